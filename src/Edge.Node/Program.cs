@@ -1,0 +1,7 @@
+using Fleet.Shared.Cli;
+
+// Each verb lives in its own file under Cli/; this table is the only place that lists them.
+var verbs = new List<Verb>
+{
+};
+return await VerbDispatcher.RunAsync("fleet-edge", verbs, args);

@@ -1,0 +1,47 @@
+namespace Fleet.Shared.Cli;
+
+/// <summary>One CLI verb: a name, a one-line summary for <c>--help</c> and the code that runs it.</summary>
+public sealed record Verb(string Name, string Summary, Func<IReadOnlyList<string>, Task<int>> Run);
+
+/// <summary>Dispatches <c>argv[0]</c> to a verb; prints one-line errors and the verb list.</summary>
+public static class VerbDispatcher
+{
+    public static async Task<int> RunAsync(string program, IReadOnlyList<Verb> verbs, string[] argv)
+    {
+        if (argv.Length == 0 || argv[0] is "--help" or "-h" or "help")
+        {
+            PrintHelp(program, verbs);
+            return argv.Length == 0 ? 2 : 0;
+        }
+        var verb = verbs.FirstOrDefault(v => v.Name == argv[0]);
+        if (verb is null)
+        {
+            Console.Error.WriteLine($"{program}: unknown command '{argv[0]}' (try '{program} --help')");
+            return 2;
+        }
+        try
+        {
+            return await verb.Run(argv[1..]);
+        }
+        catch (UsageException e)
+        {
+            Console.Error.WriteLine($"{program} {verb.Name}: {e.Message}");
+            return 2;
+        }
+        catch (FleetException e)
+        {
+            Console.Error.WriteLine($"{program} {verb.Name}: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static void PrintHelp(string program, IReadOnlyList<Verb> verbs)
+    {
+        Console.WriteLine($"usage: {program} <command> [options]   ({program} <command> --help for its options)");
+        Console.WriteLine();
+        foreach (var v in verbs) Console.WriteLine($"  {v.Name,-12} {v.Summary}");
+    }
+}
+
+/// <summary>An expected failure with a message meant for the user: printed as one line, exit code 1.</summary>
+public class FleetException(string message, Exception? inner = null) : Exception(message, inner);
