@@ -1,7 +1,9 @@
+using Fleet.Cloud.Cli;
 using Fleet.Shared.Cli;
 
 // Each verb lives in its own file under Cli/; this table is the only place that lists them.
 var verbs = new List<Verb>
 {
+    AgentVerb.Verb,
 };
 return await VerbDispatcher.RunAsync("fleet-cloud", verbs, args);

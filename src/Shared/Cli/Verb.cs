@@ -31,7 +31,13 @@ public static class VerbDispatcher
         catch (FleetException e)
         {
             Console.Error.WriteLine($"{program} {verb.Name}: {e.Message}");
-            return 1;
+            return e.ExitCode;
+        }
+        catch (Exception e) when (Environment.GetEnvironmentVariable("FLEET_DEBUG") != "1")
+        {
+            // A bug, not bad input: still one line (FLEET_DEBUG=1 shows the stack trace).
+            Console.Error.WriteLine($"{program} {verb.Name}: unexpected {e.GetType().Name}: {e.Message.Split('\n')[0].Trim()}");
+            return 70;
         }
     }
 
@@ -44,4 +50,7 @@ public static class VerbDispatcher
 }
 
 /// <summary>An expected failure with a message meant for the user: printed as one line, exit code 1.</summary>
-public class FleetException(string message, Exception? inner = null) : Exception(message, inner);
+public class FleetException(string message, Exception? inner = null, int exitCode = 1) : Exception(message, inner)
+{
+    public int ExitCode { get; } = exitCode;
+}

@@ -1,0 +1,30 @@
+using Fleet.Cloud.Hosting;
+using Fleet.Shared.Cli;
+
+namespace Fleet.Cloud.Cli;
+
+/// <summary><c>fleet-cloud agent</c>: runs a control-plane node until SIGINT/SIGTERM.</summary>
+public static class AgentVerb
+{
+    public static readonly Verb Verb = new("agent", "run a cloud node (cluster member, registry, HTTP API)", RunAsync);
+
+    private static async Task<int> RunAsync(IReadOnlyList<string> argv)
+    {
+        var a = CommandArgs.Parse(argv);
+        if (a.Flag("help")) { Console.WriteLine(CloudOptions.Usage); return 0; }
+        var o = CloudOptions.From(a);
+        await o.Db.EnsureReachableAsync();
+        await using var app = CloudHost.Build(o);
+        try
+        {
+            await app.StartAsync();
+        }
+        catch (IOException e)
+        {
+            throw new FleetException($"cannot serve the API on {o.HttpUrl}: {e.Message.Split('\n')[0]}");
+        }
+        Console.WriteLine($"fleet-cloud: node {o.SelfAddress} roles {string.Join(',', o.Roles)}, api {o.HttpUrl}, db {o.Db.Describe()}");
+        await app.WaitForShutdownAsync();
+        return 0;
+    }
+}

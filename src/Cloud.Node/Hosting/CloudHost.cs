@@ -1,0 +1,66 @@
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Sharding;
+using Akka.Hosting;
+using Fleet.Cloud.Api;
+using Fleet.Cloud.Devices;
+using Fleet.Shared.Cluster;
+using Fleet.Shared.Devices;
+
+namespace Fleet.Cloud.Hosting;
+
+/// <summary>Builds one cloud node: the actor system (cluster, registry shards, watchers) and the HTTP API beside it.</summary>
+public static class CloudHost
+{
+    public static WebApplication Build(CloudOptions o)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls(o.HttpUrl);
+        builder.Logging.ClearProviders().AddSimpleConsole(c => { c.SingleLine = true; c.TimestampFormat = "HH:mm:ss.fff "; })
+            .AddFilter("Microsoft", LogLevel.Warning).AddFilter("System", LogLevel.Warning);
+
+        var admin = AdminToken.LoadOrCreate(o.DataDir, o.AdminToken);
+        builder.Services.AddSingleton(admin);
+        builder.Services.AddSingleton<TokenAuthentication>();
+        builder.Services.AddSingleton<DeviceDirectory>();
+
+        var node = new NodeSettings
+        {
+            Hostname = o.Host,
+            Port = o.Port,
+            Roles = o.Roles,
+            SeedNodes = o.Seeds.Count > 0 ? o.Seeds.Select(s => $"akka.tcp://{FleetCluster.SystemName}@{s.Host}:{s.Port}").ToList() : new[] { o.SelfAddress },
+            Db = o.Db,
+        };
+        builder.Services.AddAkka(FleetCluster.SystemName, (b, _) => b
+            .ConfigureLoggers(l => { l.ClearLoggers(); l.AddLoggerFactory(); })
+            .WithFleetNode(node)
+            .WithDeviceRegistry(o.Roles.Contains(FleetCluster.ControlRole)));
+
+        var app = builder.Build();
+        app.Use(app.Services.GetRequiredService<TokenAuthentication>().Middleware);
+        app.MapGet("/healthz", () => Results.Text("ok\n"));
+        app.MapGet("/readyz", (Akka.Actor.ActorSystem system) =>
+            Akka.Cluster.Cluster.Get(system).SelfMember.Status == Akka.Cluster.MemberStatus.Up
+                ? Results.Text("ready\n") : Results.Text("joining\n", statusCode: 503));
+        var api = app.MapGroup("/api/v1");
+        api.MapDevices();
+        return app;
+    }
+
+    /// <summary>Control nodes host the device shards and watch membership; other nodes reach the shards via a proxy.</summary>
+    private static AkkaConfigurationBuilder WithDeviceRegistry(this AkkaConfigurationBuilder b, bool isControl)
+    {
+        if (!isControl)
+            return b.WithShardRegionProxy<DeviceRegion>(FleetCluster.DeviceShard, FleetCluster.ControlRole, new DeviceMessageExtractor());
+        return b
+            .WithShardRegion<DeviceRegion>(FleetCluster.DeviceShard, DeviceActor.Props, new DeviceMessageExtractor(), new ShardOptions
+            {
+                Role = FleetCluster.ControlRole,
+                RememberEntities = true,
+                StateStoreMode = StateStoreMode.Persistence,
+                RememberEntitiesStore = RememberEntitiesStore.Eventsourced,
+            })
+            .WithActors((system, registry, _) =>
+                system.ActorOf(Akka.Actor.Props.Create(() => new DeviceLivenessWatcher(registry.Get<DeviceRegion>())), "device-liveness"));
+    }
+}

@@ -1,0 +1,63 @@
+using Fleet.Shared.Cli;
+using Fleet.Shared.Cluster;
+using Fleet.Shared.Persistence;
+
+namespace Fleet.Cloud.Hosting;
+
+/// <summary>Everything <c>fleet-cloud agent</c> is told on its command line, validated.</summary>
+public sealed record CloudOptions
+{
+    public string Host { get; init; } = "127.0.0.1";
+    public int Port { get; init; } = 4053;
+    public string HttpUrl { get; init; } = "http://127.0.0.1:5080";
+    public IReadOnlyList<string> Roles { get; init; } = new[] { FleetCluster.ControlRole, FleetCluster.RenderRole };
+    public string DataDir { get; init; } = "./data/cloud";
+    public required DbTarget Db { get; init; }
+    public IReadOnlyList<SeedAddress> Seeds { get; init; } = Array.Empty<SeedAddress>();
+    public string? AdminToken { get; init; }
+
+    public static readonly string[] KnownOptions = { "host", "port", "http", "roles", "data", "db", "seed" };
+
+    public const string Usage = """
+        usage: fleet-cloud agent [--port 4053] [--http 5080|HOST:PORT] [--host 127.0.0.1] [--roles control,render]
+                                 [--data ./data/cloud] [--db sqlite:PATH|postgres:CONNSTR] [--seed ADDR]...
+          runs a control-plane node: remoting on --port, the HTTP API on --http, persistence in --db
+          (default: a SQLite file under --data). The admin token is FLEET_ADMIN_TOKEN or <data>/admin.token.
+        """;
+
+    public static CloudOptions From(CommandArgs a)
+    {
+        a.RejectUnknown(KnownOptions);
+        var data = Path.GetFullPath(a.Get("data", "./data/cloud"));
+        var host = a.Get("host", "127.0.0.1");
+        var roles = a.Get("roles", "control,render").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var unknownRole = roles.FirstOrDefault(r => r is not (FleetCluster.ControlRole or FleetCluster.RenderRole));
+        if (unknownRole is not null) throw new UsageException($"--roles: unknown role '{unknownRole}' (cloud roles are control, render)");
+        if (roles.Length == 0) throw new UsageException("--roles must name at least one role");
+        return new CloudOptions
+        {
+            Host = host,
+            Port = PortOf(a.Get("port", "4053"), "--port"),
+            HttpUrl = HttpUrlOf(a.Get("http", "5080"), host),
+            Roles = roles,
+            DataDir = data,
+            Db = a.Get("db") is { } db ? DbTarget.Parse(db) : DbTarget.Sqlite(Path.Combine(data, "fleet.db")),
+            Seeds = a.GetAll("seed").Select(SeedAddress.Parse).ToList(),
+            AdminToken = Environment.GetEnvironmentVariable(Api.AdminToken.EnvironmentVariable),
+        };
+    }
+
+    public string SelfAddress => $"akka.tcp://{FleetCluster.SystemName}@{Host}:{Port}";
+
+    internal static int PortOf(string raw, string flag) =>
+        int.TryParse(raw, out var p) && p is >= 0 and <= 65535 ? p : throw new UsageException($"{flag} '{raw}' is not a port number");
+
+    private static string HttpUrlOf(string raw, string host)
+    {
+        if (raw.StartsWith("http://", StringComparison.Ordinal) || raw.StartsWith("https://", StringComparison.Ordinal)) return raw.TrimEnd('/');
+        var colon = raw.LastIndexOf(':');
+        return colon < 0
+            ? $"http://{host}:{PortOf(raw, "--http")}"
+            : $"http://{raw[..colon]}:{PortOf(raw[(colon + 1)..], "--http")}";
+    }
+}

@@ -1,0 +1,69 @@
+using Fleet.Edge.Identity;
+using Fleet.Shared.Cli;
+using Fleet.Shared.Cluster;
+
+namespace Fleet.Edge.Hosting;
+
+/// <summary>
+/// Keeps a device in the fleet with no operator step: each pass resolves the seeds, starts a cluster session and waits.
+/// A session that never joins, or that loses the cluster (the cloud restarted, the split-brain resolver downed this
+/// side), ends; the agent logs one line and starts a fresh one after an exponential backoff. Only a refusal stops it.
+/// </summary>
+public static class EdgeAgent
+{
+    public const int ExitRefused = 3;
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+
+    public static async Task<int> RunAsync(EdgeOptions o, IReadOnlyList<string> usableEncoders, CancellationToken ct)
+    {
+        var identity = DeviceIdentity.LoadOrCreate(o.DataDir, o.DeviceId);
+        var facts = DeviceFactsProbe.Collect(identity, o.Tags, usableEncoders);
+        AgentLog.Write($"device {identity.DeviceId} (data {o.DataDir}), seeds {string.Join(", ", o.Seeds)}");
+        var failures = 0;
+        while (!ct.IsCancellationRequested)
+        {
+            var seeds = await ResolveAsync(o.Seeds, ct);
+            string outcome;
+            if (seeds.Count == 0)
+            {
+                outcome = $"no seed could be resolved ({string.Join(", ", o.Seeds)})";
+            }
+            else
+            {
+                await using var node = await EdgeNode.StartAsync(o, facts, seeds, ct);
+                try { await node.Terminated.WaitAsync(ct); } catch (OperationCanceledException) { }
+                if (ct.IsCancellationRequested) break;
+                if (node.Session.RefusedReason is { } reason) throw new FleetException($"refused by the cloud: {reason}", null, ExitRefused);
+                outcome = node.Session.Joined
+                    ? "lost the cluster (cloud gone or this node was downed)"
+                    : $"no seed answered within {EdgeNode.JoinAttemptTimeout.TotalSeconds:0}s ({string.Join(", ", seeds)})";
+                if (node.Session.Joined) failures = 0;
+            }
+            failures++;
+            var delay = Backoff(failures);
+            AgentLog.Write($"join attempt {failures}: {outcome}; next attempt in {delay.TotalSeconds:0.#}s");
+            try { await Task.Delay(delay, ct); } catch (OperationCanceledException) { break; }
+        }
+        AgentLog.Write("stopped");
+        return 0;
+    }
+
+    /// <summary>1, 2, 4 … 30 s with ±20 % jitter so a fleet that lost its cloud does not return in lockstep.</summary>
+    public static TimeSpan Backoff(int failures)
+    {
+        var baseSeconds = Math.Min(MaxBackoff.TotalSeconds, Math.Pow(2, Math.Min(failures - 1, 10)));
+        return TimeSpan.FromSeconds(baseSeconds * (0.8 + Random.Shared.NextDouble() * 0.4));
+    }
+
+    private static async Task<IReadOnlyList<string>> ResolveAsync(IReadOnlyList<SeedAddress> seeds, CancellationToken ct)
+    {
+        var all = new List<string>();
+        foreach (var seed in seeds)
+        {
+            try { all.AddRange(await seed.ResolveAsync(ct)); }
+            catch (System.Net.Sockets.SocketException e) { AgentLog.Write($"cannot resolve seed {seed}: {e.Message}"); }
+        }
+        return all;
+    }
+
+}

@@ -1,0 +1,81 @@
+using Akka.Actor;
+using Akka.Cluster.Hosting;
+using Akka.Hosting;
+using Fleet.Edge.Link;
+using Fleet.Shared.Cluster;
+using Fleet.Shared.Devices;
+
+namespace Fleet.Edge.Hosting;
+
+/// <summary>One cluster session of a device: an actor system with the edge actors, and the local HTTP API beside it.</summary>
+public sealed class EdgeNode : IAsyncDisposable
+{
+    /// <summary>How long one join attempt waits for a seed before the session ends and the agent backs off.</summary>
+    public static readonly TimeSpan JoinAttemptTimeout = TimeSpan.FromSeconds(6);
+
+    private readonly WebApplication _app;
+
+    private EdgeNode(WebApplication app, ActorSystem system, LinkSession session)
+    {
+        _app = app;
+        System = system;
+        Session = session;
+    }
+
+    public ActorSystem System { get; }
+    public LinkSession Session { get; }
+    public Task Terminated => System.WhenTerminated;
+
+    public static async Task<EdgeNode> StartAsync(EdgeOptions o, DeviceFacts facts, IReadOnlyList<string> seedAddresses, CancellationToken ct)
+    {
+        var session = new LinkSession();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{o.HttpPort}");
+        builder.Logging.ClearProviders().AddSimpleConsole(c => { c.SingleLine = true; c.TimestampFormat = "HH:mm:ss.fff "; })
+            .AddFilter("Microsoft", LogLevel.Warning).AddFilter("System", LogLevel.Warning);
+
+        // The agent loop owns SIGINT/SIGTERM: a session ending on its own must be told apart from a requested stop.
+        builder.Services.AddSingleton<IHostLifetime, AgentOwnedLifetime>();
+
+        var node = new NodeSettings
+        {
+            Hostname = o.Host,
+            Port = o.Port,
+            Roles = new[] { FleetCluster.EdgeRole, FleetCluster.DeviceRole(facts.DeviceId) },
+            SeedNodes = seedAddresses,
+            GiveUpJoiningAfter = JoinAttemptTimeout,
+            // Akka's join and association chatter would bury the one line per attempt the agent prints.
+            LogLevel = "ERROR",
+        };
+        builder.Services.AddAkka(FleetCluster.SystemName, (b, _) => b
+            .ConfigureLoggers(l => { l.ClearLoggers(); l.AddLoggerFactory(); })
+            .WithFleetNode(node)
+            .WithShardRegionProxy<DeviceRegion>(FleetCluster.DeviceShard, FleetCluster.ControlRole, new DeviceMessageExtractor())
+            .WithActors((system, registry, _) =>
+                system.ActorOf(LinkActor.Props(facts, registry.Get<DeviceRegion>(), session), "link")));
+
+        var app = builder.Build();
+        app.MapGet("/healthz", () => Results.Text("ok\n"));
+        app.MapGet("/v1/status", () => Results.Json(new
+        {
+            device_id = facts.DeviceId,
+            joined = session.Joined,
+            registered = session.Registered.IsCompletedSuccessfully,
+        }));
+        await app.StartAsync(ct);
+        return new EdgeNode(app, app.Services.GetRequiredService<ActorSystem>(), session);
+    }
+
+    private sealed class AgentOwnedLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try { await _app.StopAsync(cts.Token); } catch (OperationCanceledException) { }
+        await _app.DisposeAsync();
+    }
+}

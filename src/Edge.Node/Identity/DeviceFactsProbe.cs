@@ -1,0 +1,54 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+using Fleet.Shared.Devices;
+using Microsoft.ML.OnnxRuntime;
+
+namespace Fleet.Edge.Identity;
+
+/// <summary>Collects what this device can do, for its registration: hardware, usable encoders, ONNX Runtime providers.</summary>
+public static class DeviceFactsProbe
+{
+    public static string SoftwareVersion =>
+        typeof(DeviceFactsProbe).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    public static DeviceFacts Collect(DeviceIdentity identity, IReadOnlyDictionary<string, string> tags, IReadOnlyList<string> usableEncoders) => new(
+        identity.DeviceId,
+        identity.InstallationId,
+        Environment.MachineName,
+        Environment.ProcessorCount,
+        GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024 * 1024),
+        RuntimeInformation.OSArchitecture.ToString().ToLowerInvariant(),
+        RuntimeInformation.OSDescription,
+        usableEncoders,
+        ExecutionProviders(),
+        SoftwareVersion,
+        tags);
+
+    private static IReadOnlyList<string> ExecutionProviders()
+    {
+        try
+        {
+            return OrtEnv.Instance().GetAvailableProviders();
+        }
+        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or OnnxRuntimeException)
+        {
+            // No native runtime for this platform: the device still registers and personalises with default copy.
+            return Array.Empty<string>();
+        }
+    }
+
+    /// <summary>Parses <c>--tags k=v,k2=v2</c>.</summary>
+    public static IReadOnlyDictionary<string, string> ParseTags(string? raw)
+    {
+        var tags = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (string.IsNullOrWhiteSpace(raw)) return tags;
+        foreach (var pair in raw.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var eq = pair.IndexOf('=');
+            if (eq <= 0 || eq == pair.Length - 1) throw new Fleet.Shared.Cli.UsageException($"--tags: '{pair}' is not key=value");
+            tags[pair[..eq].Trim()] = pair[(eq + 1)..].Trim();
+        }
+        // A plain Dictionary: it is on the wire allow-list, a SortedDictionary is not.
+        return tags.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(kv => kv.Key, kv => kv.Value);
+    }
+}

@@ -1,0 +1,65 @@
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Hosting.SBR;
+using Akka.Hosting;
+using Akka.Persistence.Sql.Hosting;
+using Akka.Remote.Hosting;
+using Akka.Serialization;
+using Fleet.Shared.Serialization;
+
+namespace Fleet.Shared.Cluster;
+
+/// <summary>The one place that wires remoting, clustering, serialization and persistence for every Fleet node.</summary>
+public static class FleetAkkaConfiguration
+{
+    public static AkkaConfigurationBuilder WithFleetNode(this AkkaConfigurationBuilder builder, NodeSettings node)
+    {
+        builder
+            .WithRemoting(new RemoteOptions { HostName = node.Hostname, PublicHostName = node.Hostname, Port = node.Port })
+            .WithClustering(new ClusterOptions
+            {
+                SeedNodes = node.SeedNodes.ToArray(),
+                Roles = node.Roles.ToArray(),
+                // Counted on `control` only, so flapping devices can never outvote the control plane.
+                SplitBrainResolver = new KeepMajorityOption { Role = FleetCluster.ControlRole },
+            })
+            .AddHocon(ClusterTuning(node), HoconAddMode.Prepend)
+            .WithFleetSerialization();
+
+        if (node.Db is { } db)
+        {
+            builder.WithSqlPersistence(connectionString: db.ConnectionString, providerName: db.ProviderName, autoInitialize: true);
+        }
+        return builder;
+    }
+
+    /// <summary>Hyperion (allow-listed) for remote messages, the versioned JSON serializer for persisted events.</summary>
+    public static AkkaConfigurationBuilder WithFleetSerialization(this AkkaConfigurationBuilder builder) => builder
+        .WithCustomSerializer("hyperion", new[] { typeof(object) },
+            system => new HyperionSerializer(system, HyperionSerializerSettings.Default
+                .WithDisallowUnsafeType(true)
+                .WithTypeFilter(ProtocolTypeFilter.ForFleet())))
+        .WithCustomSerializer(FleetEventSerializer.Name, new[] { typeof(IFleetEvent) }, system => new FleetEventSerializer(system));
+
+    private static string ClusterTuning(NodeSettings node)
+    {
+        var giveUp = node.GiveUpJoiningAfter is { } t ? $"{(int)t.TotalMilliseconds}ms" : "off";
+        return $$"""
+            akka.cluster {
+              seed-node-timeout = 2s
+              retry-unsuccessful-join-after = 2s
+              shutdown-after-unsuccessful-join-seed-nodes = {{giveUp}}
+              split-brain-resolver.stable-after = {{(int)node.SplitBrainStableAfter.TotalMilliseconds}}ms
+              run-coordinated-shutdown-when-down = on
+              log-info-verbose = off
+            }
+            akka.coordinated-shutdown.exit-clr = off
+            # The host decides when to stop (SIGTERM -> coordinated leave); a second CLR hook would race it.
+            akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
+            akka.remote.dot-netty.tcp.maximum-frame-size = 4MiB
+            akka.remote.log-remote-lifecycle-events = off
+            akka.loglevel = {{node.EffectiveLogLevel}}
+            # The one expected warning before loggers start is Hyperion replacing the default object serializer.
+            akka.stdout-loglevel = ERROR
+            """;
+    }
+}

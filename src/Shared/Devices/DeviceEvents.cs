@@ -1,0 +1,21 @@
+using Fleet.Shared.Serialization;
+
+namespace Fleet.Shared.Devices;
+
+/// <summary>Persisted events of a device registry entity.</summary>
+public static class DeviceEvents
+{
+    [PersistedAs("device-registered.v1")]
+    public sealed record Registered(DeviceFacts Facts, DateTimeOffset At) : IFleetEvent;
+
+    [PersistedAs("device-facts-changed.v1")]
+    public sealed record FactsChanged(DeviceFacts Facts, DateTimeOffset At) : IFleetEvent;
+
+    /// <summary>Written at most once a minute, so last-seen survives a restart without a write per heartbeat.</summary>
+    [PersistedAs("device-seen.v1")]
+    public sealed record Seen(DateTimeOffset At) : IFleetEvent;
+
+    /// <summary>A registration from another installation with the same id; kept for audit.</summary>
+    [PersistedAs("device-duplicate-refused.v1")]
+    public sealed record DuplicateRefused(string InstallationId, string Hostname, DateTimeOffset At) : IFleetEvent;
+}
