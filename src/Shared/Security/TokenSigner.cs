@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Collections.Immutable;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -14,7 +15,9 @@ namespace Fleet.Shared.Security;
 public sealed class TokenSigner
 {
     private const string KeySuffix = ".token-key.json";
-    private readonly Dictionary<string, byte[]> _keys;
+    private readonly object _rotateGate = new();
+    // Swapped whole on rotation so validation on other threads never sees a dictionary mid-change.
+    private volatile ImmutableDictionary<string, byte[]> _keys;
     private readonly string? _dir;
 
     public TokenSigner(string kid, byte[] key) : this(new Dictionary<string, byte[]> { [kid] = key }, kid, null) { }
@@ -26,12 +29,14 @@ public sealed class TokenSigner
             KeyIds.Validate(kid);
             if (key.Length < 32) throw new ArgumentException($"token key '{kid}' is shorter than 256 bits");
         }
-        _keys = new Dictionary<string, byte[]>(keys, StringComparer.Ordinal);
+        _keys = keys.ToImmutableDictionary(StringComparer.Ordinal);
         ActiveKid = activeKid;
         _dir = dir;
     }
 
-    public string ActiveKid { get; private set; }
+    public string ActiveKid { get => Volatile.Read(ref _activeKid); private set => Volatile.Write(ref _activeKid, value); }
+
+    private string _activeKid = "";
 
     /// <summary>Loads every key in <paramref name="dir"/> (mode 600 files), creating the folder and a first key if empty.</summary>
     public static TokenSigner OpenOrCreate(string dir)
@@ -46,6 +51,11 @@ public sealed class TokenSigner
     /// <summary>Adds a fresh random key that issues from now on; tokens from older keys keep validating until they expire.</summary>
     public string Rotate()
     {
+        lock (_rotateGate) return RotateLocked();
+    }
+
+    private string RotateLocked()
+    {
         var key = RandomNumberGenerator.GetBytes(32);
         var kid = "t" + DateTimeOffset.UtcNow.ToString("yyyyMMdd") + "-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
         if (_dir is not null)
@@ -53,7 +63,7 @@ public sealed class TokenSigner
             var stored = new StoredKey(kid, Convert.ToBase64String(key), DateTimeOffset.UtcNow);
             PrivateFiles.WriteAllBytes(Path.Combine(_dir, kid + KeySuffix), JsonSerializer.SerializeToUtf8Bytes(stored, FleetJson.Indented));
         }
-        _keys[kid] = key;
+        _keys = _keys.SetItem(kid, key);
         ActiveKid = kid;
         return kid;
     }
@@ -61,8 +71,9 @@ public sealed class TokenSigner
     public string Issue(IReadOnlyDictionary<string, string> claims, DateTimeOffset expiresAt)
     {
         var payload = JsonSerializer.SerializeToUtf8Bytes(new Payload(expiresAt.ToUnixTimeSeconds(), claims), FleetJson.Options);
-        var signed = ActiveKid + "." + Base64Url.EncodeToString(payload);
-        return signed + "." + Base64Url.EncodeToString(Mac(_keys[ActiveKid], signed));
+        var kid = ActiveKid;
+        var signed = kid + "." + Base64Url.EncodeToString(payload);
+        return signed + "." + Base64Url.EncodeToString(Mac(_keys[kid], signed));
     }
 
     public TokenValidation Validate(string? token, DateTimeOffset now)

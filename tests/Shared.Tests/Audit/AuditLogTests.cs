@@ -72,15 +72,17 @@ public sealed class AuditLogTests : IDisposable
         var original = File.ReadAllBytes(_path);
         var secondLineStart = Array.IndexOf(original, (byte)'\n') + 1;
         var secondLineEnd = Array.IndexOf(original, (byte)'\n', secondLineStart);
-        for (var i = secondLineStart; i < secondLineEnd; i++)
-        {
-            var copy = (byte[])original.Clone();
-            copy[i] ^= 0x01;
-            File.WriteAllBytes(_path, copy);
-            var result = AuditLog.VerifyFile(_path);
-            Assert.False(result.IsValid, $"flip at byte {i} ('{(char)original[i]}') went unnoticed");
-            Assert.Equal(2, result.Break!.Line);
-        }
+        // 0x20 flips the case of letters, which a case-insensitive parser would read as the same field names.
+        foreach (var mask in new byte[] { 0x01, 0x20 })
+            for (var i = secondLineStart; i < secondLineEnd; i++)
+            {
+                var copy = (byte[])original.Clone();
+                copy[i] ^= mask;
+                File.WriteAllBytes(_path, copy);
+                var result = AuditLog.VerifyFile(_path);
+                Assert.False(result.IsValid, $"flip 0x{mask:x2} at byte {i} ('{(char)original[i]}') went unnoticed");
+                Assert.Equal(2, result.Break!.Line);
+            }
     }
 
     [Fact]
