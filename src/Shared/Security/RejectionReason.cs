@@ -1,0 +1,12 @@
+namespace Fleet.Shared.Security;
+
+/// <summary>Why a signed document (manifest, audit head, kill directive) or a token was refused.</summary>
+public enum RejectionReason
+{
+    Malformed,
+    UnknownKey,
+    RevokedKey,
+    BadSignature,
+    Expired,
+    NotYetValid,
+}

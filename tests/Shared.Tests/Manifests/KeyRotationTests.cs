@@ -1,0 +1,94 @@
+using Fleet.Shared.Cli;
+using Fleet.Shared.Manifests;
+using Fleet.Shared.Security;
+using Fleet.Shared.Tests.Support;
+
+namespace Fleet.Shared.Tests.Manifests;
+
+public sealed class KeyRotationTests : IDisposable
+{
+    private static readonly DateTimeOffset Now = SampleManifests.Issued.AddHours(1);
+    private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void Rotated_ring_signs_with_the_new_key_while_old_manifests_still_verify()
+    {
+        var ring = SigningKeyRing.OpenOrCreate(_dir.Path);
+        var oldKid = ring.ActiveKid;
+        var oldSigned = ManifestSigner.Sign(SampleManifests.Create(1), ring).ToJsonBytes();
+
+        var newKid = ring.Rotate();
+        var newSigned = ManifestSigner.Sign(SampleManifests.Create(2), ring);
+
+        Assert.NotEqual(oldKid, newKid);
+        Assert.Equal(newKid, newSigned.Kid);
+        var trust = ring.ExportTrustSet();
+        Assert.True(ManifestVerifier.Verify(oldSigned, trust, Now).IsValid);
+        Assert.True(ManifestVerifier.Verify(newSigned.ToJsonBytes(), trust, Now).IsValid);
+
+        // Reopening from disk keeps the keys and the active one.
+        var reopened = SigningKeyRing.OpenOrCreate(_dir.Path);
+        Assert.Equal(newKid, reopened.ActiveKid);
+        Assert.Equal(new[] { oldKid, newKid }.Order(StringComparer.Ordinal), reopened.Kids);
+
+        reopened.Revoke(oldKid);
+        var afterRevoke = SigningKeyRing.OpenOrCreate(_dir.Path).ExportTrustSet();
+        Assert.Equal(RejectionReason.RevokedKey, ManifestVerifier.Verify(oldSigned, afterRevoke, Now).Reason);
+        Assert.True(ManifestVerifier.Verify(newSigned.ToJsonBytes(), afterRevoke, Now).IsValid);
+        Assert.DoesNotContain("private_key", File.ReadAllText(Path.Combine(_dir.Path, oldKid + ".key.json")));
+    }
+
+    [Fact]
+    public void Active_key_cannot_be_revoked_without_rotating_first()
+    {
+        var ring = SigningKeyRing.OpenOrCreate(_dir.Path);
+        var e = Assert.Throws<FleetException>(() => ring.Revoke(ring.ActiveKid));
+        Assert.Contains("rotate", e.Message);
+        Assert.Throws<FleetException>(() => ring.Revoke("no-such-key"));
+    }
+
+    [Fact]
+    public void Private_key_files_are_readable_by_the_owner_only()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var keys = _dir.File("keys");
+        var ring = SigningKeyRing.OpenOrCreate(keys);
+        var file = Path.Combine(keys, ring.ActiveKid + ".key.json");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+        Assert.Contains("private_key", File.ReadAllText(file));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(keys));
+    }
+
+    [Fact]
+    public void Trust_set_json_round_trips_keys_and_revocations()
+    {
+        var ring = SigningKeyRing.OpenOrCreate(_dir.Path);
+        var first = ring.ActiveKid;
+        var signedOld = ManifestSigner.Sign(SampleManifests.Create(), ring).ToJsonBytes();
+        ring.Rotate();
+        ring.Revoke(first);
+        var signedNew = ManifestSigner.Sign(SampleManifests.Create(), ring).ToJsonBytes();
+
+        var json = ring.ExportTrustSetJson();
+        var text = System.Text.Encoding.UTF8.GetString(json);
+        Assert.Contains("\"public_key\"", text);
+        Assert.DoesNotContain("private", text);
+
+        var parsed = TrustSet.FromJson(json);
+        Assert.Equal([ring.ActiveKid], parsed.Keys.Keys);
+        Assert.Equal([first], parsed.Revoked);
+        Assert.Equal(json, parsed.ToJsonBytes());
+        Assert.True(ManifestVerifier.Verify(signedNew, parsed, Now).IsValid);
+        Assert.Equal(RejectionReason.RevokedKey, ManifestVerifier.Verify(signedOld, parsed, Now).Reason);
+    }
+
+    [Fact]
+    public void Invalid_trust_set_json_is_refused_as_a_whole()
+    {
+        Assert.Throws<FleetException>(() => TrustSet.FromJson("nope"u8));
+        Assert.Throws<FleetException>(() => TrustSet.FromJson("{\"keys\":[{\"kid\":\"a\",\"alg\":\"ES256\",\"public_key\":\"AAAA\"}]}"u8));
+        Assert.Throws<FleetException>(() => TrustSet.FromJson("{\"keys\":[{\"kid\":\"../x\",\"alg\":\"ES256\",\"public_key\":\"AAAA\"}]}"u8));
+    }
+}
