@@ -20,6 +20,7 @@ public sealed class CopyChooser(
     TimeProvider? clock = null)
 {
     private readonly VariantEmbeddings _variants = new(embedder);
+    private readonly ContextEmbeddings _contexts = new(embedder);
     private readonly BanditOptions _bandit = bandit ?? new BanditOptions();
     private readonly Random _rng = rng ?? new Random();
     private readonly Lock _rngGate = new();
@@ -39,6 +40,9 @@ public sealed class CopyChooser(
     /// <summary>Variant embedding cache (one computation per campaign version).</summary>
     public VariantEmbeddings Variants => _variants;
 
+    /// <summary>Recent context vectors (a repeated context skips inference).</summary>
+    public ContextEmbeddings Contexts => _contexts;
+
     /// <summary>Personalised copy; throws nothing for model faults (they become <c>personalise:default-copy:&lt;reason&gt;</c>).</summary>
     /// <param name="versionKey">Manifest hash or campaign version: variant embeddings are cached under it.</param>
     public CopyChoice Choose(CampaignSpec campaign, string versionKey, RenderContext context)
@@ -50,7 +54,7 @@ public sealed class CopyChooser(
         try
         {
             set = _variants.Get(campaign, versionKey);
-            contextVector = embedder.Embed([ContextSentence.Build(context, _clock.GetLocalNow())])[0];
+            contextVector = _contexts.Get(ContextSentence.Build(context, _clock.GetLocalNow()));
         }
         catch (EmbeddingModelException ex)
         {

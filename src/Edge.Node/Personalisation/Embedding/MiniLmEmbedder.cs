@@ -29,7 +29,7 @@ public sealed class MiniLmEmbedder : IEmbedder
     /// <summary>The process-wide embedder for this model folder and provider; created on first call, loaded on first use.</summary>
     public static MiniLmEmbedder For(MiniLmOptions options, ILogger? logger = null)
     {
-        var key = $"{Path.GetFullPath(options.ModelDir)}|{ExecutionProviders.Normalise(options.Provider)}|{options.IntraOpThreads}|{options.MaxTokens}";
+        var key = $"{Path.GetFullPath(options.ModelDir)}|{ExecutionProviders.Normalise(options.Provider)}|{options.IntraOpThreads}|{options.MaxTokens}|{options.AllowSpinning}";
         return Instances.GetOrAdd(key, _ => new MiniLmEmbedder(options, logger ?? NullLogger.Instance));
     }
 
@@ -111,6 +111,7 @@ public sealed class MiniLmEmbedder : IEmbedder
             InterOpNumThreads = 1,
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
         };
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", _options.AllowSpinning ? "1" : "0");
         ExecutionProviders.Append(options, provider);
         var session = new InferenceSession(_options.ModelPath, options);
         if (!session.OutputMetadata.ContainsKey(LoadedModel.HiddenState) || !session.InputMetadata.ContainsKey("input_ids"))
