@@ -1,0 +1,7 @@
+namespace Fleet.Edge.Personalisation.Bandit;
+
+/// <summary>How strongly the similarity prior speaks before local outcomes take over.</summary>
+/// <param name="PriorCtr">Expected click rate of the most similar variant before any outcome is seen.</param>
+/// <param name="PriorStrength">Pseudo-impressions the prior is worth; more means the bandit needs more evidence to move.</param>
+/// <param name="Temperature">Similarity gap (cosine) that divides the prior click rate by e; smaller is greedier.</param>
+public sealed record BanditOptions(double PriorCtr = 0.05, double PriorStrength = 200, double Temperature = 0.05);

@@ -1,0 +1,90 @@
+using System.Text.Json;
+using Fleet.Shared.Serialization;
+
+namespace Fleet.Edge.Personalisation.Bandit;
+
+/// <summary>
+/// Impressions and clicks per campaign variant on this device, in one small JSON file under the data folder.
+/// Holds only variant ids, counts and salted user hashes (for reach); never a raw user id.
+/// </summary>
+public sealed class OutcomeStore
+{
+    /// <summary>File name inside <c>&lt;data&gt;/personalisation/</c>.</summary>
+    public const string FileName = "outcomes.json";
+
+    // Reach is a count of distinct hashed users; capping the set keeps the file small on a busy kiosk.
+    private const int MaxReachPerCampaign = 10_000;
+
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, CampaignOutcomes> _campaigns;
+
+    public OutcomeStore(string dataDir)
+    {
+        Path = System.IO.Path.Combine(dataDir, "personalisation", FileName);
+        _campaigns = Load(Path);
+    }
+
+    /// <summary>Full path of the JSON file.</summary>
+    public string Path { get; }
+
+    public VariantStats Get(string campaignId, string variantId)
+    {
+        lock (_gate)
+            return _campaigns.TryGetValue(campaignId, out var c) && c.Variants.TryGetValue(variantId, out var s) ? s : VariantStats.None;
+    }
+
+    /// <summary>Distinct hashed users that saw this campaign (capped).</summary>
+    public int Reach(string campaignId)
+    {
+        lock (_gate) return _campaigns.TryGetValue(campaignId, out var c) ? c.Reach.Count : 0;
+    }
+
+    /// <param name="userHash">Salted hash from <see cref="Privacy.UserIdHasher"/>, or null.</param>
+    public void RecordImpression(string campaignId, string variantId, string? userHash = null) =>
+        Update(campaignId, variantId, userHash, s => s with { Impressions = s.Impressions + 1 });
+
+    public void RecordClick(string campaignId, string variantId, string? userHash = null) =>
+        Update(campaignId, variantId, userHash, s => s with { Clicks = s.Clicks + 1 });
+
+    private void Update(string campaignId, string variantId, string? userHash, Func<VariantStats, VariantStats> change)
+    {
+        lock (_gate)
+        {
+            if (!_campaigns.TryGetValue(campaignId, out var campaign))
+                _campaigns[campaignId] = campaign = new CampaignOutcomes();
+            campaign.Variants[variantId] = change(campaign.Variants.GetValueOrDefault(variantId) ?? VariantStats.None);
+            if (userHash is not null && campaign.Reach.Count < MaxReachPerCampaign) campaign.Reach.Add(userHash);
+            Save();
+        }
+    }
+
+    // Write to a temp file and rename, so a power cut leaves either the old or the new file, never half of one.
+    private void Save()
+    {
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+        var tmp = Path + ".tmp";
+        File.WriteAllText(tmp, JsonSerializer.Serialize(_campaigns, FleetJson.Indented));
+        File.Move(tmp, Path, overwrite: true);
+    }
+
+    private static Dictionary<string, CampaignOutcomes> Load(string path)
+    {
+        if (!File.Exists(path)) return new();
+        try
+        {
+            return JsonSerializer.Deserialize<Dictionary<string, CampaignOutcomes>>(File.ReadAllText(path), FleetJson.Options) ?? new();
+        }
+        catch (JsonException)
+        {
+            // Outcomes only tune exploration; a damaged file is set aside rather than blocking ads.
+            File.Move(path, path + ".corrupt", overwrite: true);
+            return new();
+        }
+    }
+
+    private sealed class CampaignOutcomes
+    {
+        public Dictionary<string, VariantStats> Variants { get; set; } = new();
+        public HashSet<string> Reach { get; set; } = new();
+    }
+}

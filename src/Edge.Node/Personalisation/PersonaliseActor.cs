@@ -1,0 +1,101 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Hosting;
+using Fleet.Edge.Personalisation.Copy;
+using Fleet.Edge.Personalisation.Embedding;
+using static Fleet.Edge.Personalisation.PersonaliseProtocol;
+
+namespace Fleet.Edge.Personalisation;
+
+/// <summary>The render pipeline's personalise stage: answers every <see cref="ChooseCopy"/> with a <see cref="CopyChoice"/>, never a failure.</summary>
+public sealed class PersonaliseActor : ReceiveActor
+{
+    /// <summary>Actor name under its parent.</summary>
+    public const string Name = "personalise";
+
+    private readonly CopyChooser _chooser;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    public PersonaliseActor(CopyChooser chooser)
+    {
+        _chooser = chooser;
+        Receive<ChooseCopy>(m => Sender.Tell(Choose(m)));
+        Receive<PreviewCopy>(m => Sender.Tell(Guarded(m.Campaign, m.Context, () => _chooser.ChoosePreview(m.Campaign, m.Headline, m.Cta, m.Context))));
+        Receive<RecordImpression>(m => Outcome(() => _chooser.RecordImpression(m.CampaignId, m.VariantId, m.UserId)));
+        Receive<RecordClick>(m => Outcome(() => _chooser.RecordClick(m.CampaignId, m.VariantId, m.UserId)));
+        Receive<GetProvider>(_ => Sender.Tell(Status()));
+        Receive<Warm>(_ => Status());
+    }
+
+    /// <summary>Props for a chooser built elsewhere (tests, the render coordinator's child).</summary>
+    public static Props Props(CopyChooser chooser) => Akka.Actor.Props.Create(() => new PersonaliseActor(chooser));
+
+    /// <summary>Props that build a chooser from settings on the process-wide embedder.</summary>
+    public static Props Props(PersonaliseSettings settings) => Props(CopyChooser.Create(settings));
+
+    // Loading the session takes ~250 ms; doing it at start keeps that off the first ad.
+    protected override void PreStart() => Self.Tell(Warm.Instance);
+
+    private CopyChoice Choose(ChooseCopy m) =>
+        Guarded(m.Campaign, m.Context, () => _chooser.Choose(m.Campaign, m.VersionKey, m.Context));
+
+    // The chooser already turns model faults into default copy; this catches anything else so the ad still renders.
+    private CopyChoice Guarded(Fleet.Shared.Campaigns.CampaignSpec campaign, Fleet.Shared.Rendering.RenderContext context, Func<CopyChoice> choose)
+    {
+        try
+        {
+            return choose();
+        }
+        catch (Exception ex)
+        {
+            _log.Error(ex, "Copy choice failed for campaign {0}; using default copy", campaign.Id);
+            return _chooser.DefaultCopy(campaign, context, ex is EmbeddingModelException me ? me.Reason : "model-failed");
+        }
+    }
+
+    private void Outcome(Action record)
+    {
+        try
+        {
+            record();
+        }
+        catch (Exception ex)
+        {
+            // Losing one outcome only slows learning; it must not restart the stage.
+            _log.Warning("Could not record outcome: {0}", ex.Message);
+        }
+    }
+
+    private ProviderStatus Status()
+    {
+        try
+        {
+            return new ProviderStatus(_chooser.Embedder.Provider, _chooser.Embedder.ProviderFallbacks, null);
+        }
+        catch (EmbeddingModelException ex)
+        {
+            _log.Warning("Personalisation model unavailable ({0}): {1}", ex.Reason, ex.Message);
+            return new ProviderStatus(Fallbacks.NoProvider, [], ex.Reason);
+        }
+    }
+
+    private sealed record Warm
+    {
+        public static readonly Warm Instance = new();
+    }
+}
+
+/// <summary>Registry key for the personalise actor.</summary>
+public sealed class PersonaliseActorKey;
+
+/// <summary>Akka.Hosting registration of the personalise stage.</summary>
+public static class PersonaliseActorRegistration
+{
+    /// <summary>Starts the personalise actor as a top-level actor and registers it under <see cref="PersonaliseActorKey"/>.</summary>
+    public static AkkaConfigurationBuilder AddPersonaliseActor(this AkkaConfigurationBuilder builder, PersonaliseSettings settings) =>
+        builder.WithActors((system, registry) =>
+        {
+            var actor = system.ActorOf(PersonaliseActor.Props(settings), PersonaliseActor.Name);
+            registry.Register<PersonaliseActorKey>(actor);
+        });
+}

@@ -1,0 +1,33 @@
+using Fleet.Shared.Campaigns;
+using Fleet.Shared.Rendering;
+
+namespace Fleet.Edge.Personalisation;
+
+/// <summary>Messages of the personalise actor. Requests are answered with a <see cref="CopyChoice"/>; outcomes are fire-and-forget.</summary>
+public static class PersonaliseProtocol
+{
+    /// <summary>Marker for everything the personalise actor accepts.</summary>
+    public interface IPersonaliseMessage;
+
+    /// <summary>Choose copy for one ad. <paramref name="VersionKey"/> is the manifest hash (variant embeddings are cached by it).</summary>
+    public sealed record ChooseCopy(CampaignSpec Campaign, string VersionKey, RenderContext Context) : IPersonaliseMessage;
+
+    /// <summary>Preview given copy (variant ids or draft text) without the model; answered with a <see cref="CopyChoice"/>.</summary>
+    public sealed record PreviewCopy(CampaignSpec Campaign, string Headline, string Cta, RenderContext Context) : IPersonaliseMessage;
+
+    /// <summary>The variant was shown. A user id, if given, is stored only as a salted hash.</summary>
+    public sealed record RecordImpression(string CampaignId, string VariantId, string? UserId = null) : IPersonaliseMessage;
+
+    /// <summary>The variant was clicked, tapped or scanned.</summary>
+    public sealed record RecordClick(string CampaignId, string VariantId, string? UserId = null) : IPersonaliseMessage;
+
+    /// <summary>Asks which execution provider is active; answered with <see cref="ProviderStatus"/>.</summary>
+    public sealed record GetProvider : IPersonaliseMessage
+    {
+        public static readonly GetProvider Instance = new();
+        private GetProvider() { }
+    }
+
+    /// <summary>The active provider (or <c>none</c> when the model cannot load) and why a preferred one was skipped.</summary>
+    public sealed record ProviderStatus(string Provider, IReadOnlyList<string> Fallbacks, string? ModelError);
+}
