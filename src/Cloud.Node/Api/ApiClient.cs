@@ -1,0 +1,66 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Fleet.Shared.Cli;
+using Fleet.Shared.Serialization;
+
+namespace Fleet.Cloud.Api;
+
+/// <summary>The operator CLI's way into the cloud: <c>--api</c>, a bearer token, Fleet JSON, one-line errors.</summary>
+public sealed class ApiClient : IDisposable
+{
+    public const string DefaultUrl = "http://127.0.0.1:5080";
+    public static readonly string[] Options = { "api", "token", "data" };
+
+    private readonly HttpClient _http;
+
+    public ApiClient(string baseUrl, string? token)
+    {
+        BaseUrl = baseUrl.TrimEnd('/');
+        _http = new HttpClient { BaseAddress = new Uri(BaseUrl + "/"), Timeout = TimeSpan.FromSeconds(15) };
+        if (token is not null) _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+    }
+
+    public string BaseUrl { get; }
+
+    /// <summary>From <c>--api</c> (or FLEET_API), and <c>--token</c>, FLEET_TOKEN or <c>&lt;--data&gt;/admin.token</c>.</summary>
+    public static ApiClient From(CommandArgs a)
+    {
+        var url = a.Get("api") ?? Environment.GetEnvironmentVariable("FLEET_API") ?? DefaultUrl;
+        if (!Uri.TryCreate(url, UriKind.Absolute, out _)) throw new UsageException($"--api '{url}' is not a URL");
+        return new ApiClient(url, AdminToken.ForClient(a.Get("token"), Path.GetFullPath(a.Get("data", "./data/cloud"))));
+    }
+
+    public async Task<T> GetAsync<T>(string path, CancellationToken ct = default)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.GetAsync(path.TrimStart('/'), ct);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new FleetException($"cannot reach the API at {BaseUrl}: {e.Message}");
+        }
+        catch (TaskCanceledException)
+        {
+            throw new FleetException($"the API at {BaseUrl} did not answer within {_http.Timeout.TotalSeconds:0}s");
+        }
+        using (response)
+        {
+            var body = await response.Content.ReadAsByteArrayAsync(ct);
+            if (!response.IsSuccessStatusCode) throw new FleetException(ErrorOf(response.StatusCode, body));
+            return JsonSerializer.Deserialize<T>(body, FleetJson.Options) ?? throw new FleetException($"empty answer from {path}");
+        }
+    }
+
+    private static string ErrorOf(HttpStatusCode status, byte[] body)
+    {
+        string? message = null;
+        try { message = JsonSerializer.Deserialize<ApiError>(body, FleetJson.Options)?.Error; } catch (JsonException) { }
+        var hint = status == HttpStatusCode.Unauthorized ? " (pass --token, set FLEET_TOKEN, or run where <data>/admin.token is)" : "";
+        return $"{(int)status} {status}: {message ?? "no error message"}{hint}";
+    }
+
+    public void Dispose() => _http.Dispose();
+}

@@ -1,0 +1,83 @@
+using System.Text.Json;
+using Fleet.Cloud.Api;
+using Fleet.Shared.Cli;
+using Fleet.Shared.Devices;
+using Fleet.Shared.Serialization;
+
+namespace Fleet.Cloud.Cli;
+
+/// <summary><c>fleet-cloud devices [--json]</c> and <c>fleet-cloud devices show ID [--json]</c>: the device registry.</summary>
+public static class DevicesVerb
+{
+    public static readonly Verb Verb = new("devices", "list registered devices, or 'devices show ID'", RunAsync);
+
+    private const string Usage = """
+        usage: fleet-cloud devices [--json] [--api URL] [--token TOKEN] [--data DIR]
+               fleet-cloud devices show ID [--json] ...
+          reads the registry through the API (default http://127.0.0.1:5080); the token comes from --token,
+          FLEET_TOKEN or <data>/admin.token (default data ./data/cloud).
+        """;
+
+    private static async Task<int> RunAsync(IReadOnlyList<string> argv)
+    {
+        var a = CommandArgs.Parse(argv);
+        if (a.Flag("help")) { Console.WriteLine(Usage); return 0; }
+        a.RejectUnknown(ApiClient.Options);
+        using var api = ApiClient.From(a);
+        switch (a.Positionals)
+        {
+            case []:
+                var all = await api.GetAsync<List<DeviceReplies.DeviceView>>("api/v1/devices");
+                Console.Write(a.Flag("json") ? Json(all) : Table(all));
+                return 0;
+            case ["show", var id]:
+                var one = await api.GetAsync<DeviceReplies.DeviceView>($"api/v1/devices/{Uri.EscapeDataString(id)}");
+                Console.Write(a.Flag("json") ? Json(one) : Details(one));
+                return 0;
+            default:
+                throw new UsageException($"unexpected '{string.Join(' ', a.Positionals)}' (use 'devices' or 'devices show ID')");
+        }
+    }
+
+    private static string Json(object o) => JsonSerializer.Serialize(o, FleetJson.Indented) + "\n";
+
+    private static string Table(IReadOnlyList<DeviceReplies.DeviceView> devices)
+    {
+        if (devices.Count == 0) return "no devices registered\n";
+        return TextTable.Render(
+            new[] { "DEVICE", "STATE", "LAST SEEN", "ARCH", "CORES", "MEMORY", "ENCODERS", "VERSION", "TAGS" },
+            devices.Select(d => (IReadOnlyList<string>)new[]
+            {
+                d.DeviceId, d.Connectivity.ToString().ToLowerInvariant(), Ago(d.LastSeen), d.Facts!.Architecture,
+                d.Facts.Cores.ToString(), $"{d.Facts.MemoryMb / 1024.0:0.#} GiB", List(d.Facts.Encoders),
+                d.Facts.SoftwareVersion, string.Join(',', d.Facts.Tags.Select(t => $"{t.Key}={t.Value}")),
+            })) + $"{devices.Count} device(s), {devices.Count(d => d.Connectivity == Connectivity.Up)} up\n";
+    }
+
+    private static string Details(DeviceReplies.DeviceView d)
+    {
+        var f = d.Facts!;
+        return $"""
+            device        {d.DeviceId}
+            state         {d.Connectivity.ToString().ToLowerInvariant()} ({d.Address ?? "no address"})
+            registered    {d.RegisteredAt:u}
+            last seen     {d.LastSeen:u} ({Ago(d.LastSeen)})
+            host          {f.Hostname}, {f.Os}
+            hardware      {f.Architecture}, {f.Cores} cores, {f.MemoryMb} MiB
+            encoders      {List(f.Encoders)}
+            onnx          {List(f.ExecutionProviders)}
+            version       {f.SoftwareVersion}
+            tags          {string.Join(", ", f.Tags.Select(t => $"{t.Key}={t.Value}"))}
+
+            """;
+    }
+
+    private static string List(IReadOnlyList<string> items) => items.Count == 0 ? "-" : string.Join(',', items);
+
+    private static string Ago(DateTimeOffset? t)
+    {
+        if (t is null) return "never";
+        var d = DateTimeOffset.UtcNow - t.Value;
+        return d.TotalSeconds < 60 ? $"{Math.Max(0, d.TotalSeconds):0}s ago" : d.TotalMinutes < 60 ? $"{d.TotalMinutes:0}m ago" : $"{d.TotalHours:0}h ago";
+    }
+}
