@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
 using Fleet.Edge.Hosting;
+using Fleet.Shared.Cluster;
 using Fleet.Shared.Devices;
 
 namespace Fleet.Edge.Link;
@@ -14,6 +15,11 @@ namespace Fleet.Edge.Link;
 public sealed class LinkActor : ReceiveActor, IWithTimers
 {
     public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// With no reachable control node for this long the session ends so the agent rejoins from scratch: a cloud that
+    /// left gracefully is never "unreachable", so the split-brain resolver alone would leave devices orphaned.
+    /// </summary>
+    public static readonly TimeSpan OrphanedAfter = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan RegisterTimeout = TimeSpan.FromSeconds(3);
 
     private readonly DeviceFacts _facts;
@@ -21,6 +27,7 @@ public sealed class LinkActor : ReceiveActor, IWithTimers
     private readonly LinkSession _session;
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
     private int _registerAttempts;
+    private readonly HashSet<Address> _reachableControl = new();
 
     public LinkActor(DeviceFacts facts, IActorRef registry, LinkSession session)
     {
@@ -39,10 +46,45 @@ public sealed class LinkActor : ReceiveActor, IWithTimers
     {
         var self = Self; // the callback runs outside this actor, where Self means something else
         _cluster.RegisterOnMemberUp(() => self.Tell(SelfUp.Instance));
+        _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
+            typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
+    }
+
+    protected override void PostStop() => _cluster.Unsubscribe(Self);
+
+    /// <summary>Tracks reachable control nodes in every state; losing the last one starts the orphan timer.</summary>
+    private void Membership()
+    {
+        Receive<ClusterEvent.MemberUp>(e => e.Member.HasRole(FleetCluster.ControlRole), e => ControlSeen(e.Member.Address));
+        Receive<ClusterEvent.ReachableMember>(e => e.Member.HasRole(FleetCluster.ControlRole), e => ControlSeen(e.Member.Address));
+        Receive<ClusterEvent.UnreachableMember>(e => e.Member.HasRole(FleetCluster.ControlRole), e => ControlLost(e.Member.Address));
+        Receive<ClusterEvent.MemberExited>(e => e.Member.HasRole(FleetCluster.ControlRole), e => ControlLost(e.Member.Address));
+        Receive<ClusterEvent.MemberRemoved>(e => e.Member.HasRole(FleetCluster.ControlRole), e => ControlLost(e.Member.Address));
+        Receive<ClusterEvent.IMemberEvent>(_ => { });
+        Receive<ClusterEvent.IReachabilityEvent>(_ => { });
+        Receive<Orphaned>(_ =>
+        {
+            if (_reachableControl.Count > 0) return;
+            AgentLog.Write($"no control node reachable for {OrphanedAfter.TotalSeconds:0}s; leaving to rejoin");
+            CoordinatedShutdown.Get(Context.System).Run(CoordinatedShutdown.ClusterLeavingReason.Instance);
+        });
+    }
+
+    private void ControlSeen(Address a)
+    {
+        _reachableControl.Add(a);
+        Timers.Cancel(Orphaned.Instance);
+    }
+
+    private void ControlLost(Address a)
+    {
+        if (_reachableControl.Remove(a) && _reachableControl.Count == 0)
+            Timers.StartSingleTimer(Orphaned.Instance, Orphaned.Instance, OrphanedAfter);
     }
 
     private void Joining()
     {
+        Membership();
         Receive<SelfUp>(_ =>
         {
             _session.Joined = true;
@@ -54,6 +96,7 @@ public sealed class LinkActor : ReceiveActor, IWithTimers
 
     private void Registering()
     {
+        Membership();
         Receive<DeviceReplies.Registered>(r =>
         {
             Timers.Cancel(RetryRegister.Instance);
@@ -74,6 +117,7 @@ public sealed class LinkActor : ReceiveActor, IWithTimers
 
     private void Registered()
     {
+        Membership();
         Receive<SendHeartbeat>(_ => _registry.Tell(new DeviceCommands.Heartbeat(_facts.DeviceId, _facts.InstallationId)));
         Receive<DeviceReplies.Registered>(_ => { });
     }
@@ -89,6 +133,11 @@ public sealed class LinkActor : ReceiveActor, IWithTimers
     private sealed class SelfUp
     {
         public static readonly SelfUp Instance = new();
+    }
+
+    private sealed class Orphaned : IDeadLetterSuppression
+    {
+        public static readonly Orphaned Instance = new();
     }
 
     private sealed class RetryRegister : IDeadLetterSuppression

@@ -1,0 +1,73 @@
+using Fleet.Cloud.Devices;
+using Fleet.Shared.Devices;
+using Fleet.Shared.Serialization;
+
+namespace Fleet.Cloud.Node.Tests.Devices;
+
+public sealed class DeviceStateTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 28, 9, 0, 0, TimeSpan.Zero);
+
+    private static DeviceFacts Facts(string installation = "inst-a", int cores = 4) => new(
+        "kiosk-1", installation, "pi", cores, 8192, "arm64", "Debian", new[] { "libx264" }, new[] { "CPUExecutionProvider" }, "0.1.0",
+        new Dictionary<string, string> { ["store"] = "berlin" });
+
+    private static DeviceState Run(DeviceState s, IEnumerable<IFleetEvent> events) => events.Aggregate(s, (acc, e) => acc.Apply(e));
+
+    [Fact]
+    public void First_registration_records_the_device()
+    {
+        var (reply, events) = new DeviceState("kiosk-1").Handle(new DeviceCommands.Register(Facts(), "addr-1"), T0);
+        Assert.Equal(new DeviceReplies.Registered("kiosk-1", true), reply);
+        var state = Run(new DeviceState("kiosk-1"), events);
+        Assert.Equal(T0, state.RegisteredAt);
+        Assert.Equal("inst-a", state.Facts!.InstallationId);
+    }
+
+    [Fact]
+    public void A_restart_keeps_the_record_and_only_records_changed_facts()
+    {
+        var s = Run(new DeviceState("kiosk-1"), new DeviceState("kiosk-1").Handle(new DeviceCommands.Register(Facts(), "a"), T0).Events);
+
+        var (same, sameEvents) = s.Handle(new DeviceCommands.Register(Facts(), "b"), T0.AddHours(1));
+        Assert.Equal(new DeviceReplies.Registered("kiosk-1", false), same);
+        Assert.IsType<DeviceEvents.Seen>(Assert.Single(sameEvents));
+
+        var (_, changed) = s.Handle(new DeviceCommands.Register(Facts(cores: 8), "b"), T0.AddHours(1));
+        var after = Run(s, changed);
+        Assert.IsType<DeviceEvents.FactsChanged>(Assert.Single(changed));
+        Assert.Equal(8, after.Facts!.Cores);
+        Assert.Equal(T0, after.RegisteredAt);
+    }
+
+    [Fact]
+    public void The_same_id_from_another_installation_is_refused_and_the_first_keeps_its_record()
+    {
+        var s = Run(new DeviceState("kiosk-1"), new DeviceState("kiosk-1").Handle(new DeviceCommands.Register(Facts(), "a"), T0).Events);
+        var (reply, events) = s.Handle(new DeviceCommands.Register(Facts("inst-b", cores: 64), "evil"), T0.AddMinutes(1));
+        var refused = Assert.IsType<DeviceReplies.Refused>(reply);
+        Assert.Contains("another installation", refused.Reason);
+        var after = Run(s, events);
+        Assert.Equal("inst-a", after.Facts!.InstallationId);
+        Assert.Equal(4, after.Facts.Cores);
+    }
+
+    [Fact]
+    public void Heartbeats_persist_last_seen_at_most_once_per_interval_and_ignore_strangers()
+    {
+        var s = Run(new DeviceState("kiosk-1"), new DeviceState("kiosk-1").Handle(new DeviceCommands.Register(Facts(), "a"), T0).Events);
+        Assert.Empty(s.Handle(new DeviceCommands.Heartbeat("kiosk-1", "inst-a"), T0.AddSeconds(10)));
+        Assert.Single(s.Handle(new DeviceCommands.Heartbeat("kiosk-1", "inst-a"), T0 + DeviceState.SeenPersistInterval));
+        Assert.Empty(s.Handle(new DeviceCommands.Heartbeat("kiosk-1", "inst-b"), T0.AddHours(1)));
+    }
+
+    [Fact]
+    public void Membership_news_about_an_older_address_is_ignored()
+    {
+        var s = new DeviceState("kiosk-1").Registering(new DeviceCommands.Register(Facts(), "new-addr"));
+        var stale = s.With(new DeviceCommands.ConnectivityChanged("kiosk-1", Connectivity.Offline, "old-addr", T0));
+        Assert.Equal(Connectivity.Up, stale.Connectivity);
+        var real = s.With(new DeviceCommands.ConnectivityChanged("kiosk-1", Connectivity.Unreachable, "new-addr", T0));
+        Assert.Equal(Connectivity.Unreachable, real.Connectivity);
+    }
+}

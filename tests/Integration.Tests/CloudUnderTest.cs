@@ -1,0 +1,54 @@
+using Fleet.Cloud.Api;
+using Fleet.Cloud.Hosting;
+using Fleet.Shared.Devices;
+using Fleet.Shared.Persistence;
+using Microsoft.AspNetCore.Builder;
+
+namespace Fleet.Integration.Tests;
+
+/// <summary>A real cloud node (cluster, registry, API) inside the test process, on free loopback ports.</summary>
+public sealed class CloudUnderTest : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private CloudUnderTest(WebApplication app, CloudOptions options, ApiClient api)
+    {
+        _app = app;
+        Options = options;
+        Api = api;
+    }
+
+    public CloudOptions Options { get; }
+    public ApiClient Api { get; }
+    public string Seed => $"akka.tcp://fleet@127.0.0.1:{Options.Port}";
+
+    public static async Task<CloudUnderTest> StartAsync(DbTarget db, string dataDir, int? port = null, int? http = null)
+    {
+        var options = new CloudOptions
+        {
+            Port = port ?? Ports.Free(),
+            HttpUrl = $"http://127.0.0.1:{http ?? Ports.Free()}",
+            DataDir = dataDir,
+            Db = db,
+            AdminToken = "test-admin-token",
+        };
+        await db.EnsureReachableAsync();
+        var app = CloudHost.Build(options);
+        await app.StartAsync();
+        return new CloudUnderTest(app, options, new ApiClient(options.HttpUrl, "test-admin-token"));
+    }
+
+    public Task<List<DeviceReplies.DeviceView>> DevicesAsync() => Api.GetAsync<List<DeviceReplies.DeviceView>>("api/v1/devices");
+
+    public Task<List<DeviceReplies.DeviceView>> WaitForDevicesUpAsync(int count, TimeSpan? timeout = null) =>
+        Eventually.Until(DevicesAsync, d => d.Count(v => v.Connectivity == Connectivity.Up) >= count,
+            timeout ?? TimeSpan.FromSeconds(30), $"{count} devices up");
+
+    public async ValueTask DisposeAsync()
+    {
+        Api.Dispose();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        try { await _app.StopAsync(cts.Token); } catch (OperationCanceledException) { }
+        await _app.DisposeAsync();
+    }
+}

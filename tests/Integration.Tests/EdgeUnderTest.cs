@@ -1,0 +1,37 @@
+using Fleet.Edge.Hosting;
+using Fleet.Shared.Cluster;
+
+namespace Fleet.Integration.Tests;
+
+/// <summary>A device agent (join loop, link, registration) running inside the test process.</summary>
+public sealed class EdgeUnderTest : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+
+    private EdgeUnderTest(EdgeOptions options)
+    {
+        Options = options;
+        Run = Task.Run(() => EdgeAgent.RunAsync(options, Array.Empty<string>(), _stop.Token));
+    }
+
+    public EdgeOptions Options { get; }
+
+    /// <summary>Exit code of the agent, or the exception it ended with.</summary>
+    public Task<int> Run { get; }
+
+    public static EdgeUnderTest Start(string seed, string dataDir, string? deviceId = null, string tags = "") =>
+        new(new EdgeOptions
+        {
+            Seeds = new[] { SeedAddress.Parse(seed) },
+            DeviceId = deviceId,
+            DataDir = dataDir,
+            Tags = Fleet.Edge.Identity.DeviceFactsProbe.ParseTags(tags),
+        });
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        try { await Run.WaitAsync(TimeSpan.FromSeconds(20)); } catch (Exception) { /* the test asserts on Run itself */ }
+        _stop.Dispose();
+    }
+}

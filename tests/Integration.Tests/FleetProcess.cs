@@ -1,0 +1,63 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace Fleet.Integration.Tests;
+
+/// <summary>A real <c>fleet-cloud</c> or <c>fleet-edge</c> process, with its output collected line by line.</summary>
+public sealed class FleetProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _lines = new();
+
+    private FleetProcess(string dll, IEnumerable<string> args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(dll);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        _process = new Process { StartInfo = psi, EnableRaisingEvents = true };
+        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) _lines.Enqueue(e.Data); };
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _lines.Enqueue("stderr: " + e.Data); };
+        _process.Start();
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public static string CloudDll => Locate("FLEET_CLOUD_DLL", "fleet-cloud.dll");
+    public static string EdgeDll => Locate("FLEET_EDGE_DLL", "fleet-edge.dll");
+
+    public static FleetProcess Cloud(params string[] args) => new(CloudDll, args);
+    public static FleetProcess Edge(params string[] args) => new(EdgeDll, args);
+
+    public IReadOnlyList<string> Lines => _lines.ToArray();
+    public bool HasExited => _process.HasExited;
+    public int ExitCode => _process.ExitCode;
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        _process.WaitForExit(); // drains the output readers
+        return _process.ExitCode;
+    }
+
+    /// <summary>SIGKILL: no shutdown hooks, no leaving the cluster — a crash.</summary>
+    public void Crash() => _process.Kill(entireProcessTree: true);
+
+    /// <summary>SIGTERM: a clean stop.</summary>
+    public void Terminate()
+    {
+        if (!_process.HasExited) Process.Start("kill", ["-TERM", _process.Id.ToString()])!.WaitForExit();
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited) { try { _process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { } }
+        _process.Dispose();
+    }
+
+    private static string Locate(string env, string file)
+    {
+        var path = Environment.GetEnvironmentVariable(env) is { Length: > 0 } p ? p : Path.Combine(AppContext.BaseDirectory, file);
+        return File.Exists(path) ? path : throw new FileNotFoundException($"{file} not found (set {env})", path);
+    }
+}

@@ -1,0 +1,33 @@
+using Fleet.Shared.Devices;
+
+namespace Fleet.Shared.Tests.Serialization;
+
+/// <summary>One filled-in instance of every wire and persisted type; a test checks none is missing.</summary>
+public static class ProtocolSamples
+{
+    public static readonly DateTimeOffset At = new(2026, 11, 28, 9, 30, 0, TimeSpan.Zero);
+
+    public static DeviceFacts Facts(string id = "kiosk-1", string installation = "inst-a") => new(
+        id, installation, "pi-1", 4, 8192, "arm64", "Debian 12", new[] { "h264_v4l2m2m", "libx264" },
+        new[] { "CPUExecutionProvider" }, "0.1.0", new Dictionary<string, string> { ["store"] = "berlin", ["hw"] = "pi5" });
+
+    public static IEnumerable<object> Protocol() => new object[]
+    {
+        Facts(),
+        new DeviceCommands.Register(Facts(), "akka.tcp://fleet@10.0.0.5:40000"),
+        new DeviceCommands.Heartbeat("kiosk-1", "inst-a"),
+        new DeviceCommands.ConnectivityChanged("kiosk-1", Connectivity.Unreachable, "akka.tcp://fleet@10.0.0.5:40000", At),
+        new DeviceCommands.Get("kiosk-1"),
+        new DeviceReplies.Registered("kiosk-1", true),
+        new DeviceReplies.Refused("kiosk-1", "duplicate"),
+        new DeviceReplies.DeviceView("kiosk-1", Facts(), At, At, Connectivity.Up, "akka.tcp://fleet@10.0.0.5:40000"),
+    };
+
+    public static IEnumerable<object> Events() => new object[]
+    {
+        new DeviceEvents.Registered(Facts(), At),
+        new DeviceEvents.FactsChanged(Facts() with { Cores = 8 }, At),
+        new DeviceEvents.Seen(At),
+        new DeviceEvents.DuplicateRefused("inst-b", "other-host", At),
+    };
+}
