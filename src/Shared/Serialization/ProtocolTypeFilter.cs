@@ -27,7 +27,8 @@ public sealed class ProtocolTypeFilter : ITypeFilter
     public ProtocolTypeFilter(IEnumerable<Assembly> protocolAssemblies)
     {
         var protocol = protocolAssemblies.Distinct().SelectMany(a => a.GetTypes())
-            .Where(t => typeof(IFleetProtocol).IsAssignableFrom(t) && !t.IsInterface)
+            // Protocol records and the enums they carry.
+            .Where(t => (typeof(IFleetProtocol).IsAssignableFrom(t) && !t.IsInterface) || (t.IsEnum && t.IsPublic))
             .Select(t => t.FullName!);
         _allowed = protocol.Concat(SafeSystemTypes).ToFrozenSet(StringComparer.Ordinal);
     }
