@@ -5,5 +5,6 @@ using Fleet.Shared.Cli;
 var verbs = new List<Verb>
 {
     AgentVerb.Verb,
+    BenchVerb.Verb,
 };
 return await VerbDispatcher.RunAsync("fleet-edge", verbs, args);

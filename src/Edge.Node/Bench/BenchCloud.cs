@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Fleet.Shared.Cli;
+using Fleet.Shared.Devices;
+using Fleet.Shared.Serialization;
+
+namespace Fleet.Edge.Bench;
+
+/// <summary>A throwaway <c>fleet-cloud agent</c> process for a benchmark, and a small client for its registry.</summary>
+public sealed class BenchCloud : IDisposable
+{
+    private readonly Process _process;
+    private readonly HttpClient _http;
+
+    private BenchCloud(Process process, HttpClient http, string seed)
+    {
+        _process = process;
+        _http = http;
+        Seed = seed;
+    }
+
+    public string Seed { get; }
+
+    public static async Task<BenchCloud> StartAsync(string cloudDll, string dataDir, int port, int httpPort)
+    {
+        if (!File.Exists(cloudDll)) throw new FleetException($"fleet-cloud not found at {cloudDll} (run through ./fleet bench, or pass --cloud-dll)");
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { cloudDll, "agent", "--port", $"{port}", "--http", $"{httpPort}", "--data", dataDir }) psi.ArgumentList.Add(a);
+        var process = Process.Start(psi)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}/") };
+        var tokenFile = Path.Combine(dataDir, "admin.token");
+        var sw = Stopwatch.StartNew();
+        while (true)
+        {
+            if (process.HasExited) throw new FleetException($"fleet-cloud exited with {process.ExitCode} during start-up");
+            if (File.Exists(tokenFile))
+            {
+                http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", File.ReadAllText(tokenFile).Trim());
+                try { if ((await http.GetAsync("readyz")).IsSuccessStatusCode) break; } catch (HttpRequestException) { }
+            }
+            if (sw.Elapsed > TimeSpan.FromSeconds(60)) throw new FleetException("fleet-cloud did not become ready within 60s");
+            await Task.Delay(100);
+        }
+        return new BenchCloud(process, http, $"127.0.0.1:{port}");
+    }
+
+    public async Task<IReadOnlyList<DeviceReplies.DeviceView>> DevicesAsync()
+    {
+        var body = await _http.GetByteArrayAsync("api/v1/devices");
+        return JsonSerializer.Deserialize<List<DeviceReplies.DeviceView>>(body, FleetJson.Options)!;
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited) Process.Start("kill", ["-TERM", _process.Id.ToString()])!.WaitForExit();
+        if (!_process.WaitForExit(15_000)) _process.Kill(entireProcessTree: true);
+        _process.Dispose();
+        _http.Dispose();
+    }
+}

@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Fleet.Edge.Hosting;
+using Fleet.Shared.Cluster;
+using Fleet.Shared.Devices;
+
+namespace Fleet.Edge.Bench;
+
+/// <summary>
+/// Device join -> registered in the cloud, measured two ways: (1) a fresh <c>fleet-edge agent</c> process per sample,
+/// timed from process start until the cloud's registry reports it up; (2) N devices started at once in this process.
+/// </summary>
+public static class JoinBenchmark
+{
+    public sealed record Result(Stats ProcessStartToRegisteredMs, int Edges, double AllRegisteredSeconds, Stats InProcessRegisteredMs);
+
+    public static async Task<Result> RunAsync(string cloudDll, int samples, int edges, Action<string> progress)
+    {
+        var root = Path.Combine(Path.GetTempPath(), "fleet-bench-join-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            using var cloud = await BenchCloud.StartAsync(cloudDll, Path.Combine(root, "cloud"), FreePort(), FreePort());
+            var perProcess = new List<double>();
+            for (var i = 1; i <= samples; i++)
+            {
+                var ms = await TimeOneProcessAsync(cloud, $"bench-proc-{i}", Path.Combine(root, $"proc-{i}"));
+                perProcess.Add(ms);
+                progress($"process sample {i}/{samples}: {ms:0} ms");
+            }
+            var (all, each) = await TimeManyInProcessAsync(cloud, edges, root);
+            progress($"{edges} in-process devices registered in {all:0.00} s");
+            return new Result(Stats.Of(perProcess), edges, all, Stats.Of(each));
+        }
+        finally
+        {
+            try { Directory.Delete(root, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    private static async Task<double> TimeOneProcessAsync(BenchCloud cloud, string deviceId, string dataDir)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { typeof(JoinBenchmark).Assembly.Location, "agent", "--seed", cloud.Seed, "--device-id", deviceId, "--data", dataDir })
+            psi.ArgumentList.Add(a);
+        var sw = Stopwatch.StartNew();
+        using var p = Process.Start(psi)!;
+        p.OutputDataReceived += (_, _) => { };
+        p.ErrorDataReceived += (_, _) => { };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        try
+        {
+            while (sw.Elapsed < TimeSpan.FromSeconds(60))
+            {
+                var devices = await cloud.DevicesAsync();
+                if (devices.Any(d => d.DeviceId == deviceId && d.Connectivity == Connectivity.Up)) return sw.Elapsed.TotalMilliseconds;
+                await Task.Delay(25);
+            }
+            throw new Fleet.Shared.Cli.FleetException($"{deviceId} did not register within 60s");
+        }
+        finally
+        {
+            Process.Start("kill", ["-TERM", p.Id.ToString()])!.WaitForExit();
+            if (!p.WaitForExit(15_000)) p.Kill(entireProcessTree: true);
+        }
+    }
+
+    private static async Task<(double AllSeconds, List<double> EachMs)> TimeManyInProcessAsync(BenchCloud cloud, int count, string root)
+    {
+        AgentLog.Enabled = false;
+        using var stop = new CancellationTokenSource();
+        var sw = Stopwatch.StartNew();
+        var agents = Enumerable.Range(1, count).Select(i => Task.Run(() => EdgeAgent.RunAsync(new EdgeOptions
+        {
+            Seeds = new[] { SeedAddress.Parse(cloud.Seed) },
+            DeviceId = $"bench-mem-{i}",
+            DataDir = Path.Combine(root, $"mem-{i}"),
+        }, Array.Empty<string>(), stop.Token))).ToList();
+        var firstSeen = new Dictionary<string, double>();
+        while (firstSeen.Count < count && sw.Elapsed < TimeSpan.FromMinutes(2))
+        {
+            foreach (var d in await cloud.DevicesAsync())
+                if (d.DeviceId.StartsWith("bench-mem-", StringComparison.Ordinal) && d.Connectivity == Connectivity.Up)
+                    firstSeen.TryAdd(d.DeviceId, sw.Elapsed.TotalMilliseconds);
+            await Task.Delay(50);
+        }
+        var all = sw.Elapsed.TotalSeconds;
+        await stop.CancelAsync();
+        await Task.WhenAll(agents.Select(a => a.ContinueWith(_ => { })));
+        AgentLog.Enabled = true;
+        if (firstSeen.Count < count) throw new Fleet.Shared.Cli.FleetException($"only {firstSeen.Count} of {count} devices registered within 2 minutes");
+        return (all, firstSeen.Values.ToList());
+    }
+
+    private static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+}
