@@ -6,5 +6,6 @@ var verbs = new List<Verb>
 {
     AgentVerb.Verb,
     DevicesVerb.Verb,
+    KillVerb.Verb,
 };
 return await VerbDispatcher.RunAsync("fleet-cloud", verbs, args);

@@ -3,6 +3,9 @@ using Akka.Cluster.Sharding;
 using Akka.Hosting;
 using Fleet.Cloud.Api;
 using Fleet.Cloud.Devices;
+using Fleet.Cloud.KillSwitch;
+using Fleet.Shared.KillSwitch;
+using Fleet.Shared.Security;
 using Fleet.Shared.Cluster;
 using Fleet.Shared.Devices;
 
@@ -19,6 +22,8 @@ public static class CloudHost
             .AddFilter("Microsoft", LogLevel.Warning).AddFilter("System", LogLevel.Warning);
 
         var admin = AdminToken.LoadOrCreate(o.DataDir, o.AdminToken);
+        var keys = SigningKeyRing.OpenOrCreate(Path.Combine(o.DataDir, "keys"));
+        builder.Services.AddSingleton(keys);
         builder.Services.AddSingleton(admin);
         builder.Services.AddSingleton<TokenAuthentication>();
         builder.Services.AddSingleton<DeviceDirectory>();
@@ -34,7 +39,8 @@ public static class CloudHost
         builder.Services.AddAkka(FleetCluster.SystemName, (b, _) => b
             .ConfigureLoggers(l => { l.ClearLoggers(); l.AddLoggerFactory(); })
             .WithFleetNode(node)
-            .WithDeviceRegistry(o.Roles.Contains(FleetCluster.ControlRole)));
+            .WithDeviceRegistry(o.Roles.Contains(FleetCluster.ControlRole))
+            .WithKillSwitch(o.Roles.Contains(FleetCluster.ControlRole), keys));
 
         var app = builder.Build();
         app.Use(app.Services.GetRequiredService<TokenAuthentication>().Middleware);
@@ -44,7 +50,17 @@ public static class CloudHost
                 ? Results.Text("ready\n") : Results.Text("joining\n", statusCode: 503));
         var api = app.MapGroup("/api/v1");
         api.MapDevices();
+        api.MapKillSwitch();
         return app;
+    }
+
+    /// <summary>The kill-switch authority is a singleton on control nodes; other nodes talk to it through a proxy.</summary>
+    private static AkkaConfigurationBuilder WithKillSwitch(this AkkaConfigurationBuilder b, bool isControl, SigningKeyRing keys)
+    {
+        var options = new ClusterSingletonOptions { Role = FleetCluster.ControlRole };
+        return isControl
+            ? b.WithSingleton<KillSwitchAuthorityKey>(KillSwitchTopics.AuthorityName, KillSwitchAuthority.Props(keys), options)
+            : b.WithSingletonProxy<KillSwitchAuthorityKey>(KillSwitchTopics.AuthorityName, options);
     }
 
     /// <summary>Control nodes host the device shards and watch membership; other nodes reach the shards via a proxy.</summary>
