@@ -1,7 +1,9 @@
+using Fleet.Edge.Cli;
 using Fleet.Shared.Cli;
 
 // Each verb lives in its own file under Cli/; this table is the only place that lists them.
 var verbs = new List<Verb>
 {
+    TemplateVerb.Create(),
 };
 return await VerbDispatcher.RunAsync("fleet-edge", verbs, args);

@@ -1,0 +1,72 @@
+using System.Text.Json;
+using Fleet.Edge.Speech;
+using Fleet.Shared.Cli;
+using Fleet.Shared.Rendering;
+using Fleet.Shared.Serialization;
+
+namespace Fleet.Edge.Cli;
+
+/// <summary>
+/// <c>fleet-edge template bench</c>: renders the campaign's default copy N times on the fast path and on the naive path
+/// (same preset), interleaved in one run, and reports medians and their ratio.
+/// </summary>
+internal static class TemplateBench
+{
+    public static async Task<int> RunAsync(CommandArgs args)
+    {
+        args.RejectUnknown("campaign", "cache", "ffmpeg", "runs");
+        var runs = Math.Max(1, args.GetInt("runs", 7));
+        var (campaign, prepared) = await TemplateVerb.LoadAndPrepareAsync(args);
+        var runner = new FfmpegRunner(args.Get("ffmpeg"));
+        var engine = new RenderEngine(runner);
+        var scratch = Directory.CreateTempSubdirectory("fleet-bench-").FullName;
+        try
+        {
+            var fields = new Dictionary<string, string>(campaign.Spec.FieldDefaults)
+            {
+                ["headline"] = campaign.Spec.DefaultCopy.Headline,
+                ["cta"] = campaign.Spec.DefaultCopy.Cta,
+            };
+            string? voice = null;
+            if (prepared.Template.Voice is { } line)
+            {
+                var tts = new EspeakTts(cacheDir: Path.Combine(scratch, "speech"));
+                var speech = await tts.SynthesiseAsync(TextSlots.Fill(line.Line, fields), campaign.Spec.Voice, (double)line.MaxFrames / prepared.Template.Fps);
+                voice = speech.WavPath;
+            }
+            var request = new RenderRequest { Fields = fields, VoiceWav = voice };
+            // One warm-up of each so disk caches and the dynamic loader are warm for both alike.
+            await engine.RenderFastAsync(prepared, request, Path.Combine(scratch, "warm-fast.mp4"));
+            await engine.RenderFullAsync(prepared, request, Path.Combine(scratch, "warm-naive.mp4"));
+            var fast = new List<double>();
+            var naive = new List<double>();
+            for (var i = 0; i < runs; i++)
+            {
+                fast.Add((await engine.RenderFastAsync(prepared, request, Path.Combine(scratch, "fast.mp4"))).TotalMs);
+                naive.Add((await engine.RenderFullAsync(prepared, request, Path.Combine(scratch, "naive.mp4"))).TotalMs);
+            }
+            var report = new BenchReport(campaign.Spec.Id, runs, Median(fast), Median(naive), Median(naive) / Median(fast), fast, naive);
+            if (args.Flag("json")) Console.WriteLine(JsonSerializer.Serialize(report, FleetJson.Indented));
+            else
+            {
+                Console.WriteLine($"{report.Campaign}: {runs} runs, 10 s template, preset {prepared.Encoder.Preset}");
+                Console.WriteLine($"  fast path  p50 {report.FastP50Ms,7:0.0} ms   [{string.Join(' ', fast.Select(x => x.ToString("0")))}]");
+                Console.WriteLine($"  naive path p50 {report.NaiveP50Ms,7:0.0} ms   [{string.Join(' ', naive.Select(x => x.ToString("0")))}]");
+                Console.WriteLine($"  speed-up   {report.Ratio:0.00}x");
+            }
+            return 0;
+        }
+        finally
+        {
+            Directory.Delete(scratch, recursive: true);
+        }
+    }
+
+    private static double Median(List<double> xs)
+    {
+        var s = xs.Order().ToList();
+        return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2;
+    }
+
+    private sealed record BenchReport(string Campaign, int Runs, double FastP50Ms, double NaiveP50Ms, double Ratio, IReadOnlyList<double> FastMs, IReadOnlyList<double> NaiveMs);
+}
