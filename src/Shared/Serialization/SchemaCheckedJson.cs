@@ -9,7 +9,8 @@ namespace Fleet.Shared.Serialization;
 /// <summary>Reads a JSON file against one of the embedded schemas and turns the first violation into one readable line.</summary>
 public static partial class SchemaCheckedJson
 {
-    private static readonly ConcurrentDictionary<string, JsonSchema> Schemas = new();
+    // Lazy per name: building a schema registers its $id globally, so it must happen exactly once.
+    private static readonly ConcurrentDictionary<string, Lazy<JsonSchema>> Schemas = new();
 
     /// <summary>Parses, validates and deserialises <paramref name="path"/>; errors name the file and the offending field.</summary>
     public static T Load<T>(string path, string schemaName)
@@ -51,19 +52,21 @@ public static partial class SchemaCheckedJson
         }
     }
 
-    internal static JsonSchema SchemaFor(string name) => Schemas.GetOrAdd(name, n =>
+    internal static JsonSchema SchemaFor(string name) => Schemas.GetOrAdd(name, n => new Lazy<JsonSchema>(() => Build(n))).Value;
+
+    private static JsonSchema Build(string n)
     {
         using var stream = typeof(SchemaCheckedJson).Assembly.GetManifestResourceStream($"Fleet.Shared.Schemas.{n}")
             ?? throw new InvalidOperationException($"schema resource {n} is not embedded");
         using var reader = new StreamReader(stream);
         return JsonSchema.FromText(reader.ReadToEnd());
-    });
+    }
 
-    // The deepest failing location is the most specific one; "allOf"/"$ref" wrappers only repeat it.
+    // "if" branches fail by design and are not errors. The deepest failing location is the most specific one; "allOf"/"$ref" wrappers only repeat it.
     private static string FirstError(EvaluationResults results)
     {
         var failing = (results.Details ?? new List<EvaluationResults>()).Prepend(results)
-            .Where(d => d.Errors is { Count: > 0 })
+            .Where(d => d.Errors is { Count: > 0 } && !d.EvaluationPath.ToString().Contains("/if", StringComparison.Ordinal))
             .OrderByDescending(d => d.InstanceLocation.ToString().Length)
             .FirstOrDefault();
         if (failing is null) return "does not match the schema";
@@ -75,13 +78,16 @@ public static partial class SchemaCheckedJson
 
     private static string Describe(string keyword, string message)
     {
-        var number = NumberPattern().Match(message);
+        // Messages read "<value> should be at least <limit>": the limit is the last number.
+        var number = NumberPattern().Matches(message).LastOrDefault() ?? Match.Empty;
         return keyword switch
         {
             "minimum" when number.Success => $"must be >= {number.Value}",
             "maximum" when number.Success => $"must be <= {number.Value}",
             "required" => message.Replace("Required properties", "missing required field(s)", StringComparison.Ordinal),
-            "additionalProperties" => "unknown field",
+            // additionalProperties: false reports at the extra property itself, as a failure of the "false" schema.
+            "additionalProperties" or "false" => "unknown field",
+            _ when message.Contains("false schema", StringComparison.Ordinal) => "unknown field",
             "type" => message.ToLowerInvariant(),
             _ => message,
         };

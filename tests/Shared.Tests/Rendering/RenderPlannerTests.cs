@@ -1,0 +1,131 @@
+using Fleet.Shared.Rendering;
+using Fleet.Testing;
+
+namespace Fleet.Shared.Tests.Rendering;
+
+/// <summary>The planner is pure: these tests run no ffmpeg and check the argument lists themselves.</summary>
+public sealed class RenderPlannerTests
+{
+    private static readonly TemplateSpec Template =
+        TemplateLoader.Load(Path.Combine(SampleCampaignFixture.RepoRoot, "samples", "summer-sale", "template.json"));
+
+    private static PreparedTemplate Prepared(bool plate) => new()
+    {
+        HeroSha256 = new string('a', 64), Template = Template, Encoder = EncoderSettings.Default,
+        NormalisedVideo = "normalised.mp4", MusicWav = "music.wav", Directory = "/prep",
+        Assets = new Dictionary<string, string> { ["logo"] = "asset000.png" },
+        Segments = new[]
+        {
+            new PreparedSegment { StartFrame = 0, EndFrame = 210, Personalised = false, File = "seg000.mp4" },
+            new PreparedSegment { StartFrame = 210, EndFrame = 300, Personalised = true, File = "seg001.mp4", PlateGop = plate ? "plate001.mp4" : null },
+        },
+    };
+
+    private static RenderRequest Request(string headline) => new()
+    {
+        Fields = new Dictionary<string, string> { ["headline"] = headline, ["cta"] = "Shop now", ["price"] = "$5" },
+        VoiceWav = "/voice/line.wav",
+    };
+
+    public static TheoryData<string> HostileHeadlines => new()
+    {
+        "5\" screen -y /tmp/x.mp4",
+        "%{pts} and %{localtime}",
+        "it's 50% off: C:\\deals\\now, [today]; ok",
+        "Sommer-Sale 🌞 جديد 夏のセール",
+        "-filter_complex nullsrc",
+    };
+
+    [Theory]
+    [MemberData(nameof(HostileHeadlines))]
+    public void Headline_only_ever_reaches_ffmpeg_through_a_text_file(string headline)
+    {
+        foreach (var plan in new[] { RenderPlanner.PlanFast(Prepared(true), Request(headline), "/work", "/out/.x.partial"),
+                     RenderPlanner.PlanFull(Prepared(true), Request(headline), "/work", "/out/.x.partial") })
+        {
+            var args = plan.Steps.SelectMany(s => s.Arguments).ToList();
+            Assert.DoesNotContain(args, a => a.Contains(headline, StringComparison.Ordinal));
+            Assert.DoesNotContain("/tmp/x.mp4", args);
+            Assert.Contains(plan.Files, f => f.Content == headline);
+            var graph = args[args.IndexOf("-filter_complex") + 1];
+            Assert.Contains("expansion=none", graph);
+            Assert.DoesNotContain(":text=", graph);
+        }
+    }
+
+    [Fact]
+    public void Fast_path_is_two_processes_and_reencodes_only_the_personalised_range()
+    {
+        var plan = RenderPlanner.PlanFast(Prepared(false), Request("Hi"), "/work", "/out/.x.partial");
+        Assert.Equal(RenderPath.Fast, plan.Path);
+        Assert.Equal(new[] { "personalise", "assemble" }, plan.Steps.Select(s => s.Name));
+        var personalise = plan.Steps[0].Arguments;
+        Assert.Contains("/prep/seg001.mp4", personalise);
+        Assert.DoesNotContain("/prep/seg000.mp4", personalise);
+        Assert.DoesNotContain("/prep/normalised.mp4", personalise);
+        // Same encoder settings as the prepared segments, closed GOP of fps frames.
+        var joined = string.Join(' ', personalise);
+        Assert.Contains("-c:v libx264 -preset ultrafast -crf 23 -pix_fmt yuv420p -g 30 -keyint_min 30 -sc_threshold 0", joined);
+
+        var assemble = plan.Steps[1].Arguments;
+        Assert.Equal(new[] { "-c", "copy" }, assemble.SkipWhile(a => a != "-c").Take(2));
+        var list = Assert.Single(plan.Files, f => f.Path.EndsWith("concat.txt")).Content;
+        Assert.Contains("file '/prep/seg000.mp4'", list);
+        Assert.Contains("file '/work/part001.mp4'", list);
+        Assert.Equal("/out/.x.partial", assemble[^1]);
+    }
+
+    [Fact]
+    public void Still_plate_encodes_one_gop_and_repeats_it()
+    {
+        var plan = RenderPlanner.PlanFast(Prepared(true), Request("Hi"), "/work", "/out/.x.partial");
+        Assert.Contains("/prep/plate001.mp4", plan.Steps[0].Arguments);
+        var list = plan.Files.Single(f => f.Path.EndsWith("concat.txt")).Content;
+        Assert.Equal(3, list.Split('\n').Count(l => l == "file '/work/part001.mp4'"));
+    }
+
+    [Fact]
+    public void Audio_is_one_mix_with_voice_at_its_frame_offset_and_ducked_music()
+    {
+        var plan = RenderPlanner.PlanFast(Prepared(true), Request("Hi"), "/work", "/out/.x.partial");
+        var args = plan.Steps[0].Arguments.ToList();
+        var graph = args[args.IndexOf("-filter_complex") + 1];
+        Assert.Contains("adelay=delays=7000:all=1", graph);
+        Assert.Contains("atrim=end=2.9", graph); // 87 frames at 30 fps: the voice can never overrun its slot
+        Assert.Contains("if(between(t,7,9.9),0.3,1)", graph);
+        Assert.Single(args, a => a == "[aout]");
+    }
+
+    [Fact]
+    public void Without_voice_the_music_plays_undocked()
+    {
+        var plan = RenderPlanner.PlanFast(Prepared(true), Request("Hi") with { VoiceWav = null }, "/work", "/out/.x.partial");
+        var args = plan.Steps[0].Arguments.ToList();
+        Assert.DoesNotContain("adelay", args[args.IndexOf("-filter_complex") + 1]);
+    }
+
+    [Fact]
+    public void Full_path_draws_with_frame_index_enables()
+    {
+        var plan = RenderPlanner.PlanFull(Prepared(true), Request("Hi") with { Grade = "warm" }, "/work", "/out/.x.partial");
+        var args = plan.Steps.Single().Arguments.ToList();
+        var graph = args[args.IndexOf("-filter_complex") + 1];
+        Assert.Contains("enable='between(n,210,299)'", graph);
+        Assert.DoesNotContain("between(t,", graph.Split("[aout]")[0].Split("volume=")[0]);
+        Assert.Contains("colorbalance", graph);
+    }
+
+    [Fact]
+    public void Filter_escaping_keeps_special_paths_verbatim()
+    {
+        Assert.Equal(@"/a\\\\b\\\'c\\:d\,e\[f\]\;g", FilterEscape.Value(@"/a\b'c:d,e[f];g"));
+        Assert.Equal("'/x/it'\\''s.mp4'", FilterEscape.ConcatPath("/x/it's.mp4"));
+    }
+
+    [Fact]
+    public void Unknown_or_disallowed_grade_is_refused()
+    {
+        Assert.Throws<Fleet.Shared.Cli.FleetException>(() => RenderPlanner.PlanFast(Prepared(true), Request("Hi") with { Grade = "sepia" }, "/w", "/o"));
+        Assert.Throws<Fleet.Shared.Cli.FleetException>(() => RenderPlanner.PlanFast(Prepared(true), Request("Hi") with { Grade = "vivid" }, "/w", "/o"));
+    }
+}
