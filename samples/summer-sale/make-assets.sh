@@ -4,7 +4,7 @@
 # file is written under a temporary name and renamed into place.
 set -euo pipefail
 
-RECIPE=3
+RECIPE=4
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 out="${1:-$here/assets}"
 ffmpeg_bin="${FFMPEG:-ffmpeg}"
@@ -44,8 +44,8 @@ e="${expr//,/\\,}"
 ff -f lavfi -i "aevalsrc=${e}|${e}:s=48000:d=10" -af "afade=t=in:d=0.5,afade=t=out:st=9:d=1" -c:a pcm_s16le "$tmp/music.wav"
 
 # Logo: a small brand badge used as an image layer.
-ff -f lavfi -i "color=c=0xff7a18@0.0:s=240x80,format=rgba" -frames:v 1 \
-  -vf "drawbox=x=0:y=0:w=240:h=80:color=0xffd23f@1:t=fill,drawtext=fontfile=$font:text='SunCo':fontsize=44:fontcolor=0x1b1f3b:x=(w-text_w)/2:y=(h-text_h)/2" \
+ff -f lavfi -i "color=c=0xffd23f:s=240x80" -frames:v 1 \
+  -vf "drawbox=x=0:y=0:w=240:h=80:color=0x1b1f3b:t=4,drawtext=fontfile=$font:text='SunCo':fontsize=44:fontcolor=0x1b1f3b:x=(w-text_w)/2:y=(h-text_h)/2" \
   "$tmp/logo.png"
 
 # Static creative: the default copy on the end-card plate, shown when nothing can be rendered.

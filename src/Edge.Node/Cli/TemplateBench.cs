@@ -14,7 +14,7 @@ internal static class TemplateBench
 {
     public static async Task<int> RunAsync(CommandArgs args)
     {
-        args.RejectUnknown("campaign", "cache", "ffmpeg", "runs");
+        args.RejectUnknown("campaign", "cache", "ffmpeg", "runs", "keep");
         var runs = Math.Max(1, args.GetInt("runs", 7));
         var (campaign, prepared) = await TemplateVerb.LoadAndPrepareAsync(args);
         var runner = new FfmpegRunner(args.Get("ffmpeg"));
@@ -40,10 +40,19 @@ internal static class TemplateBench
             await engine.RenderFullAsync(prepared, request, Path.Combine(scratch, "warm-naive.mp4"));
             var fast = new List<double>();
             var naive = new List<double>();
+            var steps = new List<StepTiming>();
             for (var i = 0; i < runs; i++)
             {
-                fast.Add((await engine.RenderFastAsync(prepared, request, Path.Combine(scratch, "fast.mp4"))).TotalMs);
+                var f = await engine.RenderFastAsync(prepared, request, Path.Combine(scratch, "fast.mp4"));
+                fast.Add(f.TotalMs);
+                steps.AddRange(f.Steps);
                 naive.Add((await engine.RenderFullAsync(prepared, request, Path.Combine(scratch, "naive.mp4"))).TotalMs);
+            }
+            if (args.Get("keep") is { } keep)
+            {
+                Directory.CreateDirectory(keep);
+                File.Copy(Path.Combine(scratch, "fast.mp4"), Path.Combine(keep, "fast.mp4"), overwrite: true);
+                File.Copy(Path.Combine(scratch, "naive.mp4"), Path.Combine(keep, "naive.mp4"), overwrite: true);
             }
             var report = new BenchReport(campaign.Spec.Id, runs, Median(fast), Median(naive), Median(naive) / Median(fast), fast, naive);
             if (args.Flag("json")) Console.WriteLine(JsonSerializer.Serialize(report, FleetJson.Indented));
@@ -53,6 +62,7 @@ internal static class TemplateBench
                 Console.WriteLine($"  fast path  p50 {report.FastP50Ms,7:0.0} ms   [{string.Join(' ', fast.Select(x => x.ToString("0")))}]");
                 Console.WriteLine($"  naive path p50 {report.NaiveP50Ms,7:0.0} ms   [{string.Join(' ', naive.Select(x => x.ToString("0")))}]");
                 Console.WriteLine($"  speed-up   {report.Ratio:0.00}x");
+                Console.WriteLine($"  fast steps p50: {string.Join(", ", steps.GroupBy(s => s.Step).Select(g => $"{g.Key} {Median(g.Select(s => s.Ms).ToList()):0} ms"))}");
             }
             return 0;
         }

@@ -20,7 +20,7 @@ internal static class TemplateVerb
         if (args.Flag("help") || sub is null)
         {
             Console.WriteLine("usage: fleet-edge template prepare --campaign DIR [--cache DIR] [--ffmpeg PATH] [--json]");
-            Console.WriteLine("       fleet-edge template bench   --campaign DIR [--runs N] [--cache DIR] [--ffmpeg PATH] [--json]");
+            Console.WriteLine("       fleet-edge template bench   --campaign DIR [--runs N] [--keep DIR] [--cache DIR] [--ffmpeg PATH] [--json]");
             return sub is null && !args.Flag("help") ? 2 : 0;
         }
         return sub switch
@@ -46,7 +46,7 @@ internal static class TemplateVerb
         }
         Console.WriteLine($"prepared {campaign.Spec.Id} -> {prepared.Directory}");
         foreach (var s in prepared.Segments)
-            Console.WriteLine($"  frames {s.StartFrame,4}-{s.EndFrame - 1,-4} {(s.Personalised ? "personalised" : "untouched"),-12} {s.File}{(s.PlateGop is null ? "" : " (still plate)")}");
+            Console.WriteLine($"  frames {s.StartFrame,4}-{s.EndFrame - 1,-4} {(s.Personalised ? "personalised" : "untouched"),-12} {s.File}{(s.StillSkipFrames is null ? "" : " (still plate: keyframe-only encode)")}");
         return 0;
     }
 

@@ -9,7 +9,7 @@ namespace Fleet.Shared.Rendering;
 public sealed record PreparedTemplate
 {
     public const string DescriptorFile = "prepared.json";
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2;
 
     public int Version { get; init; } = FormatVersion;
     public required string HeroSha256 { get; init; }
@@ -36,13 +36,17 @@ public sealed record PreparedSegment
     public required int StartFrame { get; init; }
     public required int EndFrame { get; init; }
     public required bool Personalised { get; init; }
-    /// <summary>File name of the cut (starts on a keyframe, timestamps reset to zero).</summary>
+    /// <summary>
+    /// File name of the cut, starting on a keyframe: raw H.264 (Annex B) for untouched ranges, ready to stream-copy;
+    /// MP4 for personalised ranges, the footage a render decodes and draws on.
+    /// </summary>
     public required string File { get; init; }
     /// <summary>
-    /// Set when every frame of a personalised range is identical (an end-card plate): then a render encodes one GOP of it
-    /// and the concat step repeats that GOP, instead of encoding every frame again.
+    /// Set when a personalised range is a still plate (every frame the same, e.g. an end card): the raw P-frames of one
+    /// GOP of it, verified to be pure copies of whatever keyframe precedes them. A render then encodes only the keyframe
+    /// with its text and follows it with these frames, instead of encoding every frame again.
     /// </summary>
-    public string? PlateGop { get; init; }
+    public string? StillSkipFrames { get; init; }
 
     public int Frames => EndFrame - StartFrame;
 }

@@ -13,6 +13,9 @@ public sealed class RenderEngine(FfmpegRunner runner, string? workRoot = null)
 
     public FfmpegRunner Runner => runner;
 
+    /// <summary>Run the fast path's two steps side by side over named pipes where the platform has them (tests turn it off).</summary>
+    internal bool UsePipes { get; init; } = true;
+
     /// <summary>Fast path: personalised ranges re-encoded, the rest stream-copied (see <see cref="RenderPlanner.PlanFast"/>).</summary>
     public Task<RenderResult> RenderFastAsync(PreparedTemplate prepared, RenderRequest request, string outputPath, CancellationToken ct = default) =>
         RunAsync((work, temp) => RenderPlanner.PlanFast(prepared, request, work, temp), outputPath, ct);
@@ -45,11 +48,10 @@ public sealed class RenderEngine(FfmpegRunner runner, string? workRoot = null)
             var p = plan(work, temp);
             foreach (var f in p.Files) await File.WriteAllTextAsync(f.Path, f.Content, Utf8NoBom, ct).ConfigureAwait(false);
             timings.Add(new StepTiming("plan", sw.Elapsed.TotalMilliseconds));
-            foreach (var step in p.Steps)
-            {
-                var r = await runner.RunAsync(step.Arguments, ct).ConfigureAwait(false);
-                timings.Add(new StepTiming(step.Name, r.Elapsed.TotalMilliseconds));
-            }
+            if (UsePipes && p.Feeds is { Count: > 0 } feeds && p.Steps.Count == 2 && feeds.All(f => Fifo.TryCreate(f.Pipe)))
+                await RunOverlappedAsync(p, feeds, timings, ct).ConfigureAwait(false);
+            else
+                await RunInOrderAsync(p, timings, ct).ConfigureAwait(false);
             File.Move(temp, output, overwrite: true);
             return new RenderResult(output, p.Encoder, p.Path, timings, total.Elapsed.TotalMilliseconds);
         }
@@ -59,6 +61,56 @@ public sealed class RenderEngine(FfmpegRunner runner, string? workRoot = null)
             try { if (Directory.Exists(work)) Directory.Delete(work, recursive: true); }
             catch (IOException) { }
         }
+    }
+
+    private async Task RunInOrderAsync(RenderPlan p, List<StepTiming> timings, CancellationToken ct)
+    {
+        for (var i = 0; i < p.Steps.Count; i++)
+        {
+            var r = await runner.RunAsync(p.Steps[i].Arguments, ct).ConfigureAwait(false);
+            timings.Add(new StepTiming(p.Steps[i].Name, r.Elapsed.TotalMilliseconds));
+            // Without named pipes the "pipes" are plain copies made between the steps.
+            if (i == 0 && p.Feeds is { } feeds)
+                foreach (var f in feeds)
+                {
+                    using var pipe = File.Create(f.Pipe);
+                    foreach (var source in f.Sources)
+                    {
+                        using var file = File.OpenRead(source);
+                        file.CopyTo(pipe);
+                    }
+                }
+        }
+    }
+
+    // Both processes start at once; the second blocks on its first pipe only when its concat reaches the new range.
+    private async Task RunOverlappedAsync(RenderPlan p, IReadOnlyList<PipeFeed> feeds, List<StepTiming> timings, CancellationToken ct)
+    {
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var first = runner.RunAsync(p.Steps[0].Arguments, failed.Token);
+        var second = runner.RunAsync(p.Steps[1].Arguments, failed.Token);
+        var feeding = FeedAsync(first, second, feeds, failed.Token);
+        try
+        {
+            await Task.WhenAll(first, feeding, second).ConfigureAwait(false);
+        }
+        catch
+        {
+            await failed.CancelAsync().ConfigureAwait(false); // one failed: kill the other, then report the root cause
+            await Task.WhenAll(first, second, feeding).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+            ct.ThrowIfCancellationRequested();
+            throw (first.IsFaulted ? first.Exception : second.IsFaulted ? second.Exception : feeding.Exception)!.InnerException!;
+        }
+        timings.Add(new StepTiming(p.Steps[0].Name, first.Result.Elapsed.TotalMilliseconds));
+        timings.Add(new StepTiming(p.Steps[1].Name, second.Result.Elapsed.TotalMilliseconds));
+    }
+
+    private static async Task FeedAsync(Task producer, Task consumer, IReadOnlyList<PipeFeed> feeds, CancellationToken ct)
+    {
+        await producer.ConfigureAwait(false);
+        foreach (var f in feeds)
+            if (!await Fifo.FeedAsync(f.Pipe, f.Sources, () => consumer.IsCompleted, ct).ConfigureAwait(false))
+                return; // the reader is gone; its own result says why
     }
 
     private static void TryDelete(string path)

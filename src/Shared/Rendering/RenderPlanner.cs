@@ -10,9 +10,10 @@ namespace Fleet.Shared.Rendering;
 public static class RenderPlanner
 {
     /// <summary>
-    /// The fast path, two processes: (1) re-encode only the personalised ranges with the template's exact encoder settings
-    /// and build the whole audio track once; (2) concat the pre-cut untouched segments and the new ranges by stream copy
-    /// and mux the audio. The audio is encoded in step 1 so the AAC encoder runs beside the x264 threads.
+    /// The fast path, two processes that run side by side: (1) re-encode only the personalised ranges with the template's
+    /// exact encoder settings; (2) concat the pre-cut untouched segments and the new ranges by stream copy, and build the
+    /// whole audio track once (music ducked under the voice) as one continuous AAC stream. Step 2 reads the new ranges
+    /// through named pipes, so its audio encoding overlaps step 1's video encoding on a second core.
     /// </summary>
     public static RenderPlan PlanFast(PreparedTemplate p, RenderRequest request, string workDir, string tempOutput)
     {
@@ -26,59 +27,70 @@ public static class RenderPlanner
         var args = new List<string>();
         var graph = new StringBuilder();
         var input = 0;
-        var outputs = new List<(PreparedSegment Segment, string Label, string File, int Repeat)>();
+        var outputs = new List<(PreparedSegment Segment, string Label, string File, int Repeat, bool Still)>();
 
         foreach (var (segment, index) in p.Segments.Select((s, i) => (s, i)).Where(x => x.s.Personalised))
         {
             var window = new FrameRange(segment.StartFrame, segment.EndFrame);
             var layers = t.Layers.Where(l => window.Contains(l.Range)).ToList();
-            // A still plate with layers that stay on for the whole range repeats exactly every GOP: encode one GOP only.
-            var usePlate = segment.PlateGop is not null && layers.All(l => l.Range == window);
-            var sourceWindow = usePlate ? new FrameRange(segment.StartFrame, segment.StartFrame + t.Fps) : window;
+            // A still plate whose layers stay on for the whole range: every frame equals the first, so only the
+            // keyframe is encoded and the plate's prepared copy-frames complete each GOP.
+            var still = segment.StillSkipFrames is not null && layers.All(l => l.Range == window);
             var sourceInput = input++;
-            args.AddRange(new[] { "-i", p.PathOf(usePlate ? segment.PlateGop! : segment.File) });
+            args.AddRange(new[] { "-i", p.PathOf(segment.File) });
             var draws = Draws(p, layers, texts, ref input, args);
             var label = $"v{index}";
-            FilterGraph.VideoChain(graph, $"[{sourceInput}:v]", label, sourceWindow, Shift(draws, usePlate, sourceWindow, window), request.Grade,
+            var drawWindow = still ? new FrameRange(segment.StartFrame, segment.StartFrame + 1) : window;
+            FilterGraph.VideoChain(graph, $"[{sourceInput}:v]", label, drawWindow, still ? Pin(draws, drawWindow) : draws, request.Grade,
                 t.Personalised, p.Encoder.FilterSuffix);
-            outputs.Add((segment, label, Path.Combine(workDir, $"part{index:000}.mp4"), usePlate ? segment.Frames / t.Fps : 1));
+            outputs.Add((segment, label, Path.Combine(workDir, $"part{index:000}.h264"), still ? segment.Frames / t.Fps : 1, still));
         }
 
-        var musicInput = input++;
-        args.AddRange(new[] { "-i", p.PathOf(p.MusicWav) });
-        int? voiceInput = null;
-        if (request.VoiceWav is { } voice) { voiceInput = input++; args.AddRange(new[] { "-i", voice }); }
-        FilterGraph.AudioMix(graph, t, musicInput, voiceInput);
-
-        args.AddRange(new[] { "-filter_complex", graph.ToString() });
+        args.AddRange(new[] { "-filter_complex", graph.ToString().TrimEnd(';') });
         foreach (var o in outputs)
         {
             args.AddRange(new[] { "-map", $"[{o.Label}]" });
+            if (o.Still) args.AddRange(new[] { "-frames:v", "1" });
             args.AddRange(p.Encoder.VideoArgs(t.Fps));
-            args.AddRange(new[] { "-an", "-f", "mp4", o.File });
+            // Raw Annex B: no container to seek in, so the concat demuxer can read it from a pipe.
+            args.AddRange(new[] { "-an", "-f", "h264", o.File });
         }
-        var audio = Path.Combine(workDir, "audio.m4a");
-        args.AddRange(new[] { "-map", "[aout]" });
-        args.AddRange(FilterGraph.AudioArgs);
-        args.AddRange(new[] { "-vn", "-f", "mp4", audio });
 
         var list = new StringBuilder("ffconcat version 1.0\n");
+        var feeds = new List<PipeFeed>();
+        void Entry(string file, int frames) => list.Append("file ").Append(FilterEscape.ConcatPath(file)).Append('\n')
+            .Append("duration ").Append(TemplatePreparer.Seconds(frames, t.Fps)).Append('\n');
         foreach (var s in p.Segments)
         {
             var made = outputs.FirstOrDefault(o => o.Segment == s);
-            var (file, repeat) = made.File is null ? (p.PathOf(s.File), 1) : (made.File, made.Repeat);
-            for (var i = 0; i < repeat; i++) list.Append("file ").Append(FilterEscape.ConcatPath(file)).Append('\n');
+            if (made.File is null)
+            {
+                Entry(p.PathOf(s.File), s.Frames);
+                continue;
+            }
+            var sources = made.Still ? new[] { made.File, p.PathOf(s.StillSkipFrames!) } : new[] { made.File };
+            for (var i = 0; i < made.Repeat; i++)
+            {
+                var pipe = Path.ChangeExtension(made.File, $"pipe{i}");
+                feeds.Add(new PipeFeed(pipe, sources));
+                Entry(pipe, made.Still ? t.Fps : s.Frames);
+            }
         }
         var listPath = Path.Combine(workDir, "concat.txt");
         files.Add(new PlannedFile(listPath, list.ToString()));
 
-        var assemble = new List<string>
-        {
-            "-f", "concat", "-safe", "0", "-i", listPath, "-i", audio,
-            "-map", "0:v:0", "-map", "1:a:0", "-c", "copy", "-f", "mp4", tempOutput,
-        };
+        var assemble = new List<string> { "-f", "concat", "-safe", "0", "-i", listPath, "-i", p.PathOf(p.MusicWav) };
+        int? voiceInput = null;
+        if (request.VoiceWav is { } voice) { voiceInput = 2; assemble.AddRange(new[] { "-i", voice }); }
+        var audio = new StringBuilder();
+        FilterGraph.AudioMix(audio, t, musicInput: 1, voiceInput);
+        // Raw H.264 has no timestamps of its own; a track timescale of 512 ticks per frame keeps frame times exact.
+        assemble.AddRange(new[] { "-filter_complex", audio.ToString(), "-map", "0:v:0", "-map", "[aout]", "-c:v", "copy",
+            "-video_track_timescale", FilterGraph.Int(t.Fps * 512) });
+        assemble.AddRange(FilterGraph.AudioArgs);
+        assemble.AddRange(new[] { "-f", "mp4", tempOutput });
         return new RenderPlan(RenderPath.Fast, p.Encoder.Codec, files,
-            new[] { new FfmpegStep("personalise", args), new FfmpegStep("assemble", assemble) }, tempOutput);
+            new[] { new FfmpegStep("personalise", args), new FfmpegStep("assemble", assemble) }, tempOutput, feeds);
     }
 
     /// <summary>
@@ -145,9 +157,9 @@ public static class RenderPlanner
         return draws;
     }
 
-    // In plate mode the source is one GOP, so layer ranges are re-expressed over that GOP (they cover all of it).
-    private static IReadOnlyList<LayerDraw> Shift(List<LayerDraw> draws, bool plate, FrameRange gop, FrameRange window) =>
-        plate ? draws.Select(d => d with { Layer = d.Layer with { StartFrame = gop.StartFrame, EndFrame = gop.EndFrame } }).ToList() : draws;
+    // For a still plate only the first frame is drawn, so every layer (on for the whole range) is pinned to that frame.
+    private static IReadOnlyList<LayerDraw> Pin(List<LayerDraw> draws, FrameRange frame) =>
+        draws.Select(d => d with { Layer = d.Layer with { StartFrame = frame.StartFrame, EndFrame = frame.EndFrame } }).ToList();
 
     private static void CheckGrade(TemplateSpec t, string grade)
     {

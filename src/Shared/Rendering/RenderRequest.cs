@@ -11,8 +11,16 @@ public sealed record RenderRequest
     public EncoderSettings? Encoder { get; init; }
 }
 
-/// <summary>A render broken into files to write and ffmpeg runs, in order; the last run writes <see cref="TempOutput"/>.</summary>
-public sealed record RenderPlan(RenderPath Path, string Encoder, IReadOnlyList<PlannedFile> Files, IReadOnlyList<FfmpegStep> Steps, string TempOutput);
+/// <summary>
+/// A render broken into files to write and ffmpeg runs; the last run writes <see cref="TempOutput"/>. With
+/// <see cref="Feeds"/>, the two steps may run side by side: the second reads named pipes that are fed the first step's
+/// outputs once it finishes (or, where pipes are unavailable, the steps run in order and the pipes are plain copies).
+/// </summary>
+public sealed record RenderPlan(RenderPath Path, string Encoder, IReadOnlyList<PlannedFile> Files, IReadOnlyList<FfmpegStep> Steps, string TempOutput,
+    IReadOnlyList<PipeFeed>? Feeds = null);
+
+/// <summary>Write <paramref name="Sources"/> (made by the first step or prepared), in order, into the pipe <paramref name="Pipe"/> (read by the second).</summary>
+public sealed record PipeFeed(string Pipe, IReadOnlyList<string> Sources);
 
 /// <summary>A UTF-8 file the plan needs on disk before ffmpeg runs (drawtext sources, concat lists).</summary>
 public sealed record PlannedFile(string Path, string Content);

@@ -32,7 +32,7 @@ public sealed class TemplatePreparer(FfmpegRunner runner)
             var duration = Seconds(t.DurationFrames, t.Fps);
             await NormaliseAsync(campaign.BaseVideoPath, Path.Combine(work, "normalised.mp4"), t, enc, ct).ConfigureAwait(false);
             await WriteMusicAsync(campaign.MusicPath, Path.Combine(work, "music.wav"), duration, ct).ConfigureAwait(false);
-            var segments = await CutAsync(work, t, ct).ConfigureAwait(false);
+            var segments = await CutAsync(work, t, enc, ct).ConfigureAwait(false);
             var assets = CopyLayerAssets(campaign, work);
 
             var prepared = new PreparedTemplate
@@ -82,7 +82,7 @@ public sealed class TemplatePreparer(FfmpegRunner runner)
         return runner.RunAsync(args, ct);
     }
 
-    private async Task<IReadOnlyList<PreparedSegment>> CutAsync(string work, TemplateSpec t, CancellationToken ct)
+    private async Task<IReadOnlyList<PreparedSegment>> CutAsync(string work, TemplateSpec t, EncoderSettings enc, CancellationToken ct)
     {
         var bounds = Boundaries(t);
         var args = new List<string> { "-i", Path.Combine(work, "normalised.mp4"), "-map", "0:v", "-c", "copy" };
@@ -97,21 +97,62 @@ public sealed class TemplatePreparer(FfmpegRunner runner)
         var segments = new List<PreparedSegment>();
         for (var i = 0; i + 1 < bounds.Count; i++)
         {
-            var file = $"seg{i:000}.mp4";
+            var mp4 = Path.Combine(work, $"seg{i:000}.mp4");
             var (start, end) = (bounds[i], bounds[i + 1]);
             var personalised = t.Personalised.Any(r => r.StartFrame == start);
-            var frames = await CountFramesAsync(Path.Combine(work, file), stillOnly: false, ct).ConfigureAwait(false);
+            var frames = await CountFramesAsync(mp4, stillOnly: false, ct).ConfigureAwait(false);
             if (frames != end - start)
                 throw new FleetException($"template cut at frame {start} gave {frames} frames instead of {end - start}; is the hero shorter than the template?");
-            string? plate = null;
-            if (personalised && (end - start) % t.Fps == 0 && await CountFramesAsync(Path.Combine(work, file), stillOnly: true, ct).ConfigureAwait(false) == 1)
+            if (!personalised)
             {
-                plate = $"plate{i:000}.mp4";
-                await runner.RunAsync(new[] { "-i", Path.Combine(work, file), "-map", "0:v", "-c", "copy", "-frames:v", Int(t.Fps), Path.Combine(work, plate) }, ct).ConfigureAwait(false);
+                // Annex B carries its parameter sets in-band, so untouched cuts and freshly encoded ranges concatenate as one stream.
+                var raw = $"seg{i:000}.h264";
+                await runner.RunAsync(new[] { "-i", mp4, "-map", "0:v", "-c", "copy", "-bsf:v", "h264_mp4toannexb", "-f", "h264", Path.Combine(work, raw) }, ct).ConfigureAwait(false);
+                File.Delete(mp4);
+                segments.Add(new PreparedSegment { StartFrame = start, EndFrame = end, Personalised = false, File = raw });
+                continue;
             }
-            segments.Add(new PreparedSegment { StartFrame = start, EndFrame = end, Personalised = personalised, File = file, PlateGop = plate });
+            string? skip = null;
+            if ((end - start) % t.Fps == 0 && await CountFramesAsync(mp4, stillOnly: true, ct).ConfigureAwait(false) == 1)
+                skip = await StillSkipFramesAsync(work, i, t.Fps, enc, ct).ConfigureAwait(false);
+            segments.Add(new PreparedSegment { StartFrame = start, EndFrame = end, Personalised = true, File = Path.GetFileName(mp4), StillSkipFrames = skip });
         }
         return segments;
+    }
+
+    // Keeps the P-frames of the plate's first GOP only if they are provably pure copies: spliced after a keyframe of
+    // noise (same source, same encoder settings) every decoded frame must equal that keyframe, and the parameter sets
+    // must match byte for byte. Otherwise the range is simply encoded in full at render time.
+    private async Task<string?> StillSkipFramesAsync(string work, int index, int fps, EncoderSettings enc, CancellationToken ct)
+    {
+        var mp4 = Path.Combine(work, $"seg{index:000}.mp4");
+        var gopFile = Path.Combine(work, $"gop{index:000}.tmp.h264");
+        var probeFile = Path.Combine(work, $"probe{index:000}.tmp.h264");
+        var spliced = Path.Combine(work, $"splice{index:000}.tmp.h264");
+        try
+        {
+            await runner.RunAsync(new[] { "-i", mp4, "-map", "0:v", "-c", "copy", "-frames:v", Int(fps), "-bsf:v", "h264_mp4toannexb", "-f", "h264", gopFile }, ct).ConfigureAwait(false);
+            var probeArgs = new List<string> { "-i", mp4, "-map", "0:v", "-frames:v", "1", "-vf", $"noise=alls=80:allf=u,{enc.FilterSuffix}" };
+            probeArgs.AddRange(enc.VideoArgs(fps));
+            probeArgs.AddRange(new[] { "-f", "h264", probeFile });
+            await runner.RunAsync(probeArgs, ct).ConfigureAwait(false);
+
+            var gop = await File.ReadAllBytesAsync(gopFile, ct).ConfigureAwait(false);
+            var probe = await File.ReadAllBytesAsync(probeFile, ct).ConfigureAwait(false);
+            var skip = AnnexB.AfterFirstIdr(gop);
+            if (skip.Length == 0 || !AnnexB.ParameterSets(gop).AsSpan().SequenceEqual(AnnexB.ParameterSets(probe))) return null;
+            await File.WriteAllBytesAsync(spliced, probe.Concat(skip).ToArray(), ct).ConfigureAwait(false);
+            var hashes = await runner.RunAsync(new[] { "-f", "h264", "-i", spliced, "-map", "0:v", "-f", "framemd5", "-" }, ct, captureStdout: true).ConfigureAwait(false);
+            var lines = hashes.Stdout.Split('\n').Where(l => l.Length > 0 && l[0] != '#').Select(l => l[(l.LastIndexOf(',') + 1)..].Trim()).ToList();
+            if (lines.Count != fps || lines.Distinct().Count() != 1) return null;
+            var name = $"seg{index:000}.skip.h264";
+            await File.WriteAllBytesAsync(Path.Combine(work, name), skip, ct).ConfigureAwait(false);
+            return name;
+        }
+        finally
+        {
+            foreach (var f in new[] { gopFile, probeFile, spliced }) if (File.Exists(f)) File.Delete(f);
+        }
     }
 
     // framemd5 prints one line per packet (copied) or per frame that survives mpdecimate (stillOnly): a still plate leaves one.

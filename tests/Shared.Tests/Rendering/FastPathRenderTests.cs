@@ -39,6 +39,35 @@ public sealed class FastPathRenderTests(SampleCampaignFixture sample) : IClassFi
     }
 
     [Theory]
+    [InlineData(true, true)]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    public async Task Every_fast_path_variant_gives_the_same_frame_exact_clip(bool still, bool pipes)
+    {
+        // Without the still-plate shortcut every personalised frame is encoded; without pipes the steps run in order.
+        var prepared = still ? sample.Prepared : sample.Prepared with { Segments = sample.Prepared.Segments.Select(s => s with { StillSkipFrames = null }).ToList() };
+        var output = Path.Combine(sample.NewDir("variant"), "ad.mp4");
+        await new RenderEngine(sample.Runner) { UsePipes = pipes }.RenderFastAsync(prepared, new RenderRequest { Fields = sample.Fields("Variant") }, output);
+        var facts = MediaProbe.Read(output);
+        Assert.Equal(300, facts.VideoPackets);
+        Assert.Equal("", MediaProbe.DecodeErrors(output));
+        var frames = MediaProbe.FrameHashes(output);
+        Assert.Equal(MediaProbe.FrameHashes(sample.Prepared.PathOf(sample.Prepared.NormalisedVideo), 210), frames.Take(210));
+        var endCard = frames.Skip(210).ToList();
+        if (still)
+            Assert.Single(endCard.Distinct()); // keyframe + pure copy frames: one picture for all 90 frames
+        else
+        {
+            // Encoded frame by frame: it opens with the very keyframe the still shortcut produces.
+            var reference = Path.Combine(sample.NewDir("reference"), "ad.mp4");
+            await new RenderEngine(sample.Runner).RenderFastAsync(sample.Prepared, new RenderRequest { Fields = sample.Fields("Variant") }, reference);
+            var stillFrame = MediaProbe.FrameHashes(reference)[210];
+            Assert.Equal(stillFrame, endCard[0]);
+            Assert.Equal(90, endCard.Count);
+        }
+    }
+
+    [Theory]
     [InlineData("5\" screen -y {dir}/x.mp4")]
     [InlineData("%{pts} %{n} 100%")]
     [InlineData("it's: C:\\sale\\ [now], {x}; ok")]
@@ -94,6 +123,6 @@ public sealed class FastPathRenderTests(SampleCampaignFixture sample) : IClassFi
         Assert.Equal(sample.Prepared.Directory, again.Directory);
         Assert.Contains(sample.Prepared.HeroSha256, Path.GetFileName(again.Directory));
         Assert.Equal(new[] { false, true }, again.Segments.Select(s => s.Personalised));
-        Assert.NotNull(again.Segments[1].PlateGop);
+        Assert.NotNull(again.Segments[1].StillSkipFrames);
     }
 }

@@ -16,8 +16,8 @@ public sealed class RenderPlannerTests
         Assets = new Dictionary<string, string> { ["logo"] = "asset000.png" },
         Segments = new[]
         {
-            new PreparedSegment { StartFrame = 0, EndFrame = 210, Personalised = false, File = "seg000.mp4" },
-            new PreparedSegment { StartFrame = 210, EndFrame = 300, Personalised = true, File = "seg001.mp4", PlateGop = plate ? "plate001.mp4" : null },
+            new PreparedSegment { StartFrame = 0, EndFrame = 210, Personalised = false, File = "seg000.h264" },
+            new PreparedSegment { StartFrame = 210, EndFrame = 300, Personalised = true, File = "seg001.mp4", StillSkipFrames = plate ? "seg001.skip.h264" : null },
         },
     };
 
@@ -61,34 +61,42 @@ public sealed class RenderPlannerTests
         Assert.Equal(new[] { "personalise", "assemble" }, plan.Steps.Select(s => s.Name));
         var personalise = plan.Steps[0].Arguments;
         Assert.Contains("/prep/seg001.mp4", personalise);
-        Assert.DoesNotContain("/prep/seg000.mp4", personalise);
+        Assert.DoesNotContain("/prep/seg000.h264", personalise);
+        Assert.DoesNotContain("-frames:v", personalise);
         Assert.DoesNotContain("/prep/normalised.mp4", personalise);
         // Same encoder settings as the prepared segments, closed GOP of fps frames.
         var joined = string.Join(' ', personalise);
         Assert.Contains("-c:v libx264 -preset ultrafast -crf 23 -pix_fmt yuv420p -g 30 -keyint_min 30 -sc_threshold 0", joined);
 
         var assemble = plan.Steps[1].Arguments;
-        Assert.Equal(new[] { "-c", "copy" }, assemble.SkipWhile(a => a != "-c").Take(2));
+        Assert.Equal(new[] { "-c:v", "copy" }, assemble.SkipWhile(a => a != "-c:v").Take(2));
         var list = Assert.Single(plan.Files, f => f.Path.EndsWith("concat.txt")).Content;
-        Assert.Contains("file '/prep/seg000.mp4'", list);
-        Assert.Contains("file '/work/part001.mp4'", list);
+        Assert.Contains("file '/prep/seg000.h264'\nduration 7\n", list);
+        Assert.Contains("file '/work/part001.pipe0'\nduration 3\n", list);
+        var feed = Assert.Single(plan.Feeds!);
+        Assert.Equal(new[] { "/work/part001.h264" }, feed.Sources);
         Assert.Equal("/out/.x.partial", assemble[^1]);
     }
 
     [Fact]
-    public void Still_plate_encodes_one_gop_and_repeats_it()
+    public void Still_plate_encodes_only_the_keyframe_and_completes_each_gop_with_prepared_copy_frames()
     {
         var plan = RenderPlanner.PlanFast(Prepared(true), Request("Hi"), "/work", "/out/.x.partial");
-        Assert.Contains("/prep/plate001.mp4", plan.Steps[0].Arguments);
+        var personalise = plan.Steps[0].Arguments.ToList();
+        Assert.Equal("1", personalise[personalise.IndexOf("-frames:v") + 1]);
         var list = plan.Files.Single(f => f.Path.EndsWith("concat.txt")).Content;
-        Assert.Equal(3, list.Split('\n').Count(l => l == "file '/work/part001.mp4'"));
+        Assert.Equal(new[] { "file '/work/part001.pipe0'", "file '/work/part001.pipe1'", "file '/work/part001.pipe2'" },
+            list.Split('\n').Where(l => l.Contains("part001")));
+        Assert.Equal(3, list.Split('\n').Count(l => l == "duration 1"));
+        Assert.All(plan.Feeds!, f => Assert.Equal(new[] { "/work/part001.h264", "/prep/seg001.skip.h264" }, f.Sources));
     }
 
     [Fact]
     public void Audio_is_one_mix_with_voice_at_its_frame_offset_and_ducked_music()
     {
         var plan = RenderPlanner.PlanFast(Prepared(true), Request("Hi"), "/work", "/out/.x.partial");
-        var args = plan.Steps[0].Arguments.ToList();
+        Assert.DoesNotContain("[aout]", plan.Steps[0].Arguments);
+        var args = plan.Steps[1].Arguments.ToList();
         var graph = args[args.IndexOf("-filter_complex") + 1];
         Assert.Contains("adelay=delays=7000:all=1", graph);
         Assert.Contains("atrim=end=2.9", graph); // 87 frames at 30 fps: the voice can never overrun its slot
@@ -100,7 +108,7 @@ public sealed class RenderPlannerTests
     public void Without_voice_the_music_plays_undocked()
     {
         var plan = RenderPlanner.PlanFast(Prepared(true), Request("Hi") with { VoiceWav = null }, "/work", "/out/.x.partial");
-        var args = plan.Steps[0].Arguments.ToList();
+        var args = plan.Steps[1].Arguments.ToList();
         Assert.DoesNotContain("adelay", args[args.IndexOf("-filter_complex") + 1]);
     }
 
