@@ -90,16 +90,20 @@ public sealed class RenderEngine(FfmpegRunner runner, string? workRoot = null)
         var first = runner.RunAsync(p.Steps[0].Arguments, failed.Token);
         var second = runner.RunAsync(p.Steps[1].Arguments, failed.Token);
         var feeding = FeedAsync(first, second, feeds, failed.Token);
-        try
+        var all = new Task[] { first, second, feeding };
+        var pending = all.ToList();
+        while (pending.Count > 0)
         {
-            await Task.WhenAll(first, feeding, second).ConfigureAwait(false);
-        }
-        catch
-        {
-            await failed.CancelAsync().ConfigureAwait(false); // one failed: kill the other, then report the root cause
-            await Task.WhenAll(first, second, feeding).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+            var done = await Task.WhenAny(pending).ConfigureAwait(false);
+            pending.Remove(done);
+            if (done.IsCompletedSuccessfully) continue;
+            // The first failure kills the rest at once (the reader may be blocked on a pipe nobody will feed).
+            await failed.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(all).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
             ct.ThrowIfCancellationRequested();
-            throw (first.IsFaulted ? first.Exception : second.IsFaulted ? second.Exception : feeding.Exception)!.InnerException!;
+            var root = all.FirstOrDefault(t => t.IsFaulted && t.Exception!.InnerException is not OperationCanceledException) ?? done;
+            if (root.Exception?.InnerException is { } error) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+            throw new OperationCanceledException();
         }
         timings.Add(new StepTiming(p.Steps[0].Name, first.Result.Elapsed.TotalMilliseconds));
         timings.Add(new StepTiming(p.Steps[1].Name, second.Result.Elapsed.TotalMilliseconds));

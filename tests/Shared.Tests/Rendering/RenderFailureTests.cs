@@ -47,6 +47,34 @@ public sealed class RenderFailureTests(SampleCampaignFixture sample) : IClassFix
     }
 
     [Fact]
+    public async Task Failing_personalise_step_stops_the_waiting_assemble_step_at_once()
+    {
+        var outDir = sample.NewDir("p1fail");
+        var broken = sample.Prepared with
+        {
+            Segments = sample.Prepared.Segments.Select(s => s.Personalised ? s with { File = "missing-source.mp4" } : s).ToList(),
+        };
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        var e = await Assert.ThrowsAsync<FfmpegFailedException>(() =>
+            new RenderEngine(sample.Runner).RenderFastAsync(broken, new RenderRequest { Fields = sample.Fields("x") }, Path.Combine(outDir, "ad.mp4")));
+        Assert.Contains("missing-source.mp4", e.Message);
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(10), $"took {sw.Elapsed}");
+        Assert.Empty(Directory.GetFileSystemEntries(outDir));
+    }
+
+    [Fact]
+    public async Task Cancelled_fast_render_kills_both_steps_and_leaves_nothing()
+    {
+        var outDir = sample.NewDir("cancel-fast");
+        var work = sample.NewDir("work");
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(60));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            new RenderEngine(sample.Runner, work).RenderFastAsync(sample.Prepared, new RenderRequest { Fields = sample.Fields("x") }, Path.Combine(outDir, "ad.mp4"), cts.Token));
+        Assert.Empty(Directory.GetFileSystemEntries(outDir));
+        Assert.Empty(Directory.GetFileSystemEntries(work));
+    }
+
+    [Fact]
     public async Task Timeout_kills_ffmpeg_and_says_so()
     {
         var runner = new FfmpegRunner(timeout: TimeSpan.FromMilliseconds(300));
