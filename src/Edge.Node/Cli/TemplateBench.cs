@@ -41,12 +41,18 @@ internal static class TemplateBench
             var fast = new List<double>();
             var naive = new List<double>();
             var steps = new List<StepTiming>();
+            var fastCpu = new List<double>();
+            var naiveCpu = new List<double>();
             for (var i = 0; i < runs; i++)
             {
+                var cpu0 = ChildCpu.TotalMs();
                 var f = await engine.RenderFastAsync(prepared, request, Path.Combine(scratch, "fast.mp4"));
+                var cpu1 = ChildCpu.TotalMs();
                 fast.Add(f.TotalMs);
                 steps.AddRange(f.Steps);
                 naive.Add((await engine.RenderFullAsync(prepared, request, Path.Combine(scratch, "naive.mp4"))).TotalMs);
+                var cpu2 = ChildCpu.TotalMs();
+                if (cpu0 is { } a && cpu1 is { } b && cpu2 is { } c) { fastCpu.Add(b - a); naiveCpu.Add(c - b); }
             }
             if (args.Get("keep") is { } keep)
             {
@@ -54,7 +60,8 @@ internal static class TemplateBench
                 File.Copy(Path.Combine(scratch, "fast.mp4"), Path.Combine(keep, "fast.mp4"), overwrite: true);
                 File.Copy(Path.Combine(scratch, "naive.mp4"), Path.Combine(keep, "naive.mp4"), overwrite: true);
             }
-            var report = new BenchReport(campaign.Spec.Id, runs, Median(fast), Median(naive), Median(naive) / Median(fast), fast, naive);
+            var report = new BenchReport(campaign.Spec.Id, runs, Median(fast), Median(naive), Median(naive) / Median(fast), fast, naive,
+                fastCpu.Count > 0 ? Median(fastCpu) : null, naiveCpu.Count > 0 ? Median(naiveCpu) : null);
             if (args.Flag("json")) Console.WriteLine(JsonSerializer.Serialize(report, FleetJson.Indented));
             else
             {
@@ -62,6 +69,8 @@ internal static class TemplateBench
                 Console.WriteLine($"  fast path  p50 {report.FastP50Ms,7:0.0} ms   [{string.Join(' ', fast.Select(x => x.ToString("0")))}]");
                 Console.WriteLine($"  naive path p50 {report.NaiveP50Ms,7:0.0} ms   [{string.Join(' ', naive.Select(x => x.ToString("0")))}]");
                 Console.WriteLine($"  speed-up   {report.Ratio:0.00}x");
+                if (report.FastCpuP50Ms is { } fc && report.NaiveCpuP50Ms is { } nc)
+                    Console.WriteLine($"  ffmpeg CPU p50: fast {fc:0} ms, naive {nc:0} ms ({nc / fc:0.00}x)");
                 Console.WriteLine($"  fast steps p50: {string.Join(", ", steps.GroupBy(s => s.Step).Select(g => $"{g.Key} {Median(g.Select(s => s.Ms).ToList()):0} ms"))}");
             }
             return 0;
@@ -78,5 +87,6 @@ internal static class TemplateBench
         return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2;
     }
 
-    private sealed record BenchReport(string Campaign, int Runs, double FastP50Ms, double NaiveP50Ms, double Ratio, IReadOnlyList<double> FastMs, IReadOnlyList<double> NaiveMs);
+    private sealed record BenchReport(string Campaign, int Runs, double FastP50Ms, double NaiveP50Ms, double Ratio, IReadOnlyList<double> FastMs,
+        IReadOnlyList<double> NaiveMs, double? FastCpuP50Ms, double? NaiveCpuP50Ms);
 }
