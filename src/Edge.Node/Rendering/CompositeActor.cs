@@ -14,10 +14,12 @@ public sealed class CompositeActor : ReceiveActor, IWithUnboundedStash
 
     private readonly RenderEngine _engine;
     private readonly bool _probe;
+    private readonly bool _ownsEngine;
 
-    public CompositeActor(RenderEngine engine, IReadOnlyList<string>? encoders = null)
+    public CompositeActor(RenderEngine engine, IReadOnlyList<string>? encoders = null, bool ownsEngine = false)
     {
         _engine = engine;
+        _ownsEngine = ownsEngine;
         if (encoders is null)
         {
             _probe = true;
@@ -28,9 +30,19 @@ public sealed class CompositeActor : ReceiveActor, IWithUnboundedStash
 
     public IStash Stash { get; set; } = null!;
 
-    /// <summary>Props; <paramref name="encoders"/> null means probe this machine's encoders first.</summary>
+    /// <summary>Props over a caller-owned engine; <paramref name="encoders"/> null means probe this machine's encoders first.</summary>
     public static Props Props(RenderEngine engine, IReadOnlyList<string>? encoders = null) =>
-        Akka.Actor.Props.Create(() => new CompositeActor(engine, encoders));
+        Akka.Actor.Props.Create(() => new CompositeActor(engine, encoders, false));
+
+    /// <summary>Props for the device: the actor owns an engine that keeps the next assemble process warm, stopped with the actor.</summary>
+    public static Props Props(FfmpegRunner runner, IReadOnlyList<string>? encoders = null) =>
+        Akka.Actor.Props.Create(() => new CompositeActor(new RenderEngine(runner, null) { KeepAssemblerWarm = true }, encoders, true));
+
+    protected override void PostStop()
+    {
+        if (_ownsEngine) _engine.Dispose();
+        base.PostStop();
+    }
 
     private void Probing()
     {

@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using System.Text;
 using Fleet.Shared.Cli;
 
 namespace Fleet.Shared.Rendering;
@@ -8,8 +7,6 @@ namespace Fleet.Shared.Rendering;
 /// <summary>The one seam to the ffmpeg binary: argument lists only (never a shell), a timeout, and cancellation that kills.</summary>
 public sealed class FfmpegRunner
 {
-    private const int StderrTailChars = 1500;
-
     public FfmpegRunner(string? binaryPath = null, TimeSpan? timeout = null)
     {
         BinaryPath = string.IsNullOrWhiteSpace(binaryPath) ? "ffmpeg" : binaryPath;
@@ -24,48 +21,89 @@ public sealed class FfmpegRunner
     /// <summary>Runs ffmpeg with <paramref name="arguments"/> after the fixed quiet prefix; throws on failure with the stderr tail.</summary>
     public async Task<FfmpegResult> RunAsync(IEnumerable<string> arguments, CancellationToken ct = default, bool captureStdout = false)
     {
+        using var process = Start(arguments, captureStdout);
+        return await process.WaitAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Starts ffmpeg and returns at once; the timeout only counts from <see cref="FfmpegProcess.WaitAsync"/>.</summary>
+    public FfmpegProcess Start(IEnumerable<string> arguments, bool captureStdout = false)
+    {
         var psi = new ProcessStartInfo(BinaryPath)
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
-            RedirectStandardInput = false,
             UseShellExecute = false,
             CreateNoWindow = true,
         };
         foreach (var a in new[] { "-hide_banner", "-nostdin", "-nostats", "-v", "error", "-y" }) psi.ArgumentList.Add(a);
         foreach (var a in arguments) psi.ArgumentList.Add(a);
-
-        var sw = Stopwatch.StartNew();
-        using var process = new Process { StartInfo = psi };
+        var process = new Process { StartInfo = psi };
         try
         {
             if (!process.Start()) throw new FfmpegMissingException(BinaryPath, "process did not start");
         }
         catch (Win32Exception e)
         {
+            process.Dispose();
             throw new FfmpegMissingException(BinaryPath, e.Message);
         }
+        return new FfmpegProcess(process, Timeout, captureStdout);
+    }
+}
 
-        var stdoutTask = captureStdout ? process.StandardOutput.ReadToEndAsync(CancellationToken.None) : DrainAsync(process.StandardOutput);
-        var stderrTask = process.StandardError.ReadToEndAsync(CancellationToken.None);
-        using var timeoutCts = new CancellationTokenSource(Timeout);
+/// <summary>A running ffmpeg: wait for it (with the runner's timeout), or kill it; disposing kills it if still running.</summary>
+public sealed class FfmpegProcess : IDisposable
+{
+    private const int StderrTailChars = 1500;
+    private readonly Process _process;
+    private readonly TimeSpan _timeout;
+    private readonly Task<string> _stdout;
+    private readonly Task<string> _stderr;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+
+    internal FfmpegProcess(Process process, TimeSpan timeout, bool captureStdout)
+    {
+        _process = process;
+        _timeout = timeout;
+        _stdout = captureStdout ? process.StandardOutput.ReadToEndAsync(CancellationToken.None) : DrainAsync(process.StandardOutput);
+        _stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Waits for exit; kills on cancellation or timeout; throws <see cref="FfmpegFailedException"/> on a non-zero exit.</summary>
+    public async Task<FfmpegResult> WaitAsync(CancellationToken ct = default)
+    {
+        using var timeoutCts = new CancellationTokenSource(_timeout);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeoutCts.Token);
         try
         {
-            await process.WaitForExitAsync(linked.Token).ConfigureAwait(false);
+            await _process.WaitForExitAsync(linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
-            Kill(process);
-            await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+            Kill();
+            await _process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
             ct.ThrowIfCancellationRequested();
-            throw new FfmpegFailedException($"ffmpeg timed out after {Timeout.TotalSeconds:0.#} s", -1, Tail(await stderrTask.ConfigureAwait(false)));
+            throw new FfmpegFailedException($"ffmpeg timed out after {_timeout.TotalSeconds:0.#} s", -1, Tail(await _stderr.ConfigureAwait(false)));
         }
-        var stderr = await stderrTask.ConfigureAwait(false);
-        var stdout = await stdoutTask.ConfigureAwait(false);
-        if (process.ExitCode != 0)
-            throw new FfmpegFailedException($"ffmpeg exited with {process.ExitCode}", process.ExitCode, Tail(stderr));
-        return new FfmpegResult(sw.Elapsed, stdout, Tail(stderr));
+        var stderr = await _stderr.ConfigureAwait(false);
+        var stdout = await _stdout.ConfigureAwait(false);
+        if (_process.ExitCode != 0)
+            throw new FfmpegFailedException($"ffmpeg exited with {_process.ExitCode}", _process.ExitCode, Tail(stderr));
+        return new FfmpegResult(_clock.Elapsed, stdout, Tail(stderr));
+    }
+
+    public void Kill()
+    {
+        try { _process.Kill(entireProcessTree: true); }
+        catch (InvalidOperationException) { } // already exited
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited) Kill();
+        _process.Dispose();
     }
 
     private static async Task<string> DrainAsync(StreamReader reader)
@@ -73,12 +111,6 @@ public sealed class FfmpegRunner
         var buffer = new char[4096];
         while (await reader.ReadAsync(buffer, CancellationToken.None).ConfigureAwait(false) > 0) { }
         return "";
-    }
-
-    private static void Kill(Process p)
-    {
-        try { p.Kill(entireProcessTree: true); }
-        catch (InvalidOperationException) { } // already exited
     }
 
     private static string Tail(string s)

@@ -29,7 +29,18 @@ internal static class Fifo
     /// Waits until a reader opens <paramref name="path"/>, then writes <paramref name="sources"/> into it one after another. Returns false
     /// without writing when <paramref name="abandoned"/> turns true first (the reader died), so a dead reader never hangs us.
     /// </summary>
-    public static async Task<bool> FeedAsync(string path, IReadOnlyList<string> sources, Func<bool> abandoned, CancellationToken ct)
+    public static Task<bool> FeedAsync(string path, IReadOnlyList<string> sources, Func<bool> abandoned, CancellationToken ct) =>
+        FeedAsync(path, async (pipe, token) =>
+        {
+            foreach (var source in sources)
+            {
+                await using var file = File.OpenRead(source);
+                await file.CopyToAsync(pipe, token).ConfigureAwait(false);
+            }
+        }, abandoned, ct);
+
+    /// <summary>Waits until a reader opens <paramref name="path"/>, then lets <paramref name="write"/> fill it; false if abandoned first.</summary>
+    public static async Task<bool> FeedAsync(string path, Func<Stream, CancellationToken, Task> write, Func<bool> abandoned, CancellationToken ct)
     {
         int fd;
         // Opening for write blocks until a reader arrives; non-blocking open + polling keeps the wait cancellable.
@@ -42,11 +53,7 @@ internal static class Fifo
         }
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL, 0) & ~ONonBlock);
         await using var pipe = new FileStream(new SafeFileHandle(fd, ownsHandle: true), FileAccess.Write, bufferSize: 0);
-        foreach (var source in sources)
-        {
-            await using var file = File.OpenRead(source);
-            await file.CopyToAsync(pipe, ct).ConfigureAwait(false);
-        }
+        await write(pipe, ct).ConfigureAwait(false);
         return true;
     }
 

@@ -76,21 +76,33 @@ public static class RenderPlanner
                 Entry(pipe, made.Still ? t.Fps : s.Frames);
             }
         }
-        var listPath = Path.Combine(workDir, "concat.txt");
+        var listPath = Path.Combine(workDir, "parts.ffconcat");
         files.Add(new PlannedFile(listPath, list.ToString()));
 
-        var assemble = new List<string> { "-f", "concat", "-safe", "0", "-i", listPath, "-i", p.PathOf(p.MusicWav) };
+        var assemble = AssembleArgs(p, listPath, request.VoiceWav, tempOutput);
+        return new RenderPlan(RenderPath.Fast, p.Encoder.Codec, files,
+            new[] { new FfmpegStep("personalise", args), new FfmpegStep("assemble", assemble) }, tempOutput, feeds);
+    }
+
+    /// <summary>
+    /// Arguments of the fast path's assemble step: the concat list (untouched cuts + new ranges, stream-copied), the music
+    /// bed and the voice mixed into one continuous AAC track. The list and the voice may be named pipes: this is also what
+    /// a pre-started assemble process runs (see <see cref="RenderEngine.KeepAssemblerWarm"/>).
+    /// </summary>
+    public static IReadOnlyList<string> AssembleArgs(PreparedTemplate p, string listPath, string? voiceWav, string output)
+    {
+        var t = p.Template;
+        var args = new List<string> { "-f", "concat", "-safe", "0", "-i", listPath, "-i", p.PathOf(p.MusicWav) };
         int? voiceInput = null;
-        if (request.VoiceWav is { } voice) { voiceInput = 2; assemble.AddRange(new[] { "-i", voice }); }
+        if (voiceWav is not null) { voiceInput = 2; args.AddRange(new[] { "-f", "wav", "-i", voiceWav }); }
         var audio = new StringBuilder();
         FilterGraph.AudioMix(audio, t, musicInput: 1, voiceInput);
         // Raw H.264 has no timestamps of its own; a track timescale of 512 ticks per frame keeps frame times exact.
-        assemble.AddRange(new[] { "-filter_complex", audio.ToString(), "-map", "0:v:0", "-map", "[aout]", "-c:v", "copy",
+        args.AddRange(new[] { "-filter_complex", audio.ToString(), "-map", "0:v:0", "-map", "[aout]", "-c:v", "copy",
             "-video_track_timescale", FilterGraph.Int(t.Fps * 512) });
-        assemble.AddRange(FilterGraph.AudioArgs);
-        assemble.AddRange(new[] { "-f", "mp4", tempOutput });
-        return new RenderPlan(RenderPath.Fast, p.Encoder.Codec, files,
-            new[] { new FfmpegStep("personalise", args), new FfmpegStep("assemble", assemble) }, tempOutput, feeds);
+        args.AddRange(FilterGraph.AudioArgs);
+        args.AddRange(new[] { "-f", "mp4", output });
+        return args;
     }
 
     /// <summary>

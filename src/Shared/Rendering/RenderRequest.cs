@@ -17,7 +17,11 @@ public sealed record RenderRequest
 /// outputs once it finishes (or, where pipes are unavailable, the steps run in order and the pipes are plain copies).
 /// </summary>
 public sealed record RenderPlan(RenderPath Path, string Encoder, IReadOnlyList<PlannedFile> Files, IReadOnlyList<FfmpegStep> Steps, string TempOutput,
-    IReadOnlyList<PipeFeed>? Feeds = null);
+    IReadOnlyList<PipeFeed>? Feeds = null)
+{
+    /// <summary>The concat list among <see cref="Files"/> (fast path only).</summary>
+    public PlannedFile? ConcatList => Files.FirstOrDefault(f => f.Path.EndsWith(".ffconcat", StringComparison.Ordinal));
+}
 
 /// <summary>Write <paramref name="Sources"/> (made by the first step or prepared), in order, into the pipe <paramref name="Pipe"/> (read by the second).</summary>
 public sealed record PipeFeed(string Pipe, IReadOnlyList<string> Sources);

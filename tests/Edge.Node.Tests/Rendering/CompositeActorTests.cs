@@ -15,10 +15,17 @@ public sealed class CompositeActorTests(SampleCampaignFixture sample) : TestKit,
     [Fact]
     public void Probes_encoders_then_renders_on_the_fast_path()
     {
-        var composite = Sys.ActorOf(CompositeActor.Props(new RenderEngine(sample.Runner)));
+        var composite = Sys.ActorOf(CompositeActor.Props(sample.Runner));
         var output = Path.Combine(sample.NewDir("ok"), "ad.mp4");
         composite.Tell(Job(output));
         var done = ExpectMsg<Composed>(TimeSpan.FromSeconds(60));
+        // A second render of the same template finds its assembler already started.
+        var again = Path.Combine(sample.NewDir("ok2"), "ad.mp4");
+        composite.Tell(Job(again));
+        var second = ExpectMsg<Composed>(TimeSpan.FromSeconds(60));
+        Assert.Equal(300, MediaProbe.Read(again).VideoPackets);
+        if (second.Encoder == "libx264") Assert.Contains(second.Timings, t => t.Step == "assemble(warm)");
+        Sys.Stop(composite);
         Assert.Equal(output, done.OutputPath);
         Assert.Equal(300, MediaProbe.Read(output).VideoPackets);
         // libx264 is last in the chain; when the machine has no usable hardware encoder it is the one used.

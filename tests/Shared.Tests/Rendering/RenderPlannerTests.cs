@@ -70,7 +70,7 @@ public sealed class RenderPlannerTests
 
         var assemble = plan.Steps[1].Arguments;
         Assert.Equal(new[] { "-c:v", "copy" }, assemble.SkipWhile(a => a != "-c:v").Take(2));
-        var list = Assert.Single(plan.Files, f => f.Path.EndsWith("concat.txt")).Content;
+        var list = Assert.Single(plan.Files, f => f.Path.EndsWith("parts.ffconcat")).Content;
         Assert.Contains("file '/prep/seg000.h264'\nduration 7\n", list);
         Assert.Contains("file '/work/part001.pipe0'\nduration 3\n", list);
         var feed = Assert.Single(plan.Feeds!);
@@ -84,7 +84,7 @@ public sealed class RenderPlannerTests
         var plan = RenderPlanner.PlanFast(Prepared(true), Request("Hi"), "/work", "/out/.x.partial");
         var personalise = plan.Steps[0].Arguments.ToList();
         Assert.Equal("1", personalise[personalise.IndexOf("-frames:v") + 1]);
-        var list = plan.Files.Single(f => f.Path.EndsWith("concat.txt")).Content;
+        var list = plan.Files.Single(f => f.Path.EndsWith("parts.ffconcat")).Content;
         Assert.Equal(new[] { "file '/work/part001.pipe0'", "file '/work/part001.pipe1'", "file '/work/part001.pipe2'" },
             list.Split('\n').Where(l => l.Contains("part001")));
         Assert.Equal(3, list.Split('\n').Count(l => l == "duration 1"));
