@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 
 namespace Fleet.Shared.Rendering;
 
@@ -17,6 +18,7 @@ public sealed record EncoderSettings
 
     public static EncoderSettings Default { get; } = new();
 
+    [JsonIgnore]
     public bool IsSoftware => Codec == "libx264";
 
     /// <summary>Options placed before the inputs (hardware device setup).</summary>
@@ -27,6 +29,7 @@ public sealed record EncoderSettings
     };
 
     /// <summary>Filter appended to the video chain so frames reach the encoder in the form it needs.</summary>
+    [JsonIgnore]
     public string FilterSuffix => Codec switch
     {
         "h264_vaapi" => "format=nv12,hwupload",

@@ -48,5 +48,6 @@ public sealed record PreparedSegment
     /// </summary>
     public string? StillSkipFrames { get; init; }
 
+    [JsonIgnore]
     public int Frames => EndFrame - StartFrame;
 }

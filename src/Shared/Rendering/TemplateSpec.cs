@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Fleet.Shared.Rendering;
 
 /// <summary>A video template (<c>template.json</c>): canvas, timing in frames, layers, the voice line and personalised ranges.</summary>
@@ -20,12 +22,14 @@ public sealed record TemplateSpec
     /// <summary>Frame ranges that change per render; everything else is stream-copied untouched.</summary>
     public required IReadOnlyList<FrameRange> Personalised { get; init; }
 
+    [JsonIgnore]
     public double DurationSeconds => (double)DurationFrames / Fps;
 }
 
 /// <summary>Half-open frame interval [start_frame, end_frame).</summary>
 public sealed record FrameRange(int StartFrame, int EndFrame)
 {
+    [JsonIgnore]
     public int Frames => EndFrame - StartFrame;
     public bool Contains(FrameRange other) => other.StartFrame >= StartFrame && other.EndFrame <= EndFrame;
 }
@@ -51,6 +55,7 @@ public sealed record LayerSpec
     public string? Font { get; init; }
     public TextBox? Box { get; init; }
 
+    [JsonIgnore]
     public FrameRange Range => new(StartFrame, EndFrame);
 }
 
