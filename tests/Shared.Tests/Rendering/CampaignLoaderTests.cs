@@ -71,6 +71,14 @@ public sealed class CampaignLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Campaign_schema_errors_name_the_field()
+    {
+        EditCampaign(j => j["voice"]!["rate"] = 5);
+        var e = Assert.Throws<FleetException>(() => CampaignLoader.LoadDirectory(_dir));
+        Assert.Equal("campaign.json: /voice/rate: must be >= 80", e.Message);
+    }
+
+    [Fact]
     public void Asset_path_outside_the_folder_is_refused()
     {
         EditCampaign(j => j["assets"]![1]!["path"] = "../../etc/passwd");
