@@ -20,11 +20,19 @@ say "starting the cloud node (remoting 127.0.0.1:$PORT, API $API, data $DEMO/clo
 dotnet "$FLEET_CLOUD_DLL" agent --port "$PORT" --http "$HTTP" --data "$DEMO/cloud" >"$DEMO/cloud.log" 2>&1 &
 PIDS+=($!)
 
+CAMPAIGN="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/samples/summer-sale"
+DEVICES=(kiosk-berlin kiosk-lisbon screen-oslo)
 declare -A TAGS=([kiosk-berlin]="store=berlin,hw=pi5" [kiosk-lisbon]="store=lisbon,hw=pi5" [screen-oslo]="store=oslo,hw=pi5-hat")
-for dev in kiosk-berlin kiosk-lisbon screen-oslo; do
-  say "starting device $dev"
+declare -A LOCAL=([kiosk-berlin]=$((HTTP + 11)) [kiosk-lisbon]=$((HTTP + 12)) [screen-oslo]=$((HTTP + 13)))
+declare -A CONTEXT=(
+  [kiosk-berlin]='{"locale":"de-DE","daypart":"morning","weather":"cloudy","interests":["coffee"],"fields":{"price":"4,50 €"}}'
+  [kiosk-lisbon]='{"locale":"pt-PT","daypart":"afternoon","weather":"hot","interests":["drinks"],"fields":{"price":"2,90 €"}}'
+  [screen-oslo]='{"locale":"nb-NO","daypart":"evening","weather":"rain","interests":["indoor","fashion"],"fields":{"price":"129 kr"}}'
+)
+for dev in "${DEVICES[@]}"; do
+  say "starting device $dev (local API 127.0.0.1:${LOCAL[$dev]})"
   dotnet "$FLEET_EDGE_DLL" agent --seed "akka.tcp://fleet@127.0.0.1:$PORT" --device-id "$dev" \
-    --data "$DEMO/$dev" --tags "${TAGS[$dev]}" >"$DEMO/$dev.log" 2>&1 &
+    --data "$DEMO/$dev" --tags "${TAGS[$dev]}" --http "${LOCAL[$dev]}" --campaign "$CAMPAIGN" >"$DEMO/$dev.log" 2>&1 &
   PIDS+=($!)
 done
 
@@ -39,5 +47,12 @@ if [ "${up:-0}" != "3" ]; then
 fi
 echo
 cloud devices
+echo
+say "each device renders one personalised ad for its own context (first render prepares the template and loads the model)"
+for dev in "${DEVICES[@]}"; do
+  row=$(dotnet "$FLEET_EDGE_DLL" render --agent "http://127.0.0.1:${LOCAL[$dev]}" --context "${CONTEXT[$dev]}" --brief 2>&1) || row="FAILED: $row"
+  echo "  $dev  ${CONTEXT[$dev]}"
+  echo "      -> $row"
+done
 echo
 say "stopping devices and cloud"
