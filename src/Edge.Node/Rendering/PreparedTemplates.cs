@@ -9,7 +9,18 @@ public sealed class PreparedTemplates(FfmpegRunner runner, string cacheRoot)
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<PreparedTemplate>>> _prepared = new();
 
-    public Task<PreparedTemplate> GetAsync(LoadedCampaign campaign) =>
-        _prepared.GetOrAdd(campaign.Directory + "|" + campaign.Spec.Id,
-            _ => new Lazy<Task<PreparedTemplate>>(() => new TemplatePreparer(runner).PrepareAsync(campaign, cacheRoot))).Value;
+    public async Task<PreparedTemplate> GetAsync(LoadedCampaign campaign)
+    {
+        var key = campaign.Directory + "|" + campaign.Spec.Id;
+        var lazy = _prepared.GetOrAdd(key, _ => new Lazy<Task<PreparedTemplate>>(() => new TemplatePreparer(runner).PrepareAsync(campaign, cacheRoot)));
+        try
+        {
+            return await lazy.Value;
+        }
+        catch
+        {
+            _prepared.TryRemove(new KeyValuePair<string, Lazy<Task<PreparedTemplate>>>(key, lazy)); // a failed import is retried next time
+            throw;
+        }
+    }
 }

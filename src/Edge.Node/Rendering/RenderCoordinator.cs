@@ -43,7 +43,7 @@ public sealed class RenderCoordinator : ReceiveActor
         });
         Receive<Claim>(c =>
         {
-            if (_followers.TryGetValue(c.Key, out var waiting)) { waiting.Add(Sender); Sender.Tell(new Follow()); }
+            if (_followers.TryGetValue(c.Key, out var waiting)) { waiting.Add(c.Job); Sender.Tell(new Follow()); }
             else { _followers[c.Key] = new List<IActorRef>(); Sender.Tell(new Lead()); }
         });
         Receive<KeyDone>(d =>

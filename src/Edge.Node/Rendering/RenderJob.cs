@@ -112,14 +112,16 @@ public sealed class RenderJob : ReceiveActor
                 fallbacks.Add("render:preview-replaced-by-default-copy");
 
             // 3. The cache, keyed by everything that shapes the output; renders of one key in flight are coalesced.
-            var prepared = await Stage("prepare", () => s.Prepared.GetAsync(campaign));
+            PreparedTemplate prepared;
+            try { prepared = await Stage("prepare", () => s.Prepared.GetAsync(campaign)); }
+            catch (Shared.Cli.FleetException e) { return StaticCreative($"composite:static-creative:prepare-failed:{Reason(e)}"); }
             var voiceLine = prepared.Template.Voice is { } v ? TextSlots.Fill(v.Line, choice.Fields) : null;
             var key = RenderCache.KeyOf(prepared.HeroSha256, prepared.Directory, JsonSerializer.Serialize(choice.Fields.OrderBy(f => f.Key, StringComparer.Ordinal), FleetJson.Options),
                 GradePresets.Neutral, spec.Voice.Name, spec.Voice.Rate.ToString(), voiceLine ?? "", s.Settings.ModelArtifact, artifacts.Template ?? "");
             if (req.UseCache)
             {
                 if (s.Cache.TryGet(key) is { } hit) return FromCache(hit);
-                if (await coordinator.Ask<object>(new Claim(key), s.Settings.Deadline, ct) is Follow)
+                if (await coordinator.Ask<object>(new Claim(key, self), s.Settings.Deadline, ct) is Follow)
                 {
                     if (await _leaderDone.Task.WaitAsync(ct) is { } done) return FromCache(done);
                 }
@@ -166,6 +168,11 @@ public sealed class RenderJob : ReceiveActor
         {
             return StaticCreative($"render:static-creative:over-deadline-{s.Settings.Deadline.TotalMilliseconds:0}ms");
         }
+        catch (Exception e)
+        {
+            // Never a broken ad: whatever went wrong, the static creative plays and the reason is recorded.
+            return StaticCreative($"render:static-creative:{e.GetType().Name}:{Reason(e)}");
+        }
         finally
         {
             if (claimedKey is not null) Release(null);
@@ -185,6 +192,8 @@ public sealed class RenderJob : ReceiveActor
             return Outcome(req.OutputPath, true, true, "cache", "cache", 0);
         }
     }
+
+    private static string Reason(Exception e) => e.Message.Split('\n')[0].Trim();
 
     private static void CopyAtomically(string source, string destination)
     {

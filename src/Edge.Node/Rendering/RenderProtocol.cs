@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Fleet.Shared.Campaigns;
 using Fleet.Shared.KillSwitch;
 using Fleet.Shared.Rendering;
@@ -25,7 +26,7 @@ public static class RenderProtocol
         RenderArtifacts Artifacts, string? Error = null);
 
     /// <summary>Internal: a job asks to be the one that renders <paramref name="Key"/> (renders of one key are coalesced).</summary>
-    internal sealed record Claim(string Key);
+    internal sealed record Claim(string Key, IActorRef Job);
 
     internal sealed record Lead;
 
