@@ -1,4 +1,5 @@
 using Fleet.Shared.Devices;
+using Fleet.Shared.KillSwitch;
 
 namespace Fleet.Shared.Tests.Serialization;
 
@@ -11,8 +12,25 @@ public static class ProtocolSamples
         id, installation, "pi-1", 4, 8192, "arm64", "Debian 12", new[] { "h264_v4l2m2m", "libx264" },
         new[] { "CPUExecutionProvider" }, "0.1.0", new Dictionary<string, string> { ["store"] = "berlin", ["hw"] = "pi5" });
 
+    public static KillDirective Directive() => new("kill-1", 1, KillScope.Parse("model:minilm@1.2.0"), "bad output", "sre", At);
+
+    public static KillRecord Record() => new(Directive(), At, "sre", "fixed", 2);
+
     public static IEnumerable<object> Protocol() => new object[]
     {
+        KillScope.Parse("campaign:summer-sale"),
+        Directive(),
+        new KillPolicy(1, new[] { Directive() }, At),
+        new SignedKillPolicy("{\"kid\":\"k1\"}", 1, "{\"keys\":[]}"),
+        new KillCommands.Engage(KillScope.AllGenerative, "panic", "sre"),
+        new KillCommands.Release("kill-1", "fixed", "sre"),
+        new KillCommands.Sync("kiosk-1"),
+        new KillCommands.Ack("kiosk-1", 1, At),
+        KillCommands.GetState.Instance,
+        new KillCommands.Result(Directive(), 1, null),
+        new KillCommands.State(2, new[] { Record() }, new Dictionary<string, DeviceAck> { ["kiosk-1"] = new(2, At) }),
+        Record(),
+        new DeviceAck(1, At),
         Facts(),
         new DeviceCommands.Register(Facts(), "akka.tcp://fleet@10.0.0.5:40000"),
         new DeviceCommands.Heartbeat("kiosk-1", "inst-a"),
@@ -29,5 +47,8 @@ public static class ProtocolSamples
         new DeviceEvents.FactsChanged(Facts() with { Cores = 8 }, At),
         new DeviceEvents.Seen(At),
         new DeviceEvents.DuplicateRefused("inst-b", "other-host", At),
+        new KillEvents.Engaged(Directive()),
+        new KillEvents.Released("kill-1", 2, "sre", "fixed", At),
+        new KillEvents.Acked("kiosk-1", 1, At),
     };
 }
