@@ -17,13 +17,14 @@ public static class FleetAkkaConfiguration
             .WithRemoting(new RemoteOptions { HostName = node.Hostname, PublicHostName = node.Hostname, Port = node.Port })
             .WithClustering(new ClusterOptions
             {
-                SeedNodes = node.SeedNodes.ToArray(),
+                SeedNodes = node.SeedNodes.Select(a => FleetCluster.WithScheme(a, node.Tls is not null)).ToArray(),
                 Roles = node.Roles.ToArray(),
                 // Counted on `control` only, so flapping devices can never outvote the control plane.
                 SplitBrainResolver = new KeepMajorityOption { Role = FleetCluster.ControlRole },
             })
             .AddHocon(ClusterTuning(node), HoconAddMode.Prepend)
             .WithFleetSerialization();
+        node.Tls?.Apply(builder);
 
         if (node.Db is { } db)
         {
