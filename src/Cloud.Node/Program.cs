@@ -6,5 +6,7 @@ var verbs = new List<Verb>
 {
     AgentVerb.Verb,
     DevicesVerb.Verb,
+    CaVerb.Verb,
+    EnrollVerb.Verb,
 };
 return await VerbDispatcher.RunAsync("fleet-cloud", verbs, args);

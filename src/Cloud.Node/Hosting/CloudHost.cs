@@ -3,6 +3,9 @@ using Akka.Cluster.Sharding;
 using Akka.Hosting;
 using Fleet.Cloud.Api;
 using Fleet.Cloud.Devices;
+using Fleet.Cloud.Enrolment;
+using Fleet.Shared.Cli;
+using Fleet.Shared.Security.Pki;
 using Fleet.Shared.Cluster;
 using Fleet.Shared.Devices;
 
@@ -19,9 +22,23 @@ public static class CloudHost
             .AddFilter("Microsoft", LogLevel.Warning).AddFilter("System", LogLevel.Warning);
 
         var admin = AdminToken.LoadOrCreate(o.DataDir, o.AdminToken);
+        var pki = CloudPki.For(o);
         builder.Services.AddSingleton(admin);
+        builder.Services.AddSingleton(o);
+        if (pki is not null)
+        {
+            builder.Services.AddSingleton(pki);
+            builder.Services.AddSingleton(new DeviceTokens(pki.Ca, pki.Revoked));
+            if (o.HttpUrl.StartsWith("https://", StringComparison.Ordinal))
+                builder.WebHost.ConfigureKestrel(k => k.ConfigureHttpsDefaults(h => h.ServerCertificate = pki.NodeCertificate));
+        }
+        else if (o.HttpUrl.StartsWith("https://", StringComparison.Ordinal))
+        {
+            throw new FleetException("--http https://… needs the fleet CA for its certificate; it cannot be combined with --insecure-dev");
+        }
         builder.Services.AddSingleton<TokenAuthentication>();
         builder.Services.AddSingleton<DeviceDirectory>();
+        builder.Services.AddSingleton<EnrolmentService>();
 
         var node = new NodeSettings
         {
@@ -30,13 +47,20 @@ public static class CloudHost
             Roles = o.Roles,
             SeedNodes = o.Seeds.Count > 0 ? o.Seeds.Select(s => $"akka.tcp://{FleetCluster.SystemName}@{s.Host}:{s.Port}").ToList() : new[] { o.SelfAddress },
             Db = o.Db,
+            Tls = pki?.Remoting,
         };
         builder.Services.AddAkka(FleetCluster.SystemName, (b, _) => b
             .ConfigureLoggers(l => { l.ClearLoggers(); l.AddLoggerFactory(); })
             .WithFleetNode(node)
-            .WithDeviceRegistry(o.Roles.Contains(FleetCluster.ControlRole)));
+            .WithDeviceRegistry(o.Roles.Contains(FleetCluster.ControlRole), pki?.Trust)
+            .WithActors((system, _, _) =>
+            {
+                if (pki is not null) system.ActorOf(RevocationSync.Props(pki.Revoked), "revocation-sync");
+            }));
 
         var app = builder.Build();
+        if (pki is null)
+            app.Logger.LogWarning("--insecure-dev: remoting runs WITHOUT TLS and any node that reaches port {Port} can join; never use this outside development", o.Port);
         app.Use(app.Services.GetRequiredService<TokenAuthentication>().Middleware);
         app.MapGet("/healthz", () => Results.Text("ok\n"));
         app.MapGet("/readyz", (Akka.Actor.ActorSystem system) =>
@@ -44,16 +68,17 @@ public static class CloudHost
                 ? Results.Text("ready\n") : Results.Text("joining\n", statusCode: 503));
         var api = app.MapGroup("/api/v1");
         api.MapDevices();
+        api.MapEnrolment(app);
         return app;
     }
 
     /// <summary>Control nodes host the device shards and watch membership; other nodes reach the shards via a proxy.</summary>
-    private static AkkaConfigurationBuilder WithDeviceRegistry(this AkkaConfigurationBuilder b, bool isControl)
+    private static AkkaConfigurationBuilder WithDeviceRegistry(this AkkaConfigurationBuilder b, bool isControl, FleetTrust? trust)
     {
         if (!isControl)
             return b.WithShardRegionProxy<DeviceRegion>(FleetCluster.DeviceShard, FleetCluster.ControlRole, new DeviceMessageExtractor());
         return b
-            .WithShardRegion<DeviceRegion>(FleetCluster.DeviceShard, DeviceActor.Props, new DeviceMessageExtractor(), new ShardOptions
+            .WithShardRegion<DeviceRegion>(FleetCluster.DeviceShard, id => DeviceActor.Props(id, trust), new DeviceMessageExtractor(), new ShardOptions
             {
                 Role = FleetCluster.ControlRole,
                 RememberEntities = true,
