@@ -13,14 +13,14 @@ namespace Fleet.Edge.Bench;
 /// </summary>
 public static class JoinBenchmark
 {
-    public sealed record Result(Stats ProcessStartToRegisteredMs, int Edges, double AllRegisteredSeconds, Stats InProcessRegisteredMs);
+    public sealed record Result(bool Mtls, Stats ProcessStartToRegisteredMs, int Edges, double AllRegisteredSeconds, Stats InProcessRegisteredMs);
 
-    public static async Task<Result> RunAsync(string cloudDll, int samples, int edges, Action<string> progress)
+    public static async Task<Result> RunAsync(string cloudDll, int samples, int edges, Action<string> progress, bool mtls = false)
     {
         var root = Path.Combine(Path.GetTempPath(), "fleet-bench-join-" + Guid.NewGuid().ToString("N")[..8]);
         try
         {
-            using var cloud = await BenchCloud.StartAsync(cloudDll, Path.Combine(root, "cloud"), FreePort(), FreePort());
+            using var cloud = await BenchCloud.StartAsync(cloudDll, Path.Combine(root, "cloud"), FreePort(), FreePort(), mtls);
             var perProcess = new List<double>();
             for (var i = 1; i <= samples; i++)
             {
@@ -30,7 +30,7 @@ public static class JoinBenchmark
             }
             var (all, each) = await TimeManyInProcessAsync(cloud, edges, root);
             progress($"{edges} in-process devices registered in {all:0.00} s");
-            return new Result(Stats.Of(perProcess), edges, all, Stats.Of(each));
+            return new Result(mtls, Stats.Of(perProcess), edges, all, Stats.Of(each));
         }
         finally
         {
@@ -40,9 +40,11 @@ public static class JoinBenchmark
 
     private static async Task<double> TimeOneProcessAsync(BenchCloud cloud, string deviceId, string dataDir)
     {
+        cloud.Enrol(deviceId, dataDir);
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[] { typeof(JoinBenchmark).Assembly.Location, "agent", "--seed", cloud.Seed, "--device-id", deviceId, "--data", dataDir })
             psi.ArgumentList.Add(a);
+        if (!cloud.Mtls) psi.ArgumentList.Add("--insecure-dev");
         var sw = Stopwatch.StartNew();
         using var p = Process.Start(psi)!;
         p.OutputDataReceived += (_, _) => { };
@@ -69,6 +71,7 @@ public static class JoinBenchmark
     private static async Task<(double AllSeconds, List<double> EachMs)> TimeManyInProcessAsync(BenchCloud cloud, int count, string root)
     {
         AgentLog.Enabled = false;
+        for (var i = 1; i <= count; i++) cloud.Enrol($"bench-mem-{i}", Path.Combine(root, $"mem-{i}"));
         using var stop = new CancellationTokenSource();
         var sw = Stopwatch.StartNew();
         var agents = Enumerable.Range(1, count).Select(i => Task.Run(() => EdgeAgent.RunAsync(new EdgeOptions
@@ -76,6 +79,7 @@ public static class JoinBenchmark
             Seeds = new[] { SeedAddress.Parse(cloud.Seed) },
             DeviceId = $"bench-mem-{i}",
             DataDir = Path.Combine(root, $"mem-{i}"),
+            InsecureDev = !cloud.Mtls,
         }, Array.Empty<string>(), stop.Token))).ToList();
         var firstSeen = new Dictionary<string, double>();
         while (firstSeen.Count < count && sw.Elapsed < TimeSpan.FromMinutes(2))

@@ -11,27 +11,28 @@ public static class BenchVerb
     public static readonly Verb Verb = new("bench", "benchmarks: 'bench join' (join -> registered)", RunAsync);
 
     private const string Usage = """
-        usage: fleet-edge bench join [--samples 10] [--edges 20] [--cloud-dll PATH] [--json]
+        usage: fleet-edge bench join [--samples 10] [--edges 20] [--mtls] [--cloud-dll PATH] [--json]
           starts a throwaway cloud node (FLEET_CLOUD_DLL or --cloud-dll), then measures
           (1) fleet-edge process start -> registered, one process per sample, and
           (2) --edges devices started at once in this process -> all registered.
+          --mtls: the cloud gets a fresh fleet CA and every device a certificate (mutual TLS); otherwise --insecure-dev.
         """;
 
     private static async Task<int> RunAsync(IReadOnlyList<string> argv)
     {
-        var a = CommandArgs.Parse(argv);
+        var a = CommandArgs.Parse(argv, "mtls");
         if (a.Flag("help") || a.Positionals is not ["join"]) { Console.WriteLine(Usage); return a.Flag("help") ? 0 : 2; }
-        a.RejectUnknown("samples", "edges", "cloud-dll");
+        a.RejectUnknown("samples", "edges", "cloud-dll", "mtls");
         var cloudDll = a.Get("cloud-dll") ?? Environment.GetEnvironmentVariable("FLEET_CLOUD_DLL")
                        ?? throw new UsageException("where is fleet-cloud? pass --cloud-dll PATH or run ./fleet bench join");
         var json = a.Flag("json");
-        var r = await JoinBenchmark.RunAsync(cloudDll, a.GetInt("samples", 10), a.GetInt("edges", 20), line => { if (!json) Console.Error.WriteLine(line); });
+        var r = await JoinBenchmark.RunAsync(cloudDll, a.GetInt("samples", 10), a.GetInt("edges", 20), line => { if (!json) Console.Error.WriteLine(line); }, a.Flag("mtls"));
         if (json)
         {
             Console.WriteLine(JsonSerializer.Serialize(r, FleetJson.Indented));
             return 0;
         }
-        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}");
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}; remoting {(r.Mtls ? "mutual TLS" : "plain TCP (--insecure-dev)")}");
         Console.WriteLine($"edge process start -> registered   n={r.ProcessStartToRegisteredMs.Count}  p50 {r.ProcessStartToRegisteredMs.P50:0} ms  p95 {r.ProcessStartToRegisteredMs.P95:0} ms  max {r.ProcessStartToRegisteredMs.Max:0} ms   (budget p50 <= 3000 ms)");
         Console.WriteLine($"{r.Edges} in-process edges -> all registered   {r.AllRegisteredSeconds:0.00} s   per device p50 {r.InProcessRegisteredMs.P50:0} ms  max {r.InProcessRegisteredMs.Max:0} ms   (budget <= 15 s)");
         return 0;

@@ -1,7 +1,9 @@
 using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Hosting;
+using Fleet.Edge.Identity;
 using Fleet.Edge.Link;
+using Fleet.Shared.Security.Pki;
 using Fleet.Shared.Cluster;
 using Fleet.Shared.Devices;
 
@@ -26,7 +28,8 @@ public sealed class EdgeNode : IAsyncDisposable
     public LinkSession Session { get; }
     public Task Terminated => System.WhenTerminated;
 
-    public static async Task<EdgeNode> StartAsync(EdgeOptions o, DeviceFacts facts, IReadOnlyList<string> seedAddresses, CancellationToken ct)
+    public static async Task<EdgeNode> StartAsync(EdgeOptions o, DeviceFacts facts, IReadOnlyList<string> seedAddresses, EdgeCredentials? creds,
+        CancellationToken ct)
     {
         var session = new LinkSession();
         var builder = WebApplication.CreateSlimBuilder();
@@ -46,13 +49,15 @@ public sealed class EdgeNode : IAsyncDisposable
             GiveUpJoiningAfter = JoinAttemptTimeout,
             // Akka's join and association chatter would bury the one line per attempt the agent prints.
             LogLevel = "ERROR",
+            Tls = creds is null ? null : new RemotingTls(creds.Certificate, new FleetTrust(creds.Ca)),
         };
+        Func<string, DeviceProof?> prove = creds is null ? _ => null : address => RegistrationProof.Sign(creds.Certificate, facts, address, DateTimeOffset.UtcNow);
         builder.Services.AddAkka(FleetCluster.SystemName, (b, _) => b
             .ConfigureLoggers(l => { l.ClearLoggers(); l.AddLoggerFactory(); })
             .WithFleetNode(node)
             .WithShardRegionProxy<DeviceRegion>(FleetCluster.DeviceShard, FleetCluster.ControlRole, new DeviceMessageExtractor())
             .WithActors((system, registry, _) =>
-                system.ActorOf(LinkActor.Props(facts, registry.Get<DeviceRegion>(), session), "link")));
+                system.ActorOf(LinkActor.Props(facts, registry.Get<DeviceRegion>(), session, prove), "link")));
 
         var app = builder.Build();
         app.MapGet("/healthz", () => Results.Text("ok\n"));

@@ -15,13 +15,18 @@ public sealed record EdgeOptions
     /// <summary>Local API port for the kiosk player; 0 = off.</summary>
     public int HttpPort { get; init; }
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+    /// <summary>Plain TCP remoting, no certificate: only for a development cloud also started with --insecure-dev.</summary>
+    public bool InsecureDev { get; init; }
 
-    public static readonly string[] KnownOptions = { "seed", "device-id", "data", "host", "port", "http", "tags" };
+    public static readonly string[] KnownOptions = { "seed", "device-id", "data", "host", "port", "http", "tags", "insecure-dev" };
+    public static readonly string[] BooleanOptions = { "insecure-dev" };
 
     public const string Usage = """
-        usage: fleet-edge agent --seed akka.tcp://fleet@HOST:PORT [--seed ...] [--device-id ID] [--data ./data/edge]
-                                [--http PORT] [--tags k=v,...] [--host 127.0.0.1] [--port 0]
+        usage: fleet-edge agent [--seed HOST:PORT ...] [--device-id ID] [--data ./data/edge]
+                                [--http PORT] [--tags k=v,...] [--host 127.0.0.1] [--port 0] [--insecure-dev]
           runs a device: joins the cluster by itself (retrying with backoff), registers, serves the local API on --http.
+          An enrolled device (fleet-edge enroll) joins with mutual TLS using <data>/enrolment; its seeds and tags come
+          from the bundle unless --seed/--tags are given. --insecure-dev joins without TLS (development clouds only).
           HOST may be a DNS name; it is resolved anew on every join attempt.
         """;
 
@@ -29,7 +34,6 @@ public sealed record EdgeOptions
     {
         a.RejectUnknown(KnownOptions);
         var seeds = a.GetAll("seed").Select(SeedAddress.Parse).ToList();
-        if (seeds.Count == 0) throw new UsageException("at least one --seed is required (e.g. --seed akka.tcp://fleet@127.0.0.1:4053)");
         return new EdgeOptions
         {
             Seeds = seeds,
@@ -39,6 +43,7 @@ public sealed record EdgeOptions
             Port = a.GetInt("port", 0),
             HttpPort = a.GetInt("http", 0),
             Tags = DeviceFactsProbe.ParseTags(a.Get("tags")),
+            InsecureDev = a.Flag("insecure-dev"),
         };
     }
 }

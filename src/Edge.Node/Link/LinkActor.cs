@@ -25,12 +25,15 @@ public sealed class LinkActor : ReceiveActor, IWithTimers
     private readonly DeviceFacts _facts;
     private readonly IActorRef _registry;
     private readonly LinkSession _session;
+    private readonly Func<string, DeviceProof?> _prove;
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
     private int _registerAttempts;
     private readonly HashSet<Address> _reachableControl = new();
 
-    public LinkActor(DeviceFacts facts, IActorRef registry, LinkSession session)
+    /// <param name="prove">Signs a registration with the device certificate's key (null proof on an insecure development cluster).</param>
+    public LinkActor(DeviceFacts facts, IActorRef registry, LinkSession session, Func<string, DeviceProof?> prove)
     {
+        _prove = prove;
         _facts = facts;
         _registry = registry;
         _session = session;
@@ -39,8 +42,8 @@ public sealed class LinkActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(DeviceFacts facts, IActorRef registry, LinkSession session) =>
-        Akka.Actor.Props.Create(() => new LinkActor(facts, registry, session));
+    public static Props Props(DeviceFacts facts, IActorRef registry, LinkSession session, Func<string, DeviceProof?> prove) =>
+        Akka.Actor.Props.Create(() => new LinkActor(facts, registry, session, prove));
 
     protected override void PreStart()
     {
@@ -126,7 +129,8 @@ public sealed class LinkActor : ReceiveActor, IWithTimers
     {
         _registerAttempts++;
         if (_registerAttempts > 1) AgentLog.Write($"registration attempt {_registerAttempts}: no answer from the registry yet, retrying");
-        _registry.Tell(new DeviceCommands.Register(_facts, _cluster.SelfAddress.ToString()));
+        var address = _cluster.SelfAddress.ToString();
+        _registry.Tell(new DeviceCommands.Register(_facts, address, _prove(address)));
         Timers.StartSingleTimer(RetryRegister.Instance, RetryRegister.Instance, RegisterTimeout);
     }
 
