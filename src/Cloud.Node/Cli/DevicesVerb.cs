@@ -57,7 +57,7 @@ public static class DevicesVerb
                 d.DeviceId, d.RevokedAt is null ? d.Connectivity.ToString().ToLowerInvariant() : "revoked", Ago(d.LastSeen), d.Facts!.Architecture,
                 d.Facts.Cores.ToString(), $"{d.Facts.MemoryMb / 1024.0:0.#} GiB", List(d.Facts.Encoders),
                 d.Facts.SoftwareVersion, string.Join(',', d.Facts.Tags.Select(t => $"{t.Key}={t.Value}")),
-            })) + $"{devices.Count} device(s), {devices.Count(d => d.Connectivity == Connectivity.Up)} up\n";
+            })) + $"{devices.Count} device(s), {devices.Count(d => d.Connectivity == Connectivity.Up && d.RevokedAt is null)} up\n";
     }
 
     private static string Details(DeviceReplies.DeviceView d)

@@ -1,6 +1,7 @@
 using Fleet.Cloud.Api;
 using Fleet.Shared.Devices;
 using Fleet.Shared.Enrolment;
+using Fleet.Shared.Serialization;
 
 namespace Fleet.Cloud.Enrolment;
 
@@ -16,8 +17,9 @@ public static class EnrolmentEndpoints
 
     public static void MapEnrolment(this RouteGroupBuilder api, IEndpointRouteBuilder app)
     {
-        api.MapPost("/enrolments", (EnrolRequest req, HttpContext ctx, EnrolmentService svc, CancellationToken ct) => Guarded(ctx, async () =>
+        api.MapPost("/enrolments", (HttpContext ctx, EnrolmentService svc, CancellationToken ct) => Guarded(ctx, async () =>
         {
+            var req = await Body<EnrolRequest>(ctx, ct);
             if (!DeviceId.IsValid(req.DeviceId)) return ApiResults.BadRequest($"device id '{req.DeviceId}' is invalid");
             if (req.Code)
             {
@@ -34,8 +36,8 @@ public static class EnrolmentEndpoints
             return result.Known ? ApiResults.Ok(result) : ApiResults.NotFound($"device '{id}' is not known to the registry");
         }));
         app.MapGet(CaPath, (EnrolmentService svc) => Guarded(null, () => Task.FromResult(Results.Text(svc.CaPem, "application/x-pem-file"))));
-        app.MapPost(RedeemPath, (RedeemRequest req, HttpContext ctx, EnrolmentService svc, CancellationToken ct) =>
-            Guarded(null, async () => ApiResults.Ok(await svc.RedeemAsync(req, BaseUrl(ctx), ct))));
+        app.MapPost(RedeemPath, (HttpContext ctx, EnrolmentService svc, CancellationToken ct) =>
+            Guarded(null, async () => ApiResults.Ok(await svc.RedeemAsync(await Body<RedeemRequest>(ctx, ct), BaseUrl(ctx), ct))));
     }
 
     private static async Task<IResult> Guarded(HttpContext? operatorCall, Func<Task<IResult>> action)
@@ -44,6 +46,19 @@ public static class EnrolmentEndpoints
             return ApiResults.Error(StatusCodes.Status403Forbidden, $"{p.Name} lacks the operator role");
         try { return await action(); }
         catch (EnrolmentException e) { return ApiResults.Error(e.Status, e.Message); }
+    }
+
+    /// <summary>Bodies are Fleet JSON (snake_case), like every answer.</summary>
+    private static async Task<T> Body<T>(HttpContext ctx, CancellationToken ct)
+    {
+        try
+        {
+            return await ctx.Request.ReadFromJsonAsync<T>(FleetJson.Options, ct) ?? throw new EnrolmentException(StatusCodes.Status400BadRequest, "empty request body");
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new EnrolmentException(StatusCodes.Status400BadRequest, $"request body is not valid JSON: {e.Message}");
+        }
     }
 
     private static string BaseUrl(HttpContext ctx) => $"{ctx.Request.Scheme}://{ctx.Request.Host}";
