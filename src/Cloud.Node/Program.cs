@@ -6,6 +6,7 @@ var verbs = new List<Verb>
 {
     AgentVerb.Verb,
     DevicesVerb.Verb,
+    KillVerb.Verb,
     CaVerb.Verb,
     EnrollVerb.Verb,
 };

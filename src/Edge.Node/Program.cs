@@ -6,6 +6,7 @@ var verbs = new List<Verb>
 {
     AgentVerb.Verb,
     BenchVerb.Verb,
+    TemplateVerb.Create(),
     EnrollVerb.Verb,
 };
 return await VerbDispatcher.RunAsync("fleet-edge", verbs, args);

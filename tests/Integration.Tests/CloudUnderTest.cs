@@ -23,7 +23,8 @@ public sealed class CloudUnderTest : IAsyncDisposable
     public string Seed => $"akka.tcp://fleet@127.0.0.1:{Options.Port}";
 
     /// <param name="secure">Mutual TLS with the fleet CA under <c>&lt;data&gt;/ca</c> (created if missing); otherwise --insecure-dev.</param>
-    public static async Task<CloudUnderTest> StartAsync(DbTarget db, string dataDir, int? port = null, int? http = null, bool secure = false)
+    public static async Task<CloudUnderTest> StartAsync(DbTarget db, string dataDir, int? port = null, int? http = null, IReadOnlyList<string>? seeds = null,
+        bool secure = false)
     {
         if (secure && !File.Exists(CloudOptions.DefaultCaKeyPath(dataDir))) Fleet.Shared.Security.Pki.FleetCa.Create(CloudOptions.DefaultCaKeyPath(dataDir)).Dispose();
         var options = new CloudOptions
@@ -34,6 +35,7 @@ public sealed class CloudUnderTest : IAsyncDisposable
             DataDir = dataDir,
             Db = db,
             AdminToken = "test-admin-token",
+            Seeds = (seeds ?? Array.Empty<string>()).Select(Fleet.Shared.Cluster.SeedAddress.Parse).ToList(),
         };
         await db.EnsureReachableAsync();
         var app = CloudHost.Build(options);

@@ -41,18 +41,25 @@ public sealed class ApiClient : IDisposable
         return new ApiClient(url, AdminToken.ForClient(a.Get("token"), data), ca);
     }
 
-    public Task<T> GetAsync<T>(string path, CancellationToken ct = default) => SendAsync<T>(HttpMethod.Get, path, null, ct);
+    public Task<T> GetAsync<T>(string path, CancellationToken ct = default) =>
+        SendAsync<T>(() => new HttpRequestMessage(HttpMethod.Get, path.TrimStart('/')), path, ct);
 
-    public Task<T> PostAsync<T>(string path, object body, CancellationToken ct = default) => SendAsync<T>(HttpMethod.Post, path, body, ct);
+    public Task<T> PostAsync<T>(string path, object body, CancellationToken ct = default) =>
+        SendAsync<T>(() => new HttpRequestMessage(HttpMethod.Post, path.TrimStart('/'))
+        {
+            Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, FleetJson.Options))
+            {
+                Headers = { ContentType = new MediaTypeHeaderValue("application/json") },
+            },
+        }, path, ct);
 
-    private async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken ct)
+    private async Task<T> SendAsync<T>(Func<HttpRequestMessage> request, string path, CancellationToken ct)
     {
         HttpResponseMessage response;
         try
         {
-            using var request = new HttpRequestMessage(method, path.TrimStart('/'));
-            if (body is not null) request.Content = System.Net.Http.Json.JsonContent.Create(body, body.GetType(), options: FleetJson.Options);
-            response = await _http.SendAsync(request, ct);
+            using var req = request();
+            response = await _http.SendAsync(req, ct);
         }
         catch (HttpRequestException e)
         {

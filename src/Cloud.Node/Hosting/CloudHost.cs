@@ -6,6 +6,9 @@ using Fleet.Cloud.Devices;
 using Fleet.Cloud.Enrolment;
 using Fleet.Shared.Cli;
 using Fleet.Shared.Security.Pki;
+using Fleet.Cloud.KillSwitch;
+using Fleet.Shared.KillSwitch;
+using Fleet.Shared.Security;
 using Fleet.Shared.Cluster;
 using Fleet.Shared.Devices;
 
@@ -22,6 +25,8 @@ public static class CloudHost
             .AddFilter("Microsoft", LogLevel.Warning).AddFilter("System", LogLevel.Warning);
 
         var admin = AdminToken.LoadOrCreate(o.DataDir, o.AdminToken);
+        var keys = SigningKeyRing.OpenOrCreate(Path.Combine(o.DataDir, "keys"));
+        builder.Services.AddSingleton(keys);
         var pki = CloudPki.For(o);
         builder.Services.AddSingleton(admin);
         builder.Services.AddSingleton(o);
@@ -53,6 +58,7 @@ public static class CloudHost
             .ConfigureLoggers(l => { l.ClearLoggers(); l.AddLoggerFactory(); })
             .WithFleetNode(node)
             .WithDeviceRegistry(o.Roles.Contains(FleetCluster.ControlRole), pki?.Trust)
+            .WithKillSwitch(o.Roles.Contains(FleetCluster.ControlRole), keys)
             .WithActors((system, _, _) =>
             {
                 if (pki is not null) system.ActorOf(RevocationSync.Props(pki.Revoked), "revocation-sync");
@@ -68,8 +74,18 @@ public static class CloudHost
                 ? Results.Text("ready\n") : Results.Text("joining\n", statusCode: 503));
         var api = app.MapGroup("/api/v1");
         api.MapDevices();
+        api.MapKillSwitch();
         api.MapEnrolment(app);
         return app;
+    }
+
+    /// <summary>The kill-switch authority is a singleton on control nodes; other nodes talk to it through a proxy.</summary>
+    private static AkkaConfigurationBuilder WithKillSwitch(this AkkaConfigurationBuilder b, bool isControl, SigningKeyRing keys)
+    {
+        var options = new ClusterSingletonOptions { Role = FleetCluster.ControlRole };
+        return isControl
+            ? b.WithSingleton<KillSwitchAuthorityKey>(KillSwitchTopics.AuthorityName, KillSwitchAuthority.Props(keys), options)
+            : b.WithSingletonProxy<KillSwitchAuthorityKey>(KillSwitchTopics.AuthorityName, options);
     }
 
     /// <summary>Control nodes host the device shards and watch membership; other nodes reach the shards via a proxy.</summary>

@@ -4,6 +4,8 @@ using Akka.Hosting;
 using Fleet.Edge.Identity;
 using Fleet.Edge.Link;
 using Fleet.Shared.Security.Pki;
+using Fleet.Edge.KillSwitch;
+using Fleet.Shared.KillSwitch;
 using Fleet.Shared.Cluster;
 using Fleet.Shared.Devices;
 
@@ -56,8 +58,13 @@ public sealed class EdgeNode : IAsyncDisposable
             .ConfigureLoggers(l => { l.ClearLoggers(); l.AddLoggerFactory(); })
             .WithFleetNode(node)
             .WithShardRegionProxy<DeviceRegion>(FleetCluster.DeviceShard, FleetCluster.ControlRole, new DeviceMessageExtractor())
+            .WithSingletonProxy<KillSwitchAuthorityKey>(KillSwitchTopics.AuthorityName, new ClusterSingletonOptions { Role = FleetCluster.ControlRole })
             .WithActors((system, registry, _) =>
-                system.ActorOf(LinkActor.Props(facts, registry.Get<DeviceRegion>(), session, prove), "link")));
+            {
+                var policy = system.ActorOf(PolicyActor.Props(o.DataDir, facts.DeviceId), PolicyActor.Name);
+                registry.Register<PolicyActor>(policy);
+                system.ActorOf(LinkActor.Props(facts, registry.Get<DeviceRegion>(), registry.Get<KillSwitchAuthorityKey>(), policy, session, prove), "link");
+            }));
 
         var app = builder.Build();
         app.MapGet("/healthz", () => Results.Text("ok\n"));

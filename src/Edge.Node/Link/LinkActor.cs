@@ -4,6 +4,8 @@ using Akka.Event;
 using Fleet.Edge.Hosting;
 using Fleet.Shared.Cluster;
 using Fleet.Shared.Devices;
+using Fleet.Shared.KillSwitch;
+using Akka.Cluster.Tools.PublishSubscribe;
 
 namespace Fleet.Edge.Link;
 
@@ -24,6 +26,8 @@ public sealed class LinkActor : ReceiveActor, IWithTimers
 
     private readonly DeviceFacts _facts;
     private readonly IActorRef _registry;
+    private readonly IActorRef _killAuthority;
+    private readonly IActorRef _policy;
     private readonly LinkSession _session;
     private readonly Func<string, DeviceProof?> _prove;
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
@@ -31,19 +35,22 @@ public sealed class LinkActor : ReceiveActor, IWithTimers
     private readonly HashSet<Address> _reachableControl = new();
 
     /// <param name="prove">Signs a registration with the device certificate's key (null proof on an insecure development cluster).</param>
-    public LinkActor(DeviceFacts facts, IActorRef registry, LinkSession session, Func<string, DeviceProof?> prove)
+    public LinkActor(DeviceFacts facts, IActorRef registry, IActorRef killAuthority, IActorRef policy, LinkSession session, Func<string, DeviceProof?> prove)
     {
         _prove = prove;
         _facts = facts;
         _registry = registry;
+        _killAuthority = killAuthority;
+        _policy = policy;
         _session = session;
         Joining();
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(DeviceFacts facts, IActorRef registry, LinkSession session, Func<string, DeviceProof?> prove) =>
-        Akka.Actor.Props.Create(() => new LinkActor(facts, registry, session, prove));
+    public static Props Props(DeviceFacts facts, IActorRef registry, IActorRef killAuthority, IActorRef policy, LinkSession session,
+        Func<string, DeviceProof?> prove) =>
+        Akka.Actor.Props.Create(() => new LinkActor(facts, registry, killAuthority, policy, session, prove));
 
     protected override void PreStart()
     {
@@ -51,6 +58,7 @@ public sealed class LinkActor : ReceiveActor, IWithTimers
         _cluster.RegisterOnMemberUp(() => self.Tell(SelfUp.Instance));
         _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
             typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
+        DistributedPubSub.Get(Context.System).Mediator.Tell(new Subscribe(KillSwitchTopics.Policy, Self));
     }
 
     protected override void PostStop() => _cluster.Unsubscribe(Self);
@@ -106,6 +114,7 @@ public sealed class LinkActor : ReceiveActor, IWithTimers
             AgentLog.Write($"registered as {r.DeviceId} ({(r.FirstTime ? "new device" : "known device")})");
             _session.MarkRegistered(r.DeviceId);
             Timers.StartPeriodicTimer(SendHeartbeat.Instance, SendHeartbeat.Instance, HeartbeatInterval);
+            SyncKillPolicy();
             Become(Registered);
         });
         Receive<DeviceReplies.Refused>(r =>
@@ -121,8 +130,25 @@ public sealed class LinkActor : ReceiveActor, IWithTimers
     private void Registered()
     {
         Membership();
+        // The kill policy, on sync or broadcast, goes to the policy actor; its acknowledgement comes back here.
+        Receive<SignedKillPolicy>(p =>
+        {
+            if (Sender.Equals(_policy)) return;
+            Timers.Cancel(RetrySync.Instance);
+            _policy.Tell(p);
+        });
+        Receive<KillCommands.Ack>(ack => _killAuthority.Tell(ack with { DeviceId = _facts.DeviceId }));
+        Receive<RetrySync>(_ => SyncKillPolicy());
+        Receive<SubscribeAck>(_ => { });
         Receive<SendHeartbeat>(_ => _registry.Tell(new DeviceCommands.Heartbeat(_facts.DeviceId, _facts.InstallationId)));
         Receive<DeviceReplies.Registered>(_ => { });
+    }
+
+    /// <summary>Before its first render in a session a device fetches the current kill policy; retried until answered.</summary>
+    private void SyncKillPolicy()
+    {
+        _killAuthority.Tell(new KillCommands.Sync(_facts.DeviceId));
+        Timers.StartSingleTimer(RetrySync.Instance, RetrySync.Instance, RegisterTimeout);
     }
 
     private void SendRegistration()
@@ -137,6 +163,11 @@ public sealed class LinkActor : ReceiveActor, IWithTimers
     private sealed class SelfUp
     {
         public static readonly SelfUp Instance = new();
+    }
+
+    private sealed class RetrySync : IDeadLetterSuppression
+    {
+        public static readonly RetrySync Instance = new();
     }
 
     private sealed class Orphaned : IDeadLetterSuppression
