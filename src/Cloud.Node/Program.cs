@@ -7,5 +7,7 @@ var verbs = new List<Verb>
     AgentVerb.Verb,
     DevicesVerb.Verb,
     KillVerb.Verb,
+    CaVerb.Verb,
+    EnrollVerb.Verb,
 };
 return await VerbDispatcher.RunAsync("fleet-cloud", verbs, args);

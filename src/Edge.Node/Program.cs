@@ -8,5 +8,6 @@ var verbs = new List<Verb>
     BenchVerb.Verb,
     RenderVerb.Verb,
     TemplateVerb.Create(),
+    EnrollVerb.Verb,
 };
 return await VerbDispatcher.RunAsync("fleet-edge", verbs, args);

@@ -22,10 +22,14 @@ public sealed class CloudUnderTest : IAsyncDisposable
     public ApiClient Api { get; }
     public string Seed => $"akka.tcp://fleet@127.0.0.1:{Options.Port}";
 
-    public static async Task<CloudUnderTest> StartAsync(DbTarget db, string dataDir, int? port = null, int? http = null, IReadOnlyList<string>? seeds = null)
+    /// <param name="secure">Mutual TLS with the fleet CA under <c>&lt;data&gt;/ca</c> (created if missing); otherwise --insecure-dev.</param>
+    public static async Task<CloudUnderTest> StartAsync(DbTarget db, string dataDir, int? port = null, int? http = null, IReadOnlyList<string>? seeds = null,
+        bool secure = false)
     {
+        if (secure && !File.Exists(CloudOptions.DefaultCaKeyPath(dataDir))) Fleet.Shared.Security.Pki.FleetCa.Create(CloudOptions.DefaultCaKeyPath(dataDir)).Dispose();
         var options = new CloudOptions
         {
+            InsecureDev = !secure,
             Port = port ?? Ports.Free(),
             HttpUrl = $"http://127.0.0.1:{http ?? Ports.Free()}",
             DataDir = dataDir,

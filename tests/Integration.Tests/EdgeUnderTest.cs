@@ -26,7 +26,12 @@ public sealed class EdgeUnderTest : IAsyncDisposable
             DeviceId = deviceId,
             DataDir = dataDir,
             Tags = Fleet.Edge.Identity.DeviceFactsProbe.ParseTags(tags),
+            InsecureDev = true,
         });
+
+    /// <summary>An enrolled device: it joins with the certificate stored under <paramref name="dataDir"/>.</summary>
+    public static EdgeUnderTest StartEnrolled(string seed, string dataDir) =>
+        new(new EdgeOptions { Seeds = new[] { SeedAddress.Parse(seed) }, DataDir = dataDir });
 
     public async ValueTask DisposeAsync()
     {

@@ -3,6 +3,9 @@ using Akka.Cluster.Sharding;
 using Akka.Hosting;
 using Fleet.Cloud.Api;
 using Fleet.Cloud.Devices;
+using Fleet.Cloud.Enrolment;
+using Fleet.Shared.Cli;
+using Fleet.Shared.Security.Pki;
 using Fleet.Cloud.KillSwitch;
 using Fleet.Shared.KillSwitch;
 using Fleet.Shared.Security;
@@ -24,9 +27,23 @@ public static class CloudHost
         var admin = AdminToken.LoadOrCreate(o.DataDir, o.AdminToken);
         var keys = SigningKeyRing.OpenOrCreate(Path.Combine(o.DataDir, "keys"));
         builder.Services.AddSingleton(keys);
+        var pki = CloudPki.For(o);
         builder.Services.AddSingleton(admin);
+        builder.Services.AddSingleton(o);
+        if (pki is not null)
+        {
+            builder.Services.AddSingleton(pki);
+            builder.Services.AddSingleton(new DeviceTokens(pki.Ca, pki.Revoked));
+            if (o.HttpUrl.StartsWith("https://", StringComparison.Ordinal))
+                builder.WebHost.ConfigureKestrel(k => k.ConfigureHttpsDefaults(h => h.ServerCertificate = pki.NodeCertificate));
+        }
+        else if (o.HttpUrl.StartsWith("https://", StringComparison.Ordinal))
+        {
+            throw new FleetException("--http https://… needs the fleet CA for its certificate; it cannot be combined with --insecure-dev");
+        }
         builder.Services.AddSingleton<TokenAuthentication>();
         builder.Services.AddSingleton<DeviceDirectory>();
+        builder.Services.AddSingleton<EnrolmentService>();
 
         var node = new NodeSettings
         {
@@ -35,14 +52,21 @@ public static class CloudHost
             Roles = o.Roles,
             SeedNodes = o.Seeds.Count > 0 ? o.Seeds.Select(s => $"akka.tcp://{FleetCluster.SystemName}@{s.Host}:{s.Port}").ToList() : new[] { o.SelfAddress },
             Db = o.Db,
+            Tls = pki?.Remoting,
         };
         builder.Services.AddAkka(FleetCluster.SystemName, (b, _) => b
             .ConfigureLoggers(l => { l.ClearLoggers(); l.AddLoggerFactory(); })
             .WithFleetNode(node)
-            .WithDeviceRegistry(o.Roles.Contains(FleetCluster.ControlRole))
-            .WithKillSwitch(o.Roles.Contains(FleetCluster.ControlRole), keys));
+            .WithDeviceRegistry(o.Roles.Contains(FleetCluster.ControlRole), pki?.Trust)
+            .WithKillSwitch(o.Roles.Contains(FleetCluster.ControlRole), keys)
+            .WithActors((system, _, _) =>
+            {
+                if (pki is not null) system.ActorOf(RevocationSync.Props(pki.Revoked), "revocation-sync");
+            }));
 
         var app = builder.Build();
+        if (pki is null)
+            app.Logger.LogWarning("--insecure-dev: remoting runs WITHOUT TLS and any node that reaches port {Port} can join; never use this outside development", o.Port);
         app.Use(app.Services.GetRequiredService<TokenAuthentication>().Middleware);
         app.MapGet("/healthz", () => Results.Text("ok\n"));
         app.MapGet("/readyz", (Akka.Actor.ActorSystem system) =>
@@ -51,6 +75,7 @@ public static class CloudHost
         var api = app.MapGroup("/api/v1");
         api.MapDevices();
         api.MapKillSwitch();
+        api.MapEnrolment(app);
         return app;
     }
 
@@ -64,12 +89,12 @@ public static class CloudHost
     }
 
     /// <summary>Control nodes host the device shards and watch membership; other nodes reach the shards via a proxy.</summary>
-    private static AkkaConfigurationBuilder WithDeviceRegistry(this AkkaConfigurationBuilder b, bool isControl)
+    private static AkkaConfigurationBuilder WithDeviceRegistry(this AkkaConfigurationBuilder b, bool isControl, FleetTrust? trust)
     {
         if (!isControl)
             return b.WithShardRegionProxy<DeviceRegion>(FleetCluster.DeviceShard, FleetCluster.ControlRole, new DeviceMessageExtractor());
         return b
-            .WithShardRegion<DeviceRegion>(FleetCluster.DeviceShard, DeviceActor.Props, new DeviceMessageExtractor(), new ShardOptions
+            .WithShardRegion<DeviceRegion>(FleetCluster.DeviceShard, id => DeviceActor.Props(id, trust), new DeviceMessageExtractor(), new ShardOptions
             {
                 Role = FleetCluster.ControlRole,
                 RememberEntities = true,

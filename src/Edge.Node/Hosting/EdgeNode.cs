@@ -1,11 +1,13 @@
 using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Hosting;
-using Fleet.Edge.KillSwitch;
+using Fleet.Edge.Identity;
 using Fleet.Edge.Link;
 using Fleet.Edge.Personalisation;
 using Fleet.Edge.Rendering;
 using Fleet.Shared.Campaigns;
+using Fleet.Shared.Security.Pki;
+using Fleet.Edge.KillSwitch;
 using Fleet.Shared.KillSwitch;
 using Fleet.Shared.Cluster;
 using Fleet.Shared.Devices;
@@ -31,7 +33,8 @@ public sealed class EdgeNode : IAsyncDisposable
     public LinkSession Session { get; }
     public Task Terminated => System.WhenTerminated;
 
-    public static async Task<EdgeNode> StartAsync(EdgeOptions o, DeviceFacts facts, IReadOnlyList<string> seedAddresses, CancellationToken ct)
+    public static async Task<EdgeNode> StartAsync(EdgeOptions o, DeviceFacts facts, IReadOnlyList<string> seedAddresses, EdgeCredentials? creds,
+        CancellationToken ct)
     {
         var session = new LinkSession();
         var renderSettings = new RenderSettings { DataDir = o.DataDir };
@@ -53,7 +56,9 @@ public sealed class EdgeNode : IAsyncDisposable
             GiveUpJoiningAfter = JoinAttemptTimeout,
             // Akka's join and association chatter would bury the one line per attempt the agent prints.
             LogLevel = "ERROR",
+            Tls = creds is null ? null : new RemotingTls(creds.Certificate, new FleetTrust(creds.Ca)),
         };
+        Func<string, DeviceProof?> prove = creds is null ? _ => null : address => RegistrationProof.Sign(creds.Certificate, facts, address, DateTimeOffset.UtcNow);
         builder.Services.AddAkka(FleetCluster.SystemName, (b, _) => b
             .ConfigureLoggers(l => { l.ClearLoggers(); l.AddLoggerFactory(); })
             .WithFleetNode(node)
@@ -65,7 +70,7 @@ public sealed class EdgeNode : IAsyncDisposable
                 registry.Register<PolicyActor>(policy);
                 registry.Register<RenderCoordinator>(system.ActorOf(
                     RenderCoordinator.Props(renderSettings, policy, new PersonaliseSettings(o.DataDir)), RenderCoordinator.Name));
-                system.ActorOf(LinkActor.Props(facts, registry.Get<DeviceRegion>(), registry.Get<KillSwitchAuthorityKey>(), policy, session), "link");
+                system.ActorOf(LinkActor.Props(facts, registry.Get<DeviceRegion>(), registry.Get<KillSwitchAuthorityKey>(), policy, session, prove), "link");
             }));
 
         var app = builder.Build();

@@ -29,12 +29,15 @@ public sealed class LinkActor : ReceiveActor, IWithTimers
     private readonly IActorRef _killAuthority;
     private readonly IActorRef _policy;
     private readonly LinkSession _session;
+    private readonly Func<string, DeviceProof?> _prove;
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
     private int _registerAttempts;
     private readonly HashSet<Address> _reachableControl = new();
 
-    public LinkActor(DeviceFacts facts, IActorRef registry, IActorRef killAuthority, IActorRef policy, LinkSession session)
+    /// <param name="prove">Signs a registration with the device certificate's key (null proof on an insecure development cluster).</param>
+    public LinkActor(DeviceFacts facts, IActorRef registry, IActorRef killAuthority, IActorRef policy, LinkSession session, Func<string, DeviceProof?> prove)
     {
+        _prove = prove;
         _facts = facts;
         _registry = registry;
         _killAuthority = killAuthority;
@@ -45,8 +48,9 @@ public sealed class LinkActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(DeviceFacts facts, IActorRef registry, IActorRef killAuthority, IActorRef policy, LinkSession session) =>
-        Akka.Actor.Props.Create(() => new LinkActor(facts, registry, killAuthority, policy, session));
+    public static Props Props(DeviceFacts facts, IActorRef registry, IActorRef killAuthority, IActorRef policy, LinkSession session,
+        Func<string, DeviceProof?> prove) =>
+        Akka.Actor.Props.Create(() => new LinkActor(facts, registry, killAuthority, policy, session, prove));
 
     protected override void PreStart()
     {
@@ -151,7 +155,8 @@ public sealed class LinkActor : ReceiveActor, IWithTimers
     {
         _registerAttempts++;
         if (_registerAttempts > 1) AgentLog.Write($"registration attempt {_registerAttempts}: no answer from the registry yet, retrying");
-        _registry.Tell(new DeviceCommands.Register(_facts, _cluster.SelfAddress.ToString()));
+        var address = _cluster.SelfAddress.ToString();
+        _registry.Tell(new DeviceCommands.Register(_facts, address, _prove(address)));
         Timers.StartSingleTimer(RetryRegister.Instance, RetryRegister.Instance, RegisterTimeout);
     }
 

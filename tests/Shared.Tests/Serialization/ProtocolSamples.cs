@@ -39,6 +39,16 @@ public static class ProtocolSamples
         new DeviceReplies.Registered("kiosk-1", true),
         new DeviceReplies.Refused("kiosk-1", "duplicate"),
         new DeviceReplies.DeviceView("kiosk-1", Facts(), At, At, Connectivity.Up, "akka.tcp://fleet@10.0.0.5:40000"),
+        new DeviceCommands.Register(Facts(), "akka.ssl.tcp://fleet@10.0.0.5:40000", new DeviceProof(new byte[] { 0x30, 0x82, 1, 2 }, At, new byte[] { 9, 8, 7 })),
+        new DeviceProof(new byte[] { 0x30, 0x82 }, At, new byte[] { 1 }),
+        new DeviceCommands.IssueEnrolmentCode("kiosk-1", "ab12", At, new Dictionary<string, string> { ["store"] = "berlin" }),
+        new DeviceCommands.RedeemEnrolmentCode("kiosk-1", "ab12", "0A1B2C", At),
+        new DeviceCommands.RecordEnrolment("kiosk-1", "0A1B2C", At),
+        new DeviceCommands.Revoke("kiosk-1", "admin"),
+        new DeviceReplies.EnrolmentAccepted("kiosk-1", new Dictionary<string, string> { ["store"] = "berlin" }),
+        new DeviceReplies.EnrolmentRefused("kiosk-1", "enrolment code expired"),
+        new DeviceReplies.RevokeResult("kiosk-1", true, At),
+        new RevocationNotice("kiosk-1"),
     };
 
     public static IEnumerable<object> Events() => new object[]
@@ -50,5 +60,8 @@ public static class ProtocolSamples
         new KillEvents.Engaged(Directive()),
         new KillEvents.Released("kill-1", 2, "sre", "fixed", At),
         new KillEvents.Acked("kiosk-1", 1, At),
+        new DeviceEvents.EnrolmentCodeIssued("ab12", At, new Dictionary<string, string> { ["store"] = "berlin" }, At),
+        new DeviceEvents.Enrolled("0A1B2C", At, "code", At),
+        new DeviceEvents.Revoked("admin", At),
     };
 }
