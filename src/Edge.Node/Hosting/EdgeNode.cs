@@ -1,9 +1,15 @@
 using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Hosting;
+using Fleet.Edge.Audit;
 using Fleet.Edge.Link;
+using Fleet.Edge.Privacy;
+using Fleet.Edge.Telemetry;
+using Fleet.Shared.Audit;
 using Fleet.Shared.Cluster;
 using Fleet.Shared.Devices;
+using Fleet.Shared.Telemetry;
+using OpenTelemetry.Metrics;
 
 namespace Fleet.Edge.Hosting;
 
@@ -14,10 +20,14 @@ public sealed class EdgeNode : IAsyncDisposable
     public static readonly TimeSpan JoinAttemptTimeout = TimeSpan.FromSeconds(6);
 
     private readonly WebApplication _app;
+    private readonly Outbox _outbox;
+    private readonly AuditLog _audit;
 
-    private EdgeNode(WebApplication app, ActorSystem system, LinkSession session)
+    private EdgeNode(WebApplication app, ActorSystem system, LinkSession session, Outbox outbox, AuditLog audit)
     {
         _app = app;
+        _outbox = outbox;
+        _audit = audit;
         System = system;
         Session = session;
     }
@@ -25,6 +35,9 @@ public sealed class EdgeNode : IAsyncDisposable
     public ActorSystem System { get; }
     public LinkSession Session { get; }
     public Task Terminated => System.WhenTerminated;
+
+    /// <summary>The local API's address (useful when --http 0 picked a free port).</summary>
+    public string LocalApiUrl => _app.Urls.FirstOrDefault() ?? "";
 
     public static async Task<EdgeNode> StartAsync(EdgeOptions o, DeviceFacts facts, IReadOnlyList<string> seedAddresses, CancellationToken ct)
     {
@@ -36,6 +49,11 @@ public sealed class EdgeNode : IAsyncDisposable
 
         // The agent loop owns SIGINT/SIGTERM: a session ending on its own must be told apart from a requested stop.
         builder.Services.AddSingleton<IHostLifetime, AgentOwnedLifetime>();
+        builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(EdgeMetrics.MeterName).AddPrometheusExporter());
+
+        var outbox = Outbox.Open(Path.Combine(o.DataDir, "telemetry"), o.Telemetry.OutboxCapBytes);
+        var audit = AuditLog.Open(AuditActor.PathIn(o.DataDir));
+        var hasher = new UserIdHasher(o.DataDir);
 
         var node = new NodeSettings
         {
@@ -51,8 +69,14 @@ public sealed class EdgeNode : IAsyncDisposable
             .ConfigureLoggers(l => { l.ClearLoggers(); l.AddLoggerFactory(); })
             .WithFleetNode(node)
             .WithShardRegionProxy<DeviceRegion>(FleetCluster.DeviceShard, FleetCluster.ControlRole, new DeviceMessageExtractor())
+            .WithSingletonProxy<TelemetryIngestKey>(FleetCluster.TelemetrySingleton, new ClusterSingletonOptions { Role = FleetCluster.ControlRole })
             .WithActors((system, registry, _) =>
-                system.ActorOf(LinkActor.Props(facts, registry.Get<DeviceRegion>(), session), "link")));
+            {
+                registry.Register<AuditActorKey>(system.ActorOf(AuditActor.Props(audit), "audit"));
+                registry.Register<TelemetryActorKey>(system.ActorOf(TelemetryActor.Props(outbox, o.Telemetry, probe: new ResourceProbe()), "telemetry"));
+                var uplink = new TelemetryUplink(outbox, registry.Get<TelemetryIngestKey>(), o.Telemetry);
+                system.ActorOf(LinkActor.Props(facts, registry.Get<DeviceRegion>(), session, uplink), "link");
+            }));
 
         var app = builder.Build();
         app.MapGet("/healthz", () => Results.Text("ok\n"));
@@ -62,8 +86,10 @@ public sealed class EdgeNode : IAsyncDisposable
             joined = session.Joined,
             registered = session.Registered.IsCompletedSuccessfully,
         }));
+        app.MapLocalEvents(hasher);
+        app.MapPrometheusScrapingEndpoint("/metrics");
         await app.StartAsync(ct);
-        return new EdgeNode(app, app.Services.GetRequiredService<ActorSystem>(), session);
+        return new EdgeNode(app, app.Services.GetRequiredService<ActorSystem>(), session, outbox, audit);
     }
 
     private sealed class AgentOwnedLifetime : IHostLifetime
@@ -77,5 +103,7 @@ public sealed class EdgeNode : IAsyncDisposable
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         try { await _app.StopAsync(cts.Token); } catch (OperationCanceledException) { }
         await _app.DisposeAsync();
+        _outbox.Dispose();
+        _audit.Dispose();
     }
 }

@@ -15,15 +15,36 @@ public sealed record EdgeOptions
     /// <summary>Local API port for the kiosk player; 0 = off.</summary>
     public int HttpPort { get; init; }
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+    public Telemetry.TelemetrySettings Telemetry { get; init; } = new();
 
-    public static readonly string[] KnownOptions = { "seed", "device-id", "data", "host", "port", "http", "tags" };
+    public static readonly string[] KnownOptions = { "seed", "device-id", "data", "host", "port", "http", "tags", "telemetry-k", "telemetry-seal", "upload-bps" };
 
     public const string Usage = """
         usage: fleet-edge agent --seed akka.tcp://fleet@HOST:PORT [--seed ...] [--device-id ID] [--data ./data/edge]
                                 [--http PORT] [--tags k=v,...] [--host 127.0.0.1] [--port 0]
+                                [--telemetry-k 5] [--telemetry-seal SECONDS] [--upload-bps 4096]
           runs a device: joins the cluster by itself (retrying with backoff), registers, serves the local API on --http.
           HOST may be a DNS name; it is resolved anew on every join attempt.
+          --telemetry-k: cohort rows with fewer distinct users are not uploaded; --telemetry-seal N: also seal the
+          minute in progress every N seconds (tests, demos); --upload-bps: telemetry upload bandwidth in bytes/s.
         """;
+
+    private static Telemetry.TelemetrySettings TelemetryFrom(CommandArgs a)
+    {
+        var t = new Telemetry.TelemetrySettings();
+        var k = a.GetInt("telemetry-k", t.K);
+        if (k < 1) throw new UsageException("--telemetry-k must be at least 1");
+        var seal = a.GetInt("telemetry-seal", 0);
+        var bps = a.GetInt("upload-bps", t.UploadBytesPerSecond);
+        if (bps < 64) throw new UsageException("--upload-bps must be at least 64");
+        return t with
+        {
+            K = k,
+            SealPartialMinutes = seal > 0,
+            SealInterval = seal > 0 ? TimeSpan.FromSeconds(seal) : t.SealInterval,
+            UploadBytesPerSecond = bps,
+        };
+    }
 
     public static EdgeOptions From(CommandArgs a)
     {
@@ -39,6 +60,7 @@ public sealed record EdgeOptions
             Port = a.GetInt("port", 0),
             HttpPort = a.GetInt("http", 0),
             Tags = DeviceFactsProbe.ParseTags(a.Get("tags")),
+            Telemetry = TelemetryFrom(a),
         };
     }
 }

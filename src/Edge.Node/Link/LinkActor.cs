@@ -10,7 +10,8 @@ namespace Fleet.Edge.Link;
 /// <summary>
 /// The cloud link: the only edge actor that talks to the control plane. It registers the device once this node is Up,
 /// retries until the registry answers, then keeps last-seen fresh with heartbeats. If the cloud refuses the device
-/// (duplicate id) it ends the session so the agent exits with the reason instead of retrying.
+/// (duplicate id) it ends the session so the agent exits with the reason instead of retrying. Telemetry is uploaded by
+/// its child <see cref="TelemetryUploader"/>.
 /// </summary>
 public sealed class LinkActor : ReceiveActor, IWithTimers
 {
@@ -25,22 +26,24 @@ public sealed class LinkActor : ReceiveActor, IWithTimers
     private readonly DeviceFacts _facts;
     private readonly IActorRef _registry;
     private readonly LinkSession _session;
+    private readonly TelemetryUplink? _uplink;
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
     private int _registerAttempts;
     private readonly HashSet<Address> _reachableControl = new();
 
-    public LinkActor(DeviceFacts facts, IActorRef registry, LinkSession session)
+    public LinkActor(DeviceFacts facts, IActorRef registry, LinkSession session, TelemetryUplink? uplink = null)
     {
         _facts = facts;
         _registry = registry;
         _session = session;
+        _uplink = uplink;
         Joining();
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(DeviceFacts facts, IActorRef registry, LinkSession session) =>
-        Akka.Actor.Props.Create(() => new LinkActor(facts, registry, session));
+    public static Props Props(DeviceFacts facts, IActorRef registry, LinkSession session, TelemetryUplink? uplink = null) =>
+        Akka.Actor.Props.Create(() => new LinkActor(facts, registry, session, uplink));
 
     protected override void PreStart()
     {
@@ -103,6 +106,9 @@ public sealed class LinkActor : ReceiveActor, IWithTimers
             AgentLog.Write($"registered as {r.DeviceId} ({(r.FirstTime ? "new device" : "known device")})");
             _session.MarkRegistered(r.DeviceId);
             Timers.StartPeriodicTimer(SendHeartbeat.Instance, SendHeartbeat.Instance, HeartbeatInterval);
+            // Telemetry leaves the device only through the link: its uploader is a child, started once registered.
+            if (_uplink is not null && Context.Child("telemetry-upload").IsNobody())
+                Context.ActorOf(TelemetryUploader.Props(_uplink, _facts.DeviceId, _facts.Tags), "telemetry-upload");
             Become(Registered);
         });
         Receive<DeviceReplies.Refused>(r =>

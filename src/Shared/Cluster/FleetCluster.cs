@@ -16,6 +16,7 @@ public static class FleetCluster
     public const string DeviceRolePrefix = "device-";
 
     public const string DeviceShard = "device";
+    public const string TelemetrySingleton = "telemetry-ingest";
 
     public static string DeviceRole(string deviceId) => DeviceRolePrefix + deviceId;
 
