@@ -2,7 +2,10 @@ using Akka.Cluster.Hosting;
 using Akka.Cluster.Sharding;
 using Akka.Hosting;
 using Fleet.Cloud.Api;
+using Fleet.Cloud.Audit;
 using Fleet.Cloud.Devices;
+using Fleet.Cloud.Telemetry;
+using OpenTelemetry.Metrics;
 using Fleet.Shared.Cluster;
 using Fleet.Shared.Devices;
 
@@ -22,6 +25,11 @@ public static class CloudHost
         builder.Services.AddSingleton(admin);
         builder.Services.AddSingleton<TokenAuthentication>();
         builder.Services.AddSingleton<DeviceDirectory>();
+        builder.Services.AddSingleton<ICohortResolver, CohortResolver>();
+        builder.Services.AddSingleton(new CloudAudit(o.DataDir));
+        builder.Services.AddHostedService(sp => new AuditHeadSigner(sp.GetRequiredService<CloudAudit>(), o.AuditHeadInterval,
+            sp.GetRequiredService<ILogger<AuditHeadSigner>>()));
+        builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(CloudMetrics.MeterName).AddPrometheusExporter());
 
         var node = new NodeSettings
         {
@@ -31,19 +39,24 @@ public static class CloudHost
             SeedNodes = o.Seeds.Count > 0 ? o.Seeds.Select(s => $"akka.tcp://{FleetCluster.SystemName}@{s.Host}:{s.Port}").ToList() : new[] { o.SelfAddress },
             Db = o.Db,
         };
-        builder.Services.AddAkka(FleetCluster.SystemName, (b, _) => b
+        builder.Services.AddAkka(FleetCluster.SystemName, (b, sp) => b
             .ConfigureLoggers(l => { l.ClearLoggers(); l.AddLoggerFactory(); })
             .WithFleetNode(node)
-            .WithDeviceRegistry(o.Roles.Contains(FleetCluster.ControlRole)));
+            .WithDeviceRegistry(o.Roles.Contains(FleetCluster.ControlRole))
+            .WithTelemetryIngest(o.Roles.Contains(FleetCluster.ControlRole), sp.GetRequiredService<ICohortResolver>(), o.TelemetryRetention));
 
         var app = builder.Build();
         app.Use(app.Services.GetRequiredService<TokenAuthentication>().Middleware);
+        app.Use(AuditEndpoints.Middleware);
+        app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapGet("/healthz", () => Results.Text("ok\n"));
         app.MapGet("/readyz", (Akka.Actor.ActorSystem system) =>
             Akka.Cluster.Cluster.Get(system).SelfMember.Status == Akka.Cluster.MemberStatus.Up
                 ? Results.Text("ready\n") : Results.Text("joining\n", statusCode: 503));
         var api = app.MapGroup("/api/v1");
         api.MapDevices();
+        api.MapTelemetry();
+        api.MapAudit();
         return app;
     }
 

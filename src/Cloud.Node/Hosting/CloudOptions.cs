@@ -15,6 +15,10 @@ public sealed record CloudOptions
     public required DbTarget Db { get; init; }
     public IReadOnlyList<SeedAddress> Seeds { get; init; } = Array.Empty<SeedAddress>();
     public string? AdminToken { get; init; }
+    /// <summary>How long telemetry windows stay in memory for queries (the journal keeps everything).</summary>
+    public TimeSpan TelemetryRetention { get; init; } = TimeSpan.FromHours(24);
+    /// <summary>How often the audit chain head is signed (when something was appended).</summary>
+    public TimeSpan AuditHeadInterval { get; init; } = TimeSpan.FromMinutes(1);
 
     public static readonly string[] KnownOptions = { "host", "port", "http", "roles", "data", "db", "seed" };
 

@@ -35,6 +35,7 @@ public static class MinuteFold
             Renders = g.Renders + 1,
             Successes = g.Successes + (e.Success ? 1 : 0),
             CacheHits = g.CacheHits + (e.CacheHit ? 1 : 0),
+            FallbackRenders = g.FallbackRenders + (e.Fallbacks.Count > 0 ? 1 : 0),
             SafetyBlocks = g.SafetyBlocks + Math.Max(0, e.SafetyBlocks),
             AudioSeconds = g.AudioSeconds + Math.Max(0, e.AudioSeconds),
             Fallbacks = Count(g.Fallbacks, e.Fallbacks.Select(TelemetryText.Reason)),
@@ -81,7 +82,7 @@ public static class MinuteFold
                 variants.Add(new VariantCounts(id, v.Renders, v.Impressions, v.Clicks, v.Users.Count >= k ? v.Users.Count : null));
             }
             groups.Add(new GroupAggregate(g.Key.CampaignId, g.Key.CampaignVersion, g.Key.ModelVersion, g.Key.TemplateId,
-                g.Renders, g.Successes, g.CacheHits, g.SafetyBlocks, g.AudioSeconds, g.Fallbacks, g.Encoders, g.StageMsSum,
+                g.Renders, g.Successes, g.CacheHits, g.FallbackRenders, g.SafetyBlocks, g.AudioSeconds, g.Fallbacks, g.Encoders, g.StageMsSum,
                 new LatencyHistogram(g.RenderMsBuckets), variants, g.Users.Count >= k ? g.Users.Count : null));
         }
         return new TelemetryAggregate(m.Start, 1, groups, Summarise(m.Samples), suppressed);

@@ -17,6 +17,7 @@ public sealed record OpenGroup(
     long Renders,
     long Successes,
     long CacheHits,
+    long FallbackRenders,
     long SafetyBlocks,
     double AudioSeconds,
     IReadOnlyDictionary<string, long> Fallbacks,
@@ -26,7 +27,7 @@ public sealed record OpenGroup(
     IReadOnlyDictionary<string, OpenVariant> Variants,
     IReadOnlyList<string> Users)
 {
-    public static OpenGroup For(GroupKey key) => new(key, 0, 0, 0, 0, 0, new Dictionary<string, long>(), new Dictionary<string, long>(),
+    public static OpenGroup For(GroupKey key) => new(key, 0, 0, 0, 0, 0, 0, new Dictionary<string, long>(), new Dictionary<string, long>(),
         new Dictionary<string, double>(), new Dictionary<int, long>(), new Dictionary<string, OpenVariant>(), Array.Empty<string>());
 }
 

@@ -28,6 +28,9 @@ public static class TelemetryProtocol
     /// <summary>The batch was refused and nothing was counted; the reason is one line.</summary>
     public sealed record Rejected(string DeviceId, long Seq, string Reason) : IFleetProtocol;
 
+    /// <summary>A report over the cloud's windows; answered with <see cref="TelemetryReport"/>.</summary>
+    public sealed record Query(string? Device, string? Campaign, string? Cohort, long SinceSeconds) : IFleetProtocol;
+
     /// <summary>Upper bound on how far ahead of the contiguous watermark a seq may be (a device's outbox is capped well below).</summary>
     public const long MaxSeqAhead = 1_000_000;
 }

@@ -1,3 +1,5 @@
+using Fleet.Shared.Serialization;
+
 namespace Fleet.Shared.Telemetry;
 
 /// <summary>The answer of <c>GET /api/v1/telemetry</c> and the input of <c>fleet-cloud telemetry</c>.</summary>
@@ -6,11 +8,12 @@ public sealed record TelemetryReport(
     DateTimeOffset To,
     string? Device,
     string? Campaign,
+    string? Cohort,
     int Devices,
     IReadOnlyList<CampaignReport> Campaigns,
     long DroppedRenders,
     long RejectedBatches,
-    IReadOnlyList<RejectionView> RecentRejections);
+    IReadOnlyList<RejectionView> RecentRejections) : IFleetProtocol;
 
 /// <summary>One campaign version over the window: counts, rates, render-time percentiles and variants.</summary>
 public sealed record CampaignReport(
@@ -20,6 +23,7 @@ public sealed record CampaignReport(
     long Successes,
     long Failures,
     long CacheHits,
+    long FallbackRenders,
     long SafetyBlocks,
     double FallbackRate,
     IReadOnlyDictionary<string, double> FallbackRateByReason,
@@ -29,9 +33,9 @@ public sealed record CampaignReport(
     long Impressions,
     long Clicks,
     double? Ctr,
-    IReadOnlyList<VariantReport> Variants);
+    IReadOnlyList<VariantReport> Variants) : IFleetProtocol;
 
-public sealed record VariantReport(string VariantId, long Renders, long Impressions, long Clicks, double? Ctr);
+public sealed record VariantReport(string VariantId, long Renders, long Impressions, long Clicks, double? Ctr) : IFleetProtocol;
 
 /// <summary>A refused upload: which device it claimed to be, from where, and why.</summary>
-public sealed record RejectionView(DateTimeOffset At, string ClaimedDevice, string? Sender, long Seq, string Reason);
+public sealed record RejectionView(DateTimeOffset At, string ClaimedDevice, string? Sender, long Seq, string Reason) : IFleetProtocol;

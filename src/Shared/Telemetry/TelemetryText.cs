@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Fleet.Edge.Telemetry;
+namespace Fleet.Shared.Telemetry;
 
 /// <summary>
 /// Every string that goes into an aggregate must look like an identifier; anything else (free text, an e-mail, a
