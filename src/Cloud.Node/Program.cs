@@ -6,5 +6,8 @@ var verbs = new List<Verb>
 {
     AgentVerb.Verb,
     DevicesVerb.Verb,
+    TelemetryVerb.Verb,
+    AuditVerb.Verb,
+    BenchVerb.Verb,
 };
 return await VerbDispatcher.RunAsync("fleet-cloud", verbs, args);

@@ -6,5 +6,6 @@ var verbs = new List<Verb>
 {
     AgentVerb.Verb,
     BenchVerb.Verb,
+    AuditVerb.Verb,
 };
 return await VerbDispatcher.RunAsync("fleet-edge", verbs, args);
