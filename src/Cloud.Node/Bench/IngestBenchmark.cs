@@ -26,7 +26,7 @@ public static class IngestBenchmark
         var app = CloudHost.Build(new CloudOptions
         {
             Port = port, HttpUrl = $"http://127.0.0.1:{FreePort()}", DataDir = dir, Db = target, AdminToken = "bench",
-            TelemetryRetention = TimeSpan.FromDays(30),
+            TelemetryRetention = TimeSpan.FromDays(30), AkkaLogLevel = "ERROR",
         });
         await app.StartAsync();
         try
@@ -42,7 +42,7 @@ public static class IngestBenchmark
             for (var m = 0; m < minutes; m++)
             {
                 var batches = Enumerable.Range(0, devices).Select(d => new TelemetryProtocol.Batch($"bench-{d:D5}", m + 1, Array.Empty<long>(),
-                    SyntheticTelemetry.Minute(start.AddMinutes(m), 1 + d % 3), 0, new Dictionary<string, string> { ["store"] = $"s{d % 50}" })).ToList();
+                    AggregateCodec.Encode(SyntheticTelemetry.Minute(start.AddMinutes(m), 1 + d % 3)), 0, new Dictionary<string, string> { ["store"] = $"s{d % 50}" })).ToList();
                 var sw = Stopwatch.StartNew();
                 accepted += await SendAll(ingest, batches, inFlight);
                 rates.Add(devices / sw.Elapsed.TotalSeconds);

@@ -38,6 +38,7 @@ public static class CloudHost
             Roles = o.Roles,
             SeedNodes = o.Seeds.Count > 0 ? o.Seeds.Select(s => $"akka.tcp://{FleetCluster.SystemName}@{s.Host}:{s.Port}").ToList() : new[] { o.SelfAddress },
             Db = o.Db,
+            LogLevel = o.AkkaLogLevel,
         };
         builder.Services.AddAkka(FleetCluster.SystemName, (b, sp) => b
             .ConfigureLoggers(l => { l.ClearLoggers(); l.AddLoggerFactory(); })

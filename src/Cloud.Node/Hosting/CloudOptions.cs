@@ -19,6 +19,8 @@ public sealed record CloudOptions
     public TimeSpan TelemetryRetention { get; init; } = TimeSpan.FromHours(24);
     /// <summary>How often the audit chain head is signed (when something was appended).</summary>
     public TimeSpan AuditHeadInterval { get; init; } = TimeSpan.FromMinutes(1);
+    /// <summary>Akka's own log level (benchmarks run at ERROR).</summary>
+    public string AkkaLogLevel { get; init; } = "INFO";
 
     public static readonly string[] KnownOptions = { "host", "port", "http", "roles", "data", "db", "seed" };
 

@@ -51,7 +51,8 @@ public sealed class TelemetryIngestActor : ReceivePersistentActor, IWithTimers
     {
         var local = Sender.Path.Address.HasLocalScope;
         var senderDevice = local ? null : DeviceOf(Sender.Path.Address);
-        switch (_store.Decide(b, senderDevice, local))
+        var aggregate = b.Body is null ? null : AggregateCodec.TryDecode(b.Body);
+        switch (_store.Decide(b, aggregate, senderDevice, local))
         {
             case TelemetryStore.Duplicate:
                 CloudMetrics.Batch("duplicate");
@@ -68,12 +69,12 @@ public sealed class TelemetryIngestActor : ReceivePersistentActor, IWithTimers
                 return;
         }
         var evt = new TelemetryEvents.BatchAccepted(b.DeviceId, b.Seq, b.Covers.ToArray(), b.Tags, _cohorts.CohortOf(b.DeviceId, b.Tags),
-            b.Aggregate, b.DroppedRenders, DateTimeOffset.UtcNow);
+            aggregate, b.DroppedRenders, DateTimeOffset.UtcNow);
         // Applied before the write completes so a replay arriving meanwhile is already a duplicate; if the write
         // fails the actor restarts from the journal and the device, never acknowledged, sends the batch again.
         _store = _store.Apply(evt);
         CloudMetrics.Batch("accepted");
-        CloudMetrics.Ingested(b.Aggregate);
+        CloudMetrics.Ingested(aggregate);
         var sender = Sender;
         PersistAsync(evt, e => sender.Tell(new TelemetryProtocol.Ack(e.DeviceId, e.Seq, Duplicate: false)));
     }

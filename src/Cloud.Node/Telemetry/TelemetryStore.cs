@@ -24,7 +24,7 @@ public sealed record TelemetryStore(ImmutableDictionary<string, DeviceTelemetry>
     /// Decides on a batch from <paramref name="senderDeviceId"/> (the device the sending cluster member belongs to;
     /// null for a local, trusted sender such as a benchmark).
     /// </summary>
-    public Verdict Decide(TelemetryProtocol.Batch b, string? senderDeviceId, bool localSender)
+    public Verdict Decide(TelemetryProtocol.Batch b, TelemetryAggregate? aggregate, string? senderDeviceId, bool localSender)
     {
         if (!Fleet.Shared.Devices.DeviceId.IsValid(b.DeviceId)) return new Reject("device id is malformed");
         if (!localSender && senderDeviceId != b.DeviceId)
@@ -40,8 +40,10 @@ public sealed record TelemetryStore(ImmutableDictionary<string, DeviceTelemetry>
         var known = seqs.Count(mark.Has);
         if (known == seqs.Count) return new Duplicate();
         if (known > 0) return new Reject($"seq {b.Seq} overlaps seqs already stored");
-        if (b.Aggregate is null && b.DroppedRenders <= 0) return new Reject($"seq {b.Seq} has neither data nor a drop count");
-        return b.Aggregate is { } a && Malformed(a) is { } why ? new Reject($"seq {b.Seq}: {why}") : new Accept();
+        if (b.Body is null && b.DroppedRenders <= 0) return new Reject($"seq {b.Seq} has neither data nor a drop count");
+        if (b.Body is not null && aggregate is null) return new Reject($"seq {b.Seq}: body is not a telemetry aggregate");
+        if (b.DroppedRenders < 0) return new Reject($"seq {b.Seq}: negative drop count");
+        return aggregate is not null && Malformed(aggregate) is { } why ? new Reject($"seq {b.Seq}: {why}") : new Accept();
     }
 
     public TelemetryStore Apply(TelemetryEvents.BatchAccepted e)

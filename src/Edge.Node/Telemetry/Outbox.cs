@@ -189,5 +189,5 @@ public sealed record OutboxEntry(
     long Renders, long DroppedRenders, bool Sent, long Bytes = 0)
 {
     public TelemetryProtocol.Batch ToBatch(string deviceId, IReadOnlyDictionary<string, string> tags) =>
-        new(deviceId, Seq, Covers.ToArray(), Aggregate, DroppedRenders, tags);
+        new(deviceId, Seq, Covers.ToArray(), Aggregate is null ? null : AggregateCodec.Encode(Aggregate), DroppedRenders, tags);
 }

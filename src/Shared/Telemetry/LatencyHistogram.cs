@@ -1,5 +1,3 @@
-using Fleet.Shared.Serialization;
-
 namespace Fleet.Shared.Telemetry;
 
 /// <summary>
@@ -7,7 +5,7 @@ namespace Fleet.Shared.Telemetry;
 /// p50/p95/p99 come out within 4 % of the exact value, and merging two histograms is adding their counts. Sparse:
 /// only non-empty buckets are kept (bucket index → count). Immutable; every operation returns a new value.
 /// </summary>
-public sealed record LatencyHistogram(IReadOnlyDictionary<int, long> Buckets) : IFleetProtocol
+public sealed record LatencyHistogram(IReadOnlyDictionary<int, long> Buckets)
 {
     public const double Growth = 1.08;
     public const int MaxBucket = 200;

@@ -1,5 +1,3 @@
-using Fleet.Shared.Serialization;
-
 namespace Fleet.Shared.Telemetry;
 
 /// <summary>Everything a device says about one period (a minute, or an hour roll-up): per-group counts and resources.</summary>
@@ -8,7 +6,7 @@ public sealed record TelemetryAggregate(
     int PeriodMinutes,
     IReadOnlyList<GroupAggregate> Groups,
     ResourceSummary? Resources,
-    int SuppressedRows) : IFleetProtocol
+    int SuppressedRows)
 {
     public long Renders => Groups.Sum(g => g.Renders);
 
@@ -37,7 +35,7 @@ public sealed record GroupAggregate(
     IReadOnlyDictionary<string, double> StageMsSum,
     LatencyHistogram RenderMs,
     IReadOnlyList<VariantCounts> Variants,
-    long? DistinctUsers) : IFleetProtocol
+    long? DistinctUsers)
 {
     public (string, string, string, string) Key => (CampaignId, CampaignVersion, ModelVersion, TemplateId);
 
@@ -76,7 +74,7 @@ public sealed record GroupAggregate(
 }
 
 /// <summary>Per-variant counts; <see cref="DistinctUsers"/> is only sent when it is at least k.</summary>
-public sealed record VariantCounts(string VariantId, long Renders, long Impressions, long Clicks, long? DistinctUsers) : IFleetProtocol
+public sealed record VariantCounts(string VariantId, long Renders, long Impressions, long Clicks, long? DistinctUsers)
 {
     public static VariantCounts Merge(VariantCounts a, VariantCounts b) =>
         new(a.VariantId, a.Renders + b.Renders, a.Impressions + b.Impressions, a.Clicks + b.Clicks, null);
@@ -85,7 +83,7 @@ public sealed record VariantCounts(string VariantId, long Renders, long Impressi
 /// <summary>Resource readings over a period: averages and peaks.</summary>
 public sealed record ResourceSummary(
     int Samples, double? CpuPercentAvg, double? CpuPercentMax, double? MemoryUsedMbMax, double? ProcessRssMbMax,
-    double? TemperatureCMax, double? NpuPercentAvg) : IFleetProtocol
+    double? TemperatureCMax, double? NpuPercentAvg)
 {
     public static ResourceSummary? Merge(ResourceSummary? a, ResourceSummary? b)
     {

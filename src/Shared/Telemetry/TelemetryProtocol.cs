@@ -11,14 +11,15 @@ public static class TelemetryProtocol
 {
     /// <summary>
     /// One outbox entry. <see cref="Covers"/> lists further seqs this entry stands for (minutes rolled up into an hour
-    /// while offline). A null <see cref="Aggregate"/> is a tombstone: the outbox was full and dropped
-    /// <see cref="DroppedRenders"/> renders' worth of data, which the cloud records as a loss instead of waiting for it.
+    /// while offline). <see cref="Body"/> is the aggregate encoded by <see cref="AggregateCodec"/>; a null body is a
+    /// tombstone: the outbox was full and dropped <see cref="DroppedRenders"/> renders' worth of data, which the cloud
+    /// records as a loss instead of waiting for it.
     /// </summary>
     public sealed record Batch(
         string DeviceId,
         long Seq,
-        IReadOnlyList<long> Covers,
-        TelemetryAggregate? Aggregate,
+        long[] Covers,
+        byte[]? Body,
         long DroppedRenders,
         IReadOnlyDictionary<string, string> Tags) : IFleetProtocol;
 
