@@ -21,7 +21,7 @@ public sealed class Pii<T>(T value)
 
 /// <summary>Thrown whenever something tries to serialize <see cref="Pii{T}"/>.</summary>
 public sealed class PiiSerializationException(Type type)
-    : NotSupportedException($"{type.Name} holds personal data and must never be serialized (hash it on the device instead)");
+    : InvalidOperationException($"{type.Name} holds personal data and must never be serialized (hash it on the device instead)");
 
 /// <summary>Makes every System.Text.Json write or read of a <see cref="Pii{T}"/> fail.</summary>
 public sealed class PiiJsonConverterFactory : JsonConverterFactory
