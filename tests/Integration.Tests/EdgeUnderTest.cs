@@ -19,13 +19,16 @@ public sealed class EdgeUnderTest : IAsyncDisposable
     /// <summary>Exit code of the agent, or the exception it ended with.</summary>
     public Task<int> Run { get; }
 
-    public static EdgeUnderTest Start(string seed, string dataDir, string? deviceId = null, string tags = "") =>
+    public static EdgeUnderTest Start(string seed, string dataDir, string? deviceId = null, string tags = "", int http = 0,
+        Fleet.Edge.Telemetry.TelemetrySettings? telemetry = null) =>
         new(new EdgeOptions
         {
             Seeds = new[] { SeedAddress.Parse(seed) },
             DeviceId = deviceId,
             DataDir = dataDir,
             Tags = Fleet.Edge.Identity.DeviceFactsProbe.ParseTags(tags),
+            HttpPort = http,
+            Telemetry = telemetry ?? new Fleet.Edge.Telemetry.TelemetrySettings(),
         });
 
     public async ValueTask DisposeAsync()
