@@ -17,16 +17,17 @@ public sealed record EdgeOptions
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
     public Telemetry.TelemetrySettings Telemetry { get; init; } = new();
 
-    public static readonly string[] KnownOptions = { "seed", "device-id", "data", "host", "port", "http", "tags", "telemetry-k", "telemetry-seal", "upload-bps" };
+    public static readonly string[] KnownOptions = { "seed", "device-id", "data", "host", "port", "http", "tags", "telemetry-k", "telemetry-seal", "upload-bps", "upload-burst" };
 
     public const string Usage = """
         usage: fleet-edge agent --seed akka.tcp://fleet@HOST:PORT [--seed ...] [--device-id ID] [--data ./data/edge]
                                 [--http PORT] [--tags k=v,...] [--host 127.0.0.1] [--port 0]
-                                [--telemetry-k 5] [--telemetry-seal SECONDS] [--upload-bps 4096]
+                                [--telemetry-k 5] [--telemetry-seal SECONDS] [--upload-bps 4096] [--upload-burst 65536]
           runs a device: joins the cluster by itself (retrying with backoff), registers, serves the local API on --http.
           HOST may be a DNS name; it is resolved anew on every join attempt.
           --telemetry-k: cohort rows with fewer distinct users are not uploaded; --telemetry-seal N: also seal the
-          minute in progress every N seconds (tests, demos); --upload-bps: telemetry upload bandwidth in bytes/s.
+          minute in progress every N seconds (tests, demos); --upload-bps / --upload-burst: telemetry upload bandwidth in bytes/s and
+          the burst allowed after idle time.
         """;
 
     private static Telemetry.TelemetrySettings TelemetryFrom(CommandArgs a)
@@ -37,12 +38,15 @@ public sealed record EdgeOptions
         var seal = a.GetInt("telemetry-seal", 0);
         var bps = a.GetInt("upload-bps", t.UploadBytesPerSecond);
         if (bps < 64) throw new UsageException("--upload-bps must be at least 64");
+        var burst = a.GetInt("upload-burst", t.UploadBurstBytes);
+        if (burst < 64) throw new UsageException("--upload-burst must be at least 64");
         return t with
         {
             K = k,
             SealPartialMinutes = seal > 0,
             SealInterval = seal > 0 ? TimeSpan.FromSeconds(seal) : t.SealInterval,
             UploadBytesPerSecond = bps,
+            UploadBurstBytes = burst,
         };
     }
 
