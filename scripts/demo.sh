@@ -40,4 +40,8 @@ fi
 echo
 cloud devices
 echo
+# Renders come from the render pipeline; until it lands here the table may show none.
+say "telemetry reported by the devices (fleet-cloud telemetry --since 10m)"
+cloud telemetry --since 10m || say "telemetry is not available"
+echo
 say "stopping devices and cloud"
