@@ -9,5 +9,6 @@ var verbs = new List<Verb>
     TelemetryVerb.Verb,
     AuditVerb.Verb,
     BenchVerb.Verb,
+    KillVerb.Verb,
 };
 return await VerbDispatcher.RunAsync("fleet-cloud", verbs, args);

@@ -7,5 +7,6 @@ var verbs = new List<Verb>
     AgentVerb.Verb,
     BenchVerb.Verb,
     AuditVerb.Verb,
+    TemplateVerb.Create(),
 };
 return await VerbDispatcher.RunAsync("fleet-edge", verbs, args);

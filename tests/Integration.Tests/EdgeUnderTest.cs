@@ -19,11 +19,11 @@ public sealed class EdgeUnderTest : IAsyncDisposable
     /// <summary>Exit code of the agent, or the exception it ended with.</summary>
     public Task<int> Run { get; }
 
-    public static EdgeUnderTest Start(string seed, string dataDir, string? deviceId = null, string tags = "", int http = 0,
-        Fleet.Edge.Telemetry.TelemetrySettings? telemetry = null) =>
+    public static EdgeUnderTest Start(string seed, string dataDir, string? deviceId = null, string tags = "", IReadOnlyList<string>? seeds = null,
+        int http = 0, Fleet.Edge.Telemetry.TelemetrySettings? telemetry = null) =>
         new(new EdgeOptions
         {
-            Seeds = new[] { SeedAddress.Parse(seed) },
+            Seeds = new[] { seed }.Concat(seeds ?? Array.Empty<string>()).Select(SeedAddress.Parse).ToList(),
             DeviceId = deviceId,
             DataDir = dataDir,
             Tags = Fleet.Edge.Identity.DeviceFactsProbe.ParseTags(tags),

@@ -23,7 +23,7 @@ public sealed class TelemetryUploadTests
         var cloud = await CloudUnderTest.StartAsync(db, tmp.Sub("cloud"));
         var (port, http) = (cloud.Options.Port, new Uri(cloud.Options.HttpUrl).Port);
         var edgeHttp = Ports.Free();
-        await using var edge = EdgeUnderTest.Start(cloud.Seed, tmp.Sub("edge"), "kiosk-up", "store=berlin", edgeHttp, SlowLink);
+        await using var edge = EdgeUnderTest.Start(cloud.Seed, tmp.Sub("edge"), "kiosk-up", "store=berlin", http: edgeHttp, telemetry: SlowLink);
         await cloud.WaitForDevicesUpAsync(1);
 
         var performed = 0;

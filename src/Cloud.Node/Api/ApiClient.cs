@@ -31,12 +31,25 @@ public sealed class ApiClient : IDisposable
         return new ApiClient(url, AdminToken.ForClient(a.Get("token"), Path.GetFullPath(a.Get("data", "./data/cloud"))));
     }
 
-    public async Task<T> GetAsync<T>(string path, CancellationToken ct = default)
+    public Task<T> GetAsync<T>(string path, CancellationToken ct = default) =>
+        SendAsync<T>(() => new HttpRequestMessage(HttpMethod.Get, path.TrimStart('/')), path, ct);
+
+    public Task<T> PostAsync<T>(string path, object body, CancellationToken ct = default) =>
+        SendAsync<T>(() => new HttpRequestMessage(HttpMethod.Post, path.TrimStart('/'))
+        {
+            Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, FleetJson.Options))
+            {
+                Headers = { ContentType = new MediaTypeHeaderValue("application/json") },
+            },
+        }, path, ct);
+
+    private async Task<T> SendAsync<T>(Func<HttpRequestMessage> request, string path, CancellationToken ct)
     {
         HttpResponseMessage response;
         try
         {
-            response = await _http.GetAsync(path.TrimStart('/'), ct);
+            using var req = request();
+            response = await _http.SendAsync(req, ct);
         }
         catch (HttpRequestException e)
         {

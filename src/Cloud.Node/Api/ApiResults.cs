@@ -7,6 +7,8 @@ public static class ApiResults
 {
     public static IResult Ok(object value) => Results.Json(value, FleetJson.Options);
 
+    public static IResult Created(object value) => Results.Json(value, FleetJson.Options, statusCode: StatusCodes.Status201Created);
+
     public static IResult Error(int status, string message) => Results.Json(new ApiError(message), FleetJson.Options, statusCode: status);
 
     public static IResult NotFound(string message) => Error(StatusCodes.Status404NotFound, message);

@@ -6,6 +6,9 @@ using Fleet.Cloud.Audit;
 using Fleet.Cloud.Devices;
 using Fleet.Cloud.Telemetry;
 using OpenTelemetry.Metrics;
+using Fleet.Cloud.KillSwitch;
+using Fleet.Shared.KillSwitch;
+using Fleet.Shared.Security;
 using Fleet.Shared.Cluster;
 using Fleet.Shared.Devices;
 
@@ -22,6 +25,8 @@ public static class CloudHost
             .AddFilter("Microsoft", LogLevel.Warning).AddFilter("System", LogLevel.Warning);
 
         var admin = AdminToken.LoadOrCreate(o.DataDir, o.AdminToken);
+        var keys = SigningKeyRing.OpenOrCreate(Path.Combine(o.DataDir, "keys"));
+        builder.Services.AddSingleton(keys);
         builder.Services.AddSingleton(admin);
         builder.Services.AddSingleton<TokenAuthentication>();
         builder.Services.AddSingleton<DeviceDirectory>();
@@ -44,7 +49,9 @@ public static class CloudHost
             .ConfigureLoggers(l => { l.ClearLoggers(); l.AddLoggerFactory(); })
             .WithFleetNode(node)
             .WithDeviceRegistry(o.Roles.Contains(FleetCluster.ControlRole))
-            .WithTelemetryIngest(o.Roles.Contains(FleetCluster.ControlRole), sp.GetRequiredService<ICohortResolver>(), o.TelemetryRetention));
+            .WithTelemetryIngest(o.Roles.Contains(FleetCluster.ControlRole), sp.GetRequiredService<ICohortResolver>(), o.TelemetryRetention)
+
+            .WithKillSwitch(o.Roles.Contains(FleetCluster.ControlRole), keys));
 
         var app = builder.Build();
         app.Use(app.Services.GetRequiredService<TokenAuthentication>().Middleware);
@@ -58,7 +65,17 @@ public static class CloudHost
         api.MapDevices();
         api.MapTelemetry();
         api.MapAudit();
+        api.MapKillSwitch();
         return app;
+    }
+
+    /// <summary>The kill-switch authority is a singleton on control nodes; other nodes talk to it through a proxy.</summary>
+    private static AkkaConfigurationBuilder WithKillSwitch(this AkkaConfigurationBuilder b, bool isControl, SigningKeyRing keys)
+    {
+        var options = new ClusterSingletonOptions { Role = FleetCluster.ControlRole };
+        return isControl
+            ? b.WithSingleton<KillSwitchAuthorityKey>(KillSwitchTopics.AuthorityName, KillSwitchAuthority.Props(keys), options)
+            : b.WithSingletonProxy<KillSwitchAuthorityKey>(KillSwitchTopics.AuthorityName, options);
     }
 
     /// <summary>Control nodes host the device shards and watch membership; other nodes reach the shards via a proxy.</summary>

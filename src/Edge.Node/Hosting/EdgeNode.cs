@@ -6,6 +6,8 @@ using Fleet.Edge.Link;
 using Fleet.Edge.Privacy;
 using Fleet.Edge.Telemetry;
 using Fleet.Shared.Audit;
+using Fleet.Edge.KillSwitch;
+using Fleet.Shared.KillSwitch;
 using Fleet.Shared.Cluster;
 using Fleet.Shared.Devices;
 using Fleet.Shared.Telemetry;
@@ -70,12 +72,15 @@ public sealed class EdgeNode : IAsyncDisposable
             .WithFleetNode(node)
             .WithShardRegionProxy<DeviceRegion>(FleetCluster.DeviceShard, FleetCluster.ControlRole, new DeviceMessageExtractor())
             .WithSingletonProxy<TelemetryIngestKey>(FleetCluster.TelemetrySingleton, new ClusterSingletonOptions { Role = FleetCluster.ControlRole })
+            .WithSingletonProxy<KillSwitchAuthorityKey>(KillSwitchTopics.AuthorityName, new ClusterSingletonOptions { Role = FleetCluster.ControlRole })
             .WithActors((system, registry, _) =>
             {
                 registry.Register<AuditActorKey>(system.ActorOf(AuditActor.Props(audit), "audit"));
                 registry.Register<TelemetryActorKey>(system.ActorOf(TelemetryActor.Props(outbox, o.Telemetry, probe: new ResourceProbe()), "telemetry"));
+                var policy = system.ActorOf(PolicyActor.Props(o.DataDir, facts.DeviceId), PolicyActor.Name);
+                registry.Register<PolicyActor>(policy);
                 var uplink = new TelemetryUplink(outbox, registry.Get<TelemetryIngestKey>(), o.Telemetry);
-                system.ActorOf(LinkActor.Props(facts, registry.Get<DeviceRegion>(), session, uplink), "link");
+                system.ActorOf(LinkActor.Props(facts, registry.Get<DeviceRegion>(), registry.Get<KillSwitchAuthorityKey>(), policy, session, uplink), "link");
             }));
 
         var app = builder.Build();

@@ -4,6 +4,8 @@ using Akka.Event;
 using Fleet.Edge.Hosting;
 using Fleet.Shared.Cluster;
 using Fleet.Shared.Devices;
+using Fleet.Shared.KillSwitch;
+using Akka.Cluster.Tools.PublishSubscribe;
 
 namespace Fleet.Edge.Link;
 
@@ -25,16 +27,20 @@ public sealed class LinkActor : ReceiveActor, IWithTimers
 
     private readonly DeviceFacts _facts;
     private readonly IActorRef _registry;
+    private readonly IActorRef _killAuthority;
+    private readonly IActorRef _policy;
     private readonly LinkSession _session;
     private readonly TelemetryUplink? _uplink;
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
     private int _registerAttempts;
     private readonly HashSet<Address> _reachableControl = new();
 
-    public LinkActor(DeviceFacts facts, IActorRef registry, LinkSession session, TelemetryUplink? uplink = null)
+    public LinkActor(DeviceFacts facts, IActorRef registry, IActorRef killAuthority, IActorRef policy, LinkSession session, TelemetryUplink? uplink = null)
     {
         _facts = facts;
         _registry = registry;
+        _killAuthority = killAuthority;
+        _policy = policy;
         _session = session;
         _uplink = uplink;
         Joining();
@@ -42,8 +48,9 @@ public sealed class LinkActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(DeviceFacts facts, IActorRef registry, LinkSession session, TelemetryUplink? uplink = null) =>
-        Akka.Actor.Props.Create(() => new LinkActor(facts, registry, session, uplink));
+    public static Props Props(DeviceFacts facts, IActorRef registry, IActorRef killAuthority, IActorRef policy, LinkSession session,
+        TelemetryUplink? uplink = null) =>
+        Akka.Actor.Props.Create(() => new LinkActor(facts, registry, killAuthority, policy, session, uplink));
 
     protected override void PreStart()
     {
@@ -51,6 +58,7 @@ public sealed class LinkActor : ReceiveActor, IWithTimers
         _cluster.RegisterOnMemberUp(() => self.Tell(SelfUp.Instance));
         _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
             typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
+        DistributedPubSub.Get(Context.System).Mediator.Tell(new Subscribe(KillSwitchTopics.Policy, Self));
     }
 
     protected override void PostStop() => _cluster.Unsubscribe(Self);
@@ -109,6 +117,7 @@ public sealed class LinkActor : ReceiveActor, IWithTimers
             // Telemetry leaves the device only through the link: its uploader is a child, started once registered.
             if (_uplink is not null && Context.Child("telemetry-upload").IsNobody())
                 Context.ActorOf(TelemetryUploader.Props(_uplink, _facts.DeviceId, _facts.Tags), "telemetry-upload");
+            SyncKillPolicy();
             Become(Registered);
         });
         Receive<DeviceReplies.Refused>(r =>
@@ -124,8 +133,25 @@ public sealed class LinkActor : ReceiveActor, IWithTimers
     private void Registered()
     {
         Membership();
+        // The kill policy, on sync or broadcast, goes to the policy actor; its acknowledgement comes back here.
+        Receive<SignedKillPolicy>(p =>
+        {
+            if (Sender.Equals(_policy)) return;
+            Timers.Cancel(RetrySync.Instance);
+            _policy.Tell(p);
+        });
+        Receive<KillCommands.Ack>(ack => _killAuthority.Tell(ack with { DeviceId = _facts.DeviceId }));
+        Receive<RetrySync>(_ => SyncKillPolicy());
+        Receive<SubscribeAck>(_ => { });
         Receive<SendHeartbeat>(_ => _registry.Tell(new DeviceCommands.Heartbeat(_facts.DeviceId, _facts.InstallationId)));
         Receive<DeviceReplies.Registered>(_ => { });
+    }
+
+    /// <summary>Before its first render in a session a device fetches the current kill policy; retried until answered.</summary>
+    private void SyncKillPolicy()
+    {
+        _killAuthority.Tell(new KillCommands.Sync(_facts.DeviceId));
+        Timers.StartSingleTimer(RetrySync.Instance, RetrySync.Instance, RegisterTimeout);
     }
 
     private void SendRegistration()
@@ -139,6 +165,11 @@ public sealed class LinkActor : ReceiveActor, IWithTimers
     private sealed class SelfUp
     {
         public static readonly SelfUp Instance = new();
+    }
+
+    private sealed class RetrySync : IDeadLetterSuppression
+    {
+        public static readonly RetrySync Instance = new();
     }
 
     private sealed class Orphaned : IDeadLetterSuppression

@@ -23,6 +23,8 @@ public static class FleetAkkaConfiguration
                 SplitBrainResolver = new KeepMajorityOption { Role = FleetCluster.ControlRole },
             })
             .AddHocon(ClusterTuning(node), HoconAddMode.Prepend)
+            // Broadcasts (kill-switch policy) reach every node, devices included.
+            .WithDistributedPubSub(role: "")
             .WithFleetSerialization();
 
         if (node.Db is { } db)

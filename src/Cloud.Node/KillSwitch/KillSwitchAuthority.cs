@@ -1,0 +1,63 @@
+using System.Text.Json;
+using Akka.Actor;
+using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.Event;
+using Akka.Persistence;
+using Fleet.Shared.KillSwitch;
+using Fleet.Shared.Security;
+using Fleet.Shared.Serialization;
+using static Fleet.Shared.KillSwitch.KillCommands;
+
+namespace Fleet.Cloud.KillSwitch;
+
+/// <summary>
+/// The one authority that issues kill directives (a persistent cluster singleton on <c>control</c>): persists each
+/// change, signs the resulting policy and broadcasts it to every device; records acknowledgements. A control node
+/// that takes over recovers the state from the journal and re-broadcasts, so no device misses a kill.
+/// </summary>
+public sealed class KillSwitchAuthority : ReceivePersistentActor
+{
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly SigningKeyRing _keys;
+    private readonly IActorRef _mediator = DistributedPubSub.Get(Context.System).Mediator;
+    private KillSwitchState _state = new();
+
+    public KillSwitchAuthority(SigningKeyRing keys)
+    {
+        _keys = keys;
+        Recover<IFleetEvent>(e => _state = _state.Apply(e));
+        Recover<RecoveryCompleted>(_ => { if (_state.Epoch > 0) Broadcast(); });
+
+        Command<Engage>(cmd => Decide(_state.Handle(cmd, DateTimeOffset.UtcNow), $"engaged {cmd.Scope} by {cmd.IssuedBy}"));
+        Command<Release>(cmd => Decide(_state.Handle(cmd, DateTimeOffset.UtcNow), $"released {cmd.Id} by {cmd.IssuedBy}"));
+        Command<Ack>(ack => PersistAll(_state.Handle(ack, DateTimeOffset.UtcNow), e => _state = _state.Apply(e)));
+        Command<Sync>(_ => Sender.Tell(Sign()));
+        Command<GetState>(_ => Sender.Tell(_state.ToView()));
+    }
+
+    public override string PersistenceId => "kill-switch";
+
+    public static Props Props(SigningKeyRing keys) => Akka.Actor.Props.Create(() => new KillSwitchAuthority(keys));
+
+    private void Decide((Result Result, IReadOnlyList<IFleetEvent> Events) decision, string what)
+    {
+        var sender = Sender;
+        if (decision.Result.Error is not null) { sender.Tell(decision.Result); return; }
+        PersistAll(decision.Events, e =>
+        {
+            _state = _state.Apply(e);
+            _log.Warning("kill-switch epoch {0}: {1}", _state.Epoch, what);
+            Broadcast();
+            sender.Tell(decision.Result);
+        });
+    }
+
+    private void Broadcast() => _mediator.Tell(new Publish(KillSwitchTopics.Policy, Sign()));
+
+    private SignedKillPolicy Sign()
+    {
+        var policy = _state.Policy(DateTimeOffset.UtcNow);
+        var envelope = _keys.Sign(JsonSerializer.SerializeToUtf8Bytes(policy, FleetJson.Options));
+        return new SignedKillPolicy(envelope.ToJson(), policy.Epoch, System.Text.Encoding.UTF8.GetString(_keys.ExportTrustSetJson()));
+    }
+}

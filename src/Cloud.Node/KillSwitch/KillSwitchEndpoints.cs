@@ -1,0 +1,59 @@
+using Akka.Actor;
+using Akka.Hosting;
+using Fleet.Cloud.Api;
+using Fleet.Cloud.Devices;
+using Fleet.Shared.Cli;
+using Fleet.Shared.KillSwitch;
+
+namespace Fleet.Cloud.KillSwitch;
+
+/// <summary>HTTP: engage and release (role <c>sre</c>), list and status (any token).</summary>
+public static class KillSwitchEndpoints
+{
+    public const string SreRole = "sre";
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
+
+    public sealed record EngageRequest(string? Scope, string? Reason);
+
+    public sealed record ReleaseRequest(string? Reason);
+
+    public static void MapKillSwitch(this RouteGroupBuilder api)
+    {
+        api.MapPost("/kill", async (EngageRequest body, HttpContext ctx, IRequiredActor<KillSwitchAuthorityKey> authority) =>
+        {
+            if (Forbidden(ctx) is { } denied) return denied;
+            KillScope scope;
+            try { scope = KillScope.Parse(body.Scope ?? ""); }
+            catch (UsageException e) { return ApiResults.BadRequest(e.Message.Replace("--scope ", "scope ")); }
+            var result = await authority.ActorRef.Ask<KillCommands.Result>(
+                new KillCommands.Engage(scope, body.Reason ?? "", Caller(ctx)), AskTimeout);
+            return result.Error is null ? ApiResults.Created(result) : ApiResults.Error(StatusCodes.Status409Conflict, result.Error);
+        });
+        api.MapPost("/kill/{id}/release", async (string id, ReleaseRequest body, HttpContext ctx, IRequiredActor<KillSwitchAuthorityKey> authority) =>
+        {
+            if (Forbidden(ctx) is { } denied) return denied;
+            var result = await authority.ActorRef.Ask<KillCommands.Result>(new KillCommands.Release(id, body.Reason ?? "", Caller(ctx)), AskTimeout);
+            return result.Error switch
+            {
+                null => ApiResults.Ok(result),
+                var e when e.StartsWith("no kill", StringComparison.Ordinal) => ApiResults.NotFound(e),
+                var e => ApiResults.Error(StatusCodes.Status409Conflict, e),
+            };
+        });
+        api.MapGet("/kill", async (IRequiredActor<KillSwitchAuthorityKey> authority) =>
+            ApiResults.Ok(await authority.ActorRef.Ask<KillCommands.State>(KillCommands.GetState.Instance, AskTimeout)));
+        api.MapGet("/kill/{id}", async (string id, IRequiredActor<KillSwitchAuthorityKey> authority, DeviceDirectory devices, CancellationToken ct) =>
+        {
+            var state = await authority.ActorRef.Ask<KillCommands.State>(KillCommands.GetState.Instance, AskTimeout, ct);
+            var kill = state.Kills.FirstOrDefault(k => k.Directive.Id == id);
+            return kill is null ? ApiResults.NotFound($"no kill {id}") : ApiResults.Ok(KillStatus.Build(kill, state, await devices.ListAsync(ct)));
+        });
+    }
+
+    private static IResult? Forbidden(HttpContext ctx) =>
+        ctx.Items[TokenAuthentication.PrincipalItem] is ApiPrincipal p && p.Has(SreRole)
+            ? null
+            : ApiResults.Error(StatusCodes.Status403Forbidden, $"this needs the '{SreRole}' role");
+
+    private static string Caller(HttpContext ctx) => (ctx.Items[TokenAuthentication.PrincipalItem] as ApiPrincipal)?.Name ?? "unknown";
+}

@@ -1,0 +1,58 @@
+using System.Text;
+using System.Text.Json;
+using Fleet.Shared.IO;
+using Fleet.Shared.KillSwitch;
+using Fleet.Shared.Security;
+using Fleet.Shared.Serialization;
+
+namespace Fleet.Edge.KillSwitch;
+
+/// <summary>
+/// The device's kill state on disk (<c>&lt;data&gt;/policy/</c>): the last signed policy it enforced, and the fleet
+/// trust set it pinned the first time it heard from the cloud. Survives restarts, so a device that boots offline still
+/// enforces every kill it ever received.
+/// </summary>
+public sealed class PolicyStore(string dataDir)
+{
+    private readonly string _dir = Path.Combine(dataDir, "policy");
+    private string PolicyFile => Path.Combine(_dir, "kill-policy.json");
+    private string TrustFile => Path.Combine(_dir, "trust-set.json");
+
+    public TrustSet? LoadTrust() => File.Exists(TrustFile) ? TrustSet.FromJson(File.ReadAllBytes(TrustFile)) : null;
+
+    public void PinTrust(string trustSetJson)
+    {
+        _ = TrustSet.FromJson(Encoding.UTF8.GetBytes(trustSetJson)); // refuse to pin garbage
+        PrivateFile.WriteNew(TrustFile, trustSetJson);
+    }
+
+    /// <summary>The last enforced policy, re-verified on load so a hand-edited file is not trusted.</summary>
+    public KillPolicy Load(TrustSet? trust)
+    {
+        if (!File.Exists(PolicyFile) || trust is null) return KillPolicy.Initial;
+        var verified = PolicyVerifier.Verify(File.ReadAllText(PolicyFile), trust);
+        return verified.Policy ?? throw new Shared.Cli.FleetException($"{PolicyFile}: {verified.Error}; restore it or remove it to resync from the cloud");
+    }
+
+    public void Save(string envelopeJson) => PrivateFile.WriteNew(PolicyFile, envelopeJson);
+}
+
+/// <summary>Checks a signed kill policy against the pinned trust set.</summary>
+public static class PolicyVerifier
+{
+    public sealed record Outcome(KillPolicy? Policy, string? Error);
+
+    public static Outcome Verify(string envelopeJson, TrustSet trust)
+    {
+        var v = EnvelopeVerifier.Verify(Encoding.UTF8.GetBytes(envelopeJson), trust);
+        if (!v.IsValid) return new Outcome(null, $"kill policy rejected: {v.Message}");
+        try
+        {
+            return new Outcome(JsonSerializer.Deserialize<KillPolicy>(v.Payload, FleetJson.Options), null);
+        }
+        catch (JsonException e)
+        {
+            return new Outcome(null, $"kill policy rejected: payload is not a policy ({e.Message})");
+        }
+    }
+}
