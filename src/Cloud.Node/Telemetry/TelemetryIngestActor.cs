@@ -30,15 +30,20 @@ public sealed class TelemetryIngestActor : ReceivePersistentActor, IWithTimers
         _retention = retention;
 
         Recover<TelemetryEvents.BatchAccepted>(e => _store = _store.Apply(e));
-        Recover<RecoveryCompleted>(_ => _store = _store.Prune(DateTimeOffset.UtcNow - _retention));
+        Recover<RecoveryCompleted>(_ => _store = PruneNow());
 
         Command<TelemetryProtocol.Batch>(Ingest);
         Command<TelemetryProtocol.Query>(q =>
             Sender.Tell(TelemetryQuery.Report(_store, q, DateTimeOffset.UtcNow, _rejected, _recent.Reverse().ToList())));
-        Command<Prune>(_ => _store = _store.Prune(DateTimeOffset.UtcNow - _retention));
+        Command<Prune>(_ => _store = PruneNow());
     }
 
+    /// <summary>Minute windows older than this are rolled up into hours.</summary>
+    public static readonly TimeSpan MinuteResolution = TimeSpan.FromHours(2);
+
     public override string PersistenceId => Id;
+
+    private TelemetryStore PruneNow() => _store.Prune(DateTimeOffset.UtcNow - _retention, DateTimeOffset.UtcNow - MinuteResolution);
 
     public ITimerScheduler Timers { get; set; } = null!;
 

@@ -61,16 +61,32 @@ public sealed record TelemetryStore(ImmutableDictionary<string, DeviceTelemetry>
         return this with { Devices = Devices.SetItem(e.DeviceId, updated) };
     }
 
-    /// <summary>Forgets windows that ended before <paramref name="cutoff"/> (sequence marks and drop counts stay).</summary>
-    public TelemetryStore Prune(DateTimeOffset cutoff)
+    /// <summary>
+    /// Forgets windows that ended before <paramref name="cutoff"/> (sequence marks and drop counts stay), and merges
+    /// minute windows that ended before <paramref name="rollUpBefore"/> into one window per hour and cohort, so memory
+    /// per device grows by hours, not minutes. Counts are unchanged; only time resolution is lost.
+    /// </summary>
+    public TelemetryStore Prune(DateTimeOffset cutoff, DateTimeOffset? rollUpBefore = null)
     {
         var devices = Devices;
         foreach (var (id, d) in Devices)
         {
             var kept = d.Windows.RemoveAll(w => w.Start.AddMinutes(w.Minutes) < cutoff);
-            if (kept.Count != d.Windows.Count) devices = devices.SetItem(id, d with { Windows = kept });
+            if (rollUpBefore is { } before) kept = RollUp(kept, before);
+            if (kept != d.Windows) devices = devices.SetItem(id, d with { Windows = kept });
         }
         return this with { Devices = devices };
+    }
+
+    private static ImmutableList<Window> RollUp(ImmutableList<Window> windows, DateTimeOffset before)
+    {
+        bool Old(Window w) => w.Minutes < 60 && w.Start.AddMinutes(w.Minutes) <= before;
+        if (windows.Count(Old) < 2) return windows;
+        var merged = windows.Where(Old)
+            .GroupBy(w => (Hour: new DateTimeOffset(w.Start.UtcTicks - w.Start.UtcTicks % TimeSpan.TicksPerHour, TimeSpan.Zero), w.Cohort))
+            .Select(g => new Window(g.Key.Hour, 60, g.Key.Cohort,
+                g.SelectMany(w => w.Groups).GroupBy(x => x.Key).Select(x => x.Aggregate(GroupAggregate.Merge)).ToList()));
+        return windows.RemoveAll(Old).AddRange(merged);
     }
 
     /// <summary>Content checks: counts add up, and every string is an identifier (never free text).</summary>
