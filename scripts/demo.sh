@@ -56,4 +56,7 @@ for dev in "${DEVICES[@]}"; do
   echo "      -> $row"
 done
 echo
+say "telemetry reported by the devices (fleet-cloud telemetry --since 10m)"
+cloud telemetry --since 10m || say "telemetry is not available"
+echo
 say "stopping devices and cloud"

@@ -6,6 +6,9 @@ var verbs = new List<Verb>
 {
     AgentVerb.Verb,
     DevicesVerb.Verb,
+    TelemetryVerb.Verb,
+    AuditVerb.Verb,
+    BenchVerb.Verb,
     KillVerb.Verb,
     CaVerb.Verb,
     EnrollVerb.Verb,

@@ -7,6 +7,7 @@ var verbs = new List<Verb>
     AgentVerb.Verb,
     BenchVerb.Verb,
     RenderVerb.Verb,
+    AuditVerb.Verb,
     TemplateVerb.Create(),
     EnrollVerb.Verb,
 };

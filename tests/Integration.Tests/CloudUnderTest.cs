@@ -3,6 +3,7 @@ using Fleet.Cloud.Hosting;
 using Fleet.Shared.Devices;
 using Fleet.Shared.Persistence;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Fleet.Integration.Tests;
 
@@ -19,6 +20,7 @@ public sealed class CloudUnderTest : IAsyncDisposable
     }
 
     public CloudOptions Options { get; }
+    public Akka.Actor.ActorSystem System => _app.Services.GetRequiredService<Akka.Actor.ActorSystem>();
     public ApiClient Api { get; }
     public string Seed => $"akka.tcp://fleet@127.0.0.1:{Options.Port}";
 

@@ -19,7 +19,8 @@ public sealed class EdgeUnderTest : IAsyncDisposable
     /// <summary>Exit code of the agent, or the exception it ended with.</summary>
     public Task<int> Run { get; }
 
-    public static EdgeUnderTest Start(string seed, string dataDir, string? deviceId = null, string tags = "", IReadOnlyList<string>? seeds = null) =>
+    public static EdgeUnderTest Start(string seed, string dataDir, string? deviceId = null, string tags = "", IReadOnlyList<string>? seeds = null,
+        int http = 0, Fleet.Edge.Telemetry.TelemetrySettings? telemetry = null) =>
         new(new EdgeOptions
         {
             Seeds = new[] { seed }.Concat(seeds ?? Array.Empty<string>()).Select(SeedAddress.Parse).ToList(),
@@ -27,6 +28,8 @@ public sealed class EdgeUnderTest : IAsyncDisposable
             DataDir = dataDir,
             Tags = Fleet.Edge.Identity.DeviceFactsProbe.ParseTags(tags),
             InsecureDev = true,
+            HttpPort = http,
+            Telemetry = telemetry ?? new Fleet.Edge.Telemetry.TelemetrySettings(),
         });
 
     /// <summary>An enrolled device: it joins with the certificate stored under <paramref name="dataDir"/>.</summary>

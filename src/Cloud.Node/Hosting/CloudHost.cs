@@ -2,10 +2,13 @@ using Akka.Cluster.Hosting;
 using Akka.Cluster.Sharding;
 using Akka.Hosting;
 using Fleet.Cloud.Api;
+using Fleet.Cloud.Audit;
 using Fleet.Cloud.Devices;
 using Fleet.Cloud.Enrolment;
 using Fleet.Shared.Cli;
 using Fleet.Shared.Security.Pki;
+using Fleet.Cloud.Telemetry;
+using OpenTelemetry.Metrics;
 using Fleet.Cloud.KillSwitch;
 using Fleet.Shared.KillSwitch;
 using Fleet.Shared.Security;
@@ -44,6 +47,11 @@ public static class CloudHost
         builder.Services.AddSingleton<TokenAuthentication>();
         builder.Services.AddSingleton<DeviceDirectory>();
         builder.Services.AddSingleton<EnrolmentService>();
+        builder.Services.AddSingleton<ICohortResolver, CohortResolver>();
+        builder.Services.AddSingleton(new CloudAudit(o.DataDir));
+        builder.Services.AddHostedService(sp => new AuditHeadSigner(sp.GetRequiredService<CloudAudit>(), o.AuditHeadInterval,
+            sp.GetRequiredService<ILogger<AuditHeadSigner>>()));
+        builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(CloudMetrics.MeterName).AddPrometheusExporter());
 
         var node = new NodeSettings
         {
@@ -53,11 +61,13 @@ public static class CloudHost
             SeedNodes = o.Seeds.Count > 0 ? o.Seeds.Select(s => $"akka.tcp://{FleetCluster.SystemName}@{s.Host}:{s.Port}").ToList() : new[] { o.SelfAddress },
             Db = o.Db,
             Tls = pki?.Remoting,
+            LogLevel = o.AkkaLogLevel,
         };
-        builder.Services.AddAkka(FleetCluster.SystemName, (b, _) => b
+        builder.Services.AddAkka(FleetCluster.SystemName, (b, sp) => b
             .ConfigureLoggers(l => { l.ClearLoggers(); l.AddLoggerFactory(); })
             .WithFleetNode(node)
             .WithDeviceRegistry(o.Roles.Contains(FleetCluster.ControlRole), pki?.Trust)
+            .WithTelemetryIngest(o.Roles.Contains(FleetCluster.ControlRole), sp.GetRequiredService<ICohortResolver>(), o.TelemetryRetention)
             .WithKillSwitch(o.Roles.Contains(FleetCluster.ControlRole), keys)
             .WithActors((system, _, _) =>
             {
@@ -68,12 +78,16 @@ public static class CloudHost
         if (pki is null)
             app.Logger.LogWarning("--insecure-dev: remoting runs WITHOUT TLS and any node that reaches port {Port} can join; never use this outside development", o.Port);
         app.Use(app.Services.GetRequiredService<TokenAuthentication>().Middleware);
+        app.Use(AuditEndpoints.Middleware);
+        app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapGet("/healthz", () => Results.Text("ok\n"));
         app.MapGet("/readyz", (Akka.Actor.ActorSystem system) =>
             Akka.Cluster.Cluster.Get(system).SelfMember.Status == Akka.Cluster.MemberStatus.Up
                 ? Results.Text("ready\n") : Results.Text("joining\n", statusCode: 503));
         var api = app.MapGroup("/api/v1");
         api.MapDevices();
+        api.MapTelemetry();
+        api.MapAudit();
         api.MapKillSwitch();
         api.MapEnrolment(app);
         return app;

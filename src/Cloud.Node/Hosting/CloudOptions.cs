@@ -19,6 +19,12 @@ public sealed record CloudOptions
     public bool InsecureDev { get; init; }
     /// <summary>The fleet CA key (its certificate <c>ca.crt</c> lies beside it); default <c>&lt;data&gt;/ca/ca.key</c>.</summary>
     public string? CaKeyPath { get; init; }
+    /// <summary>How long telemetry windows stay in memory for queries (the journal keeps everything).</summary>
+    public TimeSpan TelemetryRetention { get; init; } = TimeSpan.FromHours(24);
+    /// <summary>How often the audit chain head is signed (when something was appended).</summary>
+    public TimeSpan AuditHeadInterval { get; init; } = TimeSpan.FromMinutes(1);
+    /// <summary>Akka's own log level (benchmarks run at ERROR).</summary>
+    public string AkkaLogLevel { get; init; } = "INFO";
 
     public string EffectiveCaKeyPath => CaKeyPath ?? DefaultCaKeyPath(DataDir);
 

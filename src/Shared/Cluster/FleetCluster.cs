@@ -16,6 +16,7 @@ public static class FleetCluster
     public const string DeviceRolePrefix = "device-";
 
     public const string DeviceShard = "device";
+    public const string TelemetrySingleton = "telemetry-ingest";
 
     public const string PlainScheme = "akka.tcp";
     /// <summary>Akka names the transport <c>akka.ssl.tcp</c> once TLS is on; seeds are written either way and adjusted.</summary>

@@ -1,5 +1,6 @@
 using Fleet.Shared.Devices;
 using Fleet.Shared.KillSwitch;
+using Fleet.Shared.Telemetry;
 
 namespace Fleet.Shared.Tests.Serialization;
 
@@ -49,7 +50,20 @@ public static class ProtocolSamples
         new DeviceReplies.EnrolmentRefused("kiosk-1", "enrolment code expired"),
         new DeviceReplies.RevokeResult("kiosk-1", true, At),
         new RevocationNotice("kiosk-1"),
+        new TelemetryProtocol.Batch("kiosk-1", 7, [5, 6], AggregateCodec.Encode(SyntheticTelemetry.Minute(At, 3)), 0, new Dictionary<string, string> { ["store"] = "berlin" }),
+        new TelemetryProtocol.Ack("kiosk-1", 7, false),
+        new TelemetryProtocol.Rejected("kiosk-1", 0, "seq 0 is not positive"),
+        new TelemetryProtocol.Query("kiosk-1", "summer-sale", "canary", 600),
+        Report(),
+        Report().Campaigns[0],
+        Report().Campaigns[0].Variants[0],
+        Report().RecentRejections[0],
     };
+
+    public static TelemetryReport Report() => new(At.AddMinutes(-10), At, null, "summer-sale", null, 2,
+        new List<CampaignReport> { new CampaignReport("summer-sale", "3", 10, 9, 1, 2, 1, 0, 0.1, new Dictionary<string, double> { ["composite:static-creative:ffmpeg-missing"] = 0.1 },
+            210, 400, 410, 8, 2, 0.25, new List<VariantReport> { new("h1", 10, 8, 2, 0.25) }) },
+        0, 1, new List<RejectionView> { new(At, "kiosk-2", "akka.tcp://fleet@10.0.0.6:4000", 0, "seq 0 is not positive") });
 
     public static IEnumerable<object> Events() => new object[]
     {
@@ -63,5 +77,7 @@ public static class ProtocolSamples
         new DeviceEvents.EnrolmentCodeIssued("ab12", At, new Dictionary<string, string> { ["store"] = "berlin" }, At),
         new DeviceEvents.Enrolled("0A1B2C", At, "code", At),
         new DeviceEvents.Revoked("admin", At),
+        new TelemetryEvents.BatchAccepted("kiosk-1", 3, [1, 2], new Dictionary<string, string> { ["store"] = "berlin" }, "baseline",
+            SyntheticTelemetry.Minute(At, 2), 0, At),
     };
 }
