@@ -85,9 +85,10 @@ public sealed class EdgeNode : IAsyncDisposable
             .WithSingletonProxy<KillSwitchAuthorityKey>(KillSwitchTopics.AuthorityName, new ClusterSingletonOptions { Role = FleetCluster.ControlRole })
             .WithActors((system, registry, _) =>
             {
-                registry.Register<AuditActorKey>(system.ActorOf(AuditActor.Props(audit), "audit"));
+                var auditActor = system.ActorOf(AuditActor.Props(audit), "audit");
+                registry.Register<AuditActorKey>(auditActor);
                 registry.Register<TelemetryActorKey>(system.ActorOf(TelemetryActor.Props(outbox, o.Telemetry, probe: new ResourceProbe()), "telemetry"));
-                var policy = system.ActorOf(PolicyActor.Props(o.DataDir, facts.DeviceId), PolicyActor.Name);
+                var policy = system.ActorOf(PolicyActor.Props(o.DataDir, facts.DeviceId, auditActor), PolicyActor.Name);
                 registry.Register<PolicyActor>(policy);
                 registry.Register<RenderCoordinator>(system.ActorOf(
                     RenderCoordinator.Props(renderSettings, policy, new PersonaliseSettings(o.DataDir)), RenderCoordinator.Name));
