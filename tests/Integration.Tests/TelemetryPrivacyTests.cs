@@ -20,8 +20,8 @@ public sealed class TelemetryPrivacyTests
         var db = await Databases.FreshAsync(kind, tmp.Path);
         var (port, http, edgeHttp) = (Ports.Free(), Ports.Free(), Ports.Free());
         var dbArg = kind == Databases.Sqlite ? "sqlite:" + Path.Combine(tmp.Path, "fleet.db") : "postgres:" + db.ConnectionString;
-        using var cloud = FleetProcess.Cloud("agent", "--port", $"{port}", "--http", $"{http}", "--data", tmp.Sub("cloud"), "--db", dbArg);
-        using var edge = FleetProcess.Edge("agent", "--seed", $"127.0.0.1:{port}", "--device-id", "kiosk-pii", "--data", tmp.Sub("edge"),
+        using var cloud = FleetProcess.Cloud("agent", "--insecure-dev", "--port", $"{port}", "--http", $"{http}", "--data", tmp.Sub("cloud"), "--db", dbArg);
+        using var edge = FleetProcess.Edge("agent", "--insecure-dev", "--seed", $"127.0.0.1:{port}", "--device-id", "kiosk-pii", "--data", tmp.Sub("edge"),
             "--http", $"{edgeHttp}", "--telemetry-seal", "1", "--telemetry-k", "1");
         await Eventually.Until(() => Task.FromResult(edge.Lines), l => l.Any(x => x.Contains("registered as kiosk-pii")), TimeSpan.FromSeconds(40), "registration");
 

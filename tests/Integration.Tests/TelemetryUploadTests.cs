@@ -51,7 +51,7 @@ public sealed class TelemetryUploadTests
         using var tmp = new TempDir();
         await using var cloud = await CloudUnderTest.StartAsync(await Databases.FreshAsync(Databases.Sqlite, tmp.Path), tmp.Sub("cloud"));
         var edgeHttp = Ports.Free();
-        string[] EdgeArgs() => ["agent", "--seed", cloud.Seed, "--device-id", "kiosk-kill", "--data", tmp.Sub("edge"), "--http", $"{edgeHttp}",
+        string[] EdgeArgs() => ["agent", "--insecure-dev", "--seed", cloud.Seed, "--device-id", "kiosk-kill", "--data", tmp.Sub("edge"), "--http", $"{edgeHttp}",
             "--telemetry-seal", "1", "--upload-bps", "400", "--upload-burst", "400"];
         var edge = FleetProcess.Edge(EdgeArgs());
         await Eventually.Until(() => Task.FromResult(edge.Lines), l => l.Any(x => x.Contains("registered as kiosk-kill")), TimeSpan.FromSeconds(40), "registration");
