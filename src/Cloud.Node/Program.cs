@@ -7,5 +7,10 @@ var verbs = new List<Verb>
     AgentVerb.Verb,
     DevicesVerb.Verb,
     KillVerb.Verb,
+    CampaignVerb.Verb,
+    ModelVerb.Verb,
+    KeysVerb.Verb,
+    TokensVerb.Verb,
+    AuditVerb.Verb,
 };
 return await VerbDispatcher.RunAsync("fleet-cloud", verbs, args);

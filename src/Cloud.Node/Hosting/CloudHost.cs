@@ -2,6 +2,13 @@ using Akka.Cluster.Hosting;
 using Akka.Cluster.Sharding;
 using Akka.Hosting;
 using Fleet.Cloud.Api;
+using Fleet.Cloud.Audit;
+using Fleet.Cloud.Campaigns;
+using Fleet.Cloud.Keys;
+using Fleet.Cloud.Models;
+using Fleet.Cloud.Render;
+using Fleet.Cloud.Tokens;
+using Fleet.Shared.Assets;
 using Fleet.Cloud.Devices;
 using Fleet.Cloud.KillSwitch;
 using Fleet.Shared.KillSwitch;
@@ -27,6 +34,15 @@ public static class CloudHost
         builder.Services.AddSingleton(admin);
         builder.Services.AddSingleton<TokenAuthentication>();
         builder.Services.AddSingleton<DeviceDirectory>();
+        var paths = new CloudPaths(o.DataDir);
+        builder.Services.AddSingleton(paths);
+        builder.Services.AddSingleton(new ContentStore(paths.Assets));
+        builder.Services.AddSingleton<AssetTraffic>();
+        builder.Services.AddSingleton<CampaignPublisher>();
+        builder.Services.AddSingleton(new SignedUrls(TokenSigner.OpenOrCreate(paths.UrlKeys), TimeProvider.System));
+        builder.Services.AddSingleton(ApiAudit.Open(o.DataDir));
+        builder.Services.AddOpenApi(ApiDocs.Configure);
+        var isControl = o.Roles.Contains(FleetCluster.ControlRole);
 
         var node = new NodeSettings
         {
@@ -40,10 +56,15 @@ public static class CloudHost
             .ConfigureLoggers(l => { l.ClearLoggers(); l.AddLoggerFactory(); })
             .WithFleetNode(node)
             .WithDeviceRegistry(o.Roles.Contains(FleetCluster.ControlRole))
-            .WithKillSwitch(o.Roles.Contains(FleetCluster.ControlRole), keys));
+            .WithKillSwitch(isControl, keys)
+            .AddTokenStore(isControl, o.AdvertisedApiUrl)
+            .AddCampaignStore(isControl, keys));
 
         var app = builder.Build();
+        // Audit wraps authentication so refused calls are recorded too.
+        app.Use(app.Services.GetRequiredService<ApiAudit>().Middleware);
         app.Use(app.Services.GetRequiredService<TokenAuthentication>().Middleware);
+        app.MapApiDocs();
         app.MapGet("/healthz", () => Results.Text("ok\n"));
         app.MapGet("/readyz", (Akka.Actor.ActorSystem system) =>
             Akka.Cluster.Cluster.Get(system).SelfMember.Status == Akka.Cluster.MemberStatus.Up
@@ -51,6 +72,13 @@ public static class CloudHost
         var api = app.MapGroup("/api/v1");
         api.MapDevices();
         api.MapKillSwitch();
+        api.MapTokens();
+        api.MapAudit();
+        api.MapKeys();
+        api.MapCampaigns();
+        api.MapAssets();
+        api.MapModels();
+        api.MapRender();
         return app;
     }
 
