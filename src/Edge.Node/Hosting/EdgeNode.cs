@@ -3,6 +3,9 @@ using Akka.Cluster.Hosting;
 using Akka.Hosting;
 using Fleet.Edge.KillSwitch;
 using Fleet.Edge.Link;
+using Fleet.Edge.Manifests;
+using Fleet.Shared.Distribution;
+using Fleet.Shared.Serialization;
 using Fleet.Shared.KillSwitch;
 using Fleet.Shared.Cluster;
 using Fleet.Shared.Devices;
@@ -54,21 +57,26 @@ public sealed class EdgeNode : IAsyncDisposable
             .WithFleetNode(node)
             .WithShardRegionProxy<DeviceRegion>(FleetCluster.DeviceShard, FleetCluster.ControlRole, new DeviceMessageExtractor())
             .WithSingletonProxy<KillSwitchAuthorityKey>(KillSwitchTopics.AuthorityName, new ClusterSingletonOptions { Role = FleetCluster.ControlRole })
+            .WithSingletonProxy<CampaignStoreProxy>(CampaignCommands.SingletonName, new ClusterSingletonOptions { Role = FleetCluster.ControlRole })
             .WithActors((system, registry, _) =>
             {
                 var policy = system.ActorOf(PolicyActor.Props(o.DataDir, facts.DeviceId), PolicyActor.Name);
                 registry.Register<PolicyActor>(policy);
-                system.ActorOf(LinkActor.Props(facts, registry.Get<DeviceRegion>(), registry.Get<KillSwitchAuthorityKey>(), policy, session), "link");
+                var manifests = system.ActorOf(ManifestsActor.Props(facts.DeviceId, facts.Tags, o.DataDir), ManifestsActor.Name);
+                registry.Register<ManifestsActor>(manifests);
+                system.ActorOf(LinkActor.Props(facts, registry.Get<DeviceRegion>(), registry.Get<KillSwitchAuthorityKey>(), policy, session,
+                    registry.Get<CampaignStoreProxy>(), manifests), "link");
             }));
 
         var app = builder.Build();
         app.MapGet("/healthz", () => Results.Text("ok\n"));
-        app.MapGet("/v1/status", () => Results.Json(new
+        app.MapGet("/v1/status", async (IRequiredActor<ManifestsActor> manifests) => Results.Json(new
         {
             device_id = facts.DeviceId,
             joined = session.Joined,
             registered = session.Registered.IsCompletedSuccessfully,
-        }));
+            manifests = await manifests.ActorRef.Ask<ManifestsProtocol.Status>(ManifestsProtocol.GetStatus.Instance, TimeSpan.FromSeconds(3)),
+        }, FleetJson.Options));
         await app.StartAsync(ct);
         return new EdgeNode(app, app.Services.GetRequiredService<ActorSystem>(), session);
     }
@@ -86,3 +94,6 @@ public sealed class EdgeNode : IAsyncDisposable
         await _app.DisposeAsync();
     }
 }
+
+/// <summary>Registry key of the proxy to the cloud's campaign store singleton.</summary>
+public sealed class CampaignStoreProxy;

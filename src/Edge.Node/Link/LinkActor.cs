@@ -4,6 +4,7 @@ using Akka.Event;
 using Fleet.Edge.Hosting;
 using Fleet.Shared.Cluster;
 using Fleet.Shared.Devices;
+using Fleet.Shared.Distribution;
 using Fleet.Shared.KillSwitch;
 using Akka.Cluster.Tools.PublishSubscribe;
 
@@ -28,13 +29,18 @@ public sealed class LinkActor : ReceiveActor, IWithTimers
     private readonly IActorRef _registry;
     private readonly IActorRef _killAuthority;
     private readonly IActorRef _policy;
+    private readonly IActorRef _campaigns;
+    private readonly IActorRef _manifests;
     private readonly LinkSession _session;
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
     private int _registerAttempts;
     private readonly HashSet<Address> _reachableControl = new();
 
-    public LinkActor(DeviceFacts facts, IActorRef registry, IActorRef killAuthority, IActorRef policy, LinkSession session)
+    public LinkActor(DeviceFacts facts, IActorRef registry, IActorRef killAuthority, IActorRef policy, LinkSession session,
+        IActorRef campaigns, IActorRef manifests)
     {
+        _campaigns = campaigns;
+        _manifests = manifests;
         _facts = facts;
         _registry = registry;
         _killAuthority = killAuthority;
@@ -45,8 +51,9 @@ public sealed class LinkActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(DeviceFacts facts, IActorRef registry, IActorRef killAuthority, IActorRef policy, LinkSession session) =>
-        Akka.Actor.Props.Create(() => new LinkActor(facts, registry, killAuthority, policy, session));
+    public static Props Props(DeviceFacts facts, IActorRef registry, IActorRef killAuthority, IActorRef policy, LinkSession session,
+        IActorRef campaigns, IActorRef manifests) =>
+        Akka.Actor.Props.Create(() => new LinkActor(facts, registry, killAuthority, policy, session, campaigns, manifests));
 
     protected override void PreStart()
     {
@@ -55,6 +62,7 @@ public sealed class LinkActor : ReceiveActor, IWithTimers
         _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
             typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
         DistributedPubSub.Get(Context.System).Mediator.Tell(new Subscribe(KillSwitchTopics.Policy, Self));
+        DistributedPubSub.Get(Context.System).Mediator.Tell(new Subscribe(AssignmentTable.Topic, Self));
     }
 
     protected override void PostStop() => _cluster.Unsubscribe(Self);
@@ -111,6 +119,8 @@ public sealed class LinkActor : ReceiveActor, IWithTimers
             _session.MarkRegistered(r.DeviceId);
             Timers.StartPeriodicTimer(SendHeartbeat.Instance, SendHeartbeat.Instance, HeartbeatInterval);
             SyncKillPolicy();
+            PassCredentials(r);
+            _campaigns.Tell(new GetAssignmentTable(_facts.DeviceId));
             Become(Registered);
         });
         Receive<DeviceReplies.Refused>(r =>
@@ -136,8 +146,21 @@ public sealed class LinkActor : ReceiveActor, IWithTimers
         Receive<KillCommands.Ack>(ack => _killAuthority.Tell(ack with { DeviceId = _facts.DeviceId }));
         Receive<RetrySync>(_ => SyncKillPolicy());
         Receive<SubscribeAck>(_ => { });
-        Receive<SendHeartbeat>(_ => _registry.Tell(new DeviceCommands.Heartbeat(_facts.DeviceId, _facts.InstallationId)));
-        Receive<DeviceReplies.Registered>(_ => { });
+        Receive<SendHeartbeat>(_ =>
+        {
+            _registry.Tell(new DeviceCommands.Heartbeat(_facts.DeviceId, _facts.InstallationId));
+            // Broadcasts can be missed (subscription not yet gossiped, a restart): the table is also pulled.
+            _campaigns.Tell(new GetAssignmentTable(_facts.DeviceId));
+        });
+        // A late answer to a retried registration carries the newest token, which replaced the earlier one.
+        Receive<DeviceReplies.Registered>(PassCredentials);
+        Receive<AssignmentTable>(t => _manifests.Tell(t));
+        Receive<DeviceSyncReport>(r => _campaigns.Tell(r));
+    }
+
+    private void PassCredentials(DeviceReplies.Registered r)
+    {
+        if (r.Credentials is { } c) _manifests.Tell(c);
     }
 
     /// <summary>Before its first render in a session a device fetches the current kill policy; retried until answered.</summary>
