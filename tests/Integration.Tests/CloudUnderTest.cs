@@ -18,6 +18,8 @@ public sealed class CloudUnderTest : IAsyncDisposable
         Api = api;
     }
 
+    public const string AdminTokenValue = "test-admin-token";
+
     public CloudOptions Options { get; }
     public ApiClient Api { get; }
     public string Seed => $"akka.tcp://fleet@127.0.0.1:{Options.Port}";
@@ -30,12 +32,12 @@ public sealed class CloudUnderTest : IAsyncDisposable
             HttpUrl = $"http://127.0.0.1:{http ?? Ports.Free()}",
             DataDir = dataDir,
             Db = db,
-            AdminToken = "test-admin-token",
+            AdminToken = AdminTokenValue,
         };
         await db.EnsureReachableAsync();
         var app = CloudHost.Build(options);
         await app.StartAsync();
-        return new CloudUnderTest(app, options, new ApiClient(options.HttpUrl, "test-admin-token"));
+        return new CloudUnderTest(app, options, new ApiClient(options.HttpUrl, AdminTokenValue));
     }
 
     public Task<List<DeviceReplies.DeviceView>> DevicesAsync() => Api.GetAsync<List<DeviceReplies.DeviceView>>("api/v1/devices");

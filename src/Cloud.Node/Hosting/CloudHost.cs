@@ -42,6 +42,12 @@ public static class CloudHost
         builder.Services.AddSingleton(new SignedUrls(TokenSigner.OpenOrCreate(paths.UrlKeys), TimeProvider.System));
         builder.Services.AddSingleton(ApiAudit.Open(o.DataDir));
         builder.Services.AddOpenApi(ApiDocs.Configure);
+        // Request bodies bind with the same snake_case JSON the API answers in.
+        builder.Services.ConfigureHttpJsonOptions(j =>
+        {
+            j.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
+            j.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.KebabCaseLower));
+        });
         var isControl = o.Roles.Contains(FleetCluster.ControlRole);
 
         var node = new NodeSettings
