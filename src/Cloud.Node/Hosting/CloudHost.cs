@@ -9,6 +9,7 @@ using Fleet.Cloud.Models;
 using Fleet.Cloud.Render;
 using Fleet.Cloud.Tokens;
 using Fleet.Shared.Assets;
+using Fleet.Shared.Tokens;
 using Fleet.Cloud.Devices;
 using Fleet.Cloud.KillSwitch;
 using Fleet.Shared.KillSwitch;
@@ -76,8 +77,10 @@ public static class CloudHost
             Akka.Cluster.Cluster.Get(system).SelfMember.Status == Akka.Cluster.MemberStatus.Up
                 ? Results.Text("ready\n") : Results.Text("joining\n", statusCode: 503));
         var api = app.MapGroup("/api/v1");
-        api.MapDevices();
-        api.MapKillSwitch();
+        // Endpoints without their own role rules are for viewers and up (operator, sre, admin), never device tokens.
+        var read = api.MapGroup("").RequireRole(TokenRoles.Viewer);
+        read.MapDevices();
+        read.MapKillSwitch();
         api.MapTokens();
         api.MapAudit();
         api.MapKeys();

@@ -9,6 +9,9 @@ namespace Fleet.Cloud.Tokens;
 /// <summary>Every API token ever issued (by id, with its hash) and the pure rules for creating and revoking them.</summary>
 public sealed record TokenState
 {
+    /// <summary>Who issues the token a device gets in its registration reply.</summary>
+    public const string RegistryIssuer = "registry";
+
     public ImmutableDictionary<string, Entry> ById { get; init; } = ImmutableDictionary<string, Entry>.Empty.WithComparers(StringComparer.Ordinal);
     public ImmutableDictionary<string, string> IdByHash { get; init; } = ImmutableDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal);
 
@@ -24,8 +27,9 @@ public sealed record TokenState
         if (cmd.Role != TokenRoles.Device && cmd.DeviceId is not null)
             return (new Refused("--device is only for --role device"), []);
         var events = new List<IFleetEvent>();
-        // One live token per device: a new one replaces the old.
-        if (cmd.Role == TokenRoles.Device) events.AddRange(LiveDeviceTokens(cmd.DeviceId!).Select(e => new TokenEvents.Revoked(e.View.Id, now, cmd.By)));
+        // One registration token per device: each registration replaces the last (tokens an admin made are left alone).
+        if (cmd.Role == TokenRoles.Device && cmd.By == RegistryIssuer)
+            events.AddRange(LiveDeviceTokens(cmd.DeviceId!).Where(e => e.View.CreatedBy == RegistryIssuer).Select(e => new TokenEvents.Revoked(e.View.Id, now, cmd.By)));
         events.Add(new TokenEvents.Created(id, sha256, cmd.Role, cmd.DeviceId, cmd.Name, now, cmd.By));
         return (new Created(new TokenView(id, cmd.Role, cmd.DeviceId, cmd.Name, now, cmd.By, null), ""), events);
     }

@@ -22,7 +22,7 @@ public sealed class TokenStoreActor : ReceivePersistentActor
         Recover<IFleetEvent>(e => _state = _state.Apply(e));
         Command<TokenCommands.Create>(cmd => CreateAndReply(cmd, Sender, r => r));
         Command<TokenCommands.IssueDeviceToken>(cmd =>
-            CreateAndReply(new TokenCommands.Create(TokenRoles.Device, cmd.DeviceId, "registration", "registry"), Sender,
+            CreateAndReply(new TokenCommands.Create(TokenRoles.Device, cmd.DeviceId, "registration", TokenState.RegistryIssuer), Sender,
                 r => r is TokenReplies.Created c ? new TokenReplies.DeviceToken(cmd.DeviceId, c.Token, apiUrl) : r));
         Command<TokenCommands.Revoke>(cmd =>
         {
