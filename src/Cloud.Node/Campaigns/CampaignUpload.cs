@@ -18,6 +18,9 @@ public sealed class CampaignUpload : IDisposable
 
     public static async Task<CampaignUpload> ReceiveAsync(HttpRequest request, string scratchRoot, CancellationToken ct)
     {
+        // Kestrel's default 30 MB body limit is for ordinary calls; campaign folders carry video.
+        if (request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            limit.MaxRequestBodySize = MaxBytes;
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var type) || !type.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
             throw new FleetException("send the campaign folder as multipart/form-data, one part per file");
         var boundary = HeaderUtilities.RemoveQuotes(type.Boundary).Value;

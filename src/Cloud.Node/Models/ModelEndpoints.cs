@@ -20,6 +20,8 @@ public static class ModelEndpoints
             {
                 if (!ArtifactName.IsValid(name)) return ApiResults.BadRequest($"model name '{name}' must be 1-63 of a-z 0-9 . _ - starting with a letter or digit");
                 if (!SemVer.IsValid(version)) return ApiResults.BadRequest($"model version '{version}' is not a semantic version (MAJOR.MINOR.PATCH)");
+                if (ctx.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+                    limit.MaxRequestBodySize = CampaignUpload.MaxBytes;
                 var stored = await assets.PutAsync(ctx.Request.Body, ct);
                 if (stored.Size == 0) return ApiResults.BadRequest("model file is empty");
                 var reply = await (await store.GetAsync(ct)).Ask<object>(
