@@ -6,5 +6,6 @@ var verbs = new List<Verb>
 {
     AgentVerb.Verb,
     BenchVerb.Verb,
+    TemplateVerb.Create(),
 };
 return await VerbDispatcher.RunAsync("fleet-edge", verbs, args);

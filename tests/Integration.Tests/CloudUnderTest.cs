@@ -24,7 +24,7 @@ public sealed class CloudUnderTest : IAsyncDisposable
     public ApiClient Api { get; }
     public string Seed => $"akka.tcp://fleet@127.0.0.1:{Options.Port}";
 
-    public static async Task<CloudUnderTest> StartAsync(DbTarget db, string dataDir, int? port = null, int? http = null)
+    public static async Task<CloudUnderTest> StartAsync(DbTarget db, string dataDir, int? port = null, int? http = null, IReadOnlyList<string>? seeds = null)
     {
         var options = new CloudOptions
         {
@@ -33,6 +33,7 @@ public sealed class CloudUnderTest : IAsyncDisposable
             DataDir = dataDir,
             Db = db,
             AdminToken = AdminTokenValue,
+            Seeds = (seeds ?? Array.Empty<string>()).Select(Fleet.Shared.Cluster.SeedAddress.Parse).ToList(),
         };
         await db.EnsureReachableAsync();
         var app = CloudHost.Build(options);

@@ -21,10 +21,10 @@ public sealed class EdgeUnderTest : IAsyncDisposable
 
     public static EdgeUnderTest Start(EdgeOptions options) => new(options);
 
-    public static EdgeUnderTest Start(string seed, string dataDir, string? deviceId = null, string tags = "") =>
+    public static EdgeUnderTest Start(string seed, string dataDir, string? deviceId = null, string tags = "", IReadOnlyList<string>? seeds = null) =>
         new(new EdgeOptions
         {
-            Seeds = new[] { SeedAddress.Parse(seed) },
+            Seeds = new[] { seed }.Concat(seeds ?? Array.Empty<string>()).Select(SeedAddress.Parse).ToList(),
             DeviceId = deviceId,
             DataDir = dataDir,
             Tags = Fleet.Edge.Identity.DeviceFactsProbe.ParseTags(tags),

@@ -55,6 +55,16 @@ public sealed class BenchCloud : IDisposable
         return JsonSerializer.Deserialize<List<DeviceReplies.DeviceView>>(body, FleetJson.Options)!;
     }
 
+    public async Task<JsonDocument> GetJsonAsync(string path) => JsonDocument.Parse(await _http.GetByteArrayAsync(path));
+
+    public async Task<JsonDocument> PostJsonAsync(string path, object body)
+    {
+        using var response = await _http.PostAsync(path, new StringContent(JsonSerializer.Serialize(body, FleetJson.Options), System.Text.Encoding.UTF8, "application/json"));
+        var text = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode) throw new FleetException($"POST {path}: {(int)response.StatusCode} {text}");
+        return JsonDocument.Parse(text);
+    }
+
     public void Dispose()
     {
         if (!_process.HasExited) Process.Start("kill", ["-TERM", _process.Id.ToString()])!.WaitForExit();

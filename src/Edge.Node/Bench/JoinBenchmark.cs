@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using Fleet.Edge.Hosting;
-using Fleet.Shared.Cluster;
 using Fleet.Shared.Devices;
 
 namespace Fleet.Edge.Bench;
@@ -68,32 +66,13 @@ public static class JoinBenchmark
 
     private static async Task<(double AllSeconds, List<double> EachMs)> TimeManyInProcessAsync(BenchCloud cloud, int count, string root)
     {
-        AgentLog.Enabled = false;
-        using var stop = new CancellationTokenSource();
         var sw = Stopwatch.StartNew();
-        var agents = Enumerable.Range(1, count).Select(i => Task.Run(() => EdgeAgent.RunAsync(new EdgeOptions
-        {
-            Seeds = new[] { SeedAddress.Parse(cloud.Seed) },
-            DeviceId = $"bench-mem-{i}",
-            DataDir = Path.Combine(root, $"mem-{i}"),
-        }, Array.Empty<string>(), stop.Token))).ToList();
-        var firstSeen = new Dictionary<string, double>();
-        while (firstSeen.Count < count && sw.Elapsed < TimeSpan.FromMinutes(2))
-        {
-            foreach (var d in await cloud.DevicesAsync())
-                if (d.DeviceId.StartsWith("bench-mem-", StringComparison.Ordinal) && d.Connectivity == Connectivity.Up)
-                    firstSeen.TryAdd(d.DeviceId, sw.Elapsed.TotalMilliseconds);
-            await Task.Delay(50);
-        }
-        var all = sw.Elapsed.TotalSeconds;
-        await stop.CancelAsync();
-        await Task.WhenAll(agents.Select(a => a.ContinueWith(_ => { })));
-        AgentLog.Enabled = true;
-        if (firstSeen.Count < count) throw new Fleet.Shared.Cli.FleetException($"only {firstSeen.Count} of {count} devices registered within 2 minutes");
-        return (all, firstSeen.Values.ToList());
+        await using var fleet = InProcessFleet.Start(cloud.Seed, count, root, "bench-mem-");
+        var firstSeen = await InProcessFleet.WaitRegisteredAsync(cloud, "bench-mem-", count, TimeSpan.FromMinutes(2));
+        return (sw.Elapsed.TotalSeconds, firstSeen.Values.ToList());
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();

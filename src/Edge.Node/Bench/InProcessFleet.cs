@@ -1,0 +1,52 @@
+using System.Diagnostics;
+using Fleet.Edge.Hosting;
+using Fleet.Shared.Cluster;
+using Fleet.Shared.Devices;
+
+namespace Fleet.Edge.Bench;
+
+/// <summary>N device agents inside this process, for benchmarks that need many devices on a 2-core machine.</summary>
+public sealed class InProcessFleet : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<Task<int>> _agents;
+
+    private InProcessFleet(List<Task<int>> agents) => _agents = agents;
+
+    public static InProcessFleet Start(string seed, int count, string root, string prefix)
+    {
+        AgentLog.Enabled = false;
+        var fleet = new InProcessFleet(new List<Task<int>>());
+        for (var i = 1; i <= count; i++)
+        {
+            var options = new EdgeOptions { Seeds = new[] { SeedAddress.Parse(seed) }, DeviceId = $"{prefix}{i}", DataDir = Path.Combine(root, $"{prefix}{i}") };
+            fleet._agents.Add(Task.Run(() => EdgeAgent.RunAsync(options, Array.Empty<string>(), fleet._stop.Token)));
+        }
+        return fleet;
+    }
+
+    /// <summary>Waits until every device with the prefix is up in the registry; returns when each was first seen (ms).</summary>
+    public static async Task<Dictionary<string, double>> WaitRegisteredAsync(BenchCloud cloud, string prefix, int count, TimeSpan timeout)
+    {
+        var sw = Stopwatch.StartNew();
+        var firstSeen = new Dictionary<string, double>();
+        while (firstSeen.Count < count && sw.Elapsed < timeout)
+        {
+            foreach (var d in await cloud.DevicesAsync())
+                if (d.DeviceId.StartsWith(prefix, StringComparison.Ordinal) && d.Connectivity == Connectivity.Up)
+                    firstSeen.TryAdd(d.DeviceId, sw.Elapsed.TotalMilliseconds);
+            await Task.Delay(50);
+        }
+        if (firstSeen.Count < count)
+            throw new Shared.Cli.FleetException($"only {firstSeen.Count} of {count} devices registered within {timeout.TotalSeconds:0}s");
+        return firstSeen;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await Task.WhenAll(_agents.Select(a => a.ContinueWith(_ => { })));
+        AgentLog.Enabled = true;
+        _stop.Dispose();
+    }
+}

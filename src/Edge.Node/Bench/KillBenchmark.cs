@@ -1,0 +1,55 @@
+using System.Diagnostics;
+
+namespace Fleet.Edge.Bench;
+
+/// <summary>
+/// Kill-switch engage -> every device acknowledged, with N in-process devices: each round engages (or releases) a kill
+/// and polls the cloud's status until nothing is pending; the latencies are the cloud's engage->ack times per device.
+/// </summary>
+public static class KillBenchmark
+{
+    public sealed record Result(int Edges, int Rounds, double JoinSeconds, Stats AckMs, Stats AllAckedMs);
+
+    public static async Task<Result> RunAsync(string cloudDll, int edges, int rounds, Action<string> progress)
+    {
+        var root = Path.Combine(Path.GetTempPath(), "fleet-bench-kill-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            using var cloud = await BenchCloud.StartAsync(cloudDll, Path.Combine(root, "cloud"), JoinBenchmark.FreePort(), JoinBenchmark.FreePort());
+            var join = Stopwatch.StartNew();
+            await using var fleet = InProcessFleet.Start(cloud.Seed, edges, root, "kill-bench-");
+            await InProcessFleet.WaitRegisteredAsync(cloud, "kill-bench-", edges, TimeSpan.FromMinutes(3));
+            var joinSeconds = join.Elapsed.TotalSeconds;
+            progress($"{edges} devices registered in {joinSeconds:0.0} s");
+            await Task.Delay(TimeSpan.FromSeconds(2)); // let every device finish its first policy sync
+
+            var perDevice = new List<double>();
+            var allAcked = new List<double>();
+            for (var round = 1; round <= rounds; round++)
+            {
+                var sw = Stopwatch.StartNew();
+                using var engaged = await cloud.PostJsonAsync("api/v1/kill", new { scope = $"model:bench@1.0.{round}", reason = "benchmark" });
+                var id = engaged.RootElement.GetProperty("directive").GetProperty("id").GetString()!;
+                while (true)
+                {
+                    using var status = await cloud.GetJsonAsync($"api/v1/kill/{id}");
+                    if (status.RootElement.GetProperty("pending").GetInt32() == 0)
+                    {
+                        allAcked.Add(sw.Elapsed.TotalMilliseconds);
+                        foreach (var d in status.RootElement.GetProperty("devices").EnumerateArray())
+                            if (d.TryGetProperty("ack_ms", out var ms)) perDevice.Add(ms.GetDouble());
+                        break;
+                    }
+                    if (sw.Elapsed > TimeSpan.FromSeconds(60)) throw new Shared.Cli.FleetException($"round {round}: devices still pending after 60 s");
+                    await Task.Delay(20);
+                }
+                progress($"round {round}/{rounds}: all {edges} acknowledged, observed after {allAcked[^1]:0} ms");
+            }
+            return new Result(edges, rounds, joinSeconds, Stats.Of(perDevice), Stats.Of(allAcked));
+        }
+        finally
+        {
+            try { Directory.Delete(root, recursive: true); } catch (IOException) { }
+        }
+    }
+}

@@ -1,0 +1,23 @@
+using Fleet.Shared.Rendering;
+
+namespace Fleet.Edge.Rendering;
+
+/// <summary>Messages of the composite actor.</summary>
+public static class CompositeProtocol
+{
+    /// <summary>Render <paramref name="Request"/> over <paramref name="Prepared"/> to <paramref name="OutputPath"/>; <paramref name="StaticCreativePath"/> is the last resort.</summary>
+    public sealed record Compose(PreparedTemplate Prepared, RenderRequest Request, string OutputPath, string StaticCreativePath);
+
+    /// <summary>
+    /// The ad is at <paramref name="OutputPath"/>. <paramref name="Path"/> is fast, full or static-creative;
+    /// <paramref name="Fallbacks"/> lists every step down the encoder chain, e.g. <c>composite:libx264:h264_vaapi-failed</c>.
+    /// </summary>
+    public sealed record Composed(string OutputPath, string Encoder, string Path, IReadOnlyList<StepTiming> Timings, double TotalMs,
+        IReadOnlyList<string> Fallbacks);
+
+    /// <summary>Not even the static creative could be written (e.g. the output folder is not writable).</summary>
+    public sealed record CompositionFailed(string Reason, IReadOnlyList<string> Fallbacks);
+
+    /// <summary>Internal: the encoder probe finished.</summary>
+    internal sealed record EncodersProbed(IReadOnlyList<string> Encoders, string? FfmpegMissing);
+}

@@ -1,0 +1,181 @@
+using System.Text;
+using Fleet.Shared.Cli;
+
+namespace Fleet.Shared.Rendering;
+
+/// <summary>
+/// Pure: turns a prepared template and a request into files and ffmpeg argument lists. No I/O, no clock, so every
+/// decision (what is re-encoded, how text is escaped, how audio is mixed) is testable without running ffmpeg.
+/// </summary>
+public static class RenderPlanner
+{
+    /// <summary>
+    /// The fast path, two processes that run side by side: (1) re-encode only the personalised ranges with the template's
+    /// exact encoder settings; (2) concat the pre-cut untouched segments and the new ranges by stream copy, and build the
+    /// whole audio track once (music ducked under the voice) as one continuous AAC stream. Step 2 reads the new ranges
+    /// through named pipes, so its audio encoding overlaps step 1's video encoding on a second core.
+    /// </summary>
+    public static RenderPlan PlanFast(PreparedTemplate p, RenderRequest request, string workDir, string tempOutput)
+    {
+        var t = p.Template;
+        CheckGrade(t, request.Grade);
+        if (request.Encoder is { } e && e != p.Encoder)
+            throw new ArgumentException("the fast path encodes with the prepared template's own settings", nameof(request));
+
+        var files = new List<PlannedFile>();
+        var texts = TextFiles(t, request, workDir, files);
+        var args = new List<string>();
+        var graph = new StringBuilder();
+        var input = 0;
+        var outputs = new List<(PreparedSegment Segment, string Label, string File, int Repeat, bool Still)>();
+
+        foreach (var (segment, index) in p.Segments.Select((s, i) => (s, i)).Where(x => x.s.Personalised))
+        {
+            var window = new FrameRange(segment.StartFrame, segment.EndFrame);
+            var layers = t.Layers.Where(l => window.Contains(l.Range)).ToList();
+            // A still plate whose layers stay on for the whole range: every frame equals the first, so only the
+            // keyframe is encoded and the plate's prepared copy-frames complete each GOP.
+            var still = segment.StillSkipFrames is not null && layers.All(l => l.Range == window);
+            var sourceInput = input++;
+            args.AddRange(new[] { "-i", p.PathOf(segment.File) });
+            var draws = Draws(p, layers, texts, ref input, args);
+            var label = $"v{index}";
+            var drawWindow = still ? new FrameRange(segment.StartFrame, segment.StartFrame + 1) : window;
+            FilterGraph.VideoChain(graph, $"[{sourceInput}:v]", label, drawWindow, still ? Pin(draws, drawWindow) : draws, request.Grade,
+                t.Personalised, p.Encoder.FilterSuffix);
+            outputs.Add((segment, label, Path.Combine(workDir, $"part{index:000}.h264"), still ? segment.Frames / t.Fps : 1, still));
+        }
+
+        args.AddRange(new[] { "-filter_complex", graph.ToString().TrimEnd(';') });
+        foreach (var o in outputs)
+        {
+            args.AddRange(new[] { "-map", $"[{o.Label}]" });
+            if (o.Still) args.AddRange(new[] { "-frames:v", "1" });
+            args.AddRange(p.Encoder.VideoArgs(t.Fps));
+            // Raw Annex B: no container to seek in, so the concat demuxer can read it from a pipe.
+            args.AddRange(new[] { "-an", "-f", "h264", o.File });
+        }
+
+        var list = new StringBuilder("ffconcat version 1.0\n");
+        var feeds = new List<PipeFeed>();
+        void Entry(string file, int frames) => list.Append("file ").Append(FilterEscape.ConcatPath(file)).Append('\n')
+            .Append("duration ").Append(TemplatePreparer.Seconds(frames, t.Fps)).Append('\n');
+        foreach (var s in p.Segments)
+        {
+            var made = outputs.FirstOrDefault(o => o.Segment == s);
+            if (made.File is null)
+            {
+                Entry(p.PathOf(s.File), s.Frames);
+                continue;
+            }
+            var sources = made.Still ? new[] { made.File, p.PathOf(s.StillSkipFrames!) } : new[] { made.File };
+            for (var i = 0; i < made.Repeat; i++)
+            {
+                var pipe = Path.ChangeExtension(made.File, $"pipe{i}");
+                feeds.Add(new PipeFeed(pipe, sources));
+                Entry(pipe, made.Still ? t.Fps : s.Frames);
+            }
+        }
+        var listPath = Path.Combine(workDir, "parts.ffconcat");
+        files.Add(new PlannedFile(listPath, list.ToString()));
+
+        var assemble = AssembleArgs(p, listPath, request.VoiceWav, tempOutput);
+        return new RenderPlan(RenderPath.Fast, p.Encoder.Codec, files,
+            new[] { new FfmpegStep("personalise", args), new FfmpegStep("assemble", assemble) }, tempOutput, feeds);
+    }
+
+    /// <summary>
+    /// Arguments of the fast path's assemble step: the concat list (untouched cuts + new ranges, stream-copied), the music
+    /// bed and the voice mixed into one continuous AAC track. The list and the voice may be named pipes: this is also what
+    /// a pre-started assemble process runs (see <see cref="RenderEngine.KeepAssemblerWarm"/>).
+    /// </summary>
+    public static IReadOnlyList<string> AssembleArgs(PreparedTemplate p, string listPath, string? voiceWav, string output)
+    {
+        var t = p.Template;
+        var args = new List<string> { "-f", "concat", "-safe", "0", "-i", listPath, "-i", p.PathOf(p.MusicWav) };
+        int? voiceInput = null;
+        if (voiceWav is not null) { voiceInput = 2; args.AddRange(new[] { "-f", "wav", "-i", voiceWav }); }
+        var audio = new StringBuilder();
+        FilterGraph.AudioMix(audio, t, musicInput: 1, voiceInput);
+        // Raw H.264 has no timestamps of its own; a track timescale of 512 ticks per frame keeps frame times exact.
+        args.AddRange(new[] { "-filter_complex", audio.ToString(), "-map", "0:v:0", "-map", "[aout]", "-c:v", "copy",
+            "-video_track_timescale", FilterGraph.Int(t.Fps * 512) });
+        args.AddRange(FilterGraph.AudioArgs);
+        args.AddRange(new[] { "-f", "mp4", output });
+        return args;
+    }
+
+    /// <summary>
+    /// The full path, one process: decode the whole clip, draw the layers with frame enables, mix the audio and re-encode
+    /// everything. The naive baseline for benchmarks, and the way to use an encoder the template was not prepared with.
+    /// </summary>
+    public static RenderPlan PlanFull(PreparedTemplate p, RenderRequest request, string workDir, string tempOutput)
+    {
+        var t = p.Template;
+        CheckGrade(t, request.Grade);
+        var encoder = request.Encoder ?? p.Encoder;
+        var files = new List<PlannedFile>();
+        var texts = TextFiles(t, request, workDir, files);
+        var args = new List<string>(encoder.GlobalArgs()) { "-i", p.PathOf(p.NormalisedVideo) };
+        var input = 1;
+        var draws = Draws(p, t.Layers, texts, ref input, args);
+        var musicInput = input++;
+        args.AddRange(new[] { "-i", p.PathOf(p.MusicWav) });
+        int? voiceInput = null;
+        if (request.VoiceWav is { } voice) { voiceInput = input; args.AddRange(new[] { "-i", voice }); }
+
+        var graph = new StringBuilder();
+        FilterGraph.VideoChain(graph, "[0:v]", "vout", new FrameRange(0, t.DurationFrames), draws, request.Grade, t.Personalised, encoder.FilterSuffix);
+        FilterGraph.AudioMix(graph, t, musicInput, voiceInput);
+        args.AddRange(new[] { "-filter_complex", graph.ToString(), "-map", "[vout]", "-map", "[aout]" });
+        args.AddRange(encoder.VideoArgs(t.Fps));
+        args.AddRange(FilterGraph.AudioArgs);
+        args.AddRange(new[] { "-f", "mp4", tempOutput });
+        return new RenderPlan(RenderPath.Full, encoder.Codec, files, new[] { new FfmpegStep("full-encode", args) }, tempOutput);
+    }
+
+    // Each text layer's filled text goes to its own UTF-8 file: drawtext reads it with expansion=none, so no character
+    // of the copy is ever interpreted by ffmpeg or placed on the command line.
+    private static Dictionary<LayerSpec, string> TextFiles(TemplateSpec t, RenderRequest request, string workDir, List<PlannedFile> files)
+    {
+        var map = new Dictionary<LayerSpec, string>(ReferenceEqualityComparer.Instance);
+        for (var i = 0; i < t.Layers.Count; i++)
+        {
+            var layer = t.Layers[i];
+            if (layer.Type != LayerType.Text) continue;
+            var text = TextSlots.Fill(layer.Text ?? "", request.Fields);
+            if (string.IsNullOrWhiteSpace(text)) continue;
+            var path = Path.Combine(workDir, $"text{i:000}.txt");
+            files.Add(new PlannedFile(path, text));
+            map[layer] = path;
+        }
+        return map;
+    }
+
+    private static List<LayerDraw> Draws(PreparedTemplate p, IEnumerable<LayerSpec> layers, Dictionary<LayerSpec, string> texts, ref int input, List<string> args)
+    {
+        var draws = new List<LayerDraw>();
+        foreach (var l in layers)
+        {
+            var font = l.Font is { } f ? p.PathOf(p.Assets[f]) : null;
+            if (l.Type == LayerType.Text)
+            {
+                if (texts.TryGetValue(l, out var file)) draws.Add(new LayerDraw(l, file, -1, font));
+                continue;
+            }
+            args.AddRange(new[] { "-i", p.PathOf(p.Assets[l.Asset!]) });
+            draws.Add(new LayerDraw(l, null, input++, font));
+        }
+        return draws;
+    }
+
+    // For a still plate only the first frame is drawn, so every layer (on for the whole range) is pinned to that frame.
+    private static IReadOnlyList<LayerDraw> Pin(List<LayerDraw> draws, FrameRange frame) =>
+        draws.Select(d => d with { Layer = d.Layer with { StartFrame = frame.StartFrame, EndFrame = frame.EndFrame } }).ToList();
+
+    private static void CheckGrade(TemplateSpec t, string grade)
+    {
+        if (!GradePresets.IsKnown(grade)) throw new FleetException($"unknown grade '{grade}' (known: {string.Join(", ", GradePresets.Names)})");
+        if (!t.Grades.Contains(grade)) throw new FleetException($"grade '{grade}' is not allowed by this template (allowed: {string.Join(", ", t.Grades)})");
+    }
+}

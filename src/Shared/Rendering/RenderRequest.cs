@@ -1,0 +1,42 @@
+namespace Fleet.Shared.Rendering;
+
+/// <summary>What varies per render: field values (headline, cta, price…), the spoken line as a WAV, the grade and the encoder.</summary>
+public sealed record RenderRequest
+{
+    public required IReadOnlyDictionary<string, string> Fields { get; init; }
+    /// <summary>WAV of the voice line; null renders music only (captions-only fallback).</summary>
+    public string? VoiceWav { get; init; }
+    public string Grade { get; init; } = GradePresets.Neutral;
+    /// <summary>Encoder to use; null means the prepared template's own settings (the fast path).</summary>
+    public EncoderSettings? Encoder { get; init; }
+}
+
+/// <summary>
+/// A render broken into files to write and ffmpeg runs; the last run writes <see cref="TempOutput"/>. With
+/// <see cref="Feeds"/>, the two steps may run side by side: the second reads named pipes that are fed the first step's
+/// outputs once it finishes (or, where pipes are unavailable, the steps run in order and the pipes are plain copies).
+/// </summary>
+public sealed record RenderPlan(RenderPath Path, string Encoder, IReadOnlyList<PlannedFile> Files, IReadOnlyList<FfmpegStep> Steps, string TempOutput,
+    IReadOnlyList<PipeFeed>? Feeds = null)
+{
+    /// <summary>The concat list among <see cref="Files"/> (fast path only).</summary>
+    public PlannedFile? ConcatList => Files.FirstOrDefault(f => f.Path.EndsWith(".ffconcat", StringComparison.Ordinal));
+}
+
+/// <summary>Write <paramref name="Sources"/> (made by the first step or prepared), in order, into the pipe <paramref name="Pipe"/> (read by the second).</summary>
+public sealed record PipeFeed(string Pipe, IReadOnlyList<string> Sources);
+
+/// <summary>A UTF-8 file the plan needs on disk before ffmpeg runs (drawtext sources, concat lists).</summary>
+public sealed record PlannedFile(string Path, string Content);
+
+/// <summary>One ffmpeg process: a name for timings and its exact argument list.</summary>
+public sealed record FfmpegStep(string Name, IReadOnlyList<string> Arguments);
+
+/// <summary>How a render was produced.</summary>
+public enum RenderPath
+{
+    /// <summary>Only personalised ranges re-encoded; the rest stream-copied.</summary>
+    Fast,
+    /// <summary>Whole clip decoded, drawn and re-encoded (benchmark baseline, or an encoder the template was not prepared with).</summary>
+    Full,
+}

@@ -1,0 +1,81 @@
+using Fleet.Cloud.KillSwitch;
+using Fleet.Shared.KillSwitch;
+
+namespace Fleet.Integration.Tests;
+
+/// <summary>The kill-switch across a real cluster: broadcast, acknowledgement, offline devices, control-node hand-over.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class KillSwitchTests
+{
+    private static readonly TimeSpan Within = TimeSpan.FromSeconds(30);
+
+    private static Task<KillStatus> StatusAsync(CloudUnderTest cloud, string id) => cloud.Api.GetAsync<KillStatus>($"api/v1/kill/{id}");
+
+    private static async Task<KillCommands.Result> EngageAsync(CloudUnderTest cloud, string scope) =>
+        await cloud.Api.PostAsync<KillCommands.Result>("api/v1/kill", new KillSwitchEndpoints.EngageRequest(scope, "test: bad output"));
+
+    [Fact]
+    public async Task An_engaged_kill_reaches_every_device_and_status_shows_each_acknowledgement()
+    {
+        using var tmp = new TempDir();
+        await using var cloud = await CloudUnderTest.StartAsync(await Databases.FreshAsync(Databases.Sqlite, tmp.Path), tmp.Sub("cloud"));
+        var edges = Enumerable.Range(1, 3).Select(i => EdgeUnderTest.Start(cloud.Seed, tmp.Sub($"e{i}"), $"kiosk-{i}")).ToList();
+        try
+        {
+            await cloud.WaitForDevicesUpAsync(3);
+            var engaged = await EngageAsync(cloud, "model:minilm@1.0.0");
+            Assert.Equal(1, engaged.Epoch);
+
+            var status = await Eventually.Until(() => StatusAsync(cloud, engaged.Directive!.Id), s => s.Pending == 0 && s.Acknowledged == 3, Within, "3 acknowledgements");
+            Assert.All(status.Devices, d => Assert.Equal(1, d.AckedEpoch));
+            Assert.NotNull(status.P99Ms);
+
+            var released = await cloud.Api.PostAsync<KillCommands.Result>($"api/v1/kill/{engaged.Directive!.Id}/release",
+                new KillSwitchEndpoints.ReleaseRequest("fixed"));
+            Assert.Equal(2, released.Epoch);
+            await Eventually.Until(() => StatusAsync(cloud, engaged.Directive.Id), s => s.Devices.All(d => d.AckedEpoch == 2), Within, "release acknowledged");
+        }
+        finally
+        {
+            foreach (var e in edges) await e.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_device_offline_during_a_kill_syncs_it_as_soon_as_it_returns()
+    {
+        using var tmp = new TempDir();
+        await using var cloud = await CloudUnderTest.StartAsync(await Databases.FreshAsync(Databases.Sqlite, tmp.Path), tmp.Sub("cloud"));
+        var offline = EdgeUnderTest.Start(cloud.Seed, tmp.Sub("away"), "kiosk-away");
+        await cloud.WaitForDevicesUpAsync(1);
+        await offline.DisposeAsync();
+
+        var engaged = await EngageAsync(cloud, "campaign:summer-sale");
+        var pending = await StatusAsync(cloud, engaged.Directive!.Id);
+        Assert.Equal("pending", Assert.Single(pending.Devices).State);
+
+        await using var back = EdgeUnderTest.Start(cloud.Seed, tmp.Sub("away"), "kiosk-away");
+        await Eventually.Until(() => StatusAsync(cloud, engaged.Directive.Id), s => s.Pending == 0, Within, "the returning device acknowledges");
+        var store = new Fleet.Edge.KillSwitch.PolicyStore(tmp.Sub("away"));
+        var enforced = store.Load(store.LoadTrust());
+        Assert.NotNull(enforced.Blocking(new RenderArtifacts("summer-sale", null, null)));
+    }
+
+    [Fact]
+    public async Task A_second_control_node_takes_over_the_authority_and_no_device_misses_a_kill()
+    {
+        using var tmp = new TempDir();
+        var db = await Databases.FreshAsync(Databases.Sqlite, tmp.Path);
+        var first = await CloudUnderTest.StartAsync(db, tmp.Sub("cloud"));
+        await using var second = await CloudUnderTest.StartAsync(db, tmp.Sub("cloud"), seeds: new[] { first.Seed });
+        await using var edge = EdgeUnderTest.Start(first.Seed, tmp.Sub("e"), "kiosk-1", seeds: new[] { second.Seed });
+        await second.WaitForDevicesUpAsync(1);
+        var before = await EngageAsync(first, "model:minilm@1.0.0");
+
+        await first.DisposeAsync(); // the oldest node, which hosts the singleton, leaves
+
+        var after = await Eventually.Until(() => EngageAsync(second, "template:end-card@1.0.0"), r => r.Error is null, Within, "engage on the new authority");
+        Assert.Equal(before.Epoch + 1, after.Epoch);
+        await Eventually.Until(() => StatusAsync(second, after.Directive!.Id), s => s.Pending == 0, Within, "acknowledged after hand-over");
+    }
+}

@@ -1,0 +1,139 @@
+using Fleet.Shared.Rendering;
+using Fleet.Testing;
+
+namespace Fleet.Shared.Tests.Rendering;
+
+/// <summary>The planner is pure: these tests run no ffmpeg and check the argument lists themselves.</summary>
+public sealed class RenderPlannerTests
+{
+    private static readonly TemplateSpec Template =
+        TemplateLoader.Load(Path.Combine(SampleCampaignFixture.RepoRoot, "samples", "summer-sale", "template.json"));
+
+    private static PreparedTemplate Prepared(bool plate) => new()
+    {
+        HeroSha256 = new string('a', 64), Template = Template, Encoder = EncoderSettings.Default,
+        NormalisedVideo = "normalised.mp4", MusicWav = "music.wav", Directory = "/prep",
+        Assets = new Dictionary<string, string> { ["logo"] = "asset000.png" },
+        Segments = new[]
+        {
+            new PreparedSegment { StartFrame = 0, EndFrame = 210, Personalised = false, File = "seg000.h264" },
+            new PreparedSegment { StartFrame = 210, EndFrame = 300, Personalised = true, File = "seg001.mp4", StillSkipFrames = plate ? "seg001.skip.h264" : null },
+        },
+    };
+
+    private static RenderRequest Request(string headline) => new()
+    {
+        Fields = new Dictionary<string, string> { ["headline"] = headline, ["cta"] = "Shop now", ["price"] = "$5" },
+        VoiceWav = "/voice/line.wav",
+    };
+
+    public static TheoryData<string> HostileHeadlines => new()
+    {
+        "5\" screen -y /tmp/x.mp4",
+        "%{pts} and %{localtime}",
+        "it's 50% off: C:\\deals\\now, [today]; ok",
+        "Sommer-Sale 🌞 جديد 夏のセール",
+        "-filter_complex nullsrc",
+    };
+
+    [Theory]
+    [MemberData(nameof(HostileHeadlines))]
+    public void Headline_only_ever_reaches_ffmpeg_through_a_text_file(string headline)
+    {
+        foreach (var plan in new[] { RenderPlanner.PlanFast(Prepared(true), Request(headline), "/work", "/out/.x.partial"),
+                     RenderPlanner.PlanFull(Prepared(true), Request(headline), "/work", "/out/.x.partial") })
+        {
+            var args = plan.Steps.SelectMany(s => s.Arguments).ToList();
+            Assert.DoesNotContain(args, a => a.Contains(headline, StringComparison.Ordinal));
+            Assert.DoesNotContain("/tmp/x.mp4", args);
+            Assert.Contains(plan.Files, f => f.Content == headline);
+            var graph = args[args.IndexOf("-filter_complex") + 1];
+            Assert.Contains("expansion=none", graph);
+            Assert.DoesNotContain(":text=", graph);
+        }
+    }
+
+    [Fact]
+    public void Fast_path_is_two_processes_and_reencodes_only_the_personalised_range()
+    {
+        var plan = RenderPlanner.PlanFast(Prepared(false), Request("Hi"), "/work", "/out/.x.partial");
+        Assert.Equal(RenderPath.Fast, plan.Path);
+        Assert.Equal(new[] { "personalise", "assemble" }, plan.Steps.Select(s => s.Name));
+        var personalise = plan.Steps[0].Arguments;
+        Assert.Contains("/prep/seg001.mp4", personalise);
+        Assert.DoesNotContain("/prep/seg000.h264", personalise);
+        Assert.DoesNotContain("-frames:v", personalise);
+        Assert.DoesNotContain("/prep/normalised.mp4", personalise);
+        // Same encoder settings as the prepared segments, closed GOP of fps frames.
+        var joined = string.Join(' ', personalise);
+        Assert.Contains("-c:v libx264 -preset ultrafast -crf 23 -pix_fmt yuv420p -g 30 -keyint_min 30 -sc_threshold 0", joined);
+
+        var assemble = plan.Steps[1].Arguments;
+        Assert.Equal(new[] { "-c:v", "copy" }, assemble.SkipWhile(a => a != "-c:v").Take(2));
+        var list = Assert.Single(plan.Files, f => f.Path.EndsWith("parts.ffconcat")).Content;
+        Assert.Contains("file '/prep/seg000.h264'\nduration 7\n", list);
+        Assert.Contains("file '/work/part001.pipe0'\nduration 3\n", list);
+        var feed = Assert.Single(plan.Feeds!);
+        Assert.Equal(new[] { "/work/part001.h264" }, feed.Sources);
+        Assert.Equal("/out/.x.partial", assemble[^1]);
+    }
+
+    [Fact]
+    public void Still_plate_encodes_only_the_keyframe_and_completes_each_gop_with_prepared_copy_frames()
+    {
+        var plan = RenderPlanner.PlanFast(Prepared(true), Request("Hi"), "/work", "/out/.x.partial");
+        var personalise = plan.Steps[0].Arguments.ToList();
+        Assert.Equal("1", personalise[personalise.IndexOf("-frames:v") + 1]);
+        var list = plan.Files.Single(f => f.Path.EndsWith("parts.ffconcat")).Content;
+        Assert.Equal(new[] { "file '/work/part001.pipe0'", "file '/work/part001.pipe1'", "file '/work/part001.pipe2'" },
+            list.Split('\n').Where(l => l.Contains("part001")));
+        Assert.Equal(3, list.Split('\n').Count(l => l == "duration 1"));
+        Assert.All(plan.Feeds!, f => Assert.Equal(new[] { "/work/part001.h264", "/prep/seg001.skip.h264" }, f.Sources));
+    }
+
+    [Fact]
+    public void Audio_is_one_mix_with_voice_at_its_frame_offset_and_ducked_music()
+    {
+        var plan = RenderPlanner.PlanFast(Prepared(true), Request("Hi"), "/work", "/out/.x.partial");
+        Assert.DoesNotContain("[aout]", plan.Steps[0].Arguments);
+        var args = plan.Steps[1].Arguments.ToList();
+        var graph = args[args.IndexOf("-filter_complex") + 1];
+        Assert.Contains("adelay=delays=7000:all=1", graph);
+        Assert.Contains("atrim=end=2.9", graph); // 87 frames at 30 fps: the voice can never overrun its slot
+        Assert.Contains("if(between(t,7,9.9),0.3,1)", graph);
+        Assert.Single(args, a => a == "[aout]");
+    }
+
+    [Fact]
+    public void Without_voice_the_music_plays_undocked()
+    {
+        var plan = RenderPlanner.PlanFast(Prepared(true), Request("Hi") with { VoiceWav = null }, "/work", "/out/.x.partial");
+        var args = plan.Steps[1].Arguments.ToList();
+        Assert.DoesNotContain("adelay", args[args.IndexOf("-filter_complex") + 1]);
+    }
+
+    [Fact]
+    public void Full_path_draws_with_frame_index_enables()
+    {
+        var plan = RenderPlanner.PlanFull(Prepared(true), Request("Hi") with { Grade = "warm" }, "/work", "/out/.x.partial");
+        var args = plan.Steps.Single().Arguments.ToList();
+        var graph = args[args.IndexOf("-filter_complex") + 1];
+        Assert.Contains("enable='between(n,210,299)'", graph);
+        Assert.DoesNotContain("between(t,", graph.Split("[aout]")[0].Split("volume=")[0]);
+        Assert.Contains("colorbalance", graph);
+    }
+
+    [Fact]
+    public void Filter_escaping_keeps_special_paths_verbatim()
+    {
+        Assert.Equal(@"/a\\\\b\\\'c\\:d\,e\[f\]\;g", FilterEscape.Value(@"/a\b'c:d,e[f];g"));
+        Assert.Equal("'/x/it'\\''s.mp4'", FilterEscape.ConcatPath("/x/it's.mp4"));
+    }
+
+    [Fact]
+    public void Unknown_or_disallowed_grade_is_refused()
+    {
+        Assert.Throws<Fleet.Shared.Cli.FleetException>(() => RenderPlanner.PlanFast(Prepared(true), Request("Hi") with { Grade = "sepia" }, "/w", "/o"));
+        Assert.Throws<Fleet.Shared.Cli.FleetException>(() => RenderPlanner.PlanFast(Prepared(true), Request("Hi") with { Grade = "vivid" }, "/w", "/o"));
+    }
+}
