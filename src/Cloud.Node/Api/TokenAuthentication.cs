@@ -74,7 +74,7 @@ public sealed class TokenAuthentication(AdminToken admin, IRequiredActor<TokenSt
             if (principal is null)
             {
                 ctx.Response.Headers.WWWAuthenticate = "Bearer";
-                await Deny(ctx, StatusCodes.Status401Unauthorized, string.IsNullOrEmpty(header) ? "missing bearer token" : "invalid or revoked bearer token");
+                await Deny(ctx, StatusCodes.Status401Unauthorized, string.IsNullOrEmpty(header) ? "missing bearer token" : "invalid bearer token (unknown or revoked)");
                 return;
             }
         }
