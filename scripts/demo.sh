@@ -20,11 +20,19 @@ say "starting the cloud node (remoting 127.0.0.1:$PORT, API $API, data $DEMO/clo
 dotnet "$FLEET_CLOUD_DLL" agent --port "$PORT" --http "$HTTP" --data "$DEMO/cloud" >"$DEMO/cloud.log" 2>&1 &
 PIDS+=($!)
 
+CAMPAIGN="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/samples/summer-sale"
+DEVICES=(kiosk-berlin kiosk-lisbon screen-oslo)
 declare -A TAGS=([kiosk-berlin]="store=berlin,hw=pi5" [kiosk-lisbon]="store=lisbon,hw=pi5" [screen-oslo]="store=oslo,hw=pi5-hat")
-for dev in kiosk-berlin kiosk-lisbon screen-oslo; do
-  say "starting device $dev"
+declare -A LOCAL=([kiosk-berlin]=$((HTTP + 11)) [kiosk-lisbon]=$((HTTP + 12)) [screen-oslo]=$((HTTP + 13)))
+declare -A CONTEXT=(
+  [kiosk-berlin]='{"locale":"de-DE","daypart":"morning","weather":"cloudy","interests":["coffee"],"fields":{"price":"4,50 €"}}'
+  [kiosk-lisbon]='{"locale":"pt-PT","daypart":"afternoon","weather":"hot","interests":["drinks"],"fields":{"price":"2,90 €"}}'
+  [screen-oslo]='{"locale":"nb-NO","daypart":"evening","weather":"rain","interests":["indoor","fashion"],"fields":{"price":"129 kr"}}'
+)
+for dev in "${DEVICES[@]}"; do
+  say "starting device $dev (local API 127.0.0.1:${LOCAL[$dev]})"
   dotnet "$FLEET_EDGE_DLL" agent --seed "akka.tcp://fleet@127.0.0.1:$PORT" --device-id "$dev" \
-    --data "$DEMO/$dev" --tags "${TAGS[$dev]}" >"$DEMO/$dev.log" 2>&1 &
+    --data "$DEMO/$dev" --tags "${TAGS[$dev]}" --http "${LOCAL[$dev]}" >"$DEMO/$dev.log" 2>&1 &
   PIDS+=($!)
 done
 
@@ -42,11 +50,10 @@ cloud devices
 echo
 
 # Campaigns: publish the sample once; every device fetches, verifies and swaps it in by itself.
-SAMPLE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/samples/summer-sale"
-"$SAMPLE/make-assets.sh" >/dev/null
-say "publishing $SAMPLE and assigning it to every device"
+"$CAMPAIGN/make-assets.sh" >/dev/null
+say "publishing $CAMPAIGN and assigning it to every device"
 t0=$(date +%s%N)
-cloud campaign publish "$SAMPLE"
+cloud campaign publish "$CAMPAIGN"
 cloud campaign assign summer-sale
 if ! cloud campaign status summer-sale --wait-version 1 --devices 3 --timeout 60 >/dev/null; then
   say "not every device picked the campaign up; logs:"; tail -n 5 "$DEMO"/*.log; exit 1
@@ -54,11 +61,13 @@ fi
 say "publish -> all three devices running summer-sale v1 in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
 cloud campaign status summer-sale
 say "publishing again with the same content is a no-op:"
-cloud campaign publish "$SAMPLE"
-for dev in kiosk-berlin kiosk-lisbon screen-oslo; do
-  synced="$DEMO/$dev/manifests/campaigns/summer-sale/v1"
-  say "$dev renders from its verified copy ($synced):"
-  dotnet "$FLEET_EDGE_DLL" template prepare --campaign "$synced" --cache "$DEMO/$dev/prepared" | head -n 1
+cloud campaign publish "$CAMPAIGN"
+echo
+say "each device renders one personalised ad from its synced, verified copy for its own context (first render prepares the template and loads the model)"
+for dev in "${DEVICES[@]}"; do
+  row=$(dotnet "$FLEET_EDGE_DLL" render --agent "http://127.0.0.1:${LOCAL[$dev]}" --context "${CONTEXT[$dev]}" --brief 2>&1) || row="FAILED: $row"
+  echo "  $dev  ${CONTEXT[$dev]}"
+  echo "      -> $row"
 done
 echo
 say "stopping devices and cloud"

@@ -6,6 +6,7 @@ var verbs = new List<Verb>
 {
     AgentVerb.Verb,
     BenchVerb.Verb,
+    RenderVerb.Verb,
     TemplateVerb.Create(),
 };
 return await VerbDispatcher.RunAsync("fleet-edge", verbs, args);

@@ -1,5 +1,6 @@
 using Fleet.Edge.Hosting;
 using Fleet.Shared.Cli;
+using Fleet.Shared.Rendering;
 
 namespace Fleet.Edge.Cli;
 
@@ -17,6 +18,13 @@ public static class AgentVerb
         using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
             System.Runtime.InteropServices.PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stop.Cancel(); });
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
-        return await EdgeAgent.RunAsync(o, Array.Empty<string>(), stop.Token);
+        return await EdgeAgent.RunAsync(o, await UsableEncodersAsync(), stop.Token);
+    }
+
+    /// <summary>Encoders proven by a real tiny encode, hardware first; none when ffmpeg is missing (the device still joins).</summary>
+    private static async Task<IReadOnlyList<string>> UsableEncodersAsync()
+    {
+        try { return (await new EncoderProbe(new FfmpegRunner(null, TimeSpan.FromSeconds(20))).ProbeAsync()).Usable; }
+        catch (FleetException e) { AgentLog.Write($"no usable encoder: {e.Message}"); return Array.Empty<string>(); }
     }
 }

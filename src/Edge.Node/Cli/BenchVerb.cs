@@ -8,12 +8,15 @@ namespace Fleet.Edge.Cli;
 /// <summary><c>fleet-edge bench join</c>: device join and registration timings, printed as medians.</summary>
 public static class BenchVerb
 {
-    public static readonly Verb Verb = new("bench", "benchmarks: 'bench join' (join -> registered), 'bench kill' (engage -> all acknowledged)", RunAsync);
+    public static readonly Verb Verb = new("bench", "benchmarks: render (the edge budget), join, kill", RunAsync);
 
     private const string Usage = """
-        usage: fleet-edge bench join [--samples 10] [--edges 20] [--cloud-dll PATH] [--json]
+        usage: fleet-edge bench render [--campaign samples/summer-sale] [--runs 20] [--json]
+               fleet-edge bench join [--samples 10] [--edges 20] [--cloud-dll PATH] [--json]
                fleet-edge bench kill [--edges 20] [--rounds 10] [--cloud-dll PATH] [--json]
-          each starts a throwaway cloud node (FLEET_CLOUD_DLL or --cloud-dll).
+          render: N personalised renders (varied contexts, cache off) through the whole pipeline, each beside the naive
+                  pipeline (drawtext over the whole clip + full re-encode, same preset); cached renders; TTS; output check.
+          join and kill start a throwaway cloud node (FLEET_CLOUD_DLL or --cloud-dll).
           join: (1) fleet-edge process start -> registered, one process per sample; (2) --edges devices at once -> all registered.
           kill: --edges devices in this process; each round engages a kill and waits until every device acknowledged.
         """;
@@ -21,8 +24,9 @@ public static class BenchVerb
     private static async Task<int> RunAsync(IReadOnlyList<string> argv)
     {
         var a = CommandArgs.Parse(argv);
-        if (a.Flag("help") || a.Positionals is not (["join"] or ["kill"])) { Console.WriteLine(Usage); return a.Flag("help") ? 0 : 2; }
-        a.RejectUnknown("samples", "edges", "rounds", "cloud-dll");
+        if (a.Flag("help") || a.Positionals is not (["join"] or ["kill"] or ["render"])) { Console.WriteLine(Usage); return a.Flag("help") ? 0 : 2; }
+        a.RejectUnknown("samples", "edges", "rounds", "cloud-dll", "campaign", "runs");
+        if (a.Positionals is ["render"]) return await RenderAsync(a.Get("campaign", "samples/summer-sale"), a.GetInt("runs", 20), a.Flag("json"));
         var cloudDll = a.Get("cloud-dll") ?? Environment.GetEnvironmentVariable("FLEET_CLOUD_DLL")
                        ?? throw new UsageException("where is fleet-cloud? pass --cloud-dll PATH or run ./fleet bench ...");
         var json = a.Flag("json");
@@ -37,6 +41,30 @@ public static class BenchVerb
         Console.WriteLine($"edge process start -> registered   n={r.ProcessStartToRegisteredMs.Count}  p50 {r.ProcessStartToRegisteredMs.P50:0} ms  p95 {r.ProcessStartToRegisteredMs.P95:0} ms  max {r.ProcessStartToRegisteredMs.Max:0} ms   (budget p50 <= 3000 ms)");
         Console.WriteLine($"{r.Edges} in-process edges -> all registered   {r.AllRegisteredSeconds:0.00} s   per device p50 {r.InProcessRegisteredMs.P50:0} ms  max {r.InProcessRegisteredMs.Max:0} ms   (budget <= 15 s)");
         return 0;
+    }
+
+    private static async Task<int> RenderAsync(string campaign, int runs, bool json)
+    {
+        var r = await RenderBenchmark.RunAsync(campaign, runs, line => { if (!json) Console.Error.WriteLine(line); });
+        if (json)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(r, FleetJson.Indented));
+            return r.Output.Passed ? 0 : 1;
+        }
+        static string S(Stats s) => $"p50 {s.P50,6:0.0} ms  p95 {s.P95,6:0.0} ms";
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}; {r.Runs} renders, varied contexts, cache off");
+        Console.WriteLine($"  end to end (personalised)  {S(r.EndToEndMs)}   (budget p50 <= 300 ms)");
+        Console.WriteLine($"  naive pipeline             {S(r.NaiveMs)}");
+        Console.WriteLine($"  speed-up (p50 naive / p50 end to end)  {r.Speedup:0.00}x   (budget >= 4x)");
+        Console.WriteLine($"  cached render              {S(r.CachedMs)}   (budget <= 20 ms)");
+        foreach (var (stage, s) in r.StageMs) Console.WriteLine($"  stage {stage,-20} {S(s)}");
+        Console.WriteLine($"  TTS of a ~3 s line         {S(r.TtsMs)}   (budget <= 50 ms)");
+        var o = r.Output;
+        Console.WriteLine($"  output check: frames {o.Frames}/{o.ExpectedFrames}, duration {o.DurationSeconds:0.000}/{o.ExpectedSeconds:0.000} s, audio {o.HasAudio}, " +
+                          $"clean decode {o.DecodesCleanly}, SSIM untouched {o.UntouchedSsim:0.000000} -> {(o.Passed ? "PASS" : "FAIL")}");
+        Console.WriteLine($"  peak resident memory of the render process: {r.PeakRssMb} MB (ffmpeg and espeak-ng run as child processes)");
+        Console.WriteLine($"  fallbacks seen: {(r.Fallbacks.Count == 0 ? "none" : string.Join(", ", r.Fallbacks))}");
+        return o.Passed ? 0 : 1;
     }
 
     private static async Task<int> KillAsync(string cloudDll, int edges, int rounds, bool json)

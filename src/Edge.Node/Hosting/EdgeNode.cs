@@ -6,6 +6,9 @@ using Fleet.Edge.Link;
 using Fleet.Edge.Manifests;
 using Fleet.Shared.Distribution;
 using Fleet.Shared.Serialization;
+using Fleet.Edge.Personalisation;
+using Fleet.Edge.Rendering;
+using Fleet.Shared.Campaigns;
 using Fleet.Shared.KillSwitch;
 using Fleet.Shared.Cluster;
 using Fleet.Shared.Devices;
@@ -34,6 +37,8 @@ public sealed class EdgeNode : IAsyncDisposable
     public static async Task<EdgeNode> StartAsync(EdgeOptions o, DeviceFacts facts, IReadOnlyList<string> seedAddresses, CancellationToken ct)
     {
         var session = new LinkSession();
+        var renderSettings = new RenderSettings { DataDir = o.DataDir };
+        var campaign = o.CampaignDir is null ? null : CampaignLoader.LoadDirectory(o.CampaignDir);
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls($"http://127.0.0.1:{o.HttpPort}");
         builder.Logging.ClearProviders().AddSimpleConsole(c => { c.SingleLine = true; c.TimestampFormat = "HH:mm:ss.fff "; })
@@ -64,6 +69,8 @@ public sealed class EdgeNode : IAsyncDisposable
                 registry.Register<PolicyActor>(policy);
                 var manifests = system.ActorOf(ManifestsActor.Props(facts.DeviceId, facts.Tags, o.DataDir), ManifestsActor.Name);
                 registry.Register<ManifestsActor>(manifests);
+                registry.Register<RenderCoordinator>(system.ActorOf(
+                    RenderCoordinator.Props(renderSettings, policy, new PersonaliseSettings(o.DataDir)), RenderCoordinator.Name));
                 system.ActorOf(LinkActor.Props(facts, registry.Get<DeviceRegion>(), registry.Get<KillSwitchAuthorityKey>(), policy, session,
                     registry.Get<CampaignStoreProxy>(), manifests), "link");
             }));
@@ -77,8 +84,27 @@ public sealed class EdgeNode : IAsyncDisposable
             registered = session.Registered.IsCompletedSuccessfully,
             manifests = await manifests.ActorRef.Ask<ManifestsProtocol.Status>(ManifestsProtocol.GetStatus.Instance, TimeSpan.FromSeconds(3)),
         }, FleetJson.Options));
+        // A --campaign folder wins (offline use); otherwise renders use the verified campaign the manifests actor keeps.
+        var synced = new SyncedCampaigns(() => app.Services.GetRequiredService<ActorRegistry>().Get<ManifestsActor>());
+        app.MapRenders(id => campaign is not null && (id is null || id == campaign.Spec.Id) ? campaign : synced.FindAsync(id).GetAwaiter().GetResult(), renderSettings);
         await app.StartAsync(ct);
+        if (campaign is not null) WarmUp(app, campaign, renderSettings);
         return new EdgeNode(app, app.Services.GetRequiredService<ActorSystem>(), session);
+    }
+
+    /// <summary>One throwaway render at start (template import, model load), so the player's first ad is not the slow one.</summary>
+    private static void WarmUp(WebApplication app, LoadedCampaign campaign, RenderSettings settings)
+    {
+        var registry = app.Services.GetRequiredService<ActorRegistry>();
+        _ = Task.Run(async () =>
+        {
+            var render = await registry.GetAsync<RenderCoordinator>();
+            var path = Path.Combine(settings.DataDir, "renders", "warm-up.mp4");
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            var outcome = await render.Ask<RenderProtocol.RenderOutcome>(new RenderProtocol.RenderAd(campaign, new Shared.Rendering.RenderContext(), path, UseCache: false),
+                settings.Deadline + TimeSpan.FromSeconds(5));
+            AgentLog.Write($"render pipeline warm: {campaign.Spec.Id} in {outcome.TotalMs:0} ms ({outcome.Path}, {outcome.Encoder})");
+        });
     }
 
     private sealed class AgentOwnedLifetime : IHostLifetime

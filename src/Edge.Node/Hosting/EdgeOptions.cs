@@ -15,13 +15,16 @@ public sealed record EdgeOptions
     /// <summary>Local API port for the kiosk player; 0 = off.</summary>
     public int HttpPort { get; init; }
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+    /// <summary>A campaign folder installed on the device, rendered by <c>POST /v1/render</c>.</summary>
+    public string? CampaignDir { get; init; }
 
-    public static readonly string[] KnownOptions = { "seed", "device-id", "data", "host", "port", "http", "tags" };
+    public static readonly string[] KnownOptions = { "seed", "device-id", "data", "host", "port", "http", "tags", "campaign" };
 
     public const string Usage = """
         usage: fleet-edge agent --seed akka.tcp://fleet@HOST:PORT [--seed ...] [--device-id ID] [--data ./data/edge]
-                                [--http PORT] [--tags k=v,...] [--host 127.0.0.1] [--port 0]
-          runs a device: joins the cluster by itself (retrying with backoff), registers, serves the local API on --http.
+                                [--http PORT] [--tags k=v,...] [--campaign DIR] [--host 127.0.0.1] [--port 0]
+          runs a device: joins the cluster by itself (retrying with backoff), registers, serves the local API on --http
+          (POST /v1/render renders --campaign for a context; GET /v1/renders/ID.mp4; GET /healthz; GET /v1/status).
           HOST may be a DNS name; it is resolved anew on every join attempt.
         """;
 
@@ -39,6 +42,7 @@ public sealed record EdgeOptions
             Port = a.GetInt("port", 0),
             HttpPort = a.GetInt("http", 0),
             Tags = DeviceFactsProbe.ParseTags(a.Get("tags")),
+            CampaignDir = a.Get("campaign") is { } dir ? Path.GetFullPath(dir) : null,
         };
     }
 }

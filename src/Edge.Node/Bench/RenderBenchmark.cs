@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using Fleet.Edge.Rendering;
+using Fleet.Edge.Speech;
+using Fleet.Shared.Campaigns;
+using Fleet.Shared.Rendering;
+
+namespace Fleet.Edge.Bench;
+
+/// <summary>
+/// The edge render budget, end to end through the real pipeline (policy, model, speech, composite): N renders with
+/// varied contexts and the cache off, each followed by the naive pipeline (drawtext over the whole clip, voice mix,
+/// full re-encode, same preset) for the same copy, interleaved; then cached renders, TTS of unique lines, an output
+/// check, and the process's peak resident memory.
+/// </summary>
+public static class RenderBenchmark
+{
+    public sealed record Result(int Runs, Stats EndToEndMs, Stats NaiveMs, double Speedup, Stats CachedMs,
+        IReadOnlyDictionary<string, Stats> StageMs, Stats TtsMs, OutputCheck.Report Output, long PeakRssMb, IReadOnlyList<string> Fallbacks);
+
+    private static readonly string[] Dayparts = { "morning", "afternoon", "evening", "night" };
+    private static readonly string[] Weathers = { "sunny", "hot", "rain", "cloudy", "windy" };
+    private static readonly string[][] Interests = { new[] { "beach" }, new[] { "coffee" }, new[] { "drinks", "heat" }, new[] { "fashion" }, new[] { "outdoor", "sun" } };
+
+    public static async Task<Result> RunAsync(string campaignDir, int runs, Action<string> progress)
+    {
+        var campaign = CampaignLoader.LoadDirectory(campaignDir);
+        var data = Directory.CreateTempSubdirectory("fleet-bench-render-").FullName;
+        try
+        {
+            var settings = new RenderSettings { DataDir = data };
+            await using var renderer = new LocalRenderer(settings);
+            var runner = new FfmpegRunner(null, TimeSpan.FromMinutes(2));
+            var engine = new RenderEngine(runner);
+            var prepared = await new PreparedTemplates(runner, settings.PreparedDir).GetAsync(campaign);
+            await renderer.RenderAsync(campaign, Context(0), Path.Combine(data, "warm.mp4"), useCache: false); // model load, first ffmpeg
+            progress("warmed up (template prepared, model loaded)");
+
+            var e2e = new List<double>();
+            var naive = new List<double>();
+            var stages = new Dictionary<string, List<double>>();
+            var fallbacks = new HashSet<string>();
+            string lastOutput = "";
+            for (var i = 1; i <= runs; i++)
+            {
+                lastOutput = Path.Combine(data, $"ad-{i}.mp4");
+                var o = await renderer.RenderAsync(campaign, Context(i), lastOutput, useCache: false);
+                if (!o.Success) throw new Shared.Cli.FleetException($"render {i} failed: {o.Error}");
+                e2e.Add(o.TotalMs);
+                foreach (var (stage, ms) in o.StageMs) (stages.TryGetValue(stage, out var l) ? l : stages[stage] = new List<double>()).Add(ms);
+                fallbacks.UnionWith(o.Fallbacks);
+                // The naive pipeline for the same copy and voice, right after, so both see the same machine state.
+                var voice = prepared.Template.Voice is { } v
+                    ? (await new EspeakTts(cacheDir: Path.Combine(data, "speech")).SynthesiseAsync(TextSlots.Fill(v.Line, o.Fields), campaign.Spec.Voice, (double)v.MaxFrames / prepared.Template.Fps)).WavPath
+                    : null;
+                var sw = Stopwatch.StartNew();
+                await engine.RenderFullAsync(prepared, new RenderRequest { Fields = o.Fields, VoiceWav = voice }, Path.Combine(data, $"naive-{i}.mp4"));
+                naive.Add(sw.Elapsed.TotalMilliseconds);
+                progress($"render {i}/{runs}: {o.TotalMs:0} ms ({o.HeadlineId}/{o.CtaId}), naive {naive[^1]:0} ms");
+            }
+
+            var cached = new List<double>();
+            await renderer.RenderAsync(campaign, Context(1), Path.Combine(data, "cache-fill.mp4"), useCache: true);
+            for (var i = 0; i < Math.Max(5, runs / 2); i++)
+                cached.Add((await renderer.RenderAsync(campaign, Context(1), Path.Combine(data, $"cached-{i}.mp4"), useCache: true)).TotalMs);
+
+            var tts = new List<double>();
+            var speech = new EspeakTts(cacheDir: Path.Combine(data, "tts-bench"));
+            for (var i = 0; i < 10; i++)
+            {
+                var sw = Stopwatch.StartNew();
+                await speech.SynthesiseAsync($"Summer deals number {i}, shop today and save big", campaign.Spec.Voice, 3.0);
+                tts.Add(sw.Elapsed.TotalMilliseconds);
+            }
+
+            var untouched = prepared.Template.Personalised.Min(r => r.StartFrame);
+            var check = await OutputCheck.RunAsync(lastOutput, prepared.PathOf(prepared.NormalisedVideo), prepared.Template.DurationFrames, prepared.Template.Fps, untouched);
+            var e2eStats = Stats.Of(e2e);
+            var naiveStats = Stats.Of(naive);
+            return new Result(runs, e2eStats, naiveStats, naiveStats.P50 / e2eStats.P50, Stats.Of(cached),
+                stages.ToDictionary(kv => kv.Key, kv => Stats.Of(kv.Value)), Stats.Of(tts), check, PeakRssMb(), fallbacks.Order().ToList());
+        }
+        finally
+        {
+            try { Directory.Delete(data, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    private static RenderContext Context(int i) => new()
+    {
+        Locale = i % 3 == 0 ? "de-DE" : "en-US",
+        Daypart = Dayparts[i % Dayparts.Length],
+        Weather = Weathers[i % Weathers.Length],
+        Store = $"store-{i % 4}",
+        InventoryHighlights = new[] { i % 2 == 0 ? "sunglasses" : "iced drinks" },
+        Interests = Interests[i % Interests.Length],
+        Fields = new Dictionary<string, string> { ["price"] = $"${5 + i % 20}.99" },
+    };
+
+    private static long PeakRssMb()
+    {
+        var line = File.Exists("/proc/self/status") ? File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:")) : null;
+        return line is null ? -1 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024;
+    }
+}

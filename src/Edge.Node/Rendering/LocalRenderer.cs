@@ -1,0 +1,36 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Fleet.Edge.KillSwitch;
+using Fleet.Edge.Personalisation;
+using Fleet.Shared.Campaigns;
+using Fleet.Shared.Rendering;
+using static Fleet.Edge.Rendering.RenderProtocol;
+
+namespace Fleet.Edge.Rendering;
+
+/// <summary>
+/// The render pipeline without a cluster (for <c>fleet-edge render</c> and the benchmark): a local actor system with the
+/// policy actor (enforcing the last kill policy this device stored) and the render coordinator.
+/// </summary>
+public sealed class LocalRenderer : IAsyncDisposable
+{
+    private readonly ActorSystem _system;
+    private readonly IActorRef _render;
+
+    public LocalRenderer(RenderSettings settings, PersonaliseSettings? personalise = null)
+    {
+        _system = ActorSystem.Create("fleet-render", ConfigurationFactory.ParseString("akka.loglevel = ERROR\nakka.stdout-loglevel = ERROR"));
+        var policy = _system.ActorOf(PolicyActor.Props(settings.DataDir, "local"), PolicyActor.Name);
+        _render = _system.ActorOf(RenderCoordinator.Props(settings with { PolicySyncWait = TimeSpan.Zero }, policy,
+            personalise ?? new PersonaliseSettings(settings.DataDir)), RenderCoordinator.Name);
+        Settings = settings;
+    }
+
+    public RenderSettings Settings { get; }
+
+    public Task<RenderOutcome> RenderAsync(LoadedCampaign campaign, RenderContext context, string outputPath,
+        string? headline = null, string? cta = null, bool useCache = true) =>
+        _render.Ask<RenderOutcome>(new RenderAd(campaign, context, Path.GetFullPath(outputPath), headline, cta, useCache), Settings.Deadline + TimeSpan.FromSeconds(5));
+
+    public async ValueTask DisposeAsync() => await _system.Terminate();
+}

@@ -1,0 +1,71 @@
+using Akka.Actor;
+using Fleet.Edge.KillSwitch;
+using Fleet.Edge.Personalisation;
+using Fleet.Edge.Speech;
+using Fleet.Shared.KillSwitch;
+using Fleet.Shared.Rendering;
+using static Fleet.Edge.Rendering.RenderProtocol;
+
+namespace Fleet.Edge.Rendering;
+
+/// <summary>
+/// The edge <c>render</c> actor: owns the stage actors (personalise, speech, composite), the render cache and the
+/// prepared templates; starts one <see cref="RenderJob"/> per request, coalesces renders of the same key, and on a kill
+/// stops every job and purges every cached ad that uses the killed artifact.
+/// </summary>
+public sealed class RenderCoordinator : ReceiveActor
+{
+    public const string Name = "render";
+
+    private readonly RenderServices _services;
+    private readonly Dictionary<IActorRef, RenderArtifacts> _jobs = new();
+    private readonly Dictionary<string, List<IActorRef>> _followers = new(StringComparer.Ordinal);
+    private long _next;
+
+    public RenderCoordinator(RenderSettings settings, IActorRef policy, PersonaliseSettings personalise)
+    {
+        var runner = new FfmpegRunner(settings.FfmpegPath, TimeSpan.FromMinutes(2));
+        _services = new RenderServices(
+            policy,
+            Context.ActorOf(PersonaliseActor.Props(personalise), PersonaliseActor.Name),
+            Context.ActorOf(SpeechActor.Props(new EspeakTts(settings.EspeakPath, Path.Combine(settings.DataDir, "speech"))), SpeechActor.Name),
+            Context.ActorOf(CompositeActor.Props(runner), CompositeActor.Name),
+            new RenderCache(settings.CacheDir, settings.CacheBytes),
+            new PreparedTemplates(runner, settings.PreparedDir),
+            settings);
+
+        Receive<RenderAd>(req =>
+        {
+            var id = $"r{DateTime.UtcNow:yyyyMMddHHmmss}-{++_next}";
+            var job = Context.ActorOf(RenderJob.Props(id, req, Sender, _services), id);
+            Context.Watch(job);
+            _jobs[job] = new RenderArtifacts(req.Campaign.Spec.Id, settings.ModelArtifact, $"{req.Campaign.Spec.Id}@{req.CampaignVersion}");
+        });
+        Receive<Claim>(c =>
+        {
+            if (_followers.TryGetValue(c.Key, out var waiting)) { waiting.Add(c.Job); Sender.Tell(new Follow()); }
+            else { _followers[c.Key] = new List<IActorRef>(); Sender.Tell(new Lead()); }
+        });
+        Receive<KeyDone>(d =>
+        {
+            if (_followers.Remove(d.Key, out var waiting)) waiting.ForEach(w => w.Tell(d));
+        });
+        Receive<PolicyMessages.KillEnforced>(k =>
+        {
+            foreach (var directive in k.NewlyActive)
+            {
+                var purged = _services.Cache.Purge(directive.Scope.Covers);
+                foreach (var (job, artifacts) in _jobs.Where(j => directive.Scope.Covers(j.Value))) job.Tell(new Killed(directive));
+                if (purged > 0) Hosting.AgentLog.Write($"{directive.Id}: purged {purged} cached render(s)");
+            }
+        });
+        Receive<Terminated>(t => _jobs.Remove(t.ActorRef));
+    }
+
+    public static Props Props(RenderSettings settings, IActorRef policy, PersonaliseSettings personalise) =>
+        Akka.Actor.Props.Create(() => new RenderCoordinator(settings, policy, personalise));
+
+    protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(PolicyMessages.KillEnforced));
+
+    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
+}

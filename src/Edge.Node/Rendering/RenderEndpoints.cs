@@ -1,0 +1,53 @@
+using Akka.Actor;
+using Akka.Hosting;
+using Fleet.Shared.Campaigns;
+using Fleet.Shared.Rendering;
+using Fleet.Shared.Serialization;
+using static Fleet.Edge.Rendering.RenderProtocol;
+
+namespace Fleet.Edge.Rendering;
+
+/// <summary>
+/// The kiosk player's API on the device: <c>POST /v1/render</c> (context in; MP4 URL, chosen copy, timings and
+/// fallbacks out) and <c>GET /v1/renders/{id}.mp4</c>.
+/// </summary>
+public static class RenderEndpoints
+{
+    public sealed record RenderBody(string? CampaignId, RenderContext? Context, string? Headline, string? Cta, bool NoCache = false);
+
+    public sealed record RenderReply(string Url, RenderOutcome Outcome);
+
+    /// <summary>Finished ads kept for the player; older ones are removed.</summary>
+    private const int KeptRenders = 50;
+
+    public static void MapRenders(this WebApplication app, Func<string?, LoadedCampaign?> campaigns, RenderSettings settings)
+    {
+        var outDir = Directory.CreateDirectory(Path.Combine(settings.DataDir, "renders", "out")).FullName;
+        app.MapPost("/v1/render", async (RenderBody body, IRequiredActor<RenderCoordinator> render) =>
+        {
+            if (campaigns(body.CampaignId) is not { } campaign)
+                return Results.Json(new { error = body.CampaignId is null ? "this device has no campaign to render" : $"campaign '{body.CampaignId}' is not on this device" },
+                    FleetJson.Options, statusCode: 404);
+            var id = Guid.NewGuid().ToString("N")[..12];
+            var path = Path.Combine(outDir, id + ".mp4");
+            var outcome = await render.ActorRef.Ask<RenderOutcome>(new RenderAd(campaign, body.Context ?? new RenderContext(), path, body.Headline, body.Cta, !body.NoCache),
+                settings.Deadline + TimeSpan.FromSeconds(5));
+            Prune(outDir);
+            return Results.Json(new RenderReply($"/v1/renders/{id}.mp4", outcome), FleetJson.Options, statusCode: outcome.Error is null ? 200 : 500);
+        });
+        app.MapGet("/v1/renders/{file}", (string file) =>
+        {
+            var name = Path.GetFileName(file);
+            var path = Path.Combine(outDir, name);
+            return name == file && name.EndsWith(".mp4", StringComparison.Ordinal) && File.Exists(path)
+                ? Results.File(path, "video/mp4", enableRangeProcessing: true)
+                : Results.Json(new { error = $"no render {file}" }, FleetJson.Options, statusCode: 404);
+        });
+    }
+
+    private static void Prune(string dir)
+    {
+        foreach (var old in new DirectoryInfo(dir).GetFiles("*.mp4").OrderByDescending(f => f.LastWriteTimeUtc).Skip(KeptRenders))
+            try { old.Delete(); } catch (IOException) { }
+    }
+}

@@ -1,0 +1,210 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Akka.Actor;
+using Fleet.Edge.KillSwitch;
+using Fleet.Edge.Personalisation;
+using Fleet.Edge.Speech;
+using Fleet.Shared.KillSwitch;
+using Fleet.Shared.Rendering;
+using Fleet.Shared.Serialization;
+using static Fleet.Edge.Rendering.RenderProtocol;
+
+namespace Fleet.Edge.Rendering;
+
+/// <summary>The parts a render job talks to; owned by the coordinator.</summary>
+public sealed record RenderServices(IActorRef Policy, IActorRef Personalise, IActorRef Speech, IActorRef Composite,
+    RenderCache Cache, PreparedTemplates Prepared, RenderSettings Settings);
+
+/// <summary>
+/// One render, start to finish, as a short-lived actor: policy gate, copy choice, cache, speech, composite. Each stage
+/// degrades instead of failing the ad and records why; the whole job runs within a deadline and stops at once when the
+/// kill-switch covers it.
+/// </summary>
+public sealed class RenderJob : ReceiveActor
+{
+    private readonly CancellationTokenSource _cts = new();
+    private readonly TaskCompletionSource<object> _claim = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<string?> _leaderDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile KillDirective? _killedBy;
+
+    public RenderJob(string id, RenderAd request, IActorRef replyTo, RenderServices services)
+    {
+        var self = Self;
+        var coordinator = Context.Parent;
+        Run(id, request, services, self, coordinator).PipeTo(self);
+
+        Receive<Killed>(k => { _killedBy = k.Directive; _cts.Cancel(); });
+        Receive<Lead>(l => _claim.TrySetResult(l));
+        Receive<Follow>(f => _claim.TrySetResult(f));
+        Receive<KeyDone>(d => _leaderDone.TrySetResult(d.CachedPath));
+        Receive<RenderOutcome>(o => { replyTo.Tell(o); Context.Stop(Self); });
+    }
+
+    public static Props Props(string id, RenderAd request, IActorRef replyTo, RenderServices services) =>
+        Akka.Actor.Props.Create(() => new RenderJob(id, request, replyTo, services));
+
+    protected override void PostStop() => _cts.Dispose();
+
+    private async Task<RenderOutcome> Run(string id, RenderAd req, RenderServices s, IActorRef self, IActorRef coordinator)
+    {
+        var total = Stopwatch.StartNew();
+        var stages = new Dictionary<string, double>();
+        var fallbacks = new List<string>();
+        var campaign = req.Campaign;
+        var artifacts = new RenderArtifacts(campaign.Spec.Id, s.Settings.ModelArtifact, $"{campaign.Spec.Id}@{req.CampaignVersion}");
+        var workDir = Directory.CreateDirectory(Path.Combine(s.Settings.WorkDir, id)).FullName;
+        string? claimedKey = null;
+        CopyChoice? choice = null;
+
+        RenderOutcome Outcome(string path, bool ok, bool cacheHit, string encoder, string renderPath, double audio, string? error = null) => new(
+            id, campaign.Spec.Id, path, ok, choice?.Headline ?? campaign.Spec.DefaultCopy.Headline, choice?.Cta ?? campaign.Spec.DefaultCopy.Cta,
+            choice?.HeadlineId ?? "default-headline", choice?.CtaId ?? "default-cta", choice?.Fields ?? new Dictionary<string, string>(),
+            stages, total.Elapsed.TotalMilliseconds, cacheHit, encoder, renderPath, fallbacks, choice?.SafetyBlocks ?? Array.Empty<string>(),
+            audio, artifacts, error);
+
+        RenderOutcome StaticCreative(string reason)
+        {
+            fallbacks.Add(reason);
+            try
+            {
+                CopyAtomically(campaign.StaticCreativePath, req.OutputPath);
+                return Outcome(req.OutputPath, true, false, "none", "static-creative", 0);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return Outcome(req.OutputPath, false, false, "none", "none", 0, $"no ad could be written to {req.OutputPath}: {e.Message}");
+            }
+        }
+
+        async Task<T> Stage<T>(string name, Func<Task<T>> work)
+        {
+            var sw = Stopwatch.StartNew();
+            try { return await work(); }
+            finally { stages[name] = Math.Round(sw.Elapsed.TotalMilliseconds, 2); }
+        }
+
+        try
+        {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_cts.Token);
+            deadline.CancelAfter(s.Settings.Deadline);
+            var ct = deadline.Token;
+
+            // 1. The kill-switch first: a device that just (re)joined syncs the fleet's policy before anything renders.
+            var gate = await Stage("policy", async () =>
+            {
+                await s.Policy.Ask<PolicyMessages.Synced>(new PolicyMessages.AwaitSync(s.Settings.PolicySyncWait), s.Settings.Deadline, ct);
+                return await s.Policy.Ask<PolicyMessages.Verdict>(new PolicyMessages.Check(artifacts), s.Settings.Deadline, ct);
+            });
+            var modelKilled = gate.BlockedBy is { Scope.Kind: KillKind.Model };
+            if (gate.BlockedBy is { } kill && !modelKilled) return StaticCreative($"policy:static-creative:{kill.Id}");
+
+            // 2. Copy: the model (or a preview, or default copy when the model is killed), always through the safety filter.
+            var spec = campaign.Spec;
+            object ask = req.PreviewHeadline is not null || req.PreviewCta is not null || modelKilled
+                ? new PersonaliseProtocol.PreviewCopy(spec, req.PreviewHeadline ?? spec.DefaultCopy.Headline, req.PreviewCta ?? spec.DefaultCopy.Cta, req.Context)
+                : new PersonaliseProtocol.ChooseCopy(spec, $"{spec.Id}@{req.CampaignVersion}", req.Context);
+            choice = await Stage("personalise", () => s.Personalise.Ask<CopyChoice>(ask, s.Settings.Deadline, ct));
+            if (modelKilled) fallbacks.Add($"policy:default-copy:{gate.BlockedBy!.Id}");
+            fallbacks.AddRange(choice.Fallbacks);
+            if (choice.Fallbacks.Any(f => f.StartsWith("personalise:default-copy-unsafe", StringComparison.Ordinal)))
+                return StaticCreative("render:static-creative:default-copy-unsafe");
+            if (req.PreviewHeadline is not null && choice.Fallbacks.Any(f => f.Contains("preview-unsafe", StringComparison.Ordinal)))
+                fallbacks.Add("render:preview-replaced-by-default-copy");
+
+            // 3. The cache, keyed by everything that shapes the output; renders of one key in flight are coalesced.
+            PreparedTemplate prepared;
+            try { prepared = await Stage("prepare", () => s.Prepared.GetAsync(campaign)); }
+            catch (Shared.Cli.FleetException e) { return StaticCreative($"composite:static-creative:prepare-failed:{Reason(e)}"); }
+            var voiceLine = prepared.Template.Voice is { } v ? TextSlots.Fill(v.Line, choice.Fields) : null;
+            var key = RenderCache.KeyOf(prepared.HeroSha256, prepared.Directory, JsonSerializer.Serialize(choice.Fields.OrderBy(f => f.Key, StringComparer.Ordinal), FleetJson.Options),
+                GradePresets.Neutral, spec.Voice.Name, spec.Voice.Rate.ToString(), voiceLine ?? "", s.Settings.ModelArtifact, artifacts.Template ?? "");
+            if (req.UseCache)
+            {
+                if (s.Cache.TryGet(key) is { } hit) return FromCache(hit);
+                if (await coordinator.Ask<object>(new Claim(key, self), s.Settings.Deadline, ct) is Follow)
+                {
+                    if (await _leaderDone.Task.WaitAsync(ct) is { } done) return FromCache(done);
+                }
+                else claimedKey = key;
+            }
+
+            // 4. Speech, fitted to its slot; without a voice the ad plays with music and on-screen text.
+            string? wav = null;
+            double audio = 0;
+            if (voiceLine is not null)
+            {
+                var maxSeconds = (double)prepared.Template.Voice!.MaxFrames / prepared.Template.Fps;
+                var speech = await Stage("speech", () => s.Speech.Ask<SpeechProtocol.SpeechResult>(new SpeechProtocol.Synthesise(voiceLine, spec.Voice, maxSeconds), s.Settings.Deadline, ct));
+                if (speech is SpeechProtocol.SpeechReady ready) (wav, audio) = (ready.WavPath, ready.DurationSeconds);
+                else fallbacks.Add($"speech:captions-only:{((SpeechProtocol.CaptionsOnly)speech).Reason}");
+            }
+
+            // 5. Composite into a private file, moved into place only if this job is still wanted.
+            var temp = Path.Combine(workDir, "ad.mp4");
+            var request = new RenderRequest { Fields = choice.Fields, VoiceWav = wav };
+            var composed = await Stage("composite", () => s.Composite.Ask<object>(
+                new CompositeProtocol.Compose(prepared, request, temp, campaign.StaticCreativePath), s.Settings.Deadline, ct));
+            ct.ThrowIfCancellationRequested();
+            switch (composed)
+            {
+                case CompositeProtocol.Composed c:
+                    fallbacks.AddRange(c.Fallbacks);
+                    MoveAtomically(c.OutputPath, req.OutputPath);
+                    var cached = c.Path == "static-creative" ? null : s.Cache.Put(key, req.OutputPath, artifacts);
+                    Release(cached);
+                    return Outcome(req.OutputPath, true, false, c.Encoder, c.Path, audio);
+                case CompositeProtocol.CompositionFailed f:
+                    fallbacks.AddRange(f.Fallbacks);
+                    return Outcome(req.OutputPath, false, false, "none", "none", audio, $"no ad could be rendered: {f.Reason}");
+                default:
+                    return StaticCreative("composite:static-creative:unexpected-reply");
+            }
+        }
+        catch (OperationCanceledException) when (_killedBy is { } k)
+        {
+            return StaticCreative($"policy:static-creative:{k.Id}:cancelled-in-flight");
+        }
+        catch (Exception e) when (e is OperationCanceledException or AskTimeoutException or TimeoutException)
+        {
+            return StaticCreative($"render:static-creative:over-deadline-{s.Settings.Deadline.TotalMilliseconds:0}ms");
+        }
+        catch (Exception e)
+        {
+            // Never a broken ad: whatever went wrong, the static creative plays and the reason is recorded.
+            return StaticCreative($"render:static-creative:{e.GetType().Name}:{Reason(e)}");
+        }
+        finally
+        {
+            if (claimedKey is not null) Release(null);
+            try { Directory.Delete(workDir, recursive: true); } catch (IOException) { }
+        }
+
+        void Release(string? cachedPath)
+        {
+            if (claimedKey is null) return;
+            coordinator.Tell(new KeyDone(claimedKey, cachedPath));
+            claimedKey = null;
+        }
+
+        RenderOutcome FromCache(string cachedPath)
+        {
+            CopyAtomically(cachedPath, req.OutputPath);
+            return Outcome(req.OutputPath, true, true, "cache", "cache", 0);
+        }
+    }
+
+    private static string Reason(Exception e) => e.Message.Split('\n')[0].Trim();
+
+    private static void CopyAtomically(string source, string destination)
+    {
+        var tmp = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(destination))!, "." + Path.GetFileName(destination) + ".part");
+        File.Copy(source, tmp, overwrite: true);
+        File.Move(tmp, destination, overwrite: true);
+    }
+
+    private static void MoveAtomically(string source, string destination)
+    {
+        try { File.Move(source, destination, overwrite: true); }
+        catch (IOException) { CopyAtomically(source, destination); } // another file system
+    }
+}

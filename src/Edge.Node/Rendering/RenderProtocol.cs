@@ -1,0 +1,40 @@
+using Akka.Actor;
+using Fleet.Shared.Campaigns;
+using Fleet.Shared.KillSwitch;
+using Fleet.Shared.Rendering;
+
+namespace Fleet.Edge.Rendering;
+
+/// <summary>Messages of the render coordinator (the edge <c>render</c> actor).</summary>
+public static class RenderProtocol
+{
+    /// <summary>
+    /// Render one ad of <paramref name="Campaign"/> for <paramref name="Context"/> into <paramref name="OutputPath"/>.
+    /// <paramref name="PreviewHeadline"/>/<paramref name="PreviewCta"/> bypass the model (still through the safety filter).
+    /// </summary>
+    public sealed record RenderAd(LoadedCampaign Campaign, RenderContext Context, string OutputPath,
+        string? PreviewHeadline = null, string? PreviewCta = null, bool UseCache = true, string CampaignVersion = "1.0.0");
+
+    /// <summary>
+    /// What one render produced and how: the copy, per-stage timings, every fallback with its reason. A result with
+    /// <see cref="Success"/> false still points at a playable ad unless <see cref="Error"/> says none could be made.
+    /// </summary>
+    public sealed record RenderOutcome(
+        string Id, string CampaignId, string OutputPath, bool Success, string Headline, string Cta, string HeadlineId, string CtaId,
+        IReadOnlyDictionary<string, string> Fields, IReadOnlyDictionary<string, double> StageMs, double TotalMs, bool CacheHit,
+        string Encoder, string Path, IReadOnlyList<string> Fallbacks, IReadOnlyList<string> SafetyBlocks, double AudioSeconds,
+        RenderArtifacts Artifacts, string? Error = null);
+
+    /// <summary>Internal: a job asks to be the one that renders <paramref name="Key"/> (renders of one key are coalesced).</summary>
+    internal sealed record Claim(string Key, IActorRef Job);
+
+    internal sealed record Lead;
+
+    internal sealed record Follow;
+
+    /// <summary>Internal: the leader finished <paramref name="Key"/>; followers copy <paramref name="CachedPath"/> (null: render it yourselves).</summary>
+    internal sealed record KeyDone(string Key, string? CachedPath);
+
+    /// <summary>Internal: stop at once, the kill-switch covers this render.</summary>
+    internal sealed record Killed(KillDirective Directive);
+}

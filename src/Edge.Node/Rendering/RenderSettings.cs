@@ -1,0 +1,19 @@
+namespace Fleet.Edge.Rendering;
+
+/// <summary>How the edge render pipeline is set up; one instance per process.</summary>
+public sealed record RenderSettings
+{
+    /// <summary>The personalisation model as the kill-switch names it.</summary>
+    public string ModelArtifact { get; init; } = "all-minilm-l6-v2@1.0.0";
+    public required string DataDir { get; init; }
+    public string WorkDir => Path.Combine(DataDir, "renders", "work");
+    public string CacheDir => Path.Combine(DataDir, "renders", "cache");
+    public string PreparedDir => Path.Combine(DataDir, "prepared");
+    public long CacheBytes { get; init; } = 512L * 1024 * 1024;
+    /// <summary>Hard limit of one render; beyond it the ad falls back to the static creative.</summary>
+    public TimeSpan Deadline { get; init; } = TimeSpan.FromSeconds(20);
+    /// <summary>How long a render waits for this session's kill-policy sync before using the last enforced policy (offline).</summary>
+    public TimeSpan PolicySyncWait { get; init; } = TimeSpan.FromSeconds(3);
+    public string? FfmpegPath { get; init; }
+    public string? EspeakPath { get; init; }
+}
