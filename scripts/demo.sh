@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # ./fleet demo: one cloud node and three devices as separate processes on loopback.
+# The demo runs with --insecure-dev (no TLS); see README "Deploy" for an enrolled, mutual-TLS fleet.
 set -euo pipefail
 : "${FLEET_CLOUD_DLL:?run through ./fleet demo}" "${FLEET_EDGE_DLL:?run through ./fleet demo}"
 DEMO="$(mktemp -d /tmp/fleet-demo.XXXXXX)"
@@ -17,7 +18,7 @@ say() { echo "demo: $*"; }
 cloud() { dotnet "$FLEET_CLOUD_DLL" "$@" --api "$API" --data "$DEMO/cloud"; }
 
 say "starting the cloud node (remoting 127.0.0.1:$PORT, API $API, data $DEMO/cloud)"
-dotnet "$FLEET_CLOUD_DLL" agent --port "$PORT" --http "$HTTP" --data "$DEMO/cloud" >"$DEMO/cloud.log" 2>&1 &
+dotnet "$FLEET_CLOUD_DLL" agent --insecure-dev --port "$PORT" --http "$HTTP" --data "$DEMO/cloud" >"$DEMO/cloud.log" 2>&1 &
 PIDS+=($!)
 
 CAMPAIGN="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/samples/summer-sale"
@@ -31,7 +32,7 @@ declare -A CONTEXT=(
 )
 for dev in "${DEVICES[@]}"; do
   say "starting device $dev (local API 127.0.0.1:${LOCAL[$dev]})"
-  dotnet "$FLEET_EDGE_DLL" agent --seed "akka.tcp://fleet@127.0.0.1:$PORT" --device-id "$dev" \
+  dotnet "$FLEET_EDGE_DLL" agent --insecure-dev --seed "akka.tcp://fleet@127.0.0.1:$PORT" --device-id "$dev" \
     --data "$DEMO/$dev" --tags "${TAGS[$dev]}" --http "${LOCAL[$dev]}" >"$DEMO/$dev.log" 2>&1 &
   PIDS+=($!)
 done
@@ -69,5 +70,8 @@ for dev in "${DEVICES[@]}"; do
   echo "  $dev  ${CONTEXT[$dev]}"
   echo "      -> $row"
 done
+echo
+say "telemetry reported by the devices (fleet-cloud telemetry --since 10m)"
+cloud telemetry --since 10m || say "telemetry is not available"
 echo
 say "stopping devices and cloud"

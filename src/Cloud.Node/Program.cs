@@ -6,11 +6,15 @@ var verbs = new List<Verb>
 {
     AgentVerb.Verb,
     DevicesVerb.Verb,
+    TelemetryVerb.Verb,
+    AuditVerb.Verb,
+    BenchVerb.Verb,
     KillVerb.Verb,
     CampaignVerb.Verb,
     ModelVerb.Verb,
     KeysVerb.Verb,
     TokensVerb.Verb,
-    AuditVerb.Verb,
+    CaVerb.Verb,
+    EnrollVerb.Verb,
 };
 return await VerbDispatcher.RunAsync("fleet-cloud", verbs, args);

@@ -7,6 +7,8 @@ var verbs = new List<Verb>
     AgentVerb.Verb,
     BenchVerb.Verb,
     RenderVerb.Verb,
+    AuditVerb.Verb,
     TemplateVerb.Create(),
+    EnrollVerb.Verb,
 };
 return await VerbDispatcher.RunAsync("fleet-edge", verbs, args);

@@ -3,6 +3,7 @@ using Fleet.Cloud.Hosting;
 using Fleet.Shared.Devices;
 using Fleet.Shared.Persistence;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Fleet.Integration.Tests;
 
@@ -21,13 +22,18 @@ public sealed class CloudUnderTest : IAsyncDisposable
     public const string AdminTokenValue = "test-admin-token";
 
     public CloudOptions Options { get; }
+    public Akka.Actor.ActorSystem System => _app.Services.GetRequiredService<Akka.Actor.ActorSystem>();
     public ApiClient Api { get; }
     public string Seed => $"akka.tcp://fleet@127.0.0.1:{Options.Port}";
 
-    public static async Task<CloudUnderTest> StartAsync(DbTarget db, string dataDir, int? port = null, int? http = null, IReadOnlyList<string>? seeds = null)
+    /// <param name="secure">Mutual TLS with the fleet CA under <c>&lt;data&gt;/ca</c> (created if missing); otherwise --insecure-dev.</param>
+    public static async Task<CloudUnderTest> StartAsync(DbTarget db, string dataDir, int? port = null, int? http = null, IReadOnlyList<string>? seeds = null,
+        bool secure = false)
     {
+        if (secure && !File.Exists(CloudOptions.DefaultCaKeyPath(dataDir))) Fleet.Shared.Security.Pki.FleetCa.Create(CloudOptions.DefaultCaKeyPath(dataDir)).Dispose();
         var options = new CloudOptions
         {
+            InsecureDev = !secure,
             Port = port ?? Ports.Free(),
             HttpUrl = $"http://127.0.0.1:{http ?? Ports.Free()}",
             DataDir = dataDir,

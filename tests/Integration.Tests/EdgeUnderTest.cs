@@ -21,14 +21,22 @@ public sealed class EdgeUnderTest : IAsyncDisposable
 
     public static EdgeUnderTest Start(EdgeOptions options) => new(options);
 
-    public static EdgeUnderTest Start(string seed, string dataDir, string? deviceId = null, string tags = "", IReadOnlyList<string>? seeds = null) =>
+    public static EdgeUnderTest Start(string seed, string dataDir, string? deviceId = null, string tags = "", IReadOnlyList<string>? seeds = null,
+        int http = 0, Fleet.Edge.Telemetry.TelemetrySettings? telemetry = null) =>
         new(new EdgeOptions
         {
             Seeds = new[] { seed }.Concat(seeds ?? Array.Empty<string>()).Select(SeedAddress.Parse).ToList(),
             DeviceId = deviceId,
             DataDir = dataDir,
             Tags = Fleet.Edge.Identity.DeviceFactsProbe.ParseTags(tags),
+            InsecureDev = true,
+            HttpPort = http,
+            Telemetry = telemetry ?? new Fleet.Edge.Telemetry.TelemetrySettings(),
         });
+
+    /// <summary>An enrolled device: it joins with the certificate stored under <paramref name="dataDir"/>.</summary>
+    public static EdgeUnderTest StartEnrolled(string seed, string dataDir) =>
+        new(new EdgeOptions { Seeds = new[] { SeedAddress.Parse(seed) }, DataDir = dataDir });
 
     public async ValueTask DisposeAsync()
     {

@@ -12,10 +12,10 @@ public sealed class ProcessFaultTests
     {
         using var tmp = new TempDir();
         var (port, http) = (Ports.Free(), Ports.Free());
-        string[] CloudArgs() => ["agent", "--port", $"{port}", "--http", $"{http}", "--data", tmp.Sub("cloud")];
+        string[] CloudArgs() => ["agent", "--port", $"{port}", "--http", $"{http}", "--data", tmp.Sub("cloud"), "--insecure-dev"];
         var cloud = FleetProcess.Cloud(CloudArgs());
-        using var e1 = FleetProcess.Edge("agent", "--seed", $"127.0.0.1:{port}", "--device-id", "kiosk-1", "--data", tmp.Sub("e1"));
-        using var e2 = FleetProcess.Edge("agent", "--seed", $"127.0.0.1:{port}", "--device-id", "kiosk-2", "--data", tmp.Sub("e2"));
+        using var e1 = FleetProcess.Edge("agent", "--insecure-dev", "--seed", $"127.0.0.1:{port}", "--device-id", "kiosk-1", "--data", tmp.Sub("e1"));
+        using var e2 = FleetProcess.Edge("agent", "--insecure-dev", "--seed", $"127.0.0.1:{port}", "--device-id", "kiosk-2", "--data", tmp.Sub("e2"));
         using var api = await Eventually.Until(() => Task.FromResult(TokenFile(tmp.Sub("cloud"))), t => t is not null, TimeSpan.FromSeconds(30), "admin token")
             is { } token ? new ApiClient($"http://127.0.0.1:{http}", token) : throw new InvalidOperationException();
         Task<List<DeviceReplies.DeviceView>> Devices() => api.GetAsync<List<DeviceReplies.DeviceView>>("api/v1/devices");
@@ -38,7 +38,7 @@ public sealed class ProcessFaultTests
     public async Task An_unreachable_database_is_one_clear_line_and_a_non_zero_exit()
     {
         using var tmp = new TempDir();
-        using var p = FleetProcess.Cloud("agent", "--data", tmp.Path, "--http", $"{Ports.Free()}", "--port", $"{Ports.Free()}",
+        using var p = FleetProcess.Cloud("agent", "--insecure-dev", "--data", tmp.Path, "--http", $"{Ports.Free()}", "--port", $"{Ports.Free()}",
             "--db", "postgres:Host=127.0.0.1;Port=1;Database=fleet;Username=x;Timeout=2");
         Assert.Equal(1, await p.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         var line = Assert.Single(p.Lines, l => l.StartsWith("stderr:"));
@@ -51,7 +51,7 @@ public sealed class ProcessFaultTests
     public async Task A_malformed_db_flag_is_a_usage_error(string db, string expected)
     {
         using var tmp = new TempDir();
-        using var p = FleetProcess.Cloud("agent", "--data", tmp.Path, "--db", db);
+        using var p = FleetProcess.Cloud("agent", "--insecure-dev", "--data", tmp.Path, "--db", db);
         Assert.Equal(2, await p.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         Assert.Contains(expected, Assert.Single(p.Lines));
     }
@@ -60,7 +60,7 @@ public sealed class ProcessFaultTests
     public async Task An_unreachable_seed_is_retried_with_backoff_and_one_line_per_attempt()
     {
         using var tmp = new TempDir();
-        using var edge = FleetProcess.Edge("agent", "--seed", $"127.0.0.1:{Ports.Free()}", "--data", tmp.Path);
+        using var edge = FleetProcess.Edge("agent", "--insecure-dev", "--seed", $"127.0.0.1:{Ports.Free()}", "--data", tmp.Path);
         var lines = await Eventually.Until(() => Task.FromResult(edge.Lines), l => l.Count(x => x.Contains("join attempt")) >= 2,
             TimeSpan.FromSeconds(40), "two join attempts");
         Assert.False(edge.HasExited, "the agent keeps trying instead of exiting");
@@ -90,8 +90,8 @@ public sealed class ProcessFaultTests
     {
         using var tmp = new TempDir();
         var (port, http) = (Ports.Free(), Ports.Free());
-        using var cloud = FleetProcess.Cloud("agent", "--port", $"{port}", "--http", $"{http}", "--data", tmp.Sub("cloud"));
-        using var edge = FleetProcess.Edge("agent", "--seed", $"127.0.0.1:{port}", "--device-id", "kiosk-cli", "--data", tmp.Sub("e"), "--tags", "store=porto");
+        using var cloud = FleetProcess.Cloud("agent", "--insecure-dev", "--port", $"{port}", "--http", $"{http}", "--data", tmp.Sub("cloud"));
+        using var edge = FleetProcess.Edge("agent", "--insecure-dev", "--seed", $"127.0.0.1:{port}", "--device-id", "kiosk-cli", "--data", tmp.Sub("e"), "--tags", "store=porto");
         await Eventually.Until(() => Task.FromResult(edge.Lines), l => l.Any(x => x.Contains("registered as kiosk-cli")), TimeSpan.FromSeconds(40), "registration");
         if (!OperatingSystem.IsWindows())
             Assert.Equal("600", Convert.ToString((int)File.GetUnixFileMode(Path.Combine(tmp.Sub("cloud"), "admin.token")), 8));

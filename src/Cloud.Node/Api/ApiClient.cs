@@ -14,10 +14,17 @@ public sealed class ApiClient : IDisposable
 
     private readonly HttpClient _http;
 
-    public ApiClient(string baseUrl, string? token)
+    /// <param name="fleetCa">For an HTTPS API: the fleet CA that issued its certificate (the system store is not consulted).</param>
+    public ApiClient(string baseUrl, string? token, System.Security.Cryptography.X509Certificates.X509Certificate2? fleetCa = null)
     {
         BaseUrl = baseUrl.TrimEnd('/');
-        _http = new HttpClient { BaseAddress = new Uri(BaseUrl + "/"), Timeout = TimeSpan.FromSeconds(15) };
+        var handler = new HttpClientHandler();
+        if (fleetCa is not null)
+        {
+            var trust = new Fleet.Shared.Security.Pki.FleetTrust(fleetCa);
+            handler.ServerCertificateCustomValidationCallback = (_, cert, _, _) => cert is not null && trust.Check(cert) is null;
+        }
+        _http = new HttpClient(handler) { BaseAddress = new Uri(BaseUrl + "/"), Timeout = TimeSpan.FromSeconds(15) };
         if (token is not null) _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
     }
 
@@ -28,7 +35,10 @@ public sealed class ApiClient : IDisposable
     {
         var url = a.Get("api") ?? Environment.GetEnvironmentVariable("FLEET_API") ?? DefaultUrl;
         if (!Uri.TryCreate(url, UriKind.Absolute, out _)) throw new UsageException($"--api '{url}' is not a URL");
-        return new ApiClient(url, AdminToken.ForClient(a.Get("token"), Path.GetFullPath(a.Get("data", "./data/cloud"))));
+        var data = Path.GetFullPath(a.Get("data", "./data/cloud"));
+        var caPath = Path.Combine(data, "ca", Fleet.Shared.Security.Pki.FleetCa.CertFile);
+        var ca = File.Exists(caPath) ? System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(caPath)) : null;
+        return new ApiClient(url, AdminToken.ForClient(a.Get("token"), data), ca);
     }
 
     public Task<T> GetAsync<T>(string path, CancellationToken ct = default) => SendAsync<T>(HttpMethod.Get, path, null, ct);
@@ -64,9 +74,9 @@ public sealed class ApiClient : IDisposable
         }
         using (response)
         {
-            var body = await response.Content.ReadAsByteArrayAsync(ct);
-            if (!response.IsSuccessStatusCode) throw new FleetException(ErrorOf(response.StatusCode, body));
-            return JsonSerializer.Deserialize<T>(body, FleetJson.Options) ?? throw new FleetException($"empty answer from {path}");
+            var answer = await response.Content.ReadAsByteArrayAsync(ct);
+            if (!response.IsSuccessStatusCode) throw new FleetException(ErrorOf(response.StatusCode, answer));
+            return JsonSerializer.Deserialize<T>(answer, FleetJson.Options) ?? throw new FleetException($"empty answer from {path}");
         }
     }
 

@@ -13,6 +13,8 @@ namespace Fleet.Cloud.Api;
 public sealed record ApiPrincipal(string Name, string Role, string? DeviceId = null, string? SignedPath = null)
 {
     public const string Admin = TokenRoles.Admin;
+    public const string Operator = TokenRoles.Operator;
+    public const string Device = TokenRoles.Device;
 
     public bool Has(string role) => TokenRoles.Satisfies(Role, role);
 
@@ -25,7 +27,7 @@ public sealed record ApiPrincipal(string Name, string Role, string? DeviceId = n
 /// token store by its SHA-256 only. A GET with a valid <c>?sig=</c> for exactly its path (see <see cref="SignedUrls"/>)
 /// needs no bearer token.
 /// </summary>
-public sealed class TokenAuthentication(AdminToken admin, IRequiredActor<TokenStore> tokens, SignedUrls signedUrls)
+public sealed class TokenAuthentication(AdminToken admin, IRequiredActor<TokenStore> tokens, SignedUrls signedUrls, DeviceTokens? enrolled = null)
 {
     public const string PrincipalItem = "fleet.principal";
     private static readonly TimeSpan LookupTimeout = TimeSpan.FromSeconds(5);
@@ -36,6 +38,8 @@ public sealed class TokenAuthentication(AdminToken admin, IRequiredActor<TokenSt
         var presented = authorizationHeader["Bearer ".Length..].Trim();
         if (presented.Length == 0) return null;
         if (FixedTimeEquals(presented, admin.Value)) return new ApiPrincipal("admin", TokenRoles.Admin);
+        // Tokens from enrolment are derived from the fleet CA; every node holding the CA checks them without a lookup.
+        if (enrolled?.Validate(presented) is { } enrolledDevice) return new ApiPrincipal("device:" + enrolledDevice, TokenRoles.Device, enrolledDevice);
         var store = await tokens.GetAsync(ct);
         var lookup = await store.Ask<TokenReplies.Lookup>(new TokenCommands.Authenticate(TokenSecrets.Hash(presented)), LookupTimeout, ct);
         return lookup.View is { } v ? new ApiPrincipal(v.Id, v.Role, v.DeviceId) : null;
@@ -78,8 +82,24 @@ public sealed class TokenAuthentication(AdminToken admin, IRequiredActor<TokenSt
                 return;
             }
         }
+        if (principal.DeviceId is { } own && principal.IsDevice && !DeviceMayCall(ctx.Request, own))
+        {
+            await Deny(ctx, StatusCodes.Status403Forbidden,
+                $"a device token for {own} may only read /api/v1/devices/{own}, its assigned manifests and assets, and request its own renders");
+            return;
+        }
         ctx.Items[PrincipalItem] = principal;
         await next(ctx);
+    }
+
+    /// <summary>The few calls a device token can make at all; the endpoints then check that the content is assigned to it.</summary>
+    private static bool DeviceMayCall(HttpRequest r, string own)
+    {
+        var path = r.Path.Value ?? "";
+        if (HttpMethods.IsPost(r.Method)) return path == "/api/v1/ads/render";
+        if (!HttpMethods.IsGet(r.Method)) return false;
+        return path == $"/api/v1/devices/{own}" || path == "/api/v1/keys/trust" || path.StartsWith("/api/v1/assets/", StringComparison.Ordinal)
+               || (path.StartsWith("/api/v1/campaigns/", StringComparison.Ordinal) && path.EndsWith("/manifest", StringComparison.Ordinal));
     }
 
     private static async Task Deny(HttpContext ctx, int status, string message)

@@ -1,22 +1,30 @@
 using Fleet.Cloud.Api;
-using Fleet.Shared.Audit;
-using Fleet.Shared.Tokens;
 
 namespace Fleet.Cloud.Audit;
 
-/// <summary>HTTP: <c>GET /api/v1/audit[?after=SEQ&amp;limit=N]</c>, oldest first.</summary>
+/// <summary>HTTP: <c>GET /api/v1/audit</c> lists entries; a middleware writes one entry per operator action.</summary>
 public static class AuditEndpoints
 {
-    public static void MapAudit(this RouteGroupBuilder api)
+    public static void MapAudit(this RouteGroupBuilder api) =>
+        api.MapGet("/audit", (CloudAudit audit, int? limit) =>
+        {
+            var all = audit.Log.Read().ToList();
+            return ApiResults.Ok(limit is > 0 ? all.TakeLast(limit.Value).ToList() : all);
+        });
+
+    /// <summary>
+    /// Every state-changing API call (anything but GET/HEAD/OPTIONS under /api) is an operator action: it is written
+    /// with the caller, method, route and outcome once the response is decided. Bodies are not written (they may hold
+    /// secrets); services add detail through <see cref="CloudAudit.Record"/>.
+    /// </summary>
+    public static async Task Middleware(HttpContext ctx, RequestDelegate next)
     {
-        api.MapGet("/audit", (ApiAudit audit, long? after, int? limit) =>
-            {
-                var take = Math.Clamp(limit ?? 100, 1, 1000);
-                var entries = audit.Log.Read().Where(e => e.Seq > (after ?? 0)).ToList();
-                return ApiResults.Ok(entries.Skip(Math.Max(0, entries.Count - take)).ToList());
-            })
-            .RequireRole(TokenRoles.Viewer)
-            .WithSummary("Audit log of mutating API calls (who, what, when), hash-chained")
-            .Produces<List<AuditEntry>>();
+        await next(ctx);
+        if (!ctx.Request.Path.StartsWithSegments("/api") || HttpMethods.IsGet(ctx.Request.Method) || HttpMethods.IsHead(ctx.Request.Method)
+            || HttpMethods.IsOptions(ctx.Request.Method)) return;
+        if (ctx.Items[TokenAuthentication.PrincipalItem] is not ApiPrincipal who) return; // refused before authentication
+        var audit = ctx.RequestServices.GetRequiredService<CloudAudit>();
+        audit.Record(who.Name, $"{ctx.Request.Method.ToLowerInvariant()} {ctx.Request.Path}", ctx.Request.Path,
+            $"status {ctx.Response.StatusCode}" + (CloudAudit.NoteOf(ctx) is { } note ? "; " + note : ""));
     }
 }

@@ -24,7 +24,7 @@ public static class CampaignEndpoints
                 try { reply = await publisher.PublishAsync(ctx.Request, model, ctx.RequiredPrincipal().Name, ct); }
                 catch (FleetException e) { return ApiResults.BadRequest(e.Message); }
                 if (reply is not Published p) return Refusal(reply);
-                ApiAudit.Note(ctx, p.Created ? $"created {p.CampaignId} v{p.Version}" : $"unchanged, {p.CampaignId} v{p.Version}");
+                CloudAudit.Note(ctx, p.Created ? $"created {p.CampaignId} v{p.Version}" : $"unchanged, {p.CampaignId} v{p.Version}");
                 return ApiResults.Ok(p, p.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
             })
             .RequireRole(TokenRoles.Operator).DisableAntiforgery()
@@ -53,7 +53,7 @@ public static class CampaignEndpoints
                 var tags = body.Tags ?? new Dictionary<string, string>();
                 var reply = await Ask<object>(store, new CampaignCommands.Assign(id, tags, ctx.RequiredPrincipal().Name), ct);
                 if (reply is not Assigned a) return Refusal(reply);
-                ApiAudit.Note(ctx, $"{id} v{a.Version} to {(tags.Count == 0 ? "all devices" : string.Join(',', tags.Select(t => $"{t.Key}={t.Value}")))}");
+                CloudAudit.Note(ctx, $"{id} v{a.Version} to {(tags.Count == 0 ? "all devices" : string.Join(',', tags.Select(t => $"{t.Key}={t.Value}")))}");
                 return ApiResults.Ok(a);
             })
             .RequireRole(TokenRoles.Operator).WithSummary("Assign a campaign (newest version, now and later) to all devices or those matching every tag").Produces<Assigned>();

@@ -10,7 +10,7 @@ public static class AgentVerb
 
     private static async Task<int> RunAsync(IReadOnlyList<string> argv)
     {
-        var a = CommandArgs.Parse(argv);
+        var a = CommandArgs.Parse(argv, CloudOptions.BooleanOptions);
         if (a.Flag("help")) { Console.WriteLine(CloudOptions.Usage); return 0; }
         var o = CloudOptions.From(a);
         await o.Db.EnsureReachableAsync();

@@ -1,25 +1,70 @@
+using System.Text.Json;
 using Fleet.Cloud.Api;
+using Fleet.Cloud.Audit;
 using Fleet.Shared.Audit;
 using Fleet.Shared.Cli;
+using Fleet.Shared.Serialization;
 
 namespace Fleet.Cloud.Cli;
 
-/// <summary><c>fleet-cloud audit [--limit N] [--json]</c>: the latest audited API calls.</summary>
+/// <summary><c>fleet-cloud audit [--json]</c> lists entries; <c>fleet-cloud audit verify [--data DIR]</c> checks the chain.</summary>
 public static class AuditVerb
 {
-    public static readonly Verb Verb = new("audit", "show the audit log of mutating API calls", RunAsync);
+    public static readonly Verb Verb = new("audit", "list operator actions, or 'audit verify' the hash chain", RunAsync);
+
+    private const string Usage = """
+        usage: fleet-cloud audit [--limit N] [--json] [--api URL] [--token TOKEN] [--data DIR]
+               fleet-cloud audit --file PATH [--json]
+               fleet-cloud audit verify [--data ./data/cloud] [--json]
+          lists the audit log through the API (or straight from a file); verify checks <data>/audit.log's hash chain
+          and, when present, its signed head (<data>/audit.head.json against <data>/keys), names the first broken
+          entry and exits 1.
+        """;
 
     private static async Task<int> RunAsync(IReadOnlyList<string> argv)
     {
         var a = CommandArgs.Parse(argv);
-        if (a.Flag("help")) { Console.WriteLine("usage: fleet-cloud audit [--limit 50] [--json] [--api URL] [--token T]"); return 0; }
-        a.RejectUnknown([.. ApiClient.Options, "limit"]);
-        if (a.Positionals.Count > 0) throw new UsageException($"unexpected '{a.Positionals[0]}'");
-        using var api = ApiClient.From(a);
-        var entries = await api.GetAsync<List<AuditEntry>>($"api/v1/audit?limit={a.GetInt("limit", 50)}");
-        Console.Write(a.Flag("json") ? CliJson.Of(entries) : entries.Count == 0 ? "no audited calls\n" : TextTable.Render(
-            ["SEQ", "WHEN", "WHO", "WHAT", "SUBJECT", "DETAIL"],
-            entries.Select(e => (IReadOnlyList<string>)[e.Seq.ToString(), $"{e.At:u}", e.Actor, e.Action, e.Subject, e.Detail ?? ""])));
-        return 0;
+        if (a.Flag("help")) { Console.WriteLine(Usage); return 0; }
+        switch (a.Positionals)
+        {
+            case ["verify"]:
+                a.RejectUnknown("data");
+                var dir = Path.GetFullPath(a.Get("data", "./data/cloud"));
+                if (!File.Exists(Path.Combine(dir, CloudAudit.LogFile))) throw new FleetException($"no audit log in {dir}");
+                return Report(CloudAudit.VerifyFolder(dir), a.Flag("json"));
+            case []:
+                a.RejectUnknown([.. ApiClient.Options, "file", "limit"]);
+                List<AuditEntry> entries;
+                if (a.Get("file") is { } file)
+                {
+                    if (!File.Exists(file)) throw new FleetException($"audit log {file} does not exist");
+                    using var log = AuditLog.Open(file);
+                    entries = log.Read().ToList();
+                }
+                else
+                {
+                    using var api = ApiClient.From(a);
+                    var limit = a.GetInt("limit", 0);
+                    entries = await api.GetAsync<List<AuditEntry>>("api/v1/audit" + (limit > 0 ? $"?limit={limit}" : ""));
+                }
+                Console.Write(a.Flag("json") ? JsonSerializer.Serialize(entries, FleetJson.Indented) + "\n" : Table(entries));
+                return 0;
+            default:
+                throw new UsageException($"unexpected '{string.Join(' ', a.Positionals)}' (use 'audit' or 'audit verify')");
+        }
     }
+
+    /// <summary>Prints the verification and returns the exit code: 0 intact, 1 broken (the reason names the entry).</summary>
+    public static int Report(AuditVerification v, bool json)
+    {
+        if (json) Console.WriteLine(JsonSerializer.Serialize(v, FleetJson.Indented));
+        else if (v.IsValid) Console.WriteLine(v.ToString());
+        if (!v.IsValid) Console.Error.WriteLine(v.ToString());
+        return v.IsValid ? 0 : 1;
+    }
+
+    private static string Table(IReadOnlyList<AuditEntry> entries) => entries.Count == 0
+        ? "audit log is empty\n"
+        : TextTable.Render(new[] { "SEQ", "AT", "ACTOR", "ACTION", "SUBJECT", "DETAIL" },
+            entries.Select(e => (IReadOnlyList<string>)new[] { e.Seq.ToString(), e.At.ToString("u"), e.Actor, e.Action, e.Subject, e.Detail ?? "" }));
 }

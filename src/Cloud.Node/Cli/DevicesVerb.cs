@@ -9,11 +9,12 @@ namespace Fleet.Cloud.Cli;
 /// <summary><c>fleet-cloud devices [--json]</c> and <c>fleet-cloud devices show ID [--json]</c>: the device registry.</summary>
 public static class DevicesVerb
 {
-    public static readonly Verb Verb = new("devices", "list registered devices, or 'devices show ID'", RunAsync);
+    public static readonly Verb Verb = new("devices", "list registered devices, 'devices show ID', 'devices revoke ID'", RunAsync);
 
     private const string Usage = """
         usage: fleet-cloud devices [--json] [--api URL] [--token TOKEN] [--data DIR]
                fleet-cloud devices show ID [--json] ...
+               fleet-cloud devices revoke ID [--json] ...   (refuse its certificate, remove it from the cluster, keep its record)
           reads the registry through the API (default http://127.0.0.1:5080); the token comes from --token,
           FLEET_TOKEN or <data>/admin.token (default data ./data/cloud).
         """;
@@ -30,12 +31,17 @@ public static class DevicesVerb
                 var all = await api.GetAsync<List<DeviceReplies.DeviceView>>("api/v1/devices");
                 Console.Write(a.Flag("json") ? Json(all) : Table(all));
                 return 0;
+            case ["revoke", var rid]:
+                var revoked = await api.PostAsync<DeviceReplies.RevokeResult>($"api/v1/devices/{Uri.EscapeDataString(rid)}/revoke", new { });
+                Console.Write(a.Flag("json") ? Json(revoked)
+                    : $"device {rid} revoked at {revoked.RevokedAt:u}: its certificate is refused and it was removed from the cluster; its record is kept\n");
+                return 0;
             case ["show", var id]:
                 var one = await api.GetAsync<DeviceReplies.DeviceView>($"api/v1/devices/{Uri.EscapeDataString(id)}");
                 Console.Write(a.Flag("json") ? Json(one) : Details(one));
                 return 0;
             default:
-                throw new UsageException($"unexpected '{string.Join(' ', a.Positionals)}' (use 'devices' or 'devices show ID')");
+                throw new UsageException($"unexpected '{string.Join(' ', a.Positionals)}' (use 'devices', 'devices show ID' or 'devices revoke ID')");
         }
     }
 
@@ -48,10 +54,10 @@ public static class DevicesVerb
             new[] { "DEVICE", "STATE", "LAST SEEN", "ARCH", "CORES", "MEMORY", "ENCODERS", "VERSION", "TAGS" },
             devices.Select(d => (IReadOnlyList<string>)new[]
             {
-                d.DeviceId, d.Connectivity.ToString().ToLowerInvariant(), Ago(d.LastSeen), d.Facts!.Architecture,
+                d.DeviceId, d.RevokedAt is null ? d.Connectivity.ToString().ToLowerInvariant() : "revoked", Ago(d.LastSeen), d.Facts!.Architecture,
                 d.Facts.Cores.ToString(), $"{d.Facts.MemoryMb / 1024.0:0.#} GiB", List(d.Facts.Encoders),
                 d.Facts.SoftwareVersion, string.Join(',', d.Facts.Tags.Select(t => $"{t.Key}={t.Value}")),
-            })) + $"{devices.Count} device(s), {devices.Count(d => d.Connectivity == Connectivity.Up)} up\n";
+            })) + $"{devices.Count} device(s), {devices.Count(d => d.Connectivity == Connectivity.Up && d.RevokedAt is null)} up\n";
     }
 
     private static string Details(DeviceReplies.DeviceView d)
@@ -59,7 +65,7 @@ public static class DevicesVerb
         var f = d.Facts!;
         return $"""
             device        {d.DeviceId}
-            state         {d.Connectivity.ToString().ToLowerInvariant()} ({d.Address ?? "no address"})
+            state         {(d.RevokedAt is { } r ? $"revoked at {r:u}" : d.Connectivity.ToString().ToLowerInvariant())} ({d.Address ?? "no address"})
             registered    {d.RegisteredAt:u}
             last seen     {d.LastSeen:u} ({Ago(d.LastSeen)})
             host          {f.Hostname}, {f.Os}

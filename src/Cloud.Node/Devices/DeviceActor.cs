@@ -6,6 +6,7 @@ using Akka.Persistence;
 using Fleet.Cloud.Tokens;
 using Fleet.Shared.Tokens;
 using Fleet.Shared.Devices;
+using Fleet.Shared.Security.Pki;
 using Fleet.Shared.Serialization;
 using static Fleet.Shared.Devices.DeviceCommands;
 
@@ -17,7 +18,8 @@ public sealed class DeviceActor : ReceivePersistentActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private DeviceState _state;
 
-    public DeviceActor(string deviceId)
+    /// <param name="trust">The fleet CA check when remoting runs with mutual TLS; null on an <c>--insecure-dev</c> cluster.</param>
+    public DeviceActor(string deviceId, FleetTrust? trust)
     {
         _state = new DeviceState(deviceId);
         PersistenceId = "device-" + deviceId;
@@ -27,10 +29,27 @@ public sealed class DeviceActor : ReceivePersistentActor
         Command<Register>(cmd =>
         {
             var now = DateTimeOffset.UtcNow;
+            if (trust is not null && RegistrationProof.Check(trust, cmd, now) is { } unproven)
+            {
+                // An impostor changes nothing here: no event, no remembered entity; its node is removed from the cluster.
+                RefuseAndDown(cmd.DeviceId, unproven);
+                if (!_state.IsKnown) Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+                return;
+            }
             var (reply, events) = _state.Handle(cmd, now);
             if (reply is DeviceReplies.Registered) _state = _state.Registering(cmd);
+            else if (_state.RevokedAt is not null) { RefuseAndDown(cmd.DeviceId, ((DeviceReplies.Refused)reply).Reason); return; }
             else _log.Warning("refused registration of {0}: {1}", cmd.DeviceId, ((DeviceReplies.Refused)reply).Reason);
             PersistAndReply(events, reply, reply is DeviceReplies.Registered ok ? WithCredentials(ok) : null);
+        });
+        Command<IssueEnrolmentCode>(cmd => Decide(_state.Handle(cmd, DateTimeOffset.UtcNow)));
+        Command<RedeemEnrolmentCode>(cmd => Decide(_state.Handle(cmd, DateTimeOffset.UtcNow)));
+        Command<RecordEnrolment>(cmd => Decide(_state.Handle(cmd, DateTimeOffset.UtcNow)));
+        Command<Revoke>(cmd =>
+        {
+            var (reply, events) = _state.Handle(cmd, DateTimeOffset.UtcNow);
+            if (reply.Known && events.Count > 0) _log.Warning("device {0} revoked by {1}", cmd.DeviceId, cmd.By);
+            Decide((reply, events));
         });
         Command<Heartbeat>(hb =>
         {
@@ -49,15 +68,29 @@ public sealed class DeviceActor : ReceivePersistentActor
         {
             Sender.Tell(_state.ToView());
             // A lookup of an unknown id must not leave a remembered, empty entity behind.
-            if (!_state.IsRegistered) Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+            if (!_state.IsKnown) Context.Parent.Tell(new Passivate(PoisonPill.Instance));
         });
     }
 
     private static readonly TimeSpan TokenIssueTimeout = TimeSpan.FromSeconds(3);
 
+    private void Decide((object Reply, IReadOnlyList<IFleetEvent> Events) decision)
+    {
+        PersistAndReply(decision.Events, decision.Reply);
+        if (!_state.IsKnown && decision.Events.Count == 0) Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+    }
+
+    private void RefuseAndDown(string deviceId, string reason)
+    {
+        var from = Sender.Path.Address;
+        _log.Warning("refused registration of {0} from {1}: {2}", deviceId, from, reason);
+        Sender.Tell(new DeviceReplies.Refused(deviceId, reason));
+        if (from.HasGlobalScope) Akka.Cluster.Cluster.Get(Context.System).Down(from);
+    }
+
     public override string PersistenceId { get; }
 
-    public static Props Props(string deviceId) => Akka.Actor.Props.Create(() => new DeviceActor(deviceId));
+    public static Props Props(string deviceId, FleetTrust? trust) => Akka.Actor.Props.Create(() => new DeviceActor(deviceId, trust));
 
     private void PersistAndReply(IReadOnlyList<IFleetEvent> events, object reply, Action<IActorRef>? replyWith = null)
     {

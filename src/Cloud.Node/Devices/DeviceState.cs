@@ -19,11 +19,21 @@ public sealed record DeviceState(string DeviceId)
     public DateTimeOffset? LastSeenPersisted { get; init; }
     public Connectivity Connectivity { get; init; } = Connectivity.Offline;
     public string? Address { get; init; }
+    public PendingCode? Code { get; init; }
+    public string? CertificateSerial { get; init; }
+    public DateTimeOffset? RevokedAt { get; init; }
 
     public bool IsRegistered => Facts is not null;
+    /// <summary>Registered, enrolled, or holding a code: a record worth keeping (and listing for audit).</summary>
+    public bool IsKnown => Facts is not null || CertificateSerial is not null || Code is not null || RevokedAt is not null;
+
+    /// <summary>An unredeemed enrolment code (its SHA-256 only).</summary>
+    public sealed record PendingCode(string Hash, DateTimeOffset ExpiresAt, IReadOnlyDictionary<string, string> Tags);
 
     public (object Reply, IReadOnlyList<IFleetEvent> Events) Handle(Register cmd, DateTimeOffset now)
     {
+        if (RevokedAt is { } revoked)
+            return (new DeviceReplies.Refused(DeviceId, $"device '{DeviceId}' was revoked at {revoked:u}"), Array.Empty<IFleetEvent>());
         if (Facts is { } known && known.InstallationId != cmd.Facts.InstallationId)
         {
             var reason = $"device id '{DeviceId}' is already registered by another installation (host {known.Hostname}); " +
@@ -40,10 +50,39 @@ public sealed record DeviceState(string DeviceId)
         return (new DeviceReplies.Registered(DeviceId, FirstTime: Facts is null), new[] { evt });
     }
 
+    public (object Reply, IReadOnlyList<IFleetEvent> Events) Handle(IssueEnrolmentCode cmd, DateTimeOffset now) =>
+        RevokedAt is not null
+            ? (new DeviceReplies.EnrolmentRefused(DeviceId, $"device '{DeviceId}' is revoked"), Array.Empty<IFleetEvent>())
+            : (new DeviceReplies.EnrolmentAccepted(DeviceId, cmd.Tags), new IFleetEvent[] { new DeviceEvents.EnrolmentCodeIssued(cmd.CodeHash, cmd.ExpiresAt, cmd.Tags, now) });
+
+    /// <summary>A code works once, before it expires, and only the latest one issued.</summary>
+    public (object Reply, IReadOnlyList<IFleetEvent> Events) Handle(RedeemEnrolmentCode cmd, DateTimeOffset now)
+    {
+        string? refusal = RevokedAt is not null ? $"device '{DeviceId}' is revoked"
+            : Code is null || !string.Equals(Code.Hash, cmd.CodeHash, StringComparison.Ordinal) ? "enrolment code is unknown or already used"
+            : now > Code.ExpiresAt ? $"enrolment code expired at {Code.ExpiresAt:u}"
+            : null;
+        if (refusal is not null) return (new DeviceReplies.EnrolmentRefused(DeviceId, refusal), Array.Empty<IFleetEvent>());
+        return (new DeviceReplies.EnrolmentAccepted(DeviceId, Code!.Tags),
+            new IFleetEvent[] { new DeviceEvents.Enrolled(cmd.CertificateSerial, cmd.CertificateNotAfter, "code", now) });
+    }
+
+    public (object Reply, IReadOnlyList<IFleetEvent> Events) Handle(RecordEnrolment cmd, DateTimeOffset now) =>
+        RevokedAt is not null
+            ? (new DeviceReplies.EnrolmentRefused(DeviceId, $"device '{DeviceId}' is revoked"), Array.Empty<IFleetEvent>())
+            : (new DeviceReplies.EnrolmentAccepted(DeviceId, new Dictionary<string, string>()),
+                new IFleetEvent[] { new DeviceEvents.Enrolled(cmd.CertificateSerial, cmd.CertificateNotAfter, "bundle", now) });
+
+    /// <summary>Revoking twice is harmless; revoking an id the registry never saw is an error for the operator.</summary>
+    public (DeviceReplies.RevokeResult Reply, IReadOnlyList<IFleetEvent> Events) Handle(Revoke cmd, DateTimeOffset now) =>
+        !IsKnown ? (new DeviceReplies.RevokeResult(DeviceId, false, null), Array.Empty<IFleetEvent>())
+        : RevokedAt is { } at ? (new DeviceReplies.RevokeResult(DeviceId, true, at), Array.Empty<IFleetEvent>())
+        : (new DeviceReplies.RevokeResult(DeviceId, true, now), new IFleetEvent[] { new DeviceEvents.Revoked(cmd.By, now) });
+
     /// <summary>A heartbeat from the registered installation refreshes last-seen; a stale or foreign one is ignored.</summary>
     public IReadOnlyList<IFleetEvent> Handle(Heartbeat hb, DateTimeOffset now)
     {
-        if (Facts?.InstallationId != hb.InstallationId) return Array.Empty<IFleetEvent>();
+        if (Facts?.InstallationId != hb.InstallationId || RevokedAt is not null) return Array.Empty<IFleetEvent>();
         return LastSeenPersisted is { } p && now - p < SeenPersistInterval
             ? Array.Empty<IFleetEvent>()
             : new IFleetEvent[] { new DeviceEvents.Seen(now) };
@@ -65,10 +104,13 @@ public sealed record DeviceState(string DeviceId)
         DeviceEvents.FactsChanged f => this with { Facts = f.Facts, LastSeen = f.At, LastSeenPersisted = f.At },
         DeviceEvents.Seen s => this with { LastSeen = Max(LastSeen, s.At), LastSeenPersisted = s.At },
         DeviceEvents.DuplicateRefused => this,
+        DeviceEvents.EnrolmentCodeIssued c => this with { Code = new PendingCode(c.CodeHash, c.ExpiresAt, c.Tags) },
+        DeviceEvents.Enrolled e => this with { CertificateSerial = e.CertificateSerial, Code = e.Via == "code" ? null : Code },
+        DeviceEvents.Revoked r => this with { RevokedAt = r.At, Code = null },
         _ => throw new ArgumentOutOfRangeException(nameof(evt), evt.GetType().Name, "not a device event"),
     };
 
-    public DeviceReplies.DeviceView ToView() => new(DeviceId, Facts, RegisteredAt, LastSeen, Connectivity, Address);
+    public DeviceReplies.DeviceView ToView() => new(DeviceId, Facts, RegisteredAt, LastSeen, Connectivity, Address, RevokedAt, CertificateSerial);
 
     private static DateTimeOffset Max(DateTimeOffset? a, DateTimeOffset b) => a is { } x && x > b ? x : b;
 }

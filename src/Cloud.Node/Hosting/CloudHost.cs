@@ -11,6 +11,11 @@ using Fleet.Cloud.Tokens;
 using Fleet.Shared.Assets;
 using Fleet.Shared.Tokens;
 using Fleet.Cloud.Devices;
+using Fleet.Cloud.Enrolment;
+using Fleet.Shared.Cli;
+using Fleet.Shared.Security.Pki;
+using Fleet.Cloud.Telemetry;
+using OpenTelemetry.Metrics;
 using Fleet.Cloud.KillSwitch;
 using Fleet.Shared.KillSwitch;
 using Fleet.Shared.Security;
@@ -32,7 +37,20 @@ public static class CloudHost
         var admin = AdminToken.LoadOrCreate(o.DataDir, o.AdminToken);
         var keys = SigningKeyRing.OpenOrCreate(Path.Combine(o.DataDir, "keys"));
         builder.Services.AddSingleton(keys);
+        var pki = CloudPki.For(o);
         builder.Services.AddSingleton(admin);
+        builder.Services.AddSingleton(o);
+        if (pki is not null)
+        {
+            builder.Services.AddSingleton(pki);
+            builder.Services.AddSingleton(new DeviceTokens(pki.Ca, pki.Revoked));
+            if (o.HttpUrl.StartsWith("https://", StringComparison.Ordinal))
+                builder.WebHost.ConfigureKestrel(k => k.ConfigureHttpsDefaults(h => h.ServerCertificate = pki.NodeCertificate));
+        }
+        else if (o.HttpUrl.StartsWith("https://", StringComparison.Ordinal))
+        {
+            throw new FleetException("--http https://… needs the fleet CA for its certificate; it cannot be combined with --insecure-dev");
+        }
         builder.Services.AddSingleton<TokenAuthentication>();
         builder.Services.AddSingleton<DeviceDirectory>();
         var paths = new CloudPaths(o.DataDir);
@@ -41,7 +59,6 @@ public static class CloudHost
         builder.Services.AddSingleton<AssetTraffic>();
         builder.Services.AddSingleton<CampaignPublisher>();
         builder.Services.AddSingleton(new SignedUrls(TokenSigner.OpenOrCreate(paths.UrlKeys), TimeProvider.System));
-        builder.Services.AddSingleton(ApiAudit.Open(o.DataDir));
         builder.Services.AddOpenApi(ApiDocs.Configure);
         // Request bodies bind with the same snake_case JSON the API answers in.
         builder.Services.ConfigureHttpJsonOptions(j =>
@@ -50,6 +67,12 @@ public static class CloudHost
             j.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.KebabCaseLower));
         });
         var isControl = o.Roles.Contains(FleetCluster.ControlRole);
+        builder.Services.AddSingleton<EnrolmentService>();
+        builder.Services.AddSingleton<ICohortResolver, CohortResolver>();
+        builder.Services.AddSingleton(new CloudAudit(o.DataDir));
+        builder.Services.AddHostedService(sp => new AuditHeadSigner(sp.GetRequiredService<CloudAudit>(), o.AuditHeadInterval,
+            sp.GetRequiredService<ILogger<AuditHeadSigner>>()));
+        builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(CloudMetrics.MeterName).AddPrometheusExporter());
 
         var node = new NodeSettings
         {
@@ -58,31 +81,43 @@ public static class CloudHost
             Roles = o.Roles,
             SeedNodes = o.Seeds.Count > 0 ? o.Seeds.Select(s => $"akka.tcp://{FleetCluster.SystemName}@{s.Host}:{s.Port}").ToList() : new[] { o.SelfAddress },
             Db = o.Db,
+            Tls = pki?.Remoting,
+            LogLevel = o.AkkaLogLevel,
         };
-        builder.Services.AddAkka(FleetCluster.SystemName, (b, _) => b
+        builder.Services.AddAkka(FleetCluster.SystemName, (b, sp) => b
             .ConfigureLoggers(l => { l.ClearLoggers(); l.AddLoggerFactory(); })
             .WithFleetNode(node)
-            .WithDeviceRegistry(o.Roles.Contains(FleetCluster.ControlRole))
+            .WithDeviceRegistry(isControl, pki?.Trust)
+            .WithTelemetryIngest(isControl, sp.GetRequiredService<ICohortResolver>(), o.TelemetryRetention)
             .WithKillSwitch(isControl, keys)
             .AddTokenStore(isControl, o.AdvertisedApiUrl)
-            .AddCampaignStore(isControl, keys));
+            .AddCampaignStore(isControl, keys)
+            .WithActors((system, _, _) =>
+            {
+                if (pki is not null) system.ActorOf(RevocationSync.Props(pki.Revoked), "revocation-sync");
+            }));
 
         var app = builder.Build();
-        // Audit wraps authentication so refused calls are recorded too.
-        app.Use(app.Services.GetRequiredService<ApiAudit>().Middleware);
+        if (pki is null)
+            app.Logger.LogWarning("--insecure-dev: remoting runs WITHOUT TLS and any node that reaches port {Port} can join; never use this outside development", o.Port);
         app.Use(app.Services.GetRequiredService<TokenAuthentication>().Middleware);
+        app.Use(AuditEndpoints.Middleware);
+        app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapApiDocs();
         app.MapGet("/healthz", () => Results.Text("ok\n"));
         app.MapGet("/readyz", (Akka.Actor.ActorSystem system) =>
             Akka.Cluster.Cluster.Get(system).SelfMember.Status == Akka.Cluster.MemberStatus.Up
                 ? Results.Text("ready\n") : Results.Text("joining\n", statusCode: 503));
         var api = app.MapGroup("/api/v1");
-        // Endpoints without their own role rules are for viewers and up (operator, sre, admin), never device tokens.
-        var read = api.MapGroup("").RequireRole(TokenRoles.Viewer);
+        // Endpoints without their own role rules are for viewers and up (operator, sre, admin); a device token only
+        // reaches its own record here (the authentication middleware keeps it to its own paths).
+        var read = api.MapGroup("").RequireRole(TokenRoles.Viewer, TokenRoles.Device);
         read.MapDevices();
         read.MapKillSwitch();
-        api.MapTokens();
+        api.MapTelemetry();
         api.MapAudit();
+        api.MapEnrolment(app);
+        api.MapTokens();
         api.MapKeys();
         api.MapCampaigns();
         api.MapAssets();
@@ -101,12 +136,12 @@ public static class CloudHost
     }
 
     /// <summary>Control nodes host the device shards and watch membership; other nodes reach the shards via a proxy.</summary>
-    private static AkkaConfigurationBuilder WithDeviceRegistry(this AkkaConfigurationBuilder b, bool isControl)
+    private static AkkaConfigurationBuilder WithDeviceRegistry(this AkkaConfigurationBuilder b, bool isControl, FleetTrust? trust)
     {
         if (!isControl)
             return b.WithShardRegionProxy<DeviceRegion>(FleetCluster.DeviceShard, FleetCluster.ControlRole, new DeviceMessageExtractor());
         return b
-            .WithShardRegion<DeviceRegion>(FleetCluster.DeviceShard, DeviceActor.Props, new DeviceMessageExtractor(), new ShardOptions
+            .WithShardRegion<DeviceRegion>(FleetCluster.DeviceShard, id => DeviceActor.Props(id, trust), new DeviceMessageExtractor(), new ShardOptions
             {
                 Role = FleetCluster.ControlRole,
                 RememberEntities = true,

@@ -15,14 +15,33 @@ public sealed record CloudOptions
     public required DbTarget Db { get; init; }
     public IReadOnlyList<SeedAddress> Seeds { get; init; } = Array.Empty<SeedAddress>();
     public string? AdminToken { get; init; }
+    /// <summary>Plain TCP remoting and no certificates: development only, logged as a warning.</summary>
+    public bool InsecureDev { get; init; }
+    /// <summary>The fleet CA key (its certificate <c>ca.crt</c> lies beside it); default <c>&lt;data&gt;/ca/ca.key</c>.</summary>
+    public string? CaKeyPath { get; init; }
+    /// <summary>How long telemetry windows stay in memory for queries (the journal keeps everything).</summary>
+    public TimeSpan TelemetryRetention { get; init; } = TimeSpan.FromHours(24);
+    /// <summary>How often the audit chain head is signed (when something was appended).</summary>
+    public TimeSpan AuditHeadInterval { get; init; } = TimeSpan.FromMinutes(1);
+    /// <summary>Akka's own log level (benchmarks run at ERROR).</summary>
+    public string AkkaLogLevel { get; init; } = "INFO";
 
-    public static readonly string[] KnownOptions = { "host", "port", "http", "roles", "data", "db", "seed" };
+    public string EffectiveCaKeyPath => CaKeyPath ?? DefaultCaKeyPath(DataDir);
+
+    public static string DefaultCaKeyPath(string dataDir) => Path.Combine(dataDir, "ca", Fleet.Shared.Security.Pki.FleetCa.KeyFile);
+
+    public static readonly string[] KnownOptions = { "host", "port", "http", "roles", "data", "db", "seed", "ca-key", "insecure-dev" };
+    public static readonly string[] BooleanOptions = { "insecure-dev" };
 
     public const string Usage = """
         usage: fleet-cloud agent [--port 4053] [--http 5080|HOST:PORT] [--host 127.0.0.1] [--roles control,render]
                                  [--data ./data/cloud] [--db sqlite:PATH|postgres:CONNSTR] [--seed ADDR]...
+                                 [--ca-key PATH] [--insecure-dev]
           runs a control-plane node: remoting on --port, the HTTP API on --http, persistence in --db
           (default: a SQLite file under --data). The admin token is FLEET_ADMIN_TOKEN or <data>/admin.token.
+          Remoting uses mutual TLS with a node certificate issued at start from the fleet CA (--ca-key, default
+          <data>/ca/ca.key, made by 'fleet-cloud ca init'); --http https://HOST:PORT serves the API over HTTPS with a
+          certificate from the same CA. --insecure-dev turns TLS off (development only).
         """;
 
     public static CloudOptions From(CommandArgs a)
@@ -44,6 +63,8 @@ public sealed record CloudOptions
             Db = a.Get("db") is { } db ? DbTarget.Parse(db) : DbTarget.Sqlite(Path.Combine(data, "fleet.db")),
             Seeds = a.GetAll("seed").Select(SeedAddress.Parse).ToList(),
             AdminToken = Environment.GetEnvironmentVariable(Api.AdminToken.EnvironmentVariable),
+            InsecureDev = a.Flag("insecure-dev"),
+            CaKeyPath = a.Get("ca-key") is { } k ? Path.GetFullPath(k) : null,
         };
     }
 
@@ -58,7 +79,7 @@ public sealed record CloudOptions
         }
     }
 
-    public string SelfAddress => $"akka.tcp://{FleetCluster.SystemName}@{Host}:{Port}";
+    public string SelfAddress => $"{(InsecureDev ? FleetCluster.PlainScheme : FleetCluster.TlsScheme)}://{FleetCluster.SystemName}@{Host}:{Port}";
 
     internal static int PortOf(string raw, string flag) =>
         int.TryParse(raw, out var p) && p is >= 0 and <= 65535 ? p : throw new UsageException($"{flag} '{raw}' is not a port number");

@@ -26,7 +26,7 @@ public static class KeyEndpoints
             {
                 var kid = ring.Rotate();
                 (await store.GetAsync(ct)).Tell(CampaignCommands.TrustChanged.Instance);
-                ApiAudit.Note(ctx, $"new active key {kid}");
+                CloudAudit.Note(ctx, $"new active key {kid}");
                 return ApiResults.Ok(List(ring));
             })
             .RequireRole(TokenRoles.Operator).WithSummary("Add a signing key and make it active; older keys stay trusted until revoked").Produces<List<KeyView>>();
@@ -36,7 +36,7 @@ public static class KeyEndpoints
                 try { ring.Revoke(kid); }
                 catch (FleetException e) { return ApiResults.Conflict(e.Message); }
                 (await store.GetAsync(ct)).Tell(CampaignCommands.TrustChanged.Instance);
-                ApiAudit.Note(ctx, $"revoked {kid}");
+                CloudAudit.Note(ctx, $"revoked {kid}");
                 return ApiResults.Ok(List(ring));
             })
             .RequireRole(TokenRoles.Operator).WithSummary("Revoke a key fleet-wide (not the active one)").Produces<List<KeyView>>();

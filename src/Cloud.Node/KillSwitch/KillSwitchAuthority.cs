@@ -15,8 +15,17 @@ namespace Fleet.Cloud.KillSwitch;
 /// change, signs the resulting policy and broadcasts it to every device; records acknowledgements. A control node
 /// that takes over recovers the state from the journal and re-broadcasts, so no device misses a kill.
 /// </summary>
-public sealed class KillSwitchAuthority : ReceivePersistentActor
+public sealed class KillSwitchAuthority : ReceivePersistentActor, IWithTimers
 {
+    /// <summary>
+    /// Pub-sub is not reliable delivery: a device whose subscription has not reached this node yet misses a broadcast.
+    /// So the policy is repeated — often right after a change, then slowly forever — and devices re-acknowledge.
+    /// </summary>
+    private static readonly TimeSpan FastRepeat = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan FastRepeatFor = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan SlowRepeat = TimeSpan.FromSeconds(30);
+    private DateTimeOffset _changedAt = DateTimeOffset.MinValue;
+
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly SigningKeyRing _keys;
     private readonly IActorRef _mediator = DistributedPubSub.Get(Context.System).Mediator;
@@ -26,7 +35,16 @@ public sealed class KillSwitchAuthority : ReceivePersistentActor
     {
         _keys = keys;
         Recover<IFleetEvent>(e => _state = _state.Apply(e));
-        Recover<RecoveryCompleted>(_ => { if (_state.Epoch > 0) Broadcast(); });
+        Recover<RecoveryCompleted>(_ =>
+        {
+            if (_state.Epoch > 0) { _changedAt = DateTimeOffset.UtcNow; Broadcast(); }
+            Timers.StartPeriodicTimer(Repeat.Instance, Repeat.Instance, FastRepeat);
+        });
+        Command<Repeat>(_ =>
+        {
+            var sinceChange = DateTimeOffset.UtcNow - _changedAt;
+            if (_state.Epoch > 0 && (sinceChange < FastRepeatFor || sinceChange.TotalSeconds % SlowRepeat.TotalSeconds < FastRepeat.TotalSeconds)) Broadcast();
+        });
 
         Command<Engage>(cmd => Decide(_state.Handle(cmd, DateTimeOffset.UtcNow), $"engaged {cmd.Scope} by {cmd.IssuedBy}"));
         Command<Release>(cmd => Decide(_state.Handle(cmd, DateTimeOffset.UtcNow), $"released {cmd.Id} by {cmd.IssuedBy}"));
@@ -36,6 +54,8 @@ public sealed class KillSwitchAuthority : ReceivePersistentActor
     }
 
     public override string PersistenceId => "kill-switch";
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(SigningKeyRing keys) => Akka.Actor.Props.Create(() => new KillSwitchAuthority(keys));
 
@@ -47,12 +67,18 @@ public sealed class KillSwitchAuthority : ReceivePersistentActor
         {
             _state = _state.Apply(e);
             _log.Warning("kill-switch epoch {0}: {1}", _state.Epoch, what);
+            _changedAt = DateTimeOffset.UtcNow;
             Broadcast();
             sender.Tell(decision.Result);
         });
     }
 
     private void Broadcast() => _mediator.Tell(new Publish(KillSwitchTopics.Policy, Sign()));
+
+    private sealed class Repeat : IDeadLetterSuppression
+    {
+        public static readonly Repeat Instance = new();
+    }
 
     private SignedKillPolicy Sign()
     {

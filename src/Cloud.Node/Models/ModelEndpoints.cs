@@ -27,7 +27,7 @@ public static class ModelEndpoints
                 var reply = await (await store.GetAsync(ct)).Ask<object>(
                     new CampaignCommands.PublishModel(name!, version!, stored.Sha256, stored.Size, ctx.RequiredPrincipal().Name), CampaignPublisher.AskTimeout, ct);
                 if (reply is not ModelPublished m) return CampaignEndpoints.Refusal(reply);
-                ApiAudit.Note(ctx, $"{(m.Created ? "published" : "unchanged")} {name}@{version} sha256 {stored.Sha256}");
+                CloudAudit.Note(ctx, $"{(m.Created ? "published" : "unchanged")} {name}@{version} sha256 {stored.Sha256}");
                 return ApiResults.Ok(m, m.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
             })
             .RequireRole(TokenRoles.Operator).WithSummary("Publish a model file (request body) as name@version").Produces<ModelPublished>(StatusCodes.Status201Created);

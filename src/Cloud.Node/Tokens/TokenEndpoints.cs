@@ -21,7 +21,7 @@ public static class TokenEndpoints
                 var who = ctx.RequiredPrincipal().Name;
                 var reply = await (await store.GetAsync(ct)).Ask<object>(new TokenCommands.Create(body.Role ?? "", body.DeviceId, body.Name, who), Timeout, ct);
                 if (reply is not TokenReplies.Created created) return ApiResults.BadRequest(((TokenReplies.Refused)reply).Reason);
-                ApiAudit.Note(ctx, $"created {created.View.Id} role {created.View.Role}");
+                CloudAudit.Note(ctx, $"created {created.View.Id} role {created.View.Role}");
                 return ApiResults.Ok(created, StatusCodes.Status201Created);
             })
             .WithSummary("Create a token (its secret is returned once)").Produces<TokenReplies.Created>(StatusCodes.Status201Created);

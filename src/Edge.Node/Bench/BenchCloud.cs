@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Fleet.Edge.Identity;
 using Fleet.Shared.Cli;
+using Fleet.Shared.Enrolment;
+using Fleet.Shared.Security.Pki;
 using Fleet.Shared.Devices;
 using Fleet.Shared.Serialization;
 
@@ -13,8 +16,11 @@ public sealed class BenchCloud : IDisposable
     private readonly Process _process;
     private readonly HttpClient _http;
 
-    private BenchCloud(Process process, HttpClient http, string seed)
+    private readonly FleetCa? _ca;
+
+    private BenchCloud(Process process, HttpClient http, string seed, FleetCa? ca)
     {
+        _ca = ca;
         _process = process;
         _http = http;
         Seed = seed;
@@ -22,11 +28,16 @@ public sealed class BenchCloud : IDisposable
 
     public string Seed { get; }
 
-    public static async Task<BenchCloud> StartAsync(string cloudDll, string dataDir, int port, int httpPort)
+    public bool Mtls => _ca is not null;
+
+    /// <param name="mtls">Create a fleet CA first and run the cloud with mutual TLS; otherwise --insecure-dev.</param>
+    public static async Task<BenchCloud> StartAsync(string cloudDll, string dataDir, int port, int httpPort, bool mtls = false)
     {
+        var ca = mtls ? FleetCa.Create(Path.Combine(dataDir, "ca", FleetCa.KeyFile)) : null;
         if (!File.Exists(cloudDll)) throw new FleetException($"fleet-cloud not found at {cloudDll} (run through ./fleet bench, or pass --cloud-dll)");
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[] { cloudDll, "agent", "--port", $"{port}", "--http", $"{httpPort}", "--data", dataDir }) psi.ArgumentList.Add(a);
+        if (!mtls) psi.ArgumentList.Add("--insecure-dev");
         var process = Process.Start(psi)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
@@ -46,7 +57,17 @@ public sealed class BenchCloud : IDisposable
             if (sw.Elapsed > TimeSpan.FromSeconds(60)) throw new FleetException("fleet-cloud did not become ready within 60s");
             await Task.Delay(100);
         }
-        return new BenchCloud(process, http, $"127.0.0.1:{port}");
+        return new BenchCloud(process, http, $"127.0.0.1:{port}", ca);
+    }
+
+    /// <summary>With mTLS: gives a device a certificate as an operator's bundle would (outside the timed part).</summary>
+    public void Enrol(string deviceId, string edgeDataDir)
+    {
+        if (_ca is null) return;
+        using var cert = _ca.IssueDeviceWithKey(deviceId, TimeSpan.FromDays(1));
+        var bundle = new EnrolmentBundle(deviceId, cert.ExportCertificatePem(), null, _ca.Certificate.ExportCertificatePem(),
+            new[] { Seed }, null, new Dictionary<string, string>(), null);
+        EnrolmentStore.Save(edgeDataDir, bundle, FleetCertificates.KeyPem(cert));
     }
 
     public async Task<IReadOnlyList<DeviceReplies.DeviceView>> DevicesAsync()
@@ -71,5 +92,6 @@ public sealed class BenchCloud : IDisposable
         if (!_process.WaitForExit(15_000)) _process.Kill(entireProcessTree: true);
         _process.Dispose();
         _http.Dispose();
+        _ca?.Dispose();
     }
 }

@@ -13,13 +13,14 @@ public sealed class InProcessFleet : IAsyncDisposable
 
     private InProcessFleet(List<Task<int>> agents) => _agents = agents;
 
-    public static InProcessFleet Start(string seed, int count, string root, string prefix)
+    /// <param name="insecureDev">Plain TCP; otherwise each device must already be enrolled under <c>root/PREFIXn</c>.</param>
+    public static InProcessFleet Start(string seed, int count, string root, string prefix, bool insecureDev = true)
     {
         AgentLog.Enabled = false;
         var fleet = new InProcessFleet(new List<Task<int>>());
         for (var i = 1; i <= count; i++)
         {
-            var options = new EdgeOptions { Seeds = new[] { SeedAddress.Parse(seed) }, DeviceId = $"{prefix}{i}", DataDir = Path.Combine(root, $"{prefix}{i}") };
+            var options = new EdgeOptions { Seeds = new[] { SeedAddress.Parse(seed) }, DeviceId = $"{prefix}{i}", DataDir = Path.Combine(root, $"{prefix}{i}"), InsecureDev = insecureDev };
             fleet._agents.Add(Task.Run(() => EdgeAgent.RunAsync(options, Array.Empty<string>(), fleet._stop.Token)));
         }
         return fleet;

@@ -11,14 +11,14 @@ namespace Fleet.Edge.Bench;
 /// </summary>
 public static class JoinBenchmark
 {
-    public sealed record Result(Stats ProcessStartToRegisteredMs, int Edges, double AllRegisteredSeconds, Stats InProcessRegisteredMs);
+    public sealed record Result(bool Mtls, Stats ProcessStartToRegisteredMs, int Edges, double AllRegisteredSeconds, Stats InProcessRegisteredMs);
 
-    public static async Task<Result> RunAsync(string cloudDll, int samples, int edges, Action<string> progress)
+    public static async Task<Result> RunAsync(string cloudDll, int samples, int edges, Action<string> progress, bool mtls = false)
     {
         var root = Path.Combine(Path.GetTempPath(), "fleet-bench-join-" + Guid.NewGuid().ToString("N")[..8]);
         try
         {
-            using var cloud = await BenchCloud.StartAsync(cloudDll, Path.Combine(root, "cloud"), FreePort(), FreePort());
+            using var cloud = await BenchCloud.StartAsync(cloudDll, Path.Combine(root, "cloud"), FreePort(), FreePort(), mtls);
             var perProcess = new List<double>();
             for (var i = 1; i <= samples; i++)
             {
@@ -28,7 +28,7 @@ public static class JoinBenchmark
             }
             var (all, each) = await TimeManyInProcessAsync(cloud, edges, root);
             progress($"{edges} in-process devices registered in {all:0.00} s");
-            return new Result(Stats.Of(perProcess), edges, all, Stats.Of(each));
+            return new Result(mtls, Stats.Of(perProcess), edges, all, Stats.Of(each));
         }
         finally
         {
@@ -38,9 +38,11 @@ public static class JoinBenchmark
 
     private static async Task<double> TimeOneProcessAsync(BenchCloud cloud, string deviceId, string dataDir)
     {
+        cloud.Enrol(deviceId, dataDir);
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[] { typeof(JoinBenchmark).Assembly.Location, "agent", "--seed", cloud.Seed, "--device-id", deviceId, "--data", dataDir })
             psi.ArgumentList.Add(a);
+        if (!cloud.Mtls) psi.ArgumentList.Add("--insecure-dev");
         var sw = Stopwatch.StartNew();
         using var p = Process.Start(psi)!;
         p.OutputDataReceived += (_, _) => { };
@@ -67,7 +69,8 @@ public static class JoinBenchmark
     private static async Task<(double AllSeconds, List<double> EachMs)> TimeManyInProcessAsync(BenchCloud cloud, int count, string root)
     {
         var sw = Stopwatch.StartNew();
-        await using var fleet = InProcessFleet.Start(cloud.Seed, count, root, "bench-mem-");
+        for (var i = 1; i <= count; i++) cloud.Enrol($"bench-mem-{i}", Path.Combine(root, $"bench-mem-{i}"));
+        await using var fleet = InProcessFleet.Start(cloud.Seed, count, root, "bench-mem-", insecureDev: !cloud.Mtls);
         var firstSeen = await InProcessFleet.WaitRegisteredAsync(cloud, "bench-mem-", count, TimeSpan.FromMinutes(2));
         return (sw.Elapsed.TotalSeconds, firstSeen.Values.ToList());
     }

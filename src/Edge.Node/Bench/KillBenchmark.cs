@@ -10,14 +10,15 @@ public static class KillBenchmark
 {
     public sealed record Result(int Edges, int Rounds, double JoinSeconds, Stats AckMs, Stats AllAckedMs);
 
-    public static async Task<Result> RunAsync(string cloudDll, int edges, int rounds, Action<string> progress)
+    public static async Task<Result> RunAsync(string cloudDll, int edges, int rounds, Action<string> progress, bool mtls = false)
     {
         var root = Path.Combine(Path.GetTempPath(), "fleet-bench-kill-" + Guid.NewGuid().ToString("N")[..8]);
         try
         {
-            using var cloud = await BenchCloud.StartAsync(cloudDll, Path.Combine(root, "cloud"), JoinBenchmark.FreePort(), JoinBenchmark.FreePort());
+            using var cloud = await BenchCloud.StartAsync(cloudDll, Path.Combine(root, "cloud"), JoinBenchmark.FreePort(), JoinBenchmark.FreePort(), mtls);
+            for (var i = 1; i <= edges; i++) cloud.Enrol($"kill-bench-{i}", Path.Combine(root, $"kill-bench-{i}"));
             var join = Stopwatch.StartNew();
-            await using var fleet = InProcessFleet.Start(cloud.Seed, edges, root, "kill-bench-");
+            await using var fleet = InProcessFleet.Start(cloud.Seed, edges, root, "kill-bench-", insecureDev: !mtls);
             await InProcessFleet.WaitRegisteredAsync(cloud, "kill-bench-", edges, TimeSpan.FromMinutes(3));
             var joinSeconds = join.Elapsed.TotalSeconds;
             progress($"{edges} devices registered in {joinSeconds:0.0} s");

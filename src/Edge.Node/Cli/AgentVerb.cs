@@ -11,7 +11,7 @@ public static class AgentVerb
 
     private static async Task<int> RunAsync(IReadOnlyList<string> argv)
     {
-        var a = CommandArgs.Parse(argv);
+        var a = CommandArgs.Parse(argv, EdgeOptions.BooleanOptions);
         if (a.Flag("help")) { Console.WriteLine(EdgeOptions.Usage); return 0; }
         var o = EdgeOptions.From(a);
         using var stop = new CancellationTokenSource();

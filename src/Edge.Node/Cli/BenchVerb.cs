@@ -8,38 +8,54 @@ namespace Fleet.Edge.Cli;
 /// <summary><c>fleet-edge bench join</c>: device join and registration timings, printed as medians.</summary>
 public static class BenchVerb
 {
-    public static readonly Verb Verb = new("bench", "benchmarks: render (the edge budget), join, kill", RunAsync);
+    public static readonly Verb Verb = new("bench", "benchmarks: render (the edge budget), join, kill, telemetry", RunAsync);
 
     private const string Usage = """
         usage: fleet-edge bench render [--campaign samples/summer-sale] [--runs 20] [--json]
-               fleet-edge bench join [--samples 10] [--edges 20] [--cloud-dll PATH] [--json]
-               fleet-edge bench kill [--edges 20] [--rounds 10] [--cloud-dll PATH] [--json]
+               fleet-edge bench join [--samples 10] [--edges 20] [--mtls] [--cloud-dll PATH] [--json]
+               fleet-edge bench kill [--edges 20] [--rounds 10] [--mtls] [--cloud-dll PATH] [--json]
+               fleet-edge bench telemetry [--renders 5000] [--json]
           render: N personalised renders (varied contexts, cache off) through the whole pipeline, each beside the naive
                   pipeline (drawtext over the whole clip + full re-encode, same preset); cached renders; TTS; output check.
           join and kill start a throwaway cloud node (FLEET_CLOUD_DLL or --cloud-dll).
           join: (1) fleet-edge process start -> registered, one process per sample; (2) --edges devices at once -> all registered.
           kill: --edges devices in this process; each round engages a kill and waits until every device acknowledged.
+          --mtls: the cloud gets a fresh fleet CA and every device a certificate (mutual TLS); otherwise --insecure-dev.
+          telemetry: outbox write cost per render (p50 us) and upload bytes per device per hour at one render a minute.
         """;
 
     private static async Task<int> RunAsync(IReadOnlyList<string> argv)
     {
-        var a = CommandArgs.Parse(argv);
+        var a = CommandArgs.Parse(argv, "mtls");
+        if (a.Positionals is ["telemetry"] && !a.Flag("help")) return Telemetry(a);
         if (a.Flag("help") || a.Positionals is not (["join"] or ["kill"] or ["render"])) { Console.WriteLine(Usage); return a.Flag("help") ? 0 : 2; }
-        a.RejectUnknown("samples", "edges", "rounds", "cloud-dll", "campaign", "runs");
+        a.RejectUnknown("samples", "edges", "rounds", "cloud-dll", "mtls", "campaign", "runs");
         if (a.Positionals is ["render"]) return await RenderAsync(a.Get("campaign", "samples/summer-sale"), a.GetInt("runs", 20), a.Flag("json"));
         var cloudDll = a.Get("cloud-dll") ?? Environment.GetEnvironmentVariable("FLEET_CLOUD_DLL")
                        ?? throw new UsageException("where is fleet-cloud? pass --cloud-dll PATH or run ./fleet bench ...");
         var json = a.Flag("json");
-        if (a.Positionals is ["kill"]) return await KillAsync(cloudDll, a.GetInt("edges", 20), a.GetInt("rounds", 10), json);
-        var r = await JoinBenchmark.RunAsync(cloudDll, a.GetInt("samples", 10), a.GetInt("edges", 20), line => { if (!json) Console.Error.WriteLine(line); });
+        if (a.Positionals is ["kill"]) return await KillAsync(cloudDll, a.GetInt("edges", 20), a.GetInt("rounds", 10), json, a.Flag("mtls"));
+        var r = await JoinBenchmark.RunAsync(cloudDll, a.GetInt("samples", 10), a.GetInt("edges", 20), line => { if (!json) Console.Error.WriteLine(line); }, a.Flag("mtls"));
         if (json)
         {
             Console.WriteLine(JsonSerializer.Serialize(r, FleetJson.Indented));
             return 0;
         }
-        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}");
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}; remoting {(r.Mtls ? "mutual TLS" : "plain TCP (--insecure-dev)")}");
         Console.WriteLine($"edge process start -> registered   n={r.ProcessStartToRegisteredMs.Count}  p50 {r.ProcessStartToRegisteredMs.P50:0} ms  p95 {r.ProcessStartToRegisteredMs.P95:0} ms  max {r.ProcessStartToRegisteredMs.Max:0} ms   (budget p50 <= 3000 ms)");
         Console.WriteLine($"{r.Edges} in-process edges -> all registered   {r.AllRegisteredSeconds:0.00} s   per device p50 {r.InProcessRegisteredMs.P50:0} ms  max {r.InProcessRegisteredMs.Max:0} ms   (budget <= 15 s)");
+        return 0;
+    }
+
+    private static int Telemetry(CommandArgs a)
+    {
+        a.RejectUnknown("renders");
+        var r = TelemetryBenchmark.Run(Math.Max(100, a.GetInt("renders", 5000)));
+        if (a.Flag("json")) { Console.WriteLine(JsonSerializer.Serialize(r, FleetJson.Indented)); return 0; }
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}");
+        Console.WriteLine($"outbox write per render (fold + SQLite upsert, WAL)   n={r.WriteMicros.Count}  p50 {r.WriteMicros.P50:0} us  p95 {r.WriteMicros.P95:0} us  (fold alone p50 {r.FoldMicros.P50:0} us)");
+        Console.WriteLine($"upload at 1 render + 1 impression a minute: {r.BatchesPerHour} batches/hour, {r.TotalBytesPerHour} bytes/device/hour " +
+                          $"({r.PayloadBytesPerHour} Hyperion payload of batches and acks + {r.EnvelopeBytesPerHour} remoting envelope)");
         return 0;
     }
 
@@ -67,15 +83,15 @@ public static class BenchVerb
         return o.Passed ? 0 : 1;
     }
 
-    private static async Task<int> KillAsync(string cloudDll, int edges, int rounds, bool json)
+    private static async Task<int> KillAsync(string cloudDll, int edges, int rounds, bool json, bool mtls)
     {
-        var r = await KillBenchmark.RunAsync(cloudDll, edges, rounds, line => { if (!json) Console.Error.WriteLine(line); });
+        var r = await KillBenchmark.RunAsync(cloudDll, edges, rounds, line => { if (!json) Console.Error.WriteLine(line); }, mtls);
         if (json)
         {
             Console.WriteLine(JsonSerializer.Serialize(r, FleetJson.Indented));
             return 0;
         }
-        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}; {r.Edges} devices in one process, {r.Rounds} rounds");
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}; {r.Edges} devices in one process, {r.Rounds} rounds; remoting {(mtls ? "mutual TLS" : "plain TCP (--insecure-dev)")}");
         Console.WriteLine($"engage -> device acknowledged (cloud clock)   n={r.AckMs.Count}  p50 {r.AckMs.P50:0} ms  p99 {r.AckMs.P99:0} ms  max {r.AckMs.Max:0} ms   (budget p99 <= 500 ms)");
         Console.WriteLine($"engage -> all acknowledged seen by a poller   p50 {r.AllAckedMs.P50:0} ms  max {r.AllAckedMs.Max:0} ms");
         return 0;

@@ -16,9 +16,21 @@ public static class EdgeAgent
 
     public static async Task<int> RunAsync(EdgeOptions o, IReadOnlyList<string> usableEncoders, CancellationToken ct)
     {
-        var identity = DeviceIdentity.LoadOrCreate(o.DataDir, o.DeviceId);
+        var creds = o.InsecureDev ? null : EnrolmentStore.Load(o.DataDir)
+            ?? throw new FleetException("this device is not enrolled: run 'fleet-edge enroll --code CODE --api URL' (or --bundle FILE) first, " +
+                                        "or pass --insecure-dev to join a development cluster without TLS");
+        if (creds is not null && o.DeviceId is not null && o.DeviceId != creds.DeviceId)
+            throw new UsageException($"--device-id {o.DeviceId} differs from the enrolled device id {creds.DeviceId}");
+        o = o with
+        {
+            Seeds = o.Seeds.Count > 0 ? o.Seeds : creds?.Bundle.Seeds.Select(SeedAddress.Parse).ToList() ?? (IReadOnlyList<SeedAddress>)Array.Empty<SeedAddress>(),
+            Tags = o.Tags.Count > 0 || creds is null ? o.Tags : creds.Bundle.Tags,
+        };
+        if (o.Seeds.Count == 0) throw new UsageException("at least one --seed is required (e.g. --seed 127.0.0.1:4053)");
+        var identity = DeviceIdentity.LoadOrCreate(o.DataDir, creds?.DeviceId ?? o.DeviceId);
         var facts = DeviceFactsProbe.Collect(identity, o.Tags, usableEncoders);
-        AgentLog.Write($"device {identity.DeviceId} (data {o.DataDir}), seeds {string.Join(", ", o.Seeds)}");
+        if (creds is null) AgentLog.Write("WARNING --insecure-dev: joining WITHOUT TLS; only a development cloud accepts this");
+        AgentLog.Write($"device {identity.DeviceId} (data {o.DataDir}), seeds {string.Join(", ", o.Seeds)}{(creds is null ? "" : ", mutual TLS")}");
         var failures = 0;
         while (!ct.IsCancellationRequested)
         {
@@ -30,7 +42,7 @@ public static class EdgeAgent
             }
             else
             {
-                await using var node = await EdgeNode.StartAsync(o, facts, seeds, ct);
+                await using var node = await EdgeNode.StartAsync(o, facts, seeds, creds, ct);
                 try { await node.Terminated.WaitAsync(ct); } catch (OperationCanceledException) { }
                 if (ct.IsCancellationRequested) break;
                 if (node.Session.RefusedReason is { } reason) throw new FleetException($"refused by the cloud: {reason}", null, ExitRefused);

@@ -1,17 +1,25 @@
 using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Hosting;
-using Fleet.Edge.KillSwitch;
+using Fleet.Edge.Audit;
+using Fleet.Edge.Identity;
 using Fleet.Edge.Link;
 using Fleet.Edge.Manifests;
 using Fleet.Shared.Distribution;
 using Fleet.Shared.Serialization;
 using Fleet.Edge.Personalisation;
+using Fleet.Edge.Privacy;
 using Fleet.Edge.Rendering;
+using Fleet.Edge.Telemetry;
+using Fleet.Shared.Audit;
 using Fleet.Shared.Campaigns;
+using Fleet.Shared.Security.Pki;
+using Fleet.Edge.KillSwitch;
 using Fleet.Shared.KillSwitch;
 using Fleet.Shared.Cluster;
 using Fleet.Shared.Devices;
+using Fleet.Shared.Telemetry;
+using OpenTelemetry.Metrics;
 
 namespace Fleet.Edge.Hosting;
 
@@ -22,10 +30,14 @@ public sealed class EdgeNode : IAsyncDisposable
     public static readonly TimeSpan JoinAttemptTimeout = TimeSpan.FromSeconds(6);
 
     private readonly WebApplication _app;
+    private readonly Outbox _outbox;
+    private readonly AuditLog _audit;
 
-    private EdgeNode(WebApplication app, ActorSystem system, LinkSession session)
+    private EdgeNode(WebApplication app, ActorSystem system, LinkSession session, Outbox outbox, AuditLog audit)
     {
         _app = app;
+        _outbox = outbox;
+        _audit = audit;
         System = system;
         Session = session;
     }
@@ -34,7 +46,11 @@ public sealed class EdgeNode : IAsyncDisposable
     public LinkSession Session { get; }
     public Task Terminated => System.WhenTerminated;
 
-    public static async Task<EdgeNode> StartAsync(EdgeOptions o, DeviceFacts facts, IReadOnlyList<string> seedAddresses, CancellationToken ct)
+    /// <summary>The local API's address (useful when --http 0 picked a free port).</summary>
+    public string LocalApiUrl => _app.Urls.FirstOrDefault() ?? "";
+
+    public static async Task<EdgeNode> StartAsync(EdgeOptions o, DeviceFacts facts, IReadOnlyList<string> seedAddresses, EdgeCredentials? creds,
+        CancellationToken ct)
     {
         var session = new LinkSession();
         var renderSettings = new RenderSettings { DataDir = o.DataDir };
@@ -46,6 +62,11 @@ public sealed class EdgeNode : IAsyncDisposable
 
         // The agent loop owns SIGINT/SIGTERM: a session ending on its own must be told apart from a requested stop.
         builder.Services.AddSingleton<IHostLifetime, AgentOwnedLifetime>();
+        builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(EdgeMetrics.MeterName).AddPrometheusExporter());
+
+        var outbox = Outbox.Open(Path.Combine(o.DataDir, "telemetry"), o.Telemetry.OutboxCapBytes);
+        var audit = AuditLog.Open(AuditActor.PathIn(o.DataDir));
+        var hasher = new UserIdHasher(o.DataDir);
 
         var node = new NodeSettings
         {
@@ -56,23 +77,30 @@ public sealed class EdgeNode : IAsyncDisposable
             GiveUpJoiningAfter = JoinAttemptTimeout,
             // Akka's join and association chatter would bury the one line per attempt the agent prints.
             LogLevel = "ERROR",
+            Tls = creds is null ? null : new RemotingTls(creds.Certificate, new FleetTrust(creds.Ca)),
         };
+        Func<string, DeviceProof?> prove = creds is null ? _ => null : address => RegistrationProof.Sign(creds.Certificate, facts, address, DateTimeOffset.UtcNow);
         builder.Services.AddAkka(FleetCluster.SystemName, (b, _) => b
             .ConfigureLoggers(l => { l.ClearLoggers(); l.AddLoggerFactory(); })
             .WithFleetNode(node)
             .WithShardRegionProxy<DeviceRegion>(FleetCluster.DeviceShard, FleetCluster.ControlRole, new DeviceMessageExtractor())
+            .WithSingletonProxy<TelemetryIngestKey>(FleetCluster.TelemetrySingleton, new ClusterSingletonOptions { Role = FleetCluster.ControlRole })
             .WithSingletonProxy<KillSwitchAuthorityKey>(KillSwitchTopics.AuthorityName, new ClusterSingletonOptions { Role = FleetCluster.ControlRole })
             .WithSingletonProxy<CampaignStoreProxy>(CampaignCommands.SingletonName, new ClusterSingletonOptions { Role = FleetCluster.ControlRole })
             .WithActors((system, registry, _) =>
             {
-                var policy = system.ActorOf(PolicyActor.Props(o.DataDir, facts.DeviceId), PolicyActor.Name);
+                var auditActor = system.ActorOf(AuditActor.Props(audit), "audit");
+                registry.Register<AuditActorKey>(auditActor);
+                registry.Register<TelemetryActorKey>(system.ActorOf(TelemetryActor.Props(outbox, o.Telemetry, probe: new ResourceProbe()), "telemetry"));
+                var policy = system.ActorOf(PolicyActor.Props(o.DataDir, facts.DeviceId, auditActor), PolicyActor.Name);
                 registry.Register<PolicyActor>(policy);
                 var manifests = system.ActorOf(ManifestsActor.Props(facts.DeviceId, facts.Tags, o.DataDir), ManifestsActor.Name);
                 registry.Register<ManifestsActor>(manifests);
                 registry.Register<RenderCoordinator>(system.ActorOf(
                     RenderCoordinator.Props(renderSettings, policy, new PersonaliseSettings(o.DataDir)), RenderCoordinator.Name));
-                system.ActorOf(LinkActor.Props(facts, registry.Get<DeviceRegion>(), registry.Get<KillSwitchAuthorityKey>(), policy, session,
-                    registry.Get<CampaignStoreProxy>(), manifests), "link");
+                var uplink = new TelemetryUplink(outbox, registry.Get<TelemetryIngestKey>(), o.Telemetry);
+                system.ActorOf(LinkActor.Props(facts, registry.Get<DeviceRegion>(), registry.Get<KillSwitchAuthorityKey>(), policy, session, prove,
+                    registry.Get<CampaignStoreProxy>(), manifests, uplink), "link");
             }));
 
         var app = builder.Build();
@@ -87,9 +115,11 @@ public sealed class EdgeNode : IAsyncDisposable
         // A --campaign folder wins (offline use); otherwise renders use the verified campaign the manifests actor keeps.
         var synced = new SyncedCampaigns(() => app.Services.GetRequiredService<ActorRegistry>().Get<ManifestsActor>());
         app.MapRenders(id => campaign is not null && (id is null || id == campaign.Spec.Id) ? campaign : synced.FindAsync(id).GetAwaiter().GetResult(), renderSettings);
+        app.MapLocalEvents(hasher);
+        app.MapPrometheusScrapingEndpoint("/metrics");
         await app.StartAsync(ct);
         if (campaign is not null) WarmUp(app, campaign, renderSettings);
-        return new EdgeNode(app, app.Services.GetRequiredService<ActorSystem>(), session);
+        return new EdgeNode(app, app.Services.GetRequiredService<ActorSystem>(), session, outbox, audit);
     }
 
     /// <summary>One throwaway render at start (template import, model load), so the player's first ad is not the slow one.</summary>
@@ -118,6 +148,8 @@ public sealed class EdgeNode : IAsyncDisposable
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         try { await _app.StopAsync(cts.Token); } catch (OperationCanceledException) { }
         await _app.DisposeAsync();
+        _outbox.Dispose();
+        _audit.Dispose();
     }
 }
 

@@ -18,21 +18,53 @@ public sealed record EdgeOptions
     /// <summary>A campaign folder installed on the device, rendered by <c>POST /v1/render</c>.</summary>
     public string? CampaignDir { get; init; }
 
-    public static readonly string[] KnownOptions = { "seed", "device-id", "data", "host", "port", "http", "tags", "campaign" };
+    /// <summary>Plain TCP remoting, no certificate: only for a development cloud also started with --insecure-dev.</summary>
+    public bool InsecureDev { get; init; }
+
+    public Telemetry.TelemetrySettings Telemetry { get; init; } = new();
+
+    public static readonly string[] KnownOptions =
+        { "seed", "device-id", "data", "host", "port", "http", "tags", "campaign", "insecure-dev", "telemetry-k", "telemetry-seal", "upload-bps", "upload-burst" };
+    public static readonly string[] BooleanOptions = { "insecure-dev" };
 
     public const string Usage = """
-        usage: fleet-edge agent --seed akka.tcp://fleet@HOST:PORT [--seed ...] [--device-id ID] [--data ./data/edge]
-                                [--http PORT] [--tags k=v,...] [--campaign DIR] [--host 127.0.0.1] [--port 0]
+        usage: fleet-edge agent [--seed HOST:PORT ...] [--device-id ID] [--data ./data/edge]
+                                [--http PORT] [--tags k=v,...] [--campaign DIR] [--host 127.0.0.1] [--port 0] [--insecure-dev]
+                                [--telemetry-k 5] [--telemetry-seal SECONDS] [--upload-bps 4096] [--upload-burst 65536]
           runs a device: joins the cluster by itself (retrying with backoff), registers, serves the local API on --http
           (POST /v1/render renders --campaign for a context; GET /v1/renders/ID.mp4; GET /healthz; GET /v1/status).
+          An enrolled device (fleet-edge enroll) joins with mutual TLS using <data>/enrolment; its seeds and tags come
+          from the bundle unless --seed/--tags are given. --insecure-dev joins without TLS (development clouds only).
           HOST may be a DNS name; it is resolved anew on every join attempt.
+          --telemetry-k: cohort rows with fewer distinct users are not uploaded; --telemetry-seal N: also seal the
+          minute in progress every N seconds (tests, demos); --upload-bps / --upload-burst: telemetry upload bandwidth in bytes/s and
+          the burst allowed after idle time.
         """;
+
+    private static Telemetry.TelemetrySettings TelemetryFrom(CommandArgs a)
+    {
+        var t = new Telemetry.TelemetrySettings();
+        var k = a.GetInt("telemetry-k", t.K);
+        if (k < 1) throw new UsageException("--telemetry-k must be at least 1");
+        var seal = a.GetInt("telemetry-seal", 0);
+        var bps = a.GetInt("upload-bps", t.UploadBytesPerSecond);
+        if (bps < 64) throw new UsageException("--upload-bps must be at least 64");
+        var burst = a.GetInt("upload-burst", t.UploadBurstBytes);
+        if (burst < 64) throw new UsageException("--upload-burst must be at least 64");
+        return t with
+        {
+            K = k,
+            SealPartialMinutes = seal > 0,
+            SealInterval = seal > 0 ? TimeSpan.FromSeconds(seal) : t.SealInterval,
+            UploadBytesPerSecond = bps,
+            UploadBurstBytes = burst,
+        };
+    }
 
     public static EdgeOptions From(CommandArgs a)
     {
         a.RejectUnknown(KnownOptions);
         var seeds = a.GetAll("seed").Select(SeedAddress.Parse).ToList();
-        if (seeds.Count == 0) throw new UsageException("at least one --seed is required (e.g. --seed akka.tcp://fleet@127.0.0.1:4053)");
         return new EdgeOptions
         {
             Seeds = seeds,
@@ -43,6 +75,8 @@ public sealed record EdgeOptions
             HttpPort = a.GetInt("http", 0),
             Tags = DeviceFactsProbe.ParseTags(a.Get("tags")),
             CampaignDir = a.Get("campaign") is { } dir ? Path.GetFullPath(dir) : null,
+            InsecureDev = a.Flag("insecure-dev"),
+            Telemetry = TelemetryFrom(a),
         };
     }
 }

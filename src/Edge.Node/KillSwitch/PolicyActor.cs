@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Fleet.Edge.Hosting;
+using Fleet.Shared.Audit;
 using Fleet.Shared.KillSwitch;
 using static Fleet.Edge.KillSwitch.PolicyMessages;
 
@@ -16,14 +17,16 @@ public sealed class PolicyActor : ReceiveActor, IWithTimers
 
     private readonly PolicyStore _store;
     private readonly string _deviceId;
+    private readonly IActorRef? _audit;
     private readonly List<(IActorRef Who, object Reply)> _waiting = new();
     private Shared.Security.TrustSet? _trust;
     private KillPolicy _policy;
     private bool _syncedThisSession;
 
-    public PolicyActor(string dataDir, string deviceId)
+    public PolicyActor(string dataDir, string deviceId, IActorRef? audit = null)
     {
         _deviceId = deviceId;
+        _audit = audit;
         _store = new PolicyStore(dataDir);
         _trust = _store.LoadTrust();
         _policy = _store.Load(_trust);
@@ -48,7 +51,8 @@ public sealed class PolicyActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(string dataDir, string deviceId) => Akka.Actor.Props.Create(() => new PolicyActor(dataDir, deviceId));
+    public static Props Props(string dataDir, string deviceId, IActorRef? audit = null) =>
+        Akka.Actor.Props.Create(() => new PolicyActor(dataDir, deviceId, audit));
 
     private void OnPolicy(SignedKillPolicy signed)
     {
@@ -70,7 +74,11 @@ public sealed class PolicyActor : ReceiveActor, IWithTimers
             _policy = policy;
             var newly = policy.Active.Where(d => !before.Contains(d.Id)).ToList();
             Context.System.EventStream.Publish(new KillEnforced(policy, newly));
-            foreach (var d in newly) AgentLog.Write($"kill-switch epoch {policy.Epoch}: enforcing {d.Id} ({d.Scope}): {d.Reason}");
+            foreach (var d in newly)
+            {
+                AgentLog.Write($"kill-switch epoch {policy.Epoch}: enforcing {d.Id} ({d.Scope}): {d.Reason}");
+                _audit?.Tell(new AuditCommands.Record("kill-switch", "kill-enforced", d.Scope.ToString(), $"{d.Id} epoch {policy.Epoch}: {d.Reason}"));
+            }
         }
         _syncedThisSession = true;
         foreach (var (who, _) in _waiting) { who.Tell(new Synced(_policy.Epoch, true)); Timers.Cancel(who); }

@@ -13,7 +13,8 @@ namespace Fleet.Edge.Link;
 /// <summary>
 /// The cloud link: the only edge actor that talks to the control plane. It registers the device once this node is Up,
 /// retries until the registry answers, then keeps last-seen fresh with heartbeats. If the cloud refuses the device
-/// (duplicate id) it ends the session so the agent exits with the reason instead of retrying.
+/// (duplicate id) it ends the session so the agent exits with the reason instead of retrying. Telemetry is uploaded by
+/// its child <see cref="TelemetryUploader"/>.
 /// </summary>
 public sealed class LinkActor : ReceiveActor, IWithTimers
 {
@@ -32,13 +33,17 @@ public sealed class LinkActor : ReceiveActor, IWithTimers
     private readonly IActorRef _campaigns;
     private readonly IActorRef _manifests;
     private readonly LinkSession _session;
+    private readonly Func<string, DeviceProof?> _prove;
+    private readonly TelemetryUplink? _uplink;
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
     private int _registerAttempts;
     private readonly HashSet<Address> _reachableControl = new();
 
-    public LinkActor(DeviceFacts facts, IActorRef registry, IActorRef killAuthority, IActorRef policy, LinkSession session,
-        IActorRef campaigns, IActorRef manifests)
+    /// <param name="prove">Signs a registration with the device certificate's key (null proof on an insecure development cluster).</param>
+    public LinkActor(DeviceFacts facts, IActorRef registry, IActorRef killAuthority, IActorRef policy, LinkSession session, Func<string, DeviceProof?> prove,
+        IActorRef campaigns, IActorRef manifests, TelemetryUplink? uplink = null)
     {
+        _prove = prove;
         _campaigns = campaigns;
         _manifests = manifests;
         _facts = facts;
@@ -46,14 +51,15 @@ public sealed class LinkActor : ReceiveActor, IWithTimers
         _killAuthority = killAuthority;
         _policy = policy;
         _session = session;
+        _uplink = uplink;
         Joining();
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(DeviceFacts facts, IActorRef registry, IActorRef killAuthority, IActorRef policy, LinkSession session,
-        IActorRef campaigns, IActorRef manifests) =>
-        Akka.Actor.Props.Create(() => new LinkActor(facts, registry, killAuthority, policy, session, campaigns, manifests));
+        Func<string, DeviceProof?> prove, IActorRef campaigns, IActorRef manifests, TelemetryUplink? uplink = null) =>
+        Akka.Actor.Props.Create(() => new LinkActor(facts, registry, killAuthority, policy, session, prove, campaigns, manifests, uplink));
 
     protected override void PreStart()
     {
@@ -118,6 +124,9 @@ public sealed class LinkActor : ReceiveActor, IWithTimers
             AgentLog.Write($"registered as {r.DeviceId} ({(r.FirstTime ? "new device" : "known device")})");
             _session.MarkRegistered(r.DeviceId);
             Timers.StartPeriodicTimer(SendHeartbeat.Instance, SendHeartbeat.Instance, HeartbeatInterval);
+            // Telemetry leaves the device only through the link: its uploader is a child, started once registered.
+            if (_uplink is not null && Context.Child("telemetry-upload").IsNobody())
+                Context.ActorOf(TelemetryUploader.Props(_uplink, _facts.DeviceId, _facts.Tags), "telemetry-upload");
             SyncKillPolicy();
             PassCredentials(r);
             _campaigns.Tell(new GetAssignmentTable(_facts.DeviceId));
@@ -174,7 +183,8 @@ public sealed class LinkActor : ReceiveActor, IWithTimers
     {
         _registerAttempts++;
         if (_registerAttempts > 1) AgentLog.Write($"registration attempt {_registerAttempts}: no answer from the registry yet, retrying");
-        _registry.Tell(new DeviceCommands.Register(_facts, _cluster.SelfAddress.ToString()));
+        var address = _cluster.SelfAddress.ToString();
+        _registry.Tell(new DeviceCommands.Register(_facts, address, _prove(address)));
         Timers.StartSingleTimer(RetryRegister.Instance, RetryRegister.Instance, RegisterTimeout);
     }
 

@@ -32,7 +32,8 @@ public sealed class RenderCoordinator : ReceiveActor
             Context.ActorOf(CompositeActor.Props(runner), CompositeActor.Name),
             new RenderCache(settings.CacheDir, settings.CacheBytes),
             new PreparedTemplates(runner, settings.PreparedDir),
-            settings);
+            settings,
+            new Privacy.UserIdHasher(settings.DataDir));
 
         Receive<RenderAd>(req =>
         {

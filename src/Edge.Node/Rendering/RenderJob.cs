@@ -13,7 +13,7 @@ namespace Fleet.Edge.Rendering;
 
 /// <summary>The parts a render job talks to; owned by the coordinator.</summary>
 public sealed record RenderServices(IActorRef Policy, IActorRef Personalise, IActorRef Speech, IActorRef Composite,
-    RenderCache Cache, PreparedTemplates Prepared, RenderSettings Settings);
+    RenderCache Cache, PreparedTemplates Prepared, RenderSettings Settings, Privacy.UserIdHasher Hasher);
 
 /// <summary>
 /// One render, start to finish, as a short-lived actor: policy gate, copy choice, cache, speech, composite. Each stage
@@ -37,7 +37,13 @@ public sealed class RenderJob : ReceiveActor
         Receive<Lead>(l => _claim.TrySetResult(l));
         Receive<Follow>(f => _claim.TrySetResult(f));
         Receive<KeyDone>(d => _leaderDone.TrySetResult(d.CachedPath));
-        Receive<RenderOutcome>(o => { replyTo.Tell(o); Context.Stop(Self); });
+        Receive<RenderOutcome>(o =>
+        {
+            // Telemetry sees every render (ids and timings only; the user id only as the device's salted hash).
+            Context.System.EventStream.Publish(RenderTelemetry.From(o, request, services.Hasher));
+            replyTo.Tell(o);
+            Context.Stop(Self);
+        });
     }
 
     public static Props Props(string id, RenderAd request, IActorRef replyTo, RenderServices services) =>

@@ -17,7 +17,7 @@ public static class FleetAkkaConfiguration
             .WithRemoting(new RemoteOptions { HostName = node.Hostname, PublicHostName = node.Hostname, Port = node.Port })
             .WithClustering(new ClusterOptions
             {
-                SeedNodes = node.SeedNodes.ToArray(),
+                SeedNodes = node.SeedNodes.Select(a => FleetCluster.WithScheme(a, node.Tls is not null)).ToArray(),
                 Roles = node.Roles.ToArray(),
                 // Counted on `control` only, so flapping devices can never outvote the control plane.
                 SplitBrainResolver = new KeepMajorityOption { Role = FleetCluster.ControlRole },
@@ -26,6 +26,7 @@ public static class FleetAkkaConfiguration
             // Broadcasts (kill-switch policy) reach every node, devices included.
             .WithDistributedPubSub(role: "")
             .WithFleetSerialization();
+        node.Tls?.Apply(builder);
 
         if (node.Db is { } db)
         {

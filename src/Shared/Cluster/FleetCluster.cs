@@ -16,6 +16,19 @@ public static class FleetCluster
     public const string DeviceRolePrefix = "device-";
 
     public const string DeviceShard = "device";
+    public const string TelemetrySingleton = "telemetry-ingest";
+
+    public const string PlainScheme = "akka.tcp";
+    /// <summary>Akka names the transport <c>akka.ssl.tcp</c> once TLS is on; seeds are written either way and adjusted.</summary>
+    public const string TlsScheme = "akka.ssl.tcp";
+
+    public static string WithScheme(string address, bool tls)
+    {
+        var rest = address.StartsWith(TlsScheme + "://", StringComparison.Ordinal) ? address[(TlsScheme.Length + 3)..]
+            : address.StartsWith(PlainScheme + "://", StringComparison.Ordinal) ? address[(PlainScheme.Length + 3)..]
+            : address;
+        return $"{(tls ? TlsScheme : PlainScheme)}://{rest}";
+    }
 
     public static string DeviceRole(string deviceId) => DeviceRolePrefix + deviceId;
 

@@ -18,6 +18,8 @@ public sealed record NodeSettings
     public TimeSpan SplitBrainStableAfter { get; init; } = TimeSpan.FromSeconds(7);
     /// <summary>Akka's own log level (DEBUG, INFO, WARNING, ERROR); FLEET_DEBUG=1 forces DEBUG.</summary>
     public string LogLevel { get; init; } = "INFO";
+    /// <summary>Mutual TLS on remoting; null only for an explicitly insecure development node (<c>--insecure-dev</c>).</summary>
+    public RemotingTls? Tls { get; init; }
 
     public string EffectiveLogLevel => Environment.GetEnvironmentVariable("FLEET_DEBUG") == "1" ? "DEBUG" : LogLevel;
 }

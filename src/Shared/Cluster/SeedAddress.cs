@@ -8,7 +8,7 @@ namespace Fleet.Shared.Cluster;
 /// <summary>A seed as the operator wrote it: <c>akka.tcp://fleet@HOST:PORT</c> or <c>HOST:PORT</c>; HOST may be a DNS name.</summary>
 public sealed partial record SeedAddress(string Host, int Port)
 {
-    [GeneratedRegex(@"^(?:akka\.tcp://(?<sys>[A-Za-z0-9_-]+)@)?(?<host>[A-Za-z0-9._-]+|\[[0-9A-Fa-f:]+\]):(?<port>\d{1,5})/?$")]
+    [GeneratedRegex(@"^(?:akka(?:\.ssl)?\.tcp://(?<sys>[A-Za-z0-9_-]+)@)?(?<host>[A-Za-z0-9._-]+|\[[0-9A-Fa-f:]+\]):(?<port>\d{1,5})/?$")]
     private static partial Regex Pattern();
 
     public static SeedAddress Parse(string text)

@@ -12,7 +12,11 @@ public interface IDeviceMessage : IFleetProtocol
 public static class DeviceCommands
 {
     /// <summary>Sent by the device's link on every join; answered with <see cref="DeviceReplies.Registered"/> or <see cref="DeviceReplies.Refused"/>.</summary>
-    public sealed record Register(DeviceFacts Facts, string Address) : IDeviceMessage
+    /// <summary>
+    /// <see cref="Proof"/> is required once remoting runs with mutual TLS: the device's certificate and its signature over
+    /// this registration, so a certificate issued for one device can never register as another.
+    /// </summary>
+    public sealed record Register(DeviceFacts Facts, string Address, DeviceProof? Proof = null) : IDeviceMessage
     {
         public string DeviceId => Facts.DeviceId;
     }
@@ -24,6 +28,18 @@ public static class DeviceCommands
     public sealed record ConnectivityChanged(string DeviceId, Connectivity State, string Address, DateTimeOffset At) : IDeviceMessage;
 
     public sealed record Get(string DeviceId) : IDeviceMessage;
+
+    /// <summary>Operator asked for a one-time enrolment code; only its SHA-256 is kept.</summary>
+    public sealed record IssueEnrolmentCode(string DeviceId, string CodeHash, DateTimeOffset ExpiresAt, IReadOnlyDictionary<string, string> Tags) : IDeviceMessage;
+
+    /// <summary>A device presents a code: accepted once, before it expires, and recorded with the certificate issued for it.</summary>
+    public sealed record RedeemEnrolmentCode(string DeviceId, string CodeHash, string CertificateSerial, DateTimeOffset CertificateNotAfter) : IDeviceMessage;
+
+    /// <summary>Operator issued a bundle directly (certificate and key made by the cloud).</summary>
+    public sealed record RecordEnrolment(string DeviceId, string CertificateSerial, DateTimeOffset CertificateNotAfter) : IDeviceMessage;
+
+    /// <summary>Revoke the device: its certificate is refused from now on; its record stays for audit.</summary>
+    public sealed record Revoke(string DeviceId, string By) : IDeviceMessage;
 }
 
 /// <summary>Answers of the device registry entity.</summary>
@@ -34,6 +50,13 @@ public static class DeviceReplies
 
     public sealed record Refused(string DeviceId, string Reason) : IFleetProtocol;
 
+    public sealed record EnrolmentAccepted(string DeviceId, IReadOnlyDictionary<string, string> Tags) : IFleetProtocol;
+
+    public sealed record EnrolmentRefused(string DeviceId, string Reason) : IFleetProtocol;
+
+    /// <summary>Answer to <see cref="DeviceCommands.Revoke"/>; <see cref="Known"/> is false for an id the registry never saw.</summary>
+    public sealed record RevokeResult(string DeviceId, bool Known, DateTimeOffset? RevokedAt) : IFleetProtocol;
+
     /// <summary>The registry's view of one device; <see cref="Facts"/> is null for an id that never registered.</summary>
     public sealed record DeviceView(
         string DeviceId,
@@ -41,5 +64,7 @@ public static class DeviceReplies
         DateTimeOffset? RegisteredAt,
         DateTimeOffset? LastSeen,
         Connectivity Connectivity,
-        string? Address) : IFleetProtocol;
+        string? Address,
+        DateTimeOffset? RevokedAt = null,
+        string? CertificateSerial = null) : IFleetProtocol;
 }

@@ -18,4 +18,14 @@ public static class DeviceEvents
     /// <summary>A registration from another installation with the same id; kept for audit.</summary>
     [PersistedAs("device-duplicate-refused.v1")]
     public sealed record DuplicateRefused(string InstallationId, string Hostname, DateTimeOffset At) : IFleetEvent;
+
+    [PersistedAs("device-enrolment-code-issued.v1")]
+    public sealed record EnrolmentCodeIssued(string CodeHash, DateTimeOffset ExpiresAt, IReadOnlyDictionary<string, string> Tags, DateTimeOffset At) : IFleetEvent;
+
+    /// <summary>A certificate was issued to this device (<c>code</c> or <c>bundle</c>); a code is used up by it.</summary>
+    [PersistedAs("device-enrolled.v1")]
+    public sealed record Enrolled(string CertificateSerial, DateTimeOffset CertificateNotAfter, string Via, DateTimeOffset At) : IFleetEvent;
+
+    [PersistedAs("device-revoked.v1")]
+    public sealed record Revoked(string By, DateTimeOffset At) : IFleetEvent;
 }

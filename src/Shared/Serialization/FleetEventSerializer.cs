@@ -12,7 +12,7 @@ namespace Fleet.Shared.Serialization;
 /// <c>device-registered.v1</c> taken from <see cref="PersistedAsAttribute"/>. A new schema gets a new manifest and both
 /// stay readable.
 /// </summary>
-public sealed class FleetEventSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
+public sealed class FleetEventSerializer : SerializerWithStringManifest
 {
     public const int SerializerId = 7101;
     public const string Name = "fleet-events";
@@ -20,12 +20,20 @@ public sealed class FleetEventSerializer(ExtendedActorSystem system) : Serialize
     /// <summary>Assemblies scanned for <see cref="IFleetEvent"/> types; the cloud and edge register theirs at start-up.</summary>
     public static readonly List<Assembly> EventAssemblies = new() { typeof(FleetEventSerializer).Assembly };
 
-    private static readonly Lazy<(FrozenDictionary<string, Type> ByManifest, FrozenDictionary<Type, string> ByType)> Registry =
+    private static readonly Lazy<(FrozenDictionary<string, Type> ByManifest, FrozenDictionary<Type, string> ByType)> DefaultRegistry =
         new(() => BuildRegistry(EventAssemblies));
+
+    private readonly Lazy<(FrozenDictionary<string, Type> ByManifest, FrozenDictionary<Type, string> ByType)> Registry;
+
+    public FleetEventSerializer(ExtendedActorSystem system) : base(system) => Registry = DefaultRegistry;
+
+    /// <summary>A serializer over explicit assemblies (tests that need event types of their own).</summary>
+    internal FleetEventSerializer(ExtendedActorSystem system, IEnumerable<Assembly> assemblies) : base(system) =>
+        Registry = new(() => BuildRegistry(assemblies));
 
     public override int Identifier => SerializerId;
 
-    public static IReadOnlyCollection<Type> KnownTypes => Registry.Value.ByType.Keys;
+    public static IReadOnlyCollection<Type> KnownTypes => DefaultRegistry.Value.ByType.Keys;
 
     public override string Manifest(object o) =>
         Registry.Value.ByType.TryGetValue(o.GetType(), out var m)

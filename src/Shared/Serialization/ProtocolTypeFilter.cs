@@ -36,7 +36,10 @@ public sealed class ProtocolTypeFilter : ITypeFilter
     public static ProtocolTypeFilter ForFleet(params Assembly[] extra) =>
         new(extra.Append(typeof(IFleetProtocol).Assembly));
 
-    public bool IsAllowed(string typeName) => TypeNamesIn(typeName).All(IsAllowedName);
+    public bool IsAllowed(string typeName) => TypeNamesIn(typeName).All(n => !NeverOnTheWire.Contains(n) && IsAllowedName(n));
+
+    /// <summary>Types refused even if someone marks them as protocol: personal data has no wire form.</summary>
+    private static readonly FrozenSet<string> NeverOnTheWire = new[] { typeof(Privacy.Pii<>).FullName! }.ToFrozenSet(StringComparer.Ordinal);
 
     private bool IsAllowedName(string name) =>
         _allowed.Contains(name) || (name.EndsWith("[]", StringComparison.Ordinal) && IsAllowedName(name[..^2]));

@@ -1,0 +1,68 @@
+using Fleet.Shared.Audit;
+using Fleet.Shared.Security;
+
+namespace Fleet.Cloud.Audit;
+
+/// <summary>
+/// The cloud node's audit log (<c>&lt;data&gt;/audit.log</c>): every operator action is appended by the API middleware
+/// or by a service calling <see cref="Record"/>. The chain head is signed with the node's key ring
+/// (<c>&lt;data&gt;/keys</c>) into <c>&lt;data&gt;/audit.head.json</c>, so truncation or rewriting is provable later.
+/// </summary>
+public sealed class CloudAudit : IDisposable
+{
+    public const string LogFile = "audit.log";
+    public const string HeadFile = "audit.head.json";
+    public const string KeysFolder = "keys";
+
+    private readonly AuditLog _log;
+    private readonly string _dataDir;
+    private readonly object _signGate = new();
+
+    public CloudAudit(string dataDir)
+    {
+        _dataDir = dataDir;
+        _log = AuditLog.Open(Path.Combine(dataDir, LogFile));
+    }
+
+    public AuditLog Log => _log;
+
+    public AuditEntry Record(string actor, string action, string subject, string? detail = null) => _log.Append(actor, action, subject, detail);
+
+    private const string NoteItem = "fleet.audit.note";
+
+    /// <summary>What an endpoint adds to its call's audit entry (the version it created, the token id it issued).</summary>
+    public static void Note(HttpContext ctx, string detail) => ctx.Items[NoteItem] = detail;
+
+    public static string? NoteOf(HttpContext ctx) => ctx.Items.TryGetValue(NoteItem, out var d) ? d as string : null;
+
+    /// <summary>Signs the current head and writes it next to the log; returns the signed head.</summary>
+    public AuditHead SignHead()
+    {
+        lock (_signGate)
+        {
+            var ring = SigningKeyRing.OpenOrCreate(Path.Combine(_dataDir, KeysFolder));
+            var head = _log.Head;
+            using var signer = ring.ActiveSigner();
+            var envelope = head.Sign(signer);
+            var path = Path.Combine(_dataDir, HeadFile);
+            var temp = path + ".tmp";
+            File.WriteAllBytes(temp, envelope.ToJsonBytes());
+            File.Move(temp, path, overwrite: true);
+            return head;
+        }
+    }
+
+    /// <summary>Verifies a cloud data folder's log, against its signed head when there is one.</summary>
+    public static AuditVerification VerifyFolder(string dataDir)
+    {
+        var log = Path.Combine(dataDir, LogFile);
+        var headPath = Path.Combine(dataDir, HeadFile);
+        var keys = Path.Combine(dataDir, KeysFolder);
+        if (!File.Exists(headPath) || !Directory.Exists(keys)) return AuditLog.VerifyFile(log);
+        if (!SignedEnvelope.TryParse(File.ReadAllBytes(headPath), out var envelope, out var error))
+            return new AuditVerification(0, null, new AuditBreak(0, null, AuditBreakKind.HeadRejected, $"{headPath}: {error}"));
+        return AuditLog.VerifyFile(log, envelope, SigningKeyRing.OpenOrCreate(keys).ExportTrustSet());
+    }
+
+    public void Dispose() => _log.Dispose();
+}

@@ -1,0 +1,118 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Akka.Actor;
+using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.Hosting;
+using Fleet.Cloud.Api;
+using Fleet.Cloud.Devices;
+using Fleet.Cloud.Hosting;
+using Fleet.Shared.Cli;
+using Fleet.Shared.Cluster;
+using Fleet.Shared.Devices;
+using Fleet.Shared.Enrolment;
+using Fleet.Shared.Security.Pki;
+
+namespace Fleet.Cloud.Enrolment;
+
+/// <summary>
+/// Issues device certificates (bundles and one-time codes), redeems codes, and revokes devices. Every decision that
+/// must hold once across the control plane (a code used once, a revocation) is made by the device's registry entity.
+/// </summary>
+public sealed class EnrolmentService(ActorSystem system, IRequiredActor<DeviceRegion> region, CloudOptions options, IServiceProvider services,
+    ILogger<EnrolmentService> log)
+{
+    public static readonly TimeSpan DefaultCodeLifetime = TimeSpan.FromMinutes(15);
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
+
+    private CloudPki Pki => services.GetService<CloudPki>()
+        ?? throw new EnrolmentException(StatusCodes.Status409Conflict, "this cloud runs with --insecure-dev: there is no fleet CA to enrol devices with");
+
+    private DeviceTokens? Tokens => services.GetService<DeviceTokens>();
+
+    /// <summary>Operator path: the cloud makes the key and certificate; the bundle is the only copy of the key.</summary>
+    public async Task<EnrolmentBundle> IssueBundleAsync(EnrolRequest req, string apiUrl, CancellationToken ct)
+    {
+        var pki = Pki;
+        using var cert = pki.Ca.IssueDeviceWithKey(req.DeviceId, CloudPki.DeviceCertificateLifetime);
+        await AskAsync(new DeviceCommands.RecordEnrolment(req.DeviceId, cert.SerialNumber, cert.NotAfter.ToUniversalTime()), ct);
+        return Bundle(req.DeviceId, cert, FleetCertificates.KeyPem(cert), req.Tags ?? new Dictionary<string, string>(), req.Seeds, req.ApiUrl ?? apiUrl);
+    }
+
+    public async Task<(EnrolmentCode Code, DateTimeOffset ExpiresAt)> IssueCodeAsync(EnrolRequest req, CancellationToken ct)
+    {
+        var code = EnrolmentCode.New(req.DeviceId, Pki.Ca.Fingerprint);
+        var ttl = req.TtlSeconds is > 0 ? TimeSpan.FromSeconds(req.TtlSeconds.Value) : DefaultCodeLifetime;
+        var expires = DateTimeOffset.UtcNow + ttl;
+        await AskAsync(new DeviceCommands.IssueEnrolmentCode(req.DeviceId, code.SecretHash, expires, req.Tags ?? new Dictionary<string, string>()), ct);
+        return (code, expires);
+    }
+
+    /// <summary>Device path: the key never leaves the device; the cloud signs its CSR if the code is good.</summary>
+    public async Task<EnrolmentBundle> RedeemAsync(RedeemRequest req, string apiUrl, CancellationToken ct)
+    {
+        var pki = Pki;
+        EnrolmentCode code;
+        try { code = EnrolmentCode.Parse(req.Code ?? ""); }
+        catch (UsageException e) { throw Refused(StatusCodes.Status400BadRequest, "?", e.Message); }
+        CertificateRequest csr;
+        try { csr = CertificateRequest.LoadSigningRequestPem(req.CsrPem ?? "", HashAlgorithmName.SHA256); }
+        catch (CryptographicException e) { throw Refused(StatusCodes.Status400BadRequest, code.DeviceId, $"the certificate signing request is invalid: {e.Message}"); }
+        using var cert = pki.Ca.IssueDevice(code.DeviceId, csr.PublicKey, CloudPki.DeviceCertificateLifetime);
+        var reply = await region.ActorRef.Ask<object>(
+            new DeviceCommands.RedeemEnrolmentCode(code.DeviceId, code.SecretHash, cert.SerialNumber, cert.NotAfter.ToUniversalTime()), AskTimeout, ct);
+        return reply switch
+        {
+            DeviceReplies.EnrolmentAccepted ok => Bundle(code.DeviceId, cert, null, ok.Tags, null, apiUrl),
+            DeviceReplies.EnrolmentRefused no => throw Refused(StatusCodes.Status403Forbidden, code.DeviceId, no.Reason),
+            _ => throw new InvalidOperationException($"unexpected reply {reply.GetType().Name}"),
+        };
+    }
+
+    /// <summary>Revokes in the registry, tells every cloud node's TLS check, and removes the device's member from the cluster.</summary>
+    public async Task<DeviceReplies.RevokeResult> RevokeAsync(string deviceId, string by, CancellationToken ct)
+    {
+        var result = await region.ActorRef.Ask<DeviceReplies.RevokeResult>(new DeviceCommands.Revoke(deviceId, by), AskTimeout, ct);
+        if (!result.Known) return result;
+        services.GetService<CloudPki>()?.Revoked.Add(deviceId);
+        DistributedPubSub.Get(system).Mediator.Tell(new Publish(RevocationNotice.Topic, new RevocationNotice(deviceId)));
+        var cluster = Akka.Cluster.Cluster.Get(system);
+        foreach (var m in cluster.State.Members.Where(m => m.HasRole(FleetCluster.DeviceRole(deviceId))))
+        {
+            log.LogWarning("revoked device {Device}: downing its member {Address}", deviceId, m.Address);
+            cluster.Down(m.Address);
+        }
+        return result;
+    }
+
+    public string CaPem => Pki.Ca.Certificate.ExportCertificatePem();
+
+    private EnrolmentBundle Bundle(string deviceId, X509Certificate2 cert, string? keyPem, IReadOnlyDictionary<string, string> tags,
+        IReadOnlyList<string>? seeds, string apiUrl) => new(
+        deviceId, cert.ExportCertificatePem(), keyPem, Pki.Ca.Certificate.ExportCertificatePem(),
+        seeds is { Count: > 0 } ? seeds : options.Seeds.Count > 0 ? options.Seeds.Select(s => s.ToString()).ToList() : new[] { $"{options.Host}:{options.Port}" },
+        apiUrl, tags, Tokens?.Issue(deviceId));
+
+    private async Task AskAsync(IDeviceMessage cmd, CancellationToken ct)
+    {
+        var reply = await region.ActorRef.Ask<object>(cmd, AskTimeout, ct);
+        if (reply is DeviceReplies.EnrolmentRefused no) throw new EnrolmentException(StatusCodes.Status409Conflict, no.Reason);
+    }
+
+    private EnrolmentException Refused(int status, string deviceId, string reason)
+    {
+        log.LogWarning("refused enrolment of {Device}: {Reason}", deviceId, reason);
+        return new EnrolmentException(status, reason);
+    }
+}
+
+/// <summary>What an operator asks for: a bundle (default) or a one-time code.</summary>
+public sealed record EnrolRequest(string DeviceId, IReadOnlyDictionary<string, string>? Tags, bool Code, int? TtlSeconds,
+    IReadOnlyList<string>? Seeds, string? ApiUrl);
+
+public sealed record EnrolmentCodeView(string DeviceId, string Code, DateTimeOffset ExpiresAt);
+
+/// <summary>An enrolment request the cloud refuses: an HTTP status and a one-line reason.</summary>
+public sealed class EnrolmentException(int status, string message) : Exception(message)
+{
+    public int Status { get; } = status;
+}

@@ -1,0 +1,98 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Event;
+using Akka.Persistence;
+using Fleet.Shared.Cluster;
+using Fleet.Shared.Telemetry;
+
+namespace Fleet.Cloud.Telemetry;
+
+/// <summary>
+/// The cloud telemetry service (a cluster singleton on control nodes): checks each device batch with
+/// <see cref="TelemetryStore.Decide"/>, persists accepted ones, acknowledges after the write, acknowledges replays
+/// without counting them, and rejects (and logs) the rest. The store is rebuilt from the journal on restart.
+/// </summary>
+public sealed class TelemetryIngestActor : ReceivePersistentActor, IWithTimers
+{
+    public const string Id = "telemetry-ingest";
+    private const int RecentRejections = 20;
+
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly ICohortResolver _cohorts;
+    private readonly TimeSpan _retention;
+    private readonly Queue<RejectionView> _recent = new();
+    private TelemetryStore _store = TelemetryStore.Empty;
+    private long _rejected;
+
+    public TelemetryIngestActor(ICohortResolver cohorts, TimeSpan retention)
+    {
+        _cohorts = cohorts;
+        _retention = retention;
+
+        Recover<TelemetryEvents.BatchAccepted>(e => _store = _store.Apply(e));
+        Recover<RecoveryCompleted>(_ => _store = PruneNow());
+
+        Command<TelemetryProtocol.Batch>(Ingest);
+        Command<TelemetryProtocol.Query>(q =>
+            Sender.Tell(TelemetryQuery.Report(_store, q, DateTimeOffset.UtcNow, _rejected, _recent.Reverse().ToList())));
+        Command<Prune>(_ => _store = PruneNow());
+    }
+
+    /// <summary>Minute windows older than this are rolled up into hours.</summary>
+    public static readonly TimeSpan MinuteResolution = TimeSpan.FromHours(2);
+
+    public override string PersistenceId => Id;
+
+    private TelemetryStore PruneNow() => _store.Prune(DateTimeOffset.UtcNow - _retention, DateTimeOffset.UtcNow - MinuteResolution);
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(ICohortResolver cohorts, TimeSpan retention) =>
+        Akka.Actor.Props.Create(() => new TelemetryIngestActor(cohorts, retention));
+
+    protected override void PreStart() => Timers.StartPeriodicTimer(Prune.Instance, Prune.Instance, TimeSpan.FromMinutes(1));
+
+    private void Ingest(TelemetryProtocol.Batch b)
+    {
+        var local = Sender.Path.Address.HasLocalScope;
+        var senderDevice = local ? null : DeviceOf(Sender.Path.Address);
+        var aggregate = b.Body is null ? null : AggregateCodec.TryDecode(b.Body);
+        switch (_store.Decide(b, aggregate, senderDevice, local))
+        {
+            case TelemetryStore.Duplicate:
+                CloudMetrics.Batch("duplicate");
+                Sender.Tell(new TelemetryProtocol.Ack(b.DeviceId, b.Seq, Duplicate: true));
+                return;
+            case TelemetryStore.Reject r:
+                _rejected++;
+                CloudMetrics.Batch("rejected");
+                var view = new RejectionView(DateTimeOffset.UtcNow, b.DeviceId, local ? "local" : Sender.Path.Address.ToString(), b.Seq, r.Reason);
+                _recent.Enqueue(view);
+                while (_recent.Count > RecentRejections) _recent.Dequeue();
+                _log.Warning("telemetry batch rejected: claimed device {0}, seq {1}, from {2}: {3}", b.DeviceId, b.Seq, view.Sender, r.Reason);
+                Sender.Tell(new TelemetryProtocol.Rejected(b.DeviceId, b.Seq, r.Reason));
+                return;
+        }
+        var evt = new TelemetryEvents.BatchAccepted(b.DeviceId, b.Seq, b.Covers.ToArray(), b.Tags, _cohorts.CohortOf(b.DeviceId, b.Tags),
+            aggregate, b.DroppedRenders, DateTimeOffset.UtcNow);
+        // Applied before the write completes so a replay arriving meanwhile is already a duplicate; if the write
+        // fails the actor restarts from the journal and the device, never acknowledged, sends the batch again.
+        _store = _store.Apply(evt);
+        CloudMetrics.Batch("accepted");
+        CloudMetrics.Ingested(aggregate);
+        var sender = Sender;
+        PersistAsync(evt, e => sender.Tell(new TelemetryProtocol.Ack(e.DeviceId, e.Seq, Duplicate: false)));
+    }
+
+    /// <summary>The device a cluster member belongs to, from its <c>device-ID</c> role; null if it is no device.</summary>
+    private static string? DeviceOf(Address address)
+    {
+        var member = Akka.Cluster.Cluster.Get(Context.System).State.Members.FirstOrDefault(m => m.Address == address);
+        return member is null ? null : FleetCluster.DeviceIdOf(member.Roles);
+    }
+
+    private sealed class Prune : IDeadLetterSuppression
+    {
+        public static readonly Prune Instance = new();
+    }
+}

@@ -1,0 +1,66 @@
+using Fleet.Shared.Telemetry;
+
+namespace Fleet.Cloud.Telemetry;
+
+/// <summary>Pure reporting over the store: filter windows, merge groups per campaign version, compute rates and percentiles.</summary>
+public static class TelemetryQuery
+{
+    public static TelemetryReport Report(TelemetryStore store, TelemetryProtocol.Query q, DateTimeOffset now, long rejected, IReadOnlyList<RejectionView> recent)
+    {
+        var from = now - TimeSpan.FromSeconds(Math.Max(0, q.SinceSeconds));
+        var devices = store.Devices.Where(kv => q.Device is null || kv.Key == q.Device).ToList();
+        var groups = new List<GroupAggregate>();
+        var reporting = 0;
+        foreach (var (_, d) in devices)
+        {
+            var mine = d.Windows
+                .Where(w => w.Start.AddMinutes(w.Minutes) > from && w.Start <= now && (q.Cohort is null || w.Cohort == q.Cohort))
+                .SelectMany(w => w.Groups)
+                .Where(g => q.Campaign is null || g.CampaignId == q.Campaign)
+                .ToList();
+            if (mine.Count > 0) reporting++;
+            groups.AddRange(mine);
+        }
+        var campaigns = groups
+            .GroupBy(g => (g.CampaignId, g.CampaignVersion))
+            .OrderBy(g => g.Key.CampaignId, StringComparer.Ordinal).ThenBy(g => g.Key.CampaignVersion, StringComparer.Ordinal)
+            .Select(g => Campaign(g.Key.CampaignId, g.Key.CampaignVersion, g.Select(x => x with { ModelVersion = "", TemplateId = "" }).Aggregate(GroupAggregate.Merge)))
+            .ToList();
+        return new TelemetryReport(from, now, q.Device, q.Campaign, q.Cohort, reporting, campaigns,
+            devices.Sum(kv => kv.Value.DroppedRenders), rejected, recent);
+    }
+
+    private static CampaignReport Campaign(string id, string version, GroupAggregate g)
+    {
+        double Rate(long n) => g.Renders == 0 ? 0 : Math.Round((double)n / g.Renders, 4);
+        var impressions = g.Variants.Sum(v => v.Impressions);
+        var clicks = g.Variants.Sum(v => v.Clicks);
+        return new CampaignReport(id, version, g.Renders, g.Successes, g.Failures, g.CacheHits, g.FallbackRenders, g.SafetyBlocks,
+            Rate(g.FallbackRenders),
+            g.Fallbacks.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(kv => kv.Key, kv => Rate(kv.Value)),
+            Round(g.RenderMs.Quantile(0.50)), Round(g.RenderMs.Quantile(0.95)), Round(g.RenderMs.Quantile(0.99)),
+            impressions, clicks, Ctr(clicks, impressions),
+            g.Variants.Select(v => new VariantReport(v.VariantId, v.Renders, v.Impressions, v.Clicks, Ctr(v.Clicks, v.Impressions))).ToList());
+    }
+
+    private static double? Ctr(long clicks, long impressions) => impressions == 0 ? null : Math.Round((double)clicks / impressions, 4);
+
+    private static double? Round(double? v) => v is null ? null : Math.Round(v.Value, 1);
+
+    /// <summary>Parses <c>30s</c>, <c>10m</c>, <c>2h</c>, <c>7d</c> (or plain seconds).</summary>
+    public static TimeSpan? ParseSince(string? s)
+    {
+        if (string.IsNullOrWhiteSpace(s)) return TimeSpan.FromMinutes(10);
+        s = s.Trim();
+        var unit = char.IsDigit(s[^1]) ? 's' : s[^1];
+        if (!long.TryParse(char.IsDigit(s[^1]) ? s : s[..^1], out var n) || n < 0) return null;
+        return unit switch
+        {
+            's' => TimeSpan.FromSeconds(n),
+            'm' => TimeSpan.FromMinutes(n),
+            'h' => TimeSpan.FromHours(n),
+            'd' => TimeSpan.FromDays(n),
+            _ => null,
+        };
+    }
+}

@@ -1,0 +1,100 @@
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using Fleet.Edge.Identity;
+using Fleet.Shared.Cli;
+using Fleet.Shared.Enrolment;
+using Fleet.Shared.Security.Pki;
+using Fleet.Shared.Serialization;
+
+namespace Fleet.Edge.Cli;
+
+/// <summary><c>fleet-edge enroll</c>: exchanges a one-time code for a certificate (key made here), or installs a bundle.</summary>
+public static class EnrollVerb
+{
+    public static readonly Verb Verb = new("enroll", "enrol this device: --code CODE --api URL, or --bundle FILE", RunAsync);
+
+    private const string Usage = """
+        usage: fleet-edge enroll --code CODE --api URL [--data ./data/edge] [--json]
+               fleet-edge enroll --bundle FILE [--data ./data/edge] [--json]
+          --code: makes this device's key, sends a signing request with the one-time code (from 'fleet-cloud enroll
+          --code') and stores the certificate under <data>/enrolment (key mode 600). The code pins the fleet CA, so a
+          server that is not this fleet's is refused before anything is trusted. --bundle installs a bundle file made by
+          'fleet-cloud enroll --out'. Afterwards 'fleet-edge agent --data DIR' joins with mutual TLS by itself.
+        """;
+
+    private static async Task<int> RunAsync(IReadOnlyList<string> argv)
+    {
+        var a = CommandArgs.Parse(argv);
+        if (a.Flag("help")) { Console.WriteLine(Usage); return 0; }
+        a.RejectUnknown("code", "api", "bundle", "data");
+        var data = Path.GetFullPath(a.Get("data", "./data/edge"));
+        if (EnrolmentStore.Exists(data)) throw new FleetException($"this device is already enrolled ({EnrolmentStore.DirOf(data)}); remove that folder to enrol it again");
+        EdgeCredentials creds;
+        if (a.Get("bundle") is { } file)
+        {
+            if (a.Get("code") is not null) throw new UsageException("pass --code or --bundle, not both");
+            var bundle = EnrolmentBundle.Parse(File.ReadAllText(file), file);
+            creds = EnrolmentStore.Save(data, bundle, bundle.PrivateKeyPem ?? throw new FleetException($"{file} holds no private key"));
+        }
+        else
+        {
+            var code = EnrolmentCode.Parse(a.Required("code"));
+            creds = await RedeemAsync(code, a.Required("api").TrimEnd('/'), data);
+        }
+        Console.WriteLine(a.Flag("json")
+            ? JsonSerializer.Serialize(new { device_id = creds.DeviceId, data = EnrolmentStore.DirOf(data), seeds = creds.Bundle.Seeds, not_after = creds.Certificate.NotAfter.ToUniversalTime() }, FleetJson.Indented)
+            : $"enrolled as {creds.DeviceId}: certificate valid until {creds.Certificate.NotAfter.ToUniversalTime():u}, stored in {EnrolmentStore.DirOf(data)}; " +
+              $"start with: fleet-edge agent --data {data}");
+        return 0;
+    }
+
+    private static async Task<EdgeCredentials> RedeemAsync(EnrolmentCode code, string api, string data)
+    {
+        // Step 1: fetch the CA over a connection not yet trusted, and accept it only if the code pins it.
+        X509Certificate2 ca;
+        using (var bootstrap = Client(null))
+        {
+            var pem = await Call(() => bootstrap.GetStringAsync($"{api}/enrolment/v1/ca"), api);
+            ca = X509Certificate2.CreateFromPem(pem);
+            if (!code.Pins(FleetCertificates.Fingerprint(ca)))
+                throw new FleetException($"the server at {api} is not the fleet this code was issued for (CA fingerprint mismatch)");
+        }
+        // Step 2: from now on an HTTPS server must present a certificate from that CA.
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var csr = new CertificateRequest($"CN={code.DeviceId}", key, HashAlgorithmName.SHA256).CreateSigningRequestPem();
+        using var http = Client(ca);
+        var response = await Call(() => http.PostAsJsonAsync($"{api}/enrolment/v1/redeem", new RedeemRequest(code.ToString(), csr), FleetJson.Options), api);
+        var body = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode)
+        {
+            string? reason = null;
+            try { reason = JsonDocument.Parse(body).RootElement.GetProperty("error").GetString(); } catch (Exception e) when (e is JsonException or KeyNotFoundException) { }
+            throw new FleetException($"enrolment refused: {reason ?? $"HTTP {(int)response.StatusCode}"}");
+        }
+        var bundle = EnrolmentBundle.Parse(body, api);
+        if (FleetCertificates.Fingerprint(X509Certificate2.CreateFromPem(bundle.CaCertificatePem)) != FleetCertificates.Fingerprint(ca))
+            throw new FleetException("the enrolment answer names a different CA than the one the code pins");
+        return EnrolmentStore.Save(data, bundle, key.ExportPkcs8PrivateKeyPem());
+    }
+
+    private static HttpClient Client(X509Certificate2? ca)
+    {
+        var handler = new HttpClientHandler();
+        if (ca is null) handler.ServerCertificateCustomValidationCallback = (_, _, _, _) => true; // only the pinned CA is read
+        else
+        {
+            var trust = new FleetTrust(ca);
+            handler.ServerCertificateCustomValidationCallback = (_, cert, _, _) => cert is not null && trust.Check(cert) is null;
+        }
+        return new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(15) };
+    }
+
+    private static async Task<T> Call<T>(Func<Task<T>> call, string api)
+    {
+        try { return await call(); }
+        catch (HttpRequestException e) { throw new FleetException($"cannot reach {api}: {e.Message}"); }
+        catch (TaskCanceledException) { throw new FleetException($"{api} did not answer within 15s"); }
+    }
+}

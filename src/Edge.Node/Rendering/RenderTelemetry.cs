@@ -1,0 +1,27 @@
+using Fleet.Edge.Privacy;
+using Fleet.Shared.Telemetry;
+using static Fleet.Edge.Rendering.RenderProtocol;
+
+namespace Fleet.Edge.Rendering;
+
+/// <summary>Turns a render outcome into the telemetry event: artifact ids, variant ids, timings, fallbacks — never context.</summary>
+public static class RenderTelemetry
+{
+    public static RenderEvent From(RenderOutcome o, RenderAd request, UserIdHasher hasher) => new(
+        o.CampaignId,
+        request.CampaignVersion,
+        o.Artifacts.Model ?? "none",
+        o.Artifacts.Template ?? "none",
+        o.HeadlineId,
+        o.CtaId,
+        o.StageMs,
+        o.TotalMs,
+        o.CacheHit,
+        o.Fallbacks,
+        o.SafetyBlocks.Count,
+        o.Success && o.Path is not "static-creative",
+        o.AudioSeconds,
+        o.Encoder,
+        request.Context.UserId is { Length: > 0 } user ? hasher.Hash(user) : null,
+        DateTimeOffset.UtcNow);
+}

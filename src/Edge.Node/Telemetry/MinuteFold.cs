@@ -1,0 +1,113 @@
+using Fleet.Shared.Telemetry;
+
+namespace Fleet.Edge.Telemetry;
+
+/// <summary>
+/// Pure folding of render events, interactions and resource samples into an <see cref="OpenMinute"/>, and sealing a
+/// minute into the aggregate that is uploaded, with k-anonymity applied. No I/O, no clock: the actor supplies both.
+/// </summary>
+public static class MinuteFold
+{
+    public static DateTimeOffset MinuteOf(DateTimeOffset t) =>
+        new(t.UtcTicks - t.UtcTicks % TimeSpan.TicksPerMinute, TimeSpan.Zero);
+
+    public static GroupKey KeyOf(RenderEvent e) =>
+        new(TelemetryText.Id(e.CampaignId), TelemetryText.Version(e.CampaignVersion), TelemetryText.Version(e.ModelVersion), TelemetryText.Id(e.TemplateId));
+
+    public static OpenMinute Add(OpenMinute m, RenderEvent e)
+    {
+        var key = KeyOf(e);
+        var g = m.Groups.GetValueOrDefault(key.Text) ?? OpenGroup.For(key);
+        var user = TelemetryText.UserHash(e.UserHash);
+        var variants = new Dictionary<string, OpenVariant>(g.Variants);
+        foreach (var id in new[] { e.HeadlineVariantId, e.CtaVariantId }.Where(v => !string.IsNullOrEmpty(v)).Select(TelemetryText.Id).Distinct())
+        {
+            var v = variants.GetValueOrDefault(id) ?? OpenVariant.Zero;
+            variants[id] = v with { Renders = v.Renders + 1, Users = WithUser(v.Users, user) };
+        }
+        var stages = new Dictionary<string, double>(g.StageMsSum);
+        foreach (var (stage, ms) in e.StageMs) { var s = TelemetryText.Id(stage); stages[s] = stages.GetValueOrDefault(s) + Math.Max(0, ms); }
+        var buckets = new Dictionary<int, long>(g.RenderMsBuckets);
+        var bucket = LatencyHistogram.BucketOf(e.TotalMs);
+        buckets[bucket] = buckets.GetValueOrDefault(bucket) + 1;
+        var updated = g with
+        {
+            Renders = g.Renders + 1,
+            Successes = g.Successes + (e.Success ? 1 : 0),
+            CacheHits = g.CacheHits + (e.CacheHit ? 1 : 0),
+            FallbackRenders = g.FallbackRenders + (e.Fallbacks.Count > 0 ? 1 : 0),
+            SafetyBlocks = g.SafetyBlocks + Math.Max(0, e.SafetyBlocks),
+            AudioSeconds = g.AudioSeconds + Math.Max(0, e.AudioSeconds),
+            Fallbacks = Count(g.Fallbacks, e.Fallbacks.Select(TelemetryText.Reason)),
+            Encoders = Count(g.Encoders, new[] { TelemetryText.Id(e.Encoder) }),
+            StageMsSum = stages,
+            RenderMsBuckets = buckets,
+            Variants = variants,
+            Users = WithUser(g.Users, user),
+        };
+        return m with { Groups = With(m.Groups, key.Text, updated) };
+    }
+
+    /// <summary>Adds an impression or click to the group <paramref name="key"/> (the campaign's latest render's group).</summary>
+    public static OpenMinute Add(OpenMinute m, Interaction i, GroupKey key)
+    {
+        var g = m.Groups.GetValueOrDefault(key.Text) ?? OpenGroup.For(key);
+        var user = TelemetryText.UserHash(i.UserHash);
+        var id = TelemetryText.Id(i.VariantId);
+        var v = g.Variants.GetValueOrDefault(id) ?? OpenVariant.Zero;
+        v = i.Kind == InteractionKind.Click
+            ? v with { Clicks = v.Clicks + 1, Users = WithUser(v.Users, user) }
+            : v with { Impressions = v.Impressions + 1, Users = WithUser(v.Users, user) };
+        var updated = g with { Variants = With(g.Variants, id, v), Users = WithUser(g.Users, user) };
+        return m with { Groups = With(m.Groups, key.Text, updated) };
+    }
+
+    public static OpenMinute Add(OpenMinute m, ResourceSample s) => m with { Samples = m.Samples.Append(s).ToList() };
+
+    /// <summary>
+    /// Seals a minute for upload. k-anonymity: a variant row whose events came from 1..k-1 distinct identified users is
+    /// suppressed (dropped and counted in <see cref="TelemetryAggregate.SuppressedRows"/>); distinct-user counts below
+    /// k are never sent. Render counts, timings and fallbacks are device operations, not user data, and always stay.
+    /// </summary>
+    public static TelemetryAggregate Seal(OpenMinute m, int k)
+    {
+        var suppressed = 0;
+        var groups = new List<GroupAggregate>();
+        foreach (var g in m.Groups.Values.OrderBy(g => g.Key.Text, StringComparer.Ordinal))
+        {
+            var variants = new List<VariantCounts>();
+            foreach (var (id, v) in g.Variants.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            {
+                if (v.Users.Count is > 0 && v.Users.Count < k) { suppressed++; continue; }
+                variants.Add(new VariantCounts(id, v.Renders, v.Impressions, v.Clicks, v.Users.Count >= k ? v.Users.Count : null));
+            }
+            groups.Add(new GroupAggregate(g.Key.CampaignId, g.Key.CampaignVersion, g.Key.ModelVersion, g.Key.TemplateId,
+                g.Renders, g.Successes, g.CacheHits, g.FallbackRenders, g.SafetyBlocks, g.AudioSeconds, g.Fallbacks, g.Encoders, g.StageMsSum,
+                new LatencyHistogram(g.RenderMsBuckets), variants, g.Users.Count >= k ? g.Users.Count : null));
+        }
+        return new TelemetryAggregate(m.Start, 1, groups, Summarise(m.Samples), suppressed);
+    }
+
+    public static ResourceSummary? Summarise(IReadOnlyList<ResourceSample> samples)
+    {
+        if (samples.Count == 0) return null;
+        static double? Avg(IEnumerable<double?> xs) { var v = xs.OfType<double>().ToList(); return v.Count == 0 ? null : Math.Round(v.Average(), 2); }
+        static double? Max(IEnumerable<double?> xs) { var v = xs.OfType<double>().ToList(); return v.Count == 0 ? null : Math.Round(v.Max(), 2); }
+        return new ResourceSummary(samples.Count, Avg(samples.Select(s => s.CpuPercent)), Max(samples.Select(s => s.CpuPercent)),
+            Max(samples.Select(s => s.MemoryUsedMb)), Max(samples.Select(s => s.ProcessRssMb)), Max(samples.Select(s => s.TemperatureC)),
+            Avg(samples.Select(s => s.NpuPercent)));
+    }
+
+    private static IReadOnlyList<string> WithUser(IReadOnlyList<string> users, string? user) =>
+        user is null || users.Contains(user) ? users : users.Append(user).ToList();
+
+    private static Dictionary<string, long> Count(IReadOnlyDictionary<string, long> counts, IEnumerable<string> keys)
+    {
+        var d = new Dictionary<string, long>(counts);
+        foreach (var key in keys) d[key] = d.GetValueOrDefault(key) + 1;
+        return d;
+    }
+
+    private static Dictionary<string, T> With<T>(IReadOnlyDictionary<string, T> d, string key, T value) =>
+        new(d) { [key] = value };
+}

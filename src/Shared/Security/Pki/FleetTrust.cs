@@ -1,0 +1,42 @@
+using System.Security.Cryptography.X509Certificates;
+
+namespace Fleet.Shared.Security.Pki;
+
+/// <summary>
+/// Decides whether a peer certificate belongs to this fleet: issued by the fleet CA (not merely by some CA the
+/// machine trusts), within its validity period, and not revoked. Every refusal comes with a one-line reason.
+/// </summary>
+public sealed class FleetTrust(X509Certificate2 ca, RevocationList? revoked = null, Func<DateTimeOffset>? clock = null)
+{
+    public X509Certificate2 Ca { get; } = ca;
+    public RevocationList Revoked { get; } = revoked ?? new RevocationList(null);
+
+    /// <summary>Null when the certificate is acceptable, otherwise why not.</summary>
+    public string? Check(X509Certificate2? cert)
+    {
+        if (cert is null) return "no client certificate presented";
+        var now = (clock ?? (() => DateTimeOffset.UtcNow))();
+        var who = FleetCertificates.Describe(cert);
+        if (cert.RawData.AsSpan().SequenceEqual(Ca.RawData)) return "the fleet CA certificate itself is not a node certificate";
+        if (now < cert.NotBefore.ToUniversalTime()) return $"certificate of {who} is not valid before {cert.NotBefore.ToUniversalTime():u}";
+        if (now > cert.NotAfter.ToUniversalTime()) return $"certificate of {who} expired at {cert.NotAfter.ToUniversalTime():u}";
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(Ca);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.VerificationTime = now.UtcDateTime;
+        chain.ChainPolicy.VerificationTimeIgnored = false;
+        if (!chain.Build(cert))
+        {
+            var status = string.Join(", ", chain.ChainStatus.Select(s => s.Status.ToString()).Distinct());
+            return cert.Subject == cert.Issuer
+                ? $"certificate {who} is self-signed, not issued by the fleet CA"
+                : $"certificate {who} (issuer '{cert.Issuer}') is not issued by the fleet CA ({status})";
+        }
+        var root = chain.ChainElements[^1].Certificate;
+        if (!root.RawData.AsSpan().SequenceEqual(Ca.RawData)) return $"certificate {who} does not chain to the fleet CA";
+        if (FleetCertificates.DeviceIdOf(cert) is { } id && Revoked.IsRevoked(id)) return $"device {id} is revoked";
+        if (FleetCertificates.DeviceIdOf(cert) is null && !FleetCertificates.IsNode(cert)) return $"certificate {who} names neither a device nor a node";
+        return null;
+    }
+}

@@ -1,0 +1,101 @@
+namespace Fleet.Shared.Telemetry;
+
+/// <summary>Everything a device says about one period (a minute, or an hour roll-up): per-group counts and resources.</summary>
+public sealed record TelemetryAggregate(
+    DateTimeOffset PeriodStart,
+    int PeriodMinutes,
+    IReadOnlyList<GroupAggregate> Groups,
+    ResourceSummary? Resources,
+    int SuppressedRows)
+{
+    public long Renders => Groups.Sum(g => g.Renders);
+
+    /// <summary>Rolls periods up into one (e.g. the minutes of an hour when the outbox is full).</summary>
+    public static TelemetryAggregate Merge(IReadOnlyList<TelemetryAggregate> parts, DateTimeOffset start, int minutes) => new(
+        start, minutes,
+        parts.SelectMany(p => p.Groups).GroupBy(g => g.Key).Select(g => g.Aggregate(GroupAggregate.Merge)).ToList(),
+        parts.Select(p => p.Resources).Aggregate((ResourceSummary?)null, ResourceSummary.Merge),
+        parts.Sum(p => p.SuppressedRows));
+}
+
+/// <summary>Counts for one (campaign, campaign version, model version, template): the artifact versions a rollout gates on.</summary>
+public sealed record GroupAggregate(
+    string CampaignId,
+    string CampaignVersion,
+    string ModelVersion,
+    string TemplateId,
+    long Renders,
+    long Successes,
+    long CacheHits,
+    long FallbackRenders,
+    long SafetyBlocks,
+    double AudioSeconds,
+    IReadOnlyDictionary<string, long> Fallbacks,
+    IReadOnlyDictionary<string, long> Encoders,
+    IReadOnlyDictionary<string, double> StageMsSum,
+    LatencyHistogram RenderMs,
+    IReadOnlyList<VariantCounts> Variants,
+    long? DistinctUsers)
+{
+    public (string, string, string, string) Key => (CampaignId, CampaignVersion, ModelVersion, TemplateId);
+
+    public long Failures => Renders - Successes;
+
+    /// <summary>Sums two groups with the same key; distinct users cannot be summed and become unknown.</summary>
+    public static GroupAggregate Merge(GroupAggregate a, GroupAggregate b) => a with
+    {
+        Renders = a.Renders + b.Renders,
+        Successes = a.Successes + b.Successes,
+        CacheHits = a.CacheHits + b.CacheHits,
+        FallbackRenders = a.FallbackRenders + b.FallbackRenders,
+        SafetyBlocks = a.SafetyBlocks + b.SafetyBlocks,
+        AudioSeconds = a.AudioSeconds + b.AudioSeconds,
+        Fallbacks = Sum(a.Fallbacks, b.Fallbacks),
+        Encoders = Sum(a.Encoders, b.Encoders),
+        StageMsSum = Sum(a.StageMsSum, b.StageMsSum),
+        RenderMs = LatencyHistogram.Merge(a.RenderMs, b.RenderMs),
+        Variants = a.Variants.Concat(b.Variants).GroupBy(v => v.VariantId).Select(g => g.Aggregate(VariantCounts.Merge)).OrderBy(v => v.VariantId, StringComparer.Ordinal).ToList(),
+        DistinctUsers = null,
+    };
+
+    internal static Dictionary<string, long> Sum(IReadOnlyDictionary<string, long> a, IReadOnlyDictionary<string, long> b)
+    {
+        var m = new Dictionary<string, long>(a);
+        foreach (var (k, v) in b) m[k] = m.GetValueOrDefault(k) + v;
+        return m;
+    }
+
+    internal static Dictionary<string, double> Sum(IReadOnlyDictionary<string, double> a, IReadOnlyDictionary<string, double> b)
+    {
+        var m = new Dictionary<string, double>(a);
+        foreach (var (k, v) in b) m[k] = m.GetValueOrDefault(k) + v;
+        return m;
+    }
+}
+
+/// <summary>Per-variant counts; <see cref="DistinctUsers"/> is only sent when it is at least k.</summary>
+public sealed record VariantCounts(string VariantId, long Renders, long Impressions, long Clicks, long? DistinctUsers)
+{
+    public static VariantCounts Merge(VariantCounts a, VariantCounts b) =>
+        new(a.VariantId, a.Renders + b.Renders, a.Impressions + b.Impressions, a.Clicks + b.Clicks, null);
+}
+
+/// <summary>Resource readings over a period: averages and peaks.</summary>
+public sealed record ResourceSummary(
+    int Samples, double? CpuPercentAvg, double? CpuPercentMax, double? MemoryUsedMbMax, double? ProcessRssMbMax,
+    double? TemperatureCMax, double? NpuPercentAvg)
+{
+    public static ResourceSummary? Merge(ResourceSummary? a, ResourceSummary? b)
+    {
+        if (a is null || b is null) return a ?? b;
+        var n = a.Samples + b.Samples;
+        return new ResourceSummary(n, Avg(a.CpuPercentAvg, a.Samples, b.CpuPercentAvg, b.Samples), Max(a.CpuPercentMax, b.CpuPercentMax),
+            Max(a.MemoryUsedMbMax, b.MemoryUsedMbMax), Max(a.ProcessRssMbMax, b.ProcessRssMbMax), Max(a.TemperatureCMax, b.TemperatureCMax),
+            Avg(a.NpuPercentAvg, a.Samples, b.NpuPercentAvg, b.Samples));
+    }
+
+    private static double? Max(double? a, double? b) => a is null ? b : b is null ? a : Math.Max(a.Value, b.Value);
+
+    private static double? Avg(double? a, int na, double? b, int nb) =>
+        a is null ? b : b is null ? a : (a.Value * na + b.Value * nb) / Math.Max(1, na + nb);
+}

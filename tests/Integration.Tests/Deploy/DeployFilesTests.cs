@@ -1,0 +1,123 @@
+using Fleet.Cloud.Hosting;
+using Fleet.Edge.Hosting;
+using YamlDotNet.RepresentationModel;
+using static Fleet.Integration.Tests.Deploy.DeployFiles;
+
+namespace Fleet.Integration.Tests.Deploy;
+
+/// <summary>The deployment files only use ports, paths and flags the programs really have.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class DeployFilesTests
+{
+    private static readonly int[] FleetPorts = { 4053, 5080 };
+
+    private static IEnumerable<(string File, YamlMappingNode Container)> FleetContainers() =>
+        K8sDocuments().SelectMany(d => Walk(d.Doc).OfType<YamlMappingNode>()
+            .Where(m => Scalar(At(m, "image")).Contains("fleet-cloud"))
+            .Select(c => (d.File, c)));
+
+    private static List<string> Args(YamlMappingNode container) =>
+        ((YamlSequenceNode)At(container, "args")!).Children.Select(Scalar).ToList();
+
+    [Fact]
+    public void Every_fleet_container_runs_the_agent_with_known_flags_ports_probes_and_mounted_paths()
+    {
+        var containers = FleetContainers().ToList();
+        Assert.True(containers.Count >= 2, "cloud StatefulSet and render Deployment");
+        foreach (var (file, c) in containers)
+        {
+            var args = Args(c);
+            Assert.Equal("agent", args[0]);
+            Assert.All(Flags(args), f => Assert.Contains(f, CloudOptions.KnownOptions));
+            Assert.DoesNotContain("insecure-dev", Flags(args));
+            Assert.Equal("4053", args[args.IndexOf("--port") + 1]);
+            Assert.EndsWith(":5080", args[args.IndexOf("--http") + 1]);
+            var ports = ((YamlSequenceNode)At(c, "ports")!).Children.Select(p => int.Parse(Scalar(At(p, "containerPort"))));
+            Assert.All(ports, p => Assert.Contains(p, FleetPorts));
+            Assert.Equal("/readyz", Scalar(At(c, "readinessProbe", "httpGet", "path")));
+            Assert.Equal("/healthz", Scalar(At(c, "livenessProbe", "httpGet", "path")));
+            Assert.Equal("5080", Scalar(At(c, "readinessProbe", "httpGet", "port")));
+            Assert.NotNull(At(c, "resources", "requests", "cpu"));
+            Assert.NotNull(At(c, "resources", "requests", "memory"));
+            var mounts = ((YamlSequenceNode)At(c, "volumeMounts")!).Children.Select(m => Scalar(At(m, "mountPath"))).ToList();
+            Assert.Contains(System.IO.Path.GetDirectoryName(args[args.IndexOf("--ca-key") + 1]), mounts);
+            Assert.Contains(args[args.IndexOf("--data") + 1], mounts);
+            Assert.True(Flags(args).Count(f => f == "seed") == 3, $"{file}: three seeds");
+            Assert.All(args.Where((_, i) => i > 0 && args[i - 1] == "--seed"),
+                s => Assert.Matches(@"^fleet-cloud-[0-2]\.fleet-cloud\.\$\(POD_NAMESPACE\)\.svc\.cluster\.local:4053$", s));
+        }
+    }
+
+    [Fact]
+    public void The_control_plane_is_a_three_node_stateful_set_behind_a_headless_service_and_render_workers_ask_for_a_gpu()
+    {
+        var docs = K8sDocuments().Select(d => d.Doc).ToList();
+        var sts = Assert.Single(docs, d => Scalar(At(d, "kind")) == "StatefulSet" && Scalar(At(d, "metadata", "name")) == "fleet-cloud");
+        Assert.Equal("3", Scalar(At(sts, "spec", "replicas")));
+        var serviceName = Scalar(At(sts, "spec", "serviceName"));
+        var headless = Assert.Single(docs, d => Scalar(At(d, "kind")) == "Service" && Scalar(At(d, "metadata", "name")) == serviceName);
+        Assert.Equal("None", Scalar(At(headless, "spec", "clusterIP")));
+        var roles = FleetContainers().Select(c => Args(c.Container)).Select(a => a[a.IndexOf("--roles") + 1]).ToList();
+        Assert.Contains("control", roles);
+        var render = FleetContainers().Single(c => Args(c.Container).Contains("render")).Container;
+        Assert.Equal("1", Scalar(At(render, "resources", "limits", "nvidia.com/gpu")));
+        Assert.Contains(docs, d => Scalar(At(d, "kind")) == "Secret" && Scalar(At(d, "metadata", "name")) == "fleet-ca");
+    }
+
+    [Fact]
+    public void The_network_policy_exposes_only_remoting_and_the_api()
+    {
+        var policy = Assert.Single(K8sDocuments(), d => Scalar(At(d.Doc, "kind")) == "NetworkPolicy" && Scalar(At(d.Doc, "metadata", "name")) == "fleet-cloud").Doc;
+        var ports = Walk(At(policy, "spec", "ingress")!).OfType<YamlMappingNode>().Select(m => At(m, "port")).OfType<YamlScalarNode>()
+            .Select(p => int.Parse(p.Value!)).Order().ToArray();
+        Assert.Equal(FleetPorts, ports);
+    }
+
+    [Fact]
+    public void The_systemd_unit_restarts_the_agent_with_known_flags_a_writable_data_folder_and_hardening()
+    {
+        var unit = IniLines(DeployFiles.Path("systemd", "fleet-edge.service"));
+        string One(string key) => Assert.Single(unit, kv => kv.Key == key).Value;
+        Assert.Equal("always", One("Restart"));
+        Assert.True(int.Parse(One("RestartSec")) > 0);
+        var exec = One("ExecStart").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("agent", exec[1]);
+        var envArgs = IniLines(DeployFiles.Path("config", "fleet-edge.env")).Single(kv => kv.Key == "FLEET_EDGE_ARGS").Value.Split(' ');
+        Assert.All(Flags(exec.Concat(envArgs)), f => Assert.Contains(f, EdgeOptions.KnownOptions));
+        Assert.DoesNotContain("insecure-dev", Flags(exec.Concat(envArgs)));
+        var data = exec[Array.IndexOf(exec, "--data") + 1];
+        Assert.Equal("/var/lib/fleet-edge", data);
+        Assert.Contains(data, One("ReadWritePaths").Split(' '));
+        Assert.Equal(data, "/var/lib/" + One("StateDirectory"));
+        foreach (var key in new[] { "NoNewPrivileges", "ProtectHome", "PrivateTmp", "ProtectKernelTunables" }) Assert.Equal("yes", One(key));
+        Assert.Equal("strict", One("ProtectSystem"));
+    }
+
+    [Fact]
+    public void Dockerfiles_are_multi_arch_on_the_aspnet_10_image_and_expose_fleet_ports_and_config_flags_exist()
+    {
+        foreach (var name in new[] { "cloud.Dockerfile", "edge.Dockerfile" })
+        {
+            var text = File.ReadAllText(DeployFiles.Path("docker", name));
+            Assert.Contains("ARG TARGETARCH", text);
+            Assert.Contains("-a $TARGETARCH", text);
+            Assert.Contains("FROM mcr.microsoft.com/dotnet/aspnet:10.0", text);
+            foreach (var line in text.Split('\n').Where(l => l.StartsWith("EXPOSE ")))
+                Assert.All(line[7..].Split(' ', StringSplitOptions.RemoveEmptyEntries), p => Assert.Contains(int.Parse(p), FleetPorts));
+        }
+        var cloudArgs = IniLines(DeployFiles.Path("config", "fleet-cloud.env")).Single(kv => kv.Key == "FLEET_CLOUD_ARGS").Value.Split(' ');
+        Assert.All(Flags(cloudArgs), f => Assert.Contains(f, CloudOptions.KnownOptions));
+    }
+
+    [Fact]
+    public async Task The_probe_endpoints_are_served_by_a_real_cloud_node()
+    {
+        using var tmp = new TempDir();
+        await using var cloud = await CloudUnderTest.StartAsync(await Databases.FreshAsync(Databases.Sqlite, tmp.Path), tmp.Sub("cloud"));
+        using var http = new HttpClient();
+        var paths = FleetContainers().SelectMany(c => new[] { "readinessProbe", "livenessProbe" }
+            .Select(p => Scalar(At(c.Container, p, "httpGet", "path")))).Distinct();
+        foreach (var path in paths)
+            await Eventually.Until(() => http.GetAsync(cloud.Options.HttpUrl + path), r => r.IsSuccessStatusCode, TimeSpan.FromSeconds(20), path);
+    }
+}

@@ -1,0 +1,73 @@
+using Fleet.Shared.Devices;
+
+namespace Fleet.Integration.Tests.Security;
+
+/// <summary>Enrolment codes and bundles through the real CLI verbs, and revocation of an enrolled device.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class EnrolmentTests
+{
+    [Fact]
+    public async Task A_code_enrols_once_the_device_joins_and_a_revoked_device_is_refused_on_reconnect_with_its_record_kept()
+    {
+        using var tmp = new TempDir();
+        using var fleet = await SecureFleet.StartAsync(tmp);
+        var code = await IssueCodeAsync(fleet, "kiosk-r", "15m");
+
+        using var enrol = FleetProcess.Edge("enroll", "--code", code, "--api", fleet.Api, "--data", tmp.Sub("r"));
+        Assert.Equal(0, await enrol.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        if (!OperatingSystem.IsWindows())
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(tmp.Sub("r"), "enrolment", "device.key")));
+
+        using var reused = FleetProcess.Edge("enroll", "--code", code, "--api", fleet.Api, "--data", tmp.Sub("r2"));
+        Assert.Equal(1, await reused.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("enrolment refused: enrolment code is unknown or already used", Assert.Single(reused.Lines));
+        Assert.False(Directory.Exists(Path.Combine(tmp.Sub("r2"), "enrolment")));
+
+        using var agent = FleetProcess.Edge("agent", "--data", tmp.Sub("r"));
+        var registered = await Eventually.Until(fleet.DevicesAsync, d => d.Any(v => v.DeviceId == "kiosk-r" && v.Connectivity == Connectivity.Up),
+            TimeSpan.FromSeconds(40), "kiosk-r up");
+        Assert.Equal("lisbon", registered.Single().Facts!.Tags["store"]);
+
+        using var revoke = FleetProcess.Cloud("devices", "revoke", "kiosk-r", "--api", fleet.Api, "--data", fleet.CloudData);
+        Assert.Equal(0, await revoke.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        // Downed, then every reconnect is refused at the TLS handshake; the record stays for audit.
+        await Eventually.Until(() => Task.FromResult(fleet.Cloud.Lines), l => l.Any(x => x.Contains("refused TLS peer") && x.Contains("device kiosk-r is revoked")),
+            TimeSpan.FromSeconds(40), "the revoked device's reconnect refused");
+        var kept = Assert.Single(await fleet.DevicesAsync());
+        Assert.Equal("kiosk-r", kept.DeviceId);
+        Assert.NotNull(kept.RevokedAt);
+        Assert.Equal("lisbon", kept.Facts!.Tags["store"]);
+        Assert.NotEqual(Connectivity.Up, (await Eventually.Until(fleet.DevicesAsync, d => d.Single().Connectivity != Connectivity.Up,
+            TimeSpan.FromSeconds(30), "kiosk-r no longer up")).Single().Connectivity);
+    }
+
+    [Fact]
+    public async Task An_expired_code_is_refused_and_a_bundle_enrols_a_device()
+    {
+        using var tmp = new TempDir();
+        using var fleet = await SecureFleet.StartAsync(tmp);
+        var code = await IssueCodeAsync(fleet, "kiosk-late", "1s");
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        using var late = FleetProcess.Edge("enroll", "--code", code, "--api", fleet.Api, "--data", tmp.Sub("late"));
+        Assert.Equal(1, await late.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("enrolment refused: enrolment code expired at", Assert.Single(late.Lines));
+
+        var bundle = tmp.Sub("kiosk-b.json");
+        using var issue = FleetProcess.Cloud("enroll", "--device-id", "kiosk-b", "--out", bundle, "--seed", fleet.Seed, "--api", fleet.Api, "--data", fleet.CloudData);
+        Assert.Equal(0, await issue.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(bundle));
+        using var install = FleetProcess.Edge("enroll", "--bundle", bundle, "--data", tmp.Sub("b"));
+        Assert.Equal(0, await install.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        using var agent = FleetProcess.Edge("agent", "--data", tmp.Sub("b"));
+        await Eventually.Until(fleet.DevicesAsync, d => d.Any(v => v.DeviceId == "kiosk-b" && v.Connectivity == Connectivity.Up), TimeSpan.FromSeconds(40), "kiosk-b up");
+    }
+
+    private static async Task<string> IssueCodeAsync(SecureFleet fleet, string deviceId, string ttl)
+    {
+        using var p = FleetProcess.Cloud("enroll", "--device-id", deviceId, "--code", "--ttl", ttl, "--tags", "store=lisbon", "--json",
+            "--api", fleet.Api, "--data", fleet.CloudData);
+        Assert.Equal(0, await p.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        var json = string.Join("\n", p.Lines);
+        return System.Text.Json.JsonDocument.Parse(json).RootElement.GetProperty("code").GetString()!;
+    }
+}

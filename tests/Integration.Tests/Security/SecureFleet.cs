@@ -1,0 +1,83 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Fleet.Cloud.Api;
+using Fleet.Shared.Devices;
+using Fleet.Shared.Enrolment;
+using Fleet.Shared.Security.Pki;
+
+namespace Fleet.Integration.Tests.Security;
+
+/// <summary>A real <c>fleet-cloud agent</c> process with mutual TLS and a fresh fleet CA, and ways to make devices (good or bad).</summary>
+public sealed class SecureFleet : IDisposable
+{
+    private readonly TempDir _tmp;
+
+    private SecureFleet(TempDir tmp, FleetCa ca, FleetProcess cloud, int port, int http)
+    {
+        _tmp = tmp;
+        Ca = ca;
+        Cloud = cloud;
+        Port = port;
+        Api = $"http://127.0.0.1:{http}";
+    }
+
+    public FleetCa Ca { get; }
+    public FleetProcess Cloud { get; }
+    public int Port { get; }
+    public string Api { get; }
+    public string CloudData => _tmp.Sub("cloud");
+    public string Seed => $"127.0.0.1:{Port}";
+
+    public static async Task<SecureFleet> StartAsync(TempDir tmp)
+    {
+        var (port, http) = (Ports.Free(), Ports.Free());
+        var ca = FleetCa.Create(Path.Combine(tmp.Sub("cloud"), "ca", FleetCa.KeyFile));
+        var cloud = FleetProcess.Cloud("agent", "--port", $"{port}", "--http", $"{http}", "--data", tmp.Sub("cloud"));
+        var fleet = new SecureFleet(tmp, ca, cloud, port, http);
+        await Eventually.Until(() => Task.FromResult(cloud.Lines), l => l.Any(x => x.StartsWith("fleet-cloud: node akka.ssl.tcp://")),
+            TimeSpan.FromSeconds(40), "cloud started with TLS");
+        return fleet;
+    }
+
+    public ApiClient Client() => new(Api, File.ReadAllText(Path.Combine(CloudData, AdminToken.FileName)).Trim());
+
+    public async Task<List<DeviceReplies.DeviceView>> DevicesAsync()
+    {
+        using var api = Client();
+        return await api.GetAsync<List<DeviceReplies.DeviceView>>("api/v1/devices");
+    }
+
+    /// <summary>Writes an enrolment folder as <c>fleet-edge enroll</c> would, but with any certificate (bad ones included).</summary>
+    public string DeviceData(string name, string claimedId, X509Certificate2 cert, X509Certificate2? ca = null)
+    {
+        var dir = Path.Combine(_tmp.Sub(name), "enrolment");
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "device.crt"), cert.ExportCertificatePem());
+        File.WriteAllText(Path.Combine(dir, "device.key"), FleetCertificates.KeyPem(cert));
+        File.WriteAllText(Path.Combine(dir, "ca.crt"), (ca ?? Ca.Certificate).ExportCertificatePem());
+        File.WriteAllText(Path.Combine(dir, "bundle.json"), new EnrolmentBundle(claimedId, cert.ExportCertificatePem(), null,
+            (ca ?? Ca.Certificate).ExportCertificatePem(), new[] { Seed }, Api, new Dictionary<string, string>(), null).ToJson());
+        return _tmp.Sub(name);
+    }
+
+    public X509Certificate2 DeviceCert(string id) => Ca.IssueDeviceWithKey(id, TimeSpan.FromDays(30));
+
+    public static X509Certificate2 SelfSigned(string id)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var req = new CertificateRequest($"CN={id}, OU=device, O=Fleet", key, HashAlgorithmName.SHA256);
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddUri(new Uri(FleetCertificates.DeviceUri(id)));
+        req.CertificateExtensions.Add(san.Build());
+        var cert = req.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        return X509CertificateLoader.LoadPkcs12(cert.Export(X509ContentType.Pkcs12), null, X509KeyStorageFlags.Exportable);
+    }
+
+    public void Dispose()
+    {
+        Cloud.Terminate();
+        try { Cloud.WaitForExitAsync(TimeSpan.FromSeconds(15)).GetAwaiter().GetResult(); } catch (OperationCanceledException) { }
+        Cloud.Dispose();
+        Ca.Dispose();
+    }
+}

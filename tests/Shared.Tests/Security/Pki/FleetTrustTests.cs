@@ -1,0 +1,65 @@
+using Fleet.Shared.Cli;
+using Fleet.Shared.Security.Pki;
+
+namespace Fleet.Shared.Tests.Security.Pki;
+
+public sealed class FleetTrustTests : IDisposable
+{
+    private readonly TestPki _pki = new();
+
+    [Fact]
+    public void Certificates_from_the_fleet_ca_are_accepted_and_name_their_device_or_node()
+    {
+        var trust = new FleetTrust(_pki.Ca.Certificate);
+        var device = _pki.Device("kiosk-1");
+        Assert.Null(trust.Check(device));
+        Assert.Equal("kiosk-1", FleetCertificates.DeviceIdOf(device));
+        Assert.True(device.HasPrivateKey);
+        var node = _pki.Node();
+        Assert.Null(trust.Check(node));
+        Assert.Null(FleetCertificates.DeviceIdOf(node));
+        Assert.True(FleetCertificates.IsNode(node));
+    }
+
+    [Fact]
+    public void Missing_self_signed_foreign_expired_and_revoked_certificates_are_refused_with_a_reason()
+    {
+        var revoked = new RevocationList(null);
+        var trust = new FleetTrust(_pki.Ca.Certificate, revoked);
+        using var other = new TestPki();
+        Assert.Equal("no client certificate presented", trust.Check(null));
+        Assert.Contains("self-signed", trust.Check(TestPki.SelfSigned("kiosk-1")));
+        Assert.Contains("not issued by the fleet CA", trust.Check(other.Device("kiosk-1")));
+        Assert.Contains("expired at", trust.Check(_pki.ExpiredDevice("kiosk-1")));
+        Assert.Contains("is not a node certificate", trust.Check(_pki.Ca.Certificate));
+        var cert = _pki.Device("kiosk-9");
+        revoked.Add("kiosk-9");
+        Assert.Equal("device kiosk-9 is revoked", trust.Check(cert));
+    }
+
+    [Fact]
+    public void The_ca_key_is_private_reloads_and_is_never_overwritten()
+    {
+        if (!OperatingSystem.IsWindows())
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(_pki.KeyPath));
+        using var again = FleetCa.Load(_pki.KeyPath);
+        Assert.Equal(_pki.Ca.Fingerprint, again.Fingerprint);
+        Assert.Null(new FleetTrust(_pki.Ca.Certificate).Check(again.IssueDeviceWithKey("x", TimeSpan.FromDays(1))));
+        Assert.Throws<FleetException>(() => FleetCa.Create(_pki.KeyPath));
+    }
+
+    [Fact]
+    public void A_revocation_list_survives_a_restart()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "fleet-revoked-" + Guid.NewGuid().ToString("N")[..8] + ".json");
+        try
+        {
+            new RevocationList(path).Add("kiosk-2");
+            Assert.True(new RevocationList(path).IsRevoked("kiosk-2"));
+            Assert.False(new RevocationList(path).IsRevoked("kiosk-3"));
+        }
+        finally { File.Delete(path); }
+    }
+
+    public void Dispose() => _pki.Dispose();
+}
