@@ -81,14 +81,7 @@ public sealed class DistributionTests
     internal static EdgeUnderTest Start(CloudUnderTest cloud, string dir, string id, string tags, int http)
     {
         AgentLog.Enabled = false;
-        return EdgeUnderTest.Start(new EdgeOptions
-        {
-            Seeds = [SeedAddress.Parse(cloud.Seed)],
-            DeviceId = id,
-            DataDir = dir,
-            HttpPort = http,
-            Tags = Fleet.Edge.Identity.DeviceFactsProbe.ParseTags(tags),
-        });
+        return EdgeUnderTest.Start(cloud.Seed, dir, id, tags, http: http);
     }
 
     internal static Task<List<DeviceSyncReport>> WaitRunningAsync(CloudUnderTest cloud, string campaign, int version, params string[] devices) =>
