@@ -33,7 +33,7 @@ declare -A CONTEXT=(
 for dev in "${DEVICES[@]}"; do
   say "starting device $dev (local API 127.0.0.1:${LOCAL[$dev]})"
   dotnet "$FLEET_EDGE_DLL" agent --insecure-dev --seed "akka.tcp://fleet@127.0.0.1:$PORT" --device-id "$dev" \
-    --data "$DEMO/$dev" --tags "${TAGS[$dev]}" --http "${LOCAL[$dev]}" --campaign "$CAMPAIGN" >"$DEMO/$dev.log" 2>&1 &
+    --data "$DEMO/$dev" --tags "${TAGS[$dev]}" --http "${LOCAL[$dev]}" >"$DEMO/$dev.log" 2>&1 &
   PIDS+=($!)
 done
 
@@ -49,7 +49,22 @@ fi
 echo
 cloud devices
 echo
-say "each device renders one personalised ad for its own context (first render prepares the template and loads the model)"
+
+# Campaigns: publish the sample once; every device fetches, verifies and swaps it in by itself.
+"$CAMPAIGN/make-assets.sh" >/dev/null
+say "publishing $CAMPAIGN and assigning it to every device"
+t0=$(date +%s%N)
+cloud campaign publish "$CAMPAIGN"
+cloud campaign assign summer-sale
+if ! cloud campaign status summer-sale --wait-version 1 --devices 3 --timeout 60 >/dev/null; then
+  say "not every device picked the campaign up; logs:"; tail -n 5 "$DEMO"/*.log; exit 1
+fi
+say "publish -> all three devices running summer-sale v1 in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+cloud campaign status summer-sale
+say "publishing again with the same content is a no-op:"
+cloud campaign publish "$CAMPAIGN"
+echo
+say "each device renders one personalised ad from its synced, verified copy for its own context (first render prepares the template and loads the model)"
 for dev in "${DEVICES[@]}"; do
   row=$(dotnet "$FLEET_EDGE_DLL" render --agent "http://127.0.0.1:${LOCAL[$dev]}" --context "${CONTEXT[$dev]}" --brief 2>&1) || row="FAILED: $row"
   echo "  $dev  ${CONTEXT[$dev]}"

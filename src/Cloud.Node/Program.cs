@@ -10,6 +10,10 @@ var verbs = new List<Verb>
     AuditVerb.Verb,
     BenchVerb.Verb,
     KillVerb.Verb,
+    CampaignVerb.Verb,
+    ModelVerb.Verb,
+    KeysVerb.Verb,
+    TokensVerb.Verb,
     CaVerb.Verb,
     EnrollVerb.Verb,
 };

@@ -19,6 +19,8 @@ public sealed class CloudUnderTest : IAsyncDisposable
         Api = api;
     }
 
+    public const string AdminTokenValue = "test-admin-token";
+
     public CloudOptions Options { get; }
     public Akka.Actor.ActorSystem System => _app.Services.GetRequiredService<Akka.Actor.ActorSystem>();
     public ApiClient Api { get; }
@@ -36,13 +38,13 @@ public sealed class CloudUnderTest : IAsyncDisposable
             HttpUrl = $"http://127.0.0.1:{http ?? Ports.Free()}",
             DataDir = dataDir,
             Db = db,
-            AdminToken = "test-admin-token",
+            AdminToken = AdminTokenValue,
             Seeds = (seeds ?? Array.Empty<string>()).Select(Fleet.Shared.Cluster.SeedAddress.Parse).ToList(),
         };
         await db.EnsureReachableAsync();
         var app = CloudHost.Build(options);
         await app.StartAsync();
-        return new CloudUnderTest(app, options, new ApiClient(options.HttpUrl, "test-admin-token"));
+        return new CloudUnderTest(app, options, new ApiClient(options.HttpUrl, AdminTokenValue));
     }
 
     public Task<List<DeviceReplies.DeviceView>> DevicesAsync() => Api.GetAsync<List<DeviceReplies.DeviceView>>("api/v1/devices");

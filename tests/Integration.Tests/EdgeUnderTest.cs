@@ -19,6 +19,8 @@ public sealed class EdgeUnderTest : IAsyncDisposable
     /// <summary>Exit code of the agent, or the exception it ended with.</summary>
     public Task<int> Run { get; }
 
+    public static EdgeUnderTest Start(EdgeOptions options) => new(options);
+
     public static EdgeUnderTest Start(string seed, string dataDir, string? deviceId = null, string tags = "", IReadOnlyList<string>? seeds = null,
         int http = 0, Fleet.Edge.Telemetry.TelemetrySettings? telemetry = null) =>
         new(new EdgeOptions

@@ -41,25 +41,28 @@ public sealed class ApiClient : IDisposable
         return new ApiClient(url, AdminToken.ForClient(a.Get("token"), data), ca);
     }
 
-    public Task<T> GetAsync<T>(string path, CancellationToken ct = default) =>
-        SendAsync<T>(() => new HttpRequestMessage(HttpMethod.Get, path.TrimStart('/')), path, ct);
+    public Task<T> GetAsync<T>(string path, CancellationToken ct = default) => SendAsync<T>(HttpMethod.Get, path, null, ct);
 
     public Task<T> PostAsync<T>(string path, object body, CancellationToken ct = default) =>
-        SendAsync<T>(() => new HttpRequestMessage(HttpMethod.Post, path.TrimStart('/'))
-        {
-            Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, FleetJson.Options))
-            {
-                Headers = { ContentType = new MediaTypeHeaderValue("application/json") },
-            },
-        }, path, ct);
+        SendAsync<T>(HttpMethod.Post, path, JsonContent(body), ct);
 
-    private async Task<T> SendAsync<T>(Func<HttpRequestMessage> request, string path, CancellationToken ct)
+    public Task<T> PostContentAsync<T>(string path, HttpContent? content, CancellationToken ct = default) => SendAsync<T>(HttpMethod.Post, path, content, ct);
+
+    public Task<T> DeleteAsync<T>(string path, CancellationToken ct = default) => SendAsync<T>(HttpMethod.Delete, path, null, ct);
+
+    /// <summary>Uploads may take longer than the default timeout; this one applies to the whole request.</summary>
+    public TimeSpan Timeout { get => _http.Timeout; set => _http.Timeout = value; }
+
+    public static HttpContent JsonContent(object body) =>
+        new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, FleetJson.Options)) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } };
+
+    public async Task<T> SendAsync<T>(HttpMethod method, string path, HttpContent? content, CancellationToken ct = default)
     {
         HttpResponseMessage response;
         try
         {
-            using var req = request();
-            response = await _http.SendAsync(req, ct);
+            using var request = new HttpRequestMessage(method, path.TrimStart('/')) { Content = content };
+            response = await _http.SendAsync(request, ct);
         }
         catch (HttpRequestException e)
         {

@@ -1,36 +1,48 @@
 using System.Security.Cryptography;
 using System.Text;
+using Akka.Actor;
+using Akka.Hosting;
+using Fleet.Cloud.Tokens;
+using Fleet.Shared.Security;
 using Fleet.Shared.Serialization;
+using Fleet.Shared.Tokens;
 
 namespace Fleet.Cloud.Api;
 
-/// <summary>A caller the API has recognised by its bearer token.</summary>
-public sealed record ApiPrincipal(string Name, IReadOnlySet<string> Roles, string? DeviceId = null)
+/// <summary>A caller the API has recognised: by its bearer token (role, and for device tokens the device), or by a signed URL.</summary>
+public sealed record ApiPrincipal(string Name, string Role, string? DeviceId = null, string? SignedPath = null)
 {
-    public const string Admin = "admin";
-    public const string Operator = "operator";
-    public const string Device = "device";
+    public const string Admin = TokenRoles.Admin;
+    public const string Operator = TokenRoles.Operator;
+    public const string Device = TokenRoles.Device;
 
-    public bool Has(string role) => Roles.Contains(Admin) || Roles.Contains(role);
+    public bool Has(string role) => TokenRoles.Satisfies(Role, role);
+
+    public bool IsDevice => Role == TokenRoles.Device;
 }
 
 /// <summary>
-/// Bearer-token check for everything under <c>/api/</c>: no token is 401, an unknown token is 401, both with a JSON
-/// error body. Tokens are compared by their SHA-256, so timing never reveals a prefix.
+/// Bearer-token check for everything under <c>/api/</c>: no token is 401, an unknown or revoked token is 401, both with
+/// a JSON error body. The admin token is compared by SHA-256 in constant time; every other token is looked up in the
+/// token store by its SHA-256 only. A GET with a valid <c>?sig=</c> for exactly its path (see <see cref="SignedUrls"/>)
+/// needs no bearer token.
 /// </summary>
-public sealed class TokenAuthentication(AdminToken admin, DeviceTokens? devices = null)
+public sealed class TokenAuthentication(AdminToken admin, IRequiredActor<TokenStore> tokens, SignedUrls signedUrls, DeviceTokens? enrolled = null)
 {
     public const string PrincipalItem = "fleet.principal";
+    private static readonly TimeSpan LookupTimeout = TimeSpan.FromSeconds(5);
 
-    public ApiPrincipal? Authenticate(string? authorizationHeader)
+    public async Task<ApiPrincipal?> AuthenticateAsync(string? authorizationHeader, CancellationToken ct)
     {
         if (authorizationHeader is null || !authorizationHeader.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return null;
         var presented = authorizationHeader["Bearer ".Length..].Trim();
-        if (devices?.Validate(presented) is { } deviceId)
-            return new ApiPrincipal("device:" + deviceId, new HashSet<string> { ApiPrincipal.Device }, deviceId);
-        return FixedTimeEquals(presented, admin.Value)
-            ? new ApiPrincipal("admin", new HashSet<string> { ApiPrincipal.Admin })
-            : null;
+        if (presented.Length == 0) return null;
+        if (FixedTimeEquals(presented, admin.Value)) return new ApiPrincipal("admin", TokenRoles.Admin);
+        // Tokens from enrolment are derived from the fleet CA; every node holding the CA checks them without a lookup.
+        if (enrolled?.Validate(presented) is { } enrolledDevice) return new ApiPrincipal("device:" + enrolledDevice, TokenRoles.Device, enrolledDevice);
+        var store = await tokens.GetAsync(ct);
+        var lookup = await store.Ask<TokenReplies.Lookup>(new TokenCommands.Authenticate(TokenSecrets.Hash(presented)), LookupTimeout, ct);
+        return lookup.View is { } v ? new ApiPrincipal(v.Id, v.Role, v.DeviceId) : null;
     }
 
     public async Task Middleware(HttpContext ctx, RequestDelegate next)
@@ -41,24 +53,59 @@ public sealed class TokenAuthentication(AdminToken admin, DeviceTokens? devices 
             return;
         }
         var header = ctx.Request.Headers.Authorization.ToString();
-        var principal = Authenticate(string.IsNullOrEmpty(header) ? null : header);
-        if (principal is null)
+        ApiPrincipal? principal;
+        if (string.IsNullOrEmpty(header) && ctx.Request.Query.TryGetValue("sig", out var sig) && HttpMethods.IsGet(ctx.Request.Method))
         {
-            ctx.Response.StatusCode = StatusCodes.Status401Unauthorized;
-            ctx.Response.Headers.WWWAuthenticate = "Bearer";
-            var message = string.IsNullOrEmpty(header) ? "missing bearer token" : "invalid bearer token";
-            await ctx.Response.WriteAsJsonAsync(new ApiError(message), FleetJson.Options);
-            return;
+            var check = signedUrls.Check(ctx.Request.Path, sig.ToString());
+            if (!check.IsValid)
+            {
+                await Deny(ctx, StatusCodes.Status403Forbidden, $"signed URL refused: {check.Message}");
+                return;
+            }
+            principal = new ApiPrincipal("signed-url", "signed-url", check.Claims!.GetValueOrDefault("device"), ctx.Request.Path);
         }
-        // A device token is bound to its device: it reads that device's own record and nothing else.
-        if (principal.DeviceId is { } own && (!HttpMethods.IsGet(ctx.Request.Method) || !ctx.Request.Path.Equals($"/api/v1/devices/{own}")))
+        else
         {
-            ctx.Response.StatusCode = StatusCodes.Status403Forbidden;
-            await ctx.Response.WriteAsJsonAsync(new ApiError($"a device token for {own} may only read /api/v1/devices/{own}"), FleetJson.Options);
+            try
+            {
+                principal = await AuthenticateAsync(string.IsNullOrEmpty(header) ? null : header, ctx.RequestAborted);
+            }
+            catch (AskTimeoutException)
+            {
+                await Deny(ctx, StatusCodes.Status503ServiceUnavailable, "the token store did not answer; try again");
+                return;
+            }
+            if (principal is null)
+            {
+                ctx.Response.Headers.WWWAuthenticate = "Bearer";
+                await Deny(ctx, StatusCodes.Status401Unauthorized, string.IsNullOrEmpty(header) ? "missing bearer token" : "invalid bearer token (unknown or revoked)");
+                return;
+            }
+        }
+        if (principal.DeviceId is { } own && principal.IsDevice && !DeviceMayCall(ctx.Request, own))
+        {
+            await Deny(ctx, StatusCodes.Status403Forbidden,
+                $"a device token for {own} may only read /api/v1/devices/{own}, its assigned manifests and assets, and request its own renders");
             return;
         }
         ctx.Items[PrincipalItem] = principal;
         await next(ctx);
+    }
+
+    /// <summary>The few calls a device token can make at all; the endpoints then check that the content is assigned to it.</summary>
+    private static bool DeviceMayCall(HttpRequest r, string own)
+    {
+        var path = r.Path.Value ?? "";
+        if (HttpMethods.IsPost(r.Method)) return path == "/api/v1/ads/render";
+        if (!HttpMethods.IsGet(r.Method)) return false;
+        return path == $"/api/v1/devices/{own}" || path == "/api/v1/keys/trust" || path.StartsWith("/api/v1/assets/", StringComparison.Ordinal)
+               || (path.StartsWith("/api/v1/campaigns/", StringComparison.Ordinal) && path.EndsWith("/manifest", StringComparison.Ordinal));
+    }
+
+    private static async Task Deny(HttpContext ctx, int status, string message)
+    {
+        ctx.Response.StatusCode = status;
+        await ctx.Response.WriteAsJsonAsync(new ApiError(message), FleetJson.Options);
     }
 
     private static bool FixedTimeEquals(string a, string b) =>

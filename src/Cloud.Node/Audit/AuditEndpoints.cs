@@ -24,6 +24,7 @@ public static class AuditEndpoints
             || HttpMethods.IsOptions(ctx.Request.Method)) return;
         if (ctx.Items[TokenAuthentication.PrincipalItem] is not ApiPrincipal who) return; // refused before authentication
         var audit = ctx.RequestServices.GetRequiredService<CloudAudit>();
-        audit.Record(who.Name, $"{ctx.Request.Method.ToLowerInvariant()} {ctx.Request.Path}", ctx.Request.Path, $"status {ctx.Response.StatusCode}");
+        audit.Record(who.Name, $"{ctx.Request.Method.ToLowerInvariant()} {ctx.Request.Path}", ctx.Request.Path,
+            $"status {ctx.Response.StatusCode}" + (CloudAudit.NoteOf(ctx) is { } note ? "; " + note : ""));
     }
 }

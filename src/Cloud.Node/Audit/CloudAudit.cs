@@ -28,6 +28,13 @@ public sealed class CloudAudit : IDisposable
 
     public AuditEntry Record(string actor, string action, string subject, string? detail = null) => _log.Append(actor, action, subject, detail);
 
+    private const string NoteItem = "fleet.audit.note";
+
+    /// <summary>What an endpoint adds to its call's audit entry (the version it created, the token id it issued).</summary>
+    public static void Note(HttpContext ctx, string detail) => ctx.Items[NoteItem] = detail;
+
+    public static string? NoteOf(HttpContext ctx) => ctx.Items.TryGetValue(NoteItem, out var d) ? d as string : null;
+
     /// <summary>Signs the current head and writes it next to the log; returns the signed head.</summary>
     public AuditHead SignHead()
     {

@@ -1,7 +1,10 @@
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Event;
+using Akka.Hosting;
 using Akka.Persistence;
+using Fleet.Cloud.Tokens;
+using Fleet.Shared.Tokens;
 using Fleet.Shared.Devices;
 using Fleet.Shared.Security.Pki;
 using Fleet.Shared.Serialization;
@@ -37,7 +40,7 @@ public sealed class DeviceActor : ReceivePersistentActor
             if (reply is DeviceReplies.Registered) _state = _state.Registering(cmd);
             else if (_state.RevokedAt is not null) { RefuseAndDown(cmd.DeviceId, ((DeviceReplies.Refused)reply).Reason); return; }
             else _log.Warning("refused registration of {0}: {1}", cmd.DeviceId, ((DeviceReplies.Refused)reply).Reason);
-            PersistAndReply(events, reply);
+            PersistAndReply(events, reply, reply is DeviceReplies.Registered ok ? WithCredentials(ok) : null);
         });
         Command<IssueEnrolmentCode>(cmd => Decide(_state.Handle(cmd, DateTimeOffset.UtcNow)));
         Command<RedeemEnrolmentCode>(cmd => Decide(_state.Handle(cmd, DateTimeOffset.UtcNow)));
@@ -69,6 +72,8 @@ public sealed class DeviceActor : ReceivePersistentActor
         });
     }
 
+    private static readonly TimeSpan TokenIssueTimeout = TimeSpan.FromSeconds(3);
+
     private void Decide((object Reply, IReadOnlyList<IFleetEvent> Events) decision)
     {
         PersistAndReply(decision.Events, decision.Reply);
@@ -87,15 +92,27 @@ public sealed class DeviceActor : ReceivePersistentActor
 
     public static Props Props(string deviceId, FleetTrust? trust) => Akka.Actor.Props.Create(() => new DeviceActor(deviceId, trust));
 
-    private void PersistAndReply(IReadOnlyList<IFleetEvent> events, object reply)
+    private void PersistAndReply(IReadOnlyList<IFleetEvent> events, object reply, Action<IActorRef>? replyWith = null)
     {
         var sender = Sender;
-        if (events.Count == 0) { sender.Tell(reply); return; }
+        var send = replyWith ?? (s => s.Tell(reply));
+        if (events.Count == 0) { send(sender); return; }
         var remaining = events.Count;
         PersistAll(events, e =>
         {
             _state = _state.Apply(e);
-            if (--remaining == 0) sender.Tell(reply);
+            if (--remaining == 0) send(sender);
         });
     }
+
+    /// <summary>
+    /// A registered device gets its API token in the same reply (a fresh one each registration, replacing the last).
+    /// Without an answer from the token store the reply goes without it; the device retries its registration anyway.
+    /// </summary>
+    private Action<IActorRef> WithCredentials(DeviceReplies.Registered reply) => sender =>
+    {
+        if (!ActorRegistry.For(Context.System).TryGet<TokenStore>(out var tokens)) { sender.Tell(reply); return; }
+        tokens.Ask<TokenReplies.DeviceToken>(new TokenCommands.IssueDeviceToken(reply.DeviceId), TokenIssueTimeout)
+            .PipeTo(sender, success: t => reply with { Credentials = new DeviceCredentials(t.Token, t.ApiUrl) }, failure: _ => reply);
+    };
 }

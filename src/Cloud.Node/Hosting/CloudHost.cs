@@ -3,6 +3,13 @@ using Akka.Cluster.Sharding;
 using Akka.Hosting;
 using Fleet.Cloud.Api;
 using Fleet.Cloud.Audit;
+using Fleet.Cloud.Campaigns;
+using Fleet.Cloud.Keys;
+using Fleet.Cloud.Models;
+using Fleet.Cloud.Render;
+using Fleet.Cloud.Tokens;
+using Fleet.Shared.Assets;
+using Fleet.Shared.Tokens;
 using Fleet.Cloud.Devices;
 using Fleet.Cloud.Enrolment;
 using Fleet.Shared.Cli;
@@ -46,6 +53,20 @@ public static class CloudHost
         }
         builder.Services.AddSingleton<TokenAuthentication>();
         builder.Services.AddSingleton<DeviceDirectory>();
+        var paths = new CloudPaths(o.DataDir);
+        builder.Services.AddSingleton(paths);
+        builder.Services.AddSingleton(new ContentStore(paths.Assets));
+        builder.Services.AddSingleton<AssetTraffic>();
+        builder.Services.AddSingleton<CampaignPublisher>();
+        builder.Services.AddSingleton(new SignedUrls(TokenSigner.OpenOrCreate(paths.UrlKeys), TimeProvider.System));
+        builder.Services.AddOpenApi(ApiDocs.Configure);
+        // Request bodies bind with the same snake_case JSON the API answers in.
+        builder.Services.ConfigureHttpJsonOptions(j =>
+        {
+            j.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
+            j.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.KebabCaseLower));
+        });
+        var isControl = o.Roles.Contains(FleetCluster.ControlRole);
         builder.Services.AddSingleton<EnrolmentService>();
         builder.Services.AddSingleton<ICohortResolver, CohortResolver>();
         builder.Services.AddSingleton(new CloudAudit(o.DataDir));
@@ -66,9 +87,11 @@ public static class CloudHost
         builder.Services.AddAkka(FleetCluster.SystemName, (b, sp) => b
             .ConfigureLoggers(l => { l.ClearLoggers(); l.AddLoggerFactory(); })
             .WithFleetNode(node)
-            .WithDeviceRegistry(o.Roles.Contains(FleetCluster.ControlRole), pki?.Trust)
-            .WithTelemetryIngest(o.Roles.Contains(FleetCluster.ControlRole), sp.GetRequiredService<ICohortResolver>(), o.TelemetryRetention)
-            .WithKillSwitch(o.Roles.Contains(FleetCluster.ControlRole), keys)
+            .WithDeviceRegistry(isControl, pki?.Trust)
+            .WithTelemetryIngest(isControl, sp.GetRequiredService<ICohortResolver>(), o.TelemetryRetention)
+            .WithKillSwitch(isControl, keys)
+            .AddTokenStore(isControl, o.AdvertisedApiUrl)
+            .AddCampaignStore(isControl, keys)
             .WithActors((system, _, _) =>
             {
                 if (pki is not null) system.ActorOf(RevocationSync.Props(pki.Revoked), "revocation-sync");
@@ -80,16 +103,26 @@ public static class CloudHost
         app.Use(app.Services.GetRequiredService<TokenAuthentication>().Middleware);
         app.Use(AuditEndpoints.Middleware);
         app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapApiDocs();
         app.MapGet("/healthz", () => Results.Text("ok\n"));
         app.MapGet("/readyz", (Akka.Actor.ActorSystem system) =>
             Akka.Cluster.Cluster.Get(system).SelfMember.Status == Akka.Cluster.MemberStatus.Up
                 ? Results.Text("ready\n") : Results.Text("joining\n", statusCode: 503));
         var api = app.MapGroup("/api/v1");
-        api.MapDevices();
+        // Endpoints without their own role rules are for viewers and up (operator, sre, admin); a device token only
+        // reaches its own record here (the authentication middleware keeps it to its own paths).
+        var read = api.MapGroup("").RequireRole(TokenRoles.Viewer, TokenRoles.Device);
+        read.MapDevices();
+        read.MapKillSwitch();
         api.MapTelemetry();
         api.MapAudit();
-        api.MapKillSwitch();
         api.MapEnrolment(app);
+        api.MapTokens();
+        api.MapKeys();
+        api.MapCampaigns();
+        api.MapAssets();
+        api.MapModels();
+        api.MapRender();
         return app;
     }
 

@@ -68,6 +68,17 @@ public sealed record CloudOptions
         };
     }
 
+    /// <summary>The API address devices are told to use: the --http URL, with a wildcard host replaced by --host.</summary>
+    public string AdvertisedApiUrl
+    {
+        get
+        {
+            var u = new UriBuilder(HttpUrl);
+            if (u.Host is "0.0.0.0" or "[::]" or "::" or "*" or "+") u.Host = Host;
+            return u.Uri.ToString().TrimEnd('/');
+        }
+    }
+
     public string SelfAddress => $"{(InsecureDev ? FleetCluster.PlainScheme : FleetCluster.TlsScheme)}://{FleetCluster.SystemName}@{Host}:{Port}";
 
     internal static int PortOf(string raw, string flag) =>

@@ -4,6 +4,9 @@ using Akka.Hosting;
 using Fleet.Edge.Audit;
 using Fleet.Edge.Identity;
 using Fleet.Edge.Link;
+using Fleet.Edge.Manifests;
+using Fleet.Shared.Distribution;
+using Fleet.Shared.Serialization;
 using Fleet.Edge.Personalisation;
 using Fleet.Edge.Privacy;
 using Fleet.Edge.Rendering;
@@ -83,6 +86,7 @@ public sealed class EdgeNode : IAsyncDisposable
             .WithShardRegionProxy<DeviceRegion>(FleetCluster.DeviceShard, FleetCluster.ControlRole, new DeviceMessageExtractor())
             .WithSingletonProxy<TelemetryIngestKey>(FleetCluster.TelemetrySingleton, new ClusterSingletonOptions { Role = FleetCluster.ControlRole })
             .WithSingletonProxy<KillSwitchAuthorityKey>(KillSwitchTopics.AuthorityName, new ClusterSingletonOptions { Role = FleetCluster.ControlRole })
+            .WithSingletonProxy<CampaignStoreProxy>(CampaignCommands.SingletonName, new ClusterSingletonOptions { Role = FleetCluster.ControlRole })
             .WithActors((system, registry, _) =>
             {
                 var auditActor = system.ActorOf(AuditActor.Props(audit), "audit");
@@ -90,21 +94,27 @@ public sealed class EdgeNode : IAsyncDisposable
                 registry.Register<TelemetryActorKey>(system.ActorOf(TelemetryActor.Props(outbox, o.Telemetry, probe: new ResourceProbe()), "telemetry"));
                 var policy = system.ActorOf(PolicyActor.Props(o.DataDir, facts.DeviceId, auditActor), PolicyActor.Name);
                 registry.Register<PolicyActor>(policy);
+                var manifests = system.ActorOf(ManifestsActor.Props(facts.DeviceId, facts.Tags, o.DataDir), ManifestsActor.Name);
+                registry.Register<ManifestsActor>(manifests);
                 registry.Register<RenderCoordinator>(system.ActorOf(
                     RenderCoordinator.Props(renderSettings, policy, new PersonaliseSettings(o.DataDir)), RenderCoordinator.Name));
                 var uplink = new TelemetryUplink(outbox, registry.Get<TelemetryIngestKey>(), o.Telemetry);
-                system.ActorOf(LinkActor.Props(facts, registry.Get<DeviceRegion>(), registry.Get<KillSwitchAuthorityKey>(), policy, session, prove, uplink), "link");
+                system.ActorOf(LinkActor.Props(facts, registry.Get<DeviceRegion>(), registry.Get<KillSwitchAuthorityKey>(), policy, session, prove,
+                    registry.Get<CampaignStoreProxy>(), manifests, uplink), "link");
             }));
 
         var app = builder.Build();
         app.MapGet("/healthz", () => Results.Text("ok\n"));
-        app.MapGet("/v1/status", () => Results.Json(new
+        app.MapGet("/v1/status", async (IRequiredActor<ManifestsActor> manifests) => Results.Json(new
         {
             device_id = facts.DeviceId,
             joined = session.Joined,
             registered = session.Registered.IsCompletedSuccessfully,
-        }));
-        app.MapRenders(id => campaign is not null && (id is null || id == campaign.Spec.Id) ? campaign : null, renderSettings);
+            manifests = await manifests.ActorRef.Ask<ManifestsProtocol.Status>(ManifestsProtocol.GetStatus.Instance, TimeSpan.FromSeconds(3)),
+        }, FleetJson.Options));
+        // A --campaign folder wins (offline use); otherwise renders use the verified campaign the manifests actor keeps.
+        var synced = new SyncedCampaigns(() => app.Services.GetRequiredService<ActorRegistry>().Get<ManifestsActor>());
+        app.MapRenders(id => campaign is not null && (id is null || id == campaign.Spec.Id) ? campaign : synced.FindAsync(id).GetAwaiter().GetResult(), renderSettings);
         app.MapLocalEvents(hasher);
         app.MapPrometheusScrapingEndpoint("/metrics");
         await app.StartAsync(ct);
@@ -142,3 +152,6 @@ public sealed class EdgeNode : IAsyncDisposable
         _audit.Dispose();
     }
 }
+
+/// <summary>Registry key of the proxy to the cloud's campaign store singleton.</summary>
+public sealed class CampaignStoreProxy;

@@ -4,6 +4,7 @@ using Akka.Event;
 using Fleet.Edge.Hosting;
 using Fleet.Shared.Cluster;
 using Fleet.Shared.Devices;
+using Fleet.Shared.Distribution;
 using Fleet.Shared.KillSwitch;
 using Akka.Cluster.Tools.PublishSubscribe;
 
@@ -29,6 +30,8 @@ public sealed class LinkActor : ReceiveActor, IWithTimers
     private readonly IActorRef _registry;
     private readonly IActorRef _killAuthority;
     private readonly IActorRef _policy;
+    private readonly IActorRef _campaigns;
+    private readonly IActorRef _manifests;
     private readonly LinkSession _session;
     private readonly Func<string, DeviceProof?> _prove;
     private readonly TelemetryUplink? _uplink;
@@ -38,9 +41,11 @@ public sealed class LinkActor : ReceiveActor, IWithTimers
 
     /// <param name="prove">Signs a registration with the device certificate's key (null proof on an insecure development cluster).</param>
     public LinkActor(DeviceFacts facts, IActorRef registry, IActorRef killAuthority, IActorRef policy, LinkSession session, Func<string, DeviceProof?> prove,
-        TelemetryUplink? uplink = null)
+        IActorRef campaigns, IActorRef manifests, TelemetryUplink? uplink = null)
     {
         _prove = prove;
+        _campaigns = campaigns;
+        _manifests = manifests;
         _facts = facts;
         _registry = registry;
         _killAuthority = killAuthority;
@@ -53,8 +58,8 @@ public sealed class LinkActor : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(DeviceFacts facts, IActorRef registry, IActorRef killAuthority, IActorRef policy, LinkSession session,
-        Func<string, DeviceProof?> prove, TelemetryUplink? uplink = null) =>
-        Akka.Actor.Props.Create(() => new LinkActor(facts, registry, killAuthority, policy, session, prove, uplink));
+        Func<string, DeviceProof?> prove, IActorRef campaigns, IActorRef manifests, TelemetryUplink? uplink = null) =>
+        Akka.Actor.Props.Create(() => new LinkActor(facts, registry, killAuthority, policy, session, prove, campaigns, manifests, uplink));
 
     protected override void PreStart()
     {
@@ -63,6 +68,7 @@ public sealed class LinkActor : ReceiveActor, IWithTimers
         _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
             typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
         DistributedPubSub.Get(Context.System).Mediator.Tell(new Subscribe(KillSwitchTopics.Policy, Self));
+        DistributedPubSub.Get(Context.System).Mediator.Tell(new Subscribe(AssignmentTable.Topic, Self));
     }
 
     protected override void PostStop() => _cluster.Unsubscribe(Self);
@@ -122,6 +128,8 @@ public sealed class LinkActor : ReceiveActor, IWithTimers
             if (_uplink is not null && Context.Child("telemetry-upload").IsNobody())
                 Context.ActorOf(TelemetryUploader.Props(_uplink, _facts.DeviceId, _facts.Tags), "telemetry-upload");
             SyncKillPolicy();
+            PassCredentials(r);
+            _campaigns.Tell(new GetAssignmentTable(_facts.DeviceId));
             Become(Registered);
         });
         Receive<DeviceReplies.Refused>(r =>
@@ -147,8 +155,21 @@ public sealed class LinkActor : ReceiveActor, IWithTimers
         Receive<KillCommands.Ack>(ack => _killAuthority.Tell(ack with { DeviceId = _facts.DeviceId }));
         Receive<RetrySync>(_ => SyncKillPolicy());
         Receive<SubscribeAck>(_ => { });
-        Receive<SendHeartbeat>(_ => _registry.Tell(new DeviceCommands.Heartbeat(_facts.DeviceId, _facts.InstallationId)));
-        Receive<DeviceReplies.Registered>(_ => { });
+        Receive<SendHeartbeat>(_ =>
+        {
+            _registry.Tell(new DeviceCommands.Heartbeat(_facts.DeviceId, _facts.InstallationId));
+            // Broadcasts can be missed (subscription not yet gossiped, a restart): the table is also pulled.
+            _campaigns.Tell(new GetAssignmentTable(_facts.DeviceId));
+        });
+        // A late answer to a retried registration carries the newest token, which replaced the earlier one.
+        Receive<DeviceReplies.Registered>(PassCredentials);
+        Receive<AssignmentTable>(t => _manifests.Tell(t));
+        Receive<DeviceSyncReport>(r => _campaigns.Tell(r));
+    }
+
+    private void PassCredentials(DeviceReplies.Registered r)
+    {
+        if (r.Credentials is { } c) _manifests.Tell(c);
     }
 
     /// <summary>Before its first render in a session a device fetches the current kill policy; retried until answered.</summary>

@@ -45,7 +45,8 @@ public static class DeviceCommands
 /// <summary>Answers of the device registry entity.</summary>
 public static class DeviceReplies
 {
-    public sealed record Registered(string DeviceId, bool FirstTime) : IFleetProtocol;
+    /// <summary>Accepted; <see cref="Credentials"/> carries the device's API token when the token store answered in time.</summary>
+    public sealed record Registered(string DeviceId, bool FirstTime, Tokens.DeviceCredentials? Credentials = null) : IFleetProtocol;
 
     public sealed record Refused(string DeviceId, string Reason) : IFleetProtocol;
 

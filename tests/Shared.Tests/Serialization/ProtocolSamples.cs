@@ -1,6 +1,8 @@
 using Fleet.Shared.Devices;
+using Fleet.Shared.Distribution;
 using Fleet.Shared.KillSwitch;
 using Fleet.Shared.Telemetry;
+using Fleet.Shared.Tokens;
 
 namespace Fleet.Shared.Tests.Serialization;
 
@@ -58,12 +60,77 @@ public static class ProtocolSamples
         Report().Campaigns[0],
         Report().Campaigns[0].Variants[0],
         Report().RecentRejections[0],
-    };
+        new DeviceReplies.Registered("kiosk-1", false, new DeviceCredentials("fld_secret", "http://10.0.0.1:5080")),
+        new DeviceCredentials("fld_secret", "http://10.0.0.1:5080"),
+    }.Concat(Campaigns()).Concat(Tokens());
 
     public static TelemetryReport Report() => new(At.AddMinutes(-10), At, null, "summer-sale", null, 2,
         new List<CampaignReport> { new CampaignReport("summer-sale", "3", 10, 9, 1, 2, 1, 0, 0.1, new Dictionary<string, double> { ["composite:static-creative:ffmpeg-missing"] = 0.1 },
             210, 400, 410, 8, 2, 0.25, new List<VariantReport> { new("h1", 10, 8, 2, 0.25) }) },
         0, 1, new List<RejectionView> { new(At, "kiosk-2", "akka.tcp://fleet@10.0.0.6:4000", 0, "seq 0 is not positive") });
+
+    private static readonly Dictionary<string, string> Tags = new() { ["store"] = "berlin" };
+
+    private static TokenReplies.TokenView TokenView() => new("tok-1", TokenRoles.Device, "kiosk-1", "registration", At, "registry", null);
+
+    private static IEnumerable<object> Tokens() => new object[]
+    {
+        new TokenCommands.Create(TokenRoles.Viewer, null, "ci", "admin"),
+        new TokenCommands.Revoke("tok-1", "admin"),
+        TokenCommands.List.Instance,
+        new TokenCommands.Authenticate(new string('a', 64)),
+        new TokenCommands.IssueDeviceToken("kiosk-1"),
+        TokenView(),
+        new TokenReplies.Created(TokenView(), "fld_secret"),
+        new TokenReplies.Revoked(TokenView() with { RevokedAt = At }),
+        new TokenReplies.Refused("unknown role"),
+        new TokenReplies.Listed(L(TokenView())),
+        new TokenReplies.Lookup(TokenView()),
+        new TokenReplies.DeviceToken("kiosk-1", "fld_secret", "http://10.0.0.1:5080"),
+    };
+
+    private static IEnumerable<object> Campaigns()
+    {
+        var summary = new CampaignReplies.CampaignSummary("summer-sale", "Summer", 2, At, L(Tags));
+        var version = new CampaignReplies.VersionView(2, new string('b', 64), At, "op", "k1", At.AddDays(30), 5, 1234);
+        var model = new CampaignReplies.ModelView("minilm", "1.0.0", new string('c', 64), 90, At, "op");
+        var report = new DeviceSyncReport("kiosk-1", L(new RunningCampaign("summer-sale", 2, "k1", At)),
+            L(new SyncRejection("summer-sale", 3, "bad-signature", "signature does not match", At)), At);
+        return new object[]
+        {
+            new AssignmentTable(3, L(new Assignment("summer-sale", 2, Tags)), "{}"),
+            new Assignment("summer-sale", 2, Tags),
+            new GetAssignmentTable("kiosk-1"),
+            report,
+            report.Running[0],
+            report.Rejections[0],
+            new CampaignCommands.PublishVersion("summer-sale", "Summer", new string('b', 64), "{}", L(new string('c', 64)), 1234, "op"),
+            new CampaignCommands.PublishModel("minilm", "1.0.0", new string('c', 64), 90, "op"),
+            new CampaignCommands.Assign("summer-sale", Tags, "op"),
+            CampaignCommands.ListCampaigns.Instance,
+            new CampaignCommands.GetCampaign("summer-sale"),
+            CampaignCommands.ListModels.Instance,
+            new CampaignCommands.GetManifest("summer-sale", 2),
+            new CampaignCommands.CheckDeviceAccess("kiosk-1", Tags, "summer-sale", null),
+            CampaignCommands.TrustChanged.Instance,
+            new CampaignCommands.GetSyncStatus("summer-sale"),
+            new CampaignReplies.Published("summer-sale", 2, true, new string('b', 64)),
+            new CampaignReplies.ModelPublished(model, true),
+            new CampaignReplies.Assigned("summer-sale", Tags, 2),
+            new CampaignReplies.Refused(404, "no such campaign"),
+            summary,
+            version,
+            new CampaignReplies.CampaignDetail(summary, L(version)),
+            new CampaignReplies.CampaignList(L(summary)),
+            model,
+            new CampaignReplies.ModelList(L(model)),
+            new CampaignReplies.ManifestJson("summer-sale", 2, "{}"),
+            new CampaignReplies.Access(false, "not assigned"),
+            new CampaignReplies.SyncStatus(L(report)),
+        };
+    }
+
+    private static List<T> L<T>(params T[] items) => items.ToList();
 
     public static IEnumerable<object> Events() => new object[]
     {
@@ -79,5 +146,11 @@ public static class ProtocolSamples
         new DeviceEvents.Revoked("admin", At),
         new TelemetryEvents.BatchAccepted("kiosk-1", 3, [1, 2], new Dictionary<string, string> { ["store"] = "berlin" }, "baseline",
             SyntheticTelemetry.Minute(At, 2), 0, At),
+        new TokenEvents.Created("tok-1", new string('a', 64), TokenRoles.Device, "kiosk-1", "registration", At, "registry"),
+        new TokenEvents.Revoked("tok-1", At, "admin"),
+        new CampaignEvents.VersionCreated("summer-sale", "Summer", 1, new string('b', 64), "{}", L(new string('c', 64)), 1234, At, "op"),
+        new CampaignEvents.ManifestSigned("summer-sale", 1, "{}", "k1", At.AddDays(30)),
+        new CampaignEvents.Assigned("summer-sale", Tags, At, "op"),
+        new CampaignEvents.ModelPublished("minilm", "1.0.0", new string('c', 64), 90, At, "op"),
     };
 }

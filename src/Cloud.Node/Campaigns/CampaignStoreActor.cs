@@ -1,0 +1,137 @@
+using System.Text;
+using System.Text.Json;
+using Akka.Actor;
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.Event;
+using Akka.Hosting;
+using Akka.Persistence;
+using Fleet.Shared.Cluster;
+using Fleet.Shared.Distribution;
+using Fleet.Shared.Manifests;
+using Fleet.Shared.Security;
+using Fleet.Shared.Serialization;
+using static Fleet.Shared.Distribution.CampaignCommands;
+
+namespace Fleet.Cloud.Campaigns;
+
+/// <summary>
+/// The campaign store (cluster singleton on control nodes, persistent): numbered versions, models, assignments and
+/// the signed manifest of each version. After every change devices must hear about, it publishes the
+/// <see cref="AssignmentTable"/> (with the trust set) on the cluster; it also keeps each device's last sync report.
+/// </summary>
+public sealed class CampaignStoreActor : ReceivePersistentActor
+{
+    public const string Name = CampaignCommands.SingletonName;
+    public static readonly TimeSpan ManifestLifetime = TimeSpan.FromDays(30);
+    public static readonly TimeSpan RenewBefore = TimeSpan.FromDays(7);
+
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly SigningKeyRing _keys;
+    private readonly TimeProvider _clock;
+    private readonly Dictionary<string, DeviceSyncReport> _sync = new(StringComparer.Ordinal);
+    private CampaignStoreState _state = new();
+
+    public CampaignStoreActor(SigningKeyRing keys, TimeProvider clock)
+    {
+        _keys = keys;
+        _clock = clock;
+        Recover<IFleetEvent>(e => _state = _state.Apply(e));
+        Recover<RecoveryCompleted>(_ => PublishTable());
+
+        Command<PublishVersion>(cmd =>
+        {
+            var (reply, events) = _state.Publish(cmd, Now);
+            if (events.Count == 0) { Sender.Tell(reply); return; }
+            var sender = Sender;
+            Persist(events[0], e =>
+            {
+                _state = _state.Apply(e);
+                var created = (CampaignEvents.VersionCreated)e;
+                _log.Info("campaign {0} v{1} published by {2}", created.CampaignId, created.Version, created.By);
+                SignThen(created.CampaignId, created.Version, () => { sender.Tell(reply); PublishTable(); });
+            });
+        });
+        Command<PublishModel>(cmd => PersistThenReply(_state.PublishModel(cmd, Now), Sender));
+        Command<Assign>(cmd => PersistThenReply(_state.Assign(cmd, Now), Sender, PublishTable));
+        Command<ListCampaigns>(_ => Sender.Tell(new CampaignReplies.CampaignList(_state.Campaigns.Values.Select(_state.Summary).ToList())));
+        Command<GetCampaign>(q => Sender.Tell(_state.Campaigns.TryGetValue(q.CampaignId, out var c)
+            ? _state.Detail(c) : new CampaignReplies.Refused(404, $"campaign '{q.CampaignId}' does not exist")));
+        Command<ListModels>(_ => Sender.Tell(new CampaignReplies.ModelList(_state.Models.Values.ToList())));
+        Command<GetManifest>(q =>
+        {
+            if (Find(q.CampaignId, q.Version) is not { } v)
+            {
+                Sender.Tell(new CampaignReplies.Refused(404, $"campaign '{q.CampaignId}' has no version {q.Version}"));
+                return;
+            }
+            var sender = Sender;
+            SignThen(q.CampaignId, q.Version, () =>
+                sender.Tell(new CampaignReplies.ManifestJson(q.CampaignId, q.Version, Find(q.CampaignId, q.Version)!.Signed!.EnvelopeJson)));
+        });
+        Command<CheckDeviceAccess>(q => Sender.Tell(_state.CheckDevice(q)));
+        Command<GetAssignmentTable>(_ => Sender.Tell(Table()));
+        Command<TrustChanged>(_ => PublishTable());
+        Command<DeviceSyncReport>(r => _sync[r.DeviceId] = r);
+        Command<GetSyncStatus>(q => Sender.Tell(new CampaignReplies.SyncStatus(_sync.Values
+            .Where(r => q.CampaignId is null || r.Running.Any(c => c.CampaignId == q.CampaignId) || r.Rejections.Any(x => x.CampaignId == q.CampaignId))
+            .OrderBy(r => r.DeviceId, StringComparer.Ordinal).ToList())));
+    }
+
+    public override string PersistenceId => "campaigns";
+
+    public static Props Props(SigningKeyRing keys, TimeProvider? clock = null) =>
+        Akka.Actor.Props.Create(() => new CampaignStoreActor(keys, clock ?? TimeProvider.System));
+
+    private DateTimeOffset Now => _clock.GetUtcNow();
+
+    private CampaignStoreState.VersionEntry? Find(string id, int version) =>
+        _state.Campaigns.TryGetValue(id, out var c) ? c.Versions.FirstOrDefault(v => v.Created.Version == version) : null;
+
+    /// <summary>Signs (or re-signs) a version when it needs it, persists the envelope, then continues.</summary>
+    private void SignThen(string campaignId, int version, Action then)
+    {
+        var entry = Find(campaignId, version)!;
+        var trusted = _keys.ExportTrustSet();
+        if (!CampaignStoreState.NeedsSigning(entry, kid => trusted.Keys.ContainsKey(kid), Now, RenewBefore)) { then(); return; }
+        var draft = JsonSerializer.Deserialize<Manifest>(entry.Created.DraftJson, FleetJson.Options)!;
+        var now = Now;
+        var manifest = draft with { Version = version, IssuedAt = now, ExpiresAt = now + ManifestLifetime };
+        var signed = ManifestSigner.Sign(manifest, _keys);
+        Persist(new CampaignEvents.ManifestSigned(campaignId, version, Encoding.UTF8.GetString(signed.ToJsonBytes()), signed.Kid, manifest.ExpiresAt), e =>
+        {
+            _state = _state.Apply(e);
+            then();
+        });
+    }
+
+    private void PersistThenReply((object Reply, IReadOnlyList<IFleetEvent> Events) decided, IActorRef sender, Action? after = null)
+    {
+        var (reply, events) = decided;
+        if (events.Count == 0) { sender.Tell(reply); return; }
+        var left = events.Count;
+        PersistAll(events, e =>
+        {
+            _state = _state.Apply(e);
+            if (--left > 0) return;
+            sender.Tell(reply);
+            after?.Invoke();
+        });
+    }
+
+    private AssignmentTable Table() => _state.Table(Encoding.UTF8.GetString(_keys.ExportTrustSetJson()));
+
+    private void PublishTable() => DistributedPubSub.Get(Context.System).Mediator.Tell(new Publish(AssignmentTable.Topic, Table()));
+}
+
+/// <summary>Registry key of the campaign store singleton (its proxy on every node, devices included).</summary>
+public sealed class CampaignStore;
+
+public static class CampaignStoreWiring
+{
+    public static readonly ClusterSingletonOptions Options = new() { Role = FleetCluster.ControlRole };
+
+    public static AkkaConfigurationBuilder AddCampaignStore(this AkkaConfigurationBuilder b, bool isControl, SigningKeyRing keys) => isControl
+        ? b.WithSingleton<CampaignStore>(CampaignStoreActor.Name, CampaignStoreActor.Props(keys), Options)
+        : b.WithSingletonProxy<CampaignStore>(CampaignStoreActor.Name, Options);
+}

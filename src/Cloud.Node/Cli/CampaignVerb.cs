@@ -1,0 +1,144 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Fleet.Cloud.Api;
+using Fleet.Shared.Campaigns;
+using Fleet.Shared.Cli;
+using Fleet.Shared.Distribution;
+using Fleet.Shared.Serialization;
+using static Fleet.Shared.Distribution.CampaignReplies;
+
+namespace Fleet.Cloud.Cli;
+
+/// <summary><c>fleet-cloud campaign publish DIR | list | show ID | versions ID | assign ID [--tags k=v,...] | status ID</c>.</summary>
+public static class CampaignVerb
+{
+    public static readonly Verb Verb = new("campaign", "publish, list, show, assign campaigns and see which devices run them", RunAsync);
+
+    private const string Usage = """
+        usage: fleet-cloud campaign publish DIR [--model NAME@VERSION] [--json]   upload, validate, store a new version (same content: no-op)
+               fleet-cloud campaign list [--json]
+               fleet-cloud campaign show ID [--json]
+               fleet-cloud campaign versions ID [--json]
+               fleet-cloud campaign assign ID [--tags k=v,...] [--json]          all devices, or those with every tag
+               fleet-cloud campaign status ID [--json] [--wait-version N --devices COUNT --timeout SEC]
+        """;
+
+    private static async Task<int> RunAsync(IReadOnlyList<string> argv)
+    {
+        var a = CommandArgs.Parse(argv);
+        if (a.Flag("help")) { Console.WriteLine(Usage); return 0; }
+        a.RejectUnknown([.. ApiClient.Options, "model", "tags", "wait-version", "devices", "timeout"]);
+        using var api = ApiClient.From(a);
+        var json = a.Flag("json");
+        switch (a.Positionals)
+        {
+            case ["publish", var dir]:
+                api.Timeout = TimeSpan.FromMinutes(10);
+                var model = a.Get("model") is { } m ? $"?model={Uri.EscapeDataString(m)}" : "";
+                var published = await api.PostContentAsync<Published>("api/v1/campaigns" + model, CampaignFolder.Multipart(dir));
+                Console.Write(json ? CliJson.Of(published) : published.Created
+                    ? $"published {published.CampaignId} v{published.Version} (content {published.ContentHash[..12]})\n"
+                    : $"unchanged: {published.CampaignId} v{published.Version} already holds this content\n");
+                return 0;
+            case ["list"] or []:
+                var all = await api.GetAsync<List<CampaignSummary>>("api/v1/campaigns");
+                Console.Write(json ? CliJson.Of(all) : all.Count == 0 ? "no campaigns\n" : TextTable.Render(["CAMPAIGN", "NAME", "LATEST", "UPDATED", "ASSIGNED TO"],
+                    all.Select(c => (IReadOnlyList<string>)[c.Id, c.Name, $"v{c.LatestVersion}", $"{c.UpdatedAt:u}", Assignments(c)])));
+                return 0;
+            case ["show", var id]:
+                var d = await api.GetAsync<CampaignDetail>($"api/v1/campaigns/{Uri.EscapeDataString(id)}");
+                Console.Write(json ? CliJson.Of(d) : $"campaign   {d.Summary.Id} ({d.Summary.Name})\nlatest     v{d.Summary.LatestVersion}\nassigned   {Assignments(d.Summary)}\n\n" + Versions(d.Versions));
+                return 0;
+            case ["versions", var id]:
+                var versions = await api.GetAsync<List<VersionView>>($"api/v1/campaigns/{Uri.EscapeDataString(id)}/versions");
+                Console.Write(json ? CliJson.Of(versions) : Versions(versions));
+                return 0;
+            case ["assign", var id]:
+                var tags = ParseTags(a.Get("tags"));
+                var assigned = await api.PostAsync<Assigned>($"api/v1/campaigns/{Uri.EscapeDataString(id)}/assignments", new { tags });
+                Console.Write(json ? CliJson.Of(assigned) : $"assigned {assigned.CampaignId} (now v{assigned.Version}) to {(tags.Count == 0 ? "all devices" : string.Join(',', tags.Select(t => $"{t.Key}={t.Value}")))}\n");
+                return 0;
+            case ["status", var id]:
+                return await StatusAsync(api, id, a, json);
+            default:
+                throw new UsageException("use 'campaign publish DIR', 'list', 'show ID', 'versions ID', 'assign ID' or 'status ID'");
+        }
+    }
+
+    /// <summary>Per-device running version; with --wait-version, waits until --devices devices run it.</summary>
+    private static async Task<int> StatusAsync(ApiClient api, string id, CommandArgs a, bool json)
+    {
+        var wantVersion = a.GetInt("wait-version", 0);
+        var wantDevices = a.GetInt("devices", 1);
+        var deadline = Stopwatch.StartNew();
+        var timeout = TimeSpan.FromSeconds(a.GetInt("timeout", 60));
+        while (true)
+        {
+            var reports = await api.GetAsync<List<DeviceSyncReport>>($"api/v1/campaigns/{Uri.EscapeDataString(id)}/status");
+            var running = reports.Count(r => r.Running.Any(c => c.CampaignId == id && c.Version >= wantVersion));
+            if (wantVersion == 0 || running >= wantDevices)
+            {
+                Console.Write(json ? CliJson.Of(reports) : reports.Count == 0 ? "no device has reported this campaign yet\n" : TextTable.Render(["DEVICE", "RUNNING", "KEY", "LAST REJECTION"],
+                    reports.Select(r => (IReadOnlyList<string>)[r.DeviceId,
+                        r.Running.FirstOrDefault(c => c.CampaignId == id) is { } rc ? $"v{rc.Version}" : "-",
+                        r.Running.FirstOrDefault(c => c.CampaignId == id)?.Kid ?? "-",
+                        r.Rejections.LastOrDefault(x => x.CampaignId == id) is { } x ? $"v{x.Version} {x.Reason}: {x.Message}" : "-"])));
+                return 0;
+            }
+            if (deadline.Elapsed > timeout) throw new FleetException($"only {running} of {wantDevices} device(s) run {id} v{wantVersion} after {timeout.TotalSeconds:0}s");
+            await Task.Delay(100);
+        }
+    }
+
+    private static Dictionary<string, string> ParseTags(string? raw)
+    {
+        var tags = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in (raw ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var eq = pair.IndexOf('=');
+            if (eq <= 0 || eq == pair.Length - 1) throw new UsageException($"--tags: '{pair}' is not key=value");
+            tags[pair[..eq].Trim()] = pair[(eq + 1)..].Trim();
+        }
+        return tags;
+    }
+
+    private static string Assignments(CampaignSummary c) => c.Assignments.Count == 0 ? "-"
+        : string.Join("; ", c.Assignments.Select(t => t.Count == 0 ? "all devices" : string.Join(',', t.Select(kv => $"{kv.Key}={kv.Value}"))));
+
+    private static string Versions(IReadOnlyList<VersionView> versions) => TextTable.Render(["VERSION", "CREATED", "BY", "ASSETS", "BYTES", "KEY", "EXPIRES"],
+        versions.Select(v => (IReadOnlyList<string>)[$"v{v.Version}", $"{v.CreatedAt:u}", v.CreatedBy, v.Assets.ToString(), v.Bytes.ToString(), v.Kid ?? "-",
+            v.ExpiresAt is { } e ? $"{e:u}" : "-"]));
+}
+
+/// <summary>The files of a campaign folder as one multipart body: campaign.json, its template and every listed asset that exists.</summary>
+public static class CampaignFolder
+{
+    public static MultipartFormDataContent Multipart(string dir)
+    {
+        var root = Path.GetFullPath(dir);
+        var specPath = Path.Combine(root, CampaignLoader.FileName);
+        if (!File.Exists(specPath)) throw new FleetException($"{dir}: no {CampaignLoader.FileName} in the campaign folder");
+        var files = new List<string> { CampaignLoader.FileName };
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllBytes(specPath));
+            files.Add(doc.RootElement.TryGetProperty("template", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()! : "template.json");
+            if (doc.RootElement.TryGetProperty("assets", out var assets) && assets.ValueKind == JsonValueKind.Array)
+                files.AddRange(assets.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.Object && x.TryGetProperty("path", out var p) && p.ValueKind == JsonValueKind.String)
+                    .Select(x => x.GetProperty("path").GetString()!));
+        }
+        catch (JsonException)
+        {
+            // The server reports the exact problem; upload what there is.
+        }
+        var content = new MultipartFormDataContent();
+        foreach (var rel in files.Distinct())
+        {
+            var full = Path.GetFullPath(Path.Combine(root, rel));
+            // Missing or escaping paths are not sent; the server names the missing asset precisely.
+            if (!full.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal) || !File.Exists(full)) continue;
+            content.Add(new StreamContent(File.OpenRead(full)), "file", Path.GetRelativePath(root, full).Replace('\\', '/'));
+        }
+        return content;
+    }
+}

@@ -1,0 +1,50 @@
+using Akka.Actor;
+using Akka.Hosting;
+using Fleet.Cloud.Api;
+using Fleet.Cloud.Audit;
+using Fleet.Cloud.Campaigns;
+using Fleet.Shared.Cli;
+using Fleet.Shared.Distribution;
+using Fleet.Shared.Security;
+using Fleet.Shared.Tokens;
+
+namespace Fleet.Cloud.Keys;
+
+/// <summary>HTTP: the manifest signing keys (list, rotate, revoke) and the public trust set devices verify with.</summary>
+public static class KeyEndpoints
+{
+    public sealed record KeyView(string Kid, bool Active, bool Revoked);
+
+    public static void MapKeys(this RouteGroupBuilder api)
+    {
+        var g = api.MapGroup("/keys").WithTags("keys");
+        g.MapGet("", (SigningKeyRing ring) => ApiResults.Ok(List(ring)))
+            .RequireRole(TokenRoles.Viewer).WithSummary("Signing keys and which one is active").Produces<List<KeyView>>();
+        g.MapGet("/trust", (SigningKeyRing ring) => Results.Bytes(ring.ExportTrustSetJson(), "application/json"))
+            .RequireRole(TokenRoles.Viewer, TokenRoles.Device).WithSummary("The trust set devices hold: public keys and revoked key ids");
+        g.MapPost("/rotate", async (HttpContext ctx, SigningKeyRing ring, IRequiredActor<CampaignStore> store, CancellationToken ct) =>
+            {
+                var kid = ring.Rotate();
+                (await store.GetAsync(ct)).Tell(CampaignCommands.TrustChanged.Instance);
+                CloudAudit.Note(ctx, $"new active key {kid}");
+                return ApiResults.Ok(List(ring));
+            })
+            .RequireRole(TokenRoles.Operator).WithSummary("Add a signing key and make it active; older keys stay trusted until revoked").Produces<List<KeyView>>();
+        g.MapPost("/{kid}/revoke", async (string kid, HttpContext ctx, SigningKeyRing ring, IRequiredActor<CampaignStore> store, CancellationToken ct) =>
+            {
+                if (!ring.Kids.Contains(kid)) return ApiResults.NotFound($"no signing key '{kid}'");
+                try { ring.Revoke(kid); }
+                catch (FleetException e) { return ApiResults.Conflict(e.Message); }
+                (await store.GetAsync(ct)).Tell(CampaignCommands.TrustChanged.Instance);
+                CloudAudit.Note(ctx, $"revoked {kid}");
+                return ApiResults.Ok(List(ring));
+            })
+            .RequireRole(TokenRoles.Operator).WithSummary("Revoke a key fleet-wide (not the active one)").Produces<List<KeyView>>();
+    }
+
+    private static List<KeyView> List(SigningKeyRing ring)
+    {
+        var trust = ring.ExportTrustSet();
+        return ring.Kids.Select(k => new KeyView(k, k == ring.ActiveKid, trust.IsRevoked(k))).ToList();
+    }
+}

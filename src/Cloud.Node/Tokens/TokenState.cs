@@ -1,0 +1,66 @@
+using System.Collections.Immutable;
+using Fleet.Shared.Devices;
+using Fleet.Shared.Serialization;
+using Fleet.Shared.Tokens;
+using static Fleet.Shared.Tokens.TokenReplies;
+
+namespace Fleet.Cloud.Tokens;
+
+/// <summary>Every API token ever issued (by id, with its hash) and the pure rules for creating and revoking them.</summary>
+public sealed record TokenState
+{
+    /// <summary>Who issues the token a device gets in its registration reply.</summary>
+    public const string RegistryIssuer = "registry";
+
+    public ImmutableDictionary<string, Entry> ById { get; init; } = ImmutableDictionary<string, Entry>.Empty.WithComparers(StringComparer.Ordinal);
+    public ImmutableDictionary<string, string> IdByHash { get; init; } = ImmutableDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal);
+
+    public sealed record Entry(TokenView View, string Sha256);
+
+    /// <summary>Validates a create request; the caller supplies the fresh id and hash (randomness is I/O).</summary>
+    public (object Reply, IReadOnlyList<IFleetEvent> Events) Create(TokenCommands.Create cmd, string id, string sha256, DateTimeOffset now)
+    {
+        if (!TokenRoles.IsCreatable(cmd.Role))
+            return (new Refused($"unknown role '{cmd.Role}' (use {string.Join(", ", TokenRoles.Creatable)})"), []);
+        if (cmd.Role == TokenRoles.Device && !DeviceId.IsValid(cmd.DeviceId))
+            return (new Refused(cmd.DeviceId is null ? "a device token needs --device ID" : $"device id '{cmd.DeviceId}' is invalid"), []);
+        if (cmd.Role != TokenRoles.Device && cmd.DeviceId is not null)
+            return (new Refused("--device is only for --role device"), []);
+        var events = new List<IFleetEvent>();
+        // One registration token per device: each registration replaces the last (tokens an admin made are left alone).
+        if (cmd.Role == TokenRoles.Device && cmd.By == RegistryIssuer)
+            events.AddRange(LiveDeviceTokens(cmd.DeviceId!).Where(e => e.View.CreatedBy == RegistryIssuer).Select(e => new TokenEvents.Revoked(e.View.Id, now, cmd.By)));
+        events.Add(new TokenEvents.Created(id, sha256, cmd.Role, cmd.DeviceId, cmd.Name, now, cmd.By));
+        return (new Created(new TokenView(id, cmd.Role, cmd.DeviceId, cmd.Name, now, cmd.By, null), ""), events);
+    }
+
+    public (object Reply, IReadOnlyList<IFleetEvent> Events) Revoke(TokenCommands.Revoke cmd, DateTimeOffset now)
+    {
+        if (!ById.TryGetValue(cmd.Id, out var e)) return (new Refused($"no token '{cmd.Id}'"), []);
+        if (e.View.RevokedAt is not null) return (new Revoked(e.View), []);
+        return (new Revoked(e.View with { RevokedAt = now }), [new TokenEvents.Revoked(cmd.Id, now, cmd.By)]);
+    }
+
+    public TokenView? Lookup(string sha256) =>
+        IdByHash.TryGetValue(sha256, out var id) && ById[id].View is { RevokedAt: null } v ? v : null;
+
+    public IReadOnlyList<TokenView> List() => ById.Values.Select(e => e.View).OrderBy(v => v.CreatedAt).ThenBy(v => v.Id, StringComparer.Ordinal).ToList();
+
+    private IEnumerable<Entry> LiveDeviceTokens(string deviceId) =>
+        ById.Values.Where(e => e.View is { Role: TokenRoles.Device, RevokedAt: null } && e.View.DeviceId == deviceId);
+
+    public TokenState Apply(IFleetEvent evt) => evt switch
+    {
+        TokenEvents.Created c => this with
+        {
+            ById = ById.SetItem(c.Id, new Entry(new TokenView(c.Id, c.Role, c.DeviceId, c.Name, c.At, c.By, null), c.Sha256)),
+            IdByHash = IdByHash.SetItem(c.Sha256, c.Id),
+        },
+        TokenEvents.Revoked r when ById.TryGetValue(r.Id, out var e) => this with
+        {
+            ById = ById.SetItem(r.Id, e with { View = e.View with { RevokedAt = e.View.RevokedAt ?? r.At } }),
+        },
+        TokenEvents.Revoked => this,
+        _ => throw new ArgumentOutOfRangeException(nameof(evt), evt.GetType().Name, "not a token event"),
+    };
+}

@@ -1,0 +1,69 @@
+using Akka.Actor;
+using Akka.Cluster.Hosting;
+using Akka.Hosting;
+using Akka.Persistence;
+using Fleet.Shared.Cluster;
+using Fleet.Shared.Serialization;
+using Fleet.Shared.Tokens;
+
+namespace Fleet.Cloud.Tokens;
+
+/// <summary>
+/// The persistent token store (a cluster singleton on control nodes, journal in the node's SQLite or PostgreSQL).
+/// It persists what <see cref="TokenState"/> decides; secrets are generated here, answered once and never stored.
+/// </summary>
+public sealed class TokenStoreActor : ReceivePersistentActor
+{
+    public const string Name = "tokens";
+    private TokenState _state = new();
+
+    public TokenStoreActor(string apiUrl)
+    {
+        Recover<IFleetEvent>(e => _state = _state.Apply(e));
+        Command<TokenCommands.Create>(cmd => CreateAndReply(cmd, Sender, r => r));
+        Command<TokenCommands.IssueDeviceToken>(cmd =>
+            CreateAndReply(new TokenCommands.Create(TokenRoles.Device, cmd.DeviceId, "registration", TokenState.RegistryIssuer), Sender,
+                r => r is TokenReplies.Created c ? new TokenReplies.DeviceToken(cmd.DeviceId, c.Token, apiUrl) : r));
+        Command<TokenCommands.Revoke>(cmd =>
+        {
+            var (reply, events) = _state.Revoke(cmd, DateTimeOffset.UtcNow);
+            PersistThenReply(events, Sender, reply);
+        });
+        Command<TokenCommands.List>(_ => Sender.Tell(new TokenReplies.Listed(_state.List())));
+        Command<TokenCommands.Authenticate>(q => Sender.Tell(new TokenReplies.Lookup(_state.Lookup(q.Sha256))));
+    }
+
+    public override string PersistenceId => "tokens";
+
+    private void CreateAndReply(TokenCommands.Create cmd, IActorRef sender, Func<object, object> shape)
+    {
+        var secret = TokenSecrets.NewToken(cmd.Role ?? "x");
+        var (reply, events) = _state.Create(cmd, TokenSecrets.NewId(), TokenSecrets.Hash(secret), DateTimeOffset.UtcNow);
+        if (reply is TokenReplies.Created created) reply = created with { Token = secret };
+        PersistThenReply(events, sender, shape(reply));
+    }
+
+    private void PersistThenReply(IReadOnlyList<IFleetEvent> events, IActorRef sender, object reply)
+    {
+        if (events.Count == 0) { sender.Tell(reply); return; }
+        var left = events.Count;
+        PersistAll(events, e =>
+        {
+            _state = _state.Apply(e);
+            if (--left == 0) sender.Tell(reply);
+        });
+    }
+}
+
+/// <summary>Registry key of the token store singleton (its proxy on every node).</summary>
+public sealed class TokenStore;
+
+public static class TokenStoreWiring
+{
+    private static readonly ClusterSingletonOptions Options = new() { Role = FleetCluster.ControlRole };
+
+    /// <param name="apiUrl">Where devices reach the API; sent with each device token.</param>
+    public static AkkaConfigurationBuilder AddTokenStore(this AkkaConfigurationBuilder b, bool isControl, string apiUrl) => isControl
+        ? b.WithSingleton<TokenStore>(TokenStoreActor.Name, Props.Create(() => new TokenStoreActor(apiUrl)), Options)
+        : b.WithSingletonProxy<TokenStore>(TokenStoreActor.Name, Options);
+}

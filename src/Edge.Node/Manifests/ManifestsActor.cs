@@ -1,0 +1,176 @@
+using Akka.Actor;
+using Akka.Event;
+using Fleet.Edge.Hosting;
+using Fleet.Shared.Cli;
+using Fleet.Shared.Distribution;
+using Fleet.Shared.Manifests;
+using Fleet.Shared.Security;
+using Fleet.Shared.Tokens;
+using static Fleet.Edge.Manifests.ManifestsProtocol;
+
+namespace Fleet.Edge.Manifests;
+
+/// <summary>
+/// The edge <c>manifests</c> actor. From the link it gets the device's API credentials and the assignment table (with
+/// the trust set); it fetches each assigned campaign's newest version, verifies it, and only then swaps it in. Last
+/// good versions stay in force through rejections and outages; every rejection is kept for the status and the cloud.
+/// </summary>
+public sealed class ManifestsActor : ReceiveActor, IWithTimers
+{
+    public const string Name = "manifests";
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(15);
+
+    private readonly string _deviceId;
+    private readonly IReadOnlyDictionary<string, string> _tags;
+    private readonly ManifestCache _cache;
+    private readonly TimeProvider _clock;
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private readonly ManifestFetcher _fetcher;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<SyncRejection> _rejections;
+    private readonly HashSet<(string, int)> _refused = new();
+    private Dictionary<string, SignedManifest> _inForce;
+    private TrustSet _trust;
+    private string? _trustJson;
+    private DeviceCredentials? _credentials;
+    private AssignmentTable? _table;
+    private IActorRef? _reportTo;
+    private string? _busyWith;
+    private string? _lastError;
+    private int _failures;
+
+    public ManifestsActor(string deviceId, IReadOnlyDictionary<string, string> tags, string dataDir, TimeProvider? clock = null)
+    {
+        _deviceId = deviceId;
+        _tags = tags;
+        _clock = clock ?? TimeProvider.System;
+        _cache = new ManifestCache(dataDir);
+        _fetcher = new ManifestFetcher(_http, _cache, _clock);
+        _rejections = _cache.LoadRejections();
+        _trust = SafeLoadTrust();
+        _inForce = _cache.LoadInForce(_trust, (id, why) => AgentLog.Write($"manifests: dropped kept {id}: {why}"));
+
+        Receive<DeviceCredentials>(c =>
+        {
+            _credentials = c;
+            _reportTo = Sender;
+            Kick();
+        });
+        Receive<AssignmentTable>(t =>
+        {
+            _reportTo = Sender;
+            Apply(t);
+            Kick();
+        });
+        Receive<FetchOutcome>(Done);
+        Receive<RetryNow>(_ => Kick());
+        Receive<GetActiveCampaign>(q => Sender.Tell(Active(q.CampaignId)));
+        Receive<GetStatus>(_ => Sender.Tell(CurrentStatus()));
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(string deviceId, IReadOnlyDictionary<string, string> tags, string dataDir, TimeProvider? clock = null) =>
+        Akka.Actor.Props.Create(() => new ManifestsActor(deviceId, tags, dataDir, clock));
+
+    protected override void PostStop()
+    {
+        _stop.Cancel();
+        _http.Dispose();
+    }
+
+    private void Apply(AssignmentTable t)
+    {
+        var changed = _table is null || t.Revision != _table.Revision || t.TrustSetJson != _trustJson;
+        _table = t;
+        if (t.TrustSetJson != _trustJson)
+        {
+            try
+            {
+                _trust = TrustSet.FromJson(System.Text.Encoding.UTF8.GetBytes(t.TrustSetJson));
+                _trustJson = t.TrustSetJson;
+                _cache.SaveTrust(t.TrustSetJson);
+                // A revoked key takes its manifests out of force; the previous version (or a re-signed fetch) replaces them.
+                _inForce = _cache.LoadInForce(_trust, (id, why) => AgentLog.Write($"manifests: {id} no longer in force: {why}"));
+            }
+            catch (FleetException e)
+            {
+                _lastError = "trust set refused: " + e.Message;
+            }
+        }
+        if (changed) _refused.Clear();
+    }
+
+    /// <summary>Starts the next fetch the plan calls for, one at a time.</summary>
+    private void Kick()
+    {
+        if (_busyWith is not null || _credentials is null || _table is null) return;
+        var current = Running().ToDictionary(r => r.CampaignId, StringComparer.Ordinal);
+        var next = SyncPlan.ToFetch(_table.For(_tags), current, _trust).FirstOrDefault(a => !_refused.Contains((a.CampaignId, a.Version)));
+        if (next is null) { Report(); return; }
+        _busyWith = $"{next.CampaignId} v{next.Version}";
+        var api = new Uri(_credentials.ApiUrl.TrimEnd('/') + "/");
+        _fetcher.FetchAsync(api, _credentials.Token, next, current.GetValueOrDefault(next.CampaignId), _trust, _stop.Token)
+            .PipeTo(Self, failure: e => new FetchOutcome.Failed(next.CampaignId, next.Version, e.Message));
+    }
+
+    private void Done(FetchOutcome outcome)
+    {
+        _busyWith = null;
+        switch (outcome)
+        {
+            case FetchOutcome.Verified v:
+                _cache.Swap(v.Signed);
+                _inForce[v.CampaignId] = v.Signed;
+                _failures = 0;
+                _lastError = null;
+                var freed = _cache.CollectGarbage();
+                AgentLog.Write($"manifests: running {v.CampaignId} v{v.Version} (signed by {v.Signed.Kid}{(freed > 0 ? $", freed {freed} bytes" : "")})");
+                break;
+            case FetchOutcome.Rejected r:
+                _refused.Add((r.CampaignId, r.Version));
+                _rejections.Add(new SyncRejection(r.CampaignId, r.Version, r.Reason, r.Message, _clock.GetUtcNow()));
+                _cache.SaveRejections(_rejections);
+                var kept = _inForce.TryGetValue(r.CampaignId, out var k) ? $"keeping v{k.Manifest.Version}" : "nothing in force";
+                AgentLog.Write($"manifests: rejected {r.CampaignId} v{r.Version} ({r.Reason}): {r.Message}; {kept}");
+                break;
+            case FetchOutcome.Failed f:
+                _failures++;
+                _lastError = f.Message;
+                var delay = TimeSpan.FromSeconds(Math.Min(MaxRetryDelay.TotalSeconds, Math.Pow(2, Math.Min(_failures - 1, 4))));
+                AgentLog.Write($"manifests: {f.CampaignId} v{f.Version} not synced ({f.Message}); retrying in {delay.TotalSeconds:0}s, cache stays in force");
+                Timers.StartSingleTimer(RetryNow.Instance, RetryNow.Instance, delay);
+                Report();
+                return;
+        }
+        Report();
+        Kick();
+    }
+
+    private object Active(string campaignId)
+    {
+        if (!_inForce.TryGetValue(campaignId, out var s)) return new NoActiveCampaign(campaignId, $"no verified version of '{campaignId}' on this device");
+        var m = s.Manifest;
+        return new ActiveCampaign(campaignId, m.Version, m, _cache.FolderOf(m), _cache.AssetPaths(m));
+    }
+
+    private IEnumerable<RunningCampaign> Running() =>
+        _inForce.Values.Select(s => new RunningCampaign(s.Manifest.CampaignId, s.Manifest.Version, s.Kid, s.Manifest.ExpiresAt))
+            .OrderBy(r => r.CampaignId, StringComparer.Ordinal);
+
+    private ManifestsProtocol.Status CurrentStatus() => new(_credentials is not null && _lastError is null, Running().ToList(), _rejections.ToList(),
+        _busyWith is null ? [] : [_busyWith], _lastError);
+
+    private void Report() => _reportTo?.Tell(new DeviceSyncReport(_deviceId, Running().ToList(), _rejections.TakeLast(5).ToList(), _clock.GetUtcNow()));
+
+    private TrustSet SafeLoadTrust()
+    {
+        try { return _cache.LoadTrust(); }
+        catch (FleetException e) { _lastError = "stored trust set unreadable: " + e.Message; return TrustSet.Empty; }
+    }
+
+    private sealed class RetryNow : IDeadLetterSuppression
+    {
+        public static readonly RetryNow Instance = new();
+    }
+}

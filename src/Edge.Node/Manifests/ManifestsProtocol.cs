@@ -1,0 +1,28 @@
+using Fleet.Shared.Distribution;
+using Fleet.Shared.Manifests;
+
+namespace Fleet.Edge.Manifests;
+
+/// <summary>What the render pipeline and the local API ask the <c>manifests</c> actor.</summary>
+public static class ManifestsProtocol
+{
+    /// <summary>Answered with <see cref="ActiveCampaign"/> or <see cref="NoActiveCampaign"/>.</summary>
+    public sealed record GetActiveCampaign(string CampaignId);
+
+    /// <summary>
+    /// The verified version in force: its manifest, a folder <c>CampaignLoader.LoadDirectory</c> can load
+    /// (campaign.json, template.json, assets/ linked to verified content) and each asset's file by name.
+    /// </summary>
+    public sealed record ActiveCampaign(string CampaignId, int Version, Manifest Manifest, string Folder, IReadOnlyDictionary<string, string> AssetPaths);
+
+    public sealed record NoActiveCampaign(string CampaignId, string Reason);
+
+    public sealed record GetStatus
+    {
+        public static readonly GetStatus Instance = new();
+    }
+
+    /// <summary>Shown by <c>GET /v1/status</c> and reported to the cloud.</summary>
+    public sealed record Status(bool Online, IReadOnlyList<RunningCampaign> Running, IReadOnlyList<SyncRejection> Rejections,
+        IReadOnlyList<string> Pending, string? LastError);
+}

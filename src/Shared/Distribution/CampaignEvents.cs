@@ -1,0 +1,22 @@
+using Fleet.Shared.Serialization;
+
+namespace Fleet.Shared.Distribution;
+
+/// <summary>Persisted events of the campaign store: versions are immutable, signatures are renewed, assignments replace.</summary>
+public static class CampaignEvents
+{
+    /// <summary>A new numbered version; <see cref="DraftJson"/> is its manifest without version number and validity window.</summary>
+    [PersistedAs("campaign-version-created.v1")]
+    public sealed record VersionCreated(string CampaignId, string Name, int Version, string ContentHash, string DraftJson,
+        IReadOnlyList<string> AssetShas, long Bytes, DateTimeOffset At, string By) : IFleetEvent;
+
+    /// <summary>The signed envelope served for a version (first signature, or a renewal after expiry or key revocation).</summary>
+    [PersistedAs("campaign-manifest-signed.v1")]
+    public sealed record ManifestSigned(string CampaignId, int Version, string EnvelopeJson, string Kid, DateTimeOffset ExpiresAt) : IFleetEvent;
+
+    [PersistedAs("campaign-assigned.v1")]
+    public sealed record Assigned(string CampaignId, IReadOnlyDictionary<string, string> Tags, DateTimeOffset At, string By) : IFleetEvent;
+
+    [PersistedAs("model-published.v1")]
+    public sealed record ModelPublished(string Name, string Version, string Sha256, long Size, DateTimeOffset At, string By) : IFleetEvent;
+}

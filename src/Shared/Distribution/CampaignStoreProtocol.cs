@@ -1,0 +1,82 @@
+using Fleet.Shared.Serialization;
+
+namespace Fleet.Shared.Distribution;
+
+/// <summary>
+/// Requests to the campaign store singleton. They carry only text and numbers (the manifest draft as JSON), so they
+/// cross between control nodes under the protocol allow-list.
+/// </summary>
+public static class CampaignCommands
+{
+    /// <summary>Name of the campaign store singleton; devices reach it through a proxy of the same name.</summary>
+    public const string SingletonName = "campaigns";
+
+    /// <summary>A validated campaign folder whose files are already in the content store; same content hash → existing version.</summary>
+    public sealed record PublishVersion(string CampaignId, string Name, string ContentHash, string DraftJson, IReadOnlyList<string> AssetShas, long Bytes, string By)
+        : IFleetProtocol;
+
+    public sealed record PublishModel(string Name, string Version, string Sha256, long Size, string By) : IFleetProtocol;
+
+    /// <summary>Assign a campaign (its newest version, now and later) to every device whose tags include <see cref="Tags"/>.</summary>
+    public sealed record Assign(string CampaignId, IReadOnlyDictionary<string, string> Tags, string By) : IFleetProtocol;
+
+    public sealed record ListCampaigns : IFleetProtocol
+    {
+        public static readonly ListCampaigns Instance = new();
+    }
+
+    public sealed record GetCampaign(string CampaignId) : IFleetProtocol;
+
+    public sealed record ListModels : IFleetProtocol
+    {
+        public static readonly ListModels Instance = new();
+    }
+
+    /// <summary>The signed manifest of one version; re-signed when its key was revoked or it is close to expiry.</summary>
+    public sealed record GetManifest(string CampaignId, int Version) : IFleetProtocol;
+
+    /// <summary>May a device with these tags read this campaign (or, with a sha256, this asset)?</summary>
+    public sealed record CheckDeviceAccess(string DeviceId, IReadOnlyDictionary<string, string> DeviceTags, string? CampaignId, string? AssetSha256)
+        : IFleetProtocol;
+
+    /// <summary>Signing keys changed (rotate/revoke): publish the new trust set to devices.</summary>
+    public sealed record TrustChanged : IFleetProtocol
+    {
+        public static readonly TrustChanged Instance = new();
+    }
+
+    public sealed record GetSyncStatus(string? CampaignId) : IFleetProtocol;
+}
+
+/// <summary>Answers of the campaign store.</summary>
+public static class CampaignReplies
+{
+    public sealed record Published(string CampaignId, int Version, bool Created, string ContentHash) : IFleetProtocol;
+
+    public sealed record ModelPublished(ModelView Model, bool Created) : IFleetProtocol;
+
+    public sealed record Assigned(string CampaignId, IReadOnlyDictionary<string, string> Tags, int Version) : IFleetProtocol;
+
+    public sealed record Refused(int Status, string Reason) : IFleetProtocol;
+
+    public sealed record CampaignSummary(string Id, string Name, int LatestVersion, DateTimeOffset UpdatedAt,
+        IReadOnlyList<IReadOnlyDictionary<string, string>> Assignments) : IFleetProtocol;
+
+    public sealed record VersionView(int Version, string ContentHash, DateTimeOffset CreatedAt, string CreatedBy, string? Kid,
+        DateTimeOffset? ExpiresAt, int Assets, long Bytes) : IFleetProtocol;
+
+    public sealed record CampaignDetail(CampaignSummary Summary, IReadOnlyList<VersionView> Versions) : IFleetProtocol;
+
+    public sealed record CampaignList(IReadOnlyList<CampaignSummary> Campaigns) : IFleetProtocol;
+
+    public sealed record ModelView(string Name, string Version, string Sha256, long Size, DateTimeOffset PublishedAt, string PublishedBy)
+        : IFleetProtocol;
+
+    public sealed record ModelList(IReadOnlyList<ModelView> Models) : IFleetProtocol;
+
+    public sealed record ManifestJson(string CampaignId, int Version, string EnvelopeJson) : IFleetProtocol;
+
+    public sealed record Access(bool Allowed, string Reason) : IFleetProtocol;
+
+    public sealed record SyncStatus(IReadOnlyList<DeviceSyncReport> Devices) : IFleetProtocol;
+}

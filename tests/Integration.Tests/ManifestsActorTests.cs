@@ -1,0 +1,223 @@
+using System.Security.Cryptography;
+using System.Text;
+using Akka.Actor;
+using Fleet.Edge.Manifests;
+using Fleet.Shared.Campaigns;
+using Fleet.Shared.Distribution;
+using Fleet.Shared.Manifests;
+using Fleet.Shared.Security;
+using Fleet.Shared.Tokens;
+using static Fleet.Edge.Manifests.ManifestsProtocol;
+
+namespace Fleet.Integration.Tests;
+
+/// <summary>The edge manifests actor against a real HTTP server serving good, tampered and missing content.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class ManifestsActorTests : IAsyncLifetime
+{
+    private const string Campaign = "promo";
+    private readonly TempDir _tmp = new();
+    private readonly FakeCloud _cloud = new();
+    private readonly ActorSystem _system = ActorSystem.Create("manifests-test");
+    private readonly SigningKeyRing _ring;
+    private readonly byte[] _template = Encoding.UTF8.GetBytes("""{"width":1280}""");
+    private TrustSet _trust;
+    private IActorRef _actor = ActorRefs.Nobody;
+    private long _revision;
+
+    public ManifestsActorTests()
+    {
+        _ring = SigningKeyRing.OpenOrCreate(_tmp.Sub("keys"));
+        _trust = _ring.ExportTrustSet();
+    }
+
+    public Task InitializeAsync()
+    {
+        _actor = StartActor();
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _system.Terminate();
+        await _cloud.DisposeAsync();
+        _tmp.Dispose();
+    }
+
+    [Fact]
+    public async Task A_verified_version_is_swapped_in_and_its_folder_loads_as_a_campaign()
+    {
+        var v1 = Serve(1, heroSeed: 1);
+        Assign(1);
+        var status = await WaitRunning(1);
+        Assert.Equal(_ring.ActiveKid, status.Running.Single().Kid);
+        Assert.All(_cloud.Tokens, t => Assert.Equal("Bearer device-secret", t));
+
+        var active = await _actor.Ask<ActiveCampaign>(new GetActiveCampaign(Campaign), TimeSpan.FromSeconds(3));
+        Assert.Equal(1, active.Version);
+        Assert.Equal(v1.Assets.Single(a => a.Name == "hero").Sha256, Sha(File.ReadAllBytes(active.AssetPaths["hero"])));
+        var spec = System.Text.Json.JsonSerializer.Deserialize<CampaignSpec>(File.ReadAllBytes(Path.Combine(active.Folder, "campaign.json")),
+            Fleet.Shared.Serialization.FleetJson.Options)!;
+        Assert.Equal("hero", spec.Assets.Single(a => a.Name == "hero").Name);
+        Assert.Equal(File.ReadAllBytes(active.AssetPaths["hero"]), File.ReadAllBytes(Path.Combine(active.Folder, spec.Assets.Single(a => a.Name == "hero").Path)));
+        Assert.Equal(_template, File.ReadAllBytes(Path.Combine(active.Folder, "template.json")));
+        Assert.IsType<NoActiveCampaign>(await _actor.Ask<object>(new GetActiveCampaign("other"), TimeSpan.FromSeconds(3)));
+    }
+
+    [Theory]
+    [InlineData("flipped-byte", "bad-signature")]
+    [InlineData("wrong-kid", "unknown-key")]
+    [InlineData("revoked-key", "revoked-key")]
+    [InlineData("expired", "expired")]
+    [InlineData("asset-hash", "asset-mismatch")]
+    public async Task A_bad_manifest_or_asset_is_rejected_with_its_reason_and_the_last_good_version_stays(string fault, string reason)
+    {
+        Serve(1, heroSeed: 1);
+        Assign(1);
+        await WaitRunning(1);
+
+        var now = DateTimeOffset.UtcNow;
+        var v2 = Build(2, heroSeed: 2, now);
+        switch (fault)
+        {
+            case "flipped-byte":
+                var signed = ManifestSigner.Sign(v2, _ring);
+                var payload = Convert.FromBase64String(signed.Envelope.Payload);
+                payload[payload.Length / 2] ^= 0x01;
+                _cloud.Manifests[$"{Campaign}/2"] = (signed.Envelope with { Payload = Convert.ToBase64String(payload) }).ToJsonBytes();
+                break;
+            case "wrong-kid":
+                using (var stranger = new EnvelopeSigner("k-stranger", ECDsa.Create(ECCurve.NamedCurves.nistP256)))
+                    _cloud.Manifests[$"{Campaign}/2"] = ManifestSigner.Sign(v2, stranger).ToJsonBytes();
+                break;
+            case "revoked-key":
+                using (var old = new EnvelopeSigner("k-old", ECDsa.Create(ECCurve.NamedCurves.nistP256)))
+                {
+                    _trust = _trust.WithKey("k-old", old.PublicKeySpki()).WithRevoked("k-old");
+                    _cloud.Manifests[$"{Campaign}/2"] = ManifestSigner.Sign(v2, old).ToJsonBytes();
+                }
+                break;
+            case "expired":
+                _cloud.Manifests[$"{Campaign}/2"] = ManifestSigner.Sign(v2 with { IssuedAt = now.AddDays(-40), ExpiresAt = now.AddDays(-10) }, _ring).ToJsonBytes();
+                break;
+            case "asset-hash":
+                _cloud.Manifests[$"{Campaign}/2"] = ManifestSigner.Sign(v2, _ring).ToJsonBytes();
+                var hero = v2.Assets.Single(a => a.Name == "hero");
+                var wrong = (byte[])_cloud.Assets[hero.Sha256].Clone();
+                wrong[10] ^= 0xff;
+                _cloud.Assets[hero.Sha256] = wrong;
+                break;
+        }
+        Assign(2);
+
+        var status = await Eventually.Until(Status, s => s.Rejections.Any(r => r.Version == 2), TimeSpan.FromSeconds(20), $"{fault} rejected");
+        var rejection = status.Rejections.Single(r => r.Version == 2);
+        Assert.Equal(reason, rejection.Reason);
+        Assert.False(string.IsNullOrWhiteSpace(rejection.Message));
+        Assert.Equal(1, status.Running.Single().Version);
+        Assert.Equal(1, (await _actor.Ask<ActiveCampaign>(new GetActiveCampaign(Campaign), TimeSpan.FromSeconds(3))).Version);
+        if (fault == "asset-hash")
+            Assert.False(File.Exists(Directory.EnumerateFiles(_tmp.Sub("edge"), v2.Assets.Single(a => a.Name == "hero").Sha256, SearchOption.AllDirectories).FirstOrDefault() ?? "none"));
+    }
+
+    [Fact]
+    public async Task A_download_cut_half_way_with_the_cloud_gone_resumes_later_and_never_runs_a_half_written_asset()
+    {
+        Serve(1, heroSeed: 1);
+        Assign(1);
+        await WaitRunning(1);
+        var v2 = Serve(2, heroSeed: 2, heroBytes: 2_000_000);
+        var hero = v2.Assets.Single(a => a.Name == "hero");
+        _cloud.CutNext = hero.Sha256;
+        Assign(2);
+
+        var failing = await Eventually.Until(Status, s => s.LastError is not null, TimeSpan.FromSeconds(20), "sync failure reported");
+        Assert.False(failing.Online);
+        Assert.Equal(1, failing.Running.Single().Version);
+        var store = Path.Combine(_tmp.Sub("edge"), "manifests", "store");
+        Assert.Empty(Directory.EnumerateFiles(store, hero.Sha256, SearchOption.AllDirectories));
+        Assert.Equal(1, (await _actor.Ask<ActiveCampaign>(new GetActiveCampaign(Campaign), TimeSpan.FromSeconds(3))).Version);
+
+        var servedBefore = _cloud.BytesServed;
+        _cloud.Down = false;
+        await WaitRunning(2, TimeSpan.FromSeconds(30));
+        Assert.Contains(_cloud.Ranges, r => r == $"bytes={hero.Size / 2}-");
+        Assert.True(_cloud.BytesServed - servedBefore <= hero.Size - hero.Size / 2 + 1, $"resumed, not restarted: {_cloud.BytesServed - servedBefore} bytes after the cut");
+        Assert.Equal(hero.Sha256, Sha(File.ReadAllBytes((await _actor.Ask<ActiveCampaign>(new GetActiveCampaign(Campaign), TimeSpan.FromSeconds(3))).AssetPaths["hero"])));
+    }
+
+    [Fact]
+    public async Task The_cache_keeps_the_last_good_version_offline_and_old_assets_are_collected()
+    {
+        var v1 = Serve(1, heroSeed: 1);
+        Assign(1);
+        await WaitRunning(1);
+        Serve(2, heroSeed: 2);
+        Assign(2);
+        await WaitRunning(2);
+        var v1Hero = v1.Assets.Single(a => a.Name == "hero").Sha256;
+        var store = Path.Combine(_tmp.Sub("edge"), "manifests", "store");
+        Assert.Single(Directory.EnumerateFiles(store, v1Hero, SearchOption.AllDirectories)); // v1 is the kept previous version
+        Serve(3, heroSeed: 3);
+        Assign(3);
+        await WaitRunning(3);
+        Assert.Empty(Directory.EnumerateFiles(store, v1Hero, SearchOption.AllDirectories));
+
+        // A restart with the cloud unreachable and no credentials: the verified cache is in force.
+        await _actor.GracefulStop(TimeSpan.FromSeconds(3));
+        _cloud.Down = true;
+        _actor = StartActor(sendCredentials: false);
+        var active = await _actor.Ask<ActiveCampaign>(new GetActiveCampaign(Campaign), TimeSpan.FromSeconds(3));
+        Assert.Equal(3, active.Version);
+        Assert.True(File.Exists(active.AssetPaths["hero"]));
+    }
+
+    private IActorRef StartActor(bool sendCredentials = true)
+    {
+        var actor = _system.ActorOf(ManifestsActor.Props("kiosk-t", new Dictionary<string, string> { ["store"] = "berlin" }, _tmp.Sub("edge")));
+        if (sendCredentials) actor.Tell(new DeviceCredentials("device-secret", _cloud.Url));
+        return actor;
+    }
+
+    private void Assign(int version) =>
+        _actor.Tell(new AssignmentTable(++_revision, [new Assignment(Campaign, version, new Dictionary<string, string>())],
+            Encoding.UTF8.GetString(_trust.ToJsonBytes())));
+
+    private Task<ManifestsProtocol.Status> Status() => _actor.Ask<ManifestsProtocol.Status>(GetStatus.Instance, TimeSpan.FromSeconds(3));
+
+    private Task<ManifestsProtocol.Status> WaitRunning(int version, TimeSpan? timeout = null) =>
+        Eventually.Until(Status, s => s.Running.Any(r => r.Version == version), timeout ?? TimeSpan.FromSeconds(20), $"v{version} running");
+
+    /// <summary>Puts a signed manifest and its assets on the fake cloud.</summary>
+    private Manifest Serve(int version, int heroSeed, int heroBytes = 200_000)
+    {
+        var m = Build(version, heroSeed, DateTimeOffset.UtcNow, heroBytes);
+        _cloud.Manifests[$"{Campaign}/{version}"] = ManifestSigner.Sign(m, _ring).ToJsonBytes();
+        return m;
+    }
+
+    private Manifest Build(int version, int heroSeed, DateTimeOffset now, int heroBytes = 200_000)
+    {
+        var hero = new byte[heroBytes];
+        new Random(heroSeed).NextBytes(hero);
+        var still = Encoding.UTF8.GetBytes("static creative");
+        var assets = new[] { ("hero", hero), ("static", still), ("template.json", _template) }
+            .Select(x => { _cloud.Assets[Sha(x.Item2)] = x.Item2; return new ManifestAsset(x.Item1, Sha(x.Item2), x.Item2.Length, $"/api/v1/assets/{Sha(x.Item2)}"); })
+            .ToList();
+        return new Manifest
+        {
+            CampaignId = Campaign,
+            Version = version,
+            Template = new ArtifactRef("promo-template", "1.0.0", Sha(_template)),
+            Model = DefaultModel.Ref,
+            Copy = new CopyPool([new CopyVariant("h1", "Hello")], [new CopyVariant("c1", "Buy")]),
+            DefaultCopy = new DefaultCopy("Hello", "Buy"),
+            StaticCreative = "static",
+            Assets = assets,
+            IssuedAt = now,
+            ExpiresAt = now.AddDays(30),
+        };
+    }
+
+    private static string Sha(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+}
