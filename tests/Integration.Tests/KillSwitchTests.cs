@@ -42,6 +42,26 @@ public sealed class KillSwitchTests
     }
 
     [Fact]
+    public async Task Only_the_sre_role_may_engage_and_bad_scopes_are_refused_without_changing_anything()
+    {
+        using var tmp = new TempDir();
+        await using var cloud = await CloudUnderTest.StartAsync(await Databases.FreshAsync(Databases.Sqlite, tmp.Path), tmp.Sub("cloud"));
+        var viewer = await cloud.Api.PostAsync<Fleet.Shared.Tokens.TokenReplies.Created>("api/v1/tokens",
+            new Fleet.Cloud.Tokens.TokenEndpoints.CreateTokenRequest("viewer", null, "dashboard"));
+        using var asViewer = new Fleet.Cloud.Api.ApiClient(cloud.Options.HttpUrl, viewer.Token);
+
+        var denied = await Assert.ThrowsAsync<Fleet.Shared.Cli.FleetException>(() =>
+            asViewer.PostAsync<KillCommands.Result>("api/v1/kill", new KillSwitchEndpoints.EngageRequest("all-generative", "not mine to do")));
+        Assert.StartsWith("403", denied.Message);
+        var badScope = await Assert.ThrowsAsync<Fleet.Shared.Cli.FleetException>(() => EngageAsync(cloud, "model:minilm"));
+        Assert.StartsWith("400", badScope.Message);
+
+        var state = await asViewer.GetAsync<KillCommands.State>("api/v1/kill");
+        Assert.Empty(state.Kills);
+        Assert.Equal(0, state.Epoch);
+    }
+
+    [Fact]
     public async Task A_device_offline_during_a_kill_syncs_it_as_soon_as_it_returns()
     {
         using var tmp = new TempDir();
