@@ -72,7 +72,7 @@ public sealed class DeviceActor : ReceivePersistentActor
         });
     }
 
-    private static readonly TimeSpan TokenIssueTimeout = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan TokenIssueTimeout = TimeSpan.FromSeconds(10);
 
     private void Decide((object Reply, IReadOnlyList<IFleetEvent> Events) decision)
     {
@@ -106,13 +106,15 @@ public sealed class DeviceActor : ReceivePersistentActor
     }
 
     /// <summary>
-    /// A registered device gets its API token in the same reply (a fresh one each registration, replacing the last).
-    /// Without an answer from the token store the reply goes without it; the device retries its registration anyway.
+    /// A registered device is answered at once, then gets its API token in a second reply that carries it (a fresh one
+    /// each registration, replacing the last): registration never waits for the token store, which may still be starting.
     /// </summary>
     private Action<IActorRef> WithCredentials(DeviceReplies.Registered reply) => sender =>
     {
-        if (!ActorRegistry.For(Context.System).TryGet<TokenStore>(out var tokens)) { sender.Tell(reply); return; }
+        sender.Tell(reply);
+        if (!ActorRegistry.For(Context.System).TryGet<TokenStore>(out var tokens)) return;
         tokens.Ask<TokenReplies.DeviceToken>(new TokenCommands.IssueDeviceToken(reply.DeviceId), TokenIssueTimeout)
-            .PipeTo(sender, success: t => reply with { Credentials = new DeviceCredentials(t.Token, t.ApiUrl) }, failure: _ => reply);
+            .ContinueWith(t => { if (t.IsCompletedSuccessfully) sender.Tell(reply with { Credentials = new DeviceCredentials(t.Result.Token, t.Result.ApiUrl) }); },
+                TaskScheduler.Default);
     };
 }

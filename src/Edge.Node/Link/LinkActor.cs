@@ -160,6 +160,12 @@ public sealed class LinkActor : ReceiveActor, IWithTimers
             _registry.Tell(new DeviceCommands.Heartbeat(_facts.DeviceId, _facts.InstallationId));
             // Broadcasts can be missed (subscription not yet gossiped, a restart): the table is also pulled.
             _campaigns.Tell(new GetAssignmentTable(_facts.DeviceId));
+            // The token comes in a second registration reply; if the token store was not there yet, register again.
+            if (!_hasCredentials)
+            {
+                var address = _cluster.SelfAddress.ToString();
+                _registry.Tell(new DeviceCommands.Register(_facts, address, _prove(address)));
+            }
         });
         // A late answer to a retried registration carries the newest token, which replaced the earlier one.
         Receive<DeviceReplies.Registered>(PassCredentials);
@@ -169,8 +175,12 @@ public sealed class LinkActor : ReceiveActor, IWithTimers
 
     private void PassCredentials(DeviceReplies.Registered r)
     {
-        if (r.Credentials is { } c) _manifests.Tell(c);
+        if (r.Credentials is not { } c) return;
+        _hasCredentials = true;
+        _manifests.Tell(c);
     }
+
+    private bool _hasCredentials;
 
     /// <summary>Before its first render in a session a device fetches the current kill policy; retried until answered.</summary>
     private void SyncKillPolicy()
