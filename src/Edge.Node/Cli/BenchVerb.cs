@@ -77,7 +77,7 @@ public static class BenchVerb
         Console.WriteLine($"  TTS of a ~3 s line         {S(r.TtsMs)}   (budget <= 50 ms)");
         var o = r.Output;
         Console.WriteLine($"  output check: frames {o.Frames}/{o.ExpectedFrames}, duration {o.DurationSeconds:0.000}/{o.ExpectedSeconds:0.000} s, audio {o.HasAudio}, " +
-                          $"clean decode {o.DecodesCleanly}, SSIM untouched {o.UntouchedSsim:0.000000} -> {(o.Passed ? "PASS" : "FAIL")}");
+                          $"clean decode {o.DecodesCleanly}, untouched frames bit-identical {o.UntouchedIdentical}/{o.UntouchedFrames} (SSIM 1.0) -> {(o.Passed ? "PASS" : "FAIL")}");
         Console.WriteLine($"  peak resident memory of the render process: {r.PeakRssMb} MB (ffmpeg and espeak-ng run as child processes)");
         Console.WriteLine($"  fallbacks seen: {(r.Fallbacks.Count == 0 ? "none" : string.Join(", ", r.Fallbacks))}");
         return o.Passed ? 0 : 1;
