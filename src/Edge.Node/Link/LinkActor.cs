@@ -77,6 +77,8 @@ public sealed class LinkActor : ReceiveActor, IWithTimers
     private void Membership()
     {
         Receive<ClusterEvent.MemberUp>(e => e.Member.HasRole(FleetCluster.ControlRole), e => ControlSeen(e.Member.Address));
+        // While many devices join at once, convergence (and so Up) waits for the slowest; WeaklyUp is enough to register.
+        Receive<ClusterEvent.MemberWeaklyUp>(e => e.Member.Address == _cluster.SelfAddress, _ => Self.Tell(SelfUp.Instance));
         Receive<ClusterEvent.ReachableMember>(e => e.Member.HasRole(FleetCluster.ControlRole), e => ControlSeen(e.Member.Address));
         Receive<ClusterEvent.UnreachableMember>(e => e.Member.HasRole(FleetCluster.ControlRole), e => ControlLost(e.Member.Address));
         Receive<ClusterEvent.MemberExited>(e => e.Member.HasRole(FleetCluster.ControlRole), e => ControlLost(e.Member.Address));
