@@ -18,7 +18,7 @@ public sealed class PolicyActor : ReceiveActor, IWithTimers
     private readonly PolicyStore _store;
     private readonly string _deviceId;
     private readonly IActorRef? _audit;
-    private readonly List<(IActorRef Who, object Reply)> _waiting = new();
+    private readonly List<(IActorRef Who, Func<object> Reply)> _waiting = new();
     private Shared.Security.TrustSet? _trust;
     private KillPolicy _policy;
     private bool _syncedThisSession;
@@ -32,21 +32,25 @@ public sealed class PolicyActor : ReceiveActor, IWithTimers
         _policy = _store.Load(_trust);
 
         Receive<SignedKillPolicy>(OnPolicy);
-        Receive<Check>(c => Sender.Tell(new Verdict(_policy.Blocking(c.Artifacts), _policy.Epoch)));
-        Receive<GetPolicy>(_ => Sender.Tell(_policy));
-        Receive<AwaitSync>(w =>
+        Receive<Check>(c =>
         {
-            if (_syncedThisSession) { Sender.Tell(new Synced(_policy.Epoch, true)); return; }
-            var waiter = Sender;
-            _waiting.Add((waiter, new Synced(_policy.Epoch, false)));
-            Timers.StartSingleTimer(waiter, new SyncTimeout(waiter), w.MaxWait);
+            object Answer() => new Verdict(_policy.Blocking(c.Artifacts), _policy.Epoch);
+            if (_syncedThisSession || c.MaxSyncWait <= TimeSpan.Zero) Sender.Tell(Answer());
+            else Wait(Sender, Answer, c.MaxSyncWait);
         });
+        Receive<GetPolicy>(_ => Sender.Tell(_policy));
         Receive<SyncTimeout>(t =>
         {
-            // Offline: render with the last enforced policy rather than not at all.
+            // Offline: answer with the last enforced policy rather than not at all.
             var i = _waiting.FindIndex(x => x.Who.Equals(t.Waiter));
-            if (i >= 0) { t.Waiter.Tell(new Synced(_policy.Epoch, false)); _waiting.RemoveAt(i); }
+            if (i >= 0) { t.Waiter.Tell(_waiting[i].Reply()); _waiting.RemoveAt(i); }
         });
+    }
+
+    private void Wait(IActorRef who, Func<object> reply, TimeSpan max)
+    {
+        _waiting.Add((who, reply));
+        Timers.StartSingleTimer(who, new SyncTimeout(who), max);
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -81,7 +85,7 @@ public sealed class PolicyActor : ReceiveActor, IWithTimers
             }
         }
         _syncedThisSession = true;
-        foreach (var (who, _) in _waiting) { who.Tell(new Synced(_policy.Epoch, true)); Timers.Cancel(who); }
+        foreach (var (who, reply) in _waiting) { who.Tell(reply()); Timers.Cancel(who); }
         _waiting.Clear();
         // Acknowledge the epoch now enforced, also for a repeat: the cloud may have missed the first ack.
         Sender.Tell(new KillCommands.Ack(_deviceId, _policy.Epoch, DateTimeOffset.UtcNow));

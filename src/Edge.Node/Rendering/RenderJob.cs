@@ -96,11 +96,8 @@ public sealed class RenderJob : ReceiveActor
             var ct = deadline.Token;
 
             // 1. The kill-switch first: a device that just (re)joined syncs the fleet's policy before anything renders.
-            var gate = await Stage("policy", async () =>
-            {
-                await s.Policy.Ask<PolicyMessages.Synced>(new PolicyMessages.AwaitSync(s.Settings.PolicySyncWait), s.Settings.Deadline, ct);
-                return await s.Policy.Ask<PolicyMessages.Verdict>(new PolicyMessages.Check(artifacts), s.Settings.Deadline, ct);
-            });
+            var gate = await Stage("policy", () =>
+                s.Policy.Ask<PolicyMessages.Verdict>(new PolicyMessages.Check(artifacts, s.Settings.PolicySyncWait), s.Settings.Deadline, ct));
             var modelKilled = gate.BlockedBy is { Scope.Kind: KillKind.Model };
             if (gate.BlockedBy is { } kill && !modelKilled) return StaticCreative($"policy:static-creative:{kill.Id}");
 
