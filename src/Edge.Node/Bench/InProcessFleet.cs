@@ -11,6 +11,9 @@ public sealed class InProcessFleet : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task<int>> _agents;
 
+    /// <summary>What a probe finds on this kind of machine; N devices in one process need not probe ffmpeg N times.</summary>
+    private static readonly IReadOnlyList<string> BenchEncoders = new[] { "libx264" };
+
     private InProcessFleet(List<Task<int>> agents) => _agents = agents;
 
     /// <param name="insecureDev">Plain TCP; otherwise each device must already be enrolled under <c>root/PREFIXn</c>.</param>
@@ -21,7 +24,7 @@ public sealed class InProcessFleet : IAsyncDisposable
         for (var i = 1; i <= count; i++)
         {
             var options = new EdgeOptions { Seeds = new[] { SeedAddress.Parse(seed) }, DeviceId = $"{prefix}{i}", DataDir = Path.Combine(root, $"{prefix}{i}"), InsecureDev = insecureDev };
-            fleet._agents.Add(Task.Run(() => EdgeAgent.RunAsync(options, Array.Empty<string>(), fleet._stop.Token)));
+            fleet._agents.Add(Task.Run(() => EdgeAgent.RunAsync(options, BenchEncoders, fleet._stop.Token)));
         }
         return fleet;
     }

@@ -29,7 +29,7 @@ public sealed class RenderCoordinator : ReceiveActor
             policy,
             Context.ActorOf(PersonaliseActor.Props(personalise), PersonaliseActor.Name),
             Context.ActorOf(SpeechActor.Props(new EspeakTts(settings.EspeakPath, Path.Combine(settings.DataDir, "speech"))), SpeechActor.Name),
-            Context.ActorOf(CompositeActor.Props(runner), CompositeActor.Name),
+            Context.ActorOf(CompositeActor.Props(runner, settings.Encoders), CompositeActor.Name),
             new RenderCache(settings.CacheDir, settings.CacheBytes),
             new PreparedTemplates(runner, settings.PreparedDir),
             settings,

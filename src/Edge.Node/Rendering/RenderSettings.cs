@@ -15,5 +15,7 @@ public sealed record RenderSettings
     /// <summary>How long a render waits for this session's kill-policy sync before using the last enforced policy (offline).</summary>
     public TimeSpan PolicySyncWait { get; init; } = TimeSpan.FromSeconds(3);
     public string? FfmpegPath { get; init; }
+    /// <summary>Encoders already proven on this device (the agent probes once at start); null probes again.</summary>
+    public IReadOnlyList<string>? Encoders { get; init; }
     public string? EspeakPath { get; init; }
 }
