@@ -33,7 +33,7 @@ declare -A CONTEXT=(
 for dev in "${DEVICES[@]}"; do
   say "starting device $dev (local API 127.0.0.1:${LOCAL[$dev]})"
   dotnet "$FLEET_EDGE_DLL" agent --insecure-dev --seed "akka.tcp://fleet@127.0.0.1:$PORT" --device-id "$dev" \
-    --data "$DEMO/$dev" --tags "${TAGS[$dev]}" --http "${LOCAL[$dev]}" >"$DEMO/$dev.log" 2>&1 &
+    --data "$DEMO/$dev" --tags "${TAGS[$dev]}" --http "${LOCAL[$dev]}" --telemetry-seal 2 >"$DEMO/$dev.log" 2>&1 &
   PIDS+=($!)
 done
 
@@ -71,7 +71,11 @@ for dev in "${DEVICES[@]}"; do
   echo "      -> $row"
 done
 echo
-say "telemetry reported by the devices (fleet-cloud telemetry --since 10m)"
+say "telemetry reported by the devices (fleet-cloud telemetry --since 10m; the demo devices seal a window every 2 s)"
+for i in $(seq 1 40); do
+  cloud telemetry --since 10m 2>/dev/null | grep -q "no renders reported" || break
+  sleep 0.5
+done
 cloud telemetry --since 10m || say "telemetry is not available"
 echo
 say "stopping devices and cloud"
