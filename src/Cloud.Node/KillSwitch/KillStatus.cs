@@ -1,5 +1,6 @@
 using Fleet.Shared.Devices;
 using Fleet.Shared.KillSwitch;
+using Fleet.Shared.Stats;
 
 namespace Fleet.Cloud.KillSwitch;
 
@@ -28,9 +29,7 @@ public sealed record KillStatus(KillRecord Kill, bool Active, int Acknowledged, 
         }).OrderBy(r => r.State == "pending" ? 0 : 1).ThenBy(r => r.DeviceId, StringComparer.Ordinal).ToList();
         var latencies = rows.Where(r => r.AckMs is not null).Select(r => r.AckMs!.Value).Order().ToArray();
         return new KillStatus(kill, kill.ReleasedAt is null, rows.Count(r => r.State != "pending"), rows.Count(r => r.State == "pending"),
-            Percentile(latencies, 0.50), Percentile(latencies, 0.99), latencies.Length == 0 ? null : latencies[^1], rows);
+            Percentiles.NearestRank(latencies, 0.50), Percentiles.NearestRank(latencies, 0.99), latencies.Length == 0 ? null : latencies[^1], rows);
     }
 
-    private static double? Percentile(double[] sorted, double p) =>
-        sorted.Length == 0 ? null : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
 }

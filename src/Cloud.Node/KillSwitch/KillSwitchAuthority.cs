@@ -35,17 +35,13 @@ public sealed class KillSwitchAuthority : ReceivePersistentActor, IWithTimers
     {
         _keys = keys;
         Recover<IFleetEvent>(e => _state = _state.Apply(e));
-        Recover<RecoveryCompleted>(_ =>
-        {
-            if (_state.Epoch > 0) { _changedAt = DateTimeOffset.UtcNow; Broadcast(); }
-            Timers.StartPeriodicTimer(Repeat.Instance, Repeat.Instance, FastRepeat);
-        });
+        Recover<RecoveryCompleted>(_ => { if (_state.Epoch > 0) Changed(); });
         Command<Repeat>(_ =>
         {
-            var sinceChange = DateTimeOffset.UtcNow - _changedAt;
-            if (_state.Epoch > 0 && (sinceChange < FastRepeatFor || sinceChange.TotalSeconds % SlowRepeat.TotalSeconds < FastRepeat.TotalSeconds)) Broadcast();
+            Broadcast();
+            // After the fast window, one timer at the slow pace (restarting a timer under the same key replaces it).
+            if (DateTimeOffset.UtcNow - _changedAt >= FastRepeatFor) Timers.StartPeriodicTimer(Repeat.Instance, Repeat.Instance, SlowRepeat);
         });
-
         Command<Engage>(cmd => Decide(_state.Handle(cmd, DateTimeOffset.UtcNow), $"engaged {cmd.Scope} by {cmd.IssuedBy}"));
         Command<Release>(cmd => Decide(_state.Handle(cmd, DateTimeOffset.UtcNow), $"released {cmd.Id} by {cmd.IssuedBy}"));
         Command<Ack>(ack => PersistAll(_state.Handle(ack, DateTimeOffset.UtcNow), e => _state = _state.Apply(e)));
@@ -67,10 +63,17 @@ public sealed class KillSwitchAuthority : ReceivePersistentActor, IWithTimers
         {
             _state = _state.Apply(e);
             _log.Warning("kill-switch epoch {0}: {1}", _state.Epoch, what);
-            _changedAt = DateTimeOffset.UtcNow;
-            Broadcast();
+            Changed();
             sender.Tell(decision.Result);
         });
+    }
+
+    /// <summary>Broadcast now, then repeat fast for a while.</summary>
+    private void Changed()
+    {
+        _changedAt = DateTimeOffset.UtcNow;
+        Broadcast();
+        Timers.StartPeriodicTimer(Repeat.Instance, Repeat.Instance, FastRepeat);
     }
 
     private void Broadcast() => _mediator.Tell(new Publish(KillSwitchTopics.Policy, Sign()));

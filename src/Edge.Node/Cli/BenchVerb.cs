@@ -35,12 +35,8 @@ public static class BenchVerb
                        ?? throw new UsageException("where is fleet-cloud? pass --cloud-dll PATH or run ./fleet bench ...");
         var json = a.Flag("json");
         if (a.Positionals is ["kill"]) return await KillAsync(cloudDll, a.GetInt("edges", 20), a.GetInt("rounds", 10), json, a.Flag("mtls"));
-        var r = await JoinBenchmark.RunAsync(cloudDll, a.GetInt("samples", 10), a.GetInt("edges", 20), line => { if (!json) Console.Error.WriteLine(line); }, a.Flag("mtls"));
-        if (json)
-        {
-            Console.WriteLine(JsonSerializer.Serialize(r, FleetJson.Indented));
-            return 0;
-        }
+        var r = await JoinBenchmark.RunAsync(cloudDll, a.GetInt("samples", 10), a.GetInt("edges", 20), Progress(json), a.Flag("mtls"));
+        if (json) return Json(r);
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}; remoting {(r.Mtls ? "mutual TLS" : "plain TCP (--insecure-dev)")}");
         Console.WriteLine($"edge process start -> registered   n={r.ProcessStartToRegisteredMs.Count}  p50 {r.ProcessStartToRegisteredMs.P50:0} ms  p95 {r.ProcessStartToRegisteredMs.P95:0} ms  max {r.ProcessStartToRegisteredMs.Max:0} ms   (budget p50 <= 3000 ms)");
         Console.WriteLine($"{r.Edges} in-process edges -> all registered   {r.AllRegisteredSeconds:0.00} s   per device p50 {r.InProcessRegisteredMs.P50:0} ms  max {r.InProcessRegisteredMs.Max:0} ms   (budget <= 15 s)");
@@ -61,12 +57,8 @@ public static class BenchVerb
 
     private static async Task<int> RenderAsync(string campaign, int runs, bool json)
     {
-        var r = await RenderBenchmark.RunAsync(campaign, runs, line => { if (!json) Console.Error.WriteLine(line); });
-        if (json)
-        {
-            Console.WriteLine(JsonSerializer.Serialize(r, FleetJson.Indented));
-            return r.Output.Passed ? 0 : 1;
-        }
+        var r = await RenderBenchmark.RunAsync(campaign, runs, Progress(json));
+        if (json) return Json(r, r.Output.Passed ? 0 : 1);
         static string S(Stats s) => $"p50 {s.P50,6:0.0} ms  p95 {s.P95,6:0.0} ms";
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}; {r.Runs} renders, varied contexts, cache off");
         Console.WriteLine($"  end to end (personalised)  {S(r.EndToEndMs)}   (budget p50 <= 300 ms)");
@@ -85,15 +77,20 @@ public static class BenchVerb
 
     private static async Task<int> KillAsync(string cloudDll, int edges, int rounds, bool json, bool mtls)
     {
-        var r = await KillBenchmark.RunAsync(cloudDll, edges, rounds, line => { if (!json) Console.Error.WriteLine(line); }, mtls);
-        if (json)
-        {
-            Console.WriteLine(JsonSerializer.Serialize(r, FleetJson.Indented));
-            return 0;
-        }
+        var r = await KillBenchmark.RunAsync(cloudDll, edges, rounds, Progress(json), mtls);
+        if (json) return Json(r);
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}; {r.Edges} devices in one process, {r.Rounds} rounds; remoting {(mtls ? "mutual TLS" : "plain TCP (--insecure-dev)")}");
         Console.WriteLine($"engage -> device acknowledged (cloud clock)   n={r.AckMs.Count}  p50 {r.AckMs.P50:0} ms  p99 {r.AckMs.P99:0} ms  max {r.AckMs.Max:0} ms   (budget p99 <= 500 ms)");
         Console.WriteLine($"engage -> all acknowledged seen by a poller   p50 {r.AllAckedMs.P50:0} ms  max {r.AllAckedMs.Max:0} ms");
         return 0;
+    }
+
+    /// <summary>Progress lines go to stderr, and only for people: with --json, stdout carries the result alone.</summary>
+    private static Action<string> Progress(bool json) => line => { if (!json) Console.Error.WriteLine(line); };
+
+    private static int Json(object result, int exitCode = 0)
+    {
+        Console.WriteLine(JsonSerializer.Serialize(result, result.GetType(), FleetJson.Indented));
+        return exitCode;
     }
 }

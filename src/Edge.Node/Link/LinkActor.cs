@@ -150,7 +150,6 @@ public sealed class LinkActor : ReceiveActor, IWithTimers
         // The kill policy, on sync or broadcast, goes to the policy actor; its acknowledgement comes back here.
         Receive<SignedKillPolicy>(p =>
         {
-            if (Sender.Equals(_policy)) return;
             Timers.Cancel(RetrySync.Instance);
             _policy.Tell(p);
         });

@@ -20,12 +20,12 @@ public static class RenderEndpoints
     /// <summary>Finished ads kept for the player; older ones are removed.</summary>
     private const int KeptRenders = 50;
 
-    public static void MapRenders(this WebApplication app, Func<string?, LoadedCampaign?> campaigns, RenderSettings settings)
+    public static void MapRenders(this WebApplication app, Func<string?, Task<LoadedCampaign?>> campaigns, RenderSettings settings)
     {
         var outDir = Directory.CreateDirectory(Path.Combine(settings.DataDir, "renders", "out")).FullName;
         app.MapPost("/v1/render", async (RenderBody body, IRequiredActor<RenderCoordinator> render) =>
         {
-            if (campaigns(body.CampaignId) is not { } campaign)
+            if (await campaigns(body.CampaignId) is not { } campaign)
                 return Results.Json(new { error = body.CampaignId is null ? "this device has no campaign to render" : $"campaign '{body.CampaignId}' is not on this device" },
                     FleetJson.Options, statusCode: 404);
             var id = Guid.NewGuid().ToString("N")[..12];
