@@ -28,7 +28,7 @@ public sealed class EdgeUnderTest : IAsyncDisposable
             Seeds = new[] { seed }.Concat(seeds ?? Array.Empty<string>()).Select(SeedAddress.Parse).ToList(),
             DeviceId = deviceId,
             DataDir = dataDir,
-            Tags = Fleet.Edge.Identity.DeviceFactsProbe.ParseTags(tags),
+            Tags = Fleet.Shared.Cli.TagText.Parse(tags),
             InsecureDev = true,
             HttpPort = http,
             Telemetry = telemetry ?? new Fleet.Edge.Telemetry.TelemetrySettings(),

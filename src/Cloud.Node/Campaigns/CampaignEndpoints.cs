@@ -18,17 +18,17 @@ public static class CampaignEndpoints
     public static void MapCampaigns(this RouteGroupBuilder api)
     {
         var g = api.MapGroup("/campaigns").WithTags("campaigns");
-        g.MapPost("", async (HttpContext ctx, string? model, CampaignPublisher publisher, CancellationToken ct) =>
+        g.MapPost("", async (HttpContext ctx, string? model, bool? staged, CampaignPublisher publisher, CancellationToken ct) =>
             {
                 object reply;
-                try { reply = await publisher.PublishAsync(ctx.Request, model, ctx.RequiredPrincipal().Name, ct); }
+                try { reply = await publisher.PublishAsync(ctx.Request, model, staged == true, ctx.RequiredPrincipal().Name, ct); }
                 catch (FleetException e) { return ApiResults.BadRequest(e.Message); }
                 if (reply is not Published p) return Refusal(reply);
-                CloudAudit.Note(ctx, p.Created ? $"created {p.CampaignId} v{p.Version}" : $"unchanged, {p.CampaignId} v{p.Version}");
+                CloudAudit.Note(ctx, p.Created ? $"created {p.CampaignId} v{p.Version}{(staged == true ? " (staged)" : "")}" : $"unchanged, {p.CampaignId} v{p.Version}");
                 return ApiResults.Ok(p, p.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
             })
             .RequireRole(TokenRoles.Operator).DisableAntiforgery()
-            .WithSummary("Publish a campaign folder (multipart/form-data, one part per file named by its path); same content twice returns the existing version")
+            .WithSummary("Publish a campaign folder (multipart/form-data, one part per file named by its path); same content twice returns the existing version; staged=true keeps it from devices until a rollout")
             .Produces<Published>(StatusCodes.Status201Created).Produces<ApiError>(StatusCodes.Status400BadRequest);
         g.MapGet("", async (IRequiredActor<CampaignStore> store, CancellationToken ct) =>
                 ApiResults.Ok((await Ask<CampaignList>(store, CampaignCommands.ListCampaigns.Instance, ct)).Campaigns))

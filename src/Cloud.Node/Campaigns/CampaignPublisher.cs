@@ -19,7 +19,7 @@ public sealed class CampaignPublisher(ContentStore assets, IRequiredActor<Campai
 {
     public static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
 
-    public async Task<object> PublishAsync(HttpRequest request, string? modelId, string by, CancellationToken ct)
+    public async Task<object> PublishAsync(HttpRequest request, string? modelId, bool staged, string by, CancellationToken ct)
     {
         using var upload = await CampaignUpload.ReceiveAsync(request, paths.Uploads, ct);
         LoadedCampaign loaded;
@@ -42,7 +42,7 @@ public sealed class CampaignPublisher(ContentStore assets, IRequiredActor<Campai
         var draft = ManifestDraft.Build(spec, template, stored, model);
         var shas = draft.Assets.Select(a => a.Sha256).Distinct().ToList();
         var cmd = new CampaignCommands.PublishVersion(spec.Id, spec.Name, ManifestDraft.ContentHash(draft),
-            JsonSerializer.Serialize(draft, FleetJson.Options), shas, draft.Assets.Sum(a => a.Size), by);
+            JsonSerializer.Serialize(draft, FleetJson.Options), shas, draft.Assets.Sum(a => a.Size), by, staged);
         return await (await store.GetAsync(ct)).Ask<object>(cmd, AskTimeout, ct);
     }
 

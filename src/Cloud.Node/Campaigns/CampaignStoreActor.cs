@@ -70,6 +70,10 @@ public sealed class CampaignStoreActor : ReceivePersistentActor
                 sender.Tell(new CampaignReplies.ManifestJson(q.CampaignId, q.Version, Find(q.CampaignId, q.Version)!.Signed!.EnvelopeJson)));
         });
         Command<CheckDeviceAccess>(q => Sender.Tell(_state.CheckDevice(q)));
+        Command<ResolveArtifact>(q => Sender.Tell(_state.Resolve(q.Artifact)));
+        Command<SetOverlay>(cmd => PersistThenReply(_state.SetOverlay(cmd.Overlay, Now), Sender, PublishTable));
+        Command<ClearOverlay>(cmd => PersistThenReply(_state.ClearOverlay(cmd.RolloutId, Now), Sender, PublishTable));
+        Command<MarkVersion>(cmd => PersistThenReply(_state.Mark(cmd, Now), Sender, PublishTable));
         Command<GetAssignmentTable>(_ => Sender.Tell(Table()));
         Command<TrustChanged>(_ => PublishTable());
         Command<DeviceSyncReport>(r => _sync[r.DeviceId] = r);

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Fleet.Shared.Distribution;
+using Fleet.Shared.Rollouts;
 using Fleet.Shared.Serialization;
 using static Fleet.Shared.Distribution.CampaignReplies;
 
@@ -13,12 +14,20 @@ public sealed record CampaignStoreState
 {
     public ImmutableSortedDictionary<string, CampaignEntry> Campaigns { get; init; } = ImmutableSortedDictionary.Create<string, CampaignEntry>(StringComparer.Ordinal);
     public ImmutableSortedDictionary<string, ModelView> Models { get; init; } = ImmutableSortedDictionary.Create<string, ModelView>(StringComparer.Ordinal);
+    /// <summary>Rollout overlays on the assignment table, in the order they were first set.</summary>
+    public ImmutableList<ArtifactOverlay> Overlays { get; init; } = ImmutableList<ArtifactOverlay>.Empty;
     /// <summary>Bumped by every change devices must hear about.</summary>
     public long Revision { get; init; }
 
     public sealed record CampaignEntry(string Id, string Name, ImmutableList<VersionEntry> Versions, ImmutableList<ImmutableSortedDictionary<string, string>> Assignments)
     {
+        /// <summary>Versions out of force: staged and not yet released, or rolled back.</summary>
+        public ImmutableSortedSet<int> Withdrawn { get; init; } = ImmutableSortedSet<int>.Empty;
+
         public VersionEntry Latest => Versions[^1];
+
+        /// <summary>The newest version devices get (overlays aside); null while every version is withdrawn.</summary>
+        public VersionEntry? InForce => Versions.LastOrDefault(v => !Withdrawn.Contains(v.Created.Version));
     }
 
     public sealed record VersionEntry(CampaignEvents.VersionCreated Created, CampaignEvents.ManifestSigned? Signed);
@@ -30,7 +39,7 @@ public sealed record CampaignStoreState
         // Same content again: the version that already holds it, nothing new stored or sent.
         if (same is not null) return (new Published(cmd.CampaignId, same.Created.Version, false, cmd.ContentHash), []);
         var version = (existing?.Latest.Created.Version ?? 0) + 1;
-        var evt = new CampaignEvents.VersionCreated(cmd.CampaignId, cmd.Name, version, cmd.ContentHash, cmd.DraftJson, cmd.AssetShas, cmd.Bytes, now, cmd.By);
+        var evt = new CampaignEvents.VersionCreated(cmd.CampaignId, cmd.Name, version, cmd.ContentHash, cmd.DraftJson, cmd.AssetShas, cmd.Bytes, now, cmd.By, cmd.Staged);
         return (new Published(cmd.CampaignId, version, true, cmd.ContentHash), [evt]);
     }
 
@@ -49,7 +58,7 @@ public sealed record CampaignStoreState
     {
         if (!Campaigns.TryGetValue(cmd.CampaignId, out var c)) return (new Refused(404, $"campaign '{cmd.CampaignId}' does not exist"), []);
         var selector = cmd.Tags.ToImmutableSortedDictionary(StringComparer.Ordinal);
-        var reply = new Assigned(cmd.CampaignId, selector, c.Latest.Created.Version);
+        var reply = new Assigned(cmd.CampaignId, selector, c.InForce?.Created.Version ?? 0);
         return c.Assignments.Any(a => a.SequenceEqual(selector))
             ? (reply, [])
             : (reply, [new CampaignEvents.Assigned(cmd.CampaignId, selector, now, cmd.By)]);
@@ -59,9 +68,74 @@ public sealed record CampaignStoreState
     public static bool NeedsSigning(VersionEntry v, Func<string, bool> kidUsable, DateTimeOffset now, TimeSpan renewBefore) =>
         v.Signed is not { } s || !kidUsable(s.Kid) || s.ExpiresAt - now < renewBefore;
 
+    private static CampaignEntry Staging(CampaignEvents.VersionCreated v, CampaignEntry c) =>
+        v.Staged ? c with { Withdrawn = c.Withdrawn.Add(v.Version) } : c;
+
     public AssignmentTable Table(string trustSetJson) => new(Revision,
-        Campaigns.Values.SelectMany(c => c.Assignments.Select(a => new Assignment(c.Id, c.Latest.Created.Version, a))).ToList(),
-        trustSetJson);
+        Campaigns.Values.Where(c => c.InForce is not null)
+            // A withdrawn version above the one in force was rolled back: devices still on it are directed down.
+            .SelectMany(c => c.Assignments.Select(a => new Assignment(c.Id, c.InForce!.Created.Version, a, c.Withdrawn.Any(w => w > c.InForce.Created.Version)))).ToList(),
+        trustSetJson, Overlays);
+
+    /// <summary>Checks a rollout artifact exists and finds the baseline it keeps: the version in force before it, or the model manifests name.</summary>
+    public object Resolve(RolloutArtifact artifact)
+    {
+        switch (artifact.Kind)
+        {
+            case ArtifactKind.Model:
+                var id = $"{artifact.Name}@{artifact.Version}";
+                if (!Models.TryGetValue(id, out var model)) return new Refused(404, $"model {id} is not published (fleet-cloud model publish)");
+                var before = Overlays.LastOrDefault(o => o.Kind == ArtifactKind.Model && o.Name == artifact.Name && o.Devices is null);
+                return new ArtifactResolved(artifact, null, null, null, model.Sha256, before?.ArtifactId ?? $"{artifact.Name} as each manifest names it");
+            case ArtifactKind.Campaign:
+                if (!Campaigns.TryGetValue(artifact.Name, out var c)) return new Refused(404, $"campaign '{artifact.Name}' does not exist");
+                var v = int.Parse(artifact.Version, System.Globalization.CultureInfo.InvariantCulture);
+                return c.Versions.Any(x => x.Created.Version == v) ? Baseline(artifact, c, v) : new Refused(404, $"campaign '{c.Id}' has no version {v}");
+            default:
+                var owner = Campaigns.Values.SelectMany(e => e.Versions.Select(x => (Entry: e, Version: x)))
+                    .FirstOrDefault(x => TemplateId(x.Version) == $"{artifact.Name}@{artifact.Version}");
+                return owner.Entry is null
+                    ? new Refused(404, $"template {artifact.Name}@{artifact.Version} belongs to no campaign version")
+                    : Baseline(artifact, owner.Entry, owner.Version.Created.Version);
+        }
+    }
+
+    private static object Baseline(RolloutArtifact artifact, CampaignEntry c, int target)
+    {
+        var previous = c.Versions.Select(x => x.Created.Version).Where(x => x < target && !c.Withdrawn.Contains(x)).DefaultIfEmpty(0).Max();
+        return previous == 0
+            ? new Refused(409, $"campaign '{c.Id}' has no version in force before v{target} for the baseline to keep")
+            : new ArtifactResolved(artifact, c.Id, target, previous, null, $"{c.Id} v{previous}");
+    }
+
+    private static string? TemplateId(VersionEntry v) =>
+        System.Text.Json.JsonSerializer.Deserialize<Fleet.Shared.Manifests.Manifest>(v.Created.DraftJson, FleetJson.Options)?.Template.Id;
+
+    public (object Reply, IReadOnlyList<IFleetEvent> Events) SetOverlay(ArtifactOverlay overlay, DateTimeOffset now) =>
+        Overlays.FirstOrDefault(o => o.RolloutId == overlay.RolloutId) is { } known && Same(known, overlay)
+            ? (new OverlayApplied($"overlay {overlay.RolloutId} unchanged", Revision), [])
+            : (new OverlayApplied($"overlay {overlay.RolloutId} set", Revision + 1), [new CampaignEvents.OverlaySet(overlay, now)]);
+
+    public (object Reply, IReadOnlyList<IFleetEvent> Events) ClearOverlay(string rolloutId, DateTimeOffset now) =>
+        Overlays.All(o => o.RolloutId != rolloutId)
+            ? (new OverlayApplied($"overlay {rolloutId} already cleared", Revision), [])
+            : (new OverlayApplied($"overlay {rolloutId} cleared", Revision + 1), [new CampaignEvents.OverlayCleared(rolloutId, now)]);
+
+    public (object Reply, IReadOnlyList<IFleetEvent> Events) Mark(CampaignCommands.MarkVersion cmd, DateTimeOffset now)
+    {
+        if (!Campaigns.TryGetValue(cmd.CampaignId, out var c) || c.Versions.All(v => v.Created.Version != cmd.Version))
+            return (new Refused(404, $"campaign '{cmd.CampaignId}' has no version {cmd.Version}"), []);
+        var what = $"{cmd.CampaignId} v{cmd.Version} {(cmd.Withdrawn ? "withdrawn" : "in force")}";
+        return c.Withdrawn.Contains(cmd.Version) == cmd.Withdrawn
+            ? (new OverlayApplied(what, Revision), [])
+            : (new OverlayApplied(what, Revision + 1), [new CampaignEvents.VersionMarked(cmd.CampaignId, cmd.Version, cmd.Withdrawn, cmd.By, cmd.Why, now)]);
+    }
+
+    private static bool Same(ArtifactOverlay a, ArtifactOverlay b) => Canonical(a) == Canonical(b);
+
+    private static string Canonical(ArtifactOverlay o) =>
+        $"{o.Kind}|{o.Name}@{o.Version}|{o.Sha256}|{o.HoldVersion}|{(o.Devices is null ? "*" : string.Join(',', o.Devices.Order(StringComparer.Ordinal)))}|" +
+        string.Join(',', o.Tags.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => $"{t.Key}={t.Value}"));
 
     /// <summary>Device tokens read only campaigns assigned to them, and only assets of those campaigns' versions.</summary>
     public Access CheckDevice(CampaignCommands.CheckDeviceAccess q)
@@ -69,7 +143,8 @@ public sealed record CampaignStoreState
         var visible = Campaigns.Values.Where(c => c.Assignments.Any(a => new Assignment(c.Id, 0, a).Matches(q.DeviceTags))).ToList();
         if (q.CampaignId is { } id && visible.All(c => c.Id != id))
             return new Access(false, $"campaign '{id}' is not assigned to device '{q.DeviceId}'");
-        if (q.AssetSha256 is { } sha && !visible.Any(c => c.Versions.Any(v => v.Created.AssetShas.Contains(sha))))
+        if (q.AssetSha256 is { } sha && !visible.Any(c => c.Versions.Any(v => v.Created.AssetShas.Contains(sha)))
+            && !Overlays.Any(o => o.Kind == ArtifactKind.Model && o.Sha256 == sha && o.AppliesTo(q.DeviceId, q.DeviceTags)))
             return new Access(false, $"asset {sha} belongs to no campaign assigned to device '{q.DeviceId}'");
         return new Access(true, "");
     }
@@ -84,9 +159,24 @@ public sealed record CampaignStoreState
     {
         CampaignEvents.VersionCreated v => this with
         {
-            Campaigns = Campaigns.SetItem(v.CampaignId, Campaigns.TryGetValue(v.CampaignId, out var c)
+            Campaigns = Campaigns.SetItem(v.CampaignId, Staging(v, Campaigns.TryGetValue(v.CampaignId, out var c)
                 ? c with { Name = v.Name, Versions = c.Versions.Add(new VersionEntry(v, null)) }
-                : new CampaignEntry(v.CampaignId, v.Name, [new VersionEntry(v, null)], [])),
+                : new CampaignEntry(v.CampaignId, v.Name, [new VersionEntry(v, null)], []))),
+            Revision = Revision + 1,
+        },
+        CampaignEvents.VersionMarked m when Campaigns.TryGetValue(m.CampaignId, out var c) => this with
+        {
+            Campaigns = Campaigns.SetItem(m.CampaignId, c with { Withdrawn = m.Withdrawn ? c.Withdrawn.Add(m.Version) : c.Withdrawn.Remove(m.Version) }),
+            Revision = Revision + 1,
+        },
+        CampaignEvents.OverlaySet o => this with
+        {
+            Overlays = Overlays.FindIndex(x => x.RolloutId == o.Overlay.RolloutId) is var i and >= 0 ? Overlays.SetItem(i, o.Overlay) : Overlays.Add(o.Overlay),
+            Revision = Revision + 1,
+        },
+        CampaignEvents.OverlayCleared o => this with
+        {
+            Overlays = Overlays.RemoveAll(x => x.RolloutId == o.RolloutId),
             Revision = Revision + 1,
         },
         CampaignEvents.ManifestSigned s when Campaigns.TryGetValue(s.CampaignId, out var c) => this with
@@ -105,7 +195,7 @@ public sealed record CampaignStoreState
         {
             Models = Models.SetItem($"{m.Name}@{m.Version}", new ModelView(m.Name, m.Version, m.Sha256, m.Size, m.At, m.By)),
         },
-        CampaignEvents.ManifestSigned or CampaignEvents.Assigned => this,
+        CampaignEvents.ManifestSigned or CampaignEvents.Assigned or CampaignEvents.VersionMarked => this,
         _ => throw new ArgumentOutOfRangeException(nameof(evt), evt.GetType().Name, "not a campaign store event"),
     };
 }

@@ -15,7 +15,9 @@ public static class CampaignVerb
     public static readonly Verb Verb = new("campaign", "publish, list, show, assign campaigns and see which devices run them", RunAsync);
 
     private const string Usage = """
-        usage: fleet-cloud campaign publish DIR [--model NAME@VERSION] [--json]   upload, validate, store a new version (same content: no-op)
+        usage: fleet-cloud campaign publish DIR [--model NAME@VERSION] [--staged] [--json]
+                   upload, validate, store a new version (same content: no-op); --staged keeps it from devices
+                   until `fleet-cloud rollout start --artifact campaign:ID@VERSION` takes it there
                fleet-cloud campaign list [--json]
                fleet-cloud campaign show ID [--json]
                fleet-cloud campaign versions ID [--json]
@@ -25,19 +27,19 @@ public static class CampaignVerb
 
     private static async Task<int> RunAsync(IReadOnlyList<string> argv)
     {
-        var a = CommandArgs.Parse(argv);
+        var a = CommandArgs.Parse(argv, "staged");
         if (a.Flag("help")) { Console.WriteLine(Usage); return 0; }
-        a.RejectUnknown([.. ApiClient.Options, "model", "tags", "wait-version", "devices", "timeout"]);
+        a.RejectUnknown([.. ApiClient.Options, "model", "staged", "tags", "wait-version", "devices", "timeout"]);
         using var api = ApiClient.From(a);
         var json = a.Flag("json");
         switch (a.Positionals)
         {
             case ["publish", var dir]:
                 api.Timeout = TimeSpan.FromMinutes(10);
-                var model = a.Get("model") is { } m ? $"?model={Uri.EscapeDataString(m)}" : "";
-                var published = await api.PostContentAsync<Published>("api/v1/campaigns" + model, CampaignFolder.Multipart(dir));
+                var query = string.Join('&', new[] { a.Get("model") is { } m ? $"model={Uri.EscapeDataString(m)}" : null, a.Flag("staged") ? "staged=true" : null }.OfType<string>());
+                var published = await api.PostContentAsync<Published>("api/v1/campaigns" + (query.Length > 0 ? "?" + query : ""), CampaignFolder.Multipart(dir));
                 Console.Write(json ? CliJson.Of(published) : published.Created
-                    ? $"published {published.CampaignId} v{published.Version} (content {published.ContentHash[..12]})\n"
+                    ? $"published {published.CampaignId} v{published.Version}{(a.Flag("staged") ? " (staged)" : "")} (content {published.ContentHash[..12]})\n"
                     : $"unchanged: {published.CampaignId} v{published.Version} already holds this content\n");
                 return 0;
             case ["list"] or []:
@@ -54,7 +56,7 @@ public static class CampaignVerb
                 Console.Write(json ? CliJson.Of(versions) : Versions(versions));
                 return 0;
             case ["assign", var id]:
-                var tags = ParseTags(a.Get("tags"));
+                var tags = TagText.Parse(a.Get("tags"));
                 var assigned = await api.PostAsync<Assigned>($"api/v1/campaigns/{Uri.EscapeDataString(id)}/assignments", new { tags });
                 Console.Write(json ? CliJson.Of(assigned) : $"assigned {assigned.CampaignId} (now v{assigned.Version}) to {(tags.Count == 0 ? "all devices" : string.Join(',', tags.Select(t => $"{t.Key}={t.Value}")))}\n");
                 return 0;
@@ -90,17 +92,6 @@ public static class CampaignVerb
         }
     }
 
-    private static Dictionary<string, string> ParseTags(string? raw)
-    {
-        var tags = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var pair in (raw ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            var eq = pair.IndexOf('=');
-            if (eq <= 0 || eq == pair.Length - 1) throw new UsageException($"--tags: '{pair}' is not key=value");
-            tags[pair[..eq].Trim()] = pair[(eq + 1)..].Trim();
-        }
-        return tags;
-    }
 
     private static string Assignments(CampaignSummary c) => c.Assignments.Count == 0 ? "-"
         : string.Join("; ", c.Assignments.Select(t => t.Count == 0 ? "all devices" : string.Join(',', t.Select(kv => $"{kv.Key}={kv.Value}"))));

@@ -29,7 +29,7 @@ public static class EnrollVerb
         if (a.Flag("help")) { Console.WriteLine(Usage); return 0; }
         a.RejectUnknown(ApiClient.Options.Concat(new[] { "device-id", "tags", "out", "seed", "bundle-api", "code", "ttl" }).ToArray());
         var id = DeviceId.Validate(a.Required("device-id"));
-        var tags = ParseTags(a.Get("tags"));
+        var tags = TagText.Parse(a.Get("tags"));
         var code = a.Flag("code");
         var outFile = a.Get("out");
         if (code == (outFile is not null)) throw new UsageException("pass exactly one of --out FILE (a bundle) or --code (a one-time code)");
@@ -51,30 +51,7 @@ public static class EnrollVerb
         return 0;
     }
 
-    internal static Dictionary<string, string> ParseTags(string? raw)
-    {
-        var tags = new Dictionary<string, string>();
-        foreach (var pair in (raw ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            var eq = pair.IndexOf('=');
-            if (eq <= 0) throw new UsageException($"--tags: '{pair}' is not k=v");
-            tags[pair[..eq]] = pair[(eq + 1)..];
-        }
-        return tags;
-    }
 
-    private static TimeSpan ParseTtl(string raw)
-    {
-        var unit = raw[^1];
-        if (int.TryParse(raw[..^1], out var n) && n > 0)
-        {
-            switch (unit)
-            {
-                case 's': return TimeSpan.FromSeconds(n);
-                case 'm': return TimeSpan.FromMinutes(n);
-                case 'h': return TimeSpan.FromHours(n);
-            }
-        }
-        throw new UsageException($"--ttl '{raw}' is not a duration like 90s, 15m or 24h");
-    }
+    private static TimeSpan ParseTtl(string raw) =>
+        Durations.Parse(raw) is { } ttl && ttl > TimeSpan.Zero ? ttl : throw new UsageException($"--ttl '{raw}' is not a duration like 90s, 15m or 24h");
 }

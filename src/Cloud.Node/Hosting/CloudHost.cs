@@ -7,6 +7,7 @@ using Fleet.Cloud.Campaigns;
 using Fleet.Cloud.Keys;
 using Fleet.Cloud.Models;
 using Fleet.Cloud.Render;
+using Fleet.Cloud.Rollouts;
 using Fleet.Cloud.Tokens;
 using Fleet.Shared.Assets;
 using Fleet.Shared.Tokens;
@@ -92,6 +93,7 @@ public static class CloudHost
             .WithKillSwitch(isControl, keys)
             .AddTokenStore(isControl, o.AdvertisedApiUrl)
             .AddCampaignStore(isControl, keys)
+            .WithRollouts(isControl, ct => sp.GetRequiredService<DeviceDirectory>().ListAsync(ct), o.RolloutTick)
             .WithActors((system, _, _) =>
             {
                 if (pki is not null) system.ActorOf(RevocationSync.Props(pki.Revoked), "revocation-sync");
@@ -123,6 +125,7 @@ public static class CloudHost
         api.MapAssets();
         api.MapModels();
         api.MapRender();
+        api.MapRollouts();
         return app;
     }
 

@@ -23,6 +23,8 @@ public sealed record CloudOptions
     public TimeSpan TelemetryRetention { get; init; } = TimeSpan.FromHours(24);
     /// <summary>How often the audit chain head is signed (when something was appended).</summary>
     public TimeSpan AuditHeadInterval { get; init; } = TimeSpan.FromMinutes(1);
+    /// <summary>How often the rollout coordinator observes the fleet and judges its gates.</summary>
+    public TimeSpan RolloutTick { get; init; } = TimeSpan.FromSeconds(1);
     /// <summary>Akka's own log level (benchmarks run at ERROR).</summary>
     public string AkkaLogLevel { get; init; } = "INFO";
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Fleet.Shared.Cli;
+using Fleet.Shared.Rollouts;
 
 namespace Fleet.Cloud.Rollouts;
 
@@ -37,16 +38,6 @@ public sealed partial record Gate(GateMetric Metric, bool AtLeast, double Thresh
 
     public override string ToString() =>
         $"{Metric switch { GateMetric.LoadErrors => "load-errors", _ => Metric.ToString().ToLowerInvariant() }}{(AtLeast ? ">=" : "<=")}{Threshold.ToString(CultureInfo.InvariantCulture)}{(RelativeToBaseline ? "x" : "")}";
-}
-
-/// <summary>Render health over a window, for one cohort.</summary>
-public sealed record HealthWindow(long Renders, long Successes, long Fallbacks, long SafetyBlocks, long LoadErrors, double? P95Ms)
-{
-    public static readonly HealthWindow Empty = new(0, 0, 0, 0, 0, null);
-
-    public double SuccessRate => Renders == 0 ? 1 : (double)Successes / Renders;
-    public double FallbackRate => Renders == 0 ? 0 : (double)Fallbacks / Renders;
-    public double SafetyRate => Renders == 0 ? 0 : (double)SafetyBlocks / Renders;
 }
 
 /// <summary>The outcome of judging a canary: keep observing (and why), pass, or breach (which gate, with the numbers).</summary>

@@ -35,6 +35,7 @@ public sealed class TelemetryIngestActor : ReceivePersistentActor, IWithTimers
         Command<TelemetryProtocol.Batch>(Ingest);
         Command<TelemetryProtocol.Query>(q =>
             Sender.Tell(TelemetryQuery.Report(_store, q, DateTimeOffset.UtcNow, _rejected, _recent.Reverse().ToList())));
+        Command<TelemetryProtocol.HealthQuery>(q => Sender.Tell(TelemetryQuery.Health(_store, q)));
         Command<Prune>(_ => _store = PruneNow());
     }
 

@@ -1,3 +1,4 @@
+using Fleet.Shared.Cli;
 using Fleet.Shared.Telemetry;
 
 namespace Fleet.Cloud.Telemetry;
@@ -30,6 +31,25 @@ public static class TelemetryQuery
             devices.Sum(kv => kv.Value.DroppedRenders), rejected, recent);
     }
 
+    public static TelemetryProtocol.HealthReply Health(TelemetryStore store, TelemetryProtocol.HealthQuery q)
+    {
+        IEnumerable<GroupAggregate> Groups(IEnumerable<string> devices) => devices
+            .Select(id => store.Devices.GetValueOrDefault(id)).OfType<DeviceTelemetry>()
+            .SelectMany(d => d.Windows.Where(w => w.Start.AddMinutes(w.Minutes) > q.Since).SelectMany(w => w.Groups))
+            .Where(g => q.CampaignId is null || g.CampaignId == q.CampaignId);
+        var canary = Groups(q.Canary).Where(g => (q.CanaryCampaignVersion is null || g.CampaignVersion == q.CanaryCampaignVersion)
+                                                  && (q.CanaryModel is null || g.ModelVersion == q.CanaryModel));
+        return new TelemetryProtocol.HealthReply(Window(canary), Window(Groups(q.Baseline)));
+    }
+
+    private static Fleet.Shared.Rollouts.HealthWindow Window(IEnumerable<GroupAggregate> groups)
+    {
+        var list = groups.ToList();
+        if (list.Count == 0) return Fleet.Shared.Rollouts.HealthWindow.Empty;
+        var g = list.Aggregate(GroupAggregate.Merge);
+        return new Fleet.Shared.Rollouts.HealthWindow(g.Renders, g.Successes, g.FallbackRenders, g.SafetyBlocks, 0, g.RenderMs.Quantile(0.95));
+    }
+
     private static CampaignReport Campaign(string id, string version, GroupAggregate g)
     {
         double Rate(long n) => g.Renders == 0 ? 0 : Math.Round((double)n / g.Renders, 4);
@@ -47,20 +67,6 @@ public static class TelemetryQuery
 
     private static double? Round(double? v) => v is null ? null : Math.Round(v.Value, 1);
 
-    /// <summary>Parses <c>30s</c>, <c>10m</c>, <c>2h</c>, <c>7d</c> (or plain seconds).</summary>
-    public static TimeSpan? ParseSince(string? s)
-    {
-        if (string.IsNullOrWhiteSpace(s)) return TimeSpan.FromMinutes(10);
-        s = s.Trim();
-        var unit = char.IsDigit(s[^1]) ? 's' : s[^1];
-        if (!long.TryParse(char.IsDigit(s[^1]) ? s : s[..^1], out var n) || n < 0) return null;
-        return unit switch
-        {
-            's' => TimeSpan.FromSeconds(n),
-            'm' => TimeSpan.FromMinutes(n),
-            'h' => TimeSpan.FromHours(n),
-            'd' => TimeSpan.FromDays(n),
-            _ => null,
-        };
-    }
+    /// <summary>A report window: <see cref="Durations"/> syntax, ten minutes when not given.</summary>
+    public static TimeSpan? ParseSince(string? s) => string.IsNullOrWhiteSpace(s) ? TimeSpan.FromMinutes(10) : Durations.Parse(s);
 }

@@ -114,7 +114,9 @@ public sealed class EdgeNode : IAsyncDisposable
         }, FleetJson.Options));
         // A --campaign folder wins (offline use); otherwise renders use the verified campaign the manifests actor keeps.
         var synced = new SyncedCampaigns(() => app.Services.GetRequiredService<ActorRegistry>().Get<ManifestsActor>());
-        app.MapRenders(id => campaign is not null && (id is null || id == campaign.Spec.Id) ? Task.FromResult<LoadedCampaign?>(campaign) : synced.FindAsync(id), renderSettings);
+        app.MapRenders(id => campaign is not null && (id is null || id == campaign.Spec.Id)
+            ? Task.FromResult<CampaignInForce?>(new CampaignInForce(campaign, Rendering.RenderProtocol.RenderAd.LocalVersion, null))
+            : synced.FindAsync(id), renderSettings);
         app.MapLocalEvents(hasher);
         app.MapPrometheusScrapingEndpoint("/metrics");
         await app.StartAsync(ct);

@@ -73,7 +73,7 @@ public sealed record EdgeOptions
             Host = a.Get("host", "127.0.0.1"),
             Port = a.GetInt("port", 0),
             HttpPort = a.GetInt("http", 0),
-            Tags = DeviceFactsProbe.ParseTags(a.Get("tags")),
+            Tags = TagText.Parse(a.Get("tags")),
             CampaignDir = a.Get("campaign") is { } dir ? Path.GetFullPath(dir) : null,
             InsecureDev = a.Flag("insecure-dev"),
             Telemetry = TelemetryFrom(a),

@@ -36,19 +36,4 @@ public static class DeviceFactsProbe
             return Array.Empty<string>();
         }
     }
-
-    /// <summary>Parses <c>--tags k=v,k2=v2</c>.</summary>
-    public static IReadOnlyDictionary<string, string> ParseTags(string? raw)
-    {
-        var tags = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (string.IsNullOrWhiteSpace(raw)) return tags;
-        foreach (var pair in raw.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            var eq = pair.IndexOf('=');
-            if (eq <= 0 || eq == pair.Length - 1) throw new Fleet.Shared.Cli.UsageException($"--tags: '{pair}' is not key=value");
-            tags[pair[..eq].Trim()] = pair[(eq + 1)..].Trim();
-        }
-        // A plain Dictionary: it is on the wire allow-list, a SortedDictionary is not.
-        return tags.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(kv => kv.Key, kv => kv.Value);
-    }
 }

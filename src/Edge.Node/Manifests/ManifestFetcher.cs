@@ -36,7 +36,7 @@ public sealed class ManifestFetcher(HttpClient http, ManifestCache cache, TimePr
         var verified = ManifestVerifier.Verify(envelope, trust, clock.GetUtcNow());
         if (!verified.IsValid) return new FetchOutcome.Rejected(id, row.Version, Kebab(verified.Reason!.Value), verified.Message);
         var m = verified.Manifest!;
-        if (SyncPlan.RefuseSwap(current, id, row.Version, m.CampaignId, m.Version) is { } refusal)
+        if (SyncPlan.RefuseSwap(current, row, m.CampaignId, m.Version) is { } refusal)
             return new FetchOutcome.Rejected(id, row.Version, "wrong-version", refusal);
 
         foreach (var asset in m.Assets)

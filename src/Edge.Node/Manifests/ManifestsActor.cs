@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Fleet.Edge.Hosting;
+using Fleet.Edge.Personalisation;
 using Fleet.Shared.Cli;
 using Fleet.Shared.Distribution;
 using Fleet.Shared.Manifests;
@@ -26,6 +27,10 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
     private readonly TimeProvider _clock;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
     private readonly ManifestFetcher _fetcher;
+    private readonly ModelFiles _modelFiles;
+    /// <summary>Per model name: the rollout overlay this device follows, and the model once it passed its test run.</summary>
+    private readonly Dictionary<string, ModelSlot> _models = new(StringComparer.Ordinal);
+    private string? _modelBusyWith;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<SyncRejection> _rejections;
     private readonly HashSet<(string, int)> _refused = new();
@@ -46,6 +51,7 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
         _clock = clock ?? TimeProvider.System;
         _cache = new ManifestCache(dataDir);
         _fetcher = new ManifestFetcher(_http, _cache, _clock);
+        _modelFiles = new ModelFiles(dataDir, _http);
         _rejections = _cache.LoadRejections();
         _trust = SafeLoadTrust();
         _inForce = _cache.LoadInForce(_trust, (id, why) => AgentLog.Write($"manifests: dropped kept {id}: {why}"));
@@ -55,6 +61,7 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
             _credentials = c;
             _reportTo = Sender;
             Kick();
+            KickModels();
         });
         Receive<AssignmentTable>(t =>
         {
@@ -63,6 +70,7 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
             Kick();
         });
         Receive<FetchOutcome>(Done);
+        Receive<ModelPrepared>(ModelDone);
         Receive<RetryNow>(_ => Kick());
         Receive<GetActiveCampaign>(q => Sender.Tell(Active(q.CampaignId)));
         Receive<GetStatus>(_ => Sender.Tell(CurrentStatus()));
@@ -99,6 +107,53 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
             }
         }
         if (changed) _refused.Clear();
+        FollowModelOverlays(t);
+    }
+
+    /// <summary>
+    /// Model overlays that apply to this device replace the slot of their model name; a slot whose overlay went away
+    /// (rollback) is dropped, which puts the manifest's model back in use at once.
+    /// </summary>
+    private void FollowModelOverlays(AssignmentTable t)
+    {
+        var wanted = t.ActiveOverlays.Where(o => o.Kind == Fleet.Shared.Rollouts.ArtifactKind.Model && o.Sha256 is not null && o.AppliesTo(_deviceId, _tags))
+            .GroupBy(o => o.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
+        foreach (var name in _models.Keys.Where(n => !wanted.ContainsKey(n)).ToList())
+        {
+            AgentLog.Write($"manifests: model {_models[name].Overlay.ArtifactId} no longer directed; back to the manifest's model");
+            _models.Remove(name);
+        }
+        foreach (var (name, overlay) in wanted)
+            if (!_models.TryGetValue(name, out var slot) || slot.Overlay.Sha256 != overlay.Sha256)
+                _models[name] = new ModelSlot(overlay, null, null);
+        _modelFiles.CollectGarbage(_models.Values.Select(m => m.Overlay.Sha256!).ToHashSet(StringComparer.Ordinal));
+        KickModels();
+    }
+
+    /// <summary>Prepares the next directed model that is neither ready nor failed, one at a time.</summary>
+    private void KickModels()
+    {
+        if (_modelBusyWith is not null || _credentials is null) return;
+        var next = _models.Values.FirstOrDefault(m => m.Ready is null && m.Error is null);
+        if (next is null) return;
+        _modelBusyWith = next.Overlay.Sha256;
+        var overlay = next.Overlay;
+        _modelFiles.PrepareAsync(new Uri(_credentials.ApiUrl.TrimEnd('/') + "/"), _credentials.Token, overlay, _stop.Token)
+            .PipeTo(Self, success: r => new ModelPrepared(overlay, r.Model, r.Error), failure: e => new ModelPrepared(overlay, null, $"model-failed: {e.Message}"));
+    }
+
+    private void ModelDone(ModelPrepared p)
+    {
+        _modelBusyWith = null;
+        if (_models.TryGetValue(p.Overlay.Name, out var slot) && slot.Overlay.Sha256 == p.Overlay.Sha256)
+        {
+            _models[p.Overlay.Name] = slot with { Ready = p.Model, Error = p.Error };
+            AgentLog.Write(p.Error is null
+                ? $"manifests: model {p.Overlay.ArtifactId} loaded and verified; renders use it from now on"
+                : $"manifests: model {p.Overlay.ArtifactId} refused ({p.Error}); keeping the model in use");
+        }
+        Report();
+        KickModels();
     }
 
     /// <summary>Starts the next fetch the plan calls for, one at a time.</summary>
@@ -106,7 +161,7 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
     {
         if (_busyWith is not null || _credentials is null || _table is null) return;
         var current = Running().ToDictionary(r => r.CampaignId, StringComparer.Ordinal);
-        var next = SyncPlan.ToFetch(_table.For(_tags), current, _trust).FirstOrDefault(a => !_refused.Contains((a.CampaignId, a.Version)));
+        var next = SyncPlan.ToFetch(_table.For(_deviceId, _tags), current, _trust).FirstOrDefault(a => !_refused.Contains((a.CampaignId, a.Version)));
         if (next is null) { Report(); return; }
         _busyWith = $"{next.CampaignId} v{next.Version}";
         var api = new Uri(_credentials.ApiUrl.TrimEnd('/') + "/");
@@ -151,8 +206,20 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
     {
         if (!_inForce.TryGetValue(campaignId, out var s)) return new NoActiveCampaign(campaignId, $"no verified version of '{campaignId}' on this device");
         var m = s.Manifest;
-        return new ActiveCampaign(campaignId, m.Version, m, _cache.FolderOf(m), _cache.AssetPaths(m));
+        return new ActiveCampaign(campaignId, m.Version, m, _cache.FolderOf(m), _cache.AssetPaths(m), ModelFor(m));
     }
+
+    /// <summary>The model a rollout switched this device to, once verified; otherwise the manifest's (the built-in one).</summary>
+    private ModelInUse ModelFor(Manifest m) =>
+        _models.TryGetValue(m.Model.Name, out var slot) && slot.Ready is { } ready ? ready : new ModelInUse(m.Model.Id, null);
+
+    /// <summary>Models renders use now, and models this device was told to use but refused (with why).</summary>
+    private List<DeviceModel> Models() =>
+        _inForce.Values.Select(s => ModelFor(s.Manifest).Id)
+            .Concat(_models.Values.Where(m => m.Ready is not null).Select(m => m.Ready!.Id))
+            .Distinct(StringComparer.Ordinal).Select(id => ArtifactRef.Parse(id, "")).Select(r => new DeviceModel(r.Name, r.Version, null))
+            .Concat(_models.Values.Where(m => m.Error is not null).Select(m => new DeviceModel(m.Overlay.Name, m.Overlay.Version, m.Error)))
+            .ToList();
 
     private IEnumerable<RunningCampaign> Running() =>
         _inForce.Values.Select(s => new RunningCampaign(s.Manifest.CampaignId, s.Manifest.Version, s.Kid, s.Manifest.ExpiresAt))
@@ -161,13 +228,17 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
     private ManifestsProtocol.Status CurrentStatus() => new(_credentials is not null && _lastError is null, Running().ToList(), _rejections.ToList(),
         _busyWith is null ? [] : [_busyWith], _lastError);
 
-    private void Report() => _reportTo?.Tell(new DeviceSyncReport(_deviceId, Running().ToList(), _rejections.TakeLast(5).ToList(), _clock.GetUtcNow()));
+    private void Report() => _reportTo?.Tell(new DeviceSyncReport(_deviceId, Running().ToList(), _rejections.TakeLast(5).ToList(), _clock.GetUtcNow(), Models()));
 
     private TrustSet SafeLoadTrust()
     {
         try { return _cache.LoadTrust(); }
         catch (FleetException e) { _lastError = "stored trust set unreadable: " + e.Message; return TrustSet.Empty; }
     }
+
+    private sealed record ModelSlot(ArtifactOverlay Overlay, ModelInUse? Ready, string? Error);
+
+    private sealed record ModelPrepared(ArtifactOverlay Overlay, ModelInUse? Model, string? Error);
 
     private sealed class RetryNow : IDeadLetterSuppression
     {

@@ -13,7 +13,9 @@ public static class ManifestsProtocol
     /// The verified version in force: its manifest, a folder <c>CampaignLoader.LoadDirectory</c> can load
     /// (campaign.json, template.json, assets/ linked to verified content) and each asset's file by name.
     /// </summary>
-    public sealed record ActiveCampaign(string CampaignId, int Version, Manifest Manifest, string Folder, IReadOnlyDictionary<string, string> AssetPaths);
+    /// <param name="Model">The personalisation model renders of this campaign use now.</param>
+    public sealed record ActiveCampaign(string CampaignId, int Version, Manifest Manifest, string Folder, IReadOnlyDictionary<string, string> AssetPaths,
+        Personalisation.ModelInUse Model);
 
     public sealed record NoActiveCampaign(string CampaignId, string Reason);
 

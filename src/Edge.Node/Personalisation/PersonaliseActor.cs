@@ -14,6 +14,7 @@ public sealed class PersonaliseActor : ReceiveActor
     public const string Name = "personalise";
 
     private readonly CopyChooser _chooser;
+    private readonly Dictionary<string, CopyChooser> _byModelDir = new(StringComparer.Ordinal);
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
     public PersonaliseActor(CopyChooser chooser)
@@ -37,7 +38,16 @@ public sealed class PersonaliseActor : ReceiveActor
     protected override void PreStart() => Self.Tell(Warm.Instance);
 
     private CopyChoice Choose(ChooseCopy m) =>
-        Guarded(m.Campaign, m.Context, () => _chooser.Choose(m.Campaign, m.VersionKey, m.Context));
+        Guarded(m.Campaign, m.Context, () => ChooserFor(m.ModelDir).Choose(m.Campaign, m.VersionKey, m.Context));
+
+    // A model a rollout switched to gets its own chooser (embeddings differ) over the same outcomes and salt.
+    private CopyChooser ChooserFor(string? modelDir)
+    {
+        if (modelDir is null) return _chooser;
+        if (!_byModelDir.TryGetValue(modelDir, out var chooser))
+            _byModelDir[modelDir] = chooser = _chooser.WithEmbedder(MiniLmEmbedder.For(new MiniLmOptions(modelDir)));
+        return chooser;
+    }
 
     // The chooser already turns model faults into default copy; this catches anything else so the ad still renders.
     private CopyChoice Guarded(Fleet.Shared.Campaigns.CampaignSpec campaign, Fleet.Shared.Rendering.RenderContext context, Func<CopyChoice> choose)

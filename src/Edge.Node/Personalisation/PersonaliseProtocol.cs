@@ -3,14 +3,20 @@ using Fleet.Shared.Rendering;
 
 namespace Fleet.Edge.Personalisation;
 
+/// <summary>The personalisation model a render uses: its artifact id and, unless it is the built-in one, its folder.</summary>
+public sealed record ModelInUse(string Id, string? Directory);
+
 /// <summary>Messages of the personalise actor. Requests are answered with a <see cref="CopyChoice"/>; outcomes are fire-and-forget.</summary>
 public static class PersonaliseProtocol
 {
     /// <summary>Marker for everything the personalise actor accepts.</summary>
     public interface IPersonaliseMessage;
 
-    /// <summary>Choose copy for one ad. <paramref name="VersionKey"/> is the manifest hash (variant embeddings are cached by it).</summary>
-    public sealed record ChooseCopy(CampaignSpec Campaign, string VersionKey, RenderContext Context) : IPersonaliseMessage;
+    /// <summary>
+    /// Choose copy for one ad. <paramref name="VersionKey"/> is the manifest hash (variant embeddings are cached by it);
+    /// <paramref name="ModelDir"/> a model a rollout switched this device to (null: the model shipped with the device).
+    /// </summary>
+    public sealed record ChooseCopy(CampaignSpec Campaign, string VersionKey, RenderContext Context, string? ModelDir = null) : IPersonaliseMessage;
 
     /// <summary>Preview given copy (variant ids or draft text) without the model; answered with a <see cref="CopyChoice"/>.</summary>
     public sealed record PreviewCopy(CampaignSpec Campaign, string Headline, string Cta, RenderContext Context) : IPersonaliseMessage;

@@ -40,7 +40,7 @@ public sealed class RenderCoordinator : ReceiveActor
             var id = $"r{DateTime.UtcNow:yyyyMMddHHmmss}-{++_next}";
             var job = Context.ActorOf(RenderJob.Props(id, req, Sender, _services), id);
             Context.Watch(job);
-            _jobs[job] = new RenderArtifacts(req.Campaign.Spec.Id, settings.ModelArtifact, $"{req.Campaign.Spec.Id}@{req.CampaignVersion}");
+            _jobs[job] = req.Artifacts(settings);
         });
         Receive<Claim>(c =>
         {

@@ -20,17 +20,18 @@ public static class RenderEndpoints
     /// <summary>Finished ads kept for the player; older ones are removed.</summary>
     private const int KeptRenders = 50;
 
-    public static void MapRenders(this WebApplication app, Func<string?, Task<LoadedCampaign?>> campaigns, RenderSettings settings)
+    public static void MapRenders(this WebApplication app, Func<string?, Task<Manifests.CampaignInForce?>> campaigns, RenderSettings settings)
     {
         var outDir = Directory.CreateDirectory(Path.Combine(settings.DataDir, "renders", "out")).FullName;
         app.MapPost("/v1/render", async (RenderBody body, IRequiredActor<RenderCoordinator> render) =>
         {
-            if (await campaigns(body.CampaignId) is not { } campaign)
+            if (await campaigns(body.CampaignId) is not { } inForce)
                 return Results.Json(new { error = body.CampaignId is null ? "this device has no campaign to render" : $"campaign '{body.CampaignId}' is not on this device" },
                     FleetJson.Options, statusCode: 404);
             var id = Guid.NewGuid().ToString("N")[..12];
             var path = Path.Combine(outDir, id + ".mp4");
-            var outcome = await render.ActorRef.Ask<RenderOutcome>(new RenderAd(campaign, body.Context ?? new RenderContext(), path, body.Headline, body.Cta, !body.NoCache),
+            var outcome = await render.ActorRef.Ask<RenderOutcome>(new RenderAd(inForce.Campaign, body.Context ?? new RenderContext(), path, body.Headline, body.Cta, !body.NoCache,
+                inForce.Version, inForce.Model),
                 settings.Deadline + TimeSpan.FromSeconds(5));
             Prune(outDir);
             return Results.Json(new RenderReply($"/v1/renders/{id}.mp4", outcome), FleetJson.Options, statusCode: outcome.Error is null ? 200 : 500);

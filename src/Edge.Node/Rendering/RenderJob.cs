@@ -57,7 +57,7 @@ public sealed class RenderJob : ReceiveActor
         var stages = new Dictionary<string, double>();
         var fallbacks = new List<string>();
         var campaign = req.Campaign;
-        var artifacts = new RenderArtifacts(campaign.Spec.Id, s.Settings.ModelArtifact, $"{campaign.Spec.Id}@{req.CampaignVersion}");
+        var artifacts = req.Artifacts(s.Settings);
         var workDir = Directory.CreateDirectory(Path.Combine(s.Settings.WorkDir, id)).FullName;
         string? claimedKey = null;
         CopyChoice? choice = null;
@@ -105,7 +105,7 @@ public sealed class RenderJob : ReceiveActor
             var spec = campaign.Spec;
             object ask = req.PreviewHeadline is not null || req.PreviewCta is not null || modelKilled
                 ? new PersonaliseProtocol.PreviewCopy(spec, req.PreviewHeadline ?? spec.DefaultCopy.Headline, req.PreviewCta ?? spec.DefaultCopy.Cta, req.Context)
-                : new PersonaliseProtocol.ChooseCopy(spec, $"{spec.Id}@{req.CampaignVersion}", req.Context);
+                : new PersonaliseProtocol.ChooseCopy(spec, $"{spec.Id}@{req.CampaignVersion}/{artifacts.Model}", req.Context, req.Model?.Directory);
             choice = await Stage("personalise", () => s.Personalise.Ask<CopyChoice>(ask, s.Settings.Deadline, ct));
             if (modelKilled) fallbacks.Add($"policy:default-copy:{gate.BlockedBy!.Id}");
             fallbacks.AddRange(choice.Fallbacks);
@@ -120,7 +120,7 @@ public sealed class RenderJob : ReceiveActor
             catch (Shared.Cli.FleetException e) { return StaticCreative($"composite:static-creative:prepare-failed:{Reason(e)}"); }
             var voiceLine = prepared.Template.Voice is { } v ? TextSlots.Fill(v.Line, choice.Fields) : null;
             var key = RenderCache.KeyOf(prepared.HeroSha256, prepared.Directory, JsonSerializer.Serialize(choice.Fields.OrderBy(f => f.Key, StringComparer.Ordinal), FleetJson.Options),
-                GradePresets.Neutral, spec.Voice.Name, spec.Voice.Rate.ToString(), voiceLine ?? "", s.Settings.ModelArtifact, artifacts.Template ?? "");
+                GradePresets.Neutral, spec.Voice.Name, spec.Voice.Rate.ToString(), voiceLine ?? "", artifacts.Model ?? "", artifacts.Template ?? "");
             if (req.UseCache)
             {
                 if (s.Cache.TryGet(key) is { } hit) return FromCache(hit);

@@ -12,8 +12,19 @@ public static class RenderProtocol
     /// Render one ad of <paramref name="Campaign"/> for <paramref name="Context"/> into <paramref name="OutputPath"/>.
     /// <paramref name="PreviewHeadline"/>/<paramref name="PreviewCta"/> bypass the model (still through the safety filter).
     /// </summary>
+    /// <param name="CampaignVersion">The synced manifest's version, or <see cref="LocalVersion"/> for a campaign folder.</param>
+    /// <param name="Model">The personalisation model to use; null: the one the device ships with.</param>
     public sealed record RenderAd(LoadedCampaign Campaign, RenderContext Context, string OutputPath,
-        string? PreviewHeadline = null, string? PreviewCta = null, bool UseCache = true, string CampaignVersion = "1.0.0");
+        string? PreviewHeadline = null, string? PreviewCta = null, bool UseCache = true, string CampaignVersion = RenderAd.LocalVersion,
+        Personalisation.ModelInUse? Model = null)
+    {
+        /// <summary>Version reported for a campaign rendered from a local folder rather than a synced manifest.</summary>
+        public const string LocalVersion = "1.0.0";
+
+        public string ModelId(RenderSettings settings) => Model?.Id ?? settings.ModelArtifact;
+
+        public RenderArtifacts Artifacts(RenderSettings settings) => new(Campaign.Spec.Id, ModelId(settings), $"{Campaign.Spec.Id}@{CampaignVersion}");
+    }
 
     /// <summary>
     /// What one render produced and how: the copy, per-stage timings, every fallback with its reason. A result with

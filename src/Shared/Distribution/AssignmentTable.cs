@@ -1,3 +1,4 @@
+using Fleet.Shared.Rollouts;
 using Fleet.Shared.Serialization;
 
 namespace Fleet.Shared.Distribution;
@@ -6,17 +7,61 @@ namespace Fleet.Shared.Distribution;
 /// Which campaign versions go to which devices, and the trust set to verify them with. The campaign store publishes it
 /// on <see cref="Topic"/> after every change and answers <see cref="GetAssignmentTable"/>; each device picks its rows.
 /// </summary>
-public sealed record AssignmentTable(long Revision, IReadOnlyList<Assignment> Assignments, string TrustSetJson) : IFleetProtocol
+public sealed record AssignmentTable(long Revision, IReadOnlyList<Assignment> Assignments, string TrustSetJson,
+    IReadOnlyList<ArtifactOverlay>? Overlays = null) : IFleetProtocol
 {
     public const string Topic = "fleet-assignments";
 
-    /// <summary>The rows that apply to a device with these tags, newest version per campaign.</summary>
-    public IReadOnlyList<Assignment> For(IReadOnlyDictionary<string, string> deviceTags) =>
-        Assignments.Where(a => a.Matches(deviceTags)).OrderBy(a => a.CampaignId, StringComparer.Ordinal).ToList();
+    /// <summary>Rollout overlays in the order they were set; a later one for the same artifact wins.</summary>
+    public IReadOnlyList<ArtifactOverlay> ActiveOverlays => Overlays ?? [];
+
+    /// <summary>
+    /// The campaign versions one device runs: the assigned rows that match its tags (one per campaign), with rollout
+    /// overlays applied: a canary device gets the rollout's version, any other device the version the rollout holds.
+    /// </summary>
+    public IReadOnlyList<Assignment> For(string deviceId, IReadOnlyDictionary<string, string> deviceTags) =>
+        Assignments.Where(a => a.Matches(deviceTags))
+            .GroupBy(a => a.CampaignId, StringComparer.Ordinal)
+            .Select(g => Overlaid(g.MaxBy(a => a.Version)!, deviceId, deviceTags))
+            .OrderBy(a => a.CampaignId, StringComparer.Ordinal).ToList();
+
+    /// <summary>The model overlay that applies to this device for model <paramref name="modelName"/>, if any.</summary>
+    public ArtifactOverlay? ModelFor(string deviceId, IReadOnlyDictionary<string, string> deviceTags, string modelName) =>
+        ActiveOverlays.LastOrDefault(o => o.Kind == ArtifactKind.Model && o.Name == modelName && o.AppliesTo(deviceId, deviceTags));
+
+    private Assignment Overlaid(Assignment row, string deviceId, IReadOnlyDictionary<string, string> deviceTags)
+    {
+        var overlay = ActiveOverlays.LastOrDefault(o => o.Kind == ArtifactKind.Campaign && o.Name == row.CampaignId && o.Matches(deviceTags));
+        if (overlay is null) return row;
+        if (overlay.AppliesTo(deviceId, deviceTags)) return row with { Version = int.Parse(overlay.Version, System.Globalization.CultureInfo.InvariantCulture), Directed = true };
+        return overlay.HoldVersion is { } hold ? row with { Version = hold, Directed = true } : row;
+    }
 }
 
-/// <summary>Campaign <see cref="CampaignId"/> at <see cref="Version"/> for every device whose tags include all of <see cref="Tags"/> (empty: all devices).</summary>
-public sealed record Assignment(string CampaignId, int Version, IReadOnlyDictionary<string, string> Tags) : IFleetProtocol
+/// <summary>
+/// A rollout's change to what devices run. Campaign overlays give <see cref="Devices"/> (the cohort) campaign version
+/// <see cref="Version"/> and every other matching device <see cref="HoldVersion"/>; model overlays make the cohort use
+/// model <see cref="Name"/>@<see cref="Version"/> (<see cref="Sha256"/>) wherever a manifest names that model.
+/// <see cref="Devices"/> null means every device whose tags include <see cref="Tags"/> (a completed rollout).
+/// </summary>
+public sealed record ArtifactOverlay(string RolloutId, ArtifactKind Kind, string Name, string Version, string? Sha256,
+    IReadOnlyList<string>? Devices, IReadOnlyDictionary<string, string> Tags, int? HoldVersion) : IFleetProtocol
+{
+    public bool Matches(IReadOnlyDictionary<string, string> deviceTags) =>
+        Tags.All(t => deviceTags.TryGetValue(t.Key, out var v) && v == t.Value);
+
+    public bool AppliesTo(string deviceId, IReadOnlyDictionary<string, string> deviceTags) =>
+        Matches(deviceTags) && (Devices is null || Devices.Contains(deviceId, StringComparer.Ordinal));
+
+    public string ArtifactId => $"{Name}@{Version}";
+}
+
+/// <summary>
+/// Campaign <see cref="CampaignId"/> at <see cref="Version"/> for every device whose tags include all of <see cref="Tags"/>
+/// (empty: all devices). <see cref="Directed"/>: a rollout chose this version, so a device moves to it even if it is older
+/// than the one it runs (a rollback).
+/// </summary>
+public sealed record Assignment(string CampaignId, int Version, IReadOnlyDictionary<string, string> Tags, bool Directed = false) : IFleetProtocol
 {
     public bool Matches(IReadOnlyDictionary<string, string> deviceTags) =>
         Tags.All(t => deviceTags.TryGetValue(t.Key, out var v) && v == t.Value);
@@ -27,7 +72,16 @@ public sealed record GetAssignmentTable(string DeviceId) : IFleetProtocol;
 
 /// <summary>A device's link reports which verified version of each campaign it runs and its recent rejections.</summary>
 public sealed record DeviceSyncReport(string DeviceId, IReadOnlyList<RunningCampaign> Running, IReadOnlyList<SyncRejection> Rejections,
-    DateTimeOffset At) : IFleetProtocol;
+    DateTimeOffset At, IReadOnlyList<DeviceModel>? Models = null) : IFleetProtocol
+{
+    public IReadOnlyList<DeviceModel> ModelStates => Models ?? [];
+}
+
+/// <summary>A model the device renders with (<see cref="Error"/> null), or one it was told to use and could not load.</summary>
+public sealed record DeviceModel(string Name, string Version, string? Error) : IFleetProtocol
+{
+    public string Id => $"{Name}@{Version}";
+}
 
 public sealed record RunningCampaign(string CampaignId, int Version, string Kid, DateTimeOffset ExpiresAt) : IFleetProtocol;
 

@@ -1,3 +1,4 @@
+using Fleet.Shared.Rollouts;
 using Fleet.Shared.Serialization;
 
 namespace Fleet.Shared.Distribution;
@@ -12,8 +13,9 @@ public static class CampaignCommands
     public const string SingletonName = "campaigns";
 
     /// <summary>A validated campaign folder whose files are already in the content store; same content hash → existing version.</summary>
-    public sealed record PublishVersion(string CampaignId, string Name, string ContentHash, string DraftJson, IReadOnlyList<string> AssetShas, long Bytes, string By)
-        : IFleetProtocol;
+    /// <param name="Staged">Store the version without sending it to devices; a rollout takes it there.</param>
+    public sealed record PublishVersion(string CampaignId, string Name, string ContentHash, string DraftJson, IReadOnlyList<string> AssetShas, long Bytes, string By,
+        bool Staged = false) : IFleetProtocol;
 
     public sealed record PublishModel(string Name, string Version, string Sha256, long Size, string By) : IFleetProtocol;
 
@@ -46,6 +48,17 @@ public static class CampaignCommands
     }
 
     public sealed record GetSyncStatus(string? CampaignId) : IFleetProtocol;
+
+    /// <summary>Does the artifact exist, and what would a rollout of it keep as baseline? Answered with ArtifactResolved or Refused.</summary>
+    public sealed record ResolveArtifact(RolloutArtifact Artifact) : IFleetProtocol;
+
+    /// <summary>Set (or replace) a rollout's overlay on the assignment table.</summary>
+    public sealed record SetOverlay(ArtifactOverlay Overlay) : IFleetProtocol;
+
+    public sealed record ClearOverlay(string RolloutId) : IFleetProtocol;
+
+    /// <summary>Take a campaign version out of force (rolled back) or put it in force (released by a completed rollout).</summary>
+    public sealed record MarkVersion(string CampaignId, int Version, bool Withdrawn, string By, string Why) : IFleetProtocol;
 }
 
 /// <summary>Answers of the campaign store.</summary>
@@ -58,6 +71,13 @@ public static class CampaignReplies
     public sealed record Assigned(string CampaignId, IReadOnlyDictionary<string, string> Tags, int Version) : IFleetProtocol;
 
     public sealed record Refused(int Status, string Reason) : IFleetProtocol;
+
+    /// <summary>A rollout artifact checked against the store: what it moves and what the baseline keeps.</summary>
+    public sealed record ArtifactResolved(RolloutArtifact Artifact, string? CampaignId, int? TargetVersion, int? PreviousVersion,
+        string? ModelSha256, string Previous) : IFleetProtocol;
+
+    /// <summary>An overlay or version mark took effect (or already had).</summary>
+    public sealed record OverlayApplied(string What, long Revision) : IFleetProtocol;
 
     public sealed record CampaignSummary(string Id, string Name, int LatestVersion, DateTimeOffset UpdatedAt,
         IReadOnlyList<IReadOnlyDictionary<string, string>> Assignments) : IFleetProtocol;

@@ -32,6 +32,16 @@ public static class TelemetryProtocol
     /// <summary>A report over the cloud's windows; answered with <see cref="TelemetryReport"/>.</summary>
     public sealed record Query(string? Device, string? Campaign, string? Cohort, long SinceSeconds) : IFleetProtocol;
 
+    /// <summary>
+    /// Rollout gates: render health of the canary devices (only their groups of the canary artifact: campaign version
+    /// <see cref="CanaryCampaignVersion"/> or model <see cref="CanaryModel"/>) and of the baseline devices, over windows
+    /// that end after <see cref="Since"/>, for one campaign or (null) all. Answered with <see cref="HealthReply"/>.
+    /// </summary>
+    public sealed record HealthQuery(IReadOnlyList<string> Canary, IReadOnlyList<string> Baseline, DateTimeOffset Since,
+        string? CampaignId, string? CanaryCampaignVersion, string? CanaryModel) : IFleetProtocol;
+
+    public sealed record HealthReply(Rollouts.HealthWindow Canary, Rollouts.HealthWindow Baseline) : IFleetProtocol;
+
     /// <summary>Upper bound on how far ahead of the contiguous watermark a seq may be (a device's outbox is capped well below).</summary>
     public const long MaxSeqAhead = 1_000_000;
 }

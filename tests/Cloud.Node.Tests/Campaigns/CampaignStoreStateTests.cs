@@ -37,8 +37,8 @@ public sealed class CampaignStoreStateTests
         s = Run(s, s.Assign(new CampaignCommands.Assign("b", new Dictionary<string, string>(), "op"), T0).Events);
         var berlin = new Dictionary<string, string> { ["store"] = "berlin", ["hw"] = "pi5", ["x"] = "y" };
         var berlinOther = new Dictionary<string, string> { ["store"] = "berlin" };
-        Assert.Equal(new[] { "a", "b" }, s.Table("{}").For(berlin).Select(a => a.CampaignId));
-        Assert.Equal(new[] { "b" }, s.Table("{}").For(berlinOther).Select(a => a.CampaignId));
+        Assert.Equal(new[] { "a", "b" }, s.Table("{}").For("d", berlin).Select(a => a.CampaignId));
+        Assert.Equal(new[] { "b" }, s.Table("{}").For("d", berlinOther).Select(a => a.CampaignId));
         Assert.True(s.CheckDevice(new CampaignCommands.CheckDeviceAccess("d", berlin, "a", null)).Allowed);
         Assert.False(s.CheckDevice(new CampaignCommands.CheckDeviceAccess("d", berlinOther, "a", null)).Allowed);
         Assert.False(s.CheckDevice(new CampaignCommands.CheckDeviceAccess("d", berlinOther, null, "sha-a")).Allowed);

@@ -1,3 +1,4 @@
+using Fleet.Shared.Rollouts;
 using Fleet.Cloud.Rollouts;
 using Fleet.Shared.Cli;
 

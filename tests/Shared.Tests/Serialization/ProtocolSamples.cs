@@ -1,6 +1,7 @@
 using Fleet.Shared.Devices;
 using Fleet.Shared.Distribution;
 using Fleet.Shared.KillSwitch;
+using Fleet.Shared.Rollouts;
 using Fleet.Shared.Telemetry;
 using Fleet.Shared.Tokens;
 
@@ -62,7 +63,40 @@ public static class ProtocolSamples
         Report().RecentRejections[0],
         new DeviceReplies.Registered("kiosk-1", false, new DeviceCredentials("fld_secret", "http://10.0.0.1:5080")),
         new DeviceCredentials("fld_secret", "http://10.0.0.1:5080"),
-    }.Concat(Campaigns()).Concat(Tokens());
+    }.Concat(Campaigns()).Concat(Tokens()).Concat(Rollouts());
+
+    public static RolloutArtifact Artifact() => RolloutArtifact.Parse("model:minilm@2.0.0");
+
+    public static ArtifactOverlay Overlay() => new("r1", ArtifactKind.Campaign, "summer-sale", "3", null, L("kiosk-1"), Tags, 2);
+
+    public static RolloutView RolloutView() => new("r1", "campaign:summer-sale@3", "summer-sale v2", RolloutStatus.Running, L(1.0, 100.0), 0, 1, At,
+        TimeSpan.FromMinutes(10), L("success>=0.99"), 50, Tags, 20, "observing", new HealthWindow(10, 9, 1, 0, 0, 230), HealthWindow.Empty,
+        L(new RolloutDeviceView("kiosk-1", DeviceRolloutState.Running, "summer-sale@3")), L(new RolloutTransition(At, "started", "op", "new copy")), "op", At, null);
+
+    private static IEnumerable<object> Rollouts() => new object[]
+    {
+        Artifact(),
+        Overlay(),
+        new DeviceModel("minilm", "2.0.0", "model-corrupt: bad protobuf"),
+        new HealthWindow(10, 9, 1, 0, 0, 230),
+        new RolloutCommands.Start(Artifact(), L(1.0, 100.0), TimeSpan.FromMinutes(10), Tags, L("p95<=1.2x"), 50, TimeSpan.FromMinutes(30), TimeSpan.FromMinutes(10), "op", "new model"),
+        new RolloutCommands.Act("r1", RolloutAction.Abort, "bad copy", "op"),
+        new RolloutCommands.Get("r1"),
+        RolloutCommands.List.Instance,
+        new RolloutCommands.Refused(409, "busy"),
+        new RolloutCommands.RolloutList(L(RolloutView())),
+        RolloutView(),
+        RolloutView().Devices[0],
+        RolloutView().History[0],
+        new CampaignCommands.ResolveArtifact(Artifact()),
+        new CampaignCommands.SetOverlay(Overlay()),
+        new CampaignCommands.ClearOverlay("r1"),
+        new CampaignCommands.MarkVersion("summer-sale", 3, true, "gates", "r1 rolled back"),
+        new CampaignReplies.ArtifactResolved(Artifact(), null, null, null, new string('c', 64), "minilm as each manifest names it"),
+        new CampaignReplies.OverlayApplied("overlay r1 set", 4),
+        new TelemetryProtocol.HealthQuery(L("kiosk-1"), L("kiosk-2"), At, "summer-sale", "3", null),
+        new TelemetryProtocol.HealthReply(new HealthWindow(10, 9, 1, 0, 0, 230), HealthWindow.Empty),
+    };
 
     public static TelemetryReport Report() => new(At.AddMinutes(-10), At, null, "summer-sale", null, 2,
         new List<CampaignReport> { new CampaignReport("summer-sale", "3", 10, 9, 1, 2, 1, 0, 0.1, new Dictionary<string, double> { ["composite:static-creative:ffmpeg-missing"] = 0.1 },
@@ -95,10 +129,10 @@ public static class ProtocolSamples
         var version = new CampaignReplies.VersionView(2, new string('b', 64), At, "op", "k1", At.AddDays(30), 5, 1234);
         var model = new CampaignReplies.ModelView("minilm", "1.0.0", new string('c', 64), 90, At, "op");
         var report = new DeviceSyncReport("kiosk-1", L(new RunningCampaign("summer-sale", 2, "k1", At)),
-            L(new SyncRejection("summer-sale", 3, "bad-signature", "signature does not match", At)), At);
+            L(new SyncRejection("summer-sale", 3, "bad-signature", "signature does not match", At)), At, L(new DeviceModel("minilm", "1.0.0", null)));
         return new object[]
         {
-            new AssignmentTable(3, L(new Assignment("summer-sale", 2, Tags)), "{}"),
+            new AssignmentTable(3, L(new Assignment("summer-sale", 2, Tags, true)), "{}", L(Overlay())),
             new Assignment("summer-sale", 2, Tags),
             new GetAssignmentTable("kiosk-1"),
             report,
@@ -152,5 +186,14 @@ public static class ProtocolSamples
         new CampaignEvents.ManifestSigned("summer-sale", 1, "{}", "k1", At.AddDays(30)),
         new CampaignEvents.Assigned("summer-sale", Tags, At, "op"),
         new CampaignEvents.ModelPublished("minilm", "1.0.0", new string('c', 64), 90, At, "op"),
+        new CampaignEvents.VersionMarked("summer-sale", 3, true, "gates", "r1 rolled back", At),
+        new CampaignEvents.OverlaySet(Overlay(), At),
+        new CampaignEvents.OverlayCleared("r1", At),
+        new RolloutEvents.Started("r1", RolloutArtifact.Parse("campaign:summer-sale@3"), "summer-sale", 3, 2, null, "summer-sale v2", L(1.0, 25.0, 100.0),
+            TimeSpan.FromMinutes(10), Tags, L("success>=0.99", "p95<=1.2x"), 50, TimeSpan.FromMinutes(30), TimeSpan.FromMinutes(10), "op", "new copy", At),
+        new RolloutEvents.StageEntered("r1", 1, "gates", "stage 1 passed", At),
+        new RolloutEvents.CohortGrown("r1", L("kiosk-1", "kiosk-2"), At),
+        new RolloutEvents.StatusChanged("r1", RolloutStatus.RollingBack, "gates", "fallback<=0.02: canary 0.4", At),
+        new RolloutEvents.WrittenOff("r1", L("kiosk-9"), "offline for more than 00:10:00", At),
     };
 }

@@ -35,6 +35,9 @@ public sealed class CopyChooser(
         settings.Seed is { } seed ? new Random(seed) : new Random());
 
     public IEmbedder Embedder => embedder;
+
+    /// <summary>The same chooser (outcomes, salt, bandit settings, clock) on another model.</summary>
+    public CopyChooser WithEmbedder(IEmbedder other) => new(other, outcomes, hasher, _bandit, new Random(), _clock);
     public OutcomeStore Outcomes => outcomes;
 
     /// <summary>Variant embedding cache (one computation per campaign version).</summary>

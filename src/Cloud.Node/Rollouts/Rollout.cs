@@ -1,0 +1,59 @@
+using System.Collections.Immutable;
+using Fleet.Shared.Distribution;
+using Fleet.Shared.Rollouts;
+
+namespace Fleet.Cloud.Rollouts;
+
+/// <summary>
+/// One rollout as its events built it (<see cref="Def"/> plus stage, status, cohort, history), and what the latest
+/// observation said about it (verdict, health, device states — not persisted, recomputed on every tick).
+/// </summary>
+public sealed record Rollout(RolloutEvents.Started Def)
+{
+    public RolloutStatus Status { get; init; } = RolloutStatus.Running;
+    public int Stage { get; init; }
+    public DateTimeOffset StageStartedAt { get; init; } = Def.At;
+    /// <summary>Cohort devices with the time each one joined; a device never leaves.</summary>
+    public ImmutableSortedDictionary<string, DateTimeOffset> Cohort { get; init; } = ImmutableSortedDictionary.Create<string, DateTimeOffset>(StringComparer.Ordinal);
+    public ImmutableSortedSet<string> WrittenOff { get; init; } = ImmutableSortedSet.Create<string>(StringComparer.Ordinal);
+    public ImmutableList<RolloutTransition> History { get; init; } = ImmutableList<RolloutTransition>.Empty;
+    /// <summary>When the rollback or abort began (devices confirm the previous version after this).</summary>
+    public DateTimeOffset? UndoStartedAt { get; init; }
+    public DateTimeOffset? EndedAt { get; init; }
+
+    public string? Verdict { get; init; }
+    public HealthWindow? Canary { get; init; }
+    public HealthWindow? Baseline { get; init; }
+    public IReadOnlyList<RolloutDeviceView> Devices { get; init; } = [];
+    public int Eligible { get; init; }
+
+    public string Id => Def.RolloutId;
+    public double Percent => Def.Stages[Stage];
+    public bool IsCampaign => Def.CampaignId is not null;
+    public bool Undoing => Status is RolloutStatus.RollingBack or RolloutStatus.Aborting;
+    public bool Terminal => Status is RolloutStatus.Completed or RolloutStatus.RolledBack or RolloutStatus.Aborted;
+    public string ArtifactId => $"{Def.Artifact.Name}@{Def.Artifact.Version}";
+
+    /// <summary>Another rollout of this artifact (same campaign, or same model name) may not run alongside this one.</summary>
+    public bool Overlaps(CampaignReplies.ArtifactResolved other) =>
+        IsCampaign ? other.CampaignId == Def.CampaignId : other.CampaignId is null && other.Artifact.Name == Def.Artifact.Name;
+
+    /// <summary>True when the device's report shows it running the rollout's artifact.</summary>
+    public bool RunsTarget(DeviceSyncReport r) => IsCampaign
+        ? r.Running.Any(c => c.CampaignId == Def.CampaignId && c.Version == Def.TargetVersion)
+        : r.ModelStates.Any(m => m.Id == ArtifactId && m.Error is null);
+
+    /// <summary>Why the device could not take the artifact, if it said so.</summary>
+    public string? FailureOf(DeviceSyncReport r) => IsCampaign
+        ? r.Rejections.LastOrDefault(x => x.CampaignId == Def.CampaignId && x.Version == Def.TargetVersion) is { } x ? $"{x.Reason}: {x.Message}" : null
+        : r.ModelStates.FirstOrDefault(m => m.Id == ArtifactId && m.Error is not null)?.Error;
+
+    public RolloutView ToView() => new(Id, Def.Artifact.ToString(), Def.Previous, Status, Def.Stages, Stage, Percent, StageStartedAt, Def.Bake,
+        Def.Gates, Def.MinSamples, Def.Tags, Eligible, Verdict, Canary, Baseline, Devices, History, Def.By, Def.At, EndedAt);
+}
+
+/// <summary>A device the rollout may choose: registered, matching the rollout's tags, online or not.</summary>
+public sealed record EligibleDevice(string DeviceId, IReadOnlyDictionary<string, string> Tags, bool Online);
+
+/// <summary>What the coordinator saw on one tick: the registered devices and each device's last sync report.</summary>
+public sealed record FleetSnapshot(IReadOnlyList<EligibleDevice> Devices, IReadOnlyDictionary<string, DeviceSyncReport> Reports, DateTimeOffset Now);

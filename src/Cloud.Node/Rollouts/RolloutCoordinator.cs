@@ -1,0 +1,201 @@
+using Akka.Actor;
+using Akka.Cluster.Hosting;
+using Akka.Event;
+using Akka.Hosting;
+using Akka.Persistence;
+using Fleet.Cloud.Campaigns;
+using Fleet.Shared.Cluster;
+using Fleet.Shared.Devices;
+using Fleet.Shared.Distribution;
+using Fleet.Shared.Rollouts;
+using Fleet.Shared.Serialization;
+using Fleet.Shared.Telemetry;
+using static Fleet.Shared.Rollouts.RolloutCommands;
+
+namespace Fleet.Cloud.Rollouts;
+
+/// <summary>
+/// The rollout coordinator (a persistent cluster singleton on <c>control</c>). Every tick it looks at the fleet
+/// (registered devices, their sync reports, canary and baseline health from telemetry), lets <see cref="RolloutBook.Step"/>
+/// decide, persists what it decided, and keeps the campaign store's assignment-table overlays in line with each
+/// rollout's state. A control node that takes over recovers the book from the journal and re-sends every overlay.
+/// </summary>
+public sealed class RolloutCoordinator : ReceivePersistentActor, IWithTimers
+{
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Func<CancellationToken, Task<IReadOnlyList<DeviceReplies.DeviceView>>> _devices;
+    private readonly TimeSpan _tick;
+    private readonly TimeProvider _clock;
+    private RolloutBook _book = new();
+    private bool _observing;
+
+    public RolloutCoordinator(Func<CancellationToken, Task<IReadOnlyList<DeviceReplies.DeviceView>>> devices, TimeSpan tick, TimeProvider clock)
+    {
+        _devices = devices;
+        _tick = tick;
+        _clock = clock;
+        Recover<IFleetEvent>(e => _book = _book.Apply(e));
+        Recover<RecoveryCompleted>(_ =>
+        {
+            foreach (var r in _book.Rollouts) SendDirectives(r);
+            Timers.StartPeriodicTimer(Tick.Instance, Tick.Instance, _tick);
+        });
+
+        Command<Start>(cmd =>
+        {
+            if (RolloutBook.Invalid(cmd) is { } why) { Sender.Tell(new Refused(400, why)); return; }
+            var replyTo = Sender;
+            Store().Ask<object>(new CampaignCommands.ResolveArtifact(cmd.Artifact), AskTimeout)
+                .PipeTo(Self, success: reply => new Resolved(cmd, reply, replyTo),
+                    failure: e => new Resolved(cmd, new Refused(503, $"campaign store did not answer: {e.Message}"), replyTo));
+        });
+        Command<Resolved>(r =>
+        {
+            if (r.Reply is not CampaignReplies.ArtifactResolved resolved)
+            {
+                r.ReplyTo.Tell(r.Reply is CampaignReplies.Refused x ? new Refused(x.Status, x.Reason) : r.Reply);
+                return;
+            }
+            Decide(_book.Handle(r.Cmd, resolved, Now), r.ReplyTo);
+        });
+        Command<Act>(cmd => Decide(_book.Handle(cmd, Now), Sender));
+        Command<Get>(q => Sender.Tell(_book.Find(q.RolloutId)?.ToView() ?? (object)new Refused(404, $"no rollout {q.RolloutId}")));
+        Command<List>(_ => Sender.Tell(new RolloutList(_book.Rollouts.Select(r => r.ToView()).Reverse().ToList())));
+        Command<Tick>(_ =>
+        {
+            if (_observing || !_book.Active.Any()) return;
+            _observing = true;
+            // The registry is read here, on the actor's thread; the observation itself runs as a task.
+            var registry = ActorRegistry.For(Context.System);
+            ObserveAsync(_book.Active.ToList(), registry.Get<CampaignStore>(), registry.Get<TelemetryIngestKey>()).PipeTo(Self, failure: e => new ObservationFailed(e.Message));
+        });
+        Command<Observation>(OnObservation);
+        Command<ObservationFailed>(f =>
+        {
+            _observing = false;
+            _log.Warning("rollouts: could not observe the fleet this tick: {0}", f.Why);
+        });
+        Command<CampaignReplies.OverlayApplied>(_ => { });
+        Command<CampaignReplies.Refused>(r => _log.Warning("rollouts: campaign store refused a directive: {0}", r.Reason));
+    }
+
+    public override string PersistenceId => RolloutCommands.SingletonName;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(Func<CancellationToken, Task<IReadOnlyList<DeviceReplies.DeviceView>>> devices, TimeSpan tick, TimeProvider? clock = null) =>
+        Akka.Actor.Props.Create(() => new RolloutCoordinator(devices, tick, clock ?? TimeProvider.System));
+
+    private DateTimeOffset Now => _clock.GetUtcNow();
+
+    private IActorRef Store() => ActorRegistry.For(Context.System).Get<CampaignStore>();
+
+    private void Decide((object Reply, IReadOnlyList<IFleetEvent> Events) decision, IActorRef replyTo)
+    {
+        var (reply, events) = decision;
+        if (events.Count == 0) { replyTo.Tell(reply); return; }
+        PersistAll(events, e =>
+        {
+            _book = _book.Apply(e);
+            Note(e);
+            if (!ReferenceEquals(e, events[^1])) return;
+            replyTo.Tell(reply);
+            foreach (var id in events.Select(RolloutIdOf).Distinct()) SendDirectives(_book.Find(id)!);
+        });
+    }
+
+    private void OnObservation(Observation o)
+    {
+        _observing = false;
+        var all = new List<IFleetEvent>();
+        foreach (var r in _book.Active.ToList())
+        {
+            var health = o.Health.GetValueOrDefault(r.Id) ?? new TelemetryProtocol.HealthReply(HealthWindow.Empty, HealthWindow.Empty);
+            var (observed, events) = RolloutBook.Step(r, o.Snapshot, health.Canary, health.Baseline);
+            _book = _book.WithObservation(observed);
+            all.AddRange(events);
+        }
+        if (all.Count == 0) return;
+        PersistAll(all, e =>
+        {
+            _book = _book.Apply(e);
+            Note(e);
+            if (ReferenceEquals(e, all[^1]))
+                foreach (var id in all.Select(RolloutIdOf).Distinct()) SendDirectives(_book.Find(id)!);
+        });
+    }
+
+    private void SendDirectives(Rollout r)
+    {
+        var store = Store();
+        foreach (var d in RolloutBook.Directives(r)) store.Tell(d, Self);
+    }
+
+    private async Task<Observation> ObserveAsync(IReadOnlyList<Rollout> active, IActorRef store, IActorRef telemetry)
+    {
+        using var cts = new CancellationTokenSource(AskTimeout);
+        var views = await _devices(cts.Token);
+        var devices = views.Where(v => v.Facts is not null)
+            .Select(v => new EligibleDevice(v.DeviceId, v.Facts!.Tags, v.Connectivity == Connectivity.Up)).ToList();
+        var sync = await store.Ask<CampaignReplies.SyncStatus>(new CampaignCommands.GetSyncStatus(null), AskTimeout);
+        var snapshot = new FleetSnapshot(devices, sync.Devices.ToDictionary(d => d.DeviceId, StringComparer.Ordinal), Now);
+        var health = new Dictionary<string, TelemetryProtocol.HealthReply>(StringComparer.Ordinal);
+        foreach (var r in active.Where(r => !r.Undoing))
+        {
+            var cohort = RolloutBook.CohortFor(r, snapshot);
+            var baseline = RolloutBook.Eligible(r, snapshot).Select(d => d.DeviceId).Where(d => !cohort.Contains(d)).ToList();
+            health[r.Id] = await telemetry.Ask<TelemetryProtocol.HealthReply>(new TelemetryProtocol.HealthQuery(cohort.ToList(), baseline, r.StageStartedAt,
+                r.Def.CampaignId, r.IsCampaign ? r.Def.TargetVersion.ToString() : null, r.IsCampaign ? null : r.ArtifactId), AskTimeout);
+        }
+        return new Observation(snapshot, health);
+    }
+
+    private void Note(IFleetEvent e)
+    {
+        switch (e)
+        {
+            case RolloutEvents.Started s: _log.Info("rollout {0}: {1} started by {2} (stages {3})", s.RolloutId, s.Artifact, s.By, string.Join(",", s.Stages)); break;
+            case RolloutEvents.StageEntered s: _log.Info("rollout {0}: stage {1} by {2}: {3}", s.RolloutId, s.Stage + 1, s.By, s.Why); break;
+            case RolloutEvents.StatusChanged c: _log.Info("rollout {0}: {1} by {2}: {3}", c.RolloutId, RolloutBook.Kebab(c.To), c.By, c.Why); break;
+            case RolloutEvents.WrittenOff w: _log.Warning("rollout {0}: wrote off {1}: {2}", w.RolloutId, string.Join(",", w.Devices), w.Why); break;
+        }
+    }
+
+    private static string RolloutIdOf(IFleetEvent e) => e switch
+    {
+        RolloutEvents.Started s => s.RolloutId,
+        RolloutEvents.StageEntered s => s.RolloutId,
+        RolloutEvents.CohortGrown g => g.RolloutId,
+        RolloutEvents.StatusChanged c => c.RolloutId,
+        RolloutEvents.WrittenOff w => w.RolloutId,
+        _ => throw new ArgumentOutOfRangeException(nameof(e)),
+    };
+
+    private sealed record Resolved(Start Cmd, object Reply, IActorRef ReplyTo);
+
+    private sealed record Observation(FleetSnapshot Snapshot, IReadOnlyDictionary<string, TelemetryProtocol.HealthReply> Health);
+
+    private sealed record ObservationFailed(string Why);
+
+    private sealed class Tick : IDeadLetterSuppression
+    {
+        public static readonly Tick Instance = new();
+    }
+}
+
+/// <summary>Registry key of the rollout coordinator singleton (or its proxy).</summary>
+public sealed class RolloutCoordinatorKey;
+
+public static class RolloutWiring
+{
+    public static AkkaConfigurationBuilder WithRollouts(this AkkaConfigurationBuilder b, bool isControl,
+        Func<CancellationToken, Task<IReadOnlyList<DeviceReplies.DeviceView>>> devices, TimeSpan tick)
+    {
+        var options = new ClusterSingletonOptions { Role = FleetCluster.ControlRole };
+        return isControl
+            ? b.WithSingleton<RolloutCoordinatorKey>(SingletonName, RolloutCoordinator.Props(devices, tick), options)
+            : b.WithSingletonProxy<RolloutCoordinatorKey>(SingletonName, options);
+    }
+}

@@ -1,0 +1,81 @@
+using System.Net.Http.Headers;
+using Fleet.Edge.Personalisation;
+using Fleet.Edge.Personalisation.Embedding;
+using Fleet.Shared.Assets;
+using Fleet.Shared.Distribution;
+
+namespace Fleet.Edge.Manifests;
+
+/// <summary>
+/// Models a rollout tells this device to use: downloaded by sha256 with the device token, placed in a folder of their
+/// own next to the shipped tokenizer vocabulary, then loaded and test-run. Only a model that passes is handed to
+/// renders; until then (and if it fails) the model in use stays.
+/// </summary>
+public sealed class ModelFiles(string dataDir, HttpClient http)
+{
+    private readonly ContentStore _store = new(Path.Combine(dataDir, "models", "content"));
+    private readonly string _root = Path.Combine(dataDir, "models");
+
+    /// <summary>The model ready to render with, or a one-line reason (<c>download-failed</c>, <c>sha-mismatch</c>, <c>model-corrupt</c> …).</summary>
+    public async Task<(ModelInUse? Model, string? Error)> PrepareAsync(Uri api, string token, ArtifactOverlay overlay, CancellationToken ct)
+    {
+        var sha = overlay.Sha256!;
+        if (!_store.Has(sha))
+        {
+            try
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(api, $"api/v1/assets/{sha}"));
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+                if (!response.IsSuccessStatusCode) return (null, $"download-failed: the cloud answered {(int)response.StatusCode} for {overlay.ArtifactId}");
+                await using var body = await response.Content.ReadAsStreamAsync(ct);
+                var stored = await _store.PutAsync(body, ct);
+                if (stored.Sha256 != sha) return (null, $"sha-mismatch: {overlay.ArtifactId} arrived as {stored.Sha256[..12]}, expected {sha[..12]}");
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException && !ct.IsCancellationRequested)
+            {
+                return (null, $"download-failed: {e.Message}");
+            }
+        }
+        var dir = Path.Combine(_root, sha);
+        var options = new MiniLmOptions(dir);
+        if (!File.Exists(options.ModelPath))
+        {
+            Directory.CreateDirectory(dir);
+            File.Copy(MiniLmOptions.Default.VocabPath, options.VocabPath, overwrite: true);
+            var temp = options.ModelPath + ".part";
+            File.Copy(_store.PathOf(sha), temp, overwrite: true);
+            File.Move(temp, options.ModelPath, overwrite: true);
+        }
+        return await Task.Run(() => Verify(overlay, options), ct);
+    }
+
+    /// <summary>Loads the model and embeds two sentences: it must give unit-length, distinct, finite vectors.</summary>
+    private static (ModelInUse? Model, string? Error) Verify(ArtifactOverlay overlay, MiniLmOptions options)
+    {
+        try
+        {
+            var v = MiniLmEmbedder.For(options).Embed(["summer sale on sunglasses", "winter coats in stock"]);
+            var norm = v[0].Sum(x => x * x);
+            if (v[0].Any(x => !float.IsFinite(x)) || Math.Abs(norm - 1) > 1e-3 || v[0].SequenceEqual(v[1]))
+                return (null, $"model-garbage: {overlay.ArtifactId} gives unusable embeddings");
+            return (new ModelInUse(overlay.ArtifactId, options.ModelDir), null);
+        }
+        catch (EmbeddingModelException e)
+        {
+            return (null, $"{e.Reason}: {e.Message}");
+        }
+    }
+
+    /// <summary>Deletes model folders and files no longer wanted.</summary>
+    public void CollectGarbage(IReadOnlyCollection<string> keepShas)
+    {
+        if (!Directory.Exists(_root)) return;
+        foreach (var dir in Directory.EnumerateDirectories(_root))
+        {
+            var name = Path.GetFileName(dir);
+            if (ContentStore.IsSha256(name) && !keepShas.Contains(name)) Directory.Delete(dir, recursive: true);
+        }
+        _store.CollectGarbage(keepShas);
+    }
+}

@@ -1,0 +1,33 @@
+using Fleet.Shared.Serialization;
+
+namespace Fleet.Shared.Rollouts;
+
+/// <summary>Persisted events of the rollout coordinator; each transition carries who made it and why.</summary>
+public static class RolloutEvents
+{
+    /// <summary>
+    /// A rollout began at stage 0. For campaign and template artifacts <see cref="CampaignId"/>, <see cref="TargetVersion"/>
+    /// and <see cref="PreviousVersion"/> (what the baseline keeps, and what a rollback returns to) are set; for a model,
+    /// <see cref="ModelSha256"/>. <see cref="Previous"/> describes the baseline for people.
+    /// </summary>
+    [PersistedAs("rollout-started.v1")]
+    public sealed record Started(string RolloutId, RolloutArtifact Artifact, string? CampaignId, int? TargetVersion, int? PreviousVersion,
+        string? ModelSha256, string Previous, IReadOnlyList<double> Stages, TimeSpan Bake, IReadOnlyDictionary<string, string> Tags,
+        IReadOnlyList<string> Gates, long MinSamples, TimeSpan Timeout, TimeSpan WriteOffAfter, string By, string Reason, DateTimeOffset At) : IFleetEvent;
+
+    /// <summary>The rollout moved to stage <see cref="Stage"/> (a gate pass after bake, or a promotion by hand).</summary>
+    [PersistedAs("rollout-stage-entered.v1")]
+    public sealed record StageEntered(string RolloutId, int Stage, string By, string Why, DateTimeOffset At) : IFleetEvent;
+
+    /// <summary>Devices placed into the cohort (stage growth or newly eligible devices); a device never leaves it.</summary>
+    [PersistedAs("rollout-cohort-grown.v1")]
+    public sealed record CohortGrown(string RolloutId, IReadOnlyList<string> Added, DateTimeOffset At) : IFleetEvent;
+
+    /// <summary>Pause, resume, rollback, abort, completion; <see cref="By"/> is <c>gates</c> for automatic ones.</summary>
+    [PersistedAs("rollout-status-changed.v1")]
+    public sealed record StatusChanged(string RolloutId, RolloutStatus To, string By, string Why, DateTimeOffset At) : IFleetEvent;
+
+    /// <summary>Cohort devices that stayed offline past the deadline while the rollout was being undone.</summary>
+    [PersistedAs("rollout-written-off.v1")]
+    public sealed record WrittenOff(string RolloutId, IReadOnlyList<string> Devices, string Why, DateTimeOffset At) : IFleetEvent;
+}

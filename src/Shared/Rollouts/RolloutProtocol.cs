@@ -1,0 +1,76 @@
+using Fleet.Shared.Serialization;
+
+namespace Fleet.Shared.Rollouts;
+
+/// <summary>Where a rollout stands. Terminal: <c>Completed</c>, <c>RolledBack</c>, <c>Aborted</c>.</summary>
+public enum RolloutStatus { Running, Paused, RollingBack, RolledBack, Aborting, Aborted, Completed }
+
+/// <summary>What an operator can do to a rollout by hand.</summary>
+public enum RolloutAction { Pause, Resume, Abort, Promote }
+
+/// <summary>One device's part in a rollout, as <c>rollout status</c> shows it.</summary>
+public enum DeviceRolloutState { NotYetNotified, Assigned, Running, Failed, RolledBack, WrittenOff }
+
+/// <summary>Render health over a window, for one cohort (canary or baseline).</summary>
+public sealed record HealthWindow(long Renders, long Successes, long Fallbacks, long SafetyBlocks, long LoadErrors, double? P95Ms) : IFleetProtocol
+{
+    public static readonly HealthWindow Empty = new(0, 0, 0, 0, 0, null);
+
+    public double SuccessRate => Renders == 0 ? 1 : (double)Successes / Renders;
+    public double FallbackRate => Renders == 0 ? 0 : (double)Fallbacks / Renders;
+    public double SafetyRate => Renders == 0 ? 0 : (double)SafetyBlocks / Renders;
+}
+
+/// <summary>Messages to and from the rollout coordinator (a persistent cluster singleton on <c>control</c>).</summary>
+public static class RolloutCommands
+{
+    public const string SingletonName = "rollouts";
+
+    /// <param name="Stages">Percentages of the eligible devices, rising, ending at 100.</param>
+    /// <param name="Gates">Gate expressions such as <c>success&gt;=0.99</c>; the coordinator parses them.</param>
+    /// <param name="Timeout">How long a stage may wait for enough samples before the rollout pauses for a human.</param>
+    public sealed record Start(RolloutArtifact Artifact, IReadOnlyList<double> Stages, TimeSpan Bake, IReadOnlyDictionary<string, string> Tags,
+        IReadOnlyList<string> Gates, long MinSamples, TimeSpan Timeout, TimeSpan WriteOffAfter, string By, string Reason) : IFleetProtocol;
+
+    public sealed record Act(string RolloutId, RolloutAction Action, string Reason, string By) : IFleetProtocol;
+
+    public sealed record Get(string RolloutId) : IFleetProtocol;
+
+    public sealed record List : IFleetProtocol
+    {
+        public static readonly List Instance = new();
+    }
+
+    public sealed record Refused(int Status, string Reason) : IFleetProtocol;
+
+    public sealed record RolloutList(IReadOnlyList<RolloutView> Rollouts) : IFleetProtocol;
+}
+
+/// <summary>A rollout as the API shows it: definition, stage, latest gate verdict with both cohorts' health, devices, history.</summary>
+public sealed record RolloutView(
+    string Id,
+    string Artifact,
+    string? Previous,
+    RolloutStatus Status,
+    IReadOnlyList<double> Stages,
+    int Stage,
+    double StagePercent,
+    DateTimeOffset? StageStartedAt,
+    TimeSpan Bake,
+    IReadOnlyList<string> Gates,
+    long MinSamples,
+    IReadOnlyDictionary<string, string> Tags,
+    int Eligible,
+    string? Verdict,
+    HealthWindow? Canary,
+    HealthWindow? Baseline,
+    IReadOnlyList<RolloutDeviceView> Devices,
+    IReadOnlyList<RolloutTransition> History,
+    string StartedBy,
+    DateTimeOffset StartedAt,
+    DateTimeOffset? EndedAt) : IFleetProtocol;
+
+public sealed record RolloutDeviceView(string DeviceId, DeviceRolloutState State, string? Detail) : IFleetProtocol;
+
+/// <summary>One persisted transition with who made it and why.</summary>
+public sealed record RolloutTransition(DateTimeOffset At, string What, string By, string Why) : IFleetProtocol;

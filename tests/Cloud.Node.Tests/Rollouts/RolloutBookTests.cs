@@ -1,0 +1,172 @@
+using Fleet.Cloud.Rollouts;
+using Fleet.Shared.Distribution;
+using Fleet.Shared.Rollouts;
+using Fleet.Shared.Serialization;
+using static Fleet.Shared.Rollouts.RolloutCommands;
+
+namespace Fleet.Cloud.Node.Tests.Rollouts;
+
+/// <summary>The rollout state machine, one observation at a time, on a made-up fleet.</summary>
+public sealed class RolloutBookTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);
+    private static readonly Dictionary<string, string> NoTags = new();
+    private static readonly CampaignReplies.ArtifactResolved SaleV3 = new(RolloutArtifact.Parse("campaign:sale@3"), "sale", 3, 2, null, "sale v2");
+    private static readonly HealthWindow Healthy = new(100, 100, 0, 0, 0, 200);
+    private static readonly HealthWindow Broken = new(100, 60, 40, 0, 0, 200);
+
+    private static Start StartCmd(IReadOnlyList<double>? stages = null, TimeSpan? bake = null, TimeSpan? timeout = null, long minSamples = 20) =>
+        new(SaleV3.Artifact, stages ?? [10, 50, 100], bake ?? TimeSpan.FromMinutes(5), NoTags, [], minSamples,
+            timeout ?? TimeSpan.FromMinutes(30), TimeSpan.FromMinutes(10), "op", "new copy");
+
+    private static List<EligibleDevice> Fleet(int n, Func<int, bool>? online = null) =>
+        Enumerable.Range(1, n).Select(i => new EligibleDevice($"d{i:00}", NoTags, online?.Invoke(i) ?? true)).ToList();
+
+    private static (RolloutBook Book, object Reply) Apply(RolloutBook book, (object Reply, IReadOnlyList<IFleetEvent> Events) d) =>
+        (d.Events.Aggregate(book, (b, e) => b.Apply(e)), d.Reply);
+
+    private static (RolloutBook Book, IReadOnlyList<IFleetEvent> Events) Observe(RolloutBook book, List<EligibleDevice> fleet, DateTimeOffset now,
+        HealthWindow canary, Func<string, DeviceSyncReport?>? reports = null)
+    {
+        var r = book.Rollouts.Single();
+        var snap = new FleetSnapshot(fleet, fleet.Select(d => reports?.Invoke(d.DeviceId)).OfType<DeviceSyncReport>().ToDictionary(x => x.DeviceId), now);
+        var (observed, events) = RolloutBook.Step(r, snap, canary, Healthy);
+        return (events.Aggregate(book.WithObservation(observed), (b, e) => b.Apply(e)), events);
+    }
+
+    private static RolloutBook Started(Start? cmd = null) => Apply(new RolloutBook(), new RolloutBook().Handle(cmd ?? StartCmd(), SaleV3, T0)).Book;
+
+    [Fact]
+    public void A_small_fleet_still_gets_a_canary_and_passing_stages_grow_the_cohort_stickily_until_completed()
+    {
+        var fleet = Fleet(7);
+        var book = Observe(Started(), fleet, T0.AddSeconds(1), Healthy).Book;
+        var first = book.Rollouts.Single().Cohort.Keys.ToList();
+        Assert.Single(first); // ceil(10 % of 7) = 1
+
+        book = Observe(book, fleet, T0.AddMinutes(6), Healthy).Book; // bake over, gates pass -> stage 2
+        Assert.Equal(1, book.Rollouts.Single().Stage);
+        book = Observe(book, fleet, T0.AddMinutes(6).AddSeconds(1), Healthy).Book;
+        var second = book.Rollouts.Single().Cohort.Keys.ToList();
+        Assert.Equal(4, second.Count); // ceil(50 % of 7)
+        Assert.Subset(second.ToHashSet(), first.ToHashSet());
+
+        book = Observe(book, fleet, T0.AddMinutes(12), Healthy).Book;
+        book = Observe(book, fleet, T0.AddMinutes(18), Healthy).Book;
+        var done = book.Rollouts.Single();
+        Assert.Equal(RolloutStatus.Completed, done.Status);
+        Assert.Equal(7, done.Cohort.Count);
+        Assert.Contains(RolloutBook.Directives(done), d => d is CampaignCommands.MarkVersion { Withdrawn: false, Version: 3 });
+    }
+
+    [Fact]
+    public void Too_few_samples_never_pass_and_a_stage_that_times_out_pauses_for_a_person()
+    {
+        var fleet = Fleet(10);
+        var thin = new HealthWindow(3, 3, 0, 0, 0, 150);
+        var book = Observe(Started(StartCmd(timeout: TimeSpan.FromMinutes(20))), fleet, T0.AddMinutes(10), thin).Book;
+        var r = book.Rollouts.Single();
+        Assert.Equal((RolloutStatus.Running, 0), (r.Status, r.Stage));
+        Assert.Contains("3 of 20", r.Verdict);
+
+        book = Observe(book, fleet, T0.AddMinutes(21), thin).Book;
+        r = book.Rollouts.Single();
+        Assert.Equal(RolloutStatus.Paused, r.Status);
+        Assert.Contains("timed out", r.History[^1].Why);
+
+        (book, var reply) = Apply(book, book.Handle(new Act(r.Id, RolloutAction.Resume, "traffic is back", "op"), T0.AddMinutes(30)));
+        Assert.Equal(RolloutStatus.Running, Assert.IsType<RolloutView>(reply).Status);
+        Assert.Equal(T0.AddMinutes(30), book.Rollouts.Single().StageStartedAt);
+    }
+
+    [Fact]
+    public void A_breached_gate_rolls_back_and_the_rollback_ends_when_every_cohort_device_confirms_the_previous_version()
+    {
+        var fleet = Fleet(4);
+        var book = Observe(Started(StartCmd(stages: [50, 100])), fleet, T0.AddSeconds(1), Healthy).Book;
+        var cohort = book.Rollouts.Single().Cohort.Keys.ToList();
+        (book, var events) = Observe(book, fleet, T0.AddSeconds(2), Broken);
+        var r = book.Rollouts.Single();
+        Assert.Equal(RolloutStatus.RollingBack, r.Status);
+        Assert.Contains("success>=0.99: canary 0.6", r.History[^1].Why);
+        Assert.Contains(RolloutBook.Directives(r), d => d is CampaignCommands.MarkVersion { Withdrawn: true, Version: 3 });
+
+        DeviceSyncReport On(string id, int version, DateTimeOffset at) => new(id, [new RunningCampaign("sale", version, "k1", at)], [], at);
+        (book, _) = Observe(book, fleet, T0.AddSeconds(3), Healthy, id => id == cohort[0] ? On(id, 2, T0.AddSeconds(3)) : On(id, 3, T0.AddSeconds(1)));
+        Assert.Equal(RolloutStatus.RollingBack, book.Rollouts.Single().Status);
+        Assert.Contains(book.Rollouts.Single().Devices, d => d.DeviceId == cohort[0] && d.State == DeviceRolloutState.RolledBack);
+
+        (book, _) = Observe(book, fleet, T0.AddSeconds(4), Healthy, id => On(id, 2, T0.AddSeconds(4)));
+        Assert.Equal(RolloutStatus.RolledBack, book.Rollouts.Single().Status);
+    }
+
+    [Fact]
+    public void Offline_cohort_devices_are_written_off_after_the_deadline_and_listed()
+    {
+        var fleet = Fleet(2, online: i => i != 1);
+        var book = Observe(Started(StartCmd(stages: [100])), fleet, T0.AddSeconds(1), Healthy).Book;
+        (book, _) = Apply(book, book.Handle(new Act("r1", RolloutAction.Abort, "wrong copy", "op"), T0.AddSeconds(2)));
+        DeviceSyncReport Back(string id) => new(id, [new RunningCampaign("sale", 2, "k1", T0.AddSeconds(3))], [], T0.AddSeconds(3));
+        (book, _) = Observe(book, fleet, T0.AddMinutes(5), Healthy, id => id == "d02" ? Back(id) : null);
+        Assert.Equal(RolloutStatus.Aborting, book.Rollouts.Single().Status);
+        (book, _) = Observe(book, fleet, T0.AddMinutes(11), Healthy, id => id == "d02" ? Back(id) : null);
+        var r = book.Rollouts.Single();
+        Assert.Equal(RolloutStatus.Aborted, r.Status);
+        Assert.Equal(new[] { "d01" }, r.WrittenOff);
+    }
+
+    [Fact]
+    public void A_device_that_cannot_load_the_artifact_breaches_the_load_error_gate_without_waiting_for_samples()
+    {
+        var model = new CampaignReplies.ArtifactResolved(RolloutArtifact.Parse("model:minilm@2.0.0"), null, null, null, new string('c', 64), "minilm as each manifest names it");
+        var book = Apply(new RolloutBook(), new RolloutBook().Handle(StartCmd() with { Artifact = model.Artifact }, model, T0)).Book;
+        var fleet = Fleet(3);
+        book = Observe(book, fleet, T0.AddSeconds(1), HealthWindow.Empty).Book;
+        var canary = book.Rollouts.Single().Cohort.Keys.Single();
+        var failed = new DeviceSyncReport(canary, [], [], T0.AddSeconds(2), [new DeviceModel("minilm", "2.0.0", "model-corrupt: protobuf parsing failed")]);
+        (book, _) = Observe(book, fleet, T0.AddSeconds(2), HealthWindow.Empty, id => id == canary ? failed : null);
+        var r = book.Rollouts.Single();
+        Assert.Equal(RolloutStatus.RollingBack, r.Status);
+        Assert.Contains("load-errors", r.History[^1].Why);
+        Assert.Equal(new object[] { new CampaignCommands.ClearOverlay("r1") }, RolloutBook.Directives(r));
+    }
+
+    [Theory]
+    [InlineData(new double[] { 1, 5, 25 }, "last stage must be 100")]
+    [InlineData(new double[] { 5, 1, 100 }, "must rise")]
+    [InlineData(new double[] { 0, 100 }, "(0, 100]")]
+    public void Stage_lists_that_cannot_work_are_refused(double[] stages, string why)
+    {
+        var (reply, events) = new RolloutBook().Handle(StartCmd(stages: stages), SaleV3, T0);
+        Assert.Empty(events);
+        var refused = Assert.IsType<Refused>(reply);
+        Assert.Equal(400, refused.Status);
+        Assert.Contains(why, refused.Reason);
+    }
+
+    [Fact]
+    public void A_second_rollout_of_the_same_campaign_is_refused_while_the_first_runs_and_allowed_after_it_ends()
+    {
+        var book = Started();
+        var (reply, events) = book.Handle(StartCmd(), SaleV3 with { TargetVersion = 4 }, T0);
+        Assert.Empty(events);
+        Assert.Equal(409, Assert.IsType<Refused>(reply).Status);
+        (book, _) = Apply(book, book.Handle(new Act("r1", RolloutAction.Promote, "looks fine", "op"), T0));
+        (book, _) = Apply(book, book.Handle(new Act("r1", RolloutAction.Promote, "looks fine", "op"), T0));
+        (book, _) = Apply(book, book.Handle(new Act("r1", RolloutAction.Promote, "looks fine", "op"), T0));
+        Assert.Equal(RolloutStatus.Completed, book.Rollouts.Single().Status);
+        Assert.IsType<RolloutView>(book.Handle(StartCmd(), SaleV3 with { TargetVersion = 4 }, T0).Reply);
+    }
+
+    [Fact]
+    public void Actions_need_a_reason_and_a_state_that_allows_them()
+    {
+        var book = Started();
+        Assert.Equal(400, Assert.IsType<Refused>(book.Handle(new Act("r1", RolloutAction.Pause, " ", "op"), T0).Reply).Status);
+        Assert.Equal(404, Assert.IsType<Refused>(book.Handle(new Act("r9", RolloutAction.Pause, "x", "op"), T0).Reply).Status);
+        Assert.Equal(409, Assert.IsType<Refused>(book.Handle(new Act("r1", RolloutAction.Resume, "x", "op"), T0).Reply).Status);
+        (book, _) = Apply(book, book.Handle(new Act("r1", RolloutAction.Pause, "lunch", "alice"), T0));
+        var last = book.Rollouts.Single().History[^1];
+        Assert.Equal(("paused", "alice", "lunch"), (last.What, last.By, last.Why));
+    }
+}
