@@ -1,0 +1,164 @@
+using System.Net;
+using System.Net.Http.Json;
+using Fleet.Edge.Telemetry;
+using Fleet.Shared.Distribution;
+using Fleet.Shared.Rollouts;
+
+namespace Fleet.Integration.Tests;
+
+/// <summary>Canary rollouts across a real cluster: gates from real telemetry, automatic rollback of a corrupt model, hand-over, bad input.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class RolloutTests
+{
+    private static readonly TimeSpan Within = TimeSpan.FromSeconds(90);
+    private static readonly TelemetrySettings FastTelemetry = new() { SealPartialMinutes = true, SealInterval = TimeSpan.FromSeconds(1) };
+
+    [Fact]
+    public async Task A_staged_campaign_version_canaries_passes_its_gates_on_real_renders_and_completes()
+    {
+        using var tmp = new TempDir();
+        await using var cloud = await CloudUnderTest.StartAsync(await Databases.FreshAsync(Databases.Sqlite, tmp.Path), tmp.Sub("cloud"));
+        var ports = new[] { Ports.Free(), Ports.Free(), Ports.Free() };
+        var devices = await FleetWithV1Async(cloud, tmp, ports);
+        await using var _ = new DisposableList(devices);
+
+        var dir = SampleCampaign.CopyTo(tmp.Sub("v2"), s => s["default_copy"]!["headline"] = "Last summer days");
+        var published = await ApiCalls.SendAsync(cloud.Options.HttpUrl, HttpMethod.Post, "/api/v1/campaigns?staged=true", CloudUnderTest.AdminTokenValue, Fleet.Cloud.Cli.CampaignFolder.Multipart(dir));
+        Assert.Equal(HttpStatusCode.Created, published.Status);
+        await Task.Delay(1500);
+        Assert.All((await cloud.GetAsync("/api/v1/campaigns/summer-sale/status")).As<List<DeviceSyncReport>>(), r => Assert.Equal(1, r.Running.Single().Version));
+
+        var started = await cloud.PostJsonAsync("/api/v1/rollouts", new
+        {
+            artifact = "campaign:summer-sale@2", stages = new[] { 34.0, 100.0 }, bake = "2s", min_samples = 2, gates = new[] { "success>=0.9", "fallback<=0.5" }, reason = "new copy",
+        });
+        Assert.Equal(HttpStatusCode.Created, started.Status);
+        var id = started.As<RolloutView>().Id;
+
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        var done = await Eventually.Until(async () =>
+            {
+                foreach (var port in ports) await http.PostAsJsonAsync($"http://127.0.0.1:{port}/v1/render", new { campaign_id = "summer-sale" });
+                return (await cloud.GetAsync($"/api/v1/rollouts/{id}")).As<RolloutView>();
+            }, v => v.Status is RolloutStatus.Completed or RolloutStatus.RolledBack or RolloutStatus.Paused, Within, "rollout finished");
+
+        Assert.Equal(RolloutStatus.Completed, done.Status);
+        Assert.Contains(done.History, h => h.What.StartsWith("stage 2/2", StringComparison.Ordinal) && h.By == "gates");
+        Assert.True(done.Canary!.Renders >= 2, $"canary renders {done.Canary.Renders}");
+        await DistributionTests.WaitRunningAsync(cloud, "summer-sale", 2, "kiosk-1", "kiosk-2", "kiosk-3");
+    }
+
+    [Fact]
+    public async Task A_corrupt_model_rolled_out_to_a_cohort_is_caught_by_the_gates_and_rolled_back_while_ads_keep_rendering()
+    {
+        using var tmp = new TempDir();
+        await using var cloud = await CloudUnderTest.StartAsync(await Databases.FreshAsync(Databases.Sqlite, tmp.Path), tmp.Sub("cloud"));
+        var ports = new[] { Ports.Free(), Ports.Free() };
+        var devices = await FleetWithV1Async(cloud, tmp, ports);
+        await using var _ = new DisposableList(devices);
+
+        var garbage = new byte[4096];
+        new Random(7).NextBytes(garbage);
+        var model = await ApiCalls.SendAsync(cloud.Options.HttpUrl, HttpMethod.Post, $"/api/v1/models?name={DefaultModel.Ref.Name}&version=1.1.0",
+            CloudUnderTest.AdminTokenValue, new ByteArrayContent(garbage));
+        Assert.Equal(HttpStatusCode.Created, model.Status);
+        var started = await cloud.PostJsonAsync("/api/v1/rollouts", new { artifact = $"model:{DefaultModel.Ref.Name}@1.1.0", stages = new[] { 50.0, 100.0 }, bake = "1m", reason = "new model" });
+        Assert.Equal(HttpStatusCode.Created, started.Status);
+        var id = started.As<RolloutView>().Id;
+
+        var done = await Eventually.Until(async () => (await cloud.GetAsync($"/api/v1/rollouts/{id}")).As<RolloutView>(),
+            v => v.Status is RolloutStatus.RolledBack or RolloutStatus.Completed, Within, "rollout rolled back");
+        Assert.Equal(RolloutStatus.RolledBack, done.Status);
+        var breach = done.History.Single(h => h.What == "rolling-back");
+        Assert.Equal("gates", breach.By);
+        Assert.Contains("load-errors", breach.Why);
+        var canary = Assert.Single(done.Devices);
+        Assert.Equal(DeviceRolloutState.RolledBack, canary.State);
+
+        // The canary never swapped: it kept rendering with the model it had, and says so.
+        var port = ports[int.Parse(canary.DeviceId[^1..]) - 1];
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        var render = await (await http.PostAsJsonAsync($"http://127.0.0.1:{port}/v1/render", new { campaign_id = "summer-sale" })).Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        var outcome = render.GetProperty("outcome");
+        Assert.True(outcome.GetProperty("success").GetBoolean());
+        Assert.Equal(DefaultModel.Ref.Id, outcome.GetProperty("artifacts").GetProperty("model").GetString());
+    }
+
+    [Fact]
+    public async Task Bad_rollout_requests_get_clear_errors_and_change_nothing()
+    {
+        using var tmp = new TempDir();
+        await using var cloud = await CloudUnderTest.StartAsync(await Databases.FreshAsync(Databases.Sqlite, tmp.Path), tmp.Sub("cloud"));
+        Assert.Equal(HttpStatusCode.Created, (await cloud.PublishAsync(SampleCampaign.CopyTo(tmp.Sub("v1")))).Status);
+        Assert.Equal(HttpStatusCode.Created, (await cloud.PublishAsync(SampleCampaign.CopyTo(tmp.Sub("v2"), s => s["default_copy"]!["headline"] = "New"))).Status);
+
+        async Task Refused(object body, HttpStatusCode status, string text, string? token = CloudUnderTest.AdminTokenValue)
+        {
+            var a = await cloud.PostJsonAsync("/api/v1/rollouts", body, token);
+            Assert.True(a.Status == status, $"{status} expected, got {a.Status}: {a.Body}");
+            Assert.Contains(text, a.Error);
+        }
+
+        await Refused(new { artifact = "campaign:summer-sale@9" }, HttpStatusCode.NotFound, "has no version 9");
+        await Refused(new { artifact = "model:nope@1.0.0" }, HttpStatusCode.NotFound, "not published");
+        await Refused(new { artifact = "campaign:summer-sale@2", stages = new[] { 1.0, 5.0, 25.0 } }, HttpStatusCode.BadRequest, "last stage must be 100");
+        await Refused(new { artifact = "campaign summer-sale 2" }, HttpStatusCode.BadRequest, "expected campaign:ID@VERSION");
+        await Refused(new { artifact = "campaign:summer-sale@2", gates = new[] { "latency<3" } }, HttpStatusCode.BadRequest, "--gate 'latency<3'");
+        await Refused(new { artifact = "campaign:summer-sale@2" }, HttpStatusCode.Forbidden, "", await cloud.TokenAsync("viewer"));
+        Assert.Empty((await cloud.GetAsync("/api/v1/rollouts")).As<List<RolloutView>>());
+
+        Assert.Equal(HttpStatusCode.Created, (await cloud.PostJsonAsync("/api/v1/rollouts", new { artifact = "campaign:summer-sale@2" })).Status);
+        await Refused(new { artifact = "campaign:summer-sale@2" }, HttpStatusCode.Conflict, "r1 (campaign:summer-sale@2) is still running");
+        Assert.Single((await cloud.GetAsync("/api/v1/rollouts")).As<List<RolloutView>>());
+        var noReason = await cloud.PostJsonAsync("/api/v1/rollouts/r1/pause", new { reason = "" });
+        Assert.Equal(HttpStatusCode.BadRequest, noReason.Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await cloud.PostJsonAsync("/api/v1/rollouts/r1/explode", new { reason = "x" })).Status);
+    }
+
+    [Fact]
+    public async Task A_second_control_node_takes_over_a_rollout_mid_stage_and_continues_from_its_persisted_state()
+    {
+        using var tmp = new TempDir();
+        var db = await Databases.FreshAsync(Databases.Sqlite, tmp.Path);
+        var first = await CloudUnderTest.StartAsync(db, tmp.Sub("cloud"));
+        await using var second = await CloudUnderTest.StartAsync(db, tmp.Sub("cloud"), seeds: new[] { first.Seed });
+        Assert.Equal(HttpStatusCode.Created, (await first.PublishAsync(SampleCampaign.CopyTo(tmp.Sub("v1")))).Status);
+        await first.PostJsonAsync("/api/v1/campaigns/summer-sale/assignments", new { tags = new { } });
+        await using var edge = EdgeUnderTest.Start(first.Seed, tmp.Sub("e"), "kiosk-1", seeds: new[] { second.Seed });
+        await DistributionTests.WaitRunningAsync(first, "summer-sale", 1, "kiosk-1");
+        Assert.Equal(HttpStatusCode.Created, (await first.PublishAsync(SampleCampaign.CopyTo(tmp.Sub("v2"), s => s["default_copy"]!["headline"] = "New"))).Status);
+        var started = await first.PostJsonAsync("/api/v1/rollouts", new { artifact = "campaign:summer-sale@2", stages = new[] { 100.0 }, bake = "1h", reason = "hand-over" });
+        Assert.Equal(HttpStatusCode.Created, started.Status);
+        var before = await Eventually.Until(async () => (await first.GetAsync("/api/v1/rollouts/r1")).As<RolloutView>(),
+            v => v.Devices.Any(d => d.State == DeviceRolloutState.Running), Within, "canary running v2");
+
+        await first.DisposeAsync(); // the oldest node, which hosts the coordinator, leaves mid-stage
+
+        var after = await Eventually.Until(async () => await second.GetAsync("/api/v1/rollouts/r1"), a => a.Status == HttpStatusCode.OK, Within, "coordinator back");
+        var view = after.As<RolloutView>();
+        Assert.Equal((RolloutStatus.Running, before.Stage, before.StageStartedAt), (view.Status, view.Stage, view.StageStartedAt));
+        var promoted = await Eventually.Until(() => second.PostJsonAsync("/api/v1/rollouts/r1/promote", new { reason = "canary fine" }),
+            a => a.Status == HttpStatusCode.OK, Within, "promote on the new coordinator");
+        Assert.Equal(RolloutStatus.Completed, promoted.As<RolloutView>().Status);
+        await DistributionTests.WaitRunningAsync(second, "summer-sale", 2, "kiosk-1");
+    }
+
+    /// <summary>A cloud with the sample campaign v1 assigned to every device, and devices kiosk-1.. running it (local API on the given ports).</summary>
+    private static async Task<List<EdgeUnderTest>> FleetWithV1Async(CloudUnderTest cloud, TempDir tmp, int[] ports)
+    {
+        Assert.Equal(HttpStatusCode.Created, (await cloud.PublishAsync(SampleCampaign.CopyTo(tmp.Sub("v1")))).Status);
+        await cloud.PostJsonAsync("/api/v1/campaigns/summer-sale/assignments", new { tags = new { } });
+        Fleet.Edge.Hosting.AgentLog.Enabled = false;
+        var devices = ports.Select((port, i) => EdgeUnderTest.Start(cloud.Seed, tmp.Sub($"e{i + 1}"), $"kiosk-{i + 1}", http: port, telemetry: FastTelemetry)).ToList();
+        await DistributionTests.WaitRunningAsync(cloud, "summer-sale", 1, devices.Select(d => d.Options.DeviceId!).ToArray());
+        return devices;
+    }
+
+    private sealed class DisposableList(List<EdgeUnderTest> items) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var e in items) await e.DisposeAsync();
+        }
+    }
+}
