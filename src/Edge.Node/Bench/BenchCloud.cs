@@ -86,6 +86,14 @@ public sealed class BenchCloud : IDisposable
         return JsonDocument.Parse(text);
     }
 
+    public async Task<JsonDocument> PostBytesAsync(string path, byte[] body)
+    {
+        using var response = await _http.PostAsync(path, new ByteArrayContent(body));
+        var text = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode) throw new FleetException($"POST {path}: {(int)response.StatusCode} {text}");
+        return JsonDocument.Parse(text);
+    }
+
     public void Dispose()
     {
         if (!_process.HasExited) Process.Start("kill", ["-TERM", _process.Id.ToString()])!.WaitForExit();

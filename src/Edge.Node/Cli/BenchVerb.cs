@@ -8,18 +8,21 @@ namespace Fleet.Edge.Cli;
 /// <summary><c>fleet-edge bench join</c>: device join and registration timings, printed as medians.</summary>
 public static class BenchVerb
 {
-    public static readonly Verb Verb = new("bench", "benchmarks: render (the edge budget), join, kill, telemetry", RunAsync);
+    public static readonly Verb Verb = new("bench", "benchmarks: render (the edge budget), join, kill, rollout, telemetry", RunAsync);
 
     private const string Usage = """
         usage: fleet-edge bench render [--campaign samples/summer-sale] [--runs 20] [--json]
                fleet-edge bench join [--samples 10] [--edges 20] [--mtls] [--cloud-dll PATH] [--json]
                fleet-edge bench kill [--edges 20] [--rounds 10] [--mtls] [--cloud-dll PATH] [--json]
+               fleet-edge bench rollout [--edges 20] [--rounds 3] [--cloud-dll PATH] [--json]
                fleet-edge bench telemetry [--renders 5000] [--json]
           render: N personalised renders (varied contexts, cache off) through the whole pipeline, each beside the naive
                   pipeline (drawtext over the whole clip + full re-encode, same preset); cached renders; TTS; output check.
-          join and kill start a throwaway cloud node (FLEET_CLOUD_DLL or --cloud-dll).
+          join, kill and rollout start a throwaway cloud node (FLEET_CLOUD_DLL or --cloud-dll).
           join: (1) fleet-edge process start -> registered, one process per sample; (2) --edges devices at once -> all registered.
           kill: --edges devices in this process; each round engages a kill and waits until every device acknowledged.
+          rollout: each round publishes a corrupt model version and rolls it out (stages 25,100) to --edges devices in this
+                   process; time from rollout start to the gates' breach and to every cohort device confirmed back.
           --mtls: the cloud gets a fresh fleet CA and every device a certificate (mutual TLS); otherwise --insecure-dev.
           telemetry: outbox write cost per render (p50 us) and upload bytes per device per hour at one render a minute.
         """;
@@ -28,13 +31,14 @@ public static class BenchVerb
     {
         var a = CommandArgs.Parse(argv, "mtls");
         if (a.Positionals is ["telemetry"] && !a.Flag("help")) return Telemetry(a);
-        if (a.Flag("help") || a.Positionals is not (["join"] or ["kill"] or ["render"])) { Console.WriteLine(Usage); return a.Flag("help") ? 0 : 2; }
+        if (a.Flag("help") || a.Positionals is not (["join"] or ["kill"] or ["rollout"] or ["render"])) { Console.WriteLine(Usage); return a.Flag("help") ? 0 : 2; }
         a.RejectUnknown("samples", "edges", "rounds", "cloud-dll", "mtls", "campaign", "runs");
         if (a.Positionals is ["render"]) return await RenderAsync(a.Get("campaign", "samples/summer-sale"), a.GetInt("runs", 20), a.Flag("json"));
         var cloudDll = a.Get("cloud-dll") ?? Environment.GetEnvironmentVariable("FLEET_CLOUD_DLL")
                        ?? throw new UsageException("where is fleet-cloud? pass --cloud-dll PATH or run ./fleet bench ...");
         var json = a.Flag("json");
         if (a.Positionals is ["kill"]) return await KillAsync(cloudDll, a.GetInt("edges", 20), a.GetInt("rounds", 10), json, a.Flag("mtls"));
+        if (a.Positionals is ["rollout"]) return await RolloutAsync(cloudDll, a.GetInt("edges", 20), a.GetInt("rounds", 3), json);
         var r = await JoinBenchmark.RunAsync(cloudDll, a.GetInt("samples", 10), a.GetInt("edges", 20), Progress(json), a.Flag("mtls"));
         if (json) return Json(r);
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}; remoting {(r.Mtls ? "mutual TLS" : "plain TCP (--insecure-dev)")}");
@@ -82,6 +86,17 @@ public static class BenchVerb
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}; {r.Edges} devices in one process, {r.Rounds} rounds; remoting {(mtls ? "mutual TLS" : "plain TCP (--insecure-dev)")}");
         Console.WriteLine($"engage -> device acknowledged (cloud clock)   n={r.AckMs.Count}  p50 {r.AckMs.P50:0} ms  p99 {r.AckMs.P99:0} ms  max {r.AckMs.Max:0} ms   (budget p99 <= 500 ms)");
         Console.WriteLine($"engage -> all acknowledged seen by a poller   p50 {r.AllAckedMs.P50:0} ms  max {r.AllAckedMs.Max:0} ms");
+        return 0;
+    }
+
+    private static async Task<int> RolloutAsync(string cloudDll, int edges, int rounds, bool json)
+    {
+        var r = await RolloutBenchmark.RunAsync(cloudDll, edges, rounds, Progress(json));
+        if (json) return Json(r);
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}; {r.Edges} devices in one process, {r.Rounds} rounds, corrupt model to a cohort of {r.CohortSize}");
+        Console.WriteLine($"rollout start -> gate breach (automatic rollback begins)   p50 {r.StartToBreachMs.P50:0} ms  max {r.StartToBreachMs.Max:0} ms");
+        Console.WriteLine($"rollout start -> rolled back (every cohort device confirmed)   p50 {r.StartToRolledBackMs.P50:0} ms  max {r.StartToRolledBackMs.Max:0} ms");
+        Console.WriteLine($"breach: {string.Join(" | ", r.BreachReasons)}");
         return 0;
     }
 
