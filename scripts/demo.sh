@@ -78,4 +78,24 @@ for i in $(seq 1 40); do
 done
 cloud telemetry --since 10m || say "telemetry is not available"
 echo
+# Canary rollout: a v2 with new default copy is published staged (no device gets it yet), then rolled out to 34 %
+# of the fleet and on to 100 % as the gates pass on the devices' own renders and telemetry.
+say "canary rollout: publishing summer-sale v2 (new default copy) staged, then rolling it out 34 % -> 100 %"
+cp -r "$CAMPAIGN" "$DEMO/summer-sale-v2"
+sed -i 's/"headline": "Summer Sale at SunCo"/"headline": "Last days of the Summer Sale"/' "$DEMO/summer-sale-v2/campaign.json"
+cloud campaign publish "$DEMO/summer-sale-v2" --staged
+cloud rollout start --artifact campaign:summer-sale@2 --stages 34,100 --bake 3s --min-samples 2 \
+  --gate 'success>=0.9' --gate 'fallback<=0.5' --reason "demo: new default copy"
+status=running
+for i in $(seq 1 60); do
+  for dev in "${DEVICES[@]}"; do
+    dotnet "$FLEET_EDGE_DLL" render --agent "http://127.0.0.1:${LOCAL[$dev]}" --context "${CONTEXT[$dev]}" --brief >/dev/null 2>&1 || true
+  done
+  status=$(cloud rollout status r1 --json | sed -n 's/^  "status": "\(.*\)",$/\1/p')
+  case "$status" in completed|rolled-back|aborted|paused) break ;; esac
+done
+cloud rollout status r1
+[ "$status" = "completed" ] || { say "the rollout ended $status"; exit 1; }
+cloud campaign status summer-sale
+echo
 say "stopping devices and cloud"

@@ -45,6 +45,9 @@ public sealed class RolloutTests
         Assert.Equal(RolloutStatus.Completed, done.Status);
         Assert.Contains(done.History, h => h.What.StartsWith("stage 2/2", StringComparison.Ordinal) && h.By == "gates");
         Assert.True(done.Canary!.Renders >= 2, $"canary renders {done.Canary.Renders}");
+        // Telemetry that arrived while a device was in the cohort is labelled canary.
+        var canaryTelemetry = (await cloud.GetAsync("/api/v1/telemetry?cohort=canary&campaign=summer-sale")).Json.GetProperty("campaigns");
+        Assert.Contains(canaryTelemetry.EnumerateArray(), c => c.GetProperty("campaign_version").GetString() == "2" && c.GetProperty("renders").GetInt64() > 0);
         await DistributionTests.WaitRunningAsync(cloud, "summer-sale", 2, "kiosk-1", "kiosk-2", "kiosk-3");
     }
 

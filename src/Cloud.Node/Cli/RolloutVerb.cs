@@ -113,7 +113,9 @@ public static class RolloutVerb
     }
 
     private static IReadOnlyList<string> Health(string name, HealthWindow h) =>
-        [name, h.Renders.ToString(CultureInfo.InvariantCulture), Rate(h.SuccessRate), Rate(h.FallbackRate), Rate(h.SafetyRate),
+        h.Renders == 0
+            ? [name, "0", "-", "-", "-", "-", h.LoadErrors.ToString(CultureInfo.InvariantCulture)]
+            : [name, h.Renders.ToString(CultureInfo.InvariantCulture), Rate(h.SuccessRate), Rate(h.FallbackRate), Rate(h.SafetyRate),
             h.P95Ms is { } p ? $"{p:0} ms" : "-", h.LoadErrors.ToString(CultureInfo.InvariantCulture)];
 
     private static string Rate(double r) => r.ToString("0.###", CultureInfo.InvariantCulture);

@@ -69,7 +69,7 @@ public static class CloudHost
         });
         var isControl = o.Roles.Contains(FleetCluster.ControlRole);
         builder.Services.AddSingleton<EnrolmentService>();
-        builder.Services.AddSingleton<ICohortResolver, CohortResolver>();
+        var cohorts = new CohortResolver();
         builder.Services.AddSingleton(new CloudAudit(o.DataDir));
         builder.Services.AddHostedService(sp => new AuditHeadSigner(sp.GetRequiredService<CloudAudit>(), o.AuditHeadInterval,
             sp.GetRequiredService<ILogger<AuditHeadSigner>>()));
@@ -89,7 +89,7 @@ public static class CloudHost
             .ConfigureLoggers(l => { l.ClearLoggers(); l.AddLoggerFactory(); })
             .WithFleetNode(node)
             .WithDeviceRegistry(isControl, pki?.Trust)
-            .WithTelemetryIngest(isControl, sp.GetRequiredService<ICohortResolver>(), o.TelemetryRetention)
+            .WithTelemetryIngest(isControl, cohorts, o.TelemetryRetention)
             .WithKillSwitch(isControl, keys)
             .AddTokenStore(isControl, o.AdvertisedApiUrl)
             .AddCampaignStore(isControl, keys)
@@ -97,6 +97,7 @@ public static class CloudHost
             .WithActors((system, _, _) =>
             {
                 if (pki is not null) system.ActorOf(RevocationSync.Props(pki.Revoked), "revocation-sync");
+                if (isControl) system.ActorOf(CohortWatcher.Props(cohorts), "cohort-watcher");
             }));
 
         var app = builder.Build();
