@@ -119,6 +119,42 @@ public sealed class RolloutTests
     }
 
     [Fact]
+    public async Task Operators_drive_rollouts_with_the_cli_and_mistakes_get_one_line_and_a_non_zero_exit()
+    {
+        using var tmp = new TempDir();
+        await using var cloud = await CloudUnderTest.StartAsync(await Databases.FreshAsync(Databases.Sqlite, tmp.Path), tmp.Sub("cloud"));
+        Assert.Equal(HttpStatusCode.Created, (await cloud.PublishAsync(SampleCampaign.CopyTo(tmp.Sub("v1")))).Status);
+        Assert.Equal(HttpStatusCode.Created, (await cloud.PublishAsync(SampleCampaign.CopyTo(tmp.Sub("v2"), s => s["default_copy"]!["headline"] = "New"))).Status);
+        string[] Api(params string[] args) => [.. args, "--api", cloud.Options.HttpUrl, "--token", CloudUnderTest.AdminTokenValue];
+
+        async Task<(int Code, string Out)> Cli(params string[] args)
+        {
+            using var p = FleetProcess.Cloud(Api(args));
+            var code = await p.WaitForExitAsync(TimeSpan.FromSeconds(60));
+            return (code, string.Join('\n', p.Lines));
+        }
+
+        var (code, output) = await Cli("rollout", "start", "--artifact", "campaign:summer-sale@2", "--stages", "1,5,25");
+        Assert.Equal((2, true), (code, output.Contains("last stage must be 100")));
+        (code, output) = await Cli("rollout", "start", "--artifact", "campaign:summer-sale@9");
+        Assert.Equal((1, true), (code, output.Contains("has no version 9")));
+        Assert.Single(output.Split('\n'));
+
+        (code, output) = await Cli("rollout", "start", "--artifact", "campaign:summer-sale@2", "--stages", "50,100", "--bake", "1h", "--reason", "cli", "--json");
+        Assert.Equal(0, code);
+        Assert.Equal("r1", System.Text.Json.JsonDocument.Parse(output).RootElement.GetProperty("id").GetString());
+        (code, output) = await Cli("rollout", "pause", "r1");
+        Assert.Equal((2, true), (code, output.Contains("--reason")));
+        (code, output) = await Cli("rollout", "abort", "r1", "--reason", "wrong copy");
+        Assert.Equal((0, true), (code, output.Contains("r1: aborting")));
+        (code, output) = await Cli("rollout", "list");
+        Assert.Equal((0, true), (code, output.Contains("campaign:summer-sale@2")));
+        (code, output) = await Cli("rollout", "status", "r1");
+        Assert.Equal(0, code);
+        Assert.Contains("wrong copy", output);
+    }
+
+    [Fact]
     public async Task A_second_control_node_takes_over_a_rollout_mid_stage_and_continues_from_its_persisted_state()
     {
         using var tmp = new TempDir();
