@@ -88,6 +88,44 @@ public sealed class RolloutTests
     }
 
     [Fact]
+    public async Task A_good_model_version_is_downloaded_verified_and_swapped_in_without_a_restart()
+    {
+        using var tmp = new TempDir();
+        await using var cloud = await CloudUnderTest.StartAsync(await Databases.FreshAsync(Databases.Sqlite, tmp.Path), tmp.Sub("cloud"));
+        var ports = new[] { Ports.Free() };
+        var devices = await FleetWithV1Async(cloud, tmp, ports);
+        await using var _ = new DisposableList(devices);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+        async Task<System.Text.Json.JsonElement> RenderAsync() =>
+            (await (await http.PostAsJsonAsync($"http://127.0.0.1:{ports[0]}/v1/render", new { campaign_id = "summer-sale", no_cache = true }))
+                .Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("outcome");
+        var first = await RenderAsync();
+        Assert.Equal(DefaultModel.Ref.Id, first.GetProperty("artifacts").GetProperty("model").GetString());
+        Assert.False((await RenderAsync()).GetProperty("cache_hit").GetBoolean()); // no_cache is honoured
+        var malformed = await http.PostAsync($"http://127.0.0.1:{ports[0]}/v1/render", new StringContent("{\"campaign_id\": ", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+
+        var bytes = await File.ReadAllBytesAsync(Fleet.Edge.Personalisation.Embedding.MiniLmOptions.Default.ModelPath);
+        var published = await ApiCalls.SendAsync(cloud.Options.HttpUrl, HttpMethod.Post, $"/api/v1/models?name={DefaultModel.Ref.Name}&version=1.0.1",
+            CloudUnderTest.AdminTokenValue, new ByteArrayContent(bytes));
+        Assert.Equal(HttpStatusCode.Created, published.Status);
+        var started = await cloud.PostJsonAsync("/api/v1/rollouts", new { artifact = $"model:{DefaultModel.Ref.Name}@1.0.1", stages = new[] { 100.0 }, bake = "1s", min_samples = 1,
+            gates = new[] { "success>=0.99", "load-errors<=0" }, reason = "re-export" }); // one device: no baseline for a p95 ratio
+        Assert.Equal(HttpStatusCode.Created, started.Status);
+
+        var running = await Eventually.Until(async () => (await cloud.GetAsync("/api/v1/rollouts/r1")).As<RolloutView>(),
+            v => v.Devices.Any(d => d.State == DeviceRolloutState.Running), Within, "device running the new model");
+        Assert.Equal($"{DefaultModel.Ref.Name}@1.0.1", running.Devices.Single().Detail);
+        var outcome = await RenderAsync();
+        Assert.Equal($"{DefaultModel.Ref.Name}@1.0.1", outcome.GetProperty("artifacts").GetProperty("model").GetString());
+        Assert.DoesNotContain(outcome.GetProperty("fallbacks").EnumerateArray(), f => f.GetString()!.StartsWith("personalise:default-copy", StringComparison.Ordinal));
+        var done = await Eventually.Until(async () => { await RenderAsync(); return (await cloud.GetAsync("/api/v1/rollouts/r1")).As<RolloutView>(); },
+            v => v.Status != RolloutStatus.Running, Within, "rollout finished");
+        Assert.Equal(RolloutStatus.Completed, done.Status);
+        Assert.False(devices[0].Run.IsCompleted, "the device agent kept running through the swap");
+    }
+
+    [Fact]
     public async Task Bad_rollout_requests_get_clear_errors_and_change_nothing()
     {
         using var tmp = new TempDir();

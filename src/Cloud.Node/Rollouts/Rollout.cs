@@ -20,6 +20,8 @@ public sealed record Rollout(RolloutEvents.Started Def)
     /// <summary>When the rollback or abort began (devices confirm the previous version after this).</summary>
     public DateTimeOffset? UndoStartedAt { get; init; }
     public DateTimeOffset? EndedAt { get; init; }
+    /// <summary>The baseline p95 last recorded at a stage pass; ratio gates use it when no baseline devices are left.</summary>
+    public double? ReferenceP95Ms { get; init; }
 
     public string? Verdict { get; init; }
     public HealthWindow? Canary { get; init; }

@@ -114,6 +114,7 @@ public sealed record RolloutBook
         }
 
         var canary = canaryHealth with { LoadErrors = devices.Count(d => d.State == DeviceRolloutState.Failed) };
+        if (baseline.P95Ms is null && r.ReferenceP95Ms is { } reference) baseline = baseline with { P95Ms = reference };
         var verdict = GateEvaluator.Evaluate(r.Def.Gates.Select(Gate.Parse).ToList(), canary, baseline, r.Def.MinSamples);
         var stage = $"stage {r.Stage + 1}/{r.Def.Stages.Count} ({Percent(r.Percent)})";
         var elapsed = now - r.StageStartedAt;
@@ -123,7 +124,7 @@ public sealed record RolloutBook
         else if (r.Status == RolloutStatus.Running && verdict.Kind == GateVerdictKind.Pass && elapsed >= r.Def.Bake)
             events.Add(r.Stage == r.Def.Stages.Count - 1
                 ? Status(r, RolloutStatus.Completed, Gates, $"{stage} passed: {verdict.Detail}", now)
-                : new RolloutEvents.StageEntered(r.Id, r.Stage + 1, Gates, $"{stage} passed: {verdict.Detail}", now));
+                : new RolloutEvents.StageEntered(r.Id, r.Stage + 1, Gates, $"{stage} passed: {verdict.Detail}", now, baseline.P95Ms));
         else if (r.Status == RolloutStatus.Running && verdict.Kind == GateVerdictKind.Observe && elapsed >= r.Def.Timeout)
             events.Add(Status(r, RolloutStatus.Paused, Gates, $"{stage} timed out after {r.Def.Timeout} still observing ({verdict.Detail}); a person decides: resume, promote or abort", now));
         else if (verdict.Kind == GateVerdictKind.Pass)
@@ -188,6 +189,7 @@ public sealed record RolloutBook
             Stage = e.Stage,
             StageStartedAt = e.At,
             Status = RolloutStatus.Running,
+            ReferenceP95Ms = e.BaselineP95Ms ?? r.ReferenceP95Ms,
             History = r.History.Add(new RolloutTransition(e.At, $"stage {e.Stage + 1}/{r.Def.Stages.Count} ({Percent(r.Def.Stages[e.Stage])})", e.By, e.Why)),
         }),
         RolloutEvents.CohortGrown g => Update(g.RolloutId, r => r with { Cohort = r.Cohort.SetItems(g.Added.Select(d => KeyValuePair.Create(d, r.Cohort.GetValueOrDefault(d, g.At)))) }),

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Akka.Actor;
 using Akka.Hosting;
 using Fleet.Shared.Campaigns;
@@ -23,8 +24,12 @@ public static class RenderEndpoints
     public static void MapRenders(this WebApplication app, Func<string?, Task<Manifests.CampaignInForce?>> campaigns, RenderSettings settings)
     {
         var outDir = Directory.CreateDirectory(Path.Combine(settings.DataDir, "renders", "out")).FullName;
-        app.MapPost("/v1/render", async (RenderBody body, IRequiredActor<RenderCoordinator> render) =>
+        app.MapPost("/v1/render", async (HttpRequest request, IRequiredActor<RenderCoordinator> render) =>
         {
+            // The same snake_case JSON as every Fleet API (campaign_id, no_cache), read explicitly for a clear 400.
+            RenderBody body;
+            try { body = await request.ReadFromJsonAsync<RenderBody>(FleetJson.Options) ?? new RenderBody(null, null, null, null); }
+            catch (JsonException) { return Results.Json(new { error = "body is not JSON {campaign_id?, context?, headline?, cta?, no_cache?}" }, FleetJson.Options, statusCode: 400); }
             if (await campaigns(body.CampaignId) is not { } inForce)
                 return Results.Json(new { error = body.CampaignId is null ? "this device has no campaign to render" : $"campaign '{body.CampaignId}' is not on this device" },
                     FleetJson.Options, statusCode: 404);

@@ -15,9 +15,13 @@ public static class RolloutEvents
         string? ModelSha256, string Previous, IReadOnlyList<double> Stages, TimeSpan Bake, IReadOnlyDictionary<string, string> Tags,
         IReadOnlyList<string> Gates, long MinSamples, TimeSpan Timeout, TimeSpan WriteOffAfter, string By, string Reason, DateTimeOffset At) : IFleetEvent;
 
-    /// <summary>The rollout moved to stage <see cref="Stage"/> (a gate pass after bake, or a promotion by hand).</summary>
+    /// <summary>
+    /// The rollout moved to stage <see cref="Stage"/> (a gate pass after bake, or a promotion by hand).
+    /// <see cref="BaselineP95Ms"/>: the baseline's p95 when the stage before passed, the reference for ratio gates once
+    /// the cohort is the whole fleet and no baseline is left.
+    /// </summary>
     [PersistedAs("rollout-stage-entered.v1")]
-    public sealed record StageEntered(string RolloutId, int Stage, string By, string Why, DateTimeOffset At) : IFleetEvent;
+    public sealed record StageEntered(string RolloutId, int Stage, string By, string Why, DateTimeOffset At, double? BaselineP95Ms = null) : IFleetEvent;
 
     /// <summary>Devices placed into the cohort (stage growth or newly eligible devices); a device never leaves it.</summary>
     [PersistedAs("rollout-cohort-grown.v1")]

@@ -131,6 +131,23 @@ public sealed class RolloutBookTests
         Assert.Equal(new object[] { new CampaignCommands.ClearOverlay("r1") }, RolloutBook.Directives(r));
     }
 
+    [Fact]
+    public void At_100_percent_the_p95_ratio_is_judged_against_the_baseline_recorded_when_the_last_stage_passed()
+    {
+        var fleet = Fleet(4);
+        var book = Started(StartCmd(stages: [50, 100]) with { Gates = ["p95<=1.2x"] });
+        book = Observe(book, fleet, T0.AddSeconds(1), Healthy).Book;
+        book = Observe(book, fleet, T0.AddMinutes(6), Healthy).Book; // stage 1 passes with a baseline p95 of 200 ms
+        var r = book.Rollouts.Single();
+        Assert.Equal((1, 200.0), (r.Stage, r.ReferenceP95Ms));
+
+        var slow = Healthy with { P95Ms = 300 };
+        var snap = new FleetSnapshot(fleet, new Dictionary<string, DeviceSyncReport>(), T0.AddMinutes(7));
+        var (observed, events) = RolloutBook.Step(r, snap, slow, HealthWindow.Empty);
+        Assert.Contains(events, e => e is RolloutEvents.StatusChanged { To: RolloutStatus.RollingBack });
+        Assert.Contains("limit 240 ms", observed.Verdict ?? ((RolloutEvents.StatusChanged)events[^1]).Why);
+    }
+
     [Theory]
     [InlineData(new double[] { 1, 5, 25 }, "last stage must be 100")]
     [InlineData(new double[] { 5, 1, 100 }, "must rise")]
