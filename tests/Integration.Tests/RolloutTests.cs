@@ -77,6 +77,8 @@ public sealed class RolloutTests
         Assert.Contains("load-errors", breach.Why);
         var canary = Assert.Single(done.Devices);
         Assert.Equal(DeviceRolloutState.RolledBack, canary.State);
+        var audit = await File.ReadAllTextAsync(Path.Combine(tmp.Sub("cloud"), Fleet.Cloud.Audit.CloudAudit.LogFile));
+        Assert.Contains("rollout.rolling-back", audit); // automatic transitions are audited too, as by "gates"
 
         // The canary never swapped: it kept rendering with the model it had, and says so.
         var port = ports[int.Parse(canary.DeviceId[^1..]) - 1];

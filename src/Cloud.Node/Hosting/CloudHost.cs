@@ -93,7 +93,7 @@ public static class CloudHost
             .WithKillSwitch(isControl, keys)
             .AddTokenStore(isControl, o.AdvertisedApiUrl)
             .AddCampaignStore(isControl, keys)
-            .WithRollouts(isControl, ct => sp.GetRequiredService<DeviceDirectory>().ListAsync(ct), o.RolloutTick)
+            .WithRollouts(isControl, ct => sp.GetRequiredService<DeviceDirectory>().ListAsync(ct), o.RolloutTick, sp.GetRequiredService<CloudAudit>())
             .WithActors((system, _, _) =>
             {
                 if (pki is not null) system.ActorOf(RevocationSync.Props(pki.Revoked), "revocation-sync");

@@ -77,8 +77,14 @@ public sealed record RolloutBook
         ? r.Cohort.Keys.ToHashSet(StringComparer.Ordinal)
         : Cohorts.Select(Eligible(r, snap).Select(d => d.DeviceId), r.Id, r.Percent, r.Cohort.Keys);
 
+    /// <summary>
+    /// Registered devices carrying every tag of the rollout; for a campaign, only those that run the campaign (any
+    /// version), so devices it is not assigned to are neither canary nor baseline.
+    /// </summary>
     public static IReadOnlyList<EligibleDevice> Eligible(Rollout r, FleetSnapshot snap) =>
-        snap.Devices.Where(d => r.Def.Tags.All(t => d.Tags.TryGetValue(t.Key, out var v) && v == t.Value)).ToList();
+        snap.Devices.Where(d => r.Def.Tags.All(t => d.Tags.TryGetValue(t.Key, out var v) && v == t.Value))
+            .Where(d => !r.IsCampaign || (snap.Reports.TryGetValue(d.DeviceId, out var report) && report.Running.Any(c => c.CampaignId == r.Def.CampaignId)))
+            .ToList();
 
     /// <summary>
     /// One observation of a rollout: the events it calls for, and the rollout with the observation's verdict, health and

@@ -3,6 +3,7 @@ using Akka.Cluster.Hosting;
 using Akka.Event;
 using Akka.Hosting;
 using Akka.Persistence;
+using Fleet.Cloud.Audit;
 using Fleet.Cloud.Campaigns;
 using Fleet.Shared.Cluster;
 using Fleet.Shared.Devices;
@@ -28,14 +29,16 @@ public sealed class RolloutCoordinator : ReceivePersistentActor, IWithTimers
     private readonly Func<CancellationToken, Task<IReadOnlyList<DeviceReplies.DeviceView>>> _devices;
     private readonly TimeSpan _tick;
     private readonly TimeProvider _clock;
+    private readonly CloudAudit? _audit;
     private RolloutBook _book = new();
     private bool _observing;
 
-    public RolloutCoordinator(Func<CancellationToken, Task<IReadOnlyList<DeviceReplies.DeviceView>>> devices, TimeSpan tick, TimeProvider clock)
+    public RolloutCoordinator(Func<CancellationToken, Task<IReadOnlyList<DeviceReplies.DeviceView>>> devices, TimeSpan tick, TimeProvider clock, CloudAudit? audit)
     {
         _devices = devices;
         _tick = tick;
         _clock = clock;
+        _audit = audit;
         Recover<IFleetEvent>(e => _book = _book.Apply(e));
         Recover<RecoveryCompleted>(_ =>
         {
@@ -85,8 +88,10 @@ public sealed class RolloutCoordinator : ReceivePersistentActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(Func<CancellationToken, Task<IReadOnlyList<DeviceReplies.DeviceView>>> devices, TimeSpan tick, TimeProvider? clock = null) =>
-        Akka.Actor.Props.Create(() => new RolloutCoordinator(devices, tick, clock ?? TimeProvider.System));
+    /// <param name="audit">Where transitions the gates make are audited (operators' own are audited by the API).</param>
+    public static Props Props(Func<CancellationToken, Task<IReadOnlyList<DeviceReplies.DeviceView>>> devices, TimeSpan tick, CloudAudit? audit = null,
+        TimeProvider? clock = null) =>
+        Akka.Actor.Props.Create(() => new RolloutCoordinator(devices, tick, clock ?? TimeProvider.System, audit));
 
     private DateTimeOffset Now => _clock.GetUtcNow();
 
@@ -154,6 +159,14 @@ public sealed class RolloutCoordinator : ReceivePersistentActor, IWithTimers
 
     private void Note(IFleetEvent e)
     {
+        var (by, what, why) = e switch
+        {
+            RolloutEvents.StageEntered s => (s.By, $"stage-{s.Stage + 1}", s.Why),
+            RolloutEvents.StatusChanged c => (c.By, RolloutBook.Kebab(c.To), c.Why),
+            RolloutEvents.WrittenOff w => (RolloutBook.Gates, "written-off", $"{string.Join(",", w.Devices)}: {w.Why}"),
+            _ => (null, null, null),
+        };
+        if (by == RolloutBook.Gates) _audit?.Record(by, $"rollout.{what}", RolloutIdOf(e), why);
         switch (e)
         {
             case RolloutEvents.Started s: _log.Info("rollout {0}: {1} started by {2} (stages {3})", s.RolloutId, s.Artifact, s.By, string.Join(",", s.Stages)); break;
@@ -191,11 +204,11 @@ public sealed class RolloutCoordinatorKey;
 public static class RolloutWiring
 {
     public static AkkaConfigurationBuilder WithRollouts(this AkkaConfigurationBuilder b, bool isControl,
-        Func<CancellationToken, Task<IReadOnlyList<DeviceReplies.DeviceView>>> devices, TimeSpan tick)
+        Func<CancellationToken, Task<IReadOnlyList<DeviceReplies.DeviceView>>> devices, TimeSpan tick, CloudAudit audit)
     {
         var options = new ClusterSingletonOptions { Role = FleetCluster.ControlRole };
         return isControl
-            ? b.WithSingleton<RolloutCoordinatorKey>(SingletonName, RolloutCoordinator.Props(devices, tick), options)
+            ? b.WithSingleton<RolloutCoordinatorKey>(SingletonName, RolloutCoordinator.Props(devices, tick, audit), options)
             : b.WithSingletonProxy<RolloutCoordinatorKey>(SingletonName, options);
     }
 }

@@ -29,10 +29,13 @@ public sealed class RolloutBookTests
         HealthWindow canary, Func<string, DeviceSyncReport?>? reports = null)
     {
         var r = book.Rollouts.Single();
-        var snap = new FleetSnapshot(fleet, fleet.Select(d => reports?.Invoke(d.DeviceId)).OfType<DeviceSyncReport>().ToDictionary(x => x.DeviceId), now);
+        // Unless a test says otherwise, every device has run the campaign's baseline version for a day.
+        var snap = new FleetSnapshot(fleet, fleet.Select(d => reports?.Invoke(d.DeviceId) ?? OnBaseline(d.DeviceId)).ToDictionary(x => x.DeviceId), now);
         var (observed, events) = RolloutBook.Step(r, snap, canary, Healthy);
         return (events.Aggregate(book.WithObservation(observed), (b, e) => b.Apply(e)), events);
     }
+
+    private static DeviceSyncReport OnBaseline(string id) => new(id, [new RunningCampaign("sale", 2, "k1", T0.AddDays(1))], [], T0.AddDays(-1));
 
     private static RolloutBook Started(Start? cmd = null) => Apply(new RolloutBook(), new RolloutBook().Handle(cmd ?? StartCmd(), SaleV3, T0)).Book;
 
@@ -57,6 +60,17 @@ public sealed class RolloutBookTests
         Assert.Equal(RolloutStatus.Completed, done.Status);
         Assert.Equal(7, done.Cohort.Count);
         Assert.Contains(RolloutBook.Directives(done), d => d is CampaignCommands.MarkVersion { Withdrawn: false, Version: 3 });
+    }
+
+    [Fact]
+    public void Devices_that_do_not_run_the_campaign_are_neither_canary_nor_baseline()
+    {
+        var fleet = Fleet(4);
+        DeviceSyncReport? Reports(string id) => id == "d04" ? new DeviceSyncReport(id, [new RunningCampaign("other", 1, "k1", T0)], [], T0) : null;
+        var book = Observe(Started(StartCmd(stages: [100])), fleet, T0.AddSeconds(1), Healthy, Reports).Book;
+        var r = book.Rollouts.Single();
+        Assert.Equal(3, r.Eligible);
+        Assert.DoesNotContain("d04", r.Cohort.Keys);
     }
 
     [Fact]
