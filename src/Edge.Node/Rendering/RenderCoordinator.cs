@@ -1,3 +1,4 @@
+using Fleet.Shared.Speech;
 using Akka.Actor;
 using Fleet.Edge.KillSwitch;
 using Fleet.Edge.Personalisation;
