@@ -12,8 +12,11 @@ public static class RenderProtocol
     /// Render one ad of <paramref name="Campaign"/> for <paramref name="Context"/> into <paramref name="OutputPath"/>.
     /// <paramref name="PreviewHeadline"/>/<paramref name="PreviewCta"/> bypass the model (still through the safety filter).
     /// </summary>
+    /// <paramref name="Mode"/> <c>cloud</c> delegates to a cloud render worker; <paramref name="Height"/> above the device's
+    /// capability delegates too (see <see cref="Delegation"/>).
     public sealed record RenderAd(LoadedCampaign Campaign, RenderContext Context, string OutputPath,
-        string? PreviewHeadline = null, string? PreviewCta = null, bool UseCache = true, string CampaignVersion = "1.0.0");
+        string? PreviewHeadline = null, string? PreviewCta = null, bool UseCache = true, string CampaignVersion = "1.0.0",
+        string Mode = Delegation.EdgeFirst, int? Height = null);
 
     /// <summary>
     /// What one render produced and how: the copy, per-stage timings, every fallback with its reason. A result with

@@ -1,0 +1,23 @@
+using Fleet.Edge.Rendering;
+
+namespace Fleet.Edge.Node.Tests.Rendering;
+
+public sealed class DelegationTests
+{
+    [Theory]
+    [InlineData("edge-first", 720, 720, null)]
+    [InlineData("edge-first", 1080, 720, "1080p-over-720p")]
+    [InlineData("cloud", 720, 720, "mode-cloud")]
+    [InlineData("edge-first", 1080, 1080, null)]
+    public void A_render_is_delegated_when_asked_or_when_it_exceeds_the_device(string mode, int height, int max, string? why) =>
+        Assert.Equal(why, Delegation.Reason(mode, height, max));
+
+    [Fact]
+    public void The_version_of_a_synced_campaign_folder_is_read_from_its_name()
+    {
+        Assert.Equal(3, Delegation.VersionOf("/data/campaigns/summer-sale/v3"));
+        Assert.Equal(3, Delegation.VersionOf("/data/campaigns/summer-sale/v3/"));
+        Assert.Null(Delegation.VersionOf("/work/samples/summer-sale"));
+        Assert.Equal("delegate:local-720p:budget", Delegation.LocalFallback(720, "budget"));
+    }
+}
