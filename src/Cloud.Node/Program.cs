@@ -10,6 +10,7 @@ var verbs = new List<Verb>
     AuditVerb.Verb,
     BenchVerb.Verb,
     KillVerb.Verb,
+    RendersVerb.Verb,
     CampaignVerb.Verb,
     ModelVerb.Verb,
     KeysVerb.Verb,
