@@ -14,7 +14,7 @@ public static class BenchVerb
         usage: fleet-edge bench render [--campaign samples/summer-sale] [--runs 20] [--json]
                fleet-edge bench join [--samples 10] [--edges 20] [--mtls] [--cloud-dll PATH] [--json]
                fleet-edge bench kill [--edges 20] [--rounds 10] [--mtls] [--cloud-dll PATH] [--json]
-               fleet-edge bench delegate [--runs 5] [--jobs 6] [--campaign samples/summer-sale] [--cloud-dll PATH] [--json]
+               fleet-edge bench delegate [--runs 5] [--jobs 12] [--campaign samples/summer-sale] [--cloud-dll PATH] [--json]
                fleet-edge bench telemetry [--renders 5000] [--json]
           render: N personalised renders (varied contexts, cache off) through the whole pipeline, each beside the naive
                   pipeline (drawtext over the whole clip + full re-encode, same preset); cached renders; TTS; output check.
@@ -37,7 +37,7 @@ public static class BenchVerb
         var cloudDll = a.Get("cloud-dll") ?? Environment.GetEnvironmentVariable("FLEET_CLOUD_DLL")
                        ?? throw new UsageException("where is fleet-cloud? pass --cloud-dll PATH or run ./fleet bench ...");
         var json = a.Flag("json");
-        if (a.Positionals is ["delegate"]) return await DelegateAsync(cloudDll, a.Get("campaign", "samples/summer-sale"), Math.Max(1, a.GetInt("runs", 5)), Math.Max(1, a.GetInt("jobs", 6)), json);
+        if (a.Positionals is ["delegate"]) return await DelegateAsync(cloudDll, a.Get("campaign", "samples/summer-sale"), Math.Max(1, a.GetInt("runs", 5)), Math.Max(1, a.GetInt("jobs", 12)), json);
         if (a.Positionals is ["kill"]) return await KillAsync(cloudDll, a.GetInt("edges", 20), a.GetInt("rounds", 10), json, a.Flag("mtls"));
         var r = await JoinBenchmark.RunAsync(cloudDll, a.GetInt("samples", 10), a.GetInt("edges", 20), Progress(json), a.Flag("mtls"));
         if (json) return Json(r);
