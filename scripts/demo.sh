@@ -71,6 +71,18 @@ for dev in "${DEVICES[@]}"; do
   echo "      -> $row"
 done
 echo
+say "render delegation: kiosk-berlin (renders up to 720p itself) asks for the 1080p variant; a cloud render worker makes it"
+say "(the worker prepares the 1080p template on its first job, so this one takes longer than the next would)"
+row=$(dotnet "$FLEET_EDGE_DLL" render --agent "http://127.0.0.1:${LOCAL[kiosk-berlin]}" --context "${CONTEXT[kiosk-berlin]}" \
+  --resolution 1080p --brief 2>&1) || row="FAILED: $row"
+echo "  kiosk-berlin  1080p -> $row"
+url="${row##*| }"
+if [[ "$url" == http* ]]; then
+  size=$(ffprobe -v error -select_streams v:0 -show_entries stream=width,height -of csv=p=0:s=x "$url" 2>/dev/null || true)
+  say "the MP4 on the device ($url) is ${size:-unreadable}"
+fi
+cloud renders
+echo
 say "telemetry reported by the devices (fleet-cloud telemetry --since 10m; the demo devices seal a window every 2 s)"
 for i in $(seq 1 40); do
   cloud telemetry --since 10m 2>/dev/null | grep -q "no renders reported" || break

@@ -11,6 +11,7 @@ var verbs = new List<Verb>
     BenchVerb.Verb,
     KillVerb.Verb,
     RolloutVerb.Verb,
+    RendersVerb.Verb,
     CampaignVerb.Verb,
     ModelVerb.Verb,
     KeysVerb.Verb,

@@ -28,7 +28,7 @@ public sealed class CloudUnderTest : IAsyncDisposable
 
     /// <param name="secure">Mutual TLS with the fleet CA under <c>&lt;data&gt;/ca</c> (created if missing); otherwise --insecure-dev.</param>
     public static async Task<CloudUnderTest> StartAsync(DbTarget db, string dataDir, int? port = null, int? http = null, IReadOnlyList<string>? seeds = null,
-        bool secure = false)
+        bool secure = false, Func<CloudOptions, CloudOptions>? configure = null)
     {
         if (secure && !File.Exists(CloudOptions.DefaultCaKeyPath(dataDir))) Fleet.Shared.Security.Pki.FleetCa.Create(CloudOptions.DefaultCaKeyPath(dataDir)).Dispose();
         var options = new CloudOptions
@@ -41,6 +41,7 @@ public sealed class CloudUnderTest : IAsyncDisposable
             AdminToken = AdminTokenValue,
             Seeds = (seeds ?? Array.Empty<string>()).Select(Fleet.Shared.Cluster.SeedAddress.Parse).ToList(),
         };
+        if (configure is not null) options = configure(options);
         await db.EnsureReachableAsync();
         var app = CloudHost.Build(options);
         await app.StartAsync();

@@ -78,10 +78,10 @@ public sealed class DistributionTests
         await WaitRunningAsync(cloud, "summer-sale", 2, "kiosk-b");
     }
 
-    internal static EdgeUnderTest Start(CloudUnderTest cloud, string dir, string id, string tags, int http)
+    internal static EdgeUnderTest Start(CloudUnderTest cloud, string dir, string id, string tags, int http, IReadOnlyList<string>? seeds = null)
     {
         AgentLog.Enabled = false;
-        return EdgeUnderTest.Start(cloud.Seed, dir, id, tags, http: http);
+        return EdgeUnderTest.Start(cloud.Seed, dir, id, tags, seeds, http: http);
     }
 
     internal static Task<List<DeviceSyncReport>> WaitRunningAsync(CloudUnderTest cloud, string campaign, int version, params string[] devices) =>

@@ -85,7 +85,7 @@ public sealed class TokenAuthentication(AdminToken admin, IRequiredActor<TokenSt
         if (principal.DeviceId is { } own && principal.IsDevice && !DeviceMayCall(ctx.Request, own))
         {
             await Deny(ctx, StatusCodes.Status403Forbidden,
-                $"a device token for {own} may only read /api/v1/devices/{own}, its assigned manifests and assets, and request its own renders");
+                $"a device token for {own} may only read /api/v1/devices/{own}, its assigned manifests and assets, and request its own renders and cloud render jobs");
             return;
         }
         ctx.Items[PrincipalItem] = principal;
@@ -96,9 +96,9 @@ public sealed class TokenAuthentication(AdminToken admin, IRequiredActor<TokenSt
     private static bool DeviceMayCall(HttpRequest r, string own)
     {
         var path = r.Path.Value ?? "";
-        if (HttpMethods.IsPost(r.Method)) return path == "/api/v1/ads/render";
+        if (HttpMethods.IsPost(r.Method)) return path is "/api/v1/ads/render" or "/api/v1/renders/jobs";
         if (!HttpMethods.IsGet(r.Method)) return false;
-        return path == $"/api/v1/devices/{own}" || path == "/api/v1/keys/trust" || path.StartsWith("/api/v1/assets/", StringComparison.Ordinal)
+        return path == $"/api/v1/devices/{own}" || path.StartsWith("/api/v1/renders/jobs/", StringComparison.Ordinal) || path == "/api/v1/keys/trust" || path.StartsWith("/api/v1/assets/", StringComparison.Ordinal)
                || (path.StartsWith("/api/v1/campaigns/", StringComparison.Ordinal) && path.EndsWith("/manifest", StringComparison.Ordinal));
     }
 

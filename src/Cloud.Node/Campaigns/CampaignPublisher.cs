@@ -63,9 +63,11 @@ public sealed class CampaignPublisher(ContentStore assets, IRequiredActor<Campai
 }
 
 /// <summary>Folders under the cloud node's data folder.</summary>
-public sealed record CloudPaths(string DataDir)
+public sealed record CloudPaths(string DataDir, string? StoreDir = null)
 {
-    public string Assets => Path.Combine(DataDir, "assets");
+    public string Assets => StoreDir ?? Path.Combine(DataDir, "assets");
+    public string RenderWork => Path.Combine(DataDir, "render-worker");
+    public string JobKeys => Path.Combine(DataDir, "job-keys");
     public string Uploads => Path.Combine(DataDir, "uploads");
     public string Keys => Path.Combine(DataDir, "keys");
     public string UrlKeys => Path.Combine(DataDir, "url-keys");

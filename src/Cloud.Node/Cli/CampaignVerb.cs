@@ -23,13 +23,15 @@ public static class CampaignVerb
                fleet-cloud campaign versions ID [--json]
                fleet-cloud campaign assign ID [--tags k=v,...] [--json]          all devices, or those with every tag
                fleet-cloud campaign status ID [--json] [--wait-version N --devices COUNT --timeout SEC]
+               fleet-cloud campaign budget ID [--renders-per-day N] [--render-seconds-per-day S] [--json]
+                                                                    cloud render budget per UTC day (0 refuses all, 'none' lifts a limit)
         """;
 
     private static async Task<int> RunAsync(IReadOnlyList<string> argv)
     {
         var a = CommandArgs.Parse(argv, "staged");
         if (a.Flag("help")) { Console.WriteLine(Usage); return 0; }
-        a.RejectUnknown([.. ApiClient.Options, "model", "staged", "tags", "wait-version", "devices", "timeout"]);
+        a.RejectUnknown([.. ApiClient.Options, "model", "staged", "tags", "wait-version", "devices", "timeout", "renders-per-day", "render-seconds-per-day"]);
         using var api = ApiClient.From(a);
         var json = a.Flag("json");
         switch (a.Positionals)
@@ -62,8 +64,16 @@ public static class CampaignVerb
                 return 0;
             case ["status", var id]:
                 return await StatusAsync(api, id, a, json);
+            case ["budget", var id]:
+                if (a.Get("renders-per-day") is null && a.Get("render-seconds-per-day") is null)
+                    throw new UsageException("campaign budget needs --renders-per-day N and/or --render-seconds-per-day S");
+                var usage = await api.PostAsync<Fleet.Shared.Renders.RenderUsageView>($"api/v1/campaigns/{Uri.EscapeDataString(id)}/budget",
+                    new Fleet.Cloud.Renders.RenderJobEndpoints.BudgetRequest(
+                        Limit(a.Get("renders-per-day"), "--renders-per-day", int.Parse), Limit(a.Get("render-seconds-per-day"), "--render-seconds-per-day", double.Parse)));
+                Console.Write(json ? CliJson.Of(usage) : $"{usage.CampaignId}: {RendersVerb.Budget(usage)}\n");
+                return 0;
             default:
-                throw new UsageException("use 'campaign publish DIR', 'list', 'show ID', 'versions ID', 'assign ID' or 'status ID'");
+                throw new UsageException("use 'campaign publish DIR', 'list', 'show ID', 'versions ID', 'assign ID', 'status ID' or 'budget ID'");
         }
     }
 
@@ -99,6 +109,19 @@ public static class CampaignVerb
     private static string Versions(IReadOnlyList<VersionView> versions) => TextTable.Render(["VERSION", "CREATED", "BY", "ASSETS", "BYTES", "KEY", "EXPIRES"],
         versions.Select(v => (IReadOnlyList<string>)[$"v{v.Version}", $"{v.CreatedAt:u}", v.CreatedBy, v.Assets.ToString(), v.Bytes.ToString(), v.Kid ?? "-",
             v.ExpiresAt is { } e ? $"{e:u}" : "-"]));
+
+    /// <summary>A budget flag: a non-negative number; <c>none</c> (or leaving the flag out) means no limit.</summary>
+    private static T? Limit<T>(string? raw, string flag, Func<string, System.Globalization.NumberStyles, IFormatProvider, T> parse) where T : struct, IComparable<T>
+    {
+        if (raw is null || raw == "none") return null;
+        try
+        {
+            var v = parse(raw, System.Globalization.NumberStyles.Number, System.Globalization.CultureInfo.InvariantCulture);
+            return v.CompareTo(default) >= 0 ? v : throw new UsageException($"{flag} cannot be negative");
+        }
+        catch (FormatException) { throw new UsageException($"{flag} '{raw}' is not a number (or 'none')"); }
+        catch (OverflowException) { throw new UsageException($"{flag} '{raw}' is too large"); }
+    }
 }
 
 /// <summary>The files of a campaign folder as one multipart body: campaign.json, its template and every listed asset that exists.</summary>

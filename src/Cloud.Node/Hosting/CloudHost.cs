@@ -8,6 +8,7 @@ using Fleet.Cloud.Keys;
 using Fleet.Cloud.Models;
 using Fleet.Cloud.Render;
 using Fleet.Cloud.Rollouts;
+using Fleet.Cloud.Renders;
 using Fleet.Cloud.Tokens;
 using Fleet.Shared.Assets;
 using Fleet.Shared.Tokens;
@@ -54,12 +55,16 @@ public static class CloudHost
         }
         builder.Services.AddSingleton<TokenAuthentication>();
         builder.Services.AddSingleton<DeviceDirectory>();
-        var paths = new CloudPaths(o.DataDir);
+        var paths = new CloudPaths(o.DataDir, o.StoreDir);
         builder.Services.AddSingleton(paths);
         builder.Services.AddSingleton(new ContentStore(paths.Assets));
         builder.Services.AddSingleton<AssetTraffic>();
         builder.Services.AddSingleton<CampaignPublisher>();
         builder.Services.AddSingleton(new SignedUrls(TokenSigner.OpenOrCreate(paths.UrlKeys), TimeProvider.System));
+        // Job tokens: with the fleet CA every cloud node derives the same key (any API node checks any token);
+        // without it (--insecure-dev) each node keeps its own key and a device asks again after a take-over.
+        builder.Services.AddSingleton(new JobTokens(pki is not null ? new TokenSigner("render-jobs", pki.Ca.DeriveSecret("render-job-token"))
+            : TokenSigner.OpenOrCreate(paths.JobKeys), TimeProvider.System));
         builder.Services.AddOpenApi(ApiDocs.Configure);
         // Request bodies bind with the same snake_case JSON the API answers in.
         builder.Services.ConfigureHttpJsonOptions(j =>
@@ -94,6 +99,9 @@ public static class CloudHost
             .AddTokenStore(isControl, o.AdvertisedApiUrl)
             .AddCampaignStore(isControl, keys)
             .WithRollouts(isControl, ct => sp.GetRequiredService<DeviceDirectory>().ListAsync(ct), o.RolloutTick, sp.GetRequiredService<CloudAudit>())
+            .AddRenders(isControl, o.Roles.Contains(FleetCluster.RenderRole), () => new WorkerRenderer(sp.GetRequiredService<ContentStore>(), paths.RenderWork,
+                new Fleet.Shared.Rendering.FfmpegRunner(null, TimeSpan.FromMinutes(5)), new Fleet.Shared.Speech.EspeakTts(null, Path.Combine(paths.RenderWork, "speech")),
+                o.RenderFault), o.RenderSlots, new Fleet.Shared.Rendering.FfmpegRunner())
             .WithActors((system, _, _) =>
             {
                 if (pki is not null) system.ActorOf(RevocationSync.Props(pki.Revoked), "revocation-sync");
@@ -127,6 +135,7 @@ public static class CloudHost
         api.MapModels();
         api.MapRender();
         api.MapRollouts();
+        api.MapRenderJobs();
         return app;
     }
 

@@ -25,6 +25,12 @@ public sealed record CloudOptions
     public TimeSpan AuditHeadInterval { get; init; } = TimeSpan.FromMinutes(1);
     /// <summary>How often the rollout coordinator observes the fleet and judges its gates.</summary>
     public TimeSpan RolloutTick { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>Render jobs this node's worker runs at once (render nodes only).</summary>
+    public int RenderSlots { get; init; } = Math.Max(1, Environment.ProcessorCount / 2);
+    /// <summary>The content store (campaign assets and finished cloud renders); render-only nodes share it with the API nodes.</summary>
+    public string? StoreDir { get; init; }
+    /// <summary>Tests only: an injected render-worker fault (a hang or a throw before each render).</summary>
+    public Func<Fleet.Shared.Renders.RenderJobSpec, CancellationToken, Task>? RenderFault { get; init; }
     /// <summary>Akka's own log level (benchmarks run at ERROR).</summary>
     public string AkkaLogLevel { get; init; } = "INFO";
 
@@ -32,18 +38,21 @@ public sealed record CloudOptions
 
     public static string DefaultCaKeyPath(string dataDir) => Path.Combine(dataDir, "ca", Fleet.Shared.Security.Pki.FleetCa.KeyFile);
 
-    public static readonly string[] KnownOptions = { "host", "port", "http", "roles", "data", "db", "seed", "ca-key", "insecure-dev" };
+    public static readonly string[] KnownOptions = { "host", "port", "http", "roles", "data", "db", "seed", "ca-key", "insecure-dev", "render-slots", "store" };
     public static readonly string[] BooleanOptions = { "insecure-dev" };
 
     public const string Usage = """
         usage: fleet-cloud agent [--port 4053] [--http 5080|HOST:PORT] [--host 127.0.0.1] [--roles control,render]
                                  [--data ./data/cloud] [--db sqlite:PATH|postgres:CONNSTR] [--seed ADDR]...
-                                 [--ca-key PATH] [--insecure-dev]
+                                 [--ca-key PATH] [--insecure-dev] [--render-slots N] [--store DIR]
           runs a control-plane node: remoting on --port, the HTTP API on --http, persistence in --db
           (default: a SQLite file under --data). The admin token is FLEET_ADMIN_TOKEN or <data>/admin.token.
           Remoting uses mutual TLS with a node certificate issued at start from the fleet CA (--ca-key, default
           <data>/ca/ca.key, made by 'fleet-cloud ca init'); --http https://HOST:PORT serves the API over HTTPS with a
           certificate from the same CA. --insecure-dev turns TLS off (development only).
+          A node with role render runs a render worker with --render-slots jobs at once (default: half the cores);
+          --store is the content store (default <data>/assets) that holds campaign assets and finished cloud renders:
+          render-only nodes must share it with the API nodes (one volume).
         """;
 
     public static CloudOptions From(CommandArgs a)
@@ -67,6 +76,9 @@ public sealed record CloudOptions
             AdminToken = Environment.GetEnvironmentVariable(Api.AdminToken.EnvironmentVariable),
             InsecureDev = a.Flag("insecure-dev"),
             CaKeyPath = a.Get("ca-key") is { } k ? Path.GetFullPath(k) : null,
+            RenderSlots = a.Get("render-slots") is { } n ? (int.TryParse(n, out var slots) && slots is >= 1 and <= 64 ? slots
+                : throw new UsageException($"--render-slots '{n}' is not a number from 1 to 64")) : Math.Max(1, Environment.ProcessorCount / 2),
+            StoreDir = a.Get("store") is { } st ? Path.GetFullPath(st) : null,
         };
     }
 

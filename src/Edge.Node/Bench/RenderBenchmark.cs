@@ -1,3 +1,4 @@
+using Fleet.Shared.Speech;
 using System.Diagnostics;
 using Fleet.Edge.Rendering;
 using Fleet.Edge.Speech;

@@ -8,17 +8,20 @@ namespace Fleet.Edge.Cli;
 /// <summary><c>fleet-edge bench join</c>: device join and registration timings, printed as medians.</summary>
 public static class BenchVerb
 {
-    public static readonly Verb Verb = new("bench", "benchmarks: render (the edge budget), join, kill, rollout, telemetry", RunAsync);
+    public static readonly Verb Verb = new("bench", "benchmarks: render (the edge budget), join, kill, rollout, delegate, telemetry", RunAsync);
 
     private const string Usage = """
         usage: fleet-edge bench render [--campaign samples/summer-sale] [--runs 20] [--json]
                fleet-edge bench join [--samples 10] [--edges 20] [--mtls] [--cloud-dll PATH] [--json]
                fleet-edge bench kill [--edges 20] [--rounds 10] [--mtls] [--cloud-dll PATH] [--json]
                fleet-edge bench rollout [--edges 20] [--rounds 3] [--cloud-dll PATH] [--json]
+               fleet-edge bench delegate [--runs 5] [--jobs 12] [--campaign samples/summer-sale] [--cloud-dll PATH] [--json]
                fleet-edge bench telemetry [--renders 5000] [--json]
           render: N personalised renders (varied contexts, cache off) through the whole pipeline, each beside the naive
                   pipeline (drawtext over the whole clip + full re-encode, same preset); cached renders; TTS; output check.
-          join, kill and rollout start a throwaway cloud node (FLEET_CLOUD_DLL or --cloud-dll).
+          join, kill, rollout and delegate start a throwaway cloud node (FLEET_CLOUD_DLL or --cloud-dll).
+          delegate: (1) a 10 s 1080p render asked of a 720p device -> MP4 on the device, via the cloud render worker (first run
+          apart: it prepares the 1080p template); (2) one worker's renders/minute for the sample template, jobs always queued.
           join: (1) fleet-edge process start -> registered, one process per sample; (2) --edges devices at once -> all registered.
           kill: --edges devices in this process; each round engages a kill and waits until every device acknowledged.
           rollout: each round publishes a corrupt model version and rolls it out (stages 25,100) to --edges devices in this
@@ -31,12 +34,13 @@ public static class BenchVerb
     {
         var a = CommandArgs.Parse(argv, "mtls");
         if (a.Positionals is ["telemetry"] && !a.Flag("help")) return Telemetry(a);
-        if (a.Flag("help") || a.Positionals is not (["join"] or ["kill"] or ["rollout"] or ["render"])) { Console.WriteLine(Usage); return a.Flag("help") ? 0 : 2; }
-        a.RejectUnknown("samples", "edges", "rounds", "cloud-dll", "mtls", "campaign", "runs");
+        if (a.Flag("help") || a.Positionals is not (["join"] or ["kill"] or ["rollout"] or ["render"] or ["delegate"])) { Console.WriteLine(Usage); return a.Flag("help") ? 0 : 2; }
+        a.RejectUnknown("samples", "edges", "rounds", "cloud-dll", "mtls", "campaign", "runs", "jobs");
         if (a.Positionals is ["render"]) return await RenderAsync(a.Get("campaign", "samples/summer-sale"), a.GetInt("runs", 20), a.Flag("json"));
         var cloudDll = a.Get("cloud-dll") ?? Environment.GetEnvironmentVariable("FLEET_CLOUD_DLL")
                        ?? throw new UsageException("where is fleet-cloud? pass --cloud-dll PATH or run ./fleet bench ...");
         var json = a.Flag("json");
+        if (a.Positionals is ["delegate"]) return await DelegateAsync(cloudDll, a.Get("campaign", "samples/summer-sale"), Math.Max(1, a.GetInt("runs", 5)), Math.Max(1, a.GetInt("jobs", 12)), json);
         if (a.Positionals is ["kill"]) return await KillAsync(cloudDll, a.GetInt("edges", 20), a.GetInt("rounds", 10), json, a.Flag("mtls"));
         if (a.Positionals is ["rollout"]) return await RolloutAsync(cloudDll, a.GetInt("edges", 20), a.GetInt("rounds", 3), json);
         var r = await JoinBenchmark.RunAsync(cloudDll, a.GetInt("samples", 10), a.GetInt("edges", 20), Progress(json), a.Flag("mtls"));
@@ -97,6 +101,17 @@ public static class BenchVerb
         Console.WriteLine($"rollout start -> gate breach (automatic rollback begins)   p50 {r.StartToBreachMs.P50:0} ms  max {r.StartToBreachMs.Max:0} ms");
         Console.WriteLine($"rollout start -> rolled back (every cohort device confirmed)   p50 {r.StartToRolledBackMs.P50:0} ms  max {r.StartToRolledBackMs.Max:0} ms");
         Console.WriteLine($"breach: {string.Join(" | ", r.BreachReasons)}");
+        return 0;
+    }
+
+    private static async Task<int> DelegateAsync(string cloudDll, string campaign, int runs, int jobs, bool json)
+    {
+        var r = await DelegateBenchmark.RunAsync(cloudDll, campaign, runs, jobs, Progress(json));
+        if (json) return Json(r);
+        Console.WriteLine($"machine: {r.Cores} cores, {Environment.OSVersion}; cloud (control + one render worker) and device on loopback; worker encoder {r.Encoder}");
+        Console.WriteLine($"delegated 10 s 1080p render, request -> MP4 on the device   n={r.DelegatedMs.Count}  p50 {r.DelegatedMs.P50:0} ms  max {r.DelegatedMs.Max:0} ms   (first, with 1080p template preparation: {r.FirstMs:0} ms)");
+        Console.WriteLine($"  of which on the worker (render + store)                   p50 {r.WorkerSeconds.P50:0} ms");
+        Console.WriteLine($"one worker, sample template (720p), {r.ThroughputJobs} jobs   {r.RendersPerMinute:0.0} renders/minute   (worker time per render p50 {r.ThroughputWorkerSeconds.P50:0} ms)");
         return 0;
     }
 

@@ -14,10 +14,12 @@ public static class RenderVerb
 
     private const string Usage = """
         usage: fleet-edge render --campaign DIR --context JSON|FILE --out FILE [--headline TEXT --cta TEXT] [--data DIR] [--no-cache] [--json|--brief]
-               fleet-edge render --agent http://127.0.0.1:PORT --context JSON|FILE [--campaign-id ID] [--headline TEXT --cta TEXT] [--json|--brief]
+               fleet-edge render --agent http://127.0.0.1:PORT --context JSON|FILE [--campaign-id ID] [--headline TEXT --cta TEXT]
+                                 [--mode edge-first|cloud] [--resolution 1080p] [--json|--brief]
           chooses the copy with the on-device model (or previews --headline/--cta, still through the safety filter),
           speaks it, composites it and writes an MP4 to --out (atomically). Every fallback is reported.
           --agent asks a running device (its POST /v1/render) instead; --brief prints one line (headline, cta, ms, fallbacks, file).
+          With --agent, --resolution taller than the device renders (or --mode cloud) delegates to a cloud render worker.
           --context: {"locale":"en-US","daypart":"afternoon","weather":"sunny","store":"berlin",
                       "inventory_highlights":["sunglasses"],"interests":["beach"],"fields":{"price":"$12"}}
         """;
@@ -26,7 +28,7 @@ public static class RenderVerb
     {
         var a = CommandArgs.Parse(argv, "no-cache", "brief");
         if (a.Flag("help")) { Console.WriteLine(Usage); return 0; }
-        a.RejectUnknown("campaign", "context", "out", "headline", "cta", "data", "no-cache", "ffmpeg", "espeak", "agent", "campaign-id", "brief");
+        a.RejectUnknown("campaign", "context", "out", "headline", "cta", "data", "no-cache", "ffmpeg", "espeak", "agent", "campaign-id", "brief", "mode", "resolution");
         var context = ParseContext(a.Get("context", "{}"));
         if (a.Get("agent") is { } agent) return await ViaAgentAsync(agent, a, context);
         var campaign = CampaignLoader.LoadDirectory(a.Required("campaign"));
@@ -47,15 +49,15 @@ public static class RenderVerb
     {
         if (a.Flag("json")) Console.WriteLine(JsonSerializer.Serialize(outcome, FleetJson.Indented));
         else if (a.Flag("brief"))
-            Console.WriteLine($"{outcome.Headline} | {outcome.Cta} | {outcome.TotalMs:0} ms | {(outcome.Fallbacks.Count == 0 ? "none" : string.Join(",", outcome.Fallbacks))} | {location}");
+            Console.WriteLine($"{outcome.Headline} | {outcome.Cta} | {outcome.TotalMs:0} ms | {outcome.Path}/{outcome.Encoder} | {(outcome.Fallbacks.Count == 0 ? "none" : string.Join(",", outcome.Fallbacks))} | {location}");
         else Print(outcome);
         if (outcome.Error is not null) throw new FleetException(outcome.Error);
     }
 
     private static async Task<int> ViaAgentAsync(string agent, CommandArgs a, RenderContext context)
     {
-        using var http = new HttpClient { BaseAddress = new Uri(agent.TrimEnd('/') + "/"), Timeout = TimeSpan.FromSeconds(60) };
-        var body = new RenderEndpoints.RenderBody(a.Get("campaign-id"), context, a.Get("headline"), a.Get("cta"), a.Flag("no-cache"));
+        using var http = new HttpClient { BaseAddress = new Uri(agent.TrimEnd('/') + "/"), Timeout = TimeSpan.FromSeconds(120) };
+        var body = new RenderEndpoints.RenderBody(a.Get("campaign-id"), context, a.Get("headline"), a.Get("cta"), a.Flag("no-cache"), a.Get("mode"), a.Get("resolution"));
         HttpResponseMessage response;
         try
         {
@@ -66,7 +68,7 @@ public static class RenderVerb
             throw new FleetException($"cannot reach the device at {agent}: {e.Message}");
         }
         var text = await response.Content.ReadAsStringAsync();
-        if (response.StatusCode == System.Net.HttpStatusCode.NotFound) throw new FleetException($"the device says: {text}");
+        if (response.StatusCode is System.Net.HttpStatusCode.NotFound or System.Net.HttpStatusCode.BadRequest) throw new FleetException($"the device says: {text}");
         var reply = JsonSerializer.Deserialize<RenderEndpoints.RenderReply>(text, FleetJson.Options)
                     ?? throw new FleetException($"the device answered {(int)response.StatusCode} without a render");
         Show(reply.Outcome, a, agent.TrimEnd('/') + reply.Url);

@@ -1,3 +1,4 @@
+using Fleet.Shared.Speech;
 using System.Text.Json;
 using Fleet.Edge.Speech;
 using Fleet.Shared.Cli;

@@ -23,14 +23,18 @@ public sealed record EdgeOptions
 
     public Telemetry.TelemetrySettings Telemetry { get; init; } = new();
 
+    /// <summary>The tallest render this device makes itself; taller variants are delegated to cloud render workers.</summary>
+    public int MaxRenderHeight { get; init; } = 720;
+
     public static readonly string[] KnownOptions =
-        { "seed", "device-id", "data", "host", "port", "http", "tags", "campaign", "insecure-dev", "telemetry-k", "telemetry-seal", "upload-bps", "upload-burst" };
+        { "seed", "device-id", "data", "host", "port", "http", "tags", "campaign", "insecure-dev", "telemetry-k", "telemetry-seal", "upload-bps", "upload-burst", "max-render-height" };
     public static readonly string[] BooleanOptions = { "insecure-dev" };
 
     public const string Usage = """
         usage: fleet-edge agent [--seed HOST:PORT ...] [--device-id ID] [--data ./data/edge]
                                 [--http PORT] [--tags k=v,...] [--campaign DIR] [--host 127.0.0.1] [--port 0] [--insecure-dev]
                                 [--telemetry-k 5] [--telemetry-seal SECONDS] [--upload-bps 4096] [--upload-burst 65536]
+                                [--max-render-height 720]
           runs a device: joins the cluster by itself (retrying with backoff), registers, serves the local API on --http
           (POST /v1/render renders --campaign for a context; GET /v1/renders/ID.mp4; GET /healthz; GET /v1/status).
           An enrolled device (fleet-edge enroll) joins with mutual TLS using <data>/enrolment; its seeds and tags come
@@ -39,6 +43,8 @@ public sealed record EdgeOptions
           --telemetry-k: cohort rows with fewer distinct users are not uploaded; --telemetry-seal N: also seal the
           minute in progress every N seconds (tests, demos); --upload-bps / --upload-burst: telemetry upload bandwidth in bytes/s and
           the burst allowed after idle time.
+          --max-render-height: the tallest variant this device renders itself; a request for more (\"resolution\": \"1080p\")
+          or with \"mode\": \"cloud\" is delegated to a cloud render worker within the campaign's budget, else rendered locally.
         """;
 
     private static Telemetry.TelemetrySettings TelemetryFrom(CommandArgs a)
@@ -77,6 +83,8 @@ public sealed record EdgeOptions
             CampaignDir = a.Get("campaign") is { } dir ? Path.GetFullPath(dir) : null,
             InsecureDev = a.Flag("insecure-dev"),
             Telemetry = TelemetryFrom(a),
+            MaxRenderHeight = a.GetInt("max-render-height", 720) is var h && h is >= 144 and <= 4320 ? h
+                : throw new UsageException("--max-render-height must be between 144 and 4320"),
         };
     }
 }

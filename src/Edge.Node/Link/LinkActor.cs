@@ -179,6 +179,8 @@ public sealed class LinkActor : ReceiveActor, IWithTimers
         if (r.Credentials is not { } c) return;
         _hasCredentials = true;
         _manifests.Tell(c);
+        // The render pipeline delegates cloud renders over the API with the same device token.
+        Context.System.EventStream.Publish(c);
     }
 
     private bool _hasCredentials;

@@ -1,3 +1,4 @@
+using Fleet.Shared.Speech;
 using Akka.Actor;
 using Fleet.Edge.KillSwitch;
 using Fleet.Edge.Personalisation;
@@ -33,7 +34,9 @@ public sealed class RenderCoordinator : ReceiveActor
             new RenderCache(settings.CacheDir, settings.CacheBytes),
             new PreparedTemplates(runner, settings.PreparedDir),
             settings,
-            new Privacy.UserIdHasher(settings.DataDir));
+            new Privacy.UserIdHasher(settings.DataDir),
+            new CloudRenderClient());
+        Receive<Shared.Tokens.DeviceCredentials>(c => _services.Cloud.Credentials = c);
 
         Receive<RenderAd>(req =>
         {
@@ -66,7 +69,11 @@ public sealed class RenderCoordinator : ReceiveActor
     public static Props Props(RenderSettings settings, IActorRef policy, PersonaliseSettings personalise) =>
         Akka.Actor.Props.Create(() => new RenderCoordinator(settings, policy, personalise));
 
-    protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(PolicyMessages.KillEnforced));
+    protected override void PreStart()
+    {
+        Context.System.EventStream.Subscribe(Self, typeof(PolicyMessages.KillEnforced));
+        Context.System.EventStream.Subscribe(Self, typeof(Shared.Tokens.DeviceCredentials));
+    }
 
     protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
 }

@@ -14,7 +14,9 @@ namespace Fleet.Edge.Rendering;
 /// </summary>
 public static class RenderEndpoints
 {
-    public sealed record RenderBody(string? CampaignId, RenderContext? Context, string? Headline, string? Cta, bool NoCache = false);
+    /// <summary><see cref="Mode"/>: <c>edge-first</c> (default) or <c>cloud</c>; <see cref="Resolution"/>: e.g. <c>1080p</c> (default: the template's).</summary>
+    public sealed record RenderBody(string? CampaignId, RenderContext? Context, string? Headline, string? Cta, bool NoCache = false,
+        string? Mode = null, string? Resolution = null);
 
     public sealed record RenderReply(string Url, RenderOutcome Outcome);
 
@@ -33,11 +35,17 @@ public static class RenderEndpoints
             if (await campaigns(body.CampaignId) is not { } inForce)
                 return Results.Json(new { error = body.CampaignId is null ? "this device has no campaign to render" : $"campaign '{body.CampaignId}' is not on this device" },
                     FleetJson.Options, statusCode: 404);
+            var mode = body.Mode ?? Delegation.EdgeFirst;
+            if (!Delegation.Modes.Contains(mode))
+                return Results.Json(new { error = $"mode '{mode}' is not one of {string.Join(", ", Delegation.Modes)}" }, FleetJson.Options, statusCode: 400);
+            var height = body.Resolution is null ? (int?)null : Shared.Renders.RenderVariants.ParseHeight(body.Resolution);
+            if (body.Resolution is not null && height is null)
+                return Results.Json(new { error = $"resolution '{body.Resolution}' is not one of {string.Join(", ", Shared.Renders.RenderVariants.Heights.Select(h => h + "p"))}" },
+                    FleetJson.Options, statusCode: 400);
             var id = Guid.NewGuid().ToString("N")[..12];
             var path = Path.Combine(outDir, id + ".mp4");
             var outcome = await render.ActorRef.Ask<RenderOutcome>(new RenderAd(inForce.Campaign, body.Context ?? new RenderContext(), path, body.Headline, body.Cta, !body.NoCache,
-                inForce.Version, inForce.Model),
-                settings.Deadline + TimeSpan.FromSeconds(5));
+                inForce.Version, inForce.Model, mode, height), settings.ReplyTimeout);
             Prune(outDir);
             return Results.Json(new RenderReply($"/v1/renders/{id}.mp4", outcome), FleetJson.Options, statusCode: outcome.Error is null ? 200 : 500);
         });

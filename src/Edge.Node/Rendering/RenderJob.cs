@@ -13,7 +13,7 @@ namespace Fleet.Edge.Rendering;
 
 /// <summary>The parts a render job talks to; owned by the coordinator.</summary>
 public sealed record RenderServices(IActorRef Policy, IActorRef Personalise, IActorRef Speech, IActorRef Composite,
-    RenderCache Cache, PreparedTemplates Prepared, RenderSettings Settings, Privacy.UserIdHasher Hasher);
+    RenderCache Cache, PreparedTemplates Prepared, RenderSettings Settings, Privacy.UserIdHasher Hasher, CloudRenderClient Cloud);
 
 /// <summary>
 /// One render, start to finish, as a short-lived actor: policy gate, copy choice, cache, speech, composite. Each stage
@@ -114,7 +114,30 @@ public sealed class RenderJob : ReceiveActor
             if (req.PreviewHeadline is not null && choice.Fallbacks.Any(f => f.Contains("preview-unsafe", StringComparison.Ordinal)))
                 fallbacks.Add("render:preview-replaced-by-default-copy");
 
-            // 3. The cache, keyed by everything that shapes the output; renders of one key in flight are coalesced.
+            // 3. Delegation: a variant taller than this device renders (or mode cloud) goes to a cloud render worker; the
+            //    device sends only the chosen copy and voice line. Refused, failed or late: the device renders its own variant.
+            var localHeight = campaign.Template.Height;
+            if (Delegation.Reason(req.Mode, req.Height ?? localHeight, s.Settings.MaxLocalHeight) is { } delegateWhy)
+            {
+                if (!spec.Budget.AllowCloud) fallbacks.Add(Delegation.LocalFallback(localHeight, "not-allowed"));
+                else
+                {
+                    deadline.CancelAfter(s.Settings.CloudWait + s.Settings.Deadline);
+                    using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                    wait.CancelAfter(s.Settings.CloudWait);
+                    var line = campaign.Template.Voice is { } vl ? TextSlots.Fill(vl.Line, choice.Fields) : null;
+                    var body = new CloudRenderClient.JobBody(spec.Id,
+                        int.TryParse(req.CampaignVersion, out var synced) ? synced : null, req.Height ?? localHeight, choice.Fields, line);
+                    var delegated = await Stage("delegate", () => s.Cloud.RenderAsync(body, req.OutputPath, wait.Token));
+                    ct.ThrowIfCancellationRequested();
+                    // Not a fallback: the ad is what was asked for. The path and encoder say where it was made.
+                    if (delegated.Ok) return Outcome(req.OutputPath, true, false, Delegation.CloudEncoder(delegated.Encoder), "cloud", 0);
+                    fallbacks.Add(Delegation.LocalFallback(localHeight, delegated.Reason ?? "failed"));
+                    deadline.CancelAfter(s.Settings.Deadline);
+                }
+            }
+
+            // 4. The cache, keyed by everything that shapes the output; renders of one key in flight are coalesced.
             PreparedTemplate prepared;
             try { prepared = await Stage("prepare", () => s.Prepared.GetAsync(campaign)); }
             catch (Shared.Cli.FleetException e) { return StaticCreative($"composite:static-creative:prepare-failed:{Reason(e)}"); }
@@ -131,7 +154,7 @@ public sealed class RenderJob : ReceiveActor
                 else claimedKey = key;
             }
 
-            // 4. Speech, fitted to its slot; without a voice the ad plays with music and on-screen text.
+            // 5. Speech, fitted to its slot; without a voice the ad plays with music and on-screen text.
             string? wav = null;
             double audio = 0;
             if (voiceLine is not null)
@@ -142,7 +165,7 @@ public sealed class RenderJob : ReceiveActor
                 else fallbacks.Add($"speech:captions-only:{((SpeechProtocol.CaptionsOnly)speech).Reason}");
             }
 
-            // 5. Composite into a private file, moved into place only if this job is still wanted.
+            // 6. Composite into a private file, moved into place only if this job is still wanted.
             var temp = Path.Combine(workDir, "ad.mp4");
             var request = new RenderRequest { Fields = choice.Fields, VoiceWav = wav };
             var composed = await Stage("composite", () => s.Composite.Ask<object>(

@@ -18,4 +18,10 @@ public sealed record RenderSettings
     /// <summary>Encoders already proven on this device (the agent probes once at start); null probes again.</summary>
     public IReadOnlyList<string>? Encoders { get; init; }
     public string? EspeakPath { get; init; }
+    /// <summary>The tallest render this device makes itself; taller ones are delegated to the cloud.</summary>
+    public int MaxLocalHeight { get; init; } = 720;
+    /// <summary>How long a delegated render may take from request to MP4 on the device before the device renders locally.</summary>
+    public TimeSpan CloudWait { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>How long the local API waits for any render, delegated ones included.</summary>
+    public TimeSpan ReplyTimeout => Deadline + CloudWait + TimeSpan.FromSeconds(5);
 }

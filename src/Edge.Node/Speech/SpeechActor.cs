@@ -1,3 +1,4 @@
+using Fleet.Shared.Speech;
 using Akka.Actor;
 using Fleet.Shared.Cli;
 using static Fleet.Edge.Speech.SpeechProtocol;

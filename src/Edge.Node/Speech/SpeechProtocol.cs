@@ -1,3 +1,4 @@
+using Fleet.Shared.Speech;
 using Fleet.Shared.Campaigns;
 
 namespace Fleet.Edge.Speech;

@@ -1,3 +1,4 @@
+using Fleet.Shared.Speech;
 using Fleet.Edge.Speech;
 using Fleet.Shared.Campaigns;
 

@@ -1,3 +1,4 @@
+using Fleet.Shared.Speech;
 using Akka.Actor;
 using Akka.TestKit.Xunit2;
 using Fleet.Edge.Speech;

@@ -61,6 +61,16 @@ public sealed class DeployFilesTests
         Assert.Contains("control", roles);
         var render = FleetContainers().Single(c => Args(c.Container).Contains("render")).Container;
         Assert.Equal("1", Scalar(At(render, "resources", "limits", "nvidia.com/gpu")));
+        Assert.Equal("1", Scalar(At(render, "resources", "requests", "nvidia.com/gpu")));
+        // Workers and the API nodes share one content store (assets in, finished renders out), a ReadWriteMany claim.
+        var renderArgs = Args(render);
+        Assert.True(int.Parse(renderArgs[renderArgs.IndexOf("--render-slots") + 1]) >= 1);
+        var stores = FleetContainers().Select(c => Args(c.Container)).Select(a => a.IndexOf("--store") is var i and >= 0 ? a[i + 1] : null).ToList();
+        Assert.All(stores, s => Assert.Equal("/var/lib/fleet-store", s));
+        Assert.All(FleetContainers(), c => Assert.Contains("/var/lib/fleet-store",
+            ((YamlSequenceNode)At(c.Container, "volumeMounts")!).Children.Select(m => Scalar(At(m, "mountPath")))));
+        var claim = Assert.Single(docs, d => Scalar(At(d, "kind")) == "PersistentVolumeClaim" && Scalar(At(d, "metadata", "name")) == "fleet-store");
+        Assert.Equal("ReadWriteMany", Scalar(((YamlSequenceNode)At(claim, "spec", "accessModes")!).Children[0]));
         Assert.Contains(docs, d => Scalar(At(d, "kind")) == "Secret" && Scalar(At(d, "metadata", "name")) == "fleet-ca");
     }
 

@@ -2,6 +2,7 @@ using Fleet.Shared.Devices;
 using Fleet.Shared.Distribution;
 using Fleet.Shared.KillSwitch;
 using Fleet.Shared.Rollouts;
+using Fleet.Shared.Renders;
 using Fleet.Shared.Telemetry;
 using Fleet.Shared.Tokens;
 
@@ -18,6 +19,14 @@ public static class ProtocolSamples
 
     public static KillDirective Directive() => new("kill-1", 1, KillScope.Parse("model:minilm@1.2.0"), "bad output", "sre", At);
 
+    public static RenderJobSpec JobSpec() => new("summer-sale", 1, 1080, new Dictionary<string, string> { ["headline"] = "Summer Sale", ["cta"] = "Shop now" },
+        "Summer Sale. Shop now");
+
+    public static RenderJobView JobView() => new("rj-000001-abcdef12", "kiosk-1", JobSpec(), RenderJobStatus.Done, 1, "127.0.0.1:4053#1", "libx264",
+        new string('d', 64), 1234, 2.5, null, new[] { "attempt 1: worker lost" }, At, At.AddSeconds(3));
+
+    public static RenderUsageView Usage() => new("summer-sale", "2026-11-28", 3, 7.5, 10, null);
+
     public static KillRecord Record() => new(Directive(), At, "sre", "fixed", 2);
 
     public static IEnumerable<object> Protocol() => new object[]
@@ -29,6 +38,23 @@ public static class ProtocolSamples
         new KillCommands.Engage(KillScope.AllGenerative, "panic", "sre"),
         new KillCommands.Release("kill-1", "fixed", "sre"),
         new KillCommands.Sync("kiosk-1"),
+        JobSpec(),
+        JobView(),
+        Usage(),
+        new RenderSchedulerCommands.Submit("kiosk-1", JobSpec()),
+        new RenderSchedulerCommands.GetJob("rj-000001-abcdef12"),
+        new RenderSchedulerCommands.ListJobs("summer-sale"),
+        new RenderSchedulerCommands.SetBudget("summer-sale", 10, 60.5, "op"),
+        new RenderSchedulerCommands.WorkerPull("127.0.0.1:4053#1", 2, "libx264", false, new[] { "rj-000001-abcdef12" }),
+        new RenderSchedulerCommands.WorkDone("127.0.0.1:4053#1", "rj-000001-abcdef12", 1, new string('d', 64), 1234, 2.5, "libx264"),
+        new RenderSchedulerCommands.WorkFailed("127.0.0.1:4053#1", "rj-000001-abcdef12", 1, "ffmpeg exited 1"),
+        new RenderSchedulerReplies.Accepted(JobView(), true),
+        new RenderSchedulerReplies.Refused("budget", "campaign summer-sale used its 10 cloud renders"),
+        new RenderSchedulerReplies.NotFound("rj-x"),
+        new RenderSchedulerReplies.JobList(new[] { JobView() }, new[] { Usage() }),
+        new RenderSchedulerReplies.BudgetSet(Usage()),
+        new RenderSchedulerReplies.Assign("rj-000001-abcdef12", 1, JobSpec()),
+        new RenderSchedulerReplies.WorkAcked("rj-000001-abcdef12", 1),
         new KillCommands.Ack("kiosk-1", 1, At),
         KillCommands.GetState.Instance,
         new KillCommands.Result(Directive(), 1, null),
@@ -195,5 +221,10 @@ public static class ProtocolSamples
         new RolloutEvents.CohortGrown("r1", L("kiosk-1", "kiosk-2"), At),
         new RolloutEvents.StatusChanged("r1", RolloutStatus.RollingBack, "gates", "fallback<=0.02: canary 0.4", At),
         new RolloutEvents.WrittenOff("r1", L("kiosk-9"), "offline for more than 00:10:00", At),
+        new RenderJobEvents.Accepted("rj-000001-abcdef12", "abcdef12", "kiosk-1", JobSpec(), "2026-11-28", At),
+        new RenderJobEvents.Assigned("rj-000001-abcdef12", 1, "127.0.0.1:4053#1", At),
+        new RenderJobEvents.Completed("rj-000001-abcdef12", 1, "127.0.0.1:4053#1", new string('d', 64), 1234, 2.5, "libx264", At),
+        new RenderJobEvents.AttemptFailed("rj-000001-abcdef12", 1, "worker lost", At),
+        new RenderJobEvents.BudgetSet("summer-sale", 10, null, "op", At),
     };
 }

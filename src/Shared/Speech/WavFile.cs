@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using Fleet.Shared.Cli;
 
-namespace Fleet.Edge.Speech;
+namespace Fleet.Shared.Speech;
 
 /// <summary>Reads PCM WAV headers for an exact duration without ffprobe, and trims a WAV in place of a slow re-encode.</summary>
 public static class WavFile

@@ -6,7 +6,7 @@ using System.Text;
 using Fleet.Shared.Campaigns;
 using Fleet.Shared.Cli;
 
-namespace Fleet.Edge.Speech;
+namespace Fleet.Shared.Speech;
 
 /// <summary>
 /// The seam to espeak-ng: speaks a line to a WAV that always fits its slot (faster speech first, then a trim), cached

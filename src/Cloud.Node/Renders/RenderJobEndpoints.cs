@@ -1,0 +1,135 @@
+using Akka.Actor;
+using Akka.Hosting;
+using Fleet.Cloud.Api;
+using Fleet.Cloud.Campaigns;
+using Fleet.Cloud.Devices;
+using Fleet.Shared.Assets;
+using Fleet.Shared.Cli;
+using Fleet.Shared.Devices;
+using Fleet.Shared.Distribution;
+using Fleet.Shared.Renders;
+using Fleet.Shared.Tokens;
+using static Fleet.Shared.Renders.RenderSchedulerReplies;
+
+namespace Fleet.Cloud.Renders;
+
+/// <summary>
+/// HTTP for render delegation: a device asks for a cloud render (campaign version, height, chosen copy and voice line)
+/// and gets a job id and a signed job token; it polls the job and downloads the MP4 with that token. Operators list
+/// jobs and budgets and set a campaign's budget.
+/// </summary>
+public static class RenderJobEndpoints
+{
+    public const string JobTokenHeader = "Fleet-Job-Token";
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
+    private const int MaxFields = 16;
+    private const int MaxText = 300;
+
+    public sealed record JobRequest(string? DeviceId, string? CampaignId, int? CampaignVersion, int? Height, string? Resolution,
+        IReadOnlyDictionary<string, string>? Fields, string? VoiceLine);
+
+    public sealed record JobTicket(string JobId, string Token, DateTimeOffset ExpiresAt, RenderJobStatus Status, bool Created, RenderJobView Job);
+
+    /// <summary>A refused job: <see cref="Reason"/> is <c>budget</c>, <c>device-quota</c>, <c>not-allowed</c> or <c>invalid</c>.</summary>
+    public sealed record JobRefusal(string Error, string Reason);
+
+    public sealed record BudgetRequest(int? RendersPerDay, double? RenderSecondsPerDay);
+
+    public static void MapRenderJobs(this RouteGroupBuilder api)
+    {
+        api.MapPost("/renders/jobs", async (JobRequest body, HttpContext ctx, IRequiredActor<RenderSchedulerKey> scheduler, IRequiredActor<CampaignStore> store,
+                DeviceDirectory devices, JobTokens tokens, CancellationToken ct) =>
+            {
+                var p = ctx.RequiredPrincipal();
+                var deviceId = p.IsDevice ? p.DeviceId : body.DeviceId;
+                if (p.IsDevice && body.DeviceId is not null && body.DeviceId != p.DeviceId)
+                    return ApiResults.Forbidden($"a device token for '{p.DeviceId}' cannot request renders for '{body.DeviceId}'");
+                if (!DeviceId.IsValid(deviceId)) return ApiResults.BadRequest($"device_id '{deviceId}' is invalid");
+                if (string.IsNullOrWhiteSpace(body.CampaignId)) return ApiResults.BadRequest("campaign_id is required");
+                var height = body.Height ?? RenderVariants.ParseHeight(body.Resolution);
+                if (height is not { } h || !RenderVariants.IsKnown(h))
+                    return ApiResults.BadRequest($"height/resolution must be one of {string.Join(", ", RenderVariants.Heights.Select(x => x + "p"))}");
+                var fields = body.Fields ?? new Dictionary<string, string>();
+                if (fields.Count > MaxFields || fields.Any(f => !IsFieldName(f.Key) || f.Value.Length > MaxText) || body.VoiceLine?.Length > MaxText)
+                    return ApiResults.BadRequest($"fields: at most {MaxFields} slot names (a-z, 0-9, _) with values of at most {MaxText} characters; voice_line at most {MaxText}");
+                if (await devices.GetAsync(deviceId!, ct) is null) return ApiResults.NotFound($"device '{deviceId}' is not registered");
+                var storeRef = await store.GetAsync(ct);
+                if (await DeviceAccess.DeniedAsync(ctx, devices, storeRef, body.CampaignId, null, ct) is { } denied) return denied;
+                if (await CampaignEndpoints.Ask<object>(store, new CampaignCommands.GetCampaign(body.CampaignId!), ct) is not CampaignReplies.CampaignDetail d)
+                    return ApiResults.NotFound($"campaign '{body.CampaignId}' does not exist");
+                var version = body.CampaignVersion ?? d.Summary.LatestVersion;
+                bool allowCloud;
+                try { allowCloud = (await WorkerRenderer.ManifestOfAsync(body.CampaignId!, version, storeRef, ct)).Budget.AllowCloud; }
+                catch (FleetException e) { return ApiResults.NotFound(e.Message); }
+                var spec = new RenderJobSpec(body.CampaignId!, version, h, fields, string.IsNullOrWhiteSpace(body.VoiceLine) ? null : body.VoiceLine);
+                var reply = await (await scheduler.GetAsync(ct)).Ask<object>(new RenderSchedulerCommands.Submit(deviceId!, spec, allowCloud), AskTimeout, ct);
+                switch (reply)
+                {
+                    case Accepted a:
+                        var (token, expires) = tokens.Issue(a.Job.JobId, a.Job.DeviceId, spec.CampaignId);
+                        return ApiResults.Ok(new JobTicket(a.Job.JobId, token, expires, a.Job.Status, a.Created, a.Job), a.Created ? 202 : 200);
+                    case Refused r:
+                        var status = r.Reason is "budget" or "device-quota" ? StatusCodes.Status429TooManyRequests
+                            : r.Reason == "not-allowed" ? StatusCodes.Status403Forbidden : StatusCodes.Status400BadRequest;
+                        return Results.Json(new JobRefusal(r.Message, r.Reason), Shared.Serialization.FleetJson.Options, statusCode: status);
+                    default:
+                        return ApiResults.Error(StatusCodes.Status500InternalServerError, "unexpected answer from the render scheduler");
+                }
+            })
+            .RequireRole(TokenRoles.Operator, TokenRoles.Device).WithTags("renders")
+            .WithSummary("Ask for a cloud render: campaign version, height, chosen copy and voice line → job id and signed job token (429 + reason budget when over budget)")
+            .Produces<JobTicket>(202);
+
+        api.MapGet("/renders/jobs/{id}", async (string id, HttpContext ctx, IRequiredActor<RenderSchedulerKey> scheduler, JobTokens tokens, CancellationToken ct) =>
+            {
+                if (TokenRefused(ctx, tokens, id) is { } refused) return refused;
+                return await JobAsync(scheduler, id, ct) is { } job ? ApiResults.Ok(job) : ApiResults.NotFound($"no render job {id}");
+            })
+            .RequireRole(TokenRoles.Viewer, TokenRoles.Device).WithTags("renders")
+            .WithSummary("One render job (a device needs the job's token)").Produces<RenderJobView>();
+
+        api.MapGet("/renders/jobs/{id}/output", async (string id, HttpContext ctx, IRequiredActor<RenderSchedulerKey> scheduler, JobTokens tokens, ContentStore assets,
+                CancellationToken ct) =>
+            {
+                if (TokenRefused(ctx, tokens, id) is { } refused) return refused;
+                if (await JobAsync(scheduler, id, ct) is not { } job) return ApiResults.NotFound($"no render job {id}");
+                if (job.Status != RenderJobStatus.Done || job.Sha256 is null)
+                    return ApiResults.Conflict($"render job {id} is {job.Status.ToString().ToLowerInvariant()}{(job.Error is null ? "" : ": " + job.Error)}");
+                if (!assets.Has(job.Sha256)) return ApiResults.NotFound($"the output of {id} ({job.Sha256[..12]}) is not in this node's content store");
+                return Results.File(assets.OpenRead(job.Sha256), "video/mp4", enableRangeProcessing: true,
+                    entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{job.Sha256}\""));
+            })
+            .RequireRole(TokenRoles.Viewer, TokenRoles.Device).WithTags("renders")
+            .WithSummary("The finished MP4 of a render job (a device needs the job's token)");
+
+        api.MapGet("/renders", async (string? campaign, IRequiredActor<RenderSchedulerKey> scheduler, CancellationToken ct) =>
+                ApiResults.Ok(await (await scheduler.GetAsync(ct)).Ask<JobList>(new RenderSchedulerCommands.ListJobs(campaign), AskTimeout, ct)))
+            .RequireRole(TokenRoles.Viewer).WithTags("renders")
+            .WithSummary("Render jobs (newest first) and each campaign's budget use today").Produces<JobList>();
+
+        api.MapPost("/campaigns/{id}/budget", async (string id, BudgetRequest body, HttpContext ctx, IRequiredActor<RenderSchedulerKey> scheduler,
+                IRequiredActor<CampaignStore> store, CancellationToken ct) =>
+            {
+                if (await CampaignEndpoints.Ask<object>(store, new CampaignCommands.GetCampaign(id), ct) is not CampaignReplies.CampaignDetail)
+                    return ApiResults.NotFound($"campaign '{id}' does not exist");
+                var reply = await (await scheduler.GetAsync(ct)).Ask<object>(
+                    new RenderSchedulerCommands.SetBudget(id, body.RendersPerDay, body.RenderSecondsPerDay, ctx.RequiredPrincipal().Name), AskTimeout, ct);
+                return reply is BudgetSet b ? ApiResults.Ok(b.Usage) : ApiResults.BadRequest(((Refused)reply).Message);
+            })
+            .RequireRole(TokenRoles.Operator).WithTags("renders")
+            .WithSummary("Set a campaign's cloud render budget per UTC day (renders and/or render-seconds; null removes a limit)").Produces<RenderUsageView>();
+    }
+
+    private static IResult? TokenRefused(HttpContext ctx, JobTokens tokens, string jobId)
+    {
+        var p = ctx.RequiredPrincipal();
+        if (!p.IsDevice) return null;
+        var token = ctx.Request.Headers[JobTokenHeader].ToString() is { Length: > 0 } h ? h : ctx.Request.Query["token"].ToString();
+        return tokens.Refusal(token, jobId, p.DeviceId!) is { } why ? ApiResults.Forbidden(why) : null;
+    }
+
+    private static async Task<RenderJobView?> JobAsync(IRequiredActor<RenderSchedulerKey> scheduler, string id, CancellationToken ct) =>
+        await (await scheduler.GetAsync(ct)).Ask<object>(new RenderSchedulerCommands.GetJob(id), AskTimeout, ct) as RenderJobView;
+
+    private static bool IsFieldName(string s) => s.Length is > 0 and <= 32 && s.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_');
+}

@@ -1,0 +1,146 @@
+using System.Collections.Immutable;
+using Fleet.Shared.Renders;
+using Fleet.Shared.Serialization;
+using static Fleet.Shared.Renders.RenderSchedulerCommands;
+using static Fleet.Shared.Renders.RenderSchedulerReplies;
+
+namespace Fleet.Cloud.Renders;
+
+/// <summary>
+/// The render job ledger and its rules: one job per key (idempotent), budgets per campaign and day checked before a
+/// job is accepted, at most <see cref="MaxConcurrentPerDevice"/> unfinished jobs per device, three attempts per job.
+/// Pure: the scheduler actor persists what this decides.
+/// </summary>
+public sealed record RenderLedger
+{
+    public const int MaxAttempts = 3;
+    public const int MaxConcurrentPerDevice = 2;
+
+    public ImmutableDictionary<string, RenderJobView> Jobs { get; init; } = ImmutableDictionary<string, RenderJobView>.Empty.WithComparers(StringComparer.Ordinal);
+    public ImmutableDictionary<string, string> ByKey { get; init; } = ImmutableDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal);
+    public ImmutableDictionary<string, (int? Renders, double? Seconds)> Budgets { get; init; } =
+        ImmutableDictionary<string, (int?, double?)>.Empty.WithComparers(StringComparer.Ordinal);
+    /// <summary>(campaign, day) → renders accepted and render-seconds spent that day.</summary>
+    public ImmutableDictionary<(string Campaign, string Day), (int Renders, double Seconds)> Usage { get; init; } =
+        ImmutableDictionary<(string, string), (int, double)>.Empty;
+    /// <summary>When a failed job's next attempt may start (backoff); not persisted: after a restart it may start at once.</summary>
+    public ImmutableDictionary<string, DateTimeOffset> NotBefore { get; init; } = ImmutableDictionary<string, DateTimeOffset>.Empty.WithComparers(StringComparer.Ordinal);
+    public long Accepted { get; init; }
+
+    public static string DayOf(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd");
+
+    /// <summary>Backoff before attempt n+1 after n failures: 1 s, 2 s, 4 s …</summary>
+    public static TimeSpan Backoff(int failures) => TimeSpan.FromSeconds(Math.Pow(2, Math.Max(0, failures - 1)));
+
+    public (object Reply, IReadOnlyList<IFleetEvent> Events) Handle(Submit cmd, DateTimeOffset now)
+    {
+        var spec = cmd.Spec;
+        if (string.IsNullOrWhiteSpace(spec.CampaignId) || spec.CampaignVersion <= 0 || !RenderVariants.IsKnown(spec.Height))
+            return (new Refused("invalid", $"campaign, version and a height of {string.Join("/", RenderVariants.Heights)} are required"), Array.Empty<IFleetEvent>());
+        var key = spec.KeyFor(cmd.DeviceId);
+        if (ByKey.TryGetValue(key, out var existing)) return (new RenderSchedulerReplies.Accepted(Jobs[existing], false), Array.Empty<IFleetEvent>());
+        if (!cmd.AllowCloud) return (new Refused("not-allowed", $"campaign {spec.CampaignId} does not allow cloud renders"), Array.Empty<IFleetEvent>());
+        var day = DayOf(now);
+        var used = Usage.GetValueOrDefault((spec.CampaignId, day));
+        if (Budgets.TryGetValue(spec.CampaignId, out var budget))
+        {
+            if (budget.Renders is { } max && used.Renders >= max)
+                return (new Refused("budget", $"campaign {spec.CampaignId} used its {max} cloud renders for {day}"), Array.Empty<IFleetEvent>());
+            if (budget.Seconds is { } secs && used.Seconds >= secs)
+                return (new Refused("budget", $"campaign {spec.CampaignId} used its {secs:0.#} render-seconds for {day}"), Array.Empty<IFleetEvent>());
+        }
+        var open = Jobs.Values.Count(j => j.DeviceId == cmd.DeviceId && j.Status is RenderJobStatus.Queued or RenderJobStatus.Running);
+        if (open >= MaxConcurrentPerDevice)
+            return (new Refused("device-quota", $"device {cmd.DeviceId} already has {open} cloud renders in progress (limit {MaxConcurrentPerDevice})"), Array.Empty<IFleetEvent>());
+        var jobId = $"rj-{Accepted + 1:D6}-{key[..8]}";
+        var evt = new RenderJobEvents.Accepted(jobId, key, cmd.DeviceId, spec, day, now);
+        return (new RenderSchedulerReplies.Accepted(ApplyAccepted(evt), true), new IFleetEvent[] { evt });
+    }
+
+    public (object Reply, IReadOnlyList<IFleetEvent> Events) Handle(SetBudget cmd, DateTimeOffset now)
+    {
+        if (string.IsNullOrWhiteSpace(cmd.CampaignId)) return (new Refused("invalid", "a campaign id is required"), Array.Empty<IFleetEvent>());
+        if (cmd.RendersPerDay is < 0 || cmd.RenderSecondsPerDay is < 0) return (new Refused("invalid", "budgets cannot be negative"), Array.Empty<IFleetEvent>());
+        var evt = new RenderJobEvents.BudgetSet(cmd.CampaignId, cmd.RendersPerDay, cmd.RenderSecondsPerDay, cmd.By, now);
+        return (new BudgetSet(Apply(evt).UsageOf(cmd.CampaignId, now)), new IFleetEvent[] { evt });
+    }
+
+    /// <summary>Queued jobs that may start now, oldest first.</summary>
+    public IEnumerable<RenderJobView> Startable(DateTimeOffset now) => Jobs.Values
+        .Where(j => j.Status == RenderJobStatus.Queued && (!NotBefore.TryGetValue(j.JobId, out var nb) || nb <= now))
+        .OrderBy(j => j.AcceptedAt).ThenBy(j => j.JobId, StringComparer.Ordinal);
+
+    public int RunningOn(string workerId) => Jobs.Values.Count(j => j.Status == RenderJobStatus.Running && j.Worker == workerId);
+
+    /// <summary>A result counts only for the attempt that is running; late or repeated results change nothing.</summary>
+    public IReadOnlyList<IFleetEvent> Handle(WorkDone done, DateTimeOffset now) =>
+        Jobs.TryGetValue(done.JobId, out var j) && j.Status == RenderJobStatus.Running && j.Attempts == done.Attempt
+            ? new IFleetEvent[] { new RenderJobEvents.Completed(done.JobId, done.Attempt, done.WorkerId, done.Sha256, done.Size, done.RenderSeconds, done.Encoder, now) }
+            : Array.Empty<IFleetEvent>();
+
+    public IReadOnlyList<IFleetEvent> Handle(WorkFailed failed, DateTimeOffset now) =>
+        Jobs.TryGetValue(failed.JobId, out var j) && j.Status == RenderJobStatus.Running && j.Attempts == failed.Attempt
+            ? new IFleetEvent[] { new RenderJobEvents.AttemptFailed(failed.JobId, failed.Attempt, failed.Reason, now) }
+            : Array.Empty<IFleetEvent>();
+
+    /// <summary>Every job running on a worker that is gone (or does not run it any more) loses its attempt and is re-queued.</summary>
+    public IReadOnlyList<IFleetEvent> WorkerLost(string workerId, IReadOnlySet<string> stillRunning, string reason, DateTimeOffset now) => Jobs.Values
+        .Where(j => j.Status == RenderJobStatus.Running && j.Worker == workerId && !stillRunning.Contains(j.JobId))
+        .Select(j => (IFleetEvent)new RenderJobEvents.AttemptFailed(j.JobId, j.Attempts, reason, now)).ToList();
+
+    public RenderUsageView UsageOf(string campaignId, DateTimeOffset now)
+    {
+        var day = DayOf(now);
+        var used = Usage.GetValueOrDefault((campaignId, day));
+        var budget = Budgets.GetValueOrDefault(campaignId);
+        return new RenderUsageView(campaignId, day, used.Renders, Math.Round(used.Seconds, 3), budget.Renders, budget.Seconds);
+    }
+
+    public RenderLedger Apply(IFleetEvent evt) => evt switch
+    {
+        RenderJobEvents.Accepted a => this with
+        {
+            Jobs = Jobs.SetItem(a.JobId, ApplyAccepted(a)),
+            ByKey = ByKey.SetItem(a.Key, a.JobId),
+            Usage = Charge(a.Spec.CampaignId, a.Day, 1, 0),
+            Accepted = Accepted + 1,
+        },
+        RenderJobEvents.Assigned s => Update(s.JobId, j => j with { Status = RenderJobStatus.Running, Attempts = s.Attempt, Worker = s.WorkerId }),
+        RenderJobEvents.Completed c => Update(c.JobId, j => j with
+        {
+            Status = RenderJobStatus.Done, Worker = c.WorkerId, Sha256 = c.Sha256, Size = c.Size, RenderSeconds = c.RenderSeconds, Encoder = c.Encoder, FinishedAt = c.At,
+        }) is var next && Jobs.TryGetValue(c.JobId, out var done)
+            ? next with { Usage = next.Charge(done.Spec.CampaignId, DayOf(done.AcceptedAt), 0, c.RenderSeconds) }
+            : this,
+        RenderJobEvents.AttemptFailed f => Failed(f),
+        RenderJobEvents.BudgetSet b => this with { Budgets = Budgets.SetItem(b.CampaignId, (b.RendersPerDay, b.RenderSecondsPerDay)) },
+        _ => throw new ArgumentOutOfRangeException(nameof(evt), evt.GetType().Name, "not a render ledger event"),
+    };
+
+    private RenderLedger Failed(RenderJobEvents.AttemptFailed f)
+    {
+        var reason = $"attempt {f.Attempt}: {f.Reason}";
+        var final = f.Attempt >= MaxAttempts;
+        var next = Update(f.JobId, j => j with
+        {
+            Status = final ? RenderJobStatus.Failed : RenderJobStatus.Queued,
+            Worker = null,
+            AttemptErrors = j.AttemptErrors.Append(reason).ToList(),
+            Error = final ? $"failed {MaxAttempts} times; last: {f.Reason}" : null,
+            FinishedAt = final ? f.At : null,
+        });
+        return final ? next : next with { NotBefore = NotBefore.SetItem(f.JobId, f.At + Backoff(f.Attempt)) };
+    }
+
+    private static RenderJobView ApplyAccepted(RenderJobEvents.Accepted a) =>
+        new(a.JobId, a.DeviceId, a.Spec, RenderJobStatus.Queued, 0, null, null, null, null, null, null, Array.Empty<string>(), a.At, null);
+
+    private RenderLedger Update(string jobId, Func<RenderJobView, RenderJobView> change) =>
+        Jobs.TryGetValue(jobId, out var j) ? this with { Jobs = Jobs.SetItem(jobId, change(j)) } : this;
+
+    private ImmutableDictionary<(string, string), (int, double)> Charge(string campaign, string day, int renders, double seconds)
+    {
+        var used = Usage.GetValueOrDefault((campaign, day));
+        return Usage.SetItem((campaign, day), (used.Renders + renders, used.Seconds + seconds));
+    }
+}

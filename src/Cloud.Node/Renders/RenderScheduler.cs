@@ -1,0 +1,170 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+using Fleet.Shared.Renders;
+using Fleet.Shared.Serialization;
+using static Fleet.Shared.Renders.RenderSchedulerCommands;
+using static Fleet.Shared.Renders.RenderSchedulerReplies;
+
+namespace Fleet.Cloud.Renders;
+
+/// <summary>
+/// The render scheduler (persistent cluster singleton on <c>control</c>): accepts jobs within budget, hands queued jobs
+/// to workers that pulled for them (never more than a worker's free slots), re-queues the jobs of a worker that is gone
+/// and records every result once. A scheduler taking over recovers the ledger; workers report what they run.
+/// </summary>
+public sealed class RenderScheduler : ReceivePersistentActor, IWithTimers
+{
+    public const string Name = SingletonName;
+    /// <summary>After a take-over, a worker the ledger says runs a job has this long to pull again before the job is re-queued.</summary>
+    public static readonly TimeSpan WorkerSilence = TimeSpan.FromSeconds(8);
+    /// <summary>A job assigned this long ago that its worker does not list as running was lost on the way; re-queued.</summary>
+    private static readonly TimeSpan AssignGrace = TimeSpan.FromSeconds(6);
+
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly TimeProvider _clock;
+    private readonly Dictionary<string, Worker> _workers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _assignedAt = new(StringComparer.Ordinal);
+    /// <summary>Assignments persisted but not yet applied: never handed out twice, and they occupy their worker's slot.</summary>
+    private readonly Dictionary<string, string> _pending = new(StringComparer.Ordinal);
+    private DateTimeOffset _recoveredAt;
+    private RenderLedger _ledger = new();
+
+    private sealed record Worker(IActorRef Ref, int Slots, string Encoder, bool Gpu, DateTimeOffset LastPull);
+
+    public RenderScheduler(TimeProvider clock)
+    {
+        _clock = clock;
+        Recover<IFleetEvent>(e => _ledger = _ledger.Apply(e));
+        Recover<RecoveryCompleted>(_ =>
+        {
+            _recoveredAt = Now;
+            var running = _ledger.Jobs.Values.Count(j => j.Status == RenderJobStatus.Running);
+            if (_ledger.Jobs.Count > 0) _log.Info("render ledger recovered: {0} jobs, {1} running", _ledger.Jobs.Count, running);
+            Timers.StartPeriodicTimer(Tick.Instance, Tick.Instance, TimeSpan.FromSeconds(1));
+        });
+
+        Command<Submit>(cmd => Decide(_ledger.Handle(cmd, Now), Sender));
+        Command<SetBudget>(cmd => Decide(_ledger.Handle(cmd, Now), Sender));
+        Command<GetJob>(q => Sender.Tell(_ledger.Jobs.TryGetValue(q.JobId, out var j) ? j : new NotFound(q.JobId)));
+        Command<ListJobs>(q =>
+        {
+            var jobs = _ledger.Jobs.Values.Where(j => q.CampaignId is null || j.Spec.CampaignId == q.CampaignId)
+                .OrderByDescending(j => j.AcceptedAt).ThenByDescending(j => j.JobId, StringComparer.Ordinal).ToList();
+            var campaigns = jobs.Select(j => j.Spec.CampaignId).Concat(_ledger.Budgets.Keys).Where(c => q.CampaignId is null || c == q.CampaignId)
+                .Distinct(StringComparer.Ordinal).OrderBy(c => c, StringComparer.Ordinal);
+            Sender.Tell(new JobList(jobs, campaigns.Select(c => _ledger.UsageOf(c, Now)).ToList()));
+        });
+        Command<WorkerPull>(Pulled);
+        Command<WorkDone>(d => Record(_ledger.Handle(d, Now), d.JobId, d.Attempt, Sender, $"done on {d.WorkerId} in {d.RenderSeconds:0.00}s ({d.Encoder})"));
+        Command<WorkFailed>(f => Record(_ledger.Handle(f, Now), f.JobId, f.Attempt, Sender, $"attempt {f.Attempt} failed on {f.WorkerId}: {f.Reason}"));
+        Command<Terminated>(t =>
+        {
+            var gone = _workers.FirstOrDefault(w => w.Value.Ref.Equals(t.ActorRef));
+            if (gone.Key is null) return;
+            _workers.Remove(gone.Key);
+            _log.Warning("render worker {0} is gone; its jobs are re-queued", gone.Key);
+            PersistThenDispatch(_ledger.WorkerLost(gone.Key, new HashSet<string>(), "worker lost", Now));
+        });
+        Command<Tick>(_ =>
+        {
+            // Jobs the recovered ledger says run on a worker that never pulled again are re-queued.
+            if (Now - _recoveredAt >= WorkerSilence)
+            {
+                var silent = _ledger.Jobs.Values.Where(j => j.Status == RenderJobStatus.Running && j.Worker is { } w && !_workers.ContainsKey(w))
+                    .Select(j => j.Worker!).Distinct().SelectMany(w => _ledger.WorkerLost(w, new HashSet<string>(), "worker silent", Now)).ToList();
+                if (silent.Count > 0) { PersistThenDispatch(silent); return; }
+            }
+            Dispatch();
+        });
+    }
+
+    public override string PersistenceId => "render-scheduler";
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(TimeProvider? clock = null) => Akka.Actor.Props.Create(() => new RenderScheduler(clock ?? TimeProvider.System));
+
+    private DateTimeOffset Now => _clock.GetUtcNow();
+
+    private void Pulled(WorkerPull p)
+    {
+        if (!_workers.TryGetValue(p.WorkerId, out var known) || !known.Ref.Equals(Sender))
+        {
+            Context.Watch(Sender);
+            _log.Info("render worker {0} pulling: {1} slot(s), {2}", p.WorkerId, p.Slots, p.Encoder);
+        }
+        _workers[p.WorkerId] = new Worker(Sender, p.Slots, p.Encoder, p.Gpu, Now);
+        // What the ledger runs there but the worker does not (after a grace for assignments still on the way) was lost.
+        var running = p.Running.ToHashSet(StringComparer.Ordinal);
+        foreach (var id in _assignedAt.Where(a => Now - a.Value < AssignGrace).Select(a => a.Key)) running.Add(id);
+        PersistThenDispatch(_ledger.WorkerLost(p.WorkerId, running, "worker does not run it", Now));
+    }
+
+    private void Decide((object Reply, IReadOnlyList<IFleetEvent> Events) decided, IActorRef sender)
+    {
+        if (decided.Events.Count == 0) { sender.Tell(decided.Reply); return; }
+        PersistAll(decided.Events, e =>
+        {
+            _ledger = _ledger.Apply(e);
+            if (e is RenderJobEvents.Accepted a) _log.Info("render job {0} accepted: {1} v{2} {3}p for {4}", a.JobId, a.Spec.CampaignId, a.Spec.CampaignVersion, a.Spec.Height, a.DeviceId);
+            sender.Tell(decided.Reply);
+            Dispatch();
+        });
+    }
+
+    private void Record(IReadOnlyList<IFleetEvent> events, string jobId, int attempt, IActorRef worker, string what)
+    {
+        if (events.Count == 0) { worker.Tell(new WorkAcked(jobId, attempt)); return; }
+        PersistAll(events, e =>
+        {
+            _ledger = _ledger.Apply(e);
+            _assignedAt.Remove(jobId);
+            _log.Info("render job {0} {1}", jobId, what);
+            worker.Tell(new WorkAcked(jobId, attempt));
+            Dispatch();
+        });
+    }
+
+    private void PersistThenDispatch(IReadOnlyList<IFleetEvent> events)
+    {
+        if (events.Count == 0) { Dispatch(); return; }
+        var left = events.Count;
+        PersistAll(events, e =>
+        {
+            _ledger = _ledger.Apply(e);
+            if (e is RenderJobEvents.AttemptFailed f) { _assignedAt.Remove(f.JobId); _log.Warning("render job {0} attempt {1} lost: {2}", f.JobId, f.Attempt, f.Reason); }
+            if (--left == 0) Dispatch();
+        });
+    }
+
+    /// <summary>Queued jobs go to workers with a free slot (GPU workers first, then the emptiest), one event per assignment.</summary>
+    private void Dispatch()
+    {
+        var free = _workers.ToDictionary(w => w.Key, w => w.Value.Slots - _ledger.RunningOn(w.Key) - _pending.Values.Count(p => p == w.Key),
+            StringComparer.Ordinal);
+        var assignments = new List<RenderJobEvents.Assigned>();
+        foreach (var job in _ledger.Startable(Now).Where(j => !_pending.ContainsKey(j.JobId)))
+        {
+            var pick = free.Where(f => f.Value > 0).OrderByDescending(f => _workers[f.Key].Gpu).ThenByDescending(f => f.Value)
+                .ThenBy(f => f.Key, StringComparer.Ordinal).Select(f => f.Key).FirstOrDefault();
+            if (pick is null) break;
+            free[pick]--;
+            _pending[job.JobId] = pick;
+            assignments.Add(new RenderJobEvents.Assigned(job.JobId, job.Attempts + 1, pick, Now));
+        }
+        if (assignments.Count == 0) return;
+        PersistAll(assignments, a =>
+        {
+            _ledger = _ledger.Apply(a);
+            _pending.Remove(a.JobId);
+            _assignedAt[a.JobId] = Now;
+            if (_workers.TryGetValue(a.WorkerId, out var w)) w.Ref.Tell(new Assign(a.JobId, a.Attempt, _ledger.Jobs[a.JobId].Spec));
+        });
+    }
+
+    private sealed class Tick : IDeadLetterSuppression
+    {
+        public static readonly Tick Instance = new();
+    }
+}

@@ -1,0 +1,99 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Akka.Actor;
+using Fleet.Shared.Assets;
+using Fleet.Shared.Campaigns;
+using Fleet.Shared.Cli;
+using Fleet.Shared.Distribution;
+using Fleet.Shared.Manifests;
+using Fleet.Shared.Renders;
+using Fleet.Shared.Rendering;
+using Fleet.Shared.Security;
+using Fleet.Shared.Speech;
+
+namespace Fleet.Cloud.Renders;
+
+/// <summary>What one finished cloud render produced: the MP4 in the content store and how it was made.</summary>
+public sealed record WorkerOutput(string Sha256, long Size, double RenderSeconds, string Encoder);
+
+/// <summary>
+/// The seam between a render worker and ffmpeg/espeak-ng: turns a job into an MP4 in the content store with the same
+/// render engine as the edge. The campaign version comes from the campaign store (its signed manifest), its assets
+/// from the content store the campaign was published into; the template is scaled to the job's height and prepared
+/// once per (campaign version, height).
+/// </summary>
+public class WorkerRenderer(ContentStore store, string workDir, FfmpegRunner runner, EspeakTts tts, Func<RenderJobSpec, CancellationToken, Task>? fault = null)
+{
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
+    private readonly ConcurrentDictionary<string, Lazy<Task<PreparedTemplate>>> _prepared = new(StringComparer.Ordinal);
+    private readonly RenderEngine _engine = new(runner, Path.Combine(workDir, "tmp"));
+
+    public virtual async Task<WorkerOutput> RenderAsync(RenderJobSpec spec, string encoder, IActorRef campaigns, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        if (fault is not null) await fault(spec, ct); // tests only: an injected fault (hang, throw)
+        var manifest = await ManifestOfAsync(spec.CampaignId, spec.CampaignVersion, campaigns, ct);
+        var campaign = Load(manifest, spec.Height);
+        var prepared = await PrepareAsync(campaign, ct);
+        string? wav = null;
+        if (spec.VoiceLine is { Length: > 0 } line && prepared.Template.Voice is { } voice)
+        {
+            try { wav = (await tts.SynthesiseAsync(line, manifest.Voice, (double)voice.MaxFrames / prepared.Template.Fps, ct)).WavPath; }
+            catch (SpeechUnavailableException) { wav = null; } // captions only, as on the edge
+        }
+        var enc = EncoderSettings.For(encoder);
+        var output = Path.Combine(workDir, "out", Guid.NewGuid().ToString("N") + ".mp4");
+        try
+        {
+            var request = new RenderRequest { Fields = spec.Fields, VoiceWav = wav, Encoder = enc == prepared.Encoder ? null : enc };
+            var r = await _engine.RenderAsync(prepared, request, output, ct);
+            await using var file = File.OpenRead(output);
+            var info = await store.PutAsync(file, ct);
+            return new WorkerOutput(info.Sha256, info.Size, Math.Round(clock.Elapsed.TotalSeconds, 3), r.Encoder);
+        }
+        finally
+        {
+            if (File.Exists(output)) File.Delete(output);
+        }
+    }
+
+    /// <summary>The signed manifest of a campaign version, as the campaign store serves it; throws when there is none.</summary>
+    public static async Task<Manifest> ManifestOfAsync(string campaignId, int version, IActorRef campaigns, CancellationToken ct)
+    {
+        var reply = await campaigns.Ask<object>(new CampaignCommands.GetManifest(campaignId, version), AskTimeout, ct);
+        if (reply is not CampaignReplies.ManifestJson m) throw new FleetException($"campaign {campaignId} has no version {version}");
+        if (!SignedEnvelope.TryParse(System.Text.Encoding.UTF8.GetBytes(m.EnvelopeJson), out var envelope, out var error) || envelope!.TryDecodePayload() is not { } payload)
+            throw new FleetException($"campaign {campaignId} v{version}: unreadable manifest: {error}");
+        return ManifestRules.TryDecode(payload, out var why) ?? throw new FleetException($"campaign {campaignId} v{version}: {why}");
+    }
+
+    /// <summary>The campaign as the render engine wants it, every file straight from the content store.</summary>
+    private LoadedCampaign Load(Manifest m, int height)
+    {
+        var templateAsset = m.Assets.FirstOrDefault(a => a.Sha256 == m.Template.Sha256)
+                            ?? throw new FleetException($"manifest {m.CampaignId} v{m.Version} lists no template asset");
+        foreach (var a in m.Assets)
+            if (!store.Has(a.Sha256)) throw new FleetException($"asset {a.Name} ({a.Sha256[..12]}) of {m.CampaignId} v{m.Version} is not in this node's content store");
+        var template = RenderVariants.Scale(TemplateLoader.Parse(File.ReadAllText(store.PathOf(templateAsset.Sha256))), height);
+        var spec = new CampaignSpec
+        {
+            Id = m.CampaignId, Name = m.CampaignId, Voice = m.Voice, Headlines = m.Copy.Headlines, Ctas = m.Copy.Ctas, DefaultCopy = m.DefaultCopy,
+            Rules = m.Rules, FieldDefaults = m.FieldDefaults, Budget = m.Budget, StaticCreative = m.StaticCreative,
+            Assets = m.Assets.Where(a => a != templateAsset).Select(a => new AssetRef(a.Name, store.PathOf(a.Sha256))).ToList(),
+        };
+        var dir = Directory.CreateDirectory(Path.Combine(workDir, "campaigns", m.CampaignId, $"v{m.Version}-{height}p")).FullName;
+        return new LoadedCampaign(dir, spec, template, m.Assets.ToDictionary(a => a.Name, a => store.PathOf(a.Sha256), StringComparer.Ordinal));
+    }
+
+    private async Task<PreparedTemplate> PrepareAsync(LoadedCampaign campaign, CancellationToken ct)
+    {
+        var lazy = _prepared.GetOrAdd(campaign.Directory, _ => new Lazy<Task<PreparedTemplate>>(() =>
+            new TemplatePreparer(runner).PrepareAsync(campaign, Path.Combine(workDir, "prepared"), ct: CancellationToken.None)));
+        try { return await lazy.Value.WaitAsync(ct); }
+        catch (Exception) when (!ct.IsCancellationRequested)
+        {
+            _prepared.TryRemove(new KeyValuePair<string, Lazy<Task<PreparedTemplate>>>(campaign.Directory, lazy));
+            throw;
+        }
+    }
+}

@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Fleet.Shared.Serialization;
+using Fleet.Shared.Tokens;
+
+namespace Fleet.Edge.Rendering;
+
+/// <summary>What a delegation came to: the MP4 at the output path, or why not (<c>budget</c>, <c>deadline</c>, <c>failed</c> …).</summary>
+public sealed record DelegatedRender(bool Ok, string? Reason, string? JobId, string Encoder, double? WorkerSeconds);
+
+/// <summary>
+/// The device's side of render delegation, over the cloud API with its device token: ask for the job (copy, voice line,
+/// campaign version and height only), wait for it with the signed job token, download the MP4. Never throws for a
+/// cloud that says no or is not there; the caller falls back.
+/// </summary>
+public sealed class CloudRenderClient
+{
+    private static readonly HttpClient Http = new() { Timeout = Timeout.InfiniteTimeSpan };
+    private volatile DeviceCredentials? _credentials;
+
+    /// <summary>The device's API credentials (from registration); null until registered.</summary>
+    public DeviceCredentials? Credentials { get => _credentials; set => _credentials = value; }
+
+    public sealed record JobBody(string CampaignId, int? CampaignVersion, int Height, IReadOnlyDictionary<string, string> Fields, string? VoiceLine);
+
+    private sealed record Ticket(string JobId, string Token);
+
+    private sealed record JobState(string Status, string? Encoder, double? RenderSeconds, string? Error);
+
+    public async Task<DelegatedRender> RenderAsync(JobBody body, string outputPath, CancellationToken ct)
+    {
+        if (_credentials is not { } c) return new DelegatedRender(false, "offline", null, "none", null);
+        var api = c.ApiUrl.TrimEnd('/');
+        string? jobId = null;
+        try
+        {
+            using var post = Request(HttpMethod.Post, $"{api}/api/v1/renders/jobs", c.Token);
+            post.Content = JsonContent.Create(body, options: FleetJson.Options);
+            using var answer = await Http.SendAsync(post, ct);
+            if (answer.StatusCode == HttpStatusCode.TooManyRequests || answer.StatusCode == HttpStatusCode.Forbidden)
+                return new DelegatedRender(false, await ReasonOf(answer, ct), null, "none", null);
+            if (!answer.IsSuccessStatusCode) return new DelegatedRender(false, $"http-{(int)answer.StatusCode}", null, "none", null);
+            var ticket = (await answer.Content.ReadFromJsonAsync<Ticket>(FleetJson.Options, ct))!;
+            jobId = ticket.JobId;
+            var poll = TimeSpan.FromMilliseconds(100);
+            var waited = Stopwatch.StartNew();
+            while (true)
+            {
+                using var get = Request(HttpMethod.Get, $"{api}/api/v1/renders/jobs/{jobId}", c.Token, ticket.Token);
+                using var status = await Http.SendAsync(get, ct);
+                if (!status.IsSuccessStatusCode) return new DelegatedRender(false, $"http-{(int)status.StatusCode}", jobId, "none", null);
+                var job = (await status.Content.ReadFromJsonAsync<JobState>(FleetJson.Options, ct))!;
+                if (job.Status == "failed") return new DelegatedRender(false, "failed", jobId, "none", null);
+                if (job.Status == "done")
+                {
+                    await DownloadAsync($"{api}/api/v1/renders/jobs/{jobId}/output", c.Token, ticket.Token, outputPath, ct);
+                    return new DelegatedRender(true, null, jobId, job.Encoder ?? "unknown", job.RenderSeconds);
+                }
+                await Task.Delay(poll, ct);
+                if (waited.Elapsed > TimeSpan.FromSeconds(2)) poll = TimeSpan.FromMilliseconds(250);
+            }
+        }
+        catch (OperationCanceledException) { return new DelegatedRender(false, "deadline", jobId, "none", null); }
+        catch (HttpRequestException) { return new DelegatedRender(false, "unreachable", jobId, "none", null); }
+        catch (JsonException) { return new DelegatedRender(false, "bad-answer", jobId, "none", null); }
+        catch (IOException) { return new DelegatedRender(false, "download-failed", jobId, "none", null); }
+    }
+
+    private static async Task DownloadAsync(string url, string deviceToken, string jobToken, string outputPath, CancellationToken ct)
+    {
+        using var get = Request(HttpMethod.Get, url, deviceToken, jobToken);
+        using var answer = await Http.SendAsync(get, HttpCompletionOption.ResponseHeadersRead, ct);
+        if (!answer.IsSuccessStatusCode) throw new IOException($"download answered {(int)answer.StatusCode}");
+        var full = Path.GetFullPath(outputPath);
+        var temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.partial");
+        try
+        {
+            await using (var file = File.Create(temp)) await answer.Content.CopyToAsync(file, ct);
+            File.Move(temp, full, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temp)) File.Delete(temp);
+        }
+    }
+
+    private static HttpRequestMessage Request(HttpMethod method, string url, string deviceToken, string? jobToken = null)
+    {
+        var r = new HttpRequestMessage(method, url);
+        r.Headers.Authorization = new AuthenticationHeaderValue("Bearer", deviceToken);
+        if (jobToken is not null) r.Headers.Add("Fleet-Job-Token", jobToken);
+        return r;
+    }
+
+    private static async Task<string> ReasonOf(HttpResponseMessage answer, CancellationToken ct)
+    {
+        try
+        {
+            var doc = await answer.Content.ReadFromJsonAsync<JsonElement>(FleetJson.Options, ct);
+            return doc.TryGetProperty("reason", out var r) && r.GetString() is { Length: > 0 } reason ? reason : $"http-{(int)answer.StatusCode}";
+        }
+        catch (JsonException) { return $"http-{(int)answer.StatusCode}"; }
+    }
+}

@@ -1,0 +1,21 @@
+namespace Fleet.Edge.Rendering;
+
+/// <summary>When a render goes to a cloud render worker instead of this device, and how each outcome is named.</summary>
+public static class Delegation
+{
+    public const string EdgeFirst = "edge-first";
+    public const string Cloud = "cloud";
+    public static readonly IReadOnlyList<string> Modes = new[] { EdgeFirst, Cloud };
+
+    /// <summary>Why this render should be delegated, or null to render here.</summary>
+    public static string? Reason(string mode, int height, int maxLocalHeight) =>
+        mode == Cloud ? "mode-cloud"
+        : height > maxLocalHeight ? $"{height}p-over-{maxLocalHeight}p"
+        : null;
+
+    /// <summary>The encoder a delegated render reports (result and telemetry): where it ran and with what.</summary>
+    public static string CloudEncoder(string workerEncoder) => $"cloud:{workerEncoder}";
+
+    /// <summary>The fallback recorded when a delegation did not produce the ad and the device rendered its own variant.</summary>
+    public static string LocalFallback(int localHeight, string why) => $"delegate:local-{localHeight}p:{why}";
+}

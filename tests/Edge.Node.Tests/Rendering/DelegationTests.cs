@@ -1,0 +1,21 @@
+using Fleet.Edge.Rendering;
+
+namespace Fleet.Edge.Node.Tests.Rendering;
+
+public sealed class DelegationTests
+{
+    [Theory]
+    [InlineData("edge-first", 720, 720, null)]
+    [InlineData("edge-first", 1080, 720, "1080p-over-720p")]
+    [InlineData("cloud", 720, 720, "mode-cloud")]
+    [InlineData("edge-first", 1080, 1080, null)]
+    public void A_render_is_delegated_when_asked_or_when_it_exceeds_the_device(string mode, int height, int max, string? why) =>
+        Assert.Equal(why, Delegation.Reason(mode, height, max));
+
+    [Fact]
+    public void Delegated_and_fallback_renders_are_named_for_results_and_telemetry()
+    {
+        Assert.Equal("cloud:libx264", Delegation.CloudEncoder("libx264"));
+        Assert.Equal("delegate:local-720p:budget", Delegation.LocalFallback(720, "budget"));
+    }
+}
