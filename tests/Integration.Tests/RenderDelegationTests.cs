@@ -62,7 +62,7 @@ public sealed class RenderDelegationTests
         Assert.Equal(RenderJobStatus.Done, job.Status);
         Assert.Equal("kiosk-1", job.DeviceId);
         Assert.Equal(job.Sha256, Convert.ToHexStringLower(SHA256.HashData(file))); // exactly the worker's MP4
-        Assert.Equal(job.Encoder, reply.Outcome.Encoder);
+        Assert.Equal(Delegation.CloudEncoder(job.Encoder!), reply.Outcome.Encoder);
         Assert.DoesNotContain("context", JsonSerializer.Serialize(job.Spec, FleetJson.Options));
 
         // Budget exhausted: refused at once with reason budget, and the device still plays its own (720p) ad.
@@ -79,6 +79,33 @@ public sealed class RenderDelegationTests
         list = (await cloud.GetAsync("/api/v1/renders?campaign=summer-sale")).As<Fleet.Shared.Renders.RenderSchedulerReplies.JobList>();
         Assert.Single(list.Jobs);
         Assert.Equal(1, Assert.Single(list.Usage).Renders);
+    }
+
+    [Fact]
+    public async Task A_device_under_resource_pressure_sends_even_the_renders_it_could_make_to_the_cloud()
+    {
+        using var tmp = new TempDir();
+        await using var cloud = await CloudUnderTest.StartAsync(await Databases.FreshAsync(Databases.Sqlite, tmp.Path), tmp.Sub("cloud"));
+        await PublishAndAssignAsync(cloud, tmp.Sub("summer"));
+        var http = Ports.Free();
+        Fleet.Edge.Hosting.AgentLog.Enabled = false;
+        // Any CPU reading counts as pressure here, and the device samples every second, so pressure is certain.
+        await using var edge = EdgeUnderTest.Start(new Fleet.Edge.Hosting.EdgeOptions
+        {
+            Seeds = [SeedAddress.Parse(cloud.Seed)], DeviceId = "kiosk-hot", DataDir = tmp.Sub("kiosk"), InsecureDev = true, HttpPort = http,
+            Pressure = new ResourcePressure(CpuPercent: 0),
+            Telemetry = new Fleet.Edge.Telemetry.TelemetrySettings { SampleInterval = TimeSpan.FromSeconds(1) },
+        });
+        await DistributionTests.WaitRunningAsync(cloud, "summer-sale", 1, "kiosk-hot");
+        using var local = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{http}/"), Timeout = TimeSpan.FromMinutes(3) };
+        await Task.Delay(TimeSpan.FromSeconds(3)); // two samples: the first CPU reading needs a second one to compare with
+
+        var reply = await RenderAsync(local, new { headline = "Sunglasses from {{price}}", cta = "Shop now" });
+        Assert.True(reply.Outcome.Success);
+        Assert.Equal("cloud", reply.Outcome.Path);
+        Assert.Contains("delegate", reply.Outcome.StageMs.Keys);
+        var job = Assert.Single((await cloud.GetAsync("/api/v1/renders?campaign=summer-sale")).As<Fleet.Shared.Renders.RenderSchedulerReplies.JobList>().Jobs);
+        Assert.Equal(720, job.Spec.Height);
     }
 
     [Fact]

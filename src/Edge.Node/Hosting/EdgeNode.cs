@@ -53,7 +53,7 @@ public sealed class EdgeNode : IAsyncDisposable
         CancellationToken ct)
     {
         var session = new LinkSession();
-        var renderSettings = new RenderSettings { DataDir = o.DataDir, Encoders = facts.Encoders.Count > 0 ? facts.Encoders : null, MaxLocalHeight = o.MaxRenderHeight };
+        var renderSettings = new RenderSettings { DataDir = o.DataDir, Encoders = facts.Encoders.Count > 0 ? facts.Encoders : null, MaxLocalHeight = o.MaxRenderHeight, Pressure = o.Pressure };
         var campaign = o.CampaignDir is null ? null : CampaignLoader.LoadDirectory(o.CampaignDir);
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls($"http://127.0.0.1:{o.HttpPort}");

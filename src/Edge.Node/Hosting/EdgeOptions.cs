@@ -26,15 +26,19 @@ public sealed record EdgeOptions
     /// <summary>The tallest render this device makes itself; taller variants are delegated to cloud render workers.</summary>
     public int MaxRenderHeight { get; init; } = 720;
 
+    /// <summary>Resource pressure that sends renders to the cloud (see <see cref="Rendering.ResourcePressure"/>).</summary>
+    public Rendering.ResourcePressure Pressure { get; init; } = new();
+
     public static readonly string[] KnownOptions =
-        { "seed", "device-id", "data", "host", "port", "http", "tags", "campaign", "insecure-dev", "telemetry-k", "telemetry-seal", "upload-bps", "upload-burst", "max-render-height" };
+        { "seed", "device-id", "data", "host", "port", "http", "tags", "campaign", "insecure-dev", "telemetry-k", "telemetry-seal", "upload-bps", "upload-burst", "max-render-height",
+          "delegate-above-temp", "delegate-above-cpu" };
     public static readonly string[] BooleanOptions = { "insecure-dev" };
 
     public const string Usage = """
         usage: fleet-edge agent [--seed HOST:PORT ...] [--device-id ID] [--data ./data/edge]
                                 [--http PORT] [--tags k=v,...] [--campaign DIR] [--host 127.0.0.1] [--port 0] [--insecure-dev]
                                 [--telemetry-k 5] [--telemetry-seal SECONDS] [--upload-bps 4096] [--upload-burst 65536]
-                                [--max-render-height 720]
+                                [--max-render-height 720] [--delegate-above-temp 80] [--delegate-above-cpu PERCENT]
           runs a device: joins the cluster by itself (retrying with backoff), registers, serves the local API on --http
           (POST /v1/render renders --campaign for a context; GET /v1/renders/ID.mp4; GET /healthz; GET /v1/status).
           An enrolled device (fleet-edge enroll) joins with mutual TLS using <data>/enrolment; its seeds and tags come
@@ -43,8 +47,10 @@ public sealed record EdgeOptions
           --telemetry-k: cohort rows with fewer distinct users are not uploaded; --telemetry-seal N: also seal the
           minute in progress every N seconds (tests, demos); --upload-bps / --upload-burst: telemetry upload bandwidth in bytes/s and
           the burst allowed after idle time.
-          --max-render-height: the tallest variant this device renders itself; a request for more (\"resolution\": \"1080p\")
-          or with \"mode\": \"cloud\" is delegated to a cloud render worker within the campaign's budget, else rendered locally.
+          --max-render-height: the tallest variant this device renders itself; a request for more ("resolution": "1080p")
+          or with "mode": "cloud" is delegated to a cloud render worker within the campaign's budget, else rendered locally.
+          --delegate-above-temp / --delegate-above-cpu: resource pressure (the hottest thermal zone, whole-device CPU %,
+          sampled every 15 s) above which renders are delegated too; CPU pressure is off unless given.
         """;
 
     private static Telemetry.TelemetrySettings TelemetryFrom(CommandArgs a)
@@ -85,6 +91,10 @@ public sealed record EdgeOptions
             Telemetry = TelemetryFrom(a),
             MaxRenderHeight = a.GetInt("max-render-height", 720) is var h && h is >= 144 and <= 4320 ? h
                 : throw new UsageException("--max-render-height must be between 144 and 4320"),
+            Pressure = new Rendering.ResourcePressure(
+                a.GetInt("delegate-above-temp", 80) is var t && t is >= 30 and <= 120 ? t : throw new UsageException("--delegate-above-temp must be between 30 and 120 (°C)"),
+                a.Get("delegate-above-cpu") is null ? null
+                    : a.GetInt("delegate-above-cpu", 0) is var c && c is >= 10 and <= 100 ? c : throw new UsageException("--delegate-above-cpu must be between 10 and 100 (%)")),
         };
     }
 }

@@ -8,9 +8,11 @@ public static class Delegation
     public static readonly IReadOnlyList<string> Modes = new[] { EdgeFirst, Cloud };
 
     /// <summary>Why this render should be delegated, or null to render here.</summary>
-    public static string? Reason(string mode, int height, int maxLocalHeight) =>
+    /// <param name="pressure">The device's current resource pressure (<see cref="ResourcePressure.Of"/>), if any.</param>
+    public static string? Reason(string mode, int height, int maxLocalHeight, string? pressure = null) =>
         mode == Cloud ? "mode-cloud"
         : height > maxLocalHeight ? $"{height}p-over-{maxLocalHeight}p"
+        : pressure is not null ? $"pressure-{pressure}"
         : null;
 
     /// <summary>The encoder a delegated render reports (result and telemetry): where it ran and with what.</summary>

@@ -21,6 +21,8 @@ public sealed class RenderCoordinator : ReceiveActor
     private readonly RenderServices _services;
     private readonly Dictionary<IActorRef, RenderArtifacts> _jobs = new();
     private readonly Dictionary<string, List<IActorRef>> _followers = new(StringComparer.Ordinal);
+    /// <summary>The latest resource sample's pressure (telemetry samples every 15 s); null while there is none.</summary>
+    private string? _pressure;
     private long _next;
 
     public RenderCoordinator(RenderSettings settings, IActorRef policy, PersonaliseSettings personalise)
@@ -41,7 +43,7 @@ public sealed class RenderCoordinator : ReceiveActor
         Receive<RenderAd>(req =>
         {
             var id = $"r{DateTime.UtcNow:yyyyMMddHHmmss}-{++_next}";
-            var job = Context.ActorOf(RenderJob.Props(id, req, Sender, _services), id);
+            var job = Context.ActorOf(RenderJob.Props(id, req, Sender, _services, _pressure), id);
             Context.Watch(job);
             _jobs[job] = req.Artifacts(settings);
         });
@@ -64,6 +66,7 @@ public sealed class RenderCoordinator : ReceiveActor
             }
         });
         Receive<Terminated>(t => _jobs.Remove(t.ActorRef));
+        Receive<Shared.Telemetry.ResourceSample>(s => _pressure = settings.Pressure.Of(s));
     }
 
     public static Props Props(RenderSettings settings, IActorRef policy, PersonaliseSettings personalise) =>
@@ -73,6 +76,7 @@ public sealed class RenderCoordinator : ReceiveActor
     {
         Context.System.EventStream.Subscribe(Self, typeof(PolicyMessages.KillEnforced));
         Context.System.EventStream.Subscribe(Self, typeof(Shared.Tokens.DeviceCredentials));
+        Context.System.EventStream.Subscribe(Self, typeof(Shared.Telemetry.ResourceSample));
     }
 
     protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);

@@ -27,11 +27,12 @@ public sealed class RenderJob : ReceiveActor
     private readonly TaskCompletionSource<string?> _leaderDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile KillDirective? _killedBy;
 
-    public RenderJob(string id, RenderAd request, IActorRef replyTo, RenderServices services)
+    /// <param name="pressure">The device's resource pressure when the render was asked for (null: none).</param>
+    public RenderJob(string id, RenderAd request, IActorRef replyTo, RenderServices services, string? pressure)
     {
         var self = Self;
         var coordinator = Context.Parent;
-        Run(id, request, services, self, coordinator).PipeTo(self);
+        Run(id, request, services, self, coordinator, pressure).PipeTo(self);
 
         Receive<Killed>(k => { _killedBy = k.Directive; _cts.Cancel(); });
         Receive<Lead>(l => _claim.TrySetResult(l));
@@ -46,12 +47,12 @@ public sealed class RenderJob : ReceiveActor
         });
     }
 
-    public static Props Props(string id, RenderAd request, IActorRef replyTo, RenderServices services) =>
-        Akka.Actor.Props.Create(() => new RenderJob(id, request, replyTo, services));
+    public static Props Props(string id, RenderAd request, IActorRef replyTo, RenderServices services, string? pressure = null) =>
+        Akka.Actor.Props.Create(() => new RenderJob(id, request, replyTo, services, pressure));
 
     protected override void PostStop() => _cts.Dispose();
 
-    private async Task<RenderOutcome> Run(string id, RenderAd req, RenderServices s, IActorRef self, IActorRef coordinator)
+    private async Task<RenderOutcome> Run(string id, RenderAd req, RenderServices s, IActorRef self, IActorRef coordinator, string? pressure)
     {
         var total = Stopwatch.StartNew();
         var stages = new Dictionary<string, double>();
@@ -114,10 +115,10 @@ public sealed class RenderJob : ReceiveActor
             if (req.PreviewHeadline is not null && choice.Fallbacks.Any(f => f.Contains("preview-unsafe", StringComparison.Ordinal)))
                 fallbacks.Add("render:preview-replaced-by-default-copy");
 
-            // 3. Delegation: a variant taller than this device renders (or mode cloud) goes to a cloud render worker; the
+            // 3. Delegation: a variant taller than this device renders (or mode cloud, or resource pressure) goes to a cloud render worker; the
             //    device sends only the chosen copy and voice line. Refused, failed or late: the device renders its own variant.
             var localHeight = campaign.Template.Height;
-            if (Delegation.Reason(req.Mode, req.Height ?? localHeight, s.Settings.MaxLocalHeight) is { } delegateWhy)
+            if (Delegation.Reason(req.Mode, req.Height ?? localHeight, s.Settings.MaxLocalHeight, pressure) is { } delegateWhy)
             {
                 if (!spec.Budget.AllowCloud) fallbacks.Add(Delegation.LocalFallback(localHeight, "not-allowed"));
                 else

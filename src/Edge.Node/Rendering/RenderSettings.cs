@@ -20,6 +20,8 @@ public sealed record RenderSettings
     public string? EspeakPath { get; init; }
     /// <summary>The tallest render this device makes itself; taller ones are delegated to the cloud.</summary>
     public int MaxLocalHeight { get; init; } = 720;
+    /// <summary>Resource pressure above which renders are delegated to the cloud too.</summary>
+    public ResourcePressure Pressure { get; init; } = new();
     /// <summary>How long a delegated render may take from request to MP4 on the device before the device renders locally.</summary>
     public TimeSpan CloudWait { get; init; } = TimeSpan.FromSeconds(60);
     /// <summary>How long the local API waits for any render, delegated ones included.</summary>

@@ -30,7 +30,12 @@ public sealed class TelemetryActor : ReceiveActor, IWithTimers
 
         Receive<RenderEvent>(e => Record(e));
         Receive<Interaction>(i => Record(i));
-        Receive<ResourceSample>(s => Fold(s.At, m => MinuteFold.Add(m, s)));
+        Receive<ResourceSample>(s =>
+        {
+            Fold(s.At, m => MinuteFold.Add(m, s));
+            // The render coordinator delegates under pressure; it learns the device's load from the same samples.
+            Context.System.EventStream.Publish(s);
+        });
         Receive<Recorded.Confirm>(c =>
         {
             switch (c.Event)
