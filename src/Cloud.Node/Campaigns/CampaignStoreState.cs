@@ -108,8 +108,12 @@ public sealed record CampaignStoreState
             : new ArtifactResolved(artifact, c.Id, target, previous, null, $"{c.Id} v{previous}");
     }
 
-    private static string? TemplateId(VersionEntry v) =>
-        System.Text.Json.JsonSerializer.Deserialize<Fleet.Shared.Manifests.Manifest>(v.Created.DraftJson, FleetJson.Options)?.Template.Id;
+    /// <summary>The template a version carries; null for a draft that is not a manifest (never stored by the publisher).</summary>
+    private static string? TemplateId(VersionEntry v)
+    {
+        try { return System.Text.Json.JsonSerializer.Deserialize<Fleet.Shared.Manifests.Manifest>(v.Created.DraftJson, FleetJson.Options)?.Template.Id; }
+        catch (System.Text.Json.JsonException) { return null; }
+    }
 
     public (object Reply, IReadOnlyList<IFleetEvent> Events) SetOverlay(ArtifactOverlay overlay, DateTimeOffset now) =>
         Overlays.FirstOrDefault(o => o.RolloutId == overlay.RolloutId) is { } known && Same(known, overlay)
@@ -153,7 +157,8 @@ public sealed record CampaignStoreState
         c.Versions.Max(v => v.Created.At), c.Assignments.Select(a => (IReadOnlyDictionary<string, string>)a).ToList());
 
     public CampaignDetail Detail(CampaignEntry c) => new(Summary(c), c.Versions.Select(v => new VersionView(v.Created.Version, v.Created.ContentHash,
-        v.Created.At, v.Created.By, v.Signed?.Kid, v.Signed?.ExpiresAt, v.Created.AssetShas.Count, v.Created.Bytes)).ToList());
+        v.Created.At, v.Created.By, v.Signed?.Kid, v.Signed?.ExpiresAt, v.Created.AssetShas.Count, v.Created.Bytes,
+        TemplateId(v), !c.Withdrawn.Contains(v.Created.Version))).ToList());
 
     public CampaignStoreState Apply(IFleetEvent evt) => evt switch
     {

@@ -106,9 +106,9 @@ public static class CampaignVerb
     private static string Assignments(CampaignSummary c) => c.Assignments.Count == 0 ? "-"
         : string.Join("; ", c.Assignments.Select(t => t.Count == 0 ? "all devices" : string.Join(',', t.Select(kv => $"{kv.Key}={kv.Value}"))));
 
-    private static string Versions(IReadOnlyList<VersionView> versions) => TextTable.Render(["VERSION", "CREATED", "BY", "ASSETS", "BYTES", "KEY", "EXPIRES"],
-        versions.Select(v => (IReadOnlyList<string>)[$"v{v.Version}", $"{v.CreatedAt:u}", v.CreatedBy, v.Assets.ToString(), v.Bytes.ToString(), v.Kid ?? "-",
-            v.ExpiresAt is { } e ? $"{e:u}" : "-"]));
+    private static string Versions(IReadOnlyList<VersionView> versions) => TextTable.Render(["VERSION", "IN FORCE", "CREATED", "BY", "ASSETS", "BYTES", "TEMPLATE", "KEY", "EXPIRES"],
+        versions.Select(v => (IReadOnlyList<string>)[$"v{v.Version}", v.InForce ? "yes" : "no", $"{v.CreatedAt:u}", v.CreatedBy, v.Assets.ToString(), v.Bytes.ToString(),
+            v.Template ?? "-", v.Kid ?? "-", v.ExpiresAt is { } e ? $"{e:u}" : "-"]));
 
     /// <summary>A budget flag: a non-negative number; <c>none</c> (or leaving the flag out) means no limit.</summary>
     private static T? Limit<T>(string? raw, string flag, Func<string, System.Globalization.NumberStyles, IFormatProvider, T> parse) where T : struct, IComparable<T>

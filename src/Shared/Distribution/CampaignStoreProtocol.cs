@@ -82,8 +82,10 @@ public static class CampaignReplies
     public sealed record CampaignSummary(string Id, string Name, int LatestVersion, DateTimeOffset UpdatedAt,
         IReadOnlyList<IReadOnlyDictionary<string, string>> Assignments) : IFleetProtocol;
 
+    /// <param name="Template">The template artifact this version carries (<c>template:NAME@VERSION</c> rollouts name it).</param>
+    /// <param name="InForce">False while staged or after a rollback withdrew it.</param>
     public sealed record VersionView(int Version, string ContentHash, DateTimeOffset CreatedAt, string CreatedBy, string? Kid,
-        DateTimeOffset? ExpiresAt, int Assets, long Bytes) : IFleetProtocol;
+        DateTimeOffset? ExpiresAt, int Assets, long Bytes, string? Template = null, bool InForce = true) : IFleetProtocol;
 
     public sealed record CampaignDetail(CampaignSummary Summary, IReadOnlyList<VersionView> Versions) : IFleetProtocol;
 

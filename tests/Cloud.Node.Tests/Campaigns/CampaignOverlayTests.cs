@@ -1,4 +1,7 @@
+using System.Text.Json;
 using Fleet.Cloud.Campaigns;
+using Fleet.Shared.Campaigns;
+using Fleet.Shared.Manifests;
 using Fleet.Shared.Distribution;
 using Fleet.Shared.Rollouts;
 using Fleet.Shared.Serialization;
@@ -28,6 +31,7 @@ public sealed class CampaignOverlayTests
     {
         var s = TwoVersions(stageSecond: true);
         Assert.Equal(1, VersionFor(s, "d1"));
+        Assert.Equal(new[] { true, false }, s.Detail(s.Campaigns["a"]).Versions.Select(v => v.InForce));
         s = Run(s, s.SetOverlay(new ArtifactOverlay("r1", ArtifactKind.Campaign, "a", "2", null, ["d1"], NoTags, 1), T0));
         Assert.Equal(2, VersionFor(s, "d1"));
         Assert.Equal(1, VersionFor(s, "d2"));
@@ -84,5 +88,23 @@ public sealed class CampaignOverlayTests
         Assert.Equal(404, Assert.IsType<CampaignReplies.Refused>(s.Resolve(RolloutArtifact.Parse("campaign:zzz@1"))).Status);
         Assert.Equal(404, Assert.IsType<CampaignReplies.Refused>(s.Resolve(RolloutArtifact.Parse("model:minilm@9.9.9"))).Status);
         Assert.Equal(409, Assert.IsType<CampaignReplies.Refused>(s.Resolve(RolloutArtifact.Parse("campaign:a@1"))).Status);
+    }
+
+    [Fact]
+    public void A_template_version_resolves_to_the_campaign_version_that_carries_it()
+    {
+        static string Draft(string templateSha) => JsonSerializer.Serialize(new Manifest
+        {
+            CampaignId = "a", Version = 0, Template = new ArtifactRef("a-template", "1.0.0+" + templateSha[..12], templateSha),
+            Model = DefaultModel.Ref, Copy = new CopyPool([], []), DefaultCopy = new DefaultCopy("h", "c"), StaticCreative = "static.mp4",
+            Assets = [], IssuedAt = DateTimeOffset.UnixEpoch, ExpiresAt = DateTimeOffset.UnixEpoch,
+        }, FleetJson.Options);
+        var s = new CampaignStoreState();
+        s = Run(s, s.Publish(new CampaignCommands.PublishVersion("a", "a", "h1", Draft(new string('1', 64)), [], 10, "op"), T0));
+        s = Run(s, s.Publish(new CampaignCommands.PublishVersion("a", "a", "h2", Draft(new string('2', 64)), [], 10, "op"), T0));
+
+        var ok = Assert.IsType<CampaignReplies.ArtifactResolved>(s.Resolve(RolloutArtifact.Parse("template:a-template@1.0.0+222222222222")));
+        Assert.Equal(("a", 2, 1), (ok.CampaignId, ok.TargetVersion, ok.PreviousVersion));
+        Assert.Equal(404, Assert.IsType<CampaignReplies.Refused>(s.Resolve(RolloutArtifact.Parse("template:a-template@9.9.9"))).Status);
     }
 }
