@@ -58,7 +58,7 @@ public static class DelegateBenchmark
                     var reply = JsonSerializer.Deserialize<RenderEndpoints.RenderReply>(await answer.Content.ReadAsStringAsync(), FleetJson.Options)!;
                     var ms = sw.Elapsed.TotalMilliseconds;
                     if (reply.Outcome.Path != "cloud") throw new FleetException($"render {i} was not delegated: {string.Join(", ", reply.Outcome.Fallbacks)}");
-                    encoder = reply.Outcome.Encoder;
+                    encoder = reply.Outcome.Encoder.Replace(Rendering.Delegation.CloudEncoder(""), "");
                     if (i == 0) first = ms; else delegated.Add(ms);
                     progress($"delegated 1080p render {i}{(i == 0 ? " (cold: worker prepares the 1080p template)" : "")}: {ms:0} ms on the device ({encoder})");
                 }
