@@ -222,6 +222,49 @@ public sealed class RolloutTests
         await DistributionTests.WaitRunningAsync(second, "summer-sale", 2, "kiosk-1");
     }
 
+    [Fact]
+    public async Task A_cloud_killed_with_sigkill_mid_stage_resumes_the_rollout_from_the_journal_on_restart()
+    {
+        using var tmp = new TempDir();
+        var (port, http) = (Ports.Free(), Ports.Free());
+        string[] CloudArgs() => ["agent", "--port", $"{port}", "--http", $"{http}", "--data", tmp.Sub("cloud"), "--insecure-dev"];
+        var cloud = FleetProcess.Cloud(CloudArgs());
+        var tokenPath = Path.Combine(tmp.Sub("cloud"), Fleet.Cloud.Api.AdminToken.FileName);
+        var token = await Eventually.Until(() => Task.FromResult(File.Exists(tokenPath) ? File.ReadAllText(tokenPath).Trim() : null), t => t is not null, Within, "admin token");
+        var url = $"http://127.0.0.1:{http}";
+        Task<ApiCalls.Answer> Get(string path) => ApiCalls.SendAsync(url, HttpMethod.Get, path, token);
+        Task<ApiCalls.Answer> Post(string path, object body) => ApiCalls.SendAsync(url, HttpMethod.Post, path, token,
+            new StringContent(System.Text.Json.JsonSerializer.Serialize(body, Fleet.Shared.Serialization.FleetJson.Options), System.Text.Encoding.UTF8, "application/json"));
+
+        await Eventually.Until(() => ApiCalls.SendAsync(url, HttpMethod.Post, "/api/v1/campaigns", token, Fleet.Cloud.Cli.CampaignFolder.Multipart(SampleCampaign.CopyTo(tmp.Sub("v1")))),
+            a => a.Status == HttpStatusCode.Created, Within, "v1 published");
+        await Post("/api/v1/campaigns/summer-sale/assignments", new { tags = new { } });
+        Fleet.Edge.Hosting.AgentLog.Enabled = false;
+        await using var edge = EdgeUnderTest.Start($"127.0.0.1:{port}", tmp.Sub("e1"), "kiosk-1");
+        await Eventually.Until(() => Get("/api/v1/campaigns/summer-sale/status"), a => a.Body.Contains("\"version\":1"), Within, "kiosk-1 on v1");
+        var v2 = await ApiCalls.SendAsync(url, HttpMethod.Post, "/api/v1/campaigns?staged=true", token,
+            Fleet.Cloud.Cli.CampaignFolder.Multipart(SampleCampaign.CopyTo(tmp.Sub("v2"), s => s["default_copy"]!["headline"] = "New")));
+        Assert.Equal(HttpStatusCode.Created, v2.Status);
+        Assert.Equal(HttpStatusCode.Created, (await Post("/api/v1/rollouts", new { artifact = "campaign:summer-sale@2", stages = new[] { 100.0 }, bake = "1h", reason = "crash test" })).Status);
+        var before = await Eventually.Until(async () => (await Get("/api/v1/rollouts/r1")).As<RolloutView>(),
+            v => v.Devices.Any(d => d.State == DeviceRolloutState.Running), Within, "canary running v2");
+
+        cloud.Crash();
+        await cloud.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        cloud.Dispose();
+        using var restarted = FleetProcess.Cloud(CloudArgs());
+
+        var after = await Eventually.Until(() => Get("/api/v1/rollouts/r1"), a => a.Status == HttpStatusCode.OK, Within, "coordinator recovered");
+        var view = after.As<RolloutView>();
+        Assert.Equal((RolloutStatus.Running, before.StageStartedAt), (view.Status, view.StageStartedAt));
+        Assert.Equal(before.History, view.History);
+        var aborted = await Post("/api/v1/rollouts/r1/abort", new { reason = "after the crash" });
+        Assert.Equal(HttpStatusCode.OK, aborted.Status);
+        var done = await Eventually.Until(async () => (await Get("/api/v1/rollouts/r1")).As<RolloutView>(), v => v.Status == RolloutStatus.Aborted, Within, "abort confirmed by the device");
+        Assert.Equal(DeviceRolloutState.RolledBack, Assert.Single(done.Devices).State);
+        await Eventually.Until(() => Get("/api/v1/campaigns/summer-sale/status"), a => a.Body.Contains("\"version\":1"), Within, "kiosk-1 back on v1");
+    }
+
     /// <summary>A cloud with the sample campaign v1 assigned to every device, and devices kiosk-1.. running it (local API on the given ports).</summary>
     private static async Task<List<EdgeUnderTest>> FleetWithV1Async(CloudUnderTest cloud, TempDir tmp, int[] ports)
     {
