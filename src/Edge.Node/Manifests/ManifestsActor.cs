@@ -71,6 +71,7 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
         });
         Receive<FetchOutcome>(Done);
         Receive<ModelPrepared>(ModelDone);
+        Receive<RetryModels>(_ => KickModels());
         Receive<RetryNow>(_ => Kick());
         Receive<GetActiveCampaign>(q => Sender.Tell(Active(q.CampaignId)));
         Receive<GetStatus>(_ => Sender.Tell(CurrentStatus()));
@@ -145,6 +146,13 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
     private void ModelDone(ModelPrepared p)
     {
         _modelBusyWith = null;
+        if (p.Error is not null && p.Error.StartsWith(ModelFiles.DownloadFailed, StringComparison.Ordinal))
+        {
+            // The cloud was not reachable: that says nothing about the model, so no failure is reported; try again later.
+            AgentLog.Write($"manifests: model {p.Overlay.ArtifactId} not fetched ({p.Error}); retrying in {MaxRetryDelay.TotalSeconds:0}s");
+            Timers.StartSingleTimer(RetryModels.Instance, RetryModels.Instance, MaxRetryDelay);
+            return;
+        }
         if (_models.TryGetValue(p.Overlay.Name, out var slot) && slot.Overlay.Sha256 == p.Overlay.Sha256)
         {
             _models[p.Overlay.Name] = slot with { Ready = p.Model, Error = p.Error };
@@ -239,6 +247,11 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
     private sealed record ModelSlot(ArtifactOverlay Overlay, ModelInUse? Ready, string? Error);
 
     private sealed record ModelPrepared(ArtifactOverlay Overlay, ModelInUse? Model, string? Error);
+
+    private sealed class RetryModels : IDeadLetterSuppression
+    {
+        public static readonly RetryModels Instance = new();
+    }
 
     private sealed class RetryNow : IDeadLetterSuppression
     {

@@ -13,10 +13,13 @@ namespace Fleet.Edge.Manifests;
 /// </summary>
 public sealed class ModelFiles(string dataDir, HttpClient http)
 {
+    /// <summary>Prefix of the error for a model that could not be fetched (transient: retried, never reported as a load error).</summary>
+    public const string DownloadFailed = "download-failed";
+
     private readonly ContentStore _store = new(Path.Combine(dataDir, "models", "content"));
     private readonly string _root = Path.Combine(dataDir, "models");
 
-    /// <summary>The model ready to render with, or a one-line reason (<c>download-failed</c>, <c>sha-mismatch</c>, <c>model-corrupt</c> …).</summary>
+    /// <summary>The model ready to render with, or a one-line reason (<see cref="DownloadFailed"/>, <c>sha-mismatch</c>, <c>model-corrupt</c> …).</summary>
     public async Task<(ModelInUse? Model, string? Error)> PrepareAsync(Uri api, string token, ArtifactOverlay overlay, CancellationToken ct)
     {
         var sha = overlay.Sha256!;
@@ -27,14 +30,14 @@ public sealed class ModelFiles(string dataDir, HttpClient http)
                 using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(api, $"api/v1/assets/{sha}"));
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
                 using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
-                if (!response.IsSuccessStatusCode) return (null, $"download-failed: the cloud answered {(int)response.StatusCode} for {overlay.ArtifactId}");
+                if (!response.IsSuccessStatusCode) return (null, $"{DownloadFailed}: the cloud answered {(int)response.StatusCode} for {overlay.ArtifactId}");
                 await using var body = await response.Content.ReadAsStreamAsync(ct);
                 var stored = await _store.PutAsync(body, ct);
                 if (stored.Sha256 != sha) return (null, $"sha-mismatch: {overlay.ArtifactId} arrived as {stored.Sha256[..12]}, expected {sha[..12]}");
             }
             catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException && !ct.IsCancellationRequested)
             {
-                return (null, $"download-failed: {e.Message}");
+                return (null, $"{DownloadFailed}: {e.Message}");
             }
         }
         var dir = Path.Combine(_root, sha);
