@@ -81,6 +81,11 @@ if [[ "$url" == http* ]]; then
   size=$(ffprobe -v error -select_streams v:0 -show_entries stream=width,height -of csv=p=0:s=x "$url" 2>/dev/null || true)
   say "the MP4 on the device ($url) is ${size:-unreadable}"
 fi
+say "hybrid mode: kiosk-lisbon asks for 1080p with mode hybrid; the cloud worker makes the campaign's 1080p base once,"
+say "the device draws its personalised ranges on it itself"
+row=$(dotnet "$FLEET_EDGE_DLL" render --agent "http://127.0.0.1:${LOCAL[kiosk-lisbon]}" --context "${CONTEXT[kiosk-lisbon]}" \
+  --resolution 1080p --mode hybrid --brief 2>&1) || row="FAILED: $row"
+echo "  kiosk-lisbon  1080p hybrid -> $row"
 cloud renders
 echo
 say "telemetry reported by the devices (fleet-cloud telemetry --since 10m; the demo devices seal a window every 2 s)"

@@ -82,6 +82,37 @@ public sealed class RenderDelegationTests
     }
 
     [Fact]
+    public async Task In_hybrid_mode_the_cloud_makes_the_base_once_and_the_device_renders_its_ads_on_it()
+    {
+        using var tmp = new TempDir();
+        await using var cloud = await CloudUnderTest.StartAsync(await Databases.FreshAsync(Databases.Sqlite, tmp.Path), tmp.Sub("cloud"));
+        await PublishAndAssignAsync(cloud, tmp.Sub("summer"));
+        var http = Ports.Free();
+        await using var edge = DistributionTests.Start(cloud, tmp.Sub("kiosk"), "kiosk-1", "", http);
+        await DistributionTests.WaitRunningAsync(cloud, "summer-sale", 1, "kiosk-1");
+        using var local = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{http}/"), Timeout = TimeSpan.FromMinutes(3) };
+
+        var first = await RenderAsync(local, new { mode = "hybrid", resolution = "1080p", headline = "Sunglasses from {{price}}", cta = "Shop now" });
+        Assert.True(first.Outcome.Success, string.Join(", ", first.Outcome.Fallbacks));
+        Assert.Empty(first.Outcome.Fallbacks);
+        Assert.Equal("fast", first.Outcome.Path); // drawn on this device, on the cloud's base
+        Assert.Contains("base", first.Outcome.StageMs.Keys);
+        Assert.Equal((1920, 1080), await SizeOfAsync(await local.GetByteArrayAsync(first.Url.TrimStart('/')), tmp.Sub("probe")));
+        var job = Assert.Single((await cloud.GetAsync("/api/v1/renders?campaign=summer-sale")).As<Fleet.Shared.Renders.RenderSchedulerReplies.JobList>().Jobs);
+        Assert.True(job.Spec.Base);
+        Assert.Empty(job.Spec.Fields); // no copy travels for a base
+        var notInBundle = await cloud.GetAsync($"/api/v1/renders/jobs/{job.JobId}/files/{new string('e', 64)}");
+        Assert.Equal(HttpStatusCode.NotFound, notInBundle.Status);
+
+        // Other copy on the same base: rendered here, no new cloud job.
+        var second = await RenderAsync(local, new { mode = "hybrid", resolution = "1080p", headline = "Get beach ready with SunCo", cta = "Shop now" });
+        Assert.True(second.Outcome.Success);
+        Assert.Equal((1920, 1080), await SizeOfAsync(await local.GetByteArrayAsync(second.Url.TrimStart('/')), tmp.Sub("probe")));
+        Assert.Single((await cloud.GetAsync("/api/v1/renders?campaign=summer-sale")).As<Fleet.Shared.Renders.RenderSchedulerReplies.JobList>().Jobs);
+        Assert.True(Directory.EnumerateFiles(Path.Combine(tmp.Sub("kiosk"), "renders", "bases", "summer-sale-v1-1080p"), "prepared.json").Any());
+    }
+
+    [Fact]
     public async Task A_device_under_resource_pressure_sends_even_the_renders_it_could_make_to_the_cloud()
     {
         using var tmp = new TempDir();

@@ -25,8 +25,9 @@ public static class RenderJobEndpoints
     private const int MaxFields = 16;
     private const int MaxText = 300;
 
+    /// <param name="Base">Hybrid mode: the campaign's base at this height (see <see cref="BaseBundle"/>), not an ad.</param>
     public sealed record JobRequest(string? DeviceId, string? CampaignId, int? CampaignVersion, int? Height, string? Resolution,
-        IReadOnlyDictionary<string, string>? Fields, string? VoiceLine);
+        IReadOnlyDictionary<string, string>? Fields, string? VoiceLine, bool Base = false);
 
     public sealed record JobTicket(string JobId, string Token, DateTimeOffset ExpiresAt, RenderJobStatus Status, bool Created, RenderJobView Job);
 
@@ -61,7 +62,9 @@ public static class RenderJobEndpoints
                 bool allowCloud;
                 try { allowCloud = (await WorkerRenderer.ManifestOfAsync(body.CampaignId!, version, storeRef, ct)).Budget.AllowCloud; }
                 catch (FleetException e) { return ApiResults.NotFound(e.Message); }
-                var spec = new RenderJobSpec(body.CampaignId!, version, h, fields, string.IsNullOrWhiteSpace(body.VoiceLine) ? null : body.VoiceLine);
+                var spec = body.Base
+                    ? new RenderJobSpec(body.CampaignId!, version, h, new Dictionary<string, string>(), null, Base: true)
+                    : new RenderJobSpec(body.CampaignId!, version, h, fields, string.IsNullOrWhiteSpace(body.VoiceLine) ? null : body.VoiceLine);
                 var reply = await (await scheduler.GetAsync(ct)).Ask<object>(new RenderSchedulerCommands.Submit(deviceId!, spec, allowCloud), AskTimeout, ct);
                 switch (reply)
                 {
@@ -96,11 +99,24 @@ public static class RenderJobEndpoints
                 if (job.Status != RenderJobStatus.Done || job.Sha256 is null)
                     return ApiResults.Conflict($"render job {id} is {job.Status.ToString().ToLowerInvariant()}{(job.Error is null ? "" : ": " + job.Error)}");
                 if (!assets.Has(job.Sha256)) return ApiResults.NotFound($"the output of {id} ({job.Sha256[..12]}) is not in this node's content store");
-                return Results.File(assets.OpenRead(job.Sha256), "video/mp4", enableRangeProcessing: true,
+                return Results.File(assets.OpenRead(job.Sha256), job.Spec.Base ? BaseBundle.MediaType : "video/mp4", enableRangeProcessing: true,
                     entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{job.Sha256}\""));
             })
             .RequireRole(TokenRoles.Viewer, TokenRoles.Device).WithTags("renders")
             .WithSummary("The finished MP4 of a render job (a device needs the job's token)");
+
+        api.MapGet("/renders/jobs/{id}/files/{sha}", async (string id, string sha, HttpContext ctx, IRequiredActor<RenderSchedulerKey> scheduler, JobTokens tokens,
+                ContentStore assets, CancellationToken ct) =>
+            {
+                if (TokenRefused(ctx, tokens, id) is { } refused) return refused;
+                if (await JobAsync(scheduler, id, ct) is not { Spec.Base: true, Status: RenderJobStatus.Done, Sha256: { } bundleSha })
+                    return ApiResults.NotFound($"render job {id} is no finished base job");
+                var bundle = System.Text.Json.JsonSerializer.Deserialize<BaseBundle>(await File.ReadAllBytesAsync(assets.PathOf(bundleSha), ct), Shared.Serialization.FleetJson.Options);
+                if (bundle is null || !bundle.Files.Values.Contains(sha) || !assets.Has(sha)) return ApiResults.NotFound($"{sha} is not a file of base job {id}");
+                return Results.File(assets.OpenRead(sha), "application/octet-stream", enableRangeProcessing: true);
+            })
+            .RequireRole(TokenRoles.Viewer, TokenRoles.Device).WithTags("renders")
+            .WithSummary("One file of a finished base job's bundle (hybrid mode; a device needs the job's token)");
 
         api.MapGet("/renders", async (string? campaign, IRequiredActor<RenderSchedulerKey> scheduler, CancellationToken ct) =>
                 ApiResults.Ok(await (await scheduler.GetAsync(ct)).Ask<JobList>(new RenderSchedulerCommands.ListJobs(campaign), AskTimeout, ct)))

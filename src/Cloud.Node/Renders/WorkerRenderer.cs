@@ -35,6 +35,7 @@ public class WorkerRenderer(ContentStore store, string workDir, FfmpegRunner run
         var manifest = await ManifestOfAsync(spec.CampaignId, spec.CampaignVersion, campaigns, ct);
         var campaign = Load(manifest, spec.Height);
         var prepared = await PrepareAsync(campaign, ct);
+        if (spec.Base) return await StoreBaseAsync(prepared, clock, ct);
         string? wav = null;
         if (spec.VoiceLine is { Length: > 0 } line && prepared.Template.Voice is { } voice)
         {
@@ -55,6 +56,26 @@ public class WorkerRenderer(ContentStore store, string workDir, FfmpegRunner run
         {
             if (File.Exists(output)) File.Delete(output);
         }
+    }
+
+    /// <summary>Puts the prepared folder's files and a <see cref="BaseBundle"/> naming them into the content store.</summary>
+    private async Task<WorkerOutput> StoreBaseAsync(PreparedTemplate prepared, Stopwatch clock, CancellationToken ct)
+    {
+        var names = new[] { prepared.NormalisedVideo, prepared.MusicWav }
+            .Concat(prepared.Segments.Select(x => x.File))
+            .Concat(prepared.Segments.Select(x => x.StillSkipFrames).OfType<string>())
+            .Concat(prepared.Assets.Values)
+            .Distinct(StringComparer.Ordinal);
+        var files = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var name in names)
+        {
+            await using var file = File.OpenRead(prepared.PathOf(name));
+            files[name] = (await store.PutAsync(file, ct)).Sha256;
+        }
+        var descriptor = await File.ReadAllTextAsync(prepared.PathOf(PreparedTemplate.DescriptorFile), ct);
+        var bundle = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new BaseBundle(descriptor, files), Shared.Serialization.FleetJson.Options);
+        var info = await store.PutAsync(new MemoryStream(bundle), ct);
+        return new WorkerOutput(info.Sha256, info.Size, Math.Round(clock.Elapsed.TotalSeconds, 3), "base");
     }
 
     /// <summary>The signed manifest of a campaign version, as the campaign store serves it; throws when there is none.</summary>

@@ -15,11 +15,12 @@ public static class RenderVerb
     private const string Usage = """
         usage: fleet-edge render --campaign DIR --context JSON|FILE --out FILE [--headline TEXT --cta TEXT] [--data DIR] [--no-cache] [--json|--brief]
                fleet-edge render --agent http://127.0.0.1:PORT --context JSON|FILE [--campaign-id ID] [--headline TEXT --cta TEXT]
-                                 [--mode edge-first|cloud] [--resolution 1080p] [--json|--brief]
+                                 [--mode edge-first|cloud|hybrid] [--resolution 1080p] [--json|--brief]
           chooses the copy with the on-device model (or previews --headline/--cta, still through the safety filter),
           speaks it, composites it and writes an MP4 to --out (atomically). Every fallback is reported.
           --agent asks a running device (its POST /v1/render) instead; --brief prints one line (headline, cta, ms, fallbacks, file).
-          With --agent, --resolution taller than the device renders (or --mode cloud) delegates to a cloud render worker.
+          With --agent, --resolution taller than the device renders (or --mode cloud) delegates to a cloud render worker;
+          --mode hybrid has a cloud worker make the campaign's base at that size once, and the device renders the ad on it.
           --context: {"locale":"en-US","daypart":"afternoon","weather":"sunny","store":"berlin",
                       "inventory_highlights":["sunglasses"],"interests":["beach"],"fields":{"price":"$12"}}
         """;

@@ -3,13 +3,15 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Fleet.Shared.Rendering;
+using Fleet.Shared.Renders;
 using Fleet.Shared.Serialization;
 using Fleet.Shared.Tokens;
 
 namespace Fleet.Edge.Rendering;
 
 /// <summary>What a delegation came to: the MP4 at the output path, or why not (<c>budget</c>, <c>deadline</c>, <c>failed</c> …).</summary>
-public sealed record DelegatedRender(bool Ok, string? Reason, string? JobId, string Encoder, double? WorkerSeconds);
+public sealed record DelegatedRender(bool Ok, string? Reason, string? JobId, string Encoder, double? WorkerSeconds, string? JobToken = null);
 
 /// <summary>
 /// The device's side of render delegation, over the cloud API with its device token: ask for the job (copy, voice line,
@@ -24,7 +26,7 @@ public sealed class CloudRenderClient
     /// <summary>The device's API credentials (from registration); null until registered.</summary>
     public DeviceCredentials? Credentials { get => _credentials; set => _credentials = value; }
 
-    public sealed record JobBody(string CampaignId, int? CampaignVersion, int Height, IReadOnlyDictionary<string, string> Fields, string? VoiceLine);
+    public sealed record JobBody(string CampaignId, int? CampaignVersion, int Height, IReadOnlyDictionary<string, string> Fields, string? VoiceLine, bool Base = false);
 
     private sealed record Ticket(string JobId, string Token);
 
@@ -57,7 +59,7 @@ public sealed class CloudRenderClient
                 if (job.Status == "done")
                 {
                     await DownloadAsync($"{api}/api/v1/renders/jobs/{jobId}/output", c.Token, ticket.Token, outputPath, ct);
-                    return new DelegatedRender(true, null, jobId, job.Encoder ?? "unknown", job.RenderSeconds);
+                    return new DelegatedRender(true, null, jobId, job.Encoder ?? "unknown", job.RenderSeconds, ticket.Token);
                 }
                 await Task.Delay(poll, ct);
                 if (waited.Elapsed > TimeSpan.FromSeconds(2)) poll = TimeSpan.FromMilliseconds(250);
@@ -67,6 +69,39 @@ public sealed class CloudRenderClient
         catch (HttpRequestException) { return new DelegatedRender(false, "unreachable", jobId, "none", null); }
         catch (JsonException) { return new DelegatedRender(false, "bad-answer", jobId, "none", null); }
         catch (IOException) { return new DelegatedRender(false, "download-failed", jobId, "none", null); }
+    }
+
+    /// <summary>
+    /// Hybrid mode: the campaign's base at <paramref name="height"/>, made by a cloud worker, fetched into
+    /// <paramref name="folder"/> (every file sha256-checked; <c>prepared.json</c> written last); the prepared template, or why not.
+    /// </summary>
+    public async Task<(PreparedTemplate? Prepared, string? Reason)> BaseAsync(string campaignId, int version, int height, string folder, CancellationToken ct)
+    {
+        Directory.CreateDirectory(folder);
+        var bundlePath = Path.Combine(folder, "bundle.json");
+        var job = await RenderAsync(new JobBody(campaignId, version, height, new Dictionary<string, string>(), null, Base: true), bundlePath, ct);
+        if (!job.Ok) return (null, job.Reason);
+        try
+        {
+            var bundle = JsonSerializer.Deserialize<BaseBundle>(await File.ReadAllBytesAsync(bundlePath, ct), FleetJson.Options)
+                         ?? throw new JsonException("empty bundle");
+            var c = _credentials ?? throw new HttpRequestException("no credentials");
+            foreach (var (name, sha) in bundle.Files)
+            {
+                // Names come from the cloud: plain file names only, never a path out of the folder.
+                if (name != Path.GetFileName(name) || name is "." or ".." || name == PreparedTemplate.DescriptorFile) return (null, "bad-bundle");
+                var path = Path.Combine(folder, name);
+                await DownloadAsync($"{c.ApiUrl.TrimEnd('/')}/api/v1/renders/jobs/{job.JobId}/files/{sha}", c.Token, job.JobToken!, path, ct);
+                await using var file = File.OpenRead(path);
+                if (Convert.ToHexStringLower(await System.Security.Cryptography.SHA256.HashDataAsync(file, ct)) != sha) return (null, "sha-mismatch");
+            }
+            await File.WriteAllTextAsync(Path.Combine(folder, PreparedTemplate.DescriptorFile), bundle.Descriptor, ct);
+            return TemplatePreparer.TryLoad(folder) is { } prepared ? (prepared, null) : (null, "bad-bundle");
+        }
+        catch (OperationCanceledException) { return (null, "deadline"); }
+        catch (HttpRequestException) { return (null, "unreachable"); }
+        catch (JsonException) { return (null, "bad-bundle"); }
+        catch (IOException) { return (null, "download-failed"); }
     }
 
     private static async Task DownloadAsync(string url, string deviceToken, string jobToken, string outputPath, CancellationToken ct)

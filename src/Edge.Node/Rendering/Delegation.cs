@@ -5,12 +5,15 @@ public static class Delegation
 {
     public const string EdgeFirst = "edge-first";
     public const string Cloud = "cloud";
-    public static readonly IReadOnlyList<string> Modes = new[] { EdgeFirst, Cloud };
+    /// <summary>The cloud makes the base at the asked height (see <see cref="CloudBases"/>); the device renders the ad on it.</summary>
+    public const string Hybrid = "hybrid";
+    public static readonly IReadOnlyList<string> Modes = new[] { EdgeFirst, Cloud, Hybrid };
 
     /// <summary>Why this render should be delegated, or null to render here.</summary>
     /// <param name="pressure">The device's current resource pressure (<see cref="ResourcePressure.Of"/>), if any.</param>
     public static string? Reason(string mode, int height, int maxLocalHeight, string? pressure = null) =>
-        mode == Cloud ? "mode-cloud"
+        mode == Hybrid ? null // the base comes from the cloud, the ad is made here
+        : mode == Cloud ? "mode-cloud"
         : height > maxLocalHeight ? $"{height}p-over-{maxLocalHeight}p"
         : pressure is not null ? $"pressure-{pressure}"
         : null;

@@ -28,6 +28,7 @@ public sealed class RenderCoordinator : ReceiveActor
     public RenderCoordinator(RenderSettings settings, IActorRef policy, PersonaliseSettings personalise)
     {
         var runner = new FfmpegRunner(settings.FfmpegPath, TimeSpan.FromMinutes(2));
+        var cloud = new CloudRenderClient();
         _services = new RenderServices(
             policy,
             Context.ActorOf(PersonaliseActor.Props(personalise), PersonaliseActor.Name),
@@ -37,7 +38,8 @@ public sealed class RenderCoordinator : ReceiveActor
             new PreparedTemplates(runner, settings.PreparedDir),
             settings,
             new Privacy.UserIdHasher(settings.DataDir),
-            new CloudRenderClient());
+            cloud,
+            new CloudBases(cloud, Path.Combine(settings.DataDir, "renders", "bases")));
         Receive<Shared.Tokens.DeviceCredentials>(c => _services.Cloud.Credentials = c);
 
         Receive<RenderAd>(req =>

@@ -13,7 +13,7 @@ namespace Fleet.Edge.Rendering;
 
 /// <summary>The parts a render job talks to; owned by the coordinator.</summary>
 public sealed record RenderServices(IActorRef Policy, IActorRef Personalise, IActorRef Speech, IActorRef Composite,
-    RenderCache Cache, PreparedTemplates Prepared, RenderSettings Settings, Privacy.UserIdHasher Hasher, CloudRenderClient Cloud);
+    RenderCache Cache, PreparedTemplates Prepared, RenderSettings Settings, Privacy.UserIdHasher Hasher, CloudRenderClient Cloud, CloudBases Bases);
 
 /// <summary>
 /// One render, start to finish, as a short-lived actor: policy gate, copy choice, cache, speech, composite. Each stage
@@ -139,8 +139,21 @@ public sealed class RenderJob : ReceiveActor
             }
 
             // 4. The cache, keyed by everything that shapes the output; renders of one key in flight are coalesced.
-            PreparedTemplate prepared;
-            try { prepared = await Stage("prepare", () => s.Prepared.GetAsync(campaign)); }
+            PreparedTemplate? prepared = null;
+            if (req.Mode == Delegation.Hybrid)
+            {
+                // Hybrid: the cloud made the base at the asked height; this device draws its personalised ranges on it.
+                var height = req.Height ?? localHeight;
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                wait.CancelAfter(s.Settings.CloudWait);
+                deadline.CancelAfter(s.Settings.CloudWait + s.Settings.Deadline);
+                var (cloudBase, why) = await Stage("base", () => s.Bases.GetAsync(spec.Id, req.CampaignVersion, height, wait.Token));
+                ct.ThrowIfCancellationRequested();
+                deadline.CancelAfter(s.Settings.Deadline);
+                prepared = cloudBase;
+                if (why is not null) fallbacks.Add(Delegation.LocalFallback(localHeight, why));
+            }
+            try { prepared ??= await Stage("prepare", () => s.Prepared.GetAsync(campaign)); }
             catch (Shared.Cli.FleetException e) { return StaticCreative($"composite:static-creative:prepare-failed:{Reason(e)}"); }
             var voiceLine = prepared.Template.Voice is { } v ? TextSlots.Fill(v.Line, choice.Fields) : null;
             var key = RenderCache.KeyOf(prepared.HeroSha256, prepared.Directory, JsonSerializer.Serialize(choice.Fields.OrderBy(f => f.Key, StringComparer.Ordinal), FleetJson.Options),

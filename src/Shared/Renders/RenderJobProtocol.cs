@@ -9,8 +9,10 @@ namespace Fleet.Shared.Renders;
 /// What a device asks a cloud render worker to make: a campaign version at a height, with the copy and voice line the
 /// device already chose. Never the context or any user data: only approved copy and slot values travel.
 /// </summary>
-public sealed record RenderJobSpec(string CampaignId, int CampaignVersion, int Height, IReadOnlyDictionary<string, string> Fields, string? VoiceLine)
-    : IFleetProtocol
+/// <param name="Base">Hybrid mode: not an ad but the campaign's base at <paramref name="Height"/> — its template prepared at that
+/// size (normalised footage cut at keyframes, music, assets) — on which the device renders its personalised ranges itself.</param>
+public sealed record RenderJobSpec(string CampaignId, int CampaignVersion, int Height, IReadOnlyDictionary<string, string> Fields, string? VoiceLine,
+    bool Base = false) : IFleetProtocol
 {
     /// <summary>The job key: the same device asking for the same render gets the same job (and the same MP4).</summary>
     public string KeyFor(string deviceId)
@@ -18,6 +20,7 @@ public sealed record RenderJobSpec(string CampaignId, int CampaignVersion, int H
         var canonical = JsonSerializer.Serialize(new object?[]
         {
             deviceId, CampaignId, CampaignVersion, Height, Fields.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => new[] { f.Key, f.Value }), VoiceLine,
+            Base ? "base" : null,
         });
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)))[..32];
     }
@@ -101,4 +104,13 @@ public static class RenderJobEvents
 
     [PersistedAs("render-budget-set.v1")]
     public sealed record BudgetSet(string CampaignId, int? RendersPerDay, double? RenderSecondsPerDay, string By, DateTimeOffset At) : IFleetEvent;
+}
+
+/// <summary>
+/// The output of a base job: the prepared template's descriptor (<c>prepared.json</c>) and every file it names, by file
+/// name, as sha256 in the content store; a device fetches each through <c>/api/v1/renders/jobs/{id}/files/{sha256}</c>.
+/// </summary>
+public sealed record BaseBundle(string Descriptor, IReadOnlyDictionary<string, string> Files)
+{
+    public const string MediaType = "application/vnd.fleet.base-bundle+json";
 }
