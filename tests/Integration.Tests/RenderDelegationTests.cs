@@ -38,16 +38,24 @@ public sealed class RenderDelegationTests
         return campaign;
     }
 
+    /// <summary>The sample campaign published and assigned, and one 720p device (kiosk-1) running it, with a client for its local API.</summary>
+    private static async Task<(EdgeUnderTest Edge, HttpClient Local)> OneDeviceAsync(CloudUnderTest cloud, TempDir tmp)
+    {
+        await PublishAndAssignAsync(cloud, tmp.Sub("summer"));
+        var http = Ports.Free();
+        var edge = DistributionTests.Start(cloud, tmp.Sub("kiosk"), "kiosk-1", "", http);
+        await DistributionTests.WaitRunningAsync(cloud, "summer-sale", 1, "kiosk-1");
+        return (edge, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{http}/"), Timeout = TimeSpan.FromMinutes(3) });
+    }
+
     [Fact]
     public async Task A_device_gets_its_1080p_render_from_the_cloud_worker_and_over_budget_it_renders_its_own_720p_ad()
     {
         using var tmp = new TempDir();
         await using var cloud = await CloudUnderTest.StartAsync(await Databases.FreshAsync(Databases.Sqlite, tmp.Path), tmp.Sub("cloud"));
-        await PublishAndAssignAsync(cloud, tmp.Sub("summer"));
-        var http = Ports.Free();
-        await using var edge = DistributionTests.Start(cloud, tmp.Sub("kiosk"), "kiosk-1", "store=berlin", http);
-        await DistributionTests.WaitRunningAsync(cloud, "summer-sale", 1, "kiosk-1");
-        using var local = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{http}/"), Timeout = TimeSpan.FromMinutes(3) };
+        var (edge, local) = await OneDeviceAsync(cloud, tmp);
+        await using var _ = edge;
+        using var __ = local;
 
         // Delegated: the device has no 1080p capability (720p max), so a cloud worker renders it.
         var reply = await RenderAsync(local, new { resolution = "1080p", headline = "Sunglasses from {{price}}", cta = "Shop now" });
@@ -86,11 +94,9 @@ public sealed class RenderDelegationTests
     {
         using var tmp = new TempDir();
         await using var cloud = await CloudUnderTest.StartAsync(await Databases.FreshAsync(Databases.Sqlite, tmp.Path), tmp.Sub("cloud"));
-        await PublishAndAssignAsync(cloud, tmp.Sub("summer"));
-        var http = Ports.Free();
-        await using var edge = DistributionTests.Start(cloud, tmp.Sub("kiosk"), "kiosk-1", "", http);
-        await DistributionTests.WaitRunningAsync(cloud, "summer-sale", 1, "kiosk-1");
-        using var local = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{http}/"), Timeout = TimeSpan.FromMinutes(3) };
+        var (edge, local) = await OneDeviceAsync(cloud, tmp);
+        await using var _ = edge;
+        using var __ = local;
 
         var first = await RenderAsync(local, new { mode = "hybrid", resolution = "1080p", headline = "Sunglasses from {{price}}", cta = "Shop now" });
         Assert.True(first.Outcome.Success, string.Join(", ", first.Outcome.Fallbacks));
