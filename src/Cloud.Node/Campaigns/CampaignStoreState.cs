@@ -30,7 +30,11 @@ public sealed record CampaignStoreState
         public VersionEntry? InForce => Versions.LastOrDefault(v => !Withdrawn.Contains(v.Created.Version));
     }
 
-    public sealed record VersionEntry(CampaignEvents.VersionCreated Created, CampaignEvents.ManifestSigned? Signed);
+    public sealed record VersionEntry(CampaignEvents.VersionCreated Created, CampaignEvents.ManifestSigned? Signed)
+    {
+        /// <summary>The template artifact this version carries, read from its draft once (null for a draft that is no manifest).</summary>
+        public string? Template { get; } = TemplateOf(Created.DraftJson);
+    }
 
     public (object Reply, IReadOnlyList<IFleetEvent> Events) Publish(CampaignCommands.PublishVersion cmd, DateTimeOffset now)
     {
@@ -93,7 +97,7 @@ public sealed record CampaignStoreState
                 return c.Versions.Any(x => x.Created.Version == v) ? Baseline(artifact, c, v) : new Refused(404, $"campaign '{c.Id}' has no version {v}");
             default:
                 var owner = Campaigns.Values.SelectMany(e => e.Versions.Select(x => (Entry: e, Version: x)))
-                    .FirstOrDefault(x => TemplateId(x.Version) == $"{artifact.Name}@{artifact.Version}");
+                    .FirstOrDefault(x => x.Version.Template == $"{artifact.Name}@{artifact.Version}");
                 return owner.Entry is null
                     ? new Refused(404, $"template {artifact.Name}@{artifact.Version} belongs to no campaign version")
                     : Baseline(artifact, owner.Entry, owner.Version.Created.Version);
@@ -108,10 +112,9 @@ public sealed record CampaignStoreState
             : new ArtifactResolved(artifact, c.Id, target, previous, null, $"{c.Id} v{previous}");
     }
 
-    /// <summary>The template a version carries; null for a draft that is not a manifest (never stored by the publisher).</summary>
-    private static string? TemplateId(VersionEntry v)
+    private static string? TemplateOf(string draftJson)
     {
-        try { return System.Text.Json.JsonSerializer.Deserialize<Fleet.Shared.Manifests.Manifest>(v.Created.DraftJson, FleetJson.Options)?.Template.Id; }
+        try { return System.Text.Json.JsonSerializer.Deserialize<Fleet.Shared.Manifests.Manifest>(draftJson, FleetJson.Options)?.Template.Id; }
         catch (System.Text.Json.JsonException) { return null; }
     }
 
@@ -158,7 +161,7 @@ public sealed record CampaignStoreState
 
     public CampaignDetail Detail(CampaignEntry c) => new(Summary(c), c.Versions.Select(v => new VersionView(v.Created.Version, v.Created.ContentHash,
         v.Created.At, v.Created.By, v.Signed?.Kid, v.Signed?.ExpiresAt, v.Created.AssetShas.Count, v.Created.Bytes,
-        TemplateId(v), !c.Withdrawn.Contains(v.Created.Version))).ToList());
+        v.Template, !c.Withdrawn.Contains(v.Created.Version))).ToList());
 
     public CampaignStoreState Apply(IFleetEvent evt) => evt switch
     {

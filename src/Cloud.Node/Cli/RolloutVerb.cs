@@ -4,6 +4,7 @@ using Fleet.Cloud.Api;
 using Fleet.Cloud.Rollouts;
 using Fleet.Shared.Cli;
 using Fleet.Shared.Rollouts;
+using Fleet.Shared.Serialization;
 
 namespace Fleet.Cloud.Cli;
 
@@ -49,7 +50,7 @@ public static class RolloutVerb
                 using var api = ApiClient.From(a);
                 var all = await api.GetAsync<List<RolloutView>>("api/v1/rollouts");
                 Console.Write(json ? CliJson.Of(all) : all.Count == 0 ? "no rollouts\n" : TextTable.Render(["ID", "ARTIFACT", "STATUS", "STAGE", "COHORT", "STARTED", "BY"],
-                    all.Select(r => (IReadOnlyList<string>)[r.Id, r.Artifact, Kebab(r.Status), $"{r.Stage + 1}/{r.Stages.Count} ({Pct(r.StagePercent)})",
+                    all.Select(r => (IReadOnlyList<string>)[r.Id, r.Artifact, FleetJson.Name(r.Status), $"{r.Stage + 1}/{r.Stages.Count} ({Pct(r.StagePercent)})",
                         $"{r.Devices.Count}/{r.Eligible}", $"{r.StartedAt:u}", r.StartedBy])));
                 return 0;
             }
@@ -63,7 +64,7 @@ public static class RolloutVerb
                     var text = json ? CliJson.Of(v) : Status(v);
                     if (text != last) Console.Write((last is null || json ? "" : "\n") + text);
                     last = text;
-                    if (!a.Flag("watch") || Terminal.Contains(Kebab(v.Status))) return 0;
+                    if (!a.Flag("watch") || Terminal.Contains(FleetJson.Name(v.Status))) return 0;
                     await Task.Delay(1000);
                 }
             }
@@ -72,7 +73,7 @@ public static class RolloutVerb
                 var reason = a.Required("reason");
                 using var api = ApiClient.From(a);
                 var v = await api.PostAsync<RolloutView>($"api/v1/rollouts/{Uri.EscapeDataString(id)}/{action}", new RolloutEndpoints.ActRequest(reason));
-                Console.Write(json ? CliJson.Of(v) : $"{v.Id}: {Kebab(v.Status)}, stage {v.Stage + 1}/{v.Stages.Count} ({Pct(v.StagePercent)})\n");
+                Console.Write(json ? CliJson.Of(v) : $"{v.Id}: {FleetJson.Name(v.Status)}, stage {v.Stage + 1}/{v.Stages.Count} ({Pct(v.StagePercent)})\n");
                 return 0;
             }
             default:
@@ -98,7 +99,7 @@ public static class RolloutVerb
     private static string Status(RolloutView v)
     {
         var b = new StringBuilder();
-        b.Append($"{v.Id}  {v.Artifact}  {Kebab(v.Status).ToUpperInvariant()}\n");
+        b.Append($"{v.Id}  {v.Artifact}  {FleetJson.Name(v.Status).ToUpperInvariant()}\n");
         b.Append($"baseline   {v.Previous}\n");
         b.Append($"stage      {v.Stage + 1}/{v.Stages.Count} ({Pct(v.StagePercent)} of {v.Eligible} eligible) since {v.StageStartedAt:u}, bake {v.Bake}\n");
         b.Append($"gates      {string.Join("  ", v.Gates)}  (min {v.MinSamples} samples)\n");
@@ -107,7 +108,7 @@ public static class RolloutVerb
             b.Append(TextTable.Render(["COHORT", "RENDERS", "SUCCESS", "FALLBACK", "SAFETY", "P95", "LOAD ERRORS"],
                 [Health("canary", c), Health("baseline", bl)]));
         if (v.Devices.Count > 0)
-            b.Append(TextTable.Render(["DEVICE", "STATE", "DETAIL"], v.Devices.Select(d => (IReadOnlyList<string>)[d.DeviceId, Kebab(d.State), d.Detail ?? ""])));
+            b.Append(TextTable.Render(["DEVICE", "STATE", "DETAIL"], v.Devices.Select(d => (IReadOnlyList<string>)[d.DeviceId, FleetJson.Name(d.State), d.Detail ?? ""])));
         b.Append(TextTable.Render(["AT", "WHAT", "BY", "WHY"], v.History.Select(h => (IReadOnlyList<string>)[$"{h.At:HH:mm:ss}", h.What, h.By, h.Why])));
         return b.ToString();
     }
@@ -124,5 +125,4 @@ public static class RolloutVerb
 
     private static string Stages(IEnumerable<double> s) => string.Join(',', s.Select(p => p.ToString(CultureInfo.InvariantCulture)));
 
-    private static string Kebab(Enum e) => System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(e.ToString());
 }

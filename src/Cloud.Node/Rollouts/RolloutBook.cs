@@ -43,7 +43,7 @@ public sealed record RolloutBook
     {
         if (Invalid(cmd) is { } why) return (new Refused(400, why), []);
         if (Active.FirstOrDefault(r => r.Overlaps(resolved)) is { } busy)
-            return (new Refused(409, $"{busy.Id} ({busy.Def.Artifact}) is still {Kebab(busy.Status)}; finish, abort or promote it first"), []);
+            return (new Refused(409, $"{busy.Id} ({busy.Def.Artifact}) is still {FleetJson.Name(busy.Status)}; finish, abort or promote it first"), []);
         var id = $"r{Rollouts.Count + 1}";
         var gates = (cmd.Gates.Count == 0 ? Gate.Defaults : cmd.Gates.Select(Gate.Parse)).Select(g => g.ToString()).ToList();
         var started = new RolloutEvents.Started(id, cmd.Artifact, resolved.CampaignId, resolved.TargetVersion, resolved.PreviousVersion,
@@ -68,7 +68,7 @@ public sealed record RolloutBook
             _ => null,
         };
         return evt is null
-            ? (new Refused(409, $"{r.Id} is {Kebab(r.Status)}; it cannot be {Past(cmd.Action)}"), [])
+            ? (new Refused(409, $"{r.Id} is {FleetJson.Name(r.Status)}; it cannot be {Past(cmd.Action)}"), [])
             : (Apply(evt).Find(r.Id)!.ToView(), [evt]);
     }
 
@@ -170,7 +170,7 @@ public sealed record RolloutBook
                         null, cohort, r.Def.Tags, r.Def.PreviousVersion))],
                 RolloutStatus.Completed =>
                     [new CampaignCommands.MarkVersion(campaign, target, false, r.Def.By, $"{r.Id} completed"), new CampaignCommands.ClearOverlay(r.Id)],
-                _ => [new CampaignCommands.MarkVersion(campaign, target, true, Gates, $"{r.Id} {Kebab(r.Status)}"), new CampaignCommands.ClearOverlay(r.Id)],
+                _ => [new CampaignCommands.MarkVersion(campaign, target, true, Gates, $"{r.Id} {FleetJson.Name(r.Status)}"), new CampaignCommands.ClearOverlay(r.Id)],
             };
         }
         var a = r.Def.Artifact;
@@ -206,7 +206,7 @@ public sealed record RolloutBook
             StageStartedAt = c.To == RolloutStatus.Running ? c.At : r.StageStartedAt,
             UndoStartedAt = c.To is RolloutStatus.RollingBack or RolloutStatus.Aborting ? c.At : r.UndoStartedAt,
             EndedAt = c.To is RolloutStatus.Completed or RolloutStatus.RolledBack or RolloutStatus.Aborted ? c.At : r.EndedAt,
-            History = r.History.Add(new RolloutTransition(c.At, Kebab(c.To), c.By, c.Why)),
+            History = r.History.Add(new RolloutTransition(c.At, FleetJson.Name(c.To), c.By, c.Why)),
         }),
         RolloutEvents.WrittenOff w => Update(w.RolloutId, r => r with
         {
@@ -227,12 +227,6 @@ public sealed record RolloutBook
 
     private static RolloutEvents.StatusChanged Status(Rollout r, RolloutStatus to, string by, string why, DateTimeOffset now) => new(r.Id, to, by, why, now);
 
-    public static string Kebab(RolloutStatus s) => s switch
-    {
-        RolloutStatus.RollingBack => "rolling-back",
-        RolloutStatus.RolledBack => "rolled-back",
-        _ => s.ToString().ToLowerInvariant(),
-    };
 
     private static string Past(RolloutAction a) => a switch
     {

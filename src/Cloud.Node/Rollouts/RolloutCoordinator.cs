@@ -100,15 +100,8 @@ public sealed class RolloutCoordinator : ReceivePersistentActor, IWithTimers
     private void Decide((object Reply, IReadOnlyList<IFleetEvent> Events) decision, IActorRef replyTo)
     {
         var (reply, events) = decision;
-        if (events.Count == 0) { replyTo.Tell(reply); return; }
-        PersistAll(events, e =>
-        {
-            _book = _book.Apply(e);
-            Note(e);
-            if (!ReferenceEquals(e, events[^1])) return;
-            replyTo.Tell(reply);
-            foreach (var id in events.Select(RolloutIdOf).Distinct()) SendDirectives(_book.Find(id)!);
-        });
+        if (events.Count == 0) replyTo.Tell(reply);
+        else Persist(events, () => replyTo.Tell(reply));
     }
 
     private void OnObservation(Observation o)
@@ -122,13 +115,19 @@ public sealed class RolloutCoordinator : ReceivePersistentActor, IWithTimers
             _book = _book.WithObservation(observed);
             all.AddRange(events);
         }
-        if (all.Count == 0) return;
-        PersistAll(all, e =>
+        if (all.Count > 0) Persist(all, () => { });
+    }
+
+    /// <summary>Persists and applies the events, then runs <paramref name="then"/> and brings the store's overlays in line.</summary>
+    private void Persist(IReadOnlyList<IFleetEvent> events, Action then)
+    {
+        PersistAll(events, e =>
         {
             _book = _book.Apply(e);
             Note(e);
-            if (ReferenceEquals(e, all[^1]))
-                foreach (var id in all.Select(RolloutIdOf).Distinct()) SendDirectives(_book.Find(id)!);
+            if (!ReferenceEquals(e, events[^1])) return;
+            then();
+            foreach (var id in events.Cast<IRolloutEvent>().Select(x => x.RolloutId).Distinct()) SendDirectives(_book.Find(id)!);
         });
     }
 
@@ -162,29 +161,19 @@ public sealed class RolloutCoordinator : ReceivePersistentActor, IWithTimers
         var (by, what, why) = e switch
         {
             RolloutEvents.StageEntered s => (s.By, $"stage-{s.Stage + 1}", s.Why),
-            RolloutEvents.StatusChanged c => (c.By, RolloutBook.Kebab(c.To), c.Why),
+            RolloutEvents.StatusChanged c => (c.By, FleetJson.Name(c.To), c.Why),
             RolloutEvents.WrittenOff w => (RolloutBook.Gates, "written-off", $"{string.Join(",", w.Devices)}: {w.Why}"),
             _ => (null, null, null),
         };
-        if (by == RolloutBook.Gates) _audit?.Record(by, $"rollout.{what}", RolloutIdOf(e), why);
+        if (by == RolloutBook.Gates) _audit?.Record(by, $"rollout.{what}", ((IRolloutEvent)e).RolloutId, why);
         switch (e)
         {
             case RolloutEvents.Started s: _log.Info("rollout {0}: {1} started by {2} (stages {3})", s.RolloutId, s.Artifact, s.By, string.Join(",", s.Stages)); break;
             case RolloutEvents.StageEntered s: _log.Info("rollout {0}: stage {1} by {2}: {3}", s.RolloutId, s.Stage + 1, s.By, s.Why); break;
-            case RolloutEvents.StatusChanged c: _log.Info("rollout {0}: {1} by {2}: {3}", c.RolloutId, RolloutBook.Kebab(c.To), c.By, c.Why); break;
+            case RolloutEvents.StatusChanged c: _log.Info("rollout {0}: {1} by {2}: {3}", c.RolloutId, FleetJson.Name(c.To), c.By, c.Why); break;
             case RolloutEvents.WrittenOff w: _log.Warning("rollout {0}: wrote off {1}: {2}", w.RolloutId, string.Join(",", w.Devices), w.Why); break;
         }
     }
-
-    private static string RolloutIdOf(IFleetEvent e) => e switch
-    {
-        RolloutEvents.Started s => s.RolloutId,
-        RolloutEvents.StageEntered s => s.RolloutId,
-        RolloutEvents.CohortGrown g => g.RolloutId,
-        RolloutEvents.StatusChanged c => c.RolloutId,
-        RolloutEvents.WrittenOff w => w.RolloutId,
-        _ => throw new ArgumentOutOfRangeException(nameof(e)),
-    };
 
     private sealed record Resolved(Start Cmd, object Reply, IActorRef ReplyTo);
 

@@ -4,6 +4,7 @@ using Fleet.Shared.Cli;
 using Fleet.Shared.Distribution;
 using Fleet.Shared.Manifests;
 using Fleet.Shared.Security;
+using Fleet.Shared.Serialization;
 
 namespace Fleet.Edge.Manifests;
 
@@ -34,7 +35,7 @@ public sealed class ManifestFetcher(HttpClient http, ManifestCache cache, TimePr
         }
 
         var verified = ManifestVerifier.Verify(envelope, trust, clock.GetUtcNow());
-        if (!verified.IsValid) return new FetchOutcome.Rejected(id, row.Version, Kebab(verified.Reason!.Value), verified.Message);
+        if (!verified.IsValid) return new FetchOutcome.Rejected(id, row.Version, FleetJson.Name(verified.Reason!.Value), verified.Message);
         var m = verified.Manifest!;
         if (SyncPlan.RefuseSwap(current, row, m.CampaignId, m.Version) is { } refusal)
             return new FetchOutcome.Rejected(id, row.Version, "wrong-version", refusal);
@@ -58,15 +59,6 @@ public sealed class ManifestFetcher(HttpClient http, ManifestCache cache, TimePr
         cache.Materialize(m);
         return new FetchOutcome.Verified(verified.Signed!);
     }
-
-    private static string Kebab(RejectionReason r) => r switch
-    {
-        RejectionReason.BadSignature => "bad-signature",
-        RejectionReason.UnknownKey => "unknown-key",
-        RejectionReason.RevokedKey => "revoked-key",
-        RejectionReason.NotYetValid => "not-yet-valid",
-        _ => r.ToString().ToLowerInvariant(),
-    };
 }
 
 /// <summary>How one fetch ended: verified and ready, refused for a reason (kept out), or not possible now (retried).</summary>

@@ -30,7 +30,7 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
     private readonly ModelFiles _modelFiles;
     /// <summary>Per model name: the rollout overlay this device follows, and the model once it passed its test run.</summary>
     private readonly Dictionary<string, ModelSlot> _models = new(StringComparer.Ordinal);
-    private string? _modelBusyWith;
+    private bool _modelBusy;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<SyncRejection> _rejections;
     private readonly HashSet<(string, int)> _refused = new();
@@ -134,10 +134,10 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
     /// <summary>Prepares the next directed model that is neither ready nor failed, one at a time.</summary>
     private void KickModels()
     {
-        if (_modelBusyWith is not null || _credentials is null) return;
+        if (_modelBusy || _credentials is null) return;
         var next = _models.Values.FirstOrDefault(m => m.Ready is null && m.Error is null);
         if (next is null) return;
-        _modelBusyWith = next.Overlay.Sha256;
+        _modelBusy = true;
         var overlay = next.Overlay;
         _modelFiles.PrepareAsync(new Uri(_credentials.ApiUrl.TrimEnd('/') + "/"), _credentials.Token, overlay, _stop.Token)
             .PipeTo(Self, success: r => new ModelPrepared(overlay, r.Model, r.Error), failure: e => new ModelPrepared(overlay, null, $"model-failed: {e.Message}"));
@@ -145,7 +145,7 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
 
     private void ModelDone(ModelPrepared p)
     {
-        _modelBusyWith = null;
+        _modelBusy = false;
         if (p.Error is not null && p.Error.StartsWith(ModelFiles.DownloadFailed, StringComparison.Ordinal))
         {
             // The cloud was not reachable: that says nothing about the model, so no failure is reported; try again later.

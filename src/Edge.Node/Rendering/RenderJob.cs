@@ -96,6 +96,18 @@ public sealed class RenderJob : ReceiveActor
             deadline.CancelAfter(s.Settings.Deadline);
             var ct = deadline.Token;
 
+            // Work in the cloud gets its own wait; the render's deadline grows by that wait while it lasts.
+            async Task<T> InCloud<T>(string stage, Func<CancellationToken, Task<T>> work)
+            {
+                deadline.CancelAfter(s.Settings.CloudWait + s.Settings.Deadline);
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                wait.CancelAfter(s.Settings.CloudWait);
+                var result = await Stage(stage, () => work(wait.Token));
+                ct.ThrowIfCancellationRequested();
+                deadline.CancelAfter(s.Settings.Deadline);
+                return result;
+            }
+
             // 1. The kill-switch first: a device that just (re)joined syncs the fleet's policy before anything renders.
             var gate = await Stage("policy", () =>
                 s.Policy.Ask<PolicyMessages.Verdict>(new PolicyMessages.Check(artifacts, s.Settings.PolicySyncWait), s.Settings.Deadline, ct));
@@ -118,43 +130,35 @@ public sealed class RenderJob : ReceiveActor
             // 3. Delegation: a variant taller than this device renders (or mode cloud, or resource pressure) goes to a cloud render worker; the
             //    device sends only the chosen copy and voice line. Refused, failed or late: the device renders its own variant.
             var localHeight = campaign.Template.Height;
-            if (Delegation.Reason(req.Mode, req.Height ?? localHeight, s.Settings.MaxLocalHeight, pressure) is { } delegateWhy)
+            var cloudAllowed = spec.Budget.AllowCloud;
+            if (Delegation.Reason(req.Mode, req.Height ?? localHeight, s.Settings.MaxLocalHeight, pressure) is not null)
             {
-                if (!spec.Budget.AllowCloud) fallbacks.Add(Delegation.LocalFallback(localHeight, "not-allowed"));
+                if (!cloudAllowed) fallbacks.Add(Delegation.LocalFallback(localHeight, "not-allowed"));
                 else
                 {
-                    deadline.CancelAfter(s.Settings.CloudWait + s.Settings.Deadline);
-                    using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                    wait.CancelAfter(s.Settings.CloudWait);
                     var line = campaign.Template.Voice is { } vl ? TextSlots.Fill(vl.Line, choice.Fields) : null;
                     var body = new CloudRenderClient.JobBody(spec.Id,
                         int.TryParse(req.CampaignVersion, out var synced) ? synced : null, req.Height ?? localHeight, choice.Fields, line);
-                    var delegated = await Stage("delegate", () => s.Cloud.RenderAsync(body, req.OutputPath, wait.Token));
-                    ct.ThrowIfCancellationRequested();
+                    var delegated = await InCloud("delegate", wait => s.Cloud.RenderAsync(body, req.OutputPath, wait));
                     // Not a fallback: the ad is what was asked for. The path and encoder say where it was made.
                     if (delegated.Ok) return Outcome(req.OutputPath, true, false, Delegation.CloudEncoder(delegated.Encoder), "cloud", 0);
                     fallbacks.Add(Delegation.LocalFallback(localHeight, delegated.Reason ?? "failed"));
-                    deadline.CancelAfter(s.Settings.Deadline);
                 }
             }
 
-            // 4. The cache, keyed by everything that shapes the output; renders of one key in flight are coalesced.
+            // 4. The template: hybrid draws on the base the cloud made at the asked height; otherwise this device's own.
             PreparedTemplate? prepared = null;
-            if (req.Mode == Delegation.Hybrid)
+            if (req.Mode == Delegation.Hybrid && !cloudAllowed) fallbacks.Add(Delegation.LocalFallback(localHeight, "not-allowed"));
+            else if (req.Mode == Delegation.Hybrid)
             {
-                // Hybrid: the cloud made the base at the asked height; this device draws its personalised ranges on it.
-                var height = req.Height ?? localHeight;
-                using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                wait.CancelAfter(s.Settings.CloudWait);
-                deadline.CancelAfter(s.Settings.CloudWait + s.Settings.Deadline);
-                var (cloudBase, why) = await Stage("base", () => s.Bases.GetAsync(spec.Id, req.CampaignVersion, height, wait.Token));
-                ct.ThrowIfCancellationRequested();
-                deadline.CancelAfter(s.Settings.Deadline);
+                var (cloudBase, why) = await InCloud("base", wait => s.Bases.GetAsync(spec.Id, req.CampaignVersion, req.Height ?? localHeight, wait));
                 prepared = cloudBase;
                 if (why is not null) fallbacks.Add(Delegation.LocalFallback(localHeight, why));
             }
             try { prepared ??= await Stage("prepare", () => s.Prepared.GetAsync(campaign)); }
             catch (Shared.Cli.FleetException e) { return StaticCreative($"composite:static-creative:prepare-failed:{Reason(e)}"); }
+
+            // 5. The cache, keyed by everything that shapes the output; renders of one key in flight are coalesced.
             var voiceLine = prepared.Template.Voice is { } v ? TextSlots.Fill(v.Line, choice.Fields) : null;
             var key = RenderCache.KeyOf(prepared.HeroSha256, prepared.Directory, JsonSerializer.Serialize(choice.Fields.OrderBy(f => f.Key, StringComparer.Ordinal), FleetJson.Options),
                 GradePresets.Neutral, spec.Voice.Name, spec.Voice.Rate.ToString(), voiceLine ?? "", artifacts.Model ?? "", artifacts.Template ?? "");
@@ -168,7 +172,7 @@ public sealed class RenderJob : ReceiveActor
                 else claimedKey = key;
             }
 
-            // 5. Speech, fitted to its slot; without a voice the ad plays with music and on-screen text.
+            // 6. Speech, fitted to its slot; without a voice the ad plays with music and on-screen text.
             string? wav = null;
             double audio = 0;
             if (voiceLine is not null)
@@ -179,7 +183,7 @@ public sealed class RenderJob : ReceiveActor
                 else fallbacks.Add($"speech:captions-only:{((SpeechProtocol.CaptionsOnly)speech).Reason}");
             }
 
-            // 6. Composite into a private file, moved into place only if this job is still wanted.
+            // 7. Composite into a private file, moved into place only if this job is still wanted.
             var temp = Path.Combine(workDir, "ad.mp4");
             var request = new RenderRequest { Fields = choice.Fields, VoiceWav = wav };
             var composed = await Stage("composite", () => s.Composite.Ask<object>(

@@ -2,6 +2,12 @@ using Fleet.Shared.Serialization;
 
 namespace Fleet.Shared.Rollouts;
 
+/// <summary>Every rollout event names its rollout.</summary>
+public interface IRolloutEvent : IFleetEvent
+{
+    string RolloutId { get; }
+}
+
 /// <summary>Persisted events of the rollout coordinator; each transition carries who made it and why.</summary>
 public static class RolloutEvents
 {
@@ -13,7 +19,7 @@ public static class RolloutEvents
     [PersistedAs("rollout-started.v1")]
     public sealed record Started(string RolloutId, RolloutArtifact Artifact, string? CampaignId, int? TargetVersion, int? PreviousVersion,
         string? ModelSha256, string Previous, IReadOnlyList<double> Stages, TimeSpan Bake, IReadOnlyDictionary<string, string> Tags,
-        IReadOnlyList<string> Gates, long MinSamples, TimeSpan Timeout, TimeSpan WriteOffAfter, string By, string Reason, DateTimeOffset At) : IFleetEvent;
+        IReadOnlyList<string> Gates, long MinSamples, TimeSpan Timeout, TimeSpan WriteOffAfter, string By, string Reason, DateTimeOffset At) : IRolloutEvent;
 
     /// <summary>
     /// The rollout moved to stage <see cref="Stage"/> (a gate pass after bake, or a promotion by hand).
@@ -21,17 +27,17 @@ public static class RolloutEvents
     /// the cohort is the whole fleet and no baseline is left.
     /// </summary>
     [PersistedAs("rollout-stage-entered.v1")]
-    public sealed record StageEntered(string RolloutId, int Stage, string By, string Why, DateTimeOffset At, double? BaselineP95Ms = null) : IFleetEvent;
+    public sealed record StageEntered(string RolloutId, int Stage, string By, string Why, DateTimeOffset At, double? BaselineP95Ms = null) : IRolloutEvent;
 
     /// <summary>Devices placed into the cohort (stage growth or newly eligible devices); a device never leaves it.</summary>
     [PersistedAs("rollout-cohort-grown.v1")]
-    public sealed record CohortGrown(string RolloutId, IReadOnlyList<string> Added, DateTimeOffset At) : IFleetEvent;
+    public sealed record CohortGrown(string RolloutId, IReadOnlyList<string> Added, DateTimeOffset At) : IRolloutEvent;
 
     /// <summary>Pause, resume, rollback, abort, completion; <see cref="By"/> is <c>gates</c> for automatic ones.</summary>
     [PersistedAs("rollout-status-changed.v1")]
-    public sealed record StatusChanged(string RolloutId, RolloutStatus To, string By, string Why, DateTimeOffset At) : IFleetEvent;
+    public sealed record StatusChanged(string RolloutId, RolloutStatus To, string By, string Why, DateTimeOffset At) : IRolloutEvent;
 
     /// <summary>Cohort devices that stayed offline past the deadline while the rollout was being undone.</summary>
     [PersistedAs("rollout-written-off.v1")]
-    public sealed record WrittenOff(string RolloutId, IReadOnlyList<string> Devices, string Why, DateTimeOffset At) : IFleetEvent;
+    public sealed record WrittenOff(string RolloutId, IReadOnlyList<string> Devices, string Why, DateTimeOffset At) : IRolloutEvent;
 }

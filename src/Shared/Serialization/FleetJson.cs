@@ -9,6 +9,9 @@ public static class FleetJson
     public static readonly JsonSerializerOptions Options = Create(indented: false);
     public static readonly JsonSerializerOptions Indented = Create(indented: true);
 
+    /// <summary>An enum value as Fleet's JSON writes it (<c>RollingBack</c> → <c>rolling-back</c>), for tables and log lines too.</summary>
+    public static string Name(Enum value) => JsonNamingPolicy.KebabCaseLower.ConvertName(value.ToString());
+
     private static JsonSerializerOptions Create(bool indented)
     {
         var o = new JsonSerializerOptions(JsonSerializerDefaults.Web)
