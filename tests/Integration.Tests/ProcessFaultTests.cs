@@ -31,7 +31,9 @@ public sealed class ProcessFaultTests
             "both devices up again after the crash");
         Assert.Equal(new[] { "kiosk-1", "kiosk-2" }, back.Select(d => d.DeviceId).Order());
         Assert.False(e1.HasExited || e2.HasExited, "device agents must survive the cloud crash");
-        Assert.Contains(e1.Lines, l => l.Contains("registered as kiosk-1 (known device)"));
+        // The registry marks a device up as it answers the registration; the device logs the answer a moment later.
+        await Eventually.Until(() => Task.FromResult(e1.Lines), l => l.Any(x => x.Contains("registered as kiosk-1 (known device)")),
+            TimeSpan.FromSeconds(10), "kiosk-1 re-registered as a known device");
     }
 
     [Fact]
