@@ -8,6 +8,7 @@ public sealed class FleetProcess : IDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _lines = new();
+    private bool _disposed;
 
     private FleetProcess(string dll, IEnumerable<string> args)
     {
@@ -51,6 +52,8 @@ public sealed class FleetProcess : IDisposable
 
     public void Dispose()
     {
+        if (_disposed) return;
+        _disposed = true;
         if (!_process.HasExited) { try { _process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { } }
         _process.Dispose();
     }

@@ -11,21 +11,14 @@ public sealed class ProcessFaultTests
     public async Task A_cloud_killed_with_sigkill_comes_back_with_every_device_and_devices_rejoin_by_themselves()
     {
         using var tmp = new TempDir();
-        var (port, http) = (Ports.Free(), Ports.Free());
-        string[] CloudArgs() => ["agent", "--port", $"{port}", "--http", $"{http}", "--data", tmp.Sub("cloud"), "--insecure-dev"];
-        var cloud = FleetProcess.Cloud(CloudArgs());
-        using var e1 = FleetProcess.Edge("agent", "--insecure-dev", "--seed", $"127.0.0.1:{port}", "--device-id", "kiosk-1", "--data", tmp.Sub("e1"));
-        using var e2 = FleetProcess.Edge("agent", "--insecure-dev", "--seed", $"127.0.0.1:{port}", "--device-id", "kiosk-2", "--data", tmp.Sub("e2"));
-        using var api = await Eventually.Until(() => Task.FromResult(TokenFile(tmp.Sub("cloud"))), t => t is not null, TimeSpan.FromSeconds(30), "admin token")
-            is { } token ? new ApiClient($"http://127.0.0.1:{http}", token) : throw new InvalidOperationException();
-        Task<List<DeviceReplies.DeviceView>> Devices() => api.GetAsync<List<DeviceReplies.DeviceView>>("api/v1/devices");
+        using var cloud = await CloudProcess.StartAsync(tmp.Sub("cloud"));
+        using var e1 = FleetProcess.Edge("agent", "--insecure-dev", "--seed", cloud.Seed, "--device-id", "kiosk-1", "--data", tmp.Sub("e1"));
+        using var e2 = FleetProcess.Edge("agent", "--insecure-dev", "--seed", cloud.Seed, "--device-id", "kiosk-2", "--data", tmp.Sub("e2"));
+        async Task<List<DeviceReplies.DeviceView>> Devices() => (await cloud.GetAsync("/api/v1/devices")).As<List<DeviceReplies.DeviceView>>();
 
         await Eventually.Until(Devices, d => d.Count(v => v.Connectivity == Connectivity.Up) == 2, TimeSpan.FromSeconds(40), "2 devices up");
 
-        cloud.Crash();
-        await cloud.WaitForExitAsync(TimeSpan.FromSeconds(10));
-        cloud.Dispose();
-        using var restarted = FleetProcess.Cloud(CloudArgs());
+        await cloud.CrashAndRestartAsync();
 
         var back = await Eventually.Until(Devices, d => d.Count(v => v.Connectivity == Connectivity.Up) == 2, TimeSpan.FromSeconds(60),
             "both devices up again after the crash");
@@ -109,11 +102,5 @@ public sealed class ProcessFaultTests
         using var missing = FleetProcess.Cloud("devices", "show", "nope", "--api", $"http://127.0.0.1:{http}", "--data", tmp.Sub("cloud"));
         Assert.Equal(1, await missing.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         Assert.Contains("404 NotFound: device 'nope' is not registered", Assert.Single(missing.Lines));
-    }
-
-    private static string? TokenFile(string dataDir)
-    {
-        var path = Path.Combine(dataDir, AdminToken.FileName);
-        return File.Exists(path) ? File.ReadAllText(path).Trim() : null;
     }
 }

@@ -116,6 +116,17 @@ public sealed class RenderDelegationTests
         Assert.Equal((1920, 1080), await SizeOfAsync(await local.GetByteArrayAsync(second.Url.TrimStart('/')), tmp.Sub("probe")));
         Assert.Single((await cloud.GetAsync("/api/v1/renders?campaign=summer-sale")).As<Fleet.Shared.Renders.RenderSchedulerReplies.JobList>().Jobs);
         Assert.True(Directory.EnumerateFiles(Path.Combine(tmp.Sub("kiosk"), "renders", "bases", "summer-sale-v1-1080p"), "prepared.json").Any());
+
+        // Another device fetches the same base job (made once, charged once) with a token of its own.
+        var http2 = Ports.Free();
+        await using var kiosk2 = DistributionTests.Start(cloud, tmp.Sub("kiosk2"), "kiosk-2", "", http2);
+        await DistributionTests.WaitRunningAsync(cloud, "summer-sale", 1, "kiosk-2");
+        using var local2 = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{http2}/"), Timeout = TimeSpan.FromMinutes(3) };
+        var third = await RenderAsync(local2, new { mode = "hybrid", resolution = "1080p", headline = "Sunglasses from {{price}}", cta = "Shop now" });
+        Assert.True(third.Outcome.Success, string.Join(", ", third.Outcome.Fallbacks));
+        Assert.Contains("base", third.Outcome.StageMs.Keys);
+        Assert.Equal(job.JobId, Assert.Single((await cloud.GetAsync("/api/v1/renders?campaign=summer-sale")).As<Fleet.Shared.Renders.RenderSchedulerReplies.JobList>().Jobs).JobId);
+        Assert.True(File.Exists(Path.Combine(tmp.Sub("kiosk2"), "renders", "bases", "summer-sale-v1-1080p", "prepared.json")));
     }
 
     [Fact]

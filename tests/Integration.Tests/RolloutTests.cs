@@ -226,43 +226,64 @@ public sealed class RolloutTests
     public async Task A_cloud_killed_with_sigkill_mid_stage_resumes_the_rollout_from_the_journal_on_restart()
     {
         using var tmp = new TempDir();
-        var (port, http) = (Ports.Free(), Ports.Free());
-        string[] CloudArgs() => ["agent", "--port", $"{port}", "--http", $"{http}", "--data", tmp.Sub("cloud"), "--insecure-dev"];
-        var cloud = FleetProcess.Cloud(CloudArgs());
-        var tokenPath = Path.Combine(tmp.Sub("cloud"), Fleet.Cloud.Api.AdminToken.FileName);
-        var token = await Eventually.Until(() => Task.FromResult(File.Exists(tokenPath) ? File.ReadAllText(tokenPath).Trim() : null), t => t is not null, Within, "admin token");
-        var url = $"http://127.0.0.1:{http}";
-        Task<ApiCalls.Answer> Get(string path) => ApiCalls.SendAsync(url, HttpMethod.Get, path, token);
-        Task<ApiCalls.Answer> Post(string path, object body) => ApiCalls.SendAsync(url, HttpMethod.Post, path, token,
-            new StringContent(System.Text.Json.JsonSerializer.Serialize(body, Fleet.Shared.Serialization.FleetJson.Options), System.Text.Encoding.UTF8, "application/json"));
-
-        await Eventually.Until(() => ApiCalls.SendAsync(url, HttpMethod.Post, "/api/v1/campaigns", token, Fleet.Cloud.Cli.CampaignFolder.Multipart(SampleCampaign.CopyTo(tmp.Sub("v1")))),
-            a => a.Status == HttpStatusCode.Created, Within, "v1 published");
-        await Post("/api/v1/campaigns/summer-sale/assignments", new { tags = new { } });
+        using var cloud = await CloudProcess.StartAsync(tmp.Sub("cloud"));
         Fleet.Edge.Hosting.AgentLog.Enabled = false;
-        await using var edge = EdgeUnderTest.Start($"127.0.0.1:{port}", tmp.Sub("e1"), "kiosk-1");
-        await Eventually.Until(() => Get("/api/v1/campaigns/summer-sale/status"), a => a.Body.Contains("\"version\":1"), Within, "kiosk-1 on v1");
-        var v2 = await ApiCalls.SendAsync(url, HttpMethod.Post, "/api/v1/campaigns?staged=true", token,
-            Fleet.Cloud.Cli.CampaignFolder.Multipart(SampleCampaign.CopyTo(tmp.Sub("v2"), s => s["default_copy"]!["headline"] = "New")));
-        Assert.Equal(HttpStatusCode.Created, v2.Status);
-        Assert.Equal(HttpStatusCode.Created, (await Post("/api/v1/rollouts", new { artifact = "campaign:summer-sale@2", stages = new[] { 100.0 }, bake = "1h", reason = "crash test" })).Status);
-        var before = await Eventually.Until(async () => (await Get("/api/v1/rollouts/r1")).As<RolloutView>(),
-            v => v.Devices.Any(d => d.State == DeviceRolloutState.Running), Within, "canary running v2");
+        await using var edge = EdgeUnderTest.Start(cloud.Seed, tmp.Sub("e1"), "kiosk-1");
+        var before = await CanaryRunningV2Async(cloud, tmp, "crash test");
 
-        cloud.Crash();
-        await cloud.WaitForExitAsync(TimeSpan.FromSeconds(10));
-        cloud.Dispose();
-        using var restarted = FleetProcess.Cloud(CloudArgs());
+        await cloud.CrashAndRestartAsync();
 
-        var after = await Eventually.Until(() => Get("/api/v1/rollouts/r1"), a => a.Status == HttpStatusCode.OK, Within, "coordinator recovered");
+        var after = await Eventually.Until(() => cloud.GetAsync("/api/v1/rollouts/r1"), a => a.Status == HttpStatusCode.OK, Within, "coordinator recovered");
         var view = after.As<RolloutView>();
         Assert.Equal((RolloutStatus.Running, before.StageStartedAt), (view.Status, view.StageStartedAt));
         Assert.Equal(before.History, view.History);
-        var aborted = await Post("/api/v1/rollouts/r1/abort", new { reason = "after the crash" });
+        var aborted = await cloud.PostJsonAsync("/api/v1/rollouts/r1/abort", new { reason = "after the crash" });
         Assert.Equal(HttpStatusCode.OK, aborted.Status);
-        var done = await Eventually.Until(async () => (await Get("/api/v1/rollouts/r1")).As<RolloutView>(), v => v.Status == RolloutStatus.Aborted, Within, "abort confirmed by the device");
+        var done = await Eventually.Until(async () => (await cloud.GetAsync("/api/v1/rollouts/r1")).As<RolloutView>(), v => v.Status == RolloutStatus.Aborted, Within, "abort confirmed by the device");
         Assert.Equal(DeviceRolloutState.RolledBack, Assert.Single(done.Devices).State);
-        await Eventually.Until(() => Get("/api/v1/campaigns/summer-sale/status"), a => a.Body.Contains("\"version\":1"), Within, "kiosk-1 back on v1");
+        await Eventually.Until(() => cloud.GetAsync("/api/v1/campaigns/summer-sale/status"), a => a.Body.Contains("\"version\":1"), Within, "kiosk-1 back on v1");
+    }
+
+    [Fact]
+    public async Task The_control_node_hosting_the_coordinator_and_the_authority_killed_mid_stage_and_mid_broadcast_another_takes_over()
+    {
+        using var tmp = new TempDir();
+        var db = "postgres:" + (await Databases.FreshAsync(Databases.Postgres, tmp.Path)).ConnectionString;
+        using var oldest = await CloudProcess.StartAsync(tmp.Sub("cloud"), db);
+        using var second = await CloudProcess.StartAsync(tmp.Sub("cloud"), db, oldest.Seed);
+        using var third = await CloudProcess.StartAsync(tmp.Sub("cloud"), db, oldest.Seed);
+        Fleet.Edge.Hosting.AgentLog.Enabled = false;
+        await using var edge = EdgeUnderTest.Start(oldest.Seed, tmp.Sub("e1"), "kiosk-1", seeds: new[] { second.Seed, third.Seed });
+        var before = await CanaryRunningV2Async(oldest, tmp, "failover test");
+        var engaged = await oldest.PostJsonAsync("/api/v1/kill", new { scope = "template:end-card@1.0.0", reason = "bad end card" });
+        Assert.Equal(HttpStatusCode.Created, engaged.Status);
+        var killId = engaged.Json.GetProperty("directive").GetProperty("id").GetString();
+
+        await oldest.CrashAsync(); // right after the engage: the broadcast may not have reached the device yet
+
+        var after = await Eventually.Until(() => second.GetAsync("/api/v1/rollouts/r1"), a => a.Status == HttpStatusCode.OK, Within, "coordinator on another node");
+        var view = after.As<RolloutView>();
+        Assert.Equal((RolloutStatus.Running, before.Stage, before.StageStartedAt), (view.Status, view.Stage, view.StageStartedAt));
+        await Eventually.Until(() => third.GetAsync($"/api/v1/kill/{killId}"), a => a.Status == HttpStatusCode.OK && a.Json.GetProperty("acknowledged").GetInt32() == 1 && a.Json.GetProperty("pending").GetInt32() == 0,
+            Within, "the kill engaged before the crash acknowledged by the device");
+        var promoted = await Eventually.Until(() => third.PostJsonAsync("/api/v1/rollouts/r1/promote", new { reason = "canary fine" }),
+            a => a.Status == HttpStatusCode.OK, Within, "promote on the new coordinator");
+        Assert.Equal(RolloutStatus.Completed, promoted.As<RolloutView>().Status);
+        await Eventually.Until(() => second.GetAsync("/api/v1/campaigns/summer-sale/status"), a => a.Body.Contains("\"version\":2"), Within, "kiosk-1 on v2");
+    }
+
+    /// <summary>v1 assigned and running on every device, v2 published staged and rolled out to 100 %: returns the rollout once a device runs v2.</summary>
+    private static async Task<RolloutView> CanaryRunningV2Async(CloudProcess cloud, TempDir tmp, string reason)
+    {
+        await Eventually.Until(() => cloud.PublishAsync(SampleCampaign.CopyTo(tmp.Sub("v1"))), a => a.Status == HttpStatusCode.Created, Within, "v1 published");
+        await cloud.PostJsonAsync("/api/v1/campaigns/summer-sale/assignments", new { tags = new { } });
+        await Eventually.Until(() => cloud.GetAsync("/api/v1/campaigns/summer-sale/status"), a => a.Body.Contains("\"version\":1"), Within, "a device on v1");
+        var v2 = await cloud.PublishAsync(SampleCampaign.CopyTo(tmp.Sub("v2"), s => s["default_copy"]!["headline"] = "New"), staged: true);
+        Assert.Equal(HttpStatusCode.Created, v2.Status);
+        var started = await cloud.PostJsonAsync("/api/v1/rollouts", new { artifact = "campaign:summer-sale@2", stages = new[] { 100.0 }, bake = "1h", reason });
+        Assert.Equal(HttpStatusCode.Created, started.Status);
+        return await Eventually.Until(async () => (await cloud.GetAsync("/api/v1/rollouts/r1")).As<RolloutView>(),
+            v => v.Devices.Any(d => d.State == DeviceRolloutState.Running), Within, "canary running v2");
     }
 
     /// <summary>A cloud with the sample campaign v1 assigned to every device, and devices kiosk-1.. running it (local API on the given ports).</summary>

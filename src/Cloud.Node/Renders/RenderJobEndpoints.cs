@@ -69,7 +69,7 @@ public static class RenderJobEndpoints
                 switch (reply)
                 {
                     case Accepted a:
-                        var (token, expires) = tokens.Issue(a.Job.JobId, a.Job.DeviceId, spec.CampaignId);
+                        var (token, expires) = tokens.Issue(a.Job.JobId, deviceId!, spec.CampaignId); // a shared base job was perhaps asked first by another device
                         return ApiResults.Ok(new JobTicket(a.Job.JobId, token, expires, a.Job.Status, a.Created, a.Job), a.Created ? 202 : 200);
                     case Refused r:
                         var status = r.Reason is "budget" or "device-quota" ? StatusCodes.Status429TooManyRequests

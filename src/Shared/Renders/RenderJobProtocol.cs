@@ -14,12 +14,15 @@ namespace Fleet.Shared.Renders;
 public sealed record RenderJobSpec(string CampaignId, int CampaignVersion, int Height, IReadOnlyDictionary<string, string> Fields, string? VoiceLine,
     bool Base = false) : IFleetProtocol
 {
-    /// <summary>The job key: the same device asking for the same render gets the same job (and the same MP4).</summary>
+    /// <summary>
+    /// The job key: the same device asking for the same render gets the same job (and the same MP4). A base holds no
+    /// copy of anyone's, so one base job per campaign version and height serves every device (each with its own token).
+    /// </summary>
     public string KeyFor(string deviceId)
     {
         var canonical = JsonSerializer.Serialize(new object?[]
         {
-            deviceId, CampaignId, CampaignVersion, Height, Fields.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => new[] { f.Key, f.Value }), VoiceLine,
+            Base ? "" : deviceId, CampaignId, CampaignVersion, Height, Fields.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => new[] { f.Key, f.Value }), VoiceLine,
             Base ? "base" : null,
         });
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)))[..32];

@@ -39,6 +39,19 @@ public sealed class RenderLedgerTests
     }
 
     [Fact]
+    public void One_base_job_per_campaign_version_and_height_serves_every_device_and_is_charged_once()
+    {
+        RenderJobSpec Base(int height) => new("summer-sale", 1, height, new Dictionary<string, string>(), null, Base: true);
+        var (l, first) = Submit(new RenderLedger(), "kiosk-1", Base(1080));
+        var (l2, second) = Submit(l, "kiosk-2", Base(1080));
+        Assert.Equal(Assert.IsType<Accepted>(first).Job.JobId, Assert.IsType<Accepted>(second).Job.JobId);
+        Assert.False(((Accepted)second).Created);
+        Assert.Equal(1, l2.UsageOf("summer-sale", T0).Renders);
+        var (_, taller) = Submit(l2, "kiosk-2", Base(1440));
+        Assert.True(Assert.IsType<Accepted>(taller).Created);
+    }
+
+    [Fact]
     public void Over_the_renders_per_day_budget_a_job_is_refused_with_budget_and_nothing_is_recorded()
     {
         var l = Apply(new RenderLedger(), new RenderLedger().Handle(new SetBudget("summer-sale", 1, null, "op"), T0).Events);

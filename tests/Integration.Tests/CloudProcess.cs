@@ -1,0 +1,79 @@
+using System.Text;
+using System.Text.Json;
+using Fleet.Cloud.Api;
+using Fleet.Cloud.Cli;
+using Fleet.Shared.Serialization;
+
+namespace Fleet.Integration.Tests;
+
+/// <summary>
+/// A real <c>fleet-cloud agent</c> process on loopback (<c>--insecure-dev</c>), so that a test can SIGKILL it. Control nodes
+/// of one fleet share the data folder (signing keys, admin token, content store) and the database.
+/// </summary>
+public sealed class CloudProcess : IDisposable
+{
+    private static readonly TimeSpan StartWithin = TimeSpan.FromSeconds(60);
+    private readonly string[] _args;
+
+    private CloudProcess(string[] args, int port, string url)
+    {
+        _args = args;
+        Seed = $"127.0.0.1:{port}";
+        Url = url;
+        Process = FleetProcess.Cloud(args);
+    }
+
+    public FleetProcess Process { get; private set; }
+    public string Seed { get; }
+    public string Url { get; }
+    public string Token { get; private set; } = "";
+
+    /// <summary>Starts a node and waits until its API answers with the fleet's admin token.</summary>
+    public static async Task<CloudProcess> StartAsync(string dataDir, string? db = null, params string[] seeds)
+    {
+        var (port, http) = (Ports.Free(), Ports.Free());
+        var args = new List<string> { "agent", "--port", $"{port}", "--http", $"{http}", "--data", dataDir, "--insecure-dev" };
+        if (db is not null) args.AddRange(["--db", db]);
+        foreach (var s in seeds) args.AddRange(["--seed", s]);
+        var node = new CloudProcess(args.ToArray(), port, $"http://127.0.0.1:{http}");
+        await node.WaitForApiAsync(dataDir);
+        return node;
+    }
+
+    /// <summary>SIGKILL, then the same node (ports, data, database) started again.</summary>
+    public async Task CrashAndRestartAsync()
+    {
+        await CrashAsync();
+        Process = FleetProcess.Cloud(_args);
+        await WaitForApiAsync(_args[Array.IndexOf(_args, "--data") + 1]);
+    }
+
+    /// <summary>SIGKILL: no leaving, no shutdown hooks; the other nodes find out from the failure detector.</summary>
+    public async Task CrashAsync()
+    {
+        Process.Crash();
+        await Process.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        Process.Dispose();
+    }
+
+    public Task<ApiCalls.Answer> GetAsync(string path) => ApiCalls.SendAsync(Url, HttpMethod.Get, path, Token);
+
+    public Task<ApiCalls.Answer> PostJsonAsync(string path, object body) => ApiCalls.SendAsync(Url, HttpMethod.Post, path, Token,
+        new StringContent(JsonSerializer.Serialize(body, FleetJson.Options), Encoding.UTF8, "application/json"));
+
+    public Task<ApiCalls.Answer> PublishAsync(string dir, bool staged = false) =>
+        ApiCalls.SendAsync(Url, HttpMethod.Post, staged ? "/api/v1/campaigns?staged=true" : "/api/v1/campaigns", Token, CampaignFolder.Multipart(dir));
+
+    /// <summary>The token file may be read half-written at first: it is re-read until the API accepts it.</summary>
+    private async Task WaitForApiAsync(string dataDir)
+    {
+        var tokenPath = Path.Combine(dataDir, AdminToken.FileName);
+        await Eventually.Until(async () =>
+        {
+            Token = File.Exists(tokenPath) ? File.ReadAllText(tokenPath).Trim() : "";
+            return await GetAsync("/api/v1/devices");
+        }, a => a.Status == System.Net.HttpStatusCode.OK, StartWithin, $"API at {Url} with the admin token");
+    }
+
+    public void Dispose() => Process.Dispose();
+}
