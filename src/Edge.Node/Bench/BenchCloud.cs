@@ -13,13 +13,21 @@ namespace Fleet.Edge.Bench;
 /// <summary>A throwaway <c>fleet-cloud agent</c> process for a benchmark, and a small client for its registry.</summary>
 public sealed class BenchCloud : IDisposable
 {
+    private const int TailLines = 20;
+    private static readonly string[] DowningWords = ["SBR took decision", "has been downed"];
     private readonly Process _process;
     private readonly HttpClient _http;
+    /// <summary>The cloud's last output lines: when it dies mid-benchmark they say why.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _tail;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _downing;
 
     private readonly FleetCa? _ca;
 
-    private BenchCloud(Process process, HttpClient http, string seed, FleetCa? ca)
+    private BenchCloud(Process process, HttpClient http, string seed, FleetCa? ca, System.Collections.Concurrent.ConcurrentQueue<string> tail,
+        System.Collections.Concurrent.ConcurrentQueue<string> downing)
     {
+        _tail = tail;
+        _downing = downing;
         _ca = ca;
         _process = process;
         _http = http;
@@ -39,8 +47,17 @@ public sealed class BenchCloud : IDisposable
         foreach (var a in new[] { cloudDll, "agent", "--port", $"{port}", "--http", $"{httpPort}", "--data", dataDir }) psi.ArgumentList.Add(a);
         if (!mtls) psi.ArgumentList.Add("--insecure-dev");
         var process = Process.Start(psi)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        var tail = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var downing = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        void Keep(string? line)
+        {
+            if (line is null) return;
+            if (DowningWords.Any(w => line.Contains(w, StringComparison.Ordinal))) downing.Enqueue(line);
+            tail.Enqueue(line);
+            while (tail.Count > TailLines) tail.TryDequeue(out _);
+        }
+        process.OutputDataReceived += (_, e) => Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}/") };
@@ -57,7 +74,7 @@ public sealed class BenchCloud : IDisposable
             if (sw.Elapsed > TimeSpan.FromSeconds(60)) throw new FleetException("fleet-cloud did not become ready within 60s");
             await Task.Delay(100);
         }
-        return new BenchCloud(process, http, $"127.0.0.1:{port}", ca);
+        return new BenchCloud(process, http, $"127.0.0.1:{port}", ca, tail, downing);
     }
 
     /// <summary>With mTLS: gives a device a certificate as an operator's bundle would (outside the timed part).</summary>
@@ -72,15 +89,29 @@ public sealed class BenchCloud : IDisposable
 
     public async Task<IReadOnlyList<DeviceReplies.DeviceView>> DevicesAsync()
     {
-        var body = await _http.GetByteArrayAsync("api/v1/devices");
+        var body = await Call(() => _http.GetByteArrayAsync("api/v1/devices"));
         return JsonSerializer.Deserialize<List<DeviceReplies.DeviceView>>(body, FleetJson.Options)!;
     }
 
-    public async Task<JsonDocument> GetJsonAsync(string path) => JsonDocument.Parse(await _http.GetByteArrayAsync(path));
+    public async Task<JsonDocument> GetJsonAsync(string path) => JsonDocument.Parse(await Call(() => _http.GetByteArrayAsync(path)));
+
+    /// <summary>A cloud that stopped answering because it exited is one clear error with its exit code and last words.</summary>
+    private async Task<T> Call<T>(Func<Task<T>> request)
+    {
+        try { return await request(); }
+        catch (HttpRequestException) when (_process.WaitForExit(2000))
+        {
+            // Downing is what usually ends a cloud under load: say who downed it and why, not the last line of the noise.
+            // Another node downed it (the gossip says from whom), or its own last resolver decision included itself.
+            var why = _downing.FirstOrDefault(l => l.Contains("has been downed", StringComparison.Ordinal)) ?? _downing.LastOrDefault()
+                      ?? _tail.LastOrDefault(l => l.Trim().Length > 0) ?? "(no output)";
+            throw new FleetException($"fleet-cloud exited with {_process.ExitCode} during the benchmark: {why}");
+        }
+    }
 
     public async Task<JsonDocument> PostJsonAsync(string path, object body)
     {
-        using var response = await _http.PostAsync(path, new StringContent(JsonSerializer.Serialize(body, FleetJson.Options), System.Text.Encoding.UTF8, "application/json"));
+        using var response = await Call(() => _http.PostAsync(path, new StringContent(JsonSerializer.Serialize(body, FleetJson.Options), System.Text.Encoding.UTF8, "application/json")));
         var text = await response.Content.ReadAsStringAsync();
         if (!response.IsSuccessStatusCode) throw new FleetException($"POST {path}: {(int)response.StatusCode} {text}");
         return JsonDocument.Parse(text);
@@ -88,7 +119,7 @@ public sealed class BenchCloud : IDisposable
 
     public async Task<JsonDocument> PostBytesAsync(string path, byte[] body)
     {
-        using var response = await _http.PostAsync(path, new ByteArrayContent(body));
+        using var response = await Call(() => _http.PostAsync(path, new ByteArrayContent(body)));
         var text = await response.Content.ReadAsStringAsync();
         if (!response.IsSuccessStatusCode) throw new FleetException($"POST {path}: {(int)response.StatusCode} {text}");
         return JsonDocument.Parse(text);

@@ -28,6 +28,12 @@ public sealed class EdgeNode : IAsyncDisposable
 {
     /// <summary>How long one join attempt waits for a seed before the session ends and the agent backs off.</summary>
     public static readonly TimeSpan JoinAttemptTimeout = TimeSpan.FromSeconds(6);
+    /// <summary>
+    /// Devices are slower to call a node unreachable than control nodes (Akka's default, 3 s): a busy or starved device
+    /// that marks the cloud unreachable can make a device the cluster leader, and the split-brain resolver running
+    /// there downs the control node. With a longer pause the cloud removes such a device first.
+    /// </summary>
+    public static readonly TimeSpan DeviceHeartbeatPause = TimeSpan.FromSeconds(12);
 
     private readonly WebApplication _app;
     private readonly Outbox _outbox;
@@ -75,6 +81,7 @@ public sealed class EdgeNode : IAsyncDisposable
             Roles = new[] { FleetCluster.EdgeRole, FleetCluster.DeviceRole(facts.DeviceId) },
             SeedNodes = seedAddresses,
             GiveUpJoiningAfter = JoinAttemptTimeout,
+            HeartbeatPause = DeviceHeartbeatPause,
             // Akka's join and association chatter would bury the one line per attempt the agent prints.
             LogLevel = "ERROR",
             Tls = creds is null ? null : new RemotingTls(creds.Certificate, new FleetTrust(creds.Ca)),

@@ -43,7 +43,7 @@ public static class FleetAkkaConfiguration
                 .WithTypeFilter(ProtocolTypeFilter.ForFleet())))
         .WithCustomSerializer(FleetEventSerializer.Name, new[] { typeof(IFleetEvent) }, system => new FleetEventSerializer(system));
 
-    private static string ClusterTuning(NodeSettings node)
+    internal static string ClusterTuning(NodeSettings node)
     {
         var giveUp = node.GiveUpJoiningAfter is { } t ? $"{(int)t.TotalMilliseconds}ms" : "off";
         return $$"""
@@ -52,6 +52,10 @@ public static class FleetAkkaConfiguration
               retry-unsuccessful-join-after = 2s
               shutdown-after-unsuccessful-join-seed-nodes = {{giveUp}}
               split-brain-resolver.stable-after = {{(int)node.SplitBrainStableAfter.TotalMilliseconds}}ms
+              # Devices come and go all the time: "unstable for too long" must not make the resolver down every node,
+              # the control plane included. Sides are decided by control nodes only (keep-majority on role control).
+              split-brain-resolver.down-all-when-unstable = off
+              {{(node.HeartbeatPause is { } pause ? $"failure-detector.acceptable-heartbeat-pause = {(int)pause.TotalMilliseconds}ms" : "")}}
               run-coordinated-shutdown-when-down = on
               log-info-verbose = off
             }

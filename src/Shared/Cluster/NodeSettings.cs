@@ -16,6 +16,11 @@ public sealed record NodeSettings
     public TimeSpan? GiveUpJoiningAfter { get; init; }
     /// <summary>How long membership must be stable before the split-brain resolver decides.</summary>
     public TimeSpan SplitBrainStableAfter { get; init; } = TimeSpan.FromSeconds(7);
+    /// <summary>
+    /// How long this node waits without heartbeats before it calls another node unreachable (Akka's
+    /// <c>acceptable-heartbeat-pause</c>); null keeps Akka's default.
+    /// </summary>
+    public TimeSpan? HeartbeatPause { get; init; }
     /// <summary>Akka's own log level (DEBUG, INFO, WARNING, ERROR); FLEET_DEBUG=1 forces DEBUG.</summary>
     public string LogLevel { get; init; } = "INFO";
     /// <summary>Mutual TLS on remoting; null only for an explicitly insecure development node (<c>--insecure-dev</c>).</summary>
