@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text.Json;
@@ -17,14 +18,13 @@ public sealed class BenchCloud : IDisposable
     private static readonly string[] DowningWords = ["SBR took decision", "has been downed"];
     private readonly Process _process;
     private readonly HttpClient _http;
-    /// <summary>The cloud's last output lines: when it dies mid-benchmark they say why.</summary>
-    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _tail;
-    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _downing;
+    /// <summary>The cloud's last output lines, and its split-brain resolver's lines: when it dies mid-benchmark they say why.</summary>
+    private readonly ConcurrentQueue<string> _tail;
+    private readonly ConcurrentQueue<string> _downing;
 
     private readonly FleetCa? _ca;
 
-    private BenchCloud(Process process, HttpClient http, string seed, FleetCa? ca, System.Collections.Concurrent.ConcurrentQueue<string> tail,
-        System.Collections.Concurrent.ConcurrentQueue<string> downing)
+    private BenchCloud(Process process, HttpClient http, string seed, FleetCa? ca, ConcurrentQueue<string> tail, ConcurrentQueue<string> downing)
     {
         _tail = tail;
         _downing = downing;
@@ -47,8 +47,8 @@ public sealed class BenchCloud : IDisposable
         foreach (var a in new[] { cloudDll, "agent", "--port", $"{port}", "--http", $"{httpPort}", "--data", dataDir }) psi.ArgumentList.Add(a);
         if (!mtls) psi.ArgumentList.Add("--insecure-dev");
         var process = Process.Start(psi)!;
-        var tail = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        var downing = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var tail = new ConcurrentQueue<string>();
+        var downing = new ConcurrentQueue<string>();
         void Keep(string? line)
         {
             if (line is null) return;
