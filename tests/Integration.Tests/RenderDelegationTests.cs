@@ -38,14 +38,30 @@ public sealed class RenderDelegationTests
         return campaign;
     }
 
-    /// <summary>The sample campaign published and assigned, and one 720p device (kiosk-1) running it, with a client for its local API.</summary>
-    private static async Task<(EdgeUnderTest Edge, HttpClient Local)> OneDeviceAsync(CloudUnderTest cloud, TempDir tmp)
+    /// <summary>A device agent in this process and a client for its local API; disposing stops both.</summary>
+    private sealed record LocalDevice(EdgeUnderTest Edge, HttpClient Local) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            Local.Dispose();
+            await Edge.DisposeAsync();
+        }
+    }
+
+    /// <summary>Starts a device with its local API on a free port and waits until it runs summer-sale v1.</summary>
+    private static async Task<LocalDevice> DeviceAsync(CloudUnderTest cloud, string deviceId, Func<int, EdgeUnderTest> start)
+    {
+        var http = Ports.Free();
+        var edge = start(http);
+        await DistributionTests.WaitRunningAsync(cloud, "summer-sale", 1, deviceId);
+        return new LocalDevice(edge, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{http}/"), Timeout = TimeSpan.FromMinutes(3) });
+    }
+
+    /// <summary>The sample campaign published and assigned, and one 720p device (kiosk-1) running it.</summary>
+    private static async Task<LocalDevice> OneDeviceAsync(CloudUnderTest cloud, TempDir tmp)
     {
         await PublishAndAssignAsync(cloud, tmp.Sub("summer"));
-        var http = Ports.Free();
-        var edge = DistributionTests.Start(cloud, tmp.Sub("kiosk"), "kiosk-1", "", http);
-        await DistributionTests.WaitRunningAsync(cloud, "summer-sale", 1, "kiosk-1");
-        return (edge, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{http}/"), Timeout = TimeSpan.FromMinutes(3) });
+        return await DeviceAsync(cloud, "kiosk-1", http => DistributionTests.Start(cloud, tmp.Sub("kiosk"), "kiosk-1", "", http));
     }
 
     [Fact]
@@ -53,9 +69,8 @@ public sealed class RenderDelegationTests
     {
         using var tmp = new TempDir();
         await using var cloud = await CloudUnderTest.StartAsync(await Databases.FreshAsync(Databases.Sqlite, tmp.Path), tmp.Sub("cloud"));
-        var (edge, local) = await OneDeviceAsync(cloud, tmp);
-        await using var _ = edge;
-        using var __ = local;
+        await using var device = await OneDeviceAsync(cloud, tmp);
+        var local = device.Local;
 
         // Delegated: the device has no 1080p capability (720p max), so a cloud worker renders it.
         var reply = await RenderAsync(local, new { resolution = "1080p", headline = "Sunglasses from {{price}}", cta = "Shop now" });
@@ -94,9 +109,8 @@ public sealed class RenderDelegationTests
     {
         using var tmp = new TempDir();
         await using var cloud = await CloudUnderTest.StartAsync(await Databases.FreshAsync(Databases.Sqlite, tmp.Path), tmp.Sub("cloud"));
-        var (edge, local) = await OneDeviceAsync(cloud, tmp);
-        await using var _ = edge;
-        using var __ = local;
+        await using var device = await OneDeviceAsync(cloud, tmp);
+        var local = device.Local;
 
         var first = await RenderAsync(local, new { mode = "hybrid", resolution = "1080p", headline = "Sunglasses from {{price}}", cta = "Shop now" });
         Assert.True(first.Outcome.Success, string.Join(", ", first.Outcome.Fallbacks));
@@ -118,11 +132,8 @@ public sealed class RenderDelegationTests
         Assert.True(Directory.EnumerateFiles(Path.Combine(tmp.Sub("kiosk"), "renders", "bases", "summer-sale-v1-1080p"), "prepared.json").Any());
 
         // Another device fetches the same base job (made once, charged once) with a token of its own.
-        var http2 = Ports.Free();
-        await using var kiosk2 = DistributionTests.Start(cloud, tmp.Sub("kiosk2"), "kiosk-2", "", http2);
-        await DistributionTests.WaitRunningAsync(cloud, "summer-sale", 1, "kiosk-2");
-        using var local2 = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{http2}/"), Timeout = TimeSpan.FromMinutes(3) };
-        var third = await RenderAsync(local2, new { mode = "hybrid", resolution = "1080p", headline = "Sunglasses from {{price}}", cta = "Shop now" });
+        await using var kiosk2 = await DeviceAsync(cloud, "kiosk-2", http => DistributionTests.Start(cloud, tmp.Sub("kiosk2"), "kiosk-2", "", http));
+        var third = await RenderAsync(kiosk2.Local, new { mode = "hybrid", resolution = "1080p", headline = "Sunglasses from {{price}}", cta = "Shop now" });
         Assert.True(third.Outcome.Success, string.Join(", ", third.Outcome.Fallbacks));
         Assert.Contains("base", third.Outcome.StageMs.Keys);
         Assert.Equal(job.JobId, Assert.Single((await cloud.GetAsync("/api/v1/renders?campaign=summer-sale")).As<Fleet.Shared.Renders.RenderSchedulerReplies.JobList>().Jobs).JobId);
@@ -135,17 +146,15 @@ public sealed class RenderDelegationTests
         using var tmp = new TempDir();
         await using var cloud = await CloudUnderTest.StartAsync(await Databases.FreshAsync(Databases.Sqlite, tmp.Path), tmp.Sub("cloud"));
         await PublishAndAssignAsync(cloud, tmp.Sub("summer"));
-        var http = Ports.Free();
         Fleet.Edge.Hosting.AgentLog.Enabled = false;
         // Any CPU reading counts as pressure here, and the device samples every second, so pressure is certain.
-        await using var edge = EdgeUnderTest.Start(new Fleet.Edge.Hosting.EdgeOptions
+        await using var device = await DeviceAsync(cloud, "kiosk-hot", http => EdgeUnderTest.Start(new Fleet.Edge.Hosting.EdgeOptions
         {
             Seeds = [SeedAddress.Parse(cloud.Seed)], DeviceId = "kiosk-hot", DataDir = tmp.Sub("kiosk"), InsecureDev = true, HttpPort = http,
             Pressure = new ResourcePressure(CpuPercent: 0),
             Telemetry = new Fleet.Edge.Telemetry.TelemetrySettings { SampleInterval = TimeSpan.FromSeconds(1) },
-        });
-        await DistributionTests.WaitRunningAsync(cloud, "summer-sale", 1, "kiosk-hot");
-        using var local = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{http}/"), Timeout = TimeSpan.FromMinutes(3) };
+        }));
+        var local = device.Local;
         await Task.Delay(TimeSpan.FromSeconds(3)); // two samples: the first CPU reading needs a second one to compare with
 
         var reply = await RenderAsync(local, new { headline = "Sunglasses from {{price}}", cta = "Shop now" });

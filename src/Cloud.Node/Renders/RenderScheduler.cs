@@ -30,7 +30,7 @@ public sealed class RenderScheduler : ReceivePersistentActor, IWithTimers
     private DateTimeOffset _recoveredAt;
     private RenderLedger _ledger = new();
 
-    private sealed record Worker(IActorRef Ref, int Slots, string Encoder, bool Gpu, DateTimeOffset LastPull);
+    private sealed record Worker(IActorRef Ref, int Slots, bool Gpu);
 
     public RenderScheduler(TimeProvider clock)
     {
@@ -64,7 +64,7 @@ public sealed class RenderScheduler : ReceivePersistentActor, IWithTimers
             if (gone.Key is null) return;
             _workers.Remove(gone.Key);
             _log.Warning("render worker {0} is gone; its jobs are re-queued", gone.Key);
-            PersistThenDispatch(_ledger.WorkerLost(gone.Key, new HashSet<string>(), "worker lost", Now));
+            RequeueLost(_ledger.WorkerLost(gone.Key, new HashSet<string>(), "worker lost", Now));
         });
         Command<Tick>(_ =>
         {
@@ -73,7 +73,7 @@ public sealed class RenderScheduler : ReceivePersistentActor, IWithTimers
             {
                 var silent = _ledger.Jobs.Values.Where(j => j.Status == RenderJobStatus.Running && j.Worker is { } w && !_workers.ContainsKey(w))
                     .Select(j => j.Worker!).Distinct().SelectMany(w => _ledger.WorkerLost(w, new HashSet<string>(), "worker silent", Now)).ToList();
-                if (silent.Count > 0) { PersistThenDispatch(silent); return; }
+                if (silent.Count > 0) { RequeueLost(silent); return; }
             }
             Dispatch();
         });
@@ -94,47 +94,56 @@ public sealed class RenderScheduler : ReceivePersistentActor, IWithTimers
             Context.Watch(Sender);
             _log.Info("render worker {0} pulling: {1} slot(s), {2}", p.WorkerId, p.Slots, p.Encoder);
         }
-        _workers[p.WorkerId] = new Worker(Sender, p.Slots, p.Encoder, p.Gpu, Now);
+        _workers[p.WorkerId] = new Worker(Sender, p.Slots, p.Gpu);
         // What the ledger runs there but the worker does not (after a grace for assignments still on the way) was lost.
         var running = p.Running.ToHashSet(StringComparer.Ordinal);
         foreach (var id in _assignedAt.Where(a => Now - a.Value < AssignGrace).Select(a => a.Key)) running.Add(id);
-        PersistThenDispatch(_ledger.WorkerLost(p.WorkerId, running, "worker does not run it", Now));
+        RequeueLost(_ledger.WorkerLost(p.WorkerId, running, "worker does not run it", Now));
     }
 
     private void Decide((object Reply, IReadOnlyList<IFleetEvent> Events) decided, IActorRef sender)
     {
         if (decided.Events.Count == 0) { sender.Tell(decided.Reply); return; }
-        PersistAll(decided.Events, e =>
+        Persist(decided.Events, () =>
         {
-            _ledger = _ledger.Apply(e);
-            if (e is RenderJobEvents.Accepted a) _log.Info("render job {0} accepted: {1} v{2} {3}p for {4}", a.JobId, a.Spec.CampaignId, a.Spec.CampaignVersion, a.Spec.Height, a.DeviceId);
+            foreach (var a in decided.Events.OfType<RenderJobEvents.Accepted>())
+                _log.Info("render job {0} accepted: {1} v{2} {3}p for {4}", a.JobId, a.Spec.CampaignId, a.Spec.CampaignVersion, a.Spec.Height, a.DeviceId);
             sender.Tell(decided.Reply);
-            Dispatch();
         });
     }
 
+    /// <summary>A worker's result: recorded once (a repeat changes nothing) and always acknowledged, so the worker stops resending.</summary>
     private void Record(IReadOnlyList<IFleetEvent> events, string jobId, int attempt, IActorRef worker, string what)
     {
         if (events.Count == 0) { worker.Tell(new WorkAcked(jobId, attempt)); return; }
-        PersistAll(events, e =>
+        Persist(events, () =>
         {
-            _ledger = _ledger.Apply(e);
-            _assignedAt.Remove(jobId);
             _log.Info("render job {0} {1}", jobId, what);
             worker.Tell(new WorkAcked(jobId, attempt));
-            Dispatch();
         });
     }
 
-    private void PersistThenDispatch(IReadOnlyList<IFleetEvent> events)
+    /// <summary>Attempts of a lost worker or a lost assignment: their jobs go back to the queue.</summary>
+    private void RequeueLost(IReadOnlyList<IFleetEvent> events)
     {
         if (events.Count == 0) { Dispatch(); return; }
+        Persist(events, () =>
+        {
+            foreach (var f in events.OfType<RenderJobEvents.AttemptFailed>()) _log.Warning("render job {0} attempt {1} lost: {2}", f.JobId, f.Attempt, f.Reason);
+        });
+    }
+
+    /// <summary>Persists the ledger's events and applies each; once all are applied, runs <paramref name="then"/> and dispatches.</summary>
+    private void Persist(IReadOnlyList<IFleetEvent> events, Action then)
+    {
         var left = events.Count;
         PersistAll(events, e =>
         {
             _ledger = _ledger.Apply(e);
-            if (e is RenderJobEvents.AttemptFailed f) { _assignedAt.Remove(f.JobId); _log.Warning("render job {0} attempt {1} lost: {2}", f.JobId, f.Attempt, f.Reason); }
-            if (--left == 0) Dispatch();
+            if (e switch { RenderJobEvents.Completed c => c.JobId, RenderJobEvents.AttemptFailed f => f.JobId, _ => null } is { } ended) _assignedAt.Remove(ended);
+            if (--left > 0) return;
+            then();
+            Dispatch();
         });
     }
 

@@ -11,7 +11,10 @@ using Fleet.Shared.Tokens;
 namespace Fleet.Edge.Rendering;
 
 /// <summary>What a delegation came to: the MP4 at the output path, or why not (<c>budget</c>, <c>deadline</c>, <c>failed</c> …).</summary>
-public sealed record DelegatedRender(bool Ok, string? Reason, string? JobId, string Encoder, double? WorkerSeconds, string? JobToken = null);
+public sealed record DelegatedRender(bool Ok, string? Reason, string? JobId, string Encoder, string? JobToken = null)
+{
+    public static DelegatedRender Failed(string reason, string? jobId) => new(false, reason, jobId, "none");
+}
 
 /// <summary>
 /// The device's side of render delegation, over the cloud API with its device token: ask for the job (copy, voice line,
@@ -30,11 +33,11 @@ public sealed class CloudRenderClient
 
     private sealed record Ticket(string JobId, string Token);
 
-    private sealed record JobState(string Status, string? Encoder, double? RenderSeconds, string? Error);
+    private sealed record JobState(string Status, string? Encoder);
 
     public async Task<DelegatedRender> RenderAsync(JobBody body, string outputPath, CancellationToken ct)
     {
-        if (_credentials is not { } c) return new DelegatedRender(false, "offline", null, "none", null);
+        if (_credentials is not { } c) return DelegatedRender.Failed("offline", null);
         var api = c.ApiUrl.TrimEnd('/');
         string? jobId = null;
         try
@@ -43,8 +46,8 @@ public sealed class CloudRenderClient
             post.Content = JsonContent.Create(body, options: FleetJson.Options);
             using var answer = await Http.SendAsync(post, ct);
             if (answer.StatusCode == HttpStatusCode.TooManyRequests || answer.StatusCode == HttpStatusCode.Forbidden)
-                return new DelegatedRender(false, await ReasonOf(answer, ct), null, "none", null);
-            if (!answer.IsSuccessStatusCode) return new DelegatedRender(false, $"http-{(int)answer.StatusCode}", null, "none", null);
+                return DelegatedRender.Failed(await ReasonOf(answer, ct), null);
+            if (!answer.IsSuccessStatusCode) return DelegatedRender.Failed($"http-{(int)answer.StatusCode}", null);
             var ticket = (await answer.Content.ReadFromJsonAsync<Ticket>(FleetJson.Options, ct))!;
             jobId = ticket.JobId;
             var poll = TimeSpan.FromMilliseconds(100);
@@ -53,22 +56,22 @@ public sealed class CloudRenderClient
             {
                 using var get = Request(HttpMethod.Get, $"{api}/api/v1/renders/jobs/{jobId}", c.Token, ticket.Token);
                 using var status = await Http.SendAsync(get, ct);
-                if (!status.IsSuccessStatusCode) return new DelegatedRender(false, $"http-{(int)status.StatusCode}", jobId, "none", null);
+                if (!status.IsSuccessStatusCode) return DelegatedRender.Failed($"http-{(int)status.StatusCode}", jobId);
                 var job = (await status.Content.ReadFromJsonAsync<JobState>(FleetJson.Options, ct))!;
-                if (job.Status == "failed") return new DelegatedRender(false, "failed", jobId, "none", null);
+                if (job.Status == "failed") return DelegatedRender.Failed("failed", jobId);
                 if (job.Status == "done")
                 {
                     await DownloadAsync($"{api}/api/v1/renders/jobs/{jobId}/output", c.Token, ticket.Token, outputPath, ct);
-                    return new DelegatedRender(true, null, jobId, job.Encoder ?? "unknown", job.RenderSeconds, ticket.Token);
+                    return new DelegatedRender(true, null, jobId, job.Encoder ?? "unknown", ticket.Token);
                 }
                 await Task.Delay(poll, ct);
                 if (waited.Elapsed > TimeSpan.FromSeconds(2)) poll = TimeSpan.FromMilliseconds(250);
             }
         }
-        catch (OperationCanceledException) { return new DelegatedRender(false, "deadline", jobId, "none", null); }
-        catch (HttpRequestException) { return new DelegatedRender(false, "unreachable", jobId, "none", null); }
-        catch (JsonException) { return new DelegatedRender(false, "bad-answer", jobId, "none", null); }
-        catch (IOException) { return new DelegatedRender(false, "download-failed", jobId, "none", null); }
+        catch (OperationCanceledException) { return DelegatedRender.Failed("deadline", jobId); }
+        catch (HttpRequestException) { return DelegatedRender.Failed("unreachable", jobId); }
+        catch (JsonException) { return DelegatedRender.Failed("bad-answer", jobId); }
+        catch (IOException) { return DelegatedRender.Failed("download-failed", jobId); }
     }
 
     /// <summary>

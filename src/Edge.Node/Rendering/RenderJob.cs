@@ -130,15 +130,16 @@ public sealed class RenderJob : ReceiveActor
             // 3. Delegation: a variant taller than this device renders (or mode cloud, or resource pressure) goes to a cloud render worker; the
             //    device sends only the chosen copy and voice line. Refused, failed or late: the device renders its own variant.
             var localHeight = campaign.Template.Height;
+            var height = req.Height ?? localHeight;
             var cloudAllowed = spec.Budget.AllowCloud;
-            if (Delegation.Reason(req.Mode, req.Height ?? localHeight, s.Settings.MaxLocalHeight, pressure) is not null)
+            if (Delegation.Reason(req.Mode, height, s.Settings.MaxLocalHeight, pressure) is not null)
             {
                 if (!cloudAllowed) fallbacks.Add(Delegation.LocalFallback(localHeight, "not-allowed"));
                 else
                 {
                     var line = campaign.Template.Voice is { } vl ? TextSlots.Fill(vl.Line, choice.Fields) : null;
                     var body = new CloudRenderClient.JobBody(spec.Id,
-                        int.TryParse(req.CampaignVersion, out var synced) ? synced : null, req.Height ?? localHeight, choice.Fields, line);
+                        int.TryParse(req.CampaignVersion, out var synced) ? synced : null, height, choice.Fields, line);
                     var delegated = await InCloud("delegate", wait => s.Cloud.RenderAsync(body, req.OutputPath, wait));
                     // Not a fallback: the ad is what was asked for. The path and encoder say where it was made.
                     if (delegated.Ok) return Outcome(req.OutputPath, true, false, Delegation.CloudEncoder(delegated.Encoder), "cloud", 0);
@@ -151,7 +152,7 @@ public sealed class RenderJob : ReceiveActor
             if (req.Mode == Delegation.Hybrid && !cloudAllowed) fallbacks.Add(Delegation.LocalFallback(localHeight, "not-allowed"));
             else if (req.Mode == Delegation.Hybrid)
             {
-                var (cloudBase, why) = await InCloud("base", wait => s.Bases.GetAsync(spec.Id, req.CampaignVersion, req.Height ?? localHeight, wait));
+                var (cloudBase, why) = await InCloud("base", wait => s.Bases.GetAsync(spec.Id, req.CampaignVersion, height, wait));
                 prepared = cloudBase;
                 if (why is not null) fallbacks.Add(Delegation.LocalFallback(localHeight, why));
             }
