@@ -89,12 +89,9 @@ public sealed record EdgeOptions
             CampaignDir = a.Get("campaign") is { } dir ? Path.GetFullPath(dir) : null,
             InsecureDev = a.Flag("insecure-dev"),
             Telemetry = TelemetryFrom(a),
-            MaxRenderHeight = a.GetInt("max-render-height", 720) is var h && h is >= 144 and <= 4320 ? h
-                : throw new UsageException("--max-render-height must be between 144 and 4320"),
-            Pressure = new Rendering.ResourcePressure(
-                a.GetInt("delegate-above-temp", 80) is var t && t is >= 30 and <= 120 ? t : throw new UsageException("--delegate-above-temp must be between 30 and 120 (°C)"),
-                a.Get("delegate-above-cpu") is null ? null
-                    : a.GetInt("delegate-above-cpu", 0) is var c && c is >= 10 and <= 100 ? c : throw new UsageException("--delegate-above-cpu must be between 10 and 100 (%)")),
+            MaxRenderHeight = a.GetInt("max-render-height", 720, 144, 4320),
+            Pressure = new Rendering.ResourcePressure(a.GetInt("delegate-above-temp", 80, 30, 120, "°C"),
+                a.Get("delegate-above-cpu") is null ? null : a.GetInt("delegate-above-cpu", 0, 10, 100, "%")),
         };
     }
 }

@@ -60,6 +60,11 @@ public sealed class CommandArgs
         return int.TryParse(raw, out var n) && n >= 0 ? n : throw new UsageException($"--{name} must be a non-negative integer, got '{raw}'");
     }
 
+    /// <summary>An integer option within [<paramref name="min"/>, <paramref name="max"/>]; <paramref name="unit"/> is named in the error.</summary>
+    public int GetInt(string name, int fallback, int min, int max, string? unit = null) =>
+        GetInt(name, fallback) is var n && n >= min && n <= max ? n
+            : throw new UsageException($"--{name} must be between {min} and {max}{(unit is null ? "" : $" ({unit})")}");
+
     /// <summary>Options the caller did not expect: reported so a typo never silently does nothing.</summary>
     public void RejectUnknown(params string[] known)
     {
