@@ -26,7 +26,8 @@ public sealed record CloudOptions
     /// <summary>How often the rollout coordinator observes the fleet and judges its gates.</summary>
     public TimeSpan RolloutTick { get; init; } = TimeSpan.FromSeconds(1);
     /// <summary>Render jobs this node's worker runs at once (render nodes only).</summary>
-    public int RenderSlots { get; init; } = Math.Max(1, Environment.ProcessorCount / 2);
+    public int RenderSlots { get; init; } = DefaultRenderSlots;
+    private static int DefaultRenderSlots => Math.Max(1, Environment.ProcessorCount / 2);
     /// <summary>The content store (campaign assets and finished cloud renders); render-only nodes share it with the API nodes.</summary>
     public string? StoreDir { get; init; }
     /// <summary>Tests only: an injected render-worker fault (a hang or a throw before each render).</summary>
@@ -76,8 +77,7 @@ public sealed record CloudOptions
             AdminToken = Environment.GetEnvironmentVariable(Api.AdminToken.EnvironmentVariable),
             InsecureDev = a.Flag("insecure-dev"),
             CaKeyPath = a.Get("ca-key") is { } k ? Path.GetFullPath(k) : null,
-            RenderSlots = a.Get("render-slots") is { } n ? (int.TryParse(n, out var slots) && slots is >= 1 and <= 64 ? slots
-                : throw new UsageException($"--render-slots '{n}' is not a number from 1 to 64")) : Math.Max(1, Environment.ProcessorCount / 2),
+            RenderSlots = a.GetInt("render-slots", DefaultRenderSlots, 1, 64),
             StoreDir = a.Get("store") is { } st ? Path.GetFullPath(st) : null,
         };
     }
