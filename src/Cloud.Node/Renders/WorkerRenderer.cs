@@ -19,22 +19,20 @@ public sealed record WorkerOutput(string Sha256, long Size, double RenderSeconds
 /// <summary>
 /// The seam between a render worker and ffmpeg/espeak-ng: turns a job into an MP4 in the content store with the same
 /// render engine as the edge. The campaign version comes from the campaign store (its signed manifest), its assets
-/// from the content store the campaign was published into; the template is scaled to the job's height and prepared
-/// once per (campaign version, height).
+/// from the content store the campaign was published into; the manifest is read and the template scaled to the job's
+/// height and prepared once per (campaign version, height).
 /// </summary>
-public class WorkerRenderer(ContentStore store, string workDir, FfmpegRunner runner, EspeakTts tts, Func<RenderJobSpec, CancellationToken, Task>? fault = null)
+public sealed class WorkerRenderer(ContentStore store, string workDir, FfmpegRunner runner, EspeakTts tts, Func<RenderJobSpec, CancellationToken, Task>? fault = null)
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
-    private readonly ConcurrentDictionary<string, Lazy<Task<PreparedTemplate>>> _prepared = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<Task<(Manifest Manifest, PreparedTemplate Prepared)>>> _prepared = new(StringComparer.Ordinal);
     private readonly RenderEngine _engine = new(runner, Path.Combine(workDir, "tmp"));
 
-    public virtual async Task<WorkerOutput> RenderAsync(RenderJobSpec spec, string encoder, IActorRef campaigns, CancellationToken ct)
+    public async Task<WorkerOutput> RenderAsync(RenderJobSpec spec, string encoder, IActorRef campaigns, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
         if (fault is not null) await fault(spec, ct); // tests only: an injected fault (hang, throw)
-        var manifest = await ManifestOfAsync(spec.CampaignId, spec.CampaignVersion, campaigns, ct);
-        var campaign = Load(manifest, spec.Height);
-        var prepared = await PrepareAsync(campaign, ct);
+        var (manifest, prepared) = await PrepareAsync(spec, campaigns, ct);
         if (spec.Base) return await StoreBaseAsync(prepared, clock, ct);
         string? wav = null;
         if (spec.VoiceLine is { Length: > 0 } line && prepared.Template.Voice is { } voice)
@@ -106,14 +104,20 @@ public class WorkerRenderer(ContentStore store, string workDir, FfmpegRunner run
         return new LoadedCampaign(dir, spec, template, m.Assets.ToDictionary(a => a.Name, a => store.PathOf(a.Sha256), StringComparer.Ordinal));
     }
 
-    private async Task<PreparedTemplate> PrepareAsync(LoadedCampaign campaign, CancellationToken ct)
+    /// <summary>The version's manifest and its template prepared at the job's height; a failure is not remembered.</summary>
+    private async Task<(Manifest Manifest, PreparedTemplate Prepared)> PrepareAsync(RenderJobSpec spec, IActorRef campaigns, CancellationToken ct)
     {
-        var lazy = _prepared.GetOrAdd(campaign.Directory, _ => new Lazy<Task<PreparedTemplate>>(() =>
-            new TemplatePreparer(runner).PrepareAsync(campaign, Path.Combine(workDir, "prepared"), ct: CancellationToken.None)));
+        var key = $"{spec.CampaignId}/v{spec.CampaignVersion}/{spec.Height}p";
+        var lazy = _prepared.GetOrAdd(key, _ => new Lazy<Task<(Manifest, PreparedTemplate)>>(async () =>
+        {
+            var manifest = await ManifestOfAsync(spec.CampaignId, spec.CampaignVersion, campaigns, CancellationToken.None);
+            var prepared = await new TemplatePreparer(runner).PrepareAsync(Load(manifest, spec.Height), Path.Combine(workDir, "prepared"), ct: CancellationToken.None);
+            return (manifest, prepared);
+        }));
         try { return await lazy.Value.WaitAsync(ct); }
         catch (Exception) when (!ct.IsCancellationRequested)
         {
-            _prepared.TryRemove(new KeyValuePair<string, Lazy<Task<PreparedTemplate>>>(campaign.Directory, lazy));
+            _prepared.TryRemove(new KeyValuePair<string, Lazy<Task<(Manifest, PreparedTemplate)>>>(key, lazy));
             throw;
         }
     }
