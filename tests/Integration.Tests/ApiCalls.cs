@@ -17,6 +17,9 @@ public static class ApiCalls
         public JsonElement Json => JsonDocument.Parse(Body).RootElement;
         public string? Error => Json.TryGetProperty("error", out var e) ? e.GetString() : null;
         public T As<T>() => JsonSerializer.Deserialize<T>(Body, FleetJson.Options)!;
+
+        /// <summary>Status and body as sent: a timeout message must print any answer, whatever its JSON shape.</summary>
+        public override string ToString() => $"{(int)Status} {(Body.Length > 2000 ? Body[..2000] + "…" : Body)}";
     }
 
     public static async Task<Answer> SendAsync(string baseUrl, HttpMethod method, string path, string? token, HttpContent? content = null)

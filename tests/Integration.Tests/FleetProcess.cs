@@ -50,6 +50,19 @@ public sealed class FleetProcess : IDisposable
         if (!_process.HasExited) Process.Start("kill", ["-TERM", _process.Id.ToString()])!.WaitForExit();
     }
 
+    /// <summary>Runs a scenario over real processes; if it fails, the failure carries the last lines each process printed.</summary>
+    public static async Task WithLogsOnFailureAsync(Func<Task> scenario, params (string Name, FleetProcess Process)[] processes)
+    {
+        try { await scenario(); }
+        catch (Exception e)
+        {
+            var logs = processes.Select(p => $"--- {p.Name}, last {LogTail} lines:\n{string.Join('\n', p.Process.Lines.TakeLast(LogTail))}");
+            throw new Exception($"{e.Message}\n{string.Join('\n', logs)}", e);
+        }
+    }
+
+    private const int LogTail = 40;
+
     public void Dispose()
     {
         if (_disposed) return;

@@ -252,31 +252,34 @@ public sealed class RolloutTests
         using var oldest = await CloudProcess.StartAsync(tmp.Sub("cloud"), db);
         using var second = await CloudProcess.StartAsync(tmp.Sub("cloud"), db, oldest.Seed);
         using var third = await CloudProcess.StartAsync(tmp.Sub("cloud"), db, oldest.Seed);
-        Fleet.Edge.Hosting.AgentLog.Enabled = false;
-        await using var edge = EdgeUnderTest.Start(oldest.Seed, tmp.Sub("e1"), "kiosk-1", seeds: new[] { second.Seed, third.Seed });
-        var before = await CanaryRunningV2Async(oldest, tmp, "failover test");
-        var engaged = await oldest.PostJsonAsync("/api/v1/kill", new { scope = "template:end-card@1.0.0", reason = "bad end card" });
-        Assert.Equal(HttpStatusCode.Created, engaged.Status);
-        var killId = engaged.Json.GetProperty("directive").GetProperty("id").GetString();
+        using var edge = FleetProcess.Edge("agent", "--insecure-dev", "--seed", oldest.Seed, "--seed", second.Seed, "--seed", third.Seed,
+            "--device-id", "kiosk-1", "--data", tmp.Sub("e1"));
+        await FleetProcess.WithLogsOnFailureAsync(async () =>
+        {
+            var before = await CanaryRunningV2Async(oldest, tmp, "failover test");
+            var engaged = await oldest.PostJsonAsync("/api/v1/kill", new { scope = "template:end-card@1.0.0", reason = "bad end card" });
+            Assert.Equal(HttpStatusCode.Created, engaged.Status);
+            var killId = engaged.Json.GetProperty("directive").GetProperty("id").GetString();
 
-        await oldest.CrashAsync(); // right after the engage: the broadcast may not have reached the device yet
+            await oldest.CrashAsync(); // right after the engage: the broadcast may not have reached the device yet
 
-        var after = await Eventually.Until(() => second.GetAsync("/api/v1/rollouts/r1"), a => a.Status == HttpStatusCode.OK, Within, "coordinator on another node");
-        var view = after.As<RolloutView>();
-        Assert.Equal((RolloutStatus.Running, before.Stage, before.StageStartedAt), (view.Status, view.Stage, view.StageStartedAt));
-        await Eventually.Until(() => third.GetAsync($"/api/v1/kill/{killId}"), a => a.Status == HttpStatusCode.OK && a.Json.GetProperty("acknowledged").GetInt32() == 1 && a.Json.GetProperty("pending").GetInt32() == 0,
-            Within, "the kill engaged before the crash acknowledged by the device");
-        var promoted = await Eventually.Until(() => third.PostJsonAsync("/api/v1/rollouts/r1/promote", new { reason = "canary fine" }),
-            a => a.Status == HttpStatusCode.OK, Within, "promote on the new coordinator");
-        Assert.Equal(RolloutStatus.Completed, promoted.As<RolloutView>().Status);
-        await Eventually.Until(() => second.GetAsync("/api/v1/campaigns/summer-sale/status"), a => a.Body.Contains("\"version\":2"), Within, "kiosk-1 on v2");
+            var after = await Eventually.Until(() => second.GetAsync("/api/v1/rollouts/r1"), a => a.Status == HttpStatusCode.OK, Within, "coordinator on another node");
+            var view = after.As<RolloutView>();
+            Assert.Equal((RolloutStatus.Running, before.Stage, before.StageStartedAt), (view.Status, view.Stage, view.StageStartedAt));
+            await Eventually.Until(() => third.GetAsync($"/api/v1/kill/{killId}"), a => a.Status == HttpStatusCode.OK && a.Json.GetProperty("acknowledged").GetInt32() == 1 && a.Json.GetProperty("pending").GetInt32() == 0,
+                Within, "the kill engaged before the crash acknowledged by the device");
+            var promoted = await Eventually.Until(() => third.PostJsonAsync("/api/v1/rollouts/r1/promote", new { reason = "canary fine" }),
+                a => a.Status == HttpStatusCode.OK, Within, "promote on the new coordinator");
+            Assert.Equal(RolloutStatus.Completed, promoted.As<RolloutView>().Status);
+            await Eventually.Until(() => second.GetAsync("/api/v1/campaigns/summer-sale/status"), a => a.Body.Contains("\"version\":2"), Within, "kiosk-1 on v2");
+        }, ("kiosk-1", edge), ("oldest control node", oldest.Process), ("second", second.Process), ("third", third.Process));
     }
 
     /// <summary>v1 assigned and running on every device, v2 published staged and rolled out to 100 %: returns the rollout once a device runs v2.</summary>
     private static async Task<RolloutView> CanaryRunningV2Async(CloudProcess cloud, TempDir tmp, string reason)
     {
         await Eventually.Until(() => cloud.PublishAsync(SampleCampaign.CopyTo(tmp.Sub("v1"))), a => a.Status == HttpStatusCode.Created, Within, "v1 published");
-        await cloud.PostJsonAsync("/api/v1/campaigns/summer-sale/assignments", new { tags = new { } });
+        await Eventually.Until(() => cloud.PostJsonAsync("/api/v1/campaigns/summer-sale/assignments", new { tags = new { } }), a => a.Status == HttpStatusCode.OK, Within, "v1 assigned");
         await Eventually.Until(() => cloud.GetAsync("/api/v1/campaigns/summer-sale/status"), a => a.Body.Contains("\"version\":1"), Within, "a device on v1");
         var v2 = await cloud.PublishAsync(SampleCampaign.CopyTo(tmp.Sub("v2"), s => s["default_copy"]!["headline"] = "New"), staged: true);
         Assert.Equal(HttpStatusCode.Created, v2.Status);
