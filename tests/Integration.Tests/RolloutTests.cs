@@ -272,6 +272,9 @@ public sealed class RolloutTests
                 a => a.Status == HttpStatusCode.OK, Within, "promote on the new coordinator");
             Assert.Equal(RolloutStatus.Completed, promoted.As<RolloutView>().Status);
             await Eventually.Until(() => second.GetAsync("/api/v1/campaigns/summer-sale/status"), a => a.Body.Contains("\"version\":2"), Within, "kiosk-1 on v2");
+            // Content published after the crash still reaches the device: its API credentials followed the control plane.
+            Assert.Equal(HttpStatusCode.Created, (await second.PublishAsync(SampleCampaign.CopyTo(tmp.Sub("v3"), s => s["default_copy"]!["headline"] = "Newer"))).Status);
+            await Eventually.Until(() => second.GetAsync("/api/v1/campaigns/summer-sale/status"), a => a.Body.Contains("\"version\":3"), Within, "kiosk-1 on v3, published after the crash");
         }, ("kiosk-1", edge), ("oldest control node", oldest.Process), ("second", second.Process), ("third", third.Process));
     }
 

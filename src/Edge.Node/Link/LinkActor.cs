@@ -146,6 +146,14 @@ public sealed class LinkActor : ReceiveActor, IWithTimers
 
     private void Registered()
     {
+        // Credentials carry the API address of the control node that issued them. Once a control node is gone for good
+        // that address may be dead: fresh credentials are asked for with the next heartbeat, from whichever control node
+        // now hosts the token store, so downloads follow the control plane.
+        Receive<ClusterEvent.MemberRemoved>(e => e.Member.HasRole(FleetCluster.ControlRole), e =>
+        {
+            ControlLost(e.Member.Address);
+            _hasCredentials = false;
+        });
         Membership();
         // The kill policy, on sync or broadcast, goes to the policy actor; its acknowledgement comes back here.
         Receive<SignedKillPolicy>(p =>
