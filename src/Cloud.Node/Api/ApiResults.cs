@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Fleet.Shared.Serialization;
 
 namespace Fleet.Cloud.Api;
@@ -18,6 +19,24 @@ public static class ApiResults
     public static IResult Forbidden(string message) => Error(StatusCodes.Status403Forbidden, message);
 
     public static IResult Conflict(string message) => Error(StatusCodes.Status409Conflict, message);
+
+    public const string NotAnswered = "the control plane did not answer in time (a control node may be taking over); try again";
+
+    /// <summary>
+    /// An actor that does not answer in time (a singleton moving to another control node, a slow database) is a 503 with
+    /// one line and Retry-After that clients can act on, not an unhandled 500 with an empty body.
+    /// </summary>
+    public static async Task NotAnsweredMiddleware(HttpContext ctx, RequestDelegate next)
+    {
+        try { await next(ctx); }
+        catch (AskTimeoutException) when (!ctx.Response.HasStarted)
+        {
+            ctx.Response.Clear();
+            ctx.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            ctx.Response.Headers.RetryAfter = "2";
+            await ctx.Response.WriteAsJsonAsync(new ApiError(NotAnswered), FleetJson.Options);
+        }
+    }
 }
 
 public sealed record ApiError(string Error);

@@ -113,6 +113,7 @@ public static class CloudHost
             app.Logger.LogWarning("--insecure-dev: remoting runs WITHOUT TLS and any node that reaches port {Port} can join; never use this outside development", o.Port);
         app.Use(app.Services.GetRequiredService<TokenAuthentication>().Middleware);
         app.Use(AuditEndpoints.Middleware);
+        app.Use(ApiResults.NotAnsweredMiddleware); // inside the audit, which records the 503
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapApiDocs();
         app.MapGet("/healthz", () => Results.Text("ok\n"));
