@@ -102,6 +102,15 @@ public sealed class RenderDelegationTests
         list = (await cloud.GetAsync("/api/v1/renders?campaign=summer-sale")).As<Fleet.Shared.Renders.RenderSchedulerReplies.JobList>();
         Assert.Single(list.Jobs);
         Assert.Equal(1, Assert.Single(list.Usage).Renders);
+
+        // The per-device quota is part of the budget: through the API and the CLI, and nonsense is refused.
+        var noJobs = await cloud.PostJsonAsync("/api/v1/campaigns/summer-sale/budget", new { renders_per_day = 1, device_jobs = 0 });
+        Assert.Equal((HttpStatusCode.BadRequest, true), (noJobs.Status, noJobs.Error!.Contains("at least 1")));
+        using var cli = FleetProcess.Cloud("campaign", "budget", "summer-sale", "--renders-per-day", "1", "--device-jobs", "3",
+            "--api", cloud.Options.HttpUrl, "--token", CloudUnderTest.AdminTokenValue);
+        Assert.Equal(0, await cli.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains(cli.Lines, l => l.Contains("summer-sale:") && l.Contains("1/1 renders") && l.Contains("3 per device at a time"));
+        Assert.Equal(3, Assert.Single((await cloud.GetAsync("/api/v1/renders?campaign=summer-sale")).As<Fleet.Shared.Renders.RenderSchedulerReplies.JobList>().Usage).DeviceJobs);
     }
 
     [Fact]

@@ -23,15 +23,16 @@ public static class CampaignVerb
                fleet-cloud campaign versions ID [--json]
                fleet-cloud campaign assign ID [--tags k=v,...] [--json]          all devices, or those with every tag
                fleet-cloud campaign status ID [--json] [--wait-version N --devices COUNT --timeout SEC]
-               fleet-cloud campaign budget ID [--renders-per-day N] [--render-seconds-per-day S] [--json]
+               fleet-cloud campaign budget ID [--renders-per-day N] [--render-seconds-per-day S] [--device-jobs N] [--json]
                                                                     cloud render budget per UTC day (0 refuses all, 'none' lifts a limit)
+                                                                    and unfinished cloud renders per device (default 2)
         """;
 
     private static async Task<int> RunAsync(IReadOnlyList<string> argv)
     {
         var a = CommandArgs.Parse(argv, "staged");
         if (a.Flag("help")) { Console.WriteLine(Usage); return 0; }
-        a.RejectUnknown([.. ApiClient.Options, "model", "staged", "tags", "wait-version", "devices", "timeout", "renders-per-day", "render-seconds-per-day"]);
+        a.RejectUnknown([.. ApiClient.Options, "model", "staged", "tags", "wait-version", "devices", "timeout", "renders-per-day", "render-seconds-per-day", "device-jobs"]);
         using var api = ApiClient.From(a);
         var json = a.Flag("json");
         switch (a.Positionals)
@@ -65,11 +66,12 @@ public static class CampaignVerb
             case ["status", var id]:
                 return await StatusAsync(api, id, a, json);
             case ["budget", var id]:
-                if (a.Get("renders-per-day") is null && a.Get("render-seconds-per-day") is null)
-                    throw new UsageException("campaign budget needs --renders-per-day N and/or --render-seconds-per-day S");
+                if (a.Get("renders-per-day") is null && a.Get("render-seconds-per-day") is null && a.Get("device-jobs") is null)
+                    throw new UsageException("campaign budget needs --renders-per-day N, --render-seconds-per-day S and/or --device-jobs N");
                 var usage = await api.PostAsync<Fleet.Shared.Renders.RenderUsageView>($"api/v1/campaigns/{Uri.EscapeDataString(id)}/budget",
                     new Fleet.Cloud.Renders.RenderJobEndpoints.BudgetRequest(
-                        Limit(a.Get("renders-per-day"), "--renders-per-day", int.Parse), Limit(a.Get("render-seconds-per-day"), "--render-seconds-per-day", double.Parse)));
+                        Limit(a.Get("renders-per-day"), "--renders-per-day", int.Parse), Limit(a.Get("render-seconds-per-day"), "--render-seconds-per-day", double.Parse),
+                        a.Get("device-jobs") is null ? null : a.GetInt("device-jobs", Fleet.Cloud.Renders.RenderLedger.DefaultDeviceJobs, 1, 1000, "concurrent renders")));
                 Console.Write(json ? CliJson.Of(usage) : $"{usage.CampaignId}: {RendersVerb.Budget(usage)}\n");
                 return 0;
             default:

@@ -41,7 +41,7 @@ public static class RendersVerb
 
     public static string Budget(RenderUsageView u) =>
         $"{u.Day}: {u.Renders}{(u.RendersPerDay is { } r ? $"/{r}" : "")} renders, {u.RenderSeconds:0.#}{(u.RenderSecondsPerDay is { } s ? $"/{s:0.#}" : "")} render-s" +
-        (u.RendersPerDay is null && u.RenderSecondsPerDay is null ? " (no limit)" : "");
+        (u.RendersPerDay is null && u.RenderSecondsPerDay is null ? " (no limit)" : "") + $", {u.DeviceJobs} per device at a time";
 
     private static string List(JobList l)
     {

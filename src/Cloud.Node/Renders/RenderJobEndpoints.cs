@@ -34,7 +34,7 @@ public static class RenderJobEndpoints
     /// <summary>A refused job: <see cref="Reason"/> is <c>budget</c>, <c>device-quota</c>, <c>not-allowed</c> or <c>invalid</c>.</summary>
     public sealed record JobRefusal(string Error, string Reason);
 
-    public sealed record BudgetRequest(int? RendersPerDay, double? RenderSecondsPerDay);
+    public sealed record BudgetRequest(int? RendersPerDay, double? RenderSecondsPerDay, int? DeviceJobs = null);
 
     public static void MapRenderJobs(this RouteGroupBuilder api)
     {
@@ -129,11 +129,11 @@ public static class RenderJobEndpoints
                 if (await CampaignEndpoints.Ask<object>(store, new CampaignCommands.GetCampaign(id), ct) is not CampaignReplies.CampaignDetail)
                     return ApiResults.NotFound($"campaign '{id}' does not exist");
                 var reply = await (await scheduler.GetAsync(ct)).Ask<object>(
-                    new RenderSchedulerCommands.SetBudget(id, body.RendersPerDay, body.RenderSecondsPerDay, ctx.RequiredPrincipal().Name), AskTimeout, ct);
+                    new RenderSchedulerCommands.SetBudget(id, body.RendersPerDay, body.RenderSecondsPerDay, ctx.RequiredPrincipal().Name, body.DeviceJobs), AskTimeout, ct);
                 return reply is BudgetSet b ? ApiResults.Ok(b.Usage) : ApiResults.BadRequest(((Refused)reply).Message);
             })
             .RequireRole(TokenRoles.Operator).WithTags("renders")
-            .WithSummary("Set a campaign's cloud render budget per UTC day (renders and/or render-seconds; null removes a limit)").Produces<RenderUsageView>();
+            .WithSummary("Set a campaign's cloud render budget per UTC day (renders and/or render-seconds; null removes a limit) and how many unfinished cloud renders one device may have (device_jobs, default 2)").Produces<RenderUsageView>();
     }
 
     private static IResult? TokenRefused(HttpContext ctx, JobTokens tokens, string jobId)

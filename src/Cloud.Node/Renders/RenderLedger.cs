@@ -8,18 +8,19 @@ namespace Fleet.Cloud.Renders;
 
 /// <summary>
 /// The render job ledger and its rules: one job per key (idempotent), budgets per campaign and day checked before a
-/// job is accepted, at most <see cref="MaxConcurrentPerDevice"/> unfinished jobs per device, three attempts per job.
+/// job is accepted, a few unfinished jobs per device and campaign (<see cref="DefaultDeviceJobs"/> unless the budget says
+/// otherwise), three attempts per job.
 /// Pure: the scheduler actor persists what this decides.
 /// </summary>
 public sealed record RenderLedger
 {
     public const int MaxAttempts = 3;
-    public const int MaxConcurrentPerDevice = 2;
+    public const int DefaultDeviceJobs = 2;
 
     public ImmutableDictionary<string, RenderJobView> Jobs { get; init; } = ImmutableDictionary<string, RenderJobView>.Empty.WithComparers(StringComparer.Ordinal);
     public ImmutableDictionary<string, string> ByKey { get; init; } = ImmutableDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal);
-    public ImmutableDictionary<string, (int? Renders, double? Seconds)> Budgets { get; init; } =
-        ImmutableDictionary<string, (int?, double?)>.Empty.WithComparers(StringComparer.Ordinal);
+    public ImmutableDictionary<string, (int? Renders, double? Seconds, int? DeviceJobs)> Budgets { get; init; } =
+        ImmutableDictionary<string, (int?, double?, int?)>.Empty.WithComparers(StringComparer.Ordinal);
     /// <summary>(campaign, day) → renders accepted and render-seconds spent that day.</summary>
     public ImmutableDictionary<(string Campaign, string Day), (int Renders, double Seconds)> Usage { get; init; } =
         ImmutableDictionary<(string, string), (int, double)>.Empty;
@@ -49,9 +50,10 @@ public sealed record RenderLedger
             if (budget.Seconds is { } secs && used.Seconds >= secs)
                 return (new Refused("budget", $"campaign {spec.CampaignId} used its {secs:0.#} render-seconds for {day}"), Array.Empty<IFleetEvent>());
         }
-        var open = Jobs.Values.Count(j => j.DeviceId == cmd.DeviceId && j.Status is RenderJobStatus.Queued or RenderJobStatus.Running);
-        if (open >= MaxConcurrentPerDevice)
-            return (new Refused("device-quota", $"device {cmd.DeviceId} already has {open} cloud renders in progress (limit {MaxConcurrentPerDevice})"), Array.Empty<IFleetEvent>());
+        var open = Jobs.Values.Count(j => j.DeviceId == cmd.DeviceId && j.Spec.CampaignId == spec.CampaignId && j.Status is RenderJobStatus.Queued or RenderJobStatus.Running);
+        var deviceJobs = DeviceJobsOf(spec.CampaignId);
+        if (open >= deviceJobs)
+            return (new Refused("device-quota", $"device {cmd.DeviceId} already has {open} cloud renders of {spec.CampaignId} in progress (limit {deviceJobs})"), Array.Empty<IFleetEvent>());
         var jobId = $"rj-{Accepted + 1:D6}-{key[..8]}";
         var evt = new RenderJobEvents.Accepted(jobId, key, cmd.DeviceId, spec, day, now);
         return (new RenderSchedulerReplies.Accepted(ApplyAccepted(evt), true), new IFleetEvent[] { evt });
@@ -61,7 +63,8 @@ public sealed record RenderLedger
     {
         if (string.IsNullOrWhiteSpace(cmd.CampaignId)) return (new Refused("invalid", "a campaign id is required"), Array.Empty<IFleetEvent>());
         if (cmd.RendersPerDay is < 0 || cmd.RenderSecondsPerDay is < 0) return (new Refused("invalid", "budgets cannot be negative"), Array.Empty<IFleetEvent>());
-        var evt = new RenderJobEvents.BudgetSet(cmd.CampaignId, cmd.RendersPerDay, cmd.RenderSecondsPerDay, cmd.By, now);
+        if (cmd.DeviceJobs is < 1) return (new Refused("invalid", "a device needs at least 1 concurrent cloud render (0 renders per day refuses all)"), Array.Empty<IFleetEvent>());
+        var evt = new RenderJobEvents.BudgetSet(cmd.CampaignId, cmd.RendersPerDay, cmd.RenderSecondsPerDay, cmd.By, now, cmd.DeviceJobs);
         return (new BudgetSet(Apply(evt).UsageOf(cmd.CampaignId, now)), new IFleetEvent[] { evt });
     }
 
@@ -93,8 +96,10 @@ public sealed record RenderLedger
         var day = DayOf(now);
         var used = Usage.GetValueOrDefault((campaignId, day));
         var budget = Budgets.GetValueOrDefault(campaignId);
-        return new RenderUsageView(campaignId, day, used.Renders, Math.Round(used.Seconds, 3), budget.Renders, budget.Seconds);
+        return new RenderUsageView(campaignId, day, used.Renders, Math.Round(used.Seconds, 3), budget.Renders, budget.Seconds, DeviceJobsOf(campaignId));
     }
+
+    private int DeviceJobsOf(string campaignId) => Budgets.GetValueOrDefault(campaignId).DeviceJobs ?? DefaultDeviceJobs;
 
     public RenderLedger Apply(IFleetEvent evt) => evt switch
     {
@@ -113,7 +118,7 @@ public sealed record RenderLedger
             ? next with { Usage = next.Charge(done.Spec.CampaignId, DayOf(done.AcceptedAt), 0, c.RenderSeconds) }
             : this,
         RenderJobEvents.AttemptFailed f => Failed(f),
-        RenderJobEvents.BudgetSet b => this with { Budgets = Budgets.SetItem(b.CampaignId, (b.RendersPerDay, b.RenderSecondsPerDay)) },
+        RenderJobEvents.BudgetSet b => this with { Budgets = Budgets.SetItem(b.CampaignId, (b.RendersPerDay, b.RenderSecondsPerDay, b.DeviceJobs)) },
         _ => throw new ArgumentOutOfRangeException(nameof(evt), evt.GetType().Name, "not a render ledger event"),
     };
 

@@ -36,9 +36,12 @@ public sealed record RenderJobView(string JobId, string DeviceId, RenderJobSpec 
     string? Encoder, string? Sha256, long? Size, double? RenderSeconds, string? Error, IReadOnlyList<string> AttemptErrors,
     DateTimeOffset AcceptedAt, DateTimeOffset? FinishedAt) : IFleetProtocol;
 
-/// <summary>A campaign's use of the render budget on one UTC day, and its limits (null: no limit).</summary>
-public sealed record RenderUsageView(string CampaignId, string Day, int Renders, double RenderSeconds, int? RendersPerDay, double? RenderSecondsPerDay)
-    : IFleetProtocol;
+/// <summary>
+/// A campaign's use of the render budget on one UTC day, and its limits (null: no limit); <see cref="DeviceJobs"/> is
+/// how many unfinished cloud renders of the campaign one device may have.
+/// </summary>
+public sealed record RenderUsageView(string CampaignId, string Day, int Renders, double RenderSeconds, int? RendersPerDay, double? RenderSecondsPerDay,
+    int DeviceJobs) : IFleetProtocol;
 
 /// <summary>Requests to the render scheduler singleton (devices through the API, workers on render nodes).</summary>
 public static class RenderSchedulerCommands
@@ -52,7 +55,8 @@ public static class RenderSchedulerCommands
 
     public sealed record ListJobs(string? CampaignId) : IFleetProtocol;
 
-    public sealed record SetBudget(string CampaignId, int? RendersPerDay, double? RenderSecondsPerDay, string By) : IFleetProtocol;
+    /// <summary>Replaces a campaign's budget: null limits lift them, a null <see cref="DeviceJobs"/> restores the default.</summary>
+    public sealed record SetBudget(string CampaignId, int? RendersPerDay, double? RenderSecondsPerDay, string By, int? DeviceJobs = null) : IFleetProtocol;
 
     /// <summary>
     /// A worker's pull: its capacity, the jobs it is running now and results not yet acknowledged. Sent at start, after
@@ -106,7 +110,8 @@ public static class RenderJobEvents
     public sealed record AttemptFailed(string JobId, int Attempt, string Reason, DateTimeOffset At) : IFleetEvent;
 
     [PersistedAs("render-budget-set.v1")]
-    public sealed record BudgetSet(string CampaignId, int? RendersPerDay, double? RenderSecondsPerDay, string By, DateTimeOffset At) : IFleetEvent;
+    public sealed record BudgetSet(string CampaignId, int? RendersPerDay, double? RenderSecondsPerDay, string By, DateTimeOffset At, int? DeviceJobs = null)
+        : IFleetEvent;
 }
 
 /// <summary>

@@ -77,12 +77,28 @@ public sealed class RenderLedgerTests
     }
 
     [Fact]
-    public void A_device_may_have_only_a_few_unfinished_jobs()
+    public void A_device_may_have_only_a_few_unfinished_jobs_of_a_campaign()
     {
         var l = new RenderLedger();
-        for (var i = 0; i < RenderLedger.MaxConcurrentPerDevice; i++) (l, _) = Submit(l, "kiosk-1", Spec($"h{i}"));
-        Assert.Equal("device-quota", Assert.IsType<Refused>(l.Handle(new Submit("kiosk-1", Spec("more")), T0).Reply).Reason);
+        for (var i = 0; i < RenderLedger.DefaultDeviceJobs; i++) (l, _) = Submit(l, "kiosk-1", Spec($"h{i}"));
+        var refused = Assert.IsType<Refused>(l.Handle(new Submit("kiosk-1", Spec("more")), T0).Reply);
+        Assert.Equal(("device-quota", true), (refused.Reason, refused.Message.Contains($"(limit {RenderLedger.DefaultDeviceJobs})")));
         Assert.IsType<Accepted>(l.Handle(new Submit("kiosk-2", Spec("more")), T0).Reply);
+        Assert.IsType<Accepted>(l.Handle(new Submit("kiosk-1", Spec("more", campaign: "winter-sale")), T0).Reply);
+    }
+
+    [Fact]
+    public void The_budget_sets_how_many_unfinished_jobs_one_device_may_have_and_leaving_it_out_restores_the_default()
+    {
+        var (reply, events) = new RenderLedger().Handle(new SetBudget("summer-sale", null, null, "op", DeviceJobs: 3), T0);
+        Assert.Equal(3, Assert.IsType<BudgetSet>(reply).Usage.DeviceJobs);
+        var l = Apply(new RenderLedger(), events);
+        for (var i = 0; i < 3; i++) (l, _) = Submit(l, "kiosk-1", Spec($"h{i}"));
+        Assert.Equal("device-quota", Assert.IsType<Refused>(l.Handle(new Submit("kiosk-1", Spec("more")), T0).Reply).Reason);
+
+        var (_, back) = l.Handle(new SetBudget("summer-sale", 100, null, "op"), T0);
+        Assert.Equal(RenderLedger.DefaultDeviceJobs, Apply(l, back).UsageOf("summer-sale", T0).DeviceJobs);
+        Assert.Equal("invalid", Assert.IsType<Refused>(l.Handle(new SetBudget("summer-sale", null, null, "op", DeviceJobs: 0), T0).Reply).Reason);
     }
 
     [Fact]

@@ -25,7 +25,7 @@ public static class ProtocolSamples
     public static RenderJobView JobView() => new("rj-000001-abcdef12", "kiosk-1", JobSpec(), RenderJobStatus.Done, 1, "127.0.0.1:4053#1", "libx264",
         new string('d', 64), 1234, 2.5, null, new[] { "attempt 1: worker lost" }, At, At.AddSeconds(3));
 
-    public static RenderUsageView Usage() => new("summer-sale", "2026-11-28", 3, 7.5, 10, null);
+    public static RenderUsageView Usage() => new("summer-sale", "2026-11-28", 3, 7.5, 10, null, 2);
 
     public static KillRecord Record() => new(Directive(), At, "sre", "fixed", 2);
 
@@ -44,7 +44,7 @@ public static class ProtocolSamples
         new RenderSchedulerCommands.Submit("kiosk-1", JobSpec()),
         new RenderSchedulerCommands.GetJob("rj-000001-abcdef12"),
         new RenderSchedulerCommands.ListJobs("summer-sale"),
-        new RenderSchedulerCommands.SetBudget("summer-sale", 10, 60.5, "op"),
+        new RenderSchedulerCommands.SetBudget("summer-sale", 10, 60.5, "op", 4),
         new RenderSchedulerCommands.WorkerPull("127.0.0.1:4053#1", 2, "libx264", false, new[] { "rj-000001-abcdef12" }),
         new RenderSchedulerCommands.WorkDone("127.0.0.1:4053#1", "rj-000001-abcdef12", 1, new string('d', 64), 1234, 2.5, "libx264"),
         new RenderSchedulerCommands.WorkFailed("127.0.0.1:4053#1", "rj-000001-abcdef12", 1, "ffmpeg exited 1"),
@@ -225,6 +225,6 @@ public static class ProtocolSamples
         new RenderJobEvents.Assigned("rj-000001-abcdef12", 1, "127.0.0.1:4053#1", At),
         new RenderJobEvents.Completed("rj-000001-abcdef12", 1, "127.0.0.1:4053#1", new string('d', 64), 1234, 2.5, "libx264", At),
         new RenderJobEvents.AttemptFailed("rj-000001-abcdef12", 1, "worker lost", At),
-        new RenderJobEvents.BudgetSet("summer-sale", 10, null, "op", At),
+        new RenderJobEvents.BudgetSet("summer-sale", 10, null, "op", At, 4),
     };
 }
