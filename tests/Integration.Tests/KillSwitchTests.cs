@@ -7,7 +7,7 @@ namespace Fleet.Integration.Tests;
 [Collection(ClusterCollection.Name)]
 public sealed class KillSwitchTests
 {
-    private static readonly TimeSpan Within = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Within = TimeSpan.FromSeconds(60);
 
     private static Task<KillStatus> StatusAsync(CloudUnderTest cloud, string id) => cloud.Api.GetAsync<KillStatus>($"api/v1/kill/{id}");
 
