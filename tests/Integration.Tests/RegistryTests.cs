@@ -54,6 +54,23 @@ public sealed class RegistryTests
     }
 
     [Fact]
+    public async Task A_device_that_registered_and_left_between_two_listings_is_listed_offline()
+    {
+        using var tmp = new TempDir();
+        await using var cloud = await CloudUnderTest.StartAsync(await Databases.FreshAsync(Databases.Sqlite, tmp.Path), tmp.Sub("cloud"));
+        Assert.Empty(await cloud.DevicesAsync()); // the journal is read now, with no device in it yet
+
+        // Registered and gone again without a listing in between (waited for through the one-device endpoint).
+        var brief = EdgeUnderTest.Start(cloud.Seed, tmp.Sub("brief"), "kiosk-brief");
+        await Eventually.Until(() => cloud.GetAsync("/api/v1/devices/kiosk-brief"), a => a.Status == System.Net.HttpStatusCode.OK, TimeSpan.FromSeconds(60), "kiosk-brief registered");
+        await brief.DisposeAsync();
+
+        var listed = await Eventually.Until(cloud.DevicesAsync, d => d.Any(v => v.DeviceId == "kiosk-brief" && v.Connectivity != Connectivity.Up),
+            TimeSpan.FromSeconds(30), "kiosk-brief listed, no longer up");
+        Assert.Equal("kiosk-brief", Assert.Single(listed).DeviceId);
+    }
+
+    [Fact]
     public async Task A_device_started_before_the_cloud_joins_when_the_cloud_comes_up()
     {
         using var tmp = new TempDir();

@@ -54,6 +54,7 @@ public static class CloudHost
             throw new FleetException("--http https://… needs the fleet CA for its certificate; it cannot be combined with --insecure-dev");
         }
         builder.Services.AddSingleton<TokenAuthentication>();
+        builder.Services.AddSingleton<KnownDevices>();
         builder.Services.AddSingleton<DeviceDirectory>();
         var paths = new CloudPaths(o.DataDir, o.StoreDir);
         builder.Services.AddSingleton(paths);
