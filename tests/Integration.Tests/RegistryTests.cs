@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Fleet.Shared.Devices;
 
 namespace Fleet.Integration.Tests;
@@ -68,6 +69,27 @@ public sealed class RegistryTests
         var listed = await Eventually.Until(cloud.DevicesAsync, d => d.Any(v => v.DeviceId == "kiosk-brief" && v.Connectivity != Connectivity.Up),
             TimeSpan.FromSeconds(30), "kiosk-brief listed, no longer up");
         Assert.Equal("kiosk-brief", Assert.Single(listed).DeviceId);
+    }
+
+    [Fact]
+    public async Task A_registry_entity_started_again_shows_its_still_connected_device_up()
+    {
+        // Passivation, a shard hand-off or a new control node starts a device's entity again while the device stays
+        // connected and does not register again: its connectivity must come from membership, not default to offline.
+        using var tmp = new TempDir();
+        await using var cloud = await CloudUnderTest.StartAsync(await Databases.FreshAsync(Databases.Sqlite, tmp.Path), tmp.Sub("cloud"));
+        await using var device = EdgeUnderTest.Start(cloud.Seed, tmp.Sub("kiosk"), "kiosk-restarted");
+        var before = Assert.Single(await cloud.WaitForDevicesUpAsync(1, TimeSpan.FromSeconds(60)));
+
+        var entity = await cloud.System.ActorSelection($"/system/sharding/{Fleet.Shared.Cluster.FleetCluster.DeviceShard}/*/kiosk-restarted")
+            .ResolveOne(TimeSpan.FromSeconds(5));
+        Assert.True(await entity.GracefulStop(TimeSpan.FromSeconds(10), Fleet.Cloud.Devices.DeviceActor.Stop.Instance));
+
+        var after = await Eventually.Until(() => cloud.GetAsync("/api/v1/devices/kiosk-restarted"), a => a.Status == System.Net.HttpStatusCode.OK,
+            TimeSpan.FromSeconds(30), "kiosk-restarted listed again");
+        var view = after.As<DeviceReplies.DeviceView>();
+        Assert.Equal(Connectivity.Up, view.Connectivity);
+        Assert.Equal(before.Address, view.Address);
     }
 
     [Fact]

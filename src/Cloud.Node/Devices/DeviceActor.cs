@@ -25,6 +25,13 @@ public sealed class DeviceActor : ReceivePersistentActor
         PersistenceId = "device-" + deviceId;
 
         Recover<IFleetEvent>(e => _state = _state.Apply(e));
+        // Connectivity lives in memory. An entity started again (hand-over to another control node, passivation)
+        // reads it from membership; otherwise a device that stayed connected is listed offline until it registers again.
+        Recover<RecoveryCompleted>(_ =>
+        {
+            if (_state.IsRegistered && MembershipOf(deviceId, Akka.Cluster.Cluster.Get(Context.System).State) is var (state, address))
+                _state = _state.AsMember(address, state);
+        });
 
         Command<Register>(cmd =>
         {
@@ -33,11 +40,11 @@ public sealed class DeviceActor : ReceivePersistentActor
             {
                 // An impostor changes nothing here: no event, no remembered entity; its node is removed from the cluster.
                 RefuseAndDown(cmd.DeviceId, unproven);
-                if (!_state.IsKnown) Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+                LingerIfUnknown();
                 return;
             }
             var (reply, events) = _state.Handle(cmd, now);
-            if (reply is DeviceReplies.Registered) _state = _state.Registering(cmd);
+            if (reply is DeviceReplies.Registered) _state = _state.AsMember(cmd.Address, Connectivity.Up);
             else if (_state.RevokedAt is not null) { RefuseAndDown(cmd.DeviceId, ((DeviceReplies.Refused)reply).Reason); return; }
             else _log.Warning("refused registration of {0}: {1}", cmd.DeviceId, ((DeviceReplies.Refused)reply).Reason);
             PersistAndReply(events, reply, reply is DeviceReplies.Registered ok ? WithCredentials(ok) : null);
@@ -60,16 +67,54 @@ public sealed class DeviceActor : ReceivePersistentActor
         });
         Command<ConnectivityChanged>(change =>
         {
-            // Membership news about a device that never registered must not create a remembered entity.
-            if (!_state.IsRegistered) { Context.Parent.Tell(new Passivate(PoisonPill.Instance)); return; }
+            // Membership news about a device that never registered must not keep a remembered entity.
+            if (!_state.IsRegistered) { LingerIfUnknown(); return; }
             _state = _state.With(change);
         });
         Command<Get>(_ =>
         {
             Sender.Tell(_state.ToView());
-            // A lookup of an unknown id must not leave a remembered, empty entity behind.
-            if (!_state.IsKnown) Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+            LingerIfUnknown();
         });
+        Command<ReceiveTimeout>(_ =>
+        {
+            if (_state.IsKnown) Context.SetReceiveTimeout(null);
+            else Context.Parent.Tell(new Passivate(Stop.Instance));
+        });
+        Command<Stop>(_ => Context.Stop(Self));
+    }
+
+    /// <summary>
+    /// How long an entity without a record stays after a lookup or membership news. Listings look up devices that have
+    /// joined but not yet registered; passivating at once raced their registration (the entity stopped right after it
+    /// registered, and came back without its live connectivity).
+    /// </summary>
+    private static readonly TimeSpan UnknownLinger = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Passivation and shard hand-off stop an entity with this command rather than a PoisonPill: a command waits while
+    /// an event is being persisted, a PoisonPill does not, and the reply to the device would be lost.
+    /// </summary>
+    public sealed class Stop
+    {
+        public static readonly Stop Instance = new();
+        private Stop() { }
+    }
+
+    /// <summary>A lookup of an unknown id must not leave a remembered, empty entity behind for long.</summary>
+    private void LingerIfUnknown()
+    {
+        if (!_state.IsKnown) Context.SetReceiveTimeout(UnknownLinger);
+    }
+
+    /// <summary>The device's member in this node's view of the cluster, preferring a reachable one; null when it is not a member.</summary>
+    private static (Connectivity State, string Address)? MembershipOf(string deviceId, Akka.Cluster.ClusterEvent.CurrentClusterState cluster)
+    {
+        var role = Fleet.Shared.Cluster.FleetCluster.DeviceRole(deviceId);
+        var members = cluster.Members.Where(m => m.HasRole(role) && m.Status is Akka.Cluster.MemberStatus.Up or Akka.Cluster.MemberStatus.WeaklyUp).ToList();
+        var member = members.FirstOrDefault(m => !cluster.Unreachable.Contains(m)) ?? members.FirstOrDefault();
+        if (member is null) return null;
+        return (cluster.Unreachable.Contains(member) ? Connectivity.Unreachable : Connectivity.Up, member.Address.ToString());
     }
 
     private static readonly TimeSpan TokenIssueTimeout = TimeSpan.FromSeconds(10);
@@ -77,7 +122,7 @@ public sealed class DeviceActor : ReceivePersistentActor
     private void Decide((object Reply, IReadOnlyList<IFleetEvent> Events) decision)
     {
         PersistAndReply(decision.Events, decision.Reply);
-        if (!_state.IsKnown && decision.Events.Count == 0) Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+        if (decision.Events.Count == 0) LingerIfUnknown();
     }
 
     private void RefuseAndDown(string deviceId, string reason)

@@ -94,7 +94,8 @@ public sealed record DeviceState(string DeviceId)
             ? this with { Connectivity = change.State, LastSeen = change.State == Connectivity.Up ? change.At : LastSeen }
             : this;
 
-    public DeviceState Registering(Register cmd) => this with { Address = cmd.Address, Connectivity = Connectivity.Up };
+    /// <summary>What a registration or the cluster's current membership says about where the device is and whether it is reachable.</summary>
+    public DeviceState AsMember(string address, Connectivity state) => this with { Address = address, Connectivity = state };
 
     public DeviceState Touch(DateTimeOffset now) => this with { LastSeen = now };
 

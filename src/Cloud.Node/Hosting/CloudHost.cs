@@ -162,6 +162,7 @@ public static class CloudHost
                 RememberEntities = true,
                 StateStoreMode = StateStoreMode.Persistence,
                 RememberEntitiesStore = RememberEntitiesStore.Eventsourced,
+                HandOffStopMessage = DeviceActor.Stop.Instance,
             })
             .WithActors((system, registry, _) =>
                 system.ActorOf(Akka.Actor.Props.Create(() => new DeviceLivenessWatcher(registry.Get<DeviceRegion>())), "device-liveness"));

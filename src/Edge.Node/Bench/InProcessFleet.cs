@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Fleet.Edge.Hosting;
 using Fleet.Shared.Cluster;
 using Fleet.Shared.Devices;
+using Fleet.Shared.Serialization;
 
 namespace Fleet.Edge.Bench;
 
@@ -42,7 +43,12 @@ public sealed class InProcessFleet : IAsyncDisposable
             await Task.Delay(50);
         }
         if (firstSeen.Count < count)
-            throw new Shared.Cli.FleetException($"only {firstSeen.Count} of {count} devices registered within {timeout.TotalSeconds:0}s");
+        {
+            var views = (await cloud.DevicesAsync()).ToDictionary(d => d.DeviceId);
+            var missing = Enumerable.Range(1, count).Select(i => $"{prefix}{i}").Where(id => !firstSeen.ContainsKey(id))
+                .Select(id => views.TryGetValue(id, out var v) ? $"{id} ({FleetJson.Name(v.Connectivity)})" : $"{id} (not registered)");
+            throw new Shared.Cli.FleetException($"only {firstSeen.Count} of {count} devices registered within {timeout.TotalSeconds:0}s; missing: {string.Join(", ", missing)}");
+        }
         return firstSeen;
     }
 

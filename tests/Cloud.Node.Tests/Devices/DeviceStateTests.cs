@@ -64,7 +64,7 @@ public sealed class DeviceStateTests
     [Fact]
     public void Membership_news_about_an_older_address_is_ignored()
     {
-        var s = new DeviceState("kiosk-1").Registering(new DeviceCommands.Register(Facts(), "new-addr"));
+        var s = new DeviceState("kiosk-1").AsMember("new-addr", Connectivity.Up);
         var stale = s.With(new DeviceCommands.ConnectivityChanged("kiosk-1", Connectivity.Offline, "old-addr", T0));
         Assert.Equal(Connectivity.Up, stale.Connectivity);
         var real = s.With(new DeviceCommands.ConnectivityChanged("kiosk-1", Connectivity.Unreachable, "new-addr", T0));
