@@ -29,7 +29,7 @@ public sealed class DeviceActor : ReceivePersistentActor
         // reads it from membership; otherwise a device that stayed connected is listed offline until it registers again.
         Recover<RecoveryCompleted>(_ =>
         {
-            if (_state.IsRegistered && MembershipOf(deviceId, Akka.Cluster.Cluster.Get(Context.System).State) is var (state, address))
+            if (_state.IsRegistered && DeviceLivenessWatcher.CurrentOf(deviceId, Akka.Cluster.Cluster.Get(Context.System).State) is (var state, var address))
                 _state = _state.AsMember(address, state);
         });
 
@@ -105,16 +105,6 @@ public sealed class DeviceActor : ReceivePersistentActor
     private void LingerIfUnknown()
     {
         if (!_state.IsKnown) Context.SetReceiveTimeout(UnknownLinger);
-    }
-
-    /// <summary>The device's member in this node's view of the cluster, preferring a reachable one; null when it is not a member.</summary>
-    private static (Connectivity State, string Address)? MembershipOf(string deviceId, Akka.Cluster.ClusterEvent.CurrentClusterState cluster)
-    {
-        var role = Fleet.Shared.Cluster.FleetCluster.DeviceRole(deviceId);
-        var members = cluster.Members.Where(m => m.HasRole(role) && m.Status is Akka.Cluster.MemberStatus.Up or Akka.Cluster.MemberStatus.WeaklyUp).ToList();
-        var member = members.FirstOrDefault(m => !cluster.Unreachable.Contains(m)) ?? members.FirstOrDefault();
-        if (member is null) return null;
-        return (cluster.Unreachable.Contains(member) ? Connectivity.Unreachable : Connectivity.Up, member.Address.ToString());
     }
 
     private static readonly TimeSpan TokenIssueTimeout = TimeSpan.FromSeconds(10);

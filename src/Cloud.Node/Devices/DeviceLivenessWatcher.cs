@@ -32,4 +32,17 @@ public sealed class DeviceLivenessWatcher : ReceiveActor
     }
 
     protected override void PostStop() => Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
+
+    /// <summary>
+    /// The same rule read from a snapshot of membership, for a registry entity started again after its device's events
+    /// went by: the device's Up or WeaklyUp member, a reachable one first; null when the device is not a member.
+    /// </summary>
+    public static (Connectivity State, string Address)? CurrentOf(string deviceId, ClusterEvent.CurrentClusterState cluster)
+    {
+        var role = FleetCluster.DeviceRole(deviceId);
+        var members = cluster.Members.Where(m => m.HasRole(role) && m.Status is MemberStatus.Up or MemberStatus.WeaklyUp).ToList();
+        var member = members.FirstOrDefault(m => !cluster.Unreachable.Contains(m)) ?? members.FirstOrDefault();
+        if (member is null) return null;
+        return (cluster.Unreachable.Contains(member) ? Connectivity.Unreachable : Connectivity.Up, member.Address.ToString());
+    }
 }

@@ -17,17 +17,26 @@ public sealed class InProcessFleet : IAsyncDisposable
 
     private InProcessFleet(List<Task<int>> agents) => _agents = agents;
 
-    /// <param name="insecureDev">Plain TCP; otherwise each device must already be enrolled under <c>root/PREFIXn</c>.</param>
+    /// <param name="insecureDev">Plain TCP; otherwise each device must already be enrolled (<see cref="Enrol"/>).</param>
     public static InProcessFleet Start(string seed, int count, string root, string prefix, bool insecureDev = true)
     {
         AgentLog.Enabled = false;
         var fleet = new InProcessFleet(new List<Task<int>>());
         for (var i = 1; i <= count; i++)
         {
-            var options = new EdgeOptions { Seeds = new[] { SeedAddress.Parse(seed) }, DeviceId = $"{prefix}{i}", DataDir = Path.Combine(root, $"{prefix}{i}"), InsecureDev = insecureDev };
+            var id = DeviceIdOf(prefix, i);
+            var options = new EdgeOptions { Seeds = new[] { SeedAddress.Parse(seed) }, DeviceId = id, DataDir = Path.Combine(root, id), InsecureDev = insecureDev };
             fleet._agents.Add(Task.Run(() => EdgeAgent.RunAsync(options, BenchEncoders, fleet._stop.Token)));
         }
         return fleet;
+    }
+
+    private static string DeviceIdOf(string prefix, int n) => $"{prefix}{n}";
+
+    /// <summary>With mTLS: certificates for the devices <see cref="Start"/> will run, in the data folders it will use.</summary>
+    public static void Enrol(BenchCloud cloud, int count, string root, string prefix)
+    {
+        for (var i = 1; i <= count; i++) cloud.Enrol(DeviceIdOf(prefix, i), Path.Combine(root, DeviceIdOf(prefix, i)));
     }
 
     /// <summary>Waits until every device with the prefix is up in the registry; returns when each was first seen (ms).</summary>
@@ -45,7 +54,7 @@ public sealed class InProcessFleet : IAsyncDisposable
         if (firstSeen.Count < count)
         {
             var views = (await cloud.DevicesAsync()).ToDictionary(d => d.DeviceId);
-            var missing = Enumerable.Range(1, count).Select(i => $"{prefix}{i}").Where(id => !firstSeen.ContainsKey(id))
+            var missing = Enumerable.Range(1, count).Select(i => DeviceIdOf(prefix, i)).Where(id => !firstSeen.ContainsKey(id))
                 .Select(id => views.TryGetValue(id, out var v) ? $"{id} ({FleetJson.Name(v.Connectivity)})" : $"{id} (not registered)");
             throw new Shared.Cli.FleetException($"only {firstSeen.Count} of {count} devices registered within {timeout.TotalSeconds:0}s; missing: {string.Join(", ", missing)}");
         }

@@ -69,7 +69,7 @@ public static class JoinBenchmark
     private static async Task<(double AllSeconds, List<double> EachMs)> TimeManyInProcessAsync(BenchCloud cloud, int count, string root)
     {
         var sw = Stopwatch.StartNew();
-        for (var i = 1; i <= count; i++) cloud.Enrol($"bench-mem-{i}", Path.Combine(root, $"bench-mem-{i}"));
+        InProcessFleet.Enrol(cloud, count, root, "bench-mem-");
         await using var fleet = InProcessFleet.Start(cloud.Seed, count, root, "bench-mem-", insecureDev: !cloud.Mtls);
         var firstSeen = await InProcessFleet.WaitRegisteredAsync(cloud, "bench-mem-", count, TimeSpan.FromMinutes(2));
         return (sw.Elapsed.TotalSeconds, firstSeen.Values.ToList());
