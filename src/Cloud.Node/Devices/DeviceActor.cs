@@ -6,6 +6,7 @@ using Akka.Persistence;
 using Fleet.Cloud.Tokens;
 using Fleet.Shared.Tokens;
 using Fleet.Shared.Devices;
+using Fleet.Shared.Gateway;
 using Fleet.Shared.Security.Pki;
 using Fleet.Shared.Serialization;
 using static Fleet.Shared.Devices.DeviceCommands;
@@ -44,7 +45,7 @@ public sealed class DeviceActor : ReceivePersistentActor
                 return;
             }
             var (reply, events) = _state.Handle(cmd, now);
-            if (reply is DeviceReplies.Registered) _state = _state.AsMember(cmd.Address, Connectivity.Up);
+            if (reply is DeviceReplies.Registered) Connected(cmd.Address);
             else if (_state.RevokedAt is not null) { RefuseAndDown(cmd.DeviceId, ((DeviceReplies.Refused)reply).Reason); return; }
             else _log.Warning("refused registration of {0}: {1}", cmd.DeviceId, ((DeviceReplies.Refused)reply).Reason);
             PersistAndReply(events, reply, reply is DeviceReplies.Registered ok ? WithCredentials(ok) : null);
@@ -62,7 +63,12 @@ public sealed class DeviceActor : ReceivePersistentActor
         {
             var now = DateTimeOffset.UtcNow;
             var events = _state.Handle(hb, now);
-            if (_state.Facts?.InstallationId == hb.InstallationId) _state = _state.Touch(now);
+            if (_state.Facts?.InstallationId == hb.InstallationId)
+            {
+                _state = _state.Touch(now);
+                // An entity started again (hand-over, passivation) learns from the next heartbeat that its device is connected.
+                if (_state.RevokedAt is null && !Sender.Equals(_stream) && GatewayPaths.DeviceOf(Sender.Path) == hb.DeviceId) Connected(DeviceFrames.GatewayAddress);
+            }
             PersistAll(events, e => _state = _state.Apply(e));
         });
         Command<ConnectivityChanged>(change =>
@@ -70,6 +76,13 @@ public sealed class DeviceActor : ReceivePersistentActor
             // Membership news about a device that never registered must not keep a remembered entity.
             if (!_state.IsRegistered) { LingerIfUnknown(); return; }
             _state = _state.With(change);
+        });
+        Command<Terminated>(t =>
+        {
+            // The gateway connection that carried this device ended (stream closed, gateway gone): offline until it reconnects.
+            if (!t.ActorRef.Equals(_stream)) return;
+            _stream = null;
+            _state = _state.With(new ConnectivityChanged(deviceId, Connectivity.Offline, t.ActorRef.Path.ToString(), DateTimeOffset.UtcNow));
         });
         Command<Get>(_ =>
         {
@@ -82,6 +95,26 @@ public sealed class DeviceActor : ReceivePersistentActor
             else Context.Parent.Tell(new Passivate(Stop.Instance));
         });
         Command<Stop>(_ => Context.Stop(Self));
+    }
+
+    /// <summary>The gateway connection of a device that registered through a gateway; watched so its end means offline.</summary>
+    private IActorRef? _stream;
+
+    /// <summary>
+    /// Up at <paramref name="address"/>. Through a gateway the sender is the device's connection actor: its path is the
+    /// address shown, and its death (stream closed, gateway gone) makes the device offline.
+    /// </summary>
+    private void Connected(string address)
+    {
+        if (address != DeviceFrames.GatewayAddress || GatewayPaths.DeviceOf(Sender.Path) is null)
+        {
+            _state = _state.AsMember(address, Connectivity.Up);
+            return;
+        }
+        if (_stream is not null && !_stream.Equals(Sender)) Context.Unwatch(_stream);
+        _stream = Sender;
+        Context.Watch(_stream);
+        _state = _state.AsMember(Sender.Path.ToString(), Connectivity.Up);
     }
 
     /// <summary>
@@ -118,9 +151,12 @@ public sealed class DeviceActor : ReceivePersistentActor
     private void RefuseAndDown(string deviceId, string reason)
     {
         var from = Sender.Path.Address;
-        _log.Warning("refused registration of {0} from {1}: {2}", deviceId, from, reason);
+        _log.Warning("refused registration of {0} from {1}: {2}", deviceId, Sender.Path, reason);
         Sender.Tell(new DeviceReplies.Refused(deviceId, reason));
-        if (from.HasGlobalScope) Akka.Cluster.Cluster.Get(Context.System).Down(from);
+        // A device member (development membership) is removed from the cluster; through a gateway, the refusal ends
+        // the device's stream and the gateway node itself is never touched.
+        var member = Akka.Cluster.Cluster.Get(Context.System).State.Members.FirstOrDefault(m => m.Address == from);
+        if (member is not null && member.HasRole(Fleet.Shared.Cluster.FleetCluster.EdgeRole)) Akka.Cluster.Cluster.Get(Context.System).Down(from);
     }
 
     public override string PersistenceId { get; }

@@ -90,7 +90,7 @@ public sealed class EnrolmentService(ActorSystem system, IRequiredActor<DeviceRe
         IReadOnlyList<string>? seeds, string apiUrl) => new(
         deviceId, cert.ExportCertificatePem(), keyPem, Pki.Ca.Certificate.ExportCertificatePem(),
         seeds is { Count: > 0 } ? seeds : options.Seeds.Count > 0 ? options.Seeds.Select(s => s.ToString()).ToList() : new[] { $"{options.Host}:{options.Port}" },
-        apiUrl, tags, Tokens?.Issue(deviceId));
+        apiUrl, tags, Tokens?.Issue(deviceId), options.AdvertisedGateways);
 
     private async Task AskAsync(IDeviceMessage cmd, CancellationToken ct)
     {

@@ -14,6 +14,7 @@ using Fleet.Shared.Assets;
 using Fleet.Shared.Tokens;
 using Fleet.Cloud.Devices;
 using Fleet.Cloud.Enrolment;
+using Fleet.Cloud.Gateway;
 using Fleet.Shared.Cli;
 using Fleet.Shared.Security.Pki;
 using Fleet.Cloud.Telemetry;
@@ -79,7 +80,7 @@ public static class CloudHost
         builder.Services.AddSingleton(new CloudAudit(o.DataDir));
         builder.Services.AddHostedService(sp => new AuditHeadSigner(sp.GetRequiredService<CloudAudit>(), o.AuditHeadInterval,
             sp.GetRequiredService<ILogger<AuditHeadSigner>>()));
-        builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(CloudMetrics.MeterName).AddPrometheusExporter());
+        builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(CloudMetrics.MeterName, GatewayMetrics.MeterName).AddPrometheusExporter());
 
         var node = new NodeSettings
         {
@@ -109,6 +110,8 @@ public static class CloudHost
                 if (isControl) system.ActorOf(CohortWatcher.Props(cohorts), "cohort-watcher");
             }));
 
+        if (pki is not null && o.Roles.Contains(FleetCluster.GatewayRole))
+            builder.Services.AddHostedService(sp => new GatewayServer(sp, new Uri(o.HttpUrl).Host, o.GatewayPort, pki.NodeCertificate, pki.Trust, new GatewayLimits()));
         var app = builder.Build();
         if (pki is null)
             app.Logger.LogWarning("--insecure-dev: remoting runs WITHOUT TLS and any node that reaches port {Port} can join; never use this outside development", o.Port);

@@ -11,6 +11,11 @@ public sealed record CloudOptions
     public int Port { get; init; } = 4053;
     public string HttpUrl { get; init; } = "http://127.0.0.1:5080";
     public IReadOnlyList<string> Roles { get; init; } = new[] { FleetCluster.ControlRole, FleetCluster.RenderRole };
+    /// <summary>Where a node with role gateway accepts device streams (on the --http host).</summary>
+    public int GatewayPort { get; init; } = DefaultGatewayPort;
+    public const int DefaultGatewayPort = 4443;
+    /// <summary>Gateway addresses written into enrolment bundles; default this node's --host and --gateway-port.</summary>
+    public IReadOnlyList<SeedAddress> GatewayAddresses { get; init; } = Array.Empty<SeedAddress>();
     public string DataDir { get; init; } = "./data/cloud";
     public required DbTarget Db { get; init; }
     public IReadOnlyList<SeedAddress> Seeds { get; init; } = Array.Empty<SeedAddress>();
@@ -39,15 +44,22 @@ public sealed record CloudOptions
 
     public static string DefaultCaKeyPath(string dataDir) => Path.Combine(dataDir, "ca", Fleet.Shared.Security.Pki.FleetCa.KeyFile);
 
-    public static readonly string[] KnownOptions = { "host", "port", "http", "roles", "data", "db", "seed", "ca-key", "insecure-dev", "render-slots", "store" };
+    public static readonly string[] KnownOptions = { "host", "port", "http", "roles", "data", "db", "seed", "ca-key", "insecure-dev", "render-slots", "store",
+        "gateway-port", "gateway-address" };
     public static readonly string[] BooleanOptions = { "insecure-dev" };
 
     public const string Usage = """
-        usage: fleet-cloud agent [--port 4053] [--http 5080|HOST:PORT] [--host 127.0.0.1] [--roles control,render]
+        usage: fleet-cloud agent [--port 4053] [--http 5080|HOST:PORT] [--host 127.0.0.1] [--roles control,render,gateway]
                                  [--data ./data/cloud] [--db sqlite:PATH|postgres:CONNSTR] [--seed ADDR]...
                                  [--ca-key PATH] [--insecure-dev] [--render-slots N] [--store DIR]
-          runs a control-plane node: remoting on --port, the HTTP API on --http, persistence in --db
+                                 [--gateway-port 4443] [--gateway-address HOST:PORT]...
+          runs a cloud node: remoting on --port, the HTTP API on --http, persistence in --db
           (default: a SQLite file under --data). The admin token is FLEET_ADMIN_TOKEN or <data>/admin.token.
+          Roles: control (registry, kill-switch, rollouts, API), render (render worker), gateway (device streams:
+          gRPC over mutual TLS on --gateway-port, on the --http host; devices never join the cluster). The default is
+          control,render,gateway (control,render with --insecure-dev, where devices join as members instead).
+          --gateway-address: what enrolment bundles tell devices to connect to (a load balancer, say); default
+          --host:--gateway-port.
           Remoting uses mutual TLS with a node certificate issued at start from the fleet CA (--ca-key, default
           <data>/ca/ca.key, made by 'fleet-cloud ca init'); --http https://HOST:PORT serves the API over HTTPS with a
           certificate from the same CA. --insecure-dev turns TLS off (development only).
@@ -61,21 +73,27 @@ public sealed record CloudOptions
         a.RejectUnknown(KnownOptions);
         var data = Path.GetFullPath(a.Get("data", "./data/cloud"));
         var host = a.Get("host", "127.0.0.1");
-        var roles = a.Get("roles", "control,render").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var unknownRole = roles.FirstOrDefault(r => r is not (FleetCluster.ControlRole or FleetCluster.RenderRole));
-        if (unknownRole is not null) throw new UsageException($"--roles: unknown role '{unknownRole}' (cloud roles are control, render)");
+        var insecure = a.Flag("insecure-dev");
+        var roles = a.Get("roles", insecure ? "control,render" : "control,render,gateway")
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var unknownRole = roles.FirstOrDefault(r => r is not (FleetCluster.ControlRole or FleetCluster.RenderRole or FleetCluster.GatewayRole));
+        if (unknownRole is not null) throw new UsageException($"--roles: unknown role '{unknownRole}' (cloud roles are control, render, gateway)");
         if (roles.Length == 0) throw new UsageException("--roles must name at least one role");
+        if (insecure && roles.Contains(FleetCluster.GatewayRole))
+            throw new UsageException("--roles gateway needs the fleet CA (devices connect with mutual TLS); it cannot be combined with --insecure-dev");
         return new CloudOptions
         {
             Host = host,
             Port = PortOf(a.Get("port", "4053"), "--port"),
             HttpUrl = HttpUrlOf(a.Get("http", "5080"), host),
             Roles = roles,
+            GatewayPort = PortOf(a.Get("gateway-port", $"{DefaultGatewayPort}"), "--gateway-port"),
+            GatewayAddresses = a.GetAll("gateway-address").Select(SeedAddress.Parse).ToList(),
             DataDir = data,
             Db = a.Get("db") is { } db ? DbTarget.Parse(db) : DbTarget.Sqlite(Path.Combine(data, "fleet.db")),
             Seeds = a.GetAll("seed").Select(SeedAddress.Parse).ToList(),
             AdminToken = Environment.GetEnvironmentVariable(Api.AdminToken.EnvironmentVariable),
-            InsecureDev = a.Flag("insecure-dev"),
+            InsecureDev = insecure,
             CaKeyPath = a.Get("ca-key") is { } k ? Path.GetFullPath(k) : null,
             RenderSlots = a.GetInt("render-slots", DefaultRenderSlots, 1, 64),
             StoreDir = a.Get("store") is { } st ? Path.GetFullPath(st) : null,
@@ -92,6 +110,11 @@ public sealed record CloudOptions
             return u.Uri.ToString().TrimEnd('/');
         }
     }
+
+    /// <summary>The gateways a device enrolled here is told to connect to.</summary>
+    public IReadOnlyList<string> AdvertisedGateways => GatewayAddresses.Count > 0
+        ? GatewayAddresses.Select(g => g.ToString()).ToList()
+        : new[] { $"{Host}:{GatewayPort}" };
 
     public string SelfAddress => $"{(InsecureDev ? FleetCluster.PlainScheme : FleetCluster.TlsScheme)}://{FleetCluster.SystemName}@{Host}:{Port}";
 

@@ -56,7 +56,7 @@ public sealed class TelemetryIngestActor : ReceivePersistentActor, IWithTimers
     private void Ingest(TelemetryProtocol.Batch b)
     {
         var local = Sender.Path.Address.HasLocalScope;
-        var senderDevice = local ? null : DeviceOf(Sender.Path.Address);
+        var senderDevice = local ? null : DeviceOf(Sender);
         var aggregate = b.Body is null ? null : AggregateCodec.TryDecode(b.Body);
         switch (_store.Decide(b, aggregate, senderDevice, local))
         {
@@ -85,11 +85,15 @@ public sealed class TelemetryIngestActor : ReceivePersistentActor, IWithTimers
         PersistAsync(evt, e => sender.Tell(new TelemetryProtocol.Ack(e.DeviceId, e.Seq, Duplicate: false)));
     }
 
-    /// <summary>The device a cluster member belongs to, from its <c>device-ID</c> role; null if it is no device.</summary>
-    private static string? DeviceOf(Address address)
+    /// <summary>
+    /// The device that sent a batch: a device's connection actor on a gateway member (the gateway named it from the
+    /// client certificate), or a device member by its <c>device-ID</c> role (development membership); null otherwise.
+    /// </summary>
+    private static string? DeviceOf(IActorRef sender)
     {
-        var member = Akka.Cluster.Cluster.Get(Context.System).State.Members.FirstOrDefault(m => m.Address == address);
-        return member is null ? null : FleetCluster.DeviceIdOf(member.Roles);
+        var member = Akka.Cluster.Cluster.Get(Context.System).State.Members.FirstOrDefault(m => m.Address == sender.Path.Address);
+        if (member is null) return null;
+        return member.HasRole(FleetCluster.GatewayRole) ? Fleet.Shared.Gateway.GatewayPaths.DeviceOf(sender.Path) : FleetCluster.DeviceIdOf(member.Roles);
     }
 
     private sealed class Prune : IDeadLetterSuppression

@@ -5,9 +5,9 @@ using Fleet.Shared.Cluster;
 namespace Fleet.Edge.Hosting;
 
 /// <summary>
-/// Keeps a device in the fleet with no operator step: each pass resolves the seeds, starts a cluster session and waits.
-/// A session that never joins, or that loses the cluster (the cloud restarted, the split-brain resolver downed this
-/// side), ends; the agent logs one line and starts a fresh one after an exponential backoff. Only a refusal stops it.
+/// Keeps a device in the fleet with no operator step. An enrolled device runs one node for its whole life and its link
+/// keeps a stream to a gateway (reconnecting and failing over by itself); a development device (--insecure-dev) joins
+/// the cluster as a member, session after session. Only a refusal by the cloud stops the agent.
 /// </summary>
 public static class EdgeAgent
 {
@@ -21,16 +21,37 @@ public static class EdgeAgent
                                         "or pass --insecure-dev to join a development cluster without TLS");
         if (creds is not null && o.DeviceId is not null && o.DeviceId != creds.DeviceId)
             throw new UsageException($"--device-id {o.DeviceId} differs from the enrolled device id {creds.DeviceId}");
-        o = o with
-        {
-            Seeds = o.Seeds.Count > 0 ? o.Seeds : creds?.Bundle.Seeds.Select(SeedAddress.Parse).ToList() ?? (IReadOnlyList<SeedAddress>)Array.Empty<SeedAddress>(),
-            Tags = o.Tags.Count > 0 || creds is null ? o.Tags : creds.Bundle.Tags,
-        };
-        if (o.Seeds.Count == 0) throw new UsageException("at least one --seed is required (e.g. --seed 127.0.0.1:4053)");
-        var identity = DeviceIdentity.LoadOrCreate(o.DataDir, creds?.DeviceId ?? o.DeviceId);
+        if (creds is null) return await RunAsMemberAsync(o, usableEncoders, ct);
+        if (o.Join == JoinMode.Member)
+            throw new UsageException("--join member is for development clusters (--insecure-dev): a device certificate can never make a cluster member");
+        if (o.Seeds.Count > 0) throw new UsageException("--seed is for development membership (--insecure-dev); an enrolled device connects to gateways (--gateway HOST:PORT)");
+        var gateways = o.Gateways.Count > 0 ? o.Gateways : creds.Bundle.Gateways?.Select(SeedAddress.Parse).ToList() ?? new List<SeedAddress>();
+        if (gateways.Count == 0) throw new UsageException("no gateway to connect to: the enrolment bundle names none; pass --gateway HOST:PORT");
+        // Tags and cohort facts are the enrolment record's: what the device says of itself is not used for targeting.
+        o = o with { Tags = creds.Bundle.Tags };
+        var identity = DeviceIdentity.LoadOrCreate(o.DataDir, creds.DeviceId);
         var facts = DeviceFactsProbe.Collect(identity, o.Tags, usableEncoders);
-        if (creds is null) AgentLog.Write("WARNING --insecure-dev: joining WITHOUT TLS; only a development cloud accepts this");
-        AgentLog.Write($"device {identity.DeviceId} (data {o.DataDir}), seeds {string.Join(", ", o.Seeds)}{(creds is null ? "" : ", mutual TLS")}");
+        AgentLog.Write($"device {identity.DeviceId} (data {o.DataDir}), gateways {string.Join(", ", gateways)}, mutual TLS");
+        await using var node = await EdgeNode.StartAsync(o, facts, new ViaGateway(gateways, creds), ct);
+        try { await node.Terminated.WaitAsync(ct); } catch (OperationCanceledException) { }
+        if (!ct.IsCancellationRequested && node.Session.RefusedReason is { } reason) throw new FleetException($"refused by the cloud: {reason}", null, ExitRefused);
+        AgentLog.Write("stopped");
+        return 0;
+    }
+
+    /// <summary>
+    /// Development membership (--insecure-dev): each pass resolves the seeds, starts a cluster session and waits. A
+    /// session that never joins, or that loses the cluster, ends; the agent starts a fresh one after a backoff.
+    /// </summary>
+    private static async Task<int> RunAsMemberAsync(EdgeOptions o, IReadOnlyList<string> usableEncoders, CancellationToken ct)
+    {
+        if (o.Gateways.Count > 0 || o.Join == JoinMode.Gateway)
+            throw new UsageException("the gateway needs an enrolled device (mutual TLS); with --insecure-dev a device joins the cluster through --seed");
+        if (o.Seeds.Count == 0) throw new UsageException("at least one --seed is required (e.g. --seed 127.0.0.1:4053)");
+        var identity = DeviceIdentity.LoadOrCreate(o.DataDir, o.DeviceId);
+        var facts = DeviceFactsProbe.Collect(identity, o.Tags, usableEncoders);
+        AgentLog.Write("WARNING --insecure-dev: joining WITHOUT TLS; only a development cloud accepts this");
+        AgentLog.Write($"device {identity.DeviceId} (data {o.DataDir}), seeds {string.Join(", ", o.Seeds)}");
         var failures = 0;
         while (!ct.IsCancellationRequested)
         {
@@ -42,7 +63,7 @@ public static class EdgeAgent
             }
             else
             {
-                await using var node = await EdgeNode.StartAsync(o, facts, seeds, creds, ct);
+                await using var node = await EdgeNode.StartAsync(o, facts, new ViaMembership(seeds, null), ct);
                 try { await node.Terminated.WaitAsync(ct); } catch (OperationCanceledException) { }
                 if (ct.IsCancellationRequested) break;
                 if (node.Session.RefusedReason is { } reason) throw new FleetException($"refused by the cloud: {reason}", null, ExitRefused);

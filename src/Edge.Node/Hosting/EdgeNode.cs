@@ -26,14 +26,8 @@ namespace Fleet.Edge.Hosting;
 /// <summary>One cluster session of a device: an actor system with the edge actors, and the local HTTP API beside it.</summary>
 public sealed class EdgeNode : IAsyncDisposable
 {
-    /// <summary>How long one join attempt waits for a seed before the session ends and the agent backs off.</summary>
-    public static readonly TimeSpan JoinAttemptTimeout = TimeSpan.FromSeconds(6);
-    /// <summary>
-    /// Devices are slower to call a node unreachable than control nodes (Akka's default, 3 s): a busy or starved device
-    /// that marks the cloud unreachable can make a device the cluster leader, and the split-brain resolver running
-    /// there downs the control node. With a longer pause the cloud removes such a device first.
-    /// </summary>
-    public static readonly TimeSpan DeviceHeartbeatPause = TimeSpan.FromSeconds(12);
+    /// <summary>How long one development-membership join attempt waits for a seed.</summary>
+    public static TimeSpan JoinAttemptTimeout => DeviceMembership.JoinAttemptTimeout;
 
     private readonly WebApplication _app;
     private readonly Outbox _outbox;
@@ -55,8 +49,7 @@ public sealed class EdgeNode : IAsyncDisposable
     /// <summary>The local API's address (useful when --http 0 picked a free port).</summary>
     public string LocalApiUrl => _app.Urls.FirstOrDefault() ?? "";
 
-    public static async Task<EdgeNode> StartAsync(EdgeOptions o, DeviceFacts facts, IReadOnlyList<string> seedAddresses, EdgeCredentials? creds,
-        CancellationToken ct)
+    public static async Task<EdgeNode> StartAsync(EdgeOptions o, DeviceFacts facts, CloudConnection connection, CancellationToken ct)
     {
         var session = new LinkSession();
         var renderSettings = new RenderSettings { DataDir = o.DataDir, Encoders = facts.Encoders.Count > 0 ? facts.Encoders : null, MaxLocalHeight = o.MaxRenderHeight, Pressure = o.Pressure };
@@ -64,7 +57,7 @@ public sealed class EdgeNode : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls($"http://127.0.0.1:{o.HttpPort}");
         builder.Logging.ClearProviders().AddSimpleConsole(c => { c.SingleLine = true; c.TimestampFormat = "HH:mm:ss.fff "; })
-            .AddFilter("Microsoft", LogLevel.Warning).AddFilter("System", LogLevel.Warning);
+            .AddFilter("Microsoft", LogLevel.Warning).AddFilter("System", LogLevel.Warning).AddFilter("Grpc", LogLevel.Warning);
 
         // The agent loop owns SIGINT/SIGTERM: a session ending on its own must be told apart from a requested stop.
         builder.Services.AddSingleton<IHostLifetime, AgentOwnedLifetime>();
@@ -73,28 +66,15 @@ public sealed class EdgeNode : IAsyncDisposable
         var outbox = Outbox.Open(Path.Combine(o.DataDir, "telemetry"), o.Telemetry.OutboxCapBytes);
         var audit = AuditLog.Open(AuditActor.PathIn(o.DataDir));
         var hasher = new UserIdHasher(o.DataDir);
-
-        var node = new NodeSettings
-        {
-            Hostname = o.Host,
-            Port = o.Port,
-            Roles = new[] { FleetCluster.EdgeRole, FleetCluster.DeviceRole(facts.DeviceId) },
-            SeedNodes = seedAddresses,
-            GiveUpJoiningAfter = JoinAttemptTimeout,
-            HeartbeatPause = DeviceHeartbeatPause,
-            // Akka's join and association chatter would bury the one line per attempt the agent prints.
-            LogLevel = "ERROR",
-            Tls = creds is null ? null : new RemotingTls(creds.Certificate, new FleetTrust(creds.Ca)),
-        };
+        var creds = connection.Credentials;
         Func<string, DeviceProof?> prove = creds is null ? _ => null : address => RegistrationProof.Sign(creds.Certificate, facts, address, DateTimeOffset.UtcNow);
-        builder.Services.AddAkka(FleetCluster.SystemName, (b, _) => b
-            .ConfigureLoggers(l => { l.ClearLoggers(); l.AddLoggerFactory(); })
-            .WithFleetNode(node)
-            .WithShardRegionProxy<DeviceRegion>(FleetCluster.DeviceShard, FleetCluster.ControlRole, new DeviceMessageExtractor())
-            .WithSingletonProxy<TelemetryIngestKey>(FleetCluster.TelemetrySingleton, new ClusterSingletonOptions { Role = FleetCluster.ControlRole })
-            .WithSingletonProxy<KillSwitchAuthorityKey>(KillSwitchTopics.AuthorityName, new ClusterSingletonOptions { Role = FleetCluster.ControlRole })
-            .WithSingletonProxy<CampaignStoreProxy>(CampaignCommands.SingletonName, new ClusterSingletonOptions { Role = FleetCluster.ControlRole })
-            .WithActors((system, registry, _) =>
+
+        builder.Services.AddAkka(FleetCluster.SystemName, (b, _) =>
+        {
+            b.ConfigureLoggers(l => { l.ClearLoggers(); l.AddLoggerFactory(); });
+            if (connection is ViaMembership m) b.WithDeviceMembership(o, facts, m);
+            else b.AddHocon(LocalOnly, HoconAddMode.Prepend);
+            b.WithActors((system, registry, _) =>
             {
                 var auditActor = system.ActorOf(AuditActor.Props(audit), "audit");
                 registry.Register<AuditActorKey>(auditActor);
@@ -105,10 +85,19 @@ public sealed class EdgeNode : IAsyncDisposable
                 registry.Register<ManifestsActor>(manifests);
                 registry.Register<RenderCoordinator>(system.ActorOf(
                     RenderCoordinator.Props(renderSettings, policy, new PersonaliseSettings(o.DataDir)), RenderCoordinator.Name));
-                var uplink = new TelemetryUplink(outbox, registry.Get<TelemetryIngestKey>(), o.Telemetry);
-                system.ActorOf(LinkActor.Props(facts, registry.Get<DeviceRegion>(), registry.Get<KillSwitchAuthorityKey>(), policy, session, prove,
-                    registry.Get<CampaignStoreProxy>(), manifests, uplink), "link");
-            }));
+                if (connection is ViaGateway g)
+                {
+                    var uplink = new TelemetryUplink(outbox, ActorRefs.Nobody, o.Telemetry);
+                    system.ActorOf(GatewayLinkActor.Props(new GatewayLinkSettings(g.Gateways, g.Enrolment, facts, prove, policy, manifests, uplink), session), "link");
+                }
+                else
+                {
+                    var uplink = new TelemetryUplink(outbox, registry.Get<TelemetryIngestKey>(), o.Telemetry);
+                    system.ActorOf(LinkActor.Props(facts, registry.Get<DeviceRegion>(), registry.Get<KillSwitchAuthorityKey>(), policy, session, prove,
+                        registry.Get<CampaignStoreProxy>(), manifests, uplink), "link");
+                }
+            });
+        });
 
         var app = builder.Build();
         app.MapGet("/healthz", () => Results.Text("ok\n"));
@@ -146,6 +135,14 @@ public sealed class EdgeNode : IAsyncDisposable
         });
     }
 
+    /// <summary>A device behind a gateway runs a plain local actor system: no remoting, no membership, nothing to reach.</summary>
+    private const string LocalOnly = """
+        akka.loglevel = WARNING
+        akka.stdout-loglevel = ERROR
+        akka.coordinated-shutdown.exit-clr = off
+        akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
+        """;
+
     private sealed class AgentOwnedLifetime : IHostLifetime
     {
         public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -164,3 +161,42 @@ public sealed class EdgeNode : IAsyncDisposable
 
 /// <summary>Registry key of the proxy to the cloud's campaign store singleton.</summary>
 public sealed class CampaignStoreProxy;
+
+/// <summary>How a device reaches the cloud: a stream to a gateway (enrolled devices), or development cluster membership.</summary>
+public abstract record CloudConnection(EdgeCredentials? Credentials);
+
+/// <summary>One stream at a time to one of <see cref="Gateways"/>, with mutual TLS.</summary>
+public sealed record ViaGateway(IReadOnlyList<SeedAddress> Gateways, EdgeCredentials Enrolment) : CloudConnection(Enrolment);
+
+/// <summary>Development only (--insecure-dev): the device joins the cluster as a member through <see cref="Seeds"/>.</summary>
+public sealed record ViaMembership(IReadOnlyList<string> Seeds, EdgeCredentials? Tls) : CloudConnection(Tls);
+
+internal static class DeviceMembership
+{
+    /// <summary>How long one join attempt waits for a seed before the session ends and the agent backs off.</summary>
+    public static readonly TimeSpan JoinAttemptTimeout = TimeSpan.FromSeconds(6);
+    /// <summary>
+    /// Devices are slower to call a node unreachable than control nodes (Akka's default, 3 s): a busy or starved device
+    /// that marks the cloud unreachable can make a device the cluster leader, and the split-brain resolver running
+    /// there downs the control node. With a longer pause the cloud removes such a device first.
+    /// </summary>
+    public static readonly TimeSpan DeviceHeartbeatPause = TimeSpan.FromSeconds(12);
+
+    public static AkkaConfigurationBuilder WithDeviceMembership(this AkkaConfigurationBuilder b, EdgeOptions o, DeviceFacts facts, ViaMembership m) => b
+        .WithFleetNode(new NodeSettings
+        {
+            Hostname = o.Host,
+            Port = o.Port,
+            Roles = new[] { FleetCluster.EdgeRole, FleetCluster.DeviceRole(facts.DeviceId) },
+            SeedNodes = m.Seeds,
+            GiveUpJoiningAfter = JoinAttemptTimeout,
+            HeartbeatPause = DeviceHeartbeatPause,
+            // Akka's join and association chatter would bury the one line per attempt the agent prints.
+            LogLevel = "ERROR",
+            Tls = m.Tls is null ? null : new RemotingTls(m.Tls.Certificate, new FleetTrust(m.Tls.Ca)),
+        })
+        .WithShardRegionProxy<DeviceRegion>(FleetCluster.DeviceShard, FleetCluster.ControlRole, new DeviceMessageExtractor())
+        .WithSingletonProxy<TelemetryIngestKey>(FleetCluster.TelemetrySingleton, new ClusterSingletonOptions { Role = FleetCluster.ControlRole })
+        .WithSingletonProxy<KillSwitchAuthorityKey>(KillSwitchTopics.AuthorityName, new ClusterSingletonOptions { Role = FleetCluster.ControlRole })
+        .WithSingletonProxy<CampaignStoreProxy>(CampaignCommands.SingletonName, new ClusterSingletonOptions { Role = FleetCluster.ControlRole });
+}

@@ -8,6 +8,10 @@ namespace Fleet.Edge.Hosting;
 public sealed record EdgeOptions
 {
     public required IReadOnlyList<SeedAddress> Seeds { get; init; }
+    /// <summary>Gateways to connect to (enrolled devices); default: the enrolment bundle's.</summary>
+    public IReadOnlyList<SeedAddress> Gateways { get; init; } = Array.Empty<SeedAddress>();
+    /// <summary>How the device reaches the cloud; null: through a gateway when enrolled, as a member with --insecure-dev.</summary>
+    public JoinMode? Join { get; init; }
     public string? DeviceId { get; init; }
     public string DataDir { get; init; } = "./data/edge";
     public string Host { get; init; } = "127.0.0.1";
@@ -30,20 +34,23 @@ public sealed record EdgeOptions
     public Rendering.ResourcePressure Pressure { get; init; } = new();
 
     public static readonly string[] KnownOptions =
-        { "seed", "device-id", "data", "host", "port", "http", "tags", "campaign", "insecure-dev", "telemetry-k", "telemetry-seal", "upload-bps", "upload-burst", "max-render-height",
+        { "seed", "gateway", "join", "device-id", "data", "host", "port", "http", "tags", "campaign", "insecure-dev", "telemetry-k", "telemetry-seal", "upload-bps", "upload-burst", "max-render-height",
           "delegate-above-temp", "delegate-above-cpu" };
     public static readonly string[] BooleanOptions = { "insecure-dev" };
 
     public const string Usage = """
-        usage: fleet-edge agent [--seed HOST:PORT ...] [--device-id ID] [--data ./data/edge]
-                                [--http PORT] [--tags k=v,...] [--campaign DIR] [--host 127.0.0.1] [--port 0] [--insecure-dev]
+        usage: fleet-edge agent [--gateway HOST:PORT ...] [--data ./data/edge]
+                                [--insecure-dev --seed HOST:PORT ... --device-id ID --tags k=v,... [--join member]]
+                                [--http PORT] [--campaign DIR] [--host 127.0.0.1] [--port 0]
                                 [--telemetry-k 5] [--telemetry-seal SECONDS] [--upload-bps 4096] [--upload-burst 65536]
                                 [--max-render-height 720] [--delegate-above-temp 80] [--delegate-above-cpu PERCENT]
-          runs a device: joins the cluster by itself (retrying with backoff), registers, serves the local API on --http
+          runs a device: connects to the fleet by itself (retrying with backoff), registers, serves the local API on --http
           (POST /v1/render renders --campaign for a context; GET /v1/renders/ID.mp4; GET /healthz; GET /v1/status).
-          An enrolled device (fleet-edge enroll) joins with mutual TLS using <data>/enrolment; its seeds and tags come
-          from the bundle unless --seed/--tags are given. --insecure-dev joins without TLS (development clouds only).
-          HOST may be a DNS name; it is resolved anew on every join attempt.
+          An enrolled device (fleet-edge enroll) keeps one stream (gRPC, mutual TLS with <data>/enrolment) to one of
+          the gateways of its bundle or --gateway, failing over between them; its tags are its enrolment record's.
+          It is never a cluster member. --insecure-dev instead joins a development cluster as a member (no TLS) through
+          --seed, with --device-id and --tags of its own choosing (--join member is the only mode there).
+          HOST may be a DNS name; it is resolved anew on every connection attempt.
           --telemetry-k: cohort rows with fewer distinct users are not uploaded; --telemetry-seal N: also seal the
           minute in progress every N seconds (tests, demos); --upload-bps / --upload-burst: telemetry upload bandwidth in bytes/s and
           the burst allowed after idle time.
@@ -80,6 +87,14 @@ public sealed record EdgeOptions
         return new EdgeOptions
         {
             Seeds = seeds,
+            Gateways = a.GetAll("gateway").Select(SeedAddress.Parse).ToList(),
+            Join = a.Get("join") switch
+            {
+                null => null,
+                "gateway" => JoinMode.Gateway,
+                "member" => JoinMode.Member,
+                var other => throw new UsageException($"--join '{other}': use gateway or member"),
+            },
             DeviceId = a.Get("device-id") is { } id ? Shared.Devices.DeviceId.Validate(id) : null,
             DataDir = Path.GetFullPath(a.Get("data", "./data/edge")),
             Host = a.Get("host", "127.0.0.1"),
@@ -95,3 +110,6 @@ public sealed record EdgeOptions
         };
     }
 }
+
+/// <summary>How a device reaches the cloud.</summary>
+public enum JoinMode { Gateway, Member }

@@ -7,6 +7,8 @@ public static class FleetCluster
 
     public const string ControlRole = "control";
     public const string RenderRole = "render";
+    /// <summary>Cloud nodes that hold device streams (gRPC, mutual TLS); devices themselves are never members.</summary>
+    public const string GatewayRole = "gateway";
     public const string EdgeRole = "edge";
 
     /// <summary>

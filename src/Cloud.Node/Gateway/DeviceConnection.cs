@@ -1,0 +1,149 @@
+using System.Threading.Channels;
+using Akka.Actor;
+using Akka.Event;
+using Fleet.Shared.Devices;
+using Fleet.Shared.Distribution;
+using Fleet.Shared.Gateway;
+using Fleet.Shared.Gateway.Wire;
+using Fleet.Shared.KillSwitch;
+using Fleet.Shared.Telemetry;
+
+namespace Fleet.Cloud.Gateway;
+
+/// <summary>
+/// One connected device's presence in the cluster, on the gateway that holds its stream. Everything the device says
+/// arrives here stamped with the certificate's device id and goes to exactly one control-plane actor; everything the
+/// cloud says to the device leaves through the bounded send queue. A device that cannot keep up is dropped (it
+/// reconnects and resyncs) instead of growing the gateway's memory.
+/// </summary>
+public sealed class DeviceConnection : ReceiveActor
+{
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly string _deviceId;
+    private readonly ChannelWriter<CloudFrame> _outbox;
+    private readonly GatewayTargets _targets;
+    private readonly FrameRateLimit _telemetryLimit;
+    private IReadOnlyDictionary<string, string> _tags = new Dictionary<string, string>();
+
+    public DeviceConnection(string deviceId, ChannelWriter<CloudFrame> outbox, GatewayTargets targets, GatewayLimits limits)
+    {
+        _deviceId = deviceId;
+        _outbox = outbox;
+        _targets = targets;
+        _telemetryLimit = new FrameRateLimit(limits.TelemetryPerSecond, limits.TelemetryBurst);
+        AwaitingRegistration();
+    }
+
+    public static Props Props(string deviceId, ChannelWriter<CloudFrame> outbox, GatewayTargets targets, GatewayLimits limits) =>
+        Akka.Actor.Props.Create(() => new DeviceConnection(deviceId, outbox, targets, limits));
+
+    /// <summary>A frame the device sent.</summary>
+    public sealed record Inbound(DeviceFrame Frame);
+
+    /// <summary>The device's stream ended (it closed, the network dropped, the gateway stops).</summary>
+    public sealed class StreamEnded : IDeadLetterSuppression
+    {
+        public static readonly StreamEnded Instance = new();
+    }
+
+    /// <summary>Ends the device's stream with a reason it is shown (revocation, a refused frame).</summary>
+    public sealed record Close(string Reason);
+
+    protected override void PostStop() => _outbox.TryComplete();
+
+    private void AwaitingRegistration()
+    {
+        Receive<Inbound>(i =>
+        {
+            switch (Read(i.Frame))
+            {
+                case null: return;
+                case DeviceCommands.Register r:
+                    _tags = r.Facts.Tags;
+                    _targets.Registry.Tell(r);
+                    break;
+                default:
+                    Refuse($"the first frame on a stream must be a registration, not {i.Frame.BodyCase}");
+                    break;
+            }
+        });
+        Receive<DeviceReplies.Registered>(r =>
+        {
+            _log.Info("device {0} registered through this gateway", _deviceId);
+            Send(r);
+            Become(Registered);
+        });
+        Common();
+    }
+
+    private void Registered()
+    {
+        Receive<Inbound>(i =>
+        {
+            switch (Read(i.Frame))
+            {
+                case null: return;
+                case DeviceCommands.Register r:
+                    _tags = r.Facts.Tags;
+                    _targets.Registry.Tell(r);
+                    break;
+                case DeviceCommands.Heartbeat hb: _targets.Registry.Tell(hb); break;
+                case KillCommands.Sync s: _targets.KillSwitch.Tell(s); break;
+                case KillCommands.Ack a: _targets.KillSwitch.Tell(a); break;
+                case GetAssignmentTable q: _targets.Campaigns.Tell(q); break;
+                case DeviceSyncReport report: _targets.Campaigns.Tell(report); break;
+                case TelemetryProtocol.Batch b when !_telemetryLimit.TryTake(DateTime.UtcNow):
+                    Send(new TelemetryProtocol.Rejected(_deviceId, b.Seq,
+                        $"rate limit: at most {_telemetryLimit.PerSecond} telemetry batches per second; send it again later"));
+                    break;
+                case TelemetryProtocol.Batch b: _targets.Telemetry.Tell(b); break;
+            }
+        });
+        Receive<DeviceReplies.Registered>(Send);
+        Receive<SignedKillPolicy>(Send);
+        Receive<AssignmentTable>(Send);
+        Receive<TelemetryProtocol.Ack>(Send);
+        Receive<TelemetryProtocol.Rejected>(Send);
+        Receive<CredentialsStale>(_ => _outbox.TryWrite(CloudFrames.RenewCredentials()));
+        Common();
+    }
+
+    private void Common()
+    {
+        Receive<DeviceReplies.Refused>(r => Refuse(r.Reason));
+        Receive<Close>(c => Refuse(c.Reason));
+        Receive<StreamEnded>(_ => Context.Stop(Self));
+        // Broadcasts before registration finished are dropped: the device syncs policy and table once registered.
+        Receive<SignedKillPolicy>(_ => { });
+        Receive<AssignmentTable>(_ => { });
+        Receive<CredentialsStale>(_ => { });
+    }
+
+    /// <summary>The frame as a protocol record for this device; a refused frame ends the stream and is audited.</summary>
+    private object? Read(DeviceFrame frame)
+    {
+        var message = DeviceFrames.Read(frame, _deviceId, _tags);
+        if (message is not DeviceFrames.Refusal no) return message;
+        _targets.Audit(_deviceId, "gateway.frame-refused", no.Reason);
+        Refuse(no.Reason);
+        return null;
+    }
+
+    private void Send(object message)
+    {
+        foreach (var frame in CloudFrames.From(message))
+        {
+            if (_outbox.TryWrite(frame)) continue;
+            _log.Warning("device {0} does not keep up with its stream (send queue full): dropping it; it reconnects and resyncs", _deviceId);
+            Context.Stop(Self);
+            return;
+        }
+    }
+
+    private void Refuse(string reason)
+    {
+        _log.Warning("closing the stream of device {0}: {1}", _deviceId, reason);
+        _outbox.TryWrite(CloudFrames.Refused(reason));
+        Context.Stop(Self);
+    }
+}

@@ -1,0 +1,90 @@
+using System.Threading.Channels;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.Event;
+using Fleet.Shared.Cluster;
+using Fleet.Shared.Devices;
+using Fleet.Shared.Distribution;
+using Fleet.Shared.Gateway;
+using Fleet.Shared.Gateway.Wire;
+using Fleet.Shared.KillSwitch;
+
+namespace Fleet.Cloud.Gateway;
+
+/// <summary>
+/// The parent of every device connection on this gateway. Broadcasts travel between cloud nodes only: this actor holds
+/// the gateway's one subscription to each topic (kill policy, assignment table, revocations) and fans each message
+/// out to its connections, so a change costs the cluster one message per gateway, not one per device.
+/// </summary>
+public sealed class GatewayActor : ReceiveActor
+{
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Dictionary<string, IActorRef> _connections = new(StringComparer.Ordinal);
+    private readonly Dictionary<IActorRef, string> _deviceOf = new();
+    private long _opened;
+
+    public GatewayActor(GatewayTargets targets, GatewayLimits limits)
+    {
+        var mediator = DistributedPubSub.Get(Context.System).Mediator;
+        mediator.Tell(new Subscribe(KillSwitchTopics.Policy, Self));
+        mediator.Tell(new Subscribe(AssignmentTable.Topic, Self));
+        mediator.Tell(new Subscribe(RevocationNotice.Topic, Self));
+        Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.InitialStateAsEvents, typeof(ClusterEvent.MemberRemoved));
+
+        Receive<Open>(o =>
+        {
+            // A device that reconnects before its old stream timed out: the newest stream wins.
+            if (_connections.TryGetValue(o.DeviceId, out var old)) Context.Stop(old);
+            var connection = Context.ActorOf(DeviceConnection.Props(o.DeviceId, o.Outbox, targets, limits),
+                GatewayPaths.ConnectionName(o.DeviceId, ++_opened));
+            Context.Watch(connection);
+            _connections[o.DeviceId] = connection;
+            _deviceOf[connection] = o.DeviceId;
+            GatewayMetrics.Connected(_connections.Count);
+            Sender.Tell(connection);
+        });
+        Receive<Terminated>(t =>
+        {
+            if (!_deviceOf.Remove(t.ActorRef, out var id)) return;
+            if (_connections.TryGetValue(id, out var current) && current.Equals(t.ActorRef)) _connections.Remove(id);
+            GatewayMetrics.Connected(_connections.Count);
+        });
+        Receive<SignedKillPolicy>(FanOut);
+        Receive<AssignmentTable>(FanOut);
+        Receive<RevocationNotice>(n =>
+        {
+            if (!_connections.TryGetValue(n.DeviceId, out var connection)) return;
+            _log.Warning("device {0} was revoked: closing its stream", n.DeviceId);
+            connection.Tell(new DeviceConnection.Close($"device '{n.DeviceId}' is revoked"));
+        });
+        // Credentials name the API of the control node that issued them; once one is gone, devices ask for fresh ones.
+        Receive<ClusterEvent.MemberRemoved>(e => e.Member.HasRole(FleetCluster.ControlRole), _ => FanOut(CredentialsStale.Instance));
+        Receive<ClusterEvent.MemberRemoved>(_ => { });
+        Receive<GetConnected>(_ => Sender.Tell(new Connected(_connections.Keys.Order(StringComparer.Ordinal).ToList())));
+        Receive<SubscribeAck>(_ => { });
+    }
+
+    protected override void PostStop() => Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
+
+    public static Props Props(GatewayTargets targets, GatewayLimits limits) => Akka.Actor.Props.Create(() => new GatewayActor(targets, limits));
+
+    private void FanOut(object broadcast)
+    {
+        foreach (var connection in _connections.Values) connection.Tell(broadcast);
+    }
+
+    /// <summary>A device's stream opened: answered with the connection actor its frames go to.</summary>
+    public sealed record Open(string DeviceId, ChannelWriter<CloudFrame> Outbox);
+
+    public sealed class GetConnected
+    {
+        public static readonly GetConnected Instance = new();
+    }
+
+    /// <summary>The devices with a stream on this gateway now.</summary>
+    public sealed record Connected(IReadOnlyList<string> DeviceIds);
+}
+
+/// <summary>Registry key of this node's gateway actor.</summary>
+public sealed class GatewayKey;

@@ -1,0 +1,21 @@
+using Akka.Actor;
+
+namespace Fleet.Cloud.Gateway;
+
+/// <summary>
+/// The only control-plane actors a device's connection may reach, and where its refusals are recorded. A device never
+/// gets an actor reference, a path or a topic: it sends frames, and the connection picks the one target per frame.
+/// </summary>
+public sealed record GatewayTargets(IActorRef Registry, IActorRef KillSwitch, IActorRef Telemetry, IActorRef Campaigns,
+    Action<string, string, string> Audit);
+
+/// <summary>Per-connection limits: the send queue a slow device may fill, and the telemetry rate it may use.</summary>
+public sealed record GatewayLimits
+{
+    /// <summary>Frames queued for one device before it counts as too slow and is dropped (it reconnects and resyncs).</summary>
+    public int SendQueue { get; init; } = 256;
+    /// <summary>Largest frame either side may send; a telemetry batch is a few KiB, an assignment table well under this.</summary>
+    public int MaxFrameBytes { get; init; } = 1024 * 1024;
+    public double TelemetryPerSecond { get; init; } = 5;
+    public int TelemetryBurst { get; init; } = 20;
+}

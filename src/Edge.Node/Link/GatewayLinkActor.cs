@@ -1,0 +1,195 @@
+using Akka.Actor;
+using Akka.Event;
+using Fleet.Edge.Hosting;
+using Fleet.Edge.Identity;
+using Fleet.Shared.Cluster;
+using Fleet.Shared.Devices;
+using Fleet.Shared.Distribution;
+using Fleet.Shared.Gateway;
+using Fleet.Shared.KillSwitch;
+using Fleet.Shared.Telemetry;
+using Fleet.Shared.Tokens;
+
+namespace Fleet.Edge.Link;
+
+/// <summary>
+/// The cloud link of an enrolled device: one stream to one gateway at a time. It connects (trying the gateways in turn,
+/// with backoff and jitter), registers, syncs the kill policy before anything else, pulls assignments, heartbeats and
+/// uploads telemetry; when the stream ends it connects again. The rest of the device never notices: its local API,
+/// renders, policy and outbox run for the agent's whole life. Only a refusal (revoked, duplicate) stops the agent.
+/// </summary>
+public sealed class GatewayLinkActor : ReceiveActor, IWithTimers
+{
+    private static readonly TimeSpan RegisterTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly GatewayLinkSettings _settings;
+    private readonly LinkSession _session;
+    private GatewayStream? _stream;
+    private int _attempt;
+    private int _failures;
+    private bool _hasCredentials;
+
+    public GatewayLinkActor(GatewayLinkSettings settings, LinkSession session)
+    {
+        _settings = settings;
+        _session = session;
+        Disconnected();
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(GatewayLinkSettings settings, LinkSession session) => Akka.Actor.Props.Create(() => new GatewayLinkActor(settings, session));
+
+    protected override void PreStart() => Self.Tell(Connect.Instance);
+
+    protected override void PostStop()
+    {
+        if (_stream is { } s) _ = s.DisposeAsync().AsTask();
+    }
+
+    private void Disconnected()
+    {
+        Receive<Connect>(_ =>
+        {
+            var gateway = _settings.Gateways[_attempt % _settings.Gateways.Count];
+            _attempt++;
+            _stream = GatewayStream.Open(gateway, _settings.Credentials, Self, _attempt);
+            _stream.TrySend(DeviceFrames.Register(_settings.Facts, _settings.Prove(DeviceFrames.GatewayAddress)));
+            Timers.StartSingleTimer(RegisterTimedOut.Instance, RegisterTimedOut.Instance, RegisterTimeout);
+            Become(Registering);
+        });
+        Ignore();
+    }
+
+    private void Registering()
+    {
+        Receive<GatewayStream.Received>(r => r.Attempt == _attempt && r.Message is DeviceReplies.Registered, r =>
+        {
+            Timers.Cancel(RegisterTimedOut.Instance);
+            _failures = 0;
+            var registered = (DeviceReplies.Registered)r.Message;
+            AgentLog.Write($"registered as {registered.DeviceId} through gateway {_stream!.Gateway} ({(registered.FirstTime ? "new device" : "known device")})");
+            _session.Joined = true;
+            _session.MarkRegistered(registered.DeviceId);
+            // Before anything else in a session: the current kill policy, then the assignments.
+            Send(DeviceFrames.KillSync());
+            Send(DeviceFrames.AssignmentRequest());
+            Timers.StartPeriodicTimer(Heartbeat.Instance, Heartbeat.Instance, LinkActor.HeartbeatInterval);
+            if (_settings.Uplink is { } uplink && Context.Child("telemetry-upload").IsNobody())
+                Context.ActorOf(TelemetryUploader.Props(uplink with { Ingest = Self }, _settings.Facts.DeviceId, _settings.Facts.Tags), "telemetry-upload");
+            Become(Registered);
+        });
+        Receive<RegisterTimedOut>(_ => Reconnect($"no registration answer within {RegisterTimeout.TotalSeconds:0}s"));
+        Common();
+        Ignore();
+    }
+
+    private void Registered()
+    {
+        Common();
+        Receive<GatewayStream.Received>(r => r.Attempt == _attempt, r =>
+        {
+            switch (r.Message)
+            {
+                case SignedKillPolicy p: _settings.Policy.Tell(p); break;
+                case AssignmentTable t: _settings.Manifests.Tell(t); break;
+                case DeviceCredentials c:
+                    _hasCredentials = true;
+                    _settings.Manifests.Tell(c);
+                    // The render pipeline delegates cloud renders over the API with the same device token.
+                    Context.System.EventStream.Publish(c);
+                    break;
+                case CredentialsStale:
+                    _hasCredentials = false;
+                    Send(DeviceFrames.Register(_settings.Facts, _settings.Prove(DeviceFrames.GatewayAddress)));
+                    break;
+                case TelemetryProtocol.Ack or TelemetryProtocol.Rejected: Context.Child("telemetry-upload").Forward(r.Message); break;
+            }
+        });
+        Receive<KillCommands.Ack>(ack => Send(DeviceFrames.KillAck(ack)));
+        Receive<DeviceSyncReport>(report => Send(DeviceFrames.SyncReport(report)));
+        Receive<TelemetryProtocol.Batch>(b => Send(DeviceFrames.Telemetry(b)));
+        Receive<Heartbeat>(_ =>
+        {
+            Send(DeviceFrames.Heartbeat(_settings.Facts.InstallationId));
+            // Broadcasts can be missed (a gateway restarting): the table is also pulled.
+            Send(DeviceFrames.AssignmentRequest());
+            // The token comes with a registration; if the token store was not up yet, register again for it.
+            if (!_hasCredentials) Send(DeviceFrames.Register(_settings.Facts, _settings.Prove(DeviceFrames.GatewayAddress)));
+        });
+        Ignore();
+    }
+
+    private void Common()
+    {
+        Receive<GatewayStream.Received>(r => r.Attempt == _attempt && r.Message is DeviceReplies.Refused, r =>
+        {
+            var reason = ((DeviceReplies.Refused)r.Message).Reason;
+            AgentLog.Write($"the cloud refused this device: {reason}");
+            _session.RefusedReason = reason;
+            Timers.CancelAll();
+            Become(Ignore);
+            CoordinatedShutdown.Get(Context.System).Run(CoordinatedShutdown.ActorSystemTerminateReason.Instance);
+        });
+        Receive<GatewayStream.Lost>(l => l.Attempt == _attempt, l => Reconnect(l.Reason));
+    }
+
+    /// <summary>Late frames of an earlier attempt, and timers of a state already left.</summary>
+    private void Ignore()
+    {
+        Receive<GatewayStream.Received>(_ => { });
+        Receive<GatewayStream.Lost>(_ => { });
+        Receive<Heartbeat>(_ => { });
+        Receive<RegisterTimedOut>(_ => { });
+        Receive<KillCommands.Ack>(_ => { });
+        Receive<DeviceSyncReport>(_ => { });
+        Receive<TelemetryProtocol.Batch>(_ => { });
+    }
+
+    private void Send(Shared.Gateway.Wire.DeviceFrame frame)
+    {
+        if (_stream is { } s && !s.TrySend(frame)) Reconnect("the stream to the gateway is stuck");
+    }
+
+    private void Reconnect(string reason)
+    {
+        Timers.Cancel(Heartbeat.Instance);
+        Timers.Cancel(RegisterTimedOut.Instance);
+        var gateway = _stream?.Gateway;
+        if (_stream is { } s) _ = s.DisposeAsync().AsTask();
+        _stream = null;
+        _hasCredentials = false;
+        _session.Joined = false;
+        _failures++;
+        var delay = EdgeAgent.Backoff(_failures);
+        var next = _settings.Gateways[_attempt % _settings.Gateways.Count];
+        AgentLog.Write($"connection {_failures} to gateway {gateway} lost: {reason}; next attempt ({next}) in {delay.TotalSeconds:0.#}s");
+        Timers.StartSingleTimer(Connect.Instance, Connect.Instance, delay);
+        Become(Disconnected);
+    }
+
+    private sealed class Connect : IDeadLetterSuppression
+    {
+        public static readonly Connect Instance = new();
+    }
+
+    private sealed class Heartbeat : IDeadLetterSuppression
+    {
+        public static readonly Heartbeat Instance = new();
+    }
+
+    private sealed class RegisterTimedOut : IDeadLetterSuppression
+    {
+        public static readonly RegisterTimedOut Instance = new();
+    }
+}
+
+/// <summary>What the gateway link needs: the gateways, the device's credentials and facts, and the local actors it feeds.</summary>
+public sealed record GatewayLinkSettings(
+    IReadOnlyList<SeedAddress> Gateways,
+    EdgeCredentials Credentials,
+    DeviceFacts Facts,
+    Func<string, DeviceProof?> Prove,
+    IActorRef Policy,
+    IActorRef Manifests,
+    TelemetryUplink? Uplink);

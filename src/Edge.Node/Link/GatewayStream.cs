@@ -1,0 +1,117 @@
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using System.Threading.Channels;
+using Akka.Actor;
+using Fleet.Edge.Identity;
+using Fleet.Shared.Cluster;
+using Fleet.Shared.Gateway;
+using Fleet.Shared.Gateway.Wire;
+using Fleet.Shared.Security.Pki;
+using Grpc.Core;
+using Grpc.Net.Client;
+
+namespace Fleet.Edge.Link;
+
+/// <summary>
+/// One attempt at a device's stream to one gateway: its own HTTP/2 connection (the name resolved anew), mutual TLS with
+/// the device certificate, the gateway's certificate checked against the fleet CA pinned at enrolment. Frames the
+/// gateway sends reach <c>link</c> as <see cref="Received"/>; the end of the stream, for whatever reason, as <see cref="Lost"/>.
+/// </summary>
+public sealed class GatewayStream : IAsyncDisposable
+{
+    /// <summary>Frames waiting to be written; a device has little to say, so a full queue means the stream is stuck.</summary>
+    private const int SendQueue = 512;
+
+    private readonly GrpcChannel _channel;
+    private readonly AsyncDuplexStreamingCall<DeviceFrame, CloudFrame> _call;
+    private readonly Channel<DeviceFrame> _outbox = Channel.CreateBounded<DeviceFrame>(new BoundedChannelOptions(SendQueue) { SingleReader = true });
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _pumps;
+
+    private GatewayStream(SeedAddress gateway, EdgeCredentials creds, IActorRef link, int attempt)
+    {
+        Gateway = gateway;
+        var trust = new FleetTrust(creds.Ca);
+        var handler = new SocketsHttpHandler
+        {
+            ConnectTimeout = TimeSpan.FromSeconds(5),
+            // HTTP/2 pings notice a dead gateway (or a dead NAT mapping on a store's WAN link) within half a minute.
+            KeepAlivePingDelay = TimeSpan.FromSeconds(20),
+            KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
+            KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                ClientCertificates = new X509CertificateCollection { creds.Certificate },
+                RemoteCertificateValidationCallback = (_, cert, _, _) =>
+                    cert is X509Certificate2 c && trust.Check(c) is null && FleetCertificates.IsNode(c),
+            },
+        };
+        _channel = GrpcChannel.ForAddress($"https://{gateway.Host}:{gateway.Port}", new GrpcChannelOptions
+        {
+            HttpHandler = handler,
+            DisposeHttpClient = true,
+            MaxReceiveMessageSize = 4 * 1024 * 1024,
+        });
+        _call = new DeviceGateway.DeviceGatewayClient(_channel).Connect(cancellationToken: _stop.Token);
+        _pumps = Task.WhenAll(ReceiveAll(link, creds.DeviceId, attempt), SendAll());
+    }
+
+    public SeedAddress Gateway { get; }
+
+    public static GatewayStream Open(SeedAddress gateway, EdgeCredentials creds, IActorRef link, int attempt) => new(gateway, creds, link, attempt);
+
+    /// <summary>Queues a frame; false when the stream is over or stuck (the link then starts another).</summary>
+    public bool TrySend(DeviceFrame frame) => _outbox.Writer.TryWrite(frame);
+
+    /// <summary>A record the gateway sent on attempt <see cref="Attempt"/>.</summary>
+    public sealed record Received(int Attempt, object Message);
+
+    /// <summary>Attempt <see cref="Attempt"/>'s stream is over; <see cref="Reason"/> is one line.</summary>
+    public sealed record Lost(int Attempt, string Reason);
+
+    private async Task ReceiveAll(IActorRef link, string deviceId, int attempt)
+    {
+        string reason;
+        try
+        {
+            await foreach (var frame in _call.ResponseStream.ReadAllAsync(_stop.Token))
+                if (CloudFrames.Read(frame, deviceId) is { } message) link.Tell(new Received(attempt, message));
+            reason = "the gateway ended the stream";
+        }
+        catch (RpcException e)
+        {
+            reason = e.Status.StatusCode == StatusCode.Cancelled && _stop.IsCancellationRequested ? "closed" : $"{e.Status.StatusCode}: {OneLine(e.Status.Detail)}";
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or HttpRequestException or System.Text.Json.JsonException)
+        {
+            reason = OneLine(e.Message);
+        }
+        _outbox.Writer.TryComplete();
+        link.Tell(new Lost(attempt, reason));
+    }
+
+    private async Task SendAll()
+    {
+        try
+        {
+            await foreach (var frame in _outbox.Reader.ReadAllAsync(_stop.Token)) await _call.RequestStream.WriteAsync(frame, _stop.Token);
+            await _call.RequestStream.CompleteAsync();
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or RpcException or InvalidOperationException)
+        {
+            // The receiving side reports why the stream ended.
+        }
+    }
+
+    private static string OneLine(string text) => text.Split('\n')[0].Trim();
+
+    public async ValueTask DisposeAsync()
+    {
+        _outbox.Writer.TryComplete();
+        await _stop.CancelAsync();
+        try { await _pumps.WaitAsync(TimeSpan.FromSeconds(5)); } catch (Exception) { /* ending anyway */ }
+        _call.Dispose();
+        _channel.Dispose();
+        _stop.Dispose();
+    }
+}

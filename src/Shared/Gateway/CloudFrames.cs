@@ -1,0 +1,65 @@
+using System.Text.Json;
+using Fleet.Shared.Devices;
+using Fleet.Shared.Distribution;
+using Fleet.Shared.Gateway.Wire;
+using Fleet.Shared.KillSwitch;
+using Fleet.Shared.Serialization;
+using Fleet.Shared.Telemetry;
+using Fleet.Shared.Tokens;
+
+namespace Fleet.Shared.Gateway;
+
+/// <summary>What the cloud says to a device, both ways between protocol records and <see cref="CloudFrame"/>s.</summary>
+public static class CloudFrames
+{
+    /// <summary>The frames a cloud reply becomes on the wire (a registration with credentials is two); none for anything else.</summary>
+    public static IEnumerable<CloudFrame> From(object message)
+    {
+        switch (message)
+        {
+            case DeviceReplies.Registered r:
+                yield return new CloudFrame { Registered = new Wire.Registered { FirstTime = r.FirstTime } };
+                if (r.Credentials is { } c) yield return new CloudFrame { Credentials = new Wire.Credentials { Token = c.Token, ApiUrl = c.ApiUrl } };
+                break;
+            case DeviceReplies.Refused r:
+                yield return Refused(r.Reason);
+                break;
+            case SignedKillPolicy p:
+                yield return new CloudFrame { KillPolicy = new Wire.KillPolicy { EnvelopeJson = p.EnvelopeJson, Epoch = p.Epoch, TrustSetJson = p.TrustSetJson } };
+                break;
+            case AssignmentTable t:
+                yield return new CloudFrame { Assignments = new Assignments { TableJson = JsonSerializer.Serialize(t, FleetJson.Options) } };
+                break;
+            case TelemetryProtocol.Ack a:
+                yield return new CloudFrame { TelemetryAck = new TelemetryAck { Seq = a.Seq, Duplicate = a.Duplicate } };
+                break;
+            case TelemetryProtocol.Rejected r:
+                yield return new CloudFrame { TelemetryRejected = new TelemetryRejected { Seq = r.Seq, Reason = r.Reason } };
+                break;
+        }
+    }
+
+    public static CloudFrame Refused(string reason) => new() { Refused = new Wire.Refused { Reason = reason } };
+
+    public static CloudFrame RenewCredentials() => new() { RenewCredentials = new Wire.RenewCredentials() };
+
+    /// <summary>The record a frame from the gateway stands for, on device <paramref name="deviceId"/>; null for an empty frame.</summary>
+    public static object? Read(CloudFrame frame, string deviceId) => frame.BodyCase switch
+    {
+        CloudFrame.BodyOneofCase.Registered => new DeviceReplies.Registered(deviceId, frame.Registered.FirstTime),
+        CloudFrame.BodyOneofCase.Credentials => new DeviceCredentials(frame.Credentials.Token, frame.Credentials.ApiUrl),
+        CloudFrame.BodyOneofCase.RenewCredentials => CredentialsStale.Instance,
+        CloudFrame.BodyOneofCase.Refused => new DeviceReplies.Refused(deviceId, frame.Refused.Reason),
+        CloudFrame.BodyOneofCase.KillPolicy => new SignedKillPolicy(frame.KillPolicy.EnvelopeJson, frame.KillPolicy.Epoch, frame.KillPolicy.TrustSetJson),
+        CloudFrame.BodyOneofCase.Assignments => JsonSerializer.Deserialize<AssignmentTable>(frame.Assignments.TableJson, FleetJson.Options),
+        CloudFrame.BodyOneofCase.TelemetryAck => new TelemetryProtocol.Ack(deviceId, frame.TelemetryAck.Seq, frame.TelemetryAck.Duplicate),
+        CloudFrame.BodyOneofCase.TelemetryRejected => new TelemetryProtocol.Rejected(deviceId, frame.TelemetryRejected.Seq, frame.TelemetryRejected.Reason),
+        _ => null,
+    };
+}
+
+/// <summary>The device's API credentials may point at a control node that is gone: register again for fresh ones.</summary>
+public sealed class CredentialsStale
+{
+    public static readonly CredentialsStale Instance = new();
+}
