@@ -34,7 +34,7 @@ public static class DevicesVerb
             case ["revoke", var rid]:
                 var revoked = await api.PostAsync<DeviceReplies.RevokeResult>($"api/v1/devices/{Uri.EscapeDataString(rid)}/revoke", new { });
                 Console.Write(a.Flag("json") ? Json(revoked)
-                    : $"device {rid} revoked at {revoked.RevokedAt:u}: its certificate is refused and it was removed from the cluster; its record is kept\n");
+                    : $"device {rid} revoked at {revoked.RevokedAt:u}: its stream is closed on every gateway and its certificate refused from now on; its record is kept\n");
                 return 0;
             case ["show", var id]:
                 var one = await api.GetAsync<DeviceReplies.DeviceView>($"api/v1/devices/{Uri.EscapeDataString(id)}");

@@ -39,13 +39,18 @@ public sealed class DeviceActor : ReceivePersistentActor
             var now = DateTimeOffset.UtcNow;
             if (trust is not null && RegistrationProof.Check(trust, cmd, now) is { } unproven)
             {
-                // An impostor changes nothing here: no event, no remembered entity; its node is removed from the cluster.
+                // An impostor changes nothing here: no event, no remembered entity; its stream (or its development member) is ended.
                 RefuseAndDown(cmd.DeviceId, unproven);
                 LingerIfUnknown();
                 return;
             }
             var (reply, events) = _state.Handle(cmd, now);
-            if (reply is DeviceReplies.Registered) Connected(cmd.Address);
+            if (reply is DeviceReplies.Registered)
+            {
+                Connected(cmd.Address);
+                Akka.Cluster.Tools.PublishSubscribe.DistributedPubSub.Get(Context.System).Mediator
+                    .Tell(new Akka.Cluster.Tools.PublishSubscribe.Publish(RegistrationNotice.Topic, new RegistrationNotice(deviceId)));
+            }
             else if (_state.RevokedAt is not null) { RefuseAndDown(cmd.DeviceId, ((DeviceReplies.Refused)reply).Reason); return; }
             else _log.Warning("refused registration of {0}: {1}", cmd.DeviceId, ((DeviceReplies.Refused)reply).Reason);
             PersistAndReply(events, reply, reply is DeviceReplies.Registered ok ? WithCredentials(ok) : null);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
 using Akka.Cluster;
+using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Persistence.Query;
 using Akka.Persistence.Sql.Query;
 using Akka.Streams;
@@ -13,8 +14,8 @@ namespace Fleet.Cloud.Devices;
 /// <summary>
 /// Which device ids exist, without reading every persistence id in the journal on each listing (the rollout coordinator
 /// lists the fleet every second, <c>kill status --watch</c> on every poll). The journal is read once and again every
-/// <see cref="RereadAfter"/> as a safety net; in between, every device that becomes a cluster member is added as it
-/// joins. A device registers only as a member, so no registered device is missed between two reads.
+/// <see cref="RereadAfter"/> as a safety net; in between, every device that registers (through a gateway, or as a
+/// development member) is added from the registry's notice, and every device member as it joins.
 /// </summary>
 public sealed class KnownDevices
 {
@@ -66,17 +67,25 @@ public sealed class KnownDevices
             .RunWith(Sink.Seq<string>(), _system.Materializer());
     }
 
-    /// <summary>Adds the device id (its <c>device-ID</c> role) of every member that joins, from this node's view of the cluster.</summary>
+    /// <summary>Adds every device that registers, and the device id (its <c>device-ID</c> role) of every development member that joins.</summary>
     private sealed class MemberWatcher : ReceiveActor
     {
-        public MemberWatcher(KnownDevices known) =>
+        public MemberWatcher(KnownDevices known)
+        {
+            Receive<RegistrationNotice>(n => { if (DeviceId.IsValid(n.DeviceId)) known.Saw(n.DeviceId); });
+            Receive<SubscribeAck>(_ => { });
             Receive<ClusterEvent.IMemberEvent>(e =>
             {
                 if (FleetCluster.DeviceIdOf(e.Member.Roles) is { } id && DeviceId.IsValid(id)) known.Saw(id);
             });
+        }
 
-        protected override void PreStart() => Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
-            typeof(ClusterEvent.MemberJoined), typeof(ClusterEvent.MemberWeaklyUp), typeof(ClusterEvent.MemberUp));
+        protected override void PreStart()
+        {
+            DistributedPubSub.Get(Context.System).Mediator.Tell(new Subscribe(RegistrationNotice.Topic, Self));
+            Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
+                typeof(ClusterEvent.MemberJoined), typeof(ClusterEvent.MemberWeaklyUp), typeof(ClusterEvent.MemberUp));
+        }
 
         protected override void PostStop() => Cluster.Get(Context.System).Unsubscribe(Self);
     }

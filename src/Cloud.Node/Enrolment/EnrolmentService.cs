@@ -68,7 +68,10 @@ public sealed class EnrolmentService(ActorSystem system, IRequiredActor<DeviceRe
         };
     }
 
-    /// <summary>Revokes in the registry, tells every cloud node's TLS check, and removes the device's member from the cluster.</summary>
+    /// <summary>
+    /// Revokes in the registry and tells every cloud node: each one's TLS check refuses the certificate from now on and
+    /// each gateway closes the device's stream. A development device member is also removed from the cluster.
+    /// </summary>
     public async Task<DeviceReplies.RevokeResult> RevokeAsync(string deviceId, string by, CancellationToken ct)
     {
         var result = await region.ActorRef.Ask<DeviceReplies.RevokeResult>(new DeviceCommands.Revoke(deviceId, by), AskTimeout, ct);

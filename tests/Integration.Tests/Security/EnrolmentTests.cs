@@ -30,8 +30,12 @@ public sealed class EnrolmentTests
 
         using var revoke = FleetProcess.Cloud("devices", "revoke", "kiosk-r", "--api", fleet.Api, "--data", fleet.CloudData);
         Assert.Equal(0, await revoke.WaitForExitAsync(TimeSpan.FromSeconds(30)));
-        // Downed, then every reconnect is refused at the TLS handshake; the record stays for audit.
-        await Eventually.Until(() => Task.FromResult(fleet.Cloud.Lines), l => l.Any(x => x.Contains("refused TLS peer") && x.Contains("device kiosk-r is revoked")),
+        // Its stream is closed at once with the reason, and the agent stops instead of retrying.
+        Assert.Equal(3, await agent.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains(agent.Lines, l => l.Contains("refused by the cloud: device 'kiosk-r' is revoked"));
+        // Started again, it is refused at the TLS handshake; the record stays for audit.
+        using var again = FleetProcess.Edge("agent", "--data", tmp.Sub("r"));
+        await Eventually.Until(() => Task.FromResult(fleet.Cloud.Lines), l => l.Any(x => x.Contains("gateway refused a TLS client") && x.Contains("device kiosk-r is revoked")),
             TimeSpan.FromSeconds(40), "the revoked device's reconnect refused");
         var kept = Assert.Single(await fleet.DevicesAsync());
         Assert.Equal("kiosk-r", kept.DeviceId);

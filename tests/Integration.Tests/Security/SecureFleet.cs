@@ -7,18 +7,22 @@ using Fleet.Shared.Security.Pki;
 
 namespace Fleet.Integration.Tests.Security;
 
-/// <summary>A real <c>fleet-cloud agent</c> process with mutual TLS and a fresh fleet CA, and ways to make devices (good or bad).</summary>
+/// <summary>
+/// A real <c>fleet-cloud agent</c> process (control, render, gateway) with mutual TLS and a fresh fleet CA, and ways to
+/// make devices (good or bad) that connect to its gateway.
+/// </summary>
 public sealed class SecureFleet : IDisposable
 {
     private readonly TempDir _tmp;
 
-    private SecureFleet(TempDir tmp, FleetCa ca, FleetProcess cloud, int port, int http)
+    private SecureFleet(TempDir tmp, FleetCa ca, FleetProcess cloud, int port, int http, int gatewayPort)
     {
         _tmp = tmp;
         Ca = ca;
         Cloud = cloud;
         Port = port;
         Api = $"http://127.0.0.1:{http}";
+        Gateway = $"127.0.0.1:{gatewayPort}";
     }
 
     public FleetCa Ca { get; }
@@ -27,13 +31,15 @@ public sealed class SecureFleet : IDisposable
     public string Api { get; }
     public string CloudData => _tmp.Sub("cloud");
     public string Seed => $"127.0.0.1:{Port}";
+    /// <summary>Where devices connect: the cloud's gateway (gRPC, mutual TLS).</summary>
+    public string Gateway { get; }
 
     public static async Task<SecureFleet> StartAsync(TempDir tmp)
     {
-        var (port, http) = (Ports.Free(), Ports.Free());
+        var (port, http, gateway) = (Ports.Free(), Ports.Free(), Ports.Free());
         var ca = FleetCa.Create(Path.Combine(tmp.Sub("cloud"), "ca", FleetCa.KeyFile));
-        var cloud = FleetProcess.Cloud("agent", "--port", $"{port}", "--http", $"{http}", "--data", tmp.Sub("cloud"));
-        var fleet = new SecureFleet(tmp, ca, cloud, port, http);
+        var cloud = FleetProcess.Cloud("agent", "--port", $"{port}", "--http", $"{http}", "--gateway-port", $"{gateway}", "--data", tmp.Sub("cloud"));
+        var fleet = new SecureFleet(tmp, ca, cloud, port, http, gateway);
         await Eventually.Until(() => Task.FromResult(cloud.Lines), l => l.Any(x => x.StartsWith("fleet-cloud: node akka.ssl.tcp://")),
             TimeSpan.FromSeconds(40), "cloud started with TLS");
         return fleet;
@@ -56,7 +62,7 @@ public sealed class SecureFleet : IDisposable
         File.WriteAllText(Path.Combine(dir, "device.key"), FleetCertificates.KeyPem(cert));
         File.WriteAllText(Path.Combine(dir, "ca.crt"), (ca ?? Ca.Certificate).ExportCertificatePem());
         File.WriteAllText(Path.Combine(dir, "bundle.json"), new EnrolmentBundle(claimedId, cert.ExportCertificatePem(), null,
-            (ca ?? Ca.Certificate).ExportCertificatePem(), new[] { Seed }, Api, new Dictionary<string, string>(), null).ToJson());
+            (ca ?? Ca.Certificate).ExportCertificatePem(), Array.Empty<string>(), Api, new Dictionary<string, string>(), null, new[] { Gateway }).ToJson());
         return _tmp.Sub(name);
     }
 
