@@ -18,14 +18,14 @@ public static class EnrolmentEndpoints
 
     public static void MapEnrolment(this RouteGroupBuilder api, IEndpointRouteBuilder app)
     {
-        api.MapPost("/enrolments", (HttpContext ctx, EnrolmentService svc, CancellationToken ct) => Guarded(ctx, async () =>
+        api.MapPost("/enrolments", (HttpContext ctx, EnrolmentService svc, RedeemLimiter limiter, CancellationToken ct) => Guarded(ctx, async () =>
         {
             var req = await Body<EnrolRequest>(ctx, ct);
             if (!DeviceId.IsValid(req.DeviceId)) return ApiResults.BadRequest($"device id '{req.DeviceId}' is invalid");
             if (req.Code)
             {
                 var (code, expires) = await svc.IssueCodeAsync(req, ct);
-                ctx.RequestServices.GetRequiredService<RedeemLimiter>().Forget(req.DeviceId);
+                limiter.Forget(req.DeviceId);
                 return ApiResults.Ok(new EnrolmentCodeView(req.DeviceId, code.ToString(), expires));
             }
             return ApiResults.Ok(await svc.IssueBundleAsync(req, BaseUrl(ctx), ct));
