@@ -20,6 +20,19 @@ public static class ApiResults
 
     public static IResult Conflict(string message) => Error(StatusCodes.Status409Conflict, message);
 
+    /// <summary>429 with the one-line error and Retry-After in whole seconds, so a client knows when to try again.</summary>
+    public static IResult TooManyRequests(string message, TimeSpan retryAfter) =>
+        new WithRetryAfter(Error(StatusCodes.Status429TooManyRequests, message), retryAfter);
+
+    private sealed class WithRetryAfter(IResult inner, TimeSpan after) : IResult
+    {
+        public Task ExecuteAsync(HttpContext ctx)
+        {
+            ctx.Response.Headers.RetryAfter = $"{Math.Max(1, (long)Math.Ceiling(after.TotalSeconds))}";
+            return inner.ExecuteAsync(ctx);
+        }
+    }
+
     public const string NotAnswered = "the control plane did not answer in time (a control node may be taking over); try again";
 
     /// <summary>

@@ -56,6 +56,12 @@ public sealed class DeviceActor : ReceivePersistentActor
             PersistAndReply(events, reply, reply is DeviceReplies.Registered ok ? WithCredentials(ok) : null);
         });
         Command<IssueEnrolmentCode>(cmd => Decide(_state.Handle(cmd, DateTimeOffset.UtcNow)));
+        Command<CheckEnrolmentCode>(cmd =>
+        {
+            // A query: a wrong code for an id nobody enrolled leaves no event and no remembered entity.
+            Sender.Tell(_state.Handle(cmd, DateTimeOffset.UtcNow));
+            LingerIfUnknown();
+        });
         Command<RedeemEnrolmentCode>(cmd => Decide(_state.Handle(cmd, DateTimeOffset.UtcNow)));
         Command<RecordEnrolment>(cmd => Decide(_state.Handle(cmd, DateTimeOffset.UtcNow)));
         Command<Revoke>(cmd =>

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using Fleet.Shared.Devices;
 using Fleet.Shared.Serialization;
 using static Fleet.Shared.Devices.DeviceCommands;
@@ -55,17 +57,28 @@ public sealed record DeviceState(string DeviceId)
             ? (new DeviceReplies.EnrolmentRefused(DeviceId, $"device '{DeviceId}' is revoked"), Array.Empty<IFleetEvent>())
             : (new DeviceReplies.EnrolmentAccepted(DeviceId, cmd.Tags), new IFleetEvent[] { new DeviceEvents.EnrolmentCodeIssued(cmd.CodeHash, cmd.ExpiresAt, cmd.Tags, now) });
 
-    /// <summary>A code works once, before it expires, and only the latest one issued.</summary>
-    public (object Reply, IReadOnlyList<IFleetEvent> Events) Handle(RedeemEnrolmentCode cmd, DateTimeOffset now)
-    {
-        string? refusal = RevokedAt is not null ? $"device '{DeviceId}' is revoked"
-            : Code is null || !string.Equals(Code.Hash, cmd.CodeHash, StringComparison.Ordinal) ? "enrolment code is unknown or already used"
-            : now > Code.ExpiresAt ? $"enrolment code expired at {Code.ExpiresAt:u}"
-            : null;
-        if (refusal is not null) return (new DeviceReplies.EnrolmentRefused(DeviceId, refusal), Array.Empty<IFleetEvent>());
-        return (new DeviceReplies.EnrolmentAccepted(DeviceId, Code!.Tags),
-            new IFleetEvent[] { new DeviceEvents.Enrolled(cmd.CertificateSerial, cmd.CertificateNotAfter, "code", now) });
-    }
+    /// <summary>
+    /// Why a code would be refused now, or null when it would be accepted: a code works once, before it expires, only
+    /// the latest one issued, and never for a revoked device. The check before signing and the redeem after it apply
+    /// this same rule, so a code that passed the check can still lose a race to a second redeem of it, never more.
+    /// </summary>
+    public string? CodeRefusal(string codeHash, DateTimeOffset now) =>
+        RevokedAt is not null ? $"device '{DeviceId}' is revoked"
+        : Code is null || !SameHash(Code.Hash, codeHash) ? "enrolment code is unknown or already used"
+        : now > Code.ExpiresAt ? $"enrolment code expired at {Code.ExpiresAt:u}"
+        : null;
+
+    /// <summary>A query: the answer the redeem would give now, with no events (a guess must leave no trace in the journal).</summary>
+    public object Handle(CheckEnrolmentCode cmd, DateTimeOffset now) =>
+        CodeRefusal(cmd.CodeHash, now) is { } refusal
+            ? new DeviceReplies.EnrolmentRefused(DeviceId, refusal)
+            : new DeviceReplies.EnrolmentAccepted(DeviceId, Code!.Tags);
+
+    public (object Reply, IReadOnlyList<IFleetEvent> Events) Handle(RedeemEnrolmentCode cmd, DateTimeOffset now) =>
+        CodeRefusal(cmd.CodeHash, now) is { } refusal
+            ? (new DeviceReplies.EnrolmentRefused(DeviceId, refusal), Array.Empty<IFleetEvent>())
+            : (new DeviceReplies.EnrolmentAccepted(DeviceId, Code!.Tags),
+                new IFleetEvent[] { new DeviceEvents.Enrolled(cmd.CertificateSerial, cmd.CertificateNotAfter, "code", now) });
 
     public (object Reply, IReadOnlyList<IFleetEvent> Events) Handle(RecordEnrolment cmd, DateTimeOffset now) =>
         RevokedAt is not null
@@ -112,6 +125,10 @@ public sealed record DeviceState(string DeviceId)
     };
 
     public DeviceReplies.DeviceView ToView() => new(DeviceId, Facts, RegisteredAt, LastSeen, Connectivity, Address, RevokedAt, CertificateSerial);
+
+    /// <summary>Compared in constant time: how long a comparison takes says nothing about how close a guess came.</summary>
+    private static bool SameHash(string a, string b) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(a), Encoding.UTF8.GetBytes(b));
 
     private static DateTimeOffset Max(DateTimeOffset? a, DateTimeOffset b) => a is { } x && x > b ? x : b;
 }

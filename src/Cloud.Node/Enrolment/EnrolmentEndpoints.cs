@@ -8,7 +8,8 @@ namespace Fleet.Cloud.Enrolment;
 /// <summary>
 /// HTTP: <c>POST /api/v1/enrolments</c> (operator: a bundle or a one-time code), <c>POST /api/v1/devices/{id}/revoke</c>
 /// (operator), and the device side outside the bearer-token area, where the code itself is the credential:
-/// <c>GET /enrolment/v1/ca</c> and <c>POST /enrolment/v1/redeem</c>.
+/// <c>GET /enrolment/v1/ca</c> and <c>POST /enrolment/v1/redeem</c> (429 with Retry-After once a device id or a client
+/// address has guessed too often).
 /// </summary>
 public static class EnrolmentEndpoints
 {
@@ -17,13 +18,14 @@ public static class EnrolmentEndpoints
 
     public static void MapEnrolment(this RouteGroupBuilder api, IEndpointRouteBuilder app)
     {
-        api.MapPost("/enrolments", (HttpContext ctx, EnrolmentService svc, CancellationToken ct) => Guarded(ctx, async () =>
+        api.MapPost("/enrolments", (HttpContext ctx, EnrolmentService svc, RedeemLimiter limiter, CancellationToken ct) => Guarded(ctx, async () =>
         {
             var req = await Body<EnrolRequest>(ctx, ct);
             if (!DeviceId.IsValid(req.DeviceId)) return ApiResults.BadRequest($"device id '{req.DeviceId}' is invalid");
             if (req.Code)
             {
                 var (code, expires) = await svc.IssueCodeAsync(req, ct);
+                limiter.Forget(req.DeviceId);
                 return ApiResults.Ok(new EnrolmentCodeView(req.DeviceId, code.ToString(), expires));
             }
             return ApiResults.Ok(await svc.IssueBundleAsync(req, BaseUrl(ctx), ct));
@@ -36,9 +38,26 @@ public static class EnrolmentEndpoints
             return result.Known ? ApiResults.Ok(result) : ApiResults.NotFound($"device '{id}' is not known to the registry");
         }));
         app.MapGet(CaPath, (EnrolmentService svc) => Guarded(null, () => Task.FromResult(Results.Text(svc.CaPem, "application/x-pem-file"))));
-        app.MapPost(RedeemPath, (HttpContext ctx, EnrolmentService svc, CancellationToken ct) =>
-            Guarded(null, async () => ApiResults.Ok(await svc.RedeemAsync(await Body<RedeemRequest>(ctx, ct), BaseUrl(ctx), ct))));
+        app.MapPost(RedeemPath, (HttpContext ctx, EnrolmentService svc, RedeemLimiter limiter, CancellationToken ct) =>
+            Guarded(null, () => RedeemAsync(ctx, svc, limiter, ct)));
     }
+
+    /// <summary>The code is the only credential here, so guessing is limited before any actor is asked or anything signed.</summary>
+    private static async Task<IResult> RedeemAsync(HttpContext ctx, EnrolmentService svc, RedeemLimiter limiter, CancellationToken ct)
+    {
+        var req = await Body<RedeemRequest>(ctx, ct);
+        var deviceId = EnrolmentCode.TryParse(req.Code)?.DeviceId;
+        var client = RedeemLimiter.ClientOf(ctx.Connection.RemoteIpAddress);
+        if (limiter.Admit(deviceId, client) is { } throttled) return ApiResults.TooManyRequests(throttled.Reason, throttled.RetryAfter);
+        var bundle = await svc.RedeemAsync(req, BaseUrl(ctx), ct);
+        limiter.Succeeded(deviceId, client);
+        return ApiResults.Ok(bundle);
+    }
+
+    /// <summary>The enrolment service and its redeem limiter (one per API node).</summary>
+    public static IServiceCollection AddEnrolment(this IServiceCollection services) => services
+        .AddSingleton<EnrolmentService>()
+        .AddSingleton(new RedeemLimiter(RedeemLimits.Default, TimeProvider.System));
 
     private static async Task<IResult> Guarded(HttpContext? operatorCall, Func<Task<IResult>> action)
     {

@@ -4,6 +4,7 @@ using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Hosting;
 using Fleet.Cloud.Api;
+using Fleet.Cloud.Audit;
 using Fleet.Cloud.Devices;
 using Fleet.Cloud.Hosting;
 using Fleet.Shared.Cli;
@@ -19,9 +20,10 @@ namespace Fleet.Cloud.Enrolment;
 /// must hold once across the control plane (a code used once, a revocation) is made by the device's registry entity.
 /// </summary>
 public sealed class EnrolmentService(ActorSystem system, IRequiredActor<DeviceRegion> region, CloudOptions options, IServiceProvider services,
-    ILogger<EnrolmentService> log)
+    CloudAudit audit, ILogger<EnrolmentService> log)
 {
     public static readonly TimeSpan DefaultCodeLifetime = TimeSpan.FromMinutes(15);
+    public const string CertificateSignedAction = "enrolment.certificate-signed";
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
 
     private CloudPki Pki => services.GetService<CloudPki>()
@@ -33,7 +35,7 @@ public sealed class EnrolmentService(ActorSystem system, IRequiredActor<DeviceRe
     public async Task<EnrolmentBundle> IssueBundleAsync(EnrolRequest req, string apiUrl, CancellationToken ct)
     {
         var pki = Pki;
-        using var cert = pki.Ca.IssueDeviceWithKey(req.DeviceId, CloudPki.DeviceCertificateLifetime);
+        using var cert = Signed(pki.Ca.IssueDeviceWithKey(req.DeviceId, CloudPki.DeviceCertificateLifetime), req.DeviceId, "bundle");
         await AskAsync(new DeviceCommands.RecordEnrolment(req.DeviceId, cert.SerialNumber, cert.NotAfter.ToUniversalTime()), ct);
         return Bundle(req.DeviceId, cert, FleetCertificates.KeyPem(cert), req.Tags ?? new Dictionary<string, string>(), req.Seeds, req.ApiUrl ?? apiUrl);
     }
@@ -47,23 +49,31 @@ public sealed class EnrolmentService(ActorSystem system, IRequiredActor<DeviceRe
         return (code, expires);
     }
 
-    /// <summary>Device path: the key never leaves the device; the cloud signs its CSR if the code is good.</summary>
+    /// <summary>
+    /// Device path: the key never leaves the device; the cloud signs its CSR if the code is good. The code is checked
+    /// first, so a wrong one is refused before the fleet CA signs anything; the redeem after signing checks it again
+    /// in the same step that records it, so a code still works once when two devices race with it.
+    /// </summary>
     public async Task<EnrolmentBundle> RedeemAsync(RedeemRequest req, string apiUrl, CancellationToken ct)
     {
         var pki = Pki;
         EnrolmentCode code;
         try { code = EnrolmentCode.Parse(req.Code ?? ""); }
         catch (UsageException e) { throw Refused(StatusCodes.Status400BadRequest, "?", e.Message); }
+        var check = await region.ActorRef.Ask<object>(new DeviceCommands.CheckEnrolmentCode(code.DeviceId, code.SecretHash), AskTimeout, ct);
+        if (check is DeviceReplies.EnrolmentRefused refused) throw Refused(StatusCodes.Status403Forbidden, code.DeviceId, refused.Reason);
+        if (check is not DeviceReplies.EnrolmentAccepted) throw new InvalidOperationException($"unexpected reply {check.GetType().Name}");
         CertificateRequest csr;
         try { csr = CertificateRequest.LoadSigningRequestPem(req.CsrPem ?? "", HashAlgorithmName.SHA256); }
         catch (CryptographicException e) { throw Refused(StatusCodes.Status400BadRequest, code.DeviceId, $"the certificate signing request is invalid: {e.Message}"); }
-        using var cert = pki.Ca.IssueDevice(code.DeviceId, csr.PublicKey, CloudPki.DeviceCertificateLifetime);
+        using var cert = Signed(pki.Ca.IssueDevice(code.DeviceId, csr.PublicKey, CloudPki.DeviceCertificateLifetime), code.DeviceId, "code");
         var reply = await region.ActorRef.Ask<object>(
             new DeviceCommands.RedeemEnrolmentCode(code.DeviceId, code.SecretHash, cert.SerialNumber, cert.NotAfter.ToUniversalTime()), AskTimeout, ct);
         return reply switch
         {
             DeviceReplies.EnrolmentAccepted ok => Bundle(code.DeviceId, cert, null, ok.Tags, null, apiUrl),
-            DeviceReplies.EnrolmentRefused no => throw Refused(StatusCodes.Status403Forbidden, code.DeviceId, no.Reason),
+            DeviceReplies.EnrolmentRefused no => throw Refused(StatusCodes.Status403Forbidden, code.DeviceId,
+                no.Reason, $"; certificate {cert.SerialNumber} was signed and is discarded"),
             _ => throw new InvalidOperationException($"unexpected reply {reply.GetType().Name}"),
         };
     }
@@ -101,9 +111,19 @@ public sealed class EnrolmentService(ActorSystem system, IRequiredActor<DeviceRe
         if (reply is DeviceReplies.EnrolmentRefused no) throw new EnrolmentException(StatusCodes.Status409Conflict, no.Reason);
     }
 
-    private EnrolmentException Refused(int status, string deviceId, string reason)
+    /// <summary>
+    /// Every device certificate the fleet CA signs is written to the audit log: the device path is outside the operator
+    /// API that the audit middleware records, and a signed certificate is what an attacker would be after.
+    /// </summary>
+    private X509Certificate2 Signed(X509Certificate2 cert, string deviceId, string via)
     {
-        log.LogWarning("refused enrolment of {Device}: {Reason}", deviceId, reason);
+        audit.Record("fleet-ca", CertificateSignedAction, deviceId, $"serial {cert.SerialNumber}, via {via}, valid until {cert.NotAfter.ToUniversalTime():u}");
+        return cert;
+    }
+
+    private EnrolmentException Refused(int status, string deviceId, string reason, string logged = "")
+    {
+        log.LogWarning("refused enrolment of {Device}: {Reason}{Detail}", deviceId, reason, logged);
         return new EnrolmentException(status, reason);
     }
 }

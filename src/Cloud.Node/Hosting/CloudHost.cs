@@ -75,7 +75,7 @@ public static class CloudHost
             j.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.KebabCaseLower));
         });
         var isControl = o.Roles.Contains(FleetCluster.ControlRole);
-        builder.Services.AddSingleton<EnrolmentService>();
+        builder.Services.AddEnrolment();
         var cohorts = new CohortResolver();
         builder.Services.AddSingleton(new CloudAudit(o.DataDir));
         builder.Services.AddHostedService(sp => new AuditHeadSigner(sp.GetRequiredService<CloudAudit>(), o.AuditHeadInterval,

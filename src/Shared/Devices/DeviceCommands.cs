@@ -32,6 +32,12 @@ public static class DeviceCommands
     /// <summary>Operator asked for a one-time enrolment code; only its SHA-256 is kept.</summary>
     public sealed record IssueEnrolmentCode(string DeviceId, string CodeHash, DateTimeOffset ExpiresAt, IReadOnlyDictionary<string, string> Tags) : IDeviceMessage;
 
+    /// <summary>
+    /// Would this code be accepted now? Asked before the fleet CA signs anything; answered with
+    /// <see cref="DeviceReplies.EnrolmentAccepted"/> or <see cref="DeviceReplies.EnrolmentRefused"/> and never persisted.
+    /// </summary>
+    public sealed record CheckEnrolmentCode(string DeviceId, string CodeHash) : IDeviceMessage;
+
     /// <summary>A device presents a code: accepted once, before it expires, and recorded with the certificate issued for it.</summary>
     public sealed record RedeemEnrolmentCode(string DeviceId, string CodeHash, string CertificateSerial, DateTimeOffset CertificateNotAfter) : IDeviceMessage;
 

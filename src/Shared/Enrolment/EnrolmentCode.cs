@@ -20,11 +20,14 @@ public sealed partial record EnrolmentCode(string DeviceId, string Secret, strin
     public static EnrolmentCode New(string deviceId, string caFingerprint) =>
         new(deviceId, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)), caFingerprint[..PinLength]);
 
-    public static EnrolmentCode Parse(string text)
+    public static EnrolmentCode Parse(string text) => TryParse(text)
+        ?? throw new UsageException("the enrolment code is malformed (expected DEVICE.SECRET.PIN as printed by 'fleet-cloud enroll --code')");
+
+    /// <summary>Null when the text is not a code at all.</summary>
+    public static EnrolmentCode? TryParse(string? text)
     {
-        var m = Pattern().Match(text.Trim());
-        if (!m.Success) throw new UsageException("the enrolment code is malformed (expected DEVICE.SECRET.PIN as printed by 'fleet-cloud enroll --code')");
-        return new EnrolmentCode(m.Groups["dev"].Value, m.Groups["secret"].Value, m.Groups["pin"].Value);
+        var m = Pattern().Match(text?.Trim() ?? "");
+        return m.Success ? new EnrolmentCode(m.Groups["dev"].Value, m.Groups["secret"].Value, m.Groups["pin"].Value) : null;
     }
 
     public string SecretHash => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(DeviceId + "." + Secret)));

@@ -11,7 +11,7 @@ public sealed class EnrolmentTests
     {
         using var tmp = new TempDir();
         using var fleet = await SecureFleet.StartAsync(tmp);
-        var code = await IssueCodeAsync(fleet, "kiosk-r", "15m");
+        var code = await fleet.IssueCodeAsync("kiosk-r", "15m");
 
         using var enrol = FleetProcess.Edge("enroll", "--code", code, "--api", fleet.Api, "--data", tmp.Sub("r"));
         Assert.Equal(0, await enrol.WaitForExitAsync(TimeSpan.FromSeconds(30)));
@@ -50,7 +50,7 @@ public sealed class EnrolmentTests
     {
         using var tmp = new TempDir();
         using var fleet = await SecureFleet.StartAsync(tmp);
-        var code = await IssueCodeAsync(fleet, "kiosk-late", "1s");
+        var code = await fleet.IssueCodeAsync("kiosk-late", "1s");
         await Task.Delay(TimeSpan.FromSeconds(2));
         using var late = FleetProcess.Edge("enroll", "--code", code, "--api", fleet.Api, "--data", tmp.Sub("late"));
         Assert.Equal(1, await late.WaitForExitAsync(TimeSpan.FromSeconds(30)));
@@ -64,14 +64,5 @@ public sealed class EnrolmentTests
         Assert.Equal(0, await install.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         using var agent = FleetProcess.Edge("agent", "--data", tmp.Sub("b"));
         await Eventually.Until(fleet.DevicesAsync, d => d.Any(v => v.DeviceId == "kiosk-b" && v.Connectivity == Connectivity.Up), TimeSpan.FromSeconds(40), "kiosk-b up");
-    }
-
-    private static async Task<string> IssueCodeAsync(SecureFleet fleet, string deviceId, string ttl)
-    {
-        using var p = FleetProcess.Cloud("enroll", "--device-id", deviceId, "--code", "--ttl", ttl, "--tags", "store=lisbon", "--json",
-            "--api", fleet.Api, "--data", fleet.CloudData);
-        Assert.Equal(0, await p.WaitForExitAsync(TimeSpan.FromSeconds(30)));
-        var json = string.Join("\n", p.Lines);
-        return System.Text.Json.JsonDocument.Parse(json).RootElement.GetProperty("code").GetString()!;
     }
 }

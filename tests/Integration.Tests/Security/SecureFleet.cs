@@ -53,6 +53,15 @@ public sealed class SecureFleet : IDisposable
         return await api.GetAsync<List<DeviceReplies.DeviceView>>("api/v1/devices");
     }
 
+    /// <summary>A one-time code through the real <c>fleet-cloud enroll --code</c> verb (tagged store=lisbon).</summary>
+    public async Task<string> IssueCodeAsync(string deviceId, string ttl)
+    {
+        using var p = FleetProcess.Cloud("enroll", "--device-id", deviceId, "--code", "--ttl", ttl, "--tags", "store=lisbon", "--json",
+            "--api", Api, "--data", CloudData);
+        Assert.Equal(0, await p.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        return System.Text.Json.JsonDocument.Parse(string.Join("\n", p.Lines)).RootElement.GetProperty("code").GetString()!;
+    }
+
     /// <summary>Writes an enrolment folder as <c>fleet-edge enroll</c> would, but with any certificate (bad ones included).</summary>
     public string DeviceData(string name, string claimedId, X509Certificate2 cert, X509Certificate2? ca = null)
     {

@@ -72,6 +72,7 @@ public static class ProtocolSamples
         new DeviceCommands.Register(Facts(), "akka.ssl.tcp://fleet@10.0.0.5:40000", new DeviceProof(new byte[] { 0x30, 0x82, 1, 2 }, At, new byte[] { 9, 8, 7 })),
         new DeviceProof(new byte[] { 0x30, 0x82 }, At, new byte[] { 1 }),
         new DeviceCommands.IssueEnrolmentCode("kiosk-1", "ab12", At, new Dictionary<string, string> { ["store"] = "berlin" }),
+        new DeviceCommands.CheckEnrolmentCode("kiosk-1", "ab12"),
         new DeviceCommands.RedeemEnrolmentCode("kiosk-1", "ab12", "0A1B2C", At),
         new DeviceCommands.RecordEnrolment("kiosk-1", "0A1B2C", At),
         new DeviceCommands.Revoke("kiosk-1", "admin"),
