@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# ./fleet demo: one cloud node and three devices as separate processes on loopback.
-# The demo runs with --insecure-dev (no TLS); see README "Deploy" for an enrolled, mutual-TLS fleet.
+# ./fleet demo: one cloud node (control, render, gateway) and three enrolled devices as separate processes on loopback.
+# Each device enrols with a one-time code and keeps one gRPC stream to the gateway (mutual TLS); none joins the cluster.
 set -euo pipefail
 : "${FLEET_CLOUD_DLL:?run through ./fleet demo}" "${FLEET_EDGE_DLL:?run through ./fleet demo}"
 DEMO="$(mktemp -d /tmp/fleet-demo.XXXXXX)"
-PORT="${FLEET_DEMO_PORT:-4053}"; HTTP="${FLEET_DEMO_HTTP:-5080}"
+PORT="${FLEET_DEMO_PORT:-4053}"; HTTP="${FLEET_DEMO_HTTP:-5080}"; GATEWAY="${FLEET_DEMO_GATEWAY:-4443}"
 API="http://127.0.0.1:$HTTP"
 PIDS=()
 
@@ -17,9 +17,11 @@ trap cleanup EXIT
 say() { echo "demo: $*"; }
 cloud() { dotnet "$FLEET_CLOUD_DLL" "$@" --api "$API" --data "$DEMO/cloud"; }
 
-say "starting the cloud node (remoting 127.0.0.1:$PORT, API $API, data $DEMO/cloud)"
-dotnet "$FLEET_CLOUD_DLL" agent --insecure-dev --port "$PORT" --http "$HTTP" --data "$DEMO/cloud" >"$DEMO/cloud.log" 2>&1 &
+say "creating the fleet CA and starting the cloud node (remoting 127.0.0.1:$PORT, API $API, device gateway 127.0.0.1:$GATEWAY)"
+dotnet "$FLEET_CLOUD_DLL" ca init --data "$DEMO/cloud" >/dev/null
+dotnet "$FLEET_CLOUD_DLL" agent --port "$PORT" --http "$HTTP" --gateway-port "$GATEWAY" --data "$DEMO/cloud" >"$DEMO/cloud.log" 2>&1 &
 PIDS+=($!)
+for i in $(seq 1 120); do cloud devices >/dev/null 2>&1 && break; sleep 0.5; done
 
 CAMPAIGN="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/samples/summer-sale"
 DEVICES=(kiosk-berlin kiosk-lisbon screen-oslo)
@@ -31,9 +33,11 @@ declare -A CONTEXT=(
   [screen-oslo]='{"locale":"nb-NO","daypart":"evening","weather":"rain","interests":["indoor","fashion"],"fields":{"price":"129 kr"}}'
 )
 for dev in "${DEVICES[@]}"; do
-  say "starting device $dev (local API 127.0.0.1:${LOCAL[$dev]})"
-  dotnet "$FLEET_EDGE_DLL" agent --insecure-dev --seed "akka.tcp://fleet@127.0.0.1:$PORT" --device-id "$dev" \
-    --data "$DEMO/$dev" --tags "${TAGS[$dev]}" --http "${LOCAL[$dev]}" --telemetry-seal 2 >"$DEMO/$dev.log" 2>&1 &
+  # The operator issues a one-time code with the device's tags; the device makes its own key and redeems the code.
+  code=$(cloud enroll --device-id "$dev" --tags "${TAGS[$dev]}" --code --json | sed -n 's/^  "code": "\(.*\)",$/\1/p')
+  dotnet "$FLEET_EDGE_DLL" enroll --code "$code" --api "$API" --data "$DEMO/$dev" >/dev/null
+  say "enrolled $dev; starting it (local API 127.0.0.1:${LOCAL[$dev]})"
+  dotnet "$FLEET_EDGE_DLL" agent --data "$DEMO/$dev" --http "${LOCAL[$dev]}" --telemetry-seal 2 >"$DEMO/$dev.log" 2>&1 &
   PIDS+=($!)
 done
 
