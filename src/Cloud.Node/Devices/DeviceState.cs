@@ -23,6 +23,12 @@ public sealed record DeviceState(string DeviceId)
     public string? Address { get; init; }
     public PendingCode? Code { get; init; }
     public string? CertificateSerial { get; init; }
+    /// <summary>
+    /// The tags the operator enrolled the device with. Targeting and cohorts use these, never what a device says of
+    /// itself: a registration's own tags are replaced by them. Null for a device enrolled before tags were kept, or
+    /// a development device (--insecure-dev), whose tags are its own.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? EnrolledTags { get; init; }
     public DateTimeOffset? RevokedAt { get; init; }
 
     public bool IsRegistered => Facts is not null;
@@ -43,13 +49,14 @@ public sealed record DeviceState(string DeviceId)
             return (new DeviceReplies.Refused(DeviceId, reason),
                 new IFleetEvent[] { new DeviceEvents.DuplicateRefused(cmd.Facts.InstallationId, cmd.Facts.Hostname, now) });
         }
+        var facts = EnrolledTags is { } enrolled ? cmd.Facts with { Tags = enrolled } : cmd.Facts;
         IFleetEvent evt = Facts switch
         {
-            null => new DeviceEvents.Registered(cmd.Facts, now),
-            var f when !f.SameFactsAs(cmd.Facts) => new DeviceEvents.FactsChanged(cmd.Facts, now),
+            null => new DeviceEvents.Registered(facts, now),
+            var f when !f.SameFactsAs(facts) => new DeviceEvents.FactsChanged(facts, now),
             _ => new DeviceEvents.Seen(now),
         };
-        return (new DeviceReplies.Registered(DeviceId, FirstTime: Facts is null), new[] { evt });
+        return (new DeviceReplies.Registered(DeviceId, FirstTime: Facts is null, Tags: facts.Tags), new[] { evt });
     }
 
     public (object Reply, IReadOnlyList<IFleetEvent> Events) Handle(IssueEnrolmentCode cmd, DateTimeOffset now) =>
@@ -78,13 +85,13 @@ public sealed record DeviceState(string DeviceId)
         CodeRefusal(cmd.CodeHash, now) is { } refusal
             ? (new DeviceReplies.EnrolmentRefused(DeviceId, refusal), Array.Empty<IFleetEvent>())
             : (new DeviceReplies.EnrolmentAccepted(DeviceId, Code!.Tags),
-                new IFleetEvent[] { new DeviceEvents.Enrolled(cmd.CertificateSerial, cmd.CertificateNotAfter, "code", now) });
+                new IFleetEvent[] { new DeviceEvents.Enrolled(cmd.CertificateSerial, cmd.CertificateNotAfter, "code", now, Code!.Tags) });
 
     public (object Reply, IReadOnlyList<IFleetEvent> Events) Handle(RecordEnrolment cmd, DateTimeOffset now) =>
         RevokedAt is not null
             ? (new DeviceReplies.EnrolmentRefused(DeviceId, $"device '{DeviceId}' is revoked"), Array.Empty<IFleetEvent>())
-            : (new DeviceReplies.EnrolmentAccepted(DeviceId, new Dictionary<string, string>()),
-                new IFleetEvent[] { new DeviceEvents.Enrolled(cmd.CertificateSerial, cmd.CertificateNotAfter, "bundle", now) });
+            : (new DeviceReplies.EnrolmentAccepted(DeviceId, cmd.Tags ?? new Dictionary<string, string>()),
+                new IFleetEvent[] { new DeviceEvents.Enrolled(cmd.CertificateSerial, cmd.CertificateNotAfter, "bundle", now, cmd.Tags ?? new Dictionary<string, string>()) });
 
     /// <summary>Revoking twice is harmless; revoking an id the registry never saw is an error for the operator.</summary>
     public (DeviceReplies.RevokeResult Reply, IReadOnlyList<IFleetEvent> Events) Handle(Revoke cmd, DateTimeOffset now) =>
@@ -119,7 +126,7 @@ public sealed record DeviceState(string DeviceId)
         DeviceEvents.Seen s => this with { LastSeen = Max(LastSeen, s.At), LastSeenPersisted = s.At },
         DeviceEvents.DuplicateRefused => this,
         DeviceEvents.EnrolmentCodeIssued c => this with { Code = new PendingCode(c.CodeHash, c.ExpiresAt, c.Tags) },
-        DeviceEvents.Enrolled e => this with { CertificateSerial = e.CertificateSerial, Code = e.Via == "code" ? null : Code },
+        DeviceEvents.Enrolled e => this with { CertificateSerial = e.CertificateSerial, Code = e.Via == "code" ? null : Code, EnrolledTags = e.Tags ?? EnrolledTags },
         DeviceEvents.Revoked r => this with { RevokedAt = r.At, Code = null },
         _ => throw new ArgumentOutOfRangeException(nameof(evt), evt.GetType().Name, "not a device event"),
     };

@@ -36,7 +36,7 @@ public sealed class EnrolmentService(ActorSystem system, IRequiredActor<DeviceRe
     {
         var pki = Pki;
         using var cert = Signed(pki.Ca.IssueDeviceWithKey(req.DeviceId, CloudPki.DeviceCertificateLifetime), req.DeviceId, "bundle");
-        await AskAsync(new DeviceCommands.RecordEnrolment(req.DeviceId, cert.SerialNumber, cert.NotAfter.ToUniversalTime()), ct);
+        await AskAsync(new DeviceCommands.RecordEnrolment(req.DeviceId, cert.SerialNumber, cert.NotAfter.ToUniversalTime(), req.Tags), ct);
         return Bundle(req.DeviceId, cert, FleetCertificates.KeyPem(cert), req.Tags ?? new Dictionary<string, string>(), req.Seeds, req.ApiUrl ?? apiUrl);
     }
 

@@ -23,6 +23,7 @@ public sealed class DeviceConnection : ReceiveActor
     private readonly ChannelWriter<CloudFrame> _outbox;
     private readonly GatewayTargets _targets;
     private readonly FrameRateLimit _telemetryLimit;
+    /// <summary>The registry's tags for the device (its enrolment record's), stamped on its telemetry.</summary>
     private IReadOnlyDictionary<string, string> _tags = new Dictionary<string, string>();
 
     public DeviceConnection(string deviceId, ChannelWriter<CloudFrame> outbox, GatewayTargets targets, GatewayLimits limits)
@@ -70,6 +71,7 @@ public sealed class DeviceConnection : ReceiveActor
         Receive<DeviceReplies.Registered>(r =>
         {
             _log.Info("device {0} registered through this gateway", _deviceId);
+            _tags = r.Tags ?? _tags;
             Send(r);
             Become(Registered);
         });
@@ -99,7 +101,11 @@ public sealed class DeviceConnection : ReceiveActor
                 case TelemetryProtocol.Batch b: _targets.Telemetry.Tell(b); break;
             }
         });
-        Receive<DeviceReplies.Registered>(Send);
+        Receive<DeviceReplies.Registered>(r =>
+        {
+            _tags = r.Tags ?? _tags;
+            Send(r);
+        });
         Receive<SignedKillPolicy>(Send);
         Receive<AssignmentTable>(Send);
         Receive<TelemetryProtocol.Ack>(Send);

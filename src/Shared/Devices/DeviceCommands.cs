@@ -42,7 +42,8 @@ public static class DeviceCommands
     public sealed record RedeemEnrolmentCode(string DeviceId, string CodeHash, string CertificateSerial, DateTimeOffset CertificateNotAfter) : IDeviceMessage;
 
     /// <summary>Operator issued a bundle directly (certificate and key made by the cloud).</summary>
-    public sealed record RecordEnrolment(string DeviceId, string CertificateSerial, DateTimeOffset CertificateNotAfter) : IDeviceMessage;
+    public sealed record RecordEnrolment(string DeviceId, string CertificateSerial, DateTimeOffset CertificateNotAfter,
+        IReadOnlyDictionary<string, string>? Tags = null) : IDeviceMessage;
 
     /// <summary>Revoke the device: its certificate is refused from now on; its record stays for audit.</summary>
     public sealed record Revoke(string DeviceId, string By) : IDeviceMessage;
@@ -52,7 +53,9 @@ public static class DeviceCommands
 public static class DeviceReplies
 {
     /// <summary>Accepted; <see cref="Credentials"/> carries the device's API token when the token store answered in time.</summary>
-    public sealed record Registered(string DeviceId, bool FirstTime, Tokens.DeviceCredentials? Credentials = null) : IFleetProtocol;
+    /// <summary><see cref="Tags"/>: the tags the registry holds for the device (its enrolment record's), for the gateway to stamp telemetry with.</summary>
+    public sealed record Registered(string DeviceId, bool FirstTime, Tokens.DeviceCredentials? Credentials = null,
+        IReadOnlyDictionary<string, string>? Tags = null) : IFleetProtocol;
 
     public sealed record Refused(string DeviceId, string Reason) : IFleetProtocol;
 

@@ -24,7 +24,9 @@ public static class DeviceEvents
 
     /// <summary>A certificate was issued to this device (<c>code</c> or <c>bundle</c>); a code is used up by it.</summary>
     [PersistedAs("device-enrolled.v1")]
-    public sealed record Enrolled(string CertificateSerial, DateTimeOffset CertificateNotAfter, string Via, DateTimeOffset At) : IFleetEvent;
+    /// <summary><see cref="Tags"/>: the device's tags as the operator enrolled it (absent in events written before tags were kept).</summary>
+    public sealed record Enrolled(string CertificateSerial, DateTimeOffset CertificateNotAfter, string Via, DateTimeOffset At,
+        IReadOnlyDictionary<string, string>? Tags = null) : IFleetEvent;
 
     [PersistedAs("device-revoked.v1")]
     public sealed record Revoked(string By, DateTimeOffset At) : IFleetEvent;

@@ -18,10 +18,30 @@ public sealed class DeviceStateTests
     public void First_registration_records_the_device()
     {
         var (reply, events) = new DeviceState("kiosk-1").Handle(new DeviceCommands.Register(Facts(), "addr-1"), T0);
-        Assert.Equal(new DeviceReplies.Registered("kiosk-1", true), reply);
+        Assert.Equal(("kiosk-1", true), (((DeviceReplies.Registered)reply).DeviceId, ((DeviceReplies.Registered)reply).FirstTime));
         var state = Run(new DeviceState("kiosk-1"), events);
         Assert.Equal(T0, state.RegisteredAt);
         Assert.Equal("inst-a", state.Facts!.InstallationId);
+    }
+
+    [Fact]
+    public void An_enrolled_device_is_registered_with_its_enrolment_tags_whatever_it_says_of_itself()
+    {
+        var enrolled = new Dictionary<string, string> { ["store"] = "lisbon", ["hw"] = "pi5" };
+        var s = Run(new DeviceState("kiosk-1"), new DeviceState("kiosk-1").Handle(new DeviceCommands.RecordEnrolment("kiosk-1", "0A", T0.AddYears(1), enrolled), T0).Events);
+
+        var (reply, events) = s.Handle(new DeviceCommands.Register(Facts(), "gateway"), T0);
+        Assert.Equal(enrolled, Assert.IsType<DeviceReplies.Registered>(reply).Tags);
+        Assert.Equal(enrolled, Run(s, events).Facts!.Tags);
+        // A device claiming other tags later changes nothing: same facts, only a sign of life.
+        Assert.IsType<DeviceEvents.Seen>(Assert.Single(Run(s, events).Handle(new DeviceCommands.Register(Facts(), "gateway"), T0.AddHours(1)).Events));
+    }
+
+    [Fact]
+    public void A_development_device_without_an_enrolment_keeps_its_own_tags()
+    {
+        var (_, events) = new DeviceState("kiosk-1").Handle(new DeviceCommands.Register(Facts(), "addr"), T0);
+        Assert.Equal("berlin", Run(new DeviceState("kiosk-1"), events).Facts!.Tags["store"]);
     }
 
     [Fact]
@@ -30,7 +50,7 @@ public sealed class DeviceStateTests
         var s = Run(new DeviceState("kiosk-1"), new DeviceState("kiosk-1").Handle(new DeviceCommands.Register(Facts(), "a"), T0).Events);
 
         var (same, sameEvents) = s.Handle(new DeviceCommands.Register(Facts(), "b"), T0.AddHours(1));
-        Assert.Equal(new DeviceReplies.Registered("kiosk-1", false), same);
+        Assert.False(Assert.IsType<DeviceReplies.Registered>(same).FirstTime);
         Assert.IsType<DeviceEvents.Seen>(Assert.Single(sameEvents));
 
         var (_, changed) = s.Handle(new DeviceCommands.Register(Facts(cores: 8), "b"), T0.AddHours(1));

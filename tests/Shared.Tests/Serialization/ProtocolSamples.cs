@@ -204,7 +204,7 @@ public static class ProtocolSamples
         new KillEvents.Released("kill-1", 2, "sre", "fixed", At),
         new KillEvents.Acked("kiosk-1", 1, At),
         new DeviceEvents.EnrolmentCodeIssued("ab12", At, new Dictionary<string, string> { ["store"] = "berlin" }, At),
-        new DeviceEvents.Enrolled("0A1B2C", At, "code", At),
+        new DeviceEvents.Enrolled("0A1B2C", At, "code", At, new Dictionary<string, string> { ["store"] = "berlin" }),
         new DeviceEvents.Revoked("admin", At),
         new TelemetryEvents.BatchAccepted("kiosk-1", 3, [1, 2], new Dictionary<string, string> { ["store"] = "berlin" }, "baseline",
             SyntheticTelemetry.Minute(At, 2), 0, At),
