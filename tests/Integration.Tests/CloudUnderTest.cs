@@ -1,6 +1,8 @@
 using Fleet.Cloud.Api;
 using Fleet.Cloud.Hosting;
+using Fleet.Shared.Cluster;
 using Fleet.Shared.Devices;
+using Fleet.Shared.Enrolment;
 using Fleet.Shared.Persistence;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -34,6 +36,9 @@ public sealed class CloudUnderTest : IAsyncDisposable
         var options = new CloudOptions
         {
             InsecureDev = !secure,
+            // A secure node also runs a gateway: enrolled devices reach the fleet only through one.
+            Roles = secure ? new[] { FleetCluster.ControlRole, FleetCluster.RenderRole, FleetCluster.GatewayRole } : new[] { FleetCluster.ControlRole, FleetCluster.RenderRole },
+            GatewayPort = Ports.Free(),
             Port = port ?? Ports.Free(),
             HttpUrl = $"http://127.0.0.1:{http ?? Ports.Free()}",
             DataDir = dataDir,
@@ -46,6 +51,21 @@ public sealed class CloudUnderTest : IAsyncDisposable
         var app = CloudHost.Build(options);
         await app.StartAsync();
         return new CloudUnderTest(app, options, new ApiClient(options.HttpUrl, AdminTokenValue));
+    }
+
+    /// <summary>This node's device gateway (secure nodes only).</summary>
+    public string Gateway => $"127.0.0.1:{Options.GatewayPort}";
+
+    /// <summary>
+    /// Enrols <paramref name="deviceId"/> with <paramref name="tags"/> as an operator would (a bundle from the API, so the
+    /// registry keeps its enrolment record) and installs it under <paramref name="dataDir"/> as <c>fleet-edge enroll</c> would.
+    /// </summary>
+    public async Task<string> EnrolAsync(string deviceId, string dataDir, IReadOnlyDictionary<string, string>? tags = null)
+    {
+        var bundle = await Api.PostAsync<EnrolmentBundle>("api/v1/enrolments",
+            new Fleet.Cloud.Enrolment.EnrolRequest(deviceId, tags ?? new Dictionary<string, string>(), false, null, null, null));
+        Fleet.Edge.Identity.EnrolmentStore.Save(dataDir, bundle with { PrivateKeyPem = null }, bundle.PrivateKeyPem!);
+        return dataDir;
     }
 
     public Task<List<DeviceReplies.DeviceView>> DevicesAsync() => Api.GetAsync<List<DeviceReplies.DeviceView>>("api/v1/devices");

@@ -34,9 +34,20 @@ public sealed class EdgeUnderTest : IAsyncDisposable
             Telemetry = telemetry ?? new Fleet.Edge.Telemetry.TelemetrySettings(),
         });
 
-    /// <summary>An enrolled device: it joins with the certificate stored under <paramref name="dataDir"/>.</summary>
-    public static EdgeUnderTest StartEnrolled(string seed, string dataDir) =>
-        new(new EdgeOptions { Seeds = new[] { SeedAddress.Parse(seed) }, DataDir = dataDir });
+    /// <summary>
+    /// An enrolled device (see <see cref="CloudUnderTest.EnrolAsync"/>): it connects with the certificate stored under
+    /// <paramref name="dataDir"/> to the gateways of its bundle, or to <paramref name="gateways"/> when given.
+    /// </summary>
+    public static EdgeUnderTest StartEnrolled(string dataDir, IReadOnlyList<string>? gateways = null, int http = 0,
+        Fleet.Edge.Telemetry.TelemetrySettings? telemetry = null) =>
+        new(new EdgeOptions
+        {
+            Seeds = Array.Empty<SeedAddress>(),
+            Gateways = (gateways ?? Array.Empty<string>()).Select(SeedAddress.Parse).ToList(),
+            DataDir = dataDir,
+            HttpPort = http,
+            Telemetry = telemetry ?? new Fleet.Edge.Telemetry.TelemetrySettings(),
+        });
 
     public async ValueTask DisposeAsync()
     {

@@ -3,7 +3,10 @@ using Fleet.Shared.KillSwitch;
 
 namespace Fleet.Integration.Tests;
 
-/// <summary>The kill-switch across a real cluster: broadcast, acknowledgement, offline devices, control-node hand-over.</summary>
+/// <summary>
+/// The kill-switch across a real cluster, to enrolled devices through the gateway (mutual TLS): broadcast,
+/// acknowledgement, offline devices, control-node hand-over with the device failing over to another gateway.
+/// </summary>
 [Collection(ClusterCollection.Name)]
 public sealed class KillSwitchTests
 {
@@ -18,8 +21,9 @@ public sealed class KillSwitchTests
     public async Task An_engaged_kill_reaches_every_device_and_status_shows_each_acknowledgement()
     {
         using var tmp = new TempDir();
-        await using var cloud = await CloudUnderTest.StartAsync(await Databases.FreshAsync(Databases.Sqlite, tmp.Path), tmp.Sub("cloud"));
-        var edges = Enumerable.Range(1, 3).Select(i => EdgeUnderTest.Start(cloud.Seed, tmp.Sub($"e{i}"), $"kiosk-{i}")).ToList();
+        await using var cloud = await CloudUnderTest.StartAsync(await Databases.FreshAsync(Databases.Sqlite, tmp.Path), tmp.Sub("cloud"), secure: true);
+        var edges = new List<EdgeUnderTest>();
+        for (var i = 1; i <= 3; i++) edges.Add(EdgeUnderTest.StartEnrolled(await cloud.EnrolAsync($"kiosk-{i}", tmp.Sub($"e{i}"))));
         try
         {
             await cloud.WaitForDevicesUpAsync(3);
@@ -65,16 +69,18 @@ public sealed class KillSwitchTests
     public async Task A_device_offline_during_a_kill_syncs_it_as_soon_as_it_returns()
     {
         using var tmp = new TempDir();
-        await using var cloud = await CloudUnderTest.StartAsync(await Databases.FreshAsync(Databases.Sqlite, tmp.Path), tmp.Sub("cloud"));
-        var offline = EdgeUnderTest.Start(cloud.Seed, tmp.Sub("away"), "kiosk-away");
+        await using var cloud = await CloudUnderTest.StartAsync(await Databases.FreshAsync(Databases.Sqlite, tmp.Path), tmp.Sub("cloud"), secure: true);
+        var offline = EdgeUnderTest.StartEnrolled(await cloud.EnrolAsync("kiosk-away", tmp.Sub("away")));
         await cloud.WaitForDevicesUpAsync(1);
         await offline.DisposeAsync();
+        // Its stream ended, so the registry lists it offline and the kill below waits for it.
+        await Eventually.Until(cloud.DevicesAsync, d => d.Single().Connectivity == Fleet.Shared.Devices.Connectivity.Offline, Within, "kiosk-away offline");
 
         var engaged = await EngageAsync(cloud, "campaign:summer-sale");
         var pending = await StatusAsync(cloud, engaged.Directive!.Id);
         Assert.Equal("pending", Assert.Single(pending.Devices).State);
 
-        await using var back = EdgeUnderTest.Start(cloud.Seed, tmp.Sub("away"), "kiosk-away");
+        await using var back = EdgeUnderTest.StartEnrolled(tmp.Sub("away"));
         await Eventually.Until(() => StatusAsync(cloud, engaged.Directive.Id), s => s.Pending == 0, Within, "the returning device acknowledges");
         var store = new Fleet.Edge.KillSwitch.PolicyStore(tmp.Sub("away"));
         var enforced = store.Load(store.LoadTrust());
@@ -86,13 +92,13 @@ public sealed class KillSwitchTests
     {
         using var tmp = new TempDir();
         var db = await Databases.FreshAsync(Databases.Sqlite, tmp.Path);
-        var first = await CloudUnderTest.StartAsync(db, tmp.Sub("cloud"));
-        await using var second = await CloudUnderTest.StartAsync(db, tmp.Sub("cloud"), seeds: new[] { first.Seed });
-        await using var edge = EdgeUnderTest.Start(first.Seed, tmp.Sub("e"), "kiosk-1", seeds: new[] { second.Seed });
+        var first = await CloudUnderTest.StartAsync(db, tmp.Sub("cloud"), secure: true);
+        await using var second = await CloudUnderTest.StartAsync(db, tmp.Sub("cloud"), seeds: new[] { first.Seed }, secure: true);
+        await using var edge = EdgeUnderTest.StartEnrolled(await first.EnrolAsync("kiosk-1", tmp.Sub("e")), gateways: new[] { first.Gateway, second.Gateway });
         await second.WaitForDevicesUpAsync(1);
         var before = await EngageAsync(first, "model:minilm@1.0.0");
 
-        await first.DisposeAsync(); // the oldest node, which hosts the singleton, leaves
+        await first.DisposeAsync(); // the oldest node, which hosts the singleton and the device's gateway, leaves
 
         var after = await Eventually.Until(() => EngageAsync(second, "template:end-card@1.0.0"), r => r.Error is null, Within, "engage on the new authority");
         Assert.Equal(before.Epoch + 1, after.Epoch);
