@@ -2,7 +2,10 @@ using Fleet.Edge.Telemetry;
 
 namespace Fleet.Integration.Tests;
 
-/// <summary>Renders performed on a device reach the cloud exactly once, through restarts and crashes on either side.</summary>
+/// <summary>
+/// Renders performed on a device reach the cloud exactly once, through restarts and crashes on either side: the device
+/// enrolled and uploading through the gateway, whose node restarts under it.
+/// </summary>
 [Collection(ClusterCollection.Name)]
 public sealed class TelemetryUploadTests
 {
@@ -20,10 +23,11 @@ public sealed class TelemetryUploadTests
     {
         using var tmp = new TempDir();
         var db = await Databases.FreshAsync(kind, tmp.Path);
-        var cloud = await CloudUnderTest.StartAsync(db, tmp.Sub("cloud"));
-        var (port, http) = (cloud.Options.Port, new Uri(cloud.Options.HttpUrl).Port);
+        var cloud = await CloudUnderTest.StartAsync(db, tmp.Sub("cloud"), secure: true);
+        var (port, http, gateway) = (cloud.Options.Port, new Uri(cloud.Options.HttpUrl).Port, cloud.Options.GatewayPort);
         var edgeHttp = Ports.Free();
-        await using var edge = EdgeUnderTest.Start(cloud.Seed, tmp.Sub("edge"), "kiosk-up", "store=berlin", http: edgeHttp, telemetry: SlowLink);
+        var data = await cloud.EnrolAsync("kiosk-up", tmp.Sub("edge"), new Dictionary<string, string> { ["store"] = "berlin" });
+        await using var edge = EdgeUnderTest.StartEnrolled(data, http: edgeHttp, telemetry: SlowLink);
         await cloud.WaitForDevicesUpAsync(1);
 
         var performed = 0;
@@ -34,13 +38,13 @@ public sealed class TelemetryUploadTests
         }
         var mid = await Eventually.Until(() => TelemetryClient.RendersAsync(cloud.Api), n => n > 0, TimeSpan.FromSeconds(30), "first upload");
         Assert.True(mid < performed, $"the restart should interrupt the uploads ({mid} of {performed} already in)");
+        using var scrape = new HttpClient();
+        Assert.Contains("fleet_telemetry_batches", await scrape.GetStringAsync(cloud.Options.HttpUrl + "/metrics"));
 
         await cloud.DisposeAsync();
-        await using var restarted = await CloudUnderTest.StartAsync(db, tmp.Sub("cloud"), port, http);
+        await using var restarted = await CloudUnderTest.StartAsync(db, tmp.Sub("cloud"), port, http, secure: true, configure: o => o with { GatewayPort = gateway });
         await TelemetryClient.ExactlyAsync(restarted.Api, performed, TimeSpan.FromSeconds(120));
 
-        using var scrape = new HttpClient();
-        Assert.Contains("fleet_telemetry_batches", await scrape.GetStringAsync(restarted.Options.HttpUrl + "/metrics"));
         var edgeMetrics = await Eventually.Until(() => scrape.GetStringAsync($"http://127.0.0.1:{edgeHttp}/metrics"), _ => true, TimeSpan.FromSeconds(30), "edge metrics");
         Assert.Contains("fleet_edge_outbox_entries", edgeMetrics);
     }
@@ -49,10 +53,10 @@ public sealed class TelemetryUploadTests
     public async Task A_device_killed_with_sigkill_mid_upload_and_restarted_loses_and_doubles_nothing()
     {
         using var tmp = new TempDir();
-        await using var cloud = await CloudUnderTest.StartAsync(await Databases.FreshAsync(Databases.Sqlite, tmp.Path), tmp.Sub("cloud"));
+        await using var cloud = await CloudUnderTest.StartAsync(await Databases.FreshAsync(Databases.Sqlite, tmp.Path), tmp.Sub("cloud"), secure: true);
         var edgeHttp = Ports.Free();
-        string[] EdgeArgs() => ["agent", "--insecure-dev", "--seed", cloud.Seed, "--device-id", "kiosk-kill", "--data", tmp.Sub("edge"), "--http", $"{edgeHttp}",
-            "--telemetry-seal", "1", "--upload-bps", "400", "--upload-burst", "400"];
+        var data = await cloud.EnrolAsync("kiosk-kill", tmp.Sub("edge"));
+        string[] EdgeArgs() => ["agent", "--data", data, "--http", $"{edgeHttp}", "--telemetry-seal", "1", "--upload-bps", "400", "--upload-burst", "400"];
         var edge = FleetProcess.Edge(EdgeArgs());
         await Eventually.Until(() => Task.FromResult(edge.Lines), l => l.Any(x => x.Contains("registered as kiosk-kill")), TimeSpan.FromSeconds(40), "registration");
 
@@ -73,6 +77,6 @@ public sealed class TelemetryUploadTests
         performed += 1;
         performed += await TelemetryClient.PostRendersAsync(edgeHttp, 9, performed);
         await TelemetryClient.ExactlyAsync(cloud.Api, performed, TimeSpan.FromSeconds(120));
-        Assert.Contains(again.Lines, l => l.Contains("registered as kiosk-kill (known device)"));
+        Assert.Contains(again.Lines, l => l.Contains("registered as kiosk-kill through gateway") && l.Contains("(known device)"));
     }
 }
