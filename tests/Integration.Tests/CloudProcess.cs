@@ -7,19 +7,20 @@ using Fleet.Shared.Serialization;
 namespace Fleet.Integration.Tests;
 
 /// <summary>
-/// A real <c>fleet-cloud agent</c> process on loopback (<c>--insecure-dev</c>), so that a test can SIGKILL it. Control nodes
-/// of one fleet share the data folder (signing keys, admin token, content store) and the database.
+/// A real <c>fleet-cloud agent</c> process on loopback (<c>--insecure-dev</c>, or mutual TLS with a gateway), so that a test
+/// can SIGKILL it. Control nodes of one fleet share the data folder (CA, signing keys, admin token, content store) and the database.
 /// </summary>
 public sealed class CloudProcess : IDisposable
 {
     private static readonly TimeSpan StartWithin = TimeSpan.FromSeconds(60);
     private readonly string[] _args;
 
-    private CloudProcess(string[] args, int port, string url)
+    private CloudProcess(string[] args, int port, string url, string? gateway)
     {
         _args = args;
         Seed = $"127.0.0.1:{port}";
         Url = url;
+        Gateway = gateway;
         Process = FleetProcess.Cloud(args);
     }
 
@@ -27,17 +28,45 @@ public sealed class CloudProcess : IDisposable
     public string Seed { get; }
     public string Url { get; }
     public string Token { get; private set; } = "";
+    /// <summary>The node's device gateway (secure nodes only).</summary>
+    public string? Gateway { get; }
 
     /// <summary>Starts a node and waits until its API answers with the fleet's admin token.</summary>
-    public static async Task<CloudProcess> StartAsync(string dataDir, string? db = null, params string[] seeds)
+    public static Task<CloudProcess> StartAsync(string dataDir, string? db = null, params string[] seeds) => StartAsync(dataDir, db, secure: false, seeds);
+
+    /// <param name="secure">Mutual TLS with the fleet CA in the shared data folder (made if missing) and a device gateway; else --insecure-dev.</param>
+    public static async Task<CloudProcess> StartAsync(string dataDir, string? db, bool secure, params string[] seeds)
     {
         var (port, http) = (Ports.Free(), Ports.Free());
-        var args = new List<string> { "agent", "--port", $"{port}", "--http", $"{http}", "--data", dataDir, "--insecure-dev" };
+        var args = new List<string> { "agent", "--port", $"{port}", "--http", $"{http}", "--data", dataDir };
+        string? gateway = null;
+        if (secure)
+        {
+            var caKey = Fleet.Cloud.Hosting.CloudOptions.DefaultCaKeyPath(dataDir);
+            if (!File.Exists(caKey)) Fleet.Shared.Security.Pki.FleetCa.Create(caKey).Dispose();
+            var gatewayPort = Ports.Free();
+            gateway = $"127.0.0.1:{gatewayPort}";
+            args.AddRange(["--gateway-port", $"{gatewayPort}"]);
+        }
+        else
+        {
+            args.Add("--insecure-dev");
+        }
         if (db is not null) args.AddRange(["--db", db]);
         foreach (var s in seeds) args.AddRange(["--seed", s]);
-        var node = new CloudProcess(args.ToArray(), port, $"http://127.0.0.1:{http}");
+        var node = new CloudProcess(args.ToArray(), port, $"http://127.0.0.1:{http}", gateway);
         await node.WaitForApiAsync(dataDir);
         return node;
+    }
+
+    /// <summary>Enrols a device through this node's API (a bundle) and installs it under <paramref name="deviceData"/>.</summary>
+    public async Task<string> EnrolAsync(string deviceId, string deviceData)
+    {
+        var answer = await PostJsonAsync("/api/v1/enrolments", new { device_id = deviceId });
+        if (answer.Status != System.Net.HttpStatusCode.OK) throw new InvalidOperationException($"enrolment of {deviceId}: {answer.Status} {answer.Body}");
+        var bundle = Fleet.Shared.Enrolment.EnrolmentBundle.Parse(answer.Body, "the enrolment answer");
+        Fleet.Edge.Identity.EnrolmentStore.Save(deviceData, bundle with { PrivateKeyPem = null }, bundle.PrivateKeyPem!);
+        return deviceData;
     }
 
     /// <summary>SIGKILL, then the same node (ports, data, database) started again.</summary>

@@ -249,11 +249,12 @@ public sealed class RolloutTests
     {
         using var tmp = new TempDir();
         var db = "postgres:" + (await Databases.FreshAsync(Databases.Postgres, tmp.Path)).ConnectionString;
-        using var oldest = await CloudProcess.StartAsync(tmp.Sub("cloud"), db);
-        using var second = await CloudProcess.StartAsync(tmp.Sub("cloud"), db, oldest.Seed);
-        using var third = await CloudProcess.StartAsync(tmp.Sub("cloud"), db, oldest.Seed);
-        using var edge = FleetProcess.Edge("agent", "--insecure-dev", "--seed", oldest.Seed, "--seed", second.Seed, "--seed", third.Seed,
-            "--device-id", "kiosk-1", "--data", tmp.Sub("e1"));
+        using var oldest = await CloudProcess.StartAsync(tmp.Sub("cloud"), db, secure: true);
+        using var second = await CloudProcess.StartAsync(tmp.Sub("cloud"), db, secure: true, oldest.Seed);
+        using var third = await CloudProcess.StartAsync(tmp.Sub("cloud"), db, secure: true, oldest.Seed);
+        // An enrolled device on the oldest node's gateway first: the crash below takes its stream, its singletons and its API.
+        using var edge = FleetProcess.Edge("agent", "--data", await oldest.EnrolAsync("kiosk-1", tmp.Sub("e1")),
+            "--gateway", oldest.Gateway!, "--gateway", second.Gateway!, "--gateway", third.Gateway!);
         await FleetProcess.WithLogsOnFailureAsync(async () =>
         {
             var before = await CanaryRunningV2Async(oldest, tmp, "failover test");
