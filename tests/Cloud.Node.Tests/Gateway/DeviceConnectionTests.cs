@@ -1,0 +1,113 @@
+using System.Threading.Channels;
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
+using Fleet.Cloud.Gateway;
+using Fleet.Shared.Devices;
+using Fleet.Shared.Gateway;
+using Fleet.Shared.Gateway.Wire;
+using Fleet.Shared.KillSwitch;
+using Fleet.Shared.Telemetry;
+
+namespace Fleet.Cloud.Node.Tests.Gateway;
+
+/// <summary>One device's connection actor with its real send queue; the control-plane targets are test probes.</summary>
+public sealed class DeviceConnectionTests : TestKit
+{
+    private readonly Akka.TestKit.TestProbe _registry;
+    private readonly Akka.TestKit.TestProbe _kill;
+    private readonly Akka.TestKit.TestProbe _telemetry;
+    private readonly Akka.TestKit.TestProbe _campaigns;
+    private readonly List<string> _audited = new();
+
+    public DeviceConnectionTests()
+    {
+        _registry = CreateTestProbe();
+        _kill = CreateTestProbe();
+        _telemetry = CreateTestProbe();
+        _campaigns = CreateTestProbe();
+    }
+
+    private GatewayTargets Targets => new(_registry.Ref, _kill.Ref, _telemetry.Ref, _campaigns.Ref, (d, a, detail) => _audited.Add($"{d} {a} {detail}"));
+
+    private static DeviceFacts Facts(string id) => new(id, "inst-1", "pi", 4, 4096, "arm64", "Debian", [], [], "0.1.0",
+        new Dictionary<string, string> { ["store"] = "self-claimed" });
+
+    private (IActorRef Connection, Channel<CloudFrame> Queue) Open(string deviceId, GatewayLimits? limits = null)
+    {
+        limits ??= new GatewayLimits();
+        var queue = Channel.CreateBounded<CloudFrame>(limits.SendQueue);
+        return (Sys.ActorOf(DeviceConnection.Props(deviceId, queue.Writer, Targets, limits)), queue);
+    }
+
+    private IActorRef Registered(string deviceId, Channel<CloudFrame> queue, IActorRef connection, IReadOnlyDictionary<string, string> tags)
+    {
+        connection.Tell(new DeviceConnection.Inbound(DeviceFrames.Register(Facts(deviceId), null)));
+        var register = _registry.ExpectMsg<DeviceCommands.Register>();
+        Assert.Equal(DeviceFrames.GatewayAddress, register.Address);
+        _registry.Reply(new DeviceReplies.Registered(deviceId, true, null, tags));
+        AwaitCondition(() => queue.Reader.TryPeek(out var f) && f.BodyCase == CloudFrame.BodyOneofCase.Registered);
+        queue.Reader.TryRead(out _);
+        return connection;
+    }
+
+    [Fact]
+    public void Each_frame_goes_to_its_one_target_stamped_with_the_certificates_device_and_the_registrys_tags()
+    {
+        var (connection, queue) = Open("kiosk-1");
+        Registered("kiosk-1", queue, connection, new Dictionary<string, string> { ["store"] = "berlin" });
+
+        connection.Tell(new DeviceConnection.Inbound(DeviceFrames.KillSync()));
+        Assert.Equal("kiosk-1", _kill.ExpectMsg<KillCommands.Sync>().DeviceId);
+        connection.Tell(new DeviceConnection.Inbound(DeviceFrames.KillAck(new KillCommands.Ack("someone-else", 7, DateTimeOffset.UtcNow))));
+        var ack = _kill.ExpectMsg<KillCommands.Ack>();
+        Assert.Equal(("kiosk-1", 7L), (ack.DeviceId, ack.Epoch));
+        connection.Tell(new DeviceConnection.Inbound(DeviceFrames.Telemetry(new TelemetryProtocol.Batch("kiosk-1", 1, [], [1, 2], 0,
+            new Dictionary<string, string> { ["store"] = "self-claimed" }))));
+        var batch = _telemetry.ExpectMsg<TelemetryProtocol.Batch>();
+        Assert.Equal(("kiosk-1", "berlin"), (batch.DeviceId, batch.Tags["store"]));
+        _campaigns.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public void Telemetry_beyond_the_rate_limit_is_rejected_with_a_reason_and_never_forwarded()
+    {
+        var (connection, queue) = Open("kiosk-1", new GatewayLimits { TelemetryPerSecond = 0.01, TelemetryBurst = 2 });
+        Registered("kiosk-1", queue, connection, new Dictionary<string, string>());
+        for (var seq = 1; seq <= 3; seq++)
+            connection.Tell(new DeviceConnection.Inbound(DeviceFrames.Telemetry(new TelemetryProtocol.Batch("kiosk-1", seq, [], [1], 0, new Dictionary<string, string>()))));
+        _telemetry.ExpectMsg<TelemetryProtocol.Batch>(b => b.Seq == 1);
+        _telemetry.ExpectMsg<TelemetryProtocol.Batch>(b => b.Seq == 2);
+        _telemetry.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        AwaitCondition(() => queue.Reader.TryPeek(out var f) && f.BodyCase == CloudFrame.BodyOneofCase.TelemetryRejected);
+        queue.Reader.TryRead(out var rejected);
+        Assert.Equal(3, rejected!.TelemetryRejected.Seq);
+        Assert.StartsWith("rate limit:", rejected.TelemetryRejected.Reason);
+    }
+
+    [Fact]
+    public void A_device_that_does_not_read_its_stream_is_dropped_instead_of_growing_the_queue()
+    {
+        var (connection, queue) = Open("kiosk-slow", new GatewayLimits { SendQueue = 4 });
+        Registered("kiosk-slow", queue, connection, new Dictionary<string, string>());
+        Watch(connection);
+        var policy = new SignedKillPolicy("{}", 1, "{}");
+        for (var i = 0; i < 10; i++) connection.Tell(policy);
+        ExpectTerminated(connection);
+        var drained = new List<CloudFrame>();
+        while (queue.Reader.TryRead(out var f)) drained.Add(f);
+        Assert.Equal(4, drained.Count);
+        Assert.True(queue.Reader.Completion.IsCompleted, "the queue is completed, which ends the device's stream");
+    }
+
+    [Fact]
+    public void Revocation_closes_the_stream_with_the_reason()
+    {
+        var (connection, queue) = Open("kiosk-1");
+        Registered("kiosk-1", queue, connection, new Dictionary<string, string>());
+        Watch(connection);
+        connection.Tell(new DeviceConnection.Close("device 'kiosk-1' is revoked"));
+        ExpectTerminated(connection);
+        Assert.True(queue.Reader.TryRead(out var last));
+        Assert.Equal("device 'kiosk-1' is revoked", last!.Refused.Reason);
+    }
+}
