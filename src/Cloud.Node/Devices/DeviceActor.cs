@@ -172,6 +172,24 @@ public sealed class DeviceActor : ReceivePersistentActor
 
     public override string PersistenceId { get; }
 
+    /// <summary>What every node's <see cref="DeviceIndex"/> last heard from this entity; last-seen counts in whole minutes.</summary>
+    private (Connectivity, string?, DateTimeOffset?, DeviceFacts?, long)? _published;
+
+    /// <summary>After any message (persist callbacks included): a view that changed in a way listings show is published.</summary>
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        var handled = base.AroundReceive(receive, message);
+        if (!_state.IsRegistered) return handled;
+        var key = (_state.Connectivity, _state.Address, _state.RevokedAt, _state.Facts, (_state.LastSeen?.ToUnixTimeSeconds() ?? 0) / 60);
+        if (_published != key)
+        {
+            _published = key;
+            Akka.Cluster.Tools.PublishSubscribe.DistributedPubSub.Get(Context.System).Mediator
+                .Tell(new Akka.Cluster.Tools.PublishSubscribe.Publish(DeviceIndex.Topic, _state.ToView()));
+        }
+        return handled;
+    }
+
     public static Props Props(string deviceId, FleetTrust? trust) => Akka.Actor.Props.Create(() => new DeviceActor(deviceId, trust));
 
     private void PersistAndReply(IReadOnlyList<IFleetEvent> events, object reply, Action<IActorRef>? replyWith = null)

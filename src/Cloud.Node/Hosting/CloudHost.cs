@@ -56,6 +56,7 @@ public static class CloudHost
         }
         builder.Services.AddSingleton<TokenAuthentication>();
         builder.Services.AddSingleton<KnownDevices>();
+        builder.Services.AddSingleton<DeviceIndex>();
         builder.Services.AddSingleton<DeviceDirectory>();
         var paths = new CloudPaths(o.DataDir, o.StoreDir);
         builder.Services.AddSingleton(paths);
