@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Akka.Actor;
+using Fleet.Cloud.Authority;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
@@ -83,6 +84,10 @@ public sealed class CampaignStoreActor : ReceivePersistentActor
     }
 
     public override string PersistenceId => "campaigns";
+
+    /// <summary>Only senders allowed to send a message reach the handlers (<see cref="CommandGuard"/>).</summary>
+    protected override bool AroundReceive(Receive receive, object message) =>
+        !CommandGuard.Admit(Context, message, Context.GetLogger()) || base.AroundReceive(receive, message);
 
     public static Props Props(SigningKeyRing keys, TimeProvider? clock = null) =>
         Akka.Actor.Props.Create(() => new CampaignStoreActor(keys, clock ?? TimeProvider.System));

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Fleet.Cloud.Authority;
 using Akka.Cluster.Sharding;
 using Akka.Event;
 using Akka.Hosting;
@@ -175,9 +176,13 @@ public sealed class DeviceActor : ReceivePersistentActor
     /// <summary>What every node's <see cref="DeviceIndex"/> last heard from this entity; last-seen counts in whole minutes.</summary>
     private (Connectivity, string?, DateTimeOffset?, DeviceFacts?, long)? _published;
 
-    /// <summary>After any message (persist callbacks included): a view that changed in a way listings show is published.</summary>
+    /// <summary>
+    /// Only senders allowed to send a message reach the handlers (<see cref="CommandGuard"/>); after any message (persist
+    /// callbacks included), a view that changed in a way listings show is published.
+    /// </summary>
     protected override bool AroundReceive(Receive receive, object message)
     {
+        if (!CommandGuard.Admit(Context, message, _log)) return true;
         var handled = base.AroundReceive(receive, message);
         if (!_state.IsRegistered) return handled;
         var key = (_state.Connectivity, _state.Address, _state.RevokedAt, _state.Facts, (_state.LastSeen?.ToUnixTimeSeconds() ?? 0) / 60);

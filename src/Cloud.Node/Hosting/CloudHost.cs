@@ -3,6 +3,7 @@ using Akka.Cluster.Sharding;
 using Akka.Hosting;
 using Fleet.Cloud.Api;
 using Fleet.Cloud.Audit;
+using Fleet.Cloud.Authority;
 using Fleet.Cloud.Campaigns;
 using Fleet.Cloud.Keys;
 using Fleet.Cloud.Models;
@@ -107,6 +108,7 @@ public static class CloudHost
                 o.RenderFault), o.RenderSlots, new Fleet.Shared.Rendering.FfmpegRunner())
             .WithActors((system, _, _) =>
             {
+                CommandGuard.RecordIn(system, sp.GetRequiredService<CloudAudit>());
                 if (pki is not null) system.ActorOf(RevocationSync.Props(pki.Revoked), "revocation-sync");
                 if (isControl) system.ActorOf(CohortWatcher.Props(cohorts), "cohort-watcher");
             }));

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Akka.Actor;
+using Fleet.Cloud.Authority;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
 using Akka.Persistence;
@@ -50,6 +51,10 @@ public sealed class KillSwitchAuthority : ReceivePersistentActor, IWithTimers
     }
 
     public override string PersistenceId => "kill-switch";
+
+    /// <summary>Only senders allowed to send a message reach the handlers (<see cref="CommandGuard"/>).</summary>
+    protected override bool AroundReceive(Receive receive, object message) =>
+        !CommandGuard.Admit(Context, message, Context.GetLogger()) || base.AroundReceive(receive, message);
 
     public ITimerScheduler Timers { get; set; } = null!;
 

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Fleet.Cloud.Authority;
 using Akka.Event;
 using Akka.Persistence;
 using Fleet.Shared.Renders;
@@ -80,6 +81,10 @@ public sealed class RenderScheduler : ReceivePersistentActor, IWithTimers
     }
 
     public override string PersistenceId => "render-scheduler";
+
+    /// <summary>Only senders allowed to send a message reach the handlers (<see cref="CommandGuard"/>).</summary>
+    protected override bool AroundReceive(Receive receive, object message) =>
+        !CommandGuard.Admit(Context, message, Context.GetLogger()) || base.AroundReceive(receive, message);
 
     public ITimerScheduler Timers { get; set; } = null!;
 

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Fleet.Cloud.Authority;
 using Akka.Cluster.Hosting;
 using Akka.Event;
 using Akka.Hosting;
@@ -85,6 +86,10 @@ public sealed class RolloutCoordinator : ReceivePersistentActor, IWithTimers
     }
 
     public override string PersistenceId => RolloutCommands.SingletonName;
+
+    /// <summary>Only senders allowed to send a message reach the handlers (<see cref="CommandGuard"/>).</summary>
+    protected override bool AroundReceive(Receive receive, object message) =>
+        !CommandGuard.Admit(Context, message, Context.GetLogger()) || base.AroundReceive(receive, message);
 
     public ITimerScheduler Timers { get; set; } = null!;
 

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Fleet.Cloud.Authority;
 using Akka.Cluster;
 using Akka.Event;
 using Akka.Persistence;
@@ -43,6 +44,10 @@ public sealed class TelemetryIngestActor : ReceivePersistentActor, IWithTimers
     public static readonly TimeSpan MinuteResolution = TimeSpan.FromHours(2);
 
     public override string PersistenceId => Id;
+
+    /// <summary>Only senders allowed to send a message reach the handlers (<see cref="CommandGuard"/>).</summary>
+    protected override bool AroundReceive(Receive receive, object message) =>
+        !CommandGuard.Admit(Context, message, Context.GetLogger()) || base.AroundReceive(receive, message);
 
     private TelemetryStore PruneNow() => _store.Prune(DateTimeOffset.UtcNow - _retention, DateTimeOffset.UtcNow - MinuteResolution);
 

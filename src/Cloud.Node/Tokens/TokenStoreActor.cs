@@ -1,4 +1,6 @@
 using Akka.Actor;
+using Akka.Event;
+using Fleet.Cloud.Authority;
 using Akka.Cluster.Hosting;
 using Akka.Hosting;
 using Akka.Persistence;
@@ -34,6 +36,10 @@ public sealed class TokenStoreActor : ReceivePersistentActor
     }
 
     public override string PersistenceId => "tokens";
+
+    /// <summary>Only senders allowed to send a message reach the handlers (<see cref="CommandGuard"/>).</summary>
+    protected override bool AroundReceive(Receive receive, object message) =>
+        !CommandGuard.Admit(Context, message, Context.GetLogger()) || base.AroundReceive(receive, message);
 
     private void CreateAndReply(TokenCommands.Create cmd, IActorRef sender, Func<object, object> shape)
     {
