@@ -25,6 +25,7 @@ public static class EdgeAgent
         if (o.Join == JoinMode.Member)
             throw new UsageException("--join member is for development clusters (--insecure-dev): a device certificate can never make a cluster member");
         if (o.Seeds.Count > 0) throw new UsageException("--seed is for development membership (--insecure-dev); an enrolled device connects to gateways (--gateway HOST:PORT)");
+        if (o.Tags.Count > 0) throw new UsageException("--tags is for development membership (--insecure-dev); an enrolled device's tags are its enrolment record's");
         var gateways = o.Gateways.Count > 0 ? o.Gateways : creds.Bundle.Gateways?.Select(SeedAddress.Parse).ToList() ?? new List<SeedAddress>();
         if (gateways.Count == 0) throw new UsageException("no gateway to connect to: the enrolment bundle names none; pass --gateway HOST:PORT");
         // Tags and cohort facts are the enrolment record's: what the device says of itself is not used for targeting.
