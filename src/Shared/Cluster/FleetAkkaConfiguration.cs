@@ -35,8 +35,14 @@ public static class FleetAkkaConfiguration
         return builder;
     }
 
-    /// <summary>Hyperion (allow-listed) for remote messages, the versioned JSON serializer for persisted events.</summary>
+    /// <summary>
+    /// Hyperion (allow-listed) for remote messages, the versioned JSON serializer for persisted events, and Akka's
+    /// JSON serializer id taken over by one that refuses everything (a peer chooses the serializer id of what it sends).
+    /// </summary>
     public static AkkaConfigurationBuilder WithFleetSerialization(this AkkaConfigurationBuilder builder) => builder
+        // Serializers given here replace those of the same name and id from HOCON (Akka applies the setup last).
+        .WithCustomSerializer(RefusedSerializer.JsonSerializerName, Array.Empty<Type>(),
+            system => new RefusedSerializer(system, RefusedSerializer.JsonSerializerId, "Akka's JSON serializer"))
         .WithCustomSerializer("hyperion", new[] { typeof(object) },
             system => new HyperionSerializer(system, HyperionSerializerSettings.Default
                 .WithDisallowUnsafeType(true)
