@@ -41,7 +41,7 @@ public sealed class CloudPki
                                      "or pass --insecure-dev for a development cluster without TLS");
         var ca = FleetCa.Load(keyPath);
         var hosts = new[] { o.Host, "localhost", "127.0.0.1", new Uri(o.HttpUrl).Host, Environment.MachineName };
-        var node = ca.IssueNode($"{o.Host}:{o.Port}", hosts.Where(h => h.Length > 0 && h != "0.0.0.0"), NodeCertificateLifetime);
+        var node = ca.IssueNode($"{o.Host}:{o.Port}", o.Roles, hosts.Where(h => h.Length > 0 && h != "0.0.0.0"), NodeCertificateLifetime);
         var revoked = new RevocationList(Path.Combine(o.DataDir, RevocationFile));
         return new CloudPki(ca, node, new FleetTrust(ca.Certificate, revoked));
     }

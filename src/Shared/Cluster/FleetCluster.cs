@@ -7,7 +7,12 @@ public static class FleetCluster
 
     public const string ControlRole = "control";
     public const string RenderRole = "render";
+    /// <summary>Nodes that terminate device connections (devices are never cluster members outside --insecure-dev).</summary>
+    public const string GatewayRole = "gateway";
     public const string EdgeRole = "edge";
+
+    /// <summary>The roles a cloud node may have, and so the roles a node certificate may grant.</summary>
+    public static readonly IReadOnlyList<string> CloudRoles = new[] { ControlRole, RenderRole, GatewayRole };
 
     /// <summary>
     /// Every edge member also carries <c>device-ID</c> as a role, so the control plane can map a member to its device
