@@ -45,7 +45,8 @@ public static class CloudHost
         if (pki is not null)
         {
             builder.Services.AddSingleton(pki);
-            builder.Services.AddSingleton(new DeviceTokens(pki.Ca, pki.Revoked));
+            // Device API tokens are keyed from the CA key: a node without it (--node-cert) neither issues nor checks them.
+            if (pki.Ca is not null) builder.Services.AddSingleton(new DeviceTokens(pki.Ca, pki.Revoked));
             if (o.HttpUrl.StartsWith("https://", StringComparison.Ordinal))
                 builder.WebHost.ConfigureKestrel(k => k.ConfigureHttpsDefaults(h => h.ServerCertificate = pki.NodeCertificate));
         }
@@ -63,8 +64,9 @@ public static class CloudHost
         builder.Services.AddSingleton<CampaignPublisher>();
         builder.Services.AddSingleton(new SignedUrls(TokenSigner.OpenOrCreate(paths.UrlKeys), TimeProvider.System));
         // Job tokens: with the fleet CA every cloud node derives the same key (any API node checks any token);
-        // without it (--insecure-dev) each node keeps its own key and a device asks again after a take-over.
-        builder.Services.AddSingleton(new JobTokens(pki is not null ? new TokenSigner("render-jobs", pki.Ca.DeriveSecret("render-job-token"))
+        // without it (--insecure-dev, or a render worker with --node-cert) each node keeps its own key and a device asks
+        // again after a take-over.
+        builder.Services.AddSingleton(new JobTokens(pki?.Ca is { } ca ? new TokenSigner("render-jobs", ca.DeriveSecret("render-job-token"))
             : TokenSigner.OpenOrCreate(paths.JobKeys), TimeProvider.System));
         builder.Services.AddOpenApi(ApiDocs.Configure);
         // Request bodies bind with the same snake_case JSON the API answers in.
@@ -106,6 +108,7 @@ public static class CloudHost
             .WithActors((system, _, _) =>
             {
                 if (pki is not null) system.ActorOf(RevocationSync.Props(pki.Revoked), "revocation-sync");
+                if (pki is not null) system.ActorOf(MemberRefusalAudit.Props(sp.GetRequiredService<CloudAudit>()), MemberRefusalAudit.Name);
                 if (isControl) system.ActorOf(CohortWatcher.Props(cohorts), "cohort-watcher");
             }));
 
