@@ -18,8 +18,10 @@ public sealed record RemotingTls(X509Certificate2 Certificate, FleetTrust Trust)
     /// <summary>Prefix of the one line a node logs when it refuses a peer's certificate.</summary>
     public const string RefusalLogPrefix = "refused TLS peer";
 
+    public static readonly TimeSpan DefaultAttestationTimeout = TimeSpan.FromSeconds(10);
+
     /// <summary>How long a member has to answer the attestation challenge before it is downed.</summary>
-    public TimeSpan AttestationTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan AttestationTimeout { get; init; } = DefaultAttestationTimeout;
 
     /// <summary>Tests only: a node that does not answer challenges (what a hostile member would be).</summary>
     internal bool RunsAttestor { get; init; } = true;
