@@ -48,7 +48,11 @@ public static class CloudHost
             // Device API tokens are keyed from the CA key: a node without it (--node-cert) neither issues nor checks them.
             if (pki.Ca is not null) builder.Services.AddSingleton(new DeviceTokens(pki.Ca, pki.Revoked));
             if (o.HttpUrl.StartsWith("https://", StringComparison.Ordinal))
+            {
+                // The slim builder leaves HTTPS out until asked for.
+                builder.WebHost.UseKestrelHttpsConfiguration();
                 builder.WebHost.ConfigureKestrel(k => k.ConfigureHttpsDefaults(h => h.ServerCertificate = pki.NodeCertificate));
+            }
         }
         else if (o.HttpUrl.StartsWith("https://", StringComparison.Ordinal))
         {
