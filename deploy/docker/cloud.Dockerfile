@@ -10,7 +10,7 @@ WORKDIR /app
 COPY --from=build /app .
 RUN mkdir -p /var/lib/fleet && chown app:app /var/lib/fleet
 USER app
-EXPOSE 4053 5080
+EXPOSE 4053 5080 4443
 # Flags come from the container's args (Kubernetes) or FLEET_CLOUD_ARGS (docker run --env-file).
 ENTRYPOINT ["/bin/sh", "-c", "exec dotnet /app/fleet-cloud.dll \"$@\" $FLEET_CLOUD_ARGS", "--"]
 CMD ["agent"]

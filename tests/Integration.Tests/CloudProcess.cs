@@ -62,7 +62,9 @@ public sealed class CloudProcess : IDisposable
     /// <summary>Enrols a device through this node's API (a bundle) and installs it under <paramref name="deviceData"/>.</summary>
     public async Task<string> EnrolAsync(string deviceId, string deviceData)
     {
-        var answer = await PostJsonAsync("/api/v1/enrolments", new { device_id = deviceId });
+        // Right after start the registry may not answer yet (503 with Retry-After): asked again until it does.
+        var answer = await Eventually.Until(() => PostJsonAsync("/api/v1/enrolments", new { device_id = deviceId }),
+            a => a.Status != System.Net.HttpStatusCode.ServiceUnavailable, StartWithin, $"enrolment of {deviceId}");
         if (answer.Status != System.Net.HttpStatusCode.OK) throw new InvalidOperationException($"enrolment of {deviceId}: {answer.Status} {answer.Body}");
         var bundle = Fleet.Shared.Enrolment.EnrolmentBundle.Parse(answer.Body, "the enrolment answer");
         Fleet.Edge.Identity.EnrolmentStore.Save(deviceData, bundle with { PrivateKeyPem = null }, bundle.PrivateKeyPem!);

@@ -253,11 +253,15 @@ public sealed class RolloutTests
         using var second = await CloudProcess.StartAsync(tmp.Sub("cloud"), db, secure: true, oldest.Seed);
         using var third = await CloudProcess.StartAsync(tmp.Sub("cloud"), db, secure: true, oldest.Seed);
         // An enrolled device on the oldest node's gateway first: the crash below takes its stream, its singletons and its API.
+        var edgeHttp = Ports.Free();
         using var edge = FleetProcess.Edge("agent", "--data", await oldest.EnrolAsync("kiosk-1", tmp.Sub("e1")),
-            "--gateway", oldest.Gateway!, "--gateway", second.Gateway!, "--gateway", third.Gateway!);
+            "--gateway", oldest.Gateway!, "--gateway", second.Gateway!, "--gateway", third.Gateway!,
+            "--http", $"{edgeHttp}", "--telemetry-seal", "1", "--upload-bps", "400", "--upload-burst", "400");
         await FleetProcess.WithLogsOnFailureAsync(async () =>
         {
             var before = await CanaryRunningV2Async(oldest, tmp, "failover test");
+            // Renders whose telemetry is still on its way (a slow link) when the device's gateway dies.
+            var performed = await TelemetryClient.PostRendersAsync(edgeHttp, 12);
             var engaged = await oldest.PostJsonAsync("/api/v1/kill", new { scope = "template:end-card@1.0.0", reason = "bad end card" });
             Assert.Equal(HttpStatusCode.Created, engaged.Status);
             var killId = engaged.Json.GetProperty("directive").GetProperty("id").GetString();
@@ -276,6 +280,10 @@ public sealed class RolloutTests
             // Content published after the crash still reaches the device: its API credentials followed the control plane.
             Assert.Equal(HttpStatusCode.Created, (await second.PublishAsync(SampleCampaign.CopyTo(tmp.Sub("v3"), s => s["default_copy"]!["headline"] = "Newer"))).Status);
             await Eventually.Until(() => second.GetAsync("/api/v1/campaigns/summer-sale/status"), a => a.Body.Contains("\"version\":3"), Within, "kiosk-1 on v3, published after the crash");
+            // Every render reached the cloud exactly once across the gateway's death and the reconnect.
+            performed += await TelemetryClient.PostRendersAsync(edgeHttp, 6, performed);
+            using var api = new Fleet.Cloud.Api.ApiClient(second.Url, second.Token);
+            await TelemetryClient.ExactlyAsync(api, performed, Within);
         }, ("kiosk-1", edge), ("oldest control node", oldest.Process), ("second", second.Process), ("third", third.Process));
     }
 

@@ -21,9 +21,11 @@ public static class CommandGuard
     /// <summary>True when the actor should handle <paramref name="message"/>.</summary>
     public static bool Admit(IActorContext context, object message, ILoggingAdapter log)
     {
+        // Timers, persistence confirmations (which carry the sender of the command they confirm), cluster events: only
+        // protocol messages can arrive from another node (the serializers refuse anything else), so only they are checked.
+        if (message is not IFleetProtocol) return true;
         var who = CommandSender.Of(context.Sender, context.System);
-        if (who is CommandSender.Local && message is not IFleetProtocol) return true; // timers, persistence, cluster events
-        var refusal = message is IFleetProtocol ? CommandRules.Refusal(message, who) : $"{message.GetType().Name} is not in the protocol";
+        var refusal = CommandRules.Refusal(message, who);
         Audits.TryGetValue(context.System, out var audit);
         if (refusal is not null)
         {

@@ -25,7 +25,6 @@ public static class CommandRules
         KillCommands.Ack m => m.DeviceId,
         GetAssignmentTable m => m.DeviceId,
         DeviceSyncReport m => m.DeviceId,
-        TelemetryProtocol.Batch m => m.DeviceId,
         _ => null,
     };
 
@@ -50,6 +49,11 @@ public static class CommandRules
     {
         if (who is CommandSender.Local) return null;
         var name = message.GetType().FullName?.Replace("Fleet.Shared.", "") ?? message.GetType().Name;
+        // Telemetry: the ingest itself compares the claimed device with the sender and answers with a rejection the
+        // device sees (and that the report lists), so the guard only keeps non-devices other than control nodes out.
+        if (message is TelemetryProtocol.Batch)
+            return who is CommandSender.GatewayDevice or CommandSender.MemberDevice || who is CommandSender.Node t && t.Roles.Contains(FleetCluster.ControlRole)
+                ? null : $"{who} may not send {name}";
         if (DeviceIdIn(message) is { } claimed)
             return who switch
             {
@@ -71,6 +75,6 @@ public static class CommandRules
 
     /// <summary>Whether an admitted message changes the control plane in a way the audit log records at the actor.</summary>
     public static bool IsAuditedChange(object message) =>
-        DeviceIdIn(message) is null && !Reads.Contains(message.GetType()) && !WorkerProtocol.Contains(message.GetType())
+        DeviceIdIn(message) is null && message is not TelemetryProtocol.Batch && !Reads.Contains(message.GetType()) && !WorkerProtocol.Contains(message.GetType())
         && !Bookkeeping.Contains(message.GetType());
 }

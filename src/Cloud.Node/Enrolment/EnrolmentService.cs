@@ -35,14 +35,14 @@ public sealed class EnrolmentService(ActorSystem system, IRequiredActor<DeviceRe
     public async Task<EnrolmentBundle> IssueBundleAsync(EnrolRequest req, string apiUrl, CancellationToken ct)
     {
         var pki = Pki;
-        using var cert = Signed(pki.Ca.IssueDeviceWithKey(req.DeviceId, CloudPki.DeviceCertificateLifetime), req.DeviceId, "bundle");
+        using var cert = Signed(pki.Issuer.IssueDeviceWithKey(req.DeviceId, CloudPki.DeviceCertificateLifetime), req.DeviceId, "bundle");
         await AskAsync(new DeviceCommands.RecordEnrolment(req.DeviceId, cert.SerialNumber, cert.NotAfter.ToUniversalTime(), req.Tags), ct);
         return Bundle(req.DeviceId, cert, FleetCertificates.KeyPem(cert), req.Tags ?? new Dictionary<string, string>(), req.Seeds, req.ApiUrl ?? apiUrl);
     }
 
     public async Task<(EnrolmentCode Code, DateTimeOffset ExpiresAt)> IssueCodeAsync(EnrolRequest req, CancellationToken ct)
     {
-        var code = EnrolmentCode.New(req.DeviceId, Pki.Ca.Fingerprint);
+        var code = EnrolmentCode.New(req.DeviceId, Pki.Issuer.Fingerprint);
         var ttl = req.TtlSeconds is > 0 ? TimeSpan.FromSeconds(req.TtlSeconds.Value) : DefaultCodeLifetime;
         var expires = DateTimeOffset.UtcNow + ttl;
         await AskAsync(new DeviceCommands.IssueEnrolmentCode(req.DeviceId, code.SecretHash, expires, req.Tags ?? new Dictionary<string, string>()), ct);
@@ -56,7 +56,7 @@ public sealed class EnrolmentService(ActorSystem system, IRequiredActor<DeviceRe
     /// </summary>
     public async Task<EnrolmentBundle> RedeemAsync(RedeemRequest req, string apiUrl, CancellationToken ct)
     {
-        var pki = Pki;
+        var issuer = Pki.Issuer;
         EnrolmentCode code;
         try { code = EnrolmentCode.Parse(req.Code ?? ""); }
         catch (UsageException e) { throw Refused(StatusCodes.Status400BadRequest, "?", e.Message); }
@@ -66,7 +66,7 @@ public sealed class EnrolmentService(ActorSystem system, IRequiredActor<DeviceRe
         CertificateRequest csr;
         try { csr = CertificateRequest.LoadSigningRequestPem(req.CsrPem ?? "", HashAlgorithmName.SHA256); }
         catch (CryptographicException e) { throw Refused(StatusCodes.Status400BadRequest, code.DeviceId, $"the certificate signing request is invalid: {e.Message}"); }
-        using var cert = Signed(pki.Ca.IssueDevice(code.DeviceId, csr.PublicKey, CloudPki.DeviceCertificateLifetime), code.DeviceId, "code");
+        using var cert = Signed(issuer.IssueDevice(code.DeviceId, csr.PublicKey, CloudPki.DeviceCertificateLifetime), code.DeviceId, "code");
         var reply = await region.ActorRef.Ask<object>(
             new DeviceCommands.RedeemEnrolmentCode(code.DeviceId, code.SecretHash, cert.SerialNumber, cert.NotAfter.ToUniversalTime()), AskTimeout, ct);
         return reply switch
@@ -97,11 +97,11 @@ public sealed class EnrolmentService(ActorSystem system, IRequiredActor<DeviceRe
         return result;
     }
 
-    public string CaPem => Pki.Ca.Certificate.ExportCertificatePem();
+    public string CaPem => Pki.CaCertificate.ExportCertificatePem();
 
     private EnrolmentBundle Bundle(string deviceId, X509Certificate2 cert, string? keyPem, IReadOnlyDictionary<string, string> tags,
         IReadOnlyList<string>? seeds, string apiUrl) => new(
-        deviceId, cert.ExportCertificatePem(), keyPem, Pki.Ca.Certificate.ExportCertificatePem(),
+        deviceId, cert.ExportCertificatePem(), keyPem, Pki.CaCertificate.ExportCertificatePem(),
         seeds is { Count: > 0 } ? seeds : options.Seeds.Count > 0 ? options.Seeds.Select(s => s.ToString()).ToList() : new[] { $"{options.Host}:{options.Port}" },
         apiUrl, tags, Tokens?.Issue(deviceId), options.AdvertisedGateways);
 

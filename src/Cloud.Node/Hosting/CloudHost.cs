@@ -47,9 +47,14 @@ public static class CloudHost
         if (pki is not null)
         {
             builder.Services.AddSingleton(pki);
-            builder.Services.AddSingleton(new DeviceTokens(pki.Ca, pki.Revoked));
+            // Device API tokens are keyed from the CA key: a node without it (--node-cert) neither issues nor checks them.
+            if (pki.Ca is not null) builder.Services.AddSingleton(new DeviceTokens(pki.Ca, pki.Revoked));
             if (o.HttpUrl.StartsWith("https://", StringComparison.Ordinal))
+            {
+                // The slim builder leaves HTTPS out until asked for.
+                builder.WebHost.UseKestrelHttpsConfiguration();
                 builder.WebHost.ConfigureKestrel(k => k.ConfigureHttpsDefaults(h => h.ServerCertificate = pki.NodeCertificate));
+            }
         }
         else if (o.HttpUrl.StartsWith("https://", StringComparison.Ordinal))
         {
@@ -66,8 +71,9 @@ public static class CloudHost
         builder.Services.AddSingleton<CampaignPublisher>();
         builder.Services.AddSingleton(new SignedUrls(TokenSigner.OpenOrCreate(paths.UrlKeys), TimeProvider.System));
         // Job tokens: with the fleet CA every cloud node derives the same key (any API node checks any token);
-        // without it (--insecure-dev) each node keeps its own key and a device asks again after a take-over.
-        builder.Services.AddSingleton(new JobTokens(pki is not null ? new TokenSigner("render-jobs", pki.Ca.DeriveSecret("render-job-token"))
+        // without it (--insecure-dev, or a render worker with --node-cert) each node keeps its own key and a device asks
+        // again after a take-over.
+        builder.Services.AddSingleton(new JobTokens(pki?.Ca is { } ca ? new TokenSigner("render-jobs", ca.DeriveSecret("render-job-token"))
             : TokenSigner.OpenOrCreate(paths.JobKeys), TimeProvider.System));
         builder.Services.AddOpenApi(ApiDocs.Configure);
         // Request bodies bind with the same snake_case JSON the API answers in.
@@ -110,6 +116,7 @@ public static class CloudHost
             {
                 CommandGuard.RecordIn(system, sp.GetRequiredService<CloudAudit>());
                 if (pki is not null) system.ActorOf(RevocationSync.Props(pki.Revoked), "revocation-sync");
+                if (pki is not null) system.ActorOf(MemberRefusalAudit.Props(sp.GetRequiredService<CloudAudit>()), MemberRefusalAudit.Name);
                 if (isControl) system.ActorOf(CohortWatcher.Props(cohorts), "cohort-watcher");
             }));
 

@@ -1,3 +1,4 @@
+using Fleet.Cloud.Enrolment;
 using Fleet.Shared.Cli;
 using Fleet.Shared.Cluster;
 using Fleet.Shared.Persistence;
@@ -24,6 +25,11 @@ public sealed record CloudOptions
     public bool InsecureDev { get; init; }
     /// <summary>The fleet CA key (its certificate <c>ca.crt</c> lies beside it); default <c>&lt;data&gt;/ca/ca.key</c>.</summary>
     public string? CaKeyPath { get; init; }
+    /// <summary>
+    /// A pre-issued node certificate (from <c>ca issue-node</c>) with its key and the CA certificate: the node runs
+    /// without the CA key, so it issues nothing (render workers). All three are given together or not at all.
+    /// </summary>
+    public NodeCertificateFiles? NodeCertificate { get; init; }
     /// <summary>How long telemetry windows stay in memory for queries (the journal keeps everything).</summary>
     public TimeSpan TelemetryRetention { get; init; } = TimeSpan.FromHours(24);
     /// <summary>How often the audit chain head is signed (when something was appended).</summary>
@@ -44,15 +50,18 @@ public sealed record CloudOptions
 
     public static string DefaultCaKeyPath(string dataDir) => Path.Combine(dataDir, "ca", Fleet.Shared.Security.Pki.FleetCa.KeyFile);
 
-    public static readonly string[] KnownOptions = { "host", "port", "http", "roles", "data", "db", "seed", "ca-key", "insecure-dev", "render-slots", "store",
-        "gateway-port", "gateway-address" };
+    public static readonly string[] KnownOptions =
+    {
+        "host", "port", "http", "roles", "data", "db", "seed", "ca-key", "node-cert", "node-key", "ca-cert", "insecure-dev", "render-slots", "store",
+        "gateway-port", "gateway-address",
+    };
     public static readonly string[] BooleanOptions = { "insecure-dev" };
 
     public const string Usage = """
         usage: fleet-cloud agent [--port 4053] [--http 5080|HOST:PORT] [--host 127.0.0.1] [--roles control,render,gateway]
                                  [--data ./data/cloud] [--db sqlite:PATH|postgres:CONNSTR] [--seed ADDR]...
-                                 [--ca-key PATH] [--insecure-dev] [--render-slots N] [--store DIR]
-                                 [--gateway-port 4443] [--gateway-address HOST:PORT]...
+                                 [--ca-key PATH | --node-cert FILE --node-key FILE --ca-cert FILE] [--insecure-dev]
+                                 [--render-slots N] [--store DIR] [--gateway-port 4443] [--gateway-address HOST:PORT]...
           runs a cloud node: remoting on --port, the HTTP API on --http, persistence in --db
           (default: a SQLite file under --data). The admin token is FLEET_ADMIN_TOKEN or <data>/admin.token.
           Roles: control (registry, kill-switch, rollouts, API), render (render worker), gateway (device streams:
@@ -61,8 +70,11 @@ public sealed record CloudOptions
           --gateway-address: what enrolment bundles tell devices to connect to (a load balancer, say); default
           --host:--gateway-port.
           Remoting uses mutual TLS with a node certificate issued at start from the fleet CA (--ca-key, default
-          <data>/ca/ca.key, made by 'fleet-cloud ca init'); --http https://HOST:PORT serves the API over HTTPS with a
-          certificate from the same CA. --insecure-dev turns TLS off (development only).
+          <data>/ca/ca.key, made by 'fleet-cloud ca init'), or a certificate issued beforehand by 'fleet-cloud ca
+          issue-node' (--node-cert, --node-key, --ca-cert): such a node never sees the CA key and cannot enrol devices.
+          The certificate names the roles the node may claim; members claiming others are downed. --http
+          https://HOST:PORT serves the API over HTTPS with the node certificate. --insecure-dev turns TLS off
+          (development only).
           A node with role render runs a render worker with --render-slots jobs at once (default: half the cores);
           --store is the content store (default <data>/assets) that holds campaign assets and finished cloud renders:
           render-only nodes must share it with the API nodes (one volume).
@@ -74,11 +86,7 @@ public sealed record CloudOptions
         var data = Path.GetFullPath(a.Get("data", "./data/cloud"));
         var host = a.Get("host", "127.0.0.1");
         var insecure = a.Flag("insecure-dev");
-        var roles = a.Get("roles", insecure ? "control,render" : "control,render,gateway")
-            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var unknownRole = roles.FirstOrDefault(r => r is not (FleetCluster.ControlRole or FleetCluster.RenderRole or FleetCluster.GatewayRole));
-        if (unknownRole is not null) throw new UsageException($"--roles: unknown role '{unknownRole}' (cloud roles are control, render, gateway)");
-        if (roles.Length == 0) throw new UsageException("--roles must name at least one role");
+        var roles = ParseRoles(a.Get("roles", insecure ? "control,render" : "control,render,gateway"), "--roles");
         if (insecure && roles.Contains(FleetCluster.GatewayRole))
             throw new UsageException("--roles gateway needs the fleet CA (devices connect with mutual TLS); it cannot be combined with --insecure-dev");
         return new CloudOptions
@@ -95,6 +103,7 @@ public sealed record CloudOptions
             AdminToken = Environment.GetEnvironmentVariable(Api.AdminToken.EnvironmentVariable),
             InsecureDev = insecure,
             CaKeyPath = a.Get("ca-key") is { } k ? Path.GetFullPath(k) : null,
+            NodeCertificate = NodeCertificateFiles.From(a),
             RenderSlots = a.GetInt("render-slots", DefaultRenderSlots, 1, 64),
             StoreDir = a.Get("store") is { } st ? Path.GetFullPath(st) : null,
         };
@@ -117,6 +126,16 @@ public sealed record CloudOptions
         : new[] { $"{Host}:{GatewayPort}" };
 
     public string SelfAddress => $"{(InsecureDev ? FleetCluster.PlainScheme : FleetCluster.TlsScheme)}://{FleetCluster.SystemName}@{Host}:{Port}";
+
+    /// <summary><c>control,render,gateway</c> → the roles, each a cloud role, at least one.</summary>
+    public static string[] ParseRoles(string raw, string flag)
+    {
+        var roles = raw.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct(StringComparer.Ordinal).ToArray();
+        var unknown = roles.FirstOrDefault(r => !FleetCluster.CloudRoles.Contains(r));
+        if (unknown is not null) throw new UsageException($"{flag}: unknown role '{unknown}' (cloud roles are {string.Join(", ", FleetCluster.CloudRoles)})");
+        if (roles.Length == 0) throw new UsageException($"{flag} must name at least one role");
+        return roles;
+    }
 
     internal static int PortOf(string raw, string flag) =>
         int.TryParse(raw, out var p) && p is >= 0 and <= 65535 ? p : throw new UsageException($"{flag} '{raw}' is not a port number");

@@ -42,8 +42,9 @@ public sealed class GatewayStream : IAsyncDisposable
             SslOptions = new SslClientAuthenticationOptions
             {
                 ClientCertificates = new X509CertificateCollection { creds.Certificate },
+                // Only a node of this fleet whose certificate grants it the gateway role may hold the device's stream.
                 RemoteCertificateValidationCallback = (_, cert, _, _) =>
-                    cert is X509Certificate2 c && trust.Check(c) is null && FleetCertificates.IsNode(c),
+                    cert is X509Certificate2 c && trust.CheckNode(c) is null && FleetCertificates.RolesOf(c).Contains(FleetCluster.GatewayRole),
             },
         };
         _channel = GrpcChannel.ForAddress($"https://{gateway.Host}:{gateway.Port}", new GrpcChannelOptions

@@ -1,5 +1,6 @@
 using System.Text;
 using Fleet.Shared.Cli;
+using Fleet.Shared.IO;
 using Fleet.Shared.Security;
 
 namespace Fleet.Shared.Audit;
@@ -31,8 +32,8 @@ public sealed class AuditLog : IDisposable
     /// <summary>Opens (or creates) the log; <paramref name="fsync"/> false trades durability for speed (tests, bulk import).</summary>
     public static AuditLog Open(string path, TimeProvider? clock = null, bool fsync = true)
     {
-        var dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
-        if (dir is not null) Directory.CreateDirectory(dir);
+        // Who did what, when: readable by the node's user only.
+        PrivateFile.EnsurePrivate(path);
         var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
         try
         {

@@ -35,8 +35,17 @@ public static class FleetAkkaConfiguration
         return builder;
     }
 
-    /// <summary>Hyperion (allow-listed) for remote messages, the versioned JSON serializer for persisted events.</summary>
+    /// <summary>
+    /// Hyperion (allow-listed) for remote messages, the versioned JSON serializer for persisted events, and the ids of
+    /// Akka's JSON and remote-deployment serializers taken over by one that refuses everything (a peer chooses the
+    /// serializer id of what it sends).
+    /// </summary>
     public static AkkaConfigurationBuilder WithFleetSerialization(this AkkaConfigurationBuilder builder) => builder
+        // Serializers given here replace those of the same name and id from HOCON (Akka applies the setup last).
+        .WithCustomSerializer(RefusedSerializer.JsonSerializerName, Array.Empty<Type>(),
+            system => new RefusedSerializer(system, RefusedSerializer.JsonSerializerId, "Akka's JSON serializer"))
+        .WithCustomSerializer(RefusedSerializer.RemoteDeploymentSerializerName, Array.Empty<Type>(),
+            system => new RefusedSerializer(system, RefusedSerializer.RemoteDeploymentSerializerId, "Akka's remote-deployment serializer"))
         .WithCustomSerializer("hyperion", new[] { typeof(object) },
             system => new HyperionSerializer(system, HyperionSerializerSettings.Default
                 .WithDisallowUnsafeType(true)
@@ -65,7 +74,8 @@ public static class FleetAkkaConfiguration
             akka.remote.dot-netty.tcp.maximum-frame-size = 4MiB
             akka.remote.log-remote-lifecycle-events = off
             akka.loglevel = {{node.EffectiveLogLevel}}
-            # The one expected warning before loggers start is Hyperion replacing the default object serializer.
+            # The expected warnings before loggers start are Fleet's serializers replacing Akka's (Hyperion for objects,
+            # the refusing serializer under the JSON and remote-deployment ids).
             akka.stdout-loglevel = ERROR
             """;
     }

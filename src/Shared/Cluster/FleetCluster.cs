@@ -11,6 +11,9 @@ public static class FleetCluster
     public const string GatewayRole = "gateway";
     public const string EdgeRole = "edge";
 
+    /// <summary>The roles a cloud node may have, and so the roles a node certificate may grant.</summary>
+    public static readonly IReadOnlyList<string> CloudRoles = new[] { ControlRole, RenderRole, GatewayRole };
+
     /// <summary>
     /// Every edge member also carries <c>device-ID</c> as a role, so the control plane can map a member to its device
     /// from membership events alone, without a lookup table that could drift.

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Fleet.Shared.Cli;
+using Fleet.Shared.IO;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
@@ -51,8 +52,9 @@ public sealed record DbTarget(DbKind Kind, string ConnectionString)
         {
             if (Kind == DbKind.Sqlite)
             {
-                var file = new SqliteConnectionStringBuilder(ConnectionString).DataSource;
-                Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+                // The journal holds the registry, enrolment state and tokens: mode 600 before SQLite creates it (its WAL
+                // and shared-memory files take the database file's mode).
+                PrivateFile.EnsurePrivate(new SqliteConnectionStringBuilder(ConnectionString).DataSource);
             }
             await using DbConnection conn = Kind == DbKind.Sqlite ? new SqliteConnection(ConnectionString) : new NpgsqlConnection(ConnectionString);
             await conn.OpenAsync(ct);

@@ -51,6 +51,15 @@ public sealed class CommandRulesTests
     }
 
     [Fact]
+    public void Telemetry_from_any_device_reaches_the_ingest_which_checks_the_claimed_device_itself()
+    {
+        var batch = new Fleet.Shared.Telemetry.TelemetryProtocol.Batch("kiosk-2", 1, [], null, 1, new Dictionary<string, string>());
+        Assert.Null(CommandRules.Refusal(batch, new CommandSender.GatewayDevice("kiosk-1", Remote)));
+        Assert.Contains("may not send", CommandRules.Refusal(batch, Node("render")));
+        Assert.False(CommandRules.IsAuditedChange(batch));
+    }
+
+    [Fact]
     public void Operator_changes_are_audited_and_device_traffic_and_bookkeeping_are_not()
     {
         Assert.True(CommandRules.IsAuditedChange(new KillCommands.Engage(KillScope.AllGenerative, "x", "y")));

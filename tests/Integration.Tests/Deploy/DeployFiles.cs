@@ -10,13 +10,42 @@ public static class DeployFiles
     public static string Path(params string[] parts) => System.IO.Path.Combine(new[] { Root, "deploy" }.Concat(parts).ToArray());
 
     public static IEnumerable<(string File, YamlMappingNode Doc)> K8sDocuments() =>
-        Directory.EnumerateFiles(Path("k8s"), "*.yaml").Order().SelectMany(file =>
+        Directory.EnumerateFiles(Path("k8s"), "*.yaml").Order().SelectMany(file => YamlDocuments(file).Select(d => (file, d)));
+
+    public static List<YamlMappingNode> YamlDocuments(string file)
+    {
+        var stream = new YamlStream();
+        using var reader = new StreamReader(file);
+        stream.Load(reader);
+        return stream.Documents.Select(d => (YamlMappingNode)d.RootNode).ToList();
+    }
+
+    /// <summary>Every container that runs the fleet-cloud image, with the file it is in.</summary>
+    public static IEnumerable<(string File, YamlMappingNode Container)> FleetContainers() =>
+        K8sDocuments().SelectMany(d => Walk(d.Doc).OfType<YamlMappingNode>()
+            .Where(m => Scalar(At(m, "image")).Contains("fleet-cloud"))
+            .Select(c => (d.File, c)));
+
+    public static List<string> Args(YamlMappingNode container) =>
+        ((YamlSequenceNode)At(container, "args")!).Children.Select(Scalar).ToList();
+
+    public static List<string> Mounts(YamlMappingNode container) =>
+        ((YamlSequenceNode)At(container, "volumeMounts")!).Children.Select(m => Scalar(At(m, "mountPath"))).ToList();
+
+    /// <summary>Arguments with <c>$(VAR)</c> filled in as Kubernetes would, from sample values for the container's env.</summary>
+    public static IEnumerable<string> Expand(YamlMappingNode container, IEnumerable<string> args)
+    {
+        var samples = new Dictionary<string, string>
         {
-            var stream = new YamlStream();
-            using var reader = new StreamReader(file);
-            stream.Load(reader);
-            return stream.Documents.Select(d => (file, (YamlMappingNode)d.RootNode));
-        });
+            ["POD_NAME"] = "fleet-cloud-0", ["POD_NAMESPACE"] = "fleet", ["POD_IP"] = "10.0.0.7", ["FLEET_DB"] = "Host=fleet-postgres;Database=fleet;Username=fleet",
+        };
+        var env = ((YamlSequenceNode?)At(container, "env"))?.Children.Select(e => Scalar(At(e, "name"))).ToHashSet() ?? new HashSet<string>();
+        return args.Select(a => System.Text.RegularExpressions.Regex.Replace(a, @"\$\((\w+)\)", m =>
+        {
+            Xunit.Assert.Contains(m.Groups[1].Value, env); // every variable an argument uses is defined for the container
+            return samples[m.Groups[1].Value];
+        }));
+    }
 
     /// <summary>Every node of a YAML tree, depth first.</summary>
     public static IEnumerable<YamlNode> Walk(YamlNode node) => node switch

@@ -1,5 +1,7 @@
 using Fleet.Cloud.Hosting;
 using Fleet.Edge.Hosting;
+using Fleet.Shared.Cli;
+using Fleet.Shared.Cluster;
 using YamlDotNet.RepresentationModel;
 using static Fleet.Integration.Tests.Deploy.DeployFiles;
 
@@ -9,15 +11,7 @@ namespace Fleet.Integration.Tests.Deploy;
 [Collection(ClusterCollection.Name)]
 public sealed class DeployFilesTests
 {
-    private static readonly int[] FleetPorts = { 4053, 5080 };
-
-    private static IEnumerable<(string File, YamlMappingNode Container)> FleetContainers() =>
-        K8sDocuments().SelectMany(d => Walk(d.Doc).OfType<YamlMappingNode>()
-            .Where(m => Scalar(At(m, "image")).Contains("fleet-cloud"))
-            .Select(c => (d.File, c)));
-
-    private static List<string> Args(YamlMappingNode container) =>
-        ((YamlSequenceNode)At(container, "args")!).Children.Select(Scalar).ToList();
+    private static readonly int[] FleetPorts = { 4053, 4443, 5080 };
 
     [Fact]
     public void Every_fleet_container_runs_the_agent_with_known_flags_ports_probes_and_mounted_paths()
@@ -31,20 +25,28 @@ public sealed class DeployFilesTests
             Assert.All(Flags(args), f => Assert.Contains(f, CloudOptions.KnownOptions));
             Assert.DoesNotContain("insecure-dev", Flags(args));
             Assert.Equal("4053", args[args.IndexOf("--port") + 1]);
-            Assert.EndsWith(":5080", args[args.IndexOf("--http") + 1]);
+            // The API is served over HTTPS with the node certificate, and probed that way.
+            Assert.Equal("https://0.0.0.0:5080", args[args.IndexOf("--http") + 1]);
             var ports = ((YamlSequenceNode)At(c, "ports")!).Children.Select(p => int.Parse(Scalar(At(p, "containerPort"))));
             Assert.All(ports, p => Assert.Contains(p, FleetPorts));
             Assert.Equal("/readyz", Scalar(At(c, "readinessProbe", "httpGet", "path")));
             Assert.Equal("/healthz", Scalar(At(c, "livenessProbe", "httpGet", "path")));
             Assert.Equal("5080", Scalar(At(c, "readinessProbe", "httpGet", "port")));
+            Assert.All(new[] { "readinessProbe", "livenessProbe" }, p => Assert.Equal("HTTPS", Scalar(At(c, p, "httpGet", "scheme"))));
             Assert.NotNull(At(c, "resources", "requests", "cpu"));
             Assert.NotNull(At(c, "resources", "requests", "memory"));
-            var mounts = ((YamlSequenceNode)At(c, "volumeMounts")!).Children.Select(m => Scalar(At(m, "mountPath"))).ToList();
-            Assert.Contains(System.IO.Path.GetDirectoryName(args[args.IndexOf("--ca-key") + 1]), mounts);
+            var mounts = Mounts(c);
+            // Either the CA key (nodes that issue) or a pre-issued certificate, its key and the CA certificate; all mounted.
+            var pkiFlags = new[] { "ca-key", "node-cert", "node-key", "ca-cert" }.Where(f => args.Contains("--" + f)).ToList();
+            Assert.True(pkiFlags.SequenceEqual(new[] { "ca-key" }) || pkiFlags.SequenceEqual(new[] { "node-cert", "node-key", "ca-cert" }), $"{file}: {string.Join(",", pkiFlags)}");
+            Assert.All(pkiFlags, f => Assert.Contains(System.IO.Path.GetDirectoryName(args[args.IndexOf("--" + f) + 1]), mounts));
             Assert.Contains(args[args.IndexOf("--data") + 1], mounts);
             Assert.True(Flags(args).Count(f => f == "seed") == 3, $"{file}: three seeds");
             Assert.All(args.Where((_, i) => i > 0 && args[i - 1] == "--seed"),
                 s => Assert.Matches(@"^fleet-cloud-[0-2]\.fleet-cloud\.\$\(POD_NAMESPACE\)\.svc\.cluster\.local:4053$", s));
+            // The real option parser takes every container's arguments (with the environment filled in as Kubernetes would).
+            var parsed = CloudOptions.From(CommandArgs.Parse(Expand(c, args.Skip(1)).ToArray(), CloudOptions.BooleanOptions));
+            Assert.NotEmpty(parsed.Roles);
         }
     }
 
@@ -57,7 +59,7 @@ public sealed class DeployFilesTests
         var serviceName = Scalar(At(sts, "spec", "serviceName"));
         var headless = Assert.Single(docs, d => Scalar(At(d, "kind")) == "Service" && Scalar(At(d, "metadata", "name")) == serviceName);
         Assert.Equal("None", Scalar(At(headless, "spec", "clusterIP")));
-        var roles = FleetContainers().Select(c => Args(c.Container)).Select(a => a[a.IndexOf("--roles") + 1]).ToList();
+        var roles = FleetContainers().Select(c => Args(c.Container)).SelectMany(a => a[a.IndexOf("--roles") + 1].Split(',')).ToList();
         Assert.Contains("control", roles);
         var render = FleetContainers().Single(c => Args(c.Container).Contains("render")).Container;
         Assert.Equal("1", Scalar(At(render, "resources", "limits", "nvidia.com/gpu")));
@@ -72,15 +74,6 @@ public sealed class DeployFilesTests
         var claim = Assert.Single(docs, d => Scalar(At(d, "kind")) == "PersistentVolumeClaim" && Scalar(At(d, "metadata", "name")) == "fleet-store");
         Assert.Equal("ReadWriteMany", Scalar(((YamlSequenceNode)At(claim, "spec", "accessModes")!).Children[0]));
         Assert.Contains(docs, d => Scalar(At(d, "kind")) == "Secret" && Scalar(At(d, "metadata", "name")) == "fleet-ca");
-    }
-
-    [Fact]
-    public void The_network_policy_exposes_only_remoting_and_the_api()
-    {
-        var policy = Assert.Single(K8sDocuments(), d => Scalar(At(d.Doc, "kind")) == "NetworkPolicy" && Scalar(At(d.Doc, "metadata", "name")) == "fleet-cloud").Doc;
-        var ports = Walk(At(policy, "spec", "ingress")!).OfType<YamlMappingNode>().Select(m => At(m, "port")).OfType<YamlScalarNode>()
-            .Select(p => int.Parse(p.Value!)).Order().ToArray();
-        Assert.Equal(FleetPorts, ports);
     }
 
     [Fact]
@@ -120,14 +113,23 @@ public sealed class DeployFilesTests
     }
 
     [Fact]
-    public async Task The_probe_endpoints_are_served_by_a_real_cloud_node()
+    public async Task The_probe_endpoints_are_served_over_https_by_a_real_cloud_node_whose_data_files_are_private()
     {
         using var tmp = new TempDir();
-        await using var cloud = await CloudUnderTest.StartAsync(await Databases.FreshAsync(Databases.Sqlite, tmp.Path), tmp.Sub("cloud"));
-        using var http = new HttpClient();
+        var data = tmp.Sub("cloud");
+        var https = $"https://127.0.0.1:{Ports.Free()}";
+        await using var cloud = await CloudUnderTest.StartAsync(await Databases.FreshAsync(Databases.Sqlite, data), data, secure: true,
+            configure: o => o with { HttpUrl = https, Roles = new[] { FleetCluster.ControlRole, FleetCluster.RenderRole, FleetCluster.GatewayRole } });
+        using var ca = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(
+            File.ReadAllText(Fleet.Shared.Security.Pki.FleetCa.CertPathFor(CloudOptions.DefaultCaKeyPath(data))));
+        var trust = new Fleet.Shared.Security.Pki.FleetTrust(ca);
+        using var http = new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, c, _, _) => c is not null && trust.CheckNode(c) is null });
         var paths = FleetContainers().SelectMany(c => new[] { "readinessProbe", "livenessProbe" }
             .Select(p => Scalar(At(c.Container, p, "httpGet", "path")))).Distinct();
         foreach (var path in paths)
-            await Eventually.Until(() => http.GetAsync(cloud.Options.HttpUrl + path), r => r.IsSuccessStatusCode, TimeSpan.FromSeconds(20), path);
+            await Eventually.Until(() => http.GetAsync(https + path), r => r.IsSuccessStatusCode, TimeSpan.FromSeconds(20), path);
+        if (OperatingSystem.IsWindows()) return;
+        foreach (var file in new[] { "fleet.db", Fleet.Cloud.Audit.CloudAudit.LogFile })
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(System.IO.Path.Combine(data, file)));
     }
 }

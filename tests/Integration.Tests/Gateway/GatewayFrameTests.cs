@@ -132,7 +132,7 @@ public sealed class GatewayFrameTests
         using var tmp = new TempDir();
         var (cloud, ca) = await StartAsync(tmp);
         await using var _ = cloud;
-        using var node = new RawDevice(cloud.Gateway, ca.IssueNode("rogue:1", new[] { "127.0.0.1" }, TimeSpan.FromDays(1)), ca.Certificate);
+        using var node = new RawDevice(cloud.Gateway, ca.IssueNode("rogue:1", new[] { "control", "gateway" }, new[] { "127.0.0.1" }, TimeSpan.FromDays(1)), ca.Certificate);
         var refused = await Assert.ThrowsAnyAsync<Exception>(async () =>
         {
             await node.SendAsync(node.Register("rogue"));

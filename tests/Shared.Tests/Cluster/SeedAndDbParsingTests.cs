@@ -45,4 +45,28 @@ public sealed class SeedAndDbParsingTests
         Assert.StartsWith("database postgres:127.0.0.1:1/fleet is not reachable", e.Message);
         Assert.DoesNotContain('\n', e.Message);
     }
+
+    [Fact]
+    public async Task A_sqlite_journal_and_an_audit_log_are_created_readable_by_the_owner_only()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        using var dir = new Support.TempDir();
+        const UnixFileMode mode600 = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        var db = Path.Combine(dir.Path, "data", "fleet.db");
+        await DbTarget.Sqlite(db).EnsureReachableAsync();
+        Assert.Equal(mode600, File.GetUnixFileMode(db));
+        // SQLite gives its WAL and shared-memory files the database file's mode.
+        foreach (var file in Directory.GetFiles(Path.GetDirectoryName(db)!, "fleet.db*")) Assert.Equal(mode600, File.GetUnixFileMode(file));
+
+        // A journal made before this rule, world-readable, is narrowed on the next start.
+        var old = Path.Combine(dir.Path, "old.db");
+        File.WriteAllBytes(old, Array.Empty<byte>());
+        File.SetUnixFileMode(old, mode600 | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        await DbTarget.Sqlite(old).EnsureReachableAsync();
+        Assert.Equal(mode600, File.GetUnixFileMode(old));
+
+        var audit = Path.Combine(dir.Path, "audit.log");
+        using (Fleet.Shared.Audit.AuditLog.Open(audit)) { }
+        Assert.Equal(mode600, File.GetUnixFileMode(audit));
+    }
 }

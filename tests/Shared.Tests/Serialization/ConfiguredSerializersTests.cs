@@ -71,12 +71,49 @@ public sealed class ConfiguredSerializersTests(SerializationFixture fixture) : I
         Assert.ThrowsAny<Exception>(() => serializer.FromBinary(serializer.ToBinary(smuggled), typeof(object)));
     }
 
+    [Fact]
+    public void Bytes_written_with_akkas_json_serializer_are_refused_by_a_fleet_node()
+    {
+        // A peer picks the serializer id of what it sends; id 1 (Newtonsoft JSON, type names in the payload) would
+        // never pass the Hyperion allow-list, so a Fleet node must not have a working serializer under that id.
+        using var peer = Akka.Actor.ActorSystem.Create("json-peer");
+        var json = new NewtonSoftJsonSerializer((Akka.Actor.ExtendedActorSystem)peer);
+        Assert.Equal(RefusedSerializer.JsonSerializerId, json.Identifier);
+        foreach (var message in new object[] { new NotOnTheList("payload"), ProtocolSamples.Protocol().First() })
+        {
+            var bytes = json.ToBinary(message);
+            var manifest = message.GetType().AssemblyQualifiedName!;
+            var error = Assert.ThrowsAny<System.Runtime.Serialization.SerializationException>(() =>
+                fixture.System.Serialization.Deserialize(bytes, RefusedSerializer.JsonSerializerId, manifest));
+            Assert.Contains("Akka's JSON serializer (serializer id 1), which Fleet refuses", error.Message);
+        }
+    }
+
+    [Fact]
+    public void Nothing_is_written_with_the_json_serializer_either_and_fleet_messages_still_use_hyperion()
+    {
+        var serializers = fixture.System.Serialization;
+        // What a plugin configured with `serializer = "json"` (Akka.Persistence's default) would get for an unbound type.
+        var named = serializers.FindSerializerForType(typeof(AskedForJson), RefusedSerializer.JsonSerializerName);
+        Assert.IsType<RefusedSerializer>(named);
+        Assert.Equal(RefusedSerializer.JsonSerializerId, named.Identifier);
+        Assert.ThrowsAny<System.Runtime.Serialization.SerializationException>(() => named.ToBinary(new AskedForJson()));
+        var message = ProtocolSamples.Protocol().First();
+        var hyperion = serializers.FindSerializerFor(message);
+        Assert.IsType<HyperionSerializer>(hyperion);
+        var manifest = Akka.Serialization.Serialization.ManifestFor(hyperion, message);
+        var back = serializers.Deserialize(hyperion.ToBinary(message), hyperion.Identifier, manifest);
+        Assert.Equal(Json(message), Json(back));
+    }
+
     private static object RoundTrip(Serializer serializer, object message) =>
         serializer.FromBinary(serializer.ToBinary(message), message.GetType());
 
     private static string Json(object o) => JsonSerializer.Serialize(o, o.GetType(), FleetJson.Options);
 
     public sealed record NotOnTheList(string Value);
+
+    public sealed record AskedForJson;
 
     public sealed record DeviceEnvelopeLookalike(object Inner);
 }

@@ -1,3 +1,4 @@
+using Fleet.Shared.Cluster.Attestation;
 using Fleet.Shared.Devices;
 using Fleet.Shared.Distribution;
 using Fleet.Shared.KillSwitch;
@@ -32,6 +33,9 @@ public static class ProtocolSamples
     public static IEnumerable<object> Protocol() => new object[]
     {
         KillScope.Parse("campaign:summer-sale"),
+        new NodeAttestationProtocol.Challenge(new byte[] { 1, 2, 3 }),
+        new NodeAttestationProtocol.Statement(new byte[] { 0x30, 0x01 }, "akka.ssl.tcp://fleet@127.0.0.1:4053", new[] { "control", "render" }, At,
+            new byte[] { 1, 2, 3 }, new byte[] { 4, 5 }),
         Directive(),
         new KillPolicy(1, new[] { Directive() }, At),
         new SignedKillPolicy("{\"kid\":\"k1\"}", 1, "{\"keys\":[]}"),

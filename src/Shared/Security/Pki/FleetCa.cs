@@ -69,11 +69,17 @@ public sealed class FleetCa : IDisposable
 
     public static string CertPathFor(string keyPath) => Path.Combine(Path.GetDirectoryName(Path.GetFullPath(keyPath))!, CertFile);
 
-    /// <summary>A certificate for a cloud node (remoting and HTTPS): <c>fleet:node:NAME</c>, plus DNS/IP names for HTTPS.</summary>
-    public X509Certificate2 IssueNode(string name, IEnumerable<string> hostNames, TimeSpan lifetime)
+    /// <summary>
+    /// A certificate for a cloud node (remoting and HTTPS): <c>fleet:node:NAME</c>, one <c>fleet:role:ROLE</c> per cluster
+    /// role the node may claim, plus DNS/IP names for HTTPS and for the member addresses it may attest.
+    /// </summary>
+    public X509Certificate2 IssueNode(string name, IEnumerable<string> roles, IEnumerable<string> hostNames, TimeSpan lifetime)
     {
+        var granted = roles.Distinct(StringComparer.Ordinal).ToList();
+        if (granted.Count == 0) throw new FleetException($"node certificate {name}: name at least one role");
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var cert = Issue($"CN={name}, OU=node, O=Fleet", key, FleetCertificates.NodeUri(name), hostNames, DateTimeOffset.UtcNow, lifetime);
+        var uris = granted.Select(FleetCertificates.RoleUri).Prepend(FleetCertificates.NodeUri(name));
+        var cert = Sign(new CertificateRequest($"CN={name}, OU=node, O=Fleet", key, HashAlgorithmName.SHA256), uris, hostNames, DateTimeOffset.UtcNow, lifetime);
         return FleetCertificates.WithKey(cert, key);
     }
 
@@ -81,15 +87,15 @@ public sealed class FleetCa : IDisposable
     public X509Certificate2 IssueDevice(string deviceId, PublicKey devicePublicKey, TimeSpan lifetime, DateTimeOffset? notBefore = null)
     {
         var request = new CertificateRequest(new X500DistinguishedName($"CN={deviceId}, OU=device, O=Fleet"), devicePublicKey, HashAlgorithmName.SHA256);
-        return Sign(request, FleetCertificates.DeviceUri(deviceId), Array.Empty<string>(), notBefore ?? DateTimeOffset.UtcNow, lifetime);
+        return Sign(request, new[] { FleetCertificates.DeviceUri(deviceId) }, Array.Empty<string>(), notBefore ?? DateTimeOffset.UtcNow, lifetime);
     }
 
     /// <summary>A device certificate and a fresh key (bundles made by the operator).</summary>
     public X509Certificate2 IssueDeviceWithKey(string deviceId, TimeSpan lifetime, DateTimeOffset? notBefore = null)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var cert = Issue($"CN={deviceId}, OU=device, O=Fleet", key, FleetCertificates.DeviceUri(deviceId), Array.Empty<string>(),
-            notBefore ?? DateTimeOffset.UtcNow, lifetime);
+        var cert = Sign(new CertificateRequest($"CN={deviceId}, OU=device, O=Fleet", key, HashAlgorithmName.SHA256),
+            new[] { FleetCertificates.DeviceUri(deviceId) }, Array.Empty<string>(), notBefore ?? DateTimeOffset.UtcNow, lifetime);
         return FleetCertificates.WithKey(cert, key);
     }
 
@@ -97,10 +103,7 @@ public sealed class FleetCa : IDisposable
     public byte[] DeriveSecret(string purpose) =>
         HMACSHA256.HashData(SHA256.HashData(_key.ExportECPrivateKey()), System.Text.Encoding.UTF8.GetBytes("fleet:" + purpose));
 
-    private X509Certificate2 Issue(string subject, ECDsa key, string uri, IEnumerable<string> hostNames, DateTimeOffset notBefore, TimeSpan lifetime) =>
-        Sign(new CertificateRequest(subject, key, HashAlgorithmName.SHA256), uri, hostNames, notBefore, lifetime);
-
-    private X509Certificate2 Sign(CertificateRequest request, string uri, IEnumerable<string> hostNames, DateTimeOffset notBefore, TimeSpan lifetime)
+    private X509Certificate2 Sign(CertificateRequest request, IEnumerable<string> uris, IEnumerable<string> hostNames, DateTimeOffset notBefore, TimeSpan lifetime)
     {
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyAgreement, true));
@@ -108,7 +111,7 @@ public sealed class FleetCa : IDisposable
             new OidCollection { new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2") }, false));
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Certificate, true, false));
         var san = new SubjectAlternativeNameBuilder();
-        san.AddUri(new Uri(uri));
+        foreach (var uri in uris) san.AddUri(new Uri(uri));
         foreach (var host in hostNames.Distinct())
         {
             if (System.Net.IPAddress.TryParse(host, out var ip)) san.AddIpAddress(ip);

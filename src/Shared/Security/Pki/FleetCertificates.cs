@@ -5,14 +5,41 @@ using Fleet.Shared.IO;
 
 namespace Fleet.Shared.Security.Pki;
 
-/// <summary>Who a fleet certificate names (<c>fleet:device:ID</c> or <c>fleet:node:NAME</c> in its SAN), and PEM in and out.</summary>
+/// <summary>
+/// Who a fleet certificate names (<c>fleet:device:ID</c> or <c>fleet:node:NAME</c> in its SAN), the cluster roles a node
+/// certificate grants (<c>fleet:role:ROLE</c>), and PEM in and out.
+/// </summary>
 public static class FleetCertificates
 {
     public const string DeviceUriPrefix = "fleet:device:";
     public const string NodeUriPrefix = "fleet:node:";
+    public const string RoleUriPrefix = "fleet:role:";
 
     public static string DeviceUri(string deviceId) => DeviceUriPrefix + deviceId;
     public static string NodeUri(string name) => NodeUriPrefix + Uri.EscapeDataString(name);
+    public static string RoleUri(string role) => RoleUriPrefix + Uri.EscapeDataString(role);
+
+    /// <summary>The node name a node certificate was issued for (<c>HOST:PORT</c> for self-issued ones), or null.</summary>
+    public static string? NodeNameOf(X509Certificate2 cert) => UriNames(cert)
+        .FirstOrDefault(u => u.StartsWith(NodeUriPrefix, StringComparison.Ordinal)) is { } u ? Uri.UnescapeDataString(u[NodeUriPrefix.Length..]) : null;
+
+    /// <summary>The cluster roles a node certificate grants; empty for device certificates and for node certificates without roles.</summary>
+    public static IReadOnlySet<string> RolesOf(X509Certificate2 cert) => UriNames(cert)
+        .Where(u => u.StartsWith(RoleUriPrefix, StringComparison.Ordinal))
+        .Select(u => Uri.UnescapeDataString(u[RoleUriPrefix.Length..]))
+        .ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>The DNS and IP names in the SAN (what HTTPS clients check, and what a member's address may be).</summary>
+    public static IReadOnlyList<string> HostNamesOf(X509Certificate2 cert)
+    {
+        var names = new List<string>();
+        foreach (var san in cert.Extensions.OfType<X509SubjectAlternativeNameExtension>())
+        {
+            names.AddRange(san.EnumerateDnsNames());
+            names.AddRange(san.EnumerateIPAddresses().Select(ip => ip.ToString()));
+        }
+        return names;
+    }
 
     /// <summary>The device id a certificate was issued for, or null for a node certificate or a foreign one.</summary>
     public static string? DeviceIdOf(X509Certificate2 cert) => UriNames(cert)

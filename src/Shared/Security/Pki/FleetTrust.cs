@@ -39,4 +39,15 @@ public sealed class FleetTrust(X509Certificate2 ca, RevocationList? revoked = nu
         if (FleetCertificates.DeviceIdOf(cert) is null && !FleetCertificates.IsNode(cert)) return $"certificate {who} names neither a device nor a node";
         return null;
     }
+
+    /// <summary>
+    /// Like <see cref="Check"/>, and the certificate must be a node certificate: only cloud nodes may be cluster members or
+    /// remoting peers. A device certificate, however valid, is refused (devices connect through a gateway).
+    /// </summary>
+    public string? CheckNode(X509Certificate2? cert)
+    {
+        if (Check(cert) is { } reason) return reason;
+        return FleetCertificates.IsNode(cert!) ? null
+            : $"certificate of {FleetCertificates.Describe(cert!)} is not a node certificate: devices connect through a gateway, never to remoting";
+    }
 }

@@ -1,11 +1,8 @@
 using System.Security.Cryptography.X509Certificates;
-using Akka.Actor;
-using Akka.Hosting;
 using Fleet.Shared.Cluster;
 using Fleet.Shared.Security.Pki;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
+using Fleet.Shared.Tests.Support;
+using static Fleet.Shared.Tests.Support.TlsNode;
 
 namespace Fleet.Shared.Tests.Security.Pki;
 
@@ -20,8 +17,21 @@ public sealed class RemotingMtlsTests : IDisposable
         var trust = new FleetTrust(_pki.Ca.Certificate);
         var port = FreePort();
         using var seed = await StartAsync(port, port, new RemotingTls(_pki.Node("a"), trust));
-        using var joiner = await StartAsync(FreePort(), port, new RemotingTls(_pki.Device("kiosk-1"), trust));
-        await UntilAsync(() => Members(seed.System) == 2 && Members(joiner.System) == 2, TimeSpan.FromSeconds(20));
+        using var joiner = await StartAsync(FreePort(), port, new RemotingTls(_pki.Node("b"), trust));
+        await UntilAsync(() => seed.UpMembers == 2 && joiner.UpMembers == 2, TimeSpan.FromSeconds(20));
+    }
+
+    [Fact]
+    public async Task A_device_certificate_never_makes_a_cluster_member()
+    {
+        var trust = new FleetTrust(_pki.Ca.Certificate);
+        var port = FreePort();
+        using var seed = await StartAsync(port, port, new RemotingTls(_pki.Node("a"), trust));
+        // A perfectly valid, enrolled device certificate: refused at the TLS handshake all the same.
+        using var device = await StartAsync(FreePort(), port, new RemotingTls(_pki.Device("kiosk-1"), trust), FleetCluster.EdgeRole, "device-kiosk-1");
+        await Task.Delay(TimeSpan.FromSeconds(6));
+        Assert.Equal(1, seed.UpMembers);
+        Assert.NotEqual(Akka.Cluster.MemberStatus.Up, device.Cluster.SelfMember.Status);
     }
 
     public static IEnumerable<object[]> BadCertificates() => new[]
@@ -39,7 +49,7 @@ public sealed class RemotingMtlsTests : IDisposable
         X509Certificate2 cert = kind switch
         {
             "self-signed" => TestPki.SelfSigned("kiosk-1"),
-            "other-ca" => other.Device("kiosk-1"),
+            "other-ca" => other.Node("intruder"),
             "expired" => _pki.ExpiredDevice("kiosk-1"),
             _ => _pki.Device("kiosk-1"),
         };
@@ -49,8 +59,8 @@ public sealed class RemotingMtlsTests : IDisposable
         // The intruder trusts the fleet CA, so only the cloud's check can keep it out.
         using var intruder = await StartAsync(FreePort(), port, new RemotingTls(cert, new FleetTrust(_pki.Ca.Certificate)));
         await Task.Delay(TimeSpan.FromSeconds(6));
-        Assert.Equal(1, Members(seed.System));
-        Assert.NotEqual(Akka.Cluster.MemberStatus.Up, Akka.Cluster.Cluster.Get(intruder.System).SelfMember.Status);
+        Assert.Equal(1, seed.UpMembers);
+        Assert.NotEqual(Akka.Cluster.MemberStatus.Up, intruder.Cluster.SelfMember.Status);
     }
 
     [Fact]
@@ -60,55 +70,7 @@ public sealed class RemotingMtlsTests : IDisposable
         using var seed = await StartAsync(port, port, new RemotingTls(_pki.Node("a"), new FleetTrust(_pki.Ca.Certificate)));
         using var plain = await StartAsync(FreePort(), port, null);
         await Task.Delay(TimeSpan.FromSeconds(6));
-        Assert.Equal(1, Members(seed.System));
-    }
-
-    private static int Members(ActorSystem s) =>
-        Akka.Cluster.Cluster.Get(s).State.Members.Count(m => m.Status == Akka.Cluster.MemberStatus.Up);
-
-    private static async Task UntilAsync(Func<bool> done, TimeSpan timeout)
-    {
-        var until = DateTime.UtcNow + timeout;
-        while (!done())
-        {
-            if (DateTime.UtcNow > until) throw new TimeoutException("cluster did not form");
-            await Task.Delay(100);
-        }
-    }
-
-    private static async Task<Node> StartAsync(int port, int seedPort, RemotingTls? tls)
-    {
-        var settings = new NodeSettings
-        {
-            Port = port,
-            Roles = new[] { FleetCluster.ControlRole },
-            SeedNodes = new[] { $"akka.tcp://{FleetCluster.SystemName}@127.0.0.1:{seedPort}" },
-            Tls = tls,
-            LogLevel = "ERROR",
-        };
-        var host = Host.CreateDefaultBuilder()
-            .ConfigureLogging(l => l.ClearProviders())
-            .ConfigureServices(s => s.AddAkka(FleetCluster.SystemName, b => b.WithFleetNode(settings))).Build();
-        await host.StartAsync();
-        return new Node(host);
-    }
-
-    private sealed class Node(IHost host) : IDisposable
-    {
-        public ActorSystem System => host.Services.GetRequiredService<ActorSystem>();
-
-        public void Dispose()
-        {
-            host.StopAsync(TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
-            host.Dispose();
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        l.Start();
-        return ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
+        Assert.Equal(1, seed.UpMembers);
     }
 
     public void Dispose() => _pki.Dispose();

@@ -14,7 +14,9 @@ public sealed class TestPki : IDisposable
     public FleetCa Ca { get; }
     public string KeyPath => Path.Combine(_dir, "ca", FleetCa.KeyFile);
 
-    public X509Certificate2 Node(string name = "cloud-0") => Ca.IssueNode(name, new[] { "127.0.0.1" }, TimeSpan.FromDays(1));
+    /// <summary>A node certificate for loopback granting <paramref name="roles"/> (default: control).</summary>
+    public X509Certificate2 Node(string name = "cloud-0", params string[] roles) =>
+        Ca.IssueNode(name, roles.Length == 0 ? new[] { Fleet.Shared.Cluster.FleetCluster.ControlRole } : roles, new[] { "127.0.0.1" }, TimeSpan.FromDays(1));
 
     public X509Certificate2 Device(string id) => Ca.IssueDeviceWithKey(id, TimeSpan.FromDays(30));
 
