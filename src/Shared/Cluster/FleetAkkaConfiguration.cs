@@ -41,11 +41,7 @@ public static class FleetAkkaConfiguration
     /// serializer id of what it sends).
     /// </summary>
     public static AkkaConfigurationBuilder WithFleetSerialization(this AkkaConfigurationBuilder builder) => builder
-        // Serializers given here replace those of the same name and id from HOCON (Akka applies the setup last).
-        .WithCustomSerializer(RefusedSerializer.JsonSerializerName, Array.Empty<Type>(),
-            system => new RefusedSerializer(system, RefusedSerializer.JsonSerializerId, "Akka's JSON serializer"))
-        .WithCustomSerializer(RefusedSerializer.RemoteDeploymentSerializerName, Array.Empty<Type>(),
-            system => new RefusedSerializer(system, RefusedSerializer.RemoteDeploymentSerializerId, "Akka's remote-deployment serializer"))
+        .AddHocon(RefusedSerializer.Hocon, HoconAddMode.Prepend)
         .WithCustomSerializer("hyperion", new[] { typeof(object) },
             system => new HyperionSerializer(system, HyperionSerializerSettings.Default
                 .WithDisallowUnsafeType(true)

@@ -14,8 +14,17 @@ namespace Fleet.Shared.Serialization;
 /// that type first. One log line per refused manifest (the peer is not visible to a serializer; Akka logs each
 /// dropped message with its own line).
 /// </summary>
-public sealed class RefusedSerializer(ExtendedActorSystem system, int identifier, string replaces) : SerializerWithStringManifest(system)
+public abstract class RefusedSerializer(ExtendedActorSystem system, int identifier, string replaces) : SerializerWithStringManifest(system)
 {
+    /// <summary>
+    /// Configuration that puts the refusing serializers in place of Akka's own under the same names and ids, so there is
+    /// one definition of each (replacing them through the setup instead makes Akka warn on every start).
+    /// </summary>
+    public static string Hocon => $$"""
+        akka.actor.serializers.{{JsonSerializerName}} = "{{typeof(RefusedJsonSerializer).AssemblyQualifiedName}}"
+        akka.actor.serializers.{{RemoteDeploymentSerializerName}} = "{{typeof(RefusedDeploymentSerializer).AssemblyQualifiedName}}"
+        """;
+
     /// <summary>Akka's built-in Newtonsoft JSON serializer: its id and the name it is configured under.</summary>
     public const int JsonSerializerId = 1;
     public const string JsonSerializerName = "json";
@@ -46,4 +55,21 @@ public sealed class RefusedSerializer(ExtendedActorSystem system, int identifier
 
     private SerializationException Refusal(string what) =>
         new($"{what} {replaces} (serializer id {identifier}), which Fleet refuses: only Fleet protocol types cross the wire");
+}
+
+/// <summary>In place of Akka's JSON serializer (id 1).</summary>
+public sealed class RefusedJsonSerializer : RefusedSerializer
+{
+    public RefusedJsonSerializer(ExtendedActorSystem system) : base(system, JsonSerializerId, "Akka's JSON serializer") { }
+
+    // Akka creates serializers named in configuration with their settings, where it has any.
+    public RefusedJsonSerializer(ExtendedActorSystem system, Akka.Configuration.Config _) : this(system) { }
+}
+
+/// <summary>In place of Akka.Remote's remote-deployment serializer (id 3).</summary>
+public sealed class RefusedDeploymentSerializer : RefusedSerializer
+{
+    public RefusedDeploymentSerializer(ExtendedActorSystem system) : base(system, RemoteDeploymentSerializerId, "Akka's remote-deployment serializer") { }
+
+    public RefusedDeploymentSerializer(ExtendedActorSystem system, Akka.Configuration.Config _) : this(system) { }
 }

@@ -95,7 +95,7 @@ public sealed class ConfiguredSerializersTests(SerializationFixture fixture) : I
         var serializers = fixture.System.Serialization;
         // What a plugin configured with `serializer = "json"` (Akka.Persistence's default) would get for an unbound type.
         var named = serializers.FindSerializerForType(typeof(AskedForJson), RefusedSerializer.JsonSerializerName);
-        Assert.IsType<RefusedSerializer>(named);
+        Assert.IsType<RefusedJsonSerializer>(named);
         Assert.Equal(RefusedSerializer.JsonSerializerId, named.Identifier);
         Assert.ThrowsAny<System.Runtime.Serialization.SerializationException>(() => named.ToBinary(new AskedForJson()));
         var message = ProtocolSamples.Protocol().First();

@@ -24,7 +24,7 @@ public sealed class RemotingSerializerIdsTests
 
         // What a peer would send to have this node create an actor of its choosing (an internal Akka.Remote type).
         var deploy = serialization.FindSerializerForType(Type.GetType("Akka.Remote.DaemonMsgCreate, Akka.Remote", throwOnError: true)!);
-        Assert.IsType<RefusedSerializer>(deploy);
+        Assert.IsType<RefusedDeploymentSerializer>(deploy);
         Assert.Equal(RefusedSerializer.RemoteDeploymentSerializerId, deploy.Identifier);
         var deployError = Assert.ThrowsAny<System.Runtime.Serialization.SerializationException>(() =>
             serialization.Deserialize(new byte[] { 10, 0 }, RefusedSerializer.RemoteDeploymentSerializerId, ""));
@@ -35,6 +35,6 @@ public sealed class RemotingSerializerIdsTests
         Assert.IsType<Akka.Serialization.HyperionSerializer>(hyperion);
         Assert.NotNull(serialization.Deserialize(hyperion.ToBinary(message), hyperion.Identifier, message.GetType().AssemblyQualifiedName!));
         // Akka's own system messages keep their serializers (membership and remote watch depend on them).
-        Assert.IsNotType<RefusedSerializer>(serialization.FindSerializerFor(new Identify(1)));
+        Assert.IsNotAssignableFrom<RefusedSerializer>(serialization.FindSerializerFor(new Identify(1)));
     }
 }
