@@ -17,7 +17,8 @@ public sealed class GatewayTrustTests
         using var good = FleetProcess.Edge("agent", "--data", fleet.DeviceData("good", "kiosk-good", fleet.DeviceCert("kiosk-good")));
         await Eventually.Until(fleet.DevicesAsync, d => d.Any(v => v.DeviceId == "kiosk-good" && v.Connectivity == Fleet.Shared.Devices.Connectivity.Up),
             TimeSpan.FromSeconds(40), "kiosk-good registered");
-        Assert.Contains(good.Lines, l => l.Contains($"registered as kiosk-good through gateway {fleet.Gateway}"));
+        await Eventually.Until(() => Task.FromResult(good.Lines), l => l.Any(x => x.Contains($"registered as kiosk-good through gateway {fleet.Gateway}")),
+            TimeSpan.FromSeconds(10), "kiosk-good's own registration line");
         Assert.DoesNotContain(good.Lines, l => l.Contains("joined the fleet cluster"));
 
         using var otherCa = FleetCa.Create(Path.Combine(tmp.Sub("other-ca"), FleetCa.KeyFile));
