@@ -59,10 +59,7 @@ public sealed class DeviceConnection : ReceiveActor
             switch (Read(i.Frame))
             {
                 case null: return;
-                case DeviceCommands.Register r:
-                    _tags = r.Facts.Tags;
-                    _targets.Registry.Tell(r);
-                    break;
+                case DeviceCommands.Register r: _targets.Registry.Tell(r); break;
                 default:
                     Refuse($"the first frame on a stream must be a registration, not {i.Frame.BodyCase}");
                     break;
@@ -71,8 +68,7 @@ public sealed class DeviceConnection : ReceiveActor
         Receive<DeviceReplies.Registered>(r =>
         {
             _log.Info("device {0} registered through this gateway", _deviceId);
-            _tags = r.Tags ?? _tags;
-            Send(r);
+            Accepted(r);
             Become(Registered);
         });
         Common();
@@ -85,10 +81,7 @@ public sealed class DeviceConnection : ReceiveActor
             switch (Read(i.Frame))
             {
                 case null: return;
-                case DeviceCommands.Register r:
-                    _tags = r.Facts.Tags;
-                    _targets.Registry.Tell(r);
-                    break;
+                case DeviceCommands.Register r: _targets.Registry.Tell(r); break;
                 case DeviceCommands.Heartbeat hb: _targets.Registry.Tell(hb); break;
                 case KillCommands.Sync s: _targets.KillSwitch.Tell(s); break;
                 case KillCommands.Ack a: _targets.KillSwitch.Tell(a); break;
@@ -101,11 +94,7 @@ public sealed class DeviceConnection : ReceiveActor
                 case TelemetryProtocol.Batch b: _targets.Telemetry.Tell(b); break;
             }
         });
-        Receive<DeviceReplies.Registered>(r =>
-        {
-            _tags = r.Tags ?? _tags;
-            Send(r);
-        });
+        Receive<DeviceReplies.Registered>(Accepted);
         Receive<SignedKillPolicy>(Send);
         Receive<AssignmentTable>(Send);
         Receive<TelemetryProtocol.Ack>(Send);
@@ -123,6 +112,13 @@ public sealed class DeviceConnection : ReceiveActor
         Receive<SignedKillPolicy>(_ => { });
         Receive<AssignmentTable>(_ => { });
         Receive<CredentialsStale>(_ => { });
+    }
+
+    /// <summary>The registry accepted the device (again): its tags from now on, and the answer (with credentials) to the device.</summary>
+    private void Accepted(DeviceReplies.Registered r)
+    {
+        _tags = r.Tags ?? _tags;
+        Send(r);
     }
 
     /// <summary>The frame as a protocol record for this device; a refused frame ends the stream and is audited.</summary>
