@@ -6,6 +6,7 @@ using Fleet.Edge.Identity;
 using Fleet.Shared.Cli;
 using Fleet.Shared.Enrolment;
 using Fleet.Shared.Security.Pki;
+using Fleet.Shared.Cluster;
 using Fleet.Shared.Devices;
 using Fleet.Shared.Serialization;
 
@@ -24,7 +25,7 @@ public sealed class BenchCloud : IDisposable
 
     private readonly FleetCa? _ca;
 
-    private BenchCloud(Process process, HttpClient http, string seed, FleetCa? ca, ConcurrentQueue<string> tail, ConcurrentQueue<string> downing)
+    private BenchCloud(Process process, HttpClient http, string seed, SeedAddress? gateway, FleetCa? ca, ConcurrentQueue<string> tail, ConcurrentQueue<string> downing)
     {
         _tail = tail;
         _downing = downing;
@@ -32,20 +33,43 @@ public sealed class BenchCloud : IDisposable
         _process = process;
         _http = http;
         Seed = seed;
+        Gateway = gateway;
     }
 
     public string Seed { get; }
 
+    /// <summary>Where devices connect (mutual TLS, a node with role gateway); null on an --insecure-dev cloud.</summary>
+    public SeedAddress? Gateway { get; }
+
+    /// <summary>The cloud's process id (its memory and CPU time are read from /proc).</summary>
+    public int ProcessId => _process.Id;
+
     public bool Mtls => _ca is not null;
 
-    /// <param name="mtls">Create a fleet CA first and run the cloud with mutual TLS; otherwise --insecure-dev.</param>
-    public static async Task<BenchCloud> StartAsync(string cloudDll, string dataDir, int port, int httpPort, bool mtls = false)
+    /// <summary>How a node of a benchmark cloud differs from the default single node with every role.</summary>
+    /// <param name="CaKeyPath">Run with this fleet CA (<c>--ca-key</c>) instead of a fresh one in the data folder.</param>
+    /// <param name="Roles">The node's roles (<c>--roles</c>); default control,render,gateway.</param>
+    /// <param name="JoinSeed">Join the cluster of this node (<c>--seed</c>) instead of forming one.</param>
+    public sealed record NodeShape(string? CaKeyPath = null, string? Roles = null, string? JoinSeed = null);
+
+    /// <param name="mtls">Create a fleet CA first (or use <see cref="NodeShape.CaKeyPath"/>) and run the cloud with mutual TLS
+    /// and a device gateway on a free port; otherwise --insecure-dev.</param>
+    public static async Task<BenchCloud> StartAsync(string cloudDll, string dataDir, int port, int httpPort, bool mtls = false, NodeShape? shape = null)
     {
-        var ca = mtls ? FleetCa.Create(Path.Combine(dataDir, "ca", FleetCa.KeyFile)) : null;
+        shape ??= new NodeShape();
+        var ca = !mtls ? null : shape.CaKeyPath is { } key ? FleetCa.Load(key) : FleetCa.Create(Path.Combine(dataDir, "ca", FleetCa.KeyFile));
         if (!File.Exists(cloudDll)) throw new FleetException($"fleet-cloud not found at {cloudDll} (run through ./fleet bench, or pass --cloud-dll)");
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[] { cloudDll, "agent", "--port", $"{port}", "--http", $"{httpPort}", "--data", dataDir }) psi.ArgumentList.Add(a);
         if (!mtls) psi.ArgumentList.Add("--insecure-dev");
+        var gateway = mtls && (shape.Roles is null || shape.Roles.Split(',').Contains(FleetCluster.GatewayRole))
+            ? new SeedAddress("127.0.0.1", JoinBenchmark.FreePort()) : null;
+        var extra = new List<string>();
+        if (gateway is not null) extra.AddRange(["--gateway-port", $"{gateway.Port}"]);
+        if (mtls && shape.CaKeyPath is not null) extra.AddRange(["--ca-key", shape.CaKeyPath]);
+        if (shape.Roles is not null) extra.AddRange(["--roles", shape.Roles]);
+        if (shape.JoinSeed is not null) extra.AddRange(["--seed", shape.JoinSeed]);
+        foreach (var a in extra) psi.ArgumentList.Add(a);
         var process = Process.Start(psi)!;
         var tail = new ConcurrentQueue<string>();
         var downing = new ConcurrentQueue<string>();
@@ -65,7 +89,7 @@ public sealed class BenchCloud : IDisposable
         var sw = Stopwatch.StartNew();
         while (true)
         {
-            if (process.HasExited) throw new FleetException($"fleet-cloud exited with {process.ExitCode} during start-up");
+            if (process.HasExited) throw StartFailed(process, tail);
             if (File.Exists(tokenFile))
             {
                 http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", File.ReadAllText(tokenFile).Trim());
@@ -74,7 +98,14 @@ public sealed class BenchCloud : IDisposable
             if (sw.Elapsed > TimeSpan.FromSeconds(60)) throw new FleetException("fleet-cloud did not become ready within 60s");
             await Task.Delay(100);
         }
-        return new BenchCloud(process, http, $"127.0.0.1:{port}", ca, tail, downing);
+        // The gateway listens once the node's actors are up, a moment after it reports ready.
+        while (gateway is not null && !await AcceptsAsync(gateway))
+        {
+            if (process.HasExited) throw StartFailed(process, tail);
+            if (sw.Elapsed > TimeSpan.FromSeconds(60)) throw new FleetException($"the device gateway did not listen on {gateway} within 60s");
+            await Task.Delay(100);
+        }
+        return new BenchCloud(process, http, $"127.0.0.1:{port}", gateway, ca, tail, downing);
     }
 
     /// <summary>With mTLS: gives a device a certificate as an operator's bundle would (outside the timed part).</summary>
@@ -83,8 +114,21 @@ public sealed class BenchCloud : IDisposable
         if (_ca is null) return;
         using var cert = _ca.IssueDeviceWithKey(deviceId, TimeSpan.FromDays(1));
         var bundle = new EnrolmentBundle(deviceId, cert.ExportCertificatePem(), null, _ca.Certificate.ExportCertificatePem(),
-            new[] { Seed }, null, new Dictionary<string, string>(), null);
+            new[] { Seed }, null, new Dictionary<string, string>(), null, Gateway is null ? null : new[] { Gateway.ToString() });
         EnrolmentStore.Save(edgeDataDir, bundle, FleetCertificates.KeyPem(cert));
+    }
+
+    private static FleetException StartFailed(Process process, ConcurrentQueue<string> tail)
+    {
+        process.WaitForExit(); // drains the output readers
+        return new FleetException($"fleet-cloud exited with {process.ExitCode} during start-up: {tail.LastOrDefault(l => l.Trim().Length > 0) ?? "(no output)"}");
+    }
+
+    private static async Task<bool> AcceptsAsync(SeedAddress address)
+    {
+        using var client = new System.Net.Sockets.TcpClient();
+        try { await client.ConnectAsync(address.Host, address.Port); return true; }
+        catch (System.Net.Sockets.SocketException) { return false; }
     }
 
     public async Task<IReadOnlyList<DeviceReplies.DeviceView>> DevicesAsync()
@@ -95,18 +139,33 @@ public sealed class BenchCloud : IDisposable
 
     public async Task<JsonDocument> GetJsonAsync(string path) => JsonDocument.Parse(await Call(() => _http.GetByteArrayAsync(path)));
 
-    /// <summary>A cloud that stopped answering because it exited is one clear error with its exit code and last words.</summary>
+    /// <summary>
+    /// A cloud that stopped answering because it exited is one clear error with its exit code and last words. A read the
+    /// cloud could not answer in time (503, its actors busy under a benchmark's load) is asked again a few times.
+    /// </summary>
     private async Task<T> Call<T>(Func<Task<T>> request)
     {
-        try { return await request(); }
-        catch (HttpRequestException) when (_process.WaitForExit(2000))
+        for (var busy = 1; ; busy++)
         {
-            // Downing is what usually ends a cloud under load: say who downed it and why, not the last line of the noise.
-            // Another node downed it (the gossip says from whom), or its own last resolver decision included itself.
-            var why = _downing.FirstOrDefault(l => l.Contains("has been downed", StringComparison.Ordinal)) ?? _downing.LastOrDefault()
-                      ?? _tail.LastOrDefault(l => l.Trim().Length > 0) ?? "(no output)";
-            throw new FleetException($"fleet-cloud exited with {_process.ExitCode} during the benchmark: {why}");
+            try { return await request(); }
+            catch (HttpRequestException e) when (e.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable && busy < 10)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1));
+            }
+            catch (HttpRequestException) when (_process.WaitForExit(2000))
+            {
+                throw Exited();
+            }
         }
+    }
+
+    private FleetException Exited()
+    {
+        // Downing is what usually ends a cloud under load: say who downed it and why, not the last line of the noise.
+        // Another node downed it (the gossip says from whom), or its own last resolver decision included itself.
+        var why = _downing.FirstOrDefault(l => l.Contains("has been downed", StringComparison.Ordinal)) ?? _downing.LastOrDefault()
+                  ?? _tail.LastOrDefault(l => l.Trim().Length > 0) ?? "(no output)";
+        return new FleetException($"fleet-cloud exited with {_process.ExitCode} during the benchmark: {why}");
     }
 
     public async Task<JsonDocument> PostJsonAsync(string path, object body)

@@ -8,12 +8,13 @@ namespace Fleet.Edge.Cli;
 /// <summary><c>fleet-edge bench join</c>: device join and registration timings, printed as medians.</summary>
 public static class BenchVerb
 {
-    public static readonly Verb Verb = new("bench", "benchmarks: render (the edge budget), join, kill, rollout, delegate, telemetry", RunAsync);
+    public static readonly Verb Verb = new("bench", "benchmarks: render (the edge budget), join, kill, gateway, rollout, delegate, telemetry", RunAsync);
 
     private const string Usage = """
         usage: fleet-edge bench render [--campaign samples/summer-sale] [--runs 20] [--json]
                fleet-edge bench join [--samples 10] [--edges 20] [--mtls] [--cloud-dll PATH] [--json]
                fleet-edge bench kill [--edges 20] [--rounds 10] [--mtls] [--cloud-dll PATH] [--json]
+               fleet-edge bench gateway [--devices 1000] [--gateways 1] [--rounds 5] [--parallel 100] [--cloud-dll PATH] [--json]
                fleet-edge bench rollout [--edges 20] [--rounds 3] [--cloud-dll PATH] [--json]
                fleet-edge bench delegate [--runs 5] [--jobs 12] [--campaign samples/summer-sale] [--cloud-dll PATH] [--json]
                fleet-edge bench telemetry [--renders 5000] [--json]
@@ -26,7 +27,18 @@ public static class BenchVerb
           kill: --edges devices in this process; each round engages a kill and waits until every device acknowledged.
           rollout: each round publishes a corrupt model version and rolls it out (stages 25,100) to --edges devices in this
                    process; time from rollout start to the gates' breach and to every cohort device confirmed back.
-          --mtls: the cloud gets a fresh fleet CA and every device a certificate (mutual TLS); otherwise --insecure-dev.
+          --mtls: the cloud gets a fresh fleet CA and every device a certificate and connects through the cloud's device
+                  gateway (gRPC, mutual TLS), as enrolled devices do; otherwise devices join as members (--insecure-dev).
+          gateway: --devices simulated devices in this process, each with its own certificate, TLS connection and stream,
+                   speaking the device wire protocol (register with a signed proof, kill sync, heartbeats every 10 s, kill
+                   acks; a simulated device acknowledges the epoch it received without verifying the policy's signature).
+                   --parallel: connection attempts in flight at once; --gateways N: one control node and N gateway nodes.
+                   Measures: connect -> all registered; cloud memory (RSS) per 1,000 connected devices; cloud CPU with
+                   every device idle for 30 s; per round, kill engage and release -> the policy frame at each device
+                   (p50/p99/max) and -> the cloud's status showing all acknowledged. Medians over the rounds.
+                   Budgets (DESIGN.md, for 10,000 devices; exit 1 when one is missed): all registered <= 60 s, scaled to
+                   60 s x N/10,000 (at least 10 s) below 10,000; kill engage -> received p99 <= 1 s; <= 60 MB of cloud
+                   memory per 1,000 devices. Certificates are issued once and kept in the temp folder (fleet-bench-gateway).
           telemetry: outbox write cost per render (p50 us) and upload bytes per device per hour at one render a minute.
         """;
 
@@ -34,18 +46,21 @@ public static class BenchVerb
     {
         var a = CommandArgs.Parse(argv, "mtls");
         if (a.Positionals is ["telemetry"] && !a.Flag("help")) return Telemetry(a);
-        if (a.Flag("help") || a.Positionals is not (["join"] or ["kill"] or ["rollout"] or ["render"] or ["delegate"])) { Console.WriteLine(Usage); return a.Flag("help") ? 0 : 2; }
-        a.RejectUnknown("samples", "edges", "rounds", "cloud-dll", "mtls", "campaign", "runs", "jobs");
+        if (a.Flag("help") || a.Positionals is not (["join"] or ["kill"] or ["gateway"] or ["rollout"] or ["render"] or ["delegate"])) { Console.WriteLine(Usage); return a.Flag("help") ? 0 : 2; }
+        a.RejectUnknown("samples", "edges", "rounds", "cloud-dll", "mtls", "campaign", "runs", "jobs", "devices", "gateways", "parallel");
         if (a.Positionals is ["render"]) return await RenderAsync(a.Get("campaign", "samples/summer-sale"), a.GetInt("runs", 20), a.Flag("json"));
         var cloudDll = a.Get("cloud-dll") ?? Environment.GetEnvironmentVariable("FLEET_CLOUD_DLL")
                        ?? throw new UsageException("where is fleet-cloud? pass --cloud-dll PATH or run ./fleet bench ...");
         var json = a.Flag("json");
         if (a.Positionals is ["delegate"]) return await DelegateAsync(cloudDll, a.Get("campaign", "samples/summer-sale"), Math.Max(1, a.GetInt("runs", 5)), Math.Max(1, a.GetInt("jobs", 12)), json);
         if (a.Positionals is ["kill"]) return await KillAsync(cloudDll, a.GetInt("edges", 20), a.GetInt("rounds", 10), json, a.Flag("mtls"));
+        if (a.Positionals is ["gateway"])
+            return await GatewayAsync(cloudDll, a.GetInt("devices", 1000, 1, 60_000), a.GetInt("gateways", 1, 1, 8), a.GetInt("rounds", 5, 1, 100),
+                a.GetInt("parallel", 100, 1, 1000), json);
         if (a.Positionals is ["rollout"]) return await RolloutAsync(cloudDll, a.GetInt("edges", 20), a.GetInt("rounds", 3), json);
         var r = await JoinBenchmark.RunAsync(cloudDll, a.GetInt("samples", 10), a.GetInt("edges", 20), Progress(json), a.Flag("mtls"));
         if (json) return Json(r);
-        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}; remoting {(r.Mtls ? "mutual TLS" : "plain TCP (--insecure-dev)")}");
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}; devices {(r.Mtls ? "through the gateway (gRPC, mutual TLS)" : "as cluster members, plain TCP (--insecure-dev)")}");
         Console.WriteLine($"edge process start -> registered   n={r.ProcessStartToRegisteredMs.Count}  p50 {r.ProcessStartToRegisteredMs.P50:0} ms  p95 {r.ProcessStartToRegisteredMs.P95:0} ms  max {r.ProcessStartToRegisteredMs.Max:0} ms   (budget p50 <= 3000 ms)");
         Console.WriteLine($"{r.Edges} in-process edges -> all registered   {r.AllRegisteredSeconds:0.00} s   per device p50 {r.InProcessRegisteredMs.P50:0} ms  max {r.InProcessRegisteredMs.Max:0} ms   (budget <= 15 s)");
         return 0;
@@ -87,10 +102,35 @@ public static class BenchVerb
     {
         var r = await KillBenchmark.RunAsync(cloudDll, edges, rounds, Progress(json), mtls);
         if (json) return Json(r);
-        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}; {r.Edges} devices in one process, {r.Rounds} rounds; remoting {(mtls ? "mutual TLS" : "plain TCP (--insecure-dev)")}");
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}; {r.Edges} devices in one process, {r.Rounds} rounds; devices {(mtls ? "through the gateway (gRPC, mutual TLS)" : "as cluster members, plain TCP (--insecure-dev)")}");
         Console.WriteLine($"engage -> device acknowledged (cloud clock)   n={r.AckMs.Count}  p50 {r.AckMs.P50:0} ms  p99 {r.AckMs.P99:0} ms  max {r.AckMs.Max:0} ms   (budget p99 <= 500 ms)");
         Console.WriteLine($"engage -> all acknowledged seen by a poller   p50 {r.AllAckedMs.P50:0} ms  max {r.AllAckedMs.Max:0} ms");
         return 0;
+    }
+
+    private static async Task<int> GatewayAsync(string cloudDll, int devices, int gateways, int rounds, int parallel, bool json)
+    {
+        var r = await GatewayBenchmark.RunAsync(cloudDll, devices, gateways, rounds, parallel, Progress(json));
+        var exit = r.Missed.Count == 0 ? 0 : 1;
+        if (json) return Json(r, exit);
+        static string S(Stats s) => $"p50 {s.P50:0} ms  p99 {s.P99:0} ms  max {s.Max:0} ms";
+        var b = r.Budget;
+        Console.WriteLine($"machine: {r.Cores} cores, {Environment.OSVersion}; {r.Devices} simulated devices in one process (own certificate, TLS connection " +
+                          $"and stream each, {r.Parallel} connecting at once), {r.Gateways} gateway(s), {r.Rounds} rounds; open-file limit {r.OpenFileLimit}");
+        Console.WriteLine($"connect -> all registered            {r.RegisteredSeconds:0.0} s  ({r.Registered}/{r.Devices}; attempt -> Registered {S(r.AttemptToRegisteredMs)}; " +
+                          $"{r.FailedAttempts} failed attempts)   (budget <= {b.RegisteredSeconds:0} s)");
+        Console.WriteLine($"cloud lists all up (GET /api/v1/devices)   {r.ApiDevicesUp} up at {r.ApiAllUpSeconds:0.0} s");
+        Console.WriteLine($"cloud memory   {r.CloudRssBeforeMb:0} MB before, {r.CloudRssConnectedMb:0} MB connected -> {r.CloudMbPer1000:0.0} MB per 1,000 devices   " +
+                          $"(budget <= {b.MbPer1000:0} MB); {r.CloudRssEndMb:0} MB after the kill rounds");
+        Console.WriteLine($"idle 30 s (heartbeats only)   cloud CPU {r.CloudIdleCpuPercent:0.0} % of one core; simulator CPU {r.SimulatorIdleCpuPercent:0.0} %, RSS {r.SimulatorRssMb:0} MB");
+        Console.WriteLine($"kill engage  -> policy at device   {S(r.EngageReceivedMs)}   (budget p99 <= {b.KillP99Ms:0} ms); -> all acknowledged (cloud status) {r.EngageAllAckedMs:0} ms; " +
+                          $"cloud's own engage -> ack p99 {r.CloudAckP99Ms:0} ms");
+        Console.WriteLine($"kill release -> policy at device   {S(r.ReleaseReceivedMs)}; -> all acknowledged (cloud status) {r.ReleaseAllAckedMs:0} ms");
+        Console.WriteLine("  (medians over the rounds; the simulated devices acknowledge the epoch received without verifying its signature)");
+        if (r.LostStreams > 0 || r.StuckFrames > 0 || r.FailedAttempts > 0)
+            Console.WriteLine($"streams lost {r.LostStreams}, frames not queued {r.StuckFrames}; reasons: {string.Join("; ", r.FailureReasons)}");
+        foreach (var m in r.Missed) Console.WriteLine($"BUDGET MISSED: {m}");
+        return exit;
     }
 
     private static async Task<int> RolloutAsync(string cloudDll, int edges, int rounds, bool json)

@@ -31,33 +31,40 @@ public sealed class GatewayStream : IAsyncDisposable
     private GatewayStream(SeedAddress gateway, EdgeCredentials creds, IActorRef link, int attempt)
     {
         Gateway = gateway;
-        var trust = new FleetTrust(creds.Ca);
-        var handler = new SocketsHttpHandler
-        {
-            ConnectTimeout = TimeSpan.FromSeconds(5),
-            // HTTP/2 pings notice a dead gateway (or a dead NAT mapping on a store's WAN link) within half a minute.
-            KeepAlivePingDelay = TimeSpan.FromSeconds(20),
-            KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
-            KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
-            SslOptions = new SslClientAuthenticationOptions
-            {
-                ClientCertificates = new X509CertificateCollection { creds.Certificate },
-                // Only a node of this fleet whose certificate grants it the gateway role may hold the device's stream.
-                RemoteCertificateValidationCallback = (_, cert, _, _) =>
-                    cert is X509Certificate2 c && trust.CheckNode(c) is null && FleetCertificates.RolesOf(c).Contains(FleetCluster.GatewayRole),
-            },
-        };
-        _channel = GrpcChannel.ForAddress($"https://{gateway.Host}:{gateway.Port}", new GrpcChannelOptions
-        {
-            HttpHandler = handler,
-            DisposeHttpClient = true,
-            MaxReceiveMessageSize = 4 * 1024 * 1024,
-        });
+        _channel = ChannelTo(gateway, creds.Certificate, new FleetTrust(creds.Ca));
         _call = new DeviceGateway.DeviceGatewayClient(_channel).Connect(cancellationToken: _stop.Token);
         _pumps = Task.WhenAll(ReceiveAll(link, creds.DeviceId, attempt), SendAll());
     }
 
     public SeedAddress Gateway { get; }
+
+    /// <summary>
+    /// A channel with its own HTTP/2 connection to <paramref name="gateway"/>: the device certificate as the TLS client
+    /// certificate, the gateway's checked against the fleet CA. Every stream gets its own (the device simulator too).
+    /// </summary>
+    public static GrpcChannel ChannelTo(SeedAddress gateway, X509Certificate2 certificate, FleetTrust trust) =>
+        GrpcChannel.ForAddress($"https://{gateway.Host}:{gateway.Port}", new GrpcChannelOptions
+        {
+            HttpHandler = Handler(certificate, trust),
+            DisposeHttpClient = true,
+            MaxReceiveMessageSize = 4 * 1024 * 1024,
+        });
+
+    private static SocketsHttpHandler Handler(X509Certificate2 certificate, FleetTrust trust) => new()
+    {
+        ConnectTimeout = TimeSpan.FromSeconds(5),
+        // HTTP/2 pings notice a dead gateway (or a dead NAT mapping on a store's WAN link) within half a minute.
+        KeepAlivePingDelay = TimeSpan.FromSeconds(20),
+        KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
+        KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
+        SslOptions = new SslClientAuthenticationOptions
+        {
+            ClientCertificates = new X509CertificateCollection { certificate },
+            // Only a node of this fleet whose certificate grants it the gateway role may hold the device's stream.
+            RemoteCertificateValidationCallback = (_, cert, _, _) =>
+                cert is X509Certificate2 c && trust.CheckNode(c) is null && FleetCertificates.RolesOf(c).Contains(FleetCluster.GatewayRole),
+        },
+    };
 
     public static GatewayStream Open(SeedAddress gateway, EdgeCredentials creds, IActorRef link, int attempt) => new(gateway, creds, link, attempt);
 
