@@ -40,7 +40,11 @@ public sealed class GatewayLinkActor : ReceiveActor, IWithTimers
 
     public static Props Props(GatewayLinkSettings settings, LinkSession session) => Akka.Actor.Props.Create(() => new GatewayLinkActor(settings, session));
 
-    protected override void PreStart() => Self.Tell(Connect.Instance);
+    protected override void PreStart()
+    {
+        Context.System.EventStream.Subscribe(Self, typeof(CredentialsStale));
+        Self.Tell(Connect.Instance);
+    }
 
     protected override void PostStop()
     {
@@ -99,13 +103,12 @@ public sealed class GatewayLinkActor : ReceiveActor, IWithTimers
                     // The render pipeline delegates cloud renders over the API with the same device token.
                     Context.System.EventStream.Publish(c);
                     break;
-                case CredentialsStale:
-                    _hasCredentials = false;
-                    Send(DeviceFrames.Register(_settings.Facts, _settings.Prove(DeviceFrames.GatewayAddress)));
-                    break;
+                case CredentialsStale: RenewCredentials(); break;
                 case TelemetryProtocol.Ack or TelemetryProtocol.Rejected: Context.Child("telemetry-upload").Forward(r.Message); break;
             }
         });
+        // From the gateway (a control node left) or from this device's downloads (the API refused the token).
+        Receive<CredentialsStale>(_ => RenewCredentials());
         Receive<KillCommands.Ack>(ack => Send(DeviceFrames.KillAck(ack)));
         Receive<DeviceSyncReport>(report => Send(DeviceFrames.SyncReport(report)));
         Receive<TelemetryProtocol.Batch>(b => Send(DeviceFrames.Telemetry(b)));
@@ -141,9 +144,17 @@ public sealed class GatewayLinkActor : ReceiveActor, IWithTimers
         Receive<GatewayStream.Lost>(_ => { });
         Receive<Heartbeat>(_ => { });
         Receive<RegisterTimedOut>(_ => { });
+        Receive<CredentialsStale>(_ => { });
         Receive<KillCommands.Ack>(_ => { });
         Receive<DeviceSyncReport>(_ => { });
         Receive<TelemetryProtocol.Batch>(_ => { });
+    }
+
+    /// <summary>Credentials come with a registration: register again for a token (and API address) the cloud accepts now.</summary>
+    private void RenewCredentials()
+    {
+        _hasCredentials = false;
+        Send(DeviceFrames.Register(_settings.Facts, _settings.Prove(DeviceFrames.GatewayAddress)));
     }
 
     private void Send(Shared.Gateway.Wire.DeviceFrame frame)

@@ -26,7 +26,8 @@ public sealed class ManifestFetcher(HttpClient http, ManifestCache cache, TimePr
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
             using var response = await http.SendAsync(request, ct);
             if (!response.IsSuccessStatusCode)
-                return new FetchOutcome.Failed(id, row.Version, $"manifest {id} v{row.Version}: the cloud answered {(int)response.StatusCode} {response.ReasonPhrase}");
+                return new FetchOutcome.Failed(id, row.Version, $"manifest {id} v{row.Version}: the cloud answered {(int)response.StatusCode} {response.ReasonPhrase}",
+                    CredentialsRefused: response.StatusCode == System.Net.HttpStatusCode.Unauthorized);
             envelope = await response.Content.ReadAsByteArrayAsync(ct);
         }
         catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException && !ct.IsCancellationRequested)
@@ -68,5 +69,6 @@ public abstract record FetchOutcome(string CampaignId, int Version)
 
     public sealed record Rejected(string Campaign, int V, string Reason, string Message) : FetchOutcome(Campaign, V);
 
-    public sealed record Failed(string Campaign, int V, string Message) : FetchOutcome(Campaign, V);
+    /// <summary><see cref="CredentialsRefused"/>: the API refused the device's token (replaced by a newer registration, say).</summary>
+    public sealed record Failed(string Campaign, int V, string Message, bool CredentialsRefused = false) : FetchOutcome(Campaign, V);
 }

@@ -198,6 +198,8 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
                 AgentLog.Write($"manifests: rejected {r.CampaignId} v{r.Version} ({r.Reason}): {r.Message}; {kept}");
                 break;
             case FetchOutcome.Failed f:
+                // The link asks the cloud for fresh credentials; the retry below uses them once they arrive.
+                if (f.CredentialsRefused) Context.System.EventStream.Publish(Fleet.Shared.Gateway.CredentialsStale.Instance);
                 _failures++;
                 _lastError = f.Message;
                 var delay = TimeSpan.FromSeconds(Math.Min(MaxRetryDelay.TotalSeconds, Math.Pow(2, Math.Min(_failures - 1, 4))));
