@@ -17,7 +17,8 @@ public sealed class InProcessFleet : IAsyncDisposable
 
     private InProcessFleet(List<Task<int>> agents) => _agents = agents;
 
-    /// <param name="insecureDev">Plain TCP; otherwise each device must already be enrolled (<see cref="Enrol"/>).</param>
+    /// <param name="insecureDev">Cluster members over plain TCP through <paramref name="seed"/>; otherwise each device must
+    /// already be enrolled (<see cref="Enrol"/>) and connects to the gateway its bundle names, as an enrolled device does.</param>
     public static InProcessFleet Start(string seed, int count, string root, string prefix, bool insecureDev = true)
     {
         AgentLog.Enabled = false;
@@ -25,7 +26,9 @@ public sealed class InProcessFleet : IAsyncDisposable
         for (var i = 1; i <= count; i++)
         {
             var id = DeviceIdOf(prefix, i);
-            var options = new EdgeOptions { Seeds = new[] { SeedAddress.Parse(seed) }, DeviceId = id, DataDir = Path.Combine(root, id), InsecureDev = insecureDev };
+            var options = insecureDev
+                ? new EdgeOptions { Seeds = new[] { SeedAddress.Parse(seed) }, DeviceId = id, DataDir = Path.Combine(root, id), InsecureDev = true }
+                : new EdgeOptions { Seeds = Array.Empty<SeedAddress>(), DataDir = Path.Combine(root, id) };
             fleet._agents.Add(Task.Run(() => EdgeAgent.RunAsync(options, BenchEncoders, fleet._stop.Token)));
         }
         return fleet;

@@ -40,9 +40,10 @@ public static class JoinBenchmark
     {
         cloud.Enrol(deviceId, dataDir);
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { typeof(JoinBenchmark).Assembly.Location, "agent", "--seed", cloud.Seed, "--device-id", deviceId, "--data", dataDir })
-            psi.ArgumentList.Add(a);
-        if (!cloud.Mtls) psi.ArgumentList.Add("--insecure-dev");
+        // An enrolled device connects to the gateway its bundle names; a development device joins as a member.
+        var args = cloud.Mtls ? new[] { "agent", "--data", dataDir } : new[] { "agent", "--insecure-dev", "--seed", cloud.Seed, "--device-id", deviceId, "--data", dataDir };
+        psi.ArgumentList.Add(typeof(JoinBenchmark).Assembly.Location);
+        foreach (var a in args) psi.ArgumentList.Add(a);
         var sw = Stopwatch.StartNew();
         using var p = Process.Start(psi)!;
         p.OutputDataReceived += (_, _) => { };
