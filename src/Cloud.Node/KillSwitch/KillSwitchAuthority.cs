@@ -45,7 +45,15 @@ public sealed class KillSwitchAuthority : ReceivePersistentActor, IWithTimers
         });
         Command<Engage>(cmd => Decide(_state.Handle(cmd, DateTimeOffset.UtcNow), $"engaged {cmd.Scope} by {cmd.IssuedBy}"));
         Command<Release>(cmd => Decide(_state.Handle(cmd, DateTimeOffset.UtcNow), $"released {cmd.Id} by {cmd.IssuedBy}"));
-        Command<Ack>(ack => PersistAll(_state.Handle(ack, DateTimeOffset.UtcNow), e => _state = _state.Apply(e)));
+        // Every device acknowledges every change: recorded at once, written without holding up the next ack (writes in
+        // flight together share one journal batch). A lost write costs nothing: devices acknowledge each repeat again.
+        Command<Ack>(ack =>
+        {
+            var events = _state.Handle(ack, DateTimeOffset.UtcNow);
+            if (events.Count == 0) return;
+            foreach (var e in events) _state = _state.Apply(e);
+            PersistAllAsync(events, _ => { });
+        });
         Command<Sync>(_ => Sender.Tell(Sign()));
         Command<GetState>(_ => Sender.Tell(_state.ToView()));
     }

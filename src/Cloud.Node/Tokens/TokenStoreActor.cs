@@ -49,15 +49,18 @@ public sealed class TokenStoreActor : ReceivePersistentActor
         PersistThenReply(events, sender, shape(reply));
     }
 
+    /// <summary>
+    /// The state changes at once and the reply waits for the journal. Every registration issues a token: waiting for each
+    /// write before taking the next command made this singleton the registration bottleneck (one journal round trip per
+    /// device), while writes in flight together share one journal batch. A secret is answered only once it is durable;
+    /// a failed write stops the store, which recovers from the journal.
+    /// </summary>
     private void PersistThenReply(IReadOnlyList<IFleetEvent> events, IActorRef sender, object reply)
     {
         if (events.Count == 0) { sender.Tell(reply); return; }
+        foreach (var e in events) _state = _state.Apply(e);
         var left = events.Count;
-        PersistAll(events, e =>
-        {
-            _state = _state.Apply(e);
-            if (--left == 0) sender.Tell(reply);
-        });
+        PersistAllAsync(events, _ => { if (--left == 0) sender.Tell(reply); });
     }
 }
 
