@@ -35,7 +35,7 @@ public static class GatewayBenchmark
 
     public sealed record Result(int Devices, int Gateways, int Rounds, int Parallel, int Cores, long OpenFileLimit,
         int CertificatesIssued, double CertificatesSeconds,
-        int Registered, double RegisteredSeconds, Stats AttemptToRegisteredMs, int FailedAttempts, int ApiDevicesUp, double ApiAllUpSeconds,
+        int Registered, double RegisteredSeconds, Stats AttemptToRegisteredMs, int FailedAttempts, int ApiDevicesUp, double ApiAllUpSeconds, double CredentialsSeconds,
         double CloudRssBeforeMb, double CloudRssConnectedMb, double CloudMbPer1000, double CloudRssEndMb,
         double CloudIdleCpuPercent, double SimulatorIdleCpuPercent, double SimulatorRssMb,
         Stats EngageReceivedMs, double EngageAllAckedMs, Stats ReleaseReceivedMs, double ReleaseAllAckedMs, double CloudAckP99Ms,
@@ -75,6 +75,10 @@ public static class GatewayBenchmark
             progress($"{registered} of {devices} devices registered in {registeredSeconds:0.0} s ({sim.FailedAttempts} failed attempts)");
             var (apiUp, apiSeconds) = await WaitApiUpAsync(control, devices, sw);
             progress($"GET /api/v1/devices: {apiUp} up, all seen at {apiSeconds:0.0} s");
+            // Registration is done for the cloud once every device also got its credentials (tokens are issued after the
+            // reply); until then it is still busy and not idle.
+            var settled = await WaitCredentialsAsync(sim, sw);
+            progress($"credentials at every registered device at {settled:0.0} s");
             await Task.Delay(Settle);
             var rssConnected = CloudRss(clouds);
 
@@ -113,7 +117,7 @@ public static class GatewayBenchmark
             var release = details.Where(d => d.Change == "release").ToList();
             var mbPer1000 = registered == 0 ? double.NaN : (rssConnected - rssBefore) / registered * 1000;
             var result = new Result(devices, gatewayAddresses.Count, rounds, parallel, Environment.ProcessorCount, fileLimit, ids.Issued, ids.Seconds,
-                registered, registeredSeconds, Stats.Of(attempts), sim.FailedAttempts, apiUp, apiSeconds,
+                registered, registeredSeconds, Stats.Of(attempts), sim.FailedAttempts, apiUp, apiSeconds, settled,
                 rssBefore, rssConnected, mbPer1000, rssEnd, cloudIdle, simIdle, ProcessProbe.RssMb(Environment.ProcessId),
                 MedianOf(engage), Median(engage.Select(r => r.AllAckedMs)), MedianOf(release), Median(release.Select(r => r.AllAckedMs)),
                 Median(engage.Select(r => r.CloudAckMs.P99)), details, sim.Lost, sim.Stuck, sim.FailureReasons, budget, []);
@@ -151,6 +155,13 @@ public static class GatewayBenchmark
             if (up >= devices || since.Elapsed > until) return (up, since.Elapsed.TotalSeconds);
             await Task.Delay(500);
         }
+    }
+
+    private static async Task<double> WaitCredentialsAsync(DeviceSimulator sim, Stopwatch since)
+    {
+        var until = since.Elapsed + TimeSpan.FromSeconds(120);
+        while (sim.WithCredentials < sim.Registered && since.Elapsed < until) await Task.Delay(500);
+        return since.Elapsed.TotalSeconds;
     }
 
     private static async Task<long> CurrentEpochAsync(BenchCloud cloud)

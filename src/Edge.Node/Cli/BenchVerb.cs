@@ -119,7 +119,7 @@ public static class BenchVerb
                           $"and stream each, {r.Parallel} connecting at once), {r.Gateways} gateway(s), {r.Rounds} rounds; open-file limit {r.OpenFileLimit}");
         Console.WriteLine($"connect -> all registered            {r.RegisteredSeconds:0.0} s  ({r.Registered}/{r.Devices}; attempt -> Registered {S(r.AttemptToRegisteredMs)}; " +
                           $"{r.FailedAttempts} failed attempts)   (budget <= {b.RegisteredSeconds:0} s)");
-        Console.WriteLine($"cloud lists all up (GET /api/v1/devices)   {r.ApiDevicesUp} up at {r.ApiAllUpSeconds:0.0} s");
+        Console.WriteLine($"cloud lists all up (GET /api/v1/devices)   {r.ApiDevicesUp} up at {r.ApiAllUpSeconds:0.0} s; every device has its API credentials at {r.CredentialsSeconds:0.0} s");
         Console.WriteLine($"cloud memory   {r.CloudRssBeforeMb:0} MB before, {r.CloudRssConnectedMb:0} MB connected -> {r.CloudMbPer1000:0.0} MB per 1,000 devices   " +
                           $"(budget <= {b.MbPer1000:0} MB); {r.CloudRssEndMb:0} MB after the kill rounds");
         Console.WriteLine($"idle 30 s (heartbeats only)   cloud CPU {r.CloudIdleCpuPercent:0.0} % of one core; simulator CPU {r.SimulatorIdleCpuPercent:0.0} %, RSS {r.SimulatorRssMb:0} MB");

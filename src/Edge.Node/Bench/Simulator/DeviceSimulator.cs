@@ -39,6 +39,7 @@ public sealed class DeviceSimulator : IAsyncDisposable
 
     public int Count => _devices.Length;
     public int Registered => _devices.Count(d => d.IsRegistered);
+    public int WithCredentials => _devices.Count(d => d.HasCredentials);
     /// <summary>Connection attempts that ended without a registration (each was retried).</summary>
     public int FailedAttempts => Volatile.Read(ref _failedAttempts);
     /// <summary>Streams of registered devices that ended (each device reconnected).</summary>

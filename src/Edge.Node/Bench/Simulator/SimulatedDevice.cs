@@ -35,6 +35,8 @@ internal sealed class SimulatedDevice(int index, X509Certificate2 certificate, D
     public int Index { get; } = index;
     public string DeviceId => _facts.DeviceId;
     public bool IsRegistered => _attempt is { Registered: true };
+    /// <summary>Registered, and the API credentials that follow a registration arrived (the cloud caught up with it).</summary>
+    public bool HasCredentials => IsRegistered && _hasCredentials;
 
     /// <summary>Opens a stream and registers; null once Registered arrived, else why not (the stream is closed again).</summary>
     public async Task<string?> ConnectAsync(SeedAddress gateway, FleetTrust trust, TimeSpan timeout)
