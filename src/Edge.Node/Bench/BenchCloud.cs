@@ -46,6 +46,9 @@ public sealed class BenchCloud : IDisposable
 
     public bool Mtls => _ca is not null;
 
+    /// <summary>Null while the cloud runs; once it exited, its exit code and last words.</summary>
+    public string? ExitReason => _process.HasExited ? Exited().Message : null;
+
     /// <summary>How a node of a benchmark cloud differs from the default single node with every role.</summary>
     /// <param name="CaKeyPath">Run with this fleet CA (<c>--ca-key</c>) instead of a fresh one in the data folder.</param>
     /// <param name="Roles">The node's roles (<c>--roles</c>); default control,render,gateway.</param>

@@ -69,7 +69,9 @@ public static class GatewayBenchmark
 
             await using var sim = new DeviceSimulator(ids.Certificates, ids.Ca, gatewayAddresses, parallel);
             var sw = Stopwatch.StartNew();
-            var attempts = await sim.ConnectAllAsync(TimeSpan.FromSeconds(Math.Max(120, 3 * budget.RegisteredSeconds)), progress);
+            var attempts = await sim.ConnectAllAsync(TimeSpan.FromSeconds(Math.Max(120, 3 * budget.RegisteredSeconds)), progress,
+                () => clouds.Select(c => c.ExitReason).FirstOrDefault(r => r is not null));
+            if (clouds.Select(c => c.ExitReason).FirstOrDefault(r => r is not null) is { } exited) throw new FleetException(exited);
             var registeredSeconds = sw.Elapsed.TotalSeconds;
             var registered = sim.Registered;
             progress($"{registered} of {devices} devices registered in {registeredSeconds:0.0} s ({sim.FailedAttempts} failed attempts)");

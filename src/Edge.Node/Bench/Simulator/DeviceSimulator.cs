@@ -51,7 +51,8 @@ public sealed class DeviceSimulator : IAsyncDisposable
         _failures.GroupBy(f => f).OrderByDescending(g => g.Count()).Take(5).Select(g => $"{g.Count()}x {g.Key}").ToList();
 
     /// <summary>Connects every device; returns each device's attempt → Registered time (ms) once all registered or the deadline passed.</summary>
-    public async Task<IReadOnlyList<double>> ConnectAllAsync(TimeSpan deadline, Action<string> progress)
+    /// <param name="gone">Checked every few seconds: why connecting is pointless now (the cloud exited), or null.</param>
+    public async Task<IReadOnlyList<double>> ConnectAllAsync(TimeSpan deadline, Action<string> progress, Func<string?>? gone = null)
     {
         var sw = Stopwatch.StartNew();
         using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
@@ -59,7 +60,12 @@ public sealed class DeviceSimulator : IAsyncDisposable
         var times = new double[_devices.Length];
         var all = Task.WhenAll(_devices.Select(d => ConnectUntilRegisteredAsync(d, ms => times[d.Index] = ms, giveUp.Token)));
         while (await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(5))) != all)
+        {
             progress($"  {sw.Elapsed.TotalSeconds,5:0.0} s: {Registered} of {Count} registered ({FailedAttempts} failed attempts)");
+            if (gone?.Invoke() is not { } why) continue;
+            progress($"  giving up: {why}");
+            await giveUp.CancelAsync();
+        }
         return times.Where(t => t > 0).ToList();
     }
 
