@@ -29,13 +29,15 @@ public sealed class CampaignStoreActor : ReceivePersistentActor
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly SigningKeyRing _keys;
+    private readonly TrustUpdateIssuer? _trust;
     private readonly TimeProvider _clock;
     private readonly Dictionary<string, DeviceSyncReport> _sync = new(StringComparer.Ordinal);
     private CampaignStoreState _state = new();
 
-    public CampaignStoreActor(SigningKeyRing keys, TimeProvider clock)
+    public CampaignStoreActor(SigningKeyRing keys, TimeProvider clock, TrustUpdateIssuer? trust = null)
     {
         _keys = keys;
+        _trust = trust;
         _clock = clock;
         Recover<IFleetEvent>(e => _state = _state.Apply(e));
         Recover<RecoveryCompleted>(_ => PublishTable());
@@ -89,8 +91,8 @@ public sealed class CampaignStoreActor : ReceivePersistentActor
     protected override bool AroundReceive(Receive receive, object message) =>
         !CommandGuard.Admit(Context, message, Context.GetLogger()) || base.AroundReceive(receive, message);
 
-    public static Props Props(SigningKeyRing keys, TimeProvider? clock = null) =>
-        Akka.Actor.Props.Create(() => new CampaignStoreActor(keys, clock ?? TimeProvider.System));
+    public static Props Props(SigningKeyRing keys, TimeProvider? clock = null, TrustUpdateIssuer? trust = null) =>
+        Akka.Actor.Props.Create(() => new CampaignStoreActor(keys, clock ?? TimeProvider.System, trust));
 
     private DateTimeOffset Now => _clock.GetUtcNow();
 
@@ -128,7 +130,7 @@ public sealed class CampaignStoreActor : ReceivePersistentActor
         });
     }
 
-    private AssignmentTable Table() => _state.Table(Encoding.UTF8.GetString(_keys.ExportTrustSetJson()));
+    private AssignmentTable Table() => _state.Table(Encoding.UTF8.GetString(_keys.ExportTrustSetJson())) with { TrustUpdateJson = _trust?.Current() };
 
     private void PublishTable() => DistributedPubSub.Get(Context.System).Mediator.Tell(new Publish(AssignmentTable.Topic, Table()));
 }
@@ -140,7 +142,7 @@ public static class CampaignStoreWiring
 {
     public static readonly ClusterSingletonOptions Options = new() { Role = FleetCluster.ControlRole };
 
-    public static AkkaConfigurationBuilder AddCampaignStore(this AkkaConfigurationBuilder b, bool isControl, SigningKeyRing keys) => isControl
-        ? b.WithSingleton<CampaignStore>(CampaignStoreActor.Name, CampaignStoreActor.Props(keys), Options)
+    public static AkkaConfigurationBuilder AddCampaignStore(this AkkaConfigurationBuilder b, bool isControl, SigningKeyRing keys, TrustUpdateIssuer trust) => isControl
+        ? b.WithSingleton<CampaignStore>(CampaignStoreActor.Name, CampaignStoreActor.Props(keys, trust: trust), Options)
         : b.WithSingletonProxy<CampaignStore>(CampaignStoreActor.Name, Options);
 }

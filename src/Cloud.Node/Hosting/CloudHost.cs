@@ -42,6 +42,9 @@ public static class CloudHost
         var keys = SigningKeyRing.OpenOrCreate(Path.Combine(o.DataDir, "keys"));
         builder.Services.AddSingleton(keys);
         var pki = CloudPki.For(o);
+        // Control nodes holding the CA key certify the ring's trust set for devices; others send none.
+        var trustUpdates = new TrustUpdateIssuer(keys, pki?.Ca);
+        builder.Services.AddSingleton(trustUpdates);
         builder.Services.AddSingleton(admin);
         builder.Services.AddSingleton(o);
         if (pki is not null)
@@ -105,9 +108,9 @@ public static class CloudHost
             .WithFleetNode(node)
             .WithDeviceRegistry(isControl, pki?.Trust)
             .WithTelemetryIngest(isControl, cohorts, o.TelemetryRetention)
-            .WithKillSwitch(isControl, keys)
+            .WithKillSwitch(isControl, keys, trustUpdates)
             .AddTokenStore(isControl, o.AdvertisedApiUrl)
-            .AddCampaignStore(isControl, keys)
+            .AddCampaignStore(isControl, keys, trustUpdates)
             .WithRollouts(isControl, ct => sp.GetRequiredService<DeviceDirectory>().ListAsync(ct), o.RolloutTick, sp.GetRequiredService<CloudAudit>())
             .AddRenders(isControl, o.Roles.Contains(FleetCluster.RenderRole), () => new WorkerRenderer(sp.GetRequiredService<ContentStore>(), paths.RenderWork,
                 new Fleet.Shared.Rendering.FfmpegRunner(null, TimeSpan.FromMinutes(5)), new Fleet.Shared.Speech.EspeakTts(null, Path.Combine(paths.RenderWork, "speech")),
@@ -155,11 +158,11 @@ public static class CloudHost
     }
 
     /// <summary>The kill-switch authority is a singleton on control nodes; other nodes talk to it through a proxy.</summary>
-    private static AkkaConfigurationBuilder WithKillSwitch(this AkkaConfigurationBuilder b, bool isControl, SigningKeyRing keys)
+    private static AkkaConfigurationBuilder WithKillSwitch(this AkkaConfigurationBuilder b, bool isControl, SigningKeyRing keys, TrustUpdateIssuer trust)
     {
         var options = new ClusterSingletonOptions { Role = FleetCluster.ControlRole };
         return isControl
-            ? b.WithSingleton<KillSwitchAuthorityKey>(KillSwitchTopics.AuthorityName, KillSwitchAuthority.Props(keys), options)
+            ? b.WithSingleton<KillSwitchAuthorityKey>(KillSwitchTopics.AuthorityName, KillSwitchAuthority.Props(keys, trust), options)
             : b.WithSingletonProxy<KillSwitchAuthorityKey>(KillSwitchTopics.AuthorityName, options);
     }
 

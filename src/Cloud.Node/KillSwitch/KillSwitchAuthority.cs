@@ -29,12 +29,14 @@ public sealed class KillSwitchAuthority : ReceivePersistentActor, IWithTimers
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly SigningKeyRing _keys;
+    private readonly TrustUpdateIssuer _trust;
     private readonly IActorRef _mediator = DistributedPubSub.Get(Context.System).Mediator;
     private KillSwitchState _state = new();
 
-    public KillSwitchAuthority(SigningKeyRing keys)
+    public KillSwitchAuthority(SigningKeyRing keys, TrustUpdateIssuer trust)
     {
         _keys = keys;
+        _trust = trust;
         Recover<IFleetEvent>(e => _state = _state.Apply(e));
         Recover<RecoveryCompleted>(_ => { if (_state.Epoch > 0) Changed(); });
         Command<Repeat>(_ =>
@@ -66,7 +68,7 @@ public sealed class KillSwitchAuthority : ReceivePersistentActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(SigningKeyRing keys) => Akka.Actor.Props.Create(() => new KillSwitchAuthority(keys));
+    public static Props Props(SigningKeyRing keys, TrustUpdateIssuer trust) => Akka.Actor.Props.Create(() => new KillSwitchAuthority(keys, trust));
 
     private void Decide((Result Result, IReadOnlyList<IFleetEvent> Events) decision, string what)
     {
@@ -100,6 +102,7 @@ public sealed class KillSwitchAuthority : ReceivePersistentActor, IWithTimers
     {
         var policy = _state.Policy(DateTimeOffset.UtcNow);
         var envelope = _keys.Sign(JsonSerializer.SerializeToUtf8Bytes(policy, FleetJson.Options));
-        return new SignedKillPolicy(envelope.ToJson(), policy.Epoch, System.Text.Encoding.UTF8.GetString(_keys.ExportTrustSetJson()));
+        return new SignedKillPolicy(envelope.ToJson(), policy.Epoch, System.Text.Encoding.UTF8.GetString(_keys.ExportTrustSetJson()),
+            _trust.Current());
     }
 }

@@ -79,9 +79,9 @@ public sealed class EdgeNode : IAsyncDisposable
                 var auditActor = system.ActorOf(AuditActor.Props(audit), "audit");
                 registry.Register<AuditActorKey>(auditActor);
                 registry.Register<TelemetryActorKey>(system.ActorOf(TelemetryActor.Props(outbox, o.Telemetry, probe: new ResourceProbe()), "telemetry"));
-                var policy = system.ActorOf(PolicyActor.Props(o.DataDir, facts.DeviceId, auditActor), PolicyActor.Name);
+                var policy = system.ActorOf(PolicyActor.Props(o.DataDir, facts.DeviceId, auditActor, creds?.Ca), PolicyActor.Name);
                 registry.Register<PolicyActor>(policy);
-                var manifests = system.ActorOf(ManifestsActor.Props(facts.DeviceId, facts.Tags, o.DataDir), ManifestsActor.Name);
+                var manifests = system.ActorOf(ManifestsActor.Props(facts.DeviceId, facts.Tags, o.DataDir, root: creds?.Ca, audit: auditActor), ManifestsActor.Name);
                 registry.Register<ManifestsActor>(manifests);
                 registry.Register<RenderCoordinator>(system.ActorOf(
                     RenderCoordinator.Props(renderSettings, policy, new PersonaliseSettings(o.DataDir)), RenderCoordinator.Name));

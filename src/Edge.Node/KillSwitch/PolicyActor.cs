@@ -1,4 +1,6 @@
+using System.Security.Cryptography.X509Certificates;
 using Akka.Actor;
+using Fleet.Edge.Identity;
 using Fleet.Edge.Hosting;
 using Fleet.Shared.Audit;
 using Fleet.Shared.KillSwitch;
@@ -9,7 +11,8 @@ namespace Fleet.Edge.KillSwitch;
 /// <summary>
 /// The device's kill-switch state: verifies each signed policy, applies it only if its epoch is newer, persists it,
 /// tells the render pipeline to stop what it kills, and acknowledges to the cloud (via the sender, the link). Every
-/// render asks it first.
+/// render asks it first. The trust update a policy carries is taken (or refused) before the policy is verified, so a
+/// policy signed with a just-rotated key verifies.
 /// </summary>
 public sealed class PolicyActor : ReceiveActor, IWithTimers
 {
@@ -19,17 +22,18 @@ public sealed class PolicyActor : ReceiveActor, IWithTimers
     private readonly string _deviceId;
     private readonly IActorRef? _audit;
     private readonly List<(IActorRef Who, Func<object> Reply)> _waiting = new();
-    private Shared.Security.TrustSet? _trust;
+    private readonly Identity.DeviceTrust _trust;
     private KillPolicy _policy;
     private bool _syncedThisSession;
+    private string? _lastRejection;
 
-    public PolicyActor(string dataDir, string deviceId, IActorRef? audit = null)
+    public PolicyActor(string dataDir, string deviceId, IActorRef? audit = null, X509Certificate2? root = null)
     {
         _deviceId = deviceId;
         _audit = audit;
         _store = new PolicyStore(dataDir);
-        _trust = _store.LoadTrust();
-        _policy = _store.Load(_trust);
+        _trust = _store.OpenTrust(root);
+        _policy = _store.Load(_trust.Set);
 
         Receive<SignedKillPolicy>(OnPolicy);
         Receive<Check>(c =>
@@ -55,22 +59,27 @@ public sealed class PolicyActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(string dataDir, string deviceId, IActorRef? audit = null) =>
-        Akka.Actor.Props.Create(() => new PolicyActor(dataDir, deviceId, audit));
+    /// <param name="root">The fleet CA pinned at enrolment; null under --insecure-dev (the cloud's first trust set is pinned).</param>
+    public static Props Props(string dataDir, string deviceId, IActorRef? audit = null, X509Certificate2? root = null) =>
+        Akka.Actor.Props.Create(() => new PolicyActor(dataDir, deviceId, audit, root));
 
     private void OnPolicy(SignedKillPolicy signed)
     {
-        if (_trust is null)
+        var policy = _policy;
+        var error = OfferTrust(signed);
+        if (error is null) error = Verify(signed.EnvelopeJson, out policy);
+        if (error is not null)
         {
-            _store.PinTrust(signed.TrustSetJson);
-            _trust = _store.LoadTrust();
-        }
-        var verified = PolicyVerifier.Verify(signed.EnvelopeJson, _trust!);
-        if (verified.Policy is not { } policy)
-        {
-            AgentLog.Write(verified.Error!);
+            // The cloud repeats a policy every second: say each refusal once; the last enforced policy stays in force.
+            if (error != _lastRejection)
+            {
+                AgentLog.Write(error);
+                _audit?.Tell(new AuditCommands.Record("kill-switch", "policy-refused", $"epoch {signed.Epoch}", error));
+            }
+            _lastRejection = error;
             return;
         }
+        _lastRejection = null;
         if (policy.Epoch > _policy.Epoch)
         {
             var before = _policy.Active.Select(d => d.Id).ToHashSet();
@@ -89,6 +98,31 @@ public sealed class PolicyActor : ReceiveActor, IWithTimers
         _waiting.Clear();
         // Acknowledge the epoch now enforced, also for a repeat: the cloud may have missed the first ack.
         Sender.Tell(new KillCommands.Ack(_deviceId, _policy.Epoch, DateTimeOffset.UtcNow));
+    }
+
+    /// <summary>Takes the trust update first; null, or why no policy can be verified (nothing held to verify with).</summary>
+    private string? OfferTrust(SignedKillPolicy signed)
+    {
+        TrustChange? change;
+        try { change = _trust.Offer(signed.TrustUpdateJson, signed.TrustSetJson); }
+        catch (Shared.Cli.FleetException e) { change = new TrustChange(false, "trust set refused: " + e.Message); }
+        if (change is not null)
+        {
+            AgentLog.Write("kill-switch: " + change.Line);
+            _audit?.Tell(new AuditCommands.Record("kill-switch", change.Adopted ? "trust-adopted" : "trust-refused", $"trust v{_trust.Version}", change.Line));
+        }
+        return _trust.Set is null ? "kill policy rejected: no trust set held to verify it with" : null;
+    }
+
+    /// <summary>Null with the verified policy, or why it is refused (signature, or an epoch jump past the bound).</summary>
+    private string? Verify(string envelopeJson, out KillPolicy policy)
+    {
+        policy = _policy;
+        var verified = PolicyVerifier.Verify(envelopeJson, _trust.Set!);
+        if (verified.Policy is not { } p) return verified.Error;
+        if (PolicyVerifier.EpochJumpRefusal(_policy.Epoch, p.Epoch) is { } jump) return jump;
+        policy = p;
+        return null;
     }
 
     private sealed record SyncTimeout(IActorRef Waiter);

@@ -9,8 +9,8 @@ namespace Fleet.Edge.KillSwitch;
 
 /// <summary>
 /// The device's kill state on disk (<c>&lt;data&gt;/policy/</c>): the last signed policy it enforced, and the fleet
-/// trust set it pinned the first time it heard from the cloud. Survives restarts, so a device that boots offline still
-/// enforces every kill it ever received.
+/// trust set it verifies policies with (<see cref="Identity.DeviceTrust"/>). Survives restarts, so a device that boots
+/// offline still enforces every kill it ever received.
 /// </summary>
 public sealed class PolicyStore(string dataDir)
 {
@@ -20,11 +20,9 @@ public sealed class PolicyStore(string dataDir)
 
     public TrustSet? LoadTrust() => File.Exists(TrustFile) ? TrustSet.FromJson(File.ReadAllBytes(TrustFile)) : null;
 
-    public void PinTrust(string trustSetJson)
-    {
-        _ = TrustSet.FromJson(Encoding.UTF8.GetBytes(trustSetJson)); // refuse to pin garbage
-        PrivateFile.WriteNew(TrustFile, trustSetJson);
-    }
+    /// <summary>The trust the policy is verified with; <paramref name="root"/> is the fleet CA pinned at enrolment (null: --insecure-dev).</summary>
+    public Identity.DeviceTrust OpenTrust(System.Security.Cryptography.X509Certificates.X509Certificate2? root) =>
+        new(_dir, Path.GetFileName(TrustFile), root);
 
     /// <summary>The last enforced policy, re-verified on load so a hand-edited file is not trusted.</summary>
     public KillPolicy Load(TrustSet? trust)
@@ -40,7 +38,19 @@ public sealed class PolicyStore(string dataDir)
 /// <summary>Checks a signed kill policy against the pinned trust set.</summary>
 public static class PolicyVerifier
 {
+    /// <summary>
+    /// How far one policy may move the epoch. A leaked key could otherwise sign epoch long.MaxValue, and no later policy
+    /// could ever be newer.
+    /// </summary>
+    public const long MaxEpochJump = 1_000_000;
+
     public sealed record Outcome(KillPolicy? Policy, string? Error);
+
+    /// <summary>Null when <paramref name="proposed"/> is within the bound above <paramref name="current"/>; else why not.</summary>
+    public static string? EpochJumpRefusal(long current, long proposed) =>
+        proposed > current && proposed - current > MaxEpochJump
+            ? $"kill policy rejected: epoch {proposed} jumps more than {MaxEpochJump} above the enforced epoch {current}"
+            : null;
 
     public static Outcome Verify(string envelopeJson, TrustSet trust)
     {

@@ -29,12 +29,9 @@ public sealed class ManifestCache
     public string Root { get; }
     public ContentStore Store { get; }
     private string CampaignsRoot => Path.Combine(Root, "campaigns");
-    private string TrustPath => Path.Combine(Root, "trust.json");
+    public const string TrustFile = "trust.json";
+    private string TrustPath => Path.Combine(Root, TrustFile);
     private string RejectionsPath => Path.Combine(Root, "rejections.json");
-
-    public TrustSet LoadTrust() => File.Exists(TrustPath) ? TrustSet.FromJson(File.ReadAllBytes(TrustPath)) : TrustSet.Empty;
-
-    public void SaveTrust(string json) => WriteAtomic(TrustPath, System.Text.Encoding.UTF8.GetBytes(json));
 
     /// <summary>The kept envelope (current, or previous) of each campaign that still verifies against <paramref name="trust"/>; expiry is not checked, so offline devices keep rendering.</summary>
     public Dictionary<string, SignedManifest> LoadInForce(TrustSet trust, Action<string, string> dropped)

@@ -35,8 +35,9 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
     private readonly List<SyncRejection> _rejections;
     private readonly HashSet<(string, int)> _refused = new();
     private Dictionary<string, SignedManifest> _inForce;
+    private readonly Identity.DeviceTrust? _held;
+    private readonly IActorRef? _audit;
     private TrustSet _trust;
-    private string? _trustJson;
     private DeviceCredentials? _credentials;
     private AssignmentTable? _table;
     private IActorRef? _reportTo;
@@ -44,8 +45,10 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
     private string? _lastError;
     private int _failures;
 
-    public ManifestsActor(string deviceId, IReadOnlyDictionary<string, string> tags, string dataDir, TimeProvider? clock = null)
+    public ManifestsActor(string deviceId, IReadOnlyDictionary<string, string> tags, string dataDir, TimeProvider? clock = null,
+        System.Security.Cryptography.X509Certificates.X509Certificate2? root = null, IActorRef? audit = null)
     {
+        _audit = audit;
         _deviceId = deviceId;
         _tags = tags;
         _clock = clock ?? TimeProvider.System;
@@ -53,7 +56,8 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
         _fetcher = new ManifestFetcher(_http, _cache, _clock);
         _modelFiles = new ModelFiles(dataDir, _http);
         _rejections = _cache.LoadRejections();
-        _trust = SafeLoadTrust();
+        _held = OpenTrust(root);
+        _trust = _held?.Set ?? TrustSet.Empty;
         _inForce = _cache.LoadInForce(_trust, (id, why) => AgentLog.Write($"manifests: dropped kept {id}: {why}"));
 
         Receive<DeviceCredentials>(c =>
@@ -79,8 +83,10 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(string deviceId, IReadOnlyDictionary<string, string> tags, string dataDir, TimeProvider? clock = null) =>
-        Akka.Actor.Props.Create(() => new ManifestsActor(deviceId, tags, dataDir, clock));
+    /// <param name="root">The fleet CA pinned at enrolment: only trust updates it signed are adopted. Null under --insecure-dev.</param>
+    public static Props Props(string deviceId, IReadOnlyDictionary<string, string> tags, string dataDir, TimeProvider? clock = null,
+        System.Security.Cryptography.X509Certificates.X509Certificate2? root = null, IActorRef? audit = null) =>
+        Akka.Actor.Props.Create(() => new ManifestsActor(deviceId, tags, dataDir, clock, root, audit));
 
     protected override void PostStop()
     {
@@ -90,23 +96,9 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
 
     private void Apply(AssignmentTable t)
     {
-        var changed = _table is null || t.Revision != _table.Revision || t.TrustSetJson != _trustJson;
+        var adopted = OfferTrust(t);
+        var changed = _table is null || t.Revision != _table.Revision || adopted;
         _table = t;
-        if (t.TrustSetJson != _trustJson)
-        {
-            try
-            {
-                _trust = TrustSet.FromJson(System.Text.Encoding.UTF8.GetBytes(t.TrustSetJson));
-                _trustJson = t.TrustSetJson;
-                _cache.SaveTrust(t.TrustSetJson);
-                // A revoked key takes its manifests out of force; the previous version (or a re-signed fetch) replaces them.
-                _inForce = _cache.LoadInForce(_trust, (id, why) => AgentLog.Write($"manifests: {id} no longer in force: {why}"));
-            }
-            catch (FleetException e)
-            {
-                _lastError = "trust set refused: " + e.Message;
-            }
-        }
         if (changed) _refused.Clear();
         FollowModelOverlays(t);
     }
@@ -240,10 +232,29 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
 
     private void Report() => _reportTo?.Tell(new DeviceSyncReport(_deviceId, Running().ToList(), _rejections.TakeLast(5).ToList(), _clock.GetUtcNow(), Models()));
 
-    private TrustSet SafeLoadTrust()
+    private Identity.DeviceTrust? OpenTrust(System.Security.Cryptography.X509Certificates.X509Certificate2? root)
     {
-        try { return _cache.LoadTrust(); }
-        catch (FleetException e) { _lastError = "stored trust set unreadable: " + e.Message; return TrustSet.Empty; }
+        try { return new Identity.DeviceTrust(_cache.Root, ManifestCache.TrustFile, root, followUnverified: true); }
+        catch (FleetException e) { _lastError = "stored trust set unreadable: " + e.Message; return null; }
+    }
+
+    /// <summary>
+    /// Takes the table's trust before anything it assigns is verified; true when the set changed. A revoked key then
+    /// takes its manifests out of force; the previous version (or a re-signed fetch) replaces them.
+    /// </summary>
+    private bool OfferTrust(AssignmentTable t)
+    {
+        if (_held is null) return false;
+        Identity.TrustChange? change;
+        try { change = _held.Offer(t.TrustUpdateJson, t.TrustSetJson); }
+        catch (FleetException e) { change = new Identity.TrustChange(false, "trust set refused: " + e.Message); }
+        if (change is null) return false;
+        AgentLog.Write("manifests: " + change.Line);
+        _audit?.Tell(new Shared.Audit.AuditCommands.Record("manifests", change.Adopted ? "trust-adopted" : "trust-refused", $"trust v{_held.Version}", change.Line));
+        if (!change.Adopted) { _lastError = change.Line; return false; }
+        _trust = _held.Set!;
+        _inForce = _cache.LoadInForce(_trust, (id, why) => AgentLog.Write($"manifests: {id} no longer in force: {why}"));
+        return true;
     }
 
     private sealed record ModelSlot(ArtifactOverlay Overlay, ModelInUse? Ready, string? Error);

@@ -4,11 +4,12 @@ using Fleet.Shared.Serialization;
 namespace Fleet.Shared.Distribution;
 
 /// <summary>
-/// Which campaign versions go to which devices, and the trust set to verify them with. The campaign store publishes it
+/// Which campaign versions go to which devices, and the trust set to verify them with (bare, and signed by the fleet CA as
+/// <see cref="TrustUpdateJson"/>, the only form an enrolled device adopts). The campaign store publishes it
 /// on <see cref="Topic"/> after every change and answers <see cref="GetAssignmentTable"/>; each device picks its rows.
 /// </summary>
 public sealed record AssignmentTable(long Revision, IReadOnlyList<Assignment> Assignments, string TrustSetJson,
-    IReadOnlyList<ArtifactOverlay>? Overlays = null) : IFleetProtocol
+    IReadOnlyList<ArtifactOverlay>? Overlays = null, string? TrustUpdateJson = null) : IFleetProtocol
 {
     public const string Topic = "fleet-assignments";
 

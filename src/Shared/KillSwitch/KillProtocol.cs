@@ -19,9 +19,11 @@ public sealed record KillPolicy(long Epoch, IReadOnlyList<KillDirective> Active,
 
 /// <summary>
 /// A policy as broadcast: the signed envelope JSON of the policy bytes (see <see cref="Security.SignedEnvelope"/>) and
-/// the fleet's public trust set, which a device pins the first time it hears from the cloud.
+/// the fleet's public trust set. <see cref="TrustUpdateJson"/> is that set signed by the fleet CA (a
+/// <see cref="Security.SignedTrustUpdate"/>): an enrolled device adopts only that; a device without the CA
+/// (--insecure-dev) pins the bare set the first time it hears from the cloud.
 /// </summary>
-public sealed record SignedKillPolicy(string EnvelopeJson, long Epoch, string TrustSetJson) : IFleetProtocol;
+public sealed record SignedKillPolicy(string EnvelopeJson, long Epoch, string TrustSetJson, string? TrustUpdateJson = null) : IFleetProtocol;
 
 /// <summary>Messages to and from the kill-switch authority (a cluster singleton on <c>control</c>).</summary>
 public static class KillCommands

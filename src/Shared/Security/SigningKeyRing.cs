@@ -56,7 +56,7 @@ public sealed class SigningKeyRing
         {
             using var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256);
             var spki = ecdsa.ExportSubjectPublicKeyInfo();
-            var now = _clock.GetUtcNow();
+            var now = NextChange();
             var kid = $"k{now:yyyyMMdd}-{Convert.ToHexStringLower(SHA256.HashData(spki))[..12]}";
             var key = new StoredKey(kid, SignedEnvelope.Es256, now, Convert.ToBase64String(ecdsa.ExportPkcs8PrivateKey()),
                 Convert.ToBase64String(spki), null);
@@ -76,7 +76,7 @@ public sealed class SigningKeyRing
             if (!_keys.TryGetValue(kid, out var key)) throw new FleetException($"no signing key '{kid}' in the ring");
             if (kid == ActiveKid) throw new FleetException($"key '{kid}' is the active key; rotate before revoking it");
             if (key.RevokedAt is not null) return;
-            var revoked = key with { RevokedAt = _clock.GetUtcNow(), PrivateKey = null };
+            var revoked = key with { RevokedAt = NextChange(), PrivateKey = null };
             Write(kid + KeySuffix, revoked);
             _keys[kid] = revoked;
         }
@@ -111,6 +111,26 @@ public sealed class SigningKeyRing
     }
 
     public byte[] ExportTrustSetJson() => ExportTrustSet().ToJsonBytes();
+
+    /// <summary>
+    /// The trust set with its version: the unix milliseconds of the ring's last change (a key added or revoked). Every
+    /// change gets a later stamp than the one before, so a device can refuse an older set replayed to it.
+    /// </summary>
+    public (TrustSet Set, long Version) ExportTrust()
+    {
+        lock (_gate) return (ExportTrustSet(), TrustVersionLocked());
+    }
+
+    private long TrustVersionLocked() => _keys.Values.Count == 0 ? 0
+        : _keys.Values.Max(k => Math.Max(k.CreatedAt.ToUnixTimeMilliseconds(), k.RevokedAt?.ToUnixTimeMilliseconds() ?? 0));
+
+    /// <summary>Now, or just after the last change when the clock has not moved on (or went back).</summary>
+    private DateTimeOffset NextChange()
+    {
+        var now = _clock.GetUtcNow();
+        var last = TrustVersionLocked();
+        return now.ToUnixTimeMilliseconds() > last ? now : DateTimeOffset.FromUnixTimeMilliseconds(last + 1);
+    }
 
     private void Write<T>(string name, T value) =>
         PrivateFiles.WriteAllBytes(Path.Combine(_dir, name), JsonSerializer.SerializeToUtf8Bytes(value, FleetJson.Indented));

@@ -27,7 +27,7 @@ public sealed class PolicyStoreTests : IDisposable
     public void A_saved_policy_survives_a_restart_and_is_reverified()
     {
         var store = new PolicyStore(Path.Combine(_dir, "device"));
-        store.PinTrust(Encoding.UTF8.GetString(_ring.ExportTrustSetJson()));
+        store.OpenTrust(null).Offer(null, Encoding.UTF8.GetString(_ring.ExportTrustSetJson()));
         store.Save(Signed(3));
         var reopened = new PolicyStore(Path.Combine(_dir, "device"));
         var policy = reopened.Load(reopened.LoadTrust());

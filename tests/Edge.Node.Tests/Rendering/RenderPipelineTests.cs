@@ -126,7 +126,7 @@ public sealed class RenderPipelineTests(SampleCampaignFixture sample) : IClassFi
         var ring = SigningKeyRing.OpenOrCreate(Path.Combine(dataDir, "cloud-keys"));
         var policy = new KillPolicy(1, new[] { new KillDirective("kill-1", 1, scope, "test", "sre", DateTimeOffset.UtcNow) }, DateTimeOffset.UtcNow);
         var store = new PolicyStore(dataDir);
-        store.PinTrust(Encoding.UTF8.GetString(ring.ExportTrustSetJson()));
+        store.OpenTrust(null).Offer(null, Encoding.UTF8.GetString(ring.ExportTrustSetJson()));
         store.Save(ring.Sign(JsonSerializer.SerializeToUtf8Bytes(policy, FleetJson.Options)).ToJson());
     }
 }

@@ -103,6 +103,9 @@ public sealed class FleetCa : IDisposable
     public byte[] DeriveSecret(string purpose) =>
         HMACSHA256.HashData(SHA256.HashData(_key.ExportECPrivateKey()), System.Text.Encoding.UTF8.GetBytes("fleet:" + purpose));
 
+    /// <summary>An ECDSA P-256/SHA-256 signature over <paramref name="data"/>; only for documents that name their purpose (<see cref="TrustUpdates"/>).</summary>
+    internal byte[] SignDocument(ReadOnlySpan<byte> data) => _key.SignData(data, HashAlgorithmName.SHA256);
+
     private X509Certificate2 Sign(CertificateRequest request, IEnumerable<string> uris, IEnumerable<string> hostNames, DateTimeOffset notBefore, TimeSpan lifetime)
     {
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));

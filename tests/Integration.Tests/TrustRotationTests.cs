@@ -1,0 +1,67 @@
+using System.Text;
+using System.Text.Json;
+using Fleet.Cloud.Keys;
+using Fleet.Cloud.KillSwitch;
+using Fleet.Edge.KillSwitch;
+using Fleet.Shared.KillSwitch;
+using Fleet.Shared.Security;
+using Fleet.Shared.Serialization;
+
+namespace Fleet.Integration.Tests;
+
+/// <summary>
+/// Key rotation and revocation reach an enrolled device through CA-signed trust updates: a kill after `keys rotate`
+/// and after `keys revoke` is acknowledged, and the revoked key cannot sign a policy the device accepts.
+/// </summary>
+[Collection(ClusterCollection.Name)]
+public sealed class TrustRotationTests
+{
+    private static readonly TimeSpan Within = TimeSpan.FromSeconds(60);
+
+    private static Task<KillStatus> StatusAsync(CloudUnderTest cloud, string id) => cloud.Api.GetAsync<KillStatus>($"api/v1/kill/{id}");
+
+    private static async Task AckedAsync(CloudUnderTest cloud, string scope, string what)
+    {
+        var engaged = await cloud.Api.PostAsync<KillCommands.Result>("api/v1/kill", new KillSwitchEndpoints.EngageRequest(scope, "test: " + what));
+        await Eventually.Until(() => StatusAsync(cloud, engaged.Directive!.Id), s => s.Pending == 0 && s.Acknowledged == 1, Within, what);
+    }
+
+    [Fact]
+    public async Task A_kill_after_a_rotation_and_after_a_revocation_is_acknowledged_and_the_revoked_key_is_refused()
+    {
+        using var tmp = new TempDir();
+        await using var cloud = await CloudUnderTest.StartAsync(await Databases.FreshAsync(Databases.Sqlite, tmp.Path), tmp.Sub("cloud"), secure: true);
+        var device = tmp.Sub("e1");
+        await using var edge = EdgeUnderTest.StartEnrolled(await cloud.EnrolAsync("kiosk-1", device));
+        await cloud.WaitForDevicesUpAsync(1);
+        await AckedAsync(cloud, "model:minilm@1.0.0", "first kill acknowledged");
+
+        var oldKid = (await cloud.Api.GetAsync<List<KeyEndpoints.KeyView>>("api/v1/keys")).Single(k => k.Active).Kid;
+        // A copy of the old key taken before it is revoked: what a leak would hand an attacker.
+        var leaked = CopyKeys(Path.Combine(tmp.Sub("cloud"), "keys"), tmp.Sub("leaked"));
+        await cloud.Api.PostAsync<List<KeyEndpoints.KeyView>>("api/v1/keys/rotate", new { });
+        await AckedAsync(cloud, "campaign:summer-sale", "kill after rotate acknowledged");
+
+        await cloud.Api.PostAsync<List<KeyEndpoints.KeyView>>($"api/v1/keys/{oldKid}/revoke", new { });
+        await AckedAsync(cloud, "template:end-card@1.0.0", "kill after revoke acknowledged");
+
+        // The device's trust, re-read from disk and re-verified against its enrolment CA, refuses the old key.
+        var ca = Fleet.Edge.Identity.EnrolmentStore.Load(device)!.Ca;
+        var held = new PolicyStore(device).OpenTrust(ca);
+        Assert.True(held.Set!.IsRevoked(oldKid));
+        var forged = new KillPolicy(long.MaxValue, [], DateTimeOffset.UtcNow);
+        var verdict = PolicyVerifier.Verify(leaked.Sign(JsonSerializer.SerializeToUtf8Bytes(forged, FleetJson.Options)).ToJson(), held.Set);
+        Assert.Null(verdict.Policy);
+        Assert.Contains(oldKid, verdict.Error);
+        var enforced = new PolicyStore(device).Load(held.Set);
+        Assert.Equal(3, enforced.Epoch);
+        Assert.Contains("trust-adopted", await File.ReadAllTextAsync(Fleet.Edge.Audit.AuditActor.PathIn(device)));
+    }
+
+    private static SigningKeyRing CopyKeys(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var f in Directory.EnumerateFiles(from)) File.Copy(f, Path.Combine(to, Path.GetFileName(f)));
+        return SigningKeyRing.OpenOrCreate(to);
+    }
+}
