@@ -14,6 +14,11 @@ public sealed record TokenState
 
     public ImmutableDictionary<string, Entry> ById { get; init; } = ImmutableDictionary<string, Entry>.Empty.WithComparers(StringComparer.Ordinal);
     public ImmutableDictionary<string, string> IdByHash { get; init; } = ImmutableDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal);
+    /// <summary>
+    /// The live registration token of each device, so issuing the next one revokes it without scanning every token
+    /// ever issued (thousands of devices register at once after a cloud restart).
+    /// </summary>
+    public ImmutableDictionary<string, string> RegistryTokenByDevice { get; init; } = ImmutableDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal);
 
     public sealed record Entry(TokenView View, string Sha256);
 
@@ -28,8 +33,8 @@ public sealed record TokenState
             return (new Refused("--device is only for --role device"), []);
         var events = new List<IFleetEvent>();
         // One registration token per device: each registration replaces the last (tokens an admin made are left alone).
-        if (cmd.Role == TokenRoles.Device && cmd.By == RegistryIssuer)
-            events.AddRange(LiveDeviceTokens(cmd.DeviceId!).Where(e => e.View.CreatedBy == RegistryIssuer).Select(e => new TokenEvents.Revoked(e.View.Id, now, cmd.By)));
+        if (cmd.Role == TokenRoles.Device && cmd.By == RegistryIssuer && RegistryTokenByDevice.TryGetValue(cmd.DeviceId!, out var previous))
+            events.Add(new TokenEvents.Revoked(previous, now, cmd.By));
         events.Add(new TokenEvents.Created(id, sha256, cmd.Role, cmd.DeviceId, cmd.Name, now, cmd.By));
         return (new Created(new TokenView(id, cmd.Role, cmd.DeviceId, cmd.Name, now, cmd.By, null), ""), events);
     }
@@ -46,19 +51,20 @@ public sealed record TokenState
 
     public IReadOnlyList<TokenView> List() => ById.Values.Select(e => e.View).OrderBy(v => v.CreatedAt).ThenBy(v => v.Id, StringComparer.Ordinal).ToList();
 
-    private IEnumerable<Entry> LiveDeviceTokens(string deviceId) =>
-        ById.Values.Where(e => e.View is { Role: TokenRoles.Device, RevokedAt: null } && e.View.DeviceId == deviceId);
-
     public TokenState Apply(IFleetEvent evt) => evt switch
     {
         TokenEvents.Created c => this with
         {
             ById = ById.SetItem(c.Id, new Entry(new TokenView(c.Id, c.Role, c.DeviceId, c.Name, c.At, c.By, null), c.Sha256)),
             IdByHash = IdByHash.SetItem(c.Sha256, c.Id),
+            RegistryTokenByDevice = c is { Role: TokenRoles.Device, By: RegistryIssuer, DeviceId: { } device }
+                ? RegistryTokenByDevice.SetItem(device, c.Id) : RegistryTokenByDevice,
         },
         TokenEvents.Revoked r when ById.TryGetValue(r.Id, out var e) => this with
         {
             ById = ById.SetItem(r.Id, e with { View = e.View with { RevokedAt = e.View.RevokedAt ?? r.At } }),
+            RegistryTokenByDevice = e.View.DeviceId is { } device && RegistryTokenByDevice.TryGetValue(device, out var live) && live == r.Id
+                ? RegistryTokenByDevice.Remove(device) : RegistryTokenByDevice,
         },
         TokenEvents.Revoked => this,
         _ => throw new ArgumentOutOfRangeException(nameof(evt), evt.GetType().Name, "not a token event"),

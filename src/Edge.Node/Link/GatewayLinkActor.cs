@@ -28,6 +28,8 @@ public sealed class GatewayLinkActor : ReceiveActor, IWithTimers
     private int _attempt;
     private int _failures;
     private bool _hasCredentials;
+    private int _heartbeatsWithoutCredentials;
+    private int _nextCredentialsRequest = 1;
 
     public GatewayLinkActor(GatewayLinkSettings settings, LinkSession session)
     {
@@ -99,6 +101,7 @@ public sealed class GatewayLinkActor : ReceiveActor, IWithTimers
                 case AssignmentTable t: _settings.Manifests.Tell(t); break;
                 case DeviceCredentials c:
                     _hasCredentials = true;
+                    (_heartbeatsWithoutCredentials, _nextCredentialsRequest) = (0, 1);
                     _settings.Manifests.Tell(c);
                     // The render pipeline delegates cloud renders over the API with the same device token.
                     Context.System.EventStream.Publish(c);
@@ -117,8 +120,14 @@ public sealed class GatewayLinkActor : ReceiveActor, IWithTimers
             Send(DeviceFrames.Heartbeat(_settings.Facts.InstallationId));
             // Broadcasts can be missed (a gateway restarting): the table is also pulled.
             Send(DeviceFrames.AssignmentRequest());
-            // The token comes with a registration; if the token store was not up yet, register again for it.
-            if (!_hasCredentials) Send(DeviceFrames.Register(_settings.Facts, _settings.Prove(DeviceFrames.GatewayAddress)));
+            // The token comes with a registration; if it did not come (the token store busy or moving), register again
+            // for it after 1, 2, 4 … 32 heartbeats: a fleet that asks every heartbeat would keep a busy store busy.
+            if (!_hasCredentials && ++_heartbeatsWithoutCredentials >= _nextCredentialsRequest)
+            {
+                _nextCredentialsRequest = Math.Min(_nextCredentialsRequest * 2, 32);
+                _heartbeatsWithoutCredentials = 0;
+                Send(DeviceFrames.Register(_settings.Facts, _settings.Prove(DeviceFrames.GatewayAddress)));
+            }
         });
         Ignore();
     }
