@@ -10,5 +10,6 @@ var verbs = new List<Verb>
     AuditVerb.Verb,
     TemplateVerb.Create(),
     EnrollVerb.Verb,
+    StoreVerb.Verb,
 };
 return await VerbDispatcher.RunAsync("fleet-edge", verbs, args);

@@ -66,6 +66,7 @@ public static class TelemetryVerb
             }
         }
         if (r.DroppedRenders > 0) sb.AppendLine($"{r.DroppedRenders} render(s) dropped by full device outboxes (counted as lost, not as data)");
+        if (r.QuarantinedAssets > 0) sb.AppendLine($"{r.QuarantinedAssets} stored file(s) failed their sha256 check on devices and were quarantined (fetched again; never rendered)");
         if (r.RejectedBatches > 0)
             sb.AppendLine($"{r.RejectedBatches} upload batch(es) rejected; latest: {r.RecentRejections.LastOrDefault()?.Reason}");
         return sb.ToString();

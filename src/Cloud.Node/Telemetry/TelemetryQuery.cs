@@ -28,7 +28,7 @@ public static class TelemetryQuery
             .Select(g => Campaign(g.Key.CampaignId, g.Key.CampaignVersion, g.Select(x => x with { ModelVersion = "", TemplateId = "" }).Aggregate(GroupAggregate.Merge)))
             .ToList();
         return new TelemetryReport(from, now, q.Device, q.Campaign, q.Cohort, reporting, campaigns,
-            devices.Sum(kv => kv.Value.DroppedRenders), rejected, recent);
+            devices.Sum(kv => kv.Value.DroppedRenders), rejected, recent, devices.Sum(kv => kv.Value.QuarantinedAssets));
     }
 
     public static TelemetryProtocol.HealthReply Health(TelemetryStore store, TelemetryProtocol.HealthQuery q)

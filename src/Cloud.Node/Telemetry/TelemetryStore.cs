@@ -57,6 +57,7 @@ public sealed record TelemetryStore(ImmutableDictionary<string, DeviceTelemetry>
             Cohort = e.Cohort,
             Windows = windows,
             DroppedRenders = d.DroppedRenders + e.DroppedRenders,
+            QuarantinedAssets = d.QuarantinedAssets + (e.Aggregate?.QuarantinedAssets ?? 0),
         };
         return this with { Devices = Devices.SetItem(e.DeviceId, updated) };
     }
@@ -93,6 +94,7 @@ public sealed record TelemetryStore(ImmutableDictionary<string, DeviceTelemetry>
     private static string? Malformed(TelemetryAggregate a)
     {
         if (a.PeriodMinutes is < 1 or > 1440) return "period is not 1..1440 minutes";
+        if (a.QuarantinedAssets < 0) return "negative quarantine count";
         if (a.Groups.Count > MaxGroupsPerBatch) return "too many groups";
         foreach (var g in a.Groups)
         {
@@ -115,8 +117,9 @@ public sealed record TelemetryStore(ImmutableDictionary<string, DeviceTelemetry>
     private static bool Versions(params string[] vs) => vs.All(v => TelemetryText.Version(v) == v);
 }
 
-/// <summary>One device's sequence marks, last known tags and cohort, windows, and data it reported as dropped.</summary>
-public sealed record DeviceTelemetry(SeqWatermark Seqs, IReadOnlyDictionary<string, string> Tags, string Cohort, ImmutableList<Window> Windows, long DroppedRenders)
+/// <summary>One device's sequence marks, last known tags and cohort, windows, data it reported as dropped, and stored files it quarantined.</summary>
+public sealed record DeviceTelemetry(SeqWatermark Seqs, IReadOnlyDictionary<string, string> Tags, string Cohort, ImmutableList<Window> Windows, long DroppedRenders,
+    long QuarantinedAssets = 0)
 {
     public static readonly DeviceTelemetry Empty = new(SeqWatermark.None, new Dictionary<string, string>(), CohortResolver.Baseline, ImmutableList<Window>.Empty, 0);
 }

@@ -8,7 +8,7 @@ using Fleet.Shared.Rendering;
 namespace Fleet.Edge.Bench;
 
 /// <summary>
-/// The edge render budget, end to end through the real pipeline (policy, model, speech, composite): N renders with
+/// The edge render budget, end to end through the real pipeline (asset verification, policy, model, speech, composite): N renders with
 /// varied contexts and the cache off, each followed by the naive pipeline (drawtext over the whole clip, voice mix,
 /// full re-encode, same preset) for the same copy, interleaved; then cached renders, TTS of unique lines, an output
 /// check, and the process's peak resident memory.
@@ -33,7 +33,9 @@ public static class RenderBenchmark
             var runner = new FfmpegRunner(null, TimeSpan.FromMinutes(2));
             var engine = new RenderEngine(runner);
             var prepared = await new PreparedTemplates(runner, settings.PreparedDir).GetAsync(campaign);
-            await renderer.RenderAsync(campaign, Context(0), Path.Combine(data, "warm.mp4"), useCache: false); // model load, first ffmpeg
+            // Every render verifies its assets as a synced campaign's render does (the hashes stand in for its manifest's).
+            var expected = campaign.AssetPaths.Select(a => new Store.ExpectedAsset(a.Key, a.Value, CampaignLoader.Sha256Of(a.Value))).ToList();
+            await renderer.RenderAsync(campaign, Context(0), Path.Combine(data, "warm.mp4"), useCache: false, expected: expected); // model load, first ffmpeg, first hash of each asset
             progress("warmed up (template prepared, model loaded)");
 
             var e2e = new List<double>();
@@ -44,7 +46,7 @@ public static class RenderBenchmark
             for (var i = 1; i <= runs; i++)
             {
                 lastOutput = Path.Combine(data, $"ad-{i}.mp4");
-                var o = await renderer.RenderAsync(campaign, Context(i), lastOutput, useCache: false);
+                var o = await renderer.RenderAsync(campaign, Context(i), lastOutput, useCache: false, expected: expected);
                 if (!o.Success) throw new Shared.Cli.FleetException($"render {i} failed: {o.Error}");
                 e2e.Add(o.TotalMs);
                 foreach (var (stage, ms) in o.StageMs) (stages.TryGetValue(stage, out var l) ? l : stages[stage] = new List<double>()).Add(ms);
@@ -62,10 +64,10 @@ public static class RenderBenchmark
             // Fixed copy: the bandit explores, so the same context may legitimately choose other copy (another cache key).
             var cached = new List<double>();
             var (headline, cta) = (campaign.Spec.DefaultCopy.Headline, campaign.Spec.DefaultCopy.Cta);
-            await renderer.RenderAsync(campaign, Context(1), Path.Combine(data, "cache-fill.mp4"), headline, cta, useCache: true);
+            await renderer.RenderAsync(campaign, Context(1), Path.Combine(data, "cache-fill.mp4"), headline, cta, useCache: true, expected: expected);
             for (var i = 0; i < Math.Max(5, runs / 2); i++)
             {
-                var hit = await renderer.RenderAsync(campaign, Context(1), Path.Combine(data, $"cached-{i}.mp4"), headline, cta, useCache: true);
+                var hit = await renderer.RenderAsync(campaign, Context(1), Path.Combine(data, $"cached-{i}.mp4"), headline, cta, useCache: true, expected: expected);
                 if (!hit.CacheHit) throw new Shared.Cli.FleetException("a repeated render missed the cache");
                 cached.Add(hit.TotalMs);
             }

@@ -18,7 +18,8 @@ public static class BenchVerb
                fleet-edge bench rollout [--edges 20] [--rounds 3] [--cloud-dll PATH] [--json]
                fleet-edge bench delegate [--runs 5] [--jobs 12] [--campaign samples/summer-sale] [--cloud-dll PATH] [--json]
                fleet-edge bench telemetry [--renders 5000] [--json]
-          render: N personalised renders (varied contexts, cache off) through the whole pipeline, each beside the naive
+          render: N personalised renders (varied contexts, cache off) through the whole pipeline (each verifies its assets
+                  as a synced campaign's render does: stage 'verify'), each beside the naive
                   pipeline (drawtext over the whole clip + full re-encode, same preset); cached renders; TTS; output check.
           join, kill, rollout and delegate start a throwaway cloud node (FLEET_CLOUD_DLL or --cloud-dll).
           delegate: (1) a 10 s 1080p render asked of a 720p device -> MP4 on the device, via the cloud render worker (first run

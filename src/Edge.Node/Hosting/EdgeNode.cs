@@ -67,6 +67,14 @@ public sealed class EdgeNode : IAsyncDisposable
         var audit = AuditLog.Open(AuditActor.PathIn(o.DataDir));
         var hasher = new UserIdHasher(o.DataDir);
         var creds = connection.Credentials;
+        ActorSystem? actorSystem = null;
+        var guard = new Store.AssetGuard(o.DataDir, q =>
+        {
+            AgentLog.Write(q.Problem == "missing"
+                ? $"store: {q.What} is missing ({q.Sha256[..12]}…); renders fall back until it is fetched again"
+                : $"store: {q.What} quarantined, never rendered: {q.Problem}; {(q.MovedTo is null ? "deleted" : "moved to " + q.MovedTo)}; fetching it again");
+            actorSystem?.EventStream.Publish(q);
+        });
         Func<string, DeviceProof?> prove = creds is null ? _ => null : address => RegistrationProof.Sign(creds.Certificate, facts, address, DateTimeOffset.UtcNow);
 
         builder.Services.AddAkka(FleetCluster.SystemName, (b, _) =>
@@ -76,15 +84,17 @@ public sealed class EdgeNode : IAsyncDisposable
             else b.AddHocon(LocalOnly, HoconAddMode.Prepend);
             b.WithActors((system, registry, _) =>
             {
+                actorSystem = system;
                 var auditActor = system.ActorOf(AuditActor.Props(audit), "audit");
                 registry.Register<AuditActorKey>(auditActor);
                 registry.Register<TelemetryActorKey>(system.ActorOf(TelemetryActor.Props(outbox, o.Telemetry, probe: new ResourceProbe()), "telemetry"));
                 var policy = system.ActorOf(PolicyActor.Props(o.DataDir, facts.DeviceId, auditActor, creds?.Ca), PolicyActor.Name);
                 registry.Register<PolicyActor>(policy);
-                var manifests = system.ActorOf(ManifestsActor.Props(facts.DeviceId, facts.Tags, o.DataDir, root: creds?.Ca, audit: auditActor), ManifestsActor.Name);
+                var manifests = system.ActorOf(ManifestsActor.Props(facts.DeviceId, facts.Tags, o.DataDir, root: creds?.Ca, audit: auditActor, guard: guard), ManifestsActor.Name);
                 registry.Register<ManifestsActor>(manifests);
                 registry.Register<RenderCoordinator>(system.ActorOf(
-                    RenderCoordinator.Props(renderSettings, policy, new PersonaliseSettings(o.DataDir)), RenderCoordinator.Name));
+                    RenderCoordinator.Props(renderSettings, policy, new PersonaliseSettings(o.DataDir), guard), RenderCoordinator.Name));
+                system.ActorOf(Store.ScrubActor.Props(guard, o.DataDir, o.Scrub), Store.ScrubActor.Name);
                 if (connection is ViaGateway g)
                 {
                     var uplink = new TelemetryUplink(outbox, ActorRefs.Nobody, o.Telemetry);
@@ -109,7 +119,7 @@ public sealed class EdgeNode : IAsyncDisposable
             manifests = await manifests.ActorRef.Ask<ManifestsProtocol.Status>(ManifestsProtocol.GetStatus.Instance, TimeSpan.FromSeconds(3)),
         }, FleetJson.Options));
         // A --campaign folder wins (offline use); otherwise renders use the verified campaign the manifests actor keeps.
-        var synced = new SyncedCampaigns(() => app.Services.GetRequiredService<ActorRegistry>().Get<ManifestsActor>());
+        var synced = new SyncedCampaigns(() => app.Services.GetRequiredService<ActorRegistry>().Get<ManifestsActor>(), guard);
         app.MapRenders(id => campaign is not null && (id is null || id == campaign.Spec.Id)
             ? Task.FromResult<CampaignInForce?>(new CampaignInForce(campaign, Rendering.RenderProtocol.RenderAd.LocalVersion, null))
             : synced.FindAsync(id), renderSettings);

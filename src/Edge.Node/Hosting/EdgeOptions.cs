@@ -33,9 +33,12 @@ public sealed record EdgeOptions
     /// <summary>Resource pressure that sends renders to the cloud (see <see cref="Rendering.ResourcePressure"/>).</summary>
     public Rendering.ResourcePressure Pressure { get; init; } = new();
 
+    /// <summary>When the background scrub re-hashes the device's store (default: daily, first 10 minutes after start).</summary>
+    public Store.ScrubSettings Scrub { get; init; } = Store.ScrubSettings.Default;
+
     public static readonly string[] KnownOptions =
         { "seed", "gateway", "join", "device-id", "data", "host", "port", "http", "tags", "campaign", "insecure-dev", "telemetry-k", "telemetry-seal", "upload-bps", "upload-burst", "max-render-height",
-          "delegate-above-temp", "delegate-above-cpu" };
+          "delegate-above-temp", "delegate-above-cpu", "scrub-every" };
     public static readonly string[] BooleanOptions = { "insecure-dev" };
 
     public const string Usage = """
@@ -44,6 +47,7 @@ public sealed record EdgeOptions
                                 [--http PORT] [--campaign DIR] [--host 127.0.0.1] [--port 0]
                                 [--telemetry-k 5] [--telemetry-seal SECONDS] [--upload-bps 4096] [--upload-burst 65536]
                                 [--max-render-height 720] [--delegate-above-temp 80] [--delegate-above-cpu PERCENT]
+                                [--scrub-every 1d]
           runs a device: connects to the fleet by itself (retrying with backoff), registers, serves the local API on --http
           (POST /v1/render renders --campaign for a context; GET /v1/renders/ID.mp4; GET /healthz; GET /v1/status).
           An enrolled device (fleet-edge enroll) keeps one stream (gRPC, mutual TLS with <data>/enrolment) to one of
@@ -58,6 +62,9 @@ public sealed record EdgeOptions
           or with "mode": "cloud" is delegated to a cloud render worker within the campaign's budget, else rendered locally.
           --delegate-above-temp / --delegate-above-cpu: resource pressure (the hottest thermal zone, whole-device CPU %,
           sampled every 15 s) above which renders are delegated too; CPU pressure is off unless given.
+          --scrub-every: how often the whole store (campaign assets, models) is hashed again in the background, one file
+          at a time at 16 MB/s (e.g. 12h, 1d; the first scrub runs 10 minutes after start, or after this when shorter).
+          Every asset is also verified at use; a file that fails is quarantined, never rendered, and fetched again.
         """;
 
     private static Telemetry.TelemetrySettings TelemetryFrom(CommandArgs a)
@@ -78,6 +85,15 @@ public sealed record EdgeOptions
             UploadBytesPerSecond = bps,
             UploadBurstBytes = burst,
         };
+    }
+
+    private static Store.ScrubSettings ScrubFrom(CommandArgs a)
+    {
+        var d = Store.ScrubSettings.Default;
+        if (a.Get("scrub-every") is not { } text) return d;
+        var every = Durations.Parse(text);
+        if (every is not { TotalSeconds: >= 1 }) throw new UsageException($"--scrub-every '{text}' is not a duration of at least 1s (e.g. 12h, 1d)");
+        return d with { Every = every.Value };
     }
 
     public static EdgeOptions From(CommandArgs a)
@@ -105,6 +121,7 @@ public sealed record EdgeOptions
             InsecureDev = a.Flag("insecure-dev"),
             Telemetry = TelemetryFrom(a),
             MaxRenderHeight = a.GetInt("max-render-height", 720, 144, 4320),
+            Scrub = ScrubFrom(a),
             Pressure = new Rendering.ResourcePressure(a.GetInt("delegate-above-temp", 80, 30, 120, "°C"),
                 a.Get("delegate-above-cpu") is null ? null : a.GetInt("delegate-above-cpu", 0, 10, 100, "%")),
         };

@@ -140,6 +140,20 @@ public sealed class ManifestCache
         return Store.CollectGarbage(keepShas);
     }
 
+    /// <summary>Every asset the kept envelopes (current and previous) of <paramref name="dataDir"/> list; reads only, creates nothing.</summary>
+    public static IEnumerable<(Manifest Manifest, ManifestAsset Asset)> KeptAssets(string dataDir)
+    {
+        var root = Path.Combine(dataDir, "manifests", "campaigns");
+        if (!Directory.Exists(root)) yield break;
+        foreach (var dir in Directory.EnumerateDirectories(root))
+            foreach (var name in new[] { Current, Previous })
+            {
+                var path = Path.Combine(dir, name);
+                if (File.Exists(path) && Decode(File.ReadAllBytes(path)) is { } m)
+                    foreach (var a in m.Assets) yield return (m, a);
+            }
+    }
+
     public List<SyncRejection> LoadRejections()
     {
         try { return File.Exists(RejectionsPath) ? JsonSerializer.Deserialize<List<SyncRejection>>(File.ReadAllBytes(RejectionsPath), FleetJson.Options) ?? [] : []; }

@@ -46,7 +46,7 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
     private int _failures;
 
     public ManifestsActor(string deviceId, IReadOnlyDictionary<string, string> tags, string dataDir, TimeProvider? clock = null,
-        System.Security.Cryptography.X509Certificates.X509Certificate2? root = null, IActorRef? audit = null)
+        System.Security.Cryptography.X509Certificates.X509Certificate2? root = null, IActorRef? audit = null, Store.AssetGuard? guard = null)
     {
         _audit = audit;
         _deviceId = deviceId;
@@ -54,7 +54,7 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
         _clock = clock ?? TimeProvider.System;
         _cache = new ManifestCache(dataDir);
         _fetcher = new ManifestFetcher(_http, _cache, _clock);
-        _modelFiles = new ModelFiles(dataDir, _http);
+        _modelFiles = new ModelFiles(dataDir, _http, guard);
         _rejections = _cache.LoadRejections();
         _held = OpenTrust(root);
         _trust = _held?.Set ?? TrustSet.Empty;
@@ -77,6 +77,7 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
         Receive<ModelPrepared>(ModelDone);
         Receive<RetryModels>(_ => KickModels());
         Receive<RetryNow>(_ => Kick());
+        Receive<Store.AssetQuarantined>(Repair);
         Receive<GetActiveCampaign>(q => Sender.Tell(Active(q.CampaignId)));
         Receive<GetStatus>(_ => Sender.Tell(CurrentStatus()));
     }
@@ -84,12 +85,16 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <param name="root">The fleet CA pinned at enrolment: only trust updates it signed are adopted. Null under --insecure-dev.</param>
+    /// <param name="guard">Verifies stored files before use; a file it quarantines is fetched again here.</param>
     public static Props Props(string deviceId, IReadOnlyDictionary<string, string> tags, string dataDir, TimeProvider? clock = null,
-        System.Security.Cryptography.X509Certificates.X509Certificate2? root = null, IActorRef? audit = null) =>
-        Akka.Actor.Props.Create(() => new ManifestsActor(deviceId, tags, dataDir, clock, root, audit));
+        System.Security.Cryptography.X509Certificates.X509Certificate2? root = null, IActorRef? audit = null, Store.AssetGuard? guard = null) =>
+        Akka.Actor.Props.Create(() => new ManifestsActor(deviceId, tags, dataDir, clock, root, audit, guard));
+
+    protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(Store.AssetQuarantined));
 
     protected override void PostStop()
     {
+        Context.System.EventStream.Unsubscribe(Self);
         _stop.Cancel();
         _http.Dispose();
     }
@@ -161,7 +166,8 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
     {
         if (_busyWith is not null || _credentials is null || _table is null) return;
         var current = Running().ToDictionary(r => r.CampaignId, StringComparer.Ordinal);
-        var next = SyncPlan.ToFetch(_table.For(_deviceId, _tags), current, _trust).FirstOrDefault(a => !_refused.Contains((a.CampaignId, a.Version)));
+        var damaged = _inForce.Values.Where(v => v.Manifest.Assets.Any(a => !_cache.Store.Has(a.Sha256))).Select(v => v.Manifest.CampaignId).ToHashSet(StringComparer.Ordinal);
+        var next = SyncPlan.ToFetch(_table.For(_deviceId, _tags), current, _trust, damaged).FirstOrDefault(a => !_refused.Contains((a.CampaignId, a.Version)));
         if (next is null) { Report(); return; }
         _busyWith = $"{next.CampaignId} v{next.Version}";
         var api = new Uri(_credentials.ApiUrl.TrimEnd('/') + "/");
@@ -201,6 +207,17 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
                 return;
         }
         Report();
+        Kick();
+    }
+
+    /// <summary>A stored file failed its check (and was moved aside): audit it, then fetch it again the way it first came.</summary>
+    private void Repair(Store.AssetQuarantined q)
+    {
+        _audit?.Tell(new Shared.Audit.AuditCommands.Record("store", "asset-quarantined", q.Sha256, $"{q.What}: {q.Problem}"));
+        foreach (var (name, slot) in _models.Where(m => m.Value.Overlay.Sha256 == q.Sha256).ToList())
+            _models[name] = slot with { Ready = null, Error = null }; // renders use the manifest's model until it is verified again
+        Report();
+        KickModels();
         Kick();
     }
 

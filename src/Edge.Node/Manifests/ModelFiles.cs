@@ -9,10 +9,12 @@ namespace Fleet.Edge.Manifests;
 /// <summary>
 /// Models a rollout tells this device to use: downloaded by sha256 with the device token, placed in a folder of their
 /// own next to the shipped tokenizer vocabulary, then loaded and test-run. Only a model that passes is handed to
-/// renders; until then (and if it fails) the model in use stays.
+/// renders; until then (and if it fails) the model in use stays. Both the download and the copy a render loads are
+/// verified against the overlay's sha256 by the guard before every load: a corrupt one is quarantined and fetched or copied again.
 /// </summary>
-public sealed class ModelFiles(string dataDir, HttpClient http)
+public sealed class ModelFiles(string dataDir, HttpClient http, Store.AssetGuard? guard = null)
 {
+    private readonly Store.AssetGuard _guard = guard ?? new Store.AssetGuard(dataDir);
     /// <summary>Prefix of the error for a model that could not be fetched (transient: retried, never reported as a load error).</summary>
     public const string DownloadFailed = "download-failed";
 
@@ -23,6 +25,7 @@ public sealed class ModelFiles(string dataDir, HttpClient http)
     public async Task<(ModelInUse? Model, string? Error)> PrepareAsync(Uri api, string token, ArtifactOverlay overlay, CancellationToken ct)
     {
         var sha = overlay.Sha256!;
+        if (_store.Has(sha)) await _guard.CheckAsync(_store.PathOf(sha), sha, $"model {overlay.ArtifactId} (download)");
         if (!_store.Has(sha))
         {
             try
@@ -42,6 +45,7 @@ public sealed class ModelFiles(string dataDir, HttpClient http)
         }
         var dir = Path.Combine(_root, sha);
         var options = new MiniLmOptions(dir);
+        if (File.Exists(options.ModelPath)) await _guard.CheckAsync(options.ModelPath, sha, $"model {overlay.ArtifactId}");
         if (!File.Exists(options.ModelPath))
         {
             Directory.CreateDirectory(dir);

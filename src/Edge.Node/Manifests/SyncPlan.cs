@@ -8,15 +8,17 @@ public static class SyncPlan
 {
     /// <summary>
     /// One row per assigned campaign whose version is ahead of ours (or, when a rollout directs it, different from ours),
-    /// or whose current signature lost its key.
+    /// or whose current signature lost its key, or whose current version lacks stored assets (<paramref name="damaged"/>:
+    /// quarantined after a failed check; fetching the same version again restores them).
     /// </summary>
-    public static IReadOnlyList<Assignment> ToFetch(IReadOnlyList<Assignment> mine, IReadOnlyDictionary<string, RunningCampaign> current, TrustSet trust) =>
+    public static IReadOnlyList<Assignment> ToFetch(IReadOnlyList<Assignment> mine, IReadOnlyDictionary<string, RunningCampaign> current, TrustSet trust,
+        IReadOnlySet<string>? damaged = null) =>
         mine.GroupBy(a => a.CampaignId, StringComparer.Ordinal)
             .Select(g => g.MaxBy(a => a.Version)!)
             .Where(a => !current.TryGetValue(a.CampaignId, out var c)
                         || a.Version > c.Version
                         || (a.Directed && a.Version != c.Version)
-                        || (a.Version == c.Version && !trust.Keys.ContainsKey(c.Kid)))
+                        || (a.Version == c.Version && (!trust.Keys.ContainsKey(c.Kid) || damaged?.Contains(a.CampaignId) == true)))
             .OrderBy(a => a.CampaignId, StringComparer.Ordinal)
             .ToList();
 

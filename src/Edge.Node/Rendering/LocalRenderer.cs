@@ -28,9 +28,11 @@ public sealed class LocalRenderer : IAsyncDisposable
 
     public RenderSettings Settings { get; }
 
+    /// <param name="expected">Assets to verify before use, as a synced campaign's are (see <see cref="RenderAd.Expected"/>).</param>
     public Task<RenderOutcome> RenderAsync(LoadedCampaign campaign, RenderContext context, string outputPath,
-        string? headline = null, string? cta = null, bool useCache = true) =>
-        _render.Ask<RenderOutcome>(new RenderAd(campaign, context, Path.GetFullPath(outputPath), headline, cta, useCache), Settings.Deadline + TimeSpan.FromSeconds(5));
+        string? headline = null, string? cta = null, bool useCache = true, IReadOnlyList<Store.ExpectedAsset>? expected = null) =>
+        _render.Ask<RenderOutcome>(new RenderAd(campaign, context, Path.GetFullPath(outputPath), headline, cta, useCache, Expected: expected),
+            Settings.Deadline + TimeSpan.FromSeconds(5));
 
     public async ValueTask DisposeAsync() => await _system.Terminate();
 }

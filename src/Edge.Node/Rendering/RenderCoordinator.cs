@@ -25,7 +25,8 @@ public sealed class RenderCoordinator : ReceiveActor
     private string? _pressure;
     private long _next;
 
-    public RenderCoordinator(RenderSettings settings, IActorRef policy, PersonaliseSettings personalise)
+    /// <param name="guard">Verifies stored assets before renders use them (shared with the manifests actor and the scrub).</param>
+    public RenderCoordinator(RenderSettings settings, IActorRef policy, PersonaliseSettings personalise, Store.AssetGuard? guard = null)
     {
         var runner = new FfmpegRunner(settings.FfmpegPath, TimeSpan.FromMinutes(2));
         var cloud = new CloudRenderClient();
@@ -39,7 +40,8 @@ public sealed class RenderCoordinator : ReceiveActor
             settings,
             new Privacy.UserIdHasher(settings.DataDir),
             cloud,
-            new CloudBases(cloud, Path.Combine(settings.DataDir, "renders", "bases")));
+            new CloudBases(cloud, Path.Combine(settings.DataDir, "renders", "bases")),
+            guard ?? new Store.AssetGuard(settings.DataDir));
         Receive<Shared.Tokens.DeviceCredentials>(c => _services.Cloud.Credentials = c);
 
         Receive<RenderAd>(req =>
@@ -67,18 +69,25 @@ public sealed class RenderCoordinator : ReceiveActor
                 if (purged > 0) Hosting.AgentLog.Write($"{directive.Id}: purged {purged} cached render(s)");
             }
         });
+        Receive<Store.AssetQuarantined>(q =>
+        {
+            // Nothing built from bad bytes survives: its preparation and every cached ad of the campaigns it served go.
+            var campaigns = _services.Prepared.Forget(q.Path, q.Sha256);
+            _services.Cache.Purge(a => campaigns.Contains(a.CampaignId));
+        });
         Receive<Terminated>(t => _jobs.Remove(t.ActorRef));
         Receive<Shared.Telemetry.ResourceSample>(s => _pressure = settings.Pressure.Of(s));
     }
 
-    public static Props Props(RenderSettings settings, IActorRef policy, PersonaliseSettings personalise) =>
-        Akka.Actor.Props.Create(() => new RenderCoordinator(settings, policy, personalise));
+    public static Props Props(RenderSettings settings, IActorRef policy, PersonaliseSettings personalise, Store.AssetGuard? guard = null) =>
+        Akka.Actor.Props.Create(() => new RenderCoordinator(settings, policy, personalise, guard));
 
     protected override void PreStart()
     {
         Context.System.EventStream.Subscribe(Self, typeof(PolicyMessages.KillEnforced));
         Context.System.EventStream.Subscribe(Self, typeof(Shared.Tokens.DeviceCredentials));
         Context.System.EventStream.Subscribe(Self, typeof(Shared.Telemetry.ResourceSample));
+        Context.System.EventStream.Subscribe(Self, typeof(Store.AssetQuarantined));
     }
 
     protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);

@@ -32,7 +32,10 @@ public static class RenderEndpoints
             RenderBody body;
             try { body = await request.ReadFromJsonAsync<RenderBody>(FleetJson.Options) ?? new RenderBody(null, null, null, null); }
             catch (JsonException) { return Results.Json(new { error = "body is not JSON {campaign_id?, context?, headline?, cta?, no_cache?}" }, FleetJson.Options, statusCode: 400); }
-            if (await campaigns(body.CampaignId) is not { } inForce)
+            Manifests.CampaignInForce? inForce;
+            try { inForce = await campaigns(body.CampaignId); }
+            catch (Shared.Cli.FleetException e) { return Results.Json(new { error = e.Message }, FleetJson.Options, statusCode: 503); }
+            if (inForce is null)
                 return Results.Json(new { error = body.CampaignId is null ? "this device has no campaign to render" : $"campaign '{body.CampaignId}' is not on this device" },
                     FleetJson.Options, statusCode: 404);
             var mode = body.Mode ?? Delegation.EdgeFirst;
@@ -45,7 +48,7 @@ public static class RenderEndpoints
             var id = Guid.NewGuid().ToString("N")[..12];
             var path = Path.Combine(outDir, id + ".mp4");
             var outcome = await render.ActorRef.Ask<RenderOutcome>(new RenderAd(inForce.Campaign, body.Context ?? new RenderContext(), path, body.Headline, body.Cta, !body.NoCache,
-                inForce.Version, inForce.Model, mode, height), settings.ReplyTimeout);
+                inForce.Version, inForce.Model, mode, height, inForce.Expected), settings.ReplyTimeout);
             Prune(outDir);
             return Results.Json(new RenderReply($"/v1/renders/{id}.mp4", outcome), FleetJson.Options, statusCode: outcome.Error is null ? 200 : 500);
         });

@@ -13,7 +13,8 @@ namespace Fleet.Edge.Rendering;
 
 /// <summary>The parts a render job talks to; owned by the coordinator.</summary>
 public sealed record RenderServices(IActorRef Policy, IActorRef Personalise, IActorRef Speech, IActorRef Composite,
-    RenderCache Cache, PreparedTemplates Prepared, RenderSettings Settings, Privacy.UserIdHasher Hasher, CloudRenderClient Cloud, CloudBases Bases);
+    RenderCache Cache, PreparedTemplates Prepared, RenderSettings Settings, Privacy.UserIdHasher Hasher, CloudRenderClient Cloud, CloudBases Bases,
+    Store.AssetGuard Guard);
 
 /// <summary>
 /// One render, start to finish, as a short-lived actor: policy gate, copy choice, cache, speech, composite. Each stage
@@ -62,6 +63,7 @@ public sealed class RenderJob : ReceiveActor
         var workDir = Directory.CreateDirectory(Path.Combine(s.Settings.WorkDir, id)).FullName;
         string? claimedKey = null;
         CopyChoice? choice = null;
+        IReadOnlyList<string> unusable = [];
 
         RenderOutcome Outcome(string path, bool ok, bool cacheHit, string encoder, string renderPath, double audio, string? error = null) => new(
             id, campaign.Spec.Id, path, ok, choice?.Headline ?? campaign.Spec.DefaultCopy.Headline, choice?.Cta ?? campaign.Spec.DefaultCopy.Cta,
@@ -72,6 +74,8 @@ public sealed class RenderJob : ReceiveActor
         RenderOutcome StaticCreative(string reason)
         {
             fallbacks.Add(reason);
+            if (unusable.Contains(campaign.Spec.StaticCreative))
+                return Outcome(req.OutputPath, false, false, "none", "none", 0, $"no ad could be written: the static creative failed verification; the device fetches it again");
             try
             {
                 CopyAtomically(campaign.StaticCreativePath, req.OutputPath);
@@ -108,11 +112,16 @@ public sealed class RenderJob : ReceiveActor
                 return result;
             }
 
+            // 0. A stored asset that no longer matches its manifest's sha256 is never used: the guard quarantines it, the
+            //    device fetches it again, and meanwhile the static creative plays (unless it is the bad one).
+            if (req.Expected is { } expected) unusable = await Stage("verify", () => s.Guard.UnusableAsync(expected, $"{campaign.Spec.Id} v{req.CampaignVersion}").AsTask());
+
             // 1. The kill-switch first: a device that just (re)joined syncs the fleet's policy before anything renders.
             var gate = await Stage("policy", () =>
                 s.Policy.Ask<PolicyMessages.Verdict>(new PolicyMessages.Check(artifacts, s.Settings.PolicySyncWait), s.Settings.Deadline, ct));
             var modelKilled = gate.BlockedBy is { Scope.Kind: KillKind.Model };
             if (gate.BlockedBy is { } kill && !modelKilled) return StaticCreative($"policy:static-creative:{kill.Id}");
+            if (unusable.Any(n => n != campaign.Spec.StaticCreative)) return StaticCreative("render:static-creative:asset-quarantined");
 
             // 2. Copy: the model (or a preview, or default copy when the model is killed), always through the safety filter.
             var spec = campaign.Spec;

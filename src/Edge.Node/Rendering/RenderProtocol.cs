@@ -14,11 +14,12 @@ public static class RenderProtocol
     /// </summary>
     /// <param name="CampaignVersion">The synced manifest's version, or <see cref="LocalVersion"/> for a campaign folder.</param>
     /// <param name="Model">The personalisation model to use; null: the one the device ships with.</param>
+    /// <param name="Expected">The assets to verify before use (a synced campaign's, from its signed manifest); null: none.</param>
     /// <param name="Mode"><c>cloud</c> delegates to a cloud render worker; <paramref name="Height"/> above the device's
     /// capability delegates too (see <see cref="Delegation"/>).</param>
     public sealed record RenderAd(LoadedCampaign Campaign, RenderContext Context, string OutputPath,
         string? PreviewHeadline = null, string? PreviewCta = null, bool UseCache = true, string CampaignVersion = RenderAd.LocalVersion,
-        Personalisation.ModelInUse? Model = null, string Mode = Delegation.EdgeFirst, int? Height = null)
+        Personalisation.ModelInUse? Model = null, string Mode = Delegation.EdgeFirst, int? Height = null, IReadOnlyList<Store.ExpectedAsset>? Expected = null)
     {
         /// <summary>Version reported for a campaign rendered from a local folder rather than a synced manifest.</summary>
         public const string LocalVersion = "1.0.0";

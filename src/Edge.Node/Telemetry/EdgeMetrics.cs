@@ -14,6 +14,8 @@ public static class EdgeMetrics
     private static readonly Counter<long> Fallbacks = Meter.CreateCounter<long>("fleet_edge_fallbacks", description: "fallbacks by reason");
     private static readonly Histogram<double> RenderMs = Meter.CreateHistogram<double>("fleet_edge_render_ms", "ms", "render time end to end");
     private static readonly Counter<long> Interactions = Meter.CreateCounter<long>("fleet_edge_interactions", description: "impressions and clicks");
+    private static readonly Counter<long> QuarantinedAssets = Meter.CreateCounter<long>("fleet_edge_assets_quarantined",
+        description: "stored files (campaign assets, models) that failed their sha256 check and were moved aside");
     private static long _outboxEntries, _outboxBytes, _uploadedBytes;
 
     static EdgeMetrics()
@@ -33,6 +35,8 @@ public static class EdgeMetrics
 
     public static void Interaction(InteractionKind kind) =>
         Interactions.Add(1, new KeyValuePair<string, object?>("kind", kind.ToString().ToLowerInvariant()));
+
+    public static void Quarantined() => QuarantinedAssets.Add(1);
 
     public static void Outbox(int entries, long bytes)
     {

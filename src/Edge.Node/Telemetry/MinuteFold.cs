@@ -64,6 +64,9 @@ public static class MinuteFold
 
     public static OpenMinute Add(OpenMinute m, ResourceSample s) => m with { Samples = m.Samples.Append(s).ToList() };
 
+    /// <summary>Counts one stored file that failed its sha256 check (a device operation, like a render count: no user data).</summary>
+    public static OpenMinute AddQuarantined(OpenMinute m) => m with { QuarantinedAssets = m.QuarantinedAssets + 1 };
+
     /// <summary>
     /// Seals a minute for upload. k-anonymity: a variant row whose events came from 1..k-1 distinct identified users is
     /// suppressed (dropped and counted in <see cref="TelemetryAggregate.SuppressedRows"/>); distinct-user counts below
@@ -85,7 +88,7 @@ public static class MinuteFold
                 g.Renders, g.Successes, g.CacheHits, g.FallbackRenders, g.SafetyBlocks, g.AudioSeconds, g.Fallbacks, g.Encoders, g.StageMsSum,
                 new LatencyHistogram(g.RenderMsBuckets), variants, g.Users.Count >= k ? g.Users.Count : null));
         }
-        return new TelemetryAggregate(m.Start, 1, groups, Summarise(m.Samples), suppressed);
+        return new TelemetryAggregate(m.Start, 1, groups, Summarise(m.Samples), suppressed, m.QuarantinedAssets);
     }
 
     public static ResourceSummary? Summarise(IReadOnlyList<ResourceSample> samples)

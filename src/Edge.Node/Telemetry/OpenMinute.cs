@@ -4,7 +4,8 @@ namespace Fleet.Edge.Telemetry;
 /// A minute still being folded, as kept in the outbox database after every event (so a crash loses nothing). It holds
 /// salted user hashes for counting distinct users; they stay on the device: sealing turns them into counts.
 /// </summary>
-public sealed record OpenMinute(DateTimeOffset Start, IReadOnlyDictionary<string, OpenGroup> Groups, IReadOnlyList<Fleet.Shared.Telemetry.ResourceSample> Samples)
+public sealed record OpenMinute(DateTimeOffset Start, IReadOnlyDictionary<string, OpenGroup> Groups, IReadOnlyList<Fleet.Shared.Telemetry.ResourceSample> Samples,
+    int QuarantinedAssets = 0)
 {
     public static OpenMinute For(DateTimeOffset start) => new(start, new Dictionary<string, OpenGroup>(), Array.Empty<Fleet.Shared.Telemetry.ResourceSample>());
 

@@ -36,6 +36,11 @@ public sealed class TelemetryActor : ReceiveActor, IWithTimers
             // The render coordinator delegates under pressure; it learns the device's load from the same samples.
             Context.System.EventStream.Publish(s);
         });
+        Receive<Edge.Store.AssetQuarantined>(_ =>
+        {
+            Fold(_clock.GetUtcNow(), MinuteFold.AddQuarantined);
+            EdgeMetrics.Quarantined();
+        });
         Receive<Recorded.Confirm>(c =>
         {
             switch (c.Event)
@@ -58,6 +63,7 @@ public sealed class TelemetryActor : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         Context.System.EventStream.Subscribe(Self, typeof(RenderEvent));
+        Context.System.EventStream.Subscribe(Self, typeof(Edge.Store.AssetQuarantined));
         Timers.StartPeriodicTimer(SealTick.Instance, SealTick.Instance, _settings.SealInterval);
         if (_probe is not null) Timers.StartPeriodicTimer(SampleTick.Instance, SampleTick.Instance, _settings.SampleInterval);
     }
@@ -98,7 +104,7 @@ public sealed class TelemetryActor : ReceiveActor, IWithTimers
         {
             var ended = m.Start + TimeSpan.FromMinutes(1) + _settings.SealGrace <= now;
             if (!ended && !all && !_settings.SealPartialMinutes) continue;
-            if (m.Groups.Count == 0 && m.Samples.Count == 0 && !ended) continue;
+            if (m.Groups.Count == 0 && m.Samples.Count == 0 && m.QuarantinedAssets == 0 && !ended) continue;
             var seq = _outbox.Seal(m.Start, MinuteFold.Seal(m, _settings.K));
             _open.Remove(m.Start);
             _log.Debug("sealed minute {0:u} as seq {1} ({2} renders)", m.Start, seq, m.Renders);

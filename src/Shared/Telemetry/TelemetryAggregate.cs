@@ -1,12 +1,14 @@
 namespace Fleet.Shared.Telemetry;
 
 /// <summary>Everything a device says about one period (a minute, or an hour roll-up): per-group counts and resources.</summary>
+/// <param name="QuarantinedAssets">Stored files (campaign assets, models) that failed their sha256 check in the period and were moved aside.</param>
 public sealed record TelemetryAggregate(
     DateTimeOffset PeriodStart,
     int PeriodMinutes,
     IReadOnlyList<GroupAggregate> Groups,
     ResourceSummary? Resources,
-    int SuppressedRows)
+    int SuppressedRows,
+    int QuarantinedAssets = 0)
 {
     public long Renders => Groups.Sum(g => g.Renders);
 
@@ -15,7 +17,8 @@ public sealed record TelemetryAggregate(
         start, minutes,
         parts.SelectMany(p => p.Groups).GroupBy(g => g.Key).Select(g => g.Aggregate(GroupAggregate.Merge)).ToList(),
         parts.Select(p => p.Resources).Aggregate((ResourceSummary?)null, ResourceSummary.Merge),
-        parts.Sum(p => p.SuppressedRows));
+        parts.Sum(p => p.SuppressedRows),
+        parts.Sum(p => p.QuarantinedAssets));
 }
 
 /// <summary>Counts for one (campaign, campaign version, model version, template): the artifact versions a rollout gates on.</summary>

@@ -3,6 +3,7 @@ using Fleet.Shared.Serialization;
 namespace Fleet.Shared.Telemetry;
 
 /// <summary>The answer of <c>GET /api/v1/telemetry</c> and the input of <c>fleet-cloud telemetry</c>.</summary>
+/// <param name="QuarantinedAssets">Stored files the devices found corrupt (sha256 mismatch) and moved aside, since they first reported; like <see cref="DroppedRenders"/>.</param>
 public sealed record TelemetryReport(
     DateTimeOffset From,
     DateTimeOffset To,
@@ -13,7 +14,8 @@ public sealed record TelemetryReport(
     IReadOnlyList<CampaignReport> Campaigns,
     long DroppedRenders,
     long RejectedBatches,
-    IReadOnlyList<RejectionView> RecentRejections) : IFleetProtocol;
+    IReadOnlyList<RejectionView> RecentRejections,
+    long QuarantinedAssets = 0) : IFleetProtocol;
 
 /// <summary>One campaign version over the window: counts, rates, render-time percentiles and variants.</summary>
 public sealed record CampaignReport(

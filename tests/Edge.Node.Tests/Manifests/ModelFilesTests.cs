@@ -39,6 +39,20 @@ public sealed class ModelFilesTests : IDisposable
     }
 
     [Fact]
+    public async Task A_model_copy_that_rotted_on_disk_is_quarantined_and_copied_again_before_it_loads()
+    {
+        var overlay = Stored(await File.ReadAllBytesAsync(MiniLmOptions.Default.ModelPath), "1.0.2");
+        var (model, _) = await Prepare(overlay);
+        var copy = Path.Combine(model!.Directory!, "model.onnx");
+        using (var f = new FileStream(copy, FileMode.Open, FileAccess.ReadWrite)) { f.Position = f.Length - 100; f.WriteByte(0x42); }
+
+        var (again, error) = await Prepare(overlay);
+        Assert.Null(error);
+        Assert.Equal(overlay.Sha256, await Fleet.Edge.Store.AssetGuard.Sha256Of(Path.Combine(again!.Directory!, "model.onnx")));
+        Assert.Single(Directory.GetFiles(Path.Combine(_dir, "quarantine")));
+    }
+
+    [Fact]
     public async Task A_corrupt_file_is_refused_with_the_loader_reason_and_no_model()
     {
         var garbage = new byte[2048];

@@ -30,6 +30,15 @@ public sealed class MinuteFoldTests
         Assert.Equal(renders.Sum(r => r.StageMs["speech"]), g.StageMsSum["speech"], 6);
     }
 
+    [Fact]
+    public void Quarantined_assets_are_counted_in_the_sealed_minute_and_summed_by_roll_ups()
+    {
+        var m = MinuteFold.AddQuarantined(MinuteFold.AddQuarantined(Fold([SyntheticTelemetry.Render(1)])));
+        var sealedMinute = MinuteFold.Seal(m, k: 5);
+        Assert.Equal(2, sealedMinute.QuarantinedAssets);
+        Assert.Equal(3, TelemetryAggregate.Merge([sealedMinute, MinuteFold.Seal(MinuteFold.AddQuarantined(OpenMinute.For(T0)), 5)], T0, 60).QuarantinedAssets);
+    }
+
     [Theory]
     [InlineData(5, 4, true)]
     [InlineData(5, 5, false)]
