@@ -15,6 +15,7 @@ public static class StoreVerb
           hashes every file the device keeps by sha256 (campaign assets under <data>/manifests/store, downloaded models
           and the model copies renders load under <data>/models), as the agent's daily scrub does. A file that does not
           match is quarantined (moved to <data>/quarantine): a running agent renders its fallback and fetches it again.
+          A file a kept manifest lists but the store lacks (quarantined earlier, not yet fetched again) is reported missing.
           Exits 1 when a file was corrupt or missing, 0 when all match.
         """;
 
@@ -33,9 +34,10 @@ public static class StoreVerb
             Console.WriteLine(JsonSerializer.Serialize(new { report.Checked, report.Bytes, report.Seconds, report.Clean, report.Problems, Quarantined = quarantined }, FleetJson.Indented));
             return report.Clean ? 0 : 1;
         }
-        foreach (var q in quarantined)
-            Console.WriteLine($"{(q.Problem == "missing" ? "MISSING" : "CORRUPT")}  {q.What}  {q.Path}" +
-                              (q.Problem == "missing" ? "" : $"\n         {q.Problem}; {(q.MovedTo is null ? "deleted" : "moved to " + q.MovedTo)}"));
+        foreach (var p in report.Problems)
+            Console.WriteLine($"{p.State.ToUpperInvariant()}  {p.What}  {p.Path}" + (quarantined.FirstOrDefault(q => q.Path == p.Path) is { } q
+                ? $"\n         {q.Problem}; {(q.MovedTo is null ? "deleted" : "moved to " + q.MovedTo)}"
+                : ""));
         Console.WriteLine($"{report.Checked} file(s), {report.Bytes} bytes checked in {report.Seconds:0.00} s: " +
                           (report.Clean ? "all match their sha256" : $"{report.Problems.Count} failed"));
         return report.Clean ? 0 : 1;

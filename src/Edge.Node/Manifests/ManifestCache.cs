@@ -140,6 +140,10 @@ public sealed class ManifestCache
         return Store.CollectGarbage(keepShas);
     }
 
+    /// <summary>The campaigns among <paramref name="inForce"/> with an asset missing from the store (quarantined after a failed check).</summary>
+    public IReadOnlySet<string> Incomplete(IEnumerable<SignedManifest> inForce) =>
+        inForce.Where(s => s.Manifest.Assets.Any(a => !Store.Has(a.Sha256))).Select(s => s.Manifest.CampaignId).ToHashSet(StringComparer.Ordinal);
+
     /// <summary>Every asset the kept envelopes (current and previous) of <paramref name="dataDir"/> list; reads only, creates nothing.</summary>
     public static IEnumerable<(Manifest Manifest, ManifestAsset Asset)> KeptAssets(string dataDir)
     {

@@ -166,8 +166,7 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
     {
         if (_busyWith is not null || _credentials is null || _table is null) return;
         var current = Running().ToDictionary(r => r.CampaignId, StringComparer.Ordinal);
-        var damaged = _inForce.Values.Where(v => v.Manifest.Assets.Any(a => !_cache.Store.Has(a.Sha256))).Select(v => v.Manifest.CampaignId).ToHashSet(StringComparer.Ordinal);
-        var next = SyncPlan.ToFetch(_table.For(_deviceId, _tags), current, _trust, damaged).FirstOrDefault(a => !_refused.Contains((a.CampaignId, a.Version)));
+        var next = SyncPlan.ToFetch(_table.For(_deviceId, _tags), current, _trust, _cache.Incomplete(_inForce.Values)).FirstOrDefault(a => !_refused.Contains((a.CampaignId, a.Version)));
         if (next is null) { Report(); return; }
         _busyWith = $"{next.CampaignId} v{next.Version}";
         var api = new Uri(_credentials.ApiUrl.TrimEnd('/') + "/");

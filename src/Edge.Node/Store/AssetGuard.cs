@@ -47,19 +47,23 @@ public sealed class AssetGuard(string dataDir, Action<AssetQuarantined>? report 
         return bad ?? (IReadOnlyList<string>)Array.Empty<string>();
     }
 
-    /// <summary>Hashes the file again whatever its stat says (the scrub); at most <paramref name="bytesPerSecond"/> when given.</summary>
+    /// <summary>
+    /// Hashes the file again whatever its stat says (the scrub), at most <paramref name="bytesPerSecond"/> when given. A
+    /// file already gone is <see cref="AssetState.Missing"/> without a report: the store's garbage collection removes files.
+    /// </summary>
     public Task<AssetState> RehashAsync(string path, string sha256, string what, long? bytesPerSecond = null, CancellationToken ct = default) =>
-        Stat(path) is null ? Task.FromResult(Missing(path, sha256, what)) : HashOnceAsync(path, sha256, what, bytesPerSecond, ct);
+        Stat(path) is null ? Task.FromResult(AssetState.Missing) : HashOnceAsync(path, sha256, what, bytesPerSecond, ct);
 
     /// <summary>Forgets a verdict (the file is about to be replaced by this process).</summary>
     public void Forget(string path) => _good.TryRemove(path, out _);
 
-    // Concurrent checks of one file share one hash.
+    // Concurrent checks of one file share one hash; a render never waits behind the scrub's paced one.
     private async Task<AssetState> HashOnceAsync(string path, string sha256, string what, long? bytesPerSecond, CancellationToken ct = default)
     {
-        var lazy = _hashing.GetOrAdd(path, _ => new Lazy<Task<AssetState>>(() => Task.Run(() => HashAsync(path, sha256, what, bytesPerSecond, ct), ct)));
+        var key = bytesPerSecond is null ? path : path + "|paced";
+        var lazy = _hashing.GetOrAdd(key, _ => new Lazy<Task<AssetState>>(() => Task.Run(() => HashAsync(path, sha256, what, bytesPerSecond, ct), ct)));
         try { return await lazy.Value; }
-        finally { _hashing.TryRemove(new KeyValuePair<string, Lazy<Task<AssetState>>>(path, lazy)); }
+        finally { _hashing.TryRemove(new KeyValuePair<string, Lazy<Task<AssetState>>>(key, lazy)); }
     }
 
     private async Task<AssetState> HashAsync(string path, string sha256, string what, long? bytesPerSecond, CancellationToken ct)

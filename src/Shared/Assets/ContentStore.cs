@@ -25,10 +25,13 @@ public sealed class ContentStore
     public static bool IsSha256(string? value) =>
         value is { Length: 64 } && value.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f');
 
-    public string PathOf(string sha256)
+    public string PathOf(string sha256) => PathIn(Root, sha256);
+
+    /// <summary>Where a store rooted at <paramref name="root"/> keeps <paramref name="sha256"/> (without opening, or creating, the store).</summary>
+    public static string PathIn(string root, string sha256)
     {
         if (!IsSha256(sha256)) throw new ArgumentException($"'{sha256}' is not a lowercase sha256 hex digest", nameof(sha256));
-        return Path.Combine(Root, sha256[..2], sha256[2..4], sha256);
+        return Path.Combine(Path.GetFullPath(root), sha256[..2], sha256[2..4], sha256);
     }
 
     public bool Has(string sha256) => IsSha256(sha256) && File.Exists(PathOf(sha256));
