@@ -54,9 +54,6 @@ public sealed class AssetGuard(string dataDir, Action<AssetQuarantined>? report 
     public Task<AssetState> RehashAsync(string path, string sha256, string what, long? bytesPerSecond = null, CancellationToken ct = default) =>
         Stat(path) is null ? Task.FromResult(AssetState.Missing) : HashOnceAsync(path, sha256, what, bytesPerSecond, ct);
 
-    /// <summary>Forgets a verdict (the file is about to be replaced by this process).</summary>
-    public void Forget(string path) => _good.TryRemove(path, out _);
-
     // Concurrent checks of one file share one hash; a render never waits behind the scrub's paced one.
     private async Task<AssetState> HashOnceAsync(string path, string sha256, string what, long? bytesPerSecond, CancellationToken ct = default)
     {
