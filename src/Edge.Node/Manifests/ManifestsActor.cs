@@ -258,7 +258,7 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
     private ManifestsProtocol.Status CurrentStatus() => new(_credentials is not null && _lastError is null, Running().ToList(), _rejections.ToList(),
         _busyWith is null ? [] : [_busyWith], _lastError);
 
-    private void Report() => _reportTo?.Tell(new DeviceSyncReport(_deviceId, Running().ToList(), _rejections.TakeLast(5).ToList(), _clock.GetUtcNow(), Models()));
+    private void Report() => _reportTo?.Tell(new DeviceSyncReport(_deviceId, Running().ToList(), _rejections.TakeLast(5).ToList(), _clock.GetUtcNow(), Models(), _held?.Version));
 
     private Identity.DeviceTrust? OpenTrust(System.Security.Cryptography.X509Certificates.X509Certificate2? root)
     {

@@ -80,9 +80,12 @@ public sealed record Assignment(string CampaignId, int Version, IReadOnlyDiction
 /// <summary>Asked by a device's link on registration and with each heartbeat; answered with the current <see cref="AssignmentTable"/>.</summary>
 public sealed record GetAssignmentTable(string DeviceId) : IFleetProtocol;
 
-/// <summary>A device's link reports which verified version of each campaign it runs and its recent rejections.</summary>
+/// <summary>
+/// A device's link reports which verified version of each campaign it runs, its recent rejections and the version of
+/// the trust update it holds (<see cref="TrustVersion"/>; 0 for a set pinned without one).
+/// </summary>
 public sealed record DeviceSyncReport(string DeviceId, IReadOnlyList<RunningCampaign> Running, IReadOnlyList<SyncRejection> Rejections,
-    DateTimeOffset At, IReadOnlyList<DeviceModel>? Models = null) : IFleetProtocol
+    DateTimeOffset At, IReadOnlyList<DeviceModel>? Models = null, long? TrustVersion = null) : IFleetProtocol
 {
     public IReadOnlyList<DeviceModel> ModelStates => Models ?? [];
 }
