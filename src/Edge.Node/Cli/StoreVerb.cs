@@ -22,7 +22,7 @@ public static class StoreVerb
     private static async Task<int> RunAsync(IReadOnlyList<string> argv)
     {
         var a = CommandArgs.Parse(argv);
-        if (a.Flag("help")) { Console.WriteLine(Usage); return 0; }
+        if (a.Flag("help") || a.Positionals.Count == 0) { Console.WriteLine(Usage); return a.Flag("help") ? 0 : 2; }
         a.RejectUnknown("data");
         if (a.Positionals is not ["verify"]) throw new UsageException($"unexpected '{string.Join(' ', a.Positionals)}' (use 'store verify')");
         var data = Path.GetFullPath(a.Get("data", "./data/edge"));
