@@ -20,21 +20,29 @@ public static class ChildProcesses
     public static bool DieWithParent => Guarded.Value;
 
     /// <summary>
-    /// Starts <paramref name="psi"/> (no shell) as a child that dies with this process; same contract as
-    /// <see cref="Process.Start()"/>: false or an exception (missing binary: <see cref="System.ComponentModel.Win32Exception"/>).
+    /// Starts <paramref name="psi"/> (arguments in its ArgumentList, no shell) as a child that dies with this process.
+    /// A missing binary throws <see cref="System.ComponentModel.Win32Exception"/> as a plain start does.
     /// </summary>
     public static Process Start(ProcessStartInfo psi)
     {
         var process = new Process { StartInfo = Guard(psi) };
-        if (!DieWithParent)
+        try
         {
-            if (!process.Start()) throw new InvalidOperationException($"{psi.FileName} did not start");
+            if (!DieWithParent)
+            {
+                if (!process.Start()) throw new InvalidOperationException($"{psi.FileName} did not start");
+                return process;
+            }
+            var started = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            Queue.Add((process, started));
+            started.Task.GetAwaiter().GetResult(); // rethrows what Start threw on the spawner thread
             return process;
         }
-        var started = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Queue.Add((process, started));
-        started.Task.GetAwaiter().GetResult(); // rethrows what Start threw on the spawner thread
-        return process;
+        catch
+        {
+            process.Dispose();
+            throw;
+        }
     }
 
     /// <summary>
@@ -43,6 +51,8 @@ public static class ChildProcesses
     /// </summary>
     private static ProcessStartInfo Guard(ProcessStartInfo psi)
     {
+        if (!string.IsNullOrEmpty(psi.Arguments))
+            throw new ArgumentException("pass arguments through ArgumentList, never as one string to be split", nameof(psi));
         if (!DieWithParent || Resolve(psi.FileName) is not { } binary) return psi;
         var args = psi.ArgumentList.ToList();
         psi.FileName = Launcher;
