@@ -44,6 +44,14 @@ public sealed class FleetProcess : IDisposable
     /// <summary>SIGKILL: no shutdown hooks, no leaving the cluster — a crash.</summary>
     public void Crash() => _process.Kill(entireProcessTree: true);
 
+    public int Pid => _process.Id;
+
+    /// <summary>SIGKILL of this process alone: its children are left to whatever the agent arranged for them.</summary>
+    public void CrashAlone()
+    {
+        if (!_process.HasExited) Process.Start("kill", ["-KILL", _process.Id.ToString()])!.WaitForExit();
+    }
+
     /// <summary>SIGTERM: a clean stop.</summary>
     public void Terminate()
     {

@@ -6,8 +6,9 @@ namespace Fleet.Edge.Hosting;
 
 /// <summary>
 /// Keeps a device in the fleet with no operator step. An enrolled device runs one node for its whole life and its link
-/// keeps a stream to a gateway (reconnecting and failing over by itself); a development device (--insecure-dev) joins
-/// the cluster as a member, session after session. Only a refusal by the cloud stops the agent.
+/// keeps a stream to a gateway (reconnecting and failing over by itself); a development device (--insecure-dev) also
+/// runs one node for its whole life and joins the cluster beside it, session after session. Only a refusal by the
+/// cloud stops the agent.
 /// </summary>
 public static class EdgeAgent
 {
@@ -41,8 +42,9 @@ public static class EdgeAgent
     }
 
     /// <summary>
-    /// Development membership (--insecure-dev): each pass resolves the seeds, starts a cluster session and waits. A
-    /// session that never joins, or that loses the cluster, ends; the agent starts a fresh one after a backoff.
+    /// Development membership (--insecure-dev): the device node starts at once and runs for the agent's whole life; each
+    /// pass resolves the seeds, starts a cluster session beside it and waits. A session that never joins, or that loses
+    /// the cluster, ends; the agent starts a fresh one after a backoff.
     /// </summary>
     private static async Task<int> RunAsMemberAsync(EdgeOptions o, IReadOnlyList<string> usableEncoders, CancellationToken ct)
     {
@@ -53,6 +55,8 @@ public static class EdgeAgent
         var facts = DeviceFactsProbe.Collect(identity, o.Tags, usableEncoders);
         AgentLog.Write("WARNING --insecure-dev: joining WITHOUT TLS; only a development cloud accepts this");
         AgentLog.Write($"device {identity.DeviceId} (data {o.DataDir}), seeds {string.Join(", ", o.Seeds)}");
+        // The device (API, renders, policy, outbox) runs for the agent's whole life; only cluster sessions come and go.
+        await using var node = await EdgeNode.StartAsync(o, facts, new ViaMembership(Array.Empty<string>(), null), ct);
         var failures = 0;
         while (!ct.IsCancellationRequested)
         {
@@ -64,14 +68,15 @@ public static class EdgeAgent
             }
             else
             {
-                await using var node = await EdgeNode.StartAsync(o, facts, new ViaMembership(seeds, null), ct);
-                try { await node.Terminated.WaitAsync(ct); } catch (OperationCanceledException) { }
+                await using var session = await ClusterSession.StartAsync(o, facts, new ViaMembership(seeds, null), node.Local, ct);
+                node.Session = session.Link;
+                try { await session.Terminated.WaitAsync(ct); } catch (OperationCanceledException) { }
                 if (ct.IsCancellationRequested) break;
-                if (node.Session.RefusedReason is { } reason) throw new FleetException($"refused by the cloud: {reason}", null, ExitRefused);
-                outcome = node.Session.Joined
+                if (session.Link.RefusedReason is { } reason) throw new FleetException($"refused by the cloud: {reason}", null, ExitRefused);
+                outcome = session.Link.Joined
                     ? "lost the cluster (cloud gone or this node was downed)"
                     : $"no seed answered within {EdgeNode.JoinAttemptTimeout.TotalSeconds:0}s ({string.Join(", ", seeds)})";
-                if (node.Session.Joined) failures = 0;
+                if (session.Link.Joined) failures = 0;
             }
             failures++;
             var delay = Backoff(failures);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Hosting;
@@ -23,7 +24,12 @@ using OpenTelemetry.Metrics;
 
 namespace Fleet.Edge.Hosting;
 
-/// <summary>One cluster session of a device: an actor system with the edge actors, and the local HTTP API beside it.</summary>
+/// <summary>
+/// A device for the agent's whole life: a local actor system with the edge actors (policy, manifests, renders,
+/// telemetry outbox, audit) and the local HTTP API beside it. Only the cloud connection comes and goes: an enrolled
+/// device's gateway link lives inside this node; a development member's cluster sessions (<see cref="ClusterSession"/>)
+/// are separate actor systems that reach these actors by reference.
+/// </summary>
 public sealed class EdgeNode : IAsyncDisposable
 {
     /// <summary>How long one development-membership join attempt waits for a seed.</summary>
@@ -32,26 +38,32 @@ public sealed class EdgeNode : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly Outbox _outbox;
     private readonly AuditLog _audit;
+    private readonly StrongBox<LinkSession> _session;
 
-    private EdgeNode(WebApplication app, ActorSystem system, LinkSession session, Outbox outbox, AuditLog audit)
+    private EdgeNode(WebApplication app, ActorSystem system, StrongBox<LinkSession> session, Outbox outbox, AuditLog audit)
     {
         _app = app;
         _outbox = outbox;
         _audit = audit;
+        _session = session;
         System = system;
-        Session = session;
+        var registry = app.Services.GetRequiredService<ActorRegistry>();
+        Local = new LocalDevice(registry.Get<PolicyActor>(), registry.Get<ManifestsActor>(), outbox, system.EventStream);
     }
 
     public ActorSystem System { get; }
-    public LinkSession Session { get; }
+    /// <summary>The current cloud session (a development member starts a new one per join).</summary>
+    public LinkSession Session { get => Volatile.Read(ref _session.Value!); set => Volatile.Write(ref _session.Value!, value); }
     public Task Terminated => System.WhenTerminated;
+    /// <summary>What a cloud session needs of this node.</summary>
+    public LocalDevice Local { get; }
 
     /// <summary>The local API's address (useful when --http 0 picked a free port).</summary>
     public string LocalApiUrl => _app.Urls.FirstOrDefault() ?? "";
 
     public static async Task<EdgeNode> StartAsync(EdgeOptions o, DeviceFacts facts, CloudConnection connection, CancellationToken ct)
     {
-        var session = new LinkSession();
+        var session = new StrongBox<LinkSession>(new LinkSession());
         var renderSettings = new RenderSettings { DataDir = o.DataDir, Encoders = facts.Encoders.Count > 0 ? facts.Encoders : null, MaxLocalHeight = o.MaxRenderHeight, Pressure = o.Pressure };
         var campaign = o.CampaignDir is null ? null : CampaignLoader.LoadDirectory(o.CampaignDir);
         var builder = WebApplication.CreateSlimBuilder();
@@ -80,8 +92,8 @@ public sealed class EdgeNode : IAsyncDisposable
         builder.Services.AddAkka(FleetCluster.SystemName, (b, _) =>
         {
             b.ConfigureLoggers(l => { l.ClearLoggers(); l.AddLoggerFactory(); });
-            if (connection is ViaMembership m) b.WithDeviceMembership(o, facts, m);
-            else b.AddHocon(LocalOnly, HoconAddMode.Prepend);
+            // Local only in both modes: the cloud connection must never take the API or the render pipeline with it.
+            b.AddHocon(LocalOnly, HoconAddMode.Prepend);
             b.WithActors((system, registry, _) =>
             {
                 actorSystem = system;
@@ -98,13 +110,7 @@ public sealed class EdgeNode : IAsyncDisposable
                 if (connection is ViaGateway g)
                 {
                     var uplink = new TelemetryUplink(outbox, ActorRefs.Nobody, o.Telemetry);
-                    system.ActorOf(GatewayLinkActor.Props(new GatewayLinkSettings(g.Gateways, g.Enrolment, facts, prove, policy, manifests, uplink), session), "link");
-                }
-                else
-                {
-                    var uplink = new TelemetryUplink(outbox, registry.Get<TelemetryIngestKey>(), o.Telemetry);
-                    system.ActorOf(LinkActor.Props(facts, registry.Get<DeviceRegion>(), registry.Get<KillSwitchAuthorityKey>(), policy, session, prove,
-                        registry.Get<CampaignStoreProxy>(), manifests, uplink), "link");
+                    system.ActorOf(GatewayLinkActor.Props(new GatewayLinkSettings(g.Gateways, g.Enrolment, facts, prove, policy, manifests, uplink), session.Value!), "link");
                 }
             });
         });
@@ -114,8 +120,8 @@ public sealed class EdgeNode : IAsyncDisposable
         app.MapGet("/v1/status", async (IRequiredActor<ManifestsActor> manifests) => Results.Json(new
         {
             device_id = facts.DeviceId,
-            joined = session.Joined,
-            registered = session.Registered.IsCompletedSuccessfully,
+            joined = session.Value!.Joined,
+            registered = session.Value!.Registered.IsCompletedSuccessfully,
             manifests = await manifests.ActorRef.Ask<ManifestsProtocol.Status>(ManifestsProtocol.GetStatus.Instance, TimeSpan.FromSeconds(3)),
         }, FleetJson.Options));
         // A --campaign folder wins (offline use); otherwise renders use the verified campaign the manifests actor keeps.
@@ -153,12 +159,6 @@ public sealed class EdgeNode : IAsyncDisposable
         akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
         """;
 
-    private sealed class AgentOwnedLifetime : IHostLifetime
-    {
-        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    }
-
     public async ValueTask DisposeAsync()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
@@ -178,35 +178,18 @@ public abstract record CloudConnection(EdgeCredentials? Credentials);
 /// <summary>One stream at a time to one of <see cref="Gateways"/>, with mutual TLS.</summary>
 public sealed record ViaGateway(IReadOnlyList<SeedAddress> Gateways, EdgeCredentials Enrolment) : CloudConnection(Enrolment);
 
-/// <summary>Development only (--insecure-dev): the device joins the cluster as a member through <see cref="Seeds"/>.</summary>
+/// <summary>
+/// Development only (--insecure-dev): the device joins the cluster as a member through <see cref="Seeds"/>, one
+/// <see cref="ClusterSession"/> at a time (the node itself is started with no seeds).
+/// </summary>
 public sealed record ViaMembership(IReadOnlyList<string> Seeds, EdgeCredentials? Tls) : CloudConnection(Tls);
 
-internal static class DeviceMembership
-{
-    /// <summary>How long one join attempt waits for a seed before the session ends and the agent backs off.</summary>
-    public static readonly TimeSpan JoinAttemptTimeout = TimeSpan.FromSeconds(6);
-    /// <summary>
-    /// Devices are slower to call a node unreachable than control nodes (Akka's default, 3 s): a busy or starved device
-    /// that marks the cloud unreachable can make a device the cluster leader, and the split-brain resolver running
-    /// there downs the control node. With a longer pause the cloud removes such a device first.
-    /// </summary>
-    public static readonly TimeSpan DeviceHeartbeatPause = TimeSpan.FromSeconds(12);
+/// <summary>The long-lived actors and outbox a cloud session talks to, and the node's event stream for what it learns.</summary>
+public sealed record LocalDevice(IActorRef Policy, IActorRef Manifests, Outbox Outbox, Akka.Event.EventStream Events);
 
-    public static AkkaConfigurationBuilder WithDeviceMembership(this AkkaConfigurationBuilder b, EdgeOptions o, DeviceFacts facts, ViaMembership m) => b
-        .WithFleetNode(new NodeSettings
-        {
-            Hostname = o.Host,
-            Port = o.Port,
-            Roles = new[] { FleetCluster.EdgeRole, FleetCluster.DeviceRole(facts.DeviceId) },
-            SeedNodes = m.Seeds,
-            GiveUpJoiningAfter = JoinAttemptTimeout,
-            HeartbeatPause = DeviceHeartbeatPause,
-            // Akka's join and association chatter would bury the one line per attempt the agent prints.
-            LogLevel = "ERROR",
-            Tls = m.Tls is null ? null : new RemotingTls(m.Tls.Certificate, new FleetTrust(m.Tls.Ca)),
-        })
-        .WithShardRegionProxy<DeviceRegion>(FleetCluster.DeviceShard, FleetCluster.ControlRole, new DeviceMessageExtractor())
-        .WithSingletonProxy<TelemetryIngestKey>(FleetCluster.TelemetrySingleton, new ClusterSingletonOptions { Role = FleetCluster.ControlRole })
-        .WithSingletonProxy<KillSwitchAuthorityKey>(KillSwitchTopics.AuthorityName, new ClusterSingletonOptions { Role = FleetCluster.ControlRole })
-        .WithSingletonProxy<CampaignStoreProxy>(CampaignCommands.SingletonName, new ClusterSingletonOptions { Role = FleetCluster.ControlRole });
+/// <summary>The agent loop owns SIGINT/SIGTERM: a node or session ending on its own must be told apart from a requested stop.</summary>
+internal sealed class AgentOwnedLifetime : IHostLifetime
+{
+    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -35,14 +35,17 @@ public sealed class LinkActor : ReceiveActor, IWithTimers
     private readonly LinkSession _session;
     private readonly Func<string, DeviceProof?> _prove;
     private readonly TelemetryUplink? _uplink;
+    private readonly EventStream _localEvents;
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
     private int _registerAttempts;
     private readonly HashSet<Address> _reachableControl = new();
 
     /// <param name="prove">Signs a registration with the device certificate's key (null proof on an insecure development cluster).</param>
+    /// <param name="localEvents">The device node's event stream (this session's system is a different one): credentials go there.</param>
     public LinkActor(DeviceFacts facts, IActorRef registry, IActorRef killAuthority, IActorRef policy, LinkSession session, Func<string, DeviceProof?> prove,
-        IActorRef campaigns, IActorRef manifests, TelemetryUplink? uplink = null)
+        IActorRef campaigns, IActorRef manifests, EventStream localEvents, TelemetryUplink? uplink = null)
     {
+        _localEvents = localEvents;
         _prove = prove;
         _campaigns = campaigns;
         _manifests = manifests;
@@ -58,8 +61,8 @@ public sealed class LinkActor : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(DeviceFacts facts, IActorRef registry, IActorRef killAuthority, IActorRef policy, LinkSession session,
-        Func<string, DeviceProof?> prove, IActorRef campaigns, IActorRef manifests, TelemetryUplink? uplink = null) =>
-        Akka.Actor.Props.Create(() => new LinkActor(facts, registry, killAuthority, policy, session, prove, campaigns, manifests, uplink));
+        Func<string, DeviceProof?> prove, IActorRef campaigns, IActorRef manifests, EventStream localEvents, TelemetryUplink? uplink = null) =>
+        Akka.Actor.Props.Create(() => new LinkActor(facts, registry, killAuthority, policy, session, prove, campaigns, manifests, localEvents, uplink));
 
     protected override void PreStart()
     {
@@ -188,7 +191,7 @@ public sealed class LinkActor : ReceiveActor, IWithTimers
         _hasCredentials = true;
         _manifests.Tell(c);
         // The render pipeline delegates cloud renders over the API with the same device token.
-        Context.System.EventStream.Publish(c);
+        _localEvents.Publish(c);
     }
 
     private bool _hasCredentials;

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using Fleet.Shared.Cli;
+using Fleet.Shared.IO;
 
 namespace Fleet.Shared.Rendering;
 
@@ -37,14 +38,14 @@ public sealed class FfmpegRunner
         };
         foreach (var a in new[] { "-hide_banner", "-nostdin", "-nostats", "-v", "error", "-y" }) psi.ArgumentList.Add(a);
         foreach (var a in arguments) psi.ArgumentList.Add(a);
-        var process = new Process { StartInfo = psi };
+        Process process;
         try
         {
-            if (!process.Start()) throw new FfmpegMissingException(BinaryPath, "process did not start");
+            // Never outlives the agent: a warm assembler blocked on its pipe would otherwise wait forever after a crash.
+            process = ChildProcesses.Start(psi);
         }
-        catch (Win32Exception e)
+        catch (Exception e) when (e is Win32Exception or InvalidOperationException)
         {
-            process.Dispose();
             throw new FfmpegMissingException(BinaryPath, e.Message);
         }
         return new FfmpegProcess(process, Timeout, captureStdout);

@@ -80,9 +80,13 @@ public sealed class EspeakTts
         // "--" ends the options, so a line starting with "-" is spoken, never parsed as a flag.
         foreach (var a in new[] { "-v", voice, "-s", rate.ToString(CultureInfo.InvariantCulture), "-w", wav, "--", text })
             psi.ArgumentList.Add(a);
-        using var p = new Process { StartInfo = psi };
-        try { p.Start(); }
-        catch (Win32Exception e) { throw new SpeechUnavailableException($"espeak-ng not available at '{BinaryPath}': {e.Message}"); }
+        Process started;
+        try { started = Fleet.Shared.IO.ChildProcesses.Start(psi); }
+        catch (Exception e) when (e is Win32Exception or InvalidOperationException)
+        {
+            throw new SpeechUnavailableException($"espeak-ng not available at '{BinaryPath}': {e.Message}");
+        }
+        using var p = started;
         var stderr = p.StandardError.ReadToEndAsync(CancellationToken.None);
         var stdout = p.StandardOutput.ReadToEndAsync(CancellationToken.None);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
