@@ -18,4 +18,10 @@ public sealed record GatewayLimits
     public int MaxFrameBytes { get; init; } = 1024 * 1024;
     public double TelemetryPerSecond { get; init; } = 5;
     public int TelemetryBurst { get; init; } = 20;
+    /// <summary>
+    /// Certificate requests on one stream: a device asks once per renewal, and again after a refusal. The registry
+    /// entity holds each device to one renewal per interval across streams; this only spares it a flood.
+    /// </summary>
+    public double RenewalsPerSecond { get; init; } = 6.0 / 3600;
+    public int RenewalBurst { get; init; } = 3;
 }
