@@ -33,9 +33,12 @@ public sealed record EdgeOptions
     /// <summary>Resource pressure that sends renders to the cloud (see <see cref="Rendering.ResourcePressure"/>).</summary>
     public Rendering.ResourcePressure Pressure { get; init; } = new();
 
+    /// <summary>The fraction of its lifetime left at which the device certificate is renewed through the gateway.</summary>
+    public double RenewBefore { get; init; } = CertificateRenewal.DefaultRenewBefore;
+
     public static readonly string[] KnownOptions =
         { "seed", "gateway", "join", "device-id", "data", "host", "port", "http", "tags", "campaign", "insecure-dev", "telemetry-k", "telemetry-seal", "upload-bps", "upload-burst", "max-render-height",
-          "delegate-above-temp", "delegate-above-cpu" };
+          "delegate-above-temp", "delegate-above-cpu", "renew-before" };
     public static readonly string[] BooleanOptions = { "insecure-dev" };
 
     public const string Usage = """
@@ -44,6 +47,7 @@ public sealed record EdgeOptions
                                 [--http PORT] [--campaign DIR] [--host 127.0.0.1] [--port 0]
                                 [--telemetry-k 5] [--telemetry-seal SECONDS] [--upload-bps 4096] [--upload-burst 65536]
                                 [--max-render-height 720] [--delegate-above-temp 80] [--delegate-above-cpu PERCENT]
+                                [--renew-before 1/3]
           runs a device: connects to the fleet by itself (retrying with backoff), registers, serves the local API on --http
           (POST /v1/render renders --campaign for a context; GET /v1/renders/ID.mp4; GET /healthz; GET /v1/status).
           An enrolled device (fleet-edge enroll) keeps one stream (gRPC, mutual TLS with <data>/enrolment) to one of
@@ -58,6 +62,9 @@ public sealed record EdgeOptions
           or with "mode": "cloud" is delegated to a cloud render worker within the campaign's budget, else rendered locally.
           --delegate-above-temp / --delegate-above-cpu: resource pressure (the hottest thermal zone, whole-device CPU %,
           sampled every 15 s) above which renders are delegated too; CPU pressure is off unless given.
+          --renew-before: an enrolled device asks for a new certificate (over a new key, through its stream) once less
+          than this fraction of the certificate's lifetime is left: 1/3 (default), 0.25 or 25%. An expired certificate
+          cannot connect: such a device must be enrolled again.
         """;
 
     private static Telemetry.TelemetrySettings TelemetryFrom(CommandArgs a)
@@ -107,7 +114,21 @@ public sealed record EdgeOptions
             MaxRenderHeight = a.GetInt("max-render-height", 720, 144, 4320),
             Pressure = new Rendering.ResourcePressure(a.GetInt("delegate-above-temp", 80, 30, 120, "°C"),
                 a.Get("delegate-above-cpu") is null ? null : a.GetInt("delegate-above-cpu", 0, 10, 100, "%")),
+            RenewBefore = a.Get("renew-before") is { } rb ? ParseFraction(rb, "--renew-before") : CertificateRenewal.DefaultRenewBefore,
         };
+    }
+
+    /// <summary><c>1/3</c>, <c>0.25</c> or <c>25%</c>: a fraction strictly between 0 and 1.</summary>
+    public static double ParseFraction(string raw, string flag)
+    {
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        var style = System.Globalization.NumberStyles.Float;
+        double? value = raw.Split('/') is [var n, var d] && double.TryParse(n, style, inv, out var num) && double.TryParse(d, style, inv, out var den) && den != 0 ? num / den
+            : raw.EndsWith('%') && double.TryParse(raw[..^1], style, inv, out var pct) ? pct / 100
+            : double.TryParse(raw, style, inv, out var plain) ? plain
+            : null;
+        return value is > 0 and < 1 ? value.Value
+            : throw new UsageException($"{flag} '{raw}' must be a fraction between 0 and 1 (for example 1/3, 0.25 or 25%)");
     }
 }
 
