@@ -74,6 +74,34 @@ public sealed class CertificateRenewal(double renewBefore) : IDisposable
         return (renewed, null);
     }
 
+    /// <summary>
+    /// <see cref="Accept"/>, then <see cref="EnrolmentStore.SaveRenewed"/>: the credentials to use from now on, or null
+    /// (the current pair stays); either way one line for the agent's log.
+    /// </summary>
+    public (EdgeCredentials? Renewed, string Line) Adopt(string certificatePem, EdgeCredentials current, string dataDir, DateTimeOffset now)
+    {
+        var (renewed, problem) = Accept(certificatePem, current, now);
+        if (renewed is null) return (null, $"refused the renewed certificate: {problem}; keeping the current one");
+        try
+        {
+            var saved = EnrolmentStore.SaveRenewed(dataDir, current, renewed);
+            return (saved, $"device certificate renewed (serial {current.Certificate.SerialNumber} -> {renewed.SerialNumber}, " +
+                           $"valid until {renewed.NotAfter.ToUniversalTime():u}); reconnecting with it");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            renewed.Dispose();
+            return (null, $"cannot store the renewed certificate ({e.Message}); keeping the current one and asking again later");
+        }
+    }
+
+    /// <summary>What a device whose certificate expired tells its operator: what happened and what to do.</summary>
+    public static string ExpiredLine(EdgeCredentials current, string dataDir) =>
+        $"the device certificate (serial {current.Certificate.SerialNumber}) expired at {current.Certificate.NotAfter.ToUniversalTime():u} " +
+        "and was not renewed in time: gateways refuse it, so this device cannot reach the fleet. Enrol it again: " +
+        $"'fleet-cloud enroll --device-id {current.DeviceId} --code', then remove {EnrolmentStore.DirOf(dataDir)} and run " +
+        "'fleet-edge enroll --code CODE --api URL'. Local renders carry on meanwhile.";
+
     private static TimeSpan Clamp(TimeSpan value, TimeSpan min, TimeSpan max) => value < min ? min : value > max ? max : value;
 
     public void Dispose() => _pendingKey?.Dispose();

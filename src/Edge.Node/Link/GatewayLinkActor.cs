@@ -197,18 +197,11 @@ public sealed class GatewayLinkActor : ReceiveActor, IWithTimers
     /// </summary>
     private void Renewed(string certificatePem)
     {
-        var (renewed, problem) = _renewal.Accept(certificatePem, _credentials, DateTimeOffset.UtcNow);
-        if (renewed is null) { AgentLog.Write($"refused the renewed certificate: {problem}; keeping the current one"); return; }
-        var old = _credentials.Certificate;
-        try { _credentials = EnrolmentStore.SaveRenewed(_settings.DataDir, _credentials, renewed); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            AgentLog.Write($"cannot store the renewed certificate ({e.Message}); keeping the current one and asking again later");
-            return;
-        }
-        var line = $"serial {old.SerialNumber} -> {renewed.SerialNumber}, valid until {renewed.NotAfter.ToUniversalTime():u}";
+        var (renewed, line) = _renewal.Adopt(certificatePem, _credentials, _settings.DataDir, DateTimeOffset.UtcNow);
+        AgentLog.Write(line);
+        if (renewed is null) return;
+        _credentials = renewed;
         _settings.Audit?.Tell(new Shared.Audit.AuditCommands.Record("link", "certificate-renewed", _credentials.DeviceId, line));
-        AgentLog.Write($"device certificate renewed ({line}); reconnecting with it");
         Timers.Cancel(Heartbeat.Instance);
         Timers.Cancel(RenewCheck.Instance);
         if (_stream is { } s) _ = s.DisposeAsync().AsTask();
@@ -222,12 +215,9 @@ public sealed class GatewayLinkActor : ReceiveActor, IWithTimers
     /// <summary>An expired certificate is refused by every gateway: say so once, and what to do, instead of only failing.</summary>
     private void ReportExpiry()
     {
-        var cert = _credentials.Certificate;
-        if (_expiryReported || !CertificateRenewal.IsExpired(cert, DateTimeOffset.UtcNow)) return;
+        if (_expiryReported || !CertificateRenewal.IsExpired(_credentials.Certificate, DateTimeOffset.UtcNow)) return;
         _expiryReported = true;
-        AgentLog.Write($"the device certificate (serial {cert.SerialNumber}) expired at {cert.NotAfter.ToUniversalTime():u} and was not renewed in time: " +
-                       $"gateways refuse it, so this device cannot reach the fleet. Enrol it again: 'fleet-cloud enroll --device-id {_credentials.DeviceId} --code', " +
-                       $"then remove {EnrolmentStore.DirOf(_settings.DataDir)} and run 'fleet-edge enroll --code CODE --api URL'. Local renders carry on meanwhile.");
+        AgentLog.Write(CertificateRenewal.ExpiredLine(_credentials, _settings.DataDir));
     }
 
     private void Send(Shared.Gateway.Wire.DeviceFrame frame)
