@@ -202,13 +202,7 @@ public sealed class GatewayLinkActor : ReceiveActor, IWithTimers
         if (renewed is null) return;
         _credentials = renewed;
         _settings.Audit?.Tell(new Shared.Audit.AuditCommands.Record("link", "certificate-renewed", _credentials.DeviceId, line));
-        Timers.Cancel(Heartbeat.Instance);
-        Timers.Cancel(RenewCheck.Instance);
-        if (_stream is { } s) _ = s.DisposeAsync().AsTask();
-        _stream = null;
-        _hasCredentials = false;
-        _session.Joined = false;
-        Become(Disconnected);
+        EndStream();
         Self.Tell(Connect.Instance);
     }
 
@@ -225,43 +219,34 @@ public sealed class GatewayLinkActor : ReceiveActor, IWithTimers
         if (_stream is { } s && !s.TrySend(frame)) Reconnect("the stream to the gateway is stuck");
     }
 
-    private void Reconnect(string reason)
+    /// <summary>Ends the current stream and what belongs to it; the caller says when the next one starts.</summary>
+    private void EndStream()
     {
         Timers.Cancel(Heartbeat.Instance);
         Timers.Cancel(RenewCheck.Instance);
         Timers.Cancel(RegisterTimedOut.Instance);
-        var gateway = _stream?.Gateway;
         if (_stream is { } s) _ = s.DisposeAsync().AsTask();
         _stream = null;
         _hasCredentials = false;
         _session.Joined = false;
+        Become(Disconnected);
+    }
+
+    private void Reconnect(string reason)
+    {
+        var gateway = _stream?.Gateway;
+        EndStream();
         _failures++;
         var delay = EdgeAgent.Backoff(_failures);
         var next = _settings.Gateways[_attempt % _settings.Gateways.Count];
         AgentLog.Write($"connection {_failures} to gateway {gateway} lost: {reason}; next attempt ({next}) in {delay.TotalSeconds:0.#}s");
         Timers.StartSingleTimer(Connect.Instance, Connect.Instance, delay);
-        Become(Disconnected);
     }
 
-    private sealed class Connect : IDeadLetterSuppression
-    {
-        public static readonly Connect Instance = new();
-    }
-
-    private sealed class Heartbeat : IDeadLetterSuppression
-    {
-        public static readonly Heartbeat Instance = new();
-    }
-
-    private sealed class RenewCheck : IDeadLetterSuppression
-    {
-        public static readonly RenewCheck Instance = new();
-    }
-
-    private sealed class RegisterTimedOut : IDeadLetterSuppression
-    {
-        public static readonly RegisterTimedOut Instance = new();
-    }
+    private sealed class Connect : IDeadLetterSuppression { public static readonly Connect Instance = new(); }
+    private sealed class Heartbeat : IDeadLetterSuppression { public static readonly Heartbeat Instance = new(); }
+    private sealed class RenewCheck : IDeadLetterSuppression { public static readonly RenewCheck Instance = new(); }
+    private sealed class RegisterTimedOut : IDeadLetterSuppression { public static readonly RegisterTimedOut Instance = new(); }
 }
 
 /// <summary>
