@@ -51,6 +51,22 @@ public sealed class CertificateRenewalTests : IDisposable
         Assert.NotNull(renewal.Next(creds, now.AddDays(21) + CertificateRenewal.RetryDelay(creds.Certificate)));
     }
 
+    [Theory]
+    [InlineData("1/3", 1.0 / 3)]
+    [InlineData("0.25", 0.25)]
+    [InlineData("25%", 0.25)]
+    public void Renew_before_takes_a_fraction_as_a_ratio_a_decimal_or_a_percentage(string raw, double expected) =>
+        Assert.Equal(expected, Fleet.Edge.Hosting.EdgeOptions.ParseFraction(raw, "--renew-before"), 6);
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("1")]
+    [InlineData("150%")]
+    [InlineData("1/0")]
+    [InlineData("soon")]
+    public void Renew_before_outside_zero_to_one_is_a_usage_error(string raw) =>
+        Assert.Throws<Fleet.Shared.Cli.UsageException>(() => Fleet.Edge.Hosting.EdgeOptions.ParseFraction(raw, "--renew-before"));
+
     [Fact]
     public void A_renewed_certificate_is_stored_with_its_new_key_mode_600_and_used_from_the_next_load()
     {
