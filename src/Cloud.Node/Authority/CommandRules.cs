@@ -25,6 +25,7 @@ public static class CommandRules
         KillCommands.Ack m => m.DeviceId,
         GetAssignmentTable m => m.DeviceId,
         DeviceSyncReport m => m.DeviceId,
+        DeviceCommands.RenewCertificate m => m.DeviceId,
         _ => null,
     };
 

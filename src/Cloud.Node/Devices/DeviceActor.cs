@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Fleet.Cloud.Authority;
+using Fleet.Cloud.Enrolment;
 using Akka.Cluster.Sharding;
 using Akka.Event;
 using Akka.Hosting;
@@ -21,7 +22,8 @@ public sealed class DeviceActor : ReceivePersistentActor
     private DeviceState _state;
 
     /// <param name="trust">The fleet CA check when remoting runs with mutual TLS; null on an <c>--insecure-dev</c> cluster.</param>
-    public DeviceActor(string deviceId, FleetTrust? trust)
+    /// <param name="renewal">Signs renewed device certificates; null on an <c>--insecure-dev</c> cluster.</param>
+    public DeviceActor(string deviceId, FleetTrust? trust, DeviceCertificateRenewal? renewal = null)
     {
         _state = new DeviceState(deviceId);
         PersistenceId = "device-" + deviceId;
@@ -70,6 +72,22 @@ public sealed class DeviceActor : ReceivePersistentActor
             var (reply, events) = _state.Handle(cmd, DateTimeOffset.UtcNow);
             if (reply.Known && events.Count > 0) _log.Warning("device {0} revoked by {1}", cmd.DeviceId, cmd.By);
             Decide((reply, events));
+        });
+        Command<RenewCertificate>(cmd =>
+        {
+            var now = DateTimeOffset.UtcNow;
+            if (renewal is null) { Sender.Tell(new DeviceReplies.CertificateRefused(cmd.DeviceId, "this cloud runs without a fleet CA (--insecure-dev)")); return; }
+            var (cert, refusal) = _state.RenewalRefusal(now, renewal.MinInterval) is { } no ? (null, renewal.Refuse(cmd.DeviceId, no)) : renewal.Issue(cmd.DeviceId, cmd.CsrPem);
+            if (cert is null)
+            {
+                _log.Warning("refused to renew the certificate of {0}: {1}", cmd.DeviceId, refusal);
+                Sender.Tell(new DeviceReplies.CertificateRefused(cmd.DeviceId, refusal!));
+                LingerIfUnknown();
+                return;
+            }
+            using (cert)
+                PersistAndReply(new IFleetEvent[] { new DeviceEvents.CertificateRenewed(cert.SerialNumber, cert.NotAfter.ToUniversalTime(), now) },
+                    new DeviceReplies.CertificateIssued(cmd.DeviceId, cert.ExportCertificatePem()));
         });
         Command<Heartbeat>(hb =>
         {
@@ -195,7 +213,8 @@ public sealed class DeviceActor : ReceivePersistentActor
         return handled;
     }
 
-    public static Props Props(string deviceId, FleetTrust? trust) => Akka.Actor.Props.Create(() => new DeviceActor(deviceId, trust));
+    public static Props Props(string deviceId, FleetTrust? trust, DeviceCertificateRenewal? renewal = null) =>
+        Akka.Actor.Props.Create(() => new DeviceActor(deviceId, trust, renewal));
 
     private void PersistAndReply(IReadOnlyList<IFleetEvent> events, object reply, Action<IActorRef>? replyWith = null)
     {

@@ -30,6 +30,8 @@ public sealed record DeviceState(string DeviceId)
     /// </summary>
     public IReadOnlyDictionary<string, string>? EnrolledTags { get; init; }
     public DateTimeOffset? RevokedAt { get; init; }
+    /// <summary>When the fleet CA last renewed the device's certificate through its stream.</summary>
+    public DateTimeOffset? CertificateRenewedAt { get; init; }
 
     public bool IsRegistered => Facts is not null;
     /// <summary>Registered, enrolled, or holding a code: a record worth keeping (and listing for audit).</summary>
@@ -99,6 +101,17 @@ public sealed record DeviceState(string DeviceId)
         : RevokedAt is { } at ? (new DeviceReplies.RevokeResult(DeviceId, true, at), Array.Empty<IFleetEvent>())
         : (new DeviceReplies.RevokeResult(DeviceId, true, now), new IFleetEvent[] { new DeviceEvents.Revoked(cmd.By, now) });
 
+    /// <summary>
+    /// Why the device may not have a new certificate now, or null: never once revoked, only after it registered on its
+    /// stream, and at most one renewal per <paramref name="minInterval"/>.
+    /// </summary>
+    public string? RenewalRefusal(DateTimeOffset now, TimeSpan minInterval) =>
+        RevokedAt is { } revoked ? $"device '{DeviceId}' was revoked at {revoked:u}"
+        : !IsRegistered ? $"device '{DeviceId}' must register before it renews its certificate"
+        : CertificateRenewedAt is { } last && now - last < minInterval
+            ? $"rate limit: a certificate was issued at {last:u}; ask again after {last + minInterval:u}"
+        : null;
+
     /// <summary>A heartbeat from the registered installation refreshes last-seen; a stale or foreign one is ignored.</summary>
     public IReadOnlyList<IFleetEvent> Handle(Heartbeat hb, DateTimeOffset now)
     {
@@ -128,6 +141,7 @@ public sealed record DeviceState(string DeviceId)
         DeviceEvents.EnrolmentCodeIssued c => this with { Code = new PendingCode(c.CodeHash, c.ExpiresAt, c.Tags) },
         DeviceEvents.Enrolled e => this with { CertificateSerial = e.CertificateSerial, Code = e.Via == "code" ? null : Code, EnrolledTags = e.Tags ?? EnrolledTags },
         DeviceEvents.Revoked r => this with { RevokedAt = r.At, Code = null },
+        DeviceEvents.CertificateRenewed c => this with { CertificateSerial = c.CertificateSerial, CertificateRenewedAt = c.At },
         _ => throw new ArgumentOutOfRangeException(nameof(evt), evt.GetType().Name, "not a device event"),
     };
 

@@ -18,7 +18,6 @@ public sealed class CloudPki
     public const string RevocationFile = "revoked-devices.json";
     /// <summary>Node certificates are re-issued at every start; a month is plenty and limits a leaked one.</summary>
     public static readonly TimeSpan NodeCertificateLifetime = TimeSpan.FromDays(30);
-    public static readonly TimeSpan DeviceCertificateLifetime = TimeSpan.FromDays(730);
 
     private CloudPki(FleetCa? ca, X509Certificate2 node, FleetTrust trust)
     {

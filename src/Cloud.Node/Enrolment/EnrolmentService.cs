@@ -35,7 +35,7 @@ public sealed class EnrolmentService(ActorSystem system, IRequiredActor<DeviceRe
     public async Task<EnrolmentBundle> IssueBundleAsync(EnrolRequest req, string apiUrl, CancellationToken ct)
     {
         var pki = Pki;
-        using var cert = Signed(pki.Issuer.IssueDeviceWithKey(req.DeviceId, CloudPki.DeviceCertificateLifetime), req.DeviceId, "bundle");
+        using var cert = Signed(pki.Issuer.IssueDeviceWithKey(req.DeviceId, options.DeviceCertificateLifetime), req.DeviceId, "bundle");
         await AskAsync(new DeviceCommands.RecordEnrolment(req.DeviceId, cert.SerialNumber, cert.NotAfter.ToUniversalTime(), req.Tags), ct);
         return Bundle(req.DeviceId, cert, FleetCertificates.KeyPem(cert), req.Tags ?? new Dictionary<string, string>(), req.Seeds, req.ApiUrl ?? apiUrl);
     }
@@ -66,7 +66,7 @@ public sealed class EnrolmentService(ActorSystem system, IRequiredActor<DeviceRe
         CertificateRequest csr;
         try { csr = CertificateRequest.LoadSigningRequestPem(req.CsrPem ?? "", HashAlgorithmName.SHA256); }
         catch (CryptographicException e) { throw Refused(StatusCodes.Status400BadRequest, code.DeviceId, $"the certificate signing request is invalid: {e.Message}"); }
-        using var cert = Signed(issuer.IssueDevice(code.DeviceId, csr.PublicKey, CloudPki.DeviceCertificateLifetime), code.DeviceId, "code");
+        using var cert = Signed(issuer.IssueDevice(code.DeviceId, csr.PublicKey, options.DeviceCertificateLifetime), code.DeviceId, "code");
         var reply = await region.ActorRef.Ask<object>(
             new DeviceCommands.RedeemEnrolmentCode(code.DeviceId, code.SecretHash, cert.SerialNumber, cert.NotAfter.ToUniversalTime()), AskTimeout, ct);
         return reply switch

@@ -14,31 +14,43 @@ namespace Fleet.Cloud.Gateway;
 /// One connected device's presence in the cluster, on the gateway that holds its stream. Everything the device says
 /// arrives here stamped with the certificate's device id and goes to exactly one control-plane actor; everything the
 /// cloud says to the device leaves through the bounded send queue. A device that cannot keep up is dropped (it
-/// reconnects and resyncs) instead of growing the gateway's memory.
+/// reconnects and resyncs) instead of growing the gateway's memory. The stream ends when the client certificate it
+/// was opened with expires: TLS checked it once, at the handshake, and an expired certificate must not stay connected.
 /// </summary>
-public sealed class DeviceConnection : ReceiveActor
+public sealed class DeviceConnection : ReceiveActor, IWithTimers
 {
+    /// <summary>Expiry is checked at least this often, so no timer is set years ahead.</summary>
+    private static readonly TimeSpan MaxExpiryTimer = TimeSpan.FromDays(1);
+
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly string _deviceId;
     private readonly ChannelWriter<CloudFrame> _outbox;
     private readonly GatewayTargets _targets;
     private readonly FrameRateLimit _telemetryLimit;
     private readonly FrameRateLimit _controlLimit;
+    private readonly FrameRateLimit _renewalLimit;
+    private readonly DateTimeOffset? _certificateNotAfter;
     /// <summary>The registry's tags for the device (its enrolment record's), stamped on its telemetry.</summary>
     private IReadOnlyDictionary<string, string> _tags = new Dictionary<string, string>();
 
-    public DeviceConnection(string deviceId, ChannelWriter<CloudFrame> outbox, GatewayTargets targets, GatewayLimits limits)
+    /// <param name="certificateNotAfter">When the stream's client certificate expires; the stream ends then.</param>
+    public DeviceConnection(string deviceId, ChannelWriter<CloudFrame> outbox, GatewayTargets targets, GatewayLimits limits, DateTimeOffset? certificateNotAfter)
     {
         _deviceId = deviceId;
         _outbox = outbox;
         _targets = targets;
         _telemetryLimit = new FrameRateLimit(limits.TelemetryPerSecond, limits.TelemetryBurst);
         _controlLimit = new FrameRateLimit(limits.ControlFramesPerSecond, limits.ControlFrameBurst);
+        _renewalLimit = new FrameRateLimit(limits.RenewalsPerSecond, limits.RenewalBurst);
+        _certificateNotAfter = certificateNotAfter;
         AwaitingRegistration();
     }
 
-    public static Props Props(string deviceId, ChannelWriter<CloudFrame> outbox, GatewayTargets targets, GatewayLimits limits) =>
-        Akka.Actor.Props.Create(() => new DeviceConnection(deviceId, outbox, targets, limits));
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(string deviceId, ChannelWriter<CloudFrame> outbox, GatewayTargets targets, GatewayLimits limits,
+        DateTimeOffset? certificateNotAfter = null) =>
+        Akka.Actor.Props.Create(() => new DeviceConnection(deviceId, outbox, targets, limits, certificateNotAfter));
 
     /// <summary>A frame the device sent.</summary>
     public sealed record Inbound(DeviceFrame Frame);
@@ -52,7 +64,25 @@ public sealed class DeviceConnection : ReceiveActor
     /// <summary>Ends the device's stream with a reason it is shown (revocation, a refused frame).</summary>
     public sealed record Close(string Reason);
 
+    protected override void PreStart() => WatchExpiry();
+
     protected override void PostStop() => _outbox.TryComplete();
+
+    private sealed class CheckExpiry : IDeadLetterSuppression
+    {
+        public static readonly CheckExpiry Instance = new();
+    }
+
+    private void WatchExpiry()
+    {
+        if (_certificateNotAfter is not { } notAfter) return;
+        var left = notAfter - DateTimeOffset.UtcNow;
+        if (left > TimeSpan.Zero) { Timers.StartSingleTimer(CheckExpiry.Instance, CheckExpiry.Instance, left < MaxExpiryTimer ? left : MaxExpiryTimer); return; }
+        // No refusal frame: the device itself reads its certificate's date and says what to do (renew was missed: enrol again).
+        _log.Warning("the certificate of device {0} expired at {1:u}: closing its stream", _deviceId, notAfter);
+        _targets.Audit(_deviceId, "gateway.certificate-expired", $"certificate expired at {notAfter:u}; stream closed");
+        Context.Stop(Self);
+    }
 
     private void AwaitingRegistration()
     {
@@ -94,8 +124,16 @@ public sealed class DeviceConnection : ReceiveActor
                         $"rate limit: at most {_telemetryLimit.PerSecond} telemetry batches per second; send it again later"));
                     break;
                 case TelemetryProtocol.Batch b: _targets.Telemetry.Tell(b); break;
+                case DeviceCommands.RenewCertificate when !_renewalLimit.TryTake(DateTime.UtcNow):
+                    var limited = $"rate limit: at most {_renewalLimit.PerSecond * 3600:0.#} certificate requests per hour on a stream; ask again later";
+                    _targets.Audit(_deviceId, Enrolment.DeviceCertificateRenewal.RefusedAction, limited);
+                    Send(new DeviceReplies.CertificateRefused(_deviceId, limited));
+                    break;
+                case DeviceCommands.RenewCertificate renew: _targets.Registry.Tell(renew); break;
             }
         });
+        Receive<DeviceReplies.CertificateIssued>(Send);
+        Receive<DeviceReplies.CertificateRefused>(Send);
         Receive<DeviceReplies.Registered>(Accepted);
         Receive<SignedKillPolicy>(Send);
         Receive<AssignmentTable>(Send);
@@ -110,6 +148,7 @@ public sealed class DeviceConnection : ReceiveActor
         Receive<DeviceReplies.Refused>(r => Refuse(r.Reason));
         Receive<Close>(c => Refuse(c.Reason));
         Receive<StreamEnded>(_ => Context.Stop(Self));
+        Receive<CheckExpiry>(_ => WatchExpiry());
         // Broadcasts before registration finished are dropped: the device syncs policy and table once registered.
         Receive<SignedKillPolicy>(_ => { });
         Receive<AssignmentTable>(_ => { });

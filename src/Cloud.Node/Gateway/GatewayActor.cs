@@ -36,7 +36,7 @@ public sealed class GatewayActor : ReceiveActor
         {
             // A device that reconnects before its old stream timed out: the newest stream wins.
             if (_connections.TryGetValue(o.DeviceId, out var old)) Context.Stop(old);
-            var connection = Context.ActorOf(DeviceConnection.Props(o.DeviceId, o.Outbox, targets, limits),
+            var connection = Context.ActorOf(DeviceConnection.Props(o.DeviceId, o.Outbox, targets, limits, o.CertificateNotAfter),
                 GatewayPaths.ConnectionName(o.DeviceId, ++_opened));
             Context.Watch(connection);
             _connections[o.DeviceId] = connection;
@@ -75,7 +75,7 @@ public sealed class GatewayActor : ReceiveActor
     }
 
     /// <summary>A device's stream opened: answered with the connection actor its frames go to.</summary>
-    public sealed record Open(string DeviceId, ChannelWriter<CloudFrame> Outbox);
+    public sealed record Open(string DeviceId, ChannelWriter<CloudFrame> Outbox, DateTimeOffset? CertificateNotAfter = null);
 
     public sealed class GetConnected
     {

@@ -25,7 +25,7 @@ public sealed class GatewayService(GatewayHandle gateway, GatewayLimits limits, 
             throw new RpcException(new Grpc.Core.Status(StatusCode.Unauthenticated, "a device certificate from the fleet CA is required"));
         }
         var outbox = Channel.CreateBounded<CloudFrame>(new BoundedChannelOptions(limits.SendQueue) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-        var connection = await gateway.Actor.Ask<IActorRef>(new GatewayActor.Open(deviceId, outbox.Writer), OpenTimeout, context.CancellationToken);
+        var connection = await gateway.Actor.Ask<IActorRef>(new GatewayActor.Open(deviceId, outbox.Writer, certificate!.NotAfter.ToUniversalTime()), OpenTimeout, context.CancellationToken);
         using var done = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
         var sending = SendAll(outbox.Reader, responseStream, done);
         try

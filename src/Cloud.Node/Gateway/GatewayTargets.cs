@@ -25,4 +25,10 @@ public sealed record GatewayLimits
     /// </summary>
     public double ControlFramesPerSecond { get; init; } = 10;
     public int ControlFrameBurst { get; init; } = 60;
+    /// <summary>
+    /// Certificate requests on one stream: a device asks once per renewal, and again after a refusal. The registry
+    /// entity holds each device to one renewal per interval across streams; this only spares it a flood.
+    /// </summary>
+    public double RenewalsPerSecond { get; init; } = 6.0 / 3600;
+    public int RenewalBurst { get; init; } = 3;
 }

@@ -106,7 +106,8 @@ public static class CloudHost
         builder.Services.AddAkka(FleetCluster.SystemName, (b, sp) => b
             .ConfigureLoggers(l => { l.ClearLoggers(); l.AddLoggerFactory(); })
             .WithFleetNode(node)
-            .WithDeviceRegistry(isControl, pki?.Trust)
+            .WithDeviceRegistry(isControl, pki?.Trust, pki is null ? null
+                : new DeviceCertificateRenewal(pki.Ca, pki.Revoked, o.DeviceCertificateLifetime, sp.GetRequiredService<CloudAudit>()))
             .WithTelemetryIngest(isControl, cohorts, o.TelemetryRetention)
             .WithKillSwitch(isControl, keys, trustUpdates)
             .AddTokenStore(isControl, o.AdvertisedApiUrl)
@@ -126,6 +127,8 @@ public static class CloudHost
         if (pki is not null && o.Roles.Contains(FleetCluster.GatewayRole))
             builder.Services.AddHostedService(sp => new GatewayServer(sp, new Uri(o.HttpUrl).Host, o.GatewayPort, pki.NodeCertificate, pki.Trust, new GatewayLimits()));
         var app = builder.Build();
+        if (pki is not null && o.DeviceCertificateLifetime < TimeSpan.FromDays(1))
+            app.Logger.LogWarning("device certificates live {Lifetime}: --device-cert-seconds is for tests and development only", o.DeviceCertificateLifetime);
         if (pki is null)
             app.Logger.LogWarning("--insecure-dev: remoting runs WITHOUT TLS and any node that reaches port {Port} can join; never use this outside development", o.Port);
         app.Use(app.Services.GetRequiredService<TokenAuthentication>().Middleware);
@@ -167,12 +170,12 @@ public static class CloudHost
     }
 
     /// <summary>Control nodes host the device shards and watch membership; other nodes reach the shards via a proxy.</summary>
-    private static AkkaConfigurationBuilder WithDeviceRegistry(this AkkaConfigurationBuilder b, bool isControl, FleetTrust? trust)
+    private static AkkaConfigurationBuilder WithDeviceRegistry(this AkkaConfigurationBuilder b, bool isControl, FleetTrust? trust, DeviceCertificateRenewal? renewal)
     {
         if (!isControl)
             return b.WithShardRegionProxy<DeviceRegion>(FleetCluster.DeviceShard, FleetCluster.ControlRole, new DeviceMessageExtractor());
         return b
-            .WithShardRegion<DeviceRegion>(FleetCluster.DeviceShard, id => DeviceActor.Props(id, trust), new DeviceMessageExtractor(), new ShardOptions
+            .WithShardRegion<DeviceRegion>(FleetCluster.DeviceShard, id => DeviceActor.Props(id, trust, renewal), new DeviceMessageExtractor(), new ShardOptions
             {
                 Role = FleetCluster.ControlRole,
                 RememberEntities = true,

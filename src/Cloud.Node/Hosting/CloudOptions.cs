@@ -30,6 +30,12 @@ public sealed record CloudOptions
     /// without the CA key, so it issues nothing (render workers). All three are given together or not at all.
     /// </summary>
     public NodeCertificateFiles? NodeCertificate { get; init; }
+    /// <summary>
+    /// How long a device certificate the fleet CA issues (at enrolment or renewal) is valid. Devices renew through their
+    /// stream once a configurable fraction of it is left (<c>fleet-edge agent --renew-before</c>).
+    /// </summary>
+    public TimeSpan DeviceCertificateLifetime { get; init; } = DefaultDeviceCertificateLifetime;
+    public static readonly TimeSpan DefaultDeviceCertificateLifetime = TimeSpan.FromDays(730);
     /// <summary>How long telemetry windows stay in memory for queries (the journal keeps everything).</summary>
     public TimeSpan TelemetryRetention { get; init; } = TimeSpan.FromHours(24);
     /// <summary>How often the audit chain head is signed (when something was appended).</summary>
@@ -53,7 +59,7 @@ public sealed record CloudOptions
     public static readonly string[] KnownOptions =
     {
         "host", "port", "http", "roles", "data", "db", "seed", "ca-key", "node-cert", "node-key", "ca-cert", "insecure-dev", "render-slots", "store",
-        "gateway-port", "gateway-address",
+        "gateway-port", "gateway-address", "device-cert-days", "device-cert-seconds",
     };
     public static readonly string[] BooleanOptions = { "insecure-dev" };
 
@@ -62,6 +68,7 @@ public sealed record CloudOptions
                                  [--data ./data/cloud] [--db sqlite:PATH|postgres:CONNSTR] [--seed ADDR]...
                                  [--ca-key PATH | --node-cert FILE --node-key FILE --ca-cert FILE] [--insecure-dev]
                                  [--render-slots N] [--store DIR] [--gateway-port 4443] [--gateway-address HOST:PORT]...
+                                 [--device-cert-days 730 | --device-cert-seconds N]
           runs a cloud node: remoting on --port, the HTTP API on --http, persistence in --db
           (default: a SQLite file under --data). The admin token is FLEET_ADMIN_TOKEN or <data>/admin.token.
           Roles: control (registry, kill-switch, rollouts, API), render (render worker), gateway (device streams:
@@ -78,6 +85,9 @@ public sealed record CloudOptions
           A node with role render runs a render worker with --render-slots jobs at once (default: half the cores);
           --store is the content store (default <data>/assets) that holds campaign assets and finished cloud renders:
           render-only nodes must share it with the API nodes (one volume).
+          --device-cert-days: how long device certificates issued at enrolment and renewal are valid (default 730);
+          devices renew theirs through the gateway before expiry. --device-cert-seconds N (N >= 5) is for tests and
+          development only: certificates that expire within seconds or minutes, to watch renewal happen.
         """;
 
     public static CloudOptions From(CommandArgs a)
@@ -106,7 +116,19 @@ public sealed record CloudOptions
             NodeCertificate = NodeCertificateFiles.From(a),
             RenderSlots = a.GetInt("render-slots", DefaultRenderSlots, 1, 64),
             StoreDir = a.Get("store") is { } st ? Path.GetFullPath(st) : null,
+            DeviceCertificateLifetime = DeviceCertificateLifetimeOf(a),
         };
+    }
+
+    /// <summary>--device-cert-days (production) or --device-cert-seconds (tests and development), not both.</summary>
+    private static TimeSpan DeviceCertificateLifetimeOf(CommandArgs a)
+    {
+        if (a.Get("device-cert-seconds") is not null)
+        {
+            if (a.Get("device-cert-days") is not null) throw new UsageException("pass --device-cert-days or --device-cert-seconds, not both");
+            return TimeSpan.FromSeconds(a.GetInt("device-cert-seconds", 0, 5, 86_400 * 3650));
+        }
+        return TimeSpan.FromDays(a.GetInt("device-cert-days", (int)DefaultDeviceCertificateLifetime.TotalDays, 1, 3650));
     }
 
     /// <summary>The API address devices are told to use: the --http URL, with a wildcard host replaced by --host.</summary>

@@ -33,7 +33,8 @@ public static class EdgeAgent
         o = o with { Tags = creds.Bundle.Tags };
         var identity = DeviceIdentity.LoadOrCreate(o.DataDir, creds.DeviceId);
         var facts = DeviceFactsProbe.Collect(identity, o.Tags, usableEncoders);
-        AgentLog.Write($"device {identity.DeviceId} (data {o.DataDir}), gateways {string.Join(", ", gateways)}, mutual TLS");
+        AgentLog.Write($"device {identity.DeviceId} (data {o.DataDir}), gateways {string.Join(", ", gateways)}, mutual TLS " +
+                       $"(certificate valid until {creds.Certificate.NotAfter.ToUniversalTime():u}, renewed with {o.RenewBefore:P0} of its lifetime left)");
         await using var node = await EdgeNode.StartAsync(o, facts, new ViaGateway(gateways, creds), ct);
         try { await node.Terminated.WaitAsync(ct); } catch (OperationCanceledException) { }
         if (!ct.IsCancellationRequested && node.Session.RefusedReason is { } reason) throw new FleetException($"refused by the cloud: {reason}", null, ExitRefused);

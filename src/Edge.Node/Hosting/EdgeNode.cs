@@ -110,7 +110,8 @@ public sealed class EdgeNode : IAsyncDisposable
                 if (connection is ViaGateway g)
                 {
                     var uplink = new TelemetryUplink(outbox, ActorRefs.Nobody, o.Telemetry);
-                    system.ActorOf(GatewayLinkActor.Props(new GatewayLinkSettings(g.Gateways, g.Enrolment, facts, prove, policy, manifests, uplink), session.Value!), "link");
+                    system.ActorOf(GatewayLinkActor.Props(new GatewayLinkSettings(g.Gateways, g.Enrolment, facts, policy, manifests, uplink, o.DataDir,
+                        o.RenewBefore, auditActor), session.Value!), "link");
                 }
             });
         });

@@ -36,9 +36,12 @@ public sealed record EdgeOptions
     /// <summary>When the background scrub re-hashes the device's store (default: daily, first 10 minutes after start).</summary>
     public Store.ScrubSettings Scrub { get; init; } = Store.ScrubSettings.Default;
 
+    /// <summary>The fraction of its lifetime left at which the device certificate is renewed through the gateway.</summary>
+    public double RenewBefore { get; init; } = CertificateRenewal.DefaultRenewBefore;
+
     public static readonly string[] KnownOptions =
         { "seed", "gateway", "join", "device-id", "data", "host", "port", "http", "tags", "campaign", "insecure-dev", "telemetry-k", "telemetry-seal", "upload-bps", "upload-burst", "max-render-height",
-          "delegate-above-temp", "delegate-above-cpu", "scrub-every" };
+          "delegate-above-temp", "delegate-above-cpu", "scrub-every", "renew-before" };
     public static readonly string[] BooleanOptions = { "insecure-dev" };
 
     public const string Usage = """
@@ -47,7 +50,7 @@ public sealed record EdgeOptions
                                 [--http PORT] [--campaign DIR] [--host 127.0.0.1] [--port 0]
                                 [--telemetry-k 5] [--telemetry-seal SECONDS] [--upload-bps 4096] [--upload-burst 65536]
                                 [--max-render-height 720] [--delegate-above-temp 80] [--delegate-above-cpu PERCENT]
-                                [--scrub-every 1d]
+                                [--scrub-every 1d] [--renew-before 1/3]
           runs a device: connects to the fleet by itself (retrying with backoff), registers, serves the local API on --http
           (POST /v1/render renders --campaign for a context; GET /v1/renders/ID.mp4; GET /healthz; GET /v1/status).
           An enrolled device (fleet-edge enroll) keeps one stream (gRPC, mutual TLS with <data>/enrolment) to one of
@@ -65,6 +68,9 @@ public sealed record EdgeOptions
           --scrub-every: how often the whole store (campaign assets, models) is hashed again in the background, one file
           at a time at 16 MB/s (e.g. 12h, 1d; the first scrub runs 10 minutes after start, or after this when shorter).
           Every asset is also verified at use; a file that fails is quarantined, never rendered, and fetched again.
+          --renew-before: an enrolled device asks for a new certificate (over a new key, through its stream) once less
+          than this fraction of the certificate's lifetime is left: 1/3 (default), 0.25 or 25%. An expired certificate
+          cannot connect: such a device must be enrolled again.
         """;
 
     private static Telemetry.TelemetrySettings TelemetryFrom(CommandArgs a)
@@ -124,7 +130,21 @@ public sealed record EdgeOptions
             Scrub = ScrubFrom(a),
             Pressure = new Rendering.ResourcePressure(a.GetInt("delegate-above-temp", 80, 30, 120, "°C"),
                 a.Get("delegate-above-cpu") is null ? null : a.GetInt("delegate-above-cpu", 0, 10, 100, "%")),
+            RenewBefore = a.Get("renew-before") is { } rb ? ParseFraction(rb, "--renew-before") : CertificateRenewal.DefaultRenewBefore,
         };
+    }
+
+    /// <summary><c>1/3</c>, <c>0.25</c> or <c>25%</c>: a fraction strictly between 0 and 1.</summary>
+    public static double ParseFraction(string raw, string flag)
+    {
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        var style = System.Globalization.NumberStyles.Float;
+        double? value = raw.Split('/') is [var n, var d] && double.TryParse(n, style, inv, out var num) && double.TryParse(d, style, inv, out var den) && den != 0 ? num / den
+            : raw.EndsWith('%') && double.TryParse(raw[..^1], style, inv, out var pct) ? pct / 100
+            : double.TryParse(raw, style, inv, out var plain) ? plain
+            : null;
+        return value is > 0 and < 1 ? value.Value
+            : throw new UsageException($"{flag} '{raw}' must be a fraction between 0 and 1 (for example 1/3, 0.25 or 25%)");
     }
 }
 

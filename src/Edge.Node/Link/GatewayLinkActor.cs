@@ -7,6 +7,7 @@ using Fleet.Shared.Devices;
 using Fleet.Shared.Distribution;
 using Fleet.Shared.Gateway;
 using Fleet.Shared.KillSwitch;
+using Fleet.Shared.Security.Pki;
 using Fleet.Shared.Telemetry;
 using Fleet.Shared.Tokens;
 
@@ -17,6 +18,7 @@ namespace Fleet.Edge.Link;
 /// with backoff and jitter), registers, syncs the kill policy before anything else, pulls assignments, heartbeats and
 /// uploads telemetry; when the stream ends it connects again. The rest of the device never notices: its local API,
 /// renders, policy and outbox run for the agent's whole life. Only a refusal (revoked, duplicate) stops the agent.
+/// Before the certificate expires it asks for a new one on the stream, stores it and reconnects with it.
 /// </summary>
 public sealed class GatewayLinkActor : ReceiveActor, IWithTimers
 {
@@ -24,6 +26,10 @@ public sealed class GatewayLinkActor : ReceiveActor, IWithTimers
 
     private readonly GatewayLinkSettings _settings;
     private readonly LinkSession _session;
+    private readonly CertificateRenewal _renewal;
+    /// <summary>The enrolment in use: its certificate is replaced by each renewal.</summary>
+    private EdgeCredentials _credentials;
+    private bool _expiryReported;
     private GatewayStream? _stream;
     private int _attempt;
     private int _failures;
@@ -35,6 +41,8 @@ public sealed class GatewayLinkActor : ReceiveActor, IWithTimers
     {
         _settings = settings;
         _session = session;
+        _credentials = settings.Credentials;
+        _renewal = new CertificateRenewal(settings.RenewBefore);
         Disconnected();
     }
 
@@ -51,6 +59,7 @@ public sealed class GatewayLinkActor : ReceiveActor, IWithTimers
     protected override void PostStop()
     {
         if (_stream is { } s) _ = s.DisposeAsync().AsTask();
+        _renewal.Dispose();
     }
 
     private void Disconnected()
@@ -59,8 +68,9 @@ public sealed class GatewayLinkActor : ReceiveActor, IWithTimers
         {
             var gateway = _settings.Gateways[_attempt % _settings.Gateways.Count];
             _attempt++;
-            _stream = GatewayStream.Open(gateway, _settings.Credentials, Self, _attempt);
-            _stream.TrySend(DeviceFrames.Register(_settings.Facts, _settings.Prove(DeviceFrames.GatewayAddress)));
+            ReportExpiry();
+            _stream = GatewayStream.Open(gateway, _credentials, Self, _attempt);
+            _stream.TrySend(Register());
             Timers.StartSingleTimer(RegisterTimedOut.Instance, RegisterTimedOut.Instance, RegisterTimeout);
             Become(Registering);
         });
@@ -81,6 +91,8 @@ public sealed class GatewayLinkActor : ReceiveActor, IWithTimers
             Send(DeviceFrames.KillSync());
             Send(DeviceFrames.AssignmentRequest());
             Timers.StartPeriodicTimer(Heartbeat.Instance, Heartbeat.Instance, LinkActor.HeartbeatInterval);
+            Timers.StartPeriodicTimer(RenewCheck.Instance, RenewCheck.Instance, CertificateRenewal.CheckInterval(_credentials.Certificate));
+            Self.Tell(RenewCheck.Instance);
             if (_settings.Uplink is { } uplink && Context.Child("telemetry-upload").IsNobody())
                 Context.ActorOf(TelemetryUploader.Props(uplink with { Ingest = Self }, _settings.Facts.DeviceId, _settings.Facts.Tags), "telemetry-upload");
             Become(Registered);
@@ -107,6 +119,8 @@ public sealed class GatewayLinkActor : ReceiveActor, IWithTimers
                     Context.System.EventStream.Publish(c);
                     break;
                 case CredentialsStale: RenewCredentials(); break;
+                case DeviceReplies.CertificateIssued issued: Renewed(issued.CertificatePem); break;
+                case DeviceReplies.CertificateRefused no: AgentLog.Write($"the cloud did not renew the device certificate: {no.Reason}; asking again later"); break;
                 case TelemetryProtocol.Ack or TelemetryProtocol.Rejected: Context.Child("telemetry-upload").Forward(r.Message); break;
             }
         });
@@ -115,6 +129,12 @@ public sealed class GatewayLinkActor : ReceiveActor, IWithTimers
         Receive<KillCommands.Ack>(ack => Send(DeviceFrames.KillAck(ack)));
         Receive<DeviceSyncReport>(report => Send(DeviceFrames.SyncReport(report)));
         Receive<TelemetryProtocol.Batch>(b => Send(DeviceFrames.Telemetry(b)));
+        Receive<RenewCheck>(_ =>
+        {
+            if (_renewal.Next(_credentials, DateTimeOffset.UtcNow) is not { } request) return;
+            AgentLog.Write($"the device certificate expires at {_credentials.Certificate.NotAfter.ToUniversalTime():u}: asking the cloud for a new one");
+            Send(request);
+        });
         Receive<Heartbeat>(_ =>
         {
             Send(DeviceFrames.Heartbeat(_settings.Facts.InstallationId));
@@ -126,7 +146,7 @@ public sealed class GatewayLinkActor : ReceiveActor, IWithTimers
             {
                 _nextCredentialsRequest = Math.Min(_nextCredentialsRequest * 2, 32);
                 _heartbeatsWithoutCredentials = 0;
-                Send(DeviceFrames.Register(_settings.Facts, _settings.Prove(DeviceFrames.GatewayAddress)));
+                Send(Register());
             }
         });
         Ignore();
@@ -152,6 +172,7 @@ public sealed class GatewayLinkActor : ReceiveActor, IWithTimers
         Receive<GatewayStream.Received>(_ => { });
         Receive<GatewayStream.Lost>(_ => { });
         Receive<Heartbeat>(_ => { });
+        Receive<RenewCheck>(_ => { });
         Receive<RegisterTimedOut>(_ => { });
         Receive<CredentialsStale>(_ => { });
         Receive<KillCommands.Ack>(_ => { });
@@ -163,7 +184,34 @@ public sealed class GatewayLinkActor : ReceiveActor, IWithTimers
     private void RenewCredentials()
     {
         _hasCredentials = false;
-        Send(DeviceFrames.Register(_settings.Facts, _settings.Prove(DeviceFrames.GatewayAddress)));
+        Send(Register());
+    }
+
+    /// <summary>A registration signed with the certificate in use now (the renewed one after a renewal).</summary>
+    private Shared.Gateway.Wire.DeviceFrame Register() => DeviceFrames.Register(_settings.Facts,
+        RegistrationProof.Sign(_credentials.Certificate, _settings.Facts, DeviceFrames.GatewayAddress, DateTimeOffset.UtcNow));
+
+    /// <summary>
+    /// A renewed certificate: checked, stored (the old pair stays until the new one is safely on disk), recorded in the
+    /// device's audit log, and then used for a new stream. Renders carry on meanwhile; they never wait for the link.
+    /// </summary>
+    private void Renewed(string certificatePem)
+    {
+        var (renewed, line) = _renewal.Adopt(certificatePem, _credentials, _settings.DataDir, DateTimeOffset.UtcNow);
+        AgentLog.Write(line);
+        if (renewed is null) return;
+        _credentials = renewed;
+        _settings.Audit?.Tell(new Shared.Audit.AuditCommands.Record("link", "certificate-renewed", _credentials.DeviceId, line));
+        EndStream();
+        Self.Tell(Connect.Instance);
+    }
+
+    /// <summary>An expired certificate is refused by every gateway: say so once, and what to do, instead of only failing.</summary>
+    private void ReportExpiry()
+    {
+        if (_expiryReported || !CertificateRenewal.IsExpired(_credentials.Certificate, DateTimeOffset.UtcNow)) return;
+        _expiryReported = true;
+        AgentLog.Write(CertificateRenewal.ExpiredLine(_credentials, _settings.DataDir));
     }
 
     private void Send(Shared.Gateway.Wire.DeviceFrame frame)
@@ -171,45 +219,47 @@ public sealed class GatewayLinkActor : ReceiveActor, IWithTimers
         if (_stream is { } s && !s.TrySend(frame)) Reconnect("the stream to the gateway is stuck");
     }
 
-    private void Reconnect(string reason)
+    /// <summary>Ends the current stream and what belongs to it; the caller says when the next one starts.</summary>
+    private void EndStream()
     {
         Timers.Cancel(Heartbeat.Instance);
+        Timers.Cancel(RenewCheck.Instance);
         Timers.Cancel(RegisterTimedOut.Instance);
-        var gateway = _stream?.Gateway;
         if (_stream is { } s) _ = s.DisposeAsync().AsTask();
         _stream = null;
         _hasCredentials = false;
         _session.Joined = false;
+        Become(Disconnected);
+    }
+
+    private void Reconnect(string reason)
+    {
+        var gateway = _stream?.Gateway;
+        EndStream();
         _failures++;
         var delay = EdgeAgent.Backoff(_failures);
         var next = _settings.Gateways[_attempt % _settings.Gateways.Count];
         AgentLog.Write($"connection {_failures} to gateway {gateway} lost: {reason}; next attempt ({next}) in {delay.TotalSeconds:0.#}s");
         Timers.StartSingleTimer(Connect.Instance, Connect.Instance, delay);
-        Become(Disconnected);
     }
 
-    private sealed class Connect : IDeadLetterSuppression
-    {
-        public static readonly Connect Instance = new();
-    }
-
-    private sealed class Heartbeat : IDeadLetterSuppression
-    {
-        public static readonly Heartbeat Instance = new();
-    }
-
-    private sealed class RegisterTimedOut : IDeadLetterSuppression
-    {
-        public static readonly RegisterTimedOut Instance = new();
-    }
+    private sealed class Connect : IDeadLetterSuppression { public static readonly Connect Instance = new(); }
+    private sealed class Heartbeat : IDeadLetterSuppression { public static readonly Heartbeat Instance = new(); }
+    private sealed class RenewCheck : IDeadLetterSuppression { public static readonly RenewCheck Instance = new(); }
+    private sealed class RegisterTimedOut : IDeadLetterSuppression { public static readonly RegisterTimedOut Instance = new(); }
 }
 
-/// <summary>What the gateway link needs: the gateways, the device's credentials and facts, and the local actors it feeds.</summary>
+/// <summary>
+/// What the gateway link needs: the gateways, the device's credentials and facts, the local actors it feeds, the data
+/// folder its enrolment lives in and the fraction of the certificate's lifetime left at which it renews.
+/// </summary>
 public sealed record GatewayLinkSettings(
     IReadOnlyList<SeedAddress> Gateways,
     EdgeCredentials Credentials,
     DeviceFacts Facts,
-    Func<string, DeviceProof?> Prove,
     IActorRef Policy,
     IActorRef Manifests,
-    TelemetryUplink? Uplink);
+    TelemetryUplink? Uplink,
+    string DataDir,
+    double RenewBefore = CertificateRenewal.DefaultRenewBefore,
+    IActorRef? Audit = null);

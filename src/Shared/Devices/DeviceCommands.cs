@@ -47,6 +47,13 @@ public static class DeviceCommands
 
     /// <summary>Revoke the device: its certificate is refused from now on; its record stays for audit.</summary>
     public sealed record Revoke(string DeviceId, string By) : IDeviceMessage;
+
+    /// <summary>
+    /// A connected device asks for a new certificate over a fresh key (<see cref="CsrPem"/>, PKCS#10). The device id is
+    /// the one its gateway read from the stream's client certificate. Answered with <see cref="DeviceReplies.CertificateIssued"/>
+    /// or <see cref="DeviceReplies.CertificateRefused"/>.
+    /// </summary>
+    public sealed record RenewCertificate(string DeviceId, string CsrPem) : IDeviceMessage;
 }
 
 /// <summary>Answers of the device registry entity.</summary>
@@ -65,6 +72,12 @@ public static class DeviceReplies
 
     /// <summary>Answer to <see cref="DeviceCommands.Revoke"/>; <see cref="Known"/> is false for an id the registry never saw.</summary>
     public sealed record RevokeResult(string DeviceId, bool Known, DateTimeOffset? RevokedAt) : IFleetProtocol;
+
+    /// <summary>A renewed device certificate (PEM), for the device's stream.</summary>
+    public sealed record CertificateIssued(string DeviceId, string CertificatePem) : IFleetProtocol;
+
+    /// <summary>No certificate for this renewal request, and why (one line); the device asks again later.</summary>
+    public sealed record CertificateRefused(string DeviceId, string Reason) : IFleetProtocol;
 
     /// <summary>The registry's view of one device; <see cref="Facts"/> is null for an id that never registered.</summary>
     public sealed record DeviceView(

@@ -28,6 +28,10 @@ public static class DeviceEvents
     public sealed record Enrolled(string CertificateSerial, DateTimeOffset CertificateNotAfter, string Via, DateTimeOffset At,
         IReadOnlyDictionary<string, string>? Tags = null) : IFleetEvent;
 
+    /// <summary>The fleet CA issued the device a new certificate through its stream (renewal before expiry).</summary>
+    [PersistedAs("device-certificate-renewed.v1")]
+    public sealed record CertificateRenewed(string CertificateSerial, DateTimeOffset CertificateNotAfter, DateTimeOffset At) : IFleetEvent;
+
     [PersistedAs("device-revoked.v1")]
     public sealed record Revoked(string By, DateTimeOffset At) : IFleetEvent;
 }

@@ -36,6 +36,12 @@ public static class CloudFrames
             case TelemetryProtocol.Rejected r:
                 yield return new CloudFrame { TelemetryRejected = new TelemetryRejected { Seq = r.Seq, Reason = r.Reason } };
                 break;
+            case DeviceReplies.CertificateIssued issued:
+                yield return new CloudFrame { Certificate = new Certificate { CertificatePem = issued.CertificatePem } };
+                break;
+            case DeviceReplies.CertificateRefused refused:
+                yield return new CloudFrame { Certificate = new Certificate { Refused = refused.Reason } };
+                break;
         }
     }
 
@@ -55,6 +61,9 @@ public static class CloudFrames
         CloudFrame.BodyOneofCase.Assignments => JsonSerializer.Deserialize<AssignmentTable>(frame.Assignments.TableJson, FleetJson.Options),
         CloudFrame.BodyOneofCase.TelemetryAck => new TelemetryProtocol.Ack(deviceId, frame.TelemetryAck.Seq, frame.TelemetryAck.Duplicate),
         CloudFrame.BodyOneofCase.TelemetryRejected => new TelemetryProtocol.Rejected(deviceId, frame.TelemetryRejected.Seq, frame.TelemetryRejected.Reason),
+        CloudFrame.BodyOneofCase.Certificate => frame.Certificate.CertificatePem.Length > 0
+            ? new DeviceReplies.CertificateIssued(deviceId, frame.Certificate.CertificatePem)
+            : new DeviceReplies.CertificateRefused(deviceId, frame.Certificate.Refused),
         _ => null,
     };
 }

@@ -48,6 +48,8 @@ public static class DeviceFrames
         return new DeviceFrame { Telemetry = wire };
     }
 
+    public static DeviceFrame RenewCertificate(string csrPem) => new() { RenewCertificate = new Wire.RenewCertificate { CsrPem = csrPem } };
+
     /// <summary>
     /// The protocol record a frame from device <paramref name="deviceId"/> stands for, with the device id taken from the
     /// certificate. <see cref="Refusal"/> says why a frame cannot be accepted (malformed, or naming another device).
@@ -69,6 +71,7 @@ public static class DeviceFrames
                     r => r.DeviceId, deviceId, "sync report"),
                 DeviceFrame.BodyOneofCase.Telemetry => new TelemetryProtocol.Batch(deviceId, frame.Telemetry.Seq, frame.Telemetry.Covers.ToArray(),
                     frame.Telemetry.HasBody ? frame.Telemetry.Body.ToByteArray() : null, frame.Telemetry.DroppedRenders, tags),
+                DeviceFrame.BodyOneofCase.RenewCertificate => ReadRenewal(frame.RenewCertificate, deviceId),
                 _ => new Refusal("an empty or unknown frame"),
             };
         }
@@ -86,6 +89,10 @@ public static class DeviceFrames
             : new DeviceProof(r.ProofCertificate.ToByteArray(), DateTimeOffset.FromUnixTimeMilliseconds(r.ProofSignedAtUnixMs), r.ProofSignature.ToByteArray());
         return new DeviceCommands.Register(facts!, GatewayAddress, proof);
     }
+
+    /// <summary>A request whose subject names another device (or that is no valid request) never reaches the fleet CA.</summary>
+    private static object ReadRenewal(Wire.RenewCertificate r, string deviceId) =>
+        Security.Pki.DeviceCsr.Read(r.CsrPem, deviceId) is (null, { } refusal) ? new Refusal(refusal) : new DeviceCommands.RenewCertificate(deviceId, r.CsrPem);
 
     private static object Own<T>(T? record, Func<T, string> idOf, string deviceId, string what) where T : class =>
         record is null ? new Refusal($"the {what} is empty")

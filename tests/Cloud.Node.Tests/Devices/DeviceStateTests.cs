@@ -90,4 +90,22 @@ public sealed class DeviceStateTests
         var real = s.With(new DeviceCommands.ConnectivityChanged("kiosk-1", Connectivity.Unreachable, "new-addr", T0));
         Assert.Equal(Connectivity.Unreachable, real.Connectivity);
     }
+
+    [Fact]
+    public void A_certificate_is_renewed_only_for_a_registered_unrevoked_device_and_at_most_once_per_interval()
+    {
+        var interval = TimeSpan.FromHours(1);
+        var fresh = new DeviceState("kiosk-1");
+        Assert.Contains("must register before", fresh.RenewalRefusal(T0, interval));
+
+        var registered = Run(fresh, fresh.Handle(new DeviceCommands.Register(Facts(), "gateway"), T0).Events);
+        Assert.Null(registered.RenewalRefusal(T0, interval));
+        var renewed = Run(registered, [new DeviceEvents.CertificateRenewed("0B", T0.AddDays(730), T0)]);
+        Assert.Equal("0B", renewed.CertificateSerial);
+        Assert.StartsWith("rate limit", renewed.RenewalRefusal(T0.AddMinutes(59), interval));
+        Assert.Null(renewed.RenewalRefusal(T0.AddMinutes(61), interval));
+
+        var revoked = Run(renewed, renewed.Handle(new DeviceCommands.Revoke("kiosk-1", "op"), T0.AddDays(1)).Events);
+        Assert.Contains("was revoked", revoked.RenewalRefusal(T0.AddDays(2), interval));
+    }
 }

@@ -127,4 +127,27 @@ public sealed class DeviceConnectionTests : TestKit
         while (queue.Reader.TryRead(out var f)) last = f;
         Assert.StartsWith("frame budget:", last!.Refused.Reason);
     }
+
+    [Fact]
+    public void Certificate_requests_go_to_the_registry_stamped_and_the_answer_to_the_device_within_the_streams_rate_limit()
+    {
+        var (connection, queue) = Open("kiosk-1", new GatewayLimits { RenewalsPerSecond = 0.001, RenewalBurst = 1 });
+        Registered("kiosk-1", queue, connection, new Dictionary<string, string>());
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var request = DeviceFrames.RenewCertificate(Fleet.Shared.Security.Pki.DeviceCsr.Create("kiosk-1", key));
+
+        connection.Tell(new DeviceConnection.Inbound(request));
+        Assert.Equal("kiosk-1", _registry.ExpectMsg<DeviceCommands.RenewCertificate>().DeviceId);
+        _registry.Reply(new DeviceReplies.CertificateIssued("kiosk-1", "PEM"));
+        AwaitCondition(() => queue.Reader.TryPeek(out var f) && f.BodyCase == CloudFrame.BodyOneofCase.Certificate);
+        queue.Reader.TryRead(out var issued);
+        Assert.Equal("PEM", issued!.Certificate.CertificatePem);
+
+        connection.Tell(new DeviceConnection.Inbound(request));
+        _registry.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        AwaitCondition(() => queue.Reader.TryPeek(out var f) && f.BodyCase == CloudFrame.BodyOneofCase.Certificate);
+        queue.Reader.TryRead(out var limited);
+        Assert.StartsWith("rate limit:", limited!.Certificate.Refused);
+        Assert.Contains(_audited, a => a.StartsWith("kiosk-1 certificate.renewal-refused rate limit"));
+    }
 }

@@ -126,8 +126,14 @@ public sealed class FleetCa : IDisposable
         if (notAfter > caNotAfter) notAfter = caNotAfter;
         var serial = RandomNumberGenerator.GetBytes(16);
         serial[0] &= 0x7F;
-        return request.Create(Certificate.SubjectName, X509SignatureGenerator.CreateForECDsa(_key), notBefore.AddMinutes(-5), notAfter, serial);
+        return request.Create(Certificate.SubjectName, X509SignatureGenerator.CreateForECDsa(_key), notBefore - SkewAllowance(lifetime), notAfter, serial);
     }
+
+    /// <summary>
+    /// How far a certificate is back-dated so a peer whose clock runs a little behind accepts it at once: five minutes,
+    /// or a tenth of a short (test) lifetime, so the device's "fraction of lifetime left" still means what it says.
+    /// </summary>
+    public static TimeSpan SkewAllowance(TimeSpan lifetime) => TimeSpan.FromTicks(Math.Min(TimeSpan.FromMinutes(5).Ticks, lifetime.Ticks / 10));
 
     public void Dispose() => _key.Dispose();
 }
