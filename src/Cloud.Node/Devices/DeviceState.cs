@@ -30,6 +30,8 @@ public sealed record DeviceState(string DeviceId)
     /// </summary>
     public IReadOnlyDictionary<string, string>? EnrolledTags { get; init; }
     public DateTimeOffset? RevokedAt { get; init; }
+    /// <summary>The device's signed audit chain heads and any rewrite caught (see <see cref="AuditHeadBook"/>).</summary>
+    public AuditHeadBook AuditHeads { get; init; } = AuditHeadBook.Empty;
 
     public bool IsRegistered => Facts is not null;
     /// <summary>Registered, enrolled, or holding a code: a record worth keeping (and listing for audit).</summary>
@@ -128,6 +130,7 @@ public sealed record DeviceState(string DeviceId)
         DeviceEvents.EnrolmentCodeIssued c => this with { Code = new PendingCode(c.CodeHash, c.ExpiresAt, c.Tags) },
         DeviceEvents.Enrolled e => this with { CertificateSerial = e.CertificateSerial, Code = e.Via == "code" ? null : Code, EnrolledTags = e.Tags ?? EnrolledTags },
         DeviceEvents.Revoked r => this with { RevokedAt = r.At, Code = null },
+        DeviceEvents.AuditHeadKept or DeviceEvents.AuditRewriteCaught => this with { AuditHeads = AuditHeads.Apply(evt) },
         _ => throw new ArgumentOutOfRangeException(nameof(evt), evt.GetType().Name, "not a device event"),
     };
 

@@ -84,11 +84,11 @@ public sealed class EdgeNode : IAsyncDisposable
                 var manifests = system.ActorOf(ManifestsActor.Props(facts.DeviceId, facts.Tags, o.DataDir, root: creds?.Ca, audit: auditActor), ManifestsActor.Name);
                 registry.Register<ManifestsActor>(manifests);
                 registry.Register<RenderCoordinator>(system.ActorOf(
-                    RenderCoordinator.Props(renderSettings, policy, new PersonaliseSettings(o.DataDir)), RenderCoordinator.Name));
+                    RenderCoordinator.Props(renderSettings, policy, new PersonaliseSettings(o.DataDir), auditActor), RenderCoordinator.Name));
                 if (connection is ViaGateway g)
                 {
                     var uplink = new TelemetryUplink(outbox, ActorRefs.Nobody, o.Telemetry);
-                    system.ActorOf(GatewayLinkActor.Props(new GatewayLinkSettings(g.Gateways, g.Enrolment, facts, prove, policy, manifests, uplink), session), "link");
+                    system.ActorOf(GatewayLinkActor.Props(new GatewayLinkSettings(g.Gateways, g.Enrolment, facts, prove, policy, manifests, uplink, auditActor, audit, o.AuditUpload), session), "link");
                 }
                 else
                 {

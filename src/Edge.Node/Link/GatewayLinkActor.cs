@@ -1,7 +1,9 @@
 using Akka.Actor;
 using Akka.Event;
+using Fleet.Edge.Audit;
 using Fleet.Edge.Hosting;
 using Fleet.Edge.Identity;
+using Fleet.Shared.Audit;
 using Fleet.Shared.Cluster;
 using Fleet.Shared.Devices;
 using Fleet.Shared.Distribution;
@@ -83,6 +85,9 @@ public sealed class GatewayLinkActor : ReceiveActor, IWithTimers
             Timers.StartPeriodicTimer(Heartbeat.Instance, Heartbeat.Instance, LinkActor.HeartbeatInterval);
             if (_settings.Uplink is { } uplink && Context.Child("telemetry-upload").IsNobody())
                 Context.ActorOf(TelemetryUploader.Props(uplink with { Ingest = Self }, _settings.Facts.DeviceId, _settings.Facts.Tags), "telemetry-upload");
+            if (_settings.AuditLog is { } log && Context.Child(AuditHeadUploader.Name).IsNobody())
+                Context.ActorOf(AuditHeadUploader.Props(log, _settings.Credentials.Certificate, _settings.Facts.DeviceId, _settings.AuditUpload ?? new()), AuditHeadUploader.Name);
+            Context.Child(AuditHeadUploader.Name).Tell(AuditHeadUploader.LinkUp.Instance);
             Become(Registered);
         });
         Receive<RegisterTimedOut>(_ => Reconnect($"no registration answer within {RegisterTimeout.TotalSeconds:0}s"));
@@ -103,11 +108,14 @@ public sealed class GatewayLinkActor : ReceiveActor, IWithTimers
                     _hasCredentials = true;
                     (_heartbeatsWithoutCredentials, _nextCredentialsRequest) = (0, 1);
                     _settings.Manifests.Tell(c);
+                    // The token itself never goes into the log: only that one was issued, and for which API.
+                    _settings.Audit?.Tell(new AuditCommands.Record("link", AuditCommands.Actions.CredentialsIssued, _settings.Facts.DeviceId, $"api {c.ApiUrl}"));
                     // The render pipeline delegates cloud renders over the API with the same device token.
                     Context.System.EventStream.Publish(c);
                     break;
                 case CredentialsStale: RenewCredentials(); break;
                 case TelemetryProtocol.Ack or TelemetryProtocol.Rejected: Context.Child("telemetry-upload").Forward(r.Message); break;
+                case DeviceReplies.AuditHeadAnswer: Context.Child(AuditHeadUploader.Name).Forward(r.Message); break;
             }
         });
         // From the gateway (a control node left) or from this device's downloads (the API refused the token).
@@ -115,6 +123,7 @@ public sealed class GatewayLinkActor : ReceiveActor, IWithTimers
         Receive<KillCommands.Ack>(ack => Send(DeviceFrames.KillAck(ack)));
         Receive<DeviceSyncReport>(report => Send(DeviceFrames.SyncReport(report)));
         Receive<TelemetryProtocol.Batch>(b => Send(DeviceFrames.Telemetry(b)));
+        Receive<SignedAuditHead>(h => Send(DeviceFrames.AuditHead(h)));
         Receive<Heartbeat>(_ =>
         {
             Send(DeviceFrames.Heartbeat(_settings.Facts.InstallationId));
@@ -157,6 +166,7 @@ public sealed class GatewayLinkActor : ReceiveActor, IWithTimers
         Receive<KillCommands.Ack>(_ => { });
         Receive<DeviceSyncReport>(_ => { });
         Receive<TelemetryProtocol.Batch>(_ => { });
+        Receive<SignedAuditHead>(_ => { });
     }
 
     /// <summary>Credentials come with a registration: register again for a token (and API address) the cloud accepts now.</summary>
@@ -180,6 +190,7 @@ public sealed class GatewayLinkActor : ReceiveActor, IWithTimers
         _stream = null;
         _hasCredentials = false;
         _session.Joined = false;
+        Context.Child(AuditHeadUploader.Name).Tell(AuditHeadUploader.LinkDown.Instance);
         _failures++;
         var delay = EdgeAgent.Backoff(_failures);
         var next = _settings.Gateways[_attempt % _settings.Gateways.Count];
@@ -212,4 +223,7 @@ public sealed record GatewayLinkSettings(
     Func<string, DeviceProof?> Prove,
     IActorRef Policy,
     IActorRef Manifests,
-    TelemetryUplink? Uplink);
+    TelemetryUplink? Uplink,
+    IActorRef? Audit = null,
+    AuditLog? AuditLog = null,
+    AuditUploadSettings? AuditUpload = null);

@@ -25,7 +25,8 @@ public sealed class RenderCoordinator : ReceiveActor
     private string? _pressure;
     private long _next;
 
-    public RenderCoordinator(RenderSettings settings, IActorRef policy, PersonaliseSettings personalise)
+    /// <param name="audit">The device's audit actor (every render is recorded there); Nobody for one-off renders.</param>
+    public RenderCoordinator(RenderSettings settings, IActorRef policy, PersonaliseSettings personalise, IActorRef? audit = null)
     {
         var runner = new FfmpegRunner(settings.FfmpegPath, TimeSpan.FromMinutes(2));
         var cloud = new CloudRenderClient();
@@ -39,7 +40,8 @@ public sealed class RenderCoordinator : ReceiveActor
             settings,
             new Privacy.UserIdHasher(settings.DataDir),
             cloud,
-            new CloudBases(cloud, Path.Combine(settings.DataDir, "renders", "bases")));
+            new CloudBases(cloud, Path.Combine(settings.DataDir, "renders", "bases")),
+            audit ?? ActorRefs.Nobody);
         Receive<Shared.Tokens.DeviceCredentials>(c => _services.Cloud.Credentials = c);
 
         Receive<RenderAd>(req =>
@@ -71,8 +73,8 @@ public sealed class RenderCoordinator : ReceiveActor
         Receive<Shared.Telemetry.ResourceSample>(s => _pressure = settings.Pressure.Of(s));
     }
 
-    public static Props Props(RenderSettings settings, IActorRef policy, PersonaliseSettings personalise) =>
-        Akka.Actor.Props.Create(() => new RenderCoordinator(settings, policy, personalise));
+    public static Props Props(RenderSettings settings, IActorRef policy, PersonaliseSettings personalise, IActorRef? audit = null) =>
+        Akka.Actor.Props.Create(() => new RenderCoordinator(settings, policy, personalise, audit));
 
     protected override void PreStart()
     {

@@ -28,6 +28,14 @@ public static class DeviceEvents
     public sealed record Enrolled(string CertificateSerial, DateTimeOffset CertificateNotAfter, string Via, DateTimeOffset At,
         IReadOnlyDictionary<string, string>? Tags = null) : IFleetEvent;
 
+    /// <summary>A signed audit chain head the registry verified and kept.</summary>
+    [PersistedAs("device-audit-head-kept.v1")]
+    public sealed record AuditHeadKept(DeviceReplies.KeptAuditHead Head) : IFleetEvent;
+
+    /// <summary>A correctly signed head that contradicts a kept one: the device's log was rewritten.</summary>
+    [PersistedAs("device-audit-rewrite-caught.v1")]
+    public sealed record AuditRewriteCaught(DeviceReplies.AuditRewrite Rewrite) : IFleetEvent;
+
     [PersistedAs("device-revoked.v1")]
     public sealed record Revoked(string By, DateTimeOffset At) : IFleetEvent;
 }

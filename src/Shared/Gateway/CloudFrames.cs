@@ -36,6 +36,9 @@ public static class CloudFrames
             case TelemetryProtocol.Rejected r:
                 yield return new CloudFrame { TelemetryRejected = new TelemetryRejected { Seq = r.Seq, Reason = r.Reason } };
                 break;
+            case DeviceReplies.AuditHeadAnswer a:
+                yield return new CloudFrame { AuditHeadAck = new AuditHeadAck { Seq = a.Seq, Hash = a.Hash, Accepted = a.Accepted, Reason = a.Reason ?? "" } };
+                break;
         }
     }
 
@@ -55,6 +58,8 @@ public static class CloudFrames
         CloudFrame.BodyOneofCase.Assignments => JsonSerializer.Deserialize<AssignmentTable>(frame.Assignments.TableJson, FleetJson.Options),
         CloudFrame.BodyOneofCase.TelemetryAck => new TelemetryProtocol.Ack(deviceId, frame.TelemetryAck.Seq, frame.TelemetryAck.Duplicate),
         CloudFrame.BodyOneofCase.TelemetryRejected => new TelemetryProtocol.Rejected(deviceId, frame.TelemetryRejected.Seq, frame.TelemetryRejected.Reason),
+        CloudFrame.BodyOneofCase.AuditHeadAck => new DeviceReplies.AuditHeadAnswer(deviceId, frame.AuditHeadAck.Seq, frame.AuditHeadAck.Hash,
+            frame.AuditHeadAck.Accepted, frame.AuditHeadAck.Reason.Length > 0 ? frame.AuditHeadAck.Reason : null),
         _ => null,
     };
 }
