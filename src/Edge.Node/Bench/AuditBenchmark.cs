@@ -23,7 +23,10 @@ public static class AuditBenchmark
 
     public static Result Run(string campaignDir, int entries, int rendersPerDay)
     {
-        var campaign = CampaignLoader.LoadDirectory(campaignDir);
+        // The spec and template only: an audit entry names the campaign, it never reads its assets (which may not be made yet).
+        var root = Path.GetFullPath(campaignDir);
+        var spec = Shared.Serialization.SchemaCheckedJson.Load<CampaignSpec>(Path.Combine(root, CampaignLoader.FileName), CampaignLoader.SchemaName);
+        var campaign = new LoadedCampaign(root, spec, TemplateLoader.Load(Path.Combine(root, spec.Template)), new Dictionary<string, string>());
         var dir = Directory.CreateTempSubdirectory("fleet-bench-audit").FullName;
         try
         {
