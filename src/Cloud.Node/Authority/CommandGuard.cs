@@ -18,6 +18,12 @@ public static class CommandGuard
     /// <summary>Where the guard of actors in <paramref name="system"/> records (a cloud node's audit log).</summary>
     public static void RecordIn(ActorSystem system, CloudAudit audit) => Audits.AddOrUpdate(system, audit);
 
+    /// <summary>A refusal or finding an actor of <paramref name="system"/> decided itself, in the node's audit log.</summary>
+    public static void Record(ActorSystem system, string actor, string action, string subject, string? detail)
+    {
+        if (Audits.TryGetValue(system, out var audit)) audit.Record(actor, action, subject, detail);
+    }
+
     /// <summary>True when the actor should handle <paramref name="message"/>.</summary>
     public static bool Admit(IActorContext context, object message, ILoggingAdapter log)
     {

@@ -26,6 +26,7 @@ public static class CommandRules
         GetAssignmentTable m => m.DeviceId,
         DeviceSyncReport m => m.DeviceId,
         DeviceCommands.RenewCertificate m => m.DeviceId,
+        DeviceCommands.SubmitAuditHead m => m.DeviceId,
         _ => null,
     };
 
@@ -37,7 +38,7 @@ public static class CommandRules
     /// <summary>Queries that change nothing: any cloud node may ask them (API nodes, render workers, gateways).</summary>
     private static readonly HashSet<Type> Reads =
     [
-        typeof(DeviceCommands.Get), typeof(DeviceCommands.CheckEnrolmentCode), typeof(KillCommands.GetState),
+        typeof(DeviceCommands.Get), typeof(DeviceCommands.GetAuditHeads), typeof(DeviceCommands.CheckEnrolmentCode), typeof(KillCommands.GetState),
         typeof(CampaignCommands.ListCampaigns), typeof(CampaignCommands.GetCampaign), typeof(CampaignCommands.ListModels),
         typeof(CampaignCommands.GetManifest), typeof(CampaignCommands.CheckDeviceAccess), typeof(CampaignCommands.GetSyncStatus),
         typeof(CampaignCommands.ResolveArtifact), typeof(TokenCommands.List), typeof(TokenCommands.Authenticate),

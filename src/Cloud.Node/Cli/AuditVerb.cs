@@ -7,7 +7,10 @@ using Fleet.Shared.Serialization;
 
 namespace Fleet.Cloud.Cli;
 
-/// <summary><c>fleet-cloud audit [--json]</c> lists entries; <c>fleet-cloud audit verify [--data DIR]</c> checks the chain.</summary>
+/// <summary>
+/// <c>fleet-cloud audit [--json]</c> lists entries; <c>audit verify [--data DIR]</c> checks the chain; <c>audit device ID</c>
+/// checks a device's uploaded heads (see <see cref="AuditDeviceCommand"/>).
+/// </summary>
 public static class AuditVerb
 {
     public static readonly Verb Verb = new("audit", "list operator actions, or 'audit verify' the hash chain", RunAsync);
@@ -16,9 +19,13 @@ public static class AuditVerb
         usage: fleet-cloud audit [--limit N] [--json] [--api URL] [--token TOKEN] [--data DIR]
                fleet-cloud audit --file PATH [--json]
                fleet-cloud audit verify [--data ./data/cloud] [--json]
+               fleet-cloud audit device ID [--log FILE] [--json] [--api URL] [--token TOKEN]
           lists the audit log through the API (or straight from a file); verify checks <data>/audit.log's hash chain
           and, when present, its signed head (<data>/audit.head.json against <data>/keys), names the first broken
           entry and exits 1.
+          device ID shows the audit chain heads device ID signed and uploaded, each signature checked, and any rewrite
+          the cloud caught; --log FILE (a copy of the device's <data>/audit.log) checks that log's chain against those
+          heads and names the entry where it diverges. Exits 1 when anything does not verify.
         """;
 
     private static async Task<int> RunAsync(IReadOnlyList<string> argv)
@@ -32,6 +39,10 @@ public static class AuditVerb
                 var dir = Path.GetFullPath(a.Get("data", "./data/cloud"));
                 if (!File.Exists(Path.Combine(dir, CloudAudit.LogFile))) throw new FleetException($"no audit log in {dir}");
                 return Report(CloudAudit.VerifyFolder(dir), a.Flag("json"));
+            case ["device", var deviceId]:
+                return await AuditDeviceCommand.RunAsync(a, deviceId);
+            case ["device"]:
+                throw new UsageException("audit device needs a device id: fleet-cloud audit device ID [--log FILE]");
             case []:
                 a.RejectUnknown([.. ApiClient.Options, "file", "limit"]);
                 List<AuditEntry> entries;
@@ -50,7 +61,7 @@ public static class AuditVerb
                 Console.Write(a.Flag("json") ? JsonSerializer.Serialize(entries, FleetJson.Indented) + "\n" : Table(entries));
                 return 0;
             default:
-                throw new UsageException($"unexpected '{string.Join(' ', a.Positionals)}' (use 'audit' or 'audit verify')");
+                throw new UsageException($"unexpected '{string.Join(' ', a.Positionals)}' (use 'audit', 'audit verify' or 'audit device ID')");
         }
     }
 

@@ -114,6 +114,25 @@ public sealed class DeviceActor : ReceivePersistentActor
             _stream = null;
             _state = _state.With(new ConnectivityChanged(deviceId, Connectivity.Offline, t.ActorRef.Path.ToString(), DateTimeOffset.UtcNow));
         });
+        Command<SubmitAuditHead>(cmd =>
+        {
+            var now = DateTimeOffset.UtcNow;
+            var refusal = _state.RevokedAt is not null ? $"device '{deviceId}' is revoked" : cmd.Head.Check(deviceId, trust);
+            var (reply, events) = _state.AuditHeads.Offer(cmd, refusal is null ? Kept(cmd.Head, now) : null, refusal, now);
+            if (!reply.Accepted)
+            {
+                // A bad signature or a rewritten chain is a finding about the device: logged, and in this node's audit log.
+                _log.Warning("audit head of device {0} refused: {1}", deviceId, reply.Reason);
+                CommandGuard.Record(Context.System, $"device:{deviceId}", events.Count > 0 ? "device.audit-rewritten" : "device.audit-head-refused",
+                    deviceId, $"seq {cmd.Head.Seq}: {reply.Reason}");
+            }
+            PersistAndReply(events, reply);
+        });
+        Command<GetAuditHeads>(_ =>
+        {
+            Sender.Tell(new DeviceReplies.AuditHeads(deviceId, _state.AuditHeads.Heads, _state.AuditHeads.Rewrites));
+            LingerIfUnknown();
+        });
         Command<Get>(_ =>
         {
             Sender.Tell(_state.ToView());
@@ -125,6 +144,12 @@ public sealed class DeviceActor : ReceivePersistentActor
             else Context.Parent.Tell(new Passivate(Stop.Instance));
         });
         Command<Stop>(_ => Context.Stop(Self));
+    }
+
+    private static DeviceReplies.KeptAuditHead Kept(Shared.Audit.SignedAuditHead h, DateTimeOffset now)
+    {
+        using var cert = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(h.Certificate);
+        return new DeviceReplies.KeptAuditHead(h.Seq, h.Hash, h.At, h.Signature, cert.PublicKey.ExportSubjectPublicKeyInfo(), cert.SerialNumber, now);
     }
 
     /// <summary>The gateway connection of a device that registered through a gateway; watched so its end means offline.</summary>

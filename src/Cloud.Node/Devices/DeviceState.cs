@@ -32,6 +32,8 @@ public sealed record DeviceState(string DeviceId)
     public DateTimeOffset? RevokedAt { get; init; }
     /// <summary>When the fleet CA last renewed the device's certificate through its stream.</summary>
     public DateTimeOffset? CertificateRenewedAt { get; init; }
+    /// <summary>The device's signed audit chain heads and any rewrite caught (see <see cref="AuditHeadBook"/>).</summary>
+    public AuditHeadBook AuditHeads { get; init; } = AuditHeadBook.Empty;
 
     public bool IsRegistered => Facts is not null;
     /// <summary>Registered, enrolled, or holding a code: a record worth keeping (and listing for audit).</summary>
@@ -142,6 +144,7 @@ public sealed record DeviceState(string DeviceId)
         DeviceEvents.Enrolled e => this with { CertificateSerial = e.CertificateSerial, Code = e.Via == "code" ? null : Code, EnrolledTags = e.Tags ?? EnrolledTags },
         DeviceEvents.Revoked r => this with { RevokedAt = r.At, Code = null },
         DeviceEvents.CertificateRenewed c => this with { CertificateSerial = c.CertificateSerial, CertificateRenewedAt = c.At },
+        DeviceEvents.AuditHeadKept or DeviceEvents.AuditRewriteCaught => this with { AuditHeads = AuditHeads.Apply(evt) },
         _ => throw new ArgumentOutOfRangeException(nameof(evt), evt.GetType().Name, "not a device event"),
     };
 

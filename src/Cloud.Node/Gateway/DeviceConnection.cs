@@ -119,6 +119,7 @@ public sealed class DeviceConnection : ReceiveActor, IWithTimers
                 case KillCommands.Ack a: _targets.KillSwitch.Tell(a); break;
                 case GetAssignmentTable q: _targets.Campaigns.Tell(q); break;
                 case DeviceSyncReport report: _targets.Campaigns.Tell(report); break;
+                case DeviceCommands.SubmitAuditHead h: _targets.Registry.Tell(h); break;
                 case TelemetryProtocol.Batch b when !_telemetryLimit.TryTake(DateTime.UtcNow):
                     Send(new TelemetryProtocol.Rejected(_deviceId, b.Seq,
                         $"rate limit: at most {_telemetryLimit.PerSecond} telemetry batches per second; send it again later"));
@@ -139,6 +140,7 @@ public sealed class DeviceConnection : ReceiveActor, IWithTimers
         Receive<AssignmentTable>(Send);
         Receive<TelemetryProtocol.Ack>(Send);
         Receive<TelemetryProtocol.Rejected>(Send);
+        Receive<DeviceReplies.AuditHeadAnswer>(Send);
         Receive<CredentialsStale>(_ => _outbox.TryWrite(CloudFrames.RenewCredentials()));
         Common();
     }

@@ -145,6 +145,7 @@ public static class CloudHost
         // reaches its own record here (the authentication middleware keeps it to its own paths).
         var read = api.MapGroup("").RequireRole(TokenRoles.Viewer, TokenRoles.Device);
         read.MapDevices();
+        read.MapDeviceAudit();
         read.MapKillSwitch();
         api.MapTelemetry();
         api.MapAudit();

@@ -5,8 +5,9 @@ using Fleet.Shared.Audit;
 namespace Fleet.Edge.Audit;
 
 /// <summary>
-/// The device's audit actor: appends every device-side enforcement (manifest swap, kill, fallback-policy change) to
-/// the hash-chained <c>&lt;data&gt;/audit.log</c>. One writer per process; appends are flushed before they are confirmed.
+/// The device's audit actor: appends what the device did (renders, manifest and model swaps, kills, trust changes,
+/// credentials) to the hash-chained <c>&lt;data&gt;/audit.log</c>, off the senders' paths (they only Tell). One writer
+/// per process; appends are fsynced before they are confirmed, so a signed head never covers an entry a crash loses.
 /// </summary>
 public sealed class AuditActor : ReceiveActor
 {

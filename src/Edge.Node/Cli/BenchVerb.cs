@@ -8,7 +8,7 @@ namespace Fleet.Edge.Cli;
 /// <summary><c>fleet-edge bench join</c>: device join and registration timings, printed as medians.</summary>
 public static class BenchVerb
 {
-    public static readonly Verb Verb = new("bench", "benchmarks: render (the edge budget), join, kill, gateway, rollout, delegate, telemetry", RunAsync);
+    public static readonly Verb Verb = new("bench", "benchmarks: render (the edge budget), join, kill, gateway, rollout, delegate, telemetry, audit", RunAsync);
 
     private const string Usage = """
         usage: fleet-edge bench render [--campaign samples/summer-sale] [--runs 20] [--json]
@@ -18,6 +18,7 @@ public static class BenchVerb
                fleet-edge bench rollout [--edges 20] [--rounds 3] [--cloud-dll PATH] [--json]
                fleet-edge bench delegate [--runs 5] [--jobs 12] [--campaign samples/summer-sale] [--cloud-dll PATH] [--json]
                fleet-edge bench telemetry [--renders 5000] [--json]
+               fleet-edge bench audit [--entries 5000] [--renders-per-day 1440] [--campaign samples/summer-sale] [--json]
           render: N personalised renders (varied contexts, cache off) through the whole pipeline (each verifies its assets
                   as a synced campaign's render does: stage 'verify'), each beside the naive
                   pipeline (drawtext over the whole clip + full re-encode, same preset); cached renders; TTS; output check.
@@ -41,12 +42,16 @@ public static class BenchVerb
                    60 s x N/10,000 (at least 10 s) below 10,000; kill engage -> received p99 <= 1 s; <= 60 MB of cloud
                    memory per 1,000 devices. Certificates are issued once and kept in the temp folder (fleet-bench-gateway).
           telemetry: outbox write cost per render (p50 us) and upload bytes per device per hour at one render a minute.
+          audit: the audit entry of one render: building it (inputs digest, detail) and appending it (hash, write, fsync)
+                 in us (p50), bytes per entry, and bytes per device per day at --renders-per-day (default one a minute).
+                 Exit 1 when build + append p50 is over 200 us.
         """;
 
     private static async Task<int> RunAsync(IReadOnlyList<string> argv)
     {
         var a = CommandArgs.Parse(argv, "mtls");
         if (a.Positionals is ["telemetry"] && !a.Flag("help")) return Telemetry(a);
+        if (a.Positionals is ["audit"] && !a.Flag("help")) return Audit(a);
         if (a.Flag("help") || a.Positionals is not (["join"] or ["kill"] or ["gateway"] or ["rollout"] or ["render"] or ["delegate"])) { Console.WriteLine(Usage); return a.Flag("help") ? 0 : 2; }
         a.RejectUnknown("samples", "edges", "rounds", "cloud-dll", "mtls", "campaign", "runs", "jobs", "devices", "gateways", "parallel");
         if (a.Positionals is ["render"]) return await RenderAsync(a.Get("campaign", "samples/summer-sale"), a.GetInt("runs", 20), a.Flag("json"));
@@ -65,6 +70,19 @@ public static class BenchVerb
         Console.WriteLine($"edge process start -> registered   n={r.ProcessStartToRegisteredMs.Count}  p50 {r.ProcessStartToRegisteredMs.P50:0} ms  p95 {r.ProcessStartToRegisteredMs.P95:0} ms  max {r.ProcessStartToRegisteredMs.Max:0} ms   (budget p50 <= 3000 ms)");
         Console.WriteLine($"{r.Edges} in-process edges -> all registered   {r.AllRegisteredSeconds:0.00} s   per device p50 {r.InProcessRegisteredMs.P50:0} ms  max {r.InProcessRegisteredMs.Max:0} ms   (budget <= 15 s)");
         return 0;
+    }
+
+    private static int Audit(CommandArgs a)
+    {
+        a.RejectUnknown("entries", "renders-per-day", "campaign");
+        var r = AuditBenchmark.Run(a.Get("campaign", "samples/summer-sale"), a.GetInt("entries", 5000, 100, 1_000_000), a.GetInt("renders-per-day", 1440, 1, 10_000_000));
+        if (a.Flag("json")) return Json(r, r.WithinBudget ? 0 : 1);
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}");
+        Console.WriteLine($"audit entry per render, n={r.Entries}: build (render side) p50 {r.BuildMicros.P50:0.0} us  p95 {r.BuildMicros.P95:0.0} us; " +
+                          $"append with fsync (audit actor) p50 {r.AppendMicros.P50:0.0} us  p95 {r.AppendMicros.P95:0.0} us  (without fsync p50 {r.AppendNoSyncMicros.P50:0.0} us)");
+        Console.WriteLine($"{r.BytesPerEntry:0} bytes per entry; at {r.RendersPerDay} renders/day: {r.BytesPerDay / 1024:0} KiB per device per day");
+        Console.WriteLine($"build + append p50 {r.BuildMicros.P50 + r.AppendMicros.P50:0.0} us (budget <= {AuditBenchmark.BudgetMicros:0} us): {(r.WithinBudget ? "ok" : "OVER BUDGET")}");
+        return r.WithinBudget ? 0 : 1;
     }
 
     private static int Telemetry(CommandArgs a)

@@ -27,6 +27,9 @@ public sealed record EdgeOptions
 
     public Telemetry.TelemetrySettings Telemetry { get; init; } = new();
 
+    /// <summary>When the signed audit chain head is uploaded (enrolled devices).</summary>
+    public Audit.AuditUploadSettings AuditUpload { get; init; } = new();
+
     /// <summary>The tallest render this device makes itself; taller variants are delegated to cloud render workers.</summary>
     public int MaxRenderHeight { get; init; } = 720;
 

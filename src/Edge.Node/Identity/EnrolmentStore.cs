@@ -60,6 +60,10 @@ public static class EnrolmentStore
         File.WriteAllText(Path.Combine(dir, CertFile), bundle.CertificatePem);
         File.WriteAllText(Path.Combine(dir, "ca.crt"), bundle.CaCertificatePem);
         PrivateFile.WriteNew(Path.Combine(dir, "bundle.json"), (bundle with { PrivateKeyPem = null }).ToJson());
+        // The first entry of the device's own record: who it is and which certificate it holds (never the key).
+        using (var log = Shared.Audit.AuditLog.Open(Audit.AuditActor.PathIn(dataDir)))
+            log.Append("enrolment", Shared.Audit.AuditCommands.Actions.Enrolled, bundle.DeviceId,
+                $"certificate serial {cert.SerialNumber} valid until {cert.NotAfter.ToUniversalTime():u}");
         return new EdgeCredentials(bundle, cert, ca);
     }
 

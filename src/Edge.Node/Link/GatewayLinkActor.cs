@@ -1,7 +1,9 @@
 using Akka.Actor;
 using Akka.Event;
+using Fleet.Edge.Audit;
 using Fleet.Edge.Hosting;
 using Fleet.Edge.Identity;
+using Fleet.Shared.Audit;
 using Fleet.Shared.Cluster;
 using Fleet.Shared.Devices;
 using Fleet.Shared.Distribution;
@@ -95,6 +97,9 @@ public sealed class GatewayLinkActor : ReceiveActor, IWithTimers
             Self.Tell(RenewCheck.Instance);
             if (_settings.Uplink is { } uplink && Context.Child("telemetry-upload").IsNobody())
                 Context.ActorOf(TelemetryUploader.Props(uplink with { Ingest = Self }, _settings.Facts.DeviceId, _settings.Facts.Tags), "telemetry-upload");
+            if (_settings.AuditLog is { } log && Context.Child(AuditHeadUploader.Name).IsNobody())
+                Context.ActorOf(AuditHeadUploader.Props(log, _settings.Credentials.Certificate, _settings.Facts.DeviceId, _settings.AuditUpload ?? new()), AuditHeadUploader.Name);
+            Context.Child(AuditHeadUploader.Name).Tell(AuditHeadUploader.LinkUp.Instance);
             Become(Registered);
         });
         Receive<RegisterTimedOut>(_ => Reconnect($"no registration answer within {RegisterTimeout.TotalSeconds:0}s"));
@@ -115,6 +120,8 @@ public sealed class GatewayLinkActor : ReceiveActor, IWithTimers
                     _hasCredentials = true;
                     (_heartbeatsWithoutCredentials, _nextCredentialsRequest) = (0, 1);
                     _settings.Manifests.Tell(c);
+                    // The token itself never goes into the log: only that one was issued, and for which API.
+                    _settings.Audit?.Tell(new AuditCommands.Record("link", AuditCommands.Actions.CredentialsIssued, _settings.Facts.DeviceId, $"api {c.ApiUrl}"));
                     // The render pipeline delegates cloud renders over the API with the same device token.
                     Context.System.EventStream.Publish(c);
                     break;
@@ -122,6 +129,7 @@ public sealed class GatewayLinkActor : ReceiveActor, IWithTimers
                 case DeviceReplies.CertificateIssued issued: Renewed(issued.CertificatePem); break;
                 case DeviceReplies.CertificateRefused no: AgentLog.Write($"the cloud did not renew the device certificate: {no.Reason}; asking again later"); break;
                 case TelemetryProtocol.Ack or TelemetryProtocol.Rejected: Context.Child("telemetry-upload").Forward(r.Message); break;
+                case DeviceReplies.AuditHeadAnswer: Context.Child(AuditHeadUploader.Name).Forward(r.Message); break;
             }
         });
         // From the gateway (a control node left) or from this device's downloads (the API refused the token).
@@ -135,6 +143,7 @@ public sealed class GatewayLinkActor : ReceiveActor, IWithTimers
             AgentLog.Write($"the device certificate expires at {_credentials.Certificate.NotAfter.ToUniversalTime():u}: asking the cloud for a new one");
             Send(request);
         });
+        Receive<SignedAuditHead>(h => Send(DeviceFrames.AuditHead(h)));
         Receive<Heartbeat>(_ =>
         {
             Send(DeviceFrames.Heartbeat(_settings.Facts.InstallationId));
@@ -178,6 +187,7 @@ public sealed class GatewayLinkActor : ReceiveActor, IWithTimers
         Receive<KillCommands.Ack>(_ => { });
         Receive<DeviceSyncReport>(_ => { });
         Receive<TelemetryProtocol.Batch>(_ => { });
+        Receive<SignedAuditHead>(_ => { });
     }
 
     /// <summary>Credentials come with a registration: register again for a token (and API address) the cloud accepts now.</summary>
@@ -229,6 +239,7 @@ public sealed class GatewayLinkActor : ReceiveActor, IWithTimers
         _stream = null;
         _hasCredentials = false;
         _session.Joined = false;
+        Context.Child(AuditHeadUploader.Name).Tell(AuditHeadUploader.LinkDown.Instance);
         Become(Disconnected);
     }
 
@@ -262,4 +273,6 @@ public sealed record GatewayLinkSettings(
     TelemetryUplink? Uplink,
     string DataDir,
     double RenewBefore = CertificateRenewal.DefaultRenewBefore,
-    IActorRef? Audit = null);
+    IActorRef? Audit = null,
+    AuditLog? AuditLog = null,
+    AuditUploadSettings? AuditUpload = null);

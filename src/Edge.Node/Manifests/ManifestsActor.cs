@@ -147,6 +147,7 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
         foreach (var name in _models.Keys.Where(n => !wanted.ContainsKey(n)).ToList())
         {
             AgentLog.Write($"manifests: model {_models[name].Overlay.ArtifactId} no longer directed; back to the manifest's model");
+            Record(Shared.Audit.AuditCommands.Actions.ModelSwap, name, $"{_models[name].Overlay.ArtifactId} -> the manifest's model (overlay withdrawn)");
             _models.Remove(name);
         }
         foreach (var (name, overlay) in wanted)
@@ -184,6 +185,7 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
             AgentLog.Write(p.Error is null
                 ? $"manifests: model {p.Overlay.ArtifactId} loaded and verified; renders use it from now on"
                 : $"manifests: model {p.Overlay.ArtifactId} refused ({p.Error}); keeping the model in use");
+            if (p.Error is null) Record(Shared.Audit.AuditCommands.Actions.ModelSwap, p.Overlay.Name, $"-> {p.Overlay.ArtifactId} sha256 {p.Overlay.Sha256}");
         }
         Report();
         KickModels();
@@ -208,12 +210,14 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
         switch (outcome)
         {
             case FetchOutcome.Verified v:
+                var was = _inForce.TryGetValue(v.CampaignId, out var before) ? $"v{before.Manifest.Version}" : "none";
                 _cache.Swap(v.Signed);
                 _inForce[v.CampaignId] = v.Signed;
                 _failures = 0;
                 _lastError = null;
                 var freed = _cache.CollectGarbage();
                 AgentLog.Write($"manifests: running {v.CampaignId} v{v.Version} (signed by {v.Signed.Kid}{(freed > 0 ? $", freed {freed} bytes" : "")})");
+                Record(Shared.Audit.AuditCommands.Actions.ManifestSwap, v.CampaignId, $"{was} -> v{v.Version} signed by {v.Signed.Kid}");
                 break;
             case FetchOutcome.Rejected r:
                 _refused.Add((r.CampaignId, r.Version));
@@ -247,6 +251,8 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
         KickModels();
         Kick();
     }
+
+    private void Record(string action, string subject, string detail) => _audit?.Tell(new Shared.Audit.AuditCommands.Record(Name, action, subject, detail));
 
     private object Active(string campaignId)
     {

@@ -26,7 +26,8 @@ public sealed class RenderCoordinator : ReceiveActor
     private long _next;
 
     /// <param name="guard">Verifies stored assets before renders use them (shared with the manifests actor and the scrub).</param>
-    public RenderCoordinator(RenderSettings settings, IActorRef policy, PersonaliseSettings personalise, Store.AssetGuard? guard = null)
+    /// <param name="audit">The device's audit actor (every render is recorded there); Nobody for one-off renders.</param>
+    public RenderCoordinator(RenderSettings settings, IActorRef policy, PersonaliseSettings personalise, Store.AssetGuard? guard = null, IActorRef? audit = null)
     {
         var runner = new FfmpegRunner(settings.FfmpegPath, TimeSpan.FromMinutes(2));
         var cloud = new CloudRenderClient();
@@ -41,7 +42,8 @@ public sealed class RenderCoordinator : ReceiveActor
             new Privacy.UserIdHasher(settings.DataDir),
             cloud,
             new CloudBases(cloud, Path.Combine(settings.DataDir, "renders", "bases")),
-            guard ?? new Store.AssetGuard(settings.DataDir));
+            guard ?? new Store.AssetGuard(settings.DataDir),
+            audit ?? ActorRefs.Nobody);
         Receive<Shared.Tokens.DeviceCredentials>(c => _services.Cloud.Credentials = c);
 
         Receive<RenderAd>(req =>
@@ -79,8 +81,8 @@ public sealed class RenderCoordinator : ReceiveActor
         Receive<Shared.Telemetry.ResourceSample>(s => _pressure = settings.Pressure.Of(s));
     }
 
-    public static Props Props(RenderSettings settings, IActorRef policy, PersonaliseSettings personalise, Store.AssetGuard? guard = null) =>
-        Akka.Actor.Props.Create(() => new RenderCoordinator(settings, policy, personalise, guard));
+    public static Props Props(RenderSettings settings, IActorRef policy, PersonaliseSettings personalise, Store.AssetGuard? guard = null, IActorRef? audit = null) =>
+        Akka.Actor.Props.Create(() => new RenderCoordinator(settings, policy, personalise, guard, audit));
 
     protected override void PreStart()
     {

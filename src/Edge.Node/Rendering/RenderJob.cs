@@ -14,7 +14,7 @@ namespace Fleet.Edge.Rendering;
 /// <summary>The parts a render job talks to; owned by the coordinator.</summary>
 public sealed record RenderServices(IActorRef Policy, IActorRef Personalise, IActorRef Speech, IActorRef Composite,
     RenderCache Cache, PreparedTemplates Prepared, RenderSettings Settings, Privacy.UserIdHasher Hasher, CloudRenderClient Cloud, CloudBases Bases,
-    Store.AssetGuard Guard);
+    Store.AssetGuard Guard, IActorRef Audit);
 
 /// <summary>
 /// One render, start to finish, as a short-lived actor: policy gate, copy choice, cache, speech, composite. Each stage
@@ -44,6 +44,8 @@ public sealed class RenderJob : ReceiveActor
             // Telemetry sees every render (ids and timings only; the user id only as the device's salted hash).
             Context.System.EventStream.Publish(RenderTelemetry.From(o, request, services.Hasher));
             replyTo.Tell(o);
+            // After the reply, and only a Tell: the audit actor appends (and syncs) the entry off the render's path.
+            services.Audit.Tell(Audit.RenderAudit.Entry(o, request, services.Hasher));
             Context.Stop(Self);
         });
     }

@@ -3,36 +3,44 @@ namespace Fleet.Shared.Audit;
 /// <summary>Walks a log once for its seqs, then again in order, and reports the first line that breaks the chain.</summary>
 internal static class AuditChainCheck
 {
-    public static AuditVerification Run(string path, long limit, AuditHead? signedHead)
+    public static AuditVerification Run(string path, long limit, AuditHead? signedHead) =>
+        Run(path, limit, signedHead is null ? [] : [signedHead]);
+
+    /// <summary>The chain itself first (its first broken line), then every signed head against the entry at its seq.</summary>
+    public static AuditVerification Run(string path, long limit, IReadOnlyList<AuditHead> signedHeads)
     {
         // First pass: which seqs exist at all, to tell a removed entry from one that was moved.
         var present = new HashSet<long>();
         foreach (var line in AuditLines.Read(path, limit))
             if (line.Complete && AuditEntry.TryParse(line.Text) is { } e) present.Add(e.Seq);
 
+        var signedSeqs = signedHeads.Select(h => h.Seq).ToHashSet();
+        var hashAt = new Dictionary<long, string>();
         long expected = 1, count = 0, lastLine = 0;
         var prevHash = AuditEntry.GenesisHash;
         AuditEntry? last = null;
-        string? hashAtSignedSeq = null;
         foreach (var line in AuditLines.Read(path, limit))
         {
             lastLine = line.Number;
             var broken = Check(line, expected, prevHash, present, out var entry);
             if (broken is not null) return new AuditVerification(count, Head(last), broken);
-            if (entry!.Seq == signedHead?.Seq) hashAtSignedSeq = entry.Hash;
+            if (signedSeqs.Contains(entry!.Seq)) hashAt[entry.Seq] = entry.Hash;
             prevHash = entry.Hash;
             last = entry;
             expected++;
             count++;
         }
-        if (signedHead is not null)
+        long? vouched = null; // the highest signed seq the log agrees with
+        foreach (var head in signedHeads.OrderBy(h => h.Seq))
         {
-            if (hashAtSignedSeq is null)
-                return new AuditVerification(count, Head(last), new AuditBreak(lastLine + 1, signedHead.Seq, AuditBreakKind.EntryMissing,
-                    $"log ends at seq {last?.Seq ?? 0} but a signed head vouches for seq {signedHead.Seq}: entries were cut off"));
-            if (hashAtSignedSeq != signedHead.Hash)
-                return new AuditVerification(count, Head(last), new AuditBreak(signedHead.Seq, signedHead.Seq, AuditBreakKind.ContentChanged,
-                    $"entry seq {signedHead.Seq} differs from the signed head: the chain was rewritten up to it"));
+            if (!hashAt.TryGetValue(head.Seq, out var hash))
+                return new AuditVerification(count, Head(last), new AuditBreak(lastLine + 1, head.Seq, AuditBreakKind.EntryMissing,
+                    $"log ends at seq {last?.Seq ?? 0} but a signed head vouches for seq {head.Seq}: entries were cut off"));
+            if (hash != head.Hash)
+                return new AuditVerification(count, Head(last), new AuditBreak(head.Seq, head.Seq, AuditBreakKind.ContentChanged,
+                    $"entry seq {head.Seq} differs from the signed head: the chain was rewritten " +
+                    (vouched is { } good ? $"after seq {good} (the last signed head it matches), at or before seq {head.Seq}" : $"at or before seq {head.Seq}")));
+            vouched = head.Seq;
         }
         return new AuditVerification(count, Head(last), null);
     }

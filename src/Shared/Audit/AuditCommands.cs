@@ -12,7 +12,11 @@ public static class AuditCommands
     /// <summary>Well-known actions on devices, so rollout gates and reports can filter by them.</summary>
     public static class Actions
     {
+        public const string Render = "render";
         public const string ManifestSwap = "manifest-swap";
+        public const string ModelSwap = "model-swap";
+        public const string Enrolled = "enrolled";
+        public const string CredentialsIssued = "credentials-issued";
         public const string Kill = "kill";
         public const string FallbackPolicyChange = "fallback-policy-change";
     }

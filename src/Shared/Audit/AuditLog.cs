@@ -83,7 +83,7 @@ public sealed class AuditLog : IDisposable
         }
     }
 
-    public AuditVerification Verify() => AuditChainCheck.Run(Path, Volatile.Read(ref _committedLength), null);
+    public AuditVerification Verify() => AuditChainCheck.Run(Path, Volatile.Read(ref _committedLength), (AuditHead?)null);
 
     /// <summary>Verifies any log file, e.g. one copied off a device; with a signed head, also proves nothing was cut or rewritten.</summary>
     public static AuditVerification VerifyFile(string path, SignedEnvelope? signedHead = null, TrustSet? trust = null)
@@ -96,6 +96,13 @@ public sealed class AuditLog : IDisposable
             if (head is null) return new AuditVerification(0, null, new AuditBreak(0, null, AuditBreakKind.HeadRejected, "signed head rejected: " + error));
         }
         return AuditChainCheck.Run(path, long.MaxValue, head);
+    }
+
+    /// <summary>Verifies any log file against heads already verified elsewhere (a device's, as the cloud kept them).</summary>
+    public static AuditVerification VerifyFile(string path, IReadOnlyList<AuditHead> verifiedHeads)
+    {
+        if (!File.Exists(path)) throw new FleetException($"audit log {path} does not exist");
+        return AuditChainCheck.Run(path, long.MaxValue, verifiedHeads);
     }
 
     /// <summary>Signs the current chain head (seq + hash) so a later copy of the log can be checked against it.</summary>

@@ -45,6 +45,15 @@ public static class DeviceCommands
     public sealed record RecordEnrolment(string DeviceId, string CertificateSerial, DateTimeOffset CertificateNotAfter,
         IReadOnlyDictionary<string, string>? Tags = null) : IDeviceMessage;
 
+    /// <summary>
+    /// The device's signed audit chain head, stamped by its gateway connection with the certificate's device id;
+    /// answered with <see cref="DeviceReplies.AuditHeadAnswer"/>.
+    /// </summary>
+    public sealed record SubmitAuditHead(string DeviceId, Audit.SignedAuditHead Head) : IDeviceMessage;
+
+    /// <summary>The heads the registry kept for the device and any rewrite it caught; answered with <see cref="DeviceReplies.AuditHeads"/>.</summary>
+    public sealed record GetAuditHeads(string DeviceId) : IDeviceMessage;
+
     /// <summary>Revoke the device: its certificate is refused from now on; its record stays for audit.</summary>
     public sealed record Revoke(string DeviceId, string By) : IDeviceMessage;
 
@@ -78,6 +87,18 @@ public static class DeviceReplies
 
     /// <summary>No certificate for this renewal request, and why (one line); the device asks again later.</summary>
     public sealed record CertificateRefused(string DeviceId, string Reason) : IFleetProtocol;
+    /// <summary>The head was kept (<see cref="Accepted"/>, also for a repeat) or refused with <see cref="Reason"/>.</summary>
+    public sealed record AuditHeadAnswer(string DeviceId, long Seq, string Hash, bool Accepted, string? Reason) : IFleetProtocol;
+
+    /// <summary>One head the registry kept: what was signed, the signature and the key it verified with at upload.</summary>
+    public sealed record KeptAuditHead(long Seq, string Hash, DateTimeOffset At, byte[] Signature, byte[] PublicKey, string CertificateSerial,
+        DateTimeOffset ReceivedAt) : IFleetProtocol;
+
+    /// <summary>A head that contradicted a kept one: the same count with another hash, or a count below one signed earlier.</summary>
+    public sealed record AuditRewrite(long Seq, string OfferedHash, string? KeptHash, string Reason, DateTimeOffset At) : IFleetProtocol;
+
+    /// <summary>The kept heads (oldest first, the newest <c>DeviceState.KeptAuditHeads</c>) and every rewrite caught.</summary>
+    public sealed record AuditHeads(string DeviceId, IReadOnlyList<KeptAuditHead> Heads, IReadOnlyList<AuditRewrite> Rewrites) : IFleetProtocol;
 
     /// <summary>The registry's view of one device; <see cref="Facts"/> is null for an id that never registered.</summary>
     public sealed record DeviceView(

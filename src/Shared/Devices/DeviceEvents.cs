@@ -31,6 +31,13 @@ public static class DeviceEvents
     /// <summary>The fleet CA issued the device a new certificate through its stream (renewal before expiry).</summary>
     [PersistedAs("device-certificate-renewed.v1")]
     public sealed record CertificateRenewed(string CertificateSerial, DateTimeOffset CertificateNotAfter, DateTimeOffset At) : IFleetEvent;
+    /// <summary>A signed audit chain head the registry verified and kept.</summary>
+    [PersistedAs("device-audit-head-kept.v1")]
+    public sealed record AuditHeadKept(DeviceReplies.KeptAuditHead Head) : IFleetEvent;
+
+    /// <summary>A correctly signed head that contradicts a kept one: the device's log was rewritten.</summary>
+    [PersistedAs("device-audit-rewrite-caught.v1")]
+    public sealed record AuditRewriteCaught(DeviceReplies.AuditRewrite Rewrite) : IFleetEvent;
 
     [PersistedAs("device-revoked.v1")]
     public sealed record Revoked(string By, DateTimeOffset At) : IFleetEvent;

@@ -42,6 +42,9 @@ public static class CloudFrames
             case DeviceReplies.CertificateRefused refused:
                 yield return new CloudFrame { Certificate = new Certificate { Refused = refused.Reason } };
                 break;
+            case DeviceReplies.AuditHeadAnswer a:
+                yield return new CloudFrame { AuditHeadAck = new AuditHeadAck { Seq = a.Seq, Hash = a.Hash, Accepted = a.Accepted, Reason = a.Reason ?? "" } };
+                break;
         }
     }
 
@@ -64,6 +67,8 @@ public static class CloudFrames
         CloudFrame.BodyOneofCase.Certificate => frame.Certificate.CertificatePem.Length > 0
             ? new DeviceReplies.CertificateIssued(deviceId, frame.Certificate.CertificatePem)
             : new DeviceReplies.CertificateRefused(deviceId, frame.Certificate.Refused),
+        CloudFrame.BodyOneofCase.AuditHeadAck => new DeviceReplies.AuditHeadAnswer(deviceId, frame.AuditHeadAck.Seq, frame.AuditHeadAck.Hash,
+            frame.AuditHeadAck.Accepted, frame.AuditHeadAck.Reason.Length > 0 ? frame.AuditHeadAck.Reason : null),
         _ => null,
     };
 }

@@ -49,6 +49,14 @@ public static class DeviceFrames
     }
 
     public static DeviceFrame RenewCertificate(string csrPem) => new() { RenewCertificate = new Wire.RenewCertificate { CsrPem = csrPem } };
+    public static DeviceFrame AuditHead(Audit.SignedAuditHead h) => new()
+    {
+        AuditHead = new Wire.AuditHead
+        {
+            Seq = h.Seq, Hash = h.Hash, AtUnixMs = h.At.ToUnixTimeMilliseconds(),
+            Signature = Google.Protobuf.ByteString.CopyFrom(h.Signature), Certificate = Google.Protobuf.ByteString.CopyFrom(h.Certificate),
+        },
+    };
 
     /// <summary>
     /// The protocol record a frame from device <paramref name="deviceId"/> stands for, with the device id taken from the
@@ -72,6 +80,8 @@ public static class DeviceFrames
                 DeviceFrame.BodyOneofCase.Telemetry => new TelemetryProtocol.Batch(deviceId, frame.Telemetry.Seq, frame.Telemetry.Covers.ToArray(),
                     frame.Telemetry.HasBody ? frame.Telemetry.Body.ToByteArray() : null, frame.Telemetry.DroppedRenders, tags),
                 DeviceFrame.BodyOneofCase.RenewCertificate => ReadRenewal(frame.RenewCertificate, deviceId),
+                DeviceFrame.BodyOneofCase.AuditHead => new DeviceCommands.SubmitAuditHead(deviceId, new Audit.SignedAuditHead(frame.AuditHead.Seq, frame.AuditHead.Hash,
+                    DateTimeOffset.FromUnixTimeMilliseconds(frame.AuditHead.AtUnixMs), frame.AuditHead.Signature.ToByteArray(), frame.AuditHead.Certificate.ToByteArray())),
                 _ => new Refusal("an empty or unknown frame"),
             };
         }

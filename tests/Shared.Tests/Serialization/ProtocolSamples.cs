@@ -30,6 +30,12 @@ public static class ProtocolSamples
 
     public static KillRecord Record() => new(Directive(), At, "sre", "fixed", 2);
 
+    public static Fleet.Shared.Audit.SignedAuditHead AuditHead() => new(7, new string('a', 64), At, new byte[] { 1, 2, 3 }, new byte[] { 0x30, 0x82, 1, 2 });
+
+    public static DeviceReplies.KeptAuditHead KeptHead() => new(7, new string('a', 64), At, new byte[] { 1, 2, 3 }, new byte[] { 0x30, 0x59 }, "0A1B2C", At);
+
+    public static DeviceReplies.AuditRewrite Rewrite() => new(7, new string('b', 64), new string('a', 64), "seq 7 was signed earlier with another hash", At);
+
     public static IEnumerable<object> Protocol() => new object[]
     {
         KillScope.Parse("campaign:summer-sale"),
@@ -86,6 +92,13 @@ public static class ProtocolSamples
         new DeviceCommands.RenewCertificate("kiosk-1", "-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----"),
         new DeviceReplies.CertificateIssued("kiosk-1", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----"),
         new DeviceReplies.CertificateRefused("kiosk-1", "rate limit"),
+        AuditHead(),
+        new DeviceCommands.SubmitAuditHead("kiosk-1", AuditHead()),
+        new DeviceCommands.GetAuditHeads("kiosk-1"),
+        new DeviceReplies.AuditHeadAnswer("kiosk-1", 7, new string('a', 64), false, "refused: audit head signature does not match the certificate"),
+        KeptHead(),
+        Rewrite(),
+        new DeviceReplies.AuditHeads("kiosk-1", new[] { KeptHead() }, new[] { Rewrite() }),
         new RevocationNotice("kiosk-1"),
         new RegistrationNotice("kiosk-1"),
         new TelemetryProtocol.Batch("kiosk-1", 7, [5, 6], AggregateCodec.Encode(SyntheticTelemetry.Minute(At, 3)), 0, new Dictionary<string, string> { ["store"] = "berlin" }),
@@ -216,6 +229,8 @@ public static class ProtocolSamples
         new DeviceEvents.Enrolled("0A1B2C", At, "code", At, new Dictionary<string, string> { ["store"] = "berlin" }),
         new DeviceEvents.Revoked("admin", At),
         new DeviceEvents.CertificateRenewed("0A1B2D", At.AddDays(730), At),
+        new DeviceEvents.AuditHeadKept(KeptHead()),
+        new DeviceEvents.AuditRewriteCaught(Rewrite()),
         new TelemetryEvents.BatchAccepted("kiosk-1", 3, [1, 2], new Dictionary<string, string> { ["store"] = "berlin" }, "baseline",
             SyntheticTelemetry.Minute(At, 2), 0, At),
         new TokenEvents.Created("tok-1", new string('a', 64), TokenRoles.Device, "kiosk-1", "registration", At, "registry"),
