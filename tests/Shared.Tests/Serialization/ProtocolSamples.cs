@@ -84,6 +84,7 @@ public static class ProtocolSamples
         new DeviceReplies.EnrolmentRefused("kiosk-1", "enrolment code expired"),
         new DeviceReplies.RevokeResult("kiosk-1", true, At),
         new RevocationNotice("kiosk-1"),
+        new Fleet.Shared.Security.KeyRingNotice("k20260101-0123456789ab"),
         new RegistrationNotice("kiosk-1"),
         new TelemetryProtocol.Batch("kiosk-1", 7, [5, 6], AggregateCodec.Encode(SyntheticTelemetry.Minute(At, 3)), 0, new Dictionary<string, string> { ["store"] = "berlin" }),
         new TelemetryProtocol.Ack("kiosk-1", 7, false),
