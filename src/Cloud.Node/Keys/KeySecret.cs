@@ -25,8 +25,17 @@ public sealed record KeySecret(byte[] Secret, string Source, bool MadeForThisNod
         }
         if (o.KeySecret is { } text) return new KeySecret(Trimmed(Encoding.UTF8.GetBytes(text)), EnvironmentVariable, false);
         var path = Path.Combine(o.DataDir, FileName);
-        if (!File.Exists(path)) PrivateFile.WriteNew(path, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) + "\n");
+        if (!File.Exists(path)) MakeOnce(path);
         return new KeySecret(Trimmed(File.ReadAllBytes(path)), path, true);
+    }
+
+    /// <summary>Written aside, then moved in only if still absent: nodes starting at once on one folder keep the first.</summary>
+    private static void MakeOnce(string path)
+    {
+        var aside = path + ".new-" + Environment.ProcessId + "-" + Environment.CurrentManagedThreadId;
+        PrivateFile.WriteNew(aside, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) + "\n");
+        try { File.Move(aside, path, overwrite: false); }
+        catch (IOException) when (File.Exists(path)) { File.Delete(aside); }
     }
 
     /// <summary>Files made with echo end in a newline that is not part of the secret.</summary>
