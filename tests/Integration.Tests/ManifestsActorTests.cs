@@ -120,6 +120,64 @@ public sealed class ManifestsActorTests : IAsyncLifetime
             Assert.False(File.Exists(Directory.EnumerateFiles(_tmp.Sub("edge"), v2.Assets.Single(a => a.Name == "hero").Sha256, SearchOption.AllDirectories).FirstOrDefault() ?? "none"));
     }
 
+    [Theory]
+    [InlineData("unsigned")]
+    [InlineData("unknown-key")]
+    [InlineData("replayed-revision")]
+    [InlineData("revision-jump")]
+    public async Task An_assignment_table_the_trust_set_does_not_vouch_for_changes_nothing(string fault)
+    {
+        Serve(1, heroSeed: 1);
+        Assign(1);
+        await WaitRunning(1);
+        Serve(2, heroSeed: 2);
+
+        var table = Table(2, revision: _revision + 1);
+        switch (fault)
+        {
+            case "unsigned":
+                _actor.Tell(table);
+                break;
+            case "unknown-key":
+                using (var stranger = new EnvelopeSigner("k-stranger", ECDsa.Create(ECCurve.NamedCurves.nistP256)))
+                    _actor.Tell(SignedAssignments.Sign(table, stranger));
+                break;
+            case "replayed-revision":
+                _actor.Tell(Signed(table with { Revision = _revision - 1 }));
+                break;
+            case "revision-jump":
+                _actor.Tell(Signed(table with { Revision = _revision + SignedAssignments.MaxRevisionJump + 1 }));
+                break;
+        }
+
+        var status = await Status();
+        Assert.StartsWith("assignment table refused", status.LastError);
+        Assert.Equal(1, status.Running.Single().Version);
+        Assert.Empty(status.Pending);
+        // The refusal left the device able to follow the next good table.
+        Assign(2);
+        await WaitRunning(2);
+    }
+
+    [Fact]
+    public async Task A_version_the_signed_table_withdraws_leaves_force_and_is_not_fetched_again()
+    {
+        Serve(1, heroSeed: 1);
+        Assign(1);
+        await WaitRunning(1);
+        Serve(2, heroSeed: 2);
+        Assign(2);
+        await WaitRunning(2);
+
+        // A row still naming v2 beside the withdrawal (a stale directive): the withdrawal wins.
+        _actor.Tell(Signed(Table(2, ++_revision) with { Withdrawn = [new WithdrawnVersion(Campaign, 2)] }));
+
+        Assert.IsType<NoActiveCampaign>(await _actor.Ask<object>(new GetActiveCampaign(Campaign), TimeSpan.FromSeconds(3)));
+        var status = await Status();
+        Assert.Empty(status.Running);
+        Assert.Empty(status.Pending);
+    }
+
     [Fact]
     public async Task A_download_cut_half_way_with_the_cloud_gone_resumes_later_and_never_runs_a_half_written_asset()
     {
@@ -179,9 +237,16 @@ public sealed class ManifestsActorTests : IAsyncLifetime
         return actor;
     }
 
-    private void Assign(int version) =>
-        _actor.Tell(new AssignmentTable(++_revision, [new Assignment(Campaign, version, new Dictionary<string, string>())],
-            Encoding.UTF8.GetString(_trust.ToJsonBytes())));
+    private void Assign(int version) => _actor.Tell(Signed(Table(version, ++_revision)));
+
+    private AssignmentTable Table(int version, long revision) => new(revision,
+        [new Assignment(Campaign, version, new Dictionary<string, string>())], Encoding.UTF8.GetString(_trust.ToJsonBytes()));
+
+    private AssignmentTable Signed(AssignmentTable table)
+    {
+        using var signer = _ring.ActiveSigner();
+        return SignedAssignments.Sign(table, signer);
+    }
 
     private Task<ManifestsProtocol.Status> Status() => _actor.Ask<ManifestsProtocol.Status>(GetStatus.Instance, TimeSpan.FromSeconds(3));
 

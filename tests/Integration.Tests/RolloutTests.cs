@@ -242,6 +242,8 @@ public sealed class RolloutTests
         var done = await Eventually.Until(async () => (await cloud.GetAsync("/api/v1/rollouts/r1")).As<RolloutView>(), v => v.Status == RolloutStatus.Aborted, Within, "abort confirmed by the device");
         Assert.Equal(DeviceRolloutState.RolledBack, Assert.Single(done.Devices).State);
         await Eventually.Until(() => cloud.GetAsync("/api/v1/campaigns/summer-sale/status"), a => a.Body.Contains("\"version\":1"), Within, "kiosk-1 back on v1");
+        // The aborted version is out of the fleet: the store neither signs nor serves it again.
+        Assert.Equal(HttpStatusCode.Gone, (await cloud.GetAsync("/api/v1/campaigns/summer-sale/versions/2/manifest")).Status);
     }
 
     [Fact]

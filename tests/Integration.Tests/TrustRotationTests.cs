@@ -41,8 +41,15 @@ public sealed class TrustRotationTests
         // The old key taken before it is revoked: what a leak of the database and the key secret would hand an attacker.
         using var leaked = SigningKeyRing.Open(new DbKeyRingStorage(ControlStore.Open(cloud.Options.Db),
             new SecretSealer(KeySecret.Resolve(cloud.Options).Secret))).ActiveSigner();
+        var before = await cloud.Api.GetAsync<TrustStatus.View>("api/v1/keys/status");
         await cloud.Api.PostAsync<List<KeyEndpoints.KeyView>>("api/v1/keys/rotate", new { });
         await AckedAsync(cloud, "campaign:summer-sale", "kill after rotate acknowledged");
+        // `keys status`: the device confirmed the rotated trust version in its sync report.
+        var after = await Eventually.Until(() => cloud.Api.GetAsync<TrustStatus.View>("api/v1/keys/status"),
+            s => s.Devices == 1 && s.OnCurrent == 1, Within, "the device confirmed the rotated trust");
+        Assert.True(after.TrustVersion > before.TrustVersion);
+        Assert.Equal(after.TrustVersion, Assert.Single(after.Versions).TrustVersion);
+        Assert.Empty(after.Behind);
 
         await cloud.Api.PostAsync<List<KeyEndpoints.KeyView>>($"api/v1/keys/{oldKid}/revoke", new { });
         await AckedAsync(cloud, "template:end-card@1.0.0", "kill after revoke acknowledged");

@@ -33,6 +33,7 @@ public sealed class CampaignStoreActor : ReceivePersistentActor
     private readonly TimeProvider _clock;
     private readonly Dictionary<string, DeviceSyncReport> _sync = new(StringComparer.Ordinal);
     private CampaignStoreState _state = new();
+    private (long Revision, string Kid, AssignmentTable Table)? _signedTable;
 
     public CampaignStoreActor(SigningKeyRing keys, TimeProvider clock, TrustUpdateIssuer? trust = null)
     {
@@ -66,6 +67,11 @@ public sealed class CampaignStoreActor : ReceivePersistentActor
             if (Find(q.CampaignId, q.Version) is not { } v)
             {
                 Sender.Tell(new CampaignReplies.Refused(404, $"campaign '{q.CampaignId}' has no version {q.Version}"));
+                return;
+            }
+            if (_state.IsOutOfFleet(q.CampaignId, q.Version))
+            {
+                Sender.Tell(new CampaignReplies.Refused(410, $"campaign '{q.CampaignId}' v{q.Version} was withdrawn; it is neither signed nor served"));
                 return;
             }
             var sender = Sender;
@@ -135,7 +141,17 @@ public sealed class CampaignStoreActor : ReceivePersistentActor
         });
     }
 
-    private AssignmentTable Table() => _state.Table(Encoding.UTF8.GetString(_keys.ExportTrustSetJson())) with { TrustUpdateJson = _trust?.Current() };
+    /// <summary>The current table, its directives signed by the active key; signed again only when the revision or the key changed.</summary>
+    private AssignmentTable Table()
+    {
+        var trustSet = Encoding.UTF8.GetString(_keys.ExportTrustSetJson());
+        if (_signedTable is not { } last || last.Revision != _state.Revision || last.Kid != _keys.ActiveKid)
+        {
+            using var signer = _keys.ActiveSigner();
+            _signedTable = last = (_state.Revision, signer.Kid, SignedAssignments.Sign(_state.Table(trustSet), signer));
+        }
+        return last.Table with { TrustSetJson = trustSet, TrustUpdateJson = _trust?.Current() };
+    }
 
     private void PublishTable() => DistributedPubSub.Get(Context.System).Mediator.Tell(new Publish(AssignmentTable.Topic, Table()));
 }

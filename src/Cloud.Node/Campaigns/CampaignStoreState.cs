@@ -24,6 +24,9 @@ public sealed record CampaignStoreState
         /// <summary>Versions out of force: staged and not yet released, or rolled back.</summary>
         public ImmutableSortedSet<int> Withdrawn { get; init; } = ImmutableSortedSet<int>.Empty;
 
+        /// <summary>Versions an operator or a rollback took out (as opposed to staged ones waiting for their rollout).</summary>
+        public ImmutableSortedSet<int> Retracted { get; init; } = ImmutableSortedSet<int>.Empty;
+
         public VersionEntry Latest => Versions[^1];
 
         /// <summary>The newest version devices get (overlays aside); null while every version is withdrawn.</summary>
@@ -79,7 +82,19 @@ public sealed record CampaignStoreState
         Campaigns.Values.Where(c => c.InForce is not null)
             // A withdrawn version above the one in force was rolled back: devices still on it are directed down.
             .SelectMany(c => c.Assignments.Select(a => new Assignment(c.Id, c.InForce!.Created.Version, a, c.Withdrawn.Any(w => w > c.InForce.Created.Version)))).ToList(),
-        trustSetJson, Overlays);
+        trustSetJson, Overlays, Withdrawn: Campaigns.Values
+            .SelectMany(c => c.Retracted.Where(v => !Directed(c.Id, v)).Select(v => new WithdrawnVersion(c.Id, v))).ToList());
+
+    /// <summary>
+    /// True when a version is out of the fleet: retracted and no rollout overlay directs devices to it. The store
+    /// neither signs nor serves such a version, so no device can be talked back onto it.
+    /// </summary>
+    public bool IsOutOfFleet(string campaignId, int version) =>
+        Campaigns.TryGetValue(campaignId, out var c) && c.Retracted.Contains(version) && !Directed(campaignId, version);
+
+    private bool Directed(string campaignId, int version) =>
+        Overlays.Any(o => o.Kind == ArtifactKind.Campaign && o.Name == campaignId
+            && (o.Version == version.ToString(System.Globalization.CultureInfo.InvariantCulture) || o.HoldVersion == version));
 
     /// <summary>Checks a rollout artifact exists and finds the baseline it keeps: the version in force before it, or the model manifests name.</summary>
     public object Resolve(RolloutArtifact artifact)
@@ -133,7 +148,9 @@ public sealed record CampaignStoreState
         if (!Campaigns.TryGetValue(cmd.CampaignId, out var c) || c.Versions.All(v => v.Created.Version != cmd.Version))
             return (new Refused(404, $"campaign '{cmd.CampaignId}' has no version {cmd.Version}"), []);
         var what = $"{cmd.CampaignId} v{cmd.Version} {(cmd.Withdrawn ? "withdrawn" : "in force")}";
-        return c.Withdrawn.Contains(cmd.Version) == cmd.Withdrawn
+        // Withdrawing a staged version (already out of force) still retracts it, so it is never served again.
+        var unchanged = cmd.Withdrawn ? c.Retracted.Contains(cmd.Version) : !c.Withdrawn.Contains(cmd.Version);
+        return unchanged
             ? (new OverlayApplied(what, Revision), [])
             : (new OverlayApplied(what, Revision + 1), [new CampaignEvents.VersionMarked(cmd.CampaignId, cmd.Version, cmd.Withdrawn, cmd.By, cmd.Why, now)]);
     }
@@ -174,7 +191,9 @@ public sealed record CampaignStoreState
         },
         CampaignEvents.VersionMarked m when Campaigns.TryGetValue(m.CampaignId, out var c) => this with
         {
-            Campaigns = Campaigns.SetItem(m.CampaignId, c with { Withdrawn = m.Withdrawn ? c.Withdrawn.Add(m.Version) : c.Withdrawn.Remove(m.Version) }),
+            Campaigns = Campaigns.SetItem(m.CampaignId, m.Withdrawn
+                ? c with { Withdrawn = c.Withdrawn.Add(m.Version), Retracted = c.Retracted.Add(m.Version) }
+                : c with { Withdrawn = c.Withdrawn.Remove(m.Version), Retracted = c.Retracted.Remove(m.Version) }),
             Revision = Revision + 1,
         },
         CampaignEvents.OverlaySet o => this with

@@ -23,6 +23,7 @@ public sealed class DeviceConnection : ReceiveActor
     private readonly ChannelWriter<CloudFrame> _outbox;
     private readonly GatewayTargets _targets;
     private readonly FrameRateLimit _telemetryLimit;
+    private readonly FrameRateLimit _controlLimit;
     /// <summary>The registry's tags for the device (its enrolment record's), stamped on its telemetry.</summary>
     private IReadOnlyDictionary<string, string> _tags = new Dictionary<string, string>();
 
@@ -32,6 +33,7 @@ public sealed class DeviceConnection : ReceiveActor
         _outbox = outbox;
         _targets = targets;
         _telemetryLimit = new FrameRateLimit(limits.TelemetryPerSecond, limits.TelemetryBurst);
+        _controlLimit = new FrameRateLimit(limits.ControlFramesPerSecond, limits.ControlFrameBurst);
         AwaitingRegistration();
     }
 
@@ -121,9 +123,16 @@ public sealed class DeviceConnection : ReceiveActor
         Send(r);
     }
 
-    /// <summary>The frame as a protocol record for this device; a refused frame ends the stream and is audited.</summary>
+    /// <summary>The frame as a protocol record for this device; a refused frame, or one past the control-frame budget, ends the stream and is audited.</summary>
     private object? Read(DeviceFrame frame)
     {
+        if (frame.BodyCase != DeviceFrame.BodyOneofCase.Telemetry && !_controlLimit.TryTake(DateTime.UtcNow))
+        {
+            var why = $"frame budget: at most {_controlLimit.PerSecond:0.#} frames per second besides telemetry; reconnect later";
+            _targets.Audit(_deviceId, "gateway.frame-budget", why);
+            Refuse(why);
+            return null;
+        }
         var message = DeviceFrames.Read(frame, _deviceId, _tags);
         if (message is not DeviceFrames.Refusal no) return message;
         _targets.Audit(_deviceId, "gateway.frame-refused", no.Reason);

@@ -48,6 +48,8 @@ public sealed class GatewayServer(IServiceProvider node, string host, int port, 
                 https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
                 https.ClientCertificateValidation = (cert, _, _) => Accept(cert, trust, log);
                 https.HandshakeTimeout = TimeSpan.FromSeconds(10);
+                // Revocation is the fleet's own list (FleetTrust.Check); the fleet CA publishes no CRL or OCSP to fetch.
+                https.CheckCertificateRevocation = false;
             });
         }));
         builder.Services.AddGrpc(g =>

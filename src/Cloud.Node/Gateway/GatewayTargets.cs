@@ -18,4 +18,11 @@ public sealed record GatewayLimits
     public int MaxFrameBytes { get; init; } = 1024 * 1024;
     public double TelemetryPerSecond { get; init; } = 5;
     public int TelemetryBurst { get; init; } = 20;
+    /// <summary>
+    /// Every other frame (registrations, kill syncs and acks, heartbeats, table requests, sync reports) shares one budget:
+    /// a device says a handful after each connect and one every few seconds after that, so far more is a misbehaving or
+    /// hostile device, whose stream is ended (it backs off and reconnects) before it can load the control plane.
+    /// </summary>
+    public double ControlFramesPerSecond { get; init; } = 10;
+    public int ControlFrameBurst { get; init; } = 60;
 }

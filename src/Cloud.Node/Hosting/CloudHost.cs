@@ -96,7 +96,7 @@ public static class CloudHost
         builder.Services.AddSingleton(new CloudAudit(o.DataDir, keys));
         builder.Services.AddHostedService(sp => new AuditHeadSigner(sp.GetRequiredService<CloudAudit>(), o.AuditHeadInterval,
             sp.GetRequiredService<ILogger<AuditHeadSigner>>()));
-        builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(CloudMetrics.MeterName, GatewayMetrics.MeterName).AddPrometheusExporter());
+        builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(CloudMetrics.MeterName, GatewayMetrics.MeterName, "System.Runtime").AddPrometheusExporter());
 
         var node = new NodeSettings
         {

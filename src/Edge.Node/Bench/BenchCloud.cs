@@ -140,6 +140,18 @@ public sealed class BenchCloud : IDisposable
         return JsonSerializer.Deserialize<List<DeviceReplies.DeviceView>>(body, FleetJson.Options)!;
     }
 
+    /// <summary>
+    /// The cloud's managed heap after its last GC and the memory the GC holds committed, from its <c>/metrics</c> (the
+    /// runtime's own meter): beside the process's RSS they tell live objects from GC slack and native memory.
+    /// </summary>
+    public async Task<(double HeapMb, double CommittedMb)> GcMemoryAsync()
+    {
+        var lines = (await Call(() => _http.GetStringAsync("metrics"))).Split('\n');
+        double Sum(string metric) => lines.Where(l => l.StartsWith(metric, StringComparison.Ordinal) && (l.Length == metric.Length || l[metric.Length] is ' ' or '{'))
+            .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture)) / (1024 * 1024);
+        return (Sum("dotnet_gc_last_collection_heap_size_bytes"), Sum("dotnet_gc_last_collection_memory_committed_size_bytes"));
+    }
+
     public async Task<JsonDocument> GetJsonAsync(string path) => JsonDocument.Parse(await Call(() => _http.GetByteArrayAsync(path)));
 
     /// <summary>

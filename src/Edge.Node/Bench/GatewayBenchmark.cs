@@ -36,7 +36,7 @@ public static class GatewayBenchmark
     public sealed record Result(int Devices, int Gateways, int Rounds, int Parallel, int Cores, long OpenFileLimit,
         int CertificatesIssued, double CertificatesSeconds,
         int Registered, double RegisteredSeconds, Stats AttemptToRegisteredMs, int FailedAttempts, int ApiDevicesUp, double ApiAllUpSeconds, double CredentialsSeconds,
-        double CloudRssBeforeMb, double CloudRssConnectedMb, double CloudMbPer1000, double CloudRssEndMb,
+        double CloudRssBeforeMb, double CloudRssConnectedMb, double CloudMbPer1000, double CloudRssEndMb, double ControlGcMbPer1000,
         double CloudIdleCpuPercent, double SimulatorIdleCpuPercent, double SimulatorRssMb,
         Stats EngageReceivedMs, double EngageAllAckedMs, Stats ReleaseReceivedMs, double ReleaseAllAckedMs, double CloudAckP99Ms,
         IReadOnlyList<Round> RoundDetails, int LostStreams, int StuckFrames, IReadOnlyList<string> FailureReasons,
@@ -65,6 +65,7 @@ public static class GatewayBenchmark
             progress($"cloud up: {clouds.Count} process(es), gateways {string.Join(", ", gatewayAddresses)}");
             await Task.Delay(Settle);
             var rssBefore = CloudRss(clouds);
+            var gcBefore = await control.GcMemoryAsync();
             var budget = Budgets.For(devices);
 
             await using var sim = new DeviceSimulator(ids.Certificates, ids.Ca, gatewayAddresses, parallel);
@@ -83,6 +84,9 @@ public static class GatewayBenchmark
             progress($"credentials at every registered device at {settled:0.0} s");
             await Task.Delay(Settle);
             var rssConnected = CloudRss(clouds);
+            var gc = await control.GcMemoryAsync();
+            progress($"control node: RSS {ProcessProbe.RssMb(control.ProcessId):0} MB; GC heap after its last collection {gc.HeapMb:0} MB, committed {gc.CommittedMb:0} MB");
+            var gcPer1000 = registered == 0 ? double.NaN : (gc.CommittedMb - gcBefore.CommittedMb) / registered * 1000;
 
             var cloudCpu = clouds.Sum(c => ProcessProbe.CpuSeconds(c.ProcessId));
             var simCpu = ProcessProbe.CpuSeconds(Environment.ProcessId);
@@ -120,7 +124,7 @@ public static class GatewayBenchmark
             var mbPer1000 = registered == 0 ? double.NaN : (rssConnected - rssBefore) / registered * 1000;
             var result = new Result(devices, gatewayAddresses.Count, rounds, parallel, Environment.ProcessorCount, fileLimit, ids.Issued, ids.Seconds,
                 registered, registeredSeconds, Stats.Of(attempts), sim.FailedAttempts, apiUp, apiSeconds, settled,
-                rssBefore, rssConnected, mbPer1000, rssEnd, cloudIdle, simIdle, ProcessProbe.RssMb(Environment.ProcessId),
+                rssBefore, rssConnected, mbPer1000, rssEnd, gcPer1000, cloudIdle, simIdle, ProcessProbe.RssMb(Environment.ProcessId),
                 MedianOf(engage), Median(engage.Select(r => r.AllAckedMs)), MedianOf(release), Median(release.Select(r => r.AllAckedMs)),
                 Median(engage.Select(r => r.CloudAckMs.P99)), details, sim.Lost, sim.Stuck, sim.FailureReasons, budget, []);
             return result with { Missed = Missed(result) };

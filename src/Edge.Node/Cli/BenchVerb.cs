@@ -122,6 +122,8 @@ public static class BenchVerb
         Console.WriteLine($"cloud lists all up (GET /api/v1/devices)   {r.ApiDevicesUp} up at {r.ApiAllUpSeconds:0.0} s; every device has its API credentials at {r.CredentialsSeconds:0.0} s");
         Console.WriteLine($"cloud memory   {r.CloudRssBeforeMb:0} MB before, {r.CloudRssConnectedMb:0} MB connected -> {r.CloudMbPer1000:0.0} MB per 1,000 devices   " +
                           $"(budget <= {b.MbPer1000:0} MB); {r.CloudRssEndMb:0} MB after the kill rounds");
+        Console.WriteLine($"  of which the control node's GC holds {r.ControlGcMbPer1000:0.0} MB per 1,000 devices (committed, /metrics); " +
+                          "the rest is native: TLS state in OpenSSL, sockets, the runtime");
         Console.WriteLine($"idle 30 s (heartbeats only)   cloud CPU {r.CloudIdleCpuPercent:0.0} % of one core; simulator CPU {r.SimulatorIdleCpuPercent:0.0} %, RSS {r.SimulatorRssMb:0} MB");
         Console.WriteLine($"kill engage  -> policy at device   {S(r.EngageReceivedMs)}   (budget p99 <= {b.KillP99Ms:0} ms); -> all acknowledged (cloud status) {r.EngageAllAckedMs:0} ms; " +
                           $"cloud's own engage -> ack p99 {r.CloudAckP99Ms:0} ms");

@@ -32,6 +32,14 @@ public sealed class ManifestCache
     public const string TrustFile = "trust.json";
     private string TrustPath => Path.Combine(Root, TrustFile);
     private string RejectionsPath => Path.Combine(Root, "rejections.json");
+    private string RevisionPath => Path.Combine(Root, "assignments-revision");
+
+    /// <summary>The revision of the last verified assignment table (0: none yet), kept so a restart does not reopen the door to a replay.</summary>
+    public long LoadAssignmentRevision() =>
+        File.Exists(RevisionPath) && long.TryParse(File.ReadAllText(RevisionPath).Trim(), System.Globalization.CultureInfo.InvariantCulture, out var r) ? r : 0;
+
+    public void SaveAssignmentRevision(long revision) =>
+        Fleet.Shared.IO.PrivateFile.WriteNew(RevisionPath, revision.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     /// <summary>The kept envelope (current, or previous) of each campaign that still verifies against <paramref name="trust"/>; expiry is not checked, so offline devices keep rendering.</summary>
     public Dictionary<string, SignedManifest> LoadInForce(TrustSet trust, Action<string, string> dropped)

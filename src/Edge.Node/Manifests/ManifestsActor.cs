@@ -40,6 +40,8 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
     private TrustSet _trust;
     private DeviceCredentials? _credentials;
     private AssignmentTable? _table;
+    private long _heldRevision;
+    private string? _lastTableRefusal;
     private IActorRef? _reportTo;
     private string? _busyWith;
     private string? _lastError;
@@ -56,6 +58,7 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
         _fetcher = new ManifestFetcher(_http, _cache, _clock);
         _modelFiles = new ModelFiles(dataDir, _http);
         _rejections = _cache.LoadRejections();
+        _heldRevision = _cache.LoadAssignmentRevision();
         _held = OpenTrust(root);
         _trust = _held?.Set ?? TrustSet.Empty;
         _inForce = _cache.LoadInForce(_trust, (id, why) => AgentLog.Write($"manifests: dropped kept {id}: {why}"));
@@ -94,13 +97,38 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
         _http.Dispose();
     }
 
-    private void Apply(AssignmentTable t)
+    private void Apply(AssignmentTable received)
     {
-        var adopted = OfferTrust(t);
+        var adopted = OfferTrust(received);
+        var (t, refusal) = SignedAssignments.Verify(received, _trust, _heldRevision);
+        if (t is null)
+        {
+            // The last verified table stays in force; the same refusal is said once.
+            _lastError = refusal;
+            if (refusal == _lastTableRefusal) return;
+            _lastTableRefusal = refusal;
+            AgentLog.Write($"manifests: {refusal}; keeping revision {_heldRevision}");
+            _audit?.Tell(new Shared.Audit.AuditCommands.Record("manifests", "assignments-refused", $"revision {received.Revision}", refusal!));
+            return;
+        }
+        _lastTableRefusal = null;
+        if (t.Revision != _heldRevision) _cache.SaveAssignmentRevision(_heldRevision = t.Revision);
         var changed = _table is null || t.Revision != _table.Revision || adopted;
         _table = t;
         if (changed) _refused.Clear();
+        DropWithdrawn(t);
         FollowModelOverlays(t);
+    }
+
+    /// <summary>A kept version the fleet withdrew leaves force at once; the assigned version (or nothing) replaces it.</summary>
+    private void DropWithdrawn(AssignmentTable t)
+    {
+        foreach (var (id, signed) in _inForce.Where(kv => t.IsWithdrawn(kv.Key, kv.Value.Manifest.Version)).ToList())
+        {
+            _inForce.Remove(id);
+            AgentLog.Write($"manifests: {id} v{signed.Manifest.Version} was withdrawn by the fleet; it no longer renders");
+            _audit?.Tell(new Shared.Audit.AuditCommands.Record("manifests", "withdrawn", $"{id} v{signed.Manifest.Version}", "withdrawn by a signed assignment table"));
+        }
     }
 
     /// <summary>
@@ -230,7 +258,7 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
     private ManifestsProtocol.Status CurrentStatus() => new(_credentials is not null && _lastError is null, Running().ToList(), _rejections.ToList(),
         _busyWith is null ? [] : [_busyWith], _lastError);
 
-    private void Report() => _reportTo?.Tell(new DeviceSyncReport(_deviceId, Running().ToList(), _rejections.TakeLast(5).ToList(), _clock.GetUtcNow(), Models()));
+    private void Report() => _reportTo?.Tell(new DeviceSyncReport(_deviceId, Running().ToList(), _rejections.TakeLast(5).ToList(), _clock.GetUtcNow(), Models(), _held?.Version));
 
     private Identity.DeviceTrust? OpenTrust(System.Security.Cryptography.X509Certificates.X509Certificate2? root)
     {

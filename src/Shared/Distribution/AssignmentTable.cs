@@ -7,21 +7,30 @@ namespace Fleet.Shared.Distribution;
 /// Which campaign versions go to which devices, and the trust set to verify them with (bare, and signed by the fleet CA as
 /// <see cref="TrustUpdateJson"/>, the only form an enrolled device adopts). The campaign store publishes it
 /// on <see cref="Topic"/> after every change and answers <see cref="GetAssignmentTable"/>; each device picks its rows.
+/// <see cref="SignedJson"/> carries the rows, overlays and withdrawn versions signed (<see cref="SignedAssignments"/>):
+/// a device obeys only what that signature covers.
 /// </summary>
 public sealed record AssignmentTable(long Revision, IReadOnlyList<Assignment> Assignments, string TrustSetJson,
-    IReadOnlyList<ArtifactOverlay>? Overlays = null, string? TrustUpdateJson = null) : IFleetProtocol
+    IReadOnlyList<ArtifactOverlay>? Overlays = null, string? TrustUpdateJson = null,
+    IReadOnlyList<WithdrawnVersion>? Withdrawn = null, string? SignedJson = null) : IFleetProtocol
 {
     public const string Topic = "fleet-assignments";
 
     /// <summary>Rollout overlays in the order they were set; a later one for the same artifact wins.</summary>
     public IReadOnlyList<ArtifactOverlay> ActiveOverlays => Overlays ?? [];
 
+    public IReadOnlyList<WithdrawnVersion> WithdrawnVersions => Withdrawn ?? [];
+
+    public bool IsWithdrawn(string campaignId, int version) =>
+        WithdrawnVersions.Any(w => w.Version == version && w.CampaignId == campaignId);
+
     /// <summary>
     /// The campaign versions one device runs: the assigned rows that match its tags (one per campaign), with rollout
     /// overlays applied: a canary device gets the rollout's version, any other device the version the rollout holds.
+    /// A row or overlay naming a withdrawn version is refused.
     /// </summary>
     public IReadOnlyList<Assignment> For(string deviceId, IReadOnlyDictionary<string, string> deviceTags) =>
-        Assignments.Where(a => a.Matches(deviceTags))
+        Assignments.Where(a => a.Matches(deviceTags) && !IsWithdrawn(a.CampaignId, a.Version))
             .GroupBy(a => a.CampaignId, StringComparer.Ordinal)
             .Select(g => Overlaid(g.MaxBy(a => a.Version)!, deviceId, deviceTags))
             .OrderBy(a => a.CampaignId, StringComparer.Ordinal).ToList();
@@ -34,8 +43,8 @@ public sealed record AssignmentTable(long Revision, IReadOnlyList<Assignment> As
     {
         var overlay = ActiveOverlays.LastOrDefault(o => o.Kind == ArtifactKind.Campaign && o.Name == row.CampaignId && o.Matches(deviceTags));
         if (overlay is null) return row;
-        if (overlay.AppliesTo(deviceId, deviceTags)) return row with { Version = int.Parse(overlay.Version, System.Globalization.CultureInfo.InvariantCulture), Directed = true };
-        return overlay.HoldVersion is { } hold ? row with { Version = hold, Directed = true } : row;
+        var target = overlay.AppliesTo(deviceId, deviceTags) ? int.Parse(overlay.Version, System.Globalization.CultureInfo.InvariantCulture) : overlay.HoldVersion;
+        return target is { } v && !IsWithdrawn(row.CampaignId, v) ? row with { Version = v, Directed = true } : row;
     }
 }
 
@@ -71,9 +80,12 @@ public sealed record Assignment(string CampaignId, int Version, IReadOnlyDiction
 /// <summary>Asked by a device's link on registration and with each heartbeat; answered with the current <see cref="AssignmentTable"/>.</summary>
 public sealed record GetAssignmentTable(string DeviceId) : IFleetProtocol;
 
-/// <summary>A device's link reports which verified version of each campaign it runs and its recent rejections.</summary>
+/// <summary>
+/// A device's link reports which verified version of each campaign it runs, its recent rejections and the version of
+/// the trust update it holds (<see cref="TrustVersion"/>; 0 for a set pinned without one).
+/// </summary>
 public sealed record DeviceSyncReport(string DeviceId, IReadOnlyList<RunningCampaign> Running, IReadOnlyList<SyncRejection> Rejections,
-    DateTimeOffset At, IReadOnlyList<DeviceModel>? Models = null) : IFleetProtocol
+    DateTimeOffset At, IReadOnlyList<DeviceModel>? Models = null, long? TrustVersion = null) : IFleetProtocol
 {
     public IReadOnlyList<DeviceModel> ModelStates => Models ?? [];
 }

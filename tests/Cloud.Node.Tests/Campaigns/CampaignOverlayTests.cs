@@ -52,6 +52,24 @@ public sealed class CampaignOverlayTests
     }
 
     [Fact]
+    public void Only_a_retracted_version_no_rollout_directs_to_is_out_of_the_fleet()
+    {
+        var staged = TwoVersions(stageSecond: true);
+        Assert.Empty(staged.Table("{}").WithdrawnVersions);
+        Assert.False(staged.IsOutOfFleet("a", 2));
+
+        var s = Run(TwoVersions(), TwoVersions().Mark(new CampaignCommands.MarkVersion("a", 2, true, "gates", "rolled back"), T0));
+        Assert.Equal(new[] { new WithdrawnVersion("a", 2) }, s.Table("{}").WithdrawnVersions);
+        Assert.True(s.IsOutOfFleet("a", 2));
+
+        // A new rollout of that version directs its cohort to it again: it is served and no longer listed.
+        s = Run(s, s.SetOverlay(new ArtifactOverlay("r2", ArtifactKind.Campaign, "a", "2", null, ["d1"], NoTags, 1), T0));
+        Assert.Empty(s.Table("{}").WithdrawnVersions);
+        Assert.False(s.IsOutOfFleet("a", 2));
+        Assert.Equal(2, VersionFor(s, "d1"));
+    }
+
+    [Fact]
     public void Setting_the_same_overlay_twice_changes_nothing_and_clearing_restores_the_table()
     {
         var s = TwoVersions();

@@ -110,4 +110,21 @@ public sealed class DeviceConnectionTests : TestKit
         Assert.True(queue.Reader.TryRead(out var last));
         Assert.Equal("device 'kiosk-1' is revoked", last!.Refused.Reason);
     }
+
+    [Fact]
+    public void A_device_flooding_control_frames_has_its_stream_ended_and_audited_before_the_registry_sees_the_flood()
+    {
+        var (connection, queue) = Open("kiosk-1", new GatewayLimits { ControlFramesPerSecond = 0.01, ControlFrameBurst = 5 });
+        Registered("kiosk-1", queue, connection, new Dictionary<string, string>());
+        Watch(connection);
+        for (var i = 0; i < 20; i++) connection.Tell(new DeviceConnection.Inbound(DeviceFrames.Heartbeat("inst-1")));
+        ExpectTerminated(connection);
+        // The registration took one token: four heartbeats pass, the fifth ends the stream, the rest reach nobody.
+        for (var i = 0; i < 4; i++) _registry.ExpectMsg<DeviceCommands.Heartbeat>();
+        _registry.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Assert.Contains(_audited, a => a.StartsWith("kiosk-1 gateway.frame-budget", StringComparison.Ordinal));
+        var last = default(CloudFrame);
+        while (queue.Reader.TryRead(out var f)) last = f;
+        Assert.StartsWith("frame budget:", last!.Refused.Reason);
+    }
 }

@@ -32,6 +32,25 @@ public sealed class ManifestSigningTests : IDisposable
         Assert.Equal("Summer, sorted — ünïcødé", result.Manifest.Copy.Headlines[1].Text);
     }
 
+    [Theory]
+    [InlineData("../../etc")]
+    [InlineData("promo/../../x")]
+    [InlineData("a/b")]
+    [InlineData("..")]
+    [InlineData("Promo")]
+    [InlineData("promo\u0000")]
+    public void A_signed_manifest_whose_campaign_id_could_name_another_folder_is_refused(string id)
+    {
+        // Signed around the signer's own check, as a leaked key would: the cloud's signer refuses such a manifest.
+        Assert.Throws<FleetException>(() => SignedBytes(SampleManifests.Create() with { CampaignId = id }));
+        var hostile = _signer.Sign(ManifestRules.CanonicalBytes(SampleManifests.Create() with { CampaignId = id })).ToJsonBytes();
+        var result = ManifestVerifier.Verify(hostile, _trust, Now);
+
+        Assert.False(result.IsValid);
+        Assert.Equal(RejectionReason.Malformed, result.Reason);
+        Assert.Contains("campaign_id is not a campaign id", result.Message);
+    }
+
     [Fact]
     public void Envelope_is_snake_case_json_with_es256()
     {

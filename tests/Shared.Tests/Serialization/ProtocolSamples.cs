@@ -165,7 +165,9 @@ public static class ProtocolSamples
             L(new SyncRejection("summer-sale", 3, "bad-signature", "signature does not match", At)), At, L(new DeviceModel("minilm", "1.0.0", null)));
         return new object[]
         {
-            new AssignmentTable(3, L(new Assignment("summer-sale", 2, Tags, true)), "{}", L(Overlay())),
+            new AssignmentTable(3, L(new Assignment("summer-sale", 2, Tags, true)), "{}", L(Overlay()), null,
+                L(new WithdrawnVersion("summer-sale", 4)), """{"kid":"k1","alg":"ES256","payload":"e30=","signature":"AA=="}"""),
+            new WithdrawnVersion("summer-sale", 4),
             new Assignment("summer-sale", 2, Tags),
             new GetAssignmentTable("kiosk-1"),
             report,
