@@ -8,7 +8,7 @@ namespace Fleet.Integration.Tests;
 
 /// <summary>
 /// A real <c>fleet-cloud agent</c> process on loopback (<c>--insecure-dev</c>, or mutual TLS with a gateway), so that a test
-/// can SIGKILL it. Control nodes of one fleet share the data folder (CA, signing keys, admin token, content store) and the database.
+/// can SIGKILL it. Control nodes of one fleet share the data folder (CA, key secret, admin token, content store) and the database.
 /// </summary>
 public sealed class CloudProcess : IDisposable
 {

@@ -26,6 +26,7 @@ public sealed class CloudUnderTest : IAsyncDisposable
     public CloudOptions Options { get; }
     public Akka.Actor.ActorSystem System => _app.Services.GetRequiredService<Akka.Actor.ActorSystem>();
     public ApiClient Api { get; }
+    public IServiceProvider Services => _app.Services;
     public string Seed => $"akka.tcp://fleet@127.0.0.1:{Options.Port}";
 
     /// <param name="secure">Mutual TLS with the fleet CA under <c>&lt;data&gt;/ca</c> (created if missing); otherwise --insecure-dev.</param>

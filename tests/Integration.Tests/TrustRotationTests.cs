@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Fleet.Cloud.Keys;
+using Fleet.Shared.Persistence;
 using Fleet.Cloud.KillSwitch;
 using Fleet.Edge.KillSwitch;
 using Fleet.Shared.KillSwitch;
@@ -37,8 +38,9 @@ public sealed class TrustRotationTests
         await AckedAsync(cloud, "model:minilm@1.0.0", "first kill acknowledged");
 
         var oldKid = (await cloud.Api.GetAsync<List<KeyEndpoints.KeyView>>("api/v1/keys")).Single(k => k.Active).Kid;
-        // A copy of the old key taken before it is revoked: what a leak would hand an attacker.
-        var leaked = CopyKeys(Path.Combine(tmp.Sub("cloud"), "keys"), tmp.Sub("leaked"));
+        // The old key taken before it is revoked: what a leak of the database and the key secret would hand an attacker.
+        using var leaked = SigningKeyRing.Open(new DbKeyRingStorage(ControlStore.Open(cloud.Options.Db),
+            new SecretSealer(KeySecret.Resolve(cloud.Options).Secret))).ActiveSigner();
         var before = await cloud.Api.GetAsync<TrustStatus.View>("api/v1/keys/status");
         await cloud.Api.PostAsync<List<KeyEndpoints.KeyView>>("api/v1/keys/rotate", new { });
         await AckedAsync(cloud, "campaign:summer-sale", "kill after rotate acknowledged");
@@ -63,12 +65,5 @@ public sealed class TrustRotationTests
         var enforced = new PolicyStore(device).Load(held.Set);
         Assert.Equal(3, enforced.Epoch);
         Assert.Contains("trust-adopted", await File.ReadAllTextAsync(Fleet.Edge.Audit.AuditActor.PathIn(device)));
-    }
-
-    private static SigningKeyRing CopyKeys(string from, string to)
-    {
-        Directory.CreateDirectory(to);
-        foreach (var f in Directory.EnumerateFiles(from)) File.Copy(f, Path.Combine(to, Path.GetFileName(f)));
-        return SigningKeyRing.OpenOrCreate(to);
     }
 }

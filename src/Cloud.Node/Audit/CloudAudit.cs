@@ -5,22 +5,28 @@ namespace Fleet.Cloud.Audit;
 
 /// <summary>
 /// The cloud node's audit log (<c>&lt;data&gt;/audit.log</c>): every operator action is appended by the API middleware
-/// or by a service calling <see cref="Record"/>. The chain head is signed with the node's key ring
-/// (<c>&lt;data&gt;/keys</c>) into <c>&lt;data&gt;/audit.head.json</c>, so truncation or rewriting is provable later.
+/// or by a service calling <see cref="Record"/>. The chain head is signed with the cloud's active signing key into
+/// <c>&lt;data&gt;/audit.head.json</c>, with the public trust set it verifies under beside it (<c>audit.trust.json</c>), so
+/// truncation or rewriting is provable later without the database the keys live in.
 /// </summary>
 public sealed class CloudAudit : IDisposable
 {
     public const string LogFile = "audit.log";
     public const string HeadFile = "audit.head.json";
+    public const string TrustFile = "audit.trust.json";
+    /// <summary>Where a ring of the node's own lived before the keys moved to the database (still read to verify old heads).</summary>
     public const string KeysFolder = "keys";
 
     private readonly AuditLog _log;
     private readonly string _dataDir;
+    private readonly SigningKeyRing? _ring;
     private readonly object _signGate = new();
 
-    public CloudAudit(string dataDir)
+    /// <param name="ring">The cloud's key ring; null opens one in <c>&lt;data&gt;/keys</c> (tools, tests).</param>
+    public CloudAudit(string dataDir, SigningKeyRing? ring = null)
     {
         _dataDir = dataDir;
+        _ring = ring;
         _log = AuditLog.Open(Path.Combine(dataDir, LogFile));
     }
 
@@ -40,16 +46,23 @@ public sealed class CloudAudit : IDisposable
     {
         lock (_signGate)
         {
-            var ring = SigningKeyRing.OpenOrCreate(Path.Combine(_dataDir, KeysFolder));
+            var ring = _ring ?? SigningKeyRing.OpenOrCreate(Path.Combine(_dataDir, KeysFolder));
             var head = _log.Head;
             using var signer = ring.ActiveSigner();
             var envelope = head.Sign(signer);
-            var path = Path.Combine(_dataDir, HeadFile);
-            var temp = path + ".tmp";
-            File.WriteAllBytes(temp, envelope.ToJsonBytes());
-            File.Move(temp, path, overwrite: true);
+            // The trust set first: a head on disk always has the keys it verifies under beside it.
+            Replace(TrustFile, ring.ExportTrustSetJson());
+            Replace(HeadFile, envelope.ToJsonBytes());
             return head;
         }
+    }
+
+    private void Replace(string name, byte[] bytes)
+    {
+        var path = Path.Combine(_dataDir, name);
+        var temp = path + ".tmp";
+        File.WriteAllBytes(temp, bytes);
+        File.Move(temp, path, overwrite: true);
     }
 
     /// <summary>Verifies a cloud data folder's log, against its signed head when there is one.</summary>
@@ -57,11 +70,13 @@ public sealed class CloudAudit : IDisposable
     {
         var log = Path.Combine(dataDir, LogFile);
         var headPath = Path.Combine(dataDir, HeadFile);
+        var trustPath = Path.Combine(dataDir, TrustFile);
         var keys = Path.Combine(dataDir, KeysFolder);
-        if (!File.Exists(headPath) || !Directory.Exists(keys)) return AuditLog.VerifyFile(log);
+        if (!File.Exists(headPath) || (!File.Exists(trustPath) && !Directory.Exists(keys))) return AuditLog.VerifyFile(log);
         if (!SignedEnvelope.TryParse(File.ReadAllBytes(headPath), out var envelope, out var error))
             return new AuditVerification(0, null, new AuditBreak(0, null, AuditBreakKind.HeadRejected, $"{headPath}: {error}"));
-        return AuditLog.VerifyFile(log, envelope, SigningKeyRing.OpenOrCreate(keys).ExportTrustSet());
+        var trust = File.Exists(trustPath) ? TrustSet.FromJson(File.ReadAllBytes(trustPath)) : SigningKeyRing.OpenOrCreate(keys).ExportTrustSet();
+        return AuditLog.VerifyFile(log, envelope, trust);
     }
 
     public void Dispose() => _log.Dispose();

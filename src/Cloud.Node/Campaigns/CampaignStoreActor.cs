@@ -84,7 +84,12 @@ public sealed class CampaignStoreActor : ReceivePersistentActor
         Command<ClearOverlay>(cmd => PersistThenReply(_state.ClearOverlay(cmd.RolloutId, Now), Sender, PublishTable));
         Command<MarkVersion>(cmd => PersistThenReply(_state.Mark(cmd, Now), Sender, PublishTable));
         Command<GetAssignmentTable>(_ => Sender.Tell(Table()));
-        Command<TrustChanged>(_ => PublishTable());
+        // The change may have been made on another control node: the ring is re-read from the database before use.
+        Command<TrustChanged>(_ =>
+        {
+            if (_keys.TryReload() is { } error) Context.GetLogger().Warning("trust changed but the key ring could not be re-read: {0}", error);
+            PublishTable();
+        });
         Command<DeviceSyncReport>(r => _sync[r.DeviceId] = r);
         Command<GetSyncStatus>(q => Sender.Tell(new CampaignReplies.SyncStatus(_sync.Values
             .Where(r => q.CampaignId is null || r.Running.Any(c => c.CampaignId == q.CampaignId) || r.Rejections.Any(x => x.CampaignId == q.CampaignId))

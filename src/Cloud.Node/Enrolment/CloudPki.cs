@@ -4,6 +4,7 @@ using Fleet.Cloud.Hosting;
 using Fleet.Shared.Cli;
 using Fleet.Shared.Cluster;
 using Fleet.Shared.Cluster.Attestation;
+using Fleet.Shared.Persistence;
 using Fleet.Shared.Security.Pki;
 
 namespace Fleet.Cloud.Enrolment;
@@ -40,10 +41,12 @@ public sealed class CloudPki
     public RemotingTls Remoting => new(NodeCertificate, Trust);
 
     /// <summary>Null with --insecure-dev; otherwise the CA (or a pre-issued certificate) must exist, with a one-line hint when it does not.</summary>
-    public static CloudPki? For(CloudOptions o)
+    /// <param name="store">Where revocations are kept; null keeps them in memory only (tests).</param>
+    public static CloudPki? For(CloudOptions o, ControlStore? store = null)
     {
         if (o.InsecureDev) return null;
-        var revoked = new RevocationList(Path.Combine(o.DataDir, RevocationFile));
+        if (store is not null) ImportRevocationFile(o.DataDir, store);
+        var revoked = new RevocationList(store);
         if (o.NodeCertificate is { } files) return PreIssued(files, o, revoked);
         var keyPath = o.EffectiveCaKeyPath;
         if (!File.Exists(keyPath))
@@ -53,6 +56,19 @@ public sealed class CloudPki
         var hosts = new[] { o.Host, "localhost", "127.0.0.1", new Uri(o.HttpUrl).Host, Environment.MachineName };
         var node = ca.IssueNode($"{o.Host}:{o.Port}", o.Roles, hosts.Where(h => h.Length > 0 && h != "0.0.0.0"), NodeCertificateLifetime);
         return new CloudPki(ca, node, new FleetTrust(ca.Certificate, revoked));
+    }
+
+    /// <summary>
+    /// Before the database held revocations each node kept them in <c>&lt;data&gt;/revoked-devices.json</c>: taken into
+    /// the database once (a revocation is never undone), then the file is renamed so it is clearly no longer read.
+    /// </summary>
+    private static void ImportRevocationFile(string dataDir, ControlStore store)
+    {
+        var path = Path.Combine(dataDir, RevocationFile);
+        if (!File.Exists(path)) return;
+        var ids = System.Text.Json.JsonSerializer.Deserialize<string[]>(File.ReadAllText(path)) ?? [];
+        foreach (var id in ids) store.AddRevokedDevice(id, File.GetLastWriteTimeUtc(path));
+        File.Move(path, path + ".imported", overwrite: true);
     }
 
     /// <summary>A node that never sees the CA key: its certificate must chain to the CA, name its address and grant its roles.</summary>

@@ -25,6 +25,7 @@ using Fleet.Shared.KillSwitch;
 using Fleet.Shared.Security;
 using Fleet.Shared.Cluster;
 using Fleet.Shared.Devices;
+using Fleet.Shared.Persistence;
 
 namespace Fleet.Cloud.Hosting;
 
@@ -39,9 +40,15 @@ public static class CloudHost
             .AddFilter("Microsoft", LogLevel.Warning).AddFilter("System", LogLevel.Warning);
 
         var admin = AdminToken.LoadOrCreate(o.DataDir, o.AdminToken);
-        var keys = SigningKeyRing.OpenOrCreate(Path.Combine(o.DataDir, "keys"));
+        var isControl = o.Roles.Contains(FleetCluster.ControlRole);
+        var paths = new CloudPaths(o.DataDir, o.StoreDir);
+        var store = ControlStore.Open(o.Db);
+        // Control nodes share their keys through the database; a node without role control (a render worker) never
+        // sees the key secret and keeps a ring of its own only to sign its audit log's head.
+        var secrets = isControl ? ControlSecrets.Open(store, KeySecret.Resolve(o), paths) : null;
+        var keys = secrets?.Ring ?? SigningKeyRing.OpenOrCreate(paths.Keys);
         builder.Services.AddSingleton(keys);
-        var pki = CloudPki.For(o);
+        var pki = CloudPki.For(o, store);
         // Control nodes holding the CA key certify the ring's trust set for devices; others send none.
         var trustUpdates = new TrustUpdateIssuer(keys, pki?.Ca);
         builder.Services.AddSingleton(trustUpdates);
@@ -67,17 +74,16 @@ public static class CloudHost
         builder.Services.AddSingleton<KnownDevices>();
         builder.Services.AddSingleton<DeviceIndex>();
         builder.Services.AddSingleton<DeviceDirectory>();
-        var paths = new CloudPaths(o.DataDir, o.StoreDir);
         builder.Services.AddSingleton(paths);
         builder.Services.AddSingleton(new ContentStore(paths.Assets));
         builder.Services.AddSingleton<AssetTraffic>();
         builder.Services.AddSingleton<CampaignPublisher>();
-        builder.Services.AddSingleton(new SignedUrls(TokenSigner.OpenOrCreate(paths.UrlKeys), TimeProvider.System));
-        // Job tokens: with the fleet CA every cloud node derives the same key (any API node checks any token);
-        // without it (--insecure-dev, or a render worker with --node-cert) each node keeps its own key and a device asks
-        // again after a take-over.
+        builder.Services.AddSingleton(new SignedUrls(secrets?.UrlSigner(paths.UrlKeys) ?? TokenSigner.OpenOrCreate(paths.UrlKeys), TimeProvider.System));
+        // Job tokens: with the fleet CA every cloud node derives the same key; without it (--insecure-dev) control
+        // nodes share one from the database. Either way any API node checks any token. A render worker with
+        // --node-cert has neither and keeps its own.
         builder.Services.AddSingleton(new JobTokens(pki?.Ca is { } ca ? new TokenSigner("render-jobs", ca.DeriveSecret("render-job-token"))
-            : TokenSigner.OpenOrCreate(paths.JobKeys), TimeProvider.System));
+            : secrets?.JobSigner(paths.JobKeys) ?? TokenSigner.OpenOrCreate(paths.JobKeys), TimeProvider.System));
         builder.Services.AddOpenApi(ApiDocs.Configure);
         // Request bodies bind with the same snake_case JSON the API answers in.
         builder.Services.ConfigureHttpJsonOptions(j =>
@@ -85,10 +91,9 @@ public static class CloudHost
             j.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
             j.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.KebabCaseLower));
         });
-        var isControl = o.Roles.Contains(FleetCluster.ControlRole);
         builder.Services.AddEnrolment();
         var cohorts = new CohortResolver();
-        builder.Services.AddSingleton(new CloudAudit(o.DataDir));
+        builder.Services.AddSingleton(new CloudAudit(o.DataDir, keys));
         builder.Services.AddHostedService(sp => new AuditHeadSigner(sp.GetRequiredService<CloudAudit>(), o.AuditHeadInterval,
             sp.GetRequiredService<ILogger<AuditHeadSigner>>()));
         builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(CloudMetrics.MeterName, GatewayMetrics.MeterName, "System.Runtime").AddPrometheusExporter());
@@ -119,7 +124,7 @@ public static class CloudHost
             .WithActors((system, _, _) =>
             {
                 CommandGuard.RecordIn(system, sp.GetRequiredService<CloudAudit>());
-                if (pki is not null) system.ActorOf(RevocationSync.Props(pki.Revoked), "revocation-sync");
+                system.ActorOf(ControlPlaneSync.Props(keys, pki?.Revoked), "control-plane-sync");
                 if (pki is not null) system.ActorOf(MemberRefusalAudit.Props(sp.GetRequiredService<CloudAudit>()), MemberRefusalAudit.Name);
                 if (isControl) system.ActorOf(CohortWatcher.Props(cohorts), "cohort-watcher");
             }));
@@ -129,6 +134,7 @@ public static class CloudHost
         var app = builder.Build();
         if (pki is not null && o.DeviceCertificateLifetime < TimeSpan.FromDays(1))
             app.Logger.LogWarning("device certificates live {Lifetime}: --device-cert-seconds is for tests and development only", o.DeviceCertificateLifetime);
+        foreach (var note in secrets?.Notes ?? []) app.Logger.LogInformation("{Note}", note);
         if (pki is null)
             app.Logger.LogWarning("--insecure-dev: remoting runs WITHOUT TLS and any node that reaches port {Port} can join; never use this outside development", o.Port);
         app.Use(app.Services.GetRequiredService<TokenAuthentication>().Middleware);

@@ -21,6 +21,10 @@ public sealed record CloudOptions
     public required DbTarget Db { get; init; }
     public IReadOnlyList<SeedAddress> Seeds { get; init; } = Array.Empty<SeedAddress>();
     public string? AdminToken { get; init; }
+    /// <summary>A file holding the deployment's key secret, which seals the control plane's private keys in the database.</summary>
+    public string? KeySecretFile { get; init; }
+    /// <summary>The key secret itself, from FLEET_KEY_SECRET (when no file is given).</summary>
+    public string? KeySecret { get; init; }
     /// <summary>Plain TCP remoting and no certificates: development only, logged as a warning.</summary>
     public bool InsecureDev { get; init; }
     /// <summary>The fleet CA key (its certificate <c>ca.crt</c> lies beside it); default <c>&lt;data&gt;/ca/ca.key</c>.</summary>
@@ -59,7 +63,7 @@ public sealed record CloudOptions
     public static readonly string[] KnownOptions =
     {
         "host", "port", "http", "roles", "data", "db", "seed", "ca-key", "node-cert", "node-key", "ca-cert", "insecure-dev", "render-slots", "store",
-        "gateway-port", "gateway-address", "device-cert-days", "device-cert-seconds",
+        "gateway-port", "gateway-address", "device-cert-days", "device-cert-seconds", "key-secret-file",
     };
     public static readonly string[] BooleanOptions = { "insecure-dev" };
 
@@ -69,6 +73,7 @@ public sealed record CloudOptions
                                  [--ca-key PATH | --node-cert FILE --node-key FILE --ca-cert FILE] [--insecure-dev]
                                  [--render-slots N] [--store DIR] [--gateway-port 4443] [--gateway-address HOST:PORT]...
                                  [--device-cert-days 730 | --device-cert-seconds N]
+                                 [--key-secret-file PATH]
           runs a cloud node: remoting on --port, the HTTP API on --http, persistence in --db
           (default: a SQLite file under --data). The admin token is FLEET_ADMIN_TOKEN or <data>/admin.token.
           Roles: control (registry, kill-switch, rollouts, API), render (render worker), gateway (device streams:
@@ -88,6 +93,10 @@ public sealed record CloudOptions
           --device-cert-days: how long device certificates issued at enrolment and renewal are valid (default 730);
           devices renew theirs through the gateway before expiry. --device-cert-seconds N (N >= 5) is for tests and
           development only: certificates that expire within seconds or minutes, to watch renewal happen.
+          Control nodes keep the signing keys, the URL-signing and job-token keys and the device revocation list in
+          --db, private keys sealed (AES-GCM) with the deployment's key secret: --key-secret-file PATH, else
+          FLEET_KEY_SECRET, else <data>/key-secret (made once, for a single node). Every control node sharing a
+          database needs the same secret; a node whose secret does not open the database's keys exits.
         """;
 
     public static CloudOptions From(CommandArgs a)
@@ -111,6 +120,8 @@ public sealed record CloudOptions
             Db = a.Get("db") is { } db ? DbTarget.Parse(db) : DbTarget.Sqlite(Path.Combine(data, "fleet.db")),
             Seeds = a.GetAll("seed").Select(SeedAddress.Parse).ToList(),
             AdminToken = Environment.GetEnvironmentVariable(Api.AdminToken.EnvironmentVariable),
+            KeySecretFile = a.Get("key-secret-file") is { } ks ? Path.GetFullPath(ks) : null,
+            KeySecret = Environment.GetEnvironmentVariable(Keys.KeySecret.EnvironmentVariable) is { Length: > 0 } env ? env : null,
             InsecureDev = insecure,
             CaKeyPath = a.Get("ca-key") is { } k ? Path.GetFullPath(k) : null,
             NodeCertificate = NodeCertificateFiles.From(a),

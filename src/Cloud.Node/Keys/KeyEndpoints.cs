@@ -18,31 +18,40 @@ public static class KeyEndpoints
     public static void MapKeys(this RouteGroupBuilder api)
     {
         var g = api.MapGroup("/keys").WithTags("keys");
-        g.MapGet("", (SigningKeyRing ring) => ApiResults.Ok(List(ring)))
+        // Reads re-read the ring from the database first: another control node may have just changed it.
+        g.MapGet("", (SigningKeyRing ring) => ApiResults.Ok(List(Fresh(ring))))
             .RequireRole(TokenRoles.Viewer).WithSummary("Signing keys and which one is active").Produces<List<KeyView>>();
         g.MapGet("/status", async (SigningKeyRing ring, IRequiredActor<CampaignStore> store, Fleet.Cloud.Devices.DeviceDirectory devices, CancellationToken ct) =>
-                ApiResults.Ok(await TrustStatus.ReadAsync(ring, store, devices, ct)))
+                ApiResults.Ok(await TrustStatus.ReadAsync(Fresh(ring), store, devices, ct)))
             .RequireRole(TokenRoles.Viewer).WithSummary("Which trust version each device confirmed, against the key ring's").Produces<TrustStatus.View>();
-        g.MapGet("/trust", (SigningKeyRing ring) => Results.Bytes(ring.ExportTrustSetJson(), "application/json"))
+        g.MapGet("/trust", (SigningKeyRing ring) => Results.Bytes(Fresh(ring).ExportTrustSetJson(), "application/json"))
             .RequireRole(TokenRoles.Viewer, TokenRoles.Device).WithSummary("The trust set devices hold: public keys and revoked key ids");
-        g.MapPost("/rotate", async (HttpContext ctx, SigningKeyRing ring, IRequiredActor<CampaignStore> store, CancellationToken ct) =>
+        g.MapPost("/rotate", async (HttpContext ctx, SigningKeyRing ring, ActorSystem system, IRequiredActor<CampaignStore> store, CancellationToken ct) =>
             {
                 var kid = ring.Rotate();
+                ControlPlaneSync.Announce(system, ring);
                 (await store.GetAsync(ct)).Tell(CampaignCommands.TrustChanged.Instance);
                 CloudAudit.Note(ctx, $"new active key {kid}");
                 return ApiResults.Ok(List(ring));
             })
             .RequireRole(TokenRoles.Operator).WithSummary("Add a signing key and make it active; older keys stay trusted until revoked").Produces<List<KeyView>>();
-        g.MapPost("/{kid}/revoke", async (string kid, HttpContext ctx, SigningKeyRing ring, IRequiredActor<CampaignStore> store, CancellationToken ct) =>
+        g.MapPost("/{kid}/revoke", async (string kid, HttpContext ctx, SigningKeyRing ring, ActorSystem system, IRequiredActor<CampaignStore> store, CancellationToken ct) =>
             {
-                if (!ring.Kids.Contains(kid)) return ApiResults.NotFound($"no signing key '{kid}'");
+                if (!Fresh(ring).Kids.Contains(kid)) return ApiResults.NotFound($"no signing key '{kid}'");
                 try { ring.Revoke(kid); }
                 catch (FleetException e) { return ApiResults.Conflict(e.Message); }
+                ControlPlaneSync.Announce(system, ring);
                 (await store.GetAsync(ct)).Tell(CampaignCommands.TrustChanged.Instance);
                 CloudAudit.Note(ctx, $"revoked {kid}");
                 return ApiResults.Ok(List(ring));
             })
             .RequireRole(TokenRoles.Operator).WithSummary("Revoke a key fleet-wide (not the active one)").Produces<List<KeyView>>();
+    }
+
+    private static SigningKeyRing Fresh(SigningKeyRing ring)
+    {
+        ring.Reload();
+        return ring;
     }
 
     private static List<KeyView> List(SigningKeyRing ring)

@@ -1,95 +1,84 @@
 using System.Security.Cryptography;
-using System.Text.Json;
 using Fleet.Shared.Cli;
-using Fleet.Shared.Serialization;
 
 namespace Fleet.Shared.Security;
 
 /// <summary>
-/// The cloud's ES256 signing keys in a folder: one mode-600 JSON file per key (PKCS#8), one active kid.
-/// Rotation adds a key and keeps the old ones trusted so manifests already out in the fleet still verify.
+/// The cloud's ES256 signing keys, one active kid. Rotation adds a key and keeps the old ones trusted so manifests
+/// already out in the fleet still verify. Kept in <see cref="IKeyRingStorage"/> (on cloud nodes the cluster's database,
+/// shared by every control node); this node's copy is refreshed with <see cref="Reload"/> when another node changed it.
 /// </summary>
 public sealed class SigningKeyRing
 {
-    private const string RingFile = "ring.json";
-    private const string KeySuffix = ".key.json";
-
-    private readonly string _dir;
+    private readonly IKeyRingStorage _storage;
     private readonly TimeProvider _clock;
-    private readonly object _gate = new();
-    private readonly Dictionary<string, StoredKey> _keys = new(StringComparer.Ordinal);
+    // Swapped whole, so readers on other threads never see a ring mid-change.
+    private volatile KeyRingState _state = KeyRingState.Empty;
 
-    private SigningKeyRing(string dir, TimeProvider clock)
+    private SigningKeyRing(IKeyRingStorage storage, TimeProvider clock)
     {
-        _dir = dir;
+        _storage = storage;
         _clock = clock;
     }
 
-    public string ActiveKid { get; private set; } = "";
+    public string ActiveKid => _state.ActiveKid;
 
-    public IReadOnlyCollection<string> Kids { get { lock (_gate) return _keys.Keys.Order(StringComparer.Ordinal).ToList(); } }
+    public IReadOnlyCollection<string> Kids => _state.Keys.Keys.ToList();
 
     /// <summary>Loads the ring in <paramref name="dir"/>, creating the folder and a first active key when there is none.</summary>
-    public static SigningKeyRing OpenOrCreate(string dir, TimeProvider? clock = null)
+    public static SigningKeyRing OpenOrCreate(string dir, TimeProvider? clock = null) => Open(new FileKeyRingStorage(dir), clock);
+
+    /// <summary>Loads the ring from <paramref name="storage"/>, storing a first active key when there is none.</summary>
+    public static SigningKeyRing Open(IKeyRingStorage storage, TimeProvider? clock = null)
     {
-        var ring = new SigningKeyRing(dir, clock ?? TimeProvider.System);
-        PrivateFiles.EnsureDirectory(dir);
-        foreach (var file in Directory.EnumerateFiles(dir, "*" + KeySuffix))
-        {
-            var key = Read<StoredKey>(file);
-            if (!KeyIds.IsValid(key.Kid) || Path.GetFileName(file) != key.Kid + KeySuffix)
-                throw new FleetException($"signing key file {file} does not match its kid '{key.Kid}'");
-            ring._keys[key.Kid] = key;
-        }
-        var ringPath = Path.Combine(dir, RingFile);
-        if (File.Exists(ringPath)) ring.ActiveKid = Read<RingState>(ringPath).ActiveKid;
-        if (ring._keys.Count == 0) ring.Rotate();
-        else if (!ring._keys.TryGetValue(ring.ActiveKid, out var active) || active.RevokedAt is not null)
-            throw new FleetException($"signing key ring {dir}: active key '{ring.ActiveKid}' is missing or revoked");
+        var ring = new SigningKeyRing(storage, clock ?? TimeProvider.System);
+        var state = storage.Load();
+        // Under the storage's lock: of several nodes starting on an empty database, one creates the first key.
+        if (state.Keys.Count == 0) state = storage.Update(s => s.Keys.Count == 0 ? ring.WithNewKey(s) : s);
+        ring._state = Checked(state, storage);
         return ring;
+    }
+
+    /// <summary>Re-reads the stored ring (another node may have rotated or revoked).</summary>
+    public void Reload() => _state = Checked(_storage.Load(), _storage);
+
+    /// <summary><see cref="Reload"/> for callers that carry on with the copy they hold when the store is unreachable: the error, or null.</summary>
+    public string? TryReload()
+    {
+        try
+        {
+            Reload();
+            return null;
+        }
+        catch (Exception e) when (e is FleetException or System.Data.Common.DbException or InvalidOperationException or TimeoutException or IOException)
+        {
+            return e.Message.Split('\n')[0];
+        }
     }
 
     /// <summary>Creates a new key and makes it the active one; earlier keys stay trusted until revoked.</summary>
     public string Rotate()
     {
-        lock (_gate)
-        {
-            using var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            var spki = ecdsa.ExportSubjectPublicKeyInfo();
-            var now = NextChange();
-            var kid = $"k{now:yyyyMMdd}-{Convert.ToHexStringLower(SHA256.HashData(spki))[..12]}";
-            var key = new StoredKey(kid, SignedEnvelope.Es256, now, Convert.ToBase64String(ecdsa.ExportPkcs8PrivateKey()),
-                Convert.ToBase64String(spki), null);
-            Write(key.Kid + KeySuffix, key);
-            _keys[kid] = key;
-            Write(RingFile, new RingState(kid));
-            ActiveKid = kid;
-            return kid;
-        }
+        var state = _storage.Update(WithNewKey);
+        _state = state;
+        return state.ActiveKid;
     }
 
     /// <summary>Marks a key revoked and wipes its private half; the active key must be rotated away first.</summary>
-    public void Revoke(string kid)
+    public void Revoke(string kid) => _state = _storage.Update(s =>
     {
-        lock (_gate)
-        {
-            if (!_keys.TryGetValue(kid, out var key)) throw new FleetException($"no signing key '{kid}' in the ring");
-            if (kid == ActiveKid) throw new FleetException($"key '{kid}' is the active key; rotate before revoking it");
-            if (key.RevokedAt is not null) return;
-            var revoked = key with { RevokedAt = NextChange(), PrivateKey = null };
-            Write(kid + KeySuffix, revoked);
-            _keys[kid] = revoked;
-        }
-    }
+        if (!s.Keys.TryGetValue(kid, out var key)) throw new FleetException($"no signing key '{kid}' in the ring");
+        if (kid == s.ActiveKid) throw new FleetException($"key '{kid}' is the active key; rotate before revoking it");
+        if (key.RevokedAt is not null) return s;
+        return s with { Keys = s.Keys.SetItem(kid, key with { RevokedAt = NextChange(s), PrivateKey = null }) };
+    });
 
     /// <summary>A signer for the active key; dispose it after use.</summary>
     public EnvelopeSigner ActiveSigner()
     {
-        lock (_gate)
-        {
-            var key = _keys[ActiveKid];
-            return EnvelopeSigner.FromPkcs8(key.Kid, Convert.FromBase64String(key.PrivateKey!));
-        }
+        var state = _state;
+        var key = state.Keys[state.ActiveKid];
+        return EnvelopeSigner.FromPkcs8(key.Kid, key.PrivateKey!);
     }
 
     public SignedEnvelope Sign(ReadOnlySpan<byte> payload)
@@ -99,16 +88,7 @@ public sealed class SigningKeyRing
     }
 
     /// <summary>The public trust set devices should hold: every unrevoked key, plus the revoked kids.</summary>
-    public TrustSet ExportTrustSet()
-    {
-        lock (_gate)
-        {
-            var set = TrustSet.Empty;
-            foreach (var key in _keys.Values.OrderBy(k => k.Kid, StringComparer.Ordinal))
-                set = key.RevokedAt is null ? set.WithKey(key.Kid, Convert.FromBase64String(key.PublicKey)) : set.WithRevoked(key.Kid);
-            return set;
-        }
-    }
+    public TrustSet ExportTrustSet() => TrustSetOf(_state);
 
     public byte[] ExportTrustSetJson() => ExportTrustSet().ToJsonBytes();
 
@@ -118,37 +98,40 @@ public sealed class SigningKeyRing
     /// </summary>
     public (TrustSet Set, long Version) ExportTrust()
     {
-        lock (_gate) return (ExportTrustSet(), TrustVersionLocked());
+        var state = _state;
+        return (TrustSetOf(state), state.Version);
     }
 
-    private long TrustVersionLocked() => _keys.Values.Count == 0 ? 0
-        : _keys.Values.Max(k => Math.Max(k.CreatedAt.ToUnixTimeMilliseconds(), k.RevokedAt?.ToUnixTimeMilliseconds() ?? 0));
+    private static TrustSet TrustSetOf(KeyRingState state)
+    {
+        var set = TrustSet.Empty;
+        foreach (var key in state.Keys.Values)
+            set = key.RevokedAt is null ? set.WithKey(key.Kid, key.PublicKey) : set.WithRevoked(key.Kid);
+        return set;
+    }
+
+    private KeyRingState WithNewKey(KeyRingState s)
+    {
+        using var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var spki = ecdsa.ExportSubjectPublicKeyInfo();
+        var now = NextChange(s);
+        var kid = $"k{now:yyyyMMdd}-{Convert.ToHexStringLower(SHA256.HashData(spki))[..12]}";
+        var key = new SigningKey(kid, SignedEnvelope.Es256, now, ecdsa.ExportPkcs8PrivateKey(), spki, null);
+        return new KeyRingState(s.Keys.SetItem(kid, key), kid);
+    }
 
     /// <summary>Now, or just after the last change when the clock has not moved on (or went back).</summary>
-    private DateTimeOffset NextChange()
+    private DateTimeOffset NextChange(KeyRingState s)
     {
         var now = _clock.GetUtcNow();
-        var last = TrustVersionLocked();
+        var last = s.Version;
         return now.ToUnixTimeMilliseconds() > last ? now : DateTimeOffset.FromUnixTimeMilliseconds(last + 1);
     }
 
-    private void Write<T>(string name, T value) =>
-        PrivateFiles.WriteAllBytes(Path.Combine(_dir, name), JsonSerializer.SerializeToUtf8Bytes(value, FleetJson.Indented));
-
-    private static T Read<T>(string path)
+    private static KeyRingState Checked(KeyRingState state, IKeyRingStorage storage)
     {
-        try
-        {
-            return JsonSerializer.Deserialize<T>(File.ReadAllBytes(path), FleetJson.Options)
-                   ?? throw new FleetException($"{path} is empty");
-        }
-        catch (JsonException e)
-        {
-            throw new FleetException($"{path} is not a valid key ring file: {e.Message}");
-        }
+        if (!state.Keys.TryGetValue(state.ActiveKid, out var active) || active.RevokedAt is not null || active.PrivateKey is null)
+            throw new FleetException($"signing key ring {storage.Describe()}: active key '{state.ActiveKid}' is missing or revoked");
+        return state;
     }
-
-    private sealed record StoredKey(string Kid, string Alg, DateTimeOffset CreatedAt, string? PrivateKey, string PublicKey, DateTimeOffset? RevokedAt);
-
-    private sealed record RingState(string ActiveKid);
 }

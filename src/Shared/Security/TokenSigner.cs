@@ -48,6 +48,11 @@ public sealed class TokenSigner
         return signer;
     }
 
+    /// <summary>The newest key in a folder made by <see cref="OpenOrCreate"/> (for moving it elsewhere), or null when there is none.</summary>
+    public static (string Kid, byte[] Key)? NewestKeyIn(string dir) =>
+        Directory.Exists(dir) && Directory.EnumerateFiles(dir, "*" + KeySuffix).Select(ReadKey).MaxBy(k => k.CreatedAt) is { } k
+            ? (k.Kid, Convert.FromBase64String(k.Key)) : null;
+
     /// <summary>Adds a fresh random key that issues from now on; tokens from older keys keep validating until they expire.</summary>
     public string Rotate()
     {

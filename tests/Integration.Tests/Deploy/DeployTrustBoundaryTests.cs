@@ -55,6 +55,24 @@ public sealed class DeployTrustBoundaryTests
     }
 
     [Fact]
+    public void Control_pods_share_the_key_secret_from_a_secret_file_and_render_workers_never_get_it()
+    {
+        var containers = FleetContainers().ToList();
+        var (_, cloud) = containers.Single(c => Args(c.Container).Contains("--ca-key"));
+        var parsed = CloudOptions.From(CommandArgs.Parse(Expand(cloud, Args(cloud).Skip(1)).ToArray(), CloudOptions.BooleanOptions));
+        Assert.Equal("/etc/fleet/keys/secret", parsed.KeySecretFile);
+        Assert.Contains(((YamlSequenceNode)At(cloud, "volumeMounts")!).Children, m => Scalar(At(m, "mountPath")) == "/etc/fleet/keys");
+        var statefulSet = Assert.Single(K8sDocuments().Select(d => d.Doc), d => Scalar(At(d, "kind")) == "StatefulSet" && Scalar(At(d, "metadata", "name")) == "fleet-cloud");
+        Assert.Contains(((YamlSequenceNode)At(statefulSet, "spec", "template", "spec", "volumes")!).Children,
+            v => Scalar(At(v, "secret", "secretName")) == "fleet-keys");
+        foreach (var (_, other) in containers.Where(c => !ReferenceEquals(c.Container, cloud)))
+        {
+            Assert.DoesNotContain("--key-secret-file", Args(other));
+            Assert.DoesNotContain(Walk(other).OfType<YamlScalarNode>(), n => n.Value is "FLEET_KEY_SECRET" or "fleet-keys");
+        }
+    }
+
+    [Fact]
     public void Render_workers_run_with_a_pre_issued_render_certificate_and_neither_the_ca_key_nor_the_admin_token()
     {
         var docs = K8sDocuments().Select(d => d.Doc).ToList();

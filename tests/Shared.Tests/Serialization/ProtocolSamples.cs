@@ -100,6 +100,7 @@ public static class ProtocolSamples
         Rewrite(),
         new DeviceReplies.AuditHeads("kiosk-1", new[] { KeptHead() }, new[] { Rewrite() }),
         new RevocationNotice("kiosk-1"),
+        new Fleet.Shared.Security.KeyRingNotice("k20260101-0123456789ab"),
         new RegistrationNotice("kiosk-1"),
         new TelemetryProtocol.Batch("kiosk-1", 7, [5, 6], AggregateCodec.Encode(SyntheticTelemetry.Minute(At, 3)), 0, new Dictionary<string, string> { ["store"] = "berlin" }),
         new TelemetryProtocol.Ack("kiosk-1", 7, false),

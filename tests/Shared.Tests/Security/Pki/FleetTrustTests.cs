@@ -49,16 +49,18 @@ public sealed class FleetTrustTests : IDisposable
     }
 
     [Fact]
-    public void A_revocation_list_survives_a_restart()
+    public void A_revocation_is_kept_in_the_database_for_a_restarted_node_and_reaches_another_node_on_reload()
     {
-        var path = Path.Combine(Path.GetTempPath(), "fleet-revoked-" + Guid.NewGuid().ToString("N")[..8] + ".json");
-        try
-        {
-            new RevocationList(path).Add("kiosk-2");
-            Assert.True(new RevocationList(path).IsRevoked("kiosk-2"));
-            Assert.False(new RevocationList(path).IsRevoked("kiosk-3"));
-        }
-        finally { File.Delete(path); }
+        using var dir = new Fleet.Shared.Tests.Support.TempDir();
+        var store = Fleet.Shared.Persistence.ControlStore.Open(Fleet.Shared.Persistence.DbTarget.Sqlite(dir.File("fleet.db")));
+        var other = new RevocationList(store);
+        new RevocationList(store).Add("kiosk-2");
+        Assert.False(other.IsRevoked("kiosk-2"));
+        other.Reload();
+        Assert.True(other.IsRevoked("kiosk-2"));
+        var restarted = new RevocationList(Fleet.Shared.Persistence.ControlStore.Open(Fleet.Shared.Persistence.DbTarget.Sqlite(dir.File("fleet.db"))));
+        Assert.True(restarted.IsRevoked("kiosk-2"));
+        Assert.False(restarted.IsRevoked("kiosk-3"));
     }
 
     public void Dispose() => _pki.Dispose();
