@@ -59,6 +59,36 @@ public sealed class CloudProcess : IDisposable
         return node;
     }
 
+    /// <summary>
+    /// What the control nodes of a production-shaped fleet share while each keeps its own <c>--data</c> (as pods with their
+    /// own volumes do): the fleet CA (a mounted secret), the key secret that seals the database's keys, the content store
+    /// (a shared volume) and the lifetime of device certificates.
+    /// </summary>
+    public sealed record SharedFleet(string CaKey, string KeySecretFile, string StoreDir, int DeviceCertSeconds = 0)
+    {
+        public static SharedFleet In(TempDir tmp, int deviceCertSeconds = 0)
+        {
+            var caKey = Path.Combine(tmp.Sub("fleet-ca"), "ca.key");
+            Fleet.Shared.Security.Pki.FleetCa.Create(caKey).Dispose();
+            var secret = Path.Combine(Directory.CreateDirectory(tmp.Sub("fleet-secrets")).FullName, "key-secret");
+            File.WriteAllText(secret, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)) + "\n");
+            return new SharedFleet(caKey, secret, tmp.Sub("content-store"), deviceCertSeconds);
+        }
+    }
+
+    /// <summary>A control node (control, render, gateway) with its own data folder and the fleet's shared parts.</summary>
+    public static async Task<CloudProcess> StartControlAsync(string dataDir, string db, SharedFleet fleet, params string[] seeds)
+    {
+        var (port, http, gatewayPort) = (Ports.Free(), Ports.Free(), Ports.Free());
+        var args = new List<string> { "agent", "--port", $"{port}", "--http", $"{http}", "--data", dataDir, "--db", db,
+            "--gateway-port", $"{gatewayPort}", "--ca-key", fleet.CaKey, "--key-secret-file", fleet.KeySecretFile, "--store", fleet.StoreDir };
+        if (fleet.DeviceCertSeconds > 0) args.AddRange(["--device-cert-seconds", $"{fleet.DeviceCertSeconds}"]);
+        foreach (var s in seeds) args.AddRange(["--seed", s]);
+        var node = new CloudProcess(args.ToArray(), port, $"http://127.0.0.1:{http}", $"127.0.0.1:{gatewayPort}");
+        await node.WaitForApiAsync(dataDir);
+        return node;
+    }
+
     /// <summary>Enrols a device through this node's API (a bundle) and installs it under <paramref name="deviceData"/>.</summary>
     public async Task<string> EnrolAsync(string deviceId, string deviceData)
     {

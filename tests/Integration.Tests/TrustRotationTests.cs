@@ -66,4 +66,23 @@ public sealed class TrustRotationTests
         Assert.Equal(3, enforced.Epoch);
         Assert.Contains("trust-adopted", await File.ReadAllTextAsync(Fleet.Edge.Audit.AuditActor.PathIn(device)));
     }
+
+    [Fact]
+    public async Task Keys_rotate_on_their_schedule_and_the_device_confirms_the_new_trust()
+    {
+        using var tmp = new TempDir();
+        await using var cloud = await CloudUnderTest.StartAsync(await Databases.FreshAsync(Databases.Sqlite, tmp.Path), tmp.Sub("cloud"), secure: true,
+            configure: o => o with { RotateEvery = TimeSpan.FromSeconds(10) });
+        await using var edge = EdgeUnderTest.StartEnrolled(await cloud.EnrolAsync("kiosk-1", tmp.Sub("e1")));
+        await cloud.WaitForDevicesUpAsync(1);
+        var first = (await cloud.Api.GetAsync<List<KeyEndpoints.KeyView>>("api/v1/keys")).Single(k => k.Active).Kid;
+
+        var status = await Eventually.Until(() => cloud.Api.GetAsync<TrustStatus.View>("api/v1/keys/status"),
+            s => s.ActiveKid != first && s.OnCurrent == 1, Within, "a scheduled rotation confirmed by the device");
+        Assert.Empty(status.Behind);
+        Assert.Contains("keys.rotated", await File.ReadAllTextAsync(Path.Combine(tmp.Sub("cloud"), Fleet.Cloud.Audit.CloudAudit.LogFile)));
+        // The old key stays trusted after a scheduled rotation (nothing was compromised): only `keys revoke` takes it out.
+        Assert.Contains((await cloud.Api.GetAsync<List<KeyEndpoints.KeyView>>("api/v1/keys")), k => k.Kid == first && !k.Revoked);
+    }
+
 }

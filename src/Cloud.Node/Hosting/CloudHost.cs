@@ -121,10 +121,12 @@ public static class CloudHost
             .AddRenders(isControl, o.Roles.Contains(FleetCluster.RenderRole), () => new WorkerRenderer(sp.GetRequiredService<ContentStore>(), paths.RenderWork,
                 new Fleet.Shared.Rendering.FfmpegRunner(null, TimeSpan.FromMinutes(5)), new Fleet.Shared.Speech.EspeakTts(null, Path.Combine(paths.RenderWork, "speech")),
                 o.RenderFault), o.RenderSlots, new Fleet.Shared.Rendering.FfmpegRunner())
-            .WithActors((system, _, _) =>
+            .WithActors((system, registry, _) =>
             {
                 CommandGuard.RecordIn(system, sp.GetRequiredService<CloudAudit>());
                 system.ActorOf(ControlPlaneSync.Props(keys, pki?.Revoked), "control-plane-sync");
+                if (isControl && o.RotateEvery is { } every)
+                    system.ActorOf(KeyRotationSchedule.Props(keys, every, registry.Get<CampaignStore>(), sp.GetRequiredService<CloudAudit>()), "key-rotation-schedule");
                 if (pki is not null) system.ActorOf(MemberRefusalAudit.Props(sp.GetRequiredService<CloudAudit>()), MemberRefusalAudit.Name);
                 if (isControl) system.ActorOf(CohortWatcher.Props(cohorts), "cohort-watcher");
             }));

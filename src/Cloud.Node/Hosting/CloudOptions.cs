@@ -42,6 +42,9 @@ public sealed record CloudOptions
     public static readonly TimeSpan DefaultDeviceCertificateLifetime = TimeSpan.FromDays(730);
     /// <summary>How long telemetry windows stay in memory for queries (the journal keeps everything).</summary>
     public TimeSpan TelemetryRetention { get; init; } = TimeSpan.FromHours(24);
+    /// <summary>Age at which the active signing key is replaced on schedule (<c>--rotate-every</c>); null: only by hand.</summary>
+    public TimeSpan? RotateEvery { get; init; } = DefaultRotateEvery;
+    public static readonly TimeSpan DefaultRotateEvery = TimeSpan.FromDays(90);
     /// <summary>How often the audit chain head is signed (when something was appended).</summary>
     public TimeSpan AuditHeadInterval { get; init; } = TimeSpan.FromMinutes(1);
     /// <summary>How often the rollout coordinator observes the fleet and judges its gates.</summary>
@@ -63,7 +66,7 @@ public sealed record CloudOptions
     public static readonly string[] KnownOptions =
     {
         "host", "port", "http", "roles", "data", "db", "seed", "ca-key", "node-cert", "node-key", "ca-cert", "insecure-dev", "render-slots", "store",
-        "gateway-port", "gateway-address", "device-cert-days", "device-cert-seconds", "key-secret-file",
+        "gateway-port", "gateway-address", "device-cert-days", "device-cert-seconds", "key-secret-file", "rotate-every",
     };
     public static readonly string[] BooleanOptions = { "insecure-dev" };
 
@@ -73,7 +76,7 @@ public sealed record CloudOptions
                                  [--ca-key PATH | --node-cert FILE --node-key FILE --ca-cert FILE] [--insecure-dev]
                                  [--render-slots N] [--store DIR] [--gateway-port 4443] [--gateway-address HOST:PORT]...
                                  [--device-cert-days 730 | --device-cert-seconds N]
-                                 [--key-secret-file PATH]
+                                 [--key-secret-file PATH] [--rotate-every 90d|off]
           runs a cloud node: remoting on --port, the HTTP API on --http, persistence in --db
           (default: a SQLite file under --data). The admin token is FLEET_ADMIN_TOKEN or <data>/admin.token.
           Roles: control (registry, kill-switch, rollouts, API), render (render worker), gateway (device streams:
@@ -97,6 +100,8 @@ public sealed record CloudOptions
           --db, private keys sealed (AES-GCM) with the deployment's key secret: --key-secret-file PATH, else
           FLEET_KEY_SECRET, else <data>/key-secret (made once, for a single node). Every control node sharing a
           database needs the same secret; a node whose secret does not open the database's keys exits.
+          --rotate-every: the active signing key is replaced once it is this old (default 90d; e.g. 30d, 12h; off: only
+          'keys rotate'); the new trust reaches devices as after 'keys rotate', and 'keys status' shows who holds it.
         """;
 
     public static CloudOptions From(CommandArgs a)
@@ -128,8 +133,17 @@ public sealed record CloudOptions
             RenderSlots = a.GetInt("render-slots", DefaultRenderSlots, 1, 64),
             StoreDir = a.Get("store") is { } st ? Path.GetFullPath(st) : null,
             DeviceCertificateLifetime = DeviceCertificateLifetimeOf(a),
+            RotateEvery = RotateEveryOf(a.Get("rotate-every")),
         };
     }
+
+    private static TimeSpan? RotateEveryOf(string? value) => value switch
+    {
+        null => DefaultRotateEvery,
+        "off" => null,
+        _ => Durations.Parse(value) is { } every && every >= TimeSpan.FromSeconds(5) ? every
+            : throw new UsageException($"--rotate-every '{value}' is not a duration of at least 5s (e.g. 30d, 12h) or 'off'"),
+    };
 
     /// <summary>--device-cert-days (production) or --device-cert-seconds (tests and development), not both.</summary>
     private static TimeSpan DeviceCertificateLifetimeOf(CommandArgs a)

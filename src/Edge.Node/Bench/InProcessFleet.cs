@@ -36,6 +36,9 @@ public sealed class InProcessFleet : IAsyncDisposable
 
     private static string DeviceIdOf(string prefix, int n) => $"{prefix}{n}";
 
+    /// <summary>The ids <see cref="Start"/> gives its devices.</summary>
+    public static IEnumerable<string> Ids(string prefix, int count) => Enumerable.Range(1, count).Select(n => DeviceIdOf(prefix, n));
+
     /// <summary>With mTLS: certificates for the devices <see cref="Start"/> will run, in the data folders it will use.</summary>
     public static void Enrol(BenchCloud cloud, int count, string root, string prefix)
     {

@@ -5,13 +5,23 @@ namespace Fleet.Edge.Bench;
 /// <summary>
 /// Kill-switch engage -> every device acknowledged, with N in-process devices: each round engages (or releases) a kill
 /// and polls the cloud's status until nothing is pending; the latencies are the cloud's engage->ack times per device.
+/// With <c>rotate</c> each round first rotates the signing keys and times every device's confirmation of the new trust
+/// (<c>keys status</c>), so the kill that follows is one signed by a key the devices did not hold a moment before.
 /// </summary>
 public static class KillBenchmark
 {
-    public sealed record Result(int Edges, int Rounds, double JoinSeconds, Stats AckMs, Stats AllAckedMs);
+    public const double AckP99BudgetMs = 500;
 
-    public static async Task<Result> RunAsync(string cloudDll, int edges, int rounds, Action<string> progress, bool mtls = false)
+    /// <param name="RotatedMs">Per device: keys rotated (the API answered) -> the device seen on the new trust version.</param>
+    /// <param name="AllRotatedMs">Per round: keys rotated -> every device on the new trust version.</param>
+    public sealed record Result(int Edges, int Rounds, double JoinSeconds, Stats AckMs, Stats AllAckedMs, Stats? RotatedMs = null, Stats? AllRotatedMs = null)
     {
+        public bool WithinBudget => AckMs.P99 <= AckP99BudgetMs;
+    }
+
+    public static async Task<Result> RunAsync(string cloudDll, int edges, int rounds, Action<string> progress, bool mtls = false, bool rotate = false)
+    {
+        if (rotate && !mtls) throw new Shared.Cli.FleetException("--rotate needs --mtls: only enrolled devices take signed trust updates");
         var root = Path.Combine(Path.GetTempPath(), "fleet-bench-kill-" + Guid.NewGuid().ToString("N")[..8]);
         try
         {
@@ -27,8 +37,17 @@ public static class KillBenchmark
 
             var perDevice = new List<double>();
             var allAcked = new List<double>();
+            var rotated = new List<double>();
+            var allRotated = new List<double>();
             for (var round = 1; round <= rounds; round++)
             {
+                if (rotate)
+                {
+                    var (each, all) = await RotateAsync(cloud, edges);
+                    rotated.AddRange(each);
+                    allRotated.Add(all);
+                    progress($"round {round}/{rounds}: keys rotated, every device on the new trust after {all:0} ms");
+                }
                 var sw = Stopwatch.StartNew();
                 using var engaged = await cloud.PostJsonAsync("api/v1/kill", new { scope = $"model:bench@1.0.{round}", reason = "benchmark" });
                 var id = engaged.RootElement.GetProperty("directive").GetProperty("id").GetString()!;
@@ -47,11 +66,29 @@ public static class KillBenchmark
                 }
                 progress($"round {round}/{rounds}: all {edges} acknowledged, observed after {allAcked[^1]:0} ms");
             }
-            return new Result(edges, rounds, joinSeconds, Stats.Of(perDevice), Stats.Of(allAcked));
+            return new Result(edges, rounds, joinSeconds, Stats.Of(perDevice), Stats.Of(allAcked),
+                rotate ? Stats.Of(rotated) : null, rotate ? Stats.Of(allRotated) : null);
         }
         finally
         {
             try { Directory.Delete(root, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    /// <summary>Rotates, then polls <c>keys status</c>: when each device was first seen on the new version, and when all were.</summary>
+    private static async Task<(List<double> Each, double All)> RotateAsync(BenchCloud cloud, int edges)
+    {
+        using (await cloud.PostJsonAsync("api/v1/keys/rotate", new { })) { }
+        var sw = Stopwatch.StartNew();
+        var seen = new Dictionary<string, double>(StringComparer.Ordinal);
+        while (true)
+        {
+            using var status = await cloud.GetJsonAsync("api/v1/keys/status");
+            var behind = status.RootElement.GetProperty("behind").EnumerateArray().Select(d => d.GetProperty("device_id").GetString()!).ToHashSet(StringComparer.Ordinal);
+            foreach (var id in InProcessFleet.Ids("kill-bench-", edges).Where(id => !behind.Contains(id))) seen.TryAdd(id, sw.Elapsed.TotalMilliseconds);
+            if (seen.Count == edges) return (seen.Values.ToList(), sw.Elapsed.TotalMilliseconds);
+            if (sw.Elapsed > TimeSpan.FromSeconds(60)) throw new Shared.Cli.FleetException($"{edges - seen.Count} devices still on the old trust 60 s after a rotation");
+            await Task.Delay(20);
         }
     }
 }

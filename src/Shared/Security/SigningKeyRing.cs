@@ -64,6 +64,18 @@ public sealed class SigningKeyRing
         return state.ActiveKid;
     }
 
+    /// <summary>
+    /// Rotates when the active key is at least <paramref name="age"/> old, decided under the storage's lock so that of
+    /// several nodes on one schedule exactly one rotates; the new kid, or null when the key was young enough.
+    /// </summary>
+    public string? RotateIfOlderThan(TimeSpan age)
+    {
+        var before = _state.ActiveKid;
+        var state = _storage.Update(s => _clock.GetUtcNow() - s.Keys[s.ActiveKid].CreatedAt >= age ? WithNewKey(s) : s);
+        _state = state;
+        return state.ActiveKid != before ? state.ActiveKid : null;
+    }
+
     /// <summary>Marks a key revoked and wipes its private half; the active key must be rotated away first.</summary>
     public void Revoke(string kid) => _state = _storage.Update(s =>
     {
