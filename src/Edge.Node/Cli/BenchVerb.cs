@@ -51,11 +51,11 @@ public static class BenchVerb
 
     private static async Task<int> RunAsync(IReadOnlyList<string> argv)
     {
-        var a = CommandArgs.Parse(argv, "mtls");
+        var a = CommandArgs.Parse(argv, "mtls", "rotate");
         if (a.Positionals is ["telemetry"] && !a.Flag("help")) return Telemetry(a);
         if (a.Positionals is ["audit"] && !a.Flag("help")) return Audit(a);
         if (a.Flag("help") || a.Positionals is not (["join"] or ["kill"] or ["gateway"] or ["rollout"] or ["render"] or ["delegate"])) { Console.WriteLine(Usage); return a.Flag("help") ? 0 : 2; }
-        a.RejectUnknown("samples", "edges", "rounds", "cloud-dll", "mtls", "campaign", "runs", "jobs", "devices", "gateways", "parallel");
+        a.RejectUnknown("samples", "edges", "rounds", "cloud-dll", "mtls", "rotate", "campaign", "runs", "jobs", "devices", "gateways", "parallel");
         if (a.Positionals is ["render"]) return await RenderAsync(a.Get("campaign", "samples/summer-sale"), a.GetInt("runs", 20), a.Flag("json"));
         var cloudDll = a.Get("cloud-dll") ?? Environment.GetEnvironmentVariable("FLEET_CLOUD_DLL")
                        ?? throw new UsageException("where is fleet-cloud? pass --cloud-dll PATH or run ./fleet bench ...");
