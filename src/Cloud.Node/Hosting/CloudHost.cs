@@ -125,8 +125,9 @@ public static class CloudHost
             {
                 CommandGuard.RecordIn(system, sp.GetRequiredService<CloudAudit>());
                 system.ActorOf(ControlPlaneSync.Props(keys, pki?.Revoked), "control-plane-sync");
-                if (isControl && o.RotateEvery is { } every)
-                    system.ActorOf(KeyRotationSchedule.Props(keys, every, registry.Get<CampaignStore>(), sp.GetRequiredService<CloudAudit>()), "key-rotation-schedule");
+                if (isControl)
+                    system.ActorOf(KeyRotationSchedule.Props(keys, SigningKeyRing.RotationDue(o.RotateEvery), registry.Get<CampaignStore>(),
+                        sp.GetRequiredService<CloudAudit>()), "key-rotation-schedule");
                 if (pki is not null) system.ActorOf(MemberRefusalAudit.Props(sp.GetRequiredService<CloudAudit>()), MemberRefusalAudit.Name);
                 if (isControl) system.ActorOf(CohortWatcher.Props(cohorts), "cohort-watcher");
             }));

@@ -100,8 +100,9 @@ public sealed record CloudOptions
           --db, private keys sealed (AES-GCM) with the deployment's key secret: --key-secret-file PATH, else
           FLEET_KEY_SECRET, else <data>/key-secret (made once, for a single node). Every control node sharing a
           database needs the same secret; a node whose secret does not open the database's keys exits.
-          --rotate-every: the active signing key is replaced once it is this old (default 90d; e.g. 30d, 12h; off: only
-          'keys rotate'); the new trust reaches devices as after 'keys rotate', and 'keys status' shows who holds it.
+          --rotate-every: the active signing key is replaced once it is this old (default 90d; e.g. 30d, 12h; off: by
+          'keys rotate', and on schedule only 45 days before the key's 400-day validity ends); the new trust reaches
+          devices as after 'keys rotate', and 'keys status' shows who holds it.
         """;
 
     public static CloudOptions From(CommandArgs a)

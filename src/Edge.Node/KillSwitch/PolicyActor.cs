@@ -118,7 +118,7 @@ public sealed class PolicyActor : ReceiveActor, IWithTimers
     private string? Verify(string envelopeJson, out KillPolicy policy)
     {
         policy = _policy;
-        var verified = PolicyVerifier.Verify(envelopeJson, _trust.Set!);
+        var verified = PolicyVerifier.Verify(envelopeJson, _trust.Set!, DateTimeOffset.UtcNow);
         if (verified.Policy is not { } p) return verified.Error;
         if (PolicyVerifier.EpochJumpRefusal(_policy.Epoch, p.Epoch) is { } jump) return jump;
         policy = p;

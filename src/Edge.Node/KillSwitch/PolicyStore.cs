@@ -52,9 +52,10 @@ public static class PolicyVerifier
             ? $"kill policy rejected: epoch {proposed} jumps more than {MaxEpochJump} above the enforced epoch {current}"
             : null;
 
-    public static Outcome Verify(string envelopeJson, TrustSet trust)
+    /// <param name="at">When a policy from the cloud is taken in (its key must still be valid); null for the kept one.</param>
+    public static Outcome Verify(string envelopeJson, TrustSet trust, DateTimeOffset? at = null)
     {
-        var v = EnvelopeVerifier.Verify(Encoding.UTF8.GetBytes(envelopeJson), trust);
+        var v = EnvelopeVerifier.Verify(Encoding.UTF8.GetBytes(envelopeJson), trust, at);
         if (!v.IsValid) return new Outcome(null, $"kill policy rejected: {v.Message}");
         try
         {

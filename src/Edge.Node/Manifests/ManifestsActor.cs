@@ -105,7 +105,7 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
     private void Apply(AssignmentTable received)
     {
         var adopted = OfferTrust(received);
-        var (t, refusal) = SignedAssignments.Verify(received, _trust, _heldRevision);
+        var (t, refusal) = SignedAssignments.Verify(received, _trust, _heldRevision, _clock.GetUtcNow());
         if (t is null)
         {
             // The last verified table stays in force; the same refusal is said once.

@@ -36,10 +36,10 @@ public static class SignedAssignments
     /// reason to refuse it: unsigned, signed by a key outside <paramref name="trust"/> or revoked, another document, a
     /// revision below <paramref name="heldRevision"/> (a replay) or too far above it.
     /// </summary>
-    public static (AssignmentTable? Table, string? Refusal) Verify(AssignmentTable received, TrustSet trust, long heldRevision)
+    public static (AssignmentTable? Table, string? Refusal) Verify(AssignmentTable received, TrustSet trust, long heldRevision, DateTimeOffset? at = null)
     {
         if (string.IsNullOrEmpty(received.SignedJson)) return (null, "assignment table refused: it is not signed");
-        var verified = EnvelopeVerifier.Verify(System.Text.Encoding.UTF8.GetBytes(received.SignedJson), trust);
+        var verified = EnvelopeVerifier.Verify(System.Text.Encoding.UTF8.GetBytes(received.SignedJson), trust, at);
         if (!verified.IsValid) return (null, $"assignment table refused: {verified.Message}");
         AssignmentDirectives? d;
         try { d = JsonSerializer.Deserialize<AssignmentDirectives>(verified.Payload, FleetJson.Options); }

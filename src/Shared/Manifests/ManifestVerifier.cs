@@ -17,7 +17,7 @@ public static class ManifestVerifier
 
     public static ManifestVerification Verify(SignedEnvelope envelope, TrustSet trust, DateTimeOffset now, TimeSpan? issueSkew = null)
     {
-        var checkedEnvelope = EnvelopeVerifier.Verify(envelope, trust);
+        var checkedEnvelope = EnvelopeVerifier.Verify(envelope, trust, now);
         if (!checkedEnvelope.IsValid) return ManifestVerification.Reject(checkedEnvelope.Reason!.Value, checkedEnvelope.Message);
         var manifest = ManifestRules.TryDecode(checkedEnvelope.Payload!, out var error);
         if (manifest is null) return ManifestVerification.Reject(RejectionReason.Malformed, error);

@@ -9,4 +9,6 @@ public enum RejectionReason
     BadSignature,
     Expired,
     NotYetValid,
+    /// <summary>The signing key's validity period (in the trust set) ended before the document was checked.</summary>
+    KeyExpired,
 }

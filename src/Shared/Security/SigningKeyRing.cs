@@ -21,6 +21,19 @@ public sealed class SigningKeyRing
         _clock = clock;
     }
 
+    /// <summary>
+    /// How long a key may sign, from its creation: the end is part of the trust set the fleet CA certifies, and devices
+    /// refuse what a key signs after it. The active key is replaced well before (<see cref="RotationDue"/>).
+    /// </summary>
+    public static readonly TimeSpan KeyValidity = TimeSpan.FromDays(400);
+
+    /// <summary>A manifest lives 30 days and is renewed 7 days before it ends: a key retires this long before its end.</summary>
+    public static readonly TimeSpan RetireBeforeEnd = TimeSpan.FromDays(45);
+
+    /// <summary>The age at which the active key is replaced: <paramref name="rotateEvery"/>, and never later than its validity allows.</summary>
+    public static TimeSpan RotationDue(TimeSpan? rotateEvery) =>
+        rotateEvery is { } every && every < KeyValidity - RetireBeforeEnd ? every : KeyValidity - RetireBeforeEnd;
+
     public string ActiveKid => _state.ActiveKid;
 
     public IReadOnlyCollection<string> Kids => _state.Keys.Keys.ToList();
@@ -118,9 +131,13 @@ public sealed class SigningKeyRing
     {
         var set = TrustSet.Empty;
         foreach (var key in state.Keys.Values)
-            set = key.RevokedAt is null ? set.WithKey(key.Kid, key.PublicKey) : set.WithRevoked(key.Kid);
+            set = key.RevokedAt is null ? set.WithKey(key.Kid, key.PublicKey, EndOf(key)) : set.WithRevoked(key.Kid);
         return set;
     }
+
+    /// <summary>Whole seconds, so the set reads the same on every node however precisely its storage keeps the creation time.</summary>
+    private static DateTimeOffset EndOf(SigningKey key) =>
+        DateTimeOffset.FromUnixTimeSeconds(key.CreatedAt.ToUnixTimeSeconds()) + KeyValidity;
 
     private KeyRingState WithNewKey(KeyRingState s)
     {

@@ -9,28 +9,39 @@ namespace Fleet.Shared.Security;
 /// <summary>The public keys a device accepts signatures from (kid → P-256 SPKI) and the kids it must refuse.</summary>
 public sealed class TrustSet
 {
-    private TrustSet(ImmutableDictionary<string, byte[]> keys, ImmutableHashSet<string> revoked)
+    private TrustSet(ImmutableDictionary<string, byte[]> keys, ImmutableHashSet<string> revoked, ImmutableDictionary<string, DateTimeOffset> notAfter)
     {
         Keys = keys;
         Revoked = revoked;
+        NotAfter = notAfter;
     }
 
-    public static TrustSet Empty { get; } = new(ImmutableDictionary<string, byte[]>.Empty, ImmutableHashSet<string>.Empty);
+    public static TrustSet Empty { get; } = new(ImmutableDictionary<string, byte[]>.Empty, ImmutableHashSet<string>.Empty,
+        ImmutableDictionary<string, DateTimeOffset>.Empty);
+
+    /// <summary>
+    /// The end of each key's validity period, as the fleet CA certified it with the set: a signature a key makes after
+    /// that is refused. Keys without one (sets from before validity periods) never expire.
+    /// </summary>
+    public ImmutableDictionary<string, DateTimeOffset> NotAfter { get; }
 
     /// <summary>Trusted keys by kid, as SubjectPublicKeyInfo bytes.</summary>
     public ImmutableDictionary<string, byte[]> Keys { get; }
 
     public ImmutableHashSet<string> Revoked { get; }
 
-    public TrustSet WithKey(string kid, byte[] spki)
+    public TrustSet WithKey(string kid, byte[] spki, DateTimeOffset? notAfter = null)
     {
         KeyIds.Validate(kid);
         using (ImportPublic(spki)) { }
-        return new TrustSet(Keys.SetItem(kid, spki), Revoked);
+        return new TrustSet(Keys.SetItem(kid, spki), Revoked, notAfter is { } end ? NotAfter.SetItem(kid, end) : NotAfter.Remove(kid));
     }
 
     /// <summary>Revoking wins over trusting: a revoked kid is refused even if its key is still listed.</summary>
-    public TrustSet WithRevoked(string kid) => new(Keys.Remove(kid), Revoked.Add(kid));
+    public TrustSet WithRevoked(string kid) => new(Keys.Remove(kid), Revoked.Add(kid), NotAfter.Remove(kid));
+
+    /// <summary>When <paramref name="kid"/>'s validity ended, if it ended before <paramref name="at"/>.</summary>
+    public DateTimeOffset? ExpiredAt(string kid, DateTimeOffset at) => NotAfter.TryGetValue(kid, out var end) && at > end ? end : null;
 
     public bool IsRevoked(string kid) => Revoked.Contains(kid);
 
@@ -62,7 +73,7 @@ public sealed class TrustSet
             try
             {
                 spki = Convert.FromBase64String(k.PublicKey ?? "");
-                set = set.WithKey(k.Kid, spki);
+                set = set.WithKey(k.Kid, spki, k.NotAfter);
             }
             catch (Exception e) when (e is FormatException or CryptographicException or ArgumentException)
             {
@@ -75,7 +86,8 @@ public sealed class TrustSet
 
     private TrustSetDocument ToDocument() => new(
         Keys.OrderBy(k => k.Key, StringComparer.Ordinal)
-            .Select(k => (TrustedKeyDocument?)new TrustedKeyDocument(k.Key, SignedEnvelope.Es256, Convert.ToBase64String(k.Value)))
+            .Select(k => (TrustedKeyDocument?)new TrustedKeyDocument(k.Key, SignedEnvelope.Es256, Convert.ToBase64String(k.Value),
+                NotAfter.TryGetValue(k.Key, out var end) ? end : null))
             .ToList(),
         Revoked.Order(StringComparer.Ordinal).ToList());
 
@@ -97,5 +109,5 @@ public sealed class TrustSet
 
     private sealed record TrustSetDocument(List<TrustedKeyDocument?>? Keys, List<string>? Revoked);
 
-    private sealed record TrustedKeyDocument(string? Kid, string? Alg, string? PublicKey);
+    private sealed record TrustedKeyDocument(string? Kid, string? Alg, string? PublicKey, DateTimeOffset? NotAfter = null);
 }

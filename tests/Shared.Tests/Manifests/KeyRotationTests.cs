@@ -15,7 +15,7 @@ public sealed class KeyRotationTests : IDisposable
     [Fact]
     public void Rotated_ring_signs_with_the_new_key_while_old_manifests_still_verify()
     {
-        var ring = SigningKeyRing.OpenOrCreate(_dir.Path);
+        var ring = SigningKeyRing.OpenOrCreate(_dir.Path, new ManualClock(SampleManifests.Issued));
         var oldKid = ring.ActiveKid;
         var oldSigned = ManifestSigner.Sign(SampleManifests.Create(1), ring).ToJsonBytes();
 
@@ -29,12 +29,12 @@ public sealed class KeyRotationTests : IDisposable
         Assert.True(ManifestVerifier.Verify(newSigned.ToJsonBytes(), trust, Now).IsValid);
 
         // Reopening from disk keeps the keys and the active one.
-        var reopened = SigningKeyRing.OpenOrCreate(_dir.Path);
+        var reopened = SigningKeyRing.OpenOrCreate(_dir.Path, new ManualClock(SampleManifests.Issued));
         Assert.Equal(newKid, reopened.ActiveKid);
         Assert.Equal(new[] { oldKid, newKid }.Order(StringComparer.Ordinal), reopened.Kids);
 
         reopened.Revoke(oldKid);
-        var afterRevoke = SigningKeyRing.OpenOrCreate(_dir.Path).ExportTrustSet();
+        var afterRevoke = SigningKeyRing.OpenOrCreate(_dir.Path, new ManualClock(SampleManifests.Issued)).ExportTrustSet();
         Assert.Equal(RejectionReason.RevokedKey, ManifestVerifier.Verify(oldSigned, afterRevoke, Now).Reason);
         Assert.True(ManifestVerifier.Verify(newSigned.ToJsonBytes(), afterRevoke, Now).IsValid);
         Assert.DoesNotContain("private_key", File.ReadAllText(Path.Combine(_dir.Path, oldKid + ".key.json")));
@@ -43,7 +43,7 @@ public sealed class KeyRotationTests : IDisposable
     [Fact]
     public void Active_key_cannot_be_revoked_without_rotating_first()
     {
-        var ring = SigningKeyRing.OpenOrCreate(_dir.Path);
+        var ring = SigningKeyRing.OpenOrCreate(_dir.Path, new ManualClock(SampleManifests.Issued));
         var e = Assert.Throws<FleetException>(() => ring.Revoke(ring.ActiveKid));
         Assert.Contains("rotate", e.Message);
         Assert.Throws<FleetException>(() => ring.Revoke("no-such-key"));
@@ -64,7 +64,7 @@ public sealed class KeyRotationTests : IDisposable
     [Fact]
     public void Trust_set_json_round_trips_keys_and_revocations()
     {
-        var ring = SigningKeyRing.OpenOrCreate(_dir.Path);
+        var ring = SigningKeyRing.OpenOrCreate(_dir.Path, new ManualClock(SampleManifests.Issued));
         var first = ring.ActiveKid;
         var signedOld = ManifestSigner.Sign(SampleManifests.Create(), ring).ToJsonBytes();
         ring.Rotate();
@@ -91,4 +91,31 @@ public sealed class KeyRotationTests : IDisposable
         Assert.Throws<FleetException>(() => TrustSet.FromJson("{\"keys\":[{\"kid\":\"a\",\"alg\":\"ES256\",\"public_key\":\"AAAA\"}]}"u8));
         Assert.Throws<FleetException>(() => TrustSet.FromJson("{\"keys\":[{\"kid\":\"../x\",\"alg\":\"ES256\",\"public_key\":\"AAAA\"}]}"u8));
     }
+
+    [Fact]
+    public void A_key_signs_only_within_its_validity_which_the_trust_set_carries_and_kept_documents_outlive_it()
+    {
+        var clock = new ManualClock(SampleManifests.Issued);
+        var ring = SigningKeyRing.OpenOrCreate(_dir.Path, clock);
+        var end = DateTimeOffset.FromUnixTimeSeconds(clock.GetUtcNow().ToUnixTimeSeconds()) + SigningKeyRing.KeyValidity;
+        var signed = ManifestSigner.Sign(SampleManifests.Create(1), ring).ToJsonBytes();
+        // The end travels in the set's JSON, the form the fleet CA certifies in a trust update.
+        var trust = TrustSet.FromJson(ring.ExportTrustSetJson());
+        Assert.Equal(end, trust.NotAfter[ring.ActiveKid]);
+
+        Assert.True(EnvelopeVerifier.Verify(signed, trust, end).IsValid);
+        var late = EnvelopeVerifier.Verify(signed, trust, end.AddSeconds(1));
+        Assert.Equal(RejectionReason.KeyExpired, late.Reason);
+        Assert.Contains("expired", late.Message);
+        Assert.True(EnvelopeVerifier.Verify(signed, trust).IsValid, "what a device already holds is checked without the time");
+
+        // The schedule never lets the active key run into its end, whatever --rotate-every says.
+        Assert.Equal(TimeSpan.FromDays(30), SigningKeyRing.RotationDue(TimeSpan.FromDays(30)));
+        Assert.True(SigningKeyRing.RotationDue(null) < SigningKeyRing.KeyValidity);
+        Assert.True(SigningKeyRing.RotationDue(TimeSpan.FromDays(1000)) < SigningKeyRing.KeyValidity);
+        clock.Now += SigningKeyRing.RotationDue(null);
+        Assert.NotNull(ring.RotateIfOlderThan(SigningKeyRing.RotationDue(null)));
+        Assert.Null(ring.RotateIfOlderThan(SigningKeyRing.RotationDue(null)));
+    }
+
 }
