@@ -16,6 +16,8 @@ public sealed class OperatorScript(SoakCluster cluster, IReadOnlyList<SoakDevice
     /// <summary>A kill is released only after its acknowledgement was checked (30 s), so the check sees the engage's epoch.</summary>
     private static readonly TimeSpan KillHeld = TimeSpan.FromSeconds(40);
 
+    private static readonly TimeSpan SlowAction = TimeSpan.FromSeconds(15);
+
     private int _publishes;
     private string? _openRollout;
 
@@ -45,6 +47,7 @@ public sealed class OperatorScript(SoakCluster cluster, IReadOnlyList<SoakDevice
             try { await Task.Delay(TimeSpan.FromSeconds(random.Next(5, 11)), until); }
             catch (OperationCanceledException) { return; }
             var action = random.Next(10) switch { < 3 => "rollout", < 5 => "kill", < 6 => "release", < 7 => "rotate", _ => "render-job" };
+            var began = log.Elapsed;
             try
             {
                 switch (action)
@@ -61,6 +64,8 @@ public sealed class OperatorScript(SoakCluster cluster, IReadOnlyList<SoakDevice
                 Counts["failed"]++;
                 log.Line("operator", $"{action} failed: {e.Message}");
             }
+            // A slow answer is part of the story: every node was passed over (down, 503, 20 s without an answer) until one answered.
+            if (log.Elapsed - began > SlowAction) log.Line("operator", $"{action} took {(log.Elapsed - began).TotalSeconds:0} s");
         }
     }
 

@@ -92,7 +92,9 @@ public sealed class SoakCluster : IAsyncDisposable
                 var node = up[Interlocked.Increment(ref _next) % up.Count];
                 try { return await call(node).WaitAsync(OneCall); }
                 catch (FleetException e) when (!e.Message.Contains(": 503 ", StringComparison.Ordinal) && !e.Message.Contains("exited with", StringComparison.Ordinal)) { throw; }
-                catch (Exception e) when (e is HttpRequestException or TimeoutException or TaskCanceledException or FleetException or ObjectDisposedException or JsonException)
+                // A node SIGKILLed under the call: its client is disposed (ObjectDisposed, InvalidOperation: no process) or the connection drops.
+                catch (Exception e) when (e is HttpRequestException or TimeoutException or TaskCanceledException or FleetException or ObjectDisposedException
+                                              or InvalidOperationException or JsonException)
                 {
                     last = $"{node.Name}: {e.Message}";
                 }
