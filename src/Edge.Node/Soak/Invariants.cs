@@ -110,6 +110,9 @@ public sealed class Invariants(SoakCluster cluster, IReadOnlyList<SoakDevice> de
         var ended = view.Status == RolloutStatus.Completed
             ? new[] { DeviceRolloutState.Running, DeviceRolloutState.WrittenOff }
             : new[] { DeviceRolloutState.RolledBack, DeviceRolloutState.WrittenOff, DeviceRolloutState.NotYetNotified };
+        // A status with no device rows at all (e.g. a coordinator recovered after a failover, ended before it observed the
+        // fleet again) accounts for nobody: one line, not one per device.
+        if (view.Devices.Count == 0) return [$"{view.Status}, but its status accounts for no device of its cohort (eligible {view.Eligible}, {devices.Count} devices run the campaign)"];
         var byDevice = view.Devices.ToDictionary(d => d.DeviceId);
         return devices.Select(d => byDevice.TryGetValue(d.Id, out var row)
                 ? ended.Contains(row.State) ? null : $"{view.Status}, but {d.Id} is {row.State}{(row.Detail is null ? "" : $" ({row.Detail})")}"
