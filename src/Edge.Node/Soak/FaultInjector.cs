@@ -50,6 +50,7 @@ public sealed class FaultInjector(SoakCluster cluster, IReadOnlyList<SoakDevice>
             {
                 log.Line("fault", $"{node.Name} did not start (try {attempt}/{RestartTries}): {e.Message}");
                 if (attempt == RestartTries) { Breaches.Add($"{node.Name} did not come back after a SIGKILL ({RestartTries} starts): {e.Message}"); return; }
+                await Task.Delay(TimeSpan.FromSeconds(5));
             }
         }
     }

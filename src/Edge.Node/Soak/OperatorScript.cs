@@ -92,7 +92,18 @@ public sealed class OperatorScript(SoakCluster cluster, IReadOnlyList<SoakDevice
             log.Line("operator", $"rollout {_openRollout} of {Campaign} v{version} started (stages 50 %, 100 %)");
             return;
         }
-        using var view = await cluster.CallAsync("promote", n => n.Api.PostJsonAsync($"api/v1/rollouts/{_openRollout}/promote", new { reason = "soak" }));
+        JsonDocument view;
+        try { view = await cluster.CallAsync("promote", n => n.Api.PostJsonAsync($"api/v1/rollouts/{_openRollout}/promote", new { reason = "soak" })); }
+        catch (FleetException e) when (e.Message.Contains(": 409 ", StringComparison.Ordinal))
+        {
+            // A promote that timed out was retried on another node, and both went through: the rollout may have ended already.
+            using var now = await cluster.CallAsync("rollout", n => n.Api.GetJsonAsync($"api/v1/rollouts/{_openRollout}"));
+            if (now.RootElement.GetProperty("status").GetString() is not ("completed" or "aborted" or "rolled-back")) throw;
+            log.Line("operator", $"rollout {_openRollout} already {now.RootElement.GetProperty("status").GetString()} (an earlier promote went through)");
+            _openRollout = null;
+            return;
+        }
+        using var _ = view;
         var status = view.RootElement.GetProperty("status").GetString();
         Counts["promote"]++;
         log.Line("operator", $"rollout {_openRollout} promoted: {status}, stage {view.RootElement.GetProperty("stage_percent").GetDouble():0} %");

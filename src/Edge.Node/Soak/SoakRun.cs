@@ -50,7 +50,7 @@ public static class SoakRun
             var faults = new FaultInjector(cluster, devices, new Random(random.Next()), log);
             using var until = new CancellationTokenSource(TimeSpan.FromMinutes(o.Minutes));
             await Task.WhenAll(faults.RunAsync(until.Token), ops.RunAsync(until.Token), RenderAsync(devices, until.Token));
-            log.Line("end", "faults and operator stopped; every process up; settling");
+            log.Line("end", "faults and operator stopped; settling");
             await ops.FinishAsync();
             if (o.InjectBreach) { devices[0].Counted++; log.Line("end", $"--inject-breach: {devices[0].Id} counts one render it never made"); }
 
