@@ -74,8 +74,10 @@ public sealed class OperatorScript(SoakCluster cluster, IReadOnlyList<SoakDevice
     {
         for (var i = 0; _openRollout is not null && i < 5; i++)
         {
+            // As during the run, the operator looks at a stage for a while before promoting it.
+            if (i > 0) await Task.Delay(TimeSpan.FromSeconds(10));
             try { await RolloutStepAsync(); }
-            catch (FleetException e) { log.Line("operator", $"promote failed: {e.Message}"); await Task.Delay(TimeSpan.FromSeconds(5)); }
+            catch (FleetException e) { log.Line("operator", $"promote failed: {e.Message}"); }
         }
     }
 
