@@ -6,6 +6,7 @@ var verbs = new List<Verb>
 {
     AgentVerb.Verb,
     BenchVerb.Verb,
+    SoakVerb.Verb,
     RenderVerb.Verb,
     AuditVerb.Verb,
     TemplateVerb.Create(),

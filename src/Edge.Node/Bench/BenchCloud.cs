@@ -53,7 +53,11 @@ public sealed class BenchCloud : IDisposable
     /// <param name="CaKeyPath">Run with this fleet CA (<c>--ca-key</c>) instead of a fresh one in the data folder.</param>
     /// <param name="Roles">The node's roles (<c>--roles</c>); default control,render,gateway.</param>
     /// <param name="JoinSeed">Join the cluster of this node (<c>--seed</c>) instead of forming one.</param>
-    public sealed record NodeShape(string? CaKeyPath = null, string? Roles = null, string? JoinSeed = null);
+    /// <param name="Db">The cluster's database (<c>--db</c>, e.g. <c>postgres:Host=…</c>); default SQLite in the data folder.</param>
+    /// <param name="GatewayPort">The device gateway's port, fixed so that a restarted node listens where devices look for it.</param>
+    /// <param name="MoreSeeds">Further seeds after <paramref name="JoinSeed"/>: a restarted node rejoins through any survivor.</param>
+    public sealed record NodeShape(string? CaKeyPath = null, string? Roles = null, string? JoinSeed = null, string? Db = null, int? GatewayPort = null,
+        IReadOnlyList<string>? MoreSeeds = null);
 
     /// <param name="mtls">Create a fleet CA first (or use <see cref="NodeShape.CaKeyPath"/>) and run the cloud with mutual TLS
     /// and a device gateway on a free port; otherwise --insecure-dev.</param>
@@ -66,12 +70,14 @@ public sealed class BenchCloud : IDisposable
         foreach (var a in new[] { cloudDll, "agent", "--port", $"{port}", "--http", $"{httpPort}", "--data", dataDir }) psi.ArgumentList.Add(a);
         if (!mtls) psi.ArgumentList.Add("--insecure-dev");
         var gateway = mtls && (shape.Roles is null || shape.Roles.Split(',').Contains(FleetCluster.GatewayRole))
-            ? new SeedAddress("127.0.0.1", JoinBenchmark.FreePort()) : null;
+            ? new SeedAddress("127.0.0.1", shape.GatewayPort ?? JoinBenchmark.FreePort()) : null;
         var extra = new List<string>();
         if (gateway is not null) extra.AddRange(["--gateway-port", $"{gateway.Port}"]);
         if (mtls && shape.CaKeyPath is not null) extra.AddRange(["--ca-key", shape.CaKeyPath]);
         if (shape.Roles is not null) extra.AddRange(["--roles", shape.Roles]);
         if (shape.JoinSeed is not null) extra.AddRange(["--seed", shape.JoinSeed]);
+        foreach (var more in shape.MoreSeeds ?? []) extra.AddRange(["--seed", more]);
+        if (shape.Db is not null) extra.AddRange(["--db", shape.Db]);
         foreach (var a in extra) psi.ArgumentList.Add(a);
         var process = Process.Start(psi)!;
         var tail = new ConcurrentQueue<string>();
@@ -98,14 +104,14 @@ public sealed class BenchCloud : IDisposable
                 http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", File.ReadAllText(tokenFile).Trim());
                 try { if ((await http.GetAsync("readyz")).IsSuccessStatusCode) break; } catch (HttpRequestException) { }
             }
-            if (sw.Elapsed > TimeSpan.FromSeconds(60)) throw new FleetException("fleet-cloud did not become ready within 60s");
+            if (sw.Elapsed > TimeSpan.FromSeconds(60)) throw NotReady(process, "fleet-cloud did not become ready within 60s");
             await Task.Delay(100);
         }
         // The gateway listens once the node's actors are up, a moment after it reports ready.
         while (gateway is not null && !await AcceptsAsync(gateway))
         {
             if (process.HasExited) throw StartFailed(process, tail);
-            if (sw.Elapsed > TimeSpan.FromSeconds(60)) throw new FleetException($"the device gateway did not listen on {gateway} within 60s");
+            if (sw.Elapsed > TimeSpan.FromSeconds(60)) throw NotReady(process, $"the device gateway did not listen on {gateway} within 60s");
             await Task.Delay(100);
         }
         return new BenchCloud(process, http, $"127.0.0.1:{port}", gateway, ca, tail, downing);
@@ -119,6 +125,14 @@ public sealed class BenchCloud : IDisposable
         var bundle = new EnrolmentBundle(deviceId, cert.ExportCertificatePem(), null, _ca.Certificate.ExportCertificatePem(),
             new[] { Seed }, null, new Dictionary<string, string>(), null, Gateway is null ? null : new[] { Gateway.ToString() });
         EnrolmentStore.Save(edgeDataDir, bundle, FleetCertificates.KeyPem(cert));
+    }
+
+    /// <summary>A node that never became ready is stopped, not left running behind the error.</summary>
+    private static FleetException NotReady(Process process, string message)
+    {
+        process.Kill(entireProcessTree: true);
+        process.WaitForExit();
+        return new FleetException(message);
     }
 
     private static FleetException StartFailed(Process process, ConcurrentQueue<string> tail)
@@ -197,6 +211,13 @@ public sealed class BenchCloud : IDisposable
         var text = await response.Content.ReadAsStringAsync();
         if (!response.IsSuccessStatusCode) throw new FleetException($"POST {path}: {(int)response.StatusCode} {text}");
         return JsonDocument.Parse(text);
+    }
+
+    /// <summary>SIGKILL: no leaving the cluster, no shutdown hooks; the other nodes find out from the failure detector.</summary>
+    public void Crash()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
     }
 
     public void Dispose()

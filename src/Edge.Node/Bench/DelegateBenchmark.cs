@@ -27,9 +27,9 @@ public static class DelegateBenchmark
         try
         {
             // The sample's assets are generated (idempotent), as ./fleet demo does.
-            if (File.Exists(Path.Combine(campaignDir, "make-assets.sh"))) await RunAsync("bash", Path.Combine(campaignDir, "make-assets.sh"));
+            if (File.Exists(Path.Combine(campaignDir, "make-assets.sh"))) await ChildProcess.CheckedAsync("bash", Path.Combine(campaignDir, "make-assets.sh"));
             using var cloud = await BenchCloud.StartAsync(cloudDll, Path.Combine(root, "cloud"), JoinBenchmark.FreePort(), api);
-            await RunCliAsync(cloudDll, "campaign", "publish", Path.GetFullPath(campaignDir), "--api", $"http://127.0.0.1:{api}", "--data", Path.Combine(root, "cloud"));
+            await ChildProcess.CloudCliAsync(cloudDll, "campaign", "publish", Path.GetFullPath(campaignDir), "--api", $"http://127.0.0.1:{api}", "--data", Path.Combine(root, "cloud"));
             using (await cloud.PostJsonAsync("api/v1/campaigns/summer-sale/assignments", new { tags = new { } })) { }
             var http = JoinBenchmark.FreePort();
             AgentLog.Enabled = false;
@@ -132,18 +132,5 @@ public static class DelegateBenchmark
             await Task.Delay(200);
         }
         throw new FleetException("the device did not sync summer-sale within 2 minutes");
-    }
-
-    private static Task RunCliAsync(string cloudDll, params string[] args) => RunAsync("dotnet", [cloudDll, .. args]);
-
-    private static async Task RunAsync(string program, params string[] args)
-    {
-        var psi = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var err = p.StandardError.ReadToEndAsync();
-        await p.StandardOutput.ReadToEndAsync();
-        await p.WaitForExitAsync();
-        if (p.ExitCode != 0) throw new FleetException($"{program} {string.Join(' ', args.Take(3))} failed: {(await err).Trim()}");
     }
 }

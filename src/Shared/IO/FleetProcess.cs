@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 
-namespace Fleet.Integration.Tests;
+namespace Fleet.Shared.IO;
 
 /// <summary>A real <c>fleet-cloud</c> or <c>fleet-edge</c> process, with its output collected line by line.</summary>
 public sealed class FleetProcess : IDisposable
