@@ -28,7 +28,9 @@ public static class KeyEndpoints
             .RequireRole(TokenRoles.Viewer, TokenRoles.Device).WithSummary("The trust set devices hold: public keys and revoked key ids");
         g.MapPost("/rotate", async (HttpContext ctx, SigningKeyRing ring, ActorSystem system, IRequiredActor<CampaignStore> store, CancellationToken ct) =>
             {
-                var kid = ring.Rotate();
+                string kid;
+                try { kid = ring.Rotate(); }
+                catch (System.Data.Common.DbException e) { return Unavailable(e); }
                 ControlPlaneSync.Announce(system, ring);
                 (await store.GetAsync(ct)).Tell(CampaignCommands.TrustChanged.Instance);
                 CloudAudit.Note(ctx, $"new active key {kid}");
@@ -40,6 +42,7 @@ public static class KeyEndpoints
                 if (!Fresh(ring).Kids.Contains(kid)) return ApiResults.NotFound($"no signing key '{kid}'");
                 try { ring.Revoke(kid); }
                 catch (FleetException e) { return ApiResults.Conflict(e.Message); }
+                catch (System.Data.Common.DbException e) { return Unavailable(e); }
                 ControlPlaneSync.Announce(system, ring);
                 (await store.GetAsync(ct)).Tell(CampaignCommands.TrustChanged.Instance);
                 CloudAudit.Note(ctx, $"revoked {kid}");
@@ -48,9 +51,14 @@ public static class KeyEndpoints
             .RequireRole(TokenRoles.Operator).WithSummary("Revoke a key fleet-wide (not the active one)").Produces<List<KeyView>>();
     }
 
+    /// <summary>The key ring lives in the cluster's database: while it is away nothing changed, and the caller may ask again.</summary>
+    private static IResult Unavailable(System.Data.Common.DbException e) =>
+        ApiResults.Error(StatusCodes.Status503ServiceUnavailable, $"the key ring's database is unavailable, nothing changed; try again ({e.Message.Split('\n')[0]})");
+
+    /// <summary>The ring as the database has it now, or this node's copy while the database is away.</summary>
     private static SigningKeyRing Fresh(SigningKeyRing ring)
     {
-        ring.Reload();
+        ring.TryReload();
         return ring;
     }
 

@@ -56,8 +56,10 @@ public sealed class BenchCloud : IDisposable
     /// <param name="Db">The cluster's database (<c>--db</c>, e.g. <c>postgres:Host=…</c>); default SQLite in the data folder.</param>
     /// <param name="GatewayPort">The device gateway's port, fixed so that a restarted node listens where devices look for it.</param>
     /// <param name="MoreSeeds">Further seeds after <paramref name="JoinSeed"/>: a restarted node rejoins through any survivor.</param>
+    /// <param name="KeySecretFile">The fleet's key secret (<c>--key-secret-file</c>), shared by control nodes with their own data.</param>
+    /// <param name="StoreDir">The shared content store (<c>--store</c>).</param>
     public sealed record NodeShape(string? CaKeyPath = null, string? Roles = null, string? JoinSeed = null, string? Db = null, int? GatewayPort = null,
-        IReadOnlyList<string>? MoreSeeds = null);
+        IReadOnlyList<string>? MoreSeeds = null, string? KeySecretFile = null, string? StoreDir = null);
 
     /// <param name="mtls">Create a fleet CA first (or use <see cref="NodeShape.CaKeyPath"/>) and run the cloud with mutual TLS
     /// and a device gateway on a free port; otherwise --insecure-dev.</param>
@@ -78,6 +80,8 @@ public sealed class BenchCloud : IDisposable
         if (shape.JoinSeed is not null) extra.AddRange(["--seed", shape.JoinSeed]);
         foreach (var more in shape.MoreSeeds ?? []) extra.AddRange(["--seed", more]);
         if (shape.Db is not null) extra.AddRange(["--db", shape.Db]);
+        if (shape.KeySecretFile is not null) extra.AddRange(["--key-secret-file", shape.KeySecretFile]);
+        if (shape.StoreDir is not null) extra.AddRange(["--store", shape.StoreDir]);
         foreach (var a in extra) psi.ArgumentList.Add(a);
         var process = Process.Start(psi)!;
         var tail = new ConcurrentQueue<string>();

@@ -13,10 +13,11 @@ namespace Fleet.Edge.Soak;
 public sealed class SoakCluster : IAsyncDisposable
 {
     /// <summary>
-    /// One data folder for all three nodes, because signing keys, URL/job keys and the revocation list still live in it.
-    /// Once those are in the shared database, set this to false: each node then gets its own <c>--data</c>, as in k8s.
+    /// Each node has its own <c>--data</c>, as pods with their own volumes do; they share the database (keys, revocations,
+    /// journal), the fleet CA and key secret (mounted secrets) and the content store (a shared volume).
     /// </summary>
-    public const bool SharedDataFolder = true;
+    private readonly string _keySecret;
+    private readonly string _store;
 
     public const int Nodes = 3;
     private static readonly TimeSpan CallWithin = TimeSpan.FromSeconds(90);
@@ -35,15 +36,18 @@ public sealed class SoakCluster : IAsyncDisposable
         Database = cutter;
         _caKey = Path.Combine(root, "ca", FleetCa.KeyFile);
         FleetCa.Create(_caKey).Dispose();
+        _keySecret = Path.Combine(Directory.CreateDirectory(Path.Combine(root, "secrets")).FullName, "key-secret");
+        Shared.IO.PrivateFile.WriteNew(_keySecret, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)) + "\n");
+        _store = Directory.CreateDirectory(Path.Combine(root, "content-store")).FullName;
         _nodes = Enumerable.Range(1, Nodes).Select(i => new SoakNode(i,
-            Path.Combine(root, SharedDataFolder ? "cloud" : $"cloud-{i}"), JoinBenchmark.FreePort(), JoinBenchmark.FreePort(), JoinBenchmark.FreePort())).ToArray();
+            Path.Combine(root, $"cloud-{i}"), JoinBenchmark.FreePort(), JoinBenchmark.FreePort(), JoinBenchmark.FreePort())).ToArray();
     }
 
     public DatabaseCutter Database { get; }
     public IReadOnlyList<SoakNode> All => _nodes;
     public IEnumerable<string> Gateways => _nodes.Select(n => $"127.0.0.1:{n.GatewayPort}");
 
-    /// <summary>Every data folder the nodes write (one while <see cref="SharedDataFolder"/>).</summary>
+    /// <summary>Every data folder the nodes write.</summary>
     public IEnumerable<string> DataFolders => _nodes.Select(n => n.DataDir).Distinct();
 
     /// <param name="postgres">The real database (<c>Host=…;Port=…</c>); the nodes reach it only through the cutter.</param>
@@ -72,7 +76,7 @@ public sealed class SoakCluster : IAsyncDisposable
 
     private async Task StartAsync(SoakNode node, IReadOnlyList<string> seeds)
     {
-        var shape = new BenchCloud.NodeShape(_caKey, null, seeds.FirstOrDefault(), _db, node.GatewayPort, seeds.Skip(1).ToList());
+        var shape = new BenchCloud.NodeShape(_caKey, null, seeds.FirstOrDefault(), _db, node.GatewayPort, seeds.Skip(1).ToList(), _keySecret, _store);
         node.Cloud = await BenchCloud.StartAsync(_cloudDll, node.DataDir, node.Port, node.HttpPort, mtls: true, shape);
     }
 

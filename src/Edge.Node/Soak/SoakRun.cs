@@ -30,7 +30,7 @@ public static class SoakRun
         var database = await FreshDatabaseAsync(o.Postgres, o.Seed);
         log.Line("setup", $"seed {o.Seed}, {o.Minutes:0.#} min, {o.Devices} devices; data in {root}");
         await using var cluster = await SoakCluster.StartAsync(root, o.CloudDll, database);
-        log.Line("setup", $"{SoakCluster.Nodes} control nodes up (control, render, gateway; one shared data folder: {SoakCluster.SharedDataFolder}), database through a cutter on :{cluster.Database.Port}");
+        log.Line("setup", $"{SoakCluster.Nodes} control nodes up (control, render, gateway; each with its own data folder), database through a cutter on :{cluster.Database.Port}");
         var devices = SoakDevice.Enrol(cluster, root, o.Devices);
         try
         {
