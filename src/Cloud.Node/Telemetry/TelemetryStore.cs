@@ -106,8 +106,14 @@ public sealed record TelemetryStore(ImmutableDictionary<string, DeviceTelemetry>
             if (g.Fallbacks.Keys.Any(k => TelemetryText.Reason(k) != k) || g.Encoders.Keys.Any(k => TelemetryText.Id(k) != k)
                 || g.StageMsSum.Keys.Any(k => TelemetryText.Id(k) != k))
                 return "a fallback, encoder or stage name is not an identifier";
-            if (g.Variants.Count > MaxVariantsPerGroup || g.Variants.Any(v => TelemetryText.Id(v.VariantId) != v.VariantId || v.Impressions < 0 || v.Clicks < 0 || v.Renders < 0))
+            if (g.Variants.Count > MaxVariantsPerGroup || g.Variants.Any(v => TelemetryText.Id(v.VariantId) != v.VariantId || v.Impressions < 0 || v.Clicks < 0 || v.Renders < 0
+                || v.Completes < 0 || v.DwellMsSum < 0))
                 return "a variant row is malformed";
+            if (g.Arms is { } arms)
+            {
+                if (arms.Select(x => x.Arm).Distinct().Count() != arms.Count) return "an arm is listed twice";
+                if (arms.Select(x => x.Malformed()).FirstOrDefault(m => m is not null) is { } why) return why;
+            }
         }
         return null;
     }

@@ -36,7 +36,7 @@ public static class AggregateCodec
             }
             var a = JsonSerializer.Deserialize<TelemetryAggregate>(json.ToArray(), FleetJson.Options);
             return a?.Groups is null || a.Groups.Any(g => g is null || g.Variants is null || g.RenderMs?.Buckets is null || g.Fallbacks is null
-                || g.Encoders is null || g.StageMsSum is null || g.CampaignId is null || g.CampaignVersion is null || g.ModelVersion is null || g.TemplateId is null)
+                || g.Encoders is null || g.StageMsSum is null || g.Arms?.Any(x => x?.Arm is null) == true || g.CampaignId is null || g.CampaignVersion is null || g.ModelVersion is null || g.TemplateId is null)
                 ? null : a;
         }
         catch (Exception e) when (e is JsonException or InvalidDataException or IOException or NotSupportedException or InvalidOperationException)

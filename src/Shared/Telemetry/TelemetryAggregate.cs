@@ -38,7 +38,8 @@ public sealed record GroupAggregate(
     IReadOnlyDictionary<string, double> StageMsSum,
     LatencyHistogram RenderMs,
     IReadOnlyList<VariantCounts> Variants,
-    long? DistinctUsers)
+    long? DistinctUsers,
+    IReadOnlyList<ArmCounts>? Arms = null)
 {
     public (string, string, string, string) Key => (CampaignId, CampaignVersion, ModelVersion, TemplateId);
 
@@ -59,6 +60,7 @@ public sealed record GroupAggregate(
         RenderMs = LatencyHistogram.Merge(a.RenderMs, b.RenderMs),
         Variants = a.Variants.Concat(b.Variants).GroupBy(v => v.VariantId).Select(g => g.Aggregate(VariantCounts.Merge)).OrderBy(v => v.VariantId, StringComparer.Ordinal).ToList(),
         DistinctUsers = null,
+        Arms = ArmCounts.MergeAll(a.Arms, b.Arms),
     };
 
     internal static Dictionary<string, long> Sum(IReadOnlyDictionary<string, long> a, IReadOnlyDictionary<string, long> b)
@@ -76,11 +78,53 @@ public sealed record GroupAggregate(
     }
 }
 
-/// <summary>Per-variant counts; <see cref="DistinctUsers"/> is only sent when it is at least k.</summary>
-public sealed record VariantCounts(string VariantId, long Renders, long Impressions, long Clicks, long? DistinctUsers)
+/// <summary>
+/// Per-variant counts (a headline or CTA variant id); <see cref="DistinctUsers"/> is only sent when it is at least k.
+/// Player events credit the variants of the exact render shown: <see cref="Impressions"/> (impression starts),
+/// <see cref="Completes"/> (views to the end), <see cref="Clicks"/> (clicks or scans, at most one per impression) and
+/// <see cref="DwellMsSum"/> (engagement time).
+/// </summary>
+public sealed record VariantCounts(string VariantId, long Renders, long Impressions, long Clicks, long? DistinctUsers,
+    long Completes = 0, long DwellMsSum = 0)
 {
     public static VariantCounts Merge(VariantCounts a, VariantCounts b) =>
-        new(a.VariantId, a.Renders + b.Renders, a.Impressions + b.Impressions, a.Clicks + b.Clicks, null);
+        new(a.VariantId, a.Renders + b.Renders, a.Impressions + b.Impressions, a.Clicks + b.Clicks, null,
+            a.Completes + b.Completes, a.DwellMsSum + b.DwellMsSum);
+}
+
+/// <summary>
+/// Player outcomes of one measurement arm of a group: <see cref="ArmCounts.Personalised"/> impressions showed the
+/// chosen copy, <see cref="ArmCounts.Holdout"/> ones the campaign's static creative. Quartiles count impressions that
+/// reached 25/50/75 % of the ad; <see cref="Completes"/> those that reached the end (view-through); <see cref="Clicks"/>
+/// clicks or scans, at most one per impression. Every count is at most <see cref="Impressions"/>.
+/// </summary>
+public sealed record ArmCounts(string Arm, long Impressions, long Q25, long Q50, long Q75, long Completes, long Clicks, long DwellMsSum)
+{
+    public const string Personalised = "personalised";
+    public const string Holdout = "holdout";
+    public static readonly IReadOnlyList<string> Names = [Personalised, Holdout];
+
+    public static ArmCounts Zero(string arm) => new(arm, 0, 0, 0, 0, 0, 0, 0);
+
+    public static ArmCounts Merge(ArmCounts a, ArmCounts b) => new(a.Arm, a.Impressions + b.Impressions, a.Q25 + b.Q25, a.Q50 + b.Q50,
+        a.Q75 + b.Q75, a.Completes + b.Completes, a.Clicks + b.Clicks, a.DwellMsSum + b.DwellMsSum);
+
+    /// <summary>One row per arm, in <see cref="Names"/> order; null when neither side has any.</summary>
+    public static IReadOnlyList<ArmCounts>? MergeAll(IReadOnlyList<ArmCounts>? a, IReadOnlyList<ArmCounts>? b)
+    {
+        if (a is null || b is null) return a ?? b;
+        return a.Concat(b).GroupBy(x => x.Arm).Select(g => g.Aggregate(Merge))
+            .OrderBy(x => Names.ToList().IndexOf(x.Arm)).ThenBy(x => x.Arm, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>Null when the row is well formed; otherwise why not.</summary>
+    public string? Malformed()
+    {
+        if (!Names.Contains(Arm)) return $"arm '{Arm}' is not one of {string.Join(", ", Names)}";
+        if (Impressions < 0 || DwellMsSum < 0 || new[] { Q25, Q50, Q75, Completes, Clicks }.Any(c => c < 0 || c > Impressions))
+            return $"arm '{Arm}' counts do not add up";
+        return null;
+    }
 }
 
 /// <summary>Resource readings over a period: averages and peaks.</summary>

@@ -42,4 +42,27 @@ public sealed class TelemetryStoreTests
         var after = report(rolled).Campaigns.Single();
         Assert.Equal((before.Renders, before.Impressions, before.Clicks, before.P95Ms), (after.Renders, after.Impressions, after.Clicks, after.P95Ms));
     }
+
+    [Fact]
+    public void Arm_rows_merge_by_arm_and_a_batch_with_impossible_arm_counts_is_rejected()
+    {
+        var personalised = new ArmCounts(ArmCounts.Personalised, 10, 9, 8, 7, 6, 2, 40_000);
+        var holdout = new ArmCounts(ArmCounts.Holdout, 2, 2, 1, 1, 1, 0, 9_000);
+        var a = SyntheticTelemetry.Minute(T0, 3);
+        var withArms = a with { Groups = [a.Groups[0] with { Arms = [personalised, holdout] }] };
+        var merged = GroupAggregate.Merge(withArms.Groups[0], withArms.Groups[0] with { Arms = [personalised] });
+        Assert.Equal([ArmCounts.Personalised, ArmCounts.Holdout], merged.Arms!.Select(x => x.Arm));
+        Assert.Equal((20L, 4L, 80_000L), (merged.Arms![0].Impressions, merged.Arms[0].Clicks, merged.Arms[0].DwellMsSum));
+        Assert.Equal(holdout, merged.Arms[1]);
+
+        var decoded = AggregateCodec.TryDecode(AggregateCodec.Encode(withArms));
+        Assert.Equal(withArms.Groups[0].Arms, decoded!.Groups[0].Arms);
+        Assert.IsType<TelemetryStore.Accept>(TelemetryStore.Empty.Decide(Batch(1), withArms, "kiosk-1", false));
+
+        var clicksOverImpressions = withArms with { Groups = [a.Groups[0] with { Arms = [personalised with { Clicks = 11 }] }] };
+        var unknownArm = withArms with { Groups = [a.Groups[0] with { Arms = [personalised with { Arm = "control" }] }] };
+        var twice = withArms with { Groups = [a.Groups[0] with { Arms = [personalised, personalised] }] };
+        foreach (var bad in new[] { clicksOverImpressions, unknownArm, twice })
+            Assert.IsType<TelemetryStore.Reject>(TelemetryStore.Empty.Decide(Batch(1), bad, "kiosk-1", false));
+    }
 }
