@@ -85,4 +85,33 @@ public sealed class TrustRotationTests
         Assert.Contains((await cloud.Api.GetAsync<List<KeyEndpoints.KeyView>>("api/v1/keys")), k => k.Kid == first && !k.Revoked);
     }
 
+    [Fact]
+    public async Task An_old_key_retires_by_itself_once_every_device_holds_its_successor_and_an_offline_one_holds_it_only_until_written_off()
+    {
+        using var tmp = new TempDir();
+        await using var cloud = await CloudUnderTest.StartAsync(await Databases.FreshAsync(Databases.Sqlite, tmp.Path), tmp.Sub("cloud"), secure: true,
+            configure: o => o with { RotateEvery = null, Retirement = new KeyRetirement.Policy(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(25)) });
+        await using var edge = EdgeUnderTest.StartEnrolled(await cloud.EnrolAsync("kiosk-1", tmp.Sub("e1")));
+        var offline = EdgeUnderTest.StartEnrolled(await cloud.EnrolAsync("kiosk-2", tmp.Sub("e2")));
+        await cloud.WaitForDevicesUpAsync(2);
+        await offline.DisposeAsync();
+        var oldKid = (await cloud.Api.GetAsync<List<KeyEndpoints.KeyView>>("api/v1/keys")).Single(k => k.Active).Kid;
+        await cloud.Api.PostAsync<List<KeyEndpoints.KeyView>>("api/v1/keys/rotate", new { });
+
+        // Past --retire-after, the old key still waits for the device that is away and has not been written off yet.
+        var waiting = await Eventually.Until(() => cloud.Api.GetAsync<TrustStatus.View>("api/v1/keys/status"),
+            s => s.OnCurrent == 1 && s.OldKeys.Count == 1 && s.OldKeys[0].RetiresAfter < DateTimeOffset.UtcNow, Within, "kiosk-1 confirmed the successor");
+        Assert.Equal(oldKid, waiting.OldKeys[0].Kid);
+        Assert.Equal(["kiosk-2"], waiting.OldKeys[0].WaitingFor);
+        Assert.Contains((await cloud.Api.GetAsync<List<KeyEndpoints.KeyView>>("api/v1/keys")), k => k.Kid == oldKid && !k.Revoked);
+
+        // Once kiosk-2 has been away for --write-off-after, the schedule retires the key and the online device keeps obeying.
+        await Eventually.Until(() => cloud.Api.GetAsync<List<KeyEndpoints.KeyView>>("api/v1/keys"),
+            keys => keys.Any(k => k.Kid == oldKid && k.Revoked), Within, "the old key retired");
+        Assert.Empty((await cloud.Api.GetAsync<TrustStatus.View>("api/v1/keys/status")).OldKeys);
+        Assert.Contains("keys.retired", await File.ReadAllTextAsync(Path.Combine(tmp.Sub("cloud"), Fleet.Cloud.Audit.CloudAudit.LogFile)));
+        var engaged = await cloud.Api.PostAsync<KillCommands.Result>("api/v1/kill", new KillSwitchEndpoints.EngageRequest("campaign:summer-sale", "test: after retirement"));
+        await Eventually.Until(() => StatusAsync(cloud, engaged.Directive!.Id), s => s.Devices.Any(d => d.DeviceId == "kiosk-1" && d.State == "acknowledged"),
+            Within, "kill after the old key retired acknowledged by kiosk-1");
+    }
 }

@@ -12,7 +12,8 @@ public static class KeysVerb
     private const string Usage = """
         usage: fleet-cloud keys [list] [--json]
                fleet-cloud keys status [--json]        which trust version each device confirmed; exits 3 while any lags
-               fleet-cloud keys rotate [--json]        add a key and sign new manifests with it; old keys stay trusted
+               fleet-cloud keys rotate [--json]        add a key and sign new manifests with it; the old one stays trusted
+                                                until it retires (fleet-cloud agent --retire-after)
                fleet-cloud keys revoke KID [--json]    remove a key fleet-wide (devices refuse its signatures)
         """;
 
@@ -45,9 +46,15 @@ public static class KeysVerb
             Console.WriteLine($"trust version {s.TrustVersion} (active key {s.ActiveKid}): {s.OnCurrent} of {s.Devices} devices confirmed it");
             Console.Write(TextTable.Render(["TRUST VERSION", "DEVICES"],
                 s.Versions.Select(v => (IReadOnlyList<string>)[v.TrustVersion?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "not reported", v.Devices.ToString(System.Globalization.CultureInfo.InvariantCulture)])));
-            if (s.Behind.Count > 0)
-                Console.WriteLine("behind: " + string.Join(", ", s.Behind.Take(20).Select(d => d.DeviceId)) + (s.Behind.Count > 20 ? $" … and {s.Behind.Count - 20} more" : ""));
+            if (s.Behind.Count > 0) Console.WriteLine("behind: " + Listed(s.Behind.Select(d => d.DeviceId).ToList()));
+            foreach (var old in s.OldKeys)
+                Console.WriteLine($"old key {old.Kid} (superseded {old.SupersededAt:u}): " + (old.RetiresAfter is null ? "retires only by 'keys revoke' (--retire-after off)"
+                    : old.WaitingFor.Count > 0 ? $"retires after {old.RetiresAfter:u} once these confirm the successor or are written off: {Listed(old.WaitingFor)}"
+                    : $"retires after {old.RetiresAfter:u}"));
         }
         return s.Behind.Count == 0 ? 0 : 3;
     }
+
+    private static string Listed(IReadOnlyList<string> ids) =>
+        string.Join(", ", ids.Take(20)) + (ids.Count > 20 ? $" … and {ids.Count - 20} more" : "");
 }

@@ -126,8 +126,9 @@ public static class CloudHost
                 CommandGuard.RecordIn(system, sp.GetRequiredService<CloudAudit>());
                 system.ActorOf(ControlPlaneSync.Props(keys, pki?.Revoked), "control-plane-sync");
                 if (isControl)
-                    system.ActorOf(KeyRotationSchedule.Props(keys, SigningKeyRing.RotationDue(o.RotateEvery), registry.Get<CampaignStore>(),
-                        sp.GetRequiredService<CloudAudit>()), "key-rotation-schedule");
+                    system.ActorOf(KeyRotationSchedule.Props(keys, SigningKeyRing.RotationDue(o.RotateEvery), o.Retirement,
+                        ct => TrustStatus.ReadAsync(keys, sp.GetRequiredService<IRequiredActor<CampaignStore>>(), sp.GetRequiredService<DeviceDirectory>(), o.Retirement, ct),
+                        registry.Get<CampaignStore>(), sp.GetRequiredService<CloudAudit>()), "key-rotation-schedule");
                 if (pki is not null) system.ActorOf(MemberRefusalAudit.Props(sp.GetRequiredService<CloudAudit>()), MemberRefusalAudit.Name);
                 if (isControl) system.ActorOf(CohortWatcher.Props(cohorts), "cohort-watcher");
             }));

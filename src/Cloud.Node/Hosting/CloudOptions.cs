@@ -45,6 +45,8 @@ public sealed record CloudOptions
     /// <summary>Age at which the active signing key is replaced on schedule (<c>--rotate-every</c>); null: only by hand.</summary>
     public TimeSpan? RotateEvery { get; init; } = DefaultRotateEvery;
     public static readonly TimeSpan DefaultRotateEvery = TimeSpan.FromDays(90);
+    /// <summary>When superseded signing keys leave the trust set by themselves (<c>--retire-after</c>, <c>--write-off-after</c>).</summary>
+    public Keys.KeyRetirement.Policy Retirement { get; init; } = Keys.KeyRetirement.Policy.Default;
     /// <summary>How often the audit chain head is signed (when something was appended).</summary>
     public TimeSpan AuditHeadInterval { get; init; } = TimeSpan.FromMinutes(1);
     /// <summary>How often the rollout coordinator observes the fleet and judges its gates.</summary>
@@ -67,6 +69,7 @@ public sealed record CloudOptions
     {
         "host", "port", "http", "roles", "data", "db", "seed", "ca-key", "node-cert", "node-key", "ca-cert", "insecure-dev", "render-slots", "store",
         "gateway-port", "gateway-address", "device-cert-days", "device-cert-seconds", "key-secret-file", "rotate-every",
+        "retire-after", "write-off-after",
     };
     public static readonly string[] BooleanOptions = { "insecure-dev" };
 
@@ -76,7 +79,8 @@ public sealed record CloudOptions
                                  [--ca-key PATH | --node-cert FILE --node-key FILE --ca-cert FILE] [--insecure-dev]
                                  [--render-slots N] [--store DIR] [--gateway-port 4443] [--gateway-address HOST:PORT]...
                                  [--device-cert-days 730 | --device-cert-seconds N]
-                                 [--key-secret-file PATH] [--rotate-every 90d|off]
+                                 [--key-secret-file PATH] [--rotate-every 90d|off] [--retire-after 30d|off]
+                                 [--write-off-after 30d]
           runs a cloud node: remoting on --port, the HTTP API on --http, persistence in --db
           (default: a SQLite file under --data). The admin token is FLEET_ADMIN_TOKEN or <data>/admin.token.
           Roles: control (registry, kill-switch, rollouts, API), render (render worker), gateway (device streams:
@@ -103,6 +107,10 @@ public sealed record CloudOptions
           --rotate-every: the active signing key is replaced once it is this old (default 90d; e.g. 30d, 12h; off: by
           'keys rotate', and on schedule only 45 days before the key's 400-day validity ends); the new trust reaches
           devices as after 'keys rotate', and 'keys status' shows who holds it.
+          --retire-after: a key a later one replaced leaves the trust set (listed as revoked; devices re-fetch what
+          it signed) once its successor has been active this long (default 30d, the manifest lifetime; off: only by
+          'keys revoke') and every device confirmed the successor or was written off: not seen for --write-off-after
+          (default 30d). 'keys status' shows what each old key waits for.
         """;
 
     public static CloudOptions From(CommandArgs a)
@@ -135,16 +143,19 @@ public sealed record CloudOptions
             StoreDir = a.Get("store") is { } st ? Path.GetFullPath(st) : null,
             DeviceCertificateLifetime = DeviceCertificateLifetimeOf(a),
             RotateEvery = RotateEveryOf(a.Get("rotate-every")),
+            Retirement = new Keys.KeyRetirement.Policy(
+                a.Get("retire-after") is "off" ? null : DurationOf(a.Get("retire-after"), Keys.KeyRetirement.Policy.DefaultRetireAfter, "--retire-after", "or 'off'"),
+                DurationOf(a.Get("write-off-after"), Keys.KeyRetirement.Policy.DefaultWriteOffAfter, "--write-off-after", "")),
         };
     }
 
-    private static TimeSpan? RotateEveryOf(string? value) => value switch
-    {
-        null => DefaultRotateEvery,
-        "off" => null,
-        _ => Durations.Parse(value) is { } every && every >= TimeSpan.FromSeconds(5) ? every
-            : throw new UsageException($"--rotate-every '{value}' is not a duration of at least 5s (e.g. 30d, 12h) or 'off'"),
-    };
+    private static TimeSpan? RotateEveryOf(string? value) =>
+        value is "off" ? null : DurationOf(value, DefaultRotateEvery, "--rotate-every", "or 'off'");
+
+    private static TimeSpan DurationOf(string? value, TimeSpan fallback, string option, string orElse) =>
+        value is null ? fallback
+        : Durations.Parse(value) is { } d && d >= TimeSpan.FromSeconds(5) ? d
+        : throw new UsageException($"{option} '{value}' is not a duration of at least 5s (e.g. 30d, 12h){(orElse.Length > 0 ? " " + orElse : "")}");
 
     /// <summary>--device-cert-days (production) or --device-cert-seconds (tests and development), not both.</summary>
     private static TimeSpan DeviceCertificateLifetimeOf(CommandArgs a)

@@ -21,8 +21,9 @@ public static class KeyEndpoints
         // Reads re-read the ring from the database first: another control node may have just changed it.
         g.MapGet("", (SigningKeyRing ring) => ApiResults.Ok(List(Fresh(ring))))
             .RequireRole(TokenRoles.Viewer).WithSummary("Signing keys and which one is active").Produces<List<KeyView>>();
-        g.MapGet("/status", async (SigningKeyRing ring, IRequiredActor<CampaignStore> store, Fleet.Cloud.Devices.DeviceDirectory devices, CancellationToken ct) =>
-                ApiResults.Ok(await TrustStatus.ReadAsync(Fresh(ring), store, devices, ct)))
+        g.MapGet("/status", async (SigningKeyRing ring, IRequiredActor<CampaignStore> store, Fleet.Cloud.Devices.DeviceDirectory devices,
+                Hosting.CloudOptions options, CancellationToken ct) =>
+                ApiResults.Ok(await TrustStatus.ReadAsync(Fresh(ring), store, devices, options.Retirement, ct)))
             .RequireRole(TokenRoles.Viewer).WithSummary("Which trust version each device confirmed, against the key ring's").Produces<TrustStatus.View>();
         g.MapGet("/trust", (SigningKeyRing ring) => Results.Bytes(Fresh(ring).ExportTrustSetJson(), "application/json"))
             .RequireRole(TokenRoles.Viewer, TokenRoles.Device).WithSummary("The trust set devices hold: public keys and revoked key ids");

@@ -94,9 +94,39 @@ public sealed class SigningKeyRing
     {
         if (!s.Keys.TryGetValue(kid, out var key)) throw new FleetException($"no signing key '{kid}' in the ring");
         if (kid == s.ActiveKid) throw new FleetException($"key '{kid}' is the active key; rotate before revoking it");
-        if (key.RevokedAt is not null) return s;
-        return s with { Keys = s.Keys.SetItem(kid, key with { RevokedAt = NextChange(s), PrivateKey = null }) };
+        return key.RevokedAt is not null ? s : WithRevoked(s, key);
     });
+
+    /// <summary>
+    /// Keys a later key replaced that are still trusted, each with the creation time of the key that followed it: a
+    /// device whose confirmed trust version is at least that time holds the successor.
+    /// </summary>
+    public IReadOnlyList<(string Kid, DateTimeOffset SupersededAt)> Superseded()
+    {
+        var state = _state;
+        var byAge = state.Keys.Values.OrderBy(k => k.CreatedAt).ToList();
+        return byAge.Zip(byAge.Skip(1), (key, next) => (key, next))
+            .Where(p => p.key.Kid != state.ActiveKid && p.key.RevokedAt is null)
+            .Select(p => (p.key.Kid, p.next.CreatedAt)).ToList();
+    }
+
+    /// <summary>
+    /// Takes a superseded key out of the trust set the way <see cref="Revoke"/> does (devices refuse what it signs,
+    /// and re-fetch what it signed); true when this call changed the ring, false when it was already out or is active.
+    /// </summary>
+    public bool Retire(string kid)
+    {
+        var changed = false;
+        _state = _storage.Update(s =>
+        {
+            changed = s.Keys.TryGetValue(kid, out var key) && kid != s.ActiveKid && key.RevokedAt is null;
+            return changed ? WithRevoked(s, key!) : s;
+        });
+        return changed;
+    }
+
+    private KeyRingState WithRevoked(KeyRingState s, SigningKey key) =>
+        s with { Keys = s.Keys.SetItem(key.Kid, key with { RevokedAt = NextChange(s), PrivateKey = null }) };
 
     /// <summary>A signer for the active key; dispose it after use.</summary>
     public EnvelopeSigner ActiveSigner()
