@@ -8,7 +8,7 @@ namespace Fleet.Edge.Cli;
 /// <summary><c>fleet-edge bench join</c>: device join and registration timings, printed as medians.</summary>
 public static class BenchVerb
 {
-    public static readonly Verb Verb = new("bench", "benchmarks: render (the edge budget), join, kill, gateway, rollout, delegate, telemetry, audit", RunAsync);
+    public static readonly Verb Verb = new("bench", "benchmarks: render (the edge budget), join, kill, gateway, rollout, delegate, telemetry, audit, learning", RunAsync);
 
     private const string Usage = """
         usage: fleet-edge bench render [--campaign samples/summer-sale] [--runs 20] [--json]
@@ -19,6 +19,7 @@ public static class BenchVerb
                fleet-edge bench delegate [--runs 5] [--jobs 12] [--campaign samples/summer-sale] [--cloud-dll PATH] [--json]
                fleet-edge bench telemetry [--renders 5000] [--json]
                fleet-edge bench audit [--entries 5000] [--renders-per-day 1440] [--campaign samples/summer-sale] [--json]
+               fleet-edge bench learning [--devices 50] [--impressions 2000] [--buckets 4] [--variants 6] [--seed 1] [--json]
           render: N personalised renders (varied contexts, cache off) through the whole pipeline (each verifies its assets
                   as a synced campaign's render does: stage 'verify'), each beside the naive
                   pipeline (drawtext over the whole clip + full re-encode, same preset); cached renders; TTS; output check.
@@ -47,6 +48,13 @@ public static class BenchVerb
           audit: the audit entry of one render: building it (inputs digest, detail) and appending it (hash, write, fsync)
                  in us (p50), bytes per entry, and bytes per device per day at --renders-per-day (default one a minute).
                  Exit 1 when build + append p50 is over 200 us.
+          learning: a simulated fleet with known click rates per context bucket and copy variant (the best variant
+                 differs by bucket, each device's audience deviates from the fleet's). --devices learn alone for
+                 --impressions each; their counts merged as the cloud merges uploads become the fleet prior; then
+                 --devices new devices run alone and from the prior on the same contexts. Prints regret (expected clicks
+                 lost against each bucket's best variant) at checkpoints and the impressions a device needs before its
+                 choices earn 90 % of the best policy's click rate (200-impression window; median over devices).
+                 Exit 1 when the prior does not cut regret to <= 75 % of learning alone.
         """;
 
     private static async Task<int> RunAsync(IReadOnlyList<string> argv)
@@ -54,6 +62,7 @@ public static class BenchVerb
         var a = CommandArgs.Parse(argv, "mtls", "rotate");
         if (a.Positionals is ["telemetry"] && !a.Flag("help")) return Telemetry(a);
         if (a.Positionals is ["audit"] && !a.Flag("help")) return Audit(a);
+        if (a.Positionals is ["learning"] && !a.Flag("help")) return Learning(a);
         if (a.Flag("help") || a.Positionals is not (["join"] or ["kill"] or ["gateway"] or ["rollout"] or ["render"] or ["delegate"])) { Console.WriteLine(Usage); return a.Flag("help") ? 0 : 2; }
         a.RejectUnknown("samples", "edges", "rounds", "cloud-dll", "mtls", "rotate", "campaign", "runs", "jobs", "devices", "gateways", "parallel");
         if (a.Positionals is ["render"]) return await RenderAsync(a.Get("campaign", "samples/summer-sale"), a.GetInt("runs", 20), a.Flag("json"));
@@ -84,6 +93,23 @@ public static class BenchVerb
                           $"append with fsync (audit actor) p50 {r.AppendMicros.P50:0.0} us  p95 {r.AppendMicros.P95:0.0} us  (without fsync p50 {r.AppendNoSyncMicros.P50:0.0} us)");
         Console.WriteLine($"{r.BytesPerEntry:0} bytes per entry; at {r.RendersPerDay} renders/day: {r.BytesPerDay / 1024:0} KiB per device per day");
         Console.WriteLine($"build + append p50 {r.BuildMicros.P50 + r.AppendMicros.P50:0.0} us (budget <= {AuditBenchmark.BudgetMicros:0} us): {(r.WithinBudget ? "ok" : "OVER BUDGET")}");
+        return r.WithinBudget ? 0 : 1;
+    }
+
+    private static int Learning(CommandArgs a)
+    {
+        a.RejectUnknown("devices", "impressions", "buckets", "variants", "seed");
+        var r = LearningBenchmark.Run(new LearningBenchmark.Options(a.GetInt("devices", 50, 1, 10_000), a.GetInt("impressions", 2000, LearningBenchmark.Window, 1_000_000),
+            a.GetInt("buckets", 4, 1, 64), a.GetInt("variants", 6, 2, 64), a.GetInt("seed", 1, 0, int.MaxValue)));
+        if (a.Flag("json")) return Json(r, r.WithinBudget ? 0 : 1);
+        var o = r.Options;
+        Console.WriteLine($"simulated fleet: {o.Devices} devices x {o.Impressions} impressions, {o.Buckets} context buckets x {o.Variants} variants, seed {o.Seed}; " +
+                          $"best policy CTR {r.BestCtr:P2}, uniform {r.UniformCtr:P2}; fleet prior: {r.PriorRows} rows");
+        Console.Write(TextTable.Render(["", "CTR", .. r.Alone.RegretAt.Keys.Select(n => $"REGRET@{n}"), "IMPRESSIONS TO 90% (MEDIAN)", "DEVICES THERE"],
+            new[] { ("device only", r.Alone), ("with fleet prior", r.WithFleetPrior) }.Select(x => (IReadOnlyList<string>)
+            [x.Item1, $"{x.Item2.MeanCtr:P2}", .. x.Item2.RegretAt.Values.Select(v => $"{v:0.0}"),
+             x.Item2.DevicesReaching90 * 2 > o.Devices ? $"{x.Item2.MedianImpressionsTo90}" : $"> {o.Impressions}", $"{x.Item2.DevicesReaching90}/{o.Devices}"])));
+        Console.WriteLine($"regret with the fleet prior / device only: {r.RegretRatio:0.00} (budget <= {LearningBenchmark.BudgetRegretRatio:0.00}): {(r.WithinBudget ? "ok" : "OVER BUDGET")}");
         return r.WithinBudget ? 0 : 1;
     }
 

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Fleet.Cloud.Cli;
+namespace Fleet.Shared.Cli;
 
 /// <summary>Left-aligned columns for people; scripts use <c>--json</c> instead.</summary>
 public static class TextTable
