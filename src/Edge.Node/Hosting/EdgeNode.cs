@@ -73,6 +73,7 @@ public sealed class EdgeNode : IAsyncDisposable
 
         // The agent loop owns SIGINT/SIGTERM: a session ending on its own must be told apart from a requested stop.
         builder.Services.AddSingleton<IHostLifetime, AgentOwnedLifetime>();
+        builder.Services.AddHostedService<SystemdWatchdog>();
         builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(EdgeMetrics.MeterName).AddPrometheusExporter());
 
         var outbox = Outbox.Open(Path.Combine(o.DataDir, "telemetry"), o.Telemetry.OutboxCapBytes);

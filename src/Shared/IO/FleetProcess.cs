@@ -10,9 +10,10 @@ public sealed class FleetProcess : IDisposable
     private readonly ConcurrentQueue<string> _lines = new();
     private bool _disposed;
 
-    private FleetProcess(string dll, IEnumerable<string> args)
+    private FleetProcess(string dll, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) psi.Environment[name] = value;
         psi.ArgumentList.Add(dll);
         foreach (var a in args) psi.ArgumentList.Add(a);
         _process = new Process { StartInfo = psi, EnableRaisingEvents = true };
@@ -28,6 +29,7 @@ public sealed class FleetProcess : IDisposable
 
     public static FleetProcess Cloud(params string[] args) => new(CloudDll, args);
     public static FleetProcess Edge(params string[] args) => new(EdgeDll, args);
+    public static FleetProcess Edge(IReadOnlyDictionary<string, string> environment, params string[] args) => new(EdgeDll, args, environment);
 
     public IReadOnlyList<string> Lines => _lines.ToArray();
     public bool HasExited => _process.HasExited;

@@ -94,6 +94,45 @@ public sealed class DeployFilesTests
         Assert.Equal(data, "/var/lib/" + One("StateDirectory"));
         foreach (var key in new[] { "NoNewPrivileges", "ProtectHome", "PrivateTmp", "ProtectKernelTunables" }) Assert.Equal("yes", One(key));
         Assert.Equal("strict", One("ProtectSystem"));
+        Assert.Equal("invisible", One("ProtectProc"));
+        Assert.Equal("native", One("SystemCallArchitectures"));
+        Assert.Equal("@system-service", One("SystemCallFilter"));
+        // A refusal by the cloud is not retried forever; the agent's refusal exit code is the one the unit names.
+        Assert.Contains(EdgeAgent.ExitRefused.ToString(System.Globalization.CultureInfo.InvariantCulture), One("RestartPreventExitStatus").Split(' '));
+        // Type=notify: SystemdWatchdog sends READY=1 and WATCHDOG=1 (SystemdNotifyTests shows it on a real agent).
+        Assert.Equal("notify", One("Type"));
+        Assert.True(int.Parse(One("WatchdogSec")) >= 10);
+    }
+
+    [Fact]
+    public void Every_pod_meets_the_restricted_pod_security_level_and_the_control_plane_survives_a_drain()
+    {
+        var docs = K8sDocuments().Select(d => d.Doc).ToList();
+        var ns = Assert.Single(docs, d => Scalar(At(d, "kind")) == "Namespace");
+        Assert.Equal("restricted", Scalar(At(ns, "metadata", "labels", "pod-security.kubernetes.io/enforce")));
+        var pods = docs.Where(d => Scalar(At(d, "kind")) is "StatefulSet" or "Deployment").Select(d => At(d, "spec", "template", "spec")!).ToList();
+        Assert.Equal(3, pods.Count);
+        foreach (var pod in pods)
+        {
+            Assert.Equal("true", Scalar(At(pod, "securityContext", "runAsNonRoot")));
+            Assert.NotEqual("0", Scalar(At(pod, "securityContext", "runAsUser")));
+            Assert.Equal("RuntimeDefault", Scalar(At(pod, "securityContext", "seccompProfile", "type")));
+            foreach (var c in ((YamlSequenceNode)At(pod, "containers")!).Children)
+            {
+                Assert.Equal("false", Scalar(At(c, "securityContext", "allowPrivilegeEscalation")));
+                Assert.Equal(["ALL"], ((YamlSequenceNode)At(c, "securityContext", "capabilities", "drop")!).Children.Select(Scalar));
+            }
+        }
+        var pdb = Assert.Single(docs, d => Scalar(At(d, "kind")) == "PodDisruptionBudget");
+        Assert.Equal("fleet-cloud", Scalar(At(pdb, "spec", "selector", "matchLabels", "app.kubernetes.io/name")));
+        Assert.Equal("2", Scalar(At(pdb, "spec", "minAvailable")));
+        var control = Assert.Single(docs, d => Scalar(At(d, "kind")) == "StatefulSet" && Scalar(At(d, "metadata", "name")) == "fleet-cloud");
+        var term = ((YamlSequenceNode)At(control, "spec", "template", "spec", "affinity", "podAntiAffinity", "preferredDuringSchedulingIgnoredDuringExecution")!).Children.Single();
+        Assert.Equal("kubernetes.io/hostname", Scalar(At(term, "podAffinityTerm", "topologyKey")));
+        Assert.Equal("fleet-cloud", Scalar(At(term, "podAffinityTerm", "labelSelector", "matchLabels", "app.kubernetes.io/name")));
+        var render = FleetContainers().Single(c => Args(c.Container).Contains("render")).Container;
+        var capabilities = ((YamlSequenceNode)At(render, "env")!).Children.Single(e => Scalar(At(e, "name")) == "NVIDIA_DRIVER_CAPABILITIES");
+        Assert.Contains("video", Scalar(At(capabilities, "value")).Split(','));
     }
 
     [Fact]
@@ -104,10 +143,24 @@ public sealed class DeployFilesTests
             var text = File.ReadAllText(DeployFiles.Path("docker", name));
             Assert.Contains("ARG TARGETARCH", text);
             Assert.Contains("-a $TARGETARCH", text);
-            Assert.Contains("FROM mcr.microsoft.com/dotnet/aspnet:10.0", text);
+            // Base images come from ARGs that deploy/docker/pin-base-images.sh pins by digest for a release.
+            Assert.Contains("ARG RUNTIME_IMAGE=mcr.microsoft.com/dotnet/aspnet:10.0", text);
+            Assert.Contains("FROM ${RUNTIME_IMAGE}", text);
+            // Packages restore from the project files before the sources are copied (a cached layer), and publish reuses them.
+            Assert.True(text.IndexOf("dotnet restore", StringComparison.Ordinal) < text.IndexOf("COPY src/Shared/ ", StringComparison.Ordinal));
+            Assert.Contains("--no-restore", text);
+            Assert.DoesNotContain("COPY . .", text);
+            // Both images render (the cloud's render workers too): ffmpeg and espeak-ng in the runtime stage; a HEALTHCHECK.
+            var runtime = text[text.IndexOf("FROM ${RUNTIME_IMAGE}", StringComparison.Ordinal)..];
+            Assert.Contains("ffmpeg", runtime);
+            Assert.Contains("espeak-ng", runtime);
+            Assert.Contains("HEALTHCHECK", runtime);
             foreach (var line in text.Split('\n').Where(l => l.StartsWith("EXPOSE ")))
                 Assert.All(line[7..].Split(' ', StringSplitOptions.RemoveEmptyEntries), p => Assert.Contains(int.Parse(p), FleetPorts));
         }
+        Assert.Contains("NVIDIA_DRIVER_CAPABILITIES=compute,video,utility", File.ReadAllText(DeployFiles.Path("docker", "cloud.Dockerfile")));
+        var ignored = File.ReadAllLines(System.IO.Path.Combine(Root, ".dockerignore"));
+        foreach (var entry in new[] { ".git", "**/bin/", "**/obj/", "tests/" }) Assert.Contains(entry, ignored);
         var cloudArgs = IniLines(DeployFiles.Path("config", "fleet-cloud.env")).Single(kv => kv.Key == "FLEET_CLOUD_ARGS").Value.Split(' ');
         Assert.All(Flags(cloudArgs), f => Assert.Contains(f, CloudOptions.KnownOptions));
     }
