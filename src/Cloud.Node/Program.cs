@@ -19,4 +19,8 @@ var verbs = new List<Verb>
     CaVerb.Verb,
     EnrollVerb.Verb,
 };
-return await VerbDispatcher.RunAsync("fleet-cloud", verbs, args);
+return await VerbDispatcher.RunAsync("fleet-cloud", verbs, args, $"""
+    FLEET_API=URL   the API the commands call when --api is not given (default {Fleet.Cloud.Api.ApiClient.DefaultUrl})
+    FLEET_TOKEN     the API token when --token is not given (default: <--data>/admin.token)
+    FLEET_ADMIN_TOKEN, FLEET_KEY_SECRET   for 'agent' (see 'fleet-cloud agent --help')
+    """);

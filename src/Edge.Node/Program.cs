@@ -13,4 +13,7 @@ var verbs = new List<Verb>
     EnrollVerb.Verb,
     StoreVerb.Verb,
 };
-return await VerbDispatcher.RunAsync("fleet-edge", verbs, args);
+return await VerbDispatcher.RunAsync("fleet-edge", verbs, args, """
+    FLEET_CLOUD_DLL=PATH   the fleet-cloud.dll that 'bench' and 'soak' start (when --cloud-dll is not given)
+    NOTIFY_SOCKET, WATCHDOG_USEC   set by systemd for a Type=notify unit: 'agent' reports ready and pings the watchdog
+    """);

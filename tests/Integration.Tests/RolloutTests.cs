@@ -192,6 +192,25 @@ public sealed class RolloutTests
         (code, output) = await Cli("rollout", "status", "r1");
         Assert.Equal(0, code);
         Assert.Contains("wrong copy", output);
+        // A script waiting on a rollout learns how it ended: aborted (or rolled back) is not success.
+        (code, output) = await Cli("rollout", "status", "r1", "--watch", "--timeout", "50s");
+        Assert.Equal((3, true), (code, output.Contains("aborted")));
+
+        // Another rollout, baking for an hour: --watch gives up at --timeout with exit 4 and says where it stands.
+        await Cli("rollout", "start", "--artifact", "campaign:summer-sale@2", "--stages", "50,100", "--bake", "1h", "--reason", "second");
+        (code, output) = await Cli("rollout", "status", "r2", "--watch", "--timeout", "2s");
+        Assert.Equal((4, true), (code, output.Contains("--timeout reached after 2 s: rollout r2 is still")));
+        // The kill-switch's watch has the same contract; a kill with no devices is acknowledged by all at once.
+        (code, output) = await Cli("kill", "engage", "--scope", "campaign:summer-sale", "--reason", "cli");
+        Assert.Equal(0, code);
+        (code, output) = await Cli("kill", "status", "--watch", "--timeout", "5s");
+        Assert.Equal((0, true), (code, output.Contains("campaign:summer-sale")));
+        (code, output) = await Cli("kill", "status", "--watch", "--timeout", "soon");
+        Assert.Equal((2, true), (code, output.Contains("--timeout 'soon' is not a duration")));
+
+        using var version = FleetProcess.Cloud("--version");
+        Assert.Equal(0, await version.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.StartsWith("fleet-cloud 0.1.0", Assert.Single(version.Lines));
     }
 
     [Fact]

@@ -14,7 +14,8 @@ public static class KillVerb
 
     private const string Usage = """
         usage: fleet-cloud kill engage --scope model:NAME@VERSION|campaign:ID|template:NAME@VERSION|all-generative --reason TEXT
-               fleet-cloud kill status [ID] [--watch] [--json]
+               fleet-cloud kill status [ID] [--watch [--timeout 60s]] [--json]
+                   --watch: until every device acknowledged (exit 0); --timeout: exit 4 with the devices still pending
                fleet-cloud kill release ID --reason TEXT
                fleet-cloud kill list [--json]
           common: [--api URL] [--token TOKEN] [--data DIR]; engage and release need a token with the 'sre' role.
@@ -24,7 +25,7 @@ public static class KillVerb
     {
         var a = CommandArgs.Parse(argv, "watch");
         if (a.Flag("help") || a.Positionals.Count == 0) { Console.WriteLine(Usage); return a.Flag("help") ? 0 : 2; }
-        a.RejectUnknown(ApiClient.Options.Concat(new[] { "scope", "reason", "watch" }).ToArray());
+        a.RejectUnknown(ApiClient.Options.Concat(new[] { "scope", "reason", "watch", "timeout" }).ToArray());
         using var api = ApiClient.From(a);
         var json = a.Flag("json");
         switch (a.Positionals)
@@ -45,25 +46,18 @@ public static class KillVerb
             case ["status"]:
                 var latest = (await api.GetAsync<KillCommands.State>("api/v1/kill")).Kills.LastOrDefault()
                              ?? throw new FleetException("no kill has ever been engaged");
-                return await StatusAsync(api, latest.Directive.Id, a.Flag("watch"), json);
+                return await StatusAsync(api, latest.Directive.Id, a.Flag("watch"), StatusWatch.TimeoutOf(a), json);
             case ["status", var id]:
-                return await StatusAsync(api, id, a.Flag("watch"), json);
+                return await StatusAsync(api, id, a.Flag("watch"), StatusWatch.TimeoutOf(a), json);
             default:
                 throw new UsageException($"unexpected '{string.Join(' ', a.Positionals)}'");
         }
     }
 
-    private static async Task<int> StatusAsync(ApiClient api, string id, bool watch, bool json)
-    {
-        while (true)
-        {
-            var s = await api.GetAsync<KillStatus>($"api/v1/kill/{Uri.EscapeDataString(id)}");
-            if (json) Console.Write(Json(s)); else Console.Write(Status(s));
-            if (!watch || s.Pending == 0) return 0;
-            await Task.Delay(500);
-            if (!json) Console.WriteLine();
-        }
-    }
+    private static Task<int> StatusAsync(ApiClient api, string id, bool watch, TimeSpan? timeout, bool json) =>
+        StatusWatch.RunAsync(() => api.GetAsync<KillStatus>($"api/v1/kill/{Uri.EscapeDataString(id)}"),
+            s => json ? Json(s) : Status(s), json ? "" : "\n", s => s.Pending == 0 ? 0 : null, watch, timeout, TimeSpan.FromMilliseconds(500),
+            s => $"{s.Pending} device(s) have not acknowledged: " + string.Join(", ", s.Devices.Where(d => d.State == "pending").Take(20).Select(d => d.DeviceId)));
 
     private static string Json(object o) => JsonSerializer.Serialize(o, o.GetType(), FleetJson.Indented) + "\n";
 

@@ -17,7 +17,8 @@ public static class RolloutVerb
         usage: fleet-cloud rollout start --artifact campaign:ID@VERSION|model:NAME@VERSION|template:NAME@VERSION
                    [--stages 1,5,25,100] [--bake 10m] [--tags k=v,...] [--gate success>=0.99 --gate p95<=1.2x --gate fallback<=0.02 ...]
                    [--min-samples 50] [--timeout 30m] [--write-off-after 10m] [--reason TEXT] [--json]
-               fleet-cloud rollout status ID [--watch] [--json]      stage, gate verdict, canary vs baseline, devices, history
+               fleet-cloud rollout status ID [--watch [--timeout 2h]] [--json]   stage, gate verdict, canary vs baseline, devices, history
+                   --watch: until the rollout ends: exit 0 completed, 3 rolled back or aborted, 4 still running at --timeout
                fleet-cloud rollout list [--json]
                fleet-cloud rollout pause|resume|abort|promote ID --reason TEXT [--json]
           gates: success>=R, p95<=MS or p95<=Nx (ratio to baseline), fallback<=R, safety<=R, load-errors<=N
@@ -25,8 +26,6 @@ public static class RolloutVerb
                  a stage without enough samples by --timeout pauses for a person. A breach rolls back by itself.
           common: [--api URL] [--token TOKEN] [--data DIR]; start and the actions need the 'operator' role.
         """;
-
-    private static readonly string[] Terminal = ["completed", "rolled-back", "aborted"];
 
     private static async Task<int> RunAsync(IReadOnlyList<string> argv)
     {
@@ -57,16 +56,11 @@ public static class RolloutVerb
             case ["status", var id]:
             {
                 using var api = ApiClient.From(a);
-                string? last = null;
-                while (true)
-                {
-                    var v = await api.GetAsync<RolloutView>($"api/v1/rollouts/{Uri.EscapeDataString(id)}");
-                    var text = json ? CliJson.Of(v) : Status(v);
-                    if (text != last) Console.Write((last is null || json ? "" : "\n") + text);
-                    last = text;
-                    if (!a.Flag("watch") || Terminal.Contains(FleetJson.Name(v.Status))) return 0;
-                    await Task.Delay(1000);
-                }
+                return await StatusWatch.RunAsync(() => api.GetAsync<RolloutView>($"api/v1/rollouts/{Uri.EscapeDataString(id)}"),
+                    v => json ? CliJson.Of(v) : Status(v), json ? "" : "\n",
+                    v => FleetJson.Name(v.Status) switch { "completed" => 0, "rolled-back" or "aborted" => StatusWatch.ExitEndedBadly, _ => null },
+                    a.Flag("watch"), StatusWatch.TimeoutOf(a), TimeSpan.FromSeconds(1),
+                    v => $"rollout {v.Id} is still {FleetJson.Name(v.Status)} at stage {v.Stage + 1}/{v.Stages.Count}");
             }
             case [var action, var id] when action is "pause" or "resume" or "abort" or "promote":
             {

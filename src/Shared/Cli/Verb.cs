@@ -6,12 +6,18 @@ public sealed record Verb(string Name, string Summary, Func<IReadOnlyList<string
 /// <summary>Dispatches <c>argv[0]</c> to a verb; prints one-line errors and the verb list.</summary>
 public static class VerbDispatcher
 {
-    public static async Task<int> RunAsync(string program, IReadOnlyList<Verb> verbs, string[] argv)
+    /// <param name="environment">Environment variables the program reads, for the help text (one per line).</param>
+    public static async Task<int> RunAsync(string program, IReadOnlyList<Verb> verbs, string[] argv, string environment = "")
     {
         if (argv.Length == 0 || argv[0] is "--help" or "-h" or "help")
         {
-            PrintHelp(program, verbs);
+            PrintHelp(program, verbs, environment);
             return argv.Length == 0 ? 2 : 0;
+        }
+        if (argv[0] is "--version" or "version")
+        {
+            Console.WriteLine($"{program} {Version}");
+            return 0;
         }
         var verb = verbs.FirstOrDefault(v => v.Name == argv[0]);
         if (verb is null)
@@ -41,11 +47,20 @@ public static class VerbDispatcher
         }
     }
 
-    private static void PrintHelp(string program, IReadOnlyList<Verb> verbs)
+    /// <summary>The build's version, with the source revision it was built from when the build knew it (<c>0.1.0+abc123</c>).</summary>
+    public static string Version =>
+        System.Reflection.Assembly.GetEntryAssembly()?.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "unknown";
+
+    private static void PrintHelp(string program, IReadOnlyList<Verb> verbs, string environment)
     {
-        Console.WriteLine($"usage: {program} <command> [options]   ({program} <command> --help for its options)");
+        Console.WriteLine($"usage: {program} <command> [options]   ({program} <command> --help for its options; {program} --version)");
         Console.WriteLine();
         foreach (var v in verbs) Console.WriteLine($"  {v.Name,-12} {v.Summary}");
+        Console.WriteLine();
+        Console.WriteLine("environment:");
+        foreach (var line in (environment + "\nFLEET_DEBUG=1   print the stack trace of an unexpected error").Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            Console.WriteLine("  " + line.Trim());
     }
 }
 
