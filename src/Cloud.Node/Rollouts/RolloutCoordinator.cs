@@ -69,11 +69,11 @@ public sealed class RolloutCoordinator : ReceivePersistentActor, IWithTimers
         Command<List>(_ => Sender.Tell(new RolloutList(_book.Rollouts.Select(r => r.ToView()).Reverse().ToList())));
         Command<Tick>(_ =>
         {
-            if (_observing || !_book.Active.Any()) return;
+            if (_observing || !_book.Observed.Any()) return;
             _observing = true;
             // The registry is read here, on the actor's thread; the observation itself runs as a task.
             var registry = ActorRegistry.For(Context.System);
-            ObserveAsync(_book.Active.ToList(), registry.Get<CampaignStore>(), registry.Get<TelemetryIngestKey>()).PipeTo(Self, failure: e => new ObservationFailed(e.Message));
+            ObserveAsync(_book.Observed.ToList(), registry.Get<CampaignStore>(), registry.Get<TelemetryIngestKey>()).PipeTo(Self, failure: e => new ObservationFailed(e.Message));
         });
         Command<Observation>(OnObservation);
         Command<ObservationFailed>(f =>
@@ -113,7 +113,7 @@ public sealed class RolloutCoordinator : ReceivePersistentActor, IWithTimers
     {
         _observing = false;
         var all = new List<IFleetEvent>();
-        foreach (var r in _book.Active.ToList())
+        foreach (var r in _book.Observed.ToList())
         {
             var health = o.Health.GetValueOrDefault(r.Id) ?? new TelemetryProtocol.HealthReply(HealthWindow.Empty, HealthWindow.Empty);
             var (observed, events) = RolloutBook.Step(r, o.Snapshot, health.Canary, health.Baseline);
@@ -123,16 +123,20 @@ public sealed class RolloutCoordinator : ReceivePersistentActor, IWithTimers
         if (all.Count > 0) Persist(all, () => { });
     }
 
-    /// <summary>Persists and applies the events, then runs <paramref name="then"/> and brings the store's overlays in line.</summary>
+    /// <summary>
+    /// Persists and applies the events, then runs <paramref name="then"/> and brings the store's overlays in line. A
+    /// rollout that had already ended gets no directives again: settling its device states changes nothing on devices.
+    /// </summary>
     private void Persist(IReadOnlyList<IFleetEvent> events, Action then)
     {
+        var ended = _book.Rollouts.Where(r => r.Terminal).Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
         PersistAll(events, e =>
         {
             _book = _book.Apply(e);
             Note(e);
             if (!ReferenceEquals(e, events[^1])) return;
             then();
-            foreach (var id in events.Cast<IRolloutEvent>().Select(x => x.RolloutId).Distinct()) SendDirectives(_book.Find(id)!);
+            foreach (var id in events.Cast<IRolloutEvent>().Select(x => x.RolloutId).Distinct().Where(id => !ended.Contains(id))) SendDirectives(_book.Find(id)!);
         });
     }
 
@@ -151,7 +155,7 @@ public sealed class RolloutCoordinator : ReceivePersistentActor, IWithTimers
         var sync = await store.Ask<CampaignReplies.SyncStatus>(new CampaignCommands.GetSyncStatus(null), AskTimeout);
         var snapshot = new FleetSnapshot(devices, sync.Devices.ToDictionary(d => d.DeviceId, StringComparer.Ordinal), Now);
         var health = new Dictionary<string, TelemetryProtocol.HealthReply>(StringComparer.Ordinal);
-        foreach (var r in active.Where(r => !r.Undoing))
+        foreach (var r in active.Where(r => !r.Undoing && !r.Terminal))
         {
             var cohort = RolloutBook.CohortFor(r, snapshot);
             var baseline = RolloutBook.Eligible(r, snapshot).Select(d => d.DeviceId).Where(d => !cohort.Contains(d)).ToList();

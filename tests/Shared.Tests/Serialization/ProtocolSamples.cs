@@ -249,6 +249,7 @@ public static class ProtocolSamples
         new RolloutEvents.CohortGrown("r1", L("kiosk-1", "kiosk-2"), At),
         new RolloutEvents.StatusChanged("r1", RolloutStatus.RollingBack, "gates", "fallback<=0.02: canary 0.4", At),
         new RolloutEvents.WrittenOff("r1", L("kiosk-9"), "offline for more than 00:10:00", At),
+        new RolloutEvents.DevicesSettled("r1", L(new RolloutDeviceView("kiosk-1", DeviceRolloutState.Running, "summer-sale@3")), At),
         new RenderJobEvents.Accepted("rj-000001-abcdef12", "abcdef12", "kiosk-1", JobSpec(), "2026-11-28", At),
         new RenderJobEvents.Assigned("rj-000001-abcdef12", 1, "127.0.0.1:4053#1", At),
         new RenderJobEvents.Completed("rj-000001-abcdef12", 1, "127.0.0.1:4053#1", new string('d', 64), 1234, 2.5, "libx264", At),
