@@ -236,6 +236,20 @@ public sealed record RolloutBook
         _ => throw new ArgumentOutOfRangeException(nameof(evt), evt.GetType().Name, "not a rollout event"),
     };
 
+    public RolloutsSnapshot ToSnapshot() => new(Rollouts.Select(r => new RolloutsSnapshot.Entry(r.Def, r.Status, r.Stage, r.StageStartedAt, r.Cohort,
+        r.WrittenOff.ToList(), r.History, r.UndoStartedAt, r.EndedAt, r.ReferenceP95Ms, r.Settled ? r.Devices : null)).ToList());
+
+    public static RolloutBook FromSnapshot(RolloutsSnapshot s) => new()
+    {
+        Rollouts = s.Rollouts.Select(e => new Rollout(e.Def)
+        {
+            Status = e.Status, Stage = e.Stage, StageStartedAt = e.StageStartedAt,
+            Cohort = e.Cohort.ToImmutableSortedDictionary(StringComparer.Ordinal), WrittenOff = e.WrittenOff.ToImmutableSortedSet(StringComparer.Ordinal),
+            History = e.History.ToImmutableList(), UndoStartedAt = e.UndoStartedAt, EndedAt = e.EndedAt, ReferenceP95Ms = e.ReferenceP95Ms,
+            Settled = e.Devices is not null, Devices = e.Devices ?? [],
+        }).ToImmutableList(),
+    };
+
     /// <summary>Keeps what the last observation said (not persisted) on the rollout's current state.</summary>
     public RolloutBook WithObservation(Rollout observed) => Update(observed.Id, r => r with
     {

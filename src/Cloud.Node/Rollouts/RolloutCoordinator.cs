@@ -9,6 +9,7 @@ using Fleet.Cloud.Campaigns;
 using Fleet.Shared.Cluster;
 using Fleet.Shared.Devices;
 using Fleet.Shared.Distribution;
+using Fleet.Shared.Persistence;
 using Fleet.Shared.Rollouts;
 using Fleet.Shared.Serialization;
 using Fleet.Shared.Telemetry;
@@ -22,7 +23,7 @@ namespace Fleet.Cloud.Rollouts;
 /// decide, persists what it decided, and keeps the campaign store's assignment-table overlays in line with each
 /// rollout's state. A control node that takes over recovers the book from the journal and re-sends every overlay.
 /// </summary>
-public sealed class RolloutCoordinator : ReceivePersistentActor, IWithTimers
+public sealed class RolloutCoordinator : SnapshottingActor, IWithTimers
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
 
@@ -86,6 +87,10 @@ public sealed class RolloutCoordinator : ReceivePersistentActor, IWithTimers
     }
 
     public override string PersistenceId => RolloutCommands.SingletonName;
+
+    protected override IFleetEvent TakeSnapshot() => _book.ToSnapshot();
+
+    protected override void RestoreSnapshot(object snapshot) => _book = RolloutBook.FromSnapshot((RolloutsSnapshot)snapshot);
 
     /// <summary>Only senders allowed to send a message reach the handlers (<see cref="CommandGuard"/>).</summary>
     protected override bool AroundReceive(Receive receive, object message) =>
@@ -206,7 +211,7 @@ public static class RolloutWiring
     {
         var options = new ClusterSingletonOptions { Role = FleetCluster.ControlRole };
         return isControl
-            ? b.WithSingleton<RolloutCoordinatorKey>(SingletonName, RolloutCoordinator.Props(devices, tick, audit), options)
+            ? b.WithSingleton<RolloutCoordinatorKey>(SingletonName, SingletonSupervision.Props(RolloutCoordinator.Props(devices, tick, audit), SingletonName), options)
             : b.WithSingletonProxy<RolloutCoordinatorKey>(SingletonName, options);
     }
 }
