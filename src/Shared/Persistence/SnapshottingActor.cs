@@ -64,6 +64,8 @@ public abstract class SnapshottingActor : ReceivePersistentActor
                 // The snapshot holds everything up to its sequence number: those events and every older snapshot can go.
                 DeleteMessages(saved.Metadata.SequenceNr);
                 DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1));
+                // Events persisted while this one was being saved may already call for the next.
+                SnapshotIfDue();
                 return true;
             case SaveSnapshotFailure failed:
                 _saving = false;
@@ -80,12 +82,15 @@ public abstract class SnapshottingActor : ReceivePersistentActor
                 return true;
         }
         var handled = base.AroundReceive(receive, message);
-        if (SnapshotEvery > 0 && !_saving && !IsRecovering && LastSequenceNr - _snapshotAt >= SnapshotEvery)
-        {
-            _saving = true;
-            _snapshotAt = LastSequenceNr;
-            SaveSnapshot(TakeSnapshot());
-        }
+        SnapshotIfDue();
         return handled;
+    }
+
+    private void SnapshotIfDue()
+    {
+        if (SnapshotEvery <= 0 || _saving || IsRecovering || LastSequenceNr - _snapshotAt < SnapshotEvery) return;
+        _saving = true;
+        _snapshotAt = LastSequenceNr;
+        SaveSnapshot(TakeSnapshot());
     }
 }
