@@ -7,6 +7,7 @@ using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
 using Akka.Hosting;
 using Akka.Persistence;
+using Fleet.Shared.Persistence;
 using Fleet.Shared.Cluster;
 using Fleet.Shared.Distribution;
 using Fleet.Shared.Manifests;
@@ -21,7 +22,7 @@ namespace Fleet.Cloud.Campaigns;
 /// the signed manifest of each version. After every change devices must hear about, it publishes the
 /// <see cref="AssignmentTable"/> (with the trust set) on the cluster; it also keeps each device's last sync report.
 /// </summary>
-public sealed class CampaignStoreActor : ReceivePersistentActor
+public sealed class CampaignStoreActor : SnapshottingActor
 {
     public const string Name = CampaignCommands.SingletonName;
     public static readonly TimeSpan ManifestLifetime = TimeSpan.FromDays(30);
@@ -98,6 +99,10 @@ public sealed class CampaignStoreActor : ReceivePersistentActor
 
     public override string PersistenceId => "campaigns";
 
+    protected override IFleetEvent TakeSnapshot() => _state.ToSnapshot();
+
+    protected override void RestoreSnapshot(object snapshot) => _state = CampaignStoreState.FromSnapshot((CampaignsSnapshot)snapshot);
+
     /// <summary>Only senders allowed to send a message reach the handlers (<see cref="CommandGuard"/>).</summary>
     protected override bool AroundReceive(Receive receive, object message) =>
         !CommandGuard.Admit(Context, message, Context.GetLogger()) || base.AroundReceive(receive, message);
@@ -164,6 +169,6 @@ public static class CampaignStoreWiring
     public static readonly ClusterSingletonOptions Options = new() { Role = FleetCluster.ControlRole };
 
     public static AkkaConfigurationBuilder AddCampaignStore(this AkkaConfigurationBuilder b, bool isControl, SigningKeyRing keys, TrustUpdateIssuer trust) => isControl
-        ? b.WithSingleton<CampaignStore>(CampaignStoreActor.Name, CampaignStoreActor.Props(keys, trust: trust), Options)
+        ? b.WithSingleton<CampaignStore>(CampaignStoreActor.Name, SingletonSupervision.Props(CampaignStoreActor.Props(keys, trust: trust), CampaignStoreActor.Name), Options)
         : b.WithSingletonProxy<CampaignStore>(CampaignStoreActor.Name, Options);
 }

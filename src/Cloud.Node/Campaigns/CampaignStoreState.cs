@@ -180,6 +180,25 @@ public sealed record CampaignStoreState
         v.Created.At, v.Created.By, v.Signed?.Kid, v.Signed?.ExpiresAt, v.Created.AssetShas.Count, v.Created.Bytes,
         v.Template, !c.Withdrawn.Contains(v.Created.Version))).ToList());
 
+    public CampaignsSnapshot ToSnapshot() => new(
+        Campaigns.Values.Select(c => new CampaignsSnapshot.Campaign(c.Id, c.Name, c.Versions.Select(v => new CampaignsSnapshot.Version(v.Created, v.Signed)).ToList(),
+            c.Assignments.Select(a => (IReadOnlyDictionary<string, string>)a).ToList(), c.Withdrawn.ToList(), c.Retracted.ToList())).ToList(),
+        Models.Values.ToList(), Overlays, Revision);
+
+    public static CampaignStoreState FromSnapshot(CampaignsSnapshot s) => new()
+    {
+        Campaigns = s.Campaigns.ToImmutableSortedDictionary(c => c.Id, c => new CampaignEntry(c.Id, c.Name,
+            c.Versions.Select(v => new VersionEntry(v.Created, v.Signed)).ToImmutableList(),
+            c.Assignments.Select(a => a.ToImmutableSortedDictionary(StringComparer.Ordinal)).ToImmutableList())
+        {
+            Withdrawn = c.Withdrawn.ToImmutableSortedSet(),
+            Retracted = c.Retracted.ToImmutableSortedSet(),
+        }, StringComparer.Ordinal),
+        Models = s.Models.ToImmutableSortedDictionary(m => $"{m.Name}@{m.Version}", m => m, StringComparer.Ordinal),
+        Overlays = s.Overlays.ToImmutableList(),
+        Revision = s.Revision,
+    };
+
     public CampaignStoreState Apply(IFleetEvent evt) => evt switch
     {
         CampaignEvents.VersionCreated v => this with

@@ -11,7 +11,10 @@ namespace Fleet.Cloud.Devices;
 /// </summary>
 public sealed record AuditHeadBook
 {
-    /// <summary>Heads kept per device (the newest); older ones stay in the journal. A device uploads a few per hour.</summary>
+    /// <summary>
+    /// Heads kept per device (the newest). A device uploads about six per hour, so this is three to four days of heads;
+    /// older ones leave the journal with the events a snapshot covers.
+    /// </summary>
     public const int Limit = 500;
 
     public static readonly AuditHeadBook Empty = new();

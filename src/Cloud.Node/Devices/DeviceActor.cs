@@ -9,6 +9,7 @@ using Fleet.Cloud.Tokens;
 using Fleet.Shared.Tokens;
 using Fleet.Shared.Devices;
 using Fleet.Shared.Gateway;
+using Fleet.Shared.Persistence;
 using Fleet.Shared.Security.Pki;
 using Fleet.Shared.Serialization;
 using static Fleet.Shared.Devices.DeviceCommands;
@@ -16,7 +17,7 @@ using static Fleet.Shared.Devices.DeviceCommands;
 namespace Fleet.Cloud.Devices;
 
 /// <summary>The sharded, persistent registry entity of one device: persists what <see cref="DeviceState"/> decides.</summary>
-public sealed class DeviceActor : ReceivePersistentActor
+public sealed class DeviceActor : SnapshottingActor
 {
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private DeviceState _state;
@@ -215,6 +216,10 @@ public sealed class DeviceActor : ReceivePersistentActor
     }
 
     public override string PersistenceId { get; }
+
+    protected override IFleetEvent TakeSnapshot() => _state.ToSnapshot();
+
+    protected override void RestoreSnapshot(object snapshot) => _state = DeviceState.FromSnapshot(_state.DeviceId, (DeviceSnapshot)snapshot);
 
     /// <summary>What every node's <see cref="DeviceIndex"/> last heard from this entity; last-seen counts in whole minutes.</summary>
     private (Connectivity, string?, DateTimeOffset?, DeviceFacts?, long)? _published;

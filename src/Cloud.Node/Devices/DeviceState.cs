@@ -148,6 +148,18 @@ public sealed record DeviceState(string DeviceId)
         _ => throw new ArgumentOutOfRangeException(nameof(evt), evt.GetType().Name, "not a device event"),
     };
 
+    public DeviceSnapshot ToSnapshot() => new(Facts, RegisteredAt, LastSeen, LastSeenPersisted,
+        Code is null ? null : new DeviceSnapshot.PendingCode(Code.Hash, Code.ExpiresAt, Code.Tags), CertificateSerial, EnrolledTags, RevokedAt,
+        CertificateRenewedAt, AuditHeads.Heads, AuditHeads.Rewrites);
+
+    public static DeviceState FromSnapshot(string deviceId, DeviceSnapshot s) => new(deviceId)
+    {
+        Facts = s.Facts, RegisteredAt = s.RegisteredAt, LastSeen = s.LastSeen, LastSeenPersisted = s.LastSeenPersisted,
+        Code = s.Code is null ? null : new PendingCode(s.Code.Hash, s.Code.ExpiresAt, s.Code.Tags), CertificateSerial = s.CertificateSerial,
+        EnrolledTags = s.EnrolledTags, RevokedAt = s.RevokedAt, CertificateRenewedAt = s.CertificateRenewedAt,
+        AuditHeads = new AuditHeadBook { Heads = s.AuditHeads, Rewrites = s.AuditRewrites },
+    };
+
     public DeviceReplies.DeviceView ToView() => new(DeviceId, Facts, RegisteredAt, LastSeen, Connectivity, Address, RevokedAt, CertificateSerial);
 
     /// <summary>Compared in constant time: how long a comparison takes says nothing about how close a guess came.</summary>

@@ -176,7 +176,7 @@ public static class CloudHost
     {
         var options = new ClusterSingletonOptions { Role = FleetCluster.ControlRole };
         return isControl
-            ? b.WithSingleton<KillSwitchAuthorityKey>(KillSwitchTopics.AuthorityName, KillSwitchAuthority.Props(keys, trust), options)
+            ? b.WithSingleton<KillSwitchAuthorityKey>(KillSwitchTopics.AuthorityName, SingletonSupervision.Props(KillSwitchAuthority.Props(keys, trust), KillSwitchTopics.AuthorityName), options)
             : b.WithSingletonProxy<KillSwitchAuthorityKey>(KillSwitchTopics.AuthorityName, options);
     }
 

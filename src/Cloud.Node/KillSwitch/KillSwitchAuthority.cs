@@ -5,6 +5,7 @@ using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
 using Akka.Persistence;
 using Fleet.Shared.KillSwitch;
+using Fleet.Shared.Persistence;
 using Fleet.Shared.Security;
 using Fleet.Shared.Serialization;
 using static Fleet.Shared.KillSwitch.KillCommands;
@@ -16,7 +17,7 @@ namespace Fleet.Cloud.KillSwitch;
 /// change, signs the resulting policy and broadcasts it to every device; records acknowledgements. A control node
 /// that takes over recovers the state from the journal and re-broadcasts, so no device misses a kill.
 /// </summary>
-public sealed class KillSwitchAuthority : ReceivePersistentActor, IWithTimers
+public sealed class KillSwitchAuthority : SnapshottingActor, IWithTimers
 {
     /// <summary>
     /// Pub-sub is not reliable delivery: a device whose subscription has not reached this node yet misses a broadcast.
@@ -61,6 +62,11 @@ public sealed class KillSwitchAuthority : ReceivePersistentActor, IWithTimers
     }
 
     public override string PersistenceId => "kill-switch";
+
+    /// <remarks>Acknowledgements are applied before their write completes; replaying one over the snapshot changes nothing.</remarks>
+    protected override IFleetEvent TakeSnapshot() => _state.ToSnapshot();
+
+    protected override void RestoreSnapshot(object snapshot) => _state = KillSwitchState.FromSnapshot((KillSwitchSnapshot)snapshot);
 
     /// <summary>Only senders allowed to send a message reach the handlers (<see cref="CommandGuard"/>).</summary>
     protected override bool AroundReceive(Receive receive, object message) =>

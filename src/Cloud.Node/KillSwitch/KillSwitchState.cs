@@ -61,6 +61,11 @@ public sealed record KillSwitchState
 
     public KillPolicy Policy(DateTimeOffset now) => new(Epoch, ActiveKills.Select(k => k.Directive).ToList(), now);
 
+    public KillSwitchSnapshot ToSnapshot() => new(Epoch, Kills, Acks);
+
+    public static KillSwitchState FromSnapshot(KillSwitchSnapshot s) =>
+        new() { Epoch = s.Epoch, Kills = s.Kills.ToImmutableList(), Acks = s.Acks.ToImmutableDictionary() };
+
     public State ToView() => new(Epoch, Kills, Acks);
 
     private static (Result, IReadOnlyList<IFleetEvent>) Fail(string error) => (new Result(null, 0, error), Array.Empty<IFleetEvent>());

@@ -28,6 +28,46 @@ public sealed record RenderLedger
     public ImmutableDictionary<string, DateTimeOffset> NotBefore { get; init; } = ImmutableDictionary<string, DateTimeOffset>.Empty.WithComparers(StringComparer.Ordinal);
     public long Accepted { get; init; }
 
+    /// <summary>
+    /// How long a finished (done or failed) job and a day's usage stay in the ledger. The same request within this time
+    /// gets the same job and is not charged again; after it, the job is forgotten and its events leave the journal.
+    /// </summary>
+    public static readonly TimeSpan FinishedKeptFor = TimeSpan.FromDays(7);
+
+    /// <summary>Forgets jobs finished, and days of usage ended, more than <see cref="FinishedKeptFor"/> before <paramref name="now"/>.</summary>
+    public RenderLedger Retain(DateTimeOffset now)
+    {
+        var firstDay = DayOf(now - FinishedKeptFor);
+        var gone = Jobs.Values.Where(j => j.FinishedAt is { } at && now - at > FinishedKeptFor).ToList();
+        return this with
+        {
+            Jobs = Jobs.RemoveRange(gone.Select(j => j.JobId)),
+            ByKey = ByKey.RemoveRange(gone.Select(j => j.Spec.KeyFor(j.DeviceId))),
+            NotBefore = NotBefore.RemoveRange(gone.Select(j => j.JobId)),
+            Usage = Usage.RemoveRange(Usage.Keys.Where(k => string.CompareOrdinal(k.Day, firstDay) < 0)),
+        };
+    }
+
+    public RenderLedgerSnapshot ToSnapshot() => new(
+        Jobs.Values.OrderBy(j => j.JobId, StringComparer.Ordinal).ToList(),
+        Budgets.OrderBy(b => b.Key, StringComparer.Ordinal).Select(b => new RenderLedgerSnapshot.Budget(b.Key, b.Value.Renders, b.Value.Seconds, b.Value.DeviceJobs)).ToList(),
+        Usage.OrderBy(u => u.Key.Campaign, StringComparer.Ordinal).ThenBy(u => u.Key.Day, StringComparer.Ordinal)
+            .Select(u => new RenderLedgerSnapshot.DayUsage(u.Key.Campaign, u.Key.Day, u.Value.Renders, u.Value.Seconds)).ToList(),
+        Accepted);
+
+    public static RenderLedger FromSnapshot(RenderLedgerSnapshot s)
+    {
+        var empty = new RenderLedger();
+        return empty with
+        {
+            Jobs = empty.Jobs.SetItems(s.Jobs.Select(j => KeyValuePair.Create(j.JobId, j))),
+            ByKey = empty.ByKey.SetItems(s.Jobs.Select(j => KeyValuePair.Create(j.Spec.KeyFor(j.DeviceId), j.JobId))),
+            Budgets = empty.Budgets.SetItems(s.Budgets.Select(b => KeyValuePair.Create(b.CampaignId, (b.RendersPerDay, b.RenderSecondsPerDay, b.DeviceJobs)))),
+            Usage = empty.Usage.SetItems(s.Usage.Select(u => KeyValuePair.Create((u.CampaignId, u.Day), (u.Renders, u.RenderSeconds)))),
+            Accepted = s.Accepted,
+        };
+    }
+
     public static string DayOf(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd");
 
     /// <summary>Backoff before attempt n+1 after n failures: 1 s, 2 s, 4 s …</summary>

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Fleet.Cloud.Authority;
 using Akka.Event;
 using Akka.Persistence;
+using Fleet.Shared.Persistence;
 using Fleet.Shared.Renders;
 using Fleet.Shared.Serialization;
 using static Fleet.Shared.Renders.RenderSchedulerCommands;
@@ -14,7 +15,7 @@ namespace Fleet.Cloud.Renders;
 /// to workers that pulled for them (never more than a worker's free slots), re-queues the jobs of a worker that is gone
 /// and records every result once. A scheduler taking over recovers the ledger; workers report what they run.
 /// </summary>
-public sealed class RenderScheduler : ReceivePersistentActor, IWithTimers
+public sealed class RenderScheduler : SnapshottingActor, IWithTimers
 {
     public const string Name = SingletonName;
     /// <summary>After a take-over, a worker the ledger says runs a job has this long to pull again before the job is re-queued.</summary>
@@ -81,6 +82,11 @@ public sealed class RenderScheduler : ReceivePersistentActor, IWithTimers
     }
 
     public override string PersistenceId => "render-scheduler";
+
+    /// <remarks>Finished jobs past their retention leave the ledger here.</remarks>
+    protected override IFleetEvent TakeSnapshot() => (_ledger = _ledger.Retain(Now)).ToSnapshot();
+
+    protected override void RestoreSnapshot(object snapshot) => _ledger = RenderLedger.FromSnapshot((RenderLedgerSnapshot)snapshot);
 
     /// <summary>Only senders allowed to send a message reach the handlers (<see cref="CommandGuard"/>).</summary>
     protected override bool AroundReceive(Receive receive, object message) =>

@@ -17,7 +17,7 @@ public static class RenderWiring
         Shared.Rendering.FfmpegRunner runner)
     {
         b = isControl
-            ? b.WithSingleton<RenderSchedulerKey>(RenderScheduler.Name, RenderScheduler.Props(), Options)
+            ? b.WithSingleton<RenderSchedulerKey>(RenderScheduler.Name, SingletonSupervision.Props(RenderScheduler.Props(), RenderScheduler.Name), Options)
             : b.WithSingletonProxy<RenderSchedulerKey>(RenderScheduler.Name, Options);
         return !isRender ? b : b.WithActors((system, registry, _) =>
             system.ActorOf(RenderWorker.Props(registry.Get<RenderSchedulerKey>(), registry.Get<CampaignStore>(), renderer(), slots, runner), RenderWorker.Name));

@@ -6,7 +6,8 @@ namespace Fleet.Cloud.Rollouts;
 
 /// <summary>
 /// One rollout as its events built it (<see cref="Def"/> plus stage, status, cohort, history), and what the latest
-/// observation said about it (verdict, health, device states — not persisted, recomputed on every tick).
+/// observation said about it (verdict, health, device states — recomputed on every tick until the rollout ended and its
+/// device states were settled, then persisted).
 /// </summary>
 public sealed record Rollout(RolloutEvents.Started Def)
 {
@@ -22,6 +23,9 @@ public sealed record Rollout(RolloutEvents.Started Def)
     public DateTimeOffset? EndedAt { get; init; }
     /// <summary>The baseline p95 last recorded at a stage pass; ratio gates use it when no baseline devices are left.</summary>
     public double? ReferenceP95Ms { get; init; }
+
+    /// <summary>True once the rollout ended and its cohort devices' end states were persisted (<see cref="RolloutEvents.DevicesSettled"/>).</summary>
+    public bool Settled { get; init; }
 
     public string? Verdict { get; init; }
     public HealthWindow? Canary { get; init; }

@@ -23,6 +23,9 @@ public sealed record RolloutBook
 
     public IEnumerable<Rollout> Active => Rollouts.Where(r => !r.Terminal);
 
+    /// <summary>Rollouts the coordinator still observes: the active ones, and ended ones whose device states are not settled yet.</summary>
+    public IEnumerable<Rollout> Observed => Rollouts.Where(r => !r.Settled);
+
     /// <summary>Checks a start request's shape before the artifact is looked up; null when it is fine.</summary>
     public static string? Invalid(Start cmd)
     {
@@ -72,8 +75,12 @@ public sealed record RolloutBook
             : (Apply(evt).Find(r.Id)!.ToView(), [evt]);
     }
 
-    /// <summary>The cohort this observation would give: the stage's share of the eligible devices, plus everyone already in.</summary>
-    public static IReadOnlySet<string> CohortFor(Rollout r, FleetSnapshot snap) => r.Undoing || r.Terminal
+    /// <summary>
+    /// The cohort this observation would give: the stage's share of the eligible devices, plus everyone already in. A
+    /// completed rollout released the version to every eligible device, so until it settles its cohort is all of them
+    /// (a promotion straight to completion may have come before the last stage's devices were added).
+    /// </summary>
+    public static IReadOnlySet<string> CohortFor(Rollout r, FleetSnapshot snap) => r.Undoing || r.Settled || r.Status is RolloutStatus.RolledBack or RolloutStatus.Aborted
         ? r.Cohort.Keys.ToHashSet(StringComparer.Ordinal)
         : Cohorts.Select(Eligible(r, snap).Select(d => d.DeviceId), r.Id, r.Percent, r.Cohort.Keys);
 
@@ -92,7 +99,7 @@ public sealed record RolloutBook
     /// </summary>
     public static (Rollout Observed, IReadOnlyList<IFleetEvent> Events) Step(Rollout r, FleetSnapshot snap, HealthWindow canaryHealth, HealthWindow baseline)
     {
-        if (r.Terminal) return (r, []);
+        if (r.Settled) return (r, []);
         var now = snap.Now;
         var events = new List<IFleetEvent>();
         var eligible = Eligible(r, snap);
@@ -104,6 +111,13 @@ public sealed record RolloutBook
         }
         var devices = r.Cohort.Keys.Select(d => DeviceState(r, d, snap)).ToList();
         r = r with { Devices = devices, Eligible = eligible.Count };
+
+        if (r.Terminal)
+        {
+            if (devices.All(d => Ended(r, d.State)) || now - r.EndedAt >= r.Def.WriteOffAfter)
+                events.Add(new RolloutEvents.DevicesSettled(r.Id, devices, now));
+            return (r, events);
+        }
 
         if (r.Undoing)
         {
@@ -139,6 +153,11 @@ public sealed record RolloutBook
             shown = $"observing: {verdict.Detail}";
         return (r with { Verdict = shown, Canary = canary, Baseline = baseline }, events);
     }
+
+    /// <summary>A device state that no longer changes for an ended rollout of this status.</summary>
+    private static bool Ended(Rollout r, DeviceRolloutState s) => r.Status == RolloutStatus.Completed
+        ? s is DeviceRolloutState.Running or DeviceRolloutState.Failed or DeviceRolloutState.WrittenOff
+        : s is DeviceRolloutState.RolledBack or DeviceRolloutState.WrittenOff;
 
     private static RolloutDeviceView DeviceState(Rollout r, string deviceId, FleetSnapshot snap)
     {
@@ -213,7 +232,22 @@ public sealed record RolloutBook
             WrittenOff = r.WrittenOff.Union(w.Devices),
             History = r.History.Add(new RolloutTransition(w.At, $"wrote off {string.Join(", ", w.Devices)}", Gates, w.Why)),
         }),
+        RolloutEvents.DevicesSettled d => Update(d.RolloutId, r => r with { Settled = true, Devices = d.Devices }),
         _ => throw new ArgumentOutOfRangeException(nameof(evt), evt.GetType().Name, "not a rollout event"),
+    };
+
+    public RolloutsSnapshot ToSnapshot() => new(Rollouts.Select(r => new RolloutsSnapshot.Entry(r.Def, r.Status, r.Stage, r.StageStartedAt, r.Cohort,
+        r.WrittenOff.ToList(), r.History, r.UndoStartedAt, r.EndedAt, r.ReferenceP95Ms, r.Settled ? r.Devices : null)).ToList());
+
+    public static RolloutBook FromSnapshot(RolloutsSnapshot s) => new()
+    {
+        Rollouts = s.Rollouts.Select(e => new Rollout(e.Def)
+        {
+            Status = e.Status, Stage = e.Stage, StageStartedAt = e.StageStartedAt,
+            Cohort = e.Cohort.ToImmutableSortedDictionary(StringComparer.Ordinal), WrittenOff = e.WrittenOff.ToImmutableSortedSet(StringComparer.Ordinal),
+            History = e.History.ToImmutableList(), UndoStartedAt = e.UndoStartedAt, EndedAt = e.EndedAt, ReferenceP95Ms = e.ReferenceP95Ms,
+            Settled = e.Devices is not null, Devices = e.Devices ?? [],
+        }).ToImmutableList(),
     };
 
     /// <summary>Keeps what the last observation said (not persisted) on the rollout's current state.</summary>

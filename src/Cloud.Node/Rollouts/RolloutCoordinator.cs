@@ -9,6 +9,7 @@ using Fleet.Cloud.Campaigns;
 using Fleet.Shared.Cluster;
 using Fleet.Shared.Devices;
 using Fleet.Shared.Distribution;
+using Fleet.Shared.Persistence;
 using Fleet.Shared.Rollouts;
 using Fleet.Shared.Serialization;
 using Fleet.Shared.Telemetry;
@@ -22,7 +23,7 @@ namespace Fleet.Cloud.Rollouts;
 /// decide, persists what it decided, and keeps the campaign store's assignment-table overlays in line with each
 /// rollout's state. A control node that takes over recovers the book from the journal and re-sends every overlay.
 /// </summary>
-public sealed class RolloutCoordinator : ReceivePersistentActor, IWithTimers
+public sealed class RolloutCoordinator : SnapshottingActor, IWithTimers
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
 
@@ -69,11 +70,11 @@ public sealed class RolloutCoordinator : ReceivePersistentActor, IWithTimers
         Command<List>(_ => Sender.Tell(new RolloutList(_book.Rollouts.Select(r => r.ToView()).Reverse().ToList())));
         Command<Tick>(_ =>
         {
-            if (_observing || !_book.Active.Any()) return;
+            if (_observing || !_book.Observed.Any()) return;
             _observing = true;
             // The registry is read here, on the actor's thread; the observation itself runs as a task.
             var registry = ActorRegistry.For(Context.System);
-            ObserveAsync(_book.Active.ToList(), registry.Get<CampaignStore>(), registry.Get<TelemetryIngestKey>()).PipeTo(Self, failure: e => new ObservationFailed(e.Message));
+            ObserveAsync(_book.Observed.ToList(), registry.Get<CampaignStore>(), registry.Get<TelemetryIngestKey>()).PipeTo(Self, failure: e => new ObservationFailed(e.Message));
         });
         Command<Observation>(OnObservation);
         Command<ObservationFailed>(f =>
@@ -86,6 +87,10 @@ public sealed class RolloutCoordinator : ReceivePersistentActor, IWithTimers
     }
 
     public override string PersistenceId => RolloutCommands.SingletonName;
+
+    protected override IFleetEvent TakeSnapshot() => _book.ToSnapshot();
+
+    protected override void RestoreSnapshot(object snapshot) => _book = RolloutBook.FromSnapshot((RolloutsSnapshot)snapshot);
 
     /// <summary>Only senders allowed to send a message reach the handlers (<see cref="CommandGuard"/>).</summary>
     protected override bool AroundReceive(Receive receive, object message) =>
@@ -113,7 +118,7 @@ public sealed class RolloutCoordinator : ReceivePersistentActor, IWithTimers
     {
         _observing = false;
         var all = new List<IFleetEvent>();
-        foreach (var r in _book.Active.ToList())
+        foreach (var r in _book.Observed.ToList())
         {
             var health = o.Health.GetValueOrDefault(r.Id) ?? new TelemetryProtocol.HealthReply(HealthWindow.Empty, HealthWindow.Empty);
             var (observed, events) = RolloutBook.Step(r, o.Snapshot, health.Canary, health.Baseline);
@@ -123,16 +128,20 @@ public sealed class RolloutCoordinator : ReceivePersistentActor, IWithTimers
         if (all.Count > 0) Persist(all, () => { });
     }
 
-    /// <summary>Persists and applies the events, then runs <paramref name="then"/> and brings the store's overlays in line.</summary>
+    /// <summary>
+    /// Persists and applies the events, then runs <paramref name="then"/> and brings the store's overlays in line. A
+    /// rollout that had already ended gets no directives again: settling its device states changes nothing on devices.
+    /// </summary>
     private void Persist(IReadOnlyList<IFleetEvent> events, Action then)
     {
+        var ended = _book.Rollouts.Where(r => r.Terminal).Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
         PersistAll(events, e =>
         {
             _book = _book.Apply(e);
             Note(e);
             if (!ReferenceEquals(e, events[^1])) return;
             then();
-            foreach (var id in events.Cast<IRolloutEvent>().Select(x => x.RolloutId).Distinct()) SendDirectives(_book.Find(id)!);
+            foreach (var id in events.Cast<IRolloutEvent>().Select(x => x.RolloutId).Distinct().Where(id => !ended.Contains(id))) SendDirectives(_book.Find(id)!);
         });
     }
 
@@ -151,7 +160,7 @@ public sealed class RolloutCoordinator : ReceivePersistentActor, IWithTimers
         var sync = await store.Ask<CampaignReplies.SyncStatus>(new CampaignCommands.GetSyncStatus(null), AskTimeout);
         var snapshot = new FleetSnapshot(devices, sync.Devices.ToDictionary(d => d.DeviceId, StringComparer.Ordinal), Now);
         var health = new Dictionary<string, TelemetryProtocol.HealthReply>(StringComparer.Ordinal);
-        foreach (var r in active.Where(r => !r.Undoing))
+        foreach (var r in active.Where(r => !r.Undoing && !r.Terminal))
         {
             var cohort = RolloutBook.CohortFor(r, snapshot);
             var baseline = RolloutBook.Eligible(r, snapshot).Select(d => d.DeviceId).Where(d => !cohort.Contains(d)).ToList();
@@ -202,7 +211,7 @@ public static class RolloutWiring
     {
         var options = new ClusterSingletonOptions { Role = FleetCluster.ControlRole };
         return isControl
-            ? b.WithSingleton<RolloutCoordinatorKey>(SingletonName, RolloutCoordinator.Props(devices, tick, audit), options)
+            ? b.WithSingleton<RolloutCoordinatorKey>(SingletonName, SingletonSupervision.Props(RolloutCoordinator.Props(devices, tick, audit), SingletonName), options)
             : b.WithSingletonProxy<RolloutCoordinatorKey>(SingletonName, options);
     }
 }

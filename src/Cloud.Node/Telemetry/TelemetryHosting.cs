@@ -1,7 +1,6 @@
 using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Hosting;
-using Akka.Pattern;
 using Fleet.Shared.Cluster;
 using Fleet.Shared.Telemetry;
 
@@ -14,8 +13,7 @@ public static class TelemetryHosting
     {
         var options = new ClusterSingletonOptions { Role = FleetCluster.ControlRole };
         if (!isControl) return b.WithSingletonProxy<TelemetryIngestKey>(FleetCluster.TelemetrySingleton, options);
-        var props = BackoffSupervisor.Props(Backoff.OnStop(TelemetryIngestActor.Props(cohorts, retention), "store",
-            TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), 0.2));
+        var props = SingletonSupervision.Props(TelemetryIngestActor.Props(cohorts, retention), "store");
         return b.WithSingleton<TelemetryIngestKey>(FleetCluster.TelemetrySingleton, props, options, createProxyToo: true);
     }
 }

@@ -4,6 +4,8 @@ using Akka.Cluster;
 using Akka.Event;
 using Akka.Persistence;
 using Fleet.Shared.Cluster;
+using Fleet.Shared.Persistence;
+using Fleet.Shared.Serialization;
 using Fleet.Shared.Telemetry;
 
 namespace Fleet.Cloud.Telemetry;
@@ -13,7 +15,7 @@ namespace Fleet.Cloud.Telemetry;
 /// <see cref="TelemetryStore.Decide"/>, persists accepted ones, acknowledges after the write, acknowledges replays
 /// without counting them, and rejects (and logs) the rest. The store is rebuilt from the journal on restart.
 /// </summary>
-public sealed class TelemetryIngestActor : ReceivePersistentActor, IWithTimers
+public sealed class TelemetryIngestActor : SnapshottingActor, IWithTimers
 {
     public const string Id = "telemetry-ingest";
     private const int RecentRejections = 20;
@@ -30,7 +32,8 @@ public sealed class TelemetryIngestActor : ReceivePersistentActor, IWithTimers
         _cohorts = cohorts;
         _retention = retention;
 
-        Recover<TelemetryEvents.BatchAccepted>(e => _store = _store.Apply(e));
+        // A batch is applied before its write completes, so a snapshot may already hold the first batches replayed after it.
+        Recover<TelemetryEvents.BatchAccepted>(e => { if (!TelemetrySnapshots.Holds(_store, e)) _store = _store.Apply(e); });
         Recover<RecoveryCompleted>(_ => _store = PruneNow());
 
         Command<TelemetryProtocol.Batch>(Ingest);
@@ -44,6 +47,11 @@ public sealed class TelemetryIngestActor : ReceivePersistentActor, IWithTimers
     public static readonly TimeSpan MinuteResolution = TimeSpan.FromHours(2);
 
     public override string PersistenceId => Id;
+
+    /// <remarks>The store as pruned to the retention: older batches leave the journal once the snapshot is saved.</remarks>
+    protected override IFleetEvent TakeSnapshot() => TelemetrySnapshots.Of(_store = PruneNow());
+
+    protected override void RestoreSnapshot(object snapshot) => _store = TelemetrySnapshots.Restore((TelemetrySnapshot)snapshot);
 
     /// <summary>Only senders allowed to send a message reach the handlers (<see cref="CommandGuard"/>).</summary>
     protected override bool AroundReceive(Receive receive, object message) =>

@@ -22,6 +22,34 @@ public sealed record TokenState
 
     public sealed record Entry(TokenView View, string Sha256);
 
+    /// <summary>
+    /// How long a revoked token stays listed. Every registration revokes the device's previous token, so without a
+    /// limit the store would grow by one token per device and registration forever.
+    /// </summary>
+    public static readonly TimeSpan RevokedKeptFor = TimeSpan.FromDays(30);
+
+    /// <summary>Forgets tokens revoked more than <see cref="RevokedKeptFor"/> before <paramref name="now"/>.</summary>
+    public TokenState Retain(DateTimeOffset now)
+    {
+        var gone = ById.Values.Where(e => e.View.RevokedAt is { } at && now - at > RevokedKeptFor).ToList();
+        return gone.Count == 0 ? this : this with
+        {
+            ById = ById.RemoveRange(gone.Select(e => e.View.Id)),
+            IdByHash = IdByHash.RemoveRange(gone.Select(e => e.Sha256)),
+        };
+    }
+
+    public TokensSnapshot ToSnapshot() => new(ById.Values.OrderBy(e => e.View.CreatedAt).ThenBy(e => e.View.Id, StringComparer.Ordinal)
+        .Select(e => new TokensSnapshot.Entry(e.View, e.Sha256)).ToList());
+
+    public static TokenState FromSnapshot(TokensSnapshot s) => s.Tokens.Aggregate(new TokenState(), (state, e) => state with
+    {
+        ById = state.ById.SetItem(e.View.Id, new Entry(e.View, e.Sha256)),
+        IdByHash = state.IdByHash.SetItem(e.Sha256, e.View.Id),
+        RegistryTokenByDevice = e.View is { Role: TokenRoles.Device, CreatedBy: RegistryIssuer, RevokedAt: null, DeviceId: { } device }
+            ? state.RegistryTokenByDevice.SetItem(device, e.View.Id) : state.RegistryTokenByDevice,
+    });
+
     /// <summary>Validates a create request; the caller supplies the fresh id and hash (randomness is I/O).</summary>
     public (object Reply, IReadOnlyList<IFleetEvent> Events) Create(TokenCommands.Create cmd, string id, string sha256, DateTimeOffset now)
     {

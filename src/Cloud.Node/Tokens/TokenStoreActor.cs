@@ -5,6 +5,7 @@ using Akka.Cluster.Hosting;
 using Akka.Hosting;
 using Akka.Persistence;
 using Fleet.Shared.Cluster;
+using Fleet.Shared.Persistence;
 using Fleet.Shared.Serialization;
 using Fleet.Shared.Tokens;
 
@@ -14,7 +15,7 @@ namespace Fleet.Cloud.Tokens;
 /// The persistent token store (a cluster singleton on control nodes, journal in the node's SQLite or PostgreSQL).
 /// It persists what <see cref="TokenState"/> decides; secrets are generated here, answered once and never stored.
 /// </summary>
-public sealed class TokenStoreActor : ReceivePersistentActor
+public sealed class TokenStoreActor : SnapshottingActor
 {
     public const string Name = "tokens";
     private TokenState _state = new();
@@ -36,6 +37,14 @@ public sealed class TokenStoreActor : ReceivePersistentActor
     }
 
     public override string PersistenceId => "tokens";
+
+    /// <remarks>
+    /// Events are applied before their write completes; replaying one over the snapshot sets what it already set.
+    /// Revoked tokens past their retention leave the state here.
+    /// </remarks>
+    protected override IFleetEvent TakeSnapshot() => (_state = _state.Retain(DateTimeOffset.UtcNow)).ToSnapshot();
+
+    protected override void RestoreSnapshot(object snapshot) => _state = TokenState.FromSnapshot((TokensSnapshot)snapshot);
 
     /// <summary>Only senders allowed to send a message reach the handlers (<see cref="CommandGuard"/>).</summary>
     protected override bool AroundReceive(Receive receive, object message) =>
@@ -73,6 +82,6 @@ public static class TokenStoreWiring
 
     /// <param name="apiUrl">Where devices reach the API; sent with each device token.</param>
     public static AkkaConfigurationBuilder AddTokenStore(this AkkaConfigurationBuilder b, bool isControl, string apiUrl) => isControl
-        ? b.WithSingleton<TokenStore>(TokenStoreActor.Name, Props.Create(() => new TokenStoreActor(apiUrl)), Options)
+        ? b.WithSingleton<TokenStore>(TokenStoreActor.Name, SingletonSupervision.Props(Props.Create(() => new TokenStoreActor(apiUrl)), TokenStoreActor.Name), Options)
         : b.WithSingletonProxy<TokenStore>(TokenStoreActor.Name, Options);
 }

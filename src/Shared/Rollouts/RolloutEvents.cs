@@ -40,4 +40,12 @@ public static class RolloutEvents
     /// <summary>Cohort devices that stayed offline past the deadline while the rollout was being undone.</summary>
     [PersistedAs("rollout-written-off.v1")]
     public sealed record WrittenOff(string RolloutId, IReadOnlyList<string> Devices, string Why, DateTimeOffset At) : IRolloutEvent;
+
+    /// <summary>
+    /// The state of every cohort device of an ended rollout, fixed once each one reached its end state (or the
+    /// write-off deadline after the end passed). Kept because these rows cannot be recomputed later: a coordinator that
+    /// takes over after the end, or a device that has since moved on to a newer version, would report them wrongly.
+    /// </summary>
+    [PersistedAs("rollout-devices-settled.v1")]
+    public sealed record DevicesSettled(string RolloutId, IReadOnlyList<RolloutDeviceView> Devices, DateTimeOffset At) : IRolloutEvent;
 }

@@ -200,4 +200,71 @@ public sealed class RolloutBookTests
         var last = book.Rollouts.Single().History[^1];
         Assert.Equal(("paused", "alice", "lunch"), (last.What, last.By, last.Why));
     }
+
+    private static DeviceSyncReport OnVersion(string id, int version, DateTimeOffset at) => new(id, [new RunningCampaign("sale", version, "k1", at)], [], at);
+
+    [Fact]
+    public void A_rollout_promoted_to_completion_before_its_last_stage_grew_lists_every_device_it_released_to()
+    {
+        var fleet = Fleet(4);
+        var book = Observe(Started(StartCmd(stages: [50, 100])), fleet, T0.AddSeconds(1), Healthy).Book;
+        Assert.Equal(2, book.Rollouts.Single().Cohort.Count);
+        // Two promotions before the coordinator observes the 100 % stage: its devices never joined the cohort.
+        (book, _) = Apply(book, book.Handle(new Act("r1", RolloutAction.Promote, "go", "op"), T0.AddSeconds(2)));
+        (book, _) = Apply(book, book.Handle(new Act("r1", RolloutAction.Promote, "go", "op"), T0.AddSeconds(3)));
+        Assert.Equal(RolloutStatus.Completed, book.Rollouts.Single().Status);
+
+        (book, var events) = Observe(book, fleet, T0.AddSeconds(4), Healthy);
+        var r = book.Rollouts.Single();
+        Assert.Equal(fleet.Select(d => d.DeviceId), r.Cohort.Keys);
+        Assert.Equal(4, r.Devices.Count);
+        Assert.False(r.Settled); // two devices have not confirmed v3 yet
+        Assert.DoesNotContain(events, e => e is RolloutEvents.DevicesSettled);
+
+        (book, events) = Observe(book, fleet, T0.AddSeconds(5), Healthy, id => OnVersion(id, 3, T0.AddSeconds(5)));
+        r = book.Rollouts.Single();
+        Assert.True(r.Settled);
+        Assert.All(r.Devices, d => Assert.Equal(DeviceRolloutState.Running, d.State));
+        Assert.Equal(fleet.Select(d => d.DeviceId), r.Devices.Select(d => d.DeviceId));
+    }
+
+    [Fact]
+    public void A_coordinator_that_takes_over_after_the_end_still_lists_every_cohort_device_and_keeps_them_once_settled()
+    {
+        var fleet = Fleet(3);
+        var journal = new List<IFleetEvent>();
+        var book = new RolloutBook();
+        void Keep(IReadOnlyList<IFleetEvent> events) { journal.AddRange(events); book = events.Aggregate(book, (b, e) => b.Apply(e)); }
+        Keep(book.Handle(StartCmd(stages: [100], bake: TimeSpan.Zero), SaleV3, T0).Events);
+        Keep(Observe(book, fleet, T0.AddSeconds(1), Healthy, id => OnVersion(id, 3, T0.AddSeconds(1))).Events);
+        Assert.Equal(RolloutStatus.Completed, book.Rollouts.Single().Status); // gates passed with no bake: completed in the same step
+
+        // The singleton moves before it observed the fleet again: the new one has only the journal.
+        var takenOver = journal.Aggregate(new RolloutBook(), (b, e) => b.Apply(e));
+        Assert.Single(takenOver.Observed);
+        var (after, events) = Observe(takenOver, fleet, T0.AddSeconds(2), Healthy, id => OnVersion(id, 3, T0.AddSeconds(2)));
+        journal.AddRange(events);
+        Assert.Equal(3, after.Rollouts.Single().Devices.Count(d => d.State == DeviceRolloutState.Running));
+
+        // Settled rows survive another hand-over, even once the devices have moved on to a newer version.
+        var again = journal.Aggregate(new RolloutBook(), (b, e) => b.Apply(e));
+        Assert.Empty(again.Observed);
+        (again, _) = Observe(again, fleet, T0.AddMinutes(30), Healthy, id => OnVersion(id, 4, T0.AddMinutes(30)));
+        Assert.Equal(3, again.Rollouts.Single().Devices.Count(d => d.State == DeviceRolloutState.Running));
+    }
+
+    [Fact]
+    public void An_ended_rollout_whose_device_never_confirms_settles_with_what_it_knows_after_the_write_off_deadline()
+    {
+        var fleet = Fleet(2);
+        var book = Observe(Started(StartCmd(stages: [100])), fleet, T0.AddSeconds(1), Healthy).Book;
+        (book, _) = Apply(book, book.Handle(new Act("r1", RolloutAction.Promote, "go", "op"), T0.AddSeconds(2)));
+        DeviceSyncReport? OnlyFirst(string id) => id == "d01" ? OnVersion(id, 3, T0.AddSeconds(3)) : null;
+        (book, _) = Observe(book, fleet, T0.AddMinutes(5), Healthy, OnlyFirst);
+        Assert.False(book.Rollouts.Single().Settled);
+        (book, _) = Observe(book, fleet, T0.AddMinutes(13), Healthy, OnlyFirst);
+        var r = book.Rollouts.Single();
+        Assert.True(r.Settled);
+        Assert.Equal([DeviceRolloutState.Running, DeviceRolloutState.NotYetNotified], r.Devices.Select(d => d.State));
+    }
 }

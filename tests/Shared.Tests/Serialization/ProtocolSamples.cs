@@ -249,10 +249,36 @@ public static class ProtocolSamples
         new RolloutEvents.CohortGrown("r1", L("kiosk-1", "kiosk-2"), At),
         new RolloutEvents.StatusChanged("r1", RolloutStatus.RollingBack, "gates", "fallback<=0.02: canary 0.4", At),
         new RolloutEvents.WrittenOff("r1", L("kiosk-9"), "offline for more than 00:10:00", At),
+        new RolloutEvents.DevicesSettled("r1", L(new RolloutDeviceView("kiosk-1", DeviceRolloutState.Running, "summer-sale@3")), At),
         new RenderJobEvents.Accepted("rj-000001-abcdef12", "abcdef12", "kiosk-1", JobSpec(), "2026-11-28", At),
         new RenderJobEvents.Assigned("rj-000001-abcdef12", 1, "127.0.0.1:4053#1", At),
         new RenderJobEvents.Completed("rj-000001-abcdef12", 1, "127.0.0.1:4053#1", new string('d', 64), 1234, 2.5, "libx264", At),
         new RenderJobEvents.AttemptFailed("rj-000001-abcdef12", 1, "worker lost", At),
         new RenderJobEvents.BudgetSet("summer-sale", 10, null, "op", At, 4),
+    }.Concat(Snapshots());
+
+    /// <summary>One filled-in snapshot of every persistent actor; stored like events (versioned JSON).</summary>
+    public static IEnumerable<object> Snapshots() => new object[]
+    {
+        new DeviceSnapshot(Facts(), At, At.AddMinutes(5), At.AddMinutes(4), new DeviceSnapshot.PendingCode("ab12", At.AddMinutes(15), Tags), "0A1B2C",
+            Tags, null, At.AddDays(1), L(KeptHead()), L(Rewrite())),
+        new RolloutsSnapshot(L(new RolloutsSnapshot.Entry(
+            new RolloutEvents.Started("r1", RolloutArtifact.Parse("campaign:summer-sale@3"), "summer-sale", 3, 2, null, "summer-sale v2", L(50.0, 100.0),
+                TimeSpan.FromMinutes(10), Tags, L("success>=0.99"), 50, TimeSpan.FromMinutes(30), TimeSpan.FromMinutes(10), "op", "new copy", At),
+            RolloutStatus.Completed, 1, At.AddMinutes(10), new Dictionary<string, DateTimeOffset> { ["kiosk-1"] = At, ["kiosk-2"] = At.AddMinutes(10) },
+            L("kiosk-9"), L(new RolloutTransition(At, "started", "op", "new copy")), null, At.AddMinutes(20), 230.5,
+            L(new RolloutDeviceView("kiosk-1", DeviceRolloutState.Running, "summer-sale@3"))))),
+        new KillSwitchSnapshot(2, L(Record()), new Dictionary<string, DeviceAck> { ["kiosk-1"] = new(2, At) }),
+        new Fleet.Shared.Tokens.TokensSnapshot(L(new Fleet.Shared.Tokens.TokensSnapshot.Entry(TokenView(), new string('a', 64)))),
+        new CampaignsSnapshot(
+            L(new CampaignsSnapshot.Campaign("summer-sale", "Summer",
+                L(new CampaignsSnapshot.Version(new CampaignEvents.VersionCreated("summer-sale", "Summer", 1, new string('b', 64), "{}", L(new string('c', 64)), 1234, At, "op"),
+                    new CampaignEvents.ManifestSigned("summer-sale", 1, "{}", "k1", At.AddDays(30)))),
+                L<IReadOnlyDictionary<string, string>>(Tags), L(2), L(2))),
+            L(new CampaignReplies.ModelView("minilm", "1.0.0", new string('c', 64), 90, At, "op")), L(Overlay()), 7),
+        new RenderLedgerSnapshot(L(JobView()), L(new RenderLedgerSnapshot.Budget("summer-sale", 10, 60.5, 2)),
+            L(new RenderLedgerSnapshot.DayUsage("summer-sale", "2026-11-28", 3, 7.5)), 1),
+        new TelemetrySnapshot(L(new TelemetrySnapshot.Device("kiosk-1", 7, L(9L, 10L), Tags, "baseline",
+            L(new TelemetrySnapshot.Window(At, 1, "baseline", SyntheticTelemetry.Minute(At, 2).Groups)), 3, 1))),
     };
 }

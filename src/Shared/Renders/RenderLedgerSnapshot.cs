@@ -1,0 +1,19 @@
+using Fleet.Shared.Serialization;
+
+namespace Fleet.Shared.Renders;
+
+/// <summary>
+/// The render job ledger in a snapshot: the jobs still kept (finished ones leave after their retention), budgets, the
+/// usage of the days still counted and the number of jobs ever accepted (job ids go on from it).
+/// </summary>
+[PersistedAs("render-ledger-snapshot.v1")]
+public sealed record RenderLedgerSnapshot(
+    IReadOnlyList<RenderJobView> Jobs,
+    IReadOnlyList<RenderLedgerSnapshot.Budget> Budgets,
+    IReadOnlyList<RenderLedgerSnapshot.DayUsage> Usage,
+    long Accepted) : IFleetEvent
+{
+    public sealed record Budget(string CampaignId, int? RendersPerDay, double? RenderSecondsPerDay, int? DeviceJobs);
+
+    public sealed record DayUsage(string CampaignId, string Day, int Renders, double RenderSeconds);
+}
