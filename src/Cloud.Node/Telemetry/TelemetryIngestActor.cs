@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Fleet.Cloud.Authority;
+using Fleet.Cloud.Reports;
 using Akka.Cluster;
 using Akka.Event;
 using Akka.Persistence;
@@ -24,11 +25,14 @@ public sealed class TelemetryIngestActor : ReceivePersistentActor, IWithTimers
     private readonly Queue<RejectionView> _recent = new();
     private TelemetryStore _store = TelemetryStore.Empty;
     private long _rejected;
+    private readonly IActorRef? _reports;
 
-    public TelemetryIngestActor(ICohortResolver cohorts, TimeSpan retention)
+    /// <param name="reports">The report projection (<see cref="ReportProjector"/>), run as a child that acknowledges batches once it has them; null: acknowledge after the journal write alone.</param>
+    public TelemetryIngestActor(ICohortResolver cohorts, TimeSpan retention, Props? reports = null)
     {
         _cohorts = cohorts;
         _retention = retention;
+        _reports = reports is null ? null : Context.ActorOf(reports, ReportProjector.Name);
 
         Recover<TelemetryEvents.BatchAccepted>(e => _store = _store.Apply(e));
         Recover<RecoveryCompleted>(_ => _store = PruneNow());
@@ -53,8 +57,8 @@ public sealed class TelemetryIngestActor : ReceivePersistentActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(ICohortResolver cohorts, TimeSpan retention) =>
-        Akka.Actor.Props.Create(() => new TelemetryIngestActor(cohorts, retention));
+    public static Props Props(ICohortResolver cohorts, TimeSpan retention, Props? reports = null) =>
+        Akka.Actor.Props.Create(() => new TelemetryIngestActor(cohorts, retention, reports));
 
     protected override void PreStart() => Timers.StartPeriodicTimer(Prune.Instance, Prune.Instance, TimeSpan.FromMinutes(1));
 
@@ -67,7 +71,10 @@ public sealed class TelemetryIngestActor : ReceivePersistentActor, IWithTimers
         {
             case TelemetryStore.Duplicate:
                 CloudMetrics.Batch("duplicate");
-                Sender.Tell(new TelemetryProtocol.Ack(b.DeviceId, b.Seq, Duplicate: true));
+                // The replay may be the device retrying after a crash that came between the journal write and the
+                // report write: offer it to the reports again (they skip seqs they have); acknowledged once they have it.
+                Acknowledge(new TelemetryProtocol.Ack(b.DeviceId, b.Seq, Duplicate: true), Sender,
+                    aggregate is not null && TelemetryStore.Malformed(aggregate) is null ? ForReports(b, aggregate, _cohorts.CohortOf(b.DeviceId, b.Tags)) : null);
                 return;
             case TelemetryStore.Reject r:
                 _rejected++;
@@ -87,7 +94,17 @@ public sealed class TelemetryIngestActor : ReceivePersistentActor, IWithTimers
         CloudMetrics.Batch("accepted");
         CloudMetrics.Ingested(aggregate);
         var sender = Sender;
-        PersistAsync(evt, e => sender.Tell(new TelemetryProtocol.Ack(e.DeviceId, e.Seq, Duplicate: false)));
+        PersistAsync(evt, e => Acknowledge(new TelemetryProtocol.Ack(e.DeviceId, e.Seq, Duplicate: false), sender,
+            aggregate is null ? null : ForReports(b, aggregate, e.Cohort)));
+    }
+
+    private static ReportBatch ForReports(TelemetryProtocol.Batch b, TelemetryAggregate a, string cohort) => new(b.DeviceId, [b.Seq, .. b.Covers], cohort, a);
+
+    /// <summary>Hands the batch to the report projection, which acknowledges once it has it; without one, acknowledges now.</summary>
+    private void Acknowledge(TelemetryProtocol.Ack ack, IActorRef device, ReportBatch? batch)
+    {
+        if (_reports is null) device.Tell(ack);
+        else _reports.Tell(new ReportProjector.Project(batch, ack, device));
     }
 
     /// <summary>
