@@ -138,6 +138,14 @@ public sealed class ReportStore
     {
         DbConnection conn = _db.Kind == DbKind.Sqlite ? new SqliteConnection(_db.ConnectionString) : new NpgsqlConnection(_db.ConnectionString);
         conn.Open();
+        if (conn is SqliteConnection)
+        {
+            // The journal writes to the same file: wait for its lock inside SQLite (retries within milliseconds) rather
+            // than in the driver's retry loop, which sleeps 150 ms per attempt.
+            using var cmd = conn.CreateCommand();
+            cmd.CommandText = "PRAGMA busy_timeout = 30000";
+            cmd.ExecuteNonQuery();
+        }
         return conn;
     }
 }
