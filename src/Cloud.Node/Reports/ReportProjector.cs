@@ -31,7 +31,7 @@ public sealed class ReportProjector : ReceiveActor, IWithTimers
     private readonly TimeSpan _retention;
     private readonly List<Project> _pending = new();
     private bool _writing;
-    private bool _pruneDue = true;
+    private bool _pruneDue;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -57,7 +57,11 @@ public sealed class ReportProjector : ReceiveActor, IWithTimers
 
     public static Props Props(ReportStore store, TimeSpan retention) => Akka.Actor.Props.Create(() => new ReportProjector(store, retention));
 
-    protected override void PreStart() => Timers.StartPeriodicTimer(Prune.Instance, Prune.Instance, TimeSpan.FromHours(1));
+    protected override void PreStart()
+    {
+        Timers.StartPeriodicTimer(Prune.Instance, Prune.Instance, TimeSpan.FromHours(1));
+        Self.Tell(Prune.Instance);
+    }
 
     private void Flush()
     {
