@@ -10,7 +10,7 @@ namespace Fleet.Cloud.Bench;
 /// <summary>
 /// Cloud ingest: one real cloud node (cluster, journal, ingest singleton) in this process; <c>devices</c> simulated
 /// devices each upload <c>minutes</c> one-minute aggregates, a window of batches in flight, every one acknowledged
-/// only after its journal write. Reports aggregates/s per round (median) and managed memory per 1,000 devices.
+/// only after its journal and report writes. Reports aggregates/s per round (median) and managed memory per 1,000 devices.
 /// </summary>
 public static class IngestBenchmark
 {

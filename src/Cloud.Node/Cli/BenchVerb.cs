@@ -33,7 +33,7 @@ public static class BenchVerb
             Math.Max(1, a.GetInt("in-flight", 256)), a.Get("db"), line => { if (!json) Console.Error.WriteLine(line); });
         if (json) { Console.WriteLine(JsonSerializer.Serialize(r, FleetJson.Indented)); return 0; }
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores; db {r.Db}");
-        Console.WriteLine($"cloud ingest: {r.Devices} devices x {r.Minutes} minutes = {r.Accepted} aggregates acknowledged after the journal write");
+        Console.WriteLine($"cloud ingest: {r.Devices} devices x {r.Minutes} minutes = {r.Accepted} aggregates acknowledged after the journal and report writes");
         Console.WriteLine($"  median {r.MedianAggregatesPerSecond:0} aggregates/s per round (min {r.RoundRates.Min():0}, max {r.RoundRates.Max():0})");
         Console.WriteLine($"  memory for {r.Minutes} minute windows: {r.HeapMbPer1000Devices:0.0} MB managed heap, {r.RssMbPer1000Devices:0.0} MB RSS per 1,000 devices");
         return 0;

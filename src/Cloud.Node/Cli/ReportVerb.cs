@@ -47,9 +47,9 @@ public static class ReportVerb
             sb.Append(TextTable.Render(["ARM", "IMPR", "CTR", "VTR", "ENGAGE MS", "Q25", "Q50", "Q75"],
                 v.Arms.Select(x => (IReadOnlyList<string>)[x.Id, N(x.Impressions), Pct(x.Ctr), Pct(x.Vtr), Ms(x.MeanEngagementMs), Pct(x.Q25Reach), Pct(x.Q50Reach), Pct(x.Q75Reach)])));
             if (v.Variants.Count > 0)
-                sb.Append(TextTable.Render(["VARIANT", "RENDERS", "IMPR", "CTR", "VTR", "ENGAGE MS"],
+                sb.AppendLine().Append(TextTable.Render(["VARIANT", "RENDERS", "IMPR", "CTR", "VTR", "ENGAGE MS"],
                     v.Variants.Select(x => (IReadOnlyList<string>)[x.Id, N(x.Renders), N(x.Impressions), Pct(x.Ctr), Pct(x.Vtr), Ms(x.MeanEngagementMs)])));
-            sb.Append(TextTable.Render(["LIFT", "PERSONALISED", "HOLDOUT", "RELATIVE (95% CI)", "DIFFERENCE (95% CI)", "VERDICT", "SAMPLE"],
+            sb.AppendLine().Append(TextTable.Render(["LIFT", "PERSONALISED", "HOLDOUT", "RELATIVE (95% CI)", "DIFFERENCE (95% CI)", "VERDICT", "SAMPLE"],
                 new[] { v.Ctr, v.Vtr }.Select(l => (IReadOnlyList<string>)[l.Metric.ToUpperInvariant(), Pct(l.Personalised), Pct(l.Holdout),
                     l.RelativeLift is null ? "-" : $"{Signed(l.RelativeLift)} ({Signed(l.RelativeLow)} .. {Signed(l.RelativeHigh)})",
                     l.Difference is null ? "-" : $"{Signed(l.Difference, "pt")} ({Signed(l.DifferenceLow, "pt")} .. {Signed(l.DifferenceHigh, "pt")})",
