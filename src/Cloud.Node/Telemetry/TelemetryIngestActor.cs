@@ -12,7 +12,9 @@ namespace Fleet.Cloud.Telemetry;
 /// <summary>
 /// The cloud telemetry service (a cluster singleton on control nodes): checks each device batch with
 /// <see cref="TelemetryStore.Decide"/>, persists accepted ones, acknowledges after the write, acknowledges replays
-/// without counting them, and rejects (and logs) the rest. The store is rebuilt from the journal on restart.
+/// without counting them, and rejects (and logs) the rest. The store is rebuilt from the journal on restart. With a
+/// report projection (child <see cref="ReportProjector"/>), accepted and replayed batches go through it and it sends
+/// the acknowledgement once their outcomes are in the report rollups.
 /// </summary>
 public sealed class TelemetryIngestActor : ReceivePersistentActor, IWithTimers
 {
