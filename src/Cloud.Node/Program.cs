@@ -7,6 +7,7 @@ var verbs = new List<Verb>
     AgentVerb.Verb,
     DevicesVerb.Verb,
     TelemetryVerb.Verb,
+    ReportVerb.Verb,
     AuditVerb.Verb,
     BenchVerb.Verb,
     KillVerb.Verb,

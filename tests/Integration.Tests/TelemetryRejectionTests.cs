@@ -1,11 +1,8 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
-using Akka.Cluster.Hosting;
 using Akka.Hosting;
-using Fleet.Shared.Cluster;
 using Fleet.Shared.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace Fleet.Integration.Tests;
 
@@ -22,7 +19,7 @@ public sealed class TelemetryRejectionTests
         var listener = cloud.System.ActorOf(Props.Create(() => new WarningListener(warnings)));
         cloud.System.EventStream.Subscribe(listener, typeof(Akka.Event.Warning));
 
-        using var mallory = await JoinAsDeviceAsync(cloud.Seed, "mallory");
+        using var mallory = await DeviceMember.JoinAsync(cloud.Seed, "mallory");
         var ingest = await mallory.Services.GetRequiredService<IRequiredActor<TelemetryIngestKey>>().GetAsync();
         var now = DateTimeOffset.UtcNow;
         var tags = new Dictionary<string, string>();
@@ -60,18 +57,6 @@ public sealed class TelemetryRejectionTests
         await Eventually.Until(() => Task.FromResult(warnings.Count(w => w.Contains("telemetry batch rejected"))), n => n == cases.Length,
             TimeSpan.FromSeconds(10), "one warning per rejected batch");
         Assert.Contains(warnings, w => w.Contains("claimed device kiosk-victim") && w.Contains("claiming device 'kiosk-victim'"));
-    }
-
-    private static async Task<IHost> JoinAsDeviceAsync(string seed, string deviceId)
-    {
-        var host = Host.CreateDefaultBuilder().ConfigureServices(s => s.AddAkka(FleetCluster.SystemName, b => b
-            .WithFleetNode(new NodeSettings { Roles = [FleetCluster.EdgeRole, FleetCluster.DeviceRole(deviceId)], SeedNodes = [seed], LogLevel = "ERROR" })
-            .WithSingletonProxy<TelemetryIngestKey>(FleetCluster.TelemetrySingleton, new ClusterSingletonOptions { Role = FleetCluster.ControlRole }))).Build();
-        await host.StartAsync();
-        var up = new TaskCompletionSource();
-        Akka.Cluster.Cluster.Get(host.Services.GetRequiredService<ActorSystem>()).RegisterOnMemberUp(() => up.TrySetResult());
-        await up.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        return host;
     }
 
     private sealed class WarningListener : ReceiveActor

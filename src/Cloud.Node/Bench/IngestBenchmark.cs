@@ -10,7 +10,7 @@ namespace Fleet.Cloud.Bench;
 /// <summary>
 /// Cloud ingest: one real cloud node (cluster, journal, ingest singleton) in this process; <c>devices</c> simulated
 /// devices each upload <c>minutes</c> one-minute aggregates, a window of batches in flight, every one acknowledged
-/// only after its journal write. Reports aggregates/s per round (median) and managed memory per 1,000 devices.
+/// only after its journal and report writes. Reports aggregates/s per round (median) and managed memory per 1,000 devices.
 /// </summary>
 public static class IngestBenchmark
 {
@@ -25,7 +25,7 @@ public static class IngestBenchmark
         var port = FreePort();
         var app = CloudHost.Build(new CloudOptions
         {
-            Port = port, HttpUrl = $"http://127.0.0.1:{FreePort()}", DataDir = dir, Db = target, AdminToken = "bench",
+            Port = port, HttpUrl = $"http://127.0.0.1:{FreePort()}", DataDir = dir, Db = target, AdminToken = "bench", InsecureDev = true,
             TelemetryRetention = TimeSpan.FromDays(30), AkkaLogLevel = "ERROR",
         });
         await app.StartAsync();
@@ -62,7 +62,7 @@ public static class IngestBenchmark
         }
     }
 
-    private static async Task<long> SendAll(IActorRef ingest, IReadOnlyList<TelemetryProtocol.Batch> batches, int inFlight)
+    internal static async Task<long> SendAll(IActorRef ingest, IReadOnlyList<TelemetryProtocol.Batch> batches, int inFlight)
     {
         long ok = 0;
         using var gate = new SemaphoreSlim(inFlight);
@@ -81,7 +81,7 @@ public static class IngestBenchmark
         return ok;
     }
 
-    private static async Task WaitReady(IActorRef ingest)
+    internal static async Task WaitReady(IActorRef ingest)
     {
         var sw = Stopwatch.StartNew();
         while (true)
@@ -95,7 +95,7 @@ public static class IngestBenchmark
         }
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         l.Start();

@@ -9,6 +9,7 @@ using Fleet.Cloud.Keys;
 using Fleet.Cloud.Models;
 using Fleet.Cloud.Render;
 using Fleet.Cloud.Rollouts;
+using Fleet.Cloud.Reports;
 using Fleet.Cloud.Renders;
 using Fleet.Cloud.Tokens;
 using Fleet.Shared.Assets;
@@ -43,6 +44,8 @@ public static class CloudHost
         var isControl = o.Roles.Contains(FleetCluster.ControlRole);
         var paths = new CloudPaths(o.DataDir, o.StoreDir);
         var store = ControlStore.Open(o.Db);
+        var reports = ReportStore.Open(o.Db);
+        builder.Services.AddSingleton(reports);
         // Control nodes share their keys through the database; a node without role control (a render worker) never
         // sees the key secret and keeps a ring of its own only to sign its audit log's head.
         var secrets = isControl ? ControlSecrets.Open(store, KeySecret.Resolve(o), paths) : null;
@@ -113,7 +116,7 @@ public static class CloudHost
             .WithFleetNode(node)
             .WithDeviceRegistry(isControl, pki?.Trust, pki is null ? null
                 : new DeviceCertificateRenewal(pki.Ca, pki.Revoked, o.DeviceCertificateLifetime, sp.GetRequiredService<CloudAudit>()))
-            .WithTelemetryIngest(isControl, cohorts, o.TelemetryRetention)
+            .WithTelemetryIngest(isControl, cohorts, o.TelemetryRetention, reports, o.ReportRetention)
             .WithKillSwitch(isControl, keys, trustUpdates)
             .AddTokenStore(isControl, o.AdvertisedApiUrl)
             .AddCampaignStore(isControl, keys, trustUpdates)
@@ -158,6 +161,7 @@ public static class CloudHost
         read.MapDeviceAudit();
         read.MapKillSwitch();
         api.MapTelemetry();
+        api.MapReports();
         api.MapAudit();
         api.MapEnrolment(app);
         api.MapTokens();

@@ -42,6 +42,9 @@ public sealed record CloudOptions
     public static readonly TimeSpan DefaultDeviceCertificateLifetime = TimeSpan.FromDays(730);
     /// <summary>How long telemetry windows stay in memory for queries (the journal keeps everything).</summary>
     public TimeSpan TelemetryRetention { get; init; } = TimeSpan.FromHours(24);
+    /// <summary>How long the hourly player-outcome rollups behind <c>report campaign</c> stay in the database (<c>--report-retention</c>).</summary>
+    public TimeSpan ReportRetention { get; init; } = DefaultReportRetention;
+    public static readonly TimeSpan DefaultReportRetention = TimeSpan.FromDays(90);
     /// <summary>Age at which the active signing key is replaced on schedule (<c>--rotate-every</c>); null: only by hand.</summary>
     public TimeSpan? RotateEvery { get; init; } = DefaultRotateEvery;
     public static readonly TimeSpan DefaultRotateEvery = TimeSpan.FromDays(90);
@@ -69,7 +72,7 @@ public sealed record CloudOptions
     {
         "host", "port", "http", "roles", "data", "db", "seed", "ca-key", "node-cert", "node-key", "ca-cert", "insecure-dev", "render-slots", "store",
         "gateway-port", "gateway-address", "device-cert-days", "device-cert-seconds", "key-secret-file", "rotate-every",
-        "retire-after", "write-off-after",
+        "retire-after", "write-off-after", "report-retention",
     };
     public static readonly string[] BooleanOptions = { "insecure-dev" };
 
@@ -80,7 +83,7 @@ public sealed record CloudOptions
                                  [--render-slots N] [--store DIR] [--gateway-port 4443] [--gateway-address HOST:PORT]...
                                  [--device-cert-days 730 | --device-cert-seconds N]
                                  [--key-secret-file PATH] [--rotate-every 90d|off] [--retire-after 30d|off]
-                                 [--write-off-after 30d]
+                                 [--write-off-after 30d] [--report-retention 90d]
           runs a cloud node: remoting on --port, the HTTP API on --http, persistence in --db
           (default: a SQLite file under --data). The admin token is FLEET_ADMIN_TOKEN or <data>/admin.token.
           Roles: control (registry, kill-switch, rollouts, API), render (render worker), gateway (device streams:
@@ -111,6 +114,9 @@ public sealed record CloudOptions
           it signed) once its successor has been active this long (default 30d, the manifest lifetime; off: only by
           'keys revoke') and every device confirmed the successor or was written off: not seen for --write-off-after
           (default 30d). 'keys status' shows what each old key waits for.
+          --report-retention: how long the hourly player-outcome rollups behind 'report campaign' (impressions, clicks,
+          completes, quartiles and dwell per campaign version, arm and variant) stay in --db (default 90d); older
+          hours are deleted hourly.
         """;
 
     public static CloudOptions From(CommandArgs a)
@@ -146,8 +152,14 @@ public sealed record CloudOptions
             Retirement = new Keys.KeyRetirement.Policy(
                 a.Get("retire-after") is "off" ? null : DurationOf(a.Get("retire-after"), Keys.KeyRetirement.Policy.DefaultRetireAfter, "--retire-after", "or 'off'"),
                 DurationOf(a.Get("write-off-after"), Keys.KeyRetirement.Policy.DefaultWriteOffAfter, "--write-off-after", "")),
+            ReportRetention = ReportRetentionOf(a.Get("report-retention")),
         };
     }
+
+    private static TimeSpan ReportRetentionOf(string? value) =>
+        value is null ? DefaultReportRetention
+        : Durations.Parse(value) is { } d && d >= TimeSpan.FromHours(1) ? d
+        : throw new UsageException($"--report-retention '{value}' is not a duration of at least 1h (e.g. 90d, 720h)");
 
     private static TimeSpan? RotateEveryOf(string? value) =>
         value is "off" ? null : DurationOf(value, DefaultRotateEvery, "--rotate-every", "or 'off'");

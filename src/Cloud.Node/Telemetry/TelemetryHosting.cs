@@ -1,6 +1,8 @@
 using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Hosting;
+using Fleet.Cloud.Hosting;
+using Fleet.Cloud.Reports;
 using Fleet.Shared.Cluster;
 using Fleet.Shared.Telemetry;
 
@@ -8,12 +10,17 @@ namespace Fleet.Cloud.Telemetry;
 
 public static class TelemetryHosting
 {
-    /// <summary>Control nodes host the ingest singleton (restarted with backoff if its journal fails); others proxy to it.</summary>
-    public static AkkaConfigurationBuilder WithTelemetryIngest(this AkkaConfigurationBuilder b, bool isControl, ICohortResolver cohorts, TimeSpan retention)
+    /// <summary>
+    /// Control nodes host the ingest singleton (restarted with backoff if its journal fails) with the report projection
+    /// as its child (<paramref name="reports"/>, rows kept for <paramref name="reportRetention"/>); others proxy to it.
+    /// </summary>
+    public static AkkaConfigurationBuilder WithTelemetryIngest(this AkkaConfigurationBuilder b, bool isControl, ICohortResolver cohorts, TimeSpan retention,
+        ReportStore? reports = null, TimeSpan? reportRetention = null)
     {
         var options = new ClusterSingletonOptions { Role = FleetCluster.ControlRole };
         if (!isControl) return b.WithSingletonProxy<TelemetryIngestKey>(FleetCluster.TelemetrySingleton, options);
-        var props = SingletonSupervision.Props(TelemetryIngestActor.Props(cohorts, retention), "store");
+        var projector = reports is null ? null : ReportProjector.Props(reports, reportRetention ?? CloudOptions.DefaultReportRetention);
+        var props = SingletonSupervision.Props(TelemetryIngestActor.Props(cohorts, retention, projector), "store");
         return b.WithSingleton<TelemetryIngestKey>(FleetCluster.TelemetrySingleton, props, options, createProxyToo: true);
     }
 }

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Fleet.Cloud.Authority;
+using Fleet.Cloud.Reports;
 using Akka.Cluster;
 using Akka.Event;
 using Akka.Persistence;
@@ -13,7 +14,9 @@ namespace Fleet.Cloud.Telemetry;
 /// <summary>
 /// The cloud telemetry service (a cluster singleton on control nodes): checks each device batch with
 /// <see cref="TelemetryStore.Decide"/>, persists accepted ones, acknowledges after the write, acknowledges replays
-/// without counting them, and rejects (and logs) the rest. The store is rebuilt from the journal on restart.
+/// without counting them, and rejects (and logs) the rest. The store is rebuilt from the journal on restart. With a
+/// report projection (child <see cref="ReportProjector"/>), accepted and replayed batches go through it and it sends
+/// the acknowledgement once their outcomes are in the report rollups.
 /// </summary>
 public sealed class TelemetryIngestActor : SnapshottingActor, IWithTimers
 {
@@ -26,11 +29,14 @@ public sealed class TelemetryIngestActor : SnapshottingActor, IWithTimers
     private readonly Queue<RejectionView> _recent = new();
     private TelemetryStore _store = TelemetryStore.Empty;
     private long _rejected;
+    private readonly IActorRef? _reports;
 
-    public TelemetryIngestActor(ICohortResolver cohorts, TimeSpan retention)
+    /// <param name="reports">The report projection (<see cref="ReportProjector"/>), run as a child that acknowledges batches once it has them; null: acknowledge after the journal write alone.</param>
+    public TelemetryIngestActor(ICohortResolver cohorts, TimeSpan retention, Props? reports = null)
     {
         _cohorts = cohorts;
         _retention = retention;
+        _reports = reports is null ? null : Context.ActorOf(reports, ReportProjector.Name);
 
         // A batch is applied before its write completes, so a snapshot may already hold the first batches replayed after it.
         Recover<TelemetryEvents.BatchAccepted>(e => { if (!TelemetrySnapshots.Holds(_store, e)) _store = _store.Apply(e); });
@@ -61,8 +67,8 @@ public sealed class TelemetryIngestActor : SnapshottingActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(ICohortResolver cohorts, TimeSpan retention) =>
-        Akka.Actor.Props.Create(() => new TelemetryIngestActor(cohorts, retention));
+    public static Props Props(ICohortResolver cohorts, TimeSpan retention, Props? reports = null) =>
+        Akka.Actor.Props.Create(() => new TelemetryIngestActor(cohorts, retention, reports));
 
     protected override void PreStart() => Timers.StartPeriodicTimer(Prune.Instance, Prune.Instance, TimeSpan.FromMinutes(1));
 
@@ -75,7 +81,10 @@ public sealed class TelemetryIngestActor : SnapshottingActor, IWithTimers
         {
             case TelemetryStore.Duplicate:
                 CloudMetrics.Batch("duplicate");
-                Sender.Tell(new TelemetryProtocol.Ack(b.DeviceId, b.Seq, Duplicate: true));
+                // The replay may be the device retrying after a crash that came between the journal write and the
+                // report write: offer it to the reports again (they skip seqs they have); acknowledged once they have it.
+                Acknowledge(new TelemetryProtocol.Ack(b.DeviceId, b.Seq, Duplicate: true), Sender,
+                    aggregate is not null && TelemetryStore.Malformed(aggregate) is null ? ForReports(b, aggregate, _cohorts.CohortOf(b.DeviceId, b.Tags)) : null);
                 return;
             case TelemetryStore.Reject r:
                 _rejected++;
@@ -95,7 +104,17 @@ public sealed class TelemetryIngestActor : SnapshottingActor, IWithTimers
         CloudMetrics.Batch("accepted");
         CloudMetrics.Ingested(aggregate);
         var sender = Sender;
-        PersistAsync(evt, e => sender.Tell(new TelemetryProtocol.Ack(e.DeviceId, e.Seq, Duplicate: false)));
+        PersistAsync(evt, e => Acknowledge(new TelemetryProtocol.Ack(e.DeviceId, e.Seq, Duplicate: false), sender,
+            aggregate is null ? null : ForReports(b, aggregate, e.Cohort)));
+    }
+
+    private static ReportBatch ForReports(TelemetryProtocol.Batch b, TelemetryAggregate a, string cohort) => new(b.DeviceId, [b.Seq, .. b.Covers], cohort, a);
+
+    /// <summary>Hands the batch to the report projection, which acknowledges once it has it; without one, acknowledges now.</summary>
+    private void Acknowledge(TelemetryProtocol.Ack ack, IActorRef device, ReportBatch? batch)
+    {
+        if (_reports is null) device.Tell(ack);
+        else _reports.Tell(new ReportProjector.Project(batch, ack, device));
     }
 
     /// <summary>

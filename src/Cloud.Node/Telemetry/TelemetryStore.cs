@@ -91,7 +91,7 @@ public sealed record TelemetryStore(ImmutableDictionary<string, DeviceTelemetry>
     }
 
     /// <summary>Content checks: counts add up, and every string is an identifier (never free text).</summary>
-    private static string? Malformed(TelemetryAggregate a)
+    internal static string? Malformed(TelemetryAggregate a)
     {
         if (a.PeriodMinutes is < 1 or > 1440) return "period is not 1..1440 minutes";
         if (a.QuarantinedAssets < 0) return "negative quarantine count";
