@@ -55,7 +55,8 @@ public sealed record RenderLedger
         if (open >= deviceJobs)
             return (new Refused("device-quota", $"device {cmd.DeviceId} already has {open} cloud renders of {spec.CampaignId} in progress (limit {deviceJobs})"), Array.Empty<IFleetEvent>());
         var jobId = $"rj-{Accepted + 1:D6}-{key[..8]}";
-        var evt = new RenderJobEvents.Accepted(jobId, key, cmd.DeviceId, spec, day, now);
+        // The journal never holds the job's text: the scheduler keeps it in memory until the job is done (see PersonalFields).
+        var evt = new RenderJobEvents.Accepted(jobId, key, cmd.DeviceId, PersonalFields.Hashed(spec, jobId), day, now);
         return (new RenderSchedulerReplies.Accepted(ApplyAccepted(evt), true), new IFleetEvent[] { evt });
     }
 
@@ -87,6 +88,10 @@ public sealed record RenderLedger
             : Array.Empty<IFleetEvent>();
 
     /// <summary>Every job running on a worker that is gone (or does not run it any more) loses its attempt and is re-queued.</summary>
+    /// <summary>Ends a job whose text this scheduler does not hold (it was accepted before a take-over): no worker could draw it.</summary>
+    public IReadOnlyList<IFleetEvent> TextLost(RenderJobView job, DateTimeOffset now) =>
+        [new RenderJobEvents.AttemptFailed(job.JobId, Math.Max(job.Attempts, MaxAttempts), "its text was not kept across a scheduler restart; the device renders it", now)];
+
     public IReadOnlyList<IFleetEvent> WorkerLost(string workerId, IReadOnlySet<string> stillRunning, string reason, DateTimeOffset now) => Jobs.Values
         .Where(j => j.Status == RenderJobStatus.Running && j.Worker == workerId && !stillRunning.Contains(j.JobId))
         .Select(j => (IFleetEvent)new RenderJobEvents.AttemptFailed(j.JobId, j.Attempts, reason, now)).ToList();
@@ -138,7 +143,7 @@ public sealed record RenderLedger
     }
 
     private static RenderJobView ApplyAccepted(RenderJobEvents.Accepted a) =>
-        new(a.JobId, a.DeviceId, a.Spec, RenderJobStatus.Queued, 0, null, null, null, null, null, null, Array.Empty<string>(), a.At, null);
+        new(a.JobId, a.DeviceId, PersonalFields.Hashed(a.Spec, a.JobId), RenderJobStatus.Queued, 0, null, null, null, null, null, null, Array.Empty<string>(), a.At, null);
 
     private RenderLedger Update(string jobId, Func<RenderJobView, RenderJobView> change) =>
         Jobs.TryGetValue(jobId, out var j) ? this with { Jobs = Jobs.SetItem(jobId, change(j)) } : this;

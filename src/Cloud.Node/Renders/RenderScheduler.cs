@@ -30,6 +30,11 @@ public sealed class RenderScheduler : ReceivePersistentActor, IWithTimers
     private readonly Dictionary<string, string> _pending = new(StringComparer.Ordinal);
     private DateTimeOffset _recoveredAt;
     private RenderLedger _ledger = new();
+    /// <summary>
+    /// The slot values and voice line of unfinished jobs, as submitted. Only here, in memory: the journal and the ledger
+    /// hold salted hashes (<see cref="PersonalFields.Hashed"/>), and the text is dropped once its job is done or failed.
+    /// </summary>
+    private readonly Dictionary<string, RenderJobSpec> _texts = new(StringComparer.Ordinal);
 
     private sealed record Worker(IActorRef Ref, int Slots, bool Gpu);
 
@@ -45,7 +50,7 @@ public sealed class RenderScheduler : ReceivePersistentActor, IWithTimers
             Timers.StartPeriodicTimer(Tick.Instance, Tick.Instance, TimeSpan.FromSeconds(1));
         });
 
-        Command<Submit>(cmd => Decide(_ledger.Handle(cmd, Now), Sender));
+        Command<Submit>(cmd => Decide(_ledger.Handle(cmd, Now), Sender, () => KeepText(cmd)));
         Command<SetBudget>(cmd => Decide(_ledger.Handle(cmd, Now), Sender));
         Command<GetJob>(q => Sender.Tell(_ledger.Jobs.TryGetValue(q.JobId, out var j) ? j : new NotFound(q.JobId)));
         Command<ListJobs>(q =>
@@ -106,15 +111,25 @@ public sealed class RenderScheduler : ReceivePersistentActor, IWithTimers
         RequeueLost(_ledger.WorkerLost(p.WorkerId, running, "worker does not run it", Now));
     }
 
-    private void Decide((object Reply, IReadOnlyList<IFleetEvent> Events) decided, IActorRef sender)
+    private void Decide((object Reply, IReadOnlyList<IFleetEvent> Events) decided, IActorRef sender, Action? first = null)
     {
-        if (decided.Events.Count == 0) { sender.Tell(decided.Reply); return; }
+        if (decided.Events.Count == 0) { first?.Invoke(); sender.Tell(decided.Reply); return; }
         Persist(decided.Events, () =>
         {
+            first?.Invoke();
             foreach (var a in decided.Events.OfType<RenderJobEvents.Accepted>())
                 _log.Info("render job {0} accepted: {1} v{2} {3}p for {4}", a.JobId, a.Spec.CampaignId, a.Spec.CampaignVersion, a.Spec.Height, a.DeviceId);
             sender.Tell(decided.Reply);
         });
+    }
+
+    /// <summary>Holds a submitted job's text while the job is unfinished (a repeat submission brings it back after a take-over).</summary>
+    private void KeepText(Submit cmd)
+    {
+        var key = cmd.Spec.KeyFor(cmd.DeviceId);
+        if (PersonalFields.NeedsText(cmd.Spec) && _ledger.ByKey.TryGetValue(key, out var id)
+            && _ledger.Jobs[id].Status is RenderJobStatus.Queued or RenderJobStatus.Running)
+            _texts[id] = cmd.Spec;
     }
 
     /// <summary>A worker's result: recorded once (a repeat changes nothing) and always acknowledged, so the worker stops resending.</summary>
@@ -145,7 +160,11 @@ public sealed class RenderScheduler : ReceivePersistentActor, IWithTimers
         PersistAll(events, e =>
         {
             _ledger = _ledger.Apply(e);
-            if (e switch { RenderJobEvents.Completed c => c.JobId, RenderJobEvents.AttemptFailed f => f.JobId, _ => null } is { } ended) _assignedAt.Remove(ended);
+            if (e switch { RenderJobEvents.Completed c => c.JobId, RenderJobEvents.AttemptFailed f => f.JobId, _ => null } is { } ended)
+            {
+                _assignedAt.Remove(ended);
+                if (_ledger.Jobs[ended].Status is RenderJobStatus.Done or RenderJobStatus.Failed) _texts.Remove(ended);
+            }
             if (--left > 0) return;
             then();
             Dispatch();
@@ -158,8 +177,10 @@ public sealed class RenderScheduler : ReceivePersistentActor, IWithTimers
         var free = _workers.ToDictionary(w => w.Key, w => w.Value.Slots - _ledger.RunningOn(w.Key) - _pending.Values.Count(p => p == w.Key),
             StringComparer.Ordinal);
         var assignments = new List<RenderJobEvents.Assigned>();
+        var textless = new List<IFleetEvent>();
         foreach (var job in _ledger.Startable(Now).Where(j => !_pending.ContainsKey(j.JobId)))
         {
+            if (PersonalFields.NeedsText(job.Spec) && !_texts.ContainsKey(job.JobId)) { textless.AddRange(_ledger.TextLost(job, Now)); continue; }
             var pick = free.Where(f => f.Value > 0).OrderByDescending(f => _workers[f.Key].Gpu).ThenByDescending(f => f.Value)
                 .ThenBy(f => f.Key, StringComparer.Ordinal).Select(f => f.Key).FirstOrDefault();
             if (pick is null) break;
@@ -167,13 +188,14 @@ public sealed class RenderScheduler : ReceivePersistentActor, IWithTimers
             _pending[job.JobId] = pick;
             assignments.Add(new RenderJobEvents.Assigned(job.JobId, job.Attempts + 1, pick, Now));
         }
+        if (textless.Count > 0) Persist(textless, () => _log.Warning("{0} render job(s) failed: their text was not kept across a scheduler restart", textless.Count));
         if (assignments.Count == 0) return;
         PersistAll(assignments, a =>
         {
             _ledger = _ledger.Apply(a);
             _pending.Remove(a.JobId);
             _assignedAt[a.JobId] = Now;
-            if (_workers.TryGetValue(a.WorkerId, out var w)) w.Ref.Tell(new Assign(a.JobId, a.Attempt, _ledger.Jobs[a.JobId].Spec));
+            if (_workers.TryGetValue(a.WorkerId, out var w)) w.Ref.Tell(new Assign(a.JobId, a.Attempt, _texts.GetValueOrDefault(a.JobId) ?? _ledger.Jobs[a.JobId].Spec));
         });
     }
 
