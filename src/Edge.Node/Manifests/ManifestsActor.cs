@@ -30,6 +30,8 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
     private readonly ModelFiles _modelFiles;
     /// <summary>Per model name: the rollout overlay this device follows, and the model once it passed its test run.</summary>
     private readonly Dictionary<string, ModelSlot> _models = new(StringComparer.Ordinal);
+    /// <summary>Per sha256: a model a manifest in force pins (<c>campaign publish --model</c>), fetched and verified like an overlay's.</summary>
+    private readonly Dictionary<string, ModelSlot> _pinned = new(StringComparer.Ordinal);
     private bool _modelBusy;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<SyncRejection> _rejections;
@@ -62,6 +64,7 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
         _held = OpenTrust(root);
         _trust = _held?.Set ?? TrustSet.Empty;
         _inForce = _cache.LoadInForce(_trust, (id, why) => AgentLog.Write($"manifests: dropped kept {id}: {why}"));
+        FollowPinnedModels();
 
         Receive<DeviceCredentials>(c =>
         {
@@ -122,6 +125,7 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
         _table = t;
         if (changed) _refused.Clear();
         DropWithdrawn(t);
+        FollowPinnedModels();
         FollowModelOverlays(t);
     }
 
@@ -153,15 +157,29 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
         foreach (var (name, overlay) in wanted)
             if (!_models.TryGetValue(name, out var slot) || slot.Overlay.Sha256 != overlay.Sha256)
                 _models[name] = new ModelSlot(overlay, null, null);
-        _modelFiles.CollectGarbage(_models.Values.Select(m => m.Overlay.Sha256!).ToHashSet(StringComparer.Ordinal));
+        _modelFiles.CollectGarbage(_models.Values.Select(m => m.Overlay.Sha256!).Concat(_pinned.Keys).ToHashSet(StringComparer.Ordinal));
         KickModels();
     }
 
-    /// <summary>Prepares the next directed model that is neither ready nor failed, one at a time.</summary>
+    /// <summary>
+    /// Models the manifests in force pin (anything but the built-in model) get a slot each; a pin no manifest names any
+    /// more is dropped. Until its model is verified a manifest renders with the built-in model, and says so.
+    /// </summary>
+    private void FollowPinnedModels()
+    {
+        var wanted = _inForce.Values.Select(s => s.Manifest.Model).Where(r => r != DefaultModel.Ref).DistinctBy(r => r.Sha256).ToList();
+        foreach (var sha in _pinned.Keys.Where(k => wanted.All(r => r.Sha256 != k)).ToList()) _pinned.Remove(sha);
+        foreach (var r in wanted.Where(r => !_pinned.ContainsKey(r.Sha256)))
+            _pinned[r.Sha256] = new ModelSlot(new ArtifactOverlay("manifest", Fleet.Shared.Rollouts.ArtifactKind.Model, r.Name, r.Version, r.Sha256, null,
+                new Dictionary<string, string>(), null), null, null);
+        KickModels();
+    }
+
+    /// <summary>Prepares the next directed or pinned model that is neither ready nor failed, one at a time.</summary>
     private void KickModels()
     {
         if (_modelBusy || _credentials is null) return;
-        var next = _models.Values.FirstOrDefault(m => m.Ready is null && m.Error is null);
+        var next = _models.Values.Concat(_pinned.Values).FirstOrDefault(m => m.Ready is null && m.Error is null);
         if (next is null) return;
         _modelBusy = true;
         var overlay = next.Overlay;
@@ -186,6 +204,15 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
                 ? $"manifests: model {p.Overlay.ArtifactId} loaded and verified; renders use it from now on"
                 : $"manifests: model {p.Overlay.ArtifactId} refused ({p.Error}); keeping the model in use");
             if (p.Error is null) Record(Shared.Audit.AuditCommands.Actions.ModelSwap, p.Overlay.Name, $"-> {p.Overlay.ArtifactId} sha256 {p.Overlay.Sha256}");
+        }
+        if (_pinned.TryGetValue(p.Overlay.Sha256!, out var pin))
+        {
+            _pinned[p.Overlay.Sha256!] = pin with { Ready = p.Model, Error = p.Error };
+            AgentLog.Write(p.Error is null
+                ? $"manifests: pinned model {p.Overlay.ArtifactId} loaded and verified; its campaigns render with it"
+                : $"manifests: pinned model {p.Overlay.ArtifactId} refused ({p.Error}); its campaigns render with the built-in model");
+            Record(Shared.Audit.AuditCommands.Actions.ModelSwap, p.Overlay.Name,
+                p.Error is null ? $"pinned -> {p.Overlay.ArtifactId} sha256 {p.Overlay.Sha256}" : $"pinned {p.Overlay.ArtifactId} refused: {p.Error}");
         }
         Report();
         KickModels();
@@ -218,6 +245,7 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
                 var freed = _cache.CollectGarbage();
                 AgentLog.Write($"manifests: running {v.CampaignId} v{v.Version} (signed by {v.Signed.Kid}{(freed > 0 ? $", freed {freed} bytes" : "")})");
                 Record(Shared.Audit.AuditCommands.Actions.ManifestSwap, v.CampaignId, $"{was} -> v{v.Version} signed by {v.Signed.Kid}");
+                FollowPinnedModels();
                 break;
             case FetchOutcome.Rejected r:
                 _refused.Add((r.CampaignId, r.Version));
@@ -247,6 +275,7 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
         _audit?.Tell(new Shared.Audit.AuditCommands.Record("store", "asset-quarantined", q.Sha256, $"{q.What}: {q.Problem}"));
         foreach (var (name, slot) in _models.Where(m => m.Value.Overlay.Sha256 == q.Sha256).ToList())
             _models[name] = slot with { Ready = null, Error = null }; // renders use the manifest's model until it is verified again
+        if (_pinned.TryGetValue(q.Sha256, out var pin)) _pinned[q.Sha256] = pin with { Ready = null, Error = null };
         Report();
         KickModels();
         Kick();
@@ -261,16 +290,21 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
         return new ActiveCampaign(campaignId, m.Version, m, _cache.FolderOf(m), _cache.AssetPaths(m), ModelFor(m));
     }
 
-    /// <summary>The model a rollout switched this device to, once verified; otherwise the manifest's (the built-in one).</summary>
+    /// <summary>
+    /// The model a rollout switched this device to, once verified; otherwise the model the manifest pins, once verified;
+    /// otherwise the built-in one — always named as what actually runs.
+    /// </summary>
     private ModelInUse ModelFor(Manifest m) =>
-        _models.TryGetValue(m.Model.Name, out var slot) && slot.Ready is { } ready ? ready : new ModelInUse(m.Model.Id, null);
+        _models.TryGetValue(m.Model.Name, out var slot) && slot.Ready is { } ready ? ready
+        : _pinned.TryGetValue(m.Model.Sha256, out var pin) && pin.Ready is { } pinned ? pinned
+        : new ModelInUse(DefaultModel.Ref.Id, null);
 
     /// <summary>Models renders use now, and models this device was told to use but refused (with why).</summary>
     private List<DeviceModel> Models() =>
         _inForce.Values.Select(s => ModelFor(s.Manifest).Id)
             .Concat(_models.Values.Where(m => m.Ready is not null).Select(m => m.Ready!.Id))
             .Distinct(StringComparer.Ordinal).Select(id => ArtifactRef.Parse(id, "")).Select(r => new DeviceModel(r.Name, r.Version, null))
-            .Concat(_models.Values.Where(m => m.Error is not null).Select(m => new DeviceModel(m.Overlay.Name, m.Overlay.Version, m.Error)))
+            .Concat(_models.Values.Concat(_pinned.Values).Where(m => m.Error is not null).Select(m => new DeviceModel(m.Overlay.Name, m.Overlay.Version, m.Error)))
             .ToList();
 
     private IEnumerable<RunningCampaign> Running() =>
