@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Fleet.Edge.Rendering;
 using Fleet.Shared.Renders;
 using Fleet.Shared.Serialization;
@@ -15,18 +14,6 @@ public sealed class PersonalDataTests
 {
     private const string Name = "Alice Zebrowska";
     private const string Loyalty = "LOY-4242-7781";
-
-    /// <summary>The sample campaign whose template greets the viewer by first name, with first_name and loyalty_id marked pii.</summary>
-    private static string PersonalCampaign(string dir)
-    {
-        SampleCampaign.CopyTo(dir);
-        var path = Path.Combine(dir, "template.json");
-        var t = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
-        t["pii"] = new JsonArray("first_name", "loyalty_id");
-        t["layers"]!.AsArray().Add(new JsonObject { ["type"] = "text", ["text"] = "Hi {{first_name}}", ["start_frame"] = 210, ["end_frame"] = 300, ["y"] = 40 });
-        File.WriteAllText(path, t.ToJsonString());
-        return dir;
-    }
 
     /// <summary>Everything the cloud's journal holds on disk (the SQLite file and its write-ahead log), as text.</summary>
     private static string Journal(string dir) =>
@@ -43,7 +30,7 @@ public sealed class PersonalDataTests
     {
         using var tmp = new TempDir();
         await using var cloud = await CloudUnderTest.StartAsync(await Databases.FreshAsync(Databases.Sqlite, tmp.Path), tmp.Sub("cloud"));
-        Assert.Equal(HttpStatusCode.Created, (await cloud.PublishAsync(PersonalCampaign(tmp.Sub("summer")))).Status);
+        Assert.Equal(HttpStatusCode.Created, (await cloud.PublishAsync(SampleCampaign.MarkPersonal(SampleCampaign.CopyTo(tmp.Sub("summer"))))).Status);
         await cloud.PostJsonAsync("/api/v1/campaigns/summer-sale/assignments", new { tags = new { } });
         var http = Ports.Free();
         await using var edge = DistributionTests.Start(cloud, tmp.Sub("kiosk"), "kiosk-1", "", http);
