@@ -31,20 +31,25 @@ public sealed class RenderScheduler : ReceivePersistentActor, IWithTimers
     private DateTimeOffset _recoveredAt;
     private RenderLedger _ledger = new();
     /// <summary>
-    /// The slot values and voice line of unfinished jobs, as submitted. Only here, in memory: the journal and the ledger
-    /// hold salted hashes (<see cref="PersonalFields.Hashed"/>), and the text is dropped once its job is done or failed.
+    /// The slot values and voice line of unfinished jobs, as submitted: here and sealed in the database (<see cref="JobTexts"/>,
+    /// for a scheduler taking over), never in the journal or the ledger, which hold salted hashes (<see cref="PersonalFields.Hashed"/>).
+    /// Dropped from both once the job is done or failed.
     /// </summary>
     private readonly Dictionary<string, RenderJobSpec> _texts = new(StringComparer.Ordinal);
+    private readonly JobTexts? _stored;
 
     private sealed record Worker(IActorRef Ref, int Slots, bool Gpu);
 
-    public RenderScheduler(TimeProvider clock)
+    /// <param name="texts">Where unfinished jobs' text survives a take-over; null: in memory only (such jobs fail after one).</param>
+    public RenderScheduler(TimeProvider clock, JobTexts? texts = null)
     {
         _clock = clock;
+        _stored = texts;
         Recover<IFleetEvent>(e => _ledger = _ledger.Apply(e));
         Recover<RecoveryCompleted>(_ =>
         {
             _recoveredAt = Now;
+            _stored?.Keep(_ledger.Jobs.Values.Where(j => j.Status is RenderJobStatus.Queued or RenderJobStatus.Running).Select(j => j.JobId).ToHashSet(StringComparer.Ordinal));
             var running = _ledger.Jobs.Values.Count(j => j.Status == RenderJobStatus.Running);
             if (_ledger.Jobs.Count > 0) _log.Info("render ledger recovered: {0} jobs, {1} running", _ledger.Jobs.Count, running);
             Timers.StartPeriodicTimer(Tick.Instance, Tick.Instance, TimeSpan.FromSeconds(1));
@@ -93,7 +98,7 @@ public sealed class RenderScheduler : ReceivePersistentActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(TimeProvider? clock = null) => Akka.Actor.Props.Create(() => new RenderScheduler(clock ?? TimeProvider.System));
+    public static Props Props(TimeProvider? clock = null, JobTexts? texts = null) => Akka.Actor.Props.Create(() => new RenderScheduler(clock ?? TimeProvider.System, texts));
 
     private DateTimeOffset Now => _clock.GetUtcNow();
 
@@ -128,8 +133,11 @@ public sealed class RenderScheduler : ReceivePersistentActor, IWithTimers
     {
         var key = cmd.Spec.KeyFor(cmd.DeviceId);
         if (PersonalFields.NeedsText(cmd.Spec) && _ledger.ByKey.TryGetValue(key, out var id)
-            && _ledger.Jobs[id].Status is RenderJobStatus.Queued or RenderJobStatus.Running)
+            && _ledger.Jobs[id].Status is RenderJobStatus.Queued or RenderJobStatus.Running && !_texts.ContainsKey(id))
+        {
             _texts[id] = cmd.Spec;
+            _stored?.Put(id, cmd.Spec);
+        }
     }
 
     /// <summary>A worker's result: recorded once (a repeat changes nothing) and always acknowledged, so the worker stops resending.</summary>
@@ -163,7 +171,12 @@ public sealed class RenderScheduler : ReceivePersistentActor, IWithTimers
             if (e switch { RenderJobEvents.Completed c => c.JobId, RenderJobEvents.AttemptFailed f => f.JobId, _ => null } is { } ended)
             {
                 _assignedAt.Remove(ended);
-                if (_ledger.Jobs[ended].Status is RenderJobStatus.Done or RenderJobStatus.Failed) _texts.Remove(ended);
+                var job = _ledger.Jobs[ended];
+                if (job.Status is RenderJobStatus.Done or RenderJobStatus.Failed)
+                {
+                    _texts.Remove(ended);
+                    if (PersonalFields.NeedsText(job.Spec)) _stored?.Drop(ended);
+                }
             }
             if (--left > 0) return;
             then();
@@ -180,7 +193,11 @@ public sealed class RenderScheduler : ReceivePersistentActor, IWithTimers
         var textless = new List<IFleetEvent>();
         foreach (var job in _ledger.Startable(Now).Where(j => !_pending.ContainsKey(j.JobId)))
         {
-            if (PersonalFields.NeedsText(job.Spec) && !_texts.ContainsKey(job.JobId)) { textless.AddRange(_ledger.TextLost(job, Now)); continue; }
+            if (PersonalFields.NeedsText(job.Spec) && !_texts.ContainsKey(job.JobId))
+            {
+                if (_stored?.Find(job.JobId, job.Spec) is { } kept) _texts[job.JobId] = kept;
+                else { textless.AddRange(_ledger.TextLost(job, Now)); continue; }
+            }
             var pick = free.Where(f => f.Value > 0).OrderByDescending(f => _workers[f.Key].Gpu).ThenByDescending(f => f.Value)
                 .ThenBy(f => f.Key, StringComparer.Ordinal).Select(f => f.Key).FirstOrDefault();
             if (pick is null) break;

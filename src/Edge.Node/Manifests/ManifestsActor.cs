@@ -28,10 +28,7 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
     private readonly ManifestFetcher _fetcher;
     private readonly ModelFiles _modelFiles;
-    /// <summary>Per model name: the rollout overlay this device follows, and the model once it passed its test run.</summary>
-    private readonly Dictionary<string, ModelSlot> _models = new(StringComparer.Ordinal);
-    /// <summary>Per sha256: a model a manifest in force pins (<c>campaign publish --model</c>), fetched and verified like an overlay's.</summary>
-    private readonly Dictionary<string, ModelSlot> _pinned = new(StringComparer.Ordinal);
+    private readonly ModelSlots _models = new();
     private bool _modelBusy;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<SyncRejection> _rejections;
@@ -140,49 +137,30 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
         }
     }
 
-    /// <summary>
-    /// Model overlays that apply to this device replace the slot of their model name; a slot whose overlay went away
-    /// (rollback) is dropped, which puts the manifest's model back in use at once.
-    /// </summary>
+    /// <summary>Model overlays that apply to this device take their model name's slot; a withdrawn one puts the manifest's model back.</summary>
     private void FollowModelOverlays(AssignmentTable t)
     {
-        var wanted = t.ActiveOverlays.Where(o => o.Kind == Fleet.Shared.Rollouts.ArtifactKind.Model && o.Sha256 is not null && o.AppliesTo(_deviceId, _tags))
-            .GroupBy(o => o.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
-        foreach (var name in _models.Keys.Where(n => !wanted.ContainsKey(n)).ToList())
+        foreach (var gone in _models.Direct(t.ActiveOverlays.Where(o => o.Kind == Fleet.Shared.Rollouts.ArtifactKind.Model && o.AppliesTo(_deviceId, _tags))))
         {
-            AgentLog.Write($"manifests: model {_models[name].Overlay.ArtifactId} no longer directed; back to the manifest's model");
-            Record(Shared.Audit.AuditCommands.Actions.ModelSwap, name, $"{_models[name].Overlay.ArtifactId} -> the manifest's model (overlay withdrawn)");
-            _models.Remove(name);
+            AgentLog.Write($"manifests: model {gone.ArtifactId} no longer directed; back to the manifest's model");
+            Record(Shared.Audit.AuditCommands.Actions.ModelSwap, gone.Name, $"{gone.ArtifactId} -> the manifest's model (overlay withdrawn)");
         }
-        foreach (var (name, overlay) in wanted)
-            if (!_models.TryGetValue(name, out var slot) || slot.Overlay.Sha256 != overlay.Sha256)
-                _models[name] = new ModelSlot(overlay, null, null);
-        _modelFiles.CollectGarbage(_models.Values.Select(m => m.Overlay.Sha256!).Concat(_pinned.Keys).ToHashSet(StringComparer.Ordinal));
+        _modelFiles.CollectGarbage(_models.Shas);
         KickModels();
     }
 
-    /// <summary>
-    /// Models the manifests in force pin (anything but the built-in model) get a slot each; a pin no manifest names any
-    /// more is dropped. Until its model is verified a manifest renders with the built-in model, and says so.
-    /// </summary>
+    /// <summary>Models the manifests in force pin are fetched and verified like an overlay's; until then they render with the built-in model.</summary>
     private void FollowPinnedModels()
     {
-        var wanted = _inForce.Values.Select(s => s.Manifest.Model).Where(r => r != DefaultModel.Ref).DistinctBy(r => r.Sha256).ToList();
-        foreach (var sha in _pinned.Keys.Where(k => wanted.All(r => r.Sha256 != k)).ToList()) _pinned.Remove(sha);
-        foreach (var r in wanted.Where(r => !_pinned.ContainsKey(r.Sha256)))
-            _pinned[r.Sha256] = new ModelSlot(new ArtifactOverlay("manifest", Fleet.Shared.Rollouts.ArtifactKind.Model, r.Name, r.Version, r.Sha256, null,
-                new Dictionary<string, string>(), null), null, null);
+        _models.Pin(_inForce.Values.Select(s => s.Manifest.Model));
         KickModels();
     }
 
-    /// <summary>Prepares the next directed or pinned model that is neither ready nor failed, one at a time.</summary>
+    /// <summary>Prepares the next directed or pinned model that is neither ready nor refused, one at a time.</summary>
     private void KickModels()
     {
-        if (_modelBusy || _credentials is null) return;
-        var next = _models.Values.Concat(_pinned.Values).FirstOrDefault(m => m.Ready is null && m.Error is null);
-        if (next is null) return;
+        if (_modelBusy || _credentials is null || _models.Next() is not { } overlay) return;
         _modelBusy = true;
-        var overlay = next.Overlay;
         _modelFiles.PrepareAsync(new Uri(_credentials.ApiUrl.TrimEnd('/') + "/"), _credentials.Token, overlay, _stop.Token)
             .PipeTo(Self, success: r => new ModelPrepared(overlay, r.Model, r.Error), failure: e => new ModelPrepared(overlay, null, $"model-failed: {e.Message}"));
     }
@@ -197,22 +175,15 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
             Timers.StartSingleTimer(RetryModels.Instance, RetryModels.Instance, MaxRetryDelay);
             return;
         }
-        if (_models.TryGetValue(p.Overlay.Name, out var slot) && slot.Overlay.Sha256 == p.Overlay.Sha256)
+        var (directed, pinned) = _models.Settle(p.Overlay, p.Model, p.Error);
+        if (directed || pinned)
         {
-            _models[p.Overlay.Name] = slot with { Ready = p.Model, Error = p.Error };
+            var who = directed ? "model" : "pinned model";
             AgentLog.Write(p.Error is null
-                ? $"manifests: model {p.Overlay.ArtifactId} loaded and verified; renders use it from now on"
-                : $"manifests: model {p.Overlay.ArtifactId} refused ({p.Error}); keeping the model in use");
-            if (p.Error is null) Record(Shared.Audit.AuditCommands.Actions.ModelSwap, p.Overlay.Name, $"-> {p.Overlay.ArtifactId} sha256 {p.Overlay.Sha256}");
-        }
-        if (_pinned.TryGetValue(p.Overlay.Sha256!, out var pin))
-        {
-            _pinned[p.Overlay.Sha256!] = pin with { Ready = p.Model, Error = p.Error };
-            AgentLog.Write(p.Error is null
-                ? $"manifests: pinned model {p.Overlay.ArtifactId} loaded and verified; its campaigns render with it"
-                : $"manifests: pinned model {p.Overlay.ArtifactId} refused ({p.Error}); its campaigns render with the built-in model");
-            Record(Shared.Audit.AuditCommands.Actions.ModelSwap, p.Overlay.Name,
-                p.Error is null ? $"pinned -> {p.Overlay.ArtifactId} sha256 {p.Overlay.Sha256}" : $"pinned {p.Overlay.ArtifactId} refused: {p.Error}");
+                ? $"manifests: {who} {p.Overlay.ArtifactId} loaded and verified; renders use it from now on"
+                : $"manifests: {who} {p.Overlay.ArtifactId} refused ({p.Error}); {(directed ? "keeping the model in use" : "its campaigns render with the built-in model")}");
+            if (p.Error is null) Record(Shared.Audit.AuditCommands.Actions.ModelSwap, p.Overlay.Name, $"{(directed ? "" : "pinned ")}-> {p.Overlay.ArtifactId} sha256 {p.Overlay.Sha256}");
+            else if (pinned) Record(Shared.Audit.AuditCommands.Actions.ModelSwap, p.Overlay.Name, $"pinned {p.Overlay.ArtifactId} refused: {p.Error}");
         }
         Report();
         KickModels();
@@ -273,9 +244,7 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
     private void Repair(Store.AssetQuarantined q)
     {
         _audit?.Tell(new Shared.Audit.AuditCommands.Record("store", "asset-quarantined", q.Sha256, $"{q.What}: {q.Problem}"));
-        foreach (var (name, slot) in _models.Where(m => m.Value.Overlay.Sha256 == q.Sha256).ToList())
-            _models[name] = slot with { Ready = null, Error = null }; // renders use the manifest's model until it is verified again
-        if (_pinned.TryGetValue(q.Sha256, out var pin)) _pinned[q.Sha256] = pin with { Ready = null, Error = null };
+        _models.Forget(q.Sha256); // renders use the manifest's (or the built-in) model until it is verified again
         Report();
         KickModels();
         Kick();
@@ -290,22 +259,9 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
         return new ActiveCampaign(campaignId, m.Version, m, _cache.FolderOf(m), _cache.AssetPaths(m), ModelFor(m));
     }
 
-    /// <summary>
-    /// The model a rollout switched this device to, once verified; otherwise the model the manifest pins, once verified;
-    /// otherwise the built-in one — always named as what actually runs.
-    /// </summary>
-    private ModelInUse ModelFor(Manifest m) =>
-        _models.TryGetValue(m.Model.Name, out var slot) && slot.Ready is { } ready ? ready
-        : _pinned.TryGetValue(m.Model.Sha256, out var pin) && pin.Ready is { } pinned ? pinned
-        : new ModelInUse(DefaultModel.Ref.Id, null);
+    private ModelInUse ModelFor(Manifest m) => _models.For(m);
 
-    /// <summary>Models renders use now, and models this device was told to use but refused (with why).</summary>
-    private List<DeviceModel> Models() =>
-        _inForce.Values.Select(s => ModelFor(s.Manifest).Id)
-            .Concat(_models.Values.Where(m => m.Ready is not null).Select(m => m.Ready!.Id))
-            .Distinct(StringComparer.Ordinal).Select(id => ArtifactRef.Parse(id, "")).Select(r => new DeviceModel(r.Name, r.Version, null))
-            .Concat(_models.Values.Concat(_pinned.Values).Where(m => m.Error is not null).Select(m => new DeviceModel(m.Overlay.Name, m.Overlay.Version, m.Error)))
-            .ToList();
+    private List<DeviceModel> Models() => _models.States(_inForce.Values.Select(s => s.Manifest));
 
     private IEnumerable<RunningCampaign> Running() =>
         _inForce.Values.Select(s => new RunningCampaign(s.Manifest.CampaignId, s.Manifest.Version, s.Kid, s.Manifest.ExpiresAt))
@@ -340,8 +296,6 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
         _inForce = _cache.LoadInForce(_trust, (id, why) => AgentLog.Write($"manifests: {id} no longer in force: {why}"));
         return true;
     }
-
-    private sealed record ModelSlot(ArtifactOverlay Overlay, ModelInUse? Ready, string? Error);
 
     private sealed record ModelPrepared(ArtifactOverlay Overlay, ModelInUse? Model, string? Error);
 
