@@ -33,6 +33,17 @@ public static class SampleCampaign
         return dir;
     }
 
+    /// <summary>Makes the copied campaign's template greet the viewer by first name, with first_name and loyalty_id marked pii.</summary>
+    public static string MarkPersonal(string dir)
+    {
+        var path = Path.Combine(dir, "template.json");
+        var t = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        t["pii"] = new JsonArray("first_name", "loyalty_id");
+        t["layers"]!.AsArray().Add(new JsonObject { ["type"] = "text", ["text"] = "Hi {{first_name}}", ["start_frame"] = 210, ["end_frame"] = 300, ["y"] = 40 });
+        File.WriteAllText(path, t.ToJsonString());
+        return dir;
+    }
+
     /// <summary>Adds an extra asset of <paramref name="bytes"/> random bytes (for transfer measurements).</summary>
     public static void AddFiller(string dir, string name, int bytes, int seed)
     {

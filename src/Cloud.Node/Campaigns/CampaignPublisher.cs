@@ -40,7 +40,8 @@ public sealed class CampaignPublisher(ContentStore assets, IRequiredActor<Campai
         foreach (var (name, path) in loaded.AssetPaths) stored[name] = await PutAsync(path, ct);
         var template = await PutAsync(Path.Combine(loaded.Directory, spec.Template), ct);
         var draft = ManifestDraft.Build(spec, template, stored, model);
-        var shas = draft.Assets.Select(a => a.Sha256).Distinct().ToList();
+        // A pinned model is part of the version: devices assigned the campaign may fetch it (the manifest signs its sha256).
+        var shas = draft.Assets.Select(a => a.Sha256).Concat(model == DefaultModel.Ref ? [] : [model.Sha256]).Distinct().ToList();
         var cmd = new CampaignCommands.PublishVersion(spec.Id, spec.Name, ManifestDraft.ContentHash(draft),
             JsonSerializer.Serialize(draft, FleetJson.Options), shas, draft.Assets.Sum(a => a.Size), by, staged);
         return await (await store.GetAsync(ct)).Ask<object>(cmd, AskTimeout, ct);

@@ -17,7 +17,8 @@ public static class CampaignVerb
     private const string Usage = """
         usage: fleet-cloud campaign publish DIR [--model NAME@VERSION] [--staged] [--json]
                    upload, validate, store a new version (same content: no-op); --staged keeps it from devices
-                   until `fleet-cloud rollout start --artifact campaign:ID@VERSION` takes it there
+                   until `fleet-cloud rollout start --artifact campaign:ID@VERSION` takes it there; --model pins a
+                   published model (devices fetch, verify and run it; until then they run the built-in one and say so)
                fleet-cloud campaign list [--json]
                fleet-cloud campaign show ID [--json]
                fleet-cloud campaign versions ID [--json]

@@ -123,7 +123,7 @@ public static class CloudHost
             .WithRollouts(isControl, ct => sp.GetRequiredService<DeviceDirectory>().ListAsync(ct), o.RolloutTick, sp.GetRequiredService<CloudAudit>())
             .AddRenders(isControl, o.Roles.Contains(FleetCluster.RenderRole), () => new WorkerRenderer(sp.GetRequiredService<ContentStore>(), paths.RenderWork,
                 new Fleet.Shared.Rendering.FfmpegRunner(null, TimeSpan.FromMinutes(5)), new Fleet.Shared.Speech.EspeakTts(null, Path.Combine(paths.RenderWork, "speech")),
-                o.RenderFault), o.RenderSlots, new Fleet.Shared.Rendering.FfmpegRunner())
+                o.RenderFault), o.RenderSlots, new Fleet.Shared.Rendering.FfmpegRunner(), secrets?.JobTexts())
             .WithActors((system, registry, _) =>
             {
                 CommandGuard.RecordIn(system, sp.GetRequiredService<CloudAudit>());

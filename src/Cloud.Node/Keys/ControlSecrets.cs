@@ -57,6 +57,9 @@ public sealed class ControlSecrets
         return new ControlSecrets(store, sealer, SigningKeyRing.Open(storage), notes);
     }
 
+    /// <summary>The unfinished render jobs' text, sealed with this secret in the database.</summary>
+    public Renders.JobTexts JobTexts() => new(_store, _sealer);
+
     /// <summary>The fleet's URL-signing key (short-lived asset URLs), made once or imported from <paramref name="legacyDir"/>.</summary>
     public TokenSigner UrlSigner(string legacyDir) => Signer(UrlKeyName, legacyDir);
 

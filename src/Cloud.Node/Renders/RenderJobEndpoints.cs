@@ -39,7 +39,7 @@ public static class RenderJobEndpoints
     public static void MapRenderJobs(this RouteGroupBuilder api)
     {
         api.MapPost("/renders/jobs", async (JobRequest body, HttpContext ctx, IRequiredActor<RenderSchedulerKey> scheduler, IRequiredActor<CampaignStore> store,
-                DeviceDirectory devices, JobTokens tokens, CancellationToken ct) =>
+                DeviceDirectory devices, JobTokens tokens, ContentStore assets, CancellationToken ct) =>
             {
                 var p = ctx.RequiredPrincipal();
                 var deviceId = p.IsDevice ? p.DeviceId : body.DeviceId;
@@ -60,8 +60,16 @@ public static class RenderJobEndpoints
                     return ApiResults.NotFound($"campaign '{body.CampaignId}' does not exist");
                 var version = body.CampaignVersion ?? d.Summary.LatestVersion;
                 bool allowCloud;
-                try { allowCloud = (await WorkerRenderer.ManifestOfAsync(body.CampaignId!, version, storeRef, ct)).Budget.AllowCloud; }
+                IReadOnlyList<string> pii;
+                try
+                {
+                    var manifest = await WorkerRenderer.ManifestOfAsync(body.CampaignId!, version, storeRef, ct);
+                    (allowCloud, pii) = (manifest.Budget.AllowCloud, WorkerRenderer.TemplateOf(manifest, assets).Pii);
+                }
                 catch (FleetException e) { return ApiResults.NotFound(e.Message); }
+                // Personal data never reaches the cloud: a device draws such a render itself (hybrid); anyone else is told why.
+                if (!body.Base && fields.Keys.FirstOrDefault(pii.Contains) is { } personal)
+                    return ApiResults.BadRequest($"fields: '{personal}' is personal data (the template marks it pii); it stays on the device, which renders such an ad itself on a cloud base");
                 var spec = body.Base
                     ? new RenderJobSpec(body.CampaignId!, version, h, new Dictionary<string, string>(), null, Base: true)
                     : new RenderJobSpec(body.CampaignId!, version, h, fields, string.IsNullOrWhiteSpace(body.VoiceLine) ? null : body.VoiceLine);
@@ -81,6 +89,7 @@ public static class RenderJobEndpoints
             })
             .RequireRole(TokenRoles.Operator, TokenRoles.Device).WithTags("renders")
             .WithSummary("Ask for a cloud render: campaign version, height, chosen copy and voice line → job id and signed job token (429 + reason budget when over budget)")
+            .WithDescription("Fields the template marks pii are refused (400). The journal and every listing hold slot values and the voice line only as SHA-256 salted with the job id; the text stays in the scheduler's memory until the job is done.")
             .Produces<JobTicket>(202);
 
         api.MapGet("/renders/jobs/{id}", async (string id, HttpContext ctx, IRequiredActor<RenderSchedulerKey> scheduler, JobTokens tokens, CancellationToken ct) =>
@@ -121,7 +130,7 @@ public static class RenderJobEndpoints
         api.MapGet("/renders", async (string? campaign, IRequiredActor<RenderSchedulerKey> scheduler, CancellationToken ct) =>
                 ApiResults.Ok(await (await scheduler.GetAsync(ct)).Ask<JobList>(new RenderSchedulerCommands.ListJobs(campaign), AskTimeout, ct)))
             .RequireRole(TokenRoles.Viewer).WithTags("renders")
-            .WithSummary("Render jobs (newest first) and each campaign's budget use today").Produces<JobList>();
+            .WithSummary("Render jobs (newest first) and each campaign's budget use today; slot values and voice lines as salted SHA-256 (sha256:…), never text").Produces<JobList>();
 
         api.MapPost("/campaigns/{id}/budget", async (string id, BudgetRequest body, HttpContext ctx, IRequiredActor<RenderSchedulerKey> scheduler,
                 IRequiredActor<CampaignStore> store, CancellationToken ct) =>

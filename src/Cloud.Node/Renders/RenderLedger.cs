@@ -42,7 +42,8 @@ public sealed record RenderLedger
         return this with
         {
             Jobs = Jobs.RemoveRange(gone.Select(j => j.JobId)),
-            ByKey = ByKey.RemoveRange(gone.Select(j => j.Spec.KeyFor(j.DeviceId))),
+            // Keys come from the submitted text (jobs hold hashes of it), so they are found by job id.
+            ByKey = ByKey.RemoveRange(ByKey.Where(k => gone.Any(j => j.JobId == k.Value)).Select(k => k.Key)),
             NotBefore = NotBefore.RemoveRange(gone.Select(j => j.JobId)),
             Usage = Usage.RemoveRange(Usage.Keys.Where(k => string.CompareOrdinal(k.Day, firstDay) < 0)),
         };
@@ -53,7 +54,8 @@ public sealed record RenderLedger
         Budgets.OrderBy(b => b.Key, StringComparer.Ordinal).Select(b => new RenderLedgerSnapshot.Budget(b.Key, b.Value.Renders, b.Value.Seconds, b.Value.DeviceJobs)).ToList(),
         Usage.OrderBy(u => u.Key.Campaign, StringComparer.Ordinal).ThenBy(u => u.Key.Day, StringComparer.Ordinal)
             .Select(u => new RenderLedgerSnapshot.DayUsage(u.Key.Campaign, u.Key.Day, u.Value.Renders, u.Value.Seconds)).ToList(),
-        Accepted);
+        Accepted,
+        ByKey.OrderBy(k => k.Key, StringComparer.Ordinal).ToDictionary(k => k.Key, k => k.Value, StringComparer.Ordinal));
 
     public static RenderLedger FromSnapshot(RenderLedgerSnapshot s)
     {
@@ -61,7 +63,7 @@ public sealed record RenderLedger
         return empty with
         {
             Jobs = empty.Jobs.SetItems(s.Jobs.Select(j => KeyValuePair.Create(j.JobId, j))),
-            ByKey = empty.ByKey.SetItems(s.Jobs.Select(j => KeyValuePair.Create(j.Spec.KeyFor(j.DeviceId), j.JobId))),
+            ByKey = empty.ByKey.SetItems(s.Keys ?? s.Jobs.ToDictionary(j => j.Spec.KeyFor(j.DeviceId), j => j.JobId)),
             Budgets = empty.Budgets.SetItems(s.Budgets.Select(b => KeyValuePair.Create(b.CampaignId, (b.RendersPerDay, b.RenderSecondsPerDay, b.DeviceJobs)))),
             Usage = empty.Usage.SetItems(s.Usage.Select(u => KeyValuePair.Create((u.CampaignId, u.Day), (u.Renders, u.RenderSeconds)))),
             Accepted = s.Accepted,
@@ -95,7 +97,8 @@ public sealed record RenderLedger
         if (open >= deviceJobs)
             return (new Refused("device-quota", $"device {cmd.DeviceId} already has {open} cloud renders of {spec.CampaignId} in progress (limit {deviceJobs})"), Array.Empty<IFleetEvent>());
         var jobId = $"rj-{Accepted + 1:D6}-{key[..8]}";
-        var evt = new RenderJobEvents.Accepted(jobId, key, cmd.DeviceId, spec, day, now);
+        // The journal never holds the job's text: the scheduler keeps it in memory until the job is done (see PersonalFields).
+        var evt = new RenderJobEvents.Accepted(jobId, key, cmd.DeviceId, PersonalFields.Hashed(spec, jobId), day, now);
         return (new RenderSchedulerReplies.Accepted(ApplyAccepted(evt), true), new IFleetEvent[] { evt });
     }
 
@@ -127,6 +130,10 @@ public sealed record RenderLedger
             : Array.Empty<IFleetEvent>();
 
     /// <summary>Every job running on a worker that is gone (or does not run it any more) loses its attempt and is re-queued.</summary>
+    /// <summary>Ends a job whose text this scheduler does not hold (it was accepted before a take-over): no worker could draw it.</summary>
+    public IReadOnlyList<IFleetEvent> TextLost(RenderJobView job, DateTimeOffset now) =>
+        [new RenderJobEvents.AttemptFailed(job.JobId, Math.Max(job.Attempts, MaxAttempts), "its text was not kept across a scheduler restart; the device renders it", now)];
+
     public IReadOnlyList<IFleetEvent> WorkerLost(string workerId, IReadOnlySet<string> stillRunning, string reason, DateTimeOffset now) => Jobs.Values
         .Where(j => j.Status == RenderJobStatus.Running && j.Worker == workerId && !stillRunning.Contains(j.JobId))
         .Select(j => (IFleetEvent)new RenderJobEvents.AttemptFailed(j.JobId, j.Attempts, reason, now)).ToList();
@@ -178,7 +185,7 @@ public sealed record RenderLedger
     }
 
     private static RenderJobView ApplyAccepted(RenderJobEvents.Accepted a) =>
-        new(a.JobId, a.DeviceId, a.Spec, RenderJobStatus.Queued, 0, null, null, null, null, null, null, Array.Empty<string>(), a.At, null);
+        new(a.JobId, a.DeviceId, PersonalFields.Hashed(a.Spec, a.JobId), RenderJobStatus.Queued, 0, null, null, null, null, null, null, Array.Empty<string>(), a.At, null);
 
     private RenderLedger Update(string jobId, Func<RenderJobView, RenderJobView> change) =>
         Jobs.TryGetValue(jobId, out var j) ? this with { Jobs = Jobs.SetItem(jobId, change(j)) } : this;

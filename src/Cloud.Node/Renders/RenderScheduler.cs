@@ -31,22 +31,32 @@ public sealed class RenderScheduler : SnapshottingActor, IWithTimers
     private readonly Dictionary<string, string> _pending = new(StringComparer.Ordinal);
     private DateTimeOffset _recoveredAt;
     private RenderLedger _ledger = new();
+    /// <summary>
+    /// The slot values and voice line of unfinished jobs, as submitted: here and sealed in the database (<see cref="JobTexts"/>,
+    /// for a scheduler taking over), never in the journal or the ledger, which hold salted hashes (<see cref="PersonalFields.Hashed"/>).
+    /// Dropped from both once the job is done or failed.
+    /// </summary>
+    private readonly Dictionary<string, RenderJobSpec> _texts = new(StringComparer.Ordinal);
+    private readonly JobTexts? _stored;
 
     private sealed record Worker(IActorRef Ref, int Slots, bool Gpu);
 
-    public RenderScheduler(TimeProvider clock)
+    /// <param name="texts">Where unfinished jobs' text survives a take-over; null: in memory only (such jobs fail after one).</param>
+    public RenderScheduler(TimeProvider clock, JobTexts? texts = null)
     {
         _clock = clock;
+        _stored = texts;
         Recover<IFleetEvent>(e => _ledger = _ledger.Apply(e));
         Recover<RecoveryCompleted>(_ =>
         {
             _recoveredAt = Now;
+            _stored?.Keep(_ledger.Jobs.Values.Where(j => j.Status is RenderJobStatus.Queued or RenderJobStatus.Running).Select(j => j.JobId).ToHashSet(StringComparer.Ordinal));
             var running = _ledger.Jobs.Values.Count(j => j.Status == RenderJobStatus.Running);
             if (_ledger.Jobs.Count > 0) _log.Info("render ledger recovered: {0} jobs, {1} running", _ledger.Jobs.Count, running);
             Timers.StartPeriodicTimer(Tick.Instance, Tick.Instance, TimeSpan.FromSeconds(1));
         });
 
-        Command<Submit>(cmd => Decide(_ledger.Handle(cmd, Now), Sender));
+        Command<Submit>(cmd => Decide(_ledger.Handle(cmd, Now), Sender, () => KeepText(cmd)));
         Command<SetBudget>(cmd => Decide(_ledger.Handle(cmd, Now), Sender));
         Command<GetJob>(q => Sender.Tell(_ledger.Jobs.TryGetValue(q.JobId, out var j) ? j : new NotFound(q.JobId)));
         Command<ListJobs>(q =>
@@ -94,7 +104,7 @@ public sealed class RenderScheduler : SnapshottingActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(TimeProvider? clock = null) => Akka.Actor.Props.Create(() => new RenderScheduler(clock ?? TimeProvider.System));
+    public static Props Props(TimeProvider? clock = null, JobTexts? texts = null) => Akka.Actor.Props.Create(() => new RenderScheduler(clock ?? TimeProvider.System, texts));
 
     private DateTimeOffset Now => _clock.GetUtcNow();
 
@@ -112,15 +122,28 @@ public sealed class RenderScheduler : SnapshottingActor, IWithTimers
         RequeueLost(_ledger.WorkerLost(p.WorkerId, running, "worker does not run it", Now));
     }
 
-    private void Decide((object Reply, IReadOnlyList<IFleetEvent> Events) decided, IActorRef sender)
+    private void Decide((object Reply, IReadOnlyList<IFleetEvent> Events) decided, IActorRef sender, Action? first = null)
     {
-        if (decided.Events.Count == 0) { sender.Tell(decided.Reply); return; }
+        if (decided.Events.Count == 0) { first?.Invoke(); sender.Tell(decided.Reply); return; }
         Persist(decided.Events, () =>
         {
+            first?.Invoke();
             foreach (var a in decided.Events.OfType<RenderJobEvents.Accepted>())
                 _log.Info("render job {0} accepted: {1} v{2} {3}p for {4}", a.JobId, a.Spec.CampaignId, a.Spec.CampaignVersion, a.Spec.Height, a.DeviceId);
             sender.Tell(decided.Reply);
         });
+    }
+
+    /// <summary>Holds a submitted job's text while the job is unfinished (a repeat submission brings it back after a take-over).</summary>
+    private void KeepText(Submit cmd)
+    {
+        var key = cmd.Spec.KeyFor(cmd.DeviceId);
+        if (PersonalFields.NeedsText(cmd.Spec) && _ledger.ByKey.TryGetValue(key, out var id)
+            && _ledger.Jobs[id].Status is RenderJobStatus.Queued or RenderJobStatus.Running && !_texts.ContainsKey(id))
+        {
+            _texts[id] = cmd.Spec;
+            _stored?.Put(id, cmd.Spec);
+        }
     }
 
     /// <summary>A worker's result: recorded once (a repeat changes nothing) and always acknowledged, so the worker stops resending.</summary>
@@ -151,7 +174,16 @@ public sealed class RenderScheduler : SnapshottingActor, IWithTimers
         PersistAll(events, e =>
         {
             _ledger = _ledger.Apply(e);
-            if (e switch { RenderJobEvents.Completed c => c.JobId, RenderJobEvents.AttemptFailed f => f.JobId, _ => null } is { } ended) _assignedAt.Remove(ended);
+            if (e switch { RenderJobEvents.Completed c => c.JobId, RenderJobEvents.AttemptFailed f => f.JobId, _ => null } is { } ended)
+            {
+                _assignedAt.Remove(ended);
+                var job = _ledger.Jobs[ended];
+                if (job.Status is RenderJobStatus.Done or RenderJobStatus.Failed)
+                {
+                    _texts.Remove(ended);
+                    if (PersonalFields.NeedsText(job.Spec)) _stored?.Drop(ended);
+                }
+            }
             if (--left > 0) return;
             then();
             Dispatch();
@@ -164,8 +196,14 @@ public sealed class RenderScheduler : SnapshottingActor, IWithTimers
         var free = _workers.ToDictionary(w => w.Key, w => w.Value.Slots - _ledger.RunningOn(w.Key) - _pending.Values.Count(p => p == w.Key),
             StringComparer.Ordinal);
         var assignments = new List<RenderJobEvents.Assigned>();
+        var textless = new List<IFleetEvent>();
         foreach (var job in _ledger.Startable(Now).Where(j => !_pending.ContainsKey(j.JobId)))
         {
+            if (PersonalFields.NeedsText(job.Spec) && !_texts.ContainsKey(job.JobId))
+            {
+                if (_stored?.Find(job.JobId, job.Spec) is { } kept) _texts[job.JobId] = kept;
+                else { textless.AddRange(_ledger.TextLost(job, Now)); continue; }
+            }
             var pick = free.Where(f => f.Value > 0).OrderByDescending(f => _workers[f.Key].Gpu).ThenByDescending(f => f.Value)
                 .ThenBy(f => f.Key, StringComparer.Ordinal).Select(f => f.Key).FirstOrDefault();
             if (pick is null) break;
@@ -173,13 +211,14 @@ public sealed class RenderScheduler : SnapshottingActor, IWithTimers
             _pending[job.JobId] = pick;
             assignments.Add(new RenderJobEvents.Assigned(job.JobId, job.Attempts + 1, pick, Now));
         }
+        if (textless.Count > 0) Persist(textless, () => _log.Warning("{0} render job(s) failed: their text was not kept across a scheduler restart", textless.Count));
         if (assignments.Count == 0) return;
         PersistAll(assignments, a =>
         {
             _ledger = _ledger.Apply(a);
             _pending.Remove(a.JobId);
             _assignedAt[a.JobId] = Now;
-            if (_workers.TryGetValue(a.WorkerId, out var w)) w.Ref.Tell(new Assign(a.JobId, a.Attempt, _ledger.Jobs[a.JobId].Spec));
+            if (_workers.TryGetValue(a.WorkerId, out var w)) w.Ref.Tell(new Assign(a.JobId, a.Attempt, _texts.GetValueOrDefault(a.JobId) ?? _ledger.Jobs[a.JobId].Spec));
         });
     }
 

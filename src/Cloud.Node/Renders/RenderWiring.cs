@@ -14,10 +14,10 @@ public static class RenderWiring
 
     /// <summary>The scheduler on control nodes (proxy elsewhere), and one worker on every render node.</summary>
     public static AkkaConfigurationBuilder AddRenders(this AkkaConfigurationBuilder b, bool isControl, bool isRender, Func<WorkerRenderer> renderer, int slots,
-        Shared.Rendering.FfmpegRunner runner)
+        Shared.Rendering.FfmpegRunner runner, JobTexts? texts = null)
     {
         b = isControl
-            ? b.WithSingleton<RenderSchedulerKey>(RenderScheduler.Name, SingletonSupervision.Props(RenderScheduler.Props(), RenderScheduler.Name), Options)
+            ? b.WithSingleton<RenderSchedulerKey>(RenderScheduler.Name, SingletonSupervision.Props(RenderScheduler.Props(texts: texts), RenderScheduler.Name), Options)
             : b.WithSingletonProxy<RenderSchedulerKey>(RenderScheduler.Name, Options);
         return !isRender ? b : b.WithActors((system, registry, _) =>
             system.ActorOf(RenderWorker.Props(registry.Get<RenderSchedulerKey>(), registry.Get<CampaignStore>(), renderer(), slots, runner), RenderWorker.Name));

@@ -86,14 +86,22 @@ public sealed class WorkerRenderer(ContentStore store, string workDir, FfmpegRun
         return ManifestRules.TryDecode(payload, out var why) ?? throw new FleetException($"campaign {campaignId} v{version}: {why}");
     }
 
-    /// <summary>The campaign as the render engine wants it, every file straight from the content store.</summary>
-    private LoadedCampaign Load(Manifest m, int height)
+    /// <summary>The template a manifest names, read from the content store; throws when it is not there.</summary>
+    public static TemplateSpec TemplateOf(Manifest m, ContentStore store)
     {
         var templateAsset = m.Assets.FirstOrDefault(a => a.Sha256 == m.Template.Sha256)
                             ?? throw new FleetException($"manifest {m.CampaignId} v{m.Version} lists no template asset");
+        if (!store.Has(templateAsset.Sha256)) throw new FleetException($"the template of {m.CampaignId} v{m.Version} is not in this node's content store");
+        return TemplateLoader.Parse(File.ReadAllText(store.PathOf(templateAsset.Sha256)));
+    }
+
+    /// <summary>The campaign as the render engine wants it, every file straight from the content store.</summary>
+    private LoadedCampaign Load(Manifest m, int height)
+    {
+        var templateAsset = m.Assets.First(a => a.Sha256 == m.Template.Sha256);
         foreach (var a in m.Assets)
             if (!store.Has(a.Sha256)) throw new FleetException($"asset {a.Name} ({a.Sha256[..12]}) of {m.CampaignId} v{m.Version} is not in this node's content store");
-        var template = RenderVariants.Scale(TemplateLoader.Parse(File.ReadAllText(store.PathOf(templateAsset.Sha256))), height);
+        var template = RenderVariants.Scale(TemplateOf(m, store), height);
         var spec = new CampaignSpec
         {
             Id = m.CampaignId, Name = m.CampaignId, Voice = m.Voice, Headlines = m.Copy.Headlines, Ctas = m.Copy.Ctas, DefaultCopy = m.DefaultCopy,

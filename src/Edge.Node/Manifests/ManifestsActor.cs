@@ -28,8 +28,7 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
     private readonly ManifestFetcher _fetcher;
     private readonly ModelFiles _modelFiles;
-    /// <summary>Per model name: the rollout overlay this device follows, and the model once it passed its test run.</summary>
-    private readonly Dictionary<string, ModelSlot> _models = new(StringComparer.Ordinal);
+    private readonly ModelSlots _models = new();
     private bool _modelBusy;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<SyncRejection> _rejections;
@@ -62,6 +61,7 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
         _held = OpenTrust(root);
         _trust = _held?.Set ?? TrustSet.Empty;
         _inForce = _cache.LoadInForce(_trust, (id, why) => AgentLog.Write($"manifests: dropped kept {id}: {why}"));
+        FollowPinnedModels();
 
         Receive<DeviceCredentials>(c =>
         {
@@ -122,6 +122,7 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
         _table = t;
         if (changed) _refused.Clear();
         DropWithdrawn(t);
+        FollowPinnedModels();
         FollowModelOverlays(t);
     }
 
@@ -136,35 +137,30 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
         }
     }
 
-    /// <summary>
-    /// Model overlays that apply to this device replace the slot of their model name; a slot whose overlay went away
-    /// (rollback) is dropped, which puts the manifest's model back in use at once.
-    /// </summary>
+    /// <summary>Model overlays that apply to this device take their model name's slot; a withdrawn one puts the manifest's model back.</summary>
     private void FollowModelOverlays(AssignmentTable t)
     {
-        var wanted = t.ActiveOverlays.Where(o => o.Kind == Fleet.Shared.Rollouts.ArtifactKind.Model && o.Sha256 is not null && o.AppliesTo(_deviceId, _tags))
-            .GroupBy(o => o.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
-        foreach (var name in _models.Keys.Where(n => !wanted.ContainsKey(n)).ToList())
+        foreach (var gone in _models.Direct(t.ActiveOverlays.Where(o => o.Kind == Fleet.Shared.Rollouts.ArtifactKind.Model && o.AppliesTo(_deviceId, _tags))))
         {
-            AgentLog.Write($"manifests: model {_models[name].Overlay.ArtifactId} no longer directed; back to the manifest's model");
-            Record(Shared.Audit.AuditCommands.Actions.ModelSwap, name, $"{_models[name].Overlay.ArtifactId} -> the manifest's model (overlay withdrawn)");
-            _models.Remove(name);
+            AgentLog.Write($"manifests: model {gone.ArtifactId} no longer directed; back to the manifest's model");
+            Record(Shared.Audit.AuditCommands.Actions.ModelSwap, gone.Name, $"{gone.ArtifactId} -> the manifest's model (overlay withdrawn)");
         }
-        foreach (var (name, overlay) in wanted)
-            if (!_models.TryGetValue(name, out var slot) || slot.Overlay.Sha256 != overlay.Sha256)
-                _models[name] = new ModelSlot(overlay, null, null);
-        _modelFiles.CollectGarbage(_models.Values.Select(m => m.Overlay.Sha256!).ToHashSet(StringComparer.Ordinal));
+        _modelFiles.CollectGarbage(_models.Shas);
         KickModels();
     }
 
-    /// <summary>Prepares the next directed model that is neither ready nor failed, one at a time.</summary>
+    /// <summary>Models the manifests in force pin are fetched and verified like an overlay's; until then they render with the built-in model.</summary>
+    private void FollowPinnedModels()
+    {
+        _models.Pin(_inForce.Values.Select(s => s.Manifest.Model));
+        KickModels();
+    }
+
+    /// <summary>Prepares the next directed or pinned model that is neither ready nor refused, one at a time.</summary>
     private void KickModels()
     {
-        if (_modelBusy || _credentials is null) return;
-        var next = _models.Values.FirstOrDefault(m => m.Ready is null && m.Error is null);
-        if (next is null) return;
+        if (_modelBusy || _credentials is null || _models.Next() is not { } overlay) return;
         _modelBusy = true;
-        var overlay = next.Overlay;
         _modelFiles.PrepareAsync(new Uri(_credentials.ApiUrl.TrimEnd('/') + "/"), _credentials.Token, overlay, _stop.Token)
             .PipeTo(Self, success: r => new ModelPrepared(overlay, r.Model, r.Error), failure: e => new ModelPrepared(overlay, null, $"model-failed: {e.Message}"));
     }
@@ -179,13 +175,15 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
             Timers.StartSingleTimer(RetryModels.Instance, RetryModels.Instance, MaxRetryDelay);
             return;
         }
-        if (_models.TryGetValue(p.Overlay.Name, out var slot) && slot.Overlay.Sha256 == p.Overlay.Sha256)
+        var (directed, pinned) = _models.Settle(p.Overlay, p.Model, p.Error);
+        if (directed || pinned)
         {
-            _models[p.Overlay.Name] = slot with { Ready = p.Model, Error = p.Error };
+            var who = directed ? "model" : "pinned model";
             AgentLog.Write(p.Error is null
-                ? $"manifests: model {p.Overlay.ArtifactId} loaded and verified; renders use it from now on"
-                : $"manifests: model {p.Overlay.ArtifactId} refused ({p.Error}); keeping the model in use");
-            if (p.Error is null) Record(Shared.Audit.AuditCommands.Actions.ModelSwap, p.Overlay.Name, $"-> {p.Overlay.ArtifactId} sha256 {p.Overlay.Sha256}");
+                ? $"manifests: {who} {p.Overlay.ArtifactId} loaded and verified; renders use it from now on"
+                : $"manifests: {who} {p.Overlay.ArtifactId} refused ({p.Error}); {(directed ? "keeping the model in use" : "its campaigns render with the built-in model")}");
+            if (p.Error is null) Record(Shared.Audit.AuditCommands.Actions.ModelSwap, p.Overlay.Name, $"{(directed ? "" : "pinned ")}-> {p.Overlay.ArtifactId} sha256 {p.Overlay.Sha256}");
+            else if (pinned) Record(Shared.Audit.AuditCommands.Actions.ModelSwap, p.Overlay.Name, $"pinned {p.Overlay.ArtifactId} refused: {p.Error}");
         }
         Report();
         KickModels();
@@ -218,6 +216,7 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
                 var freed = _cache.CollectGarbage();
                 AgentLog.Write($"manifests: running {v.CampaignId} v{v.Version} (signed by {v.Signed.Kid}{(freed > 0 ? $", freed {freed} bytes" : "")})");
                 Record(Shared.Audit.AuditCommands.Actions.ManifestSwap, v.CampaignId, $"{was} -> v{v.Version} signed by {v.Signed.Kid}");
+                FollowPinnedModels();
                 break;
             case FetchOutcome.Rejected r:
                 _refused.Add((r.CampaignId, r.Version));
@@ -245,8 +244,7 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
     private void Repair(Store.AssetQuarantined q)
     {
         _audit?.Tell(new Shared.Audit.AuditCommands.Record("store", "asset-quarantined", q.Sha256, $"{q.What}: {q.Problem}"));
-        foreach (var (name, slot) in _models.Where(m => m.Value.Overlay.Sha256 == q.Sha256).ToList())
-            _models[name] = slot with { Ready = null, Error = null }; // renders use the manifest's model until it is verified again
+        _models.Forget(q.Sha256); // renders use the manifest's (or the built-in) model until it is verified again
         Report();
         KickModels();
         Kick();
@@ -261,17 +259,9 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
         return new ActiveCampaign(campaignId, m.Version, m, _cache.FolderOf(m), _cache.AssetPaths(m), ModelFor(m));
     }
 
-    /// <summary>The model a rollout switched this device to, once verified; otherwise the manifest's (the built-in one).</summary>
-    private ModelInUse ModelFor(Manifest m) =>
-        _models.TryGetValue(m.Model.Name, out var slot) && slot.Ready is { } ready ? ready : new ModelInUse(m.Model.Id, null);
+    private ModelInUse ModelFor(Manifest m) => _models.For(m);
 
-    /// <summary>Models renders use now, and models this device was told to use but refused (with why).</summary>
-    private List<DeviceModel> Models() =>
-        _inForce.Values.Select(s => ModelFor(s.Manifest).Id)
-            .Concat(_models.Values.Where(m => m.Ready is not null).Select(m => m.Ready!.Id))
-            .Distinct(StringComparer.Ordinal).Select(id => ArtifactRef.Parse(id, "")).Select(r => new DeviceModel(r.Name, r.Version, null))
-            .Concat(_models.Values.Where(m => m.Error is not null).Select(m => new DeviceModel(m.Overlay.Name, m.Overlay.Version, m.Error)))
-            .ToList();
+    private List<DeviceModel> Models() => _models.States(_inForce.Values.Select(s => s.Manifest));
 
     private IEnumerable<RunningCampaign> Running() =>
         _inForce.Values.Select(s => new RunningCampaign(s.Manifest.CampaignId, s.Manifest.Version, s.Kid, s.Manifest.ExpiresAt))
@@ -306,8 +296,6 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
         _inForce = _cache.LoadInForce(_trust, (id, why) => AgentLog.Write($"manifests: {id} no longer in force: {why}"));
         return true;
     }
-
-    private sealed record ModelSlot(ArtifactOverlay Overlay, ModelInUse? Ready, string? Error);
 
     private sealed record ModelPrepared(ArtifactOverlay Overlay, ModelInUse? Model, string? Error);
 

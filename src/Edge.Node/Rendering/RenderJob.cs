@@ -6,6 +6,7 @@ using Fleet.Edge.Personalisation;
 using Fleet.Edge.Speech;
 using Fleet.Shared.KillSwitch;
 using Fleet.Shared.Rendering;
+using Fleet.Shared.Renders;
 using Fleet.Shared.Serialization;
 using static Fleet.Edge.Rendering.RenderProtocol;
 
@@ -139,18 +140,22 @@ public sealed class RenderJob : ReceiveActor
                 fallbacks.Add("render:preview-replaced-by-default-copy");
 
             // 3. Delegation: a variant taller than this device renders (or mode cloud, or resource pressure) goes to a cloud render worker; the
-            //    device sends only the chosen copy and voice line. Refused, failed or late: the device renders its own variant.
+            //    device sends only the slot values the template draws and the voice line. Refused, failed or late: the device renders its own
+            //    variant. A render that would show personal text (a pii field) never leaves whole: it goes hybrid below.
             var localHeight = campaign.Template.Height;
             var height = req.Height ?? localHeight;
             var cloudAllowed = spec.Budget.AllowCloud;
+            var personalHybrid = false;
             if (Delegation.Reason(req.Mode, height, s.Settings.MaxLocalHeight, pressure) is not null)
             {
+                var line = campaign.Template.Voice is { } vl ? TextSlots.Fill(vl.Line, choice.Fields) : null;
+                var sendable = PersonalFields.ForCloud(campaign.Template, choice.Fields, line);
                 if (!cloudAllowed) fallbacks.Add(Delegation.LocalFallback(localHeight, "not-allowed"));
+                else if (sendable is null) personalHybrid = true;
                 else
                 {
-                    var line = campaign.Template.Voice is { } vl ? TextSlots.Fill(vl.Line, choice.Fields) : null;
                     var body = new CloudRenderClient.JobBody(spec.Id,
-                        int.TryParse(req.CampaignVersion, out var synced) ? synced : null, height, choice.Fields, line);
+                        int.TryParse(req.CampaignVersion, out var synced) ? synced : null, height, sendable, line);
                     var delegated = await InCloud("delegate", wait => s.Cloud.RenderAsync(body, req.OutputPath, wait));
                     // Not a fallback: the ad is what was asked for. The path and encoder say where it was made.
                     if (delegated.Ok) return Outcome(req.OutputPath, true, false, Delegation.CloudEncoder(delegated.Encoder), "cloud", 0);
@@ -161,7 +166,7 @@ public sealed class RenderJob : ReceiveActor
             // 4. The template: hybrid draws on the base the cloud made at the asked height; otherwise this device's own.
             PreparedTemplate? prepared = null;
             if (req.Mode == Delegation.Hybrid && !cloudAllowed) fallbacks.Add(Delegation.LocalFallback(localHeight, "not-allowed"));
-            else if (req.Mode == Delegation.Hybrid)
+            else if (req.Mode == Delegation.Hybrid || personalHybrid)
             {
                 var (cloudBase, why) = await InCloud("base", wait => s.Bases.GetAsync(spec.Id, req.CampaignVersion, height, wait));
                 prepared = cloudBase;

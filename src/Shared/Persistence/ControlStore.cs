@@ -24,6 +24,7 @@ public sealed class ControlStore : IRevocationStore
         "public_key TEXT NOT NULL, private_sealed TEXT NULL, revoked_at BIGINT NULL)",
         "CREATE TABLE IF NOT EXISTS fleet_control_values (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
         "CREATE TABLE IF NOT EXISTS fleet_revoked_devices (device_id TEXT PRIMARY KEY, revoked_at BIGINT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS fleet_render_job_texts (job_id TEXT PRIMARY KEY, sealed TEXT NOT NULL)",
     };
 
     private readonly DbTarget _db;

@@ -38,6 +38,8 @@ public static class TemplateLoader
             if (!t.Personalised.Any(p => p.Contains(l.Range)))
                 Fail($"/layers/{i}", "must lie inside one personalised range");
         }
+        for (var i = 0; i < t.Pii.Count; i++)
+            if (t.Pii[i] is "headline" or "cta") Fail($"/pii/{i}", $"'{t.Pii[i]}' is approved campaign copy, not personal data");
         if (t.Voice is { } v)
         {
             if (v.StartFrame + v.MaxFrames > t.DurationFrames)

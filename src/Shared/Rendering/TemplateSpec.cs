@@ -21,6 +21,11 @@ public sealed record TemplateSpec
     public IReadOnlyList<string> Grades { get; init; } = new[] { "neutral" };
     /// <summary>Frame ranges that change per render; everything else is stream-copied untouched.</summary>
     public required IReadOnlyList<FrameRange> Personalised { get; init; }
+    /// <summary>
+    /// Fields that hold personal data (e.g. <c>first_name</c>, <c>loyalty_id</c>): their values never leave the device, so a
+    /// render that draws one is never delegated whole; it goes hybrid (see <see cref="Renders.PersonalFields"/>).
+    /// </summary>
+    public IReadOnlyList<string> Pii { get; init; } = Array.Empty<string>();
 
     [JsonIgnore]
     public double DurationSeconds => (double)DurationFrames / Fps;

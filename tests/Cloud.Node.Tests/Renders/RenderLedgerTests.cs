@@ -22,6 +22,20 @@ public sealed class RenderLedgerTests
     private static RenderLedger Apply(RenderLedger l, IEnumerable<IFleetEvent> events) => events.Aggregate(l, (s, e) => s.Apply(e));
 
     [Fact]
+    public void The_journal_and_the_ledger_hold_slot_values_and_voice_lines_only_as_salted_hashes()
+    {
+        var (reply, events) = new RenderLedger().Handle(new Submit("kiosk-1", Spec("Zeta Sale")), T0);
+        var accepted = Assert.IsType<RenderJobEvents.Accepted>(Assert.Single(events));
+        var json = System.Text.Json.JsonSerializer.Serialize(accepted, FleetJson.Options);
+        Assert.DoesNotContain("Zeta Sale", json);
+        Assert.Equal(PersonalFields.Hash(accepted.JobId, "Zeta Sale"), accepted.Spec.Fields["headline"]);
+        Assert.Equal(accepted.Spec.Fields["headline"], Assert.IsType<Accepted>(reply).Job.Spec.Fields["headline"]);
+        // An event journalled with text (before hashing) is listed hashed all the same.
+        var old = new RenderLedger().Apply(accepted with { Spec = Spec("Zeta Sale") });
+        Assert.Equal(accepted.Spec.Fields["headline"], old.Jobs[accepted.JobId].Spec.Fields["headline"]);
+    }
+
+    [Fact]
     public void The_same_job_key_returns_the_same_job_and_is_charged_once()
     {
         var (l, first) = Submit(new RenderLedger(), "kiosk-1", Spec());

@@ -277,7 +277,8 @@ public static class ProtocolSamples
                 L<IReadOnlyDictionary<string, string>>(Tags), L(2), L(2))),
             L(new CampaignReplies.ModelView("minilm", "1.0.0", new string('c', 64), 90, At, "op")), L(Overlay()), 7),
         new RenderLedgerSnapshot(L(JobView()), L(new RenderLedgerSnapshot.Budget("summer-sale", 10, 60.5, 2)),
-            L(new RenderLedgerSnapshot.DayUsage("summer-sale", "2026-11-28", 3, 7.5)), 1),
+            L(new RenderLedgerSnapshot.DayUsage("summer-sale", "2026-11-28", 3, 7.5)), 1,
+            new Dictionary<string, string> { [new string('e', 64)] = "rj-000001-abcdef12" }),
         new TelemetrySnapshot(L(new TelemetrySnapshot.Device("kiosk-1", 7, L(9L, 10L), Tags, "baseline",
             L(new TelemetrySnapshot.Window(At, 1, "baseline", SyntheticTelemetry.Minute(At, 2).Groups)), 3, 1))),
     };

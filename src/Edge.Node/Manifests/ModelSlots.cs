@@ -1,0 +1,85 @@
+using Fleet.Edge.Personalisation;
+using Fleet.Shared.Distribution;
+using Fleet.Shared.Manifests;
+
+namespace Fleet.Edge.Manifests;
+
+/// <summary>
+/// The models this device was told to use: rollout overlays (one per model name) and models the manifests in force pin
+/// (<c>campaign publish --model</c>, one per sha256). Each slot holds the model once it passed its test run, or why it
+/// was refused. Decides which model a manifest renders with and what the device reports, always naming what actually
+/// runs; the manifests actor fetches, logs and audits.
+/// </summary>
+public sealed class ModelSlots
+{
+    public sealed record Slot(ArtifactOverlay Overlay, ModelInUse? Ready, string? Error);
+
+    private readonly Dictionary<string, Slot> _directed = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Slot> _pinned = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The model overlays that apply to this device replace the slot of their model name (a later one wins); a slot whose
+    /// overlay went away (rollback) is dropped, which puts the manifest's model back in use at once. Returns the dropped ones.
+    /// </summary>
+    public IReadOnlyList<ArtifactOverlay> Direct(IEnumerable<ArtifactOverlay> applying)
+    {
+        var wanted = applying.Where(o => o.Sha256 is not null).GroupBy(o => o.Name, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
+        var dropped = _directed.Values.Select(s => s.Overlay).Where(o => !wanted.ContainsKey(o.Name)).ToList();
+        foreach (var o in dropped) _directed.Remove(o.Name);
+        foreach (var (name, overlay) in wanted)
+            if (!_directed.TryGetValue(name, out var slot) || slot.Overlay.Sha256 != overlay.Sha256)
+                _directed[name] = new Slot(overlay, null, null);
+        return dropped;
+    }
+
+    /// <summary>Every model the manifests in force name, other than the built-in one, gets a slot; a pin no manifest names any more is dropped.</summary>
+    public void Pin(IEnumerable<ArtifactRef> named)
+    {
+        var wanted = named.Where(r => r != DefaultModel.Ref).DistinctBy(r => r.Sha256).ToList();
+        foreach (var sha in _pinned.Keys.Where(k => wanted.All(r => r.Sha256 != k)).ToList()) _pinned.Remove(sha);
+        foreach (var r in wanted.Where(r => !_pinned.ContainsKey(r.Sha256)))
+            _pinned[r.Sha256] = new Slot(new ArtifactOverlay("manifest", Shared.Rollouts.ArtifactKind.Model, r.Name, r.Version, r.Sha256, null,
+                new Dictionary<string, string>(), null), null, null);
+    }
+
+    /// <summary>The sha256 of every model a slot wants (the rest may be deleted).</summary>
+    public IReadOnlySet<string> Shas => _directed.Values.Concat(_pinned.Values).Select(s => s.Overlay.Sha256!).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>The next model that is neither ready nor refused.</summary>
+    public ArtifactOverlay? Next() => _directed.Values.Concat(_pinned.Values).FirstOrDefault(s => s.Ready is null && s.Error is null)?.Overlay;
+
+    /// <summary>A test run's outcome, kept in every slot that still wants that model; which kinds of slot took it.</summary>
+    public (bool Directed, bool Pinned) Settle(ArtifactOverlay o, ModelInUse? model, string? error)
+    {
+        var directed = _directed.TryGetValue(o.Name, out var d) && d.Overlay.Sha256 == o.Sha256;
+        if (directed) _directed[o.Name] = d! with { Ready = model, Error = error };
+        var pinned = _pinned.TryGetValue(o.Sha256!, out var p);
+        if (pinned) _pinned[o.Sha256!] = p! with { Ready = model, Error = error };
+        return (directed, pinned);
+    }
+
+    /// <summary>A stored model file failed its check: it is verified again before any render uses it.</summary>
+    public void Forget(string sha)
+    {
+        foreach (var (name, slot) in _directed.Where(m => m.Value.Overlay.Sha256 == sha).ToList()) _directed[name] = slot with { Ready = null, Error = null };
+        if (_pinned.TryGetValue(sha, out var pin)) _pinned[sha] = pin with { Ready = null, Error = null };
+    }
+
+    /// <summary>
+    /// The model a rollout switched this device to, once verified; otherwise the one the manifest pins, once verified;
+    /// otherwise the built-in one (and it is named as such).
+    /// </summary>
+    public ModelInUse For(Manifest m) =>
+        _directed.TryGetValue(m.Model.Name, out var slot) && slot.Ready is { } ready ? ready
+        : _pinned.TryGetValue(m.Model.Sha256, out var pin) && pin.Ready is { } pinned ? pinned
+        : new ModelInUse(DefaultModel.Ref.Id, null);
+
+    /// <summary>Models renders use now, and models this device was told to use but refused (with why).</summary>
+    public List<DeviceModel> States(IEnumerable<Manifest> inForce) =>
+        inForce.Select(m => For(m).Id)
+            .Concat(_directed.Values.Where(m => m.Ready is not null).Select(m => m.Ready!.Id))
+            .Distinct(StringComparer.Ordinal).Select(id => ArtifactRef.Parse(id, "")).Select(r => new DeviceModel(r.Name, r.Version, null))
+            .Concat(_directed.Values.Concat(_pinned.Values).Where(m => m.Error is not null).Select(m => new DeviceModel(m.Overlay.Name, m.Overlay.Version, m.Error)))
+            .ToList();
+}
