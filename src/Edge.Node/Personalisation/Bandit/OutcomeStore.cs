@@ -46,6 +46,21 @@ public sealed class OutcomeStore
                 ? s : VariantStats.None;
     }
 
+    /// <summary>
+    /// What the bandit ranks a variant on in a bucket: the bucket's own outcomes plus the campaign's outcomes in every
+    /// other bucket, scaled down to at most <paramref name="poolImpressions"/> impressions
+    /// (<see cref="BanditOptions.PoolImpressions"/>). A new or thin bucket starts from what the campaign learnt elsewhere;
+    /// once it has hundreds of impressions of its own, those decide.
+    /// </summary>
+    public VariantStats Pooled(string campaignId, string bucket, string variantId, long poolImpressions)
+    {
+        var own = Get(campaignId, bucket, variantId);
+        var all = Get(campaignId, variantId);
+        var elsewhere = new VariantStats(Math.Max(0, all.Impressions - own.Impressions), Math.Max(0, all.Clicks - own.Clicks),
+            Math.Max(0, all.Completes - own.Completes));
+        return own + elsewhere.Capped(poolImpressions);
+    }
+
     /// <summary>Distinct hashed users that saw this campaign (capped).</summary>
     public int Reach(string campaignId)
     {

@@ -117,22 +117,8 @@ public sealed class CopyChooser(
     private int[] Rank(CampaignSpec campaign, string bucket, IReadOnlyList<CopyVariant> variants, float[][] vectors, float[] contextVector)
     {
         var similarities = vectors.Select(v => Vectors.Cosine(v, contextVector)).ToArray();
-        var stats = variants.Select(v => Pooled(campaign.Id, bucket, v.Id)).ToArray();
+        var stats = variants.Select(v => outcomes.Pooled(campaign.Id, bucket, v.Id, _bandit.PoolImpressions)).ToArray();
         return ThompsonBandit.Rank(similarities, stats, _bandit, _rng, campaign.Exploration);
-    }
-
-    /// <summary>
-    /// A variant's evidence in a bucket: the bucket's own outcomes plus the campaign's outcomes in every other bucket,
-    /// scaled down to at most <see cref="BanditOptions.PoolImpressions"/> impressions. A new or thin bucket starts from
-    /// what the campaign learnt elsewhere; once it has its own hundreds of impressions, those decide.
-    /// </summary>
-    public VariantStats Pooled(string campaignId, string bucket, string variantId)
-    {
-        var own = outcomes.Get(campaignId, bucket, variantId);
-        var all = outcomes.Get(campaignId, variantId);
-        var elsewhere = new VariantStats(Math.Max(0, all.Impressions - own.Impressions), Math.Max(0, all.Clicks - own.Clicks),
-            Math.Max(0, all.Completes - own.Completes));
-        return own + elsewhere.Capped(_bandit.PoolImpressions);
     }
 
     /// <summary>
