@@ -138,7 +138,10 @@ public static class BenchVerb
         if (a.Flag("json")) { Console.WriteLine(JsonSerializer.Serialize(r, FleetJson.Indented)); return exit; }
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}");
         Console.WriteLine($"player event ingestion (ledger + bandit + fold + outbox)  n={r.Micros.Count} ({r.Counted} counted)  " +
-                          $"median {r.Micros.P50:0} us  p99 {r.Micros.P99:0} us  max {r.Micros.Max:0} us   (budget median <= {EventsBenchmark.BudgetMicros:0} us)");
+                          $"median {r.Micros.P50:0} us  p99 {r.Micros.P99:0} us   (budget median <= {EventsBenchmark.BudgetMicros:0} us)");
+        Console.WriteLine($"  ledger check + append (every event)     median {r.LedgerMicros.P50:0} us  p99 {r.LedgerMicros.P99:0} us");
+        Console.WriteLine($"  bandit outcome update (rewarding ones)  median {r.BanditMicros.P50:0} us  p99 {r.BanditMicros.P99:0} us");
+        Console.WriteLine($"  telemetry fold + outbox upsert (counted) median {r.TelemetryMicros.P50:0} us  p99 {r.TelemetryMicros.P99:0} us");
         return exit;
     }
 
