@@ -79,6 +79,7 @@ public sealed class EdgeNode : IAsyncDisposable
         var outbox = Outbox.Open(Path.Combine(o.DataDir, "telemetry"), o.Telemetry.OutboxCapBytes);
         var audit = AuditLog.Open(AuditActor.PathIn(o.DataDir));
         var hasher = new UserIdHasher(o.DataDir);
+        var ledger = new Player.RenderLedger(o.DataDir, o.RenderLedger);
         var creds = connection.Credentials;
         ActorSystem? actorSystem = null;
         var guard = new Store.AssetGuard(o.DataDir, q =>
@@ -130,8 +131,8 @@ public sealed class EdgeNode : IAsyncDisposable
         var synced = new SyncedCampaigns(() => app.Services.GetRequiredService<ActorRegistry>().Get<ManifestsActor>(), guard);
         app.MapRenders(id => campaign is not null && (id is null || id == campaign.Spec.Id)
             ? Task.FromResult<CampaignInForce?>(new CampaignInForce(campaign, Rendering.RenderProtocol.RenderAd.LocalVersion, null))
-            : synced.FindAsync(id), renderSettings);
-        app.MapLocalEvents(hasher);
+            : synced.FindAsync(id), renderSettings, ledger, hasher);
+        app.MapLocalEvents(hasher, ledger);
         app.MapPrometheusScrapingEndpoint("/metrics");
         await app.StartAsync(ct);
         if (campaign is not null) WarmUp(app, campaign, renderSettings);
