@@ -52,6 +52,39 @@ public sealed class RolloutTests
     }
 
     [Fact]
+    public async Task A_rollout_promoted_to_completion_before_its_last_stage_grew_lists_every_device_running_it_across_a_restart()
+    {
+        using var tmp = new TempDir();
+        var db = await Databases.FreshAsync(Databases.Sqlite, tmp.Path);
+        var cloud = await CloudUnderTest.StartAsync(db, tmp.Sub("cloud"));
+        var devices = await FleetWithV1Async(cloud, tmp, [Ports.Free(), Ports.Free(), Ports.Free()]);
+        await using var _ = new DisposableList(devices);
+        var dir = SampleCampaign.CopyTo(tmp.Sub("v2"), s => s["default_copy"]!["headline"] = "Last summer days");
+        Assert.Equal(HttpStatusCode.Created, (await ApiCalls.SendAsync(cloud.Options.HttpUrl, HttpMethod.Post, "/api/v1/campaigns?staged=true",
+            CloudUnderTest.AdminTokenValue, Fleet.Cloud.Cli.CampaignFolder.Multipart(dir))).Status);
+        var started = await cloud.PostJsonAsync("/api/v1/rollouts", new { artifact = "campaign:summer-sale@2", stages = new[] { 30.0, 100.0 }, bake = "1h", reason = "new copy" });
+        Assert.Equal(HttpStatusCode.Created, started.Status);
+        var id = started.As<RolloutView>().Id;
+        await Eventually.Until(async () => (await cloud.GetAsync($"/api/v1/rollouts/{id}")).As<RolloutView>(), v => v.Devices.Count == 1, Within, "a 1-device canary");
+
+        // Straight to the end, before the coordinator grows the cohort to the last stage: every device gets v2 all the same.
+        Assert.Equal(HttpStatusCode.OK, (await cloud.PostJsonAsync($"/api/v1/rollouts/{id}/promote", new { reason = "go" })).Status);
+        var promoted = await cloud.PostJsonAsync($"/api/v1/rollouts/{id}/promote", new { reason = "go" });
+        Assert.Equal(RolloutStatus.Completed, promoted.As<RolloutView>().Status);
+        var all = new[] { "kiosk-1", "kiosk-2", "kiosk-3" };
+        bool EveryDeviceRunning(RolloutView v) => all.All(d => v.Devices.Any(row => row.DeviceId == d && row.State == DeviceRolloutState.Running));
+        await Eventually.Until(async () => (await cloud.GetAsync($"/api/v1/rollouts/{id}")).As<RolloutView>(), EveryDeviceRunning, Within, "every device listed running v2");
+
+        // A coordinator started again has only the journal: the ended rollout still accounts for every device.
+        var (port, http) = (cloud.Options.Port, new Uri(cloud.Options.HttpUrl).Port);
+        await cloud.DisposeAsync();
+        await using var restarted = await CloudUnderTest.StartAsync(db, tmp.Sub("cloud"), port, http);
+        // (Its rows were settled in the journal, or, if the restart came first, it observes the fleet again until they are.)
+        await Eventually.Until(() => restarted.GetAsync($"/api/v1/rollouts/{id}"), a => a.Status == HttpStatusCode.OK && EveryDeviceRunning(a.As<RolloutView>()),
+            Within, "every device listed running v2 after the restart");
+    }
+
+    [Fact]
     public async Task A_corrupt_model_rolled_out_to_a_cohort_is_caught_by_the_gates_and_rolled_back_while_ads_keep_rendering()
     {
         using var tmp = new TempDir();

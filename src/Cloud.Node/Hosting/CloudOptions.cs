@@ -40,7 +40,7 @@ public sealed record CloudOptions
     /// </summary>
     public TimeSpan DeviceCertificateLifetime { get; init; } = DefaultDeviceCertificateLifetime;
     public static readonly TimeSpan DefaultDeviceCertificateLifetime = TimeSpan.FromDays(730);
-    /// <summary>How long telemetry windows stay in memory for queries (the journal keeps everything).</summary>
+    /// <summary>How long telemetry windows are kept for queries; older batches leave the journal with the ingest's next snapshot.</summary>
     public TimeSpan TelemetryRetention { get; init; } = TimeSpan.FromHours(24);
     /// <summary>How long the hourly player-outcome rollups behind <c>report campaign</c> stay in the database (<c>--report-retention</c>).</summary>
     public TimeSpan ReportRetention { get; init; } = DefaultReportRetention;

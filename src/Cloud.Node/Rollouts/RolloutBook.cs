@@ -89,9 +89,13 @@ public sealed record RolloutBook
     /// version), so devices it is not assigned to are neither canary nor baseline.
     /// </summary>
     public static IReadOnlyList<EligibleDevice> Eligible(Rollout r, FleetSnapshot snap) =>
-        snap.Devices.Where(d => r.Def.Tags.All(t => d.Tags.TryGetValue(t.Key, out var v) && v == t.Value))
+        TagMatched(r, snap)
             .Where(d => !r.IsCampaign || (snap.Reports.TryGetValue(d.DeviceId, out var report) && report.Running.Any(c => c.CampaignId == r.Def.CampaignId)))
             .ToList();
+
+    /// <summary>Registered devices carrying every tag of the rollout, whatever they run.</summary>
+    private static IEnumerable<EligibleDevice> TagMatched(Rollout r, FleetSnapshot snap) =>
+        snap.Devices.Where(d => r.Def.Tags.All(t => d.Tags.TryGetValue(t.Key, out var v) && v == t.Value));
 
     /// <summary>
     /// One observation of a rollout: the events it calls for, and the rollout with the observation's verdict, health and
@@ -114,7 +118,10 @@ public sealed record RolloutBook
 
         if (r.Terminal)
         {
-            if (devices.All(d => Ended(r, d.State)) || now - r.EndedAt >= r.Def.WriteOffAfter)
+            // A completed rollout also waits for devices it cannot judge yet: registered with its tags but without a sync
+            // report (the campaign store that took over keeps reports in memory), they may run the campaign and belong in it.
+            var unknown = r.Status == RolloutStatus.Completed && TagMatched(r, snap).Any(d => !snap.Reports.ContainsKey(d.DeviceId));
+            if ((devices.All(d => Ended(r, d.State)) && !unknown) || now - r.EndedAt >= r.Def.WriteOffAfter)
                 events.Add(new RolloutEvents.DevicesSettled(r.Id, devices, now));
             return (r, events);
         }

@@ -267,4 +267,22 @@ public sealed class RolloutBookTests
         Assert.True(r.Settled);
         Assert.Equal([DeviceRolloutState.Running, DeviceRolloutState.NotYetNotified], r.Devices.Select(d => d.State));
     }
+
+    [Fact]
+    public void A_completed_rollout_waits_for_a_device_whose_sync_report_a_new_campaign_store_has_not_heard_yet()
+    {
+        var fleet = Fleet(3);
+        var book = Observe(Started(StartCmd(stages: [100])), fleet, T0.AddSeconds(1), Healthy, id => id == "d03" ? null : OnVersion(id, 2, T0)).Book;
+        (book, _) = Apply(book, book.Handle(new Act("r1", RolloutAction.Promote, "go", "op"), T0.AddSeconds(2)));
+        // After a hand-over the store has no report from d03 yet: d01 and d02 run v3, d03 is neither judged nor left out for good.
+        var reports = fleet.Where(d => d.DeviceId != "d03").ToDictionary(d => d.DeviceId, d => OnVersion(d.DeviceId, 3, T0.AddSeconds(3)));
+        var (observed, events) = RolloutBook.Step(book.Rollouts.Single(), new FleetSnapshot(fleet, reports, T0.AddSeconds(3)), Healthy, Healthy);
+        Assert.DoesNotContain(events, e => e is RolloutEvents.DevicesSettled);
+        book = events.Aggregate(book.WithObservation(observed), (b, e) => b.Apply(e));
+
+        (book, events) = Observe(book, fleet, T0.AddSeconds(4), Healthy, id => OnVersion(id, 3, T0.AddSeconds(4)));
+        var r = book.Rollouts.Single();
+        Assert.True(r.Settled);
+        Assert.Equal(fleet.Select(d => d.DeviceId), r.Devices.Where(d => d.State == DeviceRolloutState.Running).Select(d => d.DeviceId));
+    }
 }
