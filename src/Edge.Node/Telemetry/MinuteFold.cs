@@ -134,8 +134,10 @@ public static class MinuteFold
 
     /// <summary>
     /// Seals a minute for upload. k-anonymity: a variant row whose events came from 1..k-1 distinct identified users is
-    /// suppressed (dropped and counted in <see cref="TelemetryAggregate.SuppressedRows"/>); distinct-user counts below
-    /// k are never sent. Render counts, timings and fallbacks are device operations, not user data, and always stay.
+    /// suppressed (dropped and counted in <see cref="TelemetryAggregate.SuppressedRows"/>), and so are a group's arm rows
+    /// when the group's events came from 1..k-1 identified users (they tell what those users watched and clicked);
+    /// distinct-user counts below k are never sent. Render counts, timings and fallbacks are device operations, not user
+    /// data, and always stay.
     /// </summary>
     public static TelemetryAggregate Seal(OpenMinute m, int k)
     {
@@ -149,9 +151,11 @@ public static class MinuteFold
                 if (v.Users.Count is > 0 && v.Users.Count < k) { suppressed++; continue; }
                 variants.Add(new VariantCounts(id, v.Renders, v.Impressions, v.Clicks, v.Users.Count >= k ? v.Users.Count : null, v.Completes, v.DwellMsSum));
             }
+            var armsHidden = g.Users.Count is > 0 && g.Users.Count < k && g.Arms is { Count: > 0 };
+            if (armsHidden) suppressed += g.Arms!.Count;
             groups.Add(new GroupAggregate(g.Key.CampaignId, g.Key.CampaignVersion, g.Key.ModelVersion, g.Key.TemplateId,
                 g.Renders, g.Successes, g.CacheHits, g.FallbackRenders, g.SafetyBlocks, g.AudioSeconds, g.Fallbacks, g.Encoders, g.StageMsSum,
-                new LatencyHistogram(g.RenderMsBuckets), variants, g.Users.Count >= k ? g.Users.Count : null, SealArms(g.Arms)));
+                new LatencyHistogram(g.RenderMsBuckets), variants, g.Users.Count >= k ? g.Users.Count : null, armsHidden ? null : SealArms(g.Arms)));
         }
         return new TelemetryAggregate(m.Start, 1, groups, Summarise(m.Samples), suppressed, m.QuarantinedAssets);
     }

@@ -50,4 +50,19 @@ public sealed class PlayerEventFoldTests
         Assert.Null(arm.Malformed());
         Assert.Equal(0, arm.Clicks);
     }
+
+    [Fact]
+    public void Arm_rows_of_fewer_than_k_identified_users_are_suppressed_like_variant_rows()
+    {
+        var m = OpenMinute.For(T0);
+        for (var u = 0; u < 2; u++)
+            m = MinuteFold.Add(m, Events(RenderLedgerTests.Shown($"r{u}", T0) with { UserHash = new string((char)('a' + u), 64) }, 0, PlayerEventKinds.Click));
+        var few = Assert.Single(MinuteFold.Seal(m, k: 3).Groups);
+        Assert.Null(few.Arms);
+        Assert.Empty(few.Variants);
+        Assert.Equal(1 + 2, MinuteFold.Seal(m, k: 3).SuppressedRows); // the arm row and the headline and CTA rows
+
+        m = MinuteFold.Add(m, Events(RenderLedgerTests.Shown("r9", T0) with { UserHash = new string('c', 64) }, 0, PlayerEventKinds.Click));
+        Assert.Equal(3, Assert.Single(Assert.Single(MinuteFold.Seal(m, k: 3).Groups).Arms!).Impressions);
+    }
 }
