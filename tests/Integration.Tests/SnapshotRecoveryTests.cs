@@ -28,7 +28,7 @@ public sealed class SnapshotRecoveryTests
 {
     private const int Every = 5;
     private static readonly Dictionary<string, string> Tags = new() { ["store"] = "berlin" };
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
 
     [Theory]
     [InlineData(Databases.Sqlite)]
@@ -101,7 +101,7 @@ public sealed class SnapshotRecoveryTests
     }
 
     /// <summary>
-    /// Deletion follows the snapshot's save asynchronously, so this waits (briefly) for the database to show one snapshot
+    /// Deletion follows the snapshot's save asynchronously (journal and snapshot store are separate plugins), so this waits for the database to show one snapshot
     /// at event 10 or later (a save still running when event 10 came is followed by one at a later event) and no event before it.
     /// </summary>
     private static async Task AssertOnlyAfterSnapshotAsync(DbTarget db, string persistenceId, long lastEvent)
@@ -114,7 +114,7 @@ public sealed class SnapshotRecoveryTests
                     Covered: await CountAsync(db, "COUNT(*)", "journal", persistenceId, $"sequence_number < {at}"),
                     After: await CountAsync(db, "COUNT(*)", "journal", persistenceId, $"sequence_number > {at}"));
             },
-            r => r is { At: >= 10, Snapshots: 1, Covered: 0 }, TimeSpan.FromSeconds(15), $"{persistenceId}: one snapshot at event 10 or later, no event before it");
+            r => r is { At: >= 10, Snapshots: 1, Covered: 0 }, Wait, $"{persistenceId}: one snapshot at event 10 or later, no event before it");
         Assert.Equal(lastEvent - rows.At, rows.After);
     }
 
