@@ -29,7 +29,8 @@ public sealed class PersonalDataTests
     public async Task A_delegated_render_that_draws_a_pii_field_goes_hybrid_and_the_cloud_never_holds_the_value()
     {
         using var tmp = new TempDir();
-        await using var cloud = await CloudUnderTest.StartAsync(await Databases.FreshAsync(Databases.Sqlite, tmp.Path), tmp.Sub("cloud"));
+        var db = await Databases.FreshAsync(Databases.Sqlite, tmp.Path);
+        await using var cloud = await CloudUnderTest.StartAsync(db, tmp.Sub("cloud"));
         Assert.Equal(HttpStatusCode.Created, (await cloud.PublishAsync(SampleCampaign.MarkPersonal(SampleCampaign.CopyTo(tmp.Sub("summer"))))).Status);
         await cloud.PostJsonAsync("/api/v1/campaigns/summer-sale/assignments", new { tags = new { } });
         var http = Ports.Free();
@@ -81,5 +82,7 @@ public sealed class PersonalDataTests
         Assert.Equal(PersonalFields.Hash(jobId, $"{Headline}. Shop now"), done.Spec.VoiceLine);
         Assert.DoesNotContain(Headline, (await cloud.GetAsync("/api/v1/renders", viewer)).Body);
         Assert.DoesNotContain(Headline, Journal(tmp.Path));
+        // The sealed copy a scheduler taking over would need is gone with the job.
+        Assert.Empty(Fleet.Shared.Persistence.ControlStore.Open(db).Read(tx => tx.Query("SELECT job_id FROM fleet_render_job_texts", r => r.GetString(0))));
     }
 }
