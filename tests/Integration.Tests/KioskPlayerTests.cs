@@ -25,7 +25,7 @@ public sealed partial class KioskPlayerTests
         using var client = new HttpClient { Timeout = Within };
         await FleetProcess.WithLogsOnFailureAsync(async () =>
         {
-            await Eventually.Until(() => client.GetStringAsync(url + "/healthz"), s => s == "ok\n", Within, "the local API");
+            await WarmAsync(edge, client, url);
             using var browser = HeadlessChromium.Open($"{url}/player?store=berlin&weather=hot", tmp.Sub("chromium"));
             try
             {
@@ -50,7 +50,52 @@ public sealed partial class KioskPlayerTests
         }, ("edge", edge));
     }
 
-    /// <summary>Render ids the page played to their end, in order.</summary>
+    [Fact]
+    public async Task While_renders_fail_or_hang_the_player_shows_the_static_creative_then_replays_its_last_good_ad_without_counting_it_again()
+    {
+        using var tmp = new TempDir();
+        var http = Ports.Free();
+        using var edge = FleetProcess.Edge("agent", "--insecure-dev", "--seed", $"127.0.0.1:{Ports.Free()}", "--campaign", SampleCampaign.CopyTo(tmp.Sub("campaign")),
+            "--http", $"{http}", "--data", tmp.Sub("e"));
+        var url = $"http://127.0.0.1:{http}";
+        using var client = new HttpClient { Timeout = Within };
+        await FleetProcess.WithLogsOnFailureAsync(async () =>
+        {
+            await WarmAsync(edge, client, url);
+            // The first render request is refused (nothing to show yet: the static creative), the second answers (the
+            // one good ad), every later one stalls (that ad must come back, counted once).
+            await using var proxy = new RenderFaultProxy(url)
+            {
+                FaultOf = n => n switch { 1 => RenderFaultProxy.Fault.Refuse, 2 => RenderFaultProxy.Fault.None, _ => RenderFaultProxy.Fault.Stall },
+            };
+            using var browser = HeadlessChromium.Open($"{proxy.Url}/player?timeout_ms=8000&retry_ms=500", tmp.Sub("chromium"));
+            try
+            {
+                // The replay runs to its end like any ad; what it must not do is report a second impression.
+                var console = await Eventually.Until(() => Task.FromResult(browser.Console), c => Ended(c).Count >= 2, Within, "the last good ad replayed to its end");
+                var good = Ended(console)[0];
+                Assert.Equal(good, Ended(console)[1]);
+                var order = new[] { "no ad yet: the static creative", "playing /player/static.mp4", $"playing {good}", $"ended {good}", $"replaying {good}" }
+                    .Select(line => console.ToList().FindIndex(l => l.StartsWith(Prefix + line, StringComparison.Ordinal))).ToList();
+                Assert.True(order.All(i => i >= 0) && order.SequenceEqual(order.Order()),
+                    $"expected the static creative, then the good ad, then its replay; console:\n{string.Join('\n', console)}");
+                Assert.Contains(console, l => l.StartsWith(Prefix + "render answered 503", StringComparison.Ordinal));
+                Assert.Contains(console, l => l.StartsWith(Prefix + "render failed: no answer within 8000 ms", StringComparison.Ordinal));
+                foreach (var kind in new[] { "impression_start", "q25", "q50", "q75", "complete" })
+                    Assert.Equal(1, console.Count(l => l.StartsWith($"{Prefix}event {kind} {good} -> ", StringComparison.Ordinal)));
+            }
+            catch (Exception e) { throw new Exception($"{e.Message}\n--- chromium:\n{browser.Tail()}", e); }
+        }, ("edge", edge));
+    }
+
+    /// <summary>The local API answers and the agent's warm-up render is done, so render answers come at their usual pace.</summary>
+    private static async Task WarmAsync(FleetProcess edge, HttpClient client, string url)
+    {
+        await Eventually.Until(() => client.GetStringAsync(url + "/healthz"), s => s == "ok\n", Within, "the local API");
+        await Eventually.Until(() => Task.FromResult(edge.Lines), l => l.Any(x => x.Contains("render pipeline warm:")), Within, "the warm-up render");
+    }
+
+    /// <summary>Render ids the page played to their end, in order (not the static creative, which has none).</summary>
     private static List<string> Ended(IReadOnlyList<string> console) =>
         console.Select(l => EndedLine().Match(l)).Where(m => m.Success).Select(m => m.Groups[1].Value).ToList();
 
@@ -63,7 +108,7 @@ public sealed partial class KioskPlayerTests
         console.Select(l => EventLine().Match(l)).Where(m => m.Success && m.Groups[2].Value == renderId)
             .GroupBy(m => m.Groups[1].Value).ToDictionary(g => g.Key, g => int.Parse(g.First().Groups[3].Value));
 
-    [GeneratedRegex($"^{Prefix}ended (\\S+)$")]
+    [GeneratedRegex($"^{Prefix}ended ([^/\\s]\\S*)$")]
     private static partial Regex EndedLine();
 
     [GeneratedRegex($"^{Prefix}render \\S+ ready: (\\S+)$")]
