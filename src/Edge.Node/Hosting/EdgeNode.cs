@@ -80,6 +80,7 @@ public sealed class EdgeNode : IAsyncDisposable
         var outbox = Outbox.Open(Path.Combine(o.DataDir, "telemetry"), o.Telemetry.OutboxCapBytes);
         var audit = AuditLog.Open(AuditActor.PathIn(o.DataDir));
         var hasher = new UserIdHasher(o.DataDir);
+        var ledger = new Player.RenderLedger(o.DataDir, o.RenderLedger);
         var creds = connection.Credentials;
         ActorSystem? actorSystem = null;
         var guard = new Store.AssetGuard(o.DataDir, q =>
@@ -132,9 +133,9 @@ public sealed class EdgeNode : IAsyncDisposable
         Func<string?, Task<CampaignInForce?>> campaigns = id => campaign is not null && (id is null || id == campaign.Spec.Id)
             ? Task.FromResult<CampaignInForce?>(new CampaignInForce(campaign, Rendering.RenderProtocol.RenderAd.LocalVersion, null))
             : synced.FindAsync(id);
-        app.MapRenders(campaigns, renderSettings);
+        app.MapRenders(campaigns, renderSettings, ledger, hasher);
         app.MapPlayer(campaigns);
-        app.MapLocalEvents(hasher);
+        app.MapLocalEvents(hasher, ledger);
         app.MapPrometheusScrapingEndpoint("/metrics");
         await app.StartAsync(ct);
         if (campaign is not null) WarmUp(app, campaign, renderSettings);

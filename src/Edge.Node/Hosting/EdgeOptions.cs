@@ -39,12 +39,16 @@ public sealed record EdgeOptions
     /// <summary>When the background scrub re-hashes the device's store (default: daily, first 10 minutes after start).</summary>
     public Store.ScrubSettings Scrub { get; init; } = Store.ScrubSettings.Default;
 
+    /// <summary>How many renders the device remembers for player events, and for how long.</summary>
+    public Player.RenderLedgerOptions RenderLedger { get; init; } = new();
+
     /// <summary>The fraction of its lifetime left at which the device certificate is renewed through the gateway.</summary>
     public double RenewBefore { get; init; } = CertificateRenewal.DefaultRenewBefore;
 
     public static readonly string[] KnownOptions =
         { "seed", "gateway", "join", "device-id", "data", "host", "port", "http", "tags", "campaign", "insecure-dev", "telemetry-k", "telemetry-seal", "upload-bps", "upload-burst", "max-render-height",
-          "delegate-above-temp", "delegate-above-cpu", "scrub-every", "renew-before" };
+          "delegate-above-temp", "delegate-above-cpu", "scrub-every", "renew-before",
+          "events-keep", "events-expiry" };
     public static readonly string[] BooleanOptions = { "insecure-dev" };
 
     public const string Usage = """
@@ -53,9 +57,12 @@ public sealed record EdgeOptions
                                 [--http PORT] [--campaign DIR] [--host 127.0.0.1] [--port 0]
                                 [--telemetry-k 5] [--telemetry-seal SECONDS] [--upload-bps 4096] [--upload-burst 65536]
                                 [--max-render-height 720] [--delegate-above-temp 80] [--delegate-above-cpu PERCENT]
-                                [--scrub-every 1d] [--renew-before 1/3]
+                                [--scrub-every 1d] [--renew-before 1/3] [--events-keep 10000] [--events-expiry 24h]
           runs a device: connects to the fleet by itself (retrying with backoff), registers, serves the local API on --http
-          (POST /v1/render renders --campaign for a context; GET /v1/renders/ID.mp4; GET /healthz; GET /v1/status).
+          (POST /v1/render renders --campaign for a context and answers with a render_id; POST /v1/events
+          {render_id, kind: impression_start|q25|q50|q75|complete|click|scan|dwell, dwell_ms?} reports what the player
+          saw, each kind counted once per render (404 for an unknown or expired render id); GET /v1/renders/ID.mp4;
+          GET /healthz; GET /v1/status).
           An enrolled device (fleet-edge enroll) keeps one stream (gRPC, mutual TLS with <data>/enrolment) to one of
           the gateways of its bundle or --gateway, failing over between them; its tags are its enrolment record's.
           It is never a cluster member. --insecure-dev instead joins a development cluster as a member (no TLS) through
@@ -74,6 +81,8 @@ public sealed record EdgeOptions
           --renew-before: an enrolled device asks for a new certificate (over a new key, through its stream) once less
           than this fraction of the certificate's lifetime is left: 1/3 (default), 0.25 or 25%. An expired certificate
           cannot connect: such a device must be enrolled again.
+          --events-keep / --events-expiry: the newest renders remembered for player events (<data>/player/renders.jsonl)
+          and how long after a render its events still count.
         """;
 
     private static Telemetry.TelemetrySettings TelemetryFrom(CommandArgs a)
@@ -94,6 +103,15 @@ public sealed record EdgeOptions
             UploadBytesPerSecond = bps,
             UploadBurstBytes = burst,
         };
+    }
+
+    private static Player.RenderLedgerOptions LedgerFrom(CommandArgs a)
+    {
+        var keep = a.GetInt("events-keep", new Player.RenderLedgerOptions().MaxRenders, 1, 1_000_000);
+        if (a.Get("events-expiry") is not { } text) return new(keep);
+        var expiry = Durations.Parse(text);
+        if (expiry is not { TotalSeconds: >= 1 }) throw new UsageException($"--events-expiry '{text}' is not a duration of at least 1s (e.g. 1h, 24h)");
+        return new(keep, expiry);
     }
 
     private static Store.ScrubSettings ScrubFrom(CommandArgs a)
@@ -131,6 +149,7 @@ public sealed record EdgeOptions
             Telemetry = TelemetryFrom(a),
             MaxRenderHeight = a.GetInt("max-render-height", 720, 144, 4320),
             Scrub = ScrubFrom(a),
+            RenderLedger = LedgerFrom(a),
             Pressure = new Rendering.ResourcePressure(a.GetInt("delegate-above-temp", 80, 30, 120, "°C"),
                 a.Get("delegate-above-cpu") is null ? null : a.GetInt("delegate-above-cpu", 0, 10, 100, "%")),
             RenewBefore = a.Get("renew-before") is { } rb ? ParseFraction(rb, "--renew-before") : CertificateRenewal.DefaultRenewBefore,

@@ -24,6 +24,7 @@ public sealed class PersonaliseActor : ReceiveActor
         Receive<PreviewCopy>(m => Sender.Tell(Guarded(m.Campaign, m.Context, () => _chooser.ChoosePreview(m.Campaign, m.Headline, m.Cta, m.Context))));
         Receive<RecordImpression>(m => Outcome(() => _chooser.RecordImpression(m.CampaignId, m.VariantId, m.UserId)));
         Receive<RecordClick>(m => Outcome(() => _chooser.RecordClick(m.CampaignId, m.VariantId, m.UserId)));
+        Receive<Player.PlayerOutcome>(m => Outcome(() => Learn(m)));
         Receive<GetProvider>(_ => Sender.Tell(Status()));
         Receive<Warm>(_ => Status());
     }
@@ -35,10 +36,31 @@ public sealed class PersonaliseActor : ReceiveActor
     public static Props Props(PersonaliseSettings settings) => Props(CopyChooser.Create(settings));
 
     // Loading the session takes ~250 ms; doing it at start keeps that off the first ad.
-    protected override void PreStart() => Self.Tell(Warm.Instance);
+    protected override void PreStart()
+    {
+        Self.Tell(Warm.Instance);
+        Context.System.EventStream.Subscribe(Self, typeof(Player.PlayerOutcome));
+    }
+
+    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
+
+    /// <summary>
+    /// Rewards for the bandit from counted player events: impression starts, views to the end and clicks (or scans), on
+    /// the render's exact headline and CTA in its context bucket. Holdout renders showed no copy and never teach it.
+    /// </summary>
+    private void Learn(Player.PlayerOutcome m)
+    {
+        if (m.Render.Arm != Fleet.Shared.Telemetry.ArmCounts.Personalised) return;
+        var delta = new Bandit.VariantStats(
+            m.Slots.Contains(Player.PlayerEventKinds.ImpressionStart) ? 1 : 0,
+            m.Slots.Contains(Player.PlayerEventKinds.Click) ? 1 : 0,
+            m.Slots.Contains(Player.PlayerEventKinds.Complete) ? 1 : 0);
+        if (delta == Bandit.VariantStats.None) return;
+        _chooser.Learn(m.Render.CampaignId, m.Render.Bucket, [m.Render.HeadlineId, m.Render.CtaId], delta, m.Render.UserHash);
+    }
 
     private CopyChoice Choose(ChooseCopy m) =>
-        Guarded(m.Campaign, m.Context, () => ChooserFor(m.ModelDir).Choose(m.Campaign, m.VersionKey, m.Context));
+        Guarded(m.Campaign, m.Context, () => ChooserFor(m.ModelDir).Choose(m.Campaign, m.VersionKey, m.Context, m.Bucket));
 
     // A model a rollout switched to gets its own chooser (embeddings differ) over the same outcomes and salt.
     private CopyChooser ChooserFor(string? modelDir)

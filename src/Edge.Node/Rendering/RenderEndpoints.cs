@@ -9,8 +9,9 @@ using static Fleet.Edge.Rendering.RenderProtocol;
 namespace Fleet.Edge.Rendering;
 
 /// <summary>
-/// The kiosk player's API on the device: <c>POST /v1/render</c> (context in; MP4 URL, chosen copy, timings and
-/// fallbacks out) and <c>GET /v1/renders/{id}.mp4</c>.
+/// The kiosk player's API on the device: <c>POST /v1/render</c> (context in; render id, MP4 URL, measurement arm,
+/// chosen copy, timings and fallbacks out) and <c>GET /v1/renders/{id}.mp4</c>. Every ad made is remembered in the
+/// <see cref="Player.RenderLedger"/> under its render id, which the player's events (<c>POST /v1/events</c>) name.
 /// </summary>
 public static class RenderEndpoints
 {
@@ -18,12 +19,15 @@ public static class RenderEndpoints
     public sealed record RenderBody(string? CampaignId, RenderContext? Context, string? Headline, string? Cta, bool NoCache = false,
         string? Mode = null, string? Resolution = null);
 
-    public sealed record RenderReply(string Url, RenderOutcome Outcome);
+    /// <param name="RenderId">Names this ad in player events; null when no ad could be made.</param>
+    /// <param name="Arm"><c>personalised</c>, or <c>holdout</c> when the campaign's holdout share chose the static creative.</param>
+    public sealed record RenderReply(string Url, RenderOutcome Outcome, string? RenderId = null, string? Arm = null);
 
     /// <summary>Finished ads kept for the player; older ones are removed.</summary>
     private const int KeptRenders = 50;
 
-    public static void MapRenders(this WebApplication app, Func<string?, Task<Manifests.CampaignInForce?>> campaigns, RenderSettings settings)
+    public static void MapRenders(this WebApplication app, Func<string?, Task<Manifests.CampaignInForce?>> campaigns, RenderSettings settings,
+        Player.RenderLedger ledger, Privacy.UserIdHasher hasher)
     {
         var outDir = Directory.CreateDirectory(Path.Combine(settings.DataDir, "renders", "out")).FullName;
         app.MapPost("/v1/render", async (HttpRequest request, IRequiredActor<RenderCoordinator> render) =>
@@ -47,10 +51,20 @@ public static class RenderEndpoints
                     FleetJson.Options, statusCode: 400);
             var id = Guid.NewGuid().ToString("N")[..12];
             var path = Path.Combine(outDir, id + ".mp4");
-            var outcome = await render.ActorRef.Ask<RenderOutcome>(new RenderAd(inForce.Campaign, body.Context ?? new RenderContext(), path, body.Headline, body.Cta, !body.NoCache,
-                inForce.Version, inForce.Model, mode, height, inForce.Expected), settings.ReplyTimeout);
+            var context = body.Context ?? new RenderContext();
+            var spec = inForce.Campaign.Spec;
+            // An operator preview shows the copy asked for; only the bandit's own choices are split into arms.
+            var preview = body.Headline is not null || body.Cta is not null;
+            var arm = preview ? Shared.Telemetry.ArmCounts.Personalised : Player.Holdout.ArmOf(spec.Id, id, spec.Holdout);
+            var bucket = Personalisation.Bandit.ContextBucket.Of(context, DateTimeOffset.Now);
+            var ad = new RenderAd(inForce.Campaign, context, path, body.Headline, body.Cta, !body.NoCache,
+                inForce.Version, inForce.Model, mode, height, inForce.Expected, arm == Shared.Telemetry.ArmCounts.Holdout, bucket);
+            var outcome = await render.ActorRef.Ask<RenderOutcome>(ad, settings.ReplyTimeout);
             Prune(outDir);
-            return Results.Json(new RenderReply($"/v1/renders/{id}.mp4", outcome), FleetJson.Options, statusCode: outcome.Error is null ? 200 : 500);
+            if (outcome.Error is not null) return Results.Json(new RenderReply($"/v1/renders/{id}.mp4", outcome), FleetJson.Options, statusCode: 500);
+            var userHash = context.UserId is { Length: > 0 } user ? hasher.Hash(user) : null;
+            ledger.Remember(Player.ShownRenders.From(id, outcome, ad, arm, bucket, userHash, DateTimeOffset.UtcNow));
+            return Results.Json(new RenderReply($"/v1/renders/{id}.mp4", outcome, id, arm), FleetJson.Options, statusCode: 200);
         });
         app.MapGet("/v1/renders/{file}", (string file) =>
         {

@@ -73,15 +73,16 @@ public sealed class RenderJob : ReceiveActor
             stages, total.Elapsed.TotalMilliseconds, cacheHit, encoder, renderPath, fallbacks, choice?.SafetyBlocks ?? Array.Empty<string>(),
             audio, artifacts, error);
 
-        RenderOutcome StaticCreative(string reason)
+        // A fallback names its reason; the holdout arm (null) shows the static creative by design, not as a fallback.
+        RenderOutcome StaticCreative(string? reason, string renderPath = EncoderChain.StaticCreative)
         {
-            fallbacks.Add(reason);
+            if (reason is not null) fallbacks.Add(reason);
             if (unusable.Contains(campaign.Spec.StaticCreative))
                 return Outcome(req.OutputPath, false, false, "none", "none", 0, $"no ad could be written: the static creative failed verification; the device fetches it again");
             try
             {
                 CopyAtomically(campaign.StaticCreativePath, req.OutputPath);
-                return Outcome(req.OutputPath, true, false, "none", "static-creative", 0);
+                return Outcome(req.OutputPath, true, false, "none", renderPath, 0);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -124,12 +125,13 @@ public sealed class RenderJob : ReceiveActor
             var modelKilled = gate.BlockedBy is { Scope.Kind: KillKind.Model };
             if (gate.BlockedBy is { } kill && !modelKilled) return StaticCreative($"policy:static-creative:{kill.Id}");
             if (unusable.Any(n => n != campaign.Spec.StaticCreative)) return StaticCreative("render:static-creative:asset-quarantined");
+            if (req.Holdout) return StaticCreative(null, HoldoutPath);
 
             // 2. Copy: the model (or a preview, or default copy when the model is killed), always through the safety filter.
             var spec = campaign.Spec;
             object ask = req.PreviewHeadline is not null || req.PreviewCta is not null || modelKilled
                 ? new PersonaliseProtocol.PreviewCopy(spec, req.PreviewHeadline ?? spec.DefaultCopy.Headline, req.PreviewCta ?? spec.DefaultCopy.Cta, req.Context)
-                : new PersonaliseProtocol.ChooseCopy(spec, $"{spec.Id}@{req.CampaignVersion}/{artifacts.Model}", req.Context, req.Model?.Directory);
+                : new PersonaliseProtocol.ChooseCopy(spec, $"{spec.Id}@{req.CampaignVersion}/{artifacts.Model}", req.Context, req.Model?.Directory, req.Bucket);
             choice = await Stage("personalise", () => s.Personalise.Ask<CopyChoice>(ask, s.Settings.Deadline, ct));
             if (modelKilled) fallbacks.Add($"policy:default-copy:{gate.BlockedBy!.Id}");
             fallbacks.AddRange(choice.Fallbacks);
@@ -248,6 +250,9 @@ public sealed class RenderJob : ReceiveActor
             return Outcome(req.OutputPath, true, true, "cache", "cache", 0);
         }
     }
+
+    /// <summary><see cref="RenderOutcome.Path"/> of a holdout render: the static creative, shown as the control group.</summary>
+    public const string HoldoutPath = "holdout";
 
     private static string Reason(Exception e) => e.Message.Split('\n')[0].Trim();
 

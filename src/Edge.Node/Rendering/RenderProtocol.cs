@@ -17,9 +17,12 @@ public static class RenderProtocol
     /// <param name="Expected">The assets to verify before use (a synced campaign's, from its signed manifest); null: none.</param>
     /// <param name="Mode"><c>cloud</c> delegates to a cloud render worker; <paramref name="Height"/> above the device's
     /// capability delegates too (see <see cref="Delegation"/>).</param>
+    /// <param name="Holdout">The render falls in the campaign's holdout: it shows the static creative (the control group).</param>
+    /// <param name="Bucket">The context bucket the bandit ranks copy in (null: derived from the context).</param>
     public sealed record RenderAd(LoadedCampaign Campaign, RenderContext Context, string OutputPath,
         string? PreviewHeadline = null, string? PreviewCta = null, bool UseCache = true, string CampaignVersion = RenderAd.LocalVersion,
-        Personalisation.ModelInUse? Model = null, string Mode = Delegation.EdgeFirst, int? Height = null, IReadOnlyList<Store.ExpectedAsset>? Expected = null)
+        Personalisation.ModelInUse? Model = null, string Mode = Delegation.EdgeFirst, int? Height = null, IReadOnlyList<Store.ExpectedAsset>? Expected = null,
+        bool Holdout = false, string? Bucket = null)
     {
         /// <summary>Version reported for a campaign rendered from a local folder rather than a synced manifest.</summary>
         public const string LocalVersion = "1.0.0";

@@ -7,7 +7,11 @@ namespace Fleet.Edge.Rendering;
 /// <summary>Turns a render outcome into the telemetry event: artifact ids, variant ids, timings, fallbacks — never context.</summary>
 public static class RenderTelemetry
 {
-    public static RenderEvent From(RenderOutcome o, RenderAd request, UserIdHasher hasher) => new(
+    public static RenderEvent From(RenderOutcome o, RenderAd request, UserIdHasher hasher) =>
+        From(o, request, request.Context.UserId is { Length: > 0 } user ? hasher.Hash(user) : null);
+
+    /// <param name="userHash">The salted hash of the context's user id, or null.</param>
+    public static RenderEvent From(RenderOutcome o, RenderAd request, string? userHash) => new(
         o.CampaignId,
         request.CampaignVersion,
         o.Artifacts.Model ?? "none",
@@ -19,9 +23,9 @@ public static class RenderTelemetry
         o.CacheHit,
         o.Fallbacks,
         o.SafetyBlocks.Count,
-        o.Success && o.Path is not "static-creative",
+        o.Success && o.Path is not EncoderChain.StaticCreative,
         o.AudioSeconds,
         o.Encoder,
-        request.Context.UserId is { Length: > 0 } user ? hasher.Hash(user) : null,
+        userHash,
         DateTimeOffset.UtcNow);
 }

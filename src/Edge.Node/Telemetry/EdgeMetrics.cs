@@ -36,6 +36,11 @@ public static class EdgeMetrics
     public static void Interaction(InteractionKind kind) =>
         Interactions.Add(1, new KeyValuePair<string, object?>("kind", kind.ToString().ToLowerInvariant()));
 
+    public static void PlayerEvents(IEnumerable<string> slots)
+    {
+        foreach (var slot in slots) Interactions.Add(1, new KeyValuePair<string, object?>("kind", slot));
+    }
+
     public static void Quarantined() => QuarantinedAssets.Add(1);
 
     public static void Outbox(int entries, long bytes)

@@ -1,5 +1,7 @@
 using Akka.Actor;
 using Akka.Hosting;
+using System.Text.Json;
+using Fleet.Edge.Player;
 using Fleet.Edge.Privacy;
 using Fleet.Shared.Serialization;
 using Fleet.Shared.Telemetry;
@@ -7,9 +9,11 @@ using Fleet.Shared.Telemetry;
 namespace Fleet.Edge.Telemetry;
 
 /// <summary>
-/// Local API for the kiosk player: <c>POST /v1/events</c> (impression or click) and <c>POST /v1/renders</c> (a render
-/// finished outside the agent, e.g. offline renders and tests). A raw user id is salted-hashed here, at the door;
-/// it is never stored, logged or forwarded.
+/// Local API for the kiosk player: <c>POST /v1/events</c> (player events by render id, see
+/// <see cref="Player.PlayerEventsEndpoint"/>; the legacy body <c>{campaign_id, variant_id, kind: impression|click}</c>
+/// still counts in telemetry, credited to the campaign's latest render group, and never teaches the bandit) and
+/// <c>POST /v1/renders</c> (a render finished outside the agent, e.g. offline renders and tests). A raw user id is
+/// salted-hashed here, at the door; it is never stored, logged or forwarded.
 /// </summary>
 public static class LocalEventsEndpoints
 {
@@ -17,12 +21,14 @@ public static class LocalEventsEndpoints
 
     public sealed record EventBody(string? CampaignId, string? VariantId, string? Kind, string? UserId);
 
-    public static void MapLocalEvents(this WebApplication app, UserIdHasher hasher)
+    public static void MapLocalEvents(this WebApplication app, UserIdHasher hasher, Player.RenderLedger ledger)
     {
-        app.MapPost("/v1/events", async (HttpRequest request, IRequiredActor<TelemetryActorKey> telemetry, CancellationToken ct) =>
+        app.MapPlayerEvents(ledger, async (request, json) =>
         {
+            var telemetry = request.HttpContext.RequestServices.GetRequiredService<IRequiredActor<TelemetryActorKey>>();
+            var ct = request.HttpContext.RequestAborted;
             EventBody? body;
-            try { body = await request.ReadFromJsonAsync<EventBody>(FleetJson.Options, ct); }
+            try { body = json.Deserialize<EventBody>(FleetJson.Options); }
             catch (System.Text.Json.JsonException) { return Error("body is not JSON {campaign_id, variant_id, kind, user_id?}"); }
             if (body is null) return Error("empty body");
             if (!TelemetryText.IsId(body.CampaignId)) return Error("campaign_id must be an id ([A-Za-z0-9._:-], at most 80)");
@@ -30,7 +36,7 @@ public static class LocalEventsEndpoints
             InteractionKind kind;
             if (body.Kind == "impression") kind = InteractionKind.Impression;
             else if (body.Kind == "click") kind = InteractionKind.Click;
-            else return Error("kind must be impression or click");
+            else return Error("legacy events (campaign_id, no render_id) take kind impression or click; send {render_id, kind} instead");
             var hash = string.IsNullOrWhiteSpace(body.UserId) ? null : hasher.Hash(body.UserId);
             var interaction = new Interaction(body.CampaignId!, body.VariantId!, kind, hash);
             await (await telemetry.GetAsync(ct)).Ask<Recorded>(new Recorded.Confirm(interaction), StoreTimeout, ct);

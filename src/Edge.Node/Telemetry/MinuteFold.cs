@@ -62,6 +62,71 @@ public static class MinuteFold
         return m with { Groups = With(m.Groups, key.Text, updated) };
     }
 
+    /// <summary>The group of a shown render: its exact campaign version, model and template (as its render event's).</summary>
+    public static GroupKey KeyOf(Player.ShownRender r) =>
+        new(TelemetryText.Id(r.CampaignId), TelemetryText.Version(r.CampaignVersion), TelemetryText.Version(r.ModelVersion), TelemetryText.Id(r.TemplateId));
+
+    /// <summary>
+    /// Adds newly counted player events to the render's own group: its arm's row (impressions, quartiles, completes,
+    /// clicks, dwell) and, for a personalised render, the rows of the exact headline and CTA shown. A holdout render
+    /// showed the static creative, so it has an arm row but credits no copy variant.
+    /// </summary>
+    public static OpenMinute Add(OpenMinute m, Player.PlayerOutcome o)
+    {
+        var r = o.Render;
+        var key = KeyOf(r);
+        var g = m.Groups.GetValueOrDefault(key.Text) ?? OpenGroup.For(key);
+        var user = TelemetryText.UserHash(r.UserHash);
+        long Has(string slot) => o.Slots.Contains(slot) ? 1 : 0;
+        var dwell = Has(Player.PlayerEventKinds.Dwell) == 1 ? Math.Max(0, o.DwellMs) : 0;
+        var variants = g.Variants;
+        if (r.Arm == ArmCounts.Personalised)
+        {
+            var changed = new Dictionary<string, OpenVariant>(g.Variants);
+            foreach (var id in new[] { r.HeadlineId, r.CtaId }.Select(TelemetryText.Id).Distinct())
+            {
+                var v = changed.GetValueOrDefault(id) ?? OpenVariant.Zero;
+                changed[id] = v with
+                {
+                    Impressions = v.Impressions + Has(Player.PlayerEventKinds.ImpressionStart),
+                    Clicks = v.Clicks + Has(Player.PlayerEventKinds.Click),
+                    Completes = v.Completes + Has(Player.PlayerEventKinds.Complete),
+                    DwellMsSum = v.DwellMsSum + dwell,
+                    Users = WithUser(v.Users, user),
+                };
+            }
+            variants = changed;
+        }
+        var arms = new Dictionary<string, ArmCounts>(g.Arms ?? new Dictionary<string, ArmCounts>());
+        var a = arms.GetValueOrDefault(r.Arm) ?? ArmCounts.Zero(r.Arm);
+        arms[r.Arm] = a with
+        {
+            Impressions = a.Impressions + Has(Player.PlayerEventKinds.ImpressionStart),
+            Q25 = a.Q25 + Has(Player.PlayerEventKinds.Q25),
+            Q50 = a.Q50 + Has(Player.PlayerEventKinds.Q50),
+            Q75 = a.Q75 + Has(Player.PlayerEventKinds.Q75),
+            Completes = a.Completes + Has(Player.PlayerEventKinds.Complete),
+            Clicks = a.Clicks + Has(Player.PlayerEventKinds.Click),
+            DwellMsSum = a.DwellMsSum + dwell,
+        };
+        var updated = g with { Variants = variants, Arms = arms, Users = WithUser(g.Users, user) };
+        return m with { Groups = With(m.Groups, key.Text, updated) };
+    }
+
+    /// <summary>
+    /// An arm row as sent: the cloud refuses a row with any count above its impressions. Within a minute that holds by
+    /// construction (a later event implies the earlier ones); a late event whose impression was sealed in an earlier
+    /// minute is counted only up to the impressions of the minute it lands in.
+    /// </summary>
+    public static ArmCounts Admissible(ArmCounts a) => a with
+    {
+        Q25 = Math.Min(a.Q25, a.Impressions),
+        Q50 = Math.Min(a.Q50, a.Impressions),
+        Q75 = Math.Min(a.Q75, a.Impressions),
+        Completes = Math.Min(a.Completes, a.Impressions),
+        Clicks = Math.Min(a.Clicks, a.Impressions),
+    };
+
     public static OpenMinute Add(OpenMinute m, ResourceSample s) => m with { Samples = m.Samples.Append(s).ToList() };
 
     /// <summary>Counts one stored file that failed its sha256 check (a device operation, like a render count: no user data).</summary>
@@ -82,14 +147,18 @@ public static class MinuteFold
             foreach (var (id, v) in g.Variants.OrderBy(kv => kv.Key, StringComparer.Ordinal))
             {
                 if (v.Users.Count is > 0 && v.Users.Count < k) { suppressed++; continue; }
-                variants.Add(new VariantCounts(id, v.Renders, v.Impressions, v.Clicks, v.Users.Count >= k ? v.Users.Count : null));
+                variants.Add(new VariantCounts(id, v.Renders, v.Impressions, v.Clicks, v.Users.Count >= k ? v.Users.Count : null, v.Completes, v.DwellMsSum));
             }
             groups.Add(new GroupAggregate(g.Key.CampaignId, g.Key.CampaignVersion, g.Key.ModelVersion, g.Key.TemplateId,
                 g.Renders, g.Successes, g.CacheHits, g.FallbackRenders, g.SafetyBlocks, g.AudioSeconds, g.Fallbacks, g.Encoders, g.StageMsSum,
-                new LatencyHistogram(g.RenderMsBuckets), variants, g.Users.Count >= k ? g.Users.Count : null));
+                new LatencyHistogram(g.RenderMsBuckets), variants, g.Users.Count >= k ? g.Users.Count : null, SealArms(g.Arms)));
         }
         return new TelemetryAggregate(m.Start, 1, groups, Summarise(m.Samples), suppressed, m.QuarantinedAssets);
     }
+
+    private static IReadOnlyList<ArmCounts>? SealArms(IReadOnlyDictionary<string, ArmCounts>? arms) =>
+        arms is null || arms.Count == 0 ? null
+            : arms.Values.Select(Admissible).OrderBy(a => ArmCounts.Names.ToList().IndexOf(a.Arm)).ThenBy(a => a.Arm, StringComparer.Ordinal).ToList();
 
     public static ResourceSummary? Summarise(IReadOnlyList<ResourceSample> samples)
     {

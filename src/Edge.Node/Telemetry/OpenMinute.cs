@@ -26,14 +26,15 @@ public sealed record OpenGroup(
     IReadOnlyDictionary<string, double> StageMsSum,
     IReadOnlyDictionary<int, long> RenderMsBuckets,
     IReadOnlyDictionary<string, OpenVariant> Variants,
-    IReadOnlyList<string> Users)
+    IReadOnlyList<string> Users,
+    IReadOnlyDictionary<string, Fleet.Shared.Telemetry.ArmCounts>? Arms = null)
 {
     public static OpenGroup For(GroupKey key) => new(key, 0, 0, 0, 0, 0, 0, new Dictionary<string, long>(), new Dictionary<string, long>(),
         new Dictionary<string, double>(), new Dictionary<int, long>(), new Dictionary<string, OpenVariant>(), Array.Empty<string>());
 }
 
 /// <summary>Open counts for one variant, with the salted hashes of the users behind them.</summary>
-public sealed record OpenVariant(long Renders, long Impressions, long Clicks, IReadOnlyList<string> Users)
+public sealed record OpenVariant(long Renders, long Impressions, long Clicks, IReadOnlyList<string> Users, long Completes = 0, long DwellMsSum = 0)
 {
     public static readonly OpenVariant Zero = new(0, 0, 0, Array.Empty<string>());
 }
@@ -43,6 +44,6 @@ public sealed record GroupKey(string CampaignId, string CampaignVersion, string 
 {
     public string Text => $"{CampaignId}|{CampaignVersion}|{ModelVersion}|{TemplateId}";
 
-    /// <summary>Interactions know only the campaign; they join the group of its latest render, or this one.</summary>
+    /// <summary>Legacy interactions (no render id) know only the campaign; they join the group of its latest render, or this one.</summary>
     public static GroupKey CampaignOnly(string campaignId) => new(campaignId, "", "", "");
 }

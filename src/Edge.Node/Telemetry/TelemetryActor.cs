@@ -5,7 +5,8 @@ using Fleet.Shared.Telemetry;
 namespace Fleet.Edge.Telemetry;
 
 /// <summary>
-/// The device's telemetry actor: folds render events, impressions/clicks and resource samples into per-minute
+/// The device's telemetry actor: folds render events, player events (<see cref="Player.PlayerOutcome"/>, into the
+/// render's own group), legacy impressions/clicks and resource samples into per-minute
 /// aggregates, writes the open minute to the outbox after every event, and seals finished minutes into numbered
 /// outbox entries that the link uploads. Emit with <c>Tell(renderEvent)</c> via <see cref="TelemetryActorKey"/>, or
 /// publish a <see cref="RenderEvent"/> on the event stream.
@@ -30,6 +31,11 @@ public sealed class TelemetryActor : ReceiveActor, IWithTimers
 
         Receive<RenderEvent>(e => Record(e));
         Receive<Interaction>(i => Record(i));
+        Receive<Player.PlayerOutcome>(o =>
+        {
+            Fold(o.At, m => MinuteFold.Add(m, o));
+            EdgeMetrics.PlayerEvents(o.Slots);
+        });
         Receive<ResourceSample>(s =>
         {
             Fold(s.At, m => MinuteFold.Add(m, s));
@@ -63,6 +69,7 @@ public sealed class TelemetryActor : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         Context.System.EventStream.Subscribe(Self, typeof(RenderEvent));
+        Context.System.EventStream.Subscribe(Self, typeof(Player.PlayerOutcome));
         Context.System.EventStream.Subscribe(Self, typeof(Edge.Store.AssetQuarantined));
         Timers.StartPeriodicTimer(SealTick.Instance, SealTick.Instance, _settings.SealInterval);
         if (_probe is not null) Timers.StartPeriodicTimer(SampleTick.Instance, SampleTick.Instance, _settings.SampleInterval);

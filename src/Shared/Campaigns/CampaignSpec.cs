@@ -19,6 +19,12 @@ public sealed record CampaignSpec
     /// <summary>Asset name of the pre-rendered creative shown when nothing else can produce a valid ad.</summary>
     public required string StaticCreative { get; init; }
     public required IReadOnlyList<AssetRef> Assets { get; init; }
+    /// <summary>Share of impressions (0..1) that show <see cref="StaticCreative"/> as the control group (arm <c>holdout</c>),
+    /// chosen per render by a deterministic hash of the render id; 0 (default) means none.</summary>
+    public double Holdout { get; init; }
+    /// <summary>Share of copy choices (0..1) made uniformly at random instead of by the bandit; 0 (default) leaves
+    /// exploration to Thompson sampling alone.</summary>
+    public double Exploration { get; init; }
 }
 
 /// <summary>One approved headline or CTA; text may hold slots such as <c>{{price}}</c>.</summary>

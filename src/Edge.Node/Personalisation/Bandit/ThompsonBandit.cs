@@ -6,11 +6,22 @@ namespace Fleet.Edge.Personalisation.Bandit;
 /// </summary>
 public static class ThompsonBandit
 {
-    /// <summary>Variant indices, best first, by one posterior sample each. Pure given <paramref name="rng"/>.</summary>
-    public static int[] Rank(IReadOnlyList<double> similarities, IReadOnlyList<VariantStats> stats, BanditOptions options, Random rng)
+    /// <summary>
+    /// Variant indices, best first, by one posterior sample each. With probability <paramref name="exploration"/> (the
+    /// campaign's <c>exploration</c> share, 0 by default) the order is a uniform shuffle instead, so every variant keeps
+    /// being tried however sure the posterior is. Pure given <paramref name="rng"/>.
+    /// </summary>
+    public static int[] Rank(IReadOnlyList<double> similarities, IReadOnlyList<VariantStats> stats, BanditOptions options, Random rng,
+        double exploration = 0)
     {
         if (similarities.Count != stats.Count) throw new ArgumentException("One stats entry per similarity.");
         if (similarities.Count == 0) return [];
+        if (exploration > 0 && rng.NextDouble() < exploration)
+        {
+            var shuffled = Enumerable.Range(0, similarities.Count).ToArray();
+            rng.Shuffle(shuffled);
+            return shuffled;
+        }
         var best = similarities.Max();
         var samples = new double[similarities.Count];
         for (var i = 0; i < samples.Length; i++)
@@ -26,8 +37,9 @@ public static class ThompsonBandit
     public static (double Alpha, double Beta) Posterior(double similarity, double bestSimilarity, VariantStats stats, BanditOptions options)
     {
         var mean = options.PriorCtr * Math.Exp((similarity - bestSimilarity) / options.Temperature);
-        var alpha = Math.Max(1e-3, mean * options.PriorStrength) + stats.Clicks;
-        var beta = Math.Max(1e-3, (1 - mean) * options.PriorStrength) + Math.Max(0, stats.Impressions - stats.Clicks);
+        var rewards = stats.Rewards(options.ViewThroughWeight);
+        var alpha = Math.Max(1e-3, mean * options.PriorStrength) + rewards;
+        var beta = Math.Max(1e-3, (1 - mean) * options.PriorStrength) + Math.Max(0, stats.Impressions - rewards);
         return (alpha, beta);
     }
 }

@@ -48,8 +48,10 @@ public sealed class CopyChooser(
 
     /// <summary>Personalised copy; throws nothing for model faults (they become <c>personalise:default-copy:&lt;reason&gt;</c>).</summary>
     /// <param name="versionKey">Manifest hash or campaign version: variant embeddings are cached under it.</param>
-    public CopyChoice Choose(CampaignSpec campaign, string versionKey, RenderContext context)
+    /// <param name="bucket">The render's context bucket (see <see cref="ContextBucket"/>); null: derived from the context now.</param>
+    public CopyChoice Choose(CampaignSpec campaign, string versionKey, RenderContext context, string? bucket = null)
     {
+        bucket ??= ContextBucket.Of(context, _clock.GetLocalNow());
         var watch = Stopwatch.StartNew();
         var values = SlotFiller.Values(campaign, context);
         VariantEmbeddings.Set set;
@@ -67,8 +69,8 @@ public sealed class CopyChooser(
         int[] headlineOrder, ctaOrder;
         lock (_rngGate)
         {
-            headlineOrder = Rank(campaign.Id, campaign.Headlines, set.Headlines, contextVector);
-            ctaOrder = Rank(campaign.Id, campaign.Ctas, set.Ctas, contextVector);
+            headlineOrder = Rank(campaign, bucket, campaign.Headlines, set.Headlines, contextVector);
+            ctaOrder = Rank(campaign, bucket, campaign.Ctas, set.Ctas, contextVector);
         }
 
         var fallbacks = new List<string>(embedder.ProviderFallbacks);
@@ -112,12 +114,19 @@ public sealed class CopyChooser(
         return DefaultChoice(campaign, SlotFiller.Values(campaign, context), [Fallbacks.DefaultCopy(reason)], [], watch);
     }
 
-    private int[] Rank(string campaignId, IReadOnlyList<CopyVariant> variants, float[][] vectors, float[] contextVector)
+    private int[] Rank(CampaignSpec campaign, string bucket, IReadOnlyList<CopyVariant> variants, float[][] vectors, float[] contextVector)
     {
         var similarities = vectors.Select(v => Vectors.Cosine(v, contextVector)).ToArray();
-        var stats = variants.Select(v => outcomes.Get(campaignId, v.Id)).ToArray();
-        return ThompsonBandit.Rank(similarities, stats, _bandit, _rng);
+        var stats = variants.Select(v => outcomes.Pooled(campaign.Id, bucket, v.Id, _bandit.PoolImpressions)).ToArray();
+        return ThompsonBandit.Rank(similarities, stats, _bandit, _rng, campaign.Exploration);
     }
+
+    /// <summary>
+    /// Learns from player events of a personalised render: an impression start, a view to the end or a click, credited to
+    /// the exact headline and CTA variants shown, campaign-wide and in the render's context bucket.
+    /// </summary>
+    public void Learn(string campaignId, string bucket, IReadOnlyList<string> variantIds, VariantStats delta, string? userHash) =>
+        outcomes.Record(campaignId, bucket, variantIds, delta, userHash);
 
     private static Line? FirstSafe(IReadOnlyList<CopyVariant> variants, int[] order, CopyKind kind, CopyRules rules,
         IReadOnlyDictionary<string, string> values, List<string> blocks)
