@@ -13,7 +13,7 @@ public sealed partial class KioskPlayerTests
     private const string Prefix = "fleet-player: ";
 
     [Fact]
-    public async Task The_player_plays_two_ads_in_a_row_and_the_device_accepts_their_quartile_events()
+    public async Task The_player_plays_two_ads_in_a_row_and_the_device_telemetry_and_bandit_count_their_quartile_events()
     {
         using var tmp = new TempDir();
         var http = Ports.Free();
@@ -45,6 +45,14 @@ public sealed partial class KioskPlayerTests
                 // What the page played is what the device rendered for it.
                 foreach (var mp4 in Played(browser.Console).Take(2))
                     Assert.True(File.Exists(Path.Combine(data, "renders", "out", Path.GetFileName(mp4))), $"{mp4} is not a render of this device");
+
+                // Telemetry counted both ads' quartiles (the device's own metrics) ...
+                foreach (var kind in new[] { "impression_start", "q25", "q50", "q75", "complete" })
+                    await Eventually.Until(() => InteractionsAsync(client, url, kind), n => n >= 2, Within, $"two {kind} in the device's telemetry");
+                // ... and the bandit learnt from them: each impression and view to the end credits its headline and its CTA.
+                var learnt = await Eventually.Until(() => Task.FromResult(BanditTotals(data)), t => t.Impressions >= 4 && t.Completes >= 4, Within,
+                    "two impressions and two completes in the bandit's outcomes");
+                Assert.True(learnt.Impressions >= learnt.Completes);
             }
             catch (Exception e) { throw new Exception($"{e.Message}\n--- chromium:\n{browser.Tail()}", e); }
         }, ("edge", edge));
@@ -93,6 +101,26 @@ public sealed partial class KioskPlayerTests
     {
         await Eventually.Until(() => client.GetStringAsync(url + "/healthz"), s => s == "ok\n", Within, "the local API");
         await Eventually.Until(() => Task.FromResult(edge.Lines), l => l.Any(x => x.Contains("render pipeline warm:")), Within, "the warm-up render");
+    }
+
+    /// <summary>The device's <c>fleet_edge_interactions_total</c> for one event kind, read from its Prometheus scrape.</summary>
+    private static async Task<double> InteractionsAsync(HttpClient client, string url, string kind)
+    {
+        var scrape = await client.GetStringAsync(url + "/metrics");
+        return scrape.Split('\n')
+            .Where(l => l.StartsWith("fleet_edge_interactions_total{", StringComparison.Ordinal) && l.Contains($"kind=\"{kind}\"", StringComparison.Ordinal))
+            .Sum(l => double.Parse(l[(l.IndexOf('}') + 1)..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Impressions and completes summed over the sample campaign's variants in the bandit's outcome file.</summary>
+    private static (long Impressions, long Completes) BanditTotals(string data)
+    {
+        var path = Path.Combine(data, "personalisation", "outcomes.json");
+        if (!File.Exists(path)) return (0, 0);
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
+        if (!doc.RootElement.TryGetProperty("summer-sale", out var campaign)) return (0, 0);
+        var variants = campaign.GetProperty("variants").EnumerateObject().Select(v => v.Value).ToList();
+        return (variants.Sum(v => v.GetProperty("impressions").GetInt64()), variants.Sum(v => v.GetProperty("completes").GetInt64()));
     }
 
     /// <summary>Render ids the page played to their end, in order (not the static creative, which has none).</summary>
