@@ -31,6 +31,8 @@ public static class ManifestDraft
             FieldDefaults = new SortedDictionary<string, string>(spec.FieldDefaults.ToDictionary(), StringComparer.Ordinal),
             Budget = spec.Budget,
             StaticCreative = spec.StaticCreative,
+            Holdout = spec.Holdout,
+            Exploration = spec.Exploration,
             Assets = assets.OrderBy(a => a.Name, StringComparer.Ordinal).ToList(),
             IssuedAt = DateTimeOffset.UnixEpoch,
             ExpiresAt = DateTimeOffset.UnixEpoch,

@@ -8,7 +8,7 @@ namespace Fleet.Edge.Cli;
 /// <summary><c>fleet-edge bench join</c>: device join and registration timings, printed as medians.</summary>
 public static class BenchVerb
 {
-    public static readonly Verb Verb = new("bench", "benchmarks: render (the edge budget), join, kill, gateway, rollout, delegate, telemetry, audit, learning", RunAsync);
+    public static readonly Verb Verb = new("bench", "benchmarks: render (the edge budget), join, kill, gateway, rollout, delegate, telemetry, events, audit, learning", RunAsync);
 
     private const string Usage = """
         usage: fleet-edge bench render [--campaign samples/summer-sale] [--runs 20] [--json]
@@ -18,6 +18,7 @@ public static class BenchVerb
                fleet-edge bench rollout [--edges 20] [--rounds 3] [--cloud-dll PATH] [--json]
                fleet-edge bench delegate [--runs 5] [--jobs 12] [--campaign samples/summer-sale] [--cloud-dll PATH] [--json]
                fleet-edge bench telemetry [--renders 5000] [--json]
+               fleet-edge bench events [--renders 2000] [--json]
                fleet-edge bench audit [--entries 5000] [--renders-per-day 1440] [--campaign samples/summer-sale] [--json]
                fleet-edge bench learning [--devices 50] [--impressions 2000] [--buckets 4] [--variants 6] [--seed 1] [--json]
           render: N personalised renders (varied contexts, cache off) through the whole pipeline (each verifies its assets
@@ -45,6 +46,9 @@ public static class BenchVerb
                    60 s x N/10,000 (at least 10 s) below 10,000; kill engage -> received p99 <= 1 s; <= 60 MB of cloud
                    memory per 1,000 devices. Certificates are issued once and kept in the temp folder (fleet-bench-gateway).
           telemetry: outbox write cost per render (p50 us) and upload bytes per device per hour at one render a minute.
+          events: one player event on the device (render ledger check and append, bandit outcome update, telemetry
+                 fold and outbox upsert; HTTP parsing excluded) in us, p50 and p99 over a kiosk's usual sequence per
+                 render. Exit 1 when p50 is over 500 us.
           audit: the audit entry of one render: building it (inputs digest, detail) and appending it (hash, write, fsync)
                  in us (p50), bytes per entry, and bytes per device per day at --renders-per-day (default one a minute).
                  Exit 1 when build + append p50 is over 200 us.
@@ -62,6 +66,7 @@ public static class BenchVerb
         var a = CommandArgs.Parse(argv, "mtls", "rotate");
         if (a.Positionals is ["telemetry"] && !a.Flag("help")) return Telemetry(a);
         if (a.Positionals is ["audit"] && !a.Flag("help")) return Audit(a);
+        if (a.Positionals is ["events"] && !a.Flag("help")) return Events(a);
         if (a.Positionals is ["learning"] && !a.Flag("help")) return Learning(a);
         if (a.Flag("help") || a.Positionals is not (["join"] or ["kill"] or ["gateway"] or ["rollout"] or ["render"] or ["delegate"])) { Console.WriteLine(Usage); return a.Flag("help") ? 0 : 2; }
         a.RejectUnknown("samples", "edges", "rounds", "cloud-dll", "mtls", "rotate", "campaign", "runs", "jobs", "devices", "gateways", "parallel");
@@ -123,6 +128,21 @@ public static class BenchVerb
         Console.WriteLine($"upload at 1 render + 1 impression a minute: {r.BatchesPerHour} batches/hour, {r.TotalBytesPerHour} bytes/device/hour " +
                           $"({r.PayloadBytesPerHour} Hyperion payload of batches and acks + {r.EnvelopeBytesPerHour} remoting envelope)");
         return 0;
+    }
+
+    private static int Events(CommandArgs a)
+    {
+        a.RejectUnknown("renders");
+        var r = EventsBenchmark.Run(Math.Max(100, a.GetInt("renders", 2000)));
+        var exit = r.WithinBudget ? 0 : 1;
+        if (a.Flag("json")) { Console.WriteLine(JsonSerializer.Serialize(r, FleetJson.Indented)); return exit; }
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}");
+        Console.WriteLine($"player event ingestion (ledger + bandit + fold + outbox)  n={r.Micros.Count} ({r.Counted} counted)  " +
+                          $"median {r.Micros.P50:0} us  p99 {r.Micros.P99:0} us   (budget median <= {EventsBenchmark.BudgetMicros:0} us)");
+        Console.WriteLine($"  ledger check + append (every event)     median {r.LedgerMicros.P50:0} us  p99 {r.LedgerMicros.P99:0} us");
+        Console.WriteLine($"  bandit outcome update (rewarding ones)  median {r.BanditMicros.P50:0} us  p99 {r.BanditMicros.P99:0} us");
+        Console.WriteLine($"  telemetry fold + outbox upsert (counted) median {r.TelemetryMicros.P50:0} us  p99 {r.TelemetryMicros.P99:0} us");
+        return exit;
     }
 
     private static async Task<int> RenderAsync(string campaign, int runs, bool json)

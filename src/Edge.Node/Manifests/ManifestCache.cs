@@ -105,6 +105,8 @@ public sealed class ManifestCache
             FieldDefaults = m.FieldDefaults,
             Budget = m.Budget,
             StaticCreative = m.StaticCreative,
+            Holdout = m.Holdout,
+            Exploration = m.Exploration,
             Assets = m.Assets.Where(a => a != template).Select(a => new AssetRef(a.Name, $"assets/{a.Sha256}")).ToList(),
         };
         File.WriteAllBytes(Path.Combine(temp, CampaignLoaderFileName), JsonSerializer.SerializeToUtf8Bytes(spec, FleetJson.Indented));

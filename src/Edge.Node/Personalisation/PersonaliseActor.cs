@@ -51,10 +51,7 @@ public sealed class PersonaliseActor : ReceiveActor
     private void Learn(Player.PlayerOutcome m)
     {
         if (m.Render.Arm != Fleet.Shared.Telemetry.ArmCounts.Personalised) return;
-        var delta = new Bandit.VariantStats(
-            m.Slots.Contains(Player.PlayerEventKinds.ImpressionStart) ? 1 : 0,
-            m.Slots.Contains(Player.PlayerEventKinds.Click) ? 1 : 0,
-            m.Slots.Contains(Player.PlayerEventKinds.Complete) ? 1 : 0);
+        var delta = m.BanditDelta;
         if (delta == Bandit.VariantStats.None) return;
         _chooser.Learn(m.Render.CampaignId, m.Render.Bucket, [m.Render.HeadlineId, m.Render.CtaId], delta, m.Render.UserHash);
     }

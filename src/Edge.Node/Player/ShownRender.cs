@@ -29,7 +29,15 @@ public sealed record ShownRender(
 /// Player events newly counted for one render (<paramref name="Slots"/>, see <see cref="PlayerEventKinds"/>), published
 /// on the event stream for the bandit and telemetry. <paramref name="DwellMs"/> is set when the dwell slot is among them.
 /// </summary>
-public sealed record PlayerOutcome(ShownRender Render, IReadOnlyList<string> Slots, long DwellMs, DateTimeOffset At);
+public sealed record PlayerOutcome(ShownRender Render, IReadOnlyList<string> Slots, long DwellMs, DateTimeOffset At)
+{
+    /// <summary>What the bandit learns from these slots: an impression start, a click (or scan), a view to the end;
+    /// quartiles and dwell teach it nothing (<see cref="Personalisation.Bandit.VariantStats.None"/>).</summary>
+    public Personalisation.Bandit.VariantStats BanditDelta => new(
+        Slots.Contains(PlayerEventKinds.ImpressionStart) ? 1 : 0,
+        Slots.Contains(PlayerEventKinds.Click) ? 1 : 0,
+        Slots.Contains(PlayerEventKinds.Complete) ? 1 : 0);
+}
 
 /// <summary>Builds the ledger entry of a finished render from what the pipeline reported.</summary>
 public static class ShownRenders

@@ -20,6 +20,13 @@ public sealed record Manifest
     /// <summary>Asset name of the pre-rendered creative, the last fallback.</summary>
     public required string StaticCreative { get; init; }
     public required IReadOnlyList<ManifestAsset> Assets { get; init; }
+    /// <summary>The campaign's holdout share (see <see cref="CampaignSpec.Holdout"/>). Left out of the canonical bytes
+    /// when 0, so manifests signed before the field existed keep verifying.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public double Holdout { get; init; }
+    /// <summary>The campaign's exploration share (see <see cref="CampaignSpec.Exploration"/>); left out when 0, like <see cref="Holdout"/>.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public double Exploration { get; init; }
     public required DateTimeOffset IssuedAt { get; init; }
     public required DateTimeOffset ExpiresAt { get; init; }
 

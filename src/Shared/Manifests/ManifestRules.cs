@@ -62,6 +62,8 @@ public static class ManifestRules
             if (string.IsNullOrWhiteSpace(a.Url)) return $"asset '{a.Name}': url is empty";
         }
         if (!names.Contains(m.StaticCreative ?? "")) return $"static creative '{m.StaticCreative}' is not among the assets";
+        if (m.Holdout is < 0 or > 1 || double.IsNaN(m.Holdout)) return $"holdout {m.Holdout} is not a share between 0 and 1";
+        if (m.Exploration is < 0 or > 1 || double.IsNaN(m.Exploration)) return $"exploration {m.Exploration} is not a share between 0 and 1";
         return null;
     }
 }

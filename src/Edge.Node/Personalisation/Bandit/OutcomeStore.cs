@@ -99,7 +99,8 @@ public sealed class OutcomeStore
     {
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
         var tmp = Path + ".tmp";
-        File.WriteAllText(tmp, JsonSerializer.Serialize(_campaigns, FleetJson.Indented));
+        // Compact, not indented: the file is rewritten on every counted event, and its size is the cost.
+        File.WriteAllText(tmp, JsonSerializer.Serialize(_campaigns, FleetJson.Options));
         File.Move(tmp, Path, overwrite: true);
     }
 
