@@ -68,6 +68,13 @@ cloud campaign status summer-sale
 say "publishing again with the same content is a no-op:"
 cloud campaign publish "$CAMPAIGN"
 echo
+say "kiosk player pages (open one in a browser; it loops ads rendered on that device; FLEET_DEMO_KEEP=1 keeps the fleet up):"
+for dev in "${DEVICES[@]}"; do
+  player="http://127.0.0.1:${LOCAL[$dev]}/player?${TAGS[$dev]%%,*}"
+  curl -sf "$player" | grep -q '<title>Fleet player</title>' || { say "$dev does not serve its player page at $player"; exit 1; }
+  echo "  $dev  $player"
+done
+echo
 say "each device renders one personalised ad from its synced, verified copy for its own context (first render prepares the template and loads the model)"
 for dev in "${DEVICES[@]}"; do
   row=$(dotnet "$FLEET_EDGE_DLL" render --agent "http://127.0.0.1:${LOCAL[$dev]}" --context "${CONTEXT[$dev]}" --brief 2>&1) || row="FAILED: $row"
@@ -119,4 +126,8 @@ cloud rollout status r1
 [ "$status" = "completed" ] || { say "the rollout ended $status"; exit 1; }
 cloud campaign status summer-sale
 echo
+if [ "${FLEET_DEMO_KEEP:-}" = "1" ]; then
+  say "FLEET_DEMO_KEEP=1: the cloud and devices stay up (player pages above) until Ctrl-C"
+  wait
+fi
 say "stopping devices and cloud"

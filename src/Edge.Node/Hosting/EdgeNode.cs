@@ -9,6 +9,7 @@ using Fleet.Edge.Manifests;
 using Fleet.Shared.Distribution;
 using Fleet.Shared.Serialization;
 using Fleet.Edge.Personalisation;
+using Fleet.Edge.Player;
 using Fleet.Edge.Privacy;
 using Fleet.Edge.Rendering;
 using Fleet.Edge.Telemetry;
@@ -129,9 +130,11 @@ public sealed class EdgeNode : IAsyncDisposable
         }, FleetJson.Options));
         // A --campaign folder wins (offline use); otherwise renders use the verified campaign the manifests actor keeps.
         var synced = new SyncedCampaigns(() => app.Services.GetRequiredService<ActorRegistry>().Get<ManifestsActor>(), guard);
-        app.MapRenders(id => campaign is not null && (id is null || id == campaign.Spec.Id)
+        Func<string?, Task<CampaignInForce?>> campaigns = id => campaign is not null && (id is null || id == campaign.Spec.Id)
             ? Task.FromResult<CampaignInForce?>(new CampaignInForce(campaign, Rendering.RenderProtocol.RenderAd.LocalVersion, null))
-            : synced.FindAsync(id), renderSettings, ledger, hasher);
+            : synced.FindAsync(id);
+        app.MapRenders(campaigns, renderSettings, ledger, hasher);
+        app.MapPlayer(campaigns);
         app.MapLocalEvents(hasher, ledger);
         app.MapPrometheusScrapingEndpoint("/metrics");
         await app.StartAsync(ct);

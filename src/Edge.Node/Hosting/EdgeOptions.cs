@@ -62,7 +62,7 @@ public sealed record EdgeOptions
           (POST /v1/render renders --campaign for a context and answers with a render_id; POST /v1/events
           {render_id, kind: impression_start|q25|q50|q75|complete|click|scan|dwell, dwell_ms?} reports what the player
           saw, each kind counted once per render (404 for an unknown or expired render id); GET /v1/renders/ID.mp4;
-          GET /healthz; GET /v1/status).
+          GET /healthz; GET /v1/status; GET /player, a kiosk player page looping those ads).
           An enrolled device (fleet-edge enroll) keeps one stream (gRPC, mutual TLS with <data>/enrolment) to one of
           the gateways of its bundle or --gateway, failing over between them; its tags are its enrolment record's.
           It is never a cluster member. --insecure-dev instead joins a development cluster as a member (no TLS) through
