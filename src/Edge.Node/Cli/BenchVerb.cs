@@ -20,6 +20,7 @@ public static class BenchVerb
                fleet-edge bench telemetry [--renders 5000] [--json]
                fleet-edge bench events [--renders 2000] [--json]
                fleet-edge bench audit [--entries 5000] [--renders-per-day 1440] [--campaign samples/summer-sale] [--json]
+               fleet-edge bench offline [--minutes 10] [--every 1s] [--campaign samples/summer-sale] [--json]
                fleet-edge bench learning [--devices 50] [--impressions 2000] [--buckets 4] [--variants 6] [--seed 1] [--json]
           render: N personalised renders (varied contexts, cache off) through the whole pipeline (each verifies its assets
                   as a synced campaign's render does: stage 'verify'), each beside the naive
@@ -52,6 +53,10 @@ public static class BenchVerb
           audit: the audit entry of one render: building it (inputs digest, detail) and appending it (hash, write, fsync)
                  in us (p50), bytes per entry, and bytes per device per day at --renders-per-day (default one a minute).
                  Exit 1 when build + append p50 is over 200 us.
+          offline: a real agent process whose cloud never answers (development membership, seed on a closed port: every
+                 join attempt fails) serves --campaign while a player asks for an ad every --every for --minutes, with
+                 varied contexts (fresh renders and cache hits). Prints requests answered with a playable ad, answer time
+                 p50/p99/max and the join attempts meanwhile. Exit 1 when any request was not answered.
           learning: a simulated fleet with known click rates per context bucket and copy variant (the best variant
                  differs by bucket, each device's audience deviates from the fleet's). --devices learn alone for
                  --impressions each; their counts merged as the cloud merges uploads become the fleet prior; then
@@ -68,6 +73,7 @@ public static class BenchVerb
         if (a.Positionals is ["audit"] && !a.Flag("help")) return Audit(a);
         if (a.Positionals is ["events"] && !a.Flag("help")) return Events(a);
         if (a.Positionals is ["learning"] && !a.Flag("help")) return Learning(a);
+        if (a.Positionals is ["offline"] && !a.Flag("help")) return await OfflineAsync(a);
         if (a.Flag("help") || a.Positionals is not (["join"] or ["kill"] or ["gateway"] or ["rollout"] or ["render"] or ["delegate"])) { Console.WriteLine(Usage); return a.Flag("help") ? 0 : 2; }
         a.RejectUnknown("samples", "edges", "rounds", "cloud-dll", "mtls", "rotate", "campaign", "runs", "jobs", "devices", "gateways", "parallel");
         if (a.Positionals is ["render"]) return await RenderAsync(a.Get("campaign", "samples/summer-sale"), a.GetInt("runs", 20), a.Flag("json"));
@@ -99,6 +105,21 @@ public static class BenchVerb
         Console.WriteLine($"{r.BytesPerEntry:0} bytes per entry; at {r.RendersPerDay} renders/day: {r.BytesPerDay / 1024:0} KiB per device per day");
         Console.WriteLine($"build + append p50 {r.BuildMicros.P50 + r.AppendMicros.P50:0.0} us (budget <= {AuditBenchmark.BudgetMicros:0} us): {(r.WithinBudget ? "ok" : "OVER BUDGET")}");
         return r.WithinBudget ? 0 : 1;
+    }
+
+    private static async Task<int> OfflineAsync(CommandArgs a)
+    {
+        a.RejectUnknown("minutes", "every", "campaign");
+        var every = a.Get("every") is { } e ? Durations.Parse(e) ?? throw new UsageException($"--every '{e}' is not a duration (e.g. 1s, 500ms)") : TimeSpan.FromSeconds(1);
+        var r = await OfflineBenchmark.RunAsync(a.Get("campaign", "samples/summer-sale"), TimeSpan.FromMinutes(a.GetInt("minutes", 10, 1, 24 * 60)), every,
+            Progress(a.Flag("json")));
+        if (a.Flag("json")) return Json(r, r.AllAnswered ? 0 : 1);
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}; the cloud never answered ({r.JoinAttempts} failed join attempts)");
+        Console.WriteLine($"{r.Minutes:0.0} min, one request every {every.TotalSeconds:0.###} s: {r.Answered} of {r.Requests} answered with a playable ad; " +
+                          $"answer p50 {r.AnswerMs.P50:0} ms  p99 {r.AnswerMs.P99:0} ms  max {r.AnswerMs.Max:0} ms");
+        foreach (var f in r.Failures) Console.WriteLine("  not answered: " + f);
+        Console.WriteLine(r.AllAnswered ? "every request answered: ok" : "REQUESTS NOT ANSWERED");
+        return r.AllAnswered ? 0 : 1;
     }
 
     private static int Learning(CommandArgs a)
