@@ -127,9 +127,9 @@ public static class MinuteFold
         var changed = new Dictionary<string, OpenLearning>(learning ?? new Dictionary<string, OpenLearning>());
         foreach (var id in new[] { r.HeadlineId, r.CtaId }.Select(TelemetryText.Id).Distinct())
         {
-            var zero = new OpenLearning(r.Bucket, id, 0, 0, 0, Array.Empty<string>());
-            var row = changed.GetValueOrDefault(zero.Key) ?? zero;
-            changed[zero.Key] = row with
+            var key = OpenLearning.KeyOf(r.Bucket, id);
+            var row = changed.GetValueOrDefault(key) ?? new OpenLearning(r.Bucket, id, 0, 0, 0, Array.Empty<string>());
+            changed[key] = row with
             {
                 Impressions = row.Impressions + impressions, Clicks = row.Clicks + clicks, Completes = row.Completes + completes,
                 Users = WithUser(row.Users, user),

@@ -46,7 +46,8 @@ public sealed record OpenVariant(long Renders, long Impressions, long Clicks, IR
 /// </summary>
 public sealed record OpenLearning(string Bucket, string VariantId, long Impressions, long Clicks, long Completes, IReadOnlyList<string> Users)
 {
-    public string Key => Bucket + "\n" + VariantId;
+    // A method, not a property: the open minute is stored as JSON after every event, and a key needs no bytes there.
+    public static string KeyOf(string bucket, string variantId) => bucket + "\n" + variantId;
 }
 
 /// <summary>The artifact versions telemetry is grouped by.</summary>
