@@ -84,6 +84,27 @@ public sealed class FleetPriorTests
     }
 
     [Fact]
+    public async Task A_new_device_fetches_verifies_and_stores_the_prior_of_the_campaign_version_it_runs_at_first_sync()
+    {
+        using var tmp = new TempDir();
+        await using var cloud = await CloudUnderTest.StartAsync(await Databases.FreshAsync(Databases.Sqlite, tmp.Path), tmp.Sub("cloud"));
+        Assert.Equal(HttpStatusCode.Created, (await cloud.PublishAsync(SampleCampaign.CopyTo(tmp.Sub("summer")))).Status);
+        await cloud.PostJsonAsync("/api/v1/campaigns/summer-sale/assignments", new { tags = new { store = "berlin" } });
+        // What other devices taught about version 1, through the same exactly-once writer the ingest uses.
+        var taught = Minute(Now.AddMinutes(-5));
+        taught = taught with { Groups = [taught.Groups[0] with { CampaignVersion = "1" }] };
+        cloud.Services.GetRequiredService<ReportStore>().Apply([new ReportBatch("kiosk-old", [1], "baseline", taught)], Now, Now.AddDays(-90));
+
+        var data = tmp.Sub("edge");
+        await using var edge = DistributionTests.Start(cloud, data, "kiosk-new", "store=berlin", 0);
+        await DistributionTests.WaitRunningAsync(cloud, "summer-sale", 1, "kiosk-new");
+        var files = new PriorFiles(data);
+        var prior = await Eventually.Until(() => Task.FromResult(files.For("summer-sale")), p => p is not null, TimeSpan.FromSeconds(30), "the prior stored");
+        Assert.Equal(("1", 1), (prior!.CampaignVersion, prior.Devices));
+        Assert.Equal(new VariantStats(5, 1, 1), files.Row("summer-sale", Morning, "h-coffee"));
+    }
+
+    [Fact]
     public async Task Learning_rows_are_applied_once_per_batch_and_pruned_with_the_report_retention()
     {
         using var tmp = new TempDir();

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Akka.Hosting;
 using Fleet.Cloud.Api;
 using Fleet.Cloud.Campaigns;
+using Fleet.Cloud.Devices;
 using Fleet.Cloud.Reports;
 using Fleet.Shared.Distribution;
 using Fleet.Shared.Learning;
@@ -21,9 +22,11 @@ public static class PriorEndpoints
 {
     public static void MapPriors(this RouteGroupBuilder api) =>
         api.MapGet("/campaigns/{id}/prior", async (string id, string? version, ReportStore reports, SigningKeyRing keys,
-                IRequiredActor<CampaignStore> campaigns, CancellationToken ct) =>
+                IRequiredActor<CampaignStore> campaigns, DeviceDirectory directory, HttpContext ctx, CancellationToken ct) =>
             {
                 if (!TelemetryText.IsId(id)) return ApiResults.BadRequest($"campaign '{id}' is not an id");
+                // A device reads only the priors of campaigns assigned to it, as with manifests.
+                if (await DeviceAccess.DeniedAsync(ctx, directory, await campaigns.GetAsync(ct), id, null, ct) is { } denied) return denied;
                 if (version is not null && TelemetryText.Version(version) != version) return ApiResults.BadRequest($"version '{version}' is not a version");
                 if (version is null)
                 {

@@ -51,10 +51,13 @@ public sealed class PriorFiles(string dataDir)
     /// The prior's outcomes for a variant in a bucket (already capped by <see cref="FleetPriors.Merge"/> in the cloud),
     /// or none: a device without a prior ranks exactly as before.
     /// </summary>
-    public VariantStats Row(string campaignId, string bucket, string variantId)
+    public VariantStats Row(string campaignId, string bucket, string variantId) => RowsOf(campaignId)(bucket, variantId);
+
+    /// <summary>A lookup of the campaign's prior rows, read once (one file check per choice, not per variant).</summary>
+    public Func<string, string, VariantStats> RowsOf(string campaignId)
     {
-        if (For(campaignId) is null || !_held.TryGetValue(campaignId, out var h)) return VariantStats.None;
-        return h.Rows.TryGetValue((bucket, variantId), out var r) ? new VariantStats(r.Impressions, r.Clicks, r.Completes) : VariantStats.None;
+        if (For(campaignId) is null || !_held.TryGetValue(campaignId, out var h) || h.Rows.Count == 0) return static (_, _) => VariantStats.None;
+        return (bucket, variantId) => h.Rows.TryGetValue((bucket, variantId), out var r) ? new VariantStats(r.Impressions, r.Clicks, r.Completes) : VariantStats.None;
     }
 
     private static FleetPrior? Load(string path)

@@ -120,8 +120,9 @@ public sealed class CopyChooser(
     {
         var similarities = vectors.Select(v => Vectors.Cosine(v, contextVector)).ToArray();
         // The fleet prior (if the device holds one) is where a (bucket, variant) starts; local outcomes add to it.
+        var prior = priors?.RowsOf(campaign.Id);
         var stats = variants.Select(v => outcomes.Pooled(campaign.Id, bucket, v.Id, _bandit.PoolImpressions)
-            + (priors?.Row(campaign.Id, bucket, v.Id) ?? VariantStats.None)).ToArray();
+            + (prior?.Invoke(bucket, v.Id) ?? VariantStats.None)).ToArray();
         return ThompsonBandit.Rank(similarities, stats, _bandit, _rng, campaign.Exploration);
     }
 
