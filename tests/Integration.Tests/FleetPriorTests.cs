@@ -81,6 +81,16 @@ public sealed class FleetPriorTests
         Assert.IsType<PriorOutcome.Refused>(new PriorSync(http, files, TimeProvider.System).Take(forged, trust, "summer-sale", 3, DateTimeOffset.UtcNow));
         Assert.Equal(new VariantStats(10, 2, 2), files.Row("summer-sale", Morning, "h-coffee"));
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("api/v1/campaigns/summer-sale/prior?version=4")).StatusCode);
+
+        // Viewers read it; a device token only for campaigns assigned to it (summer-sale is not even published here).
+        Assert.Equal(HttpStatusCode.OK, (await cloud.GetAsync("/" + path, await cloud.TokenAsync("viewer"))).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await cloud.GetAsync("/" + path, await cloud.TokenAsync("device", "kiosk-p1"))).Status);
+
+        using var cli = FleetProcess.Cloud(["campaign", "prior", "summer-sale", "--version", "3", "--api", cloud.Options.HttpUrl, "--token", CloudUnderTest.AdminTokenValue]);
+        Assert.Equal(0, await cli.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        var table = string.Join('\n', cli.Lines);
+        Assert.Contains("campaign summer-sale v3: fleet prior from 2 device(s)", table);
+        Assert.Contains(cli.Lines, l => l.StartsWith(Morning, StringComparison.Ordinal) && l.Contains("h-coffee") && l.Contains("20.00%"));
     }
 
     [Fact]
