@@ -85,7 +85,7 @@ public sealed class TokenAuthentication(AdminToken admin, IRequiredActor<TokenSt
         if (principal.DeviceId is { } own && principal.IsDevice && !DeviceMayCall(ctx.Request, own))
         {
             await Deny(ctx, StatusCodes.Status403Forbidden,
-                $"a device token for {own} may only read /api/v1/devices/{own}, its assigned manifests and assets, and request its own renders and cloud render jobs");
+                $"a device token for {own} may only read /api/v1/devices/{own}, its assigned manifests, fleet priors and assets, and request its own renders and cloud render jobs");
             return;
         }
         ctx.Items[PrincipalItem] = principal;
@@ -99,7 +99,8 @@ public sealed class TokenAuthentication(AdminToken admin, IRequiredActor<TokenSt
         if (HttpMethods.IsPost(r.Method)) return path is "/api/v1/ads/render" or "/api/v1/renders/jobs";
         if (!HttpMethods.IsGet(r.Method)) return false;
         return path == $"/api/v1/devices/{own}" || path.StartsWith("/api/v1/renders/jobs/", StringComparison.Ordinal) || path == "/api/v1/keys/trust" || path.StartsWith("/api/v1/assets/", StringComparison.Ordinal)
-               || (path.StartsWith("/api/v1/campaigns/", StringComparison.Ordinal) && path.EndsWith("/manifest", StringComparison.Ordinal));
+               || (path.StartsWith("/api/v1/campaigns/", StringComparison.Ordinal)
+                   && (path.EndsWith("/manifest", StringComparison.Ordinal) || path.EndsWith("/prior", StringComparison.Ordinal)));
     }
 
     private static async Task Deny(HttpContext ctx, int status, string message)

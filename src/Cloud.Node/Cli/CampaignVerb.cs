@@ -23,6 +23,9 @@ public static class CampaignVerb
                fleet-cloud campaign show ID [--json]
                fleet-cloud campaign versions ID [--json]
                fleet-cloud campaign assign ID [--tags k=v,...] [--json]          all devices, or those with every tag
+               fleet-cloud campaign prior ID [--version N] [--json]             what the fleet learnt (per context bucket and copy
+                                                                    variant: impressions, clicks, completes; signed) that
+                                                                    devices start their bandit from; default: latest version
                fleet-cloud campaign status ID [--json] [--wait-version N --devices COUNT --timeout SEC]
                fleet-cloud campaign budget ID [--renders-per-day N] [--render-seconds-per-day S] [--device-jobs N] [--json]
                                                                     cloud render budget per UTC day (0 refuses all, 'none' lifts a limit)
@@ -33,7 +36,7 @@ public static class CampaignVerb
     {
         var a = CommandArgs.Parse(argv, "staged");
         if (a.Flag("help")) { Console.WriteLine(Usage); return 0; }
-        a.RejectUnknown([.. ApiClient.Options, "model", "staged", "tags", "wait-version", "devices", "timeout", "renders-per-day", "render-seconds-per-day", "device-jobs"]);
+        a.RejectUnknown([.. ApiClient.Options, "model", "staged", "tags", "wait-version", "devices", "timeout", "renders-per-day", "render-seconds-per-day", "device-jobs", "version"]);
         using var api = ApiClient.From(a);
         var json = a.Flag("json");
         switch (a.Positionals)
@@ -64,6 +67,8 @@ public static class CampaignVerb
                 var assigned = await api.PostAsync<Assigned>($"api/v1/campaigns/{Uri.EscapeDataString(id)}/assignments", new { tags });
                 Console.Write(json ? CliJson.Of(assigned) : $"assigned {assigned.CampaignId} (now v{assigned.Version}) to {(tags.Count == 0 ? "all devices" : string.Join(',', tags.Select(t => $"{t.Key}={t.Value}")))}\n");
                 return 0;
+            case ["prior", var id]:
+                return await CampaignPriorCommand.RunAsync(api, id, a.Get("version"), json);
             case ["status", var id]:
                 return await StatusAsync(api, id, a, json);
             case ["budget", var id]:
@@ -76,7 +81,7 @@ public static class CampaignVerb
                 Console.Write(json ? CliJson.Of(usage) : $"{usage.CampaignId}: {RendersVerb.Budget(usage)}\n");
                 return 0;
             default:
-                throw new UsageException("use 'campaign publish DIR', 'list', 'show ID', 'versions ID', 'assign ID', 'status ID' or 'budget ID'");
+                throw new UsageException("use 'campaign publish DIR', 'list', 'show ID', 'versions ID', 'assign ID', 'prior ID', 'status ID' or 'budget ID'");
         }
     }
 

@@ -162,6 +162,7 @@ public static class CloudHost
         read.MapKillSwitch();
         api.MapTelemetry();
         api.MapReports();
+        Fleet.Cloud.Learning.PriorEndpoints.MapPriors(api);
         api.MapAudit();
         api.MapEnrolment(app);
         api.MapTokens();

@@ -40,7 +40,19 @@ public sealed class ReportStore
         "CREATE INDEX IF NOT EXISTS fleet_report_rollups_hour ON fleet_report_rollups (hour_start)",
         "CREATE TABLE IF NOT EXISTS fleet_report_applied (device_id TEXT NOT NULL, seq BIGINT NOT NULL, applied_at BIGINT NOT NULL, PRIMARY KEY (device_id, seq))",
         "CREATE INDEX IF NOT EXISTS fleet_report_applied_at ON fleet_report_applied (applied_at)",
+        // The fleet prior's counts: per hour so they age out with the rollups' retention.
+        "CREATE TABLE IF NOT EXISTS fleet_learning (campaign_id TEXT NOT NULL, campaign_version TEXT NOT NULL, bucket TEXT NOT NULL, " +
+        "variant_id TEXT NOT NULL, hour_start BIGINT NOT NULL, impressions BIGINT NOT NULL, clicks BIGINT NOT NULL, completes BIGINT NOT NULL, " +
+        "PRIMARY KEY (campaign_id, campaign_version, bucket, variant_id, hour_start))",
+        "CREATE TABLE IF NOT EXISTS fleet_learning_devices (campaign_id TEXT NOT NULL, campaign_version TEXT NOT NULL, device_id TEXT NOT NULL, " +
+        "hour_start BIGINT NOT NULL, PRIMARY KEY (campaign_id, campaign_version, device_id, hour_start))",
     };
+
+    private const string LearningUpsert =
+        "INSERT INTO fleet_learning (campaign_id, campaign_version, bucket, variant_id, hour_start, impressions, clicks, completes) " +
+        "VALUES (@c, @v, @b, @i, @h, @n, @x, @e) ON CONFLICT (campaign_id, campaign_version, bucket, variant_id, hour_start) DO UPDATE SET " +
+        "impressions = fleet_learning.impressions + excluded.impressions, clicks = fleet_learning.clicks + excluded.clicks, " +
+        "completes = fleet_learning.completes + excluded.completes";
 
     private static readonly string Upsert =
         $"INSERT INTO fleet_report_rollups ({Keys}, {CountColumns}) VALUES (@c, @h, @v, @m, @s, @i, @k, @r, @n, @q1, @q2, @q3, @e, @x, @d) " +
@@ -91,7 +103,39 @@ public sealed class ReportStore
             tx.Execute(Upsert, ("c", k.CampaignId), ("h", k.Hour.ToUnixTimeMilliseconds()), ("v", k.CampaignVersion), ("m", k.ModelVersion),
                 ("s", k.Slice), ("i", k.SliceId), ("k", k.Cohort), ("r", c.Renders), ("n", c.Impressions), ("q1", c.Q25), ("q2", c.Q50),
                 ("q3", c.Q75), ("e", c.Completes), ("x", c.Clicks), ("d", c.DwellMs));
+        foreach (var b in fresh.Where(b => b.Aggregate.PeriodStart.AddMinutes(b.Aggregate.PeriodMinutes) >= cutoff))
+            ApplyLearning(tx, b);
         return fresh.Count;
+    });
+
+    // Learning rows of a batch, in the same transaction as its applied seqs (so a replayed batch teaches nothing twice).
+    private static void ApplyLearning(ControlStore.Tx tx, ReportBatch b)
+    {
+        var hour = ReportRollup.HourOf(b.Aggregate.PeriodStart).ToUnixTimeMilliseconds();
+        foreach (var g in b.Aggregate.Groups.Where(g => g.Learning is { Count: > 0 }))
+        {
+            foreach (var r in g.Learning!)
+                tx.Execute(LearningUpsert, ("c", g.CampaignId), ("v", g.CampaignVersion), ("b", r.Bucket), ("i", r.VariantId), ("h", hour),
+                    ("n", r.Impressions), ("x", r.Clicks), ("e", r.Completes));
+            tx.Execute("INSERT INTO fleet_learning_devices (campaign_id, campaign_version, device_id, hour_start) VALUES (@c, @v, @d, @h) " +
+                "ON CONFLICT (campaign_id, campaign_version, device_id, hour_start) DO NOTHING",
+                ("c", g.CampaignId), ("v", g.CampaignVersion), ("d", b.DeviceId), ("h", hour));
+        }
+    }
+
+    /// <summary>
+    /// What the fleet learnt about one campaign version within retention: rows summed over hours and devices (uncapped;
+    /// <see cref="Fleet.Shared.Learning.FleetPriors.Merge"/> caps them) and how many devices contributed.
+    /// </summary>
+    public (IReadOnlyList<Fleet.Shared.Learning.PriorRow> Rows, int Devices) Learning(string campaignId, string campaignVersion) => ReadOnly(tx =>
+    {
+        var rows = tx.Query("SELECT bucket, variant_id, CAST(SUM(impressions) AS BIGINT), CAST(SUM(clicks) AS BIGINT), CAST(SUM(completes) AS BIGINT) " +
+            "FROM fleet_learning WHERE campaign_id = @c AND campaign_version = @v GROUP BY bucket, variant_id",
+            r => new Fleet.Shared.Learning.PriorRow(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4)),
+            ("c", campaignId), ("v", campaignVersion));
+        var devices = tx.Query("SELECT COUNT(DISTINCT device_id) FROM fleet_learning_devices WHERE campaign_id = @c AND campaign_version = @v",
+            r => r.GetInt64(0), ("c", campaignId), ("v", campaignVersion));
+        return ((IReadOnlyList<Fleet.Shared.Learning.PriorRow>)rows, (int)devices.Single());
     });
 
     /// <summary>One campaign's rows from <paramref name="from"/> on, summed over hours and cohorts.</summary>
@@ -114,6 +158,8 @@ public sealed class ReportStore
     {
         // An applied seq may go once its batch is past retention: a replay of it is then past retention too and adds nothing.
         tx.Execute("DELETE FROM fleet_report_applied WHERE applied_at < @t", ("t", cutoff.ToUnixTimeMilliseconds()));
+        tx.Execute("DELETE FROM fleet_learning WHERE hour_start + 3600000 <= @t", ("t", cutoff.ToUnixTimeMilliseconds()));
+        tx.Execute("DELETE FROM fleet_learning_devices WHERE hour_start + 3600000 <= @t", ("t", cutoff.ToUnixTimeMilliseconds()));
         return tx.Execute("DELETE FROM fleet_report_rollups WHERE hour_start + 3600000 <= @t", ("t", cutoff.ToUnixTimeMilliseconds()));
     });
 

@@ -109,6 +109,12 @@ public sealed record TelemetryStore(ImmutableDictionary<string, DeviceTelemetry>
             if (g.Variants.Count > MaxVariantsPerGroup || g.Variants.Any(v => TelemetryText.Id(v.VariantId) != v.VariantId || v.Impressions < 0 || v.Clicks < 0 || v.Renders < 0
                 || v.Completes < 0 || v.DwellMsSum < 0))
                 return "a variant row is malformed";
+            if (g.Learning is { } learning)
+            {
+                if (learning.Count > Fleet.Shared.Learning.PriorRow.MaxPerGroup) return "too many learning rows";
+                if (learning.Select(x => x.Malformed()).FirstOrDefault(m => m is not null) is { } bad) return bad;
+                if (learning.Select(x => (x.Bucket, x.VariantId)).Distinct().Count() != learning.Count) return "a learning row is listed twice";
+            }
             if (g.Arms is { } arms)
             {
                 if (arms.Select(x => x.Arm).Distinct().Count() != arms.Count) return "an arm is listed twice";

@@ -63,7 +63,8 @@ public static class BenchVerb
                  --devices new devices run alone and from the prior on the same contexts. Prints regret (expected clicks
                  lost against each bucket's best variant) at checkpoints and the impressions a device needs before its
                  choices earn 90 % of the best policy's click rate (200-impression window; median over devices).
-                 Exit 1 when the prior does not cut regret to <= 75 % of learning alone.
+                 Exit 1 when the prior does not cut regret to <= 75 % of learning alone. The real path does the
+                 same with uploads (learning rows), `fleet_learning` and the signed prior of GET /api/v1/campaigns/{id}/prior.
         """;
 
     private static async Task<int> RunAsync(IReadOnlyList<string> argv)

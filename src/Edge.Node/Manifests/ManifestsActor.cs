@@ -28,6 +28,8 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
     private readonly ManifestFetcher _fetcher;
     private readonly ModelFiles _modelFiles;
+    private readonly PriorSync _priors;
+    private static readonly TimeSpan PriorEvery = TimeSpan.FromHours(1);
     private readonly ModelSlots _models = new();
     private bool _modelBusy;
     private readonly CancellationTokenSource _stop = new();
@@ -56,6 +58,7 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
         _cache = new ManifestCache(dataDir);
         _fetcher = new ManifestFetcher(_http, _cache, _clock);
         _modelFiles = new ModelFiles(dataDir, _http, guard);
+        _priors = new PriorSync(_http, new Personalisation.Bandit.PriorFiles(dataDir), _clock);
         _rejections = _cache.LoadRejections();
         _heldRevision = _cache.LoadAssignmentRevision();
         _held = OpenTrust(root);
@@ -69,6 +72,8 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
             _reportTo = Sender;
             Kick();
             KickModels();
+            SyncPriors();
+            Timers.StartPeriodicTimer(SyncPriorsNow.Instance, SyncPriorsNow.Instance, PriorEvery);
         });
         Receive<AssignmentTable>(t =>
         {
@@ -77,6 +82,8 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
             Kick();
         });
         Receive<FetchOutcome>(Done);
+        Receive<SyncPriorsNow>(_ => SyncPriors());
+        Receive<PriorOutcome>(PriorDone);
         Receive<ModelPrepared>(ModelDone);
         Receive<RetryModels>(_ => KickModels());
         Receive<RetryNow>(_ => Kick());
@@ -121,6 +128,7 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
         var changed = _table is null || t.Revision != _table.Revision || adopted;
         _table = t;
         if (changed) _refused.Clear();
+        if (changed) SyncPriors();
         DropWithdrawn(t);
         FollowPinnedModels();
         FollowModelOverlays(t);
@@ -217,6 +225,7 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
                 AgentLog.Write($"manifests: running {v.CampaignId} v{v.Version} (signed by {v.Signed.Kid}{(freed > 0 ? $", freed {freed} bytes" : "")})");
                 Record(Shared.Audit.AuditCommands.Actions.ManifestSwap, v.CampaignId, $"{was} -> v{v.Version} signed by {v.Signed.Kid}");
                 FollowPinnedModels();
+                SyncPrior(v.CampaignId, v.Version);
                 break;
             case FetchOutcome.Rejected r:
                 _refused.Add((r.CampaignId, r.Version));
@@ -298,6 +307,43 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
     }
 
     private sealed record ModelPrepared(ArtifactOverlay Overlay, ModelInUse? Model, string? Error);
+
+    /// <summary>Fetches the fleet prior of every campaign version in force (the table changed, the hour came round).</summary>
+    private void SyncPriors()
+    {
+        foreach (var (id, signed) in _inForce) SyncPrior(id, signed.Manifest.Version);
+    }
+
+    private void SyncPrior(string campaignId, int version)
+    {
+        if (_credentials is null) return;
+        var api = new Uri(_credentials.ApiUrl.TrimEnd('/') + "/");
+        _priors.FetchAsync(api, _credentials.Token, campaignId, version, _trust, _stop.Token)
+            .PipeTo(Self, failure: e => new PriorOutcome.Failed(campaignId, version, e.Message));
+    }
+
+    private void PriorDone(PriorOutcome o)
+    {
+        switch (o)
+        {
+            case PriorOutcome.Stored s:
+                AgentLog.Write($"manifests: fleet prior for {s.CampaignId} v{s.Version}: {s.Rows} rows from {s.Devices} devices");
+                break;
+            case PriorOutcome.Refused r:
+                // The last good prior stays; the refusal is said once per fetch and audited.
+                AgentLog.Write($"manifests: fleet prior for {r.CampaignId} v{r.Version} refused: {r.Why}; keeping the last good one");
+                _audit?.Tell(new Shared.Audit.AuditCommands.Record("manifests", "prior-refused", $"{r.CampaignId} v{r.Version}", r.Why));
+                break;
+            case PriorOutcome.Failed f:
+                AgentLog.Write($"manifests: fleet prior for {f.CampaignId} v{f.Version} not fetched ({f.Why}); next try within the hour");
+                break;
+        }
+    }
+
+    private sealed class SyncPriorsNow : IDeadLetterSuppression
+    {
+        public static readonly SyncPriorsNow Instance = new();
+    }
 
     private sealed class RetryModels : IDeadLetterSuppression
     {

@@ -80,8 +80,11 @@ public static class MinuteFold
         long Has(string slot) => o.Slots.Contains(slot) ? 1 : 0;
         var dwell = Has(Player.PlayerEventKinds.Dwell) == 1 ? Math.Max(0, o.DwellMs) : 0;
         var variants = g.Variants;
+        var learning = g.Learning;
         if (r.Arm == ArmCounts.Personalised)
         {
+            learning = Learn(g.Learning, r, user, Has(Player.PlayerEventKinds.ImpressionStart), Has(Player.PlayerEventKinds.Click),
+                Has(Player.PlayerEventKinds.Complete));
             var changed = new Dictionary<string, OpenVariant>(g.Variants);
             foreach (var id in new[] { r.HeadlineId, r.CtaId }.Select(TelemetryText.Id).Distinct())
             {
@@ -109,8 +112,30 @@ public static class MinuteFold
             Clicks = a.Clicks + Has(Player.PlayerEventKinds.Click),
             DwellMsSum = a.DwellMsSum + dwell,
         };
-        var updated = g with { Variants = variants, Arms = arms, Users = WithUser(g.Users, user) };
+        var updated = g with { Variants = variants, Arms = arms, Learning = learning, Users = WithUser(g.Users, user) };
         return m with { Groups = With(m.Groups, key.Text, updated) };
+    }
+
+    /// <summary>
+    /// Credits the rewarding events (impression start, click, complete) to the render's exact headline and CTA in its
+    /// context bucket. A bucket that is not a place/time key (an old ledger entry, a malformed value) teaches nothing.
+    /// </summary>
+    private static IReadOnlyDictionary<string, OpenLearning>? Learn(IReadOnlyDictionary<string, OpenLearning>? learning, Player.ShownRender r,
+        string? user, long impressions, long clicks, long completes)
+    {
+        if (impressions + clicks + completes == 0 || !Fleet.Shared.Learning.BucketKey.IsValid(r.Bucket)) return learning;
+        var changed = new Dictionary<string, OpenLearning>(learning ?? new Dictionary<string, OpenLearning>());
+        foreach (var id in new[] { r.HeadlineId, r.CtaId }.Select(TelemetryText.Id).Distinct())
+        {
+            var key = OpenLearning.KeyOf(r.Bucket, id);
+            var row = changed.GetValueOrDefault(key) ?? new OpenLearning(r.Bucket, id, 0, 0, 0, Array.Empty<string>());
+            changed[key] = row with
+            {
+                Impressions = row.Impressions + impressions, Clicks = row.Clicks + clicks, Completes = row.Completes + completes,
+                Users = WithUser(row.Users, user),
+            };
+        }
+        return changed;
     }
 
     /// <summary>
@@ -155,9 +180,30 @@ public static class MinuteFold
             if (armsHidden) suppressed += g.Arms!.Count;
             groups.Add(new GroupAggregate(g.Key.CampaignId, g.Key.CampaignVersion, g.Key.ModelVersion, g.Key.TemplateId,
                 g.Renders, g.Successes, g.CacheHits, g.FallbackRenders, g.SafetyBlocks, g.AudioSeconds, g.Fallbacks, g.Encoders, g.StageMsSum,
-                new LatencyHistogram(g.RenderMsBuckets), variants, g.Users.Count >= k ? g.Users.Count : null, armsHidden ? null : SealArms(g.Arms)));
+                new LatencyHistogram(g.RenderMsBuckets), variants, g.Users.Count >= k ? g.Users.Count : null, armsHidden ? null : SealArms(g.Arms),
+                SealLearning(g.Learning, k, ref suppressed)));
         }
         return new TelemetryAggregate(m.Start, 1, groups, Summarise(m.Samples), suppressed, m.QuarantinedAssets);
+    }
+
+    /// <summary>
+    /// Learning rows as sent: a row whose events came from 1..k-1 identified users is suppressed like a variant row; counts
+    /// are made admissible (clicks and completes at most the impressions, as for arm rows); at most
+    /// <see cref="Fleet.Shared.Learning.PriorRow.MaxPerGroup"/> rows, the most-shown first.
+    /// </summary>
+    private static IReadOnlyList<Fleet.Shared.Learning.PriorRow>? SealLearning(IReadOnlyDictionary<string, OpenLearning>? learning, int k, ref int suppressed)
+    {
+        if (learning is null || learning.Count == 0) return null;
+        var rows = new List<Fleet.Shared.Learning.PriorRow>();
+        foreach (var l in learning.Values)
+        {
+            if (l.Users.Count is > 0 && l.Users.Count < k) { suppressed++; continue; }
+            rows.Add(new Fleet.Shared.Learning.PriorRow(l.Bucket, l.VariantId, l.Impressions, Math.Min(l.Clicks, l.Impressions), Math.Min(l.Completes, l.Impressions)));
+        }
+        var kept = rows.OrderByDescending(r => r.Impressions).Take(Fleet.Shared.Learning.PriorRow.MaxPerGroup)
+            .OrderBy(r => r.Bucket, StringComparer.Ordinal).ThenBy(r => r.VariantId, StringComparer.Ordinal).ToList();
+        suppressed += rows.Count - kept.Count;
+        return kept.Count == 0 ? null : kept;
     }
 
     private static IReadOnlyList<ArmCounts>? SealArms(IReadOnlyDictionary<string, ArmCounts>? arms) =>

@@ -27,7 +27,8 @@ public sealed record OpenGroup(
     IReadOnlyDictionary<int, long> RenderMsBuckets,
     IReadOnlyDictionary<string, OpenVariant> Variants,
     IReadOnlyList<string> Users,
-    IReadOnlyDictionary<string, Fleet.Shared.Telemetry.ArmCounts>? Arms = null)
+    IReadOnlyDictionary<string, Fleet.Shared.Telemetry.ArmCounts>? Arms = null,
+    IReadOnlyDictionary<string, OpenLearning>? Learning = null)
 {
     public static OpenGroup For(GroupKey key) => new(key, 0, 0, 0, 0, 0, 0, new Dictionary<string, long>(), new Dictionary<string, long>(),
         new Dictionary<string, double>(), new Dictionary<int, long>(), new Dictionary<string, OpenVariant>(), Array.Empty<string>());
@@ -37,6 +38,16 @@ public sealed record OpenGroup(
 public sealed record OpenVariant(long Renders, long Impressions, long Clicks, IReadOnlyList<string> Users, long Completes = 0, long DwellMsSum = 0)
 {
     public static readonly OpenVariant Zero = new(0, 0, 0, Array.Empty<string>());
+}
+
+/// <summary>
+/// Open counts for one (context bucket, copy variant) of personalised renders, keyed <c>bucket + "\n" + variant</c>, with
+/// the salted hashes of the users behind them (for the same k-anonymity rule as variant rows).
+/// </summary>
+public sealed record OpenLearning(string Bucket, string VariantId, long Impressions, long Clicks, long Completes, IReadOnlyList<string> Users)
+{
+    // A method, not a property: the open minute is stored as JSON after every event, and a key needs no bytes there.
+    public static string KeyOf(string bucket, string variantId) => bucket + "\n" + variantId;
 }
 
 /// <summary>The artifact versions telemetry is grouped by.</summary>

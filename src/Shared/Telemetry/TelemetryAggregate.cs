@@ -22,6 +22,10 @@ public sealed record TelemetryAggregate(
 }
 
 /// <summary>Counts for one (campaign, campaign version, model version, template): the artifact versions a rollout gates on.</summary>
+/// <param name="Learning">
+/// What the fleet prior learns from: per (context bucket, copy variant) the impression starts, clicks and completes of
+/// personalised renders (never holdout ones), k-anonymous like the variant rows; bucket keys are place/time only.
+/// </param>
 public sealed record GroupAggregate(
     string CampaignId,
     string CampaignVersion,
@@ -39,7 +43,8 @@ public sealed record GroupAggregate(
     LatencyHistogram RenderMs,
     IReadOnlyList<VariantCounts> Variants,
     long? DistinctUsers,
-    IReadOnlyList<ArmCounts>? Arms = null)
+    IReadOnlyList<ArmCounts>? Arms = null,
+    IReadOnlyList<Fleet.Shared.Learning.PriorRow>? Learning = null)
 {
     public (string, string, string, string) Key => (CampaignId, CampaignVersion, ModelVersion, TemplateId);
 
@@ -61,7 +66,15 @@ public sealed record GroupAggregate(
         Variants = a.Variants.Concat(b.Variants).GroupBy(v => v.VariantId).Select(g => g.Aggregate(VariantCounts.Merge)).OrderBy(v => v.VariantId, StringComparer.Ordinal).ToList(),
         DistinctUsers = null,
         Arms = ArmCounts.MergeAll(a.Arms, b.Arms),
+        Learning = MergeLearning(a.Learning, b.Learning),
     };
+
+    /// <summary>Sums learning rows by (bucket, variant) without any cap (the cap belongs to the prior, not to counts).</summary>
+    public static IReadOnlyList<Fleet.Shared.Learning.PriorRow>? MergeLearning(IReadOnlyList<Fleet.Shared.Learning.PriorRow>? a, IReadOnlyList<Fleet.Shared.Learning.PriorRow>? b)
+    {
+        if (a is null || b is null) return a ?? b;
+        return Fleet.Shared.Learning.FleetPriors.Merge(a.Concat(b), long.MaxValue);
+    }
 
     internal static Dictionary<string, long> Sum(IReadOnlyDictionary<string, long> a, IReadOnlyDictionary<string, long> b)
     {

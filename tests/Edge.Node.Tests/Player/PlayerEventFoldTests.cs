@@ -60,7 +60,7 @@ public sealed class PlayerEventFoldTests
         var few = Assert.Single(MinuteFold.Seal(m, k: 3).Groups);
         Assert.Null(few.Arms);
         Assert.Empty(few.Variants);
-        Assert.Equal(1 + 2, MinuteFold.Seal(m, k: 3).SuppressedRows); // the arm row and the headline and CTA rows
+        Assert.Equal(1 + 2 + 2, MinuteFold.Seal(m, k: 3).SuppressedRows); // the arm row, the headline and CTA rows, and their learning rows
 
         m = MinuteFold.Add(m, Events(RenderLedgerTests.Shown("r9", T0) with { UserHash = new string('c', 64) }, 0, PlayerEventKinds.Click));
         Assert.Equal(3, Assert.Single(Assert.Single(MinuteFold.Seal(m, k: 3).Groups).Arms!).Impressions);

@@ -17,7 +17,8 @@ public sealed class CopyChooser(
     UserIdHasher hasher,
     BanditOptions? bandit = null,
     Random? rng = null,
-    TimeProvider? clock = null)
+    TimeProvider? clock = null,
+    PriorFiles? priors = null)
 {
     private readonly VariantEmbeddings _variants = new(embedder);
     private readonly ContextEmbeddings _contexts = new(embedder);
@@ -32,12 +33,13 @@ public sealed class CopyChooser(
         new OutcomeStore(settings.DataDir),
         new UserIdHasher(settings.DataDir),
         settings.Bandit,
-        settings.Seed is { } seed ? new Random(seed) : new Random());
+        settings.Seed is { } seed ? new Random(seed) : new Random(),
+        priors: new PriorFiles(settings.DataDir));
 
     public IEmbedder Embedder => embedder;
 
     /// <summary>The same chooser (outcomes, salt, bandit settings, clock) on another model.</summary>
-    public CopyChooser WithEmbedder(IEmbedder other) => new(other, outcomes, hasher, _bandit, new Random(), _clock);
+    public CopyChooser WithEmbedder(IEmbedder other) => new(other, outcomes, hasher, _bandit, new Random(), _clock, priors);
     public OutcomeStore Outcomes => outcomes;
 
     /// <summary>Variant embedding cache (one computation per campaign version).</summary>
@@ -117,7 +119,10 @@ public sealed class CopyChooser(
     private int[] Rank(CampaignSpec campaign, string bucket, IReadOnlyList<CopyVariant> variants, float[][] vectors, float[] contextVector)
     {
         var similarities = vectors.Select(v => Vectors.Cosine(v, contextVector)).ToArray();
-        var stats = variants.Select(v => outcomes.Pooled(campaign.Id, bucket, v.Id, _bandit.PoolImpressions)).ToArray();
+        // The fleet prior (if the device holds one) is where a (bucket, variant) starts; local outcomes add to it.
+        var prior = priors?.RowsOf(campaign.Id);
+        var stats = variants.Select(v => outcomes.Pooled(campaign.Id, bucket, v.Id, _bandit.PoolImpressions)
+            + (prior?.Invoke(bucket, v.Id) ?? VariantStats.None)).ToArray();
         return ThompsonBandit.Rank(similarities, stats, _bandit, _rng, campaign.Exploration);
     }
 
