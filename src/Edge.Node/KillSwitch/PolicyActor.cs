@@ -25,6 +25,9 @@ public sealed class PolicyActor : ReceiveActor, IWithTimers
     private readonly Identity.DeviceTrust _trust;
     private KillPolicy _policy;
     private bool _syncedThisSession;
+    // Set once a render waited the whole sync period without a policy arriving: the device is offline, and every later
+    // render is answered at once with the last enforced policy instead of waiting again (until a policy arrives).
+    private bool _offline;
     private string? _lastRejection;
 
     public PolicyActor(string dataDir, string deviceId, IActorRef? audit = null, X509Certificate2? root = null)
@@ -39,7 +42,7 @@ public sealed class PolicyActor : ReceiveActor, IWithTimers
         Receive<Check>(c =>
         {
             object Answer() => new Verdict(_policy.Blocking(c.Artifacts), _policy.Epoch);
-            if (_syncedThisSession || c.MaxSyncWait <= TimeSpan.Zero) Sender.Tell(Answer());
+            if (_syncedThisSession || _offline || c.MaxSyncWait <= TimeSpan.Zero) Sender.Tell(Answer());
             else Wait(Sender, Answer, c.MaxSyncWait);
         });
         Receive<GetPolicy>(_ => Sender.Tell(_policy));
@@ -48,6 +51,7 @@ public sealed class PolicyActor : ReceiveActor, IWithTimers
             // Offline: answer with the last enforced policy rather than not at all.
             var i = _waiting.FindIndex(x => x.Who.Equals(t.Waiter));
             if (i >= 0) { t.Waiter.Tell(_waiting[i].Reply()); _waiting.RemoveAt(i); }
+            _offline = true;
         });
     }
 

@@ -24,7 +24,7 @@ public static class RenderEndpoints
     public sealed record RenderReply(string Url, RenderOutcome Outcome, string? RenderId = null, string? Arm = null);
 
     /// <summary>Finished ads kept for the player; older ones are removed.</summary>
-    private const int KeptRenders = 50;
+    internal const int KeptRenders = 50;
 
     public static void MapRenders(this WebApplication app, Func<string?, Task<Manifests.CampaignInForce?>> campaigns, RenderSettings settings,
         Player.RenderLedger ledger, Privacy.UserIdHasher hasher)
@@ -60,7 +60,7 @@ public static class RenderEndpoints
             var ad = new RenderAd(inForce.Campaign, context, path, body.Headline, body.Cta, !body.NoCache,
                 inForce.Version, inForce.Model, mode, height, inForce.Expected, arm == Shared.Telemetry.ArmCounts.Holdout, bucket);
             var outcome = await render.ActorRef.Ask<RenderOutcome>(ad, settings.ReplyTimeout);
-            Prune(outDir);
+            Prune(outDir, keep: path);
             if (outcome.Error is not null) return Results.Json(new RenderReply($"/v1/renders/{id}.mp4", outcome), FleetJson.Options, statusCode: 500);
             var userHash = context.UserId is { Length: > 0 } user ? hasher.Hash(user) : null;
             ledger.Remember(Player.ShownRenders.From(id, outcome, ad, arm, bucket, userHash, DateTimeOffset.UtcNow));
@@ -76,9 +76,11 @@ public static class RenderEndpoints
         });
     }
 
-    private static void Prune(string dir)
+    /// <summary>Keeps the newest renders; never the one about to be answered, whatever its file time says.</summary>
+    internal static void Prune(string dir, string keep)
     {
-        foreach (var old in new DirectoryInfo(dir).GetFiles("*.mp4").OrderByDescending(f => f.LastWriteTimeUtc).Skip(KeptRenders))
+        foreach (var old in new DirectoryInfo(dir).GetFiles("*.mp4").Where(f => f.FullName != Path.GetFullPath(keep))
+                     .OrderByDescending(f => f.LastWriteTimeUtc).Skip(KeptRenders - 1))
             try { old.Delete(); } catch (IOException) { }
     }
 }

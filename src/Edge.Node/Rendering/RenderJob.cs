@@ -265,6 +265,9 @@ public sealed class RenderJob : ReceiveActor
     {
         var tmp = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(destination))!, "." + Path.GetFileName(destination) + ".part");
         File.Copy(source, tmp, overwrite: true);
+        // A copy keeps the source's modification time; the player's folder keeps the newest renders by it, so a copy of
+        // an old cached render would be pruned the moment it was answered.
+        File.SetLastWriteTimeUtc(tmp, DateTime.UtcNow);
         File.Move(tmp, destination, overwrite: true);
     }
 
