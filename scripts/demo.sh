@@ -71,7 +71,9 @@ echo
 say "kiosk player pages (open one in a browser; it loops ads rendered on that device; FLEET_DEMO_KEEP=1 keeps the fleet up):"
 for dev in "${DEVICES[@]}"; do
   player="http://127.0.0.1:${LOCAL[$dev]}/player?${TAGS[$dev]%%,*}"
-  curl -sf "$player" | grep -q '<title>Fleet player</title>' || { say "$dev does not serve its player page at $player"; exit 1; }
+  # Read the whole page first: grep -q stopping early would make curl fail with SIGPIPE under pipefail.
+  page=$(curl -sf "$player" || true)
+  grep -q '<title>Fleet player</title>' <<<"$page" || { say "$dev does not serve its player page at $player"; exit 1; }
   echo "  $dev  $player"
 done
 echo
