@@ -17,7 +17,7 @@ namespace Fleet.Cloud.KillSwitch;
 /// change, signs the resulting policy and broadcasts it to every device; records acknowledgements. A control node
 /// that takes over recovers the state from the journal and re-broadcasts, so no device misses a kill.
 /// </summary>
-public sealed class KillSwitchAuthority : SnapshottingActor, IWithTimers
+public sealed class KillSwitchAuthority : SnapshottingActor
 {
     /// <summary>
     /// Pub-sub is not reliable delivery: a device whose subscription has not reached this node yet misses a broadcast.
@@ -71,8 +71,6 @@ public sealed class KillSwitchAuthority : SnapshottingActor, IWithTimers
     /// <summary>Only senders allowed to send a message reach the handlers (<see cref="CommandGuard"/>).</summary>
     protected override bool AroundReceive(Receive receive, object message) =>
         !CommandGuard.Admit(Context, message, Context.GetLogger()) || base.AroundReceive(receive, message);
-
-    public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(SigningKeyRing keys, TrustUpdateIssuer trust) => Akka.Actor.Props.Create(() => new KillSwitchAuthority(keys, trust));
 

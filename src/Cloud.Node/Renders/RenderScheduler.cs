@@ -15,7 +15,7 @@ namespace Fleet.Cloud.Renders;
 /// to workers that pulled for them (never more than a worker's free slots), re-queues the jobs of a worker that is gone
 /// and records every result once. A scheduler taking over recovers the ledger; workers report what they run.
 /// </summary>
-public sealed class RenderScheduler : SnapshottingActor, IWithTimers
+public sealed class RenderScheduler : SnapshottingActor
 {
     public const string Name = SingletonName;
     /// <summary>After a take-over, a worker the ledger says runs a job has this long to pull again before the job is re-queued.</summary>
@@ -101,8 +101,6 @@ public sealed class RenderScheduler : SnapshottingActor, IWithTimers
     /// <summary>Only senders allowed to send a message reach the handlers (<see cref="CommandGuard"/>).</summary>
     protected override bool AroundReceive(Receive receive, object message) =>
         !CommandGuard.Admit(Context, message, Context.GetLogger()) || base.AroundReceive(receive, message);
-
-    public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(TimeProvider? clock = null, JobTexts? texts = null) => Akka.Actor.Props.Create(() => new RenderScheduler(clock ?? TimeProvider.System, texts));
 

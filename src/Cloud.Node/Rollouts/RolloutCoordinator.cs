@@ -23,7 +23,7 @@ namespace Fleet.Cloud.Rollouts;
 /// decide, persists what it decided, and keeps the campaign store's assignment-table overlays in line with each
 /// rollout's state. A control node that takes over recovers the book from the journal and re-sends every overlay.
 /// </summary>
-public sealed class RolloutCoordinator : SnapshottingActor, IWithTimers
+public sealed class RolloutCoordinator : SnapshottingActor
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
 
@@ -95,8 +95,6 @@ public sealed class RolloutCoordinator : SnapshottingActor, IWithTimers
     /// <summary>Only senders allowed to send a message reach the handlers (<see cref="CommandGuard"/>).</summary>
     protected override bool AroundReceive(Receive receive, object message) =>
         !CommandGuard.Admit(Context, message, Context.GetLogger()) || base.AroundReceive(receive, message);
-
-    public ITimerScheduler Timers { get; set; } = null!;
 
     /// <param name="audit">Where transitions the gates make are audited (operators' own are audited by the API).</param>
     public static Props Props(Func<CancellationToken, Task<IReadOnlyList<DeviceReplies.DeviceView>>> devices, TimeSpan tick, CloudAudit? audit = null,

@@ -18,7 +18,7 @@ namespace Fleet.Cloud.Telemetry;
 /// report projection (child <see cref="ReportProjector"/>), accepted and replayed batches go through it and it sends
 /// the acknowledgement once their outcomes are in the report rollups.
 /// </summary>
-public sealed class TelemetryIngestActor : SnapshottingActor, IWithTimers
+public sealed class TelemetryIngestActor : SnapshottingActor
 {
     public const string Id = "telemetry-ingest";
     private const int RecentRejections = 20;
@@ -64,8 +64,6 @@ public sealed class TelemetryIngestActor : SnapshottingActor, IWithTimers
         !CommandGuard.Admit(Context, message, Context.GetLogger()) || base.AroundReceive(receive, message);
 
     private TelemetryStore PruneNow() => _store.Prune(DateTimeOffset.UtcNow - _retention, DateTimeOffset.UtcNow - MinuteResolution);
-
-    public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(ICohortResolver cohorts, TimeSpan retention, Props? reports = null) =>
         Akka.Actor.Props.Create(() => new TelemetryIngestActor(cohorts, retention, reports));

@@ -16,7 +16,7 @@ namespace Fleet.Shared.Persistence;
 /// replaying that event over the snapshot must change nothing.
 /// </para>
 /// </summary>
-public abstract class SnapshottingActor : ReceivePersistentActor
+public abstract class SnapshottingActor : ReceivePersistentActor, IWithTimers
 {
     /// <summary>The HOCON setting for <see cref="SnapshotEvery"/>; 0 turns snapshots off.</summary>
     public const string SnapshotEverySetting = "fleet.persistence.snapshot-every";
@@ -31,6 +31,14 @@ public abstract class SnapshottingActor : ReceivePersistentActor
     private readonly ILoggingAdapter _snapshotLog = Context.GetLogger();
     private long _snapshotAt;
     private bool _saving;
+    // One delete at a time: two deletes of one actor's events in flight together can fail on PostgreSQL (both rewrite
+    // the same rows), and a failed one would leave the covered events in the journal until the next snapshot.
+    private long _deleteWanted;
+    private long _deleted;
+    private bool _deleting;
+    private TimeSpan _deleteRetry = FirstDeleteRetry;
+    private static readonly TimeSpan FirstDeleteRetry = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan LastDeleteRetry = TimeSpan.FromMinutes(5);
 
     protected SnapshottingActor()
     {
@@ -41,6 +49,9 @@ public abstract class SnapshottingActor : ReceivePersistentActor
             RestoreSnapshot(offer.Snapshot);
         });
     }
+
+    /// <summary>The actor's timers: this class retries failed deletes with one, subclasses use it for their own.</summary>
+    public ITimerScheduler Timers { get; set; } = null!;
 
     /// <summary>Events between two snapshots (<c>fleet.persistence.snapshot-every</c>); 0 means never.</summary>
     protected int SnapshotEvery { get; }
@@ -62,7 +73,8 @@ public abstract class SnapshottingActor : ReceivePersistentActor
             case SaveSnapshotSuccess saved:
                 _saving = false;
                 // The snapshot holds everything up to its sequence number: those events and every older snapshot can go.
-                DeleteMessages(saved.Metadata.SequenceNr);
+                _deleteWanted = Math.Max(_deleteWanted, saved.Metadata.SequenceNr);
+                DeleteCoveredEvents();
                 DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1));
                 // Events persisted while this one was being saved may already call for the next.
                 SnapshotIfDue();
@@ -72,18 +84,43 @@ public abstract class SnapshottingActor : ReceivePersistentActor
                 _snapshotLog.Warning("{0}: snapshot at event {1} was not saved ({2}); the events stay and the next snapshot tries again",
                     PersistenceId, failed.Metadata.SequenceNr, failed.Cause.Message);
                 return true;
+            case DeleteMessagesSuccess deleted:
+                _deleting = false;
+                _deleted = Math.Max(_deleted, deleted.ToSequenceNr);
+                _deleteRetry = FirstDeleteRetry;
+                DeleteCoveredEvents();
+                return true;
             case DeleteMessagesFailure failed:
-                _snapshotLog.Warning("{0}: events up to {1} were not deleted ({2}); the next snapshot deletes them", PersistenceId, failed.ToSequenceNr, failed.Cause.Message);
+                _snapshotLog.Warning("{0}: events up to {1} were not deleted ({2}); trying again in {3}", PersistenceId, failed.ToSequenceNr, failed.Cause.Message, _deleteRetry);
+                Timers.StartSingleTimer(RetryDelete.Instance, RetryDelete.Instance, _deleteRetry);
+                _deleteRetry = TimeSpan.FromTicks(Math.Min(_deleteRetry.Ticks * 2, LastDeleteRetry.Ticks));
+                return true;
+            case RetryDelete:
+                _deleting = false;
+                DeleteCoveredEvents();
                 return true;
             case DeleteSnapshotsFailure failed:
                 _snapshotLog.Warning("{0}: old snapshots were not deleted ({1}); the next snapshot deletes them", PersistenceId, failed.Cause.Message);
                 return true;
-            case DeleteMessagesSuccess or DeleteSnapshotsSuccess:
+            case DeleteSnapshotsSuccess:
                 return true;
         }
         var handled = base.AroundReceive(receive, message);
         SnapshotIfDue();
         return handled;
+    }
+
+    private void DeleteCoveredEvents()
+    {
+        if (_deleting || _deleteWanted <= _deleted) return;
+        _deleting = true;
+        DeleteMessages(_deleteWanted);
+    }
+
+    /// <summary>Tells the actor to try a failed delete again (local only, never stored or sent).</summary>
+    private sealed class RetryDelete
+    {
+        public static readonly RetryDelete Instance = new();
     }
 
     private void SnapshotIfDue()
