@@ -34,10 +34,10 @@ public static class CampaignEndpoints
                 ApiResults.Ok((await Ask<CampaignList>(store, CampaignCommands.ListCampaigns.Instance, ct)).Campaigns))
             .RequireRole(TokenRoles.Viewer).WithSummary("List campaigns").Produces<List<CampaignSummary>>();
         g.MapGet("/{id}", async (string id, IRequiredActor<CampaignStore> store, CancellationToken ct) =>
-                await Ask<object>(store, new CampaignCommands.GetCampaign(id), ct) is CampaignDetail d ? ApiResults.Ok(d) : ApiResults.NotFound($"campaign '{id}' does not exist"))
+                await FindCampaignAsync(store, id, ct) is { } d ? ApiResults.Ok(d) : ApiResults.NotFound($"campaign '{id}' does not exist"))
             .RequireRole(TokenRoles.Viewer).WithSummary("One campaign with its versions").Produces<CampaignDetail>();
         g.MapGet("/{id}/versions", async (string id, IRequiredActor<CampaignStore> store, CancellationToken ct) =>
-                await Ask<object>(store, new CampaignCommands.GetCampaign(id), ct) is CampaignDetail d ? ApiResults.Ok(d.Versions) : ApiResults.NotFound($"campaign '{id}' does not exist"))
+                await FindCampaignAsync(store, id, ct) is { } d ? ApiResults.Ok(d.Versions) : ApiResults.NotFound($"campaign '{id}' does not exist"))
             .RequireRole(TokenRoles.Viewer).WithSummary("Immutable numbered versions of a campaign").Produces<List<VersionView>>();
         g.MapGet("/{id}/versions/{version:int}/manifest", async (string id, int version, HttpContext ctx, IRequiredActor<CampaignStore> store, DeviceDirectory devices, CancellationToken ct) =>
             {
@@ -67,6 +67,10 @@ public static class CampaignEndpoints
 
     internal static async Task<T> Ask<T>(IRequiredActor<CampaignStore> store, object message, CancellationToken ct) =>
         await (await store.GetAsync(ct)).Ask<T>(message, CampaignPublisher.AskTimeout, ct);
+
+    /// <summary>The campaign with its versions, or null when the store has no campaign of that id.</summary>
+    internal static async Task<CampaignDetail?> FindCampaignAsync(IRequiredActor<CampaignStore> store, string id, CancellationToken ct) =>
+        await Ask<object>(store, new CampaignCommands.GetCampaign(id), ct) as CampaignDetail;
 
     internal static IResult Refusal(object reply) =>
         reply is Refused r ? ApiResults.Error(r.Status, r.Reason) : ApiResults.Error(StatusCodes.Status500InternalServerError, $"unexpected answer {reply.GetType().Name}");

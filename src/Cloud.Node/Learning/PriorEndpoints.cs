@@ -30,7 +30,7 @@ public static class PriorEndpoints
                 if (version is not null && TelemetryText.Version(version) != version) return ApiResults.BadRequest($"version '{version}' is not a version");
                 if (version is null)
                 {
-                    if (await CampaignEndpoints.Ask<object>(campaigns, new CampaignCommands.GetCampaign(id), ct) is not CampaignReplies.CampaignDetail detail)
+                    if (await CampaignEndpoints.FindCampaignAsync(campaigns, id, ct) is not { } detail)
                         return ApiResults.NotFound($"campaign '{id}' is not published; name a version with ?version=N");
                     version = detail.Summary.LatestVersion.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 }

@@ -55,7 +55,7 @@ public static class RenderEndpoints
                 if (await devices.GetAsync(body.DeviceId!, ct) is not { } device) return ApiResults.NotFound($"device '{body.DeviceId}' is not registered");
                 var storeRef = await store.GetAsync(ct);
                 if (await DeviceAccess.DeniedAsync(ctx, devices, storeRef, body.CampaignId, null, ct) is { } denied) return denied;
-                if (await CampaignEndpoints.Ask<object>(store, new CampaignCommands.GetCampaign(body.CampaignId!), ct) is not CampaignDetail)
+                if (await CampaignEndpoints.FindCampaignAsync(store, body.CampaignId!, ct) is null)
                     return ApiResults.NotFound($"campaign '{body.CampaignId}' does not exist");
 
                 // The version this device runs: its assigned row with rollout overlays applied; staged and withdrawn versions never.

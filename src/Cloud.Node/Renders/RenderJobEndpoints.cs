@@ -56,7 +56,7 @@ public static class RenderJobEndpoints
                 if (await devices.GetAsync(deviceId!, ct) is null) return ApiResults.NotFound($"device '{deviceId}' is not registered");
                 var storeRef = await store.GetAsync(ct);
                 if (await DeviceAccess.DeniedAsync(ctx, devices, storeRef, body.CampaignId, null, ct) is { } denied) return denied;
-                if (await CampaignEndpoints.Ask<object>(store, new CampaignCommands.GetCampaign(body.CampaignId!), ct) is not CampaignReplies.CampaignDetail d)
+                if (await CampaignEndpoints.FindCampaignAsync(store, body.CampaignId!, ct) is not { } d)
                     return ApiResults.NotFound($"campaign '{body.CampaignId}' does not exist");
                 var version = body.CampaignVersion ?? d.Summary.LatestVersion;
                 bool allowCloud;
@@ -135,7 +135,7 @@ public static class RenderJobEndpoints
         api.MapPost("/campaigns/{id}/budget", async (string id, BudgetRequest body, HttpContext ctx, IRequiredActor<RenderSchedulerKey> scheduler,
                 IRequiredActor<CampaignStore> store, CancellationToken ct) =>
             {
-                if (await CampaignEndpoints.Ask<object>(store, new CampaignCommands.GetCampaign(id), ct) is not CampaignReplies.CampaignDetail)
+                if (await CampaignEndpoints.FindCampaignAsync(store, id, ct) is null)
                     return ApiResults.NotFound($"campaign '{id}' does not exist");
                 var reply = await (await scheduler.GetAsync(ct)).Ask<object>(
                     new RenderSchedulerCommands.SetBudget(id, body.RendersPerDay, body.RenderSecondsPerDay, ctx.RequiredPrincipal().Name, body.DeviceJobs), AskTimeout, ct);

@@ -23,7 +23,7 @@ public static class ReportEndpoints
                 var now = DateTimeOffset.UtcNow;
                 var rows = await Task.Run(() => reports.Read(id, now - window, version), ct);
                 if (rows.Count == 0 && !await Task.Run(() => reports.Knows(id), ct)
-                    && await CampaignEndpoints.Ask<object>(campaigns, new CampaignCommands.GetCampaign(id), ct) is not CampaignReplies.CampaignDetail)
+                    && await CampaignEndpoints.FindCampaignAsync(campaigns, id, ct) is null)
                     return ApiResults.NotFound($"campaign '{id}' is not published and no device reported outcomes for it");
                 return ApiResults.Ok(LiftReportBuilder.Build(id, now - window, now, rows));
             })

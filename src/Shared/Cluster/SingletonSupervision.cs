@@ -16,5 +16,5 @@ public static class SingletonSupervision
     /// <param name="child">The singleton actor itself.</param>
     /// <param name="childName">Its name under the supervisor (part of its actor path and of audit entries it writes).</param>
     public static Props Props(Props child, string childName) =>
-        BackoffSupervisor.Props(Backoff.OnStop(child, childName, MinBackoff, MaxBackoff, 0.2));
+        BackoffSupervisor.Props(Backoff.OnStop(child, childName, MinBackoff, MaxBackoff, 0.2, maxNrOfRetries: -1));
 }
