@@ -179,6 +179,60 @@ public sealed class ManifestsActorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_new_version_goes_into_force_only_once_its_template_is_prepared_and_the_old_one_renders_meanwhile()
+    {
+        var gate = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var prepared = new List<string>();
+        await RestartWithPrepare(folder =>
+        {
+            lock (prepared) prepared.Add(folder);
+            return folder.EndsWith("v2", StringComparison.Ordinal) ? gate.Task : Task.FromResult<string?>(null);
+        });
+        Serve(1, heroSeed: 1);
+        Assign(1);
+        await WaitRunning(1);
+        Serve(2, heroSeed: 2);
+        Assign(2);
+
+        var preparing = await Eventually.Until(Status, s => s.Pending.Any(p => p.Contains("preparing", StringComparison.Ordinal)), TimeSpan.FromSeconds(20), "v2 preparing");
+        Assert.Equal(1, preparing.Running.Single().Version);
+        Assert.Equal(1, (await _actor.Ask<ActiveCampaign>(new GetActiveCampaign(Campaign), TimeSpan.FromSeconds(3))).Version);
+
+        gate.SetResult(null);
+        await WaitRunning(2);
+        lock (prepared) Assert.Equal(["v1", "v2"], prepared.Select(Path.GetFileName));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_version_withdrawn_while_its_template_is_prepared_never_goes_into_force_and_a_failed_preparation_does_not_block(bool withdraw)
+    {
+        var gate = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await RestartWithPrepare(_ => gate.Task);
+        Serve(1, heroSeed: 1);
+        Assign(1);
+        await Eventually.Until(Status, s => s.Pending.Count == 1, TimeSpan.FromSeconds(20), "v1 preparing");
+
+        if (withdraw) _actor.Tell(Signed(Table(1, ++_revision) with { Withdrawn = [new WithdrawnVersion(Campaign, 1)] }));
+        gate.SetResult("ffmpeg failed"); // the preparation fails: the first render would prepare it
+
+        if (withdraw)
+        {
+            var status = await Eventually.Until(Status, s => s.Pending.Count == 0, TimeSpan.FromSeconds(20), "preparation settled");
+            Assert.Empty(status.Running);
+            Assert.IsType<NoActiveCampaign>(await _actor.Ask<object>(new GetActiveCampaign(Campaign), TimeSpan.FromSeconds(3)));
+        }
+        else await WaitRunning(1);
+    }
+
+    private async Task RestartWithPrepare(Func<string, Task<string?>> prepare)
+    {
+        await _actor.GracefulStop(TimeSpan.FromSeconds(5));
+        _actor = StartActor(prepare: prepare);
+    }
+
+    [Fact]
     public async Task A_download_cut_half_way_with_the_cloud_gone_resumes_later_and_never_runs_a_half_written_asset()
     {
         Serve(1, heroSeed: 1);
@@ -230,9 +284,9 @@ public sealed class ManifestsActorTests : IAsyncLifetime
         Assert.True(File.Exists(active.AssetPaths["hero"]));
     }
 
-    private IActorRef StartActor(bool sendCredentials = true)
+    private IActorRef StartActor(bool sendCredentials = true, Func<string, Task<string?>>? prepare = null)
     {
-        var actor = _system.ActorOf(ManifestsActor.Props("kiosk-t", new Dictionary<string, string> { ["store"] = "berlin" }, _tmp.Sub("edge")));
+        var actor = _system.ActorOf(ManifestsActor.Props("kiosk-t", new Dictionary<string, string> { ["store"] = "berlin" }, _tmp.Sub("edge"), prepare: prepare));
         if (sendCredentials) actor.Tell(new DeviceCredentials("device-secret", _cloud.Url));
         return actor;
     }

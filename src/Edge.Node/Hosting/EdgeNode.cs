@@ -105,10 +105,13 @@ public sealed class EdgeNode : IAsyncDisposable
                 registry.Register<TelemetryActorKey>(system.ActorOf(TelemetryActor.Props(outbox, o.Telemetry, probe: new ResourceProbe()), "telemetry"));
                 var policy = system.ActorOf(PolicyActor.Props(o.DataDir, facts.DeviceId, auditActor, creds?.Ca), PolicyActor.Name);
                 registry.Register<PolicyActor>(policy);
-                var manifests = system.ActorOf(ManifestsActor.Props(facts.DeviceId, facts.Tags, o.DataDir, root: creds?.Ca, audit: auditActor, guard: guard), ManifestsActor.Name);
+                // Shared: the manifests actor prepares a synced version's template before it goes into force, renders reuse it.
+                var prepared = new PreparedTemplates(renderSettings.NewFfmpegRunner(), renderSettings.PreparedDir);
+                var manifests = system.ActorOf(ManifestsActor.Props(facts.DeviceId, facts.Tags, o.DataDir, root: creds?.Ca, audit: auditActor, guard: guard,
+                    prepare: prepared.PrepareAheadAsync), ManifestsActor.Name);
                 registry.Register<ManifestsActor>(manifests);
                 registry.Register<RenderCoordinator>(system.ActorOf(
-                    RenderCoordinator.Props(renderSettings, policy, new PersonaliseSettings(o.DataDir), guard, auditActor), RenderCoordinator.Name));
+                    RenderCoordinator.Props(renderSettings, policy, new PersonaliseSettings(o.DataDir), guard, auditActor, prepared), RenderCoordinator.Name));
                 system.ActorOf(Store.ScrubActor.Props(guard, o.DataDir, o.Scrub), Store.ScrubActor.Name);
                 if (connection is ViaGateway g)
                 {

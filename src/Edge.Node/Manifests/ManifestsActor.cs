@@ -38,6 +38,7 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
     private Dictionary<string, SignedManifest> _inForce;
     private readonly Identity.DeviceTrust? _held;
     private readonly IActorRef? _audit;
+    private readonly Func<string, Task<string?>>? _prepare;
     private TrustSet _trust;
     private DeviceCredentials? _credentials;
     private AssignmentTable? _table;
@@ -49,9 +50,11 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
     private int _failures;
 
     public ManifestsActor(string deviceId, IReadOnlyDictionary<string, string> tags, string dataDir, TimeProvider? clock = null,
-        System.Security.Cryptography.X509Certificates.X509Certificate2? root = null, IActorRef? audit = null, Store.AssetGuard? guard = null)
+        System.Security.Cryptography.X509Certificates.X509Certificate2? root = null, IActorRef? audit = null, Store.AssetGuard? guard = null,
+        Func<string, Task<string?>>? prepare = null)
     {
         _audit = audit;
+        _prepare = prepare;
         _deviceId = deviceId;
         _tags = tags;
         _clock = clock ?? TimeProvider.System;
@@ -82,6 +85,7 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
             Kick();
         });
         Receive<FetchOutcome>(Done);
+        Receive<PreparedAhead>(InForce);
         Receive<SyncPriorsNow>(_ => SyncPriors());
         Receive<PriorOutcome>(PriorDone);
         Receive<ModelPrepared>(ModelDone);
@@ -96,9 +100,11 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
 
     /// <param name="root">The fleet CA pinned at enrolment: only trust updates it signed are adopted. Null under --insecure-dev.</param>
     /// <param name="guard">Verifies stored files before use; a file it quarantines is fetched again here.</param>
+    /// <param name="prepare">Prepares the template in a verified version's folder (null or why not); the version goes into force after it.</param>
     public static Props Props(string deviceId, IReadOnlyDictionary<string, string> tags, string dataDir, TimeProvider? clock = null,
-        System.Security.Cryptography.X509Certificates.X509Certificate2? root = null, IActorRef? audit = null, Store.AssetGuard? guard = null) =>
-        Akka.Actor.Props.Create(() => new ManifestsActor(deviceId, tags, dataDir, clock, root, audit, guard));
+        System.Security.Cryptography.X509Certificates.X509Certificate2? root = null, IActorRef? audit = null, Store.AssetGuard? guard = null,
+        Func<string, Task<string?>>? prepare = null) =>
+        Akka.Actor.Props.Create(() => new ManifestsActor(deviceId, tags, dataDir, clock, root, audit, guard, prepare));
 
     protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(Store.AssetQuarantined));
 
@@ -215,18 +221,15 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
         _busyWith = null;
         switch (outcome)
         {
+            case FetchOutcome.Verified v when _prepare is not null:
+                // The version in force keeps rendering while the new one's template is prepared; then it swaps in.
+                _busyWith = $"{v.CampaignId} v{v.Version} (preparing)";
+                _prepare(_cache.FolderOf(v.Signed.Manifest))
+                    .PipeTo(Self, success: why => new PreparedAhead(v, why), failure: e => new PreparedAhead(v, e.Message));
+                return;
             case FetchOutcome.Verified v:
-                var was = _inForce.TryGetValue(v.CampaignId, out var before) ? $"v{before.Manifest.Version}" : "none";
-                _cache.Swap(v.Signed);
-                _inForce[v.CampaignId] = v.Signed;
-                _failures = 0;
-                _lastError = null;
-                var freed = _cache.CollectGarbage();
-                AgentLog.Write($"manifests: running {v.CampaignId} v{v.Version} (signed by {v.Signed.Kid}{(freed > 0 ? $", freed {freed} bytes" : "")})");
-                Record(Shared.Audit.AuditCommands.Actions.ManifestSwap, v.CampaignId, $"{was} -> v{v.Version} signed by {v.Signed.Kid}");
-                FollowPinnedModels();
-                SyncPrior(v.CampaignId, v.Version);
-                break;
+                InForce(new PreparedAhead(v, null));
+                return;
             case FetchOutcome.Rejected r:
                 _refused.Add((r.CampaignId, r.Version));
                 _rejections.Add(new SyncRejection(r.CampaignId, r.Version, r.Reason, r.Message, _clock.GetUtcNow()));
@@ -245,6 +248,34 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
                 Report();
                 return;
         }
+        Report();
+        Kick();
+    }
+
+    private void InForce(PreparedAhead p)
+    {
+        var v = p.Verified;
+        _busyWith = null;
+        // While the template was prepared, a new table may have withdrawn the version or a trust update revoked its key.
+        var stale = _table?.IsWithdrawn(v.CampaignId, v.Version) == true ? "withdrawn meanwhile" : ManifestCache.VerifyKept(v.Signed.ToJsonBytes(), _trust).Error;
+        if (stale is not null)
+        {
+            AgentLog.Write($"manifests: {v.CampaignId} v{v.Version} not put in force: {stale}");
+            Report();
+            Kick();
+            return;
+        }
+        if (p.Error is not null) AgentLog.Write($"manifests: {v.CampaignId} v{v.Version} template not prepared ahead ({p.Error}); its first render prepares it");
+        var was = _inForce.TryGetValue(v.CampaignId, out var before) ? $"v{before.Manifest.Version}" : "none";
+        _cache.Swap(v.Signed);
+        _inForce[v.CampaignId] = v.Signed;
+        _failures = 0;
+        _lastError = null;
+        var freed = _cache.CollectGarbage();
+        AgentLog.Write($"manifests: running {v.CampaignId} v{v.Version} (signed by {v.Signed.Kid}{(freed > 0 ? $", freed {freed} bytes" : "")})");
+        Record(Shared.Audit.AuditCommands.Actions.ManifestSwap, v.CampaignId, $"{was} -> v{v.Version} signed by {v.Signed.Kid}");
+        FollowPinnedModels();
+        SyncPrior(v.CampaignId, v.Version);
         Report();
         Kick();
     }
@@ -305,6 +336,8 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
         _inForce = _cache.LoadInForce(_trust, (id, why) => AgentLog.Write($"manifests: {id} no longer in force: {why}"));
         return true;
     }
+
+    private sealed record PreparedAhead(FetchOutcome.Verified Verified, string? Error);
 
     private sealed record ModelPrepared(ArtifactOverlay Overlay, ModelInUse? Model, string? Error);
 

@@ -25,6 +25,23 @@ public sealed class PreparedTemplates(FfmpegRunner runner, string cacheRoot)
     }
 
     /// <summary>
+    /// Prepares the campaign a synced version's folder holds, before it goes into force, so its first render costs what
+    /// every other does. Answers null when prepared, else why not (the first render then prepares it, or falls back).
+    /// </summary>
+    public async Task<string?> PrepareAheadAsync(string folder)
+    {
+        try
+        {
+            await GetAsync(CampaignLoader.LoadDirectory(folder));
+            return null;
+        }
+        catch (Exception e) when (e is Shared.Cli.FleetException or IOException or InvalidOperationException)
+        {
+            return e.Message;
+        }
+    }
+
+    /// <summary>
     /// Drops (from memory and disk) every preparation built from the file <paramref name="path"/> or content
     /// <paramref name="sha256"/>, which just failed verification; returns the campaign ids it served.
     /// </summary>

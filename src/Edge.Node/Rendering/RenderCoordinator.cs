@@ -27,9 +27,11 @@ public sealed class RenderCoordinator : ReceiveActor
 
     /// <param name="guard">Verifies stored assets before renders use them (shared with the manifests actor and the scrub).</param>
     /// <param name="audit">The device's audit actor (every render is recorded there); Nobody for one-off renders.</param>
-    public RenderCoordinator(RenderSettings settings, IActorRef policy, PersonaliseSettings personalise, Store.AssetGuard? guard = null, IActorRef? audit = null)
+    /// <param name="prepared">Prepared templates shared with whoever prepares them ahead (the manifests actor); null: this coordinator's own.</param>
+    public RenderCoordinator(RenderSettings settings, IActorRef policy, PersonaliseSettings personalise, Store.AssetGuard? guard = null, IActorRef? audit = null,
+        PreparedTemplates? prepared = null)
     {
-        var runner = new FfmpegRunner(settings.FfmpegPath, TimeSpan.FromMinutes(2));
+        var runner = settings.NewFfmpegRunner();
         var cloud = new CloudRenderClient();
         _services = new RenderServices(
             policy,
@@ -37,7 +39,7 @@ public sealed class RenderCoordinator : ReceiveActor
             Context.ActorOf(SpeechActor.Props(new EspeakTts(settings.EspeakPath, Path.Combine(settings.DataDir, "speech"))), SpeechActor.Name),
             Context.ActorOf(CompositeActor.Props(runner, settings.Encoders), CompositeActor.Name),
             new RenderCache(settings.CacheDir, settings.CacheBytes),
-            new PreparedTemplates(runner, settings.PreparedDir),
+            prepared ?? new PreparedTemplates(runner, settings.PreparedDir),
             settings,
             new Privacy.UserIdHasher(settings.DataDir),
             cloud,
@@ -81,8 +83,9 @@ public sealed class RenderCoordinator : ReceiveActor
         Receive<Shared.Telemetry.ResourceSample>(s => _pressure = settings.Pressure.Of(s));
     }
 
-    public static Props Props(RenderSettings settings, IActorRef policy, PersonaliseSettings personalise, Store.AssetGuard? guard = null, IActorRef? audit = null) =>
-        Akka.Actor.Props.Create(() => new RenderCoordinator(settings, policy, personalise, guard, audit));
+    public static Props Props(RenderSettings settings, IActorRef policy, PersonaliseSettings personalise, Store.AssetGuard? guard = null, IActorRef? audit = null,
+        PreparedTemplates? prepared = null) =>
+        Akka.Actor.Props.Create(() => new RenderCoordinator(settings, policy, personalise, guard, audit, prepared));
 
     protected override void PreStart()
     {

@@ -24,6 +24,9 @@ public sealed record RenderSettings
     public ResourcePressure Pressure { get; init; } = new();
     /// <summary>How long a delegated render may take from request to MP4 on the device before the device renders locally.</summary>
     public TimeSpan CloudWait { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>The ffmpeg runner every render stage of this device uses (one process limit for each call).</summary>
+    public Fleet.Shared.Rendering.FfmpegRunner NewFfmpegRunner() => new(FfmpegPath, TimeSpan.FromMinutes(2));
+
     /// <summary>How long the local API waits for any render, delegated ones included.</summary>
     public TimeSpan ReplyTimeout => Deadline + CloudWait + TimeSpan.FromSeconds(5);
 }

@@ -19,8 +19,9 @@ public sealed class RenderPipelineTests(SampleCampaignFixture sample) : IClassFi
 {
     private static readonly RenderContext Coffee = new() { Daypart = "morning", Interests = new[] { "coffee" }, Fields = new Dictionary<string, string> { ["price"] = "$4" } };
 
+    // A loaded test machine can take longer than a kiosk's 20 s deadline; what these tests check is the path, not the time.
     private LocalRenderer Renderer(string data, string? ffmpeg = null, PersonaliseSettings? personalise = null) =>
-        new(new RenderSettings { DataDir = data, FfmpegPath = ffmpeg }, personalise);
+        new(new RenderSettings { DataDir = data, FfmpegPath = ffmpeg, Deadline = TimeSpan.FromSeconds(90) }, personalise);
 
     [Fact]
     public async Task A_render_chooses_copy_speaks_composites_and_reports_every_stage()
