@@ -33,6 +33,8 @@ public static class ManifestDraft
             StaticCreative = spec.StaticCreative,
             Holdout = spec.Holdout,
             Exploration = spec.Exploration,
+            Locale = spec.Locales is { Count: > 0 } || spec.Locale != CampaignLocales.DefaultLocale ? spec.Locale : null,
+            Locales = spec.Locales is { Count: > 0 } l ? new SortedDictionary<string, LocaleCopy>(l.ToDictionary(), StringComparer.Ordinal) : null,
             Assets = assets.OrderBy(a => a.Name, StringComparer.Ordinal).ToList(),
             IssuedAt = DateTimeOffset.UnixEpoch,
             ExpiresAt = DateTimeOffset.UnixEpoch,

@@ -102,12 +102,7 @@ public sealed class WorkerRenderer(ContentStore store, string workDir, FfmpegRun
         foreach (var a in m.Assets)
             if (!store.Has(a.Sha256)) throw new FleetException($"asset {a.Name} ({a.Sha256[..12]}) of {m.CampaignId} v{m.Version} is not in this node's content store");
         var template = RenderVariants.Scale(TemplateOf(m, store), height);
-        var spec = new CampaignSpec
-        {
-            Id = m.CampaignId, Name = m.CampaignId, Voice = m.Voice, Headlines = m.Copy.Headlines, Ctas = m.Copy.Ctas, DefaultCopy = m.DefaultCopy,
-            Rules = m.Rules, FieldDefaults = m.FieldDefaults, Budget = m.Budget, StaticCreative = m.StaticCreative,
-            Assets = m.Assets.Where(a => a != templateAsset).Select(a => new AssetRef(a.Name, store.PathOf(a.Sha256))).ToList(),
-        };
+        var spec = m.ToSpec(m.Assets.Where(a => a != templateAsset).Select(a => new AssetRef(a.Name, store.PathOf(a.Sha256))).ToList());
         var dir = Directory.CreateDirectory(Path.Combine(workDir, "campaigns", m.CampaignId, $"v{m.Version}-{height}p")).FullName;
         return new LoadedCampaign(dir, spec, template, m.Assets.ToDictionary(a => a.Name, a => store.PathOf(a.Sha256), StringComparer.Ordinal));
     }

@@ -92,23 +92,7 @@ public sealed class ManifestCache
             if (!File.Exists(link)) File.CreateSymbolicLink(link, Store.PathOf(a.Sha256));
         }
         File.CreateSymbolicLink(Path.Combine(temp, "template.json"), Store.PathOf(template.Sha256));
-        var spec = new CampaignSpec
-        {
-            Id = m.CampaignId,
-            Name = m.CampaignId,
-            Template = "template.json",
-            Voice = m.Voice,
-            Headlines = m.Copy.Headlines,
-            Ctas = m.Copy.Ctas,
-            DefaultCopy = m.DefaultCopy,
-            Rules = m.Rules,
-            FieldDefaults = m.FieldDefaults,
-            Budget = m.Budget,
-            StaticCreative = m.StaticCreative,
-            Holdout = m.Holdout,
-            Exploration = m.Exploration,
-            Assets = m.Assets.Where(a => a != template).Select(a => new AssetRef(a.Name, $"assets/{a.Sha256}")).ToList(),
-        };
+        var spec = m.ToSpec(m.Assets.Where(a => a != template).Select(a => new AssetRef(a.Name, $"assets/{a.Sha256}")).ToList());
         File.WriteAllBytes(Path.Combine(temp, CampaignLoaderFileName), JsonSerializer.SerializeToUtf8Bytes(spec, FleetJson.Indented));
         Directory.Move(temp, folder);
         return folder;

@@ -129,10 +129,12 @@ public sealed class RenderJob : ReceiveActor
             if (req.Holdout) return StaticCreative(null, HoldoutPath);
 
             // 2. Copy: the model (or a preview, or default copy when the model is killed), always through the safety filter.
-            var spec = campaign.Spec;
+            //    The context's locale picks the copy pool, voice and blocklist; without a pool for it the default one says so.
+            var (spec, pool, localeFallback) = Shared.Campaigns.CampaignLocales.Resolve(campaign.Spec, req.Context.Locale);
+            if (localeFallback is not null) fallbacks.Add(localeFallback);
             object ask = req.PreviewHeadline is not null || req.PreviewCta is not null || modelKilled
                 ? new PersonaliseProtocol.PreviewCopy(spec, req.PreviewHeadline ?? spec.DefaultCopy.Headline, req.PreviewCta ?? spec.DefaultCopy.Cta, req.Context)
-                : new PersonaliseProtocol.ChooseCopy(spec, $"{spec.Id}@{req.CampaignVersion}/{artifacts.Model}", req.Context, req.Model?.Directory, req.Bucket);
+                : new PersonaliseProtocol.ChooseCopy(spec, $"{spec.Id}@{req.CampaignVersion}/{artifacts.Model}#{pool}", req.Context, req.Model?.Directory, req.Bucket);
             choice = await Stage("personalise", () => s.Personalise.Ask<CopyChoice>(ask, s.Settings.Deadline, ct));
             if (modelKilled) fallbacks.Add($"policy:default-copy:{gate.BlockedBy!.Id}");
             fallbacks.AddRange(choice.Fallbacks);

@@ -18,6 +18,7 @@ public static class CampaignLoader
         var specPath = Path.Combine(root, FileName);
         if (!File.Exists(specPath)) throw new FleetException($"{dir}: no {FileName} in the campaign folder");
         var spec = SchemaCheckedJson.Load<CampaignSpec>(specPath, SchemaName);
+        CampaignLocales.Validate(spec, FileName);
 
         var templatePath = Inside(root, spec.Template, "template");
         if (!File.Exists(templatePath)) throw new FleetException($"{FileName}: template '{spec.Template}' not found");

@@ -25,6 +25,21 @@ public sealed record CampaignSpec
     /// <summary>Share of copy choices (0..1) made uniformly at random instead of by the bandit; 0 (default) leaves
     /// exploration to Thompson sampling alone.</summary>
     public double Exploration { get; init; }
+    /// <summary>The language of the default copy pool: a context in this language uses it without a fallback.</summary>
+    public string Locale { get; init; } = CampaignLocales.DefaultLocale;
+    /// <summary>Copy pools by locale (<c>de</c>, <c>pt-PT</c>); see <see cref="CampaignLocales"/>. Null: the default pool only.</summary>
+    public IReadOnlyDictionary<string, LocaleCopy>? Locales { get; init; }
+}
+
+/// <summary>One locale's approved copy, voice and extra blocked words; everything else comes from the campaign.</summary>
+public sealed record LocaleCopy
+{
+    public VoiceSpec? Voice { get; init; }
+    public required IReadOnlyList<CopyVariant> Headlines { get; init; }
+    public required IReadOnlyList<CopyVariant> Ctas { get; init; }
+    public required DefaultCopy DefaultCopy { get; init; }
+    /// <summary>Words the safety filter blocks in this locale, besides the campaign's own blocklist.</summary>
+    public IReadOnlyList<string> Blocklist { get; init; } = [];
 }
 
 /// <summary>One approved headline or CTA; text may hold slots such as <c>{{price}}</c>.</summary>

@@ -27,6 +27,12 @@ public sealed record Manifest
     /// <summary>The campaign's exploration share (see <see cref="CampaignSpec.Exploration"/>); left out when 0, like <see cref="Holdout"/>.</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
     public double Exploration { get; init; }
+    /// <summary>The default pool's language and the copy pools by locale (see <see cref="CampaignLocales"/>); left out
+    /// when the campaign has none, like <see cref="Holdout"/>.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? Locale { get; init; }
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, LocaleCopy>? Locales { get; init; }
     public required DateTimeOffset IssuedAt { get; init; }
     public required DateTimeOffset ExpiresAt { get; init; }
 

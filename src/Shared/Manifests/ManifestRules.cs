@@ -51,6 +51,9 @@ public static class ManifestRules
             return "copy pool needs at least one headline and one CTA";
         if (m.DefaultCopy is null || m.Voice is null || m.Rules is null || m.Budget is null || m.FieldDefaults is null)
             return "default_copy, voice, rules, budget and field_defaults must not be null";
+        foreach (var (name, pool) in m.Locales ?? new Dictionary<string, Campaigns.LocaleCopy>())
+            if (pool?.Headlines is not { Count: > 0 } || pool.Ctas is not { Count: > 0 } || pool.DefaultCopy is null || pool.Blocklist is null)
+                return $"locale '{name}' needs at least one headline, one CTA and its default copy";
         if (m.Assets is null) return "assets list is missing";
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var a in m.Assets)

@@ -63,6 +63,24 @@ public sealed class RenderPipelineTests(SampleCampaignFixture sample) : IClassFi
     }
 
     [Fact]
+    public async Task A_german_context_gets_german_copy_and_a_locale_without_a_pool_falls_back_and_says_so()
+    {
+        var data = sample.NewDir("locales");
+        await using var r = Renderer(data);
+        var german = await r.RenderAsync(sample.Campaign, Coffee with { Locale = "de-DE" }, Path.Combine(data, "de.mp4"), useCache: false);
+        Assert.True(german.Success, german.Error);
+        Assert.Equal("fast", german.Path);
+        Assert.StartsWith("de-", german.HeadlineId);
+        Assert.StartsWith("de-", german.CtaId);
+        Assert.DoesNotContain(german.Fallbacks, f => f.Contains("locale", StringComparison.Ordinal));
+
+        var portuguese = await r.RenderAsync(sample.Campaign, Coffee with { Locale = "pt-PT" }, Path.Combine(data, "pt.mp4"), useCache: false);
+        Assert.True(portuguese.Success, portuguese.Error);
+        Assert.Contains(sample.Campaign.Spec.Headlines, h => h.Id == portuguese.HeadlineId);
+        Assert.Contains("personalise:locale-fallback:pt", portuguese.Fallbacks);
+    }
+
+    [Fact]
     public async Task A_corrupt_model_still_gives_an_ad_with_the_default_copy_and_says_why()
     {
         var data = sample.NewDir("corrupt-model");
