@@ -20,4 +20,14 @@ public static class MetricsScrape
         }
         return text;
     }
+
+    /// <summary>The value of the one series of <paramref name="name"/> carrying every label given (<c>key="value"</c>); null when none does.</summary>
+    public static double? Value(string scrape, string name, params string[] labels)
+    {
+        var line = scrape.Split('\n').FirstOrDefault(l =>
+            (l.StartsWith(name + "{", StringComparison.Ordinal) || l.StartsWith(name + " ", StringComparison.Ordinal)) && labels.All(x => l.Contains(x, StringComparison.Ordinal)));
+        if (line is null) return null;
+        var rest = line.Contains('}') ? line[(line.LastIndexOf('}') + 1)..] : line[name.Length..];
+        return double.Parse(rest.Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+    }
 }

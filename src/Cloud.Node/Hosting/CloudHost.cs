@@ -21,6 +21,7 @@ using Fleet.Shared.Cli;
 using Fleet.Shared.Security.Pki;
 using Fleet.Cloud.Telemetry;
 using OpenTelemetry.Metrics;
+using Fleet.Shared.Telemetry;
 using OpenTelemetry.Resources;
 using Fleet.Cloud.KillSwitch;
 using Fleet.Shared.KillSwitch;
@@ -105,7 +106,7 @@ public static class CloudHost
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService(CloudMetrics.ServiceName, serviceVersion: VerbDispatcher.Version, serviceInstanceId: $"{o.Host}:{o.Port}"))
             .WithMetrics(m => m.AddMeter(CloudMetrics.MeterName, GatewayMetrics.MeterName)
-                .AddAspNetCoreInstrumentation().AddRuntimeInstrumentation().AddProcessInstrumentation().AddPrometheusExporter());
+                .AddAspNetCoreInstrumentation().AddRuntimeInstrumentation().AddProcessInstrumentation().WithPrometheusNames().AddPrometheusExporter());
 
         var node = new NodeSettings
         {
@@ -132,6 +133,7 @@ public static class CloudHost
                 o.RenderFault), o.RenderSlots, new Fleet.Shared.Rendering.FfmpegRunner(), secrets?.JobTexts())
             .WithActors((system, registry, _) =>
             {
+                ClusterMetrics.Observe(system);
                 CommandGuard.RecordIn(system, sp.GetRequiredService<CloudAudit>());
                 system.ActorOf(ControlPlaneSync.Props(keys, pki?.Revoked), "control-plane-sync");
                 if (isControl)

@@ -22,8 +22,8 @@ public static class KillMetrics
     {
         CloudMetrics.Meter.CreateObservableGauge("fleet_kill_epoch", () => Observed(s => s.Epoch), description: "the kill switch's current epoch (every engage or release raises it)");
         CloudMetrics.Meter.CreateObservableGauge("fleet_kill_active", () => Observed(s => (long)s.ActiveKills.Count()), description: "kills engaged and not released");
-        CloudMetrics.Meter.CreateObservableGauge("fleet_kill_pending_devices", () => Observed(Pending),
-            description: "registered, unrevoked devices that have not acknowledged the current epoch");
+        CloudMetrics.Meter.CreateObservableGauge("fleet_kill_pending_devices", Pending,
+            description: "registered, unrevoked devices that have not acknowledged the current epoch, by connectivity (an offline device acknowledges when it returns)");
     }
 
     public static void State(KillSwitchState? state) => _state = state;
@@ -41,8 +41,16 @@ public static class KillMetrics
         }
     }
 
-    private static long Pending(KillSwitchState s) => DeviceMetrics.Known()
-        .Count(d => d.RevokedAt is null && (!s.Acks.TryGetValue(d.DeviceId, out var ack) || ack.Epoch < s.Epoch));
+    private static IEnumerable<Measurement<int>> Pending()
+    {
+        if (_state is not { } s) return [];
+        var pending = DeviceMetrics.Known()
+            .Where(d => d.RevokedAt is null && (!s.Acks.TryGetValue(d.DeviceId, out var ack) || ack.Epoch < s.Epoch))
+            .Select(DeviceMetrics.StateOf).ToList();
+        // Both series always, so "pending connected / connected" has a numerator even at zero.
+        return DeviceMetrics.States.Where(state => state != "revoked").Select(state =>
+            new Measurement<int>(pending.Count(p => p == state), new KeyValuePair<string, object?>("state", state)));
+    }
 
     private static IEnumerable<Measurement<long>> Observed(Func<KillSwitchState, long> value) =>
         _state is { } s ? [new Measurement<long>(value(s))] : [];

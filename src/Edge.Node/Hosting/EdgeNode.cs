@@ -83,7 +83,7 @@ public sealed class EdgeNode : IAsyncDisposable
             .ConfigureResource(r => r.AddService(EdgeMetrics.ServiceName, serviceVersion: VerbDispatcher.Version,
                 serviceInstanceId: facts.DeviceId))
             .WithMetrics(m => m.AddMeter(EdgeMetrics.MeterName)
-                .AddAspNetCoreInstrumentation().AddRuntimeInstrumentation().AddProcessInstrumentation().AddPrometheusExporter());
+                .AddAspNetCoreInstrumentation().AddRuntimeInstrumentation().AddProcessInstrumentation().WithPrometheusNames().AddPrometheusExporter());
         EdgeMetrics.Connection(() => session.Value!.Joined);
 
         var outbox = Outbox.Open(Path.Combine(o.DataDir, "telemetry"), o.Telemetry.OutboxCapBytes);
