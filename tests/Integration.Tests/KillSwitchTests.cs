@@ -38,6 +38,17 @@ public sealed class KillSwitchTests
                 new KillSwitchEndpoints.ReleaseRequest("fixed"));
             Assert.Equal(2, released.Epoch);
             await Eventually.Until(() => StatusAsync(cloud, engaged.Directive.Id), s => s.Devices.All(d => d.AckedEpoch == 2), Within, "release acknowledged");
+
+            // The kill switch's metrics say the same: epoch 2, every device's engage and release acknowledgement timed,
+            // none pending; the gateway holds the three streams.
+            var metrics = await MetricsScrape.CheckedAsync(cloud.Options.HttpUrl, "fleet_kill_epoch", "fleet_kill_ack_latency_seconds_bucket",
+                "fleet_kill_pending_devices", "fleet_gateway_devices_connected");
+            Assert.Equal(2, MetricsScrape.Value(metrics, "fleet_kill_epoch"));
+            Assert.Equal(0, MetricsScrape.Value(metrics, "fleet_kill_active"));
+            Assert.Equal(3, MetricsScrape.Value(metrics, "fleet_kill_ack_latency_seconds_count", "action=\"engage\""));
+            Assert.Equal(3, MetricsScrape.Value(metrics, "fleet_kill_ack_latency_seconds_count", "action=\"release\""));
+            Assert.Equal(0, MetricsScrape.Value(metrics, "fleet_kill_pending_devices", "state=\"connected\""));
+            Assert.Equal(3, MetricsScrape.Value(metrics, "fleet_gateway_devices_connected"));
         }
         finally
         {

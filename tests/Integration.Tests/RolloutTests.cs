@@ -49,6 +49,21 @@ public sealed class RolloutTests
         var canaryTelemetry = (await cloud.GetAsync("/api/v1/telemetry?cohort=canary&campaign=summer-sale")).Json.GetProperty("campaigns");
         Assert.Contains(canaryTelemetry.EnumerateArray(), c => c.GetProperty("campaign_version").GetString() == "2" && c.GetProperty("renders").GetInt64() > 0);
         await DistributionTests.WaitRunningAsync(cloud, "summer-sale", 2, "kiosk-1", "kiosk-2", "kiosk-3");
+
+        // The same running fleet answers for the metrics an operator scrapes: both expositions pass promtool.
+        var cloudMetrics = await MetricsScrape.CheckedAsync(cloud.Options.HttpUrl, "target_info", "fleet_devices", "fleet_device_registrations_total",
+            "fleet_kill_epoch", "fleet_kill_active", "fleet_kill_pending_devices", "fleet_rollout_transitions_total", "fleet_render_jobs",
+            "fleet_render_queue_depth", "fleet_telemetry_batches_total", "fleet_telemetry_ingest_lag_seconds_bucket",
+            "fleet_cluster_control_nodes", "http_server_request_duration_seconds_bucket", "dotnet_gc_collections_total", "process_cpu_time_seconds_total");
+        Assert.Contains("service_name=\"fleet-cloud\"", cloudMetrics);
+        Assert.Equal(3, MetricsScrape.Value(cloudMetrics, "fleet_devices", "state=\"connected\""));
+        Assert.Equal(1, MetricsScrape.Value(cloudMetrics, "fleet_rollout_transitions_total", "to=\"completed\""));
+        var deviceMetrics = await MetricsScrape.CheckedAsync($"http://127.0.0.1:{ports[0]}", "target_info", "fleet_edge_render_seconds_bucket",
+            "fleet_edge_render_stage_seconds_bucket", "fleet_edge_renders_total", "fleet_edge_outbox_entries", "fleet_edge_connected",
+            "fleet_edge_model_provider", "http_server_request_duration_seconds_bucket", "process_cpu_time_seconds_total");
+        Assert.Contains("service_name=\"fleet-edge\"", deviceMetrics);
+        Assert.Equal(1, MetricsScrape.Value(deviceMetrics, "fleet_edge_connected"));
+        Assert.True(MetricsScrape.Value(deviceMetrics, "fleet_edge_render_seconds_count", "path=\"") > 0, "no render in the render histogram");
     }
 
     [Fact]

@@ -49,14 +49,19 @@ public sealed class DeviceActor : SnapshottingActor
                 return;
             }
             var (reply, events) = _state.Handle(cmd, now);
-            if (reply is DeviceReplies.Registered)
+            if (reply is DeviceReplies.Registered registered)
             {
+                DeviceMetrics.Registered(registered.FirstTime);
                 Connected(cmd.Address);
                 Akka.Cluster.Tools.PublishSubscribe.DistributedPubSub.Get(Context.System).Mediator
                     .Tell(new Akka.Cluster.Tools.PublishSubscribe.Publish(RegistrationNotice.Topic, new RegistrationNotice(deviceId)));
             }
-            else if (_state.RevokedAt is not null) { RefuseAndDown(cmd.DeviceId, ((DeviceReplies.Refused)reply).Reason); return; }
-            else _log.Warning("refused registration of {0}: {1}", cmd.DeviceId, ((DeviceReplies.Refused)reply).Reason);
+            else if (_state.RevokedAt is not null) { DeviceMetrics.Refused(); RefuseAndDown(cmd.DeviceId, ((DeviceReplies.Refused)reply).Reason); return; }
+            else
+            {
+                DeviceMetrics.Refused();
+                _log.Warning("refused registration of {0}: {1}", cmd.DeviceId, ((DeviceReplies.Refused)reply).Reason);
+            }
             PersistAndReply(events, reply, reply is DeviceReplies.Registered ok ? WithCredentials(ok) : null);
         });
         Command<IssueEnrolmentCode>(cmd => Decide(_state.Handle(cmd, DateTimeOffset.UtcNow)));

@@ -24,6 +24,9 @@ public sealed class DeviceIndex
     public DeviceReplies.DeviceView? Fresh(string deviceId) =>
         _views.TryGetValue(deviceId, out var v) && Environment.TickCount64 - v.At < (long)RefreshAfter.TotalMilliseconds ? v.View : null;
 
+    /// <summary>Every registered device this node has a view of, fresh or not (metrics count them at scrape time).</summary>
+    public IEnumerable<DeviceReplies.DeviceView> Views => _views.Values.Select(v => v.View).Where(v => v.Facts is not null);
+
     public void Update(DeviceReplies.DeviceView view) => _views[view.DeviceId] = (view, Environment.TickCount64);
 
     private sealed class Subscriber : ReceiveActor

@@ -21,6 +21,8 @@ using Fleet.Shared.Cli;
 using Fleet.Shared.Security.Pki;
 using Fleet.Cloud.Telemetry;
 using OpenTelemetry.Metrics;
+using Fleet.Shared.Telemetry;
+using OpenTelemetry.Resources;
 using Fleet.Cloud.KillSwitch;
 using Fleet.Shared.KillSwitch;
 using Fleet.Shared.Security;
@@ -99,7 +101,12 @@ public static class CloudHost
         builder.Services.AddSingleton(new CloudAudit(o.DataDir, keys));
         builder.Services.AddHostedService(sp => new AuditHeadSigner(sp.GetRequiredService<CloudAudit>(), o.AuditHeadInterval,
             sp.GetRequiredService<ILogger<AuditHeadSigner>>()));
-        builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(CloudMetrics.MeterName, GatewayMetrics.MeterName, "System.Runtime").AddPrometheusExporter());
+        // Prometheus at /metrics: the fleet's own meters, HTTP requests, the .NET runtime and the process; target_info
+        // names the service, its version and this node.
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService(CloudMetrics.ServiceName, serviceVersion: VerbDispatcher.Version, serviceInstanceId: $"{o.Host}:{o.Port}"))
+            .WithMetrics(m => m.AddMeter(CloudMetrics.MeterName, GatewayMetrics.MeterName)
+                .AddAspNetCoreInstrumentation().AddRuntimeInstrumentation().AddProcessInstrumentation().WithPrometheusNames().AddPrometheusExporter());
 
         var node = new NodeSettings
         {
@@ -126,6 +133,7 @@ public static class CloudHost
                 o.RenderFault), o.RenderSlots, new Fleet.Shared.Rendering.FfmpegRunner(), secrets?.JobTexts())
             .WithActors((system, registry, _) =>
             {
+                ClusterMetrics.Observe(system);
                 CommandGuard.RecordIn(system, sp.GetRequiredService<CloudAudit>());
                 system.ActorOf(ControlPlaneSync.Props(keys, pki?.Revoked), "control-plane-sync");
                 if (isControl)
@@ -139,6 +147,7 @@ public static class CloudHost
         if (pki is not null && o.Roles.Contains(FleetCluster.GatewayRole))
             builder.Services.AddHostedService(sp => new GatewayServer(sp, new Uri(o.HttpUrl).Host, o.GatewayPort, pki.NodeCertificate, pki.Trust, new GatewayLimits()));
         var app = builder.Build();
+        DeviceMetrics.Observe(app.Services.GetRequiredService<DeviceIndex>());
         if (pki is not null && o.DeviceCertificateLifetime < TimeSpan.FromDays(1))
             app.Logger.LogWarning("device certificates live {Lifetime}: --device-cert-seconds is for tests and development only", o.DeviceCertificateLifetime);
         foreach (var note in secrets?.Notes ?? []) app.Logger.LogInformation("{Note}", note);

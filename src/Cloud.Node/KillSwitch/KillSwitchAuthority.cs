@@ -39,7 +39,11 @@ public sealed class KillSwitchAuthority : SnapshottingActor
         _keys = keys;
         _trust = trust;
         Recover<IFleetEvent>(e => _state = _state.Apply(e));
-        Recover<RecoveryCompleted>(_ => { if (_state.Epoch > 0) Changed(); });
+        Recover<RecoveryCompleted>(_ =>
+        {
+            KillMetrics.State(_state);
+            if (_state.Epoch > 0) Changed();
+        });
         Command<Repeat>(_ =>
         {
             Broadcast();
@@ -55,6 +59,8 @@ public sealed class KillSwitchAuthority : SnapshottingActor
             var events = _state.Handle(ack, DateTimeOffset.UtcNow);
             if (events.Count == 0) return;
             foreach (var e in events) _state = _state.Apply(e);
+            KillMetrics.Acknowledged(_state, ack.Epoch, DateTimeOffset.UtcNow);
+            KillMetrics.State(_state);
             PersistAllAsync(events, _ => { });
         });
         Command<Sync>(_ => Sender.Tell(Sign()));
@@ -62,6 +68,13 @@ public sealed class KillSwitchAuthority : SnapshottingActor
     }
 
     public override string PersistenceId => "kill-switch";
+
+    /// <summary>The singleton moved away: this node no longer reports the kill switch.</summary>
+    protected override void PostStop()
+    {
+        KillMetrics.State(null);
+        base.PostStop();
+    }
 
     /// <remarks>Acknowledgements are applied before their write completes; replaying one over the snapshot changes nothing.</remarks>
     protected override IFleetEvent TakeSnapshot() => _state.ToSnapshot();
@@ -81,6 +94,7 @@ public sealed class KillSwitchAuthority : SnapshottingActor
         PersistAll(decision.Events, e =>
         {
             _state = _state.Apply(e);
+            KillMetrics.State(_state);
             _log.Warning("kill-switch epoch {0}: {1}", _state.Epoch, what);
             Changed();
             sender.Tell(decision.Result);

@@ -50,6 +50,7 @@ public sealed class RenderScheduler : SnapshottingActor
         Recover<RecoveryCompleted>(_ =>
         {
             _recoveredAt = Now;
+            RenderMetrics.Ledger(_ledger, _workers.Count);
             _stored?.Keep(_ledger.Jobs.Values.Where(j => j.Status is RenderJobStatus.Queued or RenderJobStatus.Running).Select(j => j.JobId).ToHashSet(StringComparer.Ordinal));
             var running = _ledger.Jobs.Values.Count(j => j.Status == RenderJobStatus.Running);
             if (_ledger.Jobs.Count > 0) _log.Info("render ledger recovered: {0} jobs, {1} running", _ledger.Jobs.Count, running);
@@ -80,6 +81,8 @@ public sealed class RenderScheduler : SnapshottingActor
         });
         Command<Tick>(_ =>
         {
+            // Metrics read the ledger as of the last tick (a second old at most).
+            RenderMetrics.Ledger(_ledger, _workers.Count);
             // Jobs the recovered ledger says run on a worker that never pulled again are re-queued.
             if (Now - _recoveredAt >= WorkerSilence)
             {
@@ -92,6 +95,13 @@ public sealed class RenderScheduler : SnapshottingActor
     }
 
     public override string PersistenceId => "render-scheduler";
+
+    /// <summary>The singleton moved away: this node no longer reports render jobs.</summary>
+    protected override void PostStop()
+    {
+        RenderMetrics.Ledger(null, 0);
+        base.PostStop();
+    }
 
     /// <remarks>Finished jobs past their retention leave the ledger here.</remarks>
     protected override IFleetEvent TakeSnapshot() => (_ledger = _ledger.Retain(Now)).ToSnapshot();

@@ -28,6 +28,8 @@ public sealed record Rollout(RolloutEvents.Started Def)
     public bool Settled { get; init; }
 
     public string? Verdict { get; init; }
+    /// <summary>What the gates said on the last observation (null while undoing or ended: no gates are judged then).</summary>
+    public GateVerdictKind? Judged { get; init; }
     public HealthWindow? Canary { get; init; }
     public HealthWindow? Baseline { get; init; }
     public IReadOnlyList<RolloutDeviceView> Devices { get; init; } = [];

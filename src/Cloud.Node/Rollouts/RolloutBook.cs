@@ -137,7 +137,7 @@ public sealed record RolloutBook
             if (left == 0)
                 events.Add(Status(r, r.Status == RolloutStatus.RollingBack ? RolloutStatus.RolledBack : RolloutStatus.Aborted, Gates,
                     $"every cohort device confirmed {r.Def.Previous}" + (r.WrittenOff.Count + writeOff.Count > 0 ? $" or was written off ({r.WrittenOff.Count + writeOff.Count})" : ""), now));
-            return (r with { Verdict = left == 0 ? "undone" : $"waiting for {left} cohort device(s) to confirm {r.Def.Previous}" }, events);
+            return (r with { Judged = null, Verdict = left == 0 ? "undone" : $"waiting for {left} cohort device(s) to confirm {r.Def.Previous}" }, events);
         }
 
         var canary = canaryHealth with { LoadErrors = devices.Count(d => d.State == DeviceRolloutState.Failed) };
@@ -158,7 +158,7 @@ public sealed record RolloutBook
             shown = $"{verdict.Detail}; baking until {(r.StageStartedAt + r.Def.Bake):HH:mm:ss}";
         else if (verdict.Kind == GateVerdictKind.Observe)
             shown = $"observing: {verdict.Detail}";
-        return (r with { Verdict = shown, Canary = canary, Baseline = baseline }, events);
+        return (r with { Verdict = shown, Judged = verdict.Kind, Canary = canary, Baseline = baseline }, events);
     }
 
     /// <summary>A device state that no longer changes for an ended rollout of this status.</summary>
@@ -260,7 +260,7 @@ public sealed record RolloutBook
     /// <summary>Keeps what the last observation said (not persisted) on the rollout's current state.</summary>
     public RolloutBook WithObservation(Rollout observed) => Update(observed.Id, r => r with
     {
-        Verdict = observed.Verdict, Canary = observed.Canary, Baseline = observed.Baseline, Devices = observed.Devices, Eligible = observed.Eligible,
+        Verdict = observed.Verdict, Judged = observed.Judged, Canary = observed.Canary, Baseline = observed.Baseline, Devices = observed.Devices, Eligible = observed.Eligible,
     });
 
     private RolloutBook Update(string id, Func<Rollout, Rollout> change) =>

@@ -44,6 +44,7 @@ public sealed class RolloutCoordinator : SnapshottingActor
         Recover<IFleetEvent>(e => _book = _book.Apply(e));
         Recover<RecoveryCompleted>(_ =>
         {
+            RolloutMetrics.Book(_book.Rollouts);
             foreach (var r in _book.Rollouts) SendDirectives(r);
             Timers.StartPeriodicTimer(Tick.Instance, Tick.Instance, _tick);
         });
@@ -88,6 +89,13 @@ public sealed class RolloutCoordinator : SnapshottingActor
 
     public override string PersistenceId => RolloutCommands.SingletonName;
 
+    /// <summary>The singleton moved away: this node no longer reports rollouts.</summary>
+    protected override void PostStop()
+    {
+        RolloutMetrics.Book([]);
+        base.PostStop();
+    }
+
     protected override IFleetEvent TakeSnapshot() => _book.ToSnapshot();
 
     protected override void RestoreSnapshot(object snapshot) => _book = RolloutBook.FromSnapshot((RolloutsSnapshot)snapshot);
@@ -123,6 +131,7 @@ public sealed class RolloutCoordinator : SnapshottingActor
             _book = _book.WithObservation(observed);
             all.AddRange(events);
         }
+        RolloutMetrics.Book(_book.Rollouts);
         if (all.Count > 0) Persist(all, () => { });
     }
 
@@ -136,6 +145,7 @@ public sealed class RolloutCoordinator : SnapshottingActor
         PersistAll(events, e =>
         {
             _book = _book.Apply(e);
+            RolloutMetrics.Book(_book.Rollouts);
             Note(e);
             if (!ReferenceEquals(e, events[^1])) return;
             then();
@@ -177,6 +187,8 @@ public sealed class RolloutCoordinator : SnapshottingActor
             RolloutEvents.WrittenOff w => (RolloutBook.Gates, "written-off", $"{string.Join(",", w.Devices)}: {w.Why}"),
             _ => (null, null, null),
         };
+        if (e is RolloutEvents.StageEntered) RolloutMetrics.Transition("stage");
+        else if (e is RolloutEvents.StatusChanged sc) RolloutMetrics.Transition(FleetJson.Name(sc.To));
         if (by == RolloutBook.Gates) _audit?.Record(by, $"rollout.{what}", ((IRolloutEvent)e).RolloutId, why);
         switch (e)
         {

@@ -100,7 +100,7 @@ public sealed class TelemetryIngestActor : SnapshottingActor
         // fails the actor restarts from the journal and the device, never acknowledged, sends the batch again.
         _store = _store.Apply(evt);
         CloudMetrics.Batch("accepted");
-        CloudMetrics.Ingested(aggregate);
+        CloudMetrics.Ingested(aggregate, evt.At);
         var sender = Sender;
         PersistAsync(evt, e => Acknowledge(new TelemetryProtocol.Ack(e.DeviceId, e.Seq, Duplicate: false), sender,
             aggregate is null ? null : ForReports(b, aggregate, e.Cohort)));

@@ -8,7 +8,7 @@ namespace Fleet.Edge.Cli;
 /// <summary><c>fleet-edge bench join</c>: device join and registration timings, printed as medians.</summary>
 public static class BenchVerb
 {
-    public static readonly Verb Verb = new("bench", "benchmarks: render (the edge budget), join, kill, gateway, rollout, delegate, telemetry, events, audit, learning", RunAsync);
+    public static readonly Verb Verb = new("bench", "benchmarks: render (the edge budget), join, kill, gateway, rollout, delegate, telemetry, events, audit, learning, metrics", RunAsync);
 
     private const string Usage = """
         usage: fleet-edge bench render [--campaign samples/summer-sale] [--runs 20] [--json]
@@ -21,6 +21,7 @@ public static class BenchVerb
                fleet-edge bench events [--renders 2000] [--json]
                fleet-edge bench audit [--entries 5000] [--renders-per-day 1440] [--campaign samples/summer-sale] [--json]
                fleet-edge bench offline [--minutes 10] [--every 1s] [--campaign samples/summer-sale] [--json]
+               fleet-edge bench metrics [--renders 200000] [--json]
                fleet-edge bench learning [--devices 50] [--impressions 2000] [--buckets 4] [--variants 6] [--seed 1] [--json]
           render: N personalised renders (varied contexts, cache off) through the whole pipeline (each verifies its assets
                   as a synced campaign's render does: stage 'verify'), each beside the naive
@@ -57,6 +58,9 @@ public static class BenchVerb
                  join attempt fails) serves --campaign while a player asks for an ad every --every for --minutes, with
                  varied contexts (fresh renders and cache hits). Prints requests answered with a playable ad, answer time
                  p50/p99/max and the join attempts meanwhile. Exit 1 when any request was not answered.
+          metrics: what recording one render's metrics costs (the render histogram by path and encoder, one stage
+                 histogram per stage, with the agent's meter provider and Prometheus exporter listening): us per render
+                 (p50 and max over 5 batches) and bytes allocated per render. Exit 1 when p50 is over 5 us.
           learning: a simulated fleet with known click rates per context bucket and copy variant (the best variant
                  differs by bucket, each device's audience deviates from the fleet's). --devices learn alone for
                  --impressions each; their counts merged as the cloud merges uploads become the fleet prior; then
@@ -74,6 +78,7 @@ public static class BenchVerb
         if (a.Positionals is ["audit"] && !a.Flag("help")) return Audit(a);
         if (a.Positionals is ["events"] && !a.Flag("help")) return Events(a);
         if (a.Positionals is ["learning"] && !a.Flag("help")) return Learning(a);
+        if (a.Positionals is ["metrics"] && !a.Flag("help")) return Metrics(a);
         if (a.Positionals is ["offline"] && !a.Flag("help")) return await OfflineAsync(a);
         if (a.Flag("help") || a.Positionals is not (["join"] or ["kill"] or ["gateway"] or ["rollout"] or ["render"] or ["delegate"])) { Console.WriteLine(Usage); return a.Flag("help") ? 0 : 2; }
         a.RejectUnknown("samples", "edges", "rounds", "cloud-dll", "mtls", "rotate", "campaign", "runs", "jobs", "devices", "gateways", "parallel");
@@ -93,6 +98,19 @@ public static class BenchVerb
         Console.WriteLine($"edge process start -> registered   n={r.ProcessStartToRegisteredMs.Count}  p50 {r.ProcessStartToRegisteredMs.P50:0} ms  p95 {r.ProcessStartToRegisteredMs.P95:0} ms  max {r.ProcessStartToRegisteredMs.Max:0} ms   (budget p50 <= 3000 ms)");
         Console.WriteLine($"{r.Edges} in-process edges -> all registered   {r.AllRegisteredSeconds:0.00} s   per device p50 {r.InProcessRegisteredMs.P50:0} ms  max {r.InProcessRegisteredMs.Max:0} ms   (budget <= 15 s)");
         return 0;
+    }
+
+    private static int Metrics(CommandArgs a)
+    {
+        a.RejectUnknown("renders");
+        var r = MetricsBenchmark.Run(a.GetInt("renders", 200_000, 1000, 100_000_000));
+        var ok = r.MicrosPerRenderP50 <= 5;
+        if (a.Flag("json")) return Json(r, ok ? 0 : 1);
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}");
+        Console.WriteLine($"metrics per render ({r.Stages} stages), {r.Batches} x {r.Renders}: p50 {r.MicrosPerRenderP50:0.000} us  max {r.MicrosPerRenderMax:0.000} us; " +
+                          $"{r.BytesAllocatedPerRender:0.0} bytes allocated per render");
+        Console.WriteLine($"p50 {r.MicrosPerRenderP50:0.000} us (budget <= 5 us): {(ok ? "ok" : "OVER BUDGET")}");
+        return ok ? 0 : 1;
     }
 
     private static int Audit(CommandArgs a)

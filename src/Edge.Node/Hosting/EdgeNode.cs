@@ -22,6 +22,8 @@ using Fleet.Shared.Cluster;
 using Fleet.Shared.Devices;
 using Fleet.Shared.Telemetry;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using Fleet.Shared.Cli;
 
 namespace Fleet.Edge.Hosting;
 
@@ -75,7 +77,14 @@ public sealed class EdgeNode : IAsyncDisposable
         // The agent loop owns SIGINT/SIGTERM: a session ending on its own must be told apart from a requested stop.
         builder.Services.AddSingleton<IHostLifetime, AgentOwnedLifetime>();
         builder.Services.AddHostedService<SystemdWatchdog>();
-        builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(EdgeMetrics.MeterName).AddPrometheusExporter());
+        // Prometheus at the local API's /metrics: the device's meter, HTTP requests, the .NET runtime and the process;
+        // target_info names the service, its version and the device.
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService(EdgeMetrics.ServiceName, serviceVersion: VerbDispatcher.Version,
+                serviceInstanceId: facts.DeviceId))
+            .WithMetrics(m => m.AddMeter(EdgeMetrics.MeterName)
+                .AddAspNetCoreInstrumentation().AddRuntimeInstrumentation().AddProcessInstrumentation().WithPrometheusNames().AddPrometheusExporter());
+        EdgeMetrics.Connection(() => session.Value!.Joined);
 
         var outbox = Outbox.Open(Path.Combine(o.DataDir, "telemetry"), o.Telemetry.OutboxCapBytes);
         var audit = AuditLog.Open(AuditActor.PathIn(o.DataDir));

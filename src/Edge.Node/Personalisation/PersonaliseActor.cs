@@ -99,11 +99,14 @@ public sealed class PersonaliseActor : ReceiveActor
     {
         try
         {
-            return new ProviderStatus(_chooser.Embedder.Provider, _chooser.Embedder.ProviderFallbacks, null);
+            var status = new ProviderStatus(_chooser.Embedder.Provider, _chooser.Embedder.ProviderFallbacks, null);
+            Telemetry.EdgeMetrics.Provider(status.Provider);
+            return status;
         }
         catch (EmbeddingModelException ex)
         {
             _log.Warning("Personalisation model unavailable ({0}): {1}", ex.Reason, ex.Message);
+            Telemetry.EdgeMetrics.Provider(Fallbacks.NoProvider);
             return new ProviderStatus(Fallbacks.NoProvider, [], ex.Reason);
         }
     }

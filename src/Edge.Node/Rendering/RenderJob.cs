@@ -44,6 +44,7 @@ public sealed class RenderJob : ReceiveActor
         {
             // Telemetry sees every render (ids and timings only; the user id only as the device's salted hash).
             Context.System.EventStream.Publish(RenderTelemetry.From(o, request, services.Hasher));
+            Telemetry.EdgeMetrics.Rendered(o.TotalMs, o.Path, o.Encoder, o.StageMs);
             replyTo.Tell(o);
             // After the reply, and only a Tell: the audit actor appends (and syncs) the entry off the render's path.
             services.Audit.Tell(Audit.RenderAudit.Entry(o, request, services.Hasher));

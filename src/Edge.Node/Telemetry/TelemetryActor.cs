@@ -39,6 +39,7 @@ public sealed class TelemetryActor : ReceiveActor, IWithTimers
         Receive<ResourceSample>(s =>
         {
             Fold(s.At, m => MinuteFold.Add(m, s));
+            EdgeMetrics.Temperature(s.TemperatureC);
             // The render coordinator delegates under pressure; it learns the device's load from the same samples.
             Context.System.EventStream.Publish(s);
         });
