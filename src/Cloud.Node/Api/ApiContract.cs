@@ -52,6 +52,8 @@ public static class ApiContract
 
     public static void Configure(OpenApiOptions o)
     {
+        // OpenAPI 3.0: what client generators (NSwag, Kiota, openapi-generator) read fully today; 3.1's type arrays they do not.
+        o.OpenApiVersion = OpenApiSpecVersion.OpenApi3_0;
         o.AddOperationTransformer(async (operation, context, ct) =>
         {
             Describe(operation, context);
@@ -73,7 +75,7 @@ public static class ApiContract
             Version = "v1",
             Description = "Bearer tokens with roles viewer (read), operator (campaigns, models, keys, assignments), sre (kill-switch), " +
                           "admin (tokens), device (its own manifests and assets). Every error is {\"error\": \"one line\"} (schema ApiError).",
-            License = new OpenApiLicense { Name = "Proprietary", Identifier = "LicenseRef-Proprietary" },
+            License = new OpenApiLicense { Name = "Proprietary" },
         };
         // The node serving the document names itself; paths already start with a slash.
         foreach (var server in doc.Servers ?? []) server.Url = server.Url?.TrimEnd('/');
@@ -94,6 +96,9 @@ public static class ApiContract
             Description = "A signed URL's signature for exactly this path (GET only), instead of a bearer token",
         };
         doc.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
+        foreach (var schema in doc.Components.Schemas.Values.OfType<OpenApiSchema>())
+            foreach (var (name, property) in schema.Properties ?? new Dictionary<string, IOpenApiSchema>())
+                if (NullableOf(property) is { } plain) schema.Properties![name] = plain;
         doc.Components.Schemas[ErrorSchema] = new OpenApiSchema
         {
             Type = JsonSchemaType.Object,
@@ -152,6 +157,19 @@ public static class ApiContract
         var schema = await context.GetOrCreateSchemaAsync(type, null, ct);
         context.Document!.AddComponent(type.Name, schema);
         media.Schema = new OpenApiSchema { OneOf = [declared, new OpenApiSchemaReference(type.Name, context.Document)] };
+    }
+
+    /// <summary>
+    /// A nullable reference comes out of the generator as oneOf [null, $ref], which 3.0 cannot say (redocly:
+    /// nullable-type-sibling) and generators turn into untyped objects; 3.0's idiom is a nullable object with allOf [$ref].
+    /// </summary>
+    private static IOpenApiSchema? NullableOf(IOpenApiSchema property)
+    {
+        if (property is not OpenApiSchema { OneOf.Count: 2 } p || p.OneOf.FirstOrDefault(b => b.Type == JsonSchemaType.Null) is not { } nullBranch) return null;
+        var other = p.OneOf.First(b => !ReferenceEquals(b, nullBranch));
+        if (other is OpenApiSchemaReference) return new OpenApiSchema { Type = JsonSchemaType.Object | JsonSchemaType.Null, AllOf = [other], Description = p.Description };
+        if (other is OpenApiSchema { Type: { } t } o) { o.Type = t | JsonSchemaType.Null; return o; }
+        return other;
     }
 
     private static OpenApiSchema Binary() => new() { Type = JsonSchemaType.String, Format = "binary" };

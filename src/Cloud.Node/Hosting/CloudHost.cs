@@ -93,6 +93,9 @@ public static class CloudHost
         {
             j.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
             j.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.KebabCaseLower));
+            // Numbers are numbers: the API writes them so, and the OpenAPI contract (built from these options) says
+            // integer rather than "integer or numeric string", which generated clients cannot type.
+            j.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
         });
         builder.Services.AddEnrolment();
         var cohorts = new CohortResolver();
