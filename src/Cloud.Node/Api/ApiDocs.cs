@@ -1,26 +1,12 @@
-using Microsoft.AspNetCore.OpenApi;
-using Microsoft.OpenApi;
-
 namespace Fleet.Cloud.Api;
 
 /// <summary>
 /// The OpenAPI document (<c>/openapi/v1.json</c>) and a browsable reference page (<c>/api-docs</c>) that renders it
 /// with no external scripts, so it works on an offline control plane. Both are public: they describe, never expose data.
+/// What the document says is built by <see cref="ApiContract"/>.
 /// </summary>
 public static class ApiDocs
 {
-    public static void Configure(OpenApiOptions o) => o.AddDocumentTransformer((doc, _, _) =>
-    {
-        doc.Info = new OpenApiInfo
-        {
-            Title = "Fleet control plane API",
-            Version = "v1",
-            Description = "Bearer tokens with roles viewer (read), operator (campaigns, models, keys, assignments), sre (kill-switch), " +
-                          "device (its own manifests and assets). Errors are {\"error\": \"one line\"}: 401 without a valid token, 403 for a wrong role.",
-        };
-        return Task.CompletedTask;
-    });
-
     public static void MapApiDocs(this WebApplication app)
     {
         app.MapOpenApi("/openapi/{documentName}.json");

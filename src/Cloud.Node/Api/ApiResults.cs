@@ -3,7 +3,7 @@ using Fleet.Shared.Serialization;
 
 namespace Fleet.Cloud.Api;
 
-/// <summary>Every API answer is Fleet JSON; every error is <c>{"error": "one line"}</c>.</summary>
+/// <summary>Every API answer is Fleet JSON; every error is <see cref="ApiError"/>: <c>{"error": "one line"}</c>.</summary>
 public static class ApiResults
 {
     public static IResult Ok(object value, int status = StatusCodes.Status200OK) => Results.Json(value, FleetJson.Options, statusCode: status);
@@ -33,6 +33,20 @@ public static class ApiResults
         }
     }
 
+    /// <summary>
+    /// Errors the framework answers before an endpoint runs (a body that does not bind, no such route, a wrong method,
+    /// a body over the size limit) come without a body; they get the same one-line <see cref="ApiError"/> as the rest.
+    /// </summary>
+    public static Task EmptyErrorAsJson(Microsoft.AspNetCore.Diagnostics.StatusCodeContext status)
+    {
+        var ctx = status.HttpContext;
+        var phrase = Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(ctx.Response.StatusCode).ToLowerInvariant();
+        var message = ctx.Response.StatusCode == StatusCodes.Status400BadRequest
+            ? $"{ctx.Request.Method} {ctx.Request.Path}: the request body or a parameter is missing or malformed"
+            : $"{ctx.Request.Method} {ctx.Request.Path}: {phrase}";
+        return ctx.Response.WriteAsJsonAsync(new ApiError(message), FleetJson.Options);
+    }
+
     public const string NotAnswered = "the control plane did not answer in time (a control node may be taking over); try again";
 
     /// <summary>
@@ -52,4 +66,5 @@ public static class ApiResults
     }
 }
 
-public sealed record ApiError(string Error);
+/// <summary>The one error body: a line for people and, where a client acts on it, a machine-readable reason.</summary>
+public sealed record ApiError(string Error, string? Reason = null);

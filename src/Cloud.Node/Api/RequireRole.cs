@@ -6,7 +6,7 @@ namespace Fleet.Cloud.Api;
 public static class RequireRoleExtensions
 {
     public static TBuilder RequireRole<TBuilder>(this TBuilder builder, params string[] roles) where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter(async (ctx, next) =>
+        builder.WithMetadata(new RequiredRoles(roles)).AddEndpointFilter(async (ctx, next) =>
         {
             var principal = ctx.HttpContext.Principal();
             if (principal is null || !roles.Any(principal.Has))

@@ -10,7 +10,9 @@ public static class AuditEndpoints
         {
             var all = audit.Log.Read().ToList();
             return ApiResults.Ok(limit is > 0 ? all.TakeLast(limit.Value).ToList() : all);
-        });
+        })
+        .WithName("listAudit").WithTags("audit").WithSummary("The operator audit log, oldest first (limit: only the newest N entries)")
+        .Produces<List<Fleet.Shared.Audit.AuditEntry>>();
 
     /// <summary>
     /// Every state-changing API call (anything but GET/HEAD/OPTIONS under /api) is an operator action: it is written

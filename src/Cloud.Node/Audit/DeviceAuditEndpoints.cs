@@ -32,7 +32,9 @@ public static class DeviceAuditEndpoints
             return heads.Heads.Count == 0 && heads.Rewrites.Count == 0
                 ? ApiResults.NotFound($"device '{id}' has uploaded no audit head")
                 : ApiResults.Ok(View(heads));
-        });
+        })
+        .WithName("getDeviceAudit").WithTags("audit").WithSummary("A device's signed audit heads as uploaded, whether each signature holds, and any rewrites seen")
+        .Produces<DeviceAuditView>().Errors(400, 404);
 
     public static DeviceAuditView View(DeviceReplies.AuditHeads kept)
     {

@@ -23,10 +23,10 @@ public static class AssetEndpoints
                 return Results.File(traffic.Count(assets.OpenRead(sha256)), "application/octet-stream", enableRangeProcessing: true,
                     entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{sha256}\""));
             })
-            .RequireRole(TokenRoles.Viewer, TokenRoles.Device).WithTags("assets")
-            .WithSummary("Asset bytes by sha256 (Range requests resume a download)");
+            .RequireRole(TokenRoles.Viewer, TokenRoles.Device).WithName("getAsset").WithTags("assets")
+            .WithSummary("Asset bytes by sha256 (Range requests resume a download)").ProducesFile().Errors(400, 404);
         api.MapGet("/stats/assets", (AssetTraffic traffic) => ApiResults.Ok(traffic.Now()))
-            .RequireRole(TokenRoles.Viewer).WithTags("assets")
+            .RequireRole(TokenRoles.Viewer).WithName("getAssetStats").WithTags("assets")
             .WithSummary("Asset bytes and requests served by this node since it started").Produces<AssetTraffic.Snapshot>();
     }
 }

@@ -27,18 +27,19 @@ public static class CampaignEndpoints
                 CloudAudit.Note(ctx, p.Created ? $"created {p.CampaignId} v{p.Version}{(staged == true ? " (staged)" : "")}" : $"unchanged, {p.CampaignId} v{p.Version}");
                 return ApiResults.Ok(p, p.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
             })
-            .RequireRole(TokenRoles.Operator).DisableAntiforgery()
+            .RequireRole(TokenRoles.Operator).DisableAntiforgery().WithName("publishCampaign")
+            .AcceptsFolder("The campaign folder: campaign.json, the template and its assets")
             .WithSummary("Publish a campaign folder (multipart/form-data, one part per file named by its path); same content twice returns the existing version; staged=true keeps it from devices until a rollout")
-            .Produces<Published>(StatusCodes.Status201Created).Produces<ApiError>(StatusCodes.Status400BadRequest);
+            .Produces<Published>(StatusCodes.Status201Created).Produces<Published>().Errors(400, 404, 409, 413);
         g.MapGet("", async (IRequiredActor<CampaignStore> store, CancellationToken ct) =>
                 ApiResults.Ok((await Ask<CampaignList>(store, CampaignCommands.ListCampaigns.Instance, ct)).Campaigns))
-            .RequireRole(TokenRoles.Viewer).WithSummary("List campaigns").Produces<List<CampaignSummary>>();
+            .RequireRole(TokenRoles.Viewer).WithName("listCampaigns").WithSummary("List campaigns").Produces<List<CampaignSummary>>();
         g.MapGet("/{id}", async (string id, IRequiredActor<CampaignStore> store, CancellationToken ct) =>
                 await FindCampaignAsync(store, id, ct) is { } d ? ApiResults.Ok(d) : ApiResults.NotFound($"campaign '{id}' does not exist"))
-            .RequireRole(TokenRoles.Viewer).WithSummary("One campaign with its versions").Produces<CampaignDetail>();
+            .RequireRole(TokenRoles.Viewer).WithName("getCampaign").WithSummary("One campaign with its versions").Produces<CampaignDetail>().Errors(404);
         g.MapGet("/{id}/versions", async (string id, IRequiredActor<CampaignStore> store, CancellationToken ct) =>
                 await FindCampaignAsync(store, id, ct) is { } d ? ApiResults.Ok(d.Versions) : ApiResults.NotFound($"campaign '{id}' does not exist"))
-            .RequireRole(TokenRoles.Viewer).WithSummary("Immutable numbered versions of a campaign").Produces<List<VersionView>>();
+            .RequireRole(TokenRoles.Viewer).WithName("listCampaignVersions").WithSummary("Immutable numbered versions of a campaign").Produces<List<VersionView>>().Errors(404);
         g.MapGet("/{id}/versions/{version:int}/manifest", async (string id, int version, HttpContext ctx, IRequiredActor<CampaignStore> store, DeviceDirectory devices, CancellationToken ct) =>
             {
                 var storeRef = await store.GetAsync(ct);
@@ -47,7 +48,7 @@ public static class CampaignEndpoints
                 return reply is ManifestJson m ? Results.Text(m.EnvelopeJson, "application/json") : Refusal(reply);
             })
             .RequireRole(TokenRoles.Viewer, TokenRoles.Device, SignedUrlRole)
-            .WithSummary("The signed manifest (ES256 envelope) of one version").Produces<string>(contentType: "application/json");
+            .WithName("getCampaignManifest").WithSummary("The signed manifest (ES256 envelope) of one version").Produces<Fleet.Shared.Security.SignedEnvelope>().Errors(404, 410);
         g.MapPost("/{id}/assignments", async (string id, AssignRequest body, HttpContext ctx, IRequiredActor<CampaignStore> store, CancellationToken ct) =>
             {
                 var tags = body.Tags ?? new Dictionary<string, string>();
@@ -56,10 +57,11 @@ public static class CampaignEndpoints
                 CloudAudit.Note(ctx, $"{id} v{a.Version} to {(tags.Count == 0 ? "all devices" : string.Join(',', tags.Select(t => $"{t.Key}={t.Value}")))}");
                 return ApiResults.Ok(a);
             })
-            .RequireRole(TokenRoles.Operator).WithSummary("Assign a campaign (newest version, now and later) to all devices or those matching every tag").Produces<Assigned>();
+            .RequireRole(TokenRoles.Operator).WithName("assignCampaign")
+            .WithSummary("Assign a campaign (newest version, now and later) to all devices or those matching every tag").Produces<Assigned>().Errors(404, 409);
         g.MapGet("/{id}/status", async (string id, IRequiredActor<CampaignStore> store, CancellationToken ct) =>
                 ApiResults.Ok((await Ask<SyncStatus>(store, new CampaignCommands.GetSyncStatus(id), ct)).Devices))
-            .RequireRole(TokenRoles.Viewer).WithSummary("Which version each device runs and what it rejected").Produces<List<DeviceSyncReport>>();
+            .RequireRole(TokenRoles.Viewer).WithName("getCampaignStatus").WithSummary("Which version each device runs and what it rejected").Produces<List<DeviceSyncReport>>();
     }
 
     /// <summary>Pseudo-role of a request authorised by a <c>?sig=</c> signed URL for exactly its path.</summary>

@@ -2,6 +2,7 @@ using Fleet.Cloud.Api;
 using Fleet.Shared.Devices;
 using Fleet.Shared.Enrolment;
 using Fleet.Shared.Serialization;
+using Fleet.Shared.Tokens;
 
 namespace Fleet.Cloud.Enrolment;
 
@@ -18,7 +19,7 @@ public static class EnrolmentEndpoints
 
     public static void MapEnrolment(this RouteGroupBuilder api, IEndpointRouteBuilder app)
     {
-        api.MapPost("/enrolments", (HttpContext ctx, EnrolmentService svc, RedeemLimiter limiter, CancellationToken ct) => Guarded(ctx, async () =>
+        api.MapPost("/enrolments", (HttpContext ctx, EnrolmentService svc, RedeemLimiter limiter, CancellationToken ct) => Guarded(async () =>
         {
             var req = await Body<EnrolRequest>(ctx, ct);
             if (!DeviceId.IsValid(req.DeviceId)) return ApiResults.BadRequest($"device id '{req.DeviceId}' is invalid");
@@ -29,17 +30,28 @@ public static class EnrolmentEndpoints
                 return ApiResults.Ok(new EnrolmentCodeView(req.DeviceId, code.ToString(), expires));
             }
             return ApiResults.Ok(await svc.IssueBundleAsync(req, BaseUrl(ctx), ct));
-        }));
-        api.MapPost("/devices/{id}/revoke", (string id, HttpContext ctx, EnrolmentService svc, CancellationToken ct) => Guarded(ctx, async () =>
+        }))
+            .RequireRole(TokenRoles.Operator).WithName("createEnrolment").WithTags("enrolment")
+            .WithSummary("Enrol a device: its bundle (certificate, key, trust), or with code: true a one-time code the device redeems itself")
+            .Accepts<EnrolRequest>("application/json").Produces<EnrolmentBundle>().ProducesAlso<EnrolmentCodeView>().Errors(400, 409);
+        api.MapPost("/devices/{id}/revoke", (string id, HttpContext ctx, EnrolmentService svc, CancellationToken ct) => Guarded(async () =>
         {
             if (!DeviceId.IsValid(id)) return ApiResults.BadRequest($"device id '{id}' is invalid");
             var by = (ctx.Items[TokenAuthentication.PrincipalItem] as ApiPrincipal)?.Name ?? "unknown";
             var result = await svc.RevokeAsync(id, by, ct);
             return result.Known ? ApiResults.Ok(result) : ApiResults.NotFound($"device '{id}' is not known to the registry");
-        }));
-        app.MapGet(CaPath, (EnrolmentService svc) => Guarded(null, () => Task.FromResult(Results.Text(svc.CaPem, "application/x-pem-file"))));
+        }))
+            .RequireRole(TokenRoles.Operator).WithName("revokeDevice").WithTags("enrolment")
+            .WithSummary("Revoke a device's certificate and tokens; it is disconnected and cannot enrol again under the same certificate")
+            .Produces<DeviceReplies.RevokeResult>().Errors(400, 404);
+        app.MapGet(CaPath, (EnrolmentService svc) => Guarded(() => Task.FromResult(Results.Text(svc.CaPem, "application/x-pem-file"))))
+            .WithName("getFleetCa").WithTags("enrolment").WithSummary("The fleet CA certificate (PEM), for a device to check the cloud it enrols with")
+            .Produces<string>(contentType: "application/x-pem-file").Errors(409);
         app.MapPost(RedeemPath, (HttpContext ctx, EnrolmentService svc, RedeemLimiter limiter, CancellationToken ct) =>
-            Guarded(null, () => RedeemAsync(ctx, svc, limiter, ct)));
+                Guarded(() => RedeemAsync(ctx, svc, limiter, ct)))
+            .WithName("redeemEnrolmentCode").WithTags("enrolment")
+            .WithSummary("Redeem a one-time enrolment code with the device's certificate signing request; the code is the credential")
+            .Accepts<RedeemRequest>("application/json").Produces<EnrolmentBundle>().Errors(400, 403, 409, 429, 503);
     }
 
     /// <summary>The code is the only credential here, so guessing is limited before any actor is asked or anything signed.</summary>
@@ -59,10 +71,8 @@ public static class EnrolmentEndpoints
         .AddSingleton<EnrolmentService>()
         .AddSingleton(new RedeemLimiter(RedeemLimits.Default, TimeProvider.System));
 
-    private static async Task<IResult> Guarded(HttpContext? operatorCall, Func<Task<IResult>> action)
+    private static async Task<IResult> Guarded(Func<Task<IResult>> action)
     {
-        if (operatorCall?.Items[TokenAuthentication.PrincipalItem] is ApiPrincipal p && !p.Has(ApiPrincipal.Operator))
-            return ApiResults.Error(StatusCodes.Status403Forbidden, $"{p.Name} lacks the operator role");
         try { return await action(); }
         catch (EnrolmentException e) { return ApiResults.Error(e.Status, e.Message); }
     }

@@ -89,12 +89,15 @@ public static class CloudHost
         // --node-cert has neither and keeps its own.
         builder.Services.AddSingleton(new JobTokens(pki?.Ca is { } ca ? new TokenSigner("render-jobs", ca.DeriveSecret("render-job-token"))
             : secrets?.JobSigner(paths.JobKeys) ?? TokenSigner.OpenOrCreate(paths.JobKeys), TimeProvider.System));
-        builder.Services.AddOpenApi(ApiDocs.Configure);
+        builder.Services.AddOpenApi(ApiContract.Configure);
         // Request bodies bind with the same snake_case JSON the API answers in.
         builder.Services.ConfigureHttpJsonOptions(j =>
         {
             j.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
             j.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.KebabCaseLower));
+            // Numbers are numbers: the API writes them so, and the OpenAPI contract (built from these options) says
+            // integer rather than "integer or numeric string", which generated clients cannot type.
+            j.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
         });
         builder.Services.AddEnrolment();
         var cohorts = new CohortResolver();
@@ -153,15 +156,19 @@ public static class CloudHost
         foreach (var note in secrets?.Notes ?? []) app.Logger.LogInformation("{Note}", note);
         if (pki is null)
             app.Logger.LogWarning("--insecure-dev: remoting runs WITHOUT TLS and any node that reaches port {Port} can join; never use this outside development", o.Port);
+        app.UseStatusCodePages(ApiResults.EmptyErrorAsJson);
         app.Use(app.Services.GetRequiredService<TokenAuthentication>().Middleware);
         app.Use(AuditEndpoints.Middleware);
         app.Use(ApiResults.NotAnsweredMiddleware); // inside the audit, which records the 503
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapApiDocs();
-        app.MapGet("/healthz", () => Results.Text("ok\n"));
+        app.MapGet("/healthz", () => Results.Text("ok\n"))
+            .WithName("getHealth").WithTags("health").WithSummary("Liveness: the process answers").Produces<string>(contentType: "text/plain");
         app.MapGet("/readyz", (Akka.Actor.ActorSystem system) =>
-            Akka.Cluster.Cluster.Get(system).SelfMember.Status == Akka.Cluster.MemberStatus.Up
-                ? Results.Text("ready\n") : Results.Text("joining\n", statusCode: 503));
+                Akka.Cluster.Cluster.Get(system).SelfMember.Status == Akka.Cluster.MemberStatus.Up
+                    ? Results.Text("ready\n") : Results.Text("joining\n", statusCode: 503))
+            .WithName("getReadiness").WithTags("health").WithSummary("Readiness: this node is an Up cluster member (503 joining while not)")
+            .Produces<string>(contentType: "text/plain").Produces<string>(StatusCodes.Status503ServiceUnavailable, "text/plain");
         var api = app.MapGroup("/api/v1");
         // Endpoints without their own role rules are for viewers and up (operator, sre, admin); a device token only
         // reaches its own record here (the authentication middleware keeps it to its own paths).

@@ -20,13 +20,14 @@ public static class KeyEndpoints
         var g = api.MapGroup("/keys").WithTags("keys");
         // Reads re-read the ring from the database first: another control node may have just changed it.
         g.MapGet("", (SigningKeyRing ring) => ApiResults.Ok(List(Fresh(ring))))
-            .RequireRole(TokenRoles.Viewer).WithSummary("Signing keys and which one is active").Produces<List<KeyView>>();
+            .RequireRole(TokenRoles.Viewer).WithName("listKeys").WithSummary("Signing keys and which one is active").Produces<List<KeyView>>();
         g.MapGet("/status", async (SigningKeyRing ring, IRequiredActor<CampaignStore> store, Fleet.Cloud.Devices.DeviceDirectory devices,
                 Hosting.CloudOptions options, CancellationToken ct) =>
                 ApiResults.Ok(await TrustStatus.ReadAsync(Fresh(ring), store, devices, options.Retirement, ct)))
-            .RequireRole(TokenRoles.Viewer).WithSummary("Which trust version each device confirmed, against the key ring's").Produces<TrustStatus.View>();
+            .RequireRole(TokenRoles.Viewer).WithName("getKeyStatus").WithSummary("Which trust version each device confirmed, against the key ring's").Produces<TrustStatus.View>();
         g.MapGet("/trust", (SigningKeyRing ring) => Results.Bytes(Fresh(ring).ExportTrustSetJson(), "application/json"))
-            .RequireRole(TokenRoles.Viewer, TokenRoles.Device).WithSummary("The trust set devices hold: public keys and revoked key ids");
+            .RequireRole(TokenRoles.Viewer, TokenRoles.Device).WithName("getTrustSet").WithSummary("The trust set devices hold: public keys and revoked key ids")
+            .Produces<TrustSet>();
         g.MapPost("/rotate", async (HttpContext ctx, SigningKeyRing ring, ActorSystem system, IRequiredActor<CampaignStore> store, CancellationToken ct) =>
             {
                 string kid;
@@ -37,7 +38,7 @@ public static class KeyEndpoints
                 CloudAudit.Note(ctx, $"new active key {kid}");
                 return ApiResults.Ok(List(ring));
             })
-            .RequireRole(TokenRoles.Operator).WithSummary("Add a signing key and make it active; older keys stay trusted until revoked").Produces<List<KeyView>>();
+            .RequireRole(TokenRoles.Operator).WithName("rotateKey").WithSummary("Add a signing key and make it active; older keys stay trusted until revoked").Produces<List<KeyView>>();
         g.MapPost("/{kid}/revoke", async (string kid, HttpContext ctx, SigningKeyRing ring, ActorSystem system, IRequiredActor<CampaignStore> store, CancellationToken ct) =>
             {
                 if (!Fresh(ring).Kids.Contains(kid)) return ApiResults.NotFound($"no signing key '{kid}'");
@@ -49,7 +50,8 @@ public static class KeyEndpoints
                 CloudAudit.Note(ctx, $"revoked {kid}");
                 return ApiResults.Ok(List(ring));
             })
-            .RequireRole(TokenRoles.Operator).WithSummary("Revoke a key fleet-wide (not the active one)").Produces<List<KeyView>>();
+            .RequireRole(TokenRoles.Operator).WithName("revokeKey").WithSummary("Revoke a key fleet-wide (not the active one)").Produces<List<KeyView>>()
+            .Errors(404, 409);
     }
 
     /// <summary>The key ring lives in the cluster's database: while it is away nothing changed, and the caller may ask again.</summary>

@@ -27,7 +27,9 @@ public static class KillSwitchEndpoints
             var result = await authority.ActorRef.Ask<KillCommands.Result>(
                 new KillCommands.Engage(scope, body.Reason ?? "", Caller(ctx)), AskTimeout);
             return result.Error is null ? ApiResults.Created(result) : ApiResults.Error(StatusCodes.Status409Conflict, result.Error);
-        }).RequireRole(TokenRoles.Sre);
+        }).RequireRole(TokenRoles.Sre).WithName("engageKill").WithTags("kill-switch")
+            .WithSummary("Engage a kill for a scope (fleet, campaign:ID, device:ID, tag:K=V) with a reason; devices stop playing it")
+            .Produces<KillCommands.Result>(StatusCodes.Status201Created).Errors(400, 409);
         api.MapPost("/kill/{id}/release", async (string id, ReleaseRequest body, HttpContext ctx, IRequiredActor<KillSwitchAuthorityKey> authority) =>
         {
             var result = await authority.ActorRef.Ask<KillCommands.Result>(new KillCommands.Release(id, body.Reason ?? "", Caller(ctx)), AskTimeout);
@@ -37,15 +39,20 @@ public static class KillSwitchEndpoints
                 var e when e.StartsWith("no kill", StringComparison.Ordinal) => ApiResults.NotFound(e),
                 var e => ApiResults.Error(StatusCodes.Status409Conflict, e),
             };
-        }).RequireRole(TokenRoles.Sre);
+        }).RequireRole(TokenRoles.Sre).WithName("releaseKill").WithTags("kill-switch").WithSummary("Release a kill with a reason")
+            .Produces<KillCommands.Result>().Errors(404, 409);
         api.MapGet("/kill", async (IRequiredActor<KillSwitchAuthorityKey> authority) =>
-            ApiResults.Ok(await authority.ActorRef.Ask<KillCommands.State>(KillCommands.GetState.Instance, AskTimeout))).RequireRole(TokenRoles.Viewer);
+            ApiResults.Ok(await authority.ActorRef.Ask<KillCommands.State>(KillCommands.GetState.Instance, AskTimeout))).RequireRole(TokenRoles.Viewer)
+            .WithName("getKillState").WithTags("kill-switch").WithSummary("Every kill with the current epoch and each device's acknowledgement")
+            .Produces<KillCommands.State>();
         api.MapGet("/kill/{id}", async (string id, IRequiredActor<KillSwitchAuthorityKey> authority, DeviceDirectory devices, CancellationToken ct) =>
         {
             var state = await authority.ActorRef.Ask<KillCommands.State>(KillCommands.GetState.Instance, AskTimeout, ct);
             var kill = state.Kills.FirstOrDefault(k => k.Directive.Id == id);
             return kill is null ? ApiResults.NotFound($"no kill {id}") : ApiResults.Ok(KillStatus.Build(kill, state, await devices.ListAsync(ct)));
-        }).RequireRole(TokenRoles.Viewer);
+        }).RequireRole(TokenRoles.Viewer).WithName("getKill").WithTags("kill-switch")
+            .WithSummary("One kill: active or released, acknowledged and pending devices, acknowledgement latency")
+            .Produces<KillStatus>().Errors(404);
     }
 
     private static string Caller(HttpContext ctx) => (ctx.Items[TokenAuthentication.PrincipalItem] as ApiPrincipal)?.Name ?? "unknown";

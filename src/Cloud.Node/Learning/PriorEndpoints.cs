@@ -39,9 +39,9 @@ public static class PriorEndpoints
                 var prior = new FleetPrior(id, version, DateTimeOffset.UtcNow, devices, FleetPriors.Merge(rows));
                 return Results.Bytes(Sign(prior, keys).ToJsonBytes(), "application/json");
             })
-            .RequireRole(TokenRoles.Viewer, TokenRoles.Device).WithTags("campaigns")
+            .RequireRole(TokenRoles.Viewer, TokenRoles.Device).WithName("getCampaignPrior").WithTags("campaigns")
             .WithSummary("The campaign version's fleet prior (per context bucket and copy variant: impressions, clicks, completes), signed")
-            .Produces<SignedEnvelope>().Produces<ApiError>(StatusCodes.Status404NotFound);
+            .Produces<SignedEnvelope>().Errors(400, 404);
 
     public static SignedEnvelope Sign(FleetPrior prior, SigningKeyRing keys) =>
         keys.Sign(JsonSerializer.SerializeToUtf8Bytes(prior, FleetJson.Options));

@@ -30,9 +30,10 @@ public static class ModelEndpoints
                 CloudAudit.Note(ctx, $"{(m.Created ? "published" : "unchanged")} {name}@{version} sha256 {stored.Sha256}");
                 return ApiResults.Ok(m, m.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
             })
-            .RequireRole(TokenRoles.Operator).WithSummary("Publish a model file (request body) as name@version").Produces<ModelPublished>(StatusCodes.Status201Created);
+            .RequireRole(TokenRoles.Operator).WithName("publishModel").WithSummary("Publish a model file (request body) as name@version")
+            .AcceptsBinary("The model file (ONNX)").Produces<ModelPublished>(StatusCodes.Status201Created).Produces<ModelPublished>().Errors(400, 409, 413);
         g.MapGet("", async (IRequiredActor<CampaignStore> store, CancellationToken ct) =>
                 ApiResults.Ok((await CampaignEndpoints.Ask<ModelList>(store, CampaignCommands.ListModels.Instance, ct)).Models))
-            .RequireRole(TokenRoles.Viewer).WithSummary("List published models").Produces<List<ModelView>>();
+            .RequireRole(TokenRoles.Viewer).WithName("listModels").WithSummary("List published models").Produces<List<ModelView>>();
     }
 }

@@ -83,13 +83,13 @@ public static class RenderEndpoints
                 var (token, tokenExpires) = tokens.Issue(job.JobId, body.DeviceId!, spec.CampaignId);
                 return ApiResults.Ok(answer with { Base = new BaseJob(job.JobId, token, tokenExpires, h, job.Status) });
             })
-            .RequireRole(TokenRoles.Operator, TokenRoles.Device).WithTags("render")
+            .RequireRole(TokenRoles.Operator, TokenRoles.Device).WithName("renderAd").WithTags("render")
             .WithSummary("Render contract: where a device gets the signed manifest of the campaign version in force for it (signed, expiring URL)")
             .WithDescription("The version is the device's assigned one with canary overlays applied, never a staged or withdrawn one (409 when there is none). " +
                              "mode edge-first (default): the manifest only; hybrid: also the cloud's base job at resolution (default: the template's) with its job token; " +
                              "cloud and anything else: 400. context is never stored, logged or forwarded: a context carrying user_id, or fields the template marks pii, " +
                              "is refused with 400 (personal data stays on the device).")
-            .Produces<RenderAnswer>();
+            .Produces<RenderAnswer>().Errors(400, 404, 409, 429);
     }
 
     private static async Task<(Shared.Manifests.Manifest, Shared.Rendering.TemplateSpec)> TemplateAsync(string campaignId, int version, IActorRef store,

@@ -31,9 +31,6 @@ public static class RenderJobEndpoints
 
     public sealed record JobTicket(string JobId, string Token, DateTimeOffset ExpiresAt, RenderJobStatus Status, bool Created, RenderJobView Job);
 
-    /// <summary>A refused job: <see cref="Reason"/> is <c>budget</c>, <c>device-quota</c>, <c>not-allowed</c> or <c>invalid</c>.</summary>
-    public sealed record JobRefusal(string Error, string Reason);
-
     public sealed record BudgetRequest(int? RendersPerDay, double? RenderSecondsPerDay, int? DeviceJobs = null);
 
     public static void MapRenderJobs(this RouteGroupBuilder api)
@@ -79,18 +76,18 @@ public static class RenderJobEndpoints
                     case Accepted a:
                         var (token, expires) = tokens.Issue(a.Job.JobId, deviceId!, spec.CampaignId); // a shared base job was perhaps asked first by another device
                         return ApiResults.Ok(new JobTicket(a.Job.JobId, token, expires, a.Job.Status, a.Created, a.Job), a.Created ? 202 : 200);
-                    case Refused r:
+                    case Refused r: // reason budget, device-quota, not-allowed or invalid
                         var status = r.Reason is "budget" or "device-quota" ? StatusCodes.Status429TooManyRequests
                             : r.Reason == "not-allowed" ? StatusCodes.Status403Forbidden : StatusCodes.Status400BadRequest;
-                        return Results.Json(new JobRefusal(r.Message, r.Reason), Shared.Serialization.FleetJson.Options, statusCode: status);
+                        return Results.Json(new ApiError(r.Message, r.Reason), Shared.Serialization.FleetJson.Options, statusCode: status);
                     default:
                         return ApiResults.Error(StatusCodes.Status500InternalServerError, "unexpected answer from the render scheduler");
                 }
             })
-            .RequireRole(TokenRoles.Operator, TokenRoles.Device).WithTags("renders")
+            .RequireRole(TokenRoles.Operator, TokenRoles.Device).WithName("createRenderJob").WithTags("renders")
             .WithSummary("Ask for a cloud render: campaign version, height, chosen copy and voice line → job id and signed job token (429 + reason budget when over budget)")
             .WithDescription("Fields the template marks pii are refused (400). The journal and every listing hold slot values and the voice line only as SHA-256 salted with the job id; the text stays in the scheduler's memory until the job is done.")
-            .Produces<JobTicket>(202);
+            .Produces<JobTicket>(StatusCodes.Status202Accepted).Produces<JobTicket>().Errors(400, 404, 429);
 
         api.MapGet("/renders/jobs/{id}", async (string id, HttpContext ctx, IRequiredActor<RenderSchedulerKey> scheduler, JobTokens tokens, CancellationToken ct) =>
             {
@@ -98,7 +95,7 @@ public static class RenderJobEndpoints
                 return await JobAsync(scheduler, id, ct) is { } job ? ApiResults.Ok(job) : ApiResults.NotFound($"no render job {id}");
             })
             .RequireRole(TokenRoles.Viewer, TokenRoles.Device).WithTags("renders")
-            .WithSummary("One render job (a device needs the job's token)").Produces<RenderJobView>();
+            .WithName("getRenderJob").WithSummary("One render job (a device needs the job's token)").Produces<RenderJobView>().Errors(404);
 
         api.MapGet("/renders/jobs/{id}/output", async (string id, HttpContext ctx, IRequiredActor<RenderSchedulerKey> scheduler, JobTokens tokens, ContentStore assets,
                 CancellationToken ct) =>
@@ -112,7 +109,8 @@ public static class RenderJobEndpoints
                     entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{job.Sha256}\""));
             })
             .RequireRole(TokenRoles.Viewer, TokenRoles.Device).WithTags("renders")
-            .WithSummary("The finished MP4 of a render job (a device needs the job's token)");
+            .WithName("getRenderJobOutput").WithSummary("The finished MP4 of a render job, or a base job's bundle (a device needs the job's token)")
+            .ProducesFile("video/mp4", BaseBundle.MediaType).Errors(404, 409);
 
         api.MapGet("/renders/jobs/{id}/files/{sha}", async (string id, string sha, HttpContext ctx, IRequiredActor<RenderSchedulerKey> scheduler, JobTokens tokens,
                 ContentStore assets, CancellationToken ct) =>
@@ -125,11 +123,12 @@ public static class RenderJobEndpoints
                 return Results.File(assets.OpenRead(sha), "application/octet-stream", enableRangeProcessing: true);
             })
             .RequireRole(TokenRoles.Viewer, TokenRoles.Device).WithTags("renders")
-            .WithSummary("One file of a finished base job's bundle (hybrid mode; a device needs the job's token)");
+            .WithName("getRenderJobFile").WithSummary("One file of a finished base job's bundle (hybrid mode; a device needs the job's token)")
+            .ProducesFile().Errors(404);
 
         api.MapGet("/renders", async (string? campaign, IRequiredActor<RenderSchedulerKey> scheduler, CancellationToken ct) =>
                 ApiResults.Ok(await (await scheduler.GetAsync(ct)).Ask<JobList>(new RenderSchedulerCommands.ListJobs(campaign), AskTimeout, ct)))
-            .RequireRole(TokenRoles.Viewer).WithTags("renders")
+            .RequireRole(TokenRoles.Viewer).WithName("listRenders").WithTags("renders")
             .WithSummary("Render jobs (newest first) and each campaign's budget use today; slot values and voice lines as salted SHA-256 (sha256:…), never text").Produces<JobList>();
 
         api.MapPost("/campaigns/{id}/budget", async (string id, BudgetRequest body, HttpContext ctx, IRequiredActor<RenderSchedulerKey> scheduler,
@@ -141,8 +140,8 @@ public static class RenderJobEndpoints
                     new RenderSchedulerCommands.SetBudget(id, body.RendersPerDay, body.RenderSecondsPerDay, ctx.RequiredPrincipal().Name, body.DeviceJobs), AskTimeout, ct);
                 return reply is BudgetSet b ? ApiResults.Ok(b.Usage) : ApiResults.BadRequest(((Refused)reply).Message);
             })
-            .RequireRole(TokenRoles.Operator).WithTags("renders")
-            .WithSummary("Set a campaign's cloud render budget per UTC day (renders and/or render-seconds; null removes a limit) and how many unfinished cloud renders one device may have (device_jobs, default 2)").Produces<RenderUsageView>();
+            .RequireRole(TokenRoles.Operator).WithName("setCampaignBudget").WithTags("renders")
+            .WithSummary("Set a campaign's cloud render budget per UTC day (renders and/or render-seconds; null removes a limit) and how many unfinished cloud renders one device may have (device_jobs, default 2)").Produces<RenderUsageView>().Errors(400);
     }
 
     private static IResult? TokenRefused(HttpContext ctx, JobTokens tokens, string jobId)

@@ -27,9 +27,9 @@ public static class ReportEndpoints
                     return ApiResults.NotFound($"campaign '{id}' is not published and no device reported outcomes for it");
                 return ApiResults.Ok(LiftReportBuilder.Build(id, now - window, now, rows));
             })
-            .RequireRole(TokenRoles.Viewer)
+            .RequireRole(TokenRoles.Viewer).WithName("getCampaignReport").WithTags("reports")
             .WithSummary("Personalised vs holdout per campaign version: impressions, CTR, VTR, engagement, quartile reach, lift with 95 % intervals, sample size")
-            .Produces<CampaignLiftReport>().Produces<ApiError>(StatusCodes.Status404NotFound);
+            .Produces<CampaignLiftReport>().Errors(400, 404);
 
     /// <summary>A report window in <see cref="Durations"/> syntax (at least a minute); seven days when not given.</summary>
     public static TimeSpan? ParseSince(string? s) =>

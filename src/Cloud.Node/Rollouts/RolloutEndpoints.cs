@@ -37,14 +37,14 @@ public static class RolloutEndpoints
                 CloudAudit.Note(ctx, $"{v.Id}: {v.Artifact} stages {string.Join(',', v.Stages)}");
                 return ApiResults.Created(v);
             })
-            .RequireRole(TokenRoles.Operator).WithSummary("Start a canary rollout of campaign:ID@VERSION, model:NAME@VERSION or template:NAME@VERSION")
-            .Produces<RolloutView>(StatusCodes.Status201Created).Produces<ApiError>(StatusCodes.Status400BadRequest);
+            .RequireRole(TokenRoles.Operator).WithName("startRollout").WithSummary("Start a canary rollout of campaign:ID@VERSION, model:NAME@VERSION or template:NAME@VERSION")
+            .Produces<RolloutView>(StatusCodes.Status201Created).Errors(400, 404, 409);
         g.MapGet("", async (IRequiredActor<RolloutCoordinatorKey> rollouts, CancellationToken ct) =>
                 ApiResults.Ok((await rollouts.ActorRef.Ask<RolloutList>(List.Instance, AskTimeout, ct)).Rollouts))
-            .RequireRole(TokenRoles.Viewer).WithSummary("All rollouts, newest first").Produces<List<RolloutView>>();
+            .RequireRole(TokenRoles.Viewer).WithName("listRollouts").WithSummary("All rollouts, newest first").Produces<List<RolloutView>>();
         g.MapGet("/{id}", async (string id, IRequiredActor<RolloutCoordinatorKey> rollouts, CancellationToken ct) =>
                 await rollouts.ActorRef.Ask<object>(new Get(id), AskTimeout, ct) is RolloutView v ? ApiResults.Ok(v) : ApiResults.NotFound($"no rollout {id}"))
-            .RequireRole(TokenRoles.Viewer).WithSummary("One rollout: stage, gate verdict, canary and baseline health, devices, history").Produces<RolloutView>();
+            .RequireRole(TokenRoles.Viewer).WithName("getRollout").WithSummary("One rollout: stage, gate verdict, canary and baseline health, devices, history").Produces<RolloutView>().Errors(404);
         g.MapPost("/{id}/{action}", async (string id, string action, ActRequest body, HttpContext ctx, IRequiredActor<RolloutCoordinatorKey> rollouts, CancellationToken ct) =>
             {
                 if (!Enum.TryParse<RolloutAction>(action, ignoreCase: true, out var act) || !Enum.IsDefined(act) || action.Any(char.IsDigit))
@@ -54,7 +54,7 @@ public static class RolloutEndpoints
                 CloudAudit.Note(ctx, $"{id} {action}: {body.Reason}");
                 return ApiResults.Ok(v);
             })
-            .RequireRole(TokenRoles.Operator).WithSummary("pause, resume, abort or promote a rollout by hand, with a reason").Produces<RolloutView>();
+            .RequireRole(TokenRoles.Operator).WithName("actOnRollout").WithSummary("pause, resume, abort or promote a rollout by hand, with a reason").Produces<RolloutView>().Errors(404, 409);
     }
 
     public static Start ToCommand(StartRequest body, string by)

@@ -21,5 +21,7 @@ public static class TelemetryEndpoints
             var actor = await ingest.GetAsync(ct);
             var report = await actor.Ask<TelemetryReport>(new TelemetryProtocol.Query(device, campaign, cohort, (long)window.TotalSeconds), AskTimeout, ct);
             return ApiResults.Ok(report);
-        });
+        })
+        .WithName("queryTelemetry").WithTags("telemetry").WithSummary("Telemetry totals and series, by device, campaign or cohort, over the last since (default 10m)")
+        .Produces<TelemetryReport>().Errors(400);
 }

@@ -24,15 +24,15 @@ public static class TokenEndpoints
                 CloudAudit.Note(ctx, $"created {created.View.Id} role {created.View.Role}");
                 return ApiResults.Ok(created, StatusCodes.Status201Created);
             })
-            .WithSummary("Create a token (its secret is returned once)").Produces<TokenReplies.Created>(StatusCodes.Status201Created);
+            .WithName("createToken").WithSummary("Create a token (its secret is returned once)").Produces<TokenReplies.Created>(StatusCodes.Status201Created);
         tokens.MapGet("", async (IRequiredActor<TokenStore> store, CancellationToken ct) =>
                 ApiResults.Ok((await (await store.GetAsync(ct)).Ask<TokenReplies.Listed>(TokenCommands.List.Instance, Timeout, ct)).Tokens))
-            .WithSummary("List tokens (never their secrets)").Produces<List<TokenReplies.TokenView>>();
+            .WithName("listTokens").WithSummary("List tokens (never their secrets)").Produces<List<TokenReplies.TokenView>>();
         tokens.MapDelete("/{id}", async (string id, HttpContext ctx, IRequiredActor<TokenStore> store, CancellationToken ct) =>
             {
                 var reply = await (await store.GetAsync(ct)).Ask<object>(new TokenCommands.Revoke(id, ctx.RequiredPrincipal().Name), Timeout, ct);
                 return reply is TokenReplies.Revoked r ? ApiResults.Ok(r.View) : ApiResults.NotFound(((TokenReplies.Refused)reply).Reason);
             })
-            .WithSummary("Revoke a token").Produces<TokenReplies.TokenView>();
+            .WithName("revokeToken").WithSummary("Revoke a token").Produces<TokenReplies.TokenView>().Errors(404);
     }
 }
