@@ -2,7 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Hosting;
 using Fleet.Edge.Personalisation.Copy;
-using Fleet.Edge.Personalisation.Embedding;
+using Fleet.Shared.Personalisation.Embedding;
 using static Fleet.Edge.Personalisation.PersonaliseProtocol;
 
 namespace Fleet.Edge.Personalisation;

@@ -1,5 +1,5 @@
 using Fleet.Edge.Personalisation.Bandit;
-using Fleet.Edge.Personalisation.Embedding;
+using Fleet.Shared.Personalisation.Embedding;
 
 namespace Fleet.Edge.Personalisation;
 

@@ -1,6 +1,6 @@
 using FastBertTokenizer;
 
-namespace Fleet.Edge.Personalisation.Embedding;
+namespace Fleet.Shared.Personalisation.Embedding;
 
 /// <summary>Token ids, attention mask and type ids of a batch as [batch, seq] int64, padded only to the longest sentence.</summary>
 internal sealed record TokenBatch(long[] InputIds, long[] AttentionMask, long[] TokenTypeIds, int Batch, int SeqLen)

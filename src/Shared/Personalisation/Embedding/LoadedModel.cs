@@ -1,7 +1,7 @@
 using FastBertTokenizer;
 using Microsoft.ML.OnnxRuntime;
 
-namespace Fleet.Edge.Personalisation.Embedding;
+namespace Fleet.Shared.Personalisation.Embedding;
 
 /// <summary>A loaded session with its tokenizer; runs one batch and mean-pools it.</summary>
 internal sealed record LoadedModel(InferenceSession Session, BertTokenizer Tokenizer, string Provider, IReadOnlyList<string> Fallbacks, double LoadMs)

@@ -1,4 +1,4 @@
-namespace Fleet.Edge.Personalisation.Embedding;
+namespace Fleet.Shared.Personalisation.Embedding;
 
 /// <summary>Where the MiniLM model lives and how to run it.</summary>
 /// <param name="ModelDir">Folder holding <c>model.onnx</c> and <c>vocab.txt</c>; see <see cref="DefaultModelDir"/>.</param>

@@ -1,7 +1,7 @@
 using Microsoft.ML.OnnxRuntime;
 using SessionOptions = Microsoft.ML.OnnxRuntime.SessionOptions;
 
-namespace Fleet.Edge.Personalisation.Embedding;
+namespace Fleet.Shared.Personalisation.Embedding;
 
 /// <summary>Maps a configured accelerator name to an ONNX Runtime execution provider and appends it to session options.</summary>
 public static class ExecutionProviders

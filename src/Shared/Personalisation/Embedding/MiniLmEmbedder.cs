@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
 using SessionOptions = Microsoft.ML.OnnxRuntime.SessionOptions;
 
-namespace Fleet.Edge.Personalisation.Embedding;
+namespace Fleet.Shared.Personalisation.Embedding;
 
 /// <summary>all-MiniLM-L6-v2 sentence embeddings on ONNX Runtime: one session per model per process, loaded lazily on first use.</summary>
 public sealed class MiniLmEmbedder : IEmbedder
