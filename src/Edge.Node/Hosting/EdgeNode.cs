@@ -108,7 +108,7 @@ public sealed class EdgeNode : IAsyncDisposable
                 var manifests = system.ActorOf(ManifestsActor.Props(facts.DeviceId, facts.Tags, o.DataDir, root: creds?.Ca, audit: auditActor, guard: guard), ManifestsActor.Name);
                 registry.Register<ManifestsActor>(manifests);
                 registry.Register<RenderCoordinator>(system.ActorOf(
-                    RenderCoordinator.Props(renderSettings, policy, new PersonaliseSettings(o.DataDir), guard, auditActor), RenderCoordinator.Name));
+                    RenderCoordinator.Props(renderSettings, policy, new PersonaliseSettings(o.DataDir, Provider: o.ExecutionProviders), guard, auditActor), RenderCoordinator.Name));
                 system.ActorOf(Store.ScrubActor.Props(guard, o.DataDir, o.Scrub), Store.ScrubActor.Name);
                 if (connection is ViaGateway g)
                 {

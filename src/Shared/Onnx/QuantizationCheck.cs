@@ -65,7 +65,7 @@ public sealed class QuantizationCheck : IDisposable
         using (var vocab = File.OpenText(vocabPath)) _tokenizer.LoadVocabulary(vocab, convertInputToLowercase: true);
         _texts = pools.Headlines.Concat(pools.Ctas).Concat(contexts).ToList();
         _fp32Session = Session(o => new InferenceSession(fp32Path, o));
-        var fp32 = new LoadedModel(_fp32Session, _tokenizer, ExecutionProviders.Cpu, [], 0);
+        var fp32 = new OrtEmbeddingSession(_fp32Session);
         _reference = Embed(fp32);
         _fp32P50 = P50(fp32);
     }
@@ -74,7 +74,7 @@ public sealed class QuantizationCheck : IDisposable
     public QuantizationReport Check(byte[] int8Model, QuantizeSummary quantized, string plan)
     {
         using var session = Session(o => new InferenceSession(int8Model, o));
-        var int8 = new LoadedModel(session, _tokenizer, ExecutionProviders.Cpu, [], 0);
+        var int8 = new OrtEmbeddingSession(session);
         var vectors = Embed(int8);
         var cosines = _reference.Zip(vectors, (x, y) => Vectors.Cosine(x, y)).ToArray();
         var (h, c) = (_pools.Headlines.Count, _pools.Ctas.Count);
@@ -107,7 +107,7 @@ public sealed class QuantizationCheck : IDisposable
         return create(options);
     }
 
-    private float[][] Embed(LoadedModel model) =>
+    private float[][] Embed(OrtEmbeddingSession model) =>
         _texts.Chunk(Batch).SelectMany(chunk => model.Run(TokenBatch.Encode(_tokenizer, chunk, 128))).ToArray();
 
     // Index (within the pool starting at `from`) of the variant most similar to context row `i`.
@@ -124,7 +124,7 @@ public sealed class QuantizationCheck : IDisposable
     }
 
     // One sentence at a time, as a device embeds a render's context.
-    private double P50(LoadedModel model)
+    private double P50(OrtEmbeddingSession model)
     {
         var batch = TokenBatch.Encode(_tokenizer, [_contexts.Count > 0 ? _contexts[0] : _texts[0]], 128);
         model.Run(batch);
