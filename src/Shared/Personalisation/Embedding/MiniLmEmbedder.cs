@@ -45,6 +45,9 @@ public sealed class MiniLmEmbedder : IEmbedder, IDisposable
         return Instances.GetOrAdd(key, _ => new MiniLmEmbedder(options, logger));
     }
 
+    /// <summary>Where the model lives and how it runs.</summary>
+    public MiniLmOptions Options => _options;
+
     /// <summary>The accelerator in use (<c>cpu</c>, <c>xnnpack</c> …); loads the model if it is not loaded yet.</summary>
     public string Provider => Current().Provider;
 
