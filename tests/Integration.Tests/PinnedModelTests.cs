@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Fleet.Cloud.Cli;
-using Fleet.Edge.Personalisation.Embedding;
+using Fleet.Shared.Personalisation.Embedding;
 using Fleet.Shared.Assets;
 using Fleet.Shared.Distribution;
 using Fleet.Shared.Serialization;

@@ -155,7 +155,7 @@ public sealed class RolloutTests
         var malformed = await http.PostAsync($"http://127.0.0.1:{ports[0]}/v1/render", new StringContent("{\"campaign_id\": ", System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
 
-        var bytes = await File.ReadAllBytesAsync(Fleet.Edge.Personalisation.Embedding.MiniLmOptions.Default.ModelPath);
+        var bytes = await File.ReadAllBytesAsync(Fleet.Shared.Personalisation.Embedding.MiniLmOptions.Default.ModelPath);
         var published = await ApiCalls.SendAsync(cloud.Options.HttpUrl, HttpMethod.Post, $"/api/v1/models?name={DefaultModel.Ref.Name}&version=1.0.1",
             CloudUnderTest.AdminTokenValue, new ByteArrayContent(bytes));
         Assert.Equal(HttpStatusCode.Created, published.Status);

@@ -72,6 +72,7 @@ public static class DevicesVerb
             hardware      {f.Architecture}, {f.Cores} cores, {f.MemoryMb} MiB
             encoders      {List(f.Encoders)}
             onnx          {List(f.ExecutionProviders)}
+            accelerator   {f.Accelerator ?? "unknown"} (chain {(f.AcceleratorChain is { } chain ? string.Join(",", chain) : "unknown")})
             version       {f.SoftwareVersion}
             tags          {string.Join(", ", f.Tags.Select(t => $"{t.Key}={t.Value}"))}
 

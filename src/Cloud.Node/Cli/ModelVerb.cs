@@ -6,20 +6,28 @@ using static Fleet.Shared.Distribution.CampaignReplies;
 
 namespace Fleet.Cloud.Cli;
 
-/// <summary><c>fleet-cloud model publish FILE --name N --version V | list</c>: model artifacts (name@semver + sha256).</summary>
+/// <summary><c>fleet-cloud model publish FILE --name N --version V | list | quantize</c>: model artifacts (name@semver + sha256).</summary>
 public static class ModelVerb
 {
-    public static readonly Verb Verb = new("model", "publish a model artifact (name@semver) or list models", RunAsync);
+    public static readonly Verb Verb = new("model", "publish a model artifact (name@semver), list models, or quantise one to INT8", RunAsync);
 
     private const string Usage = """
         usage: fleet-cloud model publish FILE --name NAME --version SEMVER [--json]
                fleet-cloud model list [--json]
+               fleet-cloud model quantize FILE --out FILE [--campaign DIR] [--threshold 0.98] [--contexts 300] [--vocab FILE] [--bits 8]
+                 [--plan auto|dynamic|mixed|weight-only] [--json]
+                 (INT8 copy of an fp32 embedding model; refused, nothing written, when it agrees with fp32 below the threshold)
         """;
 
     private static async Task<int> RunAsync(IReadOnlyList<string> argv)
     {
         var a = CommandArgs.Parse(argv);
         if (a.Flag("help")) { Console.WriteLine(Usage); return 0; }
+        if (a.Positionals.Count > 0 && a.Positionals[0] == "quantize")
+        {
+            a.RejectUnknown(ModelQuantizeCommand.Options);
+            return a.Positionals.Count == 2 ? ModelQuantizeCommand.Run(a, a.Positionals[1]) : throw new UsageException("use 'model quantize FILE --out FILE'");
+        }
         a.RejectUnknown([.. ApiClient.Options, "name", "version"]);
         using var api = ApiClient.From(a);
         switch (a.Positionals)

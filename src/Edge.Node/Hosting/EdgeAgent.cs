@@ -1,3 +1,5 @@
+using Fleet.Shared.Personalisation.Embedding;
+using Fleet.Edge.Personalisation;
 using Fleet.Edge.Identity;
 using Fleet.Shared.Cli;
 using Fleet.Shared.Cluster;
@@ -32,7 +34,7 @@ public static class EdgeAgent
         // Tags and cohort facts are the enrolment record's: what the device says of itself is not used for targeting.
         o = o with { Tags = creds.Bundle.Tags };
         var identity = DeviceIdentity.LoadOrCreate(o.DataDir, creds.DeviceId);
-        var facts = DeviceFactsProbe.Collect(identity, o.Tags, usableEncoders);
+        var facts = DeviceFactsProbe.Collect(identity, o.Tags, usableEncoders, Embedder(o));
         AgentLog.Write($"device {identity.DeviceId} (data {o.DataDir}), gateways {string.Join(", ", gateways)}, mutual TLS " +
                        $"(certificate valid until {creds.Certificate.NotAfter.ToUniversalTime():u}, renewed with {o.RenewBefore:P0} of its lifetime left)");
         await using var node = await EdgeNode.StartAsync(o, facts, new ViaGateway(gateways, creds), ct);
@@ -41,6 +43,9 @@ public static class EdgeAgent
         AgentLog.Write("stopped");
         return 0;
     }
+
+    // The process-wide embedder the personalise stage uses too (same options, same instance): it is loaded once, here.
+    private static MiniLmEmbedder Embedder(EdgeOptions o) => MiniLmEmbedder.For(new PersonaliseSettings(o.DataDir, Provider: o.ExecutionProviders).Model);
 
     /// <summary>
     /// Development membership (--insecure-dev): the device node starts at once and runs for the agent's whole life; each
@@ -53,7 +58,7 @@ public static class EdgeAgent
             throw new UsageException("the gateway needs an enrolled device (mutual TLS); with --insecure-dev a device joins the cluster through --seed");
         if (o.Seeds.Count == 0) throw new UsageException("at least one --seed is required (e.g. --seed 127.0.0.1:4053)");
         var identity = DeviceIdentity.LoadOrCreate(o.DataDir, o.DeviceId);
-        var facts = DeviceFactsProbe.Collect(identity, o.Tags, usableEncoders);
+        var facts = DeviceFactsProbe.Collect(identity, o.Tags, usableEncoders, Embedder(o));
         AgentLog.Write("WARNING --insecure-dev: joining WITHOUT TLS; only a development cloud accepts this");
         AgentLog.Write($"device {identity.DeviceId} (data {o.DataDir}), seeds {string.Join(", ", o.Seeds)}");
         // The device (API, renders, policy, outbox) runs for the agent's whole life; only cluster sessions come and go.

@@ -120,7 +120,8 @@ public sealed class EdgeNode : IAsyncDisposable
                     prepare: prepared.PrepareAheadAsync), ManifestsActor.Name);
                 registry.Register<ManifestsActor>(manifests);
                 registry.Register<RenderCoordinator>(system.ActorOf(
-                    RenderCoordinator.Props(renderSettings, policy, new PersonaliseSettings(o.DataDir), guard, auditActor, prepared), RenderCoordinator.Name));
+                    RenderCoordinator.Props(renderSettings, policy, new PersonaliseSettings(o.DataDir, Provider: o.ExecutionProviders), guard, auditActor, prepared),
+                    RenderCoordinator.Name));
                 system.ActorOf(Store.ScrubActor.Props(guard, o.DataDir, o.Scrub), Store.ScrubActor.Name);
                 if (connection is ViaGateway g)
                 {

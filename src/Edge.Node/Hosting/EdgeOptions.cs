@@ -45,8 +45,11 @@ public sealed record EdgeOptions
     /// <summary>The fraction of its lifetime left at which the device certificate is renewed through the gateway.</summary>
     public double RenewBefore { get; init; } = CertificateRenewal.DefaultRenewBefore;
 
+    /// <summary>Accelerator chain for the embedding model (<c>--ep xnnpack,cpu</c>), validated; null: CPU only.</summary>
+    public string? ExecutionProviders { get; init; }
+
     public static readonly string[] KnownOptions =
-        { "seed", "gateway", "join", "device-id", "data", "host", "port", "http", "tags", "campaign", "insecure-dev", "telemetry-k", "telemetry-seal", "upload-bps", "upload-burst", "max-render-height",
+        { "ep", "seed", "gateway", "join", "device-id", "data", "host", "port", "http", "tags", "campaign", "insecure-dev", "telemetry-k", "telemetry-seal", "upload-bps", "upload-burst", "max-render-height",
           "delegate-above-temp", "delegate-above-cpu", "scrub-every", "renew-before",
           "events-keep", "events-expiry" };
     public static readonly string[] BooleanOptions = { "insecure-dev" };
@@ -58,6 +61,7 @@ public sealed record EdgeOptions
                                 [--telemetry-k 5] [--telemetry-seal SECONDS] [--upload-bps 4096] [--upload-burst 65536]
                                 [--max-render-height 720] [--delegate-above-temp 80] [--delegate-above-cpu PERCENT]
                                 [--scrub-every 1d] [--renew-before 1/3] [--events-keep 10000] [--events-expiry 24h]
+                                [--ep xnnpack,cpu]
           runs a device: connects to the fleet by itself (retrying with backoff), registers, serves the local API on --http
           (POST /v1/render renders --campaign for a context and answers with a render_id; POST /v1/events
           {render_id, kind: impression_start|q25|q50|q75|complete|click|scan|dwell, dwell_ms?} reports what the player
@@ -83,7 +87,23 @@ public sealed record EdgeOptions
           cannot connect: such a device must be enrolled again.
           --events-keep / --events-expiry: the newest renders remembered for player events (<data>/player/renders.jsonl)
           and how long after a render its events still count.
+          --ep: accelerator chain for the embedding model, best first (cpu, xnnpack, qnn (alias npu), cuda, tensorrt,
+          rocm, dml, openvino, coreml); each is opened and probed with a real inference at start, the first that works
+          is used, and one that fails later hands over to the next without failing a render. CPU always ends the chain.
         """;
+
+    private static string? EpFrom(string? text)
+    {
+        if (text is null) return null;
+        try
+        {
+            return string.Join(",", Fleet.Shared.Personalisation.Embedding.ExecutionProviders.Chain(text));
+        }
+        catch (ArgumentException ex)
+        {
+            throw new UsageException($"--ep: {ex.Message}");
+        }
+    }
 
     private static Telemetry.TelemetrySettings TelemetryFrom(CommandArgs a)
     {
@@ -140,6 +160,7 @@ public sealed record EdgeOptions
             },
             DeviceId = a.Get("device-id") is { } id ? Shared.Devices.DeviceId.Validate(id) : null,
             DataDir = Path.GetFullPath(a.Get("data", "./data/edge")),
+            ExecutionProviders = EpFrom(a.Get("ep")),
             Host = a.Get("host", "127.0.0.1"),
             Port = a.GetInt("port", 0),
             HttpPort = a.GetInt("http", 0),

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
 using Fleet.Shared.Devices;
+using Fleet.Shared.Personalisation.Embedding;
 using Microsoft.ML.OnnxRuntime;
 
 namespace Fleet.Edge.Identity;
@@ -11,7 +12,9 @@ public static class DeviceFactsProbe
     public static string SoftwareVersion =>
         typeof(DeviceFactsProbe).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
-    public static DeviceFacts Collect(DeviceIdentity identity, IReadOnlyDictionary<string, string> tags, IReadOnlyList<string> usableEncoders) => new(
+    /// <param name="embedder">The device's embedding model: loading it here probes the accelerator chain, so the facts say which link won.</param>
+    public static DeviceFacts Collect(DeviceIdentity identity, IReadOnlyDictionary<string, string> tags, IReadOnlyList<string> usableEncoders,
+        MiniLmEmbedder? embedder = null) => new(
         identity.DeviceId,
         identity.InstallationId,
         Environment.MachineName,
@@ -22,7 +25,22 @@ public static class DeviceFactsProbe
         usableEncoders,
         ExecutionProviders(),
         SoftwareVersion,
-        tags);
+        tags,
+        embedder?.Chain,
+        embedder is null ? null : Winner(embedder));
+
+    private static string Winner(MiniLmEmbedder embedder)
+    {
+        try
+        {
+            return embedder.Provider;
+        }
+        catch (EmbeddingModelException)
+        {
+            // The device still registers and renders default copy; the facts say the model is not running.
+            return "none";
+        }
+    }
 
     private static IReadOnlyList<string> ExecutionProviders()
     {

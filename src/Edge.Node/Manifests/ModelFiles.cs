@@ -1,6 +1,6 @@
 using System.Net.Http.Headers;
 using Fleet.Edge.Personalisation;
-using Fleet.Edge.Personalisation.Embedding;
+using Fleet.Shared.Personalisation.Embedding;
 using Fleet.Shared.Assets;
 using Fleet.Shared.Distribution;
 

@@ -2,7 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Hosting;
 using Fleet.Edge.Personalisation.Copy;
-using Fleet.Edge.Personalisation.Embedding;
+using Fleet.Shared.Personalisation.Embedding;
 using static Fleet.Edge.Personalisation.PersonaliseProtocol;
 
 namespace Fleet.Edge.Personalisation;
@@ -59,12 +59,21 @@ public sealed class PersonaliseActor : ReceiveActor
     private CopyChoice Choose(ChooseCopy m) =>
         Guarded(m.Campaign, m.Context, () => ChooserFor(m.ModelDir).Choose(m.Campaign, m.VersionKey, m.Context, m.Bucket));
 
-    // A model a rollout switched to gets its own chooser (embeddings differ) over the same outcomes and salt.
+    // A model a rollout switched to gets its own chooser (embeddings differ) over the same outcomes and salt, on the same
+    // accelerator chain. One rollout model is in use at a time: the session of the one it replaces is closed.
     private CopyChooser ChooserFor(string? modelDir)
     {
         if (modelDir is null) return _chooser;
         if (!_byModelDir.TryGetValue(modelDir, out var chooser))
-            _byModelDir[modelDir] = chooser = _chooser.WithEmbedder(MiniLmEmbedder.For(new MiniLmOptions(modelDir)));
+        {
+            foreach (var replaced in _byModelDir.Keys.ToList())
+            {
+                MiniLmEmbedder.Unload(replaced);
+                _byModelDir.Remove(replaced);
+            }
+            var options = _chooser.Embedder is MiniLmEmbedder { Options: var current } ? current with { ModelDir = modelDir } : new MiniLmOptions(modelDir);
+            _byModelDir[modelDir] = chooser = _chooser.WithEmbedder(MiniLmEmbedder.For(options));
+        }
         return chooser;
     }
 

@@ -65,7 +65,7 @@ public static class StoreScrub
         foreach (var dir in Directory.EnumerateDirectories(models))
         {
             var sha = Path.GetFileName(dir);
-            var model = new Personalisation.Embedding.MiniLmOptions(dir).ModelPath;
+            var model = new Fleet.Shared.Personalisation.Embedding.MiniLmOptions(dir).ModelPath;
             if (ContentStore.IsSha256(sha) && File.Exists(model)) yield return new Entry(model, sha, "model in use");
         }
     }

@@ -4,7 +4,7 @@ using Fleet.Edge.Node.Tests.Personalisation;
 using Fleet.Edge.Node.Tests.Player;
 using Fleet.Edge.Personalisation.Bandit;
 using Fleet.Edge.Personalisation.Copy;
-using Fleet.Edge.Personalisation.Embedding;
+using Fleet.Shared.Personalisation.Embedding;
 using Fleet.Edge.Player;
 using Fleet.Edge.Privacy;
 using Fleet.Edge.Telemetry;

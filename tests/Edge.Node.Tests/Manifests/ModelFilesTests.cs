@@ -1,5 +1,5 @@
 using Fleet.Edge.Manifests;
-using Fleet.Edge.Personalisation.Embedding;
+using Fleet.Shared.Personalisation.Embedding;
 using Fleet.Shared.Assets;
 using Fleet.Shared.Distribution;
 using Fleet.Shared.Rollouts;

@@ -1,6 +1,6 @@
 using Fleet.Edge.Personalisation.Copy;
 using Fleet.Edge.Personalisation.Bandit;
-using Fleet.Edge.Personalisation.Embedding;
+using Fleet.Shared.Personalisation.Embedding;
 using Fleet.Edge.Privacy;
 
 namespace Fleet.Edge.Node.Tests.Personalisation;

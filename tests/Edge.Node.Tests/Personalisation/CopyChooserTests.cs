@@ -1,4 +1,4 @@
-using Fleet.Edge.Personalisation.Embedding;
+using Fleet.Shared.Personalisation.Embedding;
 using Fleet.Shared.Campaigns;
 using Fleet.Shared.Rendering;
 

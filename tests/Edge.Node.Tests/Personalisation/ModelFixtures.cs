@@ -1,4 +1,4 @@
-using Fleet.Edge.Personalisation.Embedding;
+using Fleet.Shared.Personalisation.Embedding;
 
 namespace Fleet.Edge.Node.Tests.Personalisation;
 

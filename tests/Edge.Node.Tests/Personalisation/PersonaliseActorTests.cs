@@ -1,7 +1,7 @@
 using Akka.Actor;
 using Akka.TestKit.Xunit2;
 using Fleet.Edge.Personalisation;
-using Fleet.Edge.Personalisation.Embedding;
+using Fleet.Shared.Personalisation.Embedding;
 using static Fleet.Edge.Personalisation.PersonaliseProtocol;
 
 namespace Fleet.Edge.Node.Tests.Personalisation;

@@ -1,4 +1,5 @@
 using Fleet.Edge.Personalisation.Copy;
+using Fleet.Shared.Personalisation;
 
 namespace Fleet.Edge.Node.Tests.Personalisation;
 

@@ -1,4 +1,5 @@
 using Fleet.Edge.Personalisation.Copy;
+using Fleet.Shared.Personalisation;
 using Fleet.Shared.Rendering;
 
 namespace Fleet.Edge.Personalisation.Bandit;

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Fleet.Edge.Personalisation.Embedding;
+using Fleet.Shared.Personalisation.Embedding;
 
 namespace Fleet.Edge.Personalisation.Copy;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Fleet.Edge.Personalisation.Bandit;
-using Fleet.Edge.Personalisation.Embedding;
+using Fleet.Shared.Personalisation;
+using Fleet.Shared.Personalisation.Embedding;
 using Fleet.Edge.Privacy;
 using Fleet.Shared.Campaigns;
 using Fleet.Shared.Rendering;

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Fleet.Edge.Personalisation.Embedding;
+using Fleet.Shared.Personalisation.Embedding;
 using Fleet.Shared.Campaigns;
 
 namespace Fleet.Edge.Personalisation.Copy;

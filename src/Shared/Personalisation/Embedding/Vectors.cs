@@ -1,4 +1,4 @@
-namespace Fleet.Edge.Personalisation.Embedding;
+namespace Fleet.Shared.Personalisation.Embedding;
 
 /// <summary>Pure vector maths for sentence embeddings: masked mean pooling, L2 normalisation and cosine similarity.</summary>
 public static class Vectors

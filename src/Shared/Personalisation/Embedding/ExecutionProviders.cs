@@ -1,7 +1,7 @@
 using Microsoft.ML.OnnxRuntime;
 using SessionOptions = Microsoft.ML.OnnxRuntime.SessionOptions;
 
-namespace Fleet.Edge.Personalisation.Embedding;
+namespace Fleet.Shared.Personalisation.Embedding;
 
 /// <summary>Maps a configured accelerator name to an ONNX Runtime execution provider and appends it to session options.</summary>
 public static class ExecutionProviders
@@ -30,6 +30,24 @@ public static class ExecutionProviders
             case Cpu: break;
             default: throw new NotSupportedException($"Unknown execution provider '{provider}'.");
         }
+    }
+
+    /// <summary>Every name <see cref="Append"/> knows; <c>npu</c> is an alias of <c>qnn</c>.</summary>
+    public static readonly IReadOnlyList<string> Known = [Cpu, "xnnpack", "qnn", "npu", "cuda", "tensorrt", "rocm", "dml", "openvino", "coreml"];
+
+    /// <summary>
+    /// The accelerator chain from <c>--ep</c> text such as <c>xnnpack,cpu</c>: names in order, CPU appended when absent
+    /// (it always works, so the chain never runs dry). Throws <see cref="ArgumentException"/> for a name neither ONNX
+    /// Runtime nor <paramref name="delegates"/> provide.
+    /// </summary>
+    public static IReadOnlyList<string> Chain(string? text, IEnumerable<string>? delegates = null)
+    {
+        var extra = delegates?.ToHashSet(StringComparer.Ordinal) ?? [];
+        var names = (text ?? Cpu).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(Normalise).Distinct().ToList();
+        foreach (var name in names.Where(n => !Known.Contains(n) && !extra.Contains(n)))
+            throw new ArgumentException($"unknown execution provider '{name}' (known: {string.Join(", ", Known.Concat(extra))})");
+        if (!names.Contains(Cpu)) names.Add(Cpu);
+        return names;
     }
 
     /// <summary>Lower-case, trimmed; empty means CPU.</summary>

@@ -1,15 +1,18 @@
-using FastBertTokenizer;
 using Microsoft.ML.OnnxRuntime;
 
-namespace Fleet.Edge.Personalisation.Embedding;
+namespace Fleet.Shared.Personalisation.Embedding;
 
-/// <summary>A loaded session with its tokenizer; runs one batch and mean-pools it.</summary>
-internal sealed record LoadedModel(InferenceSession Session, BertTokenizer Tokenizer, string Provider, IReadOnlyList<string> Fallbacks, double LoadMs)
+/// <summary>An ONNX Runtime session of a sentence-transformer export; runs one batch and mean-pools it.</summary>
+public sealed class OrtEmbeddingSession(InferenceSession session) : IEmbeddingSession
 {
+    public InferenceSession Session => session;
+
     public const string HiddenState = "last_hidden_state";
     private static readonly string[] OutputNames = [HiddenState];
 
     /// <summary>One Run for the whole batch; InferenceSession.Run is thread-safe, so no lock here.</summary>
+    public void Dispose() => session.Dispose();
+
     public float[][] Run(TokenBatch batch)
     {
         long[] shape = [batch.Batch, batch.SeqLen];

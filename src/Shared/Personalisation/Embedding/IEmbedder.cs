@@ -1,4 +1,4 @@
-namespace Fleet.Edge.Personalisation.Embedding;
+namespace Fleet.Shared.Personalisation.Embedding;
 
 /// <summary>Turns sentences into L2-normalised vectors; the seam between copy choice and ONNX Runtime.</summary>
 public interface IEmbedder

@@ -1,14 +1,14 @@
 using FastBertTokenizer;
 
-namespace Fleet.Edge.Personalisation.Embedding;
+namespace Fleet.Shared.Personalisation.Embedding;
 
 /// <summary>Token ids, attention mask and type ids of a batch as [batch, seq] int64, padded only to the longest sentence.</summary>
-internal sealed record TokenBatch(long[] InputIds, long[] AttentionMask, long[] TokenTypeIds, int Batch, int SeqLen)
+public sealed record TokenBatch(long[] InputIds, long[] AttentionMask, long[] TokenTypeIds, int Batch, int SeqLen)
 {
     // The tokenizer reuses internal buffers, so encoding is serialised; it takes microseconds next to inference.
     private static readonly Lock Gate = new();
 
-    public static TokenBatch Encode(BertTokenizer tokenizer, IReadOnlyList<string> texts, int maxTokens)
+    internal static TokenBatch Encode(BertTokenizer tokenizer, IReadOnlyList<string> texts, int maxTokens)
     {
         var ids = new long[texts.Count * maxTokens];
         var mask = new long[ids.Length];

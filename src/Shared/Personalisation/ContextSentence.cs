@@ -1,6 +1,6 @@
 using Fleet.Shared.Rendering;
 
-namespace Fleet.Edge.Personalisation.Copy;
+namespace Fleet.Shared.Personalisation;
 
 /// <summary>Describes a render context as one English sentence for the embedding model. The user id is never part of it.</summary>
 public static class ContextSentence
