@@ -109,7 +109,6 @@ public static class ApiContract
                 ["error"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "One line saying what went wrong" },
                 ["reason"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "A machine-readable reason where a client acts on it (render jobs: budget, device-quota, not-allowed)" },
             },
-            Example = new JsonObject { ["error"] = "campaign 'summer' does not exist" },
         };
     }
 
