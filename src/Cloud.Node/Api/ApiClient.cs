@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Fleet.Shared.Cli;
 using Fleet.Shared.Serialization;
+using Fleet.Shared.Http;
 
 namespace Fleet.Cloud.Api;
 

@@ -6,6 +6,7 @@ using Fleet.Cloud.Tokens;
 using Fleet.Shared.Security;
 using Fleet.Shared.Serialization;
 using Fleet.Shared.Tokens;
+using Fleet.Shared.Http;
 
 namespace Fleet.Cloud.Api;
 

@@ -7,6 +7,7 @@ using Fleet.Shared.Cli;
 using Fleet.Shared.Distribution;
 using Fleet.Shared.Tokens;
 using static Fleet.Shared.Distribution.CampaignReplies;
+using Fleet.Shared.Http;
 
 namespace Fleet.Cloud.Campaigns;
 

@@ -37,8 +37,7 @@ public static class CloudHost
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(o.HttpUrl);
-        builder.Logging.ClearProviders().AddSimpleConsole(c => { c.SingleLine = true; c.TimestampFormat = "HH:mm:ss.fff "; })
-            .AddFilter("Microsoft", LogLevel.Warning).AddFilter("System", LogLevel.Warning);
+        o.Log.Apply(builder.Logging);
 
         var admin = AdminToken.LoadOrCreate(o.DataDir, o.AdminToken);
         var isControl = o.Roles.Contains(FleetCluster.ControlRole);

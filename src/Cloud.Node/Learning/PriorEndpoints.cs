@@ -10,6 +10,7 @@ using Fleet.Shared.Security;
 using Fleet.Shared.Serialization;
 using Fleet.Shared.Telemetry;
 using Fleet.Shared.Tokens;
+using Fleet.Shared.Http;
 
 namespace Fleet.Cloud.Learning;
 

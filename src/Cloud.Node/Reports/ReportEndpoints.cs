@@ -5,6 +5,7 @@ using Fleet.Shared.Cli;
 using Fleet.Shared.Distribution;
 using Fleet.Shared.Telemetry;
 using Fleet.Shared.Tokens;
+using Fleet.Shared.Http;
 
 namespace Fleet.Cloud.Reports;
 

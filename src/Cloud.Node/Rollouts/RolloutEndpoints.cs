@@ -6,6 +6,7 @@ using Fleet.Shared.Cli;
 using Fleet.Shared.Rollouts;
 using Fleet.Shared.Tokens;
 using static Fleet.Shared.Rollouts.RolloutCommands;
+using Fleet.Shared.Http;
 
 namespace Fleet.Cloud.Rollouts;
 
