@@ -9,7 +9,7 @@ namespace Fleet.Cloud.Cli;
 /// <summary><c>fleet-cloud model publish FILE --name N --version V | list</c>: model artifacts (name@semver + sha256).</summary>
 public static class ModelVerb
 {
-    public static readonly Verb Verb = new("model", "publish a model artifact (name@semver) or list models", RunAsync);
+    public static readonly Verb Verb = new("model", "publish a model artifact (name@semver) or list models", RunAsync, ["publish", "list"]);
 
     private const string Usage = """
         usage: fleet-cloud model publish FILE --name NAME --version SEMVER [--json]

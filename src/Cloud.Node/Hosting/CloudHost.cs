@@ -111,7 +111,7 @@ public static class CloudHost
             LogLevel = o.AkkaLogLevel,
         };
         builder.Services.AddAkka(FleetCluster.SystemName, (b, sp) => b
-            .ConfigureLoggers(l => { l.ClearLoggers(); l.AddLoggerFactory(); })
+            .ConfigureLoggers(Fleet.Shared.Logging.AkkaLogBridge.Use)
             .WithFleetNode(node)
             .WithDeviceRegistry(isControl, pki?.Trust, pki is null ? null
                 : new DeviceCertificateRenewal(pki.Ca, pki.Revoked, o.DeviceCertificateLifetime, sp.GetRequiredService<CloudAudit>()))

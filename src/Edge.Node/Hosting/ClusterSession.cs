@@ -42,7 +42,7 @@ public sealed class ClusterSession : IAsyncDisposable
         builder.Services.AddSingleton<IHostLifetime, AgentOwnedLifetime>();
         builder.Services.AddAkka(FleetCluster.SystemName, (b, _) =>
         {
-            b.ConfigureLoggers(l => { l.ClearLoggers(); l.AddLoggerFactory(); });
+            b.ConfigureLoggers(Shared.Logging.AkkaLogBridge.Use);
             b.WithDeviceMembership(o, facts, membership);
             b.WithActors((system, registry, _) =>
             {

@@ -97,7 +97,7 @@ public sealed class EdgeNode : IAsyncDisposable
 
         builder.Services.AddAkka(FleetCluster.SystemName, (b, _) =>
         {
-            b.ConfigureLoggers(l => { l.ClearLoggers(); l.AddLoggerFactory(); });
+            b.ConfigureLoggers(Shared.Logging.AkkaLogBridge.Use);
             // Local only in both modes: the cloud connection must never take the API or the render pipeline with it.
             b.AddHocon(LocalOnly + $"\nakka.loglevel = {o.Log.AkkaLevel}", HoconAddMode.Prepend);
             b.WithActors((system, registry, _) =>
