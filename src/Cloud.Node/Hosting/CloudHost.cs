@@ -113,6 +113,7 @@ public static class CloudHost
         builder.Services.AddAkka(FleetCluster.SystemName, (b, sp) => b
             .ConfigureLoggers(Fleet.Shared.Logging.AkkaLogBridge.Use)
             .WithFleetNode(node)
+            .AddHocon(o.Log.AkkaStdoutHocon, HoconAddMode.Prepend)
             .WithDeviceRegistry(isControl, pki?.Trust, pki is null ? null
                 : new DeviceCertificateRenewal(pki.Ca, pki.Revoked, o.DeviceCertificateLifetime, sp.GetRequiredService<CloudAudit>()))
             .WithTelemetryIngest(isControl, cohorts, o.TelemetryRetention, reports, o.ReportRetention)

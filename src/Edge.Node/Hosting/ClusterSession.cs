@@ -44,6 +44,8 @@ public sealed class ClusterSession : IAsyncDisposable
         {
             b.ConfigureLoggers(Shared.Logging.AkkaLogBridge.Use);
             b.WithDeviceMembership(o, facts, membership);
+            // Only the start-up logger: this session's Akka level stays at ERROR (set by the membership settings).
+            if (o.Log.Json) b.AddHocon(o.Log.AkkaStdoutHocon, HoconAddMode.Prepend);
             b.WithActors((system, registry, _) =>
             {
                 var uplink = new TelemetryUplink(local.Outbox, registry.Get<TelemetryIngestKey>(), o.Telemetry);

@@ -99,7 +99,7 @@ public sealed class EdgeNode : IAsyncDisposable
         {
             b.ConfigureLoggers(Shared.Logging.AkkaLogBridge.Use);
             // Local only in both modes: the cloud connection must never take the API or the render pipeline with it.
-            b.AddHocon(LocalOnly + $"\nakka.loglevel = {o.Log.AkkaLevel}", HoconAddMode.Prepend);
+            b.AddHocon(LocalOnly + $"\nakka.loglevel = {o.Log.AkkaLevel}\n" + o.Log.AkkaStdoutHocon, HoconAddMode.Prepend);
             b.WithActors((system, registry, _) =>
             {
                 actorSystem = system;

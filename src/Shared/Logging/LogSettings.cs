@@ -70,6 +70,10 @@ public sealed record LogSettings(bool Json = false, LogLevel Level = LogLevel.In
         return logging.AddFilter("Microsoft", LogLevel.Warning).AddFilter("System", LogLevel.Warning).AddFilter("Grpc", LogLevel.Warning);
     }
 
+    /// <summary>In JSON, Akka's start-up logger writes JSON too (added with the highest priority); empty as text.</summary>
+    public string AkkaStdoutHocon => Json
+        ? $"akka.stdout-logger-class = \"{typeof(JsonStdoutLogger).FullName}, {typeof(JsonStdoutLogger).Assembly.GetName().Name}\"\n" : "";
+
     /// <summary>A logger factory of its own, for lines written before (or beside) a host's.</summary>
     public ILoggerFactory CreateFactory() => LoggerFactory.Create(b => Apply(b));
 }
