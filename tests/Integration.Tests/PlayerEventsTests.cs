@@ -80,7 +80,7 @@ public sealed class PlayerEventsTests
             Assert.Equal(400, (await EventAsync(http, renderId, "dwell")).Status); // dwell_ms missing
             Assert.Equal(400, (await EventAsync(http, renderId, "watched")).Status);
             Assert.Equal(400, (await RawEventAsync(http, "{not json")).Status);
-            Assert.Equal(400, (await RawEventAsync(http, "{}", "text/plain")).Status);
+            Assert.Equal(415, (await RawEventAsync(http, "{}", "text/plain")).Status);
             Assert.Equal(400, (await RawEventAsync(http, "{\"kind\":\"click\"}")).Status);
             Assert.Equal(202, (await EventAsync(http, renderId, "dwell", 1500)).Status);
         }

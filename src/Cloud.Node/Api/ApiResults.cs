@@ -10,7 +10,7 @@ public static class ApiResults
 
     public static IResult Created(object value) => Results.Json(value, FleetJson.Options, statusCode: StatusCodes.Status201Created);
 
-    public static IResult Error(int status, string message) => Results.Json(new ApiError(message), FleetJson.Options, statusCode: status);
+    public static IResult Error(int status, string message) => JsonErrors.Error(status, message);
 
     public static IResult NotFound(string message) => Error(StatusCodes.Status404NotFound, message);
 
@@ -21,17 +21,7 @@ public static class ApiResults
     public static IResult Conflict(string message) => Error(StatusCodes.Status409Conflict, message);
 
     /// <summary>429 with the one-line error and Retry-After in whole seconds, so a client knows when to try again.</summary>
-    public static IResult TooManyRequests(string message, TimeSpan retryAfter) =>
-        new WithRetryAfter(Error(StatusCodes.Status429TooManyRequests, message), retryAfter);
-
-    private sealed class WithRetryAfter(IResult inner, TimeSpan after) : IResult
-    {
-        public Task ExecuteAsync(HttpContext ctx)
-        {
-            ctx.Response.Headers.RetryAfter = $"{Math.Max(1, (long)Math.Ceiling(after.TotalSeconds))}";
-            return inner.ExecuteAsync(ctx);
-        }
-    }
+    public static IResult TooManyRequests(string message, TimeSpan retryAfter) => JsonErrors.TooManyRequests(message, retryAfter);
 
     /// <summary>
     /// Errors the framework answers before an endpoint runs (a body that does not bind, no such route, a wrong method,
@@ -65,6 +55,3 @@ public static class ApiResults
         }
     }
 }
-
-/// <summary>The one error body: a line for people and, where a client acts on it, a machine-readable reason.</summary>
-public sealed record ApiError(string Error, string? Reason = null);

@@ -23,7 +23,10 @@ public static class AgentVerb
         {
             throw new FleetException($"cannot serve the API on {o.HttpUrl}: {e.Message.Split('\n')[0]}");
         }
-        Console.WriteLine($"fleet-cloud: node {o.SelfAddress} roles {string.Join(',', o.Roles)}, api {o.HttpUrl}, db {o.Db.Describe()}");
+        var started = $"fleet-cloud: node {o.SelfAddress} roles {string.Join(',', o.Roles)}, api {o.HttpUrl}, db {o.Db.Describe()}";
+        // In JSON every stdout line is a log object; as text the line stays plain (scripts and tests wait for it).
+        if (o.Log.Json) app.Logger.LogInformation("{Started}", started);
+        else Console.WriteLine(started);
         await app.WaitForShutdownAsync();
         return 0;
     }

@@ -13,7 +13,7 @@ namespace Fleet.Cloud.Cli;
 /// </summary>
 public static class AuditVerb
 {
-    public static readonly Verb Verb = new("audit", "list operator actions, or 'audit verify' the hash chain", RunAsync);
+    public static readonly Verb Verb = new("audit", "list operator actions, or 'audit verify' the hash chain", RunAsync, ["verify", "device"]);
 
     private const string Usage = """
         usage: fleet-cloud audit [--limit N] [--json] [--api URL] [--token TOKEN] [--data DIR]

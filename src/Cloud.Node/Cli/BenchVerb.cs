@@ -8,7 +8,7 @@ namespace Fleet.Cloud.Cli;
 /// <summary><c>fleet-cloud bench telemetry</c> (ingest throughput, memory per 1,000 devices) and <c>bench report</c> (lift report on a simulated week).</summary>
 public static class BenchVerb
 {
-    public static readonly Verb Verb = new("bench", "benchmarks: 'bench telemetry' (ingest aggregates/s, memory per 1,000 devices), 'bench report' (lift report latency on a simulated week)", RunAsync);
+    public static readonly Verb Verb = new("bench", "benchmarks: 'bench telemetry' (ingest aggregates/s, memory per 1,000 devices), 'bench report' (lift report latency on a simulated week)", RunAsync, ["telemetry", "report"]);
 
     private const string Usage = """
         usage: fleet-cloud bench telemetry [--devices 1000] [--minutes 30] [--in-flight 256] [--db sqlite:PATH|postgres:CONNSTR] [--json]

@@ -13,7 +13,7 @@ namespace Fleet.Cloud.Cli;
 /// </summary>
 public static class CaVerb
 {
-    public static readonly Verb Verb = new("ca", "fleet certificate authority: 'ca init', 'ca issue-node'", RunAsync);
+    public static readonly Verb Verb = new("ca", "fleet certificate authority: 'ca init', 'ca issue-node'", RunAsync, ["init", "issue-node"]);
 
     public const string NodeCertFile = "node.crt";
     public const string NodeKeyFile = "node.key";

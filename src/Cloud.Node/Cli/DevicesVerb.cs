@@ -9,7 +9,7 @@ namespace Fleet.Cloud.Cli;
 /// <summary><c>fleet-cloud devices [--json]</c> and <c>fleet-cloud devices show ID [--json]</c>: the device registry.</summary>
 public static class DevicesVerb
 {
-    public static readonly Verb Verb = new("devices", "list registered devices, 'devices show ID', 'devices revoke ID'", RunAsync);
+    public static readonly Verb Verb = new("devices", "list registered devices, 'devices show ID', 'devices revoke ID'", RunAsync, ["show", "revoke"]);
 
     private const string Usage = """
         usage: fleet-cloud devices [--json] [--api URL] [--token TOKEN] [--data DIR]

@@ -7,7 +7,7 @@ namespace Fleet.Cloud.Cli;
 /// <summary><c>fleet-cloud keys list | status | rotate | revoke KID</c>: the manifest signing keys (rotate/revoke need operator).</summary>
 public static class KeysVerb
 {
-    public static readonly Verb Verb = new("keys", "list, rotate or revoke manifest signing keys; which devices hold the current trust", RunAsync);
+    public static readonly Verb Verb = new("keys", "list, rotate or revoke manifest signing keys; which devices hold the current trust", RunAsync, ["list", "rotate", "revoke", "status"]);
 
     private const string Usage = """
         usage: fleet-cloud keys [list] [--json]

@@ -10,7 +10,7 @@ namespace Fleet.Cloud.Cli;
 /// <summary><c>fleet-cloud kill engage|status|release|list</c>: stop an artifact fleet-wide and watch every device confirm.</summary>
 public static class KillVerb
 {
-    public static readonly Verb Verb = new("kill", "kill-switch: engage, status [--watch], release, list (role sre to change)", RunAsync);
+    public static readonly Verb Verb = new("kill", "kill-switch: engage, status [--watch], release, list (role sre to change)", RunAsync, ["engage", "status", "release", "list"]);
 
     private const string Usage = """
         usage: fleet-cloud kill engage --scope model:NAME@VERSION|campaign:ID|template:NAME@VERSION|all-generative --reason TEXT

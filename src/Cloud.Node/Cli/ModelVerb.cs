@@ -9,7 +9,7 @@ namespace Fleet.Cloud.Cli;
 /// <summary><c>fleet-cloud model publish FILE --name N --version V | list | quantize</c>: model artifacts (name@semver + sha256).</summary>
 public static class ModelVerb
 {
-    public static readonly Verb Verb = new("model", "publish a model artifact (name@semver), list models, or quantise one to INT8", RunAsync);
+    public static readonly Verb Verb = new("model", "publish a model artifact (name@semver), list models, or quantise one to INT8", RunAsync, ["publish", "list", "quantize"]);
 
     private const string Usage = """
         usage: fleet-cloud model publish FILE --name NAME --version SEMVER [--json]

@@ -8,7 +8,7 @@ namespace Fleet.Cloud.Cli;
 /// <summary><c>fleet-cloud renders [--campaign ID]</c> and <c>renders show JOB</c>: cloud render jobs and each campaign's budget use.</summary>
 public static class RendersVerb
 {
-    public static readonly Verb Verb = new("renders", "cloud render jobs and budgets: list [--campaign ID], show JOB", RunAsync);
+    public static readonly Verb Verb = new("renders", "cloud render jobs and budgets: list [--campaign ID], show JOB", RunAsync, ["list", "show"]);
 
     private const string Usage = """
         usage: fleet-cloud renders [--campaign ID] [--json]       jobs (newest first) and today's budget use per campaign

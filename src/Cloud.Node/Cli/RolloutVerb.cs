@@ -11,7 +11,7 @@ namespace Fleet.Cloud.Cli;
 /// <summary><c>fleet-cloud rollout start|status|list|pause|resume|abort|promote</c>: health-gated canary rollouts.</summary>
 public static class RolloutVerb
 {
-    public static readonly Verb Verb = new("rollout", "canary rollouts: start, status [--watch], list, pause, resume, abort, promote", RunAsync);
+    public static readonly Verb Verb = new("rollout", "canary rollouts: start, status [--watch], list, pause, resume, abort, promote", RunAsync, ["start", "status", "list", "pause", "resume", "abort", "promote"]);
 
     private const string Usage = """
         usage: fleet-cloud rollout start --artifact campaign:ID@VERSION|model:NAME@VERSION|template:NAME@VERSION

@@ -7,7 +7,7 @@ namespace Fleet.Cloud.Cli;
 /// <summary><c>fleet-cloud tokens create --role R [--device ID] [--name N] | list | revoke ID</c> (admin token needed).</summary>
 public static class TokensVerb
 {
-    public static readonly Verb Verb = new("tokens", "create, list or revoke API tokens (roles viewer, operator, sre, device)", RunAsync);
+    public static readonly Verb Verb = new("tokens", "create, list or revoke API tokens (roles viewer, operator, sre, device)", RunAsync, ["create", "list", "revoke"]);
 
     private const string Usage = """
         usage: fleet-cloud tokens create --role viewer|operator|sre|device [--device ID] [--name TEXT] [--json]

@@ -39,8 +39,7 @@ public static class CloudHost
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(o.HttpUrl);
-        builder.Logging.ClearProviders().AddSimpleConsole(c => { c.SingleLine = true; c.TimestampFormat = "HH:mm:ss.fff "; })
-            .AddFilter("Microsoft", LogLevel.Warning).AddFilter("System", LogLevel.Warning);
+        o.Log.Apply(builder.Logging);
 
         var admin = AdminToken.LoadOrCreate(o.DataDir, o.AdminToken);
         var isControl = o.Roles.Contains(FleetCluster.ControlRole);
@@ -122,8 +121,9 @@ public static class CloudHost
             LogLevel = o.AkkaLogLevel,
         };
         builder.Services.AddAkka(FleetCluster.SystemName, (b, sp) => b
-            .ConfigureLoggers(l => { l.ClearLoggers(); l.AddLoggerFactory(); })
+            .ConfigureLoggers(Fleet.Shared.Logging.AkkaLogBridge.Use)
             .WithFleetNode(node)
+            .AddHocon(o.Log.AkkaStdoutHocon, HoconAddMode.Prepend)
             .WithDeviceRegistry(isControl, pki?.Trust, pki is null ? null
                 : new DeviceCertificateRenewal(pki.Ca, pki.Revoked, o.DeviceCertificateLifetime, sp.GetRequiredService<CloudAudit>()))
             .WithTelemetryIngest(isControl, cohorts, o.TelemetryRetention, reports, o.ReportRetention)

@@ -62,18 +62,20 @@ public sealed record CloudOptions
     /// <summary>Tests only: an injected render-worker fault (a hang or a throw before each render).</summary>
     public Func<Fleet.Shared.Renders.RenderJobSpec, CancellationToken, Task>? RenderFault { get; init; }
     /// <summary>Akka's own log level (benchmarks run at ERROR).</summary>
-    public string AkkaLogLevel { get; init; } = "INFO";
+    public string AkkaLogLevel { get; init; } = "WARNING";
+    /// <summary>Console log format and levels (<c>--log-format</c>, <c>--log-level</c>, <c>--akka-log-level</c>).</summary>
+    public Fleet.Shared.Logging.LogSettings Log { get; init; } = new();
 
     public string EffectiveCaKeyPath => CaKeyPath ?? DefaultCaKeyPath(DataDir);
 
     public static string DefaultCaKeyPath(string dataDir) => Path.Combine(dataDir, "ca", Fleet.Shared.Security.Pki.FleetCa.KeyFile);
 
     public static readonly string[] KnownOptions =
-    {
+    [
         "host", "port", "http", "roles", "data", "db", "seed", "ca-key", "node-cert", "node-key", "ca-cert", "insecure-dev", "render-slots", "store",
         "gateway-port", "gateway-address", "device-cert-days", "device-cert-seconds", "key-secret-file", "rotate-every",
-        "retire-after", "write-off-after", "report-retention",
-    };
+        "retire-after", "write-off-after", "report-retention", .. Fleet.Shared.Logging.LogSettings.Options,
+    ];
     public static readonly string[] BooleanOptions = { "insecure-dev" };
 
     public const string Usage = """
@@ -84,6 +86,7 @@ public sealed record CloudOptions
                                  [--device-cert-days 730 | --device-cert-seconds N]
                                  [--key-secret-file PATH] [--rotate-every 90d|off] [--retire-after 30d|off]
                                  [--write-off-after 30d] [--report-retention 90d]
+                                 [--log-format text|json] [--log-level info] [--akka-log-level WARNING]
           runs a cloud node: remoting on --port, the HTTP API on --http, persistence in --db
           (default: a SQLite file under --data). The admin token is FLEET_ADMIN_TOKEN or <data>/admin.token.
           Roles: control (registry, kill-switch, rollouts, API), render (render worker), gateway (device streams:
@@ -117,7 +120,7 @@ public sealed record CloudOptions
           --report-retention: how long the hourly player-outcome rollups behind 'report campaign' (impressions, clicks,
           completes, quartiles and dwell per campaign version, arm and variant) stay in --db (default 90d); older
           hours are deleted hourly.
-        """;
+        """ + "\n" + Fleet.Shared.Logging.LogSettings.Usage;
 
     public static CloudOptions From(CommandArgs a)
     {
@@ -125,6 +128,7 @@ public sealed record CloudOptions
         var data = Path.GetFullPath(a.Get("data", "./data/cloud"));
         var host = a.Get("host", "127.0.0.1");
         var insecure = a.Flag("insecure-dev");
+        var log = Fleet.Shared.Logging.LogSettings.From(a);
         var roles = ParseRoles(a.Get("roles", insecure ? "control,render" : "control,render,gateway"), "--roles");
         if (insecure && roles.Contains(FleetCluster.GatewayRole))
             throw new UsageException("--roles gateway needs the fleet CA (devices connect with mutual TLS); it cannot be combined with --insecure-dev");
@@ -153,6 +157,8 @@ public sealed record CloudOptions
                 a.Get("retire-after") is "off" ? null : DurationOf(a.Get("retire-after"), Keys.KeyRetirement.Policy.DefaultRetireAfter, "--retire-after", "or 'off'"),
                 DurationOf(a.Get("write-off-after"), Keys.KeyRetirement.Policy.DefaultWriteOffAfter, "--write-off-after", "")),
             ReportRetention = ReportRetentionOf(a.Get("report-retention")),
+            Log = log,
+            AkkaLogLevel = log.AkkaLevel,
         };
     }
 

@@ -14,6 +14,7 @@ public static class AgentVerb
         var a = CommandArgs.Parse(argv, EdgeOptions.BooleanOptions);
         if (a.Flag("help")) { Console.WriteLine(EdgeOptions.Usage); return 0; }
         var o = EdgeOptions.From(a);
+        AgentLog.Use(o.Log);
         using var stop = new CancellationTokenSource();
         using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
             System.Runtime.InteropServices.PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stop.Cancel(); });

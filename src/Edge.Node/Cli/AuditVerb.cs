@@ -9,7 +9,7 @@ namespace Fleet.Edge.Cli;
 /// <summary><c>fleet-edge audit [--data DIR] [--json]</c> lists the device's enforcements; <c>audit verify</c> checks the chain.</summary>
 public static class AuditVerb
 {
-    public static readonly Verb Verb = new("audit", "list device-side enforcements, or 'audit verify' the hash chain", RunAsync);
+    public static readonly Verb Verb = new("audit", "list device-side enforcements, or 'audit verify' the hash chain", RunAsync, ["verify"]);
 
     private const string Usage = """
         usage: fleet-edge audit [--data ./data/edge] [--json]

@@ -8,7 +8,8 @@ namespace Fleet.Edge.Cli;
 /// <summary><c>fleet-edge bench join</c>: device join and registration timings, printed as medians.</summary>
 public static class BenchVerb
 {
-    public static readonly Verb Verb = new("bench", "benchmarks: render (the edge budget), join, kill, gateway, rollout, delegate, telemetry, events, audit, learning, metrics", RunAsync);
+    public static readonly Verb Verb = new("bench", "benchmarks: render (the edge budget), join, kill, gateway, rollout, delegate, telemetry, events, audit, learning, metrics", RunAsync,
+        ["render", "join", "kill", "gateway", "rollout", "delegate", "telemetry", "events", "audit", "learning", "metrics"]);
 
     private const string Usage = """
         usage: fleet-edge bench render [--campaign samples/summer-sale] [--runs 20] [--json]

@@ -8,7 +8,7 @@ namespace Fleet.Edge.Cli;
 /// <summary><c>fleet-edge store verify [--data DIR] [--json]</c>: the background scrub, now, at full speed.</summary>
 public static class StoreVerb
 {
-    public static readonly Verb Verb = new("store", "'store verify': hash every stored asset and model again now; exit 1 if one is corrupt", RunAsync);
+    public static readonly Verb Verb = new("store", "'store verify': hash every stored asset and model again now; exit 1 if one is corrupt", RunAsync, ["verify"]);
 
     private const string Usage = """
         usage: fleet-edge store verify [--data ./data/edge] [--json]

@@ -11,7 +11,7 @@ internal static class TemplateVerb
 {
     public const string DefaultCache = ".fleet/prepared";
 
-    public static Verb Create() => new("template", "prepare a campaign's template for fast renders (prepare | bench)", RunAsync);
+    public static Verb Create() => new("template", "prepare a campaign's template for fast renders (prepare | bench)", RunAsync, ["prepare", "bench"]);
 
     private static async Task<int> RunAsync(IReadOnlyList<string> argv)
     {

@@ -38,13 +38,14 @@ public sealed class ClusterSession : IAsyncDisposable
         var creds = membership.Credentials;
         Func<string, DeviceProof?> prove = creds is null ? _ => null : address => RegistrationProof.Sign(creds.Certificate, facts, address, DateTimeOffset.UtcNow);
         var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders().AddSimpleConsole(c => { c.SingleLine = true; c.TimestampFormat = "HH:mm:ss.fff "; })
-            .AddFilter("Microsoft", LogLevel.Warning).AddFilter("System", LogLevel.Warning);
+        o.Log.Apply(builder.Logging);
         builder.Services.AddSingleton<IHostLifetime, AgentOwnedLifetime>();
         builder.Services.AddAkka(FleetCluster.SystemName, (b, _) =>
         {
-            b.ConfigureLoggers(l => { l.ClearLoggers(); l.AddLoggerFactory(); });
+            b.ConfigureLoggers(Shared.Logging.AkkaLogBridge.Use);
             b.WithDeviceMembership(o, facts, membership);
+            // Only the start-up logger: this session's Akka level stays at ERROR (set by the membership settings).
+            if (o.Log.Json) b.AddHocon(o.Log.AkkaStdoutHocon, HoconAddMode.Prepend);
             b.WithActors((system, registry, _) =>
             {
                 var uplink = new TelemetryUplink(local.Outbox, registry.Get<TelemetryIngestKey>(), o.Telemetry);

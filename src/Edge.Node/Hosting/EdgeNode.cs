@@ -61,6 +61,9 @@ public sealed class EdgeNode : IAsyncDisposable
     /// <summary>What a cloud session needs of this node.</summary>
     public LocalDevice Local { get; }
 
+    /// <summary>The local API's limit on renders at once (tests hold its slots to see the 429).</summary>
+    internal RenderGate RenderGate { get; private init; } = null!;
+
     /// <summary>The local API's address (useful when --http 0 picked a free port).</summary>
     public string LocalApiUrl => _app.Urls.FirstOrDefault() ?? "";
 
@@ -71,8 +74,8 @@ public sealed class EdgeNode : IAsyncDisposable
         var campaign = o.CampaignDir is null ? null : CampaignLoader.LoadDirectory(o.CampaignDir);
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls($"http://127.0.0.1:{o.HttpPort}");
-        builder.Logging.ClearProviders().AddSimpleConsole(c => { c.SingleLine = true; c.TimestampFormat = "HH:mm:ss.fff "; })
-            .AddFilter("Microsoft", LogLevel.Warning).AddFilter("System", LogLevel.Warning).AddFilter("Grpc", LogLevel.Warning);
+        o.Log.Apply(builder.Logging);
+        LocalApi.Configure(builder, o);
 
         // The agent loop owns SIGINT/SIGTERM: a session ending on its own must be told apart from a requested stop.
         builder.Services.AddSingleton<IHostLifetime, AgentOwnedLifetime>();
@@ -103,9 +106,9 @@ public sealed class EdgeNode : IAsyncDisposable
 
         builder.Services.AddAkka(FleetCluster.SystemName, (b, _) =>
         {
-            b.ConfigureLoggers(l => { l.ClearLoggers(); l.AddLoggerFactory(); });
+            b.ConfigureLoggers(Shared.Logging.AkkaLogBridge.Use);
             // Local only in both modes: the cloud connection must never take the API or the render pipeline with it.
-            b.AddHocon(LocalOnly, HoconAddMode.Prepend);
+            b.AddHocon(LocalOnly + $"\nakka.loglevel = {o.Log.AkkaLevel}\n" + o.Log.AkkaStdoutHocon, HoconAddMode.Prepend);
             b.WithActors((system, registry, _) =>
             {
                 actorSystem = system;
@@ -133,6 +136,7 @@ public sealed class EdgeNode : IAsyncDisposable
         });
 
         var app = builder.Build();
+        LocalApi.UseMiddleware(app, o);
         app.MapGet("/healthz", () => Results.Text("ok\n"));
         app.MapGet("/v1/status", async (IRequiredActor<ManifestsActor> manifests) => Results.Json(new
         {
@@ -146,13 +150,15 @@ public sealed class EdgeNode : IAsyncDisposable
         Func<string?, Task<CampaignInForce?>> campaigns = id => campaign is not null && (id is null || id == campaign.Spec.Id)
             ? Task.FromResult<CampaignInForce?>(new CampaignInForce(campaign, Rendering.RenderProtocol.RenderAd.LocalVersion, null))
             : synced.FindAsync(id);
-        app.MapRenders(campaigns, renderSettings, ledger, hasher);
+        var gate = new RenderGate(o.MaxConcurrentRenders);
+        LocalApi.MapReadiness(app, campaigns);
+        app.MapRenders(campaigns, renderSettings, ledger, hasher, gate);
         app.MapPlayer(campaigns);
         app.MapLocalEvents(hasher, ledger);
         app.MapPrometheusScrapingEndpoint("/metrics");
         await app.StartAsync(ct);
         if (campaign is not null) WarmUp(app, campaign, renderSettings);
-        return new EdgeNode(app, app.Services.GetRequiredService<ActorSystem>(), session, outbox, audit);
+        return new EdgeNode(app, app.Services.GetRequiredService<ActorSystem>(), session, outbox, audit) { RenderGate = gate };
     }
 
     /// <summary>One throwaway render at start (template import, model load), so the player's first ad is not the slow one.</summary>
@@ -172,7 +178,6 @@ public sealed class EdgeNode : IAsyncDisposable
 
     /// <summary>A device behind a gateway runs a plain local actor system: no remoting, no membership, nothing to reach.</summary>
     private const string LocalOnly = """
-        akka.loglevel = WARNING
         akka.stdout-loglevel = ERROR
         akka.coordinated-shutdown.exit-clr = off
         akka.coordinated-shutdown.run-by-clr-shutdown-hook = off

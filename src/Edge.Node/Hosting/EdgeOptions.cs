@@ -42,6 +42,17 @@ public sealed record EdgeOptions
     /// <summary>How many renders the device remembers for player events, and for how long.</summary>
     public Player.RenderLedgerOptions RenderLedger { get; init; } = new();
 
+    /// <summary>Web origins whose pages may call the local API (CORS); none by default, so only same-origin pages (<c>/player</c>) can.</summary>
+    public IReadOnlyList<string> CorsOrigins { get; init; } = Array.Empty<string>();
+
+    /// <summary>Renders the local API runs at once; more are answered 429 with Retry-After.</summary>
+    public int MaxConcurrentRenders { get; init; } = Rendering.RenderGate.DefaultLimit;
+
+    /// <summary>Console log format and levels.</summary>
+    public Shared.Logging.LogSettings Log { get; init; } = new();
+
+    public const string CorsVariable = "FLEET_CORS_ORIGINS";
+
     /// <summary>The fraction of its lifetime left at which the device certificate is renewed through the gateway.</summary>
     public double RenewBefore { get; init; } = CertificateRenewal.DefaultRenewBefore;
 
@@ -49,9 +60,9 @@ public sealed record EdgeOptions
     public string? ExecutionProviders { get; init; }
 
     public static readonly string[] KnownOptions =
-        { "ep", "seed", "gateway", "join", "device-id", "data", "host", "port", "http", "tags", "campaign", "insecure-dev", "telemetry-k", "telemetry-seal", "upload-bps", "upload-burst", "max-render-height",
+        [ "ep", "seed", "gateway", "join", "device-id", "data", "host", "port", "http", "tags", "campaign", "insecure-dev", "telemetry-k", "telemetry-seal", "upload-bps", "upload-burst", "max-render-height",
           "delegate-above-temp", "delegate-above-cpu", "scrub-every", "renew-before",
-          "events-keep", "events-expiry" };
+          "events-keep", "events-expiry", "cors-origin", "max-concurrent-renders", .. Shared.Logging.LogSettings.Options ];
     public static readonly string[] BooleanOptions = { "insecure-dev" };
 
     public const string Usage = """
@@ -61,12 +72,18 @@ public sealed record EdgeOptions
                                 [--telemetry-k 5] [--telemetry-seal SECONDS] [--upload-bps 4096] [--upload-burst 65536]
                                 [--max-render-height 720] [--delegate-above-temp 80] [--delegate-above-cpu PERCENT]
                                 [--scrub-every 1d] [--renew-before 1/3] [--events-keep 10000] [--events-expiry 24h]
-                                [--ep xnnpack,cpu]
+                                [--ep xnnpack,cpu] [--cors-origin ORIGIN ...] [--max-concurrent-renders 2]
+                                [--log-format text|json] [--log-level info] [--akka-log-level WARNING]
           runs a device: connects to the fleet by itself (retrying with backoff), registers, serves the local API on --http
           (POST /v1/render renders --campaign for a context and answers with a render_id; POST /v1/events
           {render_id, kind: impression_start|q25|q50|q75|complete|click|scan|dwell, dwell_ms?} reports what the player
           saw, each kind counted once per render (404 for an unknown or expired render id); GET /v1/renders/ID.mp4;
-          GET /healthz; GET /v1/status; GET /player, a kiosk player page looping those ads).
+          GET /healthz (alive); GET /readyz (200 once a campaign is in force and the personalisation model loaded, else
+          503 with the reason); GET /v1/status; GET /player, a kiosk player page looping those ads). Every error answer
+          is JSON {"error": "..."}; POST bodies must be application/json (else 415).
+          --cors-origin ORIGIN (repeatable; or FLEET_CORS_ORIGINS=a,b): web origins (e.g. https://player.example) whose
+          pages may call the local API from a browser; none by default. --max-concurrent-renders: renders run at once
+          (default 2); more are answered 429 with Retry-After.
           An enrolled device (fleet-edge enroll) keeps one stream (gRPC, mutual TLS with <data>/enrolment) to one of
           the gateways of its bundle or --gateway, failing over between them; its tags are its enrolment record's.
           It is never a cluster member. --insecure-dev instead joins a development cluster as a member (no TLS) through
@@ -90,7 +107,7 @@ public sealed record EdgeOptions
           --ep: accelerator chain for the embedding model, best first (cpu, xnnpack, qnn (alias npu), cuda, tensorrt,
           rocm, dml, openvino, coreml); each is opened and probed with a real inference at start, the first that works
           is used, and one that fails later hands over to the next without failing a render. CPU always ends the chain.
-        """;
+        """ + "\n" + Shared.Logging.LogSettings.Usage;
 
     private static string? EpFrom(string? text)
     {
@@ -174,7 +191,21 @@ public sealed record EdgeOptions
             Pressure = new Rendering.ResourcePressure(a.GetInt("delegate-above-temp", 80, 30, 120, "°C"),
                 a.Get("delegate-above-cpu") is null ? null : a.GetInt("delegate-above-cpu", 0, 10, 100, "%")),
             RenewBefore = a.Get("renew-before") is { } rb ? ParseFraction(rb, "--renew-before") : CertificateRenewal.DefaultRenewBefore,
+            CorsOrigins = CorsOriginsFrom(a),
+            MaxConcurrentRenders = a.GetInt("max-concurrent-renders", Rendering.RenderGate.DefaultLimit, 1, 64),
+            Log = Shared.Logging.LogSettings.From(a),
         };
+    }
+
+    /// <summary>--cors-origin (repeatable), else FLEET_CORS_ORIGINS (comma-separated): each a scheme://host[:port] origin.</summary>
+    private static IReadOnlyList<string> CorsOriginsFrom(CommandArgs a)
+    {
+        var given = a.GetAll("cors-origin");
+        var raw = given.Count > 0 ? given
+            : (Environment.GetEnvironmentVariable(CorsVariable) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return raw.Select(o => Uri.TryCreate(o, UriKind.Absolute, out var u) && u.Scheme is "http" or "https" && u.AbsolutePath == "/" && u.Query == ""
+                && !o.TrimEnd('/').EndsWith('/') ? u.GetLeftPart(UriPartial.Authority)
+            : throw new UsageException($"--cors-origin '{o}' is not an origin like https://player.example or http://localhost:8080")).Distinct().ToList();
     }
 
     /// <summary><c>1/3</c>, <c>0.25</c> or <c>25%</c>: a fraction strictly between 0 and 1.</summary>

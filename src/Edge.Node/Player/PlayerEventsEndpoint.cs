@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Akka.Actor;
+using Fleet.Shared.Http;
 using Fleet.Shared.Serialization;
 
 namespace Fleet.Edge.Player;
@@ -34,9 +35,9 @@ public static class PlayerEventsEndpoint
         switch (ledger.Count(body.RenderId, body.Kind))
         {
             case EventVerdict.Unknown:
-                return (404, new { error = $"render '{body.RenderId}' is unknown on this device; nothing counted" });
+                return (404, new ApiError($"render '{body.RenderId}' is unknown on this device; nothing counted"));
             case EventVerdict.Expired:
-                return (404, new { error = $"render '{body.RenderId}' expired (events count within {ledger.Expiry.TotalHours:0.#} h of the render); nothing counted" });
+                return (404, new ApiError($"render '{body.RenderId}' expired (events count within {ledger.Expiry.TotalHours:0.#} h of the render); nothing counted"));
             case EventVerdict.Accepted { Newly.Count: 0 } dup:
                 return (200, new Reply(false, body.RenderId, body.Kind, [], dup.Render.Arm));
             case EventVerdict.Accepted ok:
@@ -52,7 +53,6 @@ public static class PlayerEventsEndpoint
     {
         app.MapPost("/v1/events", async (HttpRequest request, ActorSystem system, CancellationToken ct) =>
         {
-            if (!request.HasJsonContentType()) return Json(Bad("content type must be application/json"));
             JsonElement json;
             try { json = await request.ReadFromJsonAsync<JsonElement>(FleetJson.Options, ct); }
             catch (JsonException) { return Json(Bad("body is not JSON {render_id, kind, dwell_ms?}")); }
@@ -62,10 +62,10 @@ public static class PlayerEventsEndpoint
             try { body = json.Deserialize<PlayerEventBody>(FleetJson.Options)!; }
             catch (JsonException) { return Json(Bad("render_id and kind must be strings, dwell_ms a whole number")); }
             return Json(Handle(body, ledger, system.EventStream.Publish, DateTimeOffset.UtcNow));
-        });
+        }).AcceptsJsonOnly();
     }
 
-    private static (int, object) Bad(string message) => (400, new { error = message });
+    private static (int, object) Bad(string message) => (400, new ApiError(message));
 
     private static IResult Json((int Status, object Body) r) => Results.Json(r.Body, FleetJson.Options, statusCode: r.Status);
 }

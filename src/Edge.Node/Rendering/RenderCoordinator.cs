@@ -47,6 +47,8 @@ public sealed class RenderCoordinator : ReceiveActor
             guard ?? new Store.AssetGuard(settings.DataDir),
             audit ?? ActorRefs.Nobody);
         Receive<Shared.Tokens.DeviceCredentials>(c => _services.Cloud.Credentials = c);
+        // Readiness (/readyz) asks whether the personalisation model loaded; the stage actor answers.
+        Receive<Personalisation.PersonaliseProtocol.GetProvider>(m => _services.Personalise.Forward(m));
 
         Receive<RenderAd>(req =>
         {

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Akka.Actor;
 using Akka.Hosting;
 using Fleet.Shared.Campaigns;
+using Fleet.Shared.Http;
 using Fleet.Shared.Rendering;
 using Fleet.Shared.Serialization;
 using static Fleet.Edge.Rendering.RenderProtocol;
@@ -21,13 +22,14 @@ public static class RenderEndpoints
 
     /// <param name="RenderId">Names this ad in player events; null when no ad could be made.</param>
     /// <param name="Arm"><c>personalised</c>, or <c>holdout</c> when the campaign's holdout share chose the static creative.</param>
-    public sealed record RenderReply(string Url, RenderOutcome Outcome, string? RenderId = null, string? Arm = null);
+    /// <param name="Error">Set when no ad could be made (status 500): the same <c>error</c> field as every other error answer.</param>
+    public sealed record RenderReply(string Url, RenderOutcome Outcome, string? RenderId = null, string? Arm = null, string? Error = null);
 
     /// <summary>Finished ads kept for the player; older ones are removed.</summary>
     internal const int KeptRenders = 50;
 
     public static void MapRenders(this WebApplication app, Func<string?, Task<Manifests.CampaignInForce?>> campaigns, RenderSettings settings,
-        Player.RenderLedger ledger, Privacy.UserIdHasher hasher)
+        Player.RenderLedger ledger, Privacy.UserIdHasher hasher, RenderGate gate)
     {
         var outDir = Directory.CreateDirectory(Path.Combine(settings.DataDir, "renders", "out")).FullName;
         app.MapPost("/v1/render", async (HttpRequest request, IRequiredActor<RenderCoordinator> render) =>
@@ -35,20 +37,22 @@ public static class RenderEndpoints
             // The same snake_case JSON as every Fleet API (campaign_id, no_cache), read explicitly for a clear 400.
             RenderBody body;
             try { body = await request.ReadFromJsonAsync<RenderBody>(FleetJson.Options) ?? new RenderBody(null, null, null, null); }
-            catch (JsonException) { return Results.Json(new { error = "body is not JSON {campaign_id?, context?, headline?, cta?, no_cache?}" }, FleetJson.Options, statusCode: 400); }
+            catch (JsonException) { return JsonErrors.Error(400, "body is not JSON {campaign_id?, context?, headline?, cta?, no_cache?}"); }
+            // Before anything that waits: a device already rendering its limit answers at once.
+            using var slot = gate.TryEnter();
+            if (slot is null)
+                return JsonErrors.TooManyRequests($"{gate.Limit} renders are in progress (--max-concurrent-renders); try again shortly", RenderGate.RetryAfter);
             Manifests.CampaignInForce? inForce;
             try { inForce = await campaigns(body.CampaignId); }
-            catch (Shared.Cli.FleetException e) { return Results.Json(new { error = e.Message }, FleetJson.Options, statusCode: 503); }
+            catch (Shared.Cli.FleetException e) { return JsonErrors.Error(503, e.Message); }
             if (inForce is null)
-                return Results.Json(new { error = body.CampaignId is null ? "this device has no campaign to render" : $"campaign '{body.CampaignId}' is not on this device" },
-                    FleetJson.Options, statusCode: 404);
+                return JsonErrors.Error(404, body.CampaignId is null ? "this device has no campaign to render" : $"campaign '{body.CampaignId}' is not on this device");
             var mode = body.Mode ?? Delegation.EdgeFirst;
             if (!Delegation.Modes.Contains(mode))
-                return Results.Json(new { error = $"mode '{mode}' is not one of {string.Join(", ", Delegation.Modes)}" }, FleetJson.Options, statusCode: 400);
+                return JsonErrors.Error(400, $"mode '{mode}' is not one of {string.Join(", ", Delegation.Modes)}");
             var height = body.Resolution is null ? (int?)null : Shared.Renders.RenderVariants.ParseHeight(body.Resolution);
             if (body.Resolution is not null && height is null)
-                return Results.Json(new { error = $"resolution '{body.Resolution}' is not one of {string.Join(", ", Shared.Renders.RenderVariants.Heights.Select(h => h + "p"))}" },
-                    FleetJson.Options, statusCode: 400);
+                return JsonErrors.Error(400, $"resolution '{body.Resolution}' is not one of {string.Join(", ", Shared.Renders.RenderVariants.Heights.Select(h => h + "p"))}");
             var id = Guid.NewGuid().ToString("N")[..12];
             var path = Path.Combine(outDir, id + ".mp4");
             var context = body.Context ?? new RenderContext();
@@ -61,18 +65,18 @@ public static class RenderEndpoints
                 inForce.Version, inForce.Model, mode, height, inForce.Expected, arm == Shared.Telemetry.ArmCounts.Holdout, bucket);
             var outcome = await render.ActorRef.Ask<RenderOutcome>(ad, settings.ReplyTimeout);
             Prune(outDir, keep: path);
-            if (outcome.Error is not null) return Results.Json(new RenderReply($"/v1/renders/{id}.mp4", outcome), FleetJson.Options, statusCode: 500);
+            if (outcome.Error is not null) return Results.Json(new RenderReply($"/v1/renders/{id}.mp4", outcome, Error: outcome.Error), FleetJson.Options, statusCode: 500);
             var userHash = context.UserId is { Length: > 0 } user ? hasher.Hash(user) : null;
             ledger.Remember(Player.ShownRenders.From(id, outcome, ad, arm, bucket, userHash, DateTimeOffset.UtcNow));
             return Results.Json(new RenderReply($"/v1/renders/{id}.mp4", outcome, id, arm), FleetJson.Options, statusCode: 200);
-        });
+        }).AcceptsJsonOnly();
         app.MapGet("/v1/renders/{file}", (string file) =>
         {
             var name = Path.GetFileName(file);
             var path = Path.Combine(outDir, name);
             return name == file && name.EndsWith(".mp4", StringComparison.Ordinal) && File.Exists(path)
                 ? Results.File(path, "video/mp4", enableRangeProcessing: true)
-                : Results.Json(new { error = $"no render {file}" }, FleetJson.Options, statusCode: 404);
+                : JsonErrors.Error(404, $"no render {file}");
         });
     }
 

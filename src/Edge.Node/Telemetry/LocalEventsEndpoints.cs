@@ -3,6 +3,7 @@ using Akka.Hosting;
 using System.Text.Json;
 using Fleet.Edge.Player;
 using Fleet.Edge.Privacy;
+using Fleet.Shared.Http;
 using Fleet.Shared.Serialization;
 using Fleet.Shared.Telemetry;
 
@@ -50,8 +51,8 @@ public static class LocalEventsEndpoints
             if (e is null || e.StageMs is null || e.Fallbacks is null || string.IsNullOrEmpty(e.CampaignId)) return Error("render event lacks campaign_id, stage_ms or fallbacks");
             await (await telemetry.GetAsync(ct)).Ask<Recorded>(new Recorded.Confirm(e), StoreTimeout, ct);
             return Results.Json(new { recorded = true }, statusCode: 202);
-        });
+        }).AcceptsJsonOnly();
     }
 
-    private static IResult Error(string message) => Results.Json(new { error = message }, statusCode: 400);
+    private static IResult Error(string message) => JsonErrors.Error(400, message);
 }

@@ -1,7 +1,13 @@
 namespace Fleet.Shared.Cli;
 
-/// <summary>One CLI verb: a name, a one-line summary for <c>--help</c> and the code that runs it.</summary>
-public sealed record Verb(string Name, string Summary, Func<IReadOnlyList<string>, Task<int>> Run);
+/// <summary>
+/// One CLI verb: a name, a one-line summary for <c>--help</c>, the code that runs it, and its subcommands (for shell
+/// completion, <see cref="Completion"/>).
+/// </summary>
+public sealed record Verb(string Name, string Summary, Func<IReadOnlyList<string>, Task<int>> Run, IReadOnlyList<string>? Subcommands = null)
+{
+    public IReadOnlyList<string> Subcommands { get; } = Subcommands ?? [];
+}
 
 /// <summary>Dispatches <c>argv[0]</c> to a verb; prints one-line errors and the verb list.</summary>
 public static class VerbDispatcher
@@ -13,6 +19,12 @@ public static class VerbDispatcher
         {
             PrintHelp(program, verbs, environment);
             return argv.Length == 0 ? 2 : 0;
+        }
+        if (argv[0] == "completion")
+        {
+            if (argv.Length != 2) { Console.Error.WriteLine($"{program} completion: name a shell: {string.Join(" or ", Completion.Shells)}"); return 2; }
+            try { Console.Write(Completion.Script(program, verbs, argv[1])); return 0; }
+            catch (UsageException e) { Console.Error.WriteLine($"{program} {e.Message}"); return 2; }
         }
         if (argv[0] is "--version" or "version")
         {
@@ -57,6 +69,7 @@ public static class VerbDispatcher
         Console.WriteLine($"usage: {program} <command> [options]   ({program} <command> --help for its options; {program} --version)");
         Console.WriteLine();
         foreach (var v in verbs) Console.WriteLine($"  {v.Name,-12} {v.Summary}");
+        Console.WriteLine($"  {"completion",-12} print a shell completion script: {program} completion bash|zsh (e.g. source <({program} completion bash))");
         Console.WriteLine();
         Console.WriteLine("environment:");
         foreach (var line in (environment + "\nFLEET_DEBUG=1   print the stack trace of an unexpected error").Split('\n', StringSplitOptions.RemoveEmptyEntries))

@@ -1,0 +1,79 @@
+using Fleet.Shared.Cli;
+using Microsoft.Extensions.Logging;
+
+namespace Fleet.Shared.Logging;
+
+/// <summary>
+/// How a node logs to the console: <c>--log-format text|json</c> (or FLEET_LOG_FORMAT), <c>--log-level</c> for Fleet's
+/// own lines and <c>--akka-log-level</c> for Akka's (WARNING unless asked: its INFO lines are cluster chatter that
+/// buries what an operator needs). Akka's lines reach the console through the same logger factory, so in JSON every
+/// stdout line is one JSON object.
+/// </summary>
+public sealed record LogSettings(bool Json = false, LogLevel Level = LogLevel.Information, string AkkaLevel = "WARNING")
+{
+    public const string FormatVariable = "FLEET_LOG_FORMAT";
+
+    /// <summary>The options every agent takes; <see cref="Usage"/> describes them.</summary>
+    public static readonly string[] Options = ["log-format", "log-level", "akka-log-level"];
+
+    public const string Usage = """
+          --log-format text|json: console log lines as text (default) or one JSON object per line (timestamp, level,
+          category, message, exception); FLEET_LOG_FORMAT when not given. --log-level debug|info|warning|error: the
+          least severe line logged (default info). --akka-log-level DEBUG|INFO|WARNING|ERROR: Akka's own lines
+          (default WARNING, or what --log-level asks).
+        """;
+
+    private static readonly string[] AkkaLevels = ["DEBUG", "INFO", "WARNING", "ERROR", "OFF"];
+
+    public static LogSettings From(CommandArgs a)
+    {
+        var format = a.Get("log-format") ?? (Environment.GetEnvironmentVariable(FormatVariable) is { Length: > 0 } env ? env : "text");
+        var json = format switch
+        {
+            "json" => true,
+            "text" => false,
+            _ => throw new UsageException($"--log-format '{format}' is not text or json{(a.Get("log-format") is null ? $" (from {FormatVariable})" : "")}"),
+        };
+        var level = a.Get("log-level") switch
+        {
+            null or "info" or "information" => LogLevel.Information,
+            "debug" => LogLevel.Debug,
+            "warning" or "warn" => LogLevel.Warning,
+            "error" => LogLevel.Error,
+            var other => throw new UsageException($"--log-level '{other}' is not debug, info, warning or error"),
+        };
+        var akka = a.Get("akka-log-level")?.ToUpperInvariant()
+                   ?? (a.Get("log-level") is null ? "WARNING" : level switch
+                   {
+                       LogLevel.Debug => "DEBUG",
+                       LogLevel.Information => "INFO",
+                       LogLevel.Warning => "WARNING",
+                       _ => "ERROR",
+                   });
+        if (!AkkaLevels.Contains(akka)) throw new UsageException($"--akka-log-level '{a.Get("akka-log-level")}' is not one of {string.Join(", ", AkkaLevels)}");
+        return new LogSettings(json, level, akka);
+    }
+
+    /// <summary>The console provider in the chosen format, with ASP.NET Core's and the runtime's own lines at warning.</summary>
+    public ILoggingBuilder Apply(ILoggingBuilder logging)
+    {
+        logging.ClearProviders().SetMinimumLevel(Level);
+        if (Json)
+            logging.AddJsonConsole(j =>
+            {
+                j.UseUtcTimestamp = true;
+                j.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+                j.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Indented = false };
+            });
+        else
+            logging.AddSimpleConsole(c => { c.SingleLine = true; c.TimestampFormat = "HH:mm:ss.fff "; });
+        return logging.AddFilter("Microsoft", LogLevel.Warning).AddFilter("System", LogLevel.Warning).AddFilter("Grpc", LogLevel.Warning);
+    }
+
+    /// <summary>In JSON, Akka's start-up logger writes JSON too (added with the highest priority); empty as text.</summary>
+    public string AkkaStdoutHocon => Json
+        ? $"akka.stdout-logger-class = \"{typeof(JsonStdoutLogger).FullName}, {typeof(JsonStdoutLogger).Assembly.GetName().Name}\"\n" : "";
+
+    /// <summary>A logger factory of its own, for lines written before (or beside) a host's.</summary>
+    public ILoggerFactory CreateFactory() => LoggerFactory.Create(b => Apply(b));
+}
