@@ -27,7 +27,7 @@ public static class ConsoleEndpoints
     public static void MapConsole(this WebApplication app)
     {
         app.MapGet("/console", (HttpResponse r) => Serve(r, "index.html")).ExcludeFromDescription();
-        app.MapGet("/console/{*file}", (string file, HttpResponse r) => Serve(r, file)).ExcludeFromDescription();
+        app.MapGet("/console/{*file}", (string? file, HttpResponse r) => Serve(r, string.IsNullOrEmpty(file) ? "index.html" : file)).ExcludeFromDescription();
     }
 
     private static IResult Serve(HttpResponse response, string file)

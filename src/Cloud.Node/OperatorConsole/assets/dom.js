@@ -1,4 +1,4 @@
-// Builds elements from text only (never innerHTML), so a device tag, campaign name or reason is always shown as text.
+// Builds elements from text only (never parsed as markup), so a device tag, campaign name or reason is always shown as text.
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
