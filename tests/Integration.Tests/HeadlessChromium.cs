@@ -17,8 +17,11 @@ public sealed class HeadlessChromium : IDisposable
 
     private HeadlessChromium(Process process) => _process = process;
 
-    /// <summary>Opens <paramref name="url"/> with a fresh profile in <paramref name="profileDir"/>; media autoplays muted.</summary>
-    public static HeadlessChromium Open(string url, string profileDir)
+    /// <summary>
+    /// Opens <paramref name="url"/> with a fresh profile in <paramref name="profileDir"/>; media autoplays muted. With
+    /// <paramref name="devTools"/> the page can be driven through <see cref="DevToolsPage"/>.
+    /// </summary>
+    public static HeadlessChromium Open(string url, string profileDir, bool devTools = false)
     {
         var psi = new ProcessStartInfo(Binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in new[]
@@ -28,6 +31,8 @@ public sealed class HeadlessChromium : IDisposable
                      "--enable-logging=stderr", "--v=0", url,
                  })
             psi.ArgumentList.Add(arg);
+        // Port 0: Chromium picks a free one and writes it to DevToolsActivePort in the profile.
+        if (devTools) psi.ArgumentList.Insert(0, "--remote-debugging-port=0");
         Process process;
         try { process = Process.Start(psi)!; }
         catch (System.ComponentModel.Win32Exception e) { throw new InvalidOperationException($"{Binary} is not installed ({e.Message}): run ./fleet setup", e); }

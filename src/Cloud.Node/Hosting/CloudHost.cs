@@ -5,6 +5,7 @@ using Fleet.Cloud.Api;
 using Fleet.Cloud.Audit;
 using Fleet.Cloud.Authority;
 using Fleet.Cloud.Campaigns;
+using Fleet.Cloud.OperatorConsole;
 using Fleet.Cloud.Keys;
 using Fleet.Cloud.Models;
 using Fleet.Cloud.Render;
@@ -162,6 +163,7 @@ public static class CloudHost
         app.Use(ApiResults.NotAnsweredMiddleware); // inside the audit, which records the 503
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapApiDocs();
+        app.MapConsole();
         app.MapGet("/healthz", () => Results.Text("ok\n"))
             .WithName("getHealth").WithTags("health").WithSummary("Liveness: the process answers").Produces<string>(contentType: "text/plain");
         app.MapGet("/readyz", (Akka.Actor.ActorSystem system) =>
@@ -189,6 +191,8 @@ public static class CloudHost
         api.MapRender();
         api.MapRollouts();
         api.MapRenderJobs();
+        api.MapWhoami();
+        api.MapChangeNotices();
         return app;
     }
 

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Hosting;
 using Fleet.Cloud.Api;
+using Fleet.Cloud.Audit;
 using Fleet.Cloud.Devices;
 using Fleet.Shared.Cli;
 using Fleet.Shared.KillSwitch;
@@ -26,6 +27,7 @@ public static class KillSwitchEndpoints
             catch (UsageException e) { return ApiResults.BadRequest(e.Message.Replace("--scope ", "scope ")); }
             var result = await authority.ActorRef.Ask<KillCommands.Result>(
                 new KillCommands.Engage(scope, body.Reason ?? "", Caller(ctx)), AskTimeout);
+            CloudAudit.Note(ctx, $"{scope}: {body.Reason}");
             return result.Error is null ? ApiResults.Created(result) : ApiResults.Error(StatusCodes.Status409Conflict, result.Error);
         }).RequireRole(TokenRoles.Sre).WithName("engageKill").WithTags("kill-switch")
             .WithSummary("Engage a kill for a scope (fleet, campaign:ID, device:ID, tag:K=V) with a reason; devices stop playing it")
@@ -33,6 +35,7 @@ public static class KillSwitchEndpoints
         api.MapPost("/kill/{id}/release", async (string id, ReleaseRequest body, HttpContext ctx, IRequiredActor<KillSwitchAuthorityKey> authority) =>
         {
             var result = await authority.ActorRef.Ask<KillCommands.Result>(new KillCommands.Release(id, body.Reason ?? "", Caller(ctx)), AskTimeout);
+            CloudAudit.Note(ctx, $"{id}: {body.Reason}");
             return result.Error switch
             {
                 null => ApiResults.Ok(result),

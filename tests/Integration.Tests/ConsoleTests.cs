@@ -1,0 +1,153 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Fleet.Cloud.Api;
+using Fleet.Cloud.OperatorConsole;
+using Fleet.Cloud.Tokens;
+using Fleet.Shared.Audit;
+using Fleet.Shared.Cli;
+using Fleet.Shared.Tokens;
+
+namespace Fleet.Integration.Tests;
+
+/// <summary>
+/// The operator console (<c>/console</c>) served by a real cloud node: its files and headers, and in Debian's headless
+/// Chromium a person signing in, reading the fleet, engaging a kill and watching the acknowledgements arrive live.
+/// </summary>
+[Collection(ClusterCollection.Name)]
+public sealed partial class ConsoleTests
+{
+    private static readonly TimeSpan Within = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task The_console_serves_its_page_and_every_asset_with_its_content_type_and_a_policy_that_allows_no_inline_script()
+    {
+        using var tmp = new TempDir();
+        await using var cloud = await CloudUnderTest.StartAsync(await Databases.FreshAsync(Databases.Sqlite, tmp.Path), tmp.Sub("cloud"));
+        using var http = new HttpClient { BaseAddress = new Uri(cloud.Options.HttpUrl), Timeout = Within };
+
+        using var page = await http.GetAsync("/console");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        var policy = string.Join(' ', page.Headers.GetValues("Content-Security-Policy"));
+        Assert.Contains("script-src 'self'", policy);
+        Assert.DoesNotContain("unsafe-inline", policy);
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.Empty(InlineScript().Matches(html));
+        Assert.Empty(InlineHandlerOrStyle().Matches(html));
+
+        var expected = new Dictionary<string, string> { [".html"] = "text/html", [".js"] = "text/javascript", [".css"] = "text/css" };
+        Assert.Contains("app.js", ConsoleEndpoints.Assets.Keys);
+        Assert.Contains("console.css", ConsoleEndpoints.Assets.Keys);
+        var referenced = new HashSet<string>();
+        foreach (var name in ConsoleEndpoints.Assets.Keys)
+        {
+            using var asset = await http.GetAsync($"/console/{name}");
+            Assert.True(asset.StatusCode == HttpStatusCode.OK, $"/console/{name}: {asset.StatusCode}");
+            Assert.Equal(expected[Path.GetExtension(name)], asset.Content.Headers.ContentType?.MediaType);
+            Assert.Equal(policy, string.Join(' ', asset.Headers.GetValues("Content-Security-Policy")));
+            Assert.Equal("nosniff", string.Join(' ', asset.Headers.GetValues("X-Content-Type-Options")));
+            var text = await asset.Content.ReadAsStringAsync();
+            Assert.Empty(MarkupSink().Matches(text)); // API text becomes DOM text only
+            foreach (Match m in Reference().Matches(text)) referenced.Add(m.Groups["file"].Value);
+        }
+        // Every module and stylesheet the console loads is one it serves: a missing file would break the page offline.
+        Assert.Contains("app.js", referenced);
+        Assert.All(referenced, f => Assert.Contains(f, ConsoleEndpoints.Assets.Keys));
+        using var missing = await http.GetAsync("/console/missing.js");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+
+        var me = await cloud.Api.GetAsync<WhoamiEndpoints.Whoami>("api/v1/whoami");
+        Assert.Equal(TokenRoles.Admin, me.Role);
+    }
+
+    [Fact]
+    public async Task An_sre_signs_in_engages_a_kill_and_sees_it_acknowledged_live_and_a_viewer_sees_no_actions_and_is_refused()
+    {
+        using var tmp = new TempDir();
+        await using var cloud = await CloudUnderTest.StartAsync(await Databases.FreshAsync(Databases.Sqlite, tmp.Path), tmp.Sub("cloud"), secure: true);
+        var edges = new List<EdgeUnderTest>();
+        for (var i = 1; i <= 3; i++)
+            edges.Add(EdgeUnderTest.StartEnrolled(await cloud.EnrolAsync($"kiosk-{i}", tmp.Sub($"e{i}"),
+                new Dictionary<string, string> { ["store"] = "<b>berlin</b>" })));
+        using var browser = HeadlessChromium.Open($"{cloud.Options.HttpUrl}/console", tmp.Sub("chromium"), devTools: true);
+        try
+        {
+            await cloud.WaitForDevicesUpAsync(3);
+            var sre = await TokenAsync(cloud, TokenRoles.Sre);
+            var viewer = await TokenAsync(cloud, TokenRoles.Viewer);
+            await using var page = await DevToolsPage.ConnectAsync(tmp.Sub("chromium"), Within);
+
+            // A wrong token is refused at sign-in.
+            await SignInAsync(page, "not-a-token");
+            await Until(page, "document.getElementById('signin-error').textContent", t => t.Contains("refused"), "the wrong token refused");
+
+            // Signed in, the fleet shows three devices up, and a tag with markup in it is text, not markup.
+            await SignInAsync(page, sre.Token);
+            await Until(page, "document.querySelector('#fleet-counts [data-state=up]')?.textContent", t => t == "3", "3 devices up on the Fleet page");
+            Assert.Equal("0", await page.TextAsync("document.querySelectorAll('#page td b').length"));
+            Assert.Contains("store=<b>berlin</b>", await page.TextAsync("document.querySelector('#page tbody').textContent"));
+
+            // Engage from the page: the button stays disabled until the scope is typed again.
+            await page.EvaluateAsync("window.notReloaded = true; location.hash = '#kill'");
+            await Until(page, "document.getElementById('kill-engage')?.id", t => t == "kill-engage", "the engage form");
+            Assert.Equal("true", await page.EvaluateAsync(Fill(("kill-scope", "all-generative"), ("kill-reason", "console test: bad creative"), ("kill-confirm", "all-generativ"))
+                                                          + "document.getElementById('kill-engage').disabled"));
+            Assert.Equal("false", await page.EvaluateAsync(Fill(("kill-confirm", "all-generative")) + "document.getElementById('kill-engage').disabled"));
+            await page.EvaluateAsync("document.getElementById('kill-engage').click()");
+            await Until(page, "document.querySelector('#page .acks')?.textContent", t => t.StartsWith("3/3 acknowledged"), "3/3 acknowledgements on the page");
+            Assert.Equal("true", await page.EvaluateAsync("window.notReloaded === true")); // live: the page was never reloaded
+
+            // The audit log says who engaged it and why.
+            var audit = await cloud.Api.GetAsync<List<AuditEntry>>("api/v1/audit");
+            Assert.Contains(audit, e => e.Actor == sre.View.Id && e.Action == "post /api/v1/kill" && e.Detail!.Contains("status 201")
+                                        && e.Detail.Contains("all-generative: console test: bad creative"));
+
+            // A viewer sees the kill but no button to release it, nor the rollout form; the API refuses what it would do.
+            await page.EvaluateAsync("document.getElementById('signout').click()");
+            await SignInAsync(page, viewer.Token);
+            await Until(page, "document.getElementById('who').textContent", t => t.Contains("(viewer)"), "signed in as viewer");
+            await Until(page, "document.querySelector('#page article.kill h2')?.textContent", t => t.Contains("engaged"), "the kill shown to the viewer");
+            Assert.Equal("0", await page.TextAsync("document.querySelectorAll('#page button').length"));
+            await page.EvaluateAsync("location.hash = '#rollouts'");
+            await Until(page, "document.querySelector('#page h1')?.textContent", t => t == "Rollouts", "the Rollouts page");
+            Assert.Equal("0", await page.TextAsync("document.querySelectorAll('#page button, #page form').length"));
+            using var asViewer = new ApiClient(cloud.Options.HttpUrl, viewer.Token);
+            var state = await cloud.Api.GetAsync<Fleet.Shared.KillSwitch.KillCommands.State>("api/v1/kill");
+            var refused = await Assert.ThrowsAsync<FleetException>(() => asViewer.PostAsync<object>($"api/v1/kill/{state.Kills[0].Directive.Id}/release",
+                new Fleet.Cloud.KillSwitch.KillSwitchEndpoints.ReleaseRequest("not mine to do")));
+            Assert.StartsWith("403", refused.Message);
+        }
+        catch (Exception e) { throw new Exception($"{e.Message}\n--- chromium:\n{browser.Tail()}", e); }
+        finally
+        {
+            foreach (var e in edges) await e.DisposeAsync();
+        }
+    }
+
+    private static Task<TokenReplies.Created> TokenAsync(CloudUnderTest cloud, string role) =>
+        cloud.Api.PostAsync<TokenReplies.Created>("api/v1/tokens", new TokenEndpoints.CreateTokenRequest(role, null, $"console {role}"));
+
+    private static Task SignInAsync(DevToolsPage page, string token) =>
+        Until(page, $"(() => {{ const f = document.getElementById('signin'); if (f.hidden) return ''; document.getElementById('token').value = {System.Text.Json.JsonSerializer.Serialize(token)}; f.requestSubmit(); return 'sent'; }})()",
+            t => t == "sent", "the sign-in form");
+
+    /// <summary>Types into inputs as a person would: the value, then the input event the page listens for.</summary>
+    private static string Fill(params (string Id, string Value)[] fields) => string.Concat(fields.Select(f =>
+        $"(e => {{ e.value = {System.Text.Json.JsonSerializer.Serialize(f.Value)}; e.dispatchEvent(new Event('input', {{ bubbles: true }})); }})(document.getElementById('{f.Id}'));"));
+
+    private static Task<string> Until(DevToolsPage page, string expression, Func<string, bool> done, string what) =>
+        Eventually.Until(() => page.TextAsync(expression), done, Within, what);
+
+    [GeneratedRegex(@"<script(?![^>]*\bsrc=)", RegexOptions.IgnoreCase)]
+    private static partial Regex InlineScript();
+
+    [GeneratedRegex(@"<[^>]+\s(on\w+|style)\s*=", RegexOptions.IgnoreCase)]
+    private static partial Regex InlineHandlerOrStyle();
+
+    [GeneratedRegex(@"\.(innerHTML|outerHTML)\b|insertAdjacentHTML|document\.write|\beval\(")]
+    private static partial Regex MarkupSink();
+
+    /// <summary>Files a console file loads: <c>from './x.js'</c>, <c>src="/console/x.js"</c>, <c>href="/console/x.css"</c>.</summary>
+    [GeneratedRegex(@"(?:from '\./|(?:src|href)=""/console/)(?<file>[\w.-]+\.(?:js|css))")]
+    private static partial Regex Reference();
+}

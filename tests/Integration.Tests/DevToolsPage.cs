@@ -1,0 +1,76 @@
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Fleet.Integration.Tests;
+
+/// <summary>
+/// The one page of a <see cref="HeadlessChromium"/> opened with devTools, driven over the Chrome DevTools Protocol:
+/// evaluate a script in the page and get its JSON value back, so a test types, clicks and reads the DOM as a person would.
+/// </summary>
+public sealed class DevToolsPage : IAsyncDisposable
+{
+    private readonly ClientWebSocket _socket;
+    private int _nextId;
+
+    private DevToolsPage(ClientWebSocket socket) => _socket = socket;
+
+    public static async Task<DevToolsPage> ConnectAsync(string profileDir, TimeSpan within)
+    {
+        var portFile = Path.Combine(profileDir, "DevToolsActivePort");
+        var port = await Eventually.Until(() => Task.FromResult(File.Exists(portFile) ? File.ReadAllLines(portFile).FirstOrDefault() ?? "" : ""),
+            p => p.Length > 0, within, "Chromium's DevToolsActivePort");
+        using var http = new HttpClient { Timeout = within };
+        var page = await Eventually.Until(async () =>
+            (JsonNode.Parse(await http.GetStringAsync($"http://127.0.0.1:{port}/json/list"))!.AsArray())
+            .FirstOrDefault(t => (string?)t!["type"] == "page")?["webSocketDebuggerUrl"]?.GetValue<string>() ?? "", u => u.Length > 0, within, "a page target");
+        var socket = new ClientWebSocket();
+        await socket.ConnectAsync(new Uri(page), CancellationToken.None);
+        return new DevToolsPage(socket);
+    }
+
+    /// <summary>Evaluates <paramref name="expression"/> (a promise is awaited) and returns its value as JSON text; a thrown error fails the test.</summary>
+    public async Task<string> EvaluateAsync(string expression)
+    {
+        var id = Interlocked.Increment(ref _nextId);
+        var request = new JsonObject
+        {
+            ["id"] = id,
+            ["method"] = "Runtime.evaluate",
+            ["params"] = new JsonObject { ["expression"] = expression, ["awaitPromise"] = true, ["returnByValue"] = true },
+        };
+        await _socket.SendAsync(Encoding.UTF8.GetBytes(request.ToJsonString()), WebSocketMessageType.Text, true, CancellationToken.None);
+        while (true)
+        {
+            var reply = JsonNode.Parse(await ReceiveAsync())!;
+            if ((int?)reply["id"] != id) continue; // an event, or the answer to an earlier call
+            if (reply["result"]?["exceptionDetails"] is { } error) throw new InvalidOperationException($"the page threw: {error.ToJsonString()}");
+            return reply["result"]?["result"]?["value"]?.ToJsonString() ?? "null";
+        }
+    }
+
+    /// <summary>A string the page computes, e.g. an element's text (empty when it is not there yet).</summary>
+    public async Task<string> TextAsync(string expression) =>
+        JsonNode.Parse(await EvaluateAsync($"String(({expression}) ?? '')"))!.GetValue<string>();
+
+    private async Task<string> ReceiveAsync()
+    {
+        var buffer = new byte[64 * 1024];
+        using var message = new MemoryStream();
+        WebSocketReceiveResult result;
+        do
+        {
+            result = await _socket.ReceiveAsync(buffer, CancellationToken.None);
+            message.Write(buffer, 0, result.Count);
+        } while (!result.EndOfMessage);
+        return Encoding.UTF8.GetString(message.ToArray());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_socket.State == WebSocketState.Open)
+            try { await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None); } catch (WebSocketException) { }
+        _socket.Dispose();
+    }
+}
