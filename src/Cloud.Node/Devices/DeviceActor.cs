@@ -227,7 +227,7 @@ public sealed class DeviceActor : SnapshottingActor
     protected override void RestoreSnapshot(object snapshot) => _state = DeviceState.FromSnapshot(_state.DeviceId, (DeviceSnapshot)snapshot);
 
     /// <summary>What every node's <see cref="DeviceIndex"/> last heard from this entity; last-seen counts in whole minutes.</summary>
-    private (Connectivity, string?, DateTimeOffset?, DeviceFacts?, long)? _published;
+    private (Connectivity, string?, DateTimeOffset?, DeviceFacts?, string?, long)? _published;
 
     /// <summary>
     /// Only senders allowed to send a message reach the handlers (<see cref="CommandGuard"/>); after any message (persist
@@ -238,7 +238,8 @@ public sealed class DeviceActor : SnapshottingActor
         if (!CommandGuard.Admit(Context, message, _log)) return true;
         var handled = base.AroundReceive(receive, message);
         if (!_state.IsRegistered) return handled;
-        var key = (_state.Connectivity, _state.Address, _state.RevokedAt, _state.Facts, (_state.LastSeen?.ToUnixTimeSeconds() ?? 0) / 60);
+        // Every field a listing shows (a renewed certificate's serial too), last seen in whole minutes.
+        var key = (_state.Connectivity, _state.Address, _state.RevokedAt, _state.Facts, _state.CertificateSerial, (_state.LastSeen?.ToUnixTimeSeconds() ?? 0) / 60);
         if (_published != key)
         {
             _published = key;
