@@ -10,6 +10,24 @@ namespace Fleet.Integration.Tests;
 public sealed class CampaignApiTests
 {
     [Fact]
+    public async Task The_cli_publishes_with_upload_progress_on_stderr_and_json_output_stays_clean()
+    {
+        using var tmp = new TempDir();
+        await using var cloud = await CloudUnderTest.StartAsync(await Databases.FreshAsync(Databases.Sqlite, tmp.Path), tmp.Sub("cloud"));
+        var dir = SampleCampaign.CopyTo(tmp.Sub("c"));
+        string[] api = ["--api", cloud.Options.HttpUrl, "--token", CloudUnderTest.AdminTokenValue];
+
+        using var shown = Fleet.Shared.IO.FleetProcess.Cloud(["campaign", "publish", dir, "--progress", .. api]);
+        Assert.Equal(0, await shown.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains(shown.Lines, l => l.StartsWith("stderr: ", StringComparison.Ordinal) && l.Contains("publish: ") && l.EndsWith("MB (100 %)", StringComparison.Ordinal));
+
+        using var json = Fleet.Shared.IO.FleetProcess.Cloud(["campaign", "publish", dir, "--progress", "--json", .. api]);
+        Assert.Equal(0, await json.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.DoesNotContain(json.Lines, l => l.Contains("publish: "));
+        Assert.Contains(json.Lines, l => l.Contains("\"created\": false"));
+    }
+
+    [Fact]
     public async Task Missing_wrong_and_revoked_tokens_get_401_and_wrong_roles_get_403_with_json_errors()
     {
         using var tmp = new TempDir();

@@ -15,10 +15,11 @@ public static class CampaignVerb
     public static readonly Verb Verb = new("campaign", "publish, list, show, assign campaigns and see which devices run them", RunAsync, ["publish", "list", "show", "versions", "assign", "prior", "status", "budget"]);
 
     private const string Usage = """
-        usage: fleet-cloud campaign publish DIR [--model NAME@VERSION] [--staged] [--json]
+        usage: fleet-cloud campaign publish DIR [--model NAME@VERSION] [--staged] [--progress] [--json]
                    upload, validate, store a new version (same content: no-op); --staged keeps it from devices
                    until `fleet-cloud rollout start --artifact campaign:ID@VERSION` takes it there; --model pins a
-                   published model (devices fetch, verify and run it; until then they run the built-in one and say so)
+                   published model (devices fetch, verify and run it; until then they run the built-in one and say so);
+                   upload progress goes to stderr when it is a terminal or with --progress (never with --json)
                fleet-cloud campaign list [--json]
                fleet-cloud campaign show ID [--json]
                fleet-cloud campaign versions ID [--json]
@@ -34,9 +35,9 @@ public static class CampaignVerb
 
     private static async Task<int> RunAsync(IReadOnlyList<string> argv)
     {
-        var a = CommandArgs.Parse(argv, "staged");
+        var a = CommandArgs.Parse(argv, "staged", UploadProgress.Option);
         if (a.Flag("help")) { Console.WriteLine(Usage); return 0; }
-        a.RejectUnknown([.. ApiClient.Options, "model", "staged", "tags", "wait-version", "devices", "timeout", "renders-per-day", "render-seconds-per-day", "device-jobs", "version"]);
+        a.RejectUnknown([.. ApiClient.Options, "model", "staged", "tags", "wait-version", "devices", "timeout", "renders-per-day", "render-seconds-per-day", "device-jobs", "version", UploadProgress.Option]);
         using var api = ApiClient.From(a);
         var json = a.Flag("json");
         switch (a.Positionals)
@@ -44,7 +45,7 @@ public static class CampaignVerb
             case ["publish", var dir]:
                 api.Timeout = TimeSpan.FromMinutes(10);
                 var query = string.Join('&', new[] { a.Get("model") is { } m ? $"model={Uri.EscapeDataString(m)}" : null, a.Flag("staged") ? "staged=true" : null }.OfType<string>());
-                var published = await api.PostContentAsync<Published>("api/v1/campaigns" + (query.Length > 0 ? "?" + query : ""), CampaignFolder.Multipart(dir));
+                var published = await api.PostContentAsync<Published>("api/v1/campaigns" + (query.Length > 0 ? "?" + query : ""), CampaignFolder.Multipart(dir, total => UploadProgress.ForCli(a, "publish", total)));
                 Console.Write(json ? CliJson.Of(published) : published.Created
                     ? $"published {published.CampaignId} v{published.Version}{(a.Flag("staged") ? " (staged)" : "")} (content {published.ContentHash[..12]})\n"
                     : $"unchanged: {published.CampaignId} v{published.Version} already holds this content\n");
@@ -135,7 +136,8 @@ public static class CampaignVerb
 /// <summary>The files of a campaign folder as one multipart body: campaign.json, its template and every listed asset that exists.</summary>
 public static class CampaignFolder
 {
-    public static MultipartFormDataContent Multipart(string dir)
+    /// <param name="progress">Given the body's size, a progress reporter for the upload (null: none).</param>
+    public static MultipartFormDataContent Multipart(string dir, Func<long, UploadProgress?>? progress = null)
     {
         var root = Path.GetFullPath(dir);
         var specPath = Path.Combine(root, CampaignLoader.FileName);
@@ -153,13 +155,15 @@ public static class CampaignFolder
         {
             // The server reports the exact problem; upload what there is.
         }
+        // Missing or escaping paths are not sent; the server names the missing asset precisely.
+        var sent = files.Distinct().Select(rel => Path.GetFullPath(Path.Combine(root, rel)))
+            .Where(full => full.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal) && File.Exists(full)).ToList();
+        var reporter = progress?.Invoke(sent.Sum(f => new FileInfo(f).Length));
         var content = new MultipartFormDataContent();
-        foreach (var rel in files.Distinct())
+        foreach (var full in sent)
         {
-            var full = Path.GetFullPath(Path.Combine(root, rel));
-            // Missing or escaping paths are not sent; the server names the missing asset precisely.
-            if (!full.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal) || !File.Exists(full)) continue;
-            content.Add(new StreamContent(File.OpenRead(full)), "file", Path.GetRelativePath(root, full).Replace('\\', '/'));
+            Stream file = File.OpenRead(full);
+            content.Add(new StreamContent(reporter?.Wrap(file) ?? file), "file", Path.GetRelativePath(root, full).Replace('\\', '/'));
         }
         return content;
     }

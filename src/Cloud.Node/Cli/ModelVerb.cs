@@ -12,7 +12,7 @@ public static class ModelVerb
     public static readonly Verb Verb = new("model", "publish a model artifact (name@semver), list models, or quantise one to INT8", RunAsync, ["publish", "list", "quantize"]);
 
     private const string Usage = """
-        usage: fleet-cloud model publish FILE --name NAME --version SEMVER [--json]
+        usage: fleet-cloud model publish FILE --name NAME --version SEMVER [--progress] [--json]
                fleet-cloud model list [--json]
                fleet-cloud model quantize FILE --out FILE [--campaign DIR] [--threshold 0.98] [--contexts 300] [--vocab FILE] [--bits 8]
                  [--plan auto|dynamic|mixed|weight-only] [--json]
@@ -21,14 +21,14 @@ public static class ModelVerb
 
     private static async Task<int> RunAsync(IReadOnlyList<string> argv)
     {
-        var a = CommandArgs.Parse(argv);
+        var a = CommandArgs.Parse(argv, UploadProgress.Option);
         if (a.Flag("help")) { Console.WriteLine(Usage); return 0; }
         if (a.Positionals.Count > 0 && a.Positionals[0] == "quantize")
         {
             a.RejectUnknown(ModelQuantizeCommand.Options);
             return a.Positionals.Count == 2 ? ModelQuantizeCommand.Run(a, a.Positionals[1]) : throw new UsageException("use 'model quantize FILE --out FILE'");
         }
-        a.RejectUnknown([.. ApiClient.Options, "name", "version"]);
+        a.RejectUnknown([.. ApiClient.Options, "name", "version", UploadProgress.Option]);
         using var api = ApiClient.From(a);
         switch (a.Positionals)
         {
@@ -41,7 +41,8 @@ public static class ModelVerb
                 api.Timeout = TimeSpan.FromMinutes(10);
                 await using (var stream = File.OpenRead(file))
                 {
-                    var content = new StreamContent(stream) { Headers = { ContentType = new MediaTypeHeaderValue("application/octet-stream") } };
+                    var body = UploadProgress.ForCli(a, "publish", stream.Length)?.Wrap(stream) ?? stream;
+                    var content = new StreamContent(body) { Headers = { ContentType = new MediaTypeHeaderValue("application/octet-stream") } };
                     var m = await api.PostContentAsync<ModelPublished>($"api/v1/models?name={Uri.EscapeDataString(name)}&version={Uri.EscapeDataString(version)}", content);
                     Console.Write(a.Flag("json") ? CliJson.Of(m)
                         : $"{(m.Created ? "published" : "unchanged:")} {m.Model.Name}@{m.Model.Version} sha256 {m.Model.Sha256} ({m.Model.Size} bytes)\n");
