@@ -15,8 +15,22 @@ namespace Fleet.Edge.Bench;
 /// </summary>
 public static class RenderBenchmark
 {
+    /// <summary>The edge budgets (DESIGN.md): a run that misses one exits 1, so a slower fast path cannot hide.</summary>
+    public const double EndToEndP50BudgetMs = 300, SpeedupBudget = 4, CachedP50BudgetMs = 20, TtsP50BudgetMs = 50;
+
     public sealed record Result(int Runs, Stats EndToEndMs, Stats NaiveMs, double Speedup, Stats CachedMs,
-        IReadOnlyDictionary<string, Stats> StageMs, Stats TtsMs, OutputCheck.Report Output, long PeakRssMb, IReadOnlyList<string> Fallbacks);
+        IReadOnlyDictionary<string, Stats> StageMs, Stats TtsMs, OutputCheck.Report Output, long PeakRssMb, IReadOnlyList<string> Fallbacks)
+    {
+        /// <summary>Each budget this run missed, as a line; empty when all were met and the output check passed.</summary>
+        public IReadOnlyList<string> Missed =>
+        [
+            .. EndToEndMs.P50 > EndToEndP50BudgetMs ? [$"end to end p50 {EndToEndMs.P50:0.0} ms > {EndToEndP50BudgetMs} ms"] : Array.Empty<string>(),
+            .. Speedup < SpeedupBudget ? [$"speed-up {Speedup:0.00}x < {SpeedupBudget}x"] : Array.Empty<string>(),
+            .. CachedMs.P50 > CachedP50BudgetMs ? [$"cached render p50 {CachedMs.P50:0.0} ms > {CachedP50BudgetMs} ms"] : Array.Empty<string>(),
+            .. TtsMs.P50 > TtsP50BudgetMs ? [$"TTS p50 {TtsMs.P50:0.0} ms > {TtsP50BudgetMs} ms"] : Array.Empty<string>(),
+            .. Output.Passed ? Array.Empty<string>() : ["output check failed"],
+        ];
+    }
 
     private static readonly string[] Dayparts = { "morning", "afternoon", "evening", "night" };
     private static readonly string[] Weathers = { "sunny", "hot", "rain", "cloudy", "windy" };

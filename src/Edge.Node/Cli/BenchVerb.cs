@@ -189,7 +189,7 @@ public static class BenchVerb
     private static async Task<int> RenderAsync(string campaign, int runs, bool json)
     {
         var r = await RenderBenchmark.RunAsync(campaign, runs, Progress(json));
-        if (json) return Json(r, r.Output.Passed ? 0 : 1);
+        if (json) return Json(r, r.Missed.Count == 0 ? 0 : 1);
         static string S(Stats s) => $"p50 {s.P50,6:0.0} ms  p95 {s.P95,6:0.0} ms";
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}; {r.Runs} renders, varied contexts, cache off");
         Console.WriteLine($"  end to end (personalised)  {S(r.EndToEndMs)}   (budget p50 <= 300 ms)");
@@ -203,7 +203,8 @@ public static class BenchVerb
                           $"clean decode {o.DecodesCleanly}, untouched frames bit-identical {o.UntouchedIdentical}/{o.UntouchedFrames} (SSIM 1.0) -> {(o.Passed ? "PASS" : "FAIL")}");
         Console.WriteLine($"  peak resident memory of the render process: {r.PeakRssMb} MB (ffmpeg and espeak-ng run as child processes)");
         Console.WriteLine($"  fallbacks seen: {(r.Fallbacks.Count == 0 ? "none" : string.Join(", ", r.Fallbacks))}");
-        return o.Passed ? 0 : 1;
+        foreach (var line in r.Missed) Console.WriteLine($"BUDGET MISSED: {line}");
+        return r.Missed.Count == 0 ? 0 : 1;
     }
 
     private static async Task<int> KillAsync(string cloudDll, int edges, int rounds, bool json, bool mtls, bool rotate)
