@@ -67,13 +67,14 @@ public sealed class RenderJob : ReceiveActor
         var workDir = Directory.CreateDirectory(Path.Combine(s.Settings.WorkDir, id)).FullName;
         string? claimedKey = null;
         CopyChoice? choice = null;
+        string? localeFallback = null;
         IReadOnlyList<string> unusable = [];
 
         RenderOutcome Outcome(string path, bool ok, bool cacheHit, string encoder, string renderPath, double audio, string? error = null) => new(
             id, campaign.Spec.Id, path, ok, choice?.Headline ?? campaign.Spec.DefaultCopy.Headline, choice?.Cta ?? campaign.Spec.DefaultCopy.Cta,
             choice?.HeadlineId ?? "default-headline", choice?.CtaId ?? "default-cta", choice?.Fields ?? new Dictionary<string, string>(),
             stages, total.Elapsed.TotalMilliseconds, cacheHit, encoder, renderPath, fallbacks, choice?.SafetyBlocks ?? Array.Empty<string>(),
-            audio, artifacts, error);
+            audio, artifacts, error, localeFallback);
 
         // A fallback names its reason; the holdout arm (null) shows the static creative by design, not as a fallback.
         RenderOutcome StaticCreative(string? reason, string renderPath = EncoderChain.StaticCreative)
@@ -131,8 +132,7 @@ public sealed class RenderJob : ReceiveActor
 
             // 2. Copy: the model (or a preview, or default copy when the model is killed), always through the safety filter.
             //    The context's locale picks the copy pool, voice and blocklist; without a pool for it the default one says so.
-            var (spec, pool, localeFallback) = Shared.Campaigns.CampaignLocales.Resolve(campaign.Spec, req.Context.Locale);
-            if (localeFallback is not null) fallbacks.Add(localeFallback);
+            (var spec, var pool, localeFallback) = Shared.Campaigns.CampaignLocales.Resolve(campaign.Spec, req.Context.Locale);
             object ask = req.PreviewHeadline is not null || req.PreviewCta is not null || modelKilled
                 ? new PersonaliseProtocol.PreviewCopy(spec, req.PreviewHeadline ?? spec.DefaultCopy.Headline, req.PreviewCta ?? spec.DefaultCopy.Cta, req.Context)
                 : new PersonaliseProtocol.ChooseCopy(spec, $"{spec.Id}@{req.CampaignVersion}/{artifacts.Model}#{pool}", req.Context, req.Model?.Directory, req.Bucket);

@@ -33,14 +33,15 @@ public static class RenderProtocol
     }
 
     /// <summary>
-    /// What one render produced and how: the copy, per-stage timings, every fallback with its reason. A result with
+    /// What one render produced and how: the copy, per-stage timings, every fallback with its reason, and the context's
+    /// language when the campaign had no copy pool for it (<c>LocaleFallback</c>; information, not a fallback). A result with
     /// <see cref="Success"/> false still points at a playable ad unless <see cref="Error"/> says none could be made.
     /// </summary>
     public sealed record RenderOutcome(
         string Id, string CampaignId, string OutputPath, bool Success, string Headline, string Cta, string HeadlineId, string CtaId,
         IReadOnlyDictionary<string, string> Fields, IReadOnlyDictionary<string, double> StageMs, double TotalMs, bool CacheHit,
         string Encoder, string Path, IReadOnlyList<string> Fallbacks, IReadOnlyList<string> SafetyBlocks, double AudioSeconds,
-        RenderArtifacts Artifacts, string? Error = null);
+        RenderArtifacts Artifacts, string? Error = null, string? LocaleFallback = null);
 
     /// <summary>Internal: a job asks to be the one that renders <paramref name="Key"/> (renders of one key are coalesced).</summary>
     internal sealed record Claim(string Key, IActorRef Job);

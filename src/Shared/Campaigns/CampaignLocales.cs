@@ -4,24 +4,24 @@ namespace Fleet.Shared.Campaigns;
 
 /// <summary>
 /// Which copy pool a render's locale uses: the pool named exactly (<c>de-DE</c>), else its language's (<c>de</c>), else
-/// the campaign's default pool, which says so unless the locale is in the default pool's own language.
+/// the campaign's default pool, which says so (the language it had no pool for) unless the locale is in the default
+/// pool's own language. That is information, not a degraded render: it is not a render fallback, so rollout gates on the
+/// fallback rate never count a fleet's languages against a version.
 /// </summary>
 public static class CampaignLocales
 {
     public const string DefaultLocale = "en";
 
-    /// <summary>
-    /// The fallback a render records when its locale has no pool, e.g. <c>personalise:locale-fallback:pt</c>: the language
-    /// only, or <c>unrecognised</c>, because the locale comes from the player and fallback reasons are counted in telemetry.
-    /// </summary>
-    public static string Fallback(string language) =>
-        $"personalise:locale-fallback:{(System.Text.RegularExpressions.Regex.IsMatch(language, "^[a-zA-Z]{2,3}$") ? language.ToLowerInvariant() : "unrecognised")}";
+    /// <summary>The language a locale without a pool names, e.g. <c>pt</c>, or <c>unrecognised</c>: the locale comes from the player.</summary>
+    public static string WithoutPool(string language) =>
+        System.Text.RegularExpressions.Regex.IsMatch(language, "^[a-zA-Z]{2,3}$") ? language.ToLowerInvariant() : "unrecognised";
 
     /// <summary>
     /// The campaign as the locale sees it: the matching pool's copy, voice and blocklist in place of the default ones.
-    /// <paramref name="pool"/> names the pool used ("" for the default); it keys anything cached per copy pool.
+    /// <c>Pool</c> names the pool used ("" for the default); it keys anything cached per copy pool. <c>WithoutPool</c> is
+    /// the locale's language when the default pool served a locale in another language.
     /// </summary>
-    public static (CampaignSpec Spec, string Pool, string? Fallback) Resolve(CampaignSpec spec, string? locale)
+    public static (CampaignSpec Spec, string Pool, string? WithoutPool) Resolve(CampaignSpec spec, string? locale)
     {
         if (string.IsNullOrWhiteSpace(locale)) return (spec, "", null);
         var wanted = locale.Trim().Replace('_', '-');
@@ -30,7 +30,7 @@ public static class CampaignLocales
             && (Find(pools, wanted) ?? Find(pools, language)) is { } match)
             return (Localised(spec, match.Value), match.Key, null);
         var sameLanguage = string.Equals(language, spec.Locale.Split('-')[0], StringComparison.OrdinalIgnoreCase);
-        return (spec, "", sameLanguage ? null : Fallback(language));
+        return (spec, "", sameLanguage ? null : WithoutPool(language));
     }
 
     /// <summary>Refuses pools whose variant ids collide (outcomes are learned per variant id) or whose default copy is empty.</summary>

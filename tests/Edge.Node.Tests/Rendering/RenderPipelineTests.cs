@@ -72,12 +72,13 @@ public sealed class RenderPipelineTests(SampleCampaignFixture sample) : IClassFi
         Assert.Equal("fast", german.Path);
         Assert.StartsWith("de-", german.HeadlineId);
         Assert.StartsWith("de-", german.CtaId);
-        Assert.DoesNotContain(german.Fallbacks, f => f.Contains("locale", StringComparison.Ordinal));
+        Assert.Null(german.LocaleFallback);
 
         var portuguese = await r.RenderAsync(sample.Campaign, Coffee with { Locale = "pt-PT" }, Path.Combine(data, "pt.mp4"), useCache: false);
         Assert.True(portuguese.Success, portuguese.Error);
         Assert.Contains(sample.Campaign.Spec.Headlines, h => h.Id == portuguese.HeadlineId);
-        Assert.Contains("personalise:locale-fallback:pt", portuguese.Fallbacks);
+        Assert.Equal("pt", portuguese.LocaleFallback);
+        Assert.Empty(portuguese.Fallbacks); // information, not a degraded render: rollout gates never count it
     }
 
     [Fact]

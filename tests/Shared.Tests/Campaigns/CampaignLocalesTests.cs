@@ -44,8 +44,8 @@ public sealed class CampaignLocalesTests : IDisposable
     [Theory]
     [InlineData(null, null)]
     [InlineData("en-GB", null)]
-    [InlineData("pt-PT", "personalise:locale-fallback:pt")]
-    [InlineData("<script>-x", "personalise:locale-fallback:unrecognised")]
+    [InlineData("pt-PT", "pt")]
+    [InlineData("<script>-x", "unrecognised")]
     public void Other_locales_use_the_default_pool_and_only_another_language_says_so(string? locale, string? expected)
     {
         var original = Spec;
