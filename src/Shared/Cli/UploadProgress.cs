@@ -33,7 +33,8 @@ public sealed class UploadProgress
     /// <summary>The line as it reads after <paramref name="sent"/> bytes.</summary>
     public string Line(long sent) => $"{_label}: {Mb(sent)} of {Mb(_total)} MB ({100 * Math.Min(sent, _total) / _total} %)";
 
-    public Stream Wrap(Stream inner) => new Counting(inner, this);
+    /// <summary>The stream the HTTP client sends from, counted as it reads it.</summary>
+    public Stream Wrap(Stream inner) => new IO.ReadCountingStream(inner, n => Report(n));
 
     public void Report(long bytes)
     {
@@ -51,30 +52,4 @@ public sealed class UploadProgress
     }
 
     private static string Mb(long bytes) => (bytes / 1_048_576.0).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
-
-    /// <summary>Counts what the HTTP client reads from the file as it sends it.</summary>
-    private sealed class Counting(Stream inner, UploadProgress progress) : Stream
-    {
-        public override int Read(byte[] buffer, int offset, int count) => Counted(inner.Read(buffer, offset, count));
-        public override int Read(Span<byte> buffer) => Counted(inner.Read(buffer));
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default) => Counted(await inner.ReadAsync(buffer, ct));
-        public override async Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct) =>
-            Counted(await inner.ReadAsync(buffer.AsMemory(offset, count), ct));
-        public override bool CanRead => true;
-        public override bool CanSeek => inner.CanSeek;
-        public override bool CanWrite => false;
-        public override long Length => inner.Length;
-        public override long Position { get => inner.Position; set => inner.Position = value; }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => inner.Seek(offset, origin);
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        protected override void Dispose(bool disposing) { if (disposing) inner.Dispose(); base.Dispose(disposing); }
-
-        private int Counted(int n)
-        {
-            if (n > 0) progress.Report(n);
-            return n;
-        }
-    }
 }
