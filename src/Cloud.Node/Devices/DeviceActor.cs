@@ -227,7 +227,7 @@ public sealed class DeviceActor : SnapshottingActor
     protected override void RestoreSnapshot(object snapshot) => _state = DeviceState.FromSnapshot(_state.DeviceId, (DeviceSnapshot)snapshot);
 
     /// <summary>What every node's <see cref="DeviceIndex"/> last heard from this entity; last-seen counts in whole minutes.</summary>
-    private (Connectivity, string?, DateTimeOffset?, DeviceFacts?, string?, long)? _published;
+    private DeviceReplies.DeviceView? _published;
 
     /// <summary>
     /// Only senders allowed to send a message reach the handlers (<see cref="CommandGuard"/>); after any message (persist
@@ -238,13 +238,15 @@ public sealed class DeviceActor : SnapshottingActor
         if (!CommandGuard.Admit(Context, message, _log)) return true;
         var handled = base.AroundReceive(receive, message);
         if (!_state.IsRegistered) return handled;
-        // Every field a listing shows (a renewed certificate's serial too), last seen in whole minutes.
-        var key = (_state.Connectivity, _state.Address, _state.RevokedAt, _state.Facts, _state.CertificateSerial, (_state.LastSeen?.ToUnixTimeSeconds() ?? 0) / 60);
+        // The whole view a listing shows is compared (a field added to it is published without anyone listing it
+        // here), with last seen in whole minutes so a heartbeat does not publish every time.
+        var view = _state.ToView();
+        var key = view with { LastSeen = view.LastSeen is { } seen ? DateTimeOffset.FromUnixTimeSeconds(seen.ToUnixTimeSeconds() / 60 * 60) : null };
         if (_published != key)
         {
             _published = key;
             Akka.Cluster.Tools.PublishSubscribe.DistributedPubSub.Get(Context.System).Mediator
-                .Tell(new Akka.Cluster.Tools.PublishSubscribe.Publish(DeviceIndex.Topic, _state.ToView()));
+                .Tell(new Akka.Cluster.Tools.PublishSubscribe.Publish(DeviceIndex.Topic, view));
         }
         return handled;
     }

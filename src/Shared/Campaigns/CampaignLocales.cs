@@ -14,7 +14,7 @@ public static class CampaignLocales
 
     /// <summary>The language a locale without a pool names, e.g. <c>pt</c>, or <c>unrecognised</c>: the locale comes from the player.</summary>
     public static string WithoutPool(string language) =>
-        System.Text.RegularExpressions.Regex.IsMatch(language, "^[a-zA-Z]{2,3}$") ? language.ToLowerInvariant() : "unrecognised";
+        language.Length is 2 or 3 && language.All(char.IsAsciiLetter) ? language.ToLowerInvariant() : "unrecognised";
 
     /// <summary>
     /// The campaign as the locale sees it: the matching pool's copy, voice and blocklist in place of the default ones.
