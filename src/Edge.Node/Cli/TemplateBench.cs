@@ -21,7 +21,7 @@ internal static class TemplateBench
         var runner = new FfmpegRunner(args.Get("ffmpeg"));
         var engine = new RenderEngine(runner);
         // The deployed configuration: the assemble process is started ahead of each render.
-        using var warmEngine = new RenderEngine(runner) { KeepAssemblerWarm = true };
+        using var warmEngine = new RenderEngine(runner) { KeepStepsWarm = true };
         var scratch = Directory.CreateTempSubdirectory("fleet-bench-").FullName;
         try
         {

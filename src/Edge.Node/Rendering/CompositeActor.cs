@@ -36,7 +36,7 @@ public sealed class CompositeActor : ReceiveActor, IWithUnboundedStash
 
     /// <summary>Props for the device: the actor owns an engine that keeps the next assemble process warm, stopped with the actor.</summary>
     public static Props Props(FfmpegRunner runner, IReadOnlyList<string>? encoders = null) =>
-        Akka.Actor.Props.Create(() => new CompositeActor(new RenderEngine(runner, null) { KeepAssemblerWarm = true }, encoders, true));
+        Akka.Actor.Props.Create(() => new CompositeActor(new RenderEngine(runner, null) { KeepStepsWarm = true }, encoders, true));
 
     protected override void PostStop()
     {

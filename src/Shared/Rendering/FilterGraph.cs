@@ -7,7 +7,7 @@ namespace Fleet.Shared.Rendering;
 internal static class FilterGraph
 {
     public const string DefaultFont = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf";
-    public const string AudioArgsCodec = "aac";
+    public const int SampleRate = 48000;
 
     /// <summary>Audio encoder options: the native AAC encoder with M/S search off is ~3x faster at the same bitrate.</summary>
     public static readonly IReadOnlyList<string> AudioArgs = new[] { "-c:a", "aac", "-aac_coder", "fast", "-aac_ms", "0", "-b:a", "128k", "-ar", "48000", "-ac", "2" };
@@ -60,23 +60,31 @@ internal static class FilterGraph
         graph.Append(current).Append(formatSuffix).Append($"[{output}];");
     }
 
-    /// <summary>Music bed (ducked under the voice slot) plus the voice at its offset, mixed into one track labelled aout.</summary>
-    public static void AudioMix(StringBuilder graph, TemplateSpec t, int musicInput, int? voiceInput)
+    /// <summary>
+    /// Music bed (ducked under the voice slot) plus the voice at its offset, mixed into one track labelled aout. With
+    /// <paramref name="fromSample"/> the track starts at that sample of the bed (the rest comes from the prepared music).
+    /// </summary>
+    public static void AudioMix(StringBuilder graph, TemplateSpec t, int musicInput, int? voiceInput, int fromSample = 0)
     {
         var musicVolume = Num(t.MusicVolume);
+        var from = fromSample > 0 ? $"atrim=start_sample={Int(fromSample)},asetpts=PTS-STARTPTS," : "";
         if (voiceInput is not { } vi || t.Voice is not { } voice)
         {
-            graph.Append($"[{musicInput}:a]volume={musicVolume}[aout]");
+            graph.Append($"[{musicInput}:a]{from}volume={musicVolume}[aout]");
             return;
         }
+        var offset = (double)fromSample / SampleRate;
         var start = (double)voice.StartFrame / t.Fps;
         var end = (double)(voice.StartFrame + voice.MaxFrames) / t.Fps;
-        graph.Append($"[{musicInput}:a]volume=volume='{musicVolume}*if(between(t,{Num(start)},{Num(end)}),{Num(voice.DuckTo)},1)':eval=frame[mus];");
+        graph.Append($"[{musicInput}:a]{from}volume=volume='{musicVolume}*if(between(t,{Num(start - offset)},{Num(end - offset)}),{Num(voice.DuckTo)},1)':eval=frame[mus];");
         // atrim caps the voice at its slot even if the caller's WAV is too long: the voice can never overrun.
-        graph.Append($"[{vi}:a]aformat=sample_rates=48000:channel_layouts=stereo,atrim=end={Num(end - start)},")
-            .Append($"adelay=delays={Int((int)Math.Round(start * 1000))}:all=1[vo];");
+        graph.Append($"[{vi}:a]aformat=sample_rates={Int(SampleRate)}:channel_layouts=stereo,atrim=end={Num(end - start)},")
+            .Append($"adelay=delays={Int(VoiceStartSample(t) - fromSample)}S:all=1[vo];");
         graph.Append("[mus][vo]amix=inputs=2:duration=first:normalize=0[aout]");
     }
+
+    /// <summary>The sample of the bed where the voice slot starts (0 without a voice).</summary>
+    public static int VoiceStartSample(TemplateSpec t) => t.Voice is { } v ? (int)((long)v.StartFrame * SampleRate / t.Fps) : 0;
 
     /// <summary>The frames of <paramref name="ranges"/> inside <paramref name="window"/> as an n-based enable; null when all frames are on.</summary>
     private static string? Enable(IEnumerable<FrameRange> ranges, FrameRange window)

@@ -4,12 +4,12 @@ namespace Fleet.Shared.Rendering;
 
 /// <summary>
 /// A template after import (<c>prepared.json</c> in its folder): normalised footage pre-cut at keyframes, the music bed as
-/// PCM of exactly the template's length, and the encoder settings every re-encoded range must reuse.
+/// PCM of exactly the template's length and once encoded, and the encoder settings every re-encoded range must reuse.
 /// </summary>
 public sealed record PreparedTemplate
 {
     public const string DescriptorFile = "prepared.json";
-    public const int FormatVersion = 2;
+    public const int FormatVersion = 3;
 
     public int Version { get; init; } = FormatVersion;
     public required string HeroSha256 { get; init; }
@@ -19,6 +19,10 @@ public sealed record PreparedTemplate
     public required string NormalisedVideo { get; init; }
     /// <summary>Music bed as 48 kHz stereo PCM, padded or cut to the template's duration.</summary>
     public required string MusicWav { get; init; }
+    /// <summary>The music bed alone (no voice), encoded once as AAC in ADTS frames: the whole audio track of a render without a voice.</summary>
+    public required string MusicAac { get; init; }
+    /// <summary>Where a render's voice mix takes over from <see cref="MusicAac"/>; null when the voice starts too early to splice.</summary>
+    public AudioSplice? VoiceSplice { get; init; }
     public required IReadOnlyList<PreparedSegment> Segments { get; init; }
     /// <summary>Image and font assets the layers use, by asset name, as file names inside the folder.</summary>
     public IReadOnlyDictionary<string, string> Assets { get; init; } = new Dictionary<string, string>();
@@ -50,4 +54,36 @@ public sealed record PreparedSegment
 
     [JsonIgnore]
     public int Frames => EndFrame - StartFrame;
+}
+
+/// <summary>
+/// The seam between the prepared music track and a render's voice mix. <see cref="PrefixFile"/> holds the first
+/// <see cref="PrefixFrames"/> AAC frames of <see cref="PreparedTemplate.MusicAac"/> (the first is the encoder's priming),
+/// which decode to samples [0, <see cref="Sample"/>). A render mixes and encodes only from <see cref="EncodeFrom"/> on, drops
+/// its first <see cref="DropFrames"/> frames and appends the rest: the music is the same on both sides of the seam, so the
+/// decoder's overlap of the last prefix frame and the first mixed frame cancels as within one encode.
+/// </summary>
+public sealed record AudioSplice(string PrefixFile, int PrefixFrames)
+{
+    /// <summary>Frames the mix encodes ahead of the seam so its encoder has settled; they are dropped with its priming frame.</summary>
+    public const int PrerollFrames = 2;
+
+    [JsonIgnore]
+    public int Sample => (PrefixFrames - 1) * Adts.FrameSamples;
+
+    [JsonIgnore]
+    public int EncodeFrom => Sample - PrerollFrames * Adts.FrameSamples;
+
+    [JsonIgnore]
+    public int DropFrames => PrerollFrames + 1;
+
+    /// <summary>
+    /// The seam for a voice that starts at <paramref name="voiceStartSample"/>: the last prefix frame's window must end
+    /// before the voice (or its ducking) begins. Null when that leaves no room for the preroll.
+    /// </summary>
+    public static AudioSplice? Before(int voiceStartSample, string prefixFile)
+    {
+        var frames = voiceStartSample / Adts.FrameSamples;
+        return frames >= PrerollFrames + 1 ? new AudioSplice(prefixFile, frames) : null;
+    }
 }

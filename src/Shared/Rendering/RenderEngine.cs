@@ -11,17 +11,18 @@ namespace Fleet.Shared.Rendering;
 public sealed class RenderEngine(FfmpegRunner runner, string? workRoot = null) : IDisposable
 {
     private static readonly UTF8Encoding Utf8NoBom = new(encoderShouldEmitUTF8Identifier: false);
-    private WarmAssembler? _warm;
+    private WarmStep? _assembler;
+    private WarmStep? _mixer;
 
     public FfmpegRunner Runner => runner;
 
     /// <summary>
-    /// Keep one fast-path assemble process started ahead of the next render of the same template (it waits on a pipe
-    /// and costs no CPU while idle). Saves ffmpeg's start-up time per render; dispose the engine to stop it.
+    /// Keep the fast path's assemble and voice mix processes started ahead of the next render of the same template (each
+    /// waits on a pipe and costs no CPU while idle). Saves ffmpeg's start-up time per render; dispose the engine to stop them.
     /// </summary>
-    public bool KeepAssemblerWarm { get; init; }
+    public bool KeepStepsWarm { get; init; }
 
-    /// <summary>Run the fast path's two steps side by side over named pipes where the platform has them (tests turn it off).</summary>
+    /// <summary>Run the fast path's steps side by side over named pipes where the platform has them (tests turn it off).</summary>
     internal bool UsePipes { get; init; } = true;
 
     private string WorkRoot => workRoot ?? Path.GetTempPath();
@@ -40,15 +41,37 @@ public sealed class RenderEngine(FfmpegRunner runner, string? workRoot = null) :
             ? RenderFastAsync(prepared, request with { Encoder = null }, outputPath, ct)
             : RenderFullAsync(prepared, request, outputPath, ct);
 
-    /// <summary>Starts the assemble process for the next render of <paramref name="prepared"/> now (no-op unless <see cref="KeepAssemblerWarm"/>).</summary>
-    public void WarmUp(PreparedTemplate prepared, bool withVoice = true)
+    /// <summary>
+    /// Starts the processes the next render of <paramref name="prepared"/> can use, where none for it is waiting yet
+    /// (no-op unless <see cref="KeepStepsWarm"/>).
+    /// </summary>
+    public void WarmUp(PreparedTemplate prepared)
     {
-        if (!KeepAssemblerWarm || !UsePipes) return;
-        var fresh = WarmAssembler.TryStart(runner, prepared, withVoice, WorkRoot);
-        Interlocked.Exchange(ref _warm, fresh)?.Dispose();
+        if (!KeepStepsWarm || !UsePipes) return;
+        Refill(ref _assembler, prepared, WarmStep.TryStartAssembler);
+        if (prepared.Template.Voice is not null) Refill(ref _mixer, prepared, WarmStep.TryStartMixer);
     }
 
-    public void Dispose() => Interlocked.Exchange(ref _warm, null)?.Dispose();
+    public void Dispose()
+    {
+        Interlocked.Exchange(ref _assembler, null)?.Dispose();
+        Interlocked.Exchange(ref _mixer, null)?.Dispose();
+    }
+
+    private void Refill(ref WarmStep? slot, PreparedTemplate prepared, Func<FfmpegRunner, PreparedTemplate, string, WarmStep?> start)
+    {
+        if (Volatile.Read(ref slot) is { } waiting && waiting.Fits(prepared)) return;
+        Interlocked.Exchange(ref slot, start(runner, prepared, WorkRoot))?.Dispose();
+    }
+
+    private WarmStep? Take(ref WarmStep? slot, PreparedTemplate prepared)
+    {
+        if (!KeepStepsWarm || !UsePipes) return null;
+        var taken = Interlocked.Exchange(ref slot, null);
+        if (taken is null || taken.Fits(prepared)) return taken;
+        taken.Dispose(); // for another template: replaced after this render
+        return null;
+    }
 
     private async Task<RenderResult> RunAsync(Func<string, string, RenderPlan> plan, string outputPath, CancellationToken ct,
         PreparedTemplate? fastFor, string? voiceWav)
@@ -62,7 +85,8 @@ public sealed class RenderEngine(FfmpegRunner runner, string? workRoot = null) :
         var temp = Path.Combine(outDir, $".{Path.GetFileName(output)}.{id}.partial");
         var work = Path.Combine(WorkRoot, $"fleet-render-{id}");
         var timings = new List<StepTiming>();
-        var warm = fastFor is not null ? TakeWarm(fastFor, voiceWav is not null) : null;
+        var assembler = fastFor is not null ? Take(ref _assembler, fastFor) : null;
+        WarmStep? mixer = null;
         try
         {
             Directory.CreateDirectory(work);
@@ -70,14 +94,14 @@ public sealed class RenderEngine(FfmpegRunner runner, string? workRoot = null) :
             var p = plan(work, temp);
             foreach (var f in p.Files) await File.WriteAllTextAsync(f.Path, f.Content, Utf8NoBom, ct).ConfigureAwait(false);
             timings.Add(new StepTiming("plan", sw.Elapsed.TotalMilliseconds));
-            var pipes = UsePipes && p.Feeds is { Count: > 0 } && p.Steps.Count == 2 && p.Feeds.All(f => Fifo.TryCreate(f.Pipe));
-            if (pipes && warm is not null)
+            var pipes = UsePipes && p.Feeds is { Count: > 0 } && p.Audio is not null && p.Feeds.All(f => Fifo.TryCreate(f.Pipe))
+                        && (assembler is not null || Fifo.TryCreate(p.Audio.Pipe));
+            if (pipes)
             {
-                await RunWarmAsync(p, warm, voiceWav, timings, ct).ConfigureAwait(false);
-                File.Move(warm.Output, temp, overwrite: true);
+                if (voiceWav is not null && p.Steps.Any(s => s.Name == RenderPlanner.MixStep)) mixer = Take(ref _mixer, fastFor!);
+                await RunSideBySideAsync(p, assembler, mixer is null ? null : (mixer, voiceWav!), timings, ct).ConfigureAwait(false);
+                if (assembler is not null) File.Move(assembler.Output, temp, overwrite: true);
             }
-            else if (pipes)
-                await RunOverlappedAsync(p, timings, ct).ConfigureAwait(false);
             else
                 await RunInOrderAsync(p, timings, ct).ConfigureAwait(false);
             File.Move(temp, output, overwrite: true);
@@ -85,70 +109,100 @@ public sealed class RenderEngine(FfmpegRunner runner, string? workRoot = null) :
         }
         finally
         {
-            warm?.Dispose();
+            assembler?.Dispose();
+            mixer?.Dispose();
             TryDelete(temp);
             try { if (Directory.Exists(work)) Directory.Delete(work, recursive: true); }
             catch (IOException) { }
-            if (fastFor is not null && KeepAssemblerWarm && !ct.IsCancellationRequested) WarmUp(fastFor, voiceWav is not null);
+            if (fastFor is not null && !ct.IsCancellationRequested) WarmUp(fastFor);
         }
-    }
-
-    private WarmAssembler? TakeWarm(PreparedTemplate prepared, bool withVoice)
-    {
-        if (!KeepAssemblerWarm || !UsePipes) return null;
-        var taken = Interlocked.Exchange(ref _warm, null);
-        if (taken is null || taken.Fits(prepared, withVoice)) return taken;
-        taken.Dispose(); // for another template or voice layout: replaced after this render
-        return null;
     }
 
     private async Task RunInOrderAsync(RenderPlan p, List<StepTiming> timings, CancellationToken ct)
     {
-        for (var i = 0; i < p.Steps.Count; i++)
+        foreach (var step in p.Steps)
         {
-            var r = await runner.RunAsync(p.Steps[i].Arguments, ct).ConfigureAwait(false);
-            timings.Add(new StepTiming(p.Steps[i].Name, r.Elapsed.TotalMilliseconds));
-            // Without named pipes the "pipes" are plain files made between the steps.
-            if (i == 0 && p.Feeds is { } feeds)
-                foreach (var f in feeds)
+            // Without named pipes the "pipes" are plain files, made just before the last step reads them.
+            if (step == p.Steps[^1] && p.Audio is { } audio)
+            {
+                foreach (var f in p.Feeds ?? Array.Empty<PipeFeed>())
                 {
-                    using var pipe = File.Create(f.Pipe);
+                    await using var pipe = File.Create(f.Pipe);
                     foreach (var source in f.Sources)
                     {
-                        using var file = File.OpenRead(source);
-                        file.CopyTo(pipe);
+                        await using var file = File.OpenRead(source);
+                        await file.CopyToAsync(pipe, ct).ConfigureAwait(false);
                     }
                 }
+                await using (var track = File.Create(audio.Pipe)) await WriteAudioAsync(track, audio, Task.CompletedTask, ct).ConfigureAwait(false);
+            }
+            var r = await runner.RunAsync(step.Arguments, ct).ConfigureAwait(false);
+            timings.Add(new StepTiming(step.Name, r.Elapsed.TotalMilliseconds));
         }
     }
 
-    // Both processes start at once; the second blocks on its first pipe only when its concat reaches the new range.
-    private async Task RunOverlappedAsync(RenderPlan p, List<StepTiming> timings, CancellationToken ct)
-    {
-        using var failed = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var first = runner.RunAsync(p.Steps[0].Arguments, failed.Token);
-        var second = runner.RunAsync(p.Steps[1].Arguments, failed.Token);
-        var feeding = FeedPartsAsync(first, () => second.IsCompleted, p.Feeds!, failed.Token);
-        await AllOrFirstFailureAsync(new Task[] { first, second, feeding }, failed, ct).ConfigureAwait(false);
-        timings.Add(new StepTiming(p.Steps[0].Name, first.Result.Elapsed.TotalMilliseconds));
-        timings.Add(new StepTiming(p.Steps[1].Name, second.Result.Elapsed.TotalMilliseconds));
-    }
-
-    // The pre-started assembler gets its concat list and voice through its pipes, then the new ranges as in the cold case.
-    private async Task RunWarmAsync(RenderPlan p, WarmAssembler warm, string? voiceWav, List<StepTiming> timings, CancellationToken ct)
+    // Every step starts at once (or was started before the render, when warm). The assembler muxes the untouched cuts and
+    // the prepared music while the others encode, and blocks on a pipe only when it reaches a range or frame still being made.
+    private async Task RunSideBySideAsync(RenderPlan p, WarmStep? assembler, (WarmStep Process, string Voice)? mixer,
+        List<StepTiming> timings, CancellationToken ct)
     {
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var clock = Stopwatch.StartNew();
-        var first = runner.RunAsync(p.Steps[0].Arguments, failed.Token);
-        var second = warm.Process.WaitAsync(failed.Token);
-        var list = Utf8NoBom.GetBytes(p.ConcatList!.Content);
-        var gone = () => warm.Process.HasExited;
-        var listFeed = Fifo.FeedAsync(warm.ListPipe, (s, t) => s.WriteAsync(list, t).AsTask(), gone, failed.Token);
-        var voiceFeed = voiceWav is null ? Task.FromResult(true) : Fifo.FeedAsync(warm.VoicePipe, new[] { voiceWav }, gone, failed.Token);
-        var parts = FeedPartsAsync(first, gone, p.Feeds!, failed.Token);
-        await AllOrFirstFailureAsync(new Task[] { first, second, listFeed, voiceFeed, parts }, failed, ct).ConfigureAwait(false);
-        timings.Add(new StepTiming(p.Steps[0].Name, first.Result.Elapsed.TotalMilliseconds));
-        timings.Add(new StepTiming(p.Steps[1].Name + "(warm)", clock.Elapsed.TotalMilliseconds));
+        var audio = p.Audio!;
+        var tasks = new List<Task>();
+        var producers = new List<(string Name, Task<FfmpegResult> Run)>();
+        foreach (var step in p.Steps.SkipLast(1))
+        {
+            if (step.Name == RenderPlanner.MixStep && mixer is { } warm)
+            {
+                producers.Add((step.Name + "(warm)", warm.Process.Process.WaitAsync(failed.Token)));
+                tasks.Add(Fifo.FeedAsync(warm.Process.VoicePipe, new[] { warm.Voice }, () => warm.Process.Process.HasExited, failed.Token));
+                audio = audio with { Mixed = warm.Process.Output };
+            }
+            else producers.Add((step.Name, runner.RunAsync(step.Arguments, failed.Token)));
+        }
+        Func<bool> gone;
+        Task<FfmpegResult> assemble;
+        if (assembler is null)
+        {
+            assemble = runner.RunAsync(p.Steps[^1].Arguments, failed.Token);
+            var cold = assemble;
+            gone = () => cold.IsCompleted;
+        }
+        else
+        {
+            assemble = assembler.Process.WaitAsync(failed.Token);
+            gone = () => assembler.Process.HasExited;
+            audio = audio with { Pipe = assembler.AudioPipe };
+            var list = Utf8NoBom.GetBytes(p.ConcatList!.Content);
+            tasks.Add(Fifo.FeedAsync(assembler.ListPipe, (s, t) => s.WriteAsync(list, t).AsTask(), gone, failed.Token));
+        }
+        var mix = producers.FirstOrDefault(s => s.Name.StartsWith(RenderPlanner.MixStep, StringComparison.Ordinal)).Run ?? Task.CompletedTask;
+        tasks.AddRange(producers.Select(s => (Task)s.Run));
+        tasks.Add(assemble);
+        tasks.Add(FeedPartsAsync(producers[0].Run, gone, p.Feeds!, failed.Token));
+        tasks.Add(Fifo.FeedAsync(audio.Pipe, (s, t) => WriteAudioAsync(s, audio, mix, t), gone, failed.Token));
+        await AllOrFirstFailureAsync(tasks.ToArray(), failed, ct).ConfigureAwait(false);
+        // A warm process's own clock started long before this render; its time is this render's wall time until it exited.
+        foreach (var (name, run) in producers)
+            timings.Add(new StepTiming(name, name.EndsWith("(warm)", StringComparison.Ordinal) ? clock.Elapsed.TotalMilliseconds : run.Result.Elapsed.TotalMilliseconds));
+        timings.Add(assembler is null
+            ? new StepTiming(p.Steps[^1].Name, assemble.Result.Elapsed.TotalMilliseconds)
+            : new StepTiming(p.Steps[^1].Name + "(warm)", clock.Elapsed.TotalMilliseconds));
+    }
+
+    // The prepared prefix at once (the assembler muxes it beside the untouched cuts), the mixed frames when the mix is done.
+    private static async Task WriteAudioAsync(Stream track, AudioFeed audio, Task mix, CancellationToken ct)
+    {
+        if (audio.Prefix is { } prefix)
+        {
+            await using var file = File.OpenRead(prefix);
+            await file.CopyToAsync(track, ct).ConfigureAwait(false);
+        }
+        if (audio.Mixed is not { } mixed) return;
+        await mix.ConfigureAwait(false);
+        var frames = await File.ReadAllBytesAsync(mixed, ct).ConfigureAwait(false);
+        await track.WriteAsync(frames.AsMemory(Adts.OffsetOfFrame(frames, audio.DropFrames)), ct).ConfigureAwait(false);
     }
 
     private static async Task FeedPartsAsync(Task producer, Func<bool> consumerGone, IReadOnlyList<PipeFeed> feeds, CancellationToken ct)

@@ -10,10 +10,11 @@ namespace Fleet.Shared.Rendering;
 public static class RenderPlanner
 {
     /// <summary>
-    /// The fast path, two processes that run side by side: (1) re-encode only the personalised ranges with the template's
-    /// exact encoder settings; (2) concat the pre-cut untouched segments and the new ranges by stream copy, and build the
-    /// whole audio track once (music ducked under the voice) as one continuous AAC stream. Step 2 reads the new ranges
-    /// through named pipes, so its audio encoding overlaps step 1's video encoding on a second core.
+    /// The fast path, processes that run side by side: (1) re-encode only the personalised ranges with the template's
+    /// exact encoder settings; (2) with a voice, mix and encode the audio from just before the voice slot on (the music
+    /// before it was encoded when the template was prepared); (3) concat the pre-cut untouched segments and the new
+    /// ranges, and the prepared music frames and the new audio frames, all by stream copy. Step 3 reads the new ranges and
+    /// the audio through named pipes, so it muxes what is ready while steps 1 and 2 are still encoding.
     /// </summary>
     public static RenderPlan PlanFast(PreparedTemplate p, RenderRequest request, string workDir, string tempOutput)
     {
@@ -79,30 +80,57 @@ public static class RenderPlanner
         var listPath = Path.Combine(workDir, "parts.ffconcat");
         files.Add(new PlannedFile(listPath, list.ToString()));
 
-        var assemble = AssembleArgs(p, listPath, request.VoiceWav, tempOutput);
-        return new RenderPlan(RenderPath.Fast, p.Encoder.Codec, files,
-            new[] { new FfmpegStep("personalise", args), new FfmpegStep("assemble", assemble) }, tempOutput, feeds);
+        var steps = new List<FfmpegStep> { new("personalise", args) };
+        var audio = new AudioFeed(Path.Combine(workDir, "audio.aac"), p.PathOf(p.MusicAac), null, 0);
+        if (request.VoiceWav is { } voice && t.Voice is not null)
+        {
+            var mixed = Path.Combine(workDir, "mix.aac");
+            var splice = p.VoiceSplice;
+            steps.Add(new FfmpegStep(MixStep, MixArgs(p, voice, mixed)));
+            audio = new AudioFeed(audio.Pipe, splice is null ? null : p.PathOf(splice.PrefixFile), mixed, splice?.DropFrames ?? 0);
+        }
+        steps.Add(new FfmpegStep("assemble", AssembleArgs(p, listPath, audio.Pipe, tempOutput)));
+        return new RenderPlan(RenderPath.Fast, p.Encoder.Codec, files, steps, tempOutput, feeds, audio);
+    }
+
+    /// <summary>Name of the fast path's audio step (only with a voice).</summary>
+    public const string MixStep = "mix";
+
+    /// <summary>
+    /// Arguments of the fast path's mix step: the bed from the splice's <see cref="AudioSplice.EncodeFrom"/> on, ducked, with
+    /// the voice at its offset, as raw AAC frames (ADTS) to append to the prepared prefix. The voice may be a named pipe:
+    /// this is also what a pre-started mix process runs.
+    /// </summary>
+    public static IReadOnlyList<string> MixArgs(PreparedTemplate p, string voiceWav, string output)
+    {
+        var graph = new StringBuilder();
+        FilterGraph.AudioMix(graph, p.Template, musicInput: 0, voiceInput: 1, p.VoiceSplice?.EncodeFrom ?? 0);
+        var args = new List<string> { "-i", p.PathOf(p.MusicWav), "-f", "wav", "-i", voiceWav, "-filter_complex", graph.ToString(), "-map", "[aout]" };
+        args.AddRange(FilterGraph.AudioArgs);
+        args.AddRange(new[] { "-f", "adts", output });
+        return args;
     }
 
     /// <summary>
-    /// Arguments of the fast path's assemble step: the concat list (untouched cuts + new ranges, stream-copied), the music
-    /// bed and the voice mixed into one continuous AAC track. The list and the voice may be named pipes: this is also what
-    /// a pre-started assemble process runs (see <see cref="RenderEngine.KeepAssemblerWarm"/>).
+    /// Arguments of the fast path's assemble step: the concat list (untouched cuts + new ranges) and the audio track (ADTS),
+    /// both stream-copied. The list and the audio may be named pipes: this is also what a pre-started assemble process runs
+    /// (see <see cref="RenderEngine.KeepStepsWarm"/>).
     /// </summary>
-    public static IReadOnlyList<string> AssembleArgs(PreparedTemplate p, string listPath, string? voiceWav, string output)
+    public static IReadOnlyList<string> AssembleArgs(PreparedTemplate p, string listPath, string audioPath, string output)
     {
         var t = p.Template;
-        var args = new List<string> { "-f", "concat", "-safe", "0", "-i", listPath, "-i", p.PathOf(p.MusicWav) };
-        int? voiceInput = null;
-        if (voiceWav is not null) { voiceInput = 2; args.AddRange(new[] { "-f", "wav", "-i", voiceWav }); }
-        var audio = new StringBuilder();
-        FilterGraph.AudioMix(audio, t, musicInput: 1, voiceInput);
-        // Raw H.264 has no timestamps of its own; a track timescale of 512 ticks per frame keeps frame times exact.
-        args.AddRange(new[] { "-filter_complex", audio.ToString(), "-map", "0:v:0", "-map", "[aout]", "-c:v", "copy",
-            "-video_track_timescale", FilterGraph.Int(t.Fps * 512) });
-        args.AddRange(FilterGraph.AudioArgs);
-        args.AddRange(new[] { "-f", "mp4", output });
-        return args;
+        // Raw AAC carries no timestamps: shifting it back by the encoder's priming frame lets the MP4 muxer write the edit
+        // list that an encode straight to MP4 writes, so sound and picture start together.
+        var priming = "-" + FilterGraph.Num((double)Adts.FrameSamples / FilterGraph.SampleRate);
+        // Raw H.264 has no timestamps of its own either; a track timescale of 512 ticks per frame keeps frame times exact.
+        // Each input is read on its own thread into a queue of 8 packets by default; the muxer then stalls in 10 ms naps
+        // on whichever pipe is behind (tripling the step's wall time). A queue as deep as the clip never stalls.
+        return new List<string>
+        {
+            "-thread_queue_size", "512", "-f", "concat", "-safe", "0", "-i", listPath,
+            "-thread_queue_size", "512", "-itsoffset", priming, "-f", "aac", "-i", audioPath,
+            "-map", "0:v:0", "-map", "1:a:0", "-c", "copy", "-video_track_timescale", FilterGraph.Int(t.Fps * 512), "-f", "mp4", output,
+        };
     }
 
     /// <summary>

@@ -13,18 +13,26 @@ public sealed record RenderRequest
 
 /// <summary>
 /// A render broken into files to write and ffmpeg runs; the last run writes <see cref="TempOutput"/>. With
-/// <see cref="Feeds"/>, the two steps may run side by side: the second reads named pipes that are fed the first step's
-/// outputs once it finishes (or, where pipes are unavailable, the steps run in order and the pipes are plain copies).
+/// <see cref="Feeds"/> and <see cref="Audio"/> (fast path), the steps may run side by side: the last reads named pipes that
+/// are fed the earlier steps' outputs as each finishes (or, where pipes are unavailable, the steps run in order and the
+/// pipes are plain files).
 /// </summary>
 public sealed record RenderPlan(RenderPath Path, string Encoder, IReadOnlyList<PlannedFile> Files, IReadOnlyList<FfmpegStep> Steps, string TempOutput,
-    IReadOnlyList<PipeFeed>? Feeds = null)
+    IReadOnlyList<PipeFeed>? Feeds = null, AudioFeed? Audio = null)
 {
     /// <summary>The concat list among <see cref="Files"/> (fast path only).</summary>
     public PlannedFile? ConcatList => Files.FirstOrDefault(f => f.Path.EndsWith(".ffconcat", StringComparison.Ordinal));
 }
 
-/// <summary>Write <paramref name="Sources"/> (made by the first step or prepared), in order, into the pipe <paramref name="Pipe"/> (read by the second).</summary>
+/// <summary>Write <paramref name="Sources"/> (made by the first step or prepared), in order, into the pipe <paramref name="Pipe"/> (read by the last).</summary>
 public sealed record PipeFeed(string Pipe, IReadOnlyList<string> Sources);
+
+/// <summary>
+/// The fast path's audio track as the assemble step reads it from <paramref name="Pipe"/> (ADTS): <paramref name="Prefix"/>
+/// (prepared), then the frames of <paramref name="Mixed"/> (written by the mix step; null without a voice) from frame
+/// <paramref name="DropFrames"/> on.
+/// </summary>
+public sealed record AudioFeed(string Pipe, string? Prefix, string? Mixed, int DropFrames);
 
 /// <summary>A UTF-8 file the plan needs on disk before ffmpeg runs (drawtext sources, concat lists).</summary>
 public sealed record PlannedFile(string Path, string Content);

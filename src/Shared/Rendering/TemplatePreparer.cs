@@ -32,12 +32,14 @@ public sealed class TemplatePreparer(FfmpegRunner runner)
             var duration = Seconds(t.DurationFrames, t.Fps);
             await NormaliseAsync(campaign.BaseVideoPath, Path.Combine(work, "normalised.mp4"), t, enc, ct).ConfigureAwait(false);
             await WriteMusicAsync(campaign.MusicPath, Path.Combine(work, "music.wav"), duration, ct).ConfigureAwait(false);
+            var splice = await EncodeMusicAsync(work, t, ct).ConfigureAwait(false);
             var segments = await CutAsync(work, t, enc, ct).ConfigureAwait(false);
             var assets = CopyLayerAssets(campaign, work);
 
             var prepared = new PreparedTemplate
             {
                 HeroSha256 = heroSha, Template = t, Encoder = enc, NormalisedVideo = "normalised.mp4", MusicWav = "music.wav",
+                MusicAac = MusicAac, VoiceSplice = splice,
                 Segments = segments, Assets = assets,
             };
             await File.WriteAllTextAsync(Path.Combine(work, PreparedTemplate.DescriptorFile), JsonSerializer.Serialize(prepared, FleetJson.Indented), ct).ConfigureAwait(false);
@@ -80,6 +82,24 @@ public sealed class TemplatePreparer(FfmpegRunner runner)
             : new List<string> { "-i", music, "-vn", "-af", "apad" };
         args.AddRange(new[] { "-ar", "48000", "-ac", "2", "-t", duration, "-c:a", "pcm_s16le", output });
         return runner.RunAsync(args, ct);
+    }
+
+    private const string MusicAac = "music.aac";
+
+    // The bed alone, mixed exactly as a render without a voice mixes it, encoded once; plus the frames before the voice
+    // slot as the prefix every voiced render reuses (see AudioSplice).
+    private async Task<AudioSplice?> EncodeMusicAsync(string work, TemplateSpec t, CancellationToken ct)
+    {
+        var graph = new StringBuilder();
+        FilterGraph.AudioMix(graph, t, musicInput: 0, voiceInput: null);
+        var args = new List<string> { "-i", Path.Combine(work, "music.wav"), "-filter_complex", graph.ToString(), "-map", "[aout]" };
+        args.AddRange(FilterGraph.AudioArgs);
+        args.AddRange(new[] { "-f", "adts", Path.Combine(work, MusicAac) });
+        await runner.RunAsync(args, ct).ConfigureAwait(false);
+        if (t.Voice is null || AudioSplice.Before(FilterGraph.VoiceStartSample(t), "music.prefix.aac") is not { } splice) return null;
+        var track = await File.ReadAllBytesAsync(Path.Combine(work, MusicAac), ct).ConfigureAwait(false);
+        await File.WriteAllBytesAsync(Path.Combine(work, splice.PrefixFile), track[..Adts.OffsetOfFrame(track, splice.PrefixFrames)], ct).ConfigureAwait(false);
+        return splice;
     }
 
     private async Task<IReadOnlyList<PreparedSegment>> CutAsync(string work, TemplateSpec t, EncoderSettings enc, CancellationToken ct)

@@ -66,7 +66,10 @@ public sealed class CompositeActorTests(SampleCampaignFixture sample) : TestKit,
     [Fact]
     public void Every_encoder_failing_ends_in_the_static_creative()
     {
-        var broken = sample.Prepared with { MusicWav = "missing.wav" };
+        var broken = sample.Prepared with
+        {
+            Segments = sample.Prepared.Segments.Select(s => s.Personalised ? s : s with { File = "missing.h264" }).ToList(),
+        };
         var composite = Sys.ActorOf(CompositeActor.Props(new RenderEngine(sample.Runner), new[] { "libx264" }));
         var output = Path.Combine(sample.NewDir("allfail"), "ad.mp4");
         composite.Tell(new Compose(broken, new RenderRequest { Fields = sample.Fields("x") }, output, sample.Campaign.StaticCreativePath));

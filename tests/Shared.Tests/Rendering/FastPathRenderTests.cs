@@ -24,7 +24,7 @@ public sealed class FastPathRenderTests(SampleCampaignFixture sample) : IClassFi
             new RenderRequest { Fields = sample.Fields("Sunglasses from $5"), VoiceWav = Voice() }, output);
 
         Assert.Equal(RenderPath.Fast, result.Path);
-        Assert.Equal(new[] { "plan", "personalise", "assemble" }, result.Steps.Select(s => s.Step));
+        Assert.Equal(new[] { "plan", "personalise", "mix", "assemble" }, result.Steps.Select(s => s.Step));
         var facts = MediaProbe.Read(output);
         var t = sample.Prepared.Template;
         Assert.Equal(t.DurationFrames, facts.VideoPackets);
@@ -38,6 +38,36 @@ public sealed class FastPathRenderTests(SampleCampaignFixture sample) : IClassFi
         Assert.Equal(new[] { "ad.mp4" }, Directory.GetFileSystemEntries(outDir).Select(Path.GetFileName));
     }
 
+    [Fact]
+    public async Task Spliced_audio_sounds_like_one_encode_of_the_whole_mix()
+    {
+        // The fast path reuses the prepared music frames up to just before the voice and encodes only from there on; the
+        // full path encodes the same mix in one go. Off by one AAC frame (21 ms) the two would be uncorrelated music.
+        var request = new RenderRequest { Fields = sample.Fields("Splice"), VoiceWav = Voice() };
+        var engine = new RenderEngine(sample.Runner);
+        var fast = Path.Combine(sample.NewDir("splice-fast"), "ad.mp4");
+        var full = Path.Combine(sample.NewDir("splice-full"), "ad.mp4");
+        await engine.RenderFastAsync(sample.Prepared, request, fast);
+        await engine.RenderFullAsync(sample.Prepared, request, full);
+        var a = MediaProbe.AudioSamples(fast);
+        var b = MediaProbe.AudioSamples(full);
+        Assert.InRange(a.Length, b.Length - 2 * 2048, b.Length + 2 * 2048);
+        var seam = 2 * sample.Prepared.VoiceSplice!.Sample;
+        Assert.InRange(SignalToNoiseDb(b, a, 0, b.Length), 25, double.MaxValue);
+        Assert.InRange(SignalToNoiseDb(b, a, seam - 2 * 4096, seam + 2 * 4096), 20, double.MaxValue);
+    }
+
+    private static double SignalToNoiseDb(short[] reference, short[] test, int from, int to)
+    {
+        double signal = 0, noise = 0;
+        for (var i = Math.Max(0, from); i < Math.Min(to, Math.Min(reference.Length, test.Length)); i++)
+        {
+            signal += (double)reference[i] * reference[i];
+            noise += (double)(reference[i] - test[i]) * (reference[i] - test[i]);
+        }
+        return 10 * Math.Log10(signal / Math.Max(noise, 1));
+    }
+
     [Theory]
     [InlineData(true, true)]
     [InlineData(false, true)]
@@ -47,9 +77,10 @@ public sealed class FastPathRenderTests(SampleCampaignFixture sample) : IClassFi
         // Without the still-plate shortcut every personalised frame is encoded; without pipes the steps run in order.
         var prepared = still ? sample.Prepared : sample.Prepared with { Segments = sample.Prepared.Segments.Select(s => s with { StillSkipFrames = null }).ToList() };
         var output = Path.Combine(sample.NewDir("variant"), "ad.mp4");
-        await new RenderEngine(sample.Runner) { UsePipes = pipes }.RenderFastAsync(prepared, new RenderRequest { Fields = sample.Fields("Variant") }, output);
+        await new RenderEngine(sample.Runner) { UsePipes = pipes }.RenderFastAsync(prepared, new RenderRequest { Fields = sample.Fields("Variant"), VoiceWav = Voice() }, output);
         var facts = MediaProbe.Read(output);
         Assert.Equal(300, facts.VideoPackets);
+        Assert.InRange(facts.AudioDuration, 9.95, 10.05);
         Assert.Equal("", MediaProbe.DecodeErrors(output));
         var frames = MediaProbe.FrameHashes(output);
         Assert.Equal(MediaProbe.FrameHashes(sample.Prepared.PathOf(sample.Prepared.NormalisedVideo), 210), frames.Take(210));

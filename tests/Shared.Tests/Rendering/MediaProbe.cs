@@ -38,6 +38,23 @@ public static class MediaProbe
             .Select(l => l[(l.LastIndexOf(',') + 1)..].Trim()).ToList();
     }
 
+    /// <summary>The first audio stream decoded as it plays (edit list applied) to 48 kHz stereo 16-bit samples, interleaved.</summary>
+    public static short[] AudioSamples(string path)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("ffmpeg") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var a in new[] { "-v", "error", "-i", path, "-map", "0:a:0", "-ar", "48000", "-ac", "2", "-f", "s16le", "-" }) psi.ArgumentList.Add(a);
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var err = p.StandardError.ReadToEndAsync();
+        using var pcm = new MemoryStream();
+        p.StandardOutput.BaseStream.CopyTo(pcm);
+        p.WaitForExit();
+        if (p.ExitCode != 0) throw new InvalidOperationException($"ffmpeg could not decode the audio of {path}: {err.Result}");
+        var bytes = pcm.ToArray();
+        var samples = new short[bytes.Length / 2];
+        Buffer.BlockCopy(bytes, 0, samples, 0, samples.Length * 2);
+        return samples;
+    }
+
     /// <summary>Errors ffmpeg reports while decoding every stream; empty when the file is clean.</summary>
     public static string DecodeErrors(string path)
     {

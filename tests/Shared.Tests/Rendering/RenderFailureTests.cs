@@ -38,10 +38,13 @@ public sealed class RenderFailureTests(SampleCampaignFixture sample) : IClassFix
         var outDir = sample.NewDir("fail");
         var output = Path.Combine(outDir, "ad.mp4");
         await File.WriteAllTextAsync(output, "previous good ad");
-        var broken = sample.Prepared with { MusicWav = "does-not-exist.wav" };
+        var broken = sample.Prepared with
+        {
+            Segments = sample.Prepared.Segments.Select(s => s.Personalised ? s : s with { File = "does-not-exist.h264" }).ToList(),
+        };
         var e = await Assert.ThrowsAsync<FfmpegFailedException>(() =>
             new RenderEngine(sample.Runner).RenderFastAsync(broken, new RenderRequest { Fields = sample.Fields("x") }, output));
-        Assert.Contains("does-not-exist.wav", e.Message);
+        Assert.Contains("does-not-exist.h264", e.Message);
         Assert.Equal("previous good ad", await File.ReadAllTextAsync(output));
         Assert.Equal(new[] { "ad.mp4" }, Directory.GetFileSystemEntries(outDir).Select(Path.GetFileName));
     }

@@ -12,7 +12,8 @@ public sealed class RenderPlannerTests
     private static PreparedTemplate Prepared(bool plate) => new()
     {
         HeroSha256 = new string('a', 64), Template = Template, Encoder = EncoderSettings.Default,
-        NormalisedVideo = "normalised.mp4", MusicWav = "music.wav", Directory = "/prep",
+        NormalisedVideo = "normalised.mp4", MusicWav = "music.wav", MusicAac = "music.aac", Directory = "/prep",
+        VoiceSplice = AudioSplice.Before(336_000, "music.prefix.aac"),
         Assets = new Dictionary<string, string> { ["logo"] = "asset000.png" },
         Segments = new[]
         {
@@ -54,11 +55,11 @@ public sealed class RenderPlannerTests
     }
 
     [Fact]
-    public void Fast_path_is_two_processes_and_reencodes_only_the_personalised_range()
+    public void Fast_path_reencodes_only_the_personalised_range_and_mixes_audio_only_from_the_voice_slot()
     {
         var plan = RenderPlanner.PlanFast(Prepared(false), Request("Hi"), "/work", "/out/.x.partial");
         Assert.Equal(RenderPath.Fast, plan.Path);
-        Assert.Equal(new[] { "personalise", "assemble" }, plan.Steps.Select(s => s.Name));
+        Assert.Equal(new[] { "personalise", "mix", "assemble" }, plan.Steps.Select(s => s.Name));
         var personalise = plan.Steps[0].Arguments;
         Assert.Contains("/prep/seg001.mp4", personalise);
         Assert.DoesNotContain("/prep/seg000.h264", personalise);
@@ -68,8 +69,9 @@ public sealed class RenderPlannerTests
         var joined = string.Join(' ', personalise);
         Assert.Contains("-c:v libx264 -preset ultrafast -crf 23 -pix_fmt yuv420p -g 30 -keyint_min 30 -sc_threshold 0", joined);
 
-        var assemble = plan.Steps[1].Arguments;
-        Assert.Equal(new[] { "-c:v", "copy" }, assemble.SkipWhile(a => a != "-c:v").Take(2));
+        var assemble = plan.Steps[2].Arguments;
+        Assert.Equal(new[] { "-c", "copy" }, assemble.SkipWhile(a => a != "-c").Take(2));
+        Assert.DoesNotContain("-filter_complex", assemble);
         var list = Assert.Single(plan.Files, f => f.Path.EndsWith("parts.ffconcat")).Content;
         Assert.Contains("file '/prep/seg000.h264'\nduration 7\n", list);
         Assert.Contains("file '/work/part001.pipe0'\nduration 3\n", list);
@@ -92,24 +94,39 @@ public sealed class RenderPlannerTests
     }
 
     [Fact]
-    public void Audio_is_one_mix_with_voice_at_its_frame_offset_and_ducked_music()
+    public void Voice_mix_starts_two_frames_before_the_seam_and_the_prepared_music_supplies_the_rest()
     {
         var plan = RenderPlanner.PlanFast(Prepared(true), Request("Hi"), "/work", "/out/.x.partial");
         Assert.DoesNotContain("[aout]", plan.Steps[0].Arguments);
-        var args = plan.Steps[1].Arguments.ToList();
+        var args = plan.Steps.Single(s => s.Name == RenderPlanner.MixStep).Arguments.ToList();
         var graph = args[args.IndexOf("-filter_complex") + 1];
-        Assert.Contains("adelay=delays=7000:all=1", graph);
+        // Voice at sample 336000 (frame 210 at 30 fps): the prefix keeps 328 AAC frames, i.e. samples up to 334848;
+        // the mix starts 2 frames earlier, at 332800, so the voice is 3200 samples into it.
+        Assert.Contains("atrim=start_sample=332800,asetpts=PTS-STARTPTS", graph);
+        Assert.Contains("adelay=delays=3200S:all=1", graph);
         Assert.Contains("atrim=end=2.9", graph); // 87 frames at 30 fps: the voice can never overrun its slot
-        Assert.Contains("if(between(t,7,9.9),0.3,1)", graph);
-        Assert.Single(args, a => a == "[aout]");
+        Assert.Contains("if(between(t,0.066667,2.966667),0.3,1)", graph);
+        Assert.Equal("adts", args[^2]);
+        Assert.Equal(new AudioFeed("/work/audio.aac", "/prep/music.prefix.aac", "/work/mix.aac", 3), plan.Audio);
     }
 
     [Fact]
-    public void Without_voice_the_music_plays_undocked()
+    public void Without_voice_the_prepared_music_is_the_whole_track_and_nothing_is_mixed()
     {
         var plan = RenderPlanner.PlanFast(Prepared(true), Request("Hi") with { VoiceWav = null }, "/work", "/out/.x.partial");
-        var args = plan.Steps[1].Arguments.ToList();
-        Assert.DoesNotContain("adelay", args[args.IndexOf("-filter_complex") + 1]);
+        Assert.Equal(new[] { "personalise", "assemble" }, plan.Steps.Select(s => s.Name));
+        Assert.Equal(new AudioFeed("/work/audio.aac", "/prep/music.aac", null, 0), plan.Audio);
+    }
+
+    [Fact]
+    public void A_voice_too_early_to_splice_is_mixed_from_the_start()
+    {
+        Assert.Null(AudioSplice.Before(3 * 1024 - 1, "p.aac"));
+        var plan = RenderPlanner.PlanFast(Prepared(true) with { VoiceSplice = null }, Request("Hi"), "/work", "/out/.x.partial");
+        var graph = plan.Steps[1].Arguments.SkipWhile(a => a != "-filter_complex").ElementAt(1);
+        Assert.DoesNotContain("atrim=start_sample", graph);
+        Assert.Contains("adelay=delays=336000S:all=1", graph);
+        Assert.Equal(new AudioFeed("/work/audio.aac", null, "/work/mix.aac", 0), plan.Audio);
     }
 
     [Fact]
