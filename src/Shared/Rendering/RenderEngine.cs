@@ -13,12 +13,14 @@ public sealed class RenderEngine(FfmpegRunner runner, string? workRoot = null) :
     private static readonly UTF8Encoding Utf8NoBom = new(encoderShouldEmitUTF8Identifier: false);
     private WarmStep? _assembler;
     private WarmStep? _mixer;
+    private WarmStep? _personaliser;
 
     public FfmpegRunner Runner => runner;
 
     /// <summary>
-    /// Keep the fast path's assemble and voice mix processes started ahead of the next render of the same template (each
-    /// waits on a pipe and costs no CPU while idle). Saves ffmpeg's start-up time per render; dispose the engine to stop them.
+    /// Keep the fast path's processes started ahead of the next render of the same template (each waits on a pipe and
+    /// costs no CPU while idle): assemble, voice mix, and personalise for the last render's layer layout and grade.
+    /// Saves ffmpeg's start-up time per render; dispose the engine to stop them.
     /// </summary>
     public bool KeepStepsWarm { get; init; }
 
@@ -29,11 +31,11 @@ public sealed class RenderEngine(FfmpegRunner runner, string? workRoot = null) :
 
     /// <summary>Fast path: personalised ranges re-encoded, the rest stream-copied (see <see cref="RenderPlanner.PlanFast"/>).</summary>
     public Task<RenderResult> RenderFastAsync(PreparedTemplate prepared, RenderRequest request, string outputPath, CancellationToken ct = default) =>
-        RunAsync((work, temp) => RenderPlanner.PlanFast(prepared, request, work, temp), outputPath, ct, prepared, request.VoiceWav);
+        RunAsync((work, temp) => RenderPlanner.PlanFast(prepared, request, work, temp), outputPath, ct, prepared, request);
 
     /// <summary>Full re-encode (naive baseline, or an encoder the template was not prepared with).</summary>
     public Task<RenderResult> RenderFullAsync(PreparedTemplate prepared, RenderRequest request, string outputPath, CancellationToken ct = default) =>
-        RunAsync((work, temp) => RenderPlanner.PlanFull(prepared, request, work, temp), outputPath, ct, fastFor: null, voiceWav: null);
+        RunAsync((work, temp) => RenderPlanner.PlanFull(prepared, request, work, temp), outputPath, ct, fastFor: null, request: null);
 
     /// <summary>Fast path when the request's encoder is the template's own (or unset), full path otherwise.</summary>
     public Task<RenderResult> RenderAsync(PreparedTemplate prepared, RenderRequest request, string outputPath, CancellationToken ct = default) =>
@@ -43,19 +45,24 @@ public sealed class RenderEngine(FfmpegRunner runner, string? workRoot = null) :
 
     /// <summary>
     /// Starts the processes the next render of <paramref name="prepared"/> can use, where none for it is waiting yet
-    /// (no-op unless <see cref="KeepStepsWarm"/>).
+    /// (no-op unless <see cref="KeepStepsWarm"/>); with <paramref name="like"/>, also its personalise step for a request
+    /// with the same layers and grade.
     /// </summary>
-    public void WarmUp(PreparedTemplate prepared)
+    public void WarmUp(PreparedTemplate prepared, RenderRequest? like = null)
     {
         if (!KeepStepsWarm || !UsePipes) return;
         Refill(ref _assembler, prepared, WarmStep.TryStartAssembler);
         if (prepared.Template.Voice is not null) Refill(ref _mixer, prepared, WarmStep.TryStartMixer);
+        if (like is not null)
+            Refill(ref _personaliser, prepared, (r, p, root) => WarmStep.TryStartPersonaliser(r, p, root,
+                dir => RenderPlanner.PlanFast(p, like, dir, Path.Combine(dir, "unused")).Steps[0].Arguments));
     }
 
     public void Dispose()
     {
         Interlocked.Exchange(ref _assembler, null)?.Dispose();
         Interlocked.Exchange(ref _mixer, null)?.Dispose();
+        Interlocked.Exchange(ref _personaliser, null)?.Dispose();
     }
 
     private void Refill(ref WarmStep? slot, PreparedTemplate prepared, Func<FfmpegRunner, PreparedTemplate, string, WarmStep?> start)
@@ -74,7 +81,7 @@ public sealed class RenderEngine(FfmpegRunner runner, string? workRoot = null) :
     }
 
     private async Task<RenderResult> RunAsync(Func<string, string, RenderPlan> plan, string outputPath, CancellationToken ct,
-        PreparedTemplate? fastFor, string? voiceWav)
+        PreparedTemplate? fastFor, RenderRequest? request)
     {
         var total = Stopwatch.StartNew();
         var output = Path.GetFullPath(outputPath);
@@ -86,20 +93,29 @@ public sealed class RenderEngine(FfmpegRunner runner, string? workRoot = null) :
         var work = Path.Combine(WorkRoot, $"fleet-render-{id}");
         var timings = new List<StepTiming>();
         var assembler = fastFor is not null ? Take(ref _assembler, fastFor) : null;
+        var personaliser = fastFor is not null ? Take(ref _personaliser, fastFor) : null;
         WarmStep? mixer = null;
         try
         {
-            Directory.CreateDirectory(work);
             var sw = Stopwatch.StartNew();
-            var p = plan(work, temp);
+            // A waiting personalise process is used only if this render plans exactly its command in its folder.
+            var p = personaliser is null ? null : plan(personaliser.Dir, temp);
+            if (p is not null && personaliser!.Runs(p.Steps[0].Arguments)) work = personaliser.Dir;
+            else
+            {
+                personaliser?.Dispose();
+                personaliser = null;
+                Directory.CreateDirectory(work);
+                p = plan(work, temp);
+            }
             foreach (var f in p.Files) await File.WriteAllTextAsync(f.Path, f.Content, Utf8NoBom, ct).ConfigureAwait(false);
             timings.Add(new StepTiming("plan", sw.Elapsed.TotalMilliseconds));
             var pipes = UsePipes && p.Feeds is { Count: > 0 } && p.Audio is not null && p.Feeds.All(f => Fifo.TryCreate(f.Pipe))
                         && (assembler is not null || Fifo.TryCreate(p.Audio.Pipe));
             if (pipes)
             {
-                if (voiceWav is not null && p.Steps.Any(s => s.Name == RenderPlanner.MixStep)) mixer = Take(ref _mixer, fastFor!);
-                await RunSideBySideAsync(p, assembler, mixer is null ? null : (mixer, voiceWav!), timings, ct).ConfigureAwait(false);
+                if (request?.VoiceWav is { } voice && p.Steps.Any(s => s.Name == RenderPlanner.MixStep)) mixer = Take(ref _mixer, fastFor!);
+                await RunSideBySideAsync(p, new WarmSteps(personaliser, mixer, request?.VoiceWav, assembler), timings, ct).ConfigureAwait(false);
                 if (assembler is not null) File.Move(assembler.Output, temp, overwrite: true);
             }
             else
@@ -111,10 +127,11 @@ public sealed class RenderEngine(FfmpegRunner runner, string? workRoot = null) :
         {
             assembler?.Dispose();
             mixer?.Dispose();
+            personaliser?.Dispose();
             TryDelete(temp);
             try { if (Directory.Exists(work)) Directory.Delete(work, recursive: true); }
             catch (IOException) { }
-            if (fastFor is not null && !ct.IsCancellationRequested) WarmUp(fastFor);
+            if (fastFor is not null && !ct.IsCancellationRequested) WarmUp(fastFor, request);
         }
     }
 
@@ -141,29 +158,39 @@ public sealed class RenderEngine(FfmpegRunner runner, string? workRoot = null) :
         }
     }
 
+    /// <summary>The pre-started processes a render took (each null when none fitted), and the voice for the mixer.</summary>
+    private sealed record WarmSteps(WarmStep? Personaliser, WarmStep? Mixer, string? Voice, WarmStep? Assembler);
+
     // Every step starts at once (or was started before the render, when warm). The assembler muxes the untouched cuts and
     // the prepared music while the others encode, and blocks on a pipe only when it reaches a range or frame still being made.
-    private async Task RunSideBySideAsync(RenderPlan p, WarmStep? assembler, (WarmStep Process, string Voice)? mixer,
-        List<StepTiming> timings, CancellationToken ct)
+    private async Task RunSideBySideAsync(RenderPlan p, WarmSteps warm, List<StepTiming> timings, CancellationToken ct)
     {
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var clock = Stopwatch.StartNew();
         var audio = p.Audio!;
         var tasks = new List<Task>();
         var producers = new List<(string Name, Task<FfmpegResult> Run)>();
+        // A warm process's own clock started long before this render: its time is this render's wall time until it exits.
+        async Task<FfmpegResult> Exit(WarmStep step) => await step.Process.WaitAsync(failed.Token).ConfigureAwait(false) with { Elapsed = clock.Elapsed };
+        (string, Task<FfmpegResult>) Waiting(string name, WarmStep step, Func<CancellationToken, Task> feed)
+        {
+            tasks.Add(feed(failed.Token));
+            return (name + "(warm)", Exit(step));
+        }
         foreach (var step in p.Steps.SkipLast(1))
         {
-            if (step.Name == RenderPlanner.MixStep && mixer is { } warm)
+            if (step == p.Steps[0] && warm.Personaliser is { } personaliser)
+                producers.Add(Waiting(step.Name, personaliser, t => Fifo.FeedAsync(personaliser.GoPipe, (_, _) => Task.CompletedTask, () => personaliser.Process.HasExited, t)));
+            else if (step.Name == RenderPlanner.MixStep && warm is { Mixer: { } mixer, Voice: { } voice })
             {
-                producers.Add((step.Name + "(warm)", warm.Process.Process.WaitAsync(failed.Token)));
-                tasks.Add(Fifo.FeedAsync(warm.Process.VoicePipe, new[] { warm.Voice }, () => warm.Process.Process.HasExited, failed.Token));
-                audio = audio with { Mixed = warm.Process.Output };
+                producers.Add(Waiting(step.Name, mixer, t => Fifo.FeedAsync(mixer.VoicePipe, new[] { voice }, () => mixer.Process.HasExited, t)));
+                audio = audio with { Mixed = mixer.Output };
             }
             else producers.Add((step.Name, runner.RunAsync(step.Arguments, failed.Token)));
         }
         Func<bool> gone;
         Task<FfmpegResult> assemble;
-        if (assembler is null)
+        if (warm.Assembler is not { } assembler)
         {
             assemble = runner.RunAsync(p.Steps[^1].Arguments, failed.Token);
             var cold = assemble;
@@ -171,7 +198,7 @@ public sealed class RenderEngine(FfmpegRunner runner, string? workRoot = null) :
         }
         else
         {
-            assemble = assembler.Process.WaitAsync(failed.Token);
+            assemble = Exit(assembler);
             gone = () => assembler.Process.HasExited;
             audio = audio with { Pipe = assembler.AudioPipe };
             var list = Utf8NoBom.GetBytes(p.ConcatList!.Content);
@@ -183,12 +210,8 @@ public sealed class RenderEngine(FfmpegRunner runner, string? workRoot = null) :
         tasks.Add(FeedPartsAsync(producers[0].Run, gone, p.Feeds!, failed.Token));
         tasks.Add(Fifo.FeedAsync(audio.Pipe, (s, t) => WriteAudioAsync(s, audio, mix, t), gone, failed.Token));
         await AllOrFirstFailureAsync(tasks.ToArray(), failed, ct).ConfigureAwait(false);
-        // A warm process's own clock started long before this render; its time is this render's wall time until it exited.
-        foreach (var (name, run) in producers)
-            timings.Add(new StepTiming(name, name.EndsWith("(warm)", StringComparison.Ordinal) ? clock.Elapsed.TotalMilliseconds : run.Result.Elapsed.TotalMilliseconds));
-        timings.Add(assembler is null
-            ? new StepTiming(p.Steps[^1].Name, assemble.Result.Elapsed.TotalMilliseconds)
-            : new StepTiming(p.Steps[^1].Name + "(warm)", clock.Elapsed.TotalMilliseconds));
+        foreach (var (name, run) in producers) timings.Add(new StepTiming(name, run.Result.Elapsed.TotalMilliseconds));
+        timings.Add(new StepTiming(p.Steps[^1].Name + (warm.Assembler is null ? "" : "(warm)"), assemble.Result.Elapsed.TotalMilliseconds));
     }
 
     // The prepared prefix at once (the assembler muxes it beside the untouched cuts), the mixed frames when the mix is done.

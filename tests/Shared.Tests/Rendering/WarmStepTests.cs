@@ -3,7 +3,7 @@ using Fleet.Testing;
 
 namespace Fleet.Shared.Tests.Rendering;
 
-/// <summary>The pre-started assemble and mix processes give the same clip as a cold render and never outlive their engine.</summary>
+/// <summary>The pre-started personalise, mix and assemble processes give the same clip as a cold render and never outlive their engine.</summary>
 public sealed class WarmStepTests(SampleCampaignFixture sample) : IClassFixture<SampleCampaignFixture>
 {
     private string Voice()
@@ -17,22 +17,29 @@ public sealed class WarmStepTests(SampleCampaignFixture sample) : IClassFixture<
     public async Task Warm_render_matches_cold_render_and_dispose_leaves_nothing()
     {
         var work = sample.NewDir("warm-work");
-        var request = new RenderRequest { Fields = sample.Fields("Warm and cold"), VoiceWav = Voice() };
+        var voice = Voice();
+        var first = new RenderRequest { Fields = sample.Fields("First copy"), VoiceWav = voice };
+        // Other copy, same layers and grade: the personalise process started after the first render serves it.
+        var request = new RenderRequest { Fields = sample.Fields("Warm and cold: 50% \"off\""), VoiceWav = voice };
         var coldOut = Path.Combine(sample.NewDir("cold"), "ad.mp4");
         await new RenderEngine(sample.Runner).RenderFastAsync(sample.Prepared, request, coldOut);
 
-        RenderResult second;
+        RenderResult second, graded;
         var warmOut = Path.Combine(sample.NewDir("warm"), "ad.mp4");
         using (var engine = new RenderEngine(sample.Runner, work) { KeepStepsWarm = true })
         {
             engine.WarmUp(sample.Prepared);
             Assert.Equal(2, Directory.GetDirectories(work, "fleet-warm-*").Length); // assembler and mixer
+            var one = await engine.RenderFastAsync(sample.Prepared, first, Path.Combine(sample.NewDir("first"), "ad.mp4"));
+            Assert.Contains(one.Steps, s => s.Step == "personalise"); // nothing to say which layers and grade come next
+            Assert.Equal(3, Directory.GetDirectories(work, "fleet-warm-*").Length); // and now a personaliser
             second = await engine.RenderFastAsync(sample.Prepared, request, warmOut);
-            // Replacements are waiting for the next render.
-            Assert.Equal(2, Directory.GetDirectories(work, "fleet-warm-*").Length);
+            Assert.Equal(3, Directory.GetDirectories(work, "fleet-warm-*").Length); // replacements wait for the next render
+            // Another grade is another filter graph: the waiting process does not run it, a fresh one does.
+            graded = await engine.RenderFastAsync(sample.Prepared, request with { Grade = "warm" }, Path.Combine(sample.NewDir("graded"), "ad.mp4"));
         }
-        Assert.Contains(second.Steps, s => s.Step == "assemble(warm)");
-        Assert.Contains(second.Steps, s => s.Step == "mix(warm)");
+        Assert.Equal(new[] { "personalise(warm)", "mix(warm)", "assemble(warm)" }, second.Steps.Skip(1).Select(s => s.Step));
+        Assert.Equal(new[] { "personalise", "mix(warm)", "assemble(warm)" }, graded.Steps.Skip(1).Select(s => s.Step));
         Assert.Empty(Directory.GetFileSystemEntries(work));
 
         var facts = MediaProbe.Read(warmOut);
@@ -41,6 +48,7 @@ public sealed class WarmStepTests(SampleCampaignFixture sample) : IClassFixture<
         Assert.Equal("", MediaProbe.DecodeErrors(warmOut));
         Assert.Equal(MediaProbe.FrameHashes(coldOut), MediaProbe.FrameHashes(warmOut));
         Assert.Equal(MediaProbe.AudioSamples(coldOut), MediaProbe.AudioSamples(warmOut));
+        Assert.NotEqual(MediaProbe.FrameHashes(warmOut)[^1], MediaProbe.FrameHashes(graded.OutputPath)[^1]);
     }
 
     [Fact]
@@ -56,7 +64,7 @@ public sealed class WarmStepTests(SampleCampaignFixture sample) : IClassFixture<
             Assert.Contains(r.Steps, s => s.Step == "assemble(warm)");
             // Without a voice nothing is mixed: the waiting mixer is kept for the next voiced render, which uses it.
             Assert.Equal(voice is null ? "" : "mix(warm)", r.Steps.FirstOrDefault(s => s.Step.StartsWith("mix"))?.Step ?? "");
-            Assert.Equal(2, Directory.GetDirectories(work, "fleet-warm-*").Length);
+            Assert.Equal(3, Directory.GetDirectories(work, "fleet-warm-*").Length); // assembler, mixer, personaliser
             Assert.Equal(300, MediaProbe.Read(output).VideoPackets);
             Assert.True(MediaProbe.Read(output).HasAudio);
         }
