@@ -24,7 +24,7 @@ public static class RenderAudit
             .Append("model=").Append(o.Artifacts.Model ?? "none")
             .Append(" headline=").Append(o.HeadlineId)
             .Append(" cta=").Append(o.CtaId)
-            .Append(" grade=").Append(GradePresets.Neutral) // RenderJob composes every ad with the neutral grade today
+            .Append(" grade=").Append(o.Grade)
             .Append(" path=").Append(o.Path)
             .Append(" ok=").Append(o.Success ? "true" : "false")
             .Append(" fallbacks=").Append(o.Fallbacks.Count == 0 ? "none" : string.Join(',', o.Fallbacks.Select(Code)))

@@ -46,18 +46,18 @@ public sealed class PersonaliseActor : ReceiveActor
 
     /// <summary>
     /// Rewards for the bandit from counted player events: impression starts, views to the end and clicks (or scans), on
-    /// the render's exact headline and CTA in its context bucket. Holdout renders showed no copy and never teach it.
+    /// the render's exact headline, CTA and grade in its context bucket. Holdout renders showed no copy and never teach it.
     /// </summary>
     private void Learn(Player.PlayerOutcome m)
     {
         if (m.Render.Arm != Fleet.Shared.Telemetry.ArmCounts.Personalised) return;
         var delta = m.BanditDelta;
         if (delta == Bandit.VariantStats.None) return;
-        _chooser.Learn(m.Render.CampaignId, m.Render.Bucket, [m.Render.HeadlineId, m.Render.CtaId], delta, m.Render.UserHash);
+        _chooser.Learn(m.Render.CampaignId, m.Render.Bucket, [m.Render.HeadlineId, m.Render.CtaId, CopyChooser.GradeVariantId(m.Render.Grade)], delta, m.Render.UserHash);
     }
 
     private CopyChoice Choose(ChooseCopy m) =>
-        Guarded(m.Campaign, m.Context, () => ChooserFor(m.ModelDir).Choose(m.Campaign, m.VersionKey, m.Context, m.Bucket));
+        Guarded(m.Campaign, m.Context, () => ChooserFor(m.ModelDir).Choose(m.Campaign, m.VersionKey, m.Context, m.Bucket, m.Grades));
 
     // A model a rollout switched to gets its own chooser (embeddings differ) over the same outcomes and salt, on the same
     // accelerator chain. One rollout model is in use at a time: the session of the one it replaces is closed.

@@ -15,9 +15,11 @@ public static class PersonaliseProtocol
     /// <summary>
     /// Choose copy for one ad. <paramref name="VersionKey"/> is the manifest hash (variant embeddings are cached by it);
     /// <paramref name="ModelDir"/> a model a rollout switched this device to (null: the model shipped with the device);
-    /// <paramref name="Bucket"/> the render's context bucket the bandit ranks in (null: derived from the context).
+    /// <paramref name="Bucket"/> the render's context bucket the bandit ranks in (null: derived from the context);
+    /// <paramref name="Grades"/> the grades the template allows (null: neutral only).
     /// </summary>
-    public sealed record ChooseCopy(CampaignSpec Campaign, string VersionKey, RenderContext Context, string? ModelDir = null, string? Bucket = null) : IPersonaliseMessage;
+    public sealed record ChooseCopy(CampaignSpec Campaign, string VersionKey, RenderContext Context, string? ModelDir = null, string? Bucket = null,
+        IReadOnlyList<string>? Grades = null) : IPersonaliseMessage;
 
     /// <summary>Preview given copy (variant ids or draft text) without the model; answered with a <see cref="CopyChoice"/>.</summary>
     public sealed record PreviewCopy(CampaignSpec Campaign, string Headline, string Cta, RenderContext Context) : IPersonaliseMessage;

@@ -49,6 +49,6 @@ public static class ShownRenders
         var e = Rendering.RenderTelemetry.From(o, request, userHash);
         var voice = request.Campaign.Spec.Voice;
         return new ShownRender(renderId, e.CampaignId, e.CampaignVersion, e.ModelVersion, e.TemplateId, o.HeadlineId, o.CtaId,
-            Fleet.Shared.Rendering.GradePresets.Neutral, $"{voice.Name}@{voice.Rate}", arm, bucket, at, userHash);
+            o.Grade, $"{voice.Name}@{voice.Rate}", arm, bucket, at, userHash);
     }
 }

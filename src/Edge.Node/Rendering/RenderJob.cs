@@ -68,13 +68,14 @@ public sealed class RenderJob : ReceiveActor
         string? claimedKey = null;
         CopyChoice? choice = null;
         string? localeFallback = null;
+        var grade = GradePresets.Neutral;
         IReadOnlyList<string> unusable = [];
 
         RenderOutcome Outcome(string path, bool ok, bool cacheHit, string encoder, string renderPath, double audio, string? error = null) => new(
             id, campaign.Spec.Id, path, ok, choice?.Headline ?? campaign.Spec.DefaultCopy.Headline, choice?.Cta ?? campaign.Spec.DefaultCopy.Cta,
             choice?.HeadlineId ?? "default-headline", choice?.CtaId ?? "default-cta", choice?.Fields ?? new Dictionary<string, string>(),
             stages, total.Elapsed.TotalMilliseconds, cacheHit, encoder, renderPath, fallbacks, choice?.SafetyBlocks ?? Array.Empty<string>(),
-            audio, artifacts, error, localeFallback);
+            audio, artifacts, error, localeFallback, grade);
 
         // A fallback names its reason; the holdout arm (null) shows the static creative by design, not as a fallback.
         RenderOutcome StaticCreative(string? reason, string renderPath = EncoderChain.StaticCreative)
@@ -135,8 +136,10 @@ public sealed class RenderJob : ReceiveActor
             (var spec, var pool, localeFallback) = Shared.Campaigns.CampaignLocales.Resolve(campaign.Spec, req.Context.Locale);
             object ask = req.PreviewHeadline is not null || req.PreviewCta is not null || modelKilled
                 ? new PersonaliseProtocol.PreviewCopy(spec, req.PreviewHeadline ?? spec.DefaultCopy.Headline, req.PreviewCta ?? spec.DefaultCopy.Cta, req.Context)
-                : new PersonaliseProtocol.ChooseCopy(spec, $"{spec.Id}@{req.CampaignVersion}/{artifacts.Model}#{pool}", req.Context, req.Model?.Directory, req.Bucket);
+                : new PersonaliseProtocol.ChooseCopy(spec, $"{spec.Id}@{req.CampaignVersion}/{artifacts.Model}#{pool}", req.Context, req.Model?.Directory, req.Bucket,
+                    campaign.Template.Grades);
             choice = await Stage("personalise", () => s.Personalise.Ask<CopyChoice>(ask, s.Settings.Deadline, ct));
+            grade = GradePresets.AllowedOr(choice.Grade, campaign.Template.Grades);
             if (modelKilled) fallbacks.Add($"policy:default-copy:{gate.BlockedBy!.Id}");
             fallbacks.AddRange(choice.Fallbacks);
             if (choice.Fallbacks.Any(f => f.StartsWith("personalise:default-copy-unsafe", StringComparison.Ordinal)))
@@ -183,7 +186,7 @@ public sealed class RenderJob : ReceiveActor
             // 5. The cache, keyed by everything that shapes the output; renders of one key in flight are coalesced.
             var voiceLine = prepared.Template.Voice is { } v ? TextSlots.Fill(v.Line, choice.Fields) : null;
             var key = RenderCache.KeyOf(prepared.HeroSha256, prepared.Directory, JsonSerializer.Serialize(choice.Fields.OrderBy(f => f.Key, StringComparer.Ordinal), FleetJson.Options),
-                GradePresets.Neutral, spec.Voice.Name, spec.Voice.Rate.ToString(), voiceLine ?? "", artifacts.Model ?? "", artifacts.Template ?? "");
+                grade, spec.Voice.Name, spec.Voice.Rate.ToString(), voiceLine ?? "", artifacts.Model ?? "", artifacts.Template ?? "");
             if (req.UseCache)
             {
                 if (s.Cache.TryGet(key) is { } hit) return FromCache(hit);
@@ -207,7 +210,7 @@ public sealed class RenderJob : ReceiveActor
 
             // 7. Composite into a private file, moved into place only if this job is still wanted.
             var temp = Path.Combine(workDir, "ad.mp4");
-            var request = new RenderRequest { Fields = choice.Fields, VoiceWav = wav };
+            var request = new RenderRequest { Fields = choice.Fields, VoiceWav = wav, Grade = grade };
             var composed = await Stage("composite", () => s.Composite.Ask<object>(
                 new CompositeProtocol.Compose(prepared, request, temp, campaign.StaticCreativePath), s.Settings.Deadline, ct));
             ct.ThrowIfCancellationRequested();

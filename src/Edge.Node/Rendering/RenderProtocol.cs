@@ -41,7 +41,7 @@ public static class RenderProtocol
         string Id, string CampaignId, string OutputPath, bool Success, string Headline, string Cta, string HeadlineId, string CtaId,
         IReadOnlyDictionary<string, string> Fields, IReadOnlyDictionary<string, double> StageMs, double TotalMs, bool CacheHit,
         string Encoder, string Path, IReadOnlyList<string> Fallbacks, IReadOnlyList<string> SafetyBlocks, double AudioSeconds,
-        RenderArtifacts Artifacts, string? Error = null, string? LocaleFallback = null);
+        RenderArtifacts Artifacts, string? Error = null, string? LocaleFallback = null, string Grade = Fleet.Shared.Rendering.GradePresets.Neutral);
 
     /// <summary>Internal: a job asks to be the one that renders <paramref name="Key"/> (renders of one key are coalesced).</summary>
     internal sealed record Claim(string Key, IActorRef Job);

@@ -13,7 +13,24 @@ public static class GradePresets
         ["vivid"] = "eq=contrast=1.08:saturation=1.3",
     };
 
+    // What each grade suits, in words the personalisation model compares with a context (like a copy variant's text and tags).
+    private static readonly IReadOnlyDictionary<string, string> Moods = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        [Neutral] = "everyday look for any time and any weather (general)",
+        ["warm"] = "hot sunny summer weather, warm golden sunshine at the beach (sun, heat, summer, beach)",
+        ["cool"] = "grey rainy weather, wet streets, a calm blue night (rain, umbrella, night)",
+        ["vivid"] = "bright, bold colours for fashion and weekend fun (fashion, weekend, outdoor)",
+    };
+
     public static IEnumerable<string> Names => Filters.Keys;
+
+    /// <summary><paramref name="chosen"/> if the template allows it, else neutral (where allowed) or the template's first grade.</summary>
+    public static string AllowedOr(string chosen, IReadOnlyList<string> allowed) =>
+        allowed.Contains(chosen) ? chosen : allowed.Contains(Neutral) || allowed.Count == 0 ? Neutral : allowed[0];
+
+    /// <summary>What <paramref name="name"/> suits, for the model to rank grades by context.</summary>
+    public static string MoodOf(string name) =>
+        Moods.TryGetValue(name, out var m) ? m : throw new ArgumentException($"unknown grade '{name}'", nameof(name));
 
     public static bool IsKnown(string name) => Filters.ContainsKey(name);
 

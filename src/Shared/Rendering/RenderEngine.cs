@@ -13,13 +13,14 @@ public sealed class RenderEngine(FfmpegRunner runner, string? workRoot = null) :
     private static readonly UTF8Encoding Utf8NoBom = new(encoderShouldEmitUTF8Identifier: false);
     private WarmStep? _assembler;
     private WarmStep? _mixer;
-    private WarmStep? _personaliser;
+    // One per grade: the grade is chosen per render, and each plans another filter graph.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, WarmStep> _personalisers = new(StringComparer.Ordinal);
 
     public FfmpegRunner Runner => runner;
 
     /// <summary>
     /// Keep the fast path's processes started ahead of the next render of the same template (each waits on a pipe and
-    /// costs no CPU while idle): assemble, voice mix, and personalise for the last render's layer layout and grade.
+    /// costs no CPU while idle): assemble, voice mix, and personalise for the layer layout of each grade's last render.
     /// Saves ffmpeg's start-up time per render; dispose the engine to stop them.
     /// </summary>
     public bool KeepStepsWarm { get; init; }
@@ -53,16 +54,23 @@ public sealed class RenderEngine(FfmpegRunner runner, string? workRoot = null) :
         if (!KeepStepsWarm || !UsePipes) return;
         Refill(ref _assembler, prepared, WarmStep.TryStartAssembler);
         if (prepared.Template.Voice is not null) Refill(ref _mixer, prepared, WarmStep.TryStartMixer);
-        if (like is not null)
-            Refill(ref _personaliser, prepared, (r, p, root) => WarmStep.TryStartPersonaliser(r, p, root,
-                dir => RenderPlanner.PlanFast(p, like, dir, Path.Combine(dir, "unused")).Steps[0].Arguments));
+        if (like is null || (_personalisers.TryGetValue(like.Grade, out var waiting) && waiting.Fits(prepared))) return;
+        var fresh = WarmStep.TryStartPersonaliser(runner, prepared, WorkRoot,
+            dir => RenderPlanner.PlanFast(prepared, like, dir, Path.Combine(dir, "unused")).Steps[0].Arguments);
+        if (fresh is null) return;
+        _personalisers.AddOrUpdate(like.Grade, fresh, (_, replaced) =>
+        {
+            replaced.Dispose();
+            return fresh;
+        });
     }
 
     public void Dispose()
     {
         Interlocked.Exchange(ref _assembler, null)?.Dispose();
         Interlocked.Exchange(ref _mixer, null)?.Dispose();
-        Interlocked.Exchange(ref _personaliser, null)?.Dispose();
+        foreach (var grade in _personalisers.Keys)
+            if (_personalisers.TryRemove(grade, out var waiting)) waiting.Dispose();
     }
 
     private void Refill(ref WarmStep? slot, PreparedTemplate prepared, Func<FfmpegRunner, PreparedTemplate, string, WarmStep?> start)
@@ -75,8 +83,13 @@ public sealed class RenderEngine(FfmpegRunner runner, string? workRoot = null) :
     {
         if (!KeepStepsWarm || !UsePipes) return null;
         var taken = Interlocked.Exchange(ref slot, null);
-        if (taken is null || taken.Fits(prepared)) return taken;
-        taken.Dispose(); // for another template: replaced after this render
+        return taken is null || taken.Fits(prepared) ? taken : Disposed(taken);
+    }
+
+    // A waiting process for another template (or one that died): replaced after this render.
+    private static WarmStep? Disposed(WarmStep step)
+    {
+        step.Dispose();
         return null;
     }
 
@@ -93,7 +106,9 @@ public sealed class RenderEngine(FfmpegRunner runner, string? workRoot = null) :
         var work = Path.Combine(WorkRoot, $"fleet-render-{id}");
         var timings = new List<StepTiming>();
         var assembler = fastFor is not null ? Take(ref _assembler, fastFor) : null;
-        var personaliser = fastFor is not null ? Take(ref _personaliser, fastFor) : null;
+        var personaliser = fastFor is not null && request is not null && KeepStepsWarm && UsePipes && _personalisers.TryRemove(request.Grade, out var taken)
+            ? taken.Fits(fastFor) ? taken : Disposed(taken)
+            : null;
         WarmStep? mixer = null;
         try
         {

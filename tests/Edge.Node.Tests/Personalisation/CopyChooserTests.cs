@@ -84,6 +84,45 @@ public sealed class CopyChooserTests
         Assert.StartsWith("c-", choice.CtaId);
     }
 
+    private static readonly string[] SampleGrades = ["neutral", "warm", "cool"];
+
+    private static readonly Fleet.Shared.Rendering.RenderContext BeachDay = new()
+    {
+        Daypart = "afternoon", Weather = "sunny", InventoryHighlights = ["sunglasses", "beach towels"], Interests = ["beach"],
+    };
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(42)]
+    public void The_grade_is_chosen_for_the_context_among_the_templates_grades(int seed)
+    {
+        var chooser = ChooserFixture.Create(seed);
+        var campaign = CoffeeCampaign.Spec();
+        Assert.Equal("warm", chooser.Choose(campaign, "v1", BeachDay, grades: SampleGrades).Grade);
+        Assert.Equal("cool", chooser.Choose(campaign, "v1", CoffeeCampaign.Rain, grades: SampleGrades).Grade);
+        // Only what the template allows: one grade is no choice, none means neutral.
+        Assert.Equal("cool", chooser.Choose(campaign, "v1", CoffeeCampaign.Heat, grades: ["cool"]).Grade);
+        Assert.Equal("neutral", chooser.Choose(campaign, "v1", CoffeeCampaign.Heat).Grade);
+    }
+
+    [Fact]
+    public void Clicks_on_renders_of_a_grade_teach_the_bandit_that_grade()
+    {
+        var chooser = ChooserFixture.Create(7);
+        var campaign = CoffeeCampaign.Spec();
+        const string bucket = "afternoon|sun|en|-";
+        int Cool() => Enumerable.Range(0, 200).Count(_ => chooser.Choose(campaign, "v1", BeachDay, bucket, SampleGrades).Grade == "cool");
+        var before = Cool();
+        for (var i = 0; i < 300; i++)
+        {
+            chooser.Learn(campaign.Id, bucket, [Fleet.Edge.Personalisation.Copy.CopyChooser.GradeVariantId("warm")], new(Impressions: 1), null);
+            chooser.Learn(campaign.Id, bucket, [Fleet.Edge.Personalisation.Copy.CopyChooser.GradeVariantId("cool")], new(Impressions: 1, Clicks: i % 3 == 0 ? 1 : 0), null);
+        }
+        var after = Cool();
+        Assert.True(before < 40 && after > 150, $"cool chosen for a sunny beach afternoon: {before}/200 before, {after}/200 after its renders were clicked");
+    }
+
     [Fact]
     public void A_corrupt_model_gives_the_default_copy_with_the_reason()
     {
@@ -94,6 +133,8 @@ public sealed class CopyChooserTests
         Assert.Equal("Come in", choice.Cta);
         Assert.Equal("none", choice.Provider);
         Assert.Equal(["personalise:default-copy:model-corrupt"], choice.Fallbacks);
+        var graded = ChooserFixture.Create(embedder: embedder).Choose(CoffeeCampaign.Spec(), "v1", context, grades: ["warm", "cool"]);
+        Assert.Equal("warm", graded.Grade); // without a model: neutral where allowed, else the template's first grade
     }
 
     [Fact]

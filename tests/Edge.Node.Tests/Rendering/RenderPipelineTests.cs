@@ -40,6 +40,20 @@ public sealed class RenderPipelineTests(SampleCampaignFixture sample) : IClassFi
     }
 
     [Fact]
+    public async Task The_grade_is_chosen_by_context_among_the_templates_grades_and_drawn()
+    {
+        var data = sample.NewDir("graded");
+        await using var r = Renderer(data);
+        var rain = await r.RenderAsync(sample.Campaign, new RenderContext { Daypart = "evening", Weather = "heavy rain", Interests = ["umbrellas"] },
+            Path.Combine(data, "rain.mp4"), useCache: false);
+        var sun = await r.RenderAsync(sample.Campaign, new RenderContext { Daypart = "afternoon", Weather = "sunny", Interests = ["beach"] },
+            Path.Combine(data, "sun.mp4"), useCache: false);
+        Assert.True(rain.Success && sun.Success, rain.Error ?? sun.Error);
+        Assert.Equal(("cool", "warm"), (rain.Grade, sun.Grade));
+        Assert.All(new[] { rain, sun }, o => Assert.Equal("fast", o.Path));
+    }
+
+    [Fact]
     public async Task The_same_ad_twice_comes_from_the_cache()
     {
         var data = sample.NewDir("cache");

@@ -9,8 +9,9 @@ using Fleet.Shared.Rendering;
 namespace Fleet.Edge.Personalisation.Copy;
 
 /// <summary>
-/// Chooses a campaign's headline and CTA for a context: similarity prior from embeddings, Thompson sampling over local
-/// outcomes, slot filling, then the safety filter; degrades to the campaign's default copy instead of failing.
+/// Chooses a campaign's headline, CTA and colour grade for a context: similarity prior from embeddings, Thompson sampling
+/// over local outcomes, slot filling, then the safety filter; degrades to the campaign's default copy (and the neutral
+/// grade, where allowed) instead of failing.
 /// </summary>
 public sealed class CopyChooser(
     IEmbedder embedder,
@@ -52,8 +53,10 @@ public sealed class CopyChooser(
     /// <summary>Personalised copy; throws nothing for model faults (they become <c>personalise:default-copy:&lt;reason&gt;</c>).</summary>
     /// <param name="versionKey">Manifest hash or campaign version: variant embeddings are cached under it.</param>
     /// <param name="bucket">The render's context bucket (see <see cref="ContextBucket"/>); null: derived from the context now.</param>
-    public CopyChoice Choose(CampaignSpec campaign, string versionKey, RenderContext context, string? bucket = null)
+    /// <param name="grades">The grades the template allows; null or empty: neutral only.</param>
+    public CopyChoice Choose(CampaignSpec campaign, string versionKey, RenderContext context, string? bucket = null, IReadOnlyList<string>? grades = null)
     {
+        var allowed = grades is { Count: > 0 } ? grades : [GradePresets.Neutral];
         bucket ??= ContextBucket.Of(context, _clock.GetLocalNow());
         var watch = Stopwatch.StartNew();
         var values = SlotFiller.Values(campaign, context);
@@ -66,14 +69,20 @@ public sealed class CopyChooser(
         }
         catch (EmbeddingModelException ex)
         {
-            return DefaultChoice(campaign, values, [Fallbacks.DefaultCopy(ex.Reason)], [], watch);
+            return DefaultChoice(campaign, values, [Fallbacks.DefaultCopy(ex.Reason)], [], watch, DefaultGrade(allowed));
         }
 
         int[] headlineOrder, ctaOrder;
+        var grade = allowed[0];
         lock (_rngGate)
         {
             headlineOrder = Rank(campaign, bucket, campaign.Headlines, set.Headlines, contextVector);
             ctaOrder = Rank(campaign, bucket, campaign.Ctas, set.Ctas, contextVector);
+            if (allowed.Count > 1)
+            {
+                var moods = allowed.Select(g => new CopyVariant(GradeVariantId(g), GradePresets.MoodOf(g))).ToList();
+                grade = allowed[Rank(campaign, bucket, moods, allowed.Select(g => set.Grades[g]).ToArray(), contextVector)[0]];
+            }
         }
 
         var fallbacks = new List<string>(embedder.ProviderFallbacks);
@@ -84,8 +93,13 @@ public sealed class CopyChooser(
         if (cta is null) fallbacks.Add(Fallbacks.DefaultCopy("no-safe-cta"));
         headline ??= DefaultLine(campaign.DefaultCopy.Headline, CopyKind.Headline, campaign.Rules, values, fallbacks, blocks);
         cta ??= DefaultLine(campaign.DefaultCopy.Cta, CopyKind.Cta, campaign.Rules, values, fallbacks, blocks);
-        return Result(headline.Value, cta.Value, values, embedder.Provider, fallbacks, blocks, watch);
+        return Result(headline.Value, cta.Value, values, embedder.Provider, fallbacks, blocks, watch, grade);
     }
+
+    /// <summary>The id a grade's outcomes are kept under, beside the copy variants' ids.</summary>
+    public static string GradeVariantId(string grade) => "grade:" + grade;
+
+    private static string DefaultGrade(IReadOnlyList<string> allowed) => GradePresets.AllowedOr(GradePresets.Neutral, allowed);
 
     /// <summary>
     /// Operator preview of a given headline and CTA (variant ids or literal text) without the model: slots are filled and
@@ -162,11 +176,11 @@ public sealed class CopyChooser(
     }
 
     private CopyChoice DefaultChoice(CampaignSpec campaign, IReadOnlyDictionary<string, string> values, List<string> fallbacks,
-        List<string> blocks, Stopwatch watch)
+        List<string> blocks, Stopwatch watch, string grade = GradePresets.Neutral)
     {
         var h = DefaultLine(campaign.DefaultCopy.Headline, CopyKind.Headline, campaign.Rules, values, fallbacks, blocks);
         var c = DefaultLine(campaign.DefaultCopy.Cta, CopyKind.Cta, campaign.Rules, values, fallbacks, blocks);
-        return Result(h, c, values, Fallbacks.NoProvider, fallbacks, blocks, watch);
+        return Result(h, c, values, Fallbacks.NoProvider, fallbacks, blocks, watch, grade);
     }
 
     private static Line Preview(CopyVariant variant, CopyKind kind, CampaignSpec campaign, IReadOnlyDictionary<string, string> values,
@@ -186,11 +200,11 @@ public sealed class CopyChooser(
         pool.FirstOrDefault(v => v.Id == idOrText) ?? new CopyVariant("preview", idOrText);
 
     private static CopyChoice Result(Line headline, Line cta, IReadOnlyDictionary<string, string> values, string provider,
-        List<string> fallbacks, List<string> blocks, Stopwatch watch)
+        List<string> fallbacks, List<string> blocks, Stopwatch watch, string grade = GradePresets.Neutral)
     {
         var fields = new Dictionary<string, string>(values, StringComparer.Ordinal) { ["headline"] = headline.Text, ["cta"] = cta.Text };
         return new CopyChoice(headline.Id, headline.Text, cta.Id, cta.Text, fields, provider, fallbacks.Distinct().ToList(), blocks,
-            watch.Elapsed.TotalMilliseconds);
+            watch.Elapsed.TotalMilliseconds, grade);
     }
 
     private string? HashOrNull(string? userId) => string.IsNullOrWhiteSpace(userId) ? null : hasher.Hash(userId);

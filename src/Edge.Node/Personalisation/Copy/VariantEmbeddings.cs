@@ -1,14 +1,18 @@
 using System.Collections.Concurrent;
 using Fleet.Shared.Personalisation.Embedding;
 using Fleet.Shared.Campaigns;
+using Fleet.Shared.Rendering;
 
 namespace Fleet.Edge.Personalisation.Copy;
 
-/// <summary>Embeddings of a campaign version's approved headlines and CTAs, computed once (one batched Run) and reused for every ad.</summary>
+/// <summary>
+/// Embeddings of a campaign version's approved headlines and CTAs, and of every grade's mood, computed once (one batched
+/// Run) and reused for every ad.
+/// </summary>
 public sealed class VariantEmbeddings(IEmbedder embedder, int capacity = 16)
 {
-    /// <summary>Vectors of one campaign version, row i for variant i.</summary>
-    public sealed record Set(float[][] Headlines, float[][] Ctas);
+    /// <summary>Vectors of one campaign version, row i for variant i; grades by name.</summary>
+    public sealed record Set(float[][] Headlines, float[][] Ctas, IReadOnlyDictionary<string, float[]> Grades);
 
     private readonly ConcurrentDictionary<string, Lazy<Set>> _sets = new();
     private readonly ConcurrentQueue<string> _order = new();
@@ -48,10 +52,13 @@ public sealed class VariantEmbeddings(IEmbedder embedder, int capacity = 16)
 
     private Set Compute(CampaignSpec campaign)
     {
-        var texts = campaign.Headlines.Concat(campaign.Ctas).Select(TextOf).ToList();
+        var grades = GradePresets.Names.ToList();
+        var texts = campaign.Headlines.Concat(campaign.Ctas).Select(TextOf).Concat(grades.Select(GradePresets.MoodOf)).ToList();
         var vectors = embedder.Embed(texts);
         Interlocked.Increment(ref _computed);
-        return new Set(vectors[..campaign.Headlines.Count], vectors[campaign.Headlines.Count..]);
+        var copy = campaign.Headlines.Count + campaign.Ctas.Count;
+        return new Set(vectors[..campaign.Headlines.Count], vectors[campaign.Headlines.Count..copy],
+            grades.Select((g, i) => (g, vectors[copy + i])).ToDictionary(x => x.g, x => x.Item2, StringComparer.Ordinal));
     }
 
     // Devices hold a handful of campaign versions; dropping the oldest keeps memory flat as versions roll.
