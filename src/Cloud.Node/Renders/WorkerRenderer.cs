@@ -59,7 +59,7 @@ public sealed class WorkerRenderer(ContentStore store, string workDir, FfmpegRun
     /// <summary>Puts the prepared folder's files and a <see cref="BaseBundle"/> naming them into the content store.</summary>
     private async Task<WorkerOutput> StoreBaseAsync(PreparedTemplate prepared, Stopwatch clock, CancellationToken ct)
     {
-        var names = new[] { prepared.NormalisedVideo, prepared.MusicWav, prepared.MusicAac, prepared.VoiceSplice?.PrefixFile }.OfType<string>()
+        var names = new[] { prepared.NormalisedVideo, prepared.MusicWav, prepared.MusicAac }
             .Concat(prepared.Segments.Select(x => x.File))
             .Concat(prepared.Segments.Select(x => x.StillSkipFrames).OfType<string>())
             .Concat(prepared.Assets.Values)

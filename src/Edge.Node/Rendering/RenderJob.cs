@@ -60,7 +60,7 @@ public sealed class RenderJob : ReceiveActor
     private async Task<RenderOutcome> Run(string id, RenderAd req, RenderServices s, IActorRef self, IActorRef coordinator, string? pressure)
     {
         var total = Stopwatch.StartNew();
-        var stages = new Dictionary<string, double>();
+        var stages = new System.Collections.Concurrent.ConcurrentDictionary<string, double>(); // speech and composite overlap
         var fallbacks = new List<string>();
         var campaign = req.Campaign;
         var artifacts = req.Artifacts(s.Settings);
@@ -197,23 +197,24 @@ public sealed class RenderJob : ReceiveActor
                 else claimedKey = key;
             }
 
-            // 6. Speech, fitted to its slot; without a voice the ad plays with music and on-screen text.
-            string? wav = null;
-            double audio = 0;
-            if (voiceLine is not null)
-            {
-                var maxSeconds = (double)prepared.Template.Voice!.MaxFrames / prepared.Template.Fps;
-                var speech = await Stage("speech", () => s.Speech.Ask<SpeechProtocol.SpeechResult>(new SpeechProtocol.Synthesise(voiceLine, spec.Voice, maxSeconds), s.Settings.Deadline, ct));
-                if (speech is SpeechProtocol.SpeechReady ready) (wav, audio) = (ready.WavPath, ready.DurationSeconds);
-                else fallbacks.Add($"speech:captions-only:{((SpeechProtocol.CaptionsOnly)speech).Reason}");
-            }
+            // 6. Speech, fitted to its slot, spoken while the composite's video step already runs (its audio mix waits for
+            //    the voice); without a voice the ad plays with music and on-screen text.
+            var speaking = voiceLine is null ? null : Stage("speech", () => s.Speech.Ask<SpeechProtocol.SpeechResult>(
+                new SpeechProtocol.Synthesise(voiceLine, spec.Voice, (double)prepared.Template.Voice!.MaxFrames / prepared.Template.Fps), s.Settings.Deadline, ct));
 
             // 7. Composite into a private file, moved into place only if this job is still wanted.
             var temp = Path.Combine(workDir, "ad.mp4");
-            var request = new RenderRequest { Fields = choice.Fields, VoiceWav = wav, Grade = grade };
+            var request = new RenderRequest { Fields = choice.Fields, PendingVoice = speaking is null ? null : WavOf(speaking), Grade = grade };
             var composed = await Stage("composite", () => s.Composite.Ask<object>(
                 new CompositeProtocol.Compose(prepared, request, temp, campaign.StaticCreativePath), s.Settings.Deadline, ct));
             ct.ThrowIfCancellationRequested();
+            double audio = 0;
+            if (speaking is not null)
+            {
+                var speech = await speaking;
+                if (speech is SpeechProtocol.SpeechReady ready) audio = ready.DurationSeconds;
+                else fallbacks.Add($"speech:captions-only:{((SpeechProtocol.CaptionsOnly)speech).Reason}");
+            }
             switch (composed)
             {
                 case CompositeProtocol.Composed c:
@@ -260,6 +261,13 @@ public sealed class RenderJob : ReceiveActor
             CopyAtomically(cachedPath, req.OutputPath);
             return Outcome(req.OutputPath, true, true, "cache", "cache", 0);
         }
+    }
+
+    // The spoken WAV for the composite, or none: a failed or late synthesis is answered by the job itself once it awaits it.
+    private static async Task<string?> WavOf(Task<SpeechProtocol.SpeechResult> speaking)
+    {
+        try { return await speaking is SpeechProtocol.SpeechReady ready ? ready.WavPath : null; }
+        catch (Exception) { return null; }
     }
 
     /// <summary><see cref="RenderOutcome.Path"/> of a holdout render: the static creative, shown as the control group.</summary>

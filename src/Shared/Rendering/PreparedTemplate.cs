@@ -57,13 +57,13 @@ public sealed record PreparedSegment
 }
 
 /// <summary>
-/// The seam between the prepared music track and a render's voice mix. <see cref="PrefixFile"/> holds the first
-/// <see cref="PrefixFrames"/> AAC frames of <see cref="PreparedTemplate.MusicAac"/> (the first is the encoder's priming),
-/// which decode to samples [0, <see cref="Sample"/>). A render mixes and encodes only from <see cref="EncodeFrom"/> on, drops
-/// its first <see cref="DropFrames"/> frames and appends the rest: the music is the same on both sides of the seam, so the
-/// decoder's overlap of the last prefix frame and the first mixed frame cancels as within one encode.
+/// The seam between the prepared music track and a render's voice mix. The first <see cref="PrefixFrames"/> AAC frames of
+/// <see cref="PreparedTemplate.MusicAac"/> (the first is the encoder's priming) decode to samples [0, <see cref="Sample"/>).
+/// A render mixes and encodes only from <see cref="EncodeFrom"/> on, drops its first <see cref="DropFrames"/> frames and
+/// appends the rest after those: the music is the same on both sides of the seam, so the decoder's overlap of the last
+/// prepared frame and the first mixed frame cancels as within one encode.
 /// </summary>
-public sealed record AudioSplice(string PrefixFile, int PrefixFrames)
+public sealed record AudioSplice(int PrefixFrames)
 {
     /// <summary>Frames the mix encodes ahead of the seam so its encoder has settled; they are dropped with its priming frame.</summary>
     public const int PrerollFrames = 2;
@@ -81,9 +81,9 @@ public sealed record AudioSplice(string PrefixFile, int PrefixFrames)
     /// The seam for a voice that starts at <paramref name="voiceStartSample"/>: the last prefix frame's window must end
     /// before the voice (or its ducking) begins. Null when that leaves no room for the preroll.
     /// </summary>
-    public static AudioSplice? Before(int voiceStartSample, string prefixFile)
+    public static AudioSplice? Before(int voiceStartSample)
     {
         var frames = voiceStartSample / Adts.FrameSamples;
-        return frames >= PrerollFrames + 1 ? new AudioSplice(prefixFile, frames) : null;
+        return frames >= PrerollFrames + 1 ? new AudioSplice(frames) : null;
     }
 }

@@ -34,9 +34,12 @@ public sealed class RenderEngine(FfmpegRunner runner, string? workRoot = null) :
     public Task<RenderResult> RenderFastAsync(PreparedTemplate prepared, RenderRequest request, string outputPath, CancellationToken ct = default) =>
         RunAsync((work, temp) => RenderPlanner.PlanFast(prepared, request, work, temp), outputPath, ct, prepared, request);
 
-    /// <summary>Full re-encode (naive baseline, or an encoder the template was not prepared with).</summary>
-    public Task<RenderResult> RenderFullAsync(PreparedTemplate prepared, RenderRequest request, string outputPath, CancellationToken ct = default) =>
-        RunAsync((work, temp) => RenderPlanner.PlanFull(prepared, request, work, temp), outputPath, ct, fastFor: null, request: null);
+    /// <summary>Full re-encode (naive baseline, or an encoder the template was not prepared with); waits for a voice still being spoken.</summary>
+    public async Task<RenderResult> RenderFullAsync(PreparedTemplate prepared, RenderRequest request, string outputPath, CancellationToken ct = default)
+    {
+        var spoken = request with { VoiceWav = await request.VoiceAsync().WaitAsync(ct).ConfigureAwait(false), PendingVoice = null };
+        return await RunAsync((work, temp) => RenderPlanner.PlanFull(prepared, spoken, work, temp), outputPath, ct, fastFor: null, request: null).ConfigureAwait(false);
+    }
 
     /// <summary>Fast path when the request's encoder is the template's own (or unset), full path otherwise.</summary>
     public Task<RenderResult> RenderAsync(PreparedTemplate prepared, RenderRequest request, string outputPath, CancellationToken ct = default) =>
@@ -127,14 +130,15 @@ public sealed class RenderEngine(FfmpegRunner runner, string? workRoot = null) :
             timings.Add(new StepTiming("plan", sw.Elapsed.TotalMilliseconds));
             var pipes = UsePipes && p.Feeds is { Count: > 0 } && p.Audio is not null && p.Feeds.All(f => Fifo.TryCreate(f.Pipe))
                         && (assembler is not null || Fifo.TryCreate(p.Audio.Pipe));
+            var voice = request?.VoiceAsync() ?? Task.FromResult<string?>(null);
             if (pipes)
             {
-                if (request?.VoiceWav is { } voice && p.Steps.Any(s => s.Name == RenderPlanner.MixStep)) mixer = Take(ref _mixer, fastFor!);
-                await RunSideBySideAsync(p, new WarmSteps(personaliser, mixer, request?.VoiceWav, assembler), timings, ct).ConfigureAwait(false);
+                if (p.Steps.Any(s => s.Name == RenderPlanner.MixStep)) mixer = Take(ref _mixer, fastFor!);
+                await RunSideBySideAsync(p, new WarmSteps(personaliser, mixer, assembler), voice, timings, ct).ConfigureAwait(false);
                 if (assembler is not null) File.Move(assembler.Output, temp, overwrite: true);
             }
             else
-                await RunInOrderAsync(p, timings, ct).ConfigureAwait(false);
+                await RunInOrderAsync(p, voice, timings, ct).ConfigureAwait(false);
             File.Move(temp, output, overwrite: true);
             return new RenderResult(output, p.Encoder, p.Path, timings, total.Elapsed.TotalMilliseconds);
         }
@@ -150,10 +154,16 @@ public sealed class RenderEngine(FfmpegRunner runner, string? workRoot = null) :
         }
     }
 
-    private async Task RunInOrderAsync(RenderPlan p, List<StepTiming> timings, CancellationToken ct)
+    private async Task RunInOrderAsync(RenderPlan p, Task<string?> voice, List<StepTiming> timings, CancellationToken ct)
     {
+        FfmpegResult? mixed = null;
         foreach (var step in p.Steps)
         {
+            if (step.Name == RenderPlanner.MixStep)
+            {
+                if (await voice.WaitAsync(ct).ConfigureAwait(false) is not { } wav) continue; // no voice came: the bed plays alone
+                File.Copy(wav, p.Audio!.Voice!, overwrite: true);
+            }
             // Without named pipes the "pipes" are plain files, made just before the last step reads them.
             if (step == p.Steps[^1] && p.Audio is { } audio)
             {
@@ -166,48 +176,66 @@ public sealed class RenderEngine(FfmpegRunner runner, string? workRoot = null) :
                         await file.CopyToAsync(pipe, ct).ConfigureAwait(false);
                     }
                 }
-                await using (var track = File.Create(audio.Pipe)) await WriteAudioAsync(track, audio, Task.CompletedTask, ct).ConfigureAwait(false);
+                await using (var track = File.Create(audio.Pipe)) await WriteAudioAsync(track, audio, Task.FromResult(mixed), ct).ConfigureAwait(false);
             }
             var r = await runner.RunAsync(step.Arguments, ct).ConfigureAwait(false);
+            if (step.Name == RenderPlanner.MixStep) mixed = r;
             timings.Add(new StepTiming(step.Name, r.Elapsed.TotalMilliseconds));
         }
     }
 
-    /// <summary>The pre-started processes a render took (each null when none fitted), and the voice for the mixer.</summary>
-    private sealed record WarmSteps(WarmStep? Personaliser, WarmStep? Mixer, string? Voice, WarmStep? Assembler);
+    /// <summary>The pre-started processes a render took (each null when none fitted).</summary>
+    private sealed record WarmSteps(WarmStep? Personaliser, WarmStep? Mixer, WarmStep? Assembler);
 
-    // Every step starts at once (or was started before the render, when warm). The assembler muxes the untouched cuts and
-    // the prepared music while the others encode, and blocks on a pipe only when it reaches a range or frame still being made.
-    private async Task RunSideBySideAsync(RenderPlan p, WarmSteps warm, List<StepTiming> timings, CancellationToken ct)
+    // Every step starts at once (or was started before the render, when warm), the mix as soon as the voice is spoken.
+    // The assembler muxes the untouched cuts and the prepared music while the others encode, and blocks on a pipe only
+    // when it reaches a range or frame still being made.
+    private async Task RunSideBySideAsync(RenderPlan p, WarmSteps warm, Task<string?> voice, List<StepTiming> timings, CancellationToken ct)
     {
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var clock = Stopwatch.StartNew();
         var audio = p.Audio!;
         var tasks = new List<Task>();
-        var producers = new List<(string Name, Task<FfmpegResult> Run)>();
+        var producers = new List<(string Name, Task<FfmpegResult?> Run)>();
         // A warm process's own clock started long before this render: its time is this render's wall time until it exits.
-        async Task<FfmpegResult> Exit(WarmStep step) => await step.Process.WaitAsync(failed.Token).ConfigureAwait(false) with { Elapsed = clock.Elapsed };
-        (string, Task<FfmpegResult>) Waiting(string name, WarmStep step, Func<CancellationToken, Task> feed)
+        async Task<FfmpegResult?> Exit(WarmStep step) => await step.Process.WaitAsync(failed.Token).ConfigureAwait(false) with { Elapsed = clock.Elapsed };
+        async Task<FfmpegResult?> Cold(FfmpegStep step) => await runner.RunAsync(step.Arguments, failed.Token).ConfigureAwait(false);
+        // The mix waits for the voice: spoken, it goes to the mixer (its pipe when warm, the planned file when cold); none
+        // (captions only), and no mix runs (a waiting mixer is stopped) and the bed plays alone.
+        async Task<FfmpegResult?> Mix(FfmpegStep step, WarmStep? mixer)
         {
-            tasks.Add(feed(failed.Token));
-            return (name + "(warm)", Exit(step));
+            if (await voice.WaitAsync(failed.Token).ConfigureAwait(false) is not { } wav)
+            {
+                mixer?.Process.Kill();
+                return null;
+            }
+            if (mixer is null)
+            {
+                File.Copy(wav, audio.Voice!, overwrite: true);
+                return await Cold(step).ConfigureAwait(false);
+            }
+            await Fifo.FeedAsync(mixer.VoicePipe, new[] { wav }, () => mixer.Process.HasExited, failed.Token).ConfigureAwait(false);
+            return await Exit(mixer).ConfigureAwait(false);
         }
         foreach (var step in p.Steps.SkipLast(1))
         {
             if (step == p.Steps[0] && warm.Personaliser is { } personaliser)
-                producers.Add(Waiting(step.Name, personaliser, t => Fifo.FeedAsync(personaliser.GoPipe, (_, _) => Task.CompletedTask, () => personaliser.Process.HasExited, t)));
-            else if (step.Name == RenderPlanner.MixStep && warm is { Mixer: { } mixer, Voice: { } voice })
             {
-                producers.Add(Waiting(step.Name, mixer, t => Fifo.FeedAsync(mixer.VoicePipe, new[] { voice }, () => mixer.Process.HasExited, t)));
-                audio = audio with { Mixed = mixer.Output };
+                tasks.Add(Fifo.FeedAsync(personaliser.GoPipe, (_, _) => Task.CompletedTask, () => personaliser.Process.HasExited, failed.Token));
+                producers.Add((step.Name + "(warm)", Exit(personaliser)));
             }
-            else producers.Add((step.Name, runner.RunAsync(step.Arguments, failed.Token)));
+            else if (step.Name == RenderPlanner.MixStep)
+            {
+                if (warm.Mixer is { } mixer) audio = audio with { Mixed = mixer.Output };
+                producers.Add((step.Name + (warm.Mixer is null ? "" : "(warm)"), Mix(step, warm.Mixer)));
+            }
+            else producers.Add((step.Name, Cold(step)));
         }
         Func<bool> gone;
-        Task<FfmpegResult> assemble;
+        Task<FfmpegResult?> assemble;
         if (warm.Assembler is not { } assembler)
         {
-            assemble = runner.RunAsync(p.Steps[^1].Arguments, failed.Token);
+            assemble = Cold(p.Steps[^1]);
             var cold = assemble;
             gone = () => cold.IsCompleted;
         }
@@ -219,27 +247,31 @@ public sealed class RenderEngine(FfmpegRunner runner, string? workRoot = null) :
             var list = Utf8NoBom.GetBytes(p.ConcatList!.Content);
             tasks.Add(Fifo.FeedAsync(assembler.ListPipe, (s, t) => s.WriteAsync(list, t).AsTask(), gone, failed.Token));
         }
-        var mix = producers.FirstOrDefault(s => s.Name.StartsWith(RenderPlanner.MixStep, StringComparison.Ordinal)).Run ?? Task.CompletedTask;
+        var mix = producers.FirstOrDefault(s => s.Name.StartsWith(RenderPlanner.MixStep, StringComparison.Ordinal)).Run ?? Task.FromResult<FfmpegResult?>(null);
         tasks.AddRange(producers.Select(s => (Task)s.Run));
         tasks.Add(assemble);
         tasks.Add(FeedPartsAsync(producers[0].Run, gone, p.Feeds!, failed.Token));
         tasks.Add(Fifo.FeedAsync(audio.Pipe, (s, t) => WriteAudioAsync(s, audio, mix, t), gone, failed.Token));
         await AllOrFirstFailureAsync(tasks.ToArray(), failed, ct).ConfigureAwait(false);
-        foreach (var (name, run) in producers) timings.Add(new StepTiming(name, run.Result.Elapsed.TotalMilliseconds));
-        timings.Add(new StepTiming(p.Steps[^1].Name + (warm.Assembler is null ? "" : "(warm)"), assemble.Result.Elapsed.TotalMilliseconds));
+        foreach (var (name, run) in producers)
+            if (run.Result is { } r) timings.Add(new StepTiming(name, r.Elapsed.TotalMilliseconds));
+        timings.Add(new StepTiming(p.Steps[^1].Name + (warm.Assembler is null ? "" : "(warm)"), assemble.Result!.Elapsed.TotalMilliseconds));
     }
 
-    // The prepared prefix at once (the assembler muxes it beside the untouched cuts), the mixed frames when the mix is done.
-    private static async Task WriteAudioAsync(Stream track, AudioFeed audio, Task mix, CancellationToken ct)
+    // The bed's frames before the seam at once (the assembler muxes them beside the untouched cuts), then the mixed frames
+    // when the mix is done, or the rest of the bed when no voice came.
+    private static async Task WriteAudioAsync(Stream track, AudioFeed audio, Task<FfmpegResult?> mix, CancellationToken ct)
     {
-        if (audio.Prefix is { } prefix)
+        var bed = await File.ReadAllBytesAsync(audio.Bed, ct).ConfigureAwait(false);
+        var seam = audio.Mixed is null ? bed.Length : Adts.OffsetOfFrame(bed, audio.BedFrames);
+        await track.WriteAsync(bed.AsMemory(0, seam), ct).ConfigureAwait(false);
+        if (audio.Mixed is null) return;
+        if (await mix.ConfigureAwait(false) is null)
         {
-            await using var file = File.OpenRead(prefix);
-            await file.CopyToAsync(track, ct).ConfigureAwait(false);
+            await track.WriteAsync(bed.AsMemory(seam), ct).ConfigureAwait(false);
+            return;
         }
-        if (audio.Mixed is not { } mixed) return;
-        await mix.ConfigureAwait(false);
-        var frames = await File.ReadAllBytesAsync(mixed, ct).ConfigureAwait(false);
+        var frames = await File.ReadAllBytesAsync(audio.Mixed, ct).ConfigureAwait(false);
         await track.WriteAsync(frames.AsMemory(Adts.OffsetOfFrame(frames, audio.DropFrames)), ct).ConfigureAwait(false);
     }
 

@@ -81,13 +81,14 @@ public static class RenderPlanner
         files.Add(new PlannedFile(listPath, list.ToString()));
 
         var steps = new List<FfmpegStep> { new("personalise", args) };
-        var audio = new AudioFeed(Path.Combine(workDir, "audio.aac"), p.PathOf(p.MusicAac), null, 0);
-        if (request.VoiceWav is { } voice && t.Voice is not null)
+        var audio = new AudioFeed(Path.Combine(workDir, "audio.aac"), p.PathOf(p.MusicAac));
+        if (request.ExpectsVoice && t.Voice is not null)
         {
+            // The engine puts the voice here once it is spoken (it may still be, while the video step runs).
+            var voice = Path.Combine(workDir, "voice.wav");
             var mixed = Path.Combine(workDir, "mix.aac");
-            var splice = p.VoiceSplice;
             steps.Add(new FfmpegStep(MixStep, MixArgs(p, voice, mixed)));
-            audio = new AudioFeed(audio.Pipe, splice is null ? null : p.PathOf(splice.PrefixFile), mixed, splice?.DropFrames ?? 0);
+            audio = audio with { Mixed = mixed, BedFrames = p.VoiceSplice?.PrefixFrames ?? 0, DropFrames = p.VoiceSplice?.DropFrames ?? 0, Voice = voice };
         }
         steps.Add(new FfmpegStep("assemble", AssembleArgs(p, listPath, audio.Pipe, tempOutput)));
         return new RenderPlan(RenderPath.Fast, p.Encoder.Codec, files, steps, tempOutput, feeds, audio);

@@ -6,6 +6,17 @@ public sealed record RenderRequest
     public required IReadOnlyDictionary<string, string> Fields { get; init; }
     /// <summary>WAV of the voice line; null renders music only (captions-only fallback).</summary>
     public string? VoiceWav { get; init; }
+    /// <summary>
+    /// The voice line still being spoken, in place of <see cref="VoiceWav"/>: completes with its WAV, or with null when there
+    /// will be none (captions only). The fast path starts its video step at once and mixes the audio when it arrives.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public Task<string?>? PendingVoice { get; init; }
+    /// <summary>Whether a voice is given or on its way.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool ExpectsVoice => VoiceWav is not null || PendingVoice is not null;
+    /// <summary>The voice's WAV, waiting for it if it is still being spoken; null when there is none.</summary>
+    public async Task<string?> VoiceAsync() => VoiceWav ?? (PendingVoice is { } pending ? await pending.ConfigureAwait(false) : null);
     public string Grade { get; init; } = GradePresets.Neutral;
     /// <summary>Encoder to use; null means the prepared template's own settings (the fast path).</summary>
     public EncoderSettings? Encoder { get; init; }
@@ -28,11 +39,12 @@ public sealed record RenderPlan(RenderPath Path, string Encoder, IReadOnlyList<P
 public sealed record PipeFeed(string Pipe, IReadOnlyList<string> Sources);
 
 /// <summary>
-/// The fast path's audio track as the assemble step reads it from <paramref name="Pipe"/> (ADTS): <paramref name="Prefix"/>
-/// (prepared), then the frames of <paramref name="Mixed"/> (written by the mix step; null without a voice) from frame
-/// <paramref name="DropFrames"/> on.
+/// The fast path's audio track as the assemble step reads it from <paramref name="Pipe"/> (ADTS). Without a mix, the
+/// prepared <paramref name="Bed"/> whole. With one: the bed's first <paramref name="BedFrames"/> frames, then the frames of
+/// <paramref name="Mixed"/> (written by the mix step from the voice the engine puts at <paramref name="Voice"/>) from frame
+/// <paramref name="DropFrames"/> on; or, when no voice comes after all, the rest of the bed.
 /// </summary>
-public sealed record AudioFeed(string Pipe, string? Prefix, string? Mixed, int DropFrames);
+public sealed record AudioFeed(string Pipe, string Bed, string? Mixed = null, int BedFrames = 0, int DropFrames = 0, string? Voice = null);
 
 /// <summary>A UTF-8 file the plan needs on disk before ffmpeg runs (drawtext sources, concat lists).</summary>
 public sealed record PlannedFile(string Path, string Content);

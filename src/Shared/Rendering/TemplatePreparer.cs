@@ -86,8 +86,8 @@ public sealed class TemplatePreparer(FfmpegRunner runner)
 
     private const string MusicAac = "music.aac";
 
-    // The bed alone, mixed exactly as a render without a voice mixes it, encoded once; plus the frames before the voice
-    // slot as the prefix every voiced render reuses (see AudioSplice).
+    // The bed alone, mixed exactly as a render without a voice mixes it, encoded once; its frames before the voice slot
+    // start every voiced render's track (see AudioSplice).
     private async Task<AudioSplice?> EncodeMusicAsync(string work, TemplateSpec t, CancellationToken ct)
     {
         var graph = new StringBuilder();
@@ -96,10 +96,7 @@ public sealed class TemplatePreparer(FfmpegRunner runner)
         args.AddRange(FilterGraph.AudioArgs);
         args.AddRange(new[] { "-f", "adts", Path.Combine(work, MusicAac) });
         await runner.RunAsync(args, ct).ConfigureAwait(false);
-        if (t.Voice is null || AudioSplice.Before(FilterGraph.VoiceStartSample(t), "music.prefix.aac") is not { } splice) return null;
-        var track = await File.ReadAllBytesAsync(Path.Combine(work, MusicAac), ct).ConfigureAwait(false);
-        await File.WriteAllBytesAsync(Path.Combine(work, splice.PrefixFile), track[..Adts.OffsetOfFrame(track, splice.PrefixFrames)], ct).ConfigureAwait(false);
-        return splice;
+        return t.Voice is null ? null : AudioSplice.Before(FilterGraph.VoiceStartSample(t));
     }
 
     private async Task<IReadOnlyList<PreparedSegment>> CutAsync(string work, TemplateSpec t, EncoderSettings enc, CancellationToken ct)

@@ -38,6 +38,35 @@ public sealed class FastPathRenderTests(SampleCampaignFixture sample) : IClassFi
         Assert.Equal(new[] { "ad.mp4" }, Directory.GetFileSystemEntries(outDir).Select(Path.GetFileName));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_voice_still_being_spoken_is_mixed_when_it_arrives_and_none_leaves_the_bed_alone(bool pipes)
+    {
+        var voice = Voice();
+        var engine = new RenderEngine(sample.Runner) { UsePipes = pipes };
+        async Task<string> Render(string name, RenderRequest request)
+        {
+            var output = Path.Combine(sample.NewDir(name), "ad.mp4");
+            await engine.RenderFastAsync(sample.Prepared, request, output);
+            Assert.Equal(300, MediaProbe.Read(output).VideoPackets);
+            return output;
+        }
+        async Task<string?> SpokenLater(string? wav)
+        {
+            await Task.Delay(300);
+            return wav;
+        }
+        var fields = sample.Fields("Later");
+        var given = await Render("given", new RenderRequest { Fields = fields, VoiceWav = voice });
+        var pending = await Render("pending", new RenderRequest { Fields = fields, PendingVoice = SpokenLater(voice) });
+        var silent = await Render("silent", new RenderRequest { Fields = fields });
+        var none = await Render("none", new RenderRequest { Fields = fields, PendingVoice = SpokenLater(null) });
+        Assert.Equal(MediaProbe.AudioSamples(given), MediaProbe.AudioSamples(pending));
+        Assert.Equal(MediaProbe.AudioSamples(silent), MediaProbe.AudioSamples(none));
+        Assert.NotEqual(MediaProbe.AudioSamples(given), MediaProbe.AudioSamples(none));
+    }
+
     [Fact]
     public async Task Spliced_audio_sounds_like_one_encode_of_the_whole_mix()
     {

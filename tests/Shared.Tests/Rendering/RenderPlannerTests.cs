@@ -13,7 +13,7 @@ public sealed class RenderPlannerTests
     {
         HeroSha256 = new string('a', 64), Template = Template, Encoder = EncoderSettings.Default,
         NormalisedVideo = "normalised.mp4", MusicWav = "music.wav", MusicAac = "music.aac", Directory = "/prep",
-        VoiceSplice = AudioSplice.Before(336_000, "music.prefix.aac"),
+        VoiceSplice = AudioSplice.Before(336_000),
         Assets = new Dictionary<string, string> { ["logo"] = "asset000.png" },
         Segments = new[]
         {
@@ -107,7 +107,8 @@ public sealed class RenderPlannerTests
         Assert.Contains("atrim=end=2.9", graph); // 87 frames at 30 fps: the voice can never overrun its slot
         Assert.Contains("if(between(t,0.066667,2.966667),0.3,1)", graph);
         Assert.Equal("adts", args[^2]);
-        Assert.Equal(new AudioFeed("/work/audio.aac", "/prep/music.prefix.aac", "/work/mix.aac", 3), plan.Audio);
+        Assert.Equal(new AudioFeed("/work/audio.aac", "/prep/music.aac", "/work/mix.aac", BedFrames: 328, DropFrames: 3, Voice: "/work/voice.wav"), plan.Audio);
+        Assert.Equal("/work/voice.wav", args[args.IndexOf("wav") + 2]); // the engine puts the voice there once it is spoken
     }
 
     [Fact]
@@ -115,18 +116,18 @@ public sealed class RenderPlannerTests
     {
         var plan = RenderPlanner.PlanFast(Prepared(true), Request("Hi") with { VoiceWav = null }, "/work", "/out/.x.partial");
         Assert.Equal(new[] { "personalise", "assemble" }, plan.Steps.Select(s => s.Name));
-        Assert.Equal(new AudioFeed("/work/audio.aac", "/prep/music.aac", null, 0), plan.Audio);
+        Assert.Equal(new AudioFeed("/work/audio.aac", "/prep/music.aac"), plan.Audio);
     }
 
     [Fact]
     public void A_voice_too_early_to_splice_is_mixed_from_the_start()
     {
-        Assert.Null(AudioSplice.Before(3 * 1024 - 1, "p.aac"));
+        Assert.Null(AudioSplice.Before(3 * 1024 - 1));
         var plan = RenderPlanner.PlanFast(Prepared(true) with { VoiceSplice = null }, Request("Hi"), "/work", "/out/.x.partial");
         var graph = plan.Steps[1].Arguments.SkipWhile(a => a != "-filter_complex").ElementAt(1);
         Assert.DoesNotContain("atrim=start_sample", graph);
         Assert.Contains("adelay=delays=336000S:all=1", graph);
-        Assert.Equal(new AudioFeed("/work/audio.aac", null, "/work/mix.aac", 0), plan.Audio);
+        Assert.Equal(new AudioFeed("/work/audio.aac", "/prep/music.aac", "/work/mix.aac", Voice: "/work/voice.wav"), plan.Audio);
     }
 
     [Fact]

@@ -71,6 +71,25 @@ public sealed class WarmStepTests(SampleCampaignFixture sample) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_waiting_mixer_whose_voice_never_comes_is_stopped_and_the_bed_plays_alone()
+    {
+        var work = sample.NewDir("warm-work");
+        var output = Path.Combine(sample.NewDir("out"), "ad.mp4");
+        using (var engine = new RenderEngine(sample.Runner, work) { KeepStepsWarm = true })
+        {
+            engine.WarmUp(sample.Prepared);
+            var r = await engine.RenderFastAsync(sample.Prepared,
+                new RenderRequest { Fields = sample.Fields("x"), PendingVoice = Task.FromResult<string?>(null) }, output);
+            Assert.DoesNotContain(r.Steps, s => s.Step.StartsWith("mix"));
+            Assert.Equal(3, Directory.GetDirectories(work, "fleet-warm-*").Length); // a fresh mixer waits for the next voice
+        }
+        Assert.Empty(Directory.GetFileSystemEntries(work));
+        var plain = Path.Combine(sample.NewDir("plain"), "ad.mp4");
+        await new RenderEngine(sample.Runner).RenderFastAsync(sample.Prepared, new RenderRequest { Fields = sample.Fields("x") }, plain);
+        Assert.Equal(MediaProbe.AudioSamples(plain), MediaProbe.AudioSamples(output));
+    }
+
+    [Fact]
     public async Task Cancelled_warm_render_leaves_nothing()
     {
         var work = sample.NewDir("warm-work");
