@@ -39,7 +39,7 @@ public sealed class EdgeUnderTest : IAsyncDisposable
     /// <paramref name="dataDir"/> to the gateways of its bundle, or to <paramref name="gateways"/> when given.
     /// </summary>
     public static EdgeUnderTest StartEnrolled(string dataDir, IReadOnlyList<string>? gateways = null, int http = 0,
-        Fleet.Edge.Telemetry.TelemetrySettings? telemetry = null) =>
+        Fleet.Edge.Telemetry.TelemetrySettings? telemetry = null, Fleet.Shared.Tracing.TraceSettings? traces = null) =>
         new(new EdgeOptions
         {
             Seeds = Array.Empty<SeedAddress>(),
@@ -47,6 +47,7 @@ public sealed class EdgeUnderTest : IAsyncDisposable
             DataDir = dataDir,
             HttpPort = http,
             Telemetry = telemetry ?? new Fleet.Edge.Telemetry.TelemetrySettings(),
+            Traces = traces ?? new Fleet.Shared.Tracing.TraceSettings(),
         });
 
     public async ValueTask DisposeAsync()
