@@ -7,6 +7,7 @@ using Fleet.Shared.Rendering;
 using Fleet.Shared.Renders;
 using Fleet.Shared.Serialization;
 using Fleet.Shared.Tokens;
+using Fleet.Shared.Tracing;
 
 namespace Fleet.Edge.Rendering;
 
@@ -35,7 +36,18 @@ public sealed class CloudRenderClient
 
     private sealed record JobState(string Status, string? Encoder);
 
+    /// <summary>The delegation, as a span of its own when traced: the cloud's scheduling, the worker's render and the result join its trace.</summary>
     public async Task<DelegatedRender> RenderAsync(JobBody body, string outputPath, CancellationToken ct)
+    {
+        using var span = FleetTraces.Edge.Start("render.delegate", null, ActivityKind.Client)?.SetTag("fleet.campaign_id", body.CampaignId)
+            .SetTag("render.height", body.Height).SetTag("render.base", body.Base);
+        var result = await DelegateAsync(body, outputPath, span, ct);
+        span?.SetTag("render.job_id", result.JobId);
+        if (!result.Ok) span?.SetStatus(ActivityStatusCode.Error, result.Reason);
+        return result;
+    }
+
+    private async Task<DelegatedRender> DelegateAsync(JobBody body, string outputPath, Activity? span, CancellationToken ct)
     {
         if (_credentials is not { } c) return DelegatedRender.Failed("offline", null);
         var api = c.ApiUrl.TrimEnd('/');
@@ -44,7 +56,7 @@ public sealed class CloudRenderClient
         {
             using var post = Request(HttpMethod.Post, $"{api}/api/v1/renders/jobs", c.Token);
             post.Content = JsonContent.Create(body, options: FleetJson.Options);
-            using var answer = await Http.SendAsync(post, ct);
+            using var answer = await SendInAsync(span, post, ct);
             if (answer.StatusCode == HttpStatusCode.TooManyRequests || answer.StatusCode == HttpStatusCode.Forbidden)
                 return DelegatedRender.Failed(await ReasonOf(answer, ct), null);
             if (!answer.IsSuccessStatusCode) return DelegatedRender.Failed($"http-{(int)answer.StatusCode}", null);
@@ -105,6 +117,17 @@ public sealed class CloudRenderClient
         catch (HttpRequestException) { return (null, "unreachable"); }
         catch (JsonException) { return (null, "bad-bundle"); }
         catch (IOException) { return (null, "download-failed"); }
+    }
+
+    /// <summary>
+    /// Sends with <paramref name="span"/> ambient, so HttpClient puts it in the request's traceparent header. Only this
+    /// request: the status polls stay out of the trace. A change of Activity.Current inside an async method does not
+    /// reach its caller.
+    /// </summary>
+    private static async Task<HttpResponseMessage> SendInAsync(Activity? span, HttpRequestMessage request, CancellationToken ct)
+    {
+        if (span is not null) Activity.Current = span;
+        return await Http.SendAsync(request, ct);
     }
 
     private static async Task DownloadAsync(string url, string deviceToken, string jobToken, string outputPath, CancellationToken ct)
