@@ -24,7 +24,11 @@ public sealed record DelegatedRender(bool Ok, string? Reason, string? JobId, str
 /// </summary>
 public sealed class CloudRenderClient
 {
-    private static readonly HttpClient Http = new() { Timeout = Timeout.InfiniteTimeSpan };
+    /// <summary>
+    /// No automatic trace propagation: it would send whatever span is ambient (or an unexported span of HttpClient's
+    /// own) as the parent. The job request names the delegation span itself; status polls and downloads carry none.
+    /// </summary>
+    private static readonly HttpClient Http = new(new SocketsHttpHandler { ActivityHeadersPropagator = null }) { Timeout = Timeout.InfiniteTimeSpan };
     private volatile DeviceCredentials? _credentials;
 
     /// <summary>The device's API credentials (from registration); null until registered.</summary>
@@ -56,7 +60,8 @@ public sealed class CloudRenderClient
         {
             using var post = Request(HttpMethod.Post, $"{api}/api/v1/renders/jobs", c.Token);
             post.Content = JsonContent.Create(body, options: FleetJson.Options);
-            using var answer = await SendInAsync(span, post, ct);
+            if (span?.Id is { } traceParent) post.Headers.Add("traceparent", traceParent);
+            using var answer = await Http.SendAsync(post, ct);
             if (answer.StatusCode == HttpStatusCode.TooManyRequests || answer.StatusCode == HttpStatusCode.Forbidden)
                 return DelegatedRender.Failed(await ReasonOf(answer, ct), null);
             if (!answer.IsSuccessStatusCode) return DelegatedRender.Failed($"http-{(int)answer.StatusCode}", null);
@@ -117,17 +122,6 @@ public sealed class CloudRenderClient
         catch (HttpRequestException) { return (null, "unreachable"); }
         catch (JsonException) { return (null, "bad-bundle"); }
         catch (IOException) { return (null, "download-failed"); }
-    }
-
-    /// <summary>
-    /// Sends with <paramref name="span"/> ambient, so HttpClient puts it in the request's traceparent header. Only this
-    /// request: the status polls stay out of the trace. A change of Activity.Current inside an async method does not
-    /// reach its caller.
-    /// </summary>
-    private static async Task<HttpResponseMessage> SendInAsync(Activity? span, HttpRequestMessage request, CancellationToken ct)
-    {
-        if (span is not null) Activity.Current = span;
-        return await Http.SendAsync(request, ct);
     }
 
     private static async Task DownloadAsync(string url, string deviceToken, string jobToken, string outputPath, CancellationToken ct)

@@ -68,6 +68,48 @@ public sealed class TracingTests
     }
 
     [Fact]
+    public async Task A_delegated_render_is_one_trace_from_the_device_through_the_scheduler_and_the_worker_to_the_result()
+    {
+        await using var receiver = await OtlpReceiver.StartAsync();
+        var traces = new TraceSettings(new Uri(receiver.Url));
+        using var tmp = new TempDir();
+        await using var cloud = await CloudUnderTest.StartAsync(await Databases.FreshAsync(Databases.Sqlite, tmp.Path), tmp.Sub("cloud"),
+            configure: o => o with { Traces = traces });
+        await RenderDelegationTests.PublishAndAssignAsync(cloud, tmp.Sub("summer"));
+        var http = Ports.Free();
+        Fleet.Edge.Hosting.AgentLog.Enabled = false;
+        await using var edge = EdgeUnderTest.Start(cloud.Seed, tmp.Sub("kiosk"), "kiosk-1", "", http: http, traces: traces);
+        await DistributionTests.WaitRunningAsync(cloud, "summer-sale", 1, "kiosk-1");
+        using var local = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{http}/"), Timeout = TimeSpan.FromMinutes(3) };
+
+        // 1080p is over this device's 720p: a cloud worker renders it.
+        var reply = await RenderDelegationTests.RenderAsync(local, new { resolution = "1080p", headline = "Sunglasses from {{price}}", cta = "Shop now" });
+        Assert.Equal("cloud", reply.Outcome.Path);
+
+        var delegated = await Eventually.Until(() => Task.FromResult(receiver.Spans.FirstOrDefault(s => s.Name == "render.delegate")), s => s is not null,
+            Within, "the device's delegation span");
+        var trace = await Eventually.Until(() => Task.FromResult(receiver.Spans.Where(s => s.TraceId == delegated!.TraceId).DistinctBy(s => s.SpanId).ToList()),
+            t => t.Any(s => s.Name == "render.result"), Within, "the result span in the device's trace");
+
+        Assert.Equal("fleet-edge", delegated!.Service);
+        Assert.Null(delegated.ParentSpanId);
+        var request = Assert.Single(trace, s => s.ParentSpanId == delegated.SpanId);
+        Assert.Equal("fleet-cloud", request.Service);
+        Assert.Equal("POST", request.Attributes["http.request.method"]);
+        var schedule = Assert.Single(trace, s => s.Name == "render.schedule");
+        Assert.Equal(request.SpanId, schedule.ParentSpanId);
+        Assert.Equal("kiosk-1", schedule.Attributes["fleet.device_id"]);
+        var jobId = schedule.Attributes["render.job_id"];
+        var work = Assert.Single(trace, s => s.Name == "render.work");
+        Assert.Equal(schedule.SpanId, work.ParentSpanId);
+        Assert.Equal(jobId, work.Attributes["render.job_id"]);
+        var result = Assert.Single(trace, s => s.Name == "render.result");
+        Assert.Equal(schedule.SpanId, result.ParentSpanId);
+        Assert.Equal("done", result.Attributes["render.status"]);
+        Assert.Equal(jobId, delegated.Attributes["render.job_id"]);
+    }
+
+    [Fact]
     public async Task Without_an_otlp_endpoint_a_node_has_no_tracer_and_exports_nothing()
     {
         using var tmp = new TempDir();
