@@ -19,6 +19,17 @@ public sealed class FleetTracesTests
     }
 
     [Fact]
+    public void Without_a_listener_a_span_on_the_message_path_allocates_nothing()
+    {
+        using var source = new ActivitySource("Fleet.Tests.Tracing.Free");
+        source.Start("warm-up", Parent)?.Dispose();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1000; i++)
+            source.Start("free", Parent)?.SetTag("kill.epoch", i).Dispose();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public void A_span_joins_the_trace_it_is_given_and_does_not_become_ambient()
     {
         using var source = new ActivitySource("Fleet.Tests.Tracing.Heard");
