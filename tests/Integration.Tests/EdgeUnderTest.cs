@@ -22,7 +22,7 @@ public sealed class EdgeUnderTest : IAsyncDisposable
     public static EdgeUnderTest Start(EdgeOptions options) => new(options);
 
     public static EdgeUnderTest Start(string seed, string dataDir, string? deviceId = null, string tags = "", IReadOnlyList<string>? seeds = null,
-        int http = 0, Fleet.Edge.Telemetry.TelemetrySettings? telemetry = null) =>
+        int http = 0, Fleet.Edge.Telemetry.TelemetrySettings? telemetry = null, Fleet.Shared.Tracing.TraceSettings? traces = null) =>
         new(new EdgeOptions
         {
             Seeds = new[] { seed }.Concat(seeds ?? Array.Empty<string>()).Select(SeedAddress.Parse).ToList(),
@@ -32,6 +32,7 @@ public sealed class EdgeUnderTest : IAsyncDisposable
             InsecureDev = true,
             HttpPort = http,
             Telemetry = telemetry ?? new Fleet.Edge.Telemetry.TelemetrySettings(),
+            Traces = traces ?? new Fleet.Shared.Tracing.TraceSettings(),
         });
 
     /// <summary>
@@ -39,7 +40,7 @@ public sealed class EdgeUnderTest : IAsyncDisposable
     /// <paramref name="dataDir"/> to the gateways of its bundle, or to <paramref name="gateways"/> when given.
     /// </summary>
     public static EdgeUnderTest StartEnrolled(string dataDir, IReadOnlyList<string>? gateways = null, int http = 0,
-        Fleet.Edge.Telemetry.TelemetrySettings? telemetry = null) =>
+        Fleet.Edge.Telemetry.TelemetrySettings? telemetry = null, Fleet.Shared.Tracing.TraceSettings? traces = null) =>
         new(new EdgeOptions
         {
             Seeds = Array.Empty<SeedAddress>(),
@@ -47,6 +48,7 @@ public sealed class EdgeUnderTest : IAsyncDisposable
             DataDir = dataDir,
             HttpPort = http,
             Telemetry = telemetry ?? new Fleet.Edge.Telemetry.TelemetrySettings(),
+            Traces = traces ?? new Fleet.Shared.Tracing.TraceSettings(),
         });
 
     public async ValueTask DisposeAsync()

@@ -30,7 +30,7 @@ public sealed class RenderDelegationTests
     private static Task<RenderJobView> WaitJobAsync(CloudUnderTest cloud, string id, Func<RenderJobView, bool> until, string what) =>
         Eventually.Until(() => JobAsync(cloud, id), until, Within, what);
 
-    private static async Task<string> PublishAndAssignAsync(CloudUnderTest cloud, string dir)
+    internal static async Task<string> PublishAndAssignAsync(CloudUnderTest cloud, string dir)
     {
         var campaign = SampleCampaign.CopyTo(dir);
         Assert.Equal(HttpStatusCode.Created, (await cloud.PublishAsync(campaign)).Status);
@@ -292,7 +292,7 @@ public sealed class RenderDelegationTests
         Assert.Equal(2, Assert.Single(list.Usage).Renders);
     }
 
-    private static async Task<RenderEndpoints.RenderReply> RenderAsync(HttpClient local, object body)
+    internal static async Task<RenderEndpoints.RenderReply> RenderAsync(HttpClient local, object body)
     {
         using var answer = await local.PostAsJsonAsync("v1/render", body, FleetJson.Options);
         var text = await answer.Content.ReadAsStringAsync();

@@ -9,6 +9,7 @@ using Fleet.Shared.Distribution;
 using Fleet.Shared.Gateway;
 using Fleet.Shared.Gateway.Wire;
 using Fleet.Shared.KillSwitch;
+using Fleet.Shared.Tracing;
 
 namespace Fleet.Cloud.Gateway;
 
@@ -23,6 +24,8 @@ public sealed class GatewayActor : ReceiveActor
     private readonly Dictionary<string, IActorRef> _connections = new(StringComparer.Ordinal);
     private readonly Dictionary<IActorRef, string> _deviceOf = new();
     private long _opened;
+    /// <summary>The epoch whose fan-out was traced here, and that span's context, which every repeat of the epoch carries on.</summary>
+    private (long Epoch, string TraceParent)? _traced;
 
     public GatewayActor(GatewayTargets targets, GatewayLimits limits)
     {
@@ -50,7 +53,7 @@ public sealed class GatewayActor : ReceiveActor
             if (_connections.TryGetValue(id, out var current) && current.Equals(t.ActorRef)) _connections.Remove(id);
             GatewayMetrics.Connected(_connections.Count);
         });
-        Receive<SignedKillPolicy>(FanOut);
+        Receive<SignedKillPolicy>(p => FanOut(Traced(p)));
         Receive<AssignmentTable>(FanOut);
         Receive<RevocationNotice>(n =>
         {
@@ -68,6 +71,21 @@ public sealed class GatewayActor : ReceiveActor
     protected override void PostStop() => Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
 
     public static Props Props(GatewayTargets targets, GatewayLimits limits) => Akka.Actor.Props.Create(() => new GatewayActor(targets, limits));
+
+    /// <summary>
+    /// A traced policy fanned out here for the first time is a span under the authority's broadcast; the devices get
+    /// this gateway's span as their parent. Repeats of the epoch carry the same span and start none.
+    /// </summary>
+    private SignedKillPolicy Traced(SignedKillPolicy policy)
+    {
+        if (policy.TraceParent is null) return policy;
+        if (_traced is { } t && t.Epoch == policy.Epoch) return policy with { TraceParent = t.TraceParent };
+        using var span = FleetTraces.Cloud.Start("kill.gateway-fan-out", policy.TraceParent)?.SetTag("kill.epoch", policy.Epoch)
+            .SetTag("fleet.gateway.devices", _connections.Count);
+        if (span?.Id is not { } id) return policy;
+        _traced = (policy.Epoch, id);
+        return policy with { TraceParent = id };
+    }
 
     private void FanOut(object broadcast)
     {

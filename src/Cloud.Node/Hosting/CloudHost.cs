@@ -24,6 +24,7 @@ using Fleet.Cloud.Telemetry;
 using OpenTelemetry.Metrics;
 using Fleet.Shared.Telemetry;
 using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 using Fleet.Cloud.KillSwitch;
 using Fleet.Shared.KillSwitch;
 using Fleet.Shared.Security;
@@ -106,10 +107,14 @@ public static class CloudHost
             sp.GetRequiredService<ILogger<AuditHeadSigner>>()));
         // Prometheus at /metrics: the fleet's own meters, HTTP requests, the .NET runtime and the process; target_info
         // names the service, its version and this node.
-        builder.Services.AddOpenTelemetry()
+        // With --otlp-endpoint, traces too, under the same resource: the fleet's spans under the API request that
+        // started them (scrapes of /metrics are not traced).
+        var otel = builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService(CloudMetrics.ServiceName, serviceVersion: VerbDispatcher.Version, serviceInstanceId: $"{o.Host}:{o.Port}"))
             .WithMetrics(m => m.AddMeter(CloudMetrics.MeterName, GatewayMetrics.MeterName)
                 .AddAspNetCoreInstrumentation().AddRuntimeInstrumentation().AddProcessInstrumentation().WithPrometheusNames().AddPrometheusExporter());
+        o.Traces.Apply(otel, Fleet.Shared.Tracing.FleetTraces.Cloud,
+            t => t.AddAspNetCoreInstrumentation(a => a.Filter = ctx => !ctx.Request.Path.StartsWithSegments("/metrics")));
 
         var node = new NodeSettings
         {

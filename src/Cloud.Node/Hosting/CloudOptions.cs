@@ -65,6 +65,8 @@ public sealed record CloudOptions
     public string AkkaLogLevel { get; init; } = "WARNING";
     /// <summary>Console log format and levels (<c>--log-format</c>, <c>--log-level</c>, <c>--akka-log-level</c>).</summary>
     public Fleet.Shared.Logging.LogSettings Log { get; init; } = new();
+    /// <summary>Trace export (<c>--otlp-endpoint</c>); off by default.</summary>
+    public Fleet.Shared.Tracing.TraceSettings Traces { get; init; } = new();
 
     public string EffectiveCaKeyPath => CaKeyPath ?? DefaultCaKeyPath(DataDir);
 
@@ -75,6 +77,7 @@ public sealed record CloudOptions
         "host", "port", "http", "roles", "data", "db", "seed", "ca-key", "node-cert", "node-key", "ca-cert", "insecure-dev", "render-slots", "store",
         "gateway-port", "gateway-address", "device-cert-days", "device-cert-seconds", "key-secret-file", "rotate-every",
         "retire-after", "write-off-after", "report-retention", .. Fleet.Shared.Logging.LogSettings.Options,
+        .. Fleet.Shared.Tracing.TraceSettings.Options,
     ];
     public static readonly string[] BooleanOptions = { "insecure-dev" };
 
@@ -87,6 +90,7 @@ public sealed record CloudOptions
                                  [--key-secret-file PATH] [--rotate-every 90d|off] [--retire-after 30d|off]
                                  [--write-off-after 30d] [--report-retention 90d]
                                  [--log-format text|json] [--log-level info] [--akka-log-level WARNING]
+                                 [--otlp-endpoint URL]
           runs a cloud node: remoting on --port, the HTTP API on --http, persistence in --db
           (default: a SQLite file under --data). The admin token is FLEET_ADMIN_TOKEN or <data>/admin.token.
           Roles: control (registry, kill-switch, rollouts, API), render (render worker), gateway (device streams:
@@ -120,7 +124,7 @@ public sealed record CloudOptions
           --report-retention: how long the hourly player-outcome rollups behind 'report campaign' (impressions, clicks,
           completes, quartiles and dwell per campaign version, arm and variant) stay in --db (default 90d); older
           hours are deleted hourly.
-        """ + "\n" + Fleet.Shared.Logging.LogSettings.Usage;
+        """ + "\n" + Fleet.Shared.Logging.LogSettings.Usage + "\n" + Fleet.Shared.Tracing.TraceSettings.Usage;
 
     public static CloudOptions From(CommandArgs a)
     {
@@ -158,6 +162,7 @@ public sealed record CloudOptions
                 DurationOf(a.Get("write-off-after"), Keys.KeyRetirement.Policy.DefaultWriteOffAfter, "--write-off-after", "")),
             ReportRetention = ReportRetentionOf(a.Get("report-retention")),
             Log = log,
+            Traces = Fleet.Shared.Tracing.TraceSettings.From(a),
             AkkaLogLevel = log.AkkaLevel,
         };
     }

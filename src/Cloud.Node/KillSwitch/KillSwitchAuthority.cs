@@ -8,6 +8,7 @@ using Fleet.Shared.KillSwitch;
 using Fleet.Shared.Persistence;
 using Fleet.Shared.Security;
 using Fleet.Shared.Serialization;
+using Fleet.Shared.Tracing;
 using static Fleet.Shared.KillSwitch.KillCommands;
 
 namespace Fleet.Cloud.KillSwitch;
@@ -33,6 +34,8 @@ public sealed class KillSwitchAuthority : SnapshottingActor
     private readonly TrustUpdateIssuer _trust;
     private readonly IActorRef _mediator = DistributedPubSub.Get(Context.System).Mediator;
     private KillSwitchState _state = new();
+    /// <summary>The broadcast span of the change that made the current epoch: every repeat of that epoch carries it.</summary>
+    private string? _trace;
 
     public KillSwitchAuthority(SigningKeyRing keys, TrustUpdateIssuer trust)
     {
@@ -50,8 +53,9 @@ public sealed class KillSwitchAuthority : SnapshottingActor
             // After the fast window, one timer at the slow pace (restarting a timer under the same key replaces it).
             if (DateTimeOffset.UtcNow - _changedAt >= FastRepeatFor) Timers.StartPeriodicTimer(Repeat.Instance, Repeat.Instance, SlowRepeat);
         });
-        Command<Engage>(cmd => Decide(_state.Handle(cmd, DateTimeOffset.UtcNow), $"engaged {cmd.Scope} by {cmd.IssuedBy}"));
-        Command<Release>(cmd => Decide(_state.Handle(cmd, DateTimeOffset.UtcNow), $"released {cmd.Id} by {cmd.IssuedBy}"));
+        Command<Engage>(cmd => Decide(_state.Handle(cmd, DateTimeOffset.UtcNow), $"engaged {cmd.Scope} by {cmd.IssuedBy}",
+            FleetTraces.Cloud.Start("kill.engage", cmd.TraceParent)?.SetTag("kill.scope", cmd.Scope.ToString())));
+        Command<Release>(cmd => Decide(_state.Handle(cmd, DateTimeOffset.UtcNow), $"released {cmd.Id} by {cmd.IssuedBy}", null));
         // Every device acknowledges every change: recorded at once, written without holding up the next ack (writes in
         // flight together share one journal batch). A lost write costs nothing: devices acknowledge each repeat again.
         Command<Ack>(ack =>
@@ -59,6 +63,8 @@ public sealed class KillSwitchAuthority : SnapshottingActor
             var events = _state.Handle(ack, DateTimeOffset.UtcNow);
             if (events.Count == 0) return;
             foreach (var e in events) _state = _state.Apply(e);
+            // The device's trace context is only this span's parent: it joins the ack to the change's trace.
+            FleetTraces.Cloud.Start("kill.ack", ack.TraceParent)?.SetTag("fleet.device_id", ack.DeviceId).SetTag("kill.epoch", ack.Epoch).Dispose();
             KillMetrics.Acknowledged(_state, ack.Epoch, DateTimeOffset.UtcNow);
             KillMetrics.State(_state);
             PersistAllAsync(events, _ => { });
@@ -87,25 +93,37 @@ public sealed class KillSwitchAuthority : SnapshottingActor
 
     public static Props Props(SigningKeyRing keys, TrustUpdateIssuer trust) => Akka.Actor.Props.Create(() => new KillSwitchAuthority(keys, trust));
 
-    private void Decide((Result Result, IReadOnlyList<IFleetEvent> Events) decision, string what)
+    /// <param name="span">The change's span (engage), ended once persisted and broadcast; null when not tracing.</param>
+    private void Decide((Result Result, IReadOnlyList<IFleetEvent> Events) decision, string what, System.Diagnostics.Activity? span)
     {
         var sender = Sender;
-        if (decision.Result.Error is not null) { sender.Tell(decision.Result); return; }
+        if (decision.Result.Error is not null)
+        {
+            span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, decision.Result.Error).Dispose();
+            sender.Tell(decision.Result);
+            return;
+        }
         PersistAll(decision.Events, e =>
         {
             _state = _state.Apply(e);
             KillMetrics.State(_state);
             _log.Warning("kill-switch epoch {0}: {1}", _state.Epoch, what);
-            Changed();
+            Changed(span);
+            span = null;
             sender.Tell(decision.Result);
         });
     }
 
-    /// <summary>Broadcast now, then repeat fast for a while.</summary>
-    private void Changed()
+    /// <summary>Broadcast now, then repeat fast for a while; the broadcast is a span under the change's, when traced.</summary>
+    private void Changed(System.Diagnostics.Activity? change = null)
     {
         _changedAt = DateTimeOffset.UtcNow;
-        Broadcast();
+        using (var broadcast = change is null ? null : FleetTraces.Cloud.Start("kill.broadcast", change.Id)?.SetTag("kill.epoch", _state.Epoch))
+        {
+            _trace = broadcast.TraceParent();
+            Broadcast();
+        }
+        change?.SetTag("kill.epoch", _state.Epoch).Dispose();
         Timers.StartPeriodicTimer(Repeat.Instance, Repeat.Instance, FastRepeat);
     }
 
@@ -121,6 +139,6 @@ public sealed class KillSwitchAuthority : SnapshottingActor
         var policy = _state.Policy(DateTimeOffset.UtcNow);
         var envelope = _keys.Sign(JsonSerializer.SerializeToUtf8Bytes(policy, FleetJson.Options));
         return new SignedKillPolicy(envelope.ToJson(), policy.Epoch, System.Text.Encoding.UTF8.GetString(_keys.ExportTrustSetJson()),
-            _trust.Current());
+            _trust.Current(), _trace);
     }
 }

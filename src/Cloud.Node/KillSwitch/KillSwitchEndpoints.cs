@@ -26,7 +26,7 @@ public static class KillSwitchEndpoints
             try { scope = KillScope.Parse(body.Scope ?? ""); }
             catch (UsageException e) { return ApiResults.BadRequest(e.Message.Replace("--scope ", "scope ")); }
             var result = await authority.ActorRef.Ask<KillCommands.Result>(
-                new KillCommands.Engage(scope, body.Reason ?? "", Caller(ctx)), AskTimeout);
+                new KillCommands.Engage(scope, body.Reason ?? "", Caller(ctx), System.Diagnostics.Activity.Current?.Id), AskTimeout);
             CloudAudit.Note(ctx, $"{scope}: {body.Reason}");
             return result.Error is null ? ApiResults.Created(result) : ApiResults.Error(StatusCodes.Status409Conflict, result.Error);
         }).RequireRole(TokenRoles.Sre).WithName("engageKill").WithTags("kill-switch")

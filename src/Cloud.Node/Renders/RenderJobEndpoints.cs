@@ -70,7 +70,8 @@ public static class RenderJobEndpoints
                 var spec = body.Base
                     ? new RenderJobSpec(body.CampaignId!, version, h, new Dictionary<string, string>(), null, Base: true)
                     : new RenderJobSpec(body.CampaignId!, version, h, fields, string.IsNullOrWhiteSpace(body.VoiceLine) ? null : body.VoiceLine);
-                var reply = await (await scheduler.GetAsync(ct)).Ask<object>(new RenderSchedulerCommands.Submit(deviceId!, spec, allowCloud), AskTimeout, ct);
+                var reply = await (await scheduler.GetAsync(ct)).Ask<object>(new RenderSchedulerCommands.Submit(deviceId!, spec, allowCloud,
+                    System.Diagnostics.Activity.Current?.Id), AskTimeout, ct);
                 switch (reply)
                 {
                     case Accepted a:

@@ -5,6 +5,7 @@ using Akka.Persistence;
 using Fleet.Shared.Persistence;
 using Fleet.Shared.Renders;
 using Fleet.Shared.Serialization;
+using Fleet.Shared.Tracing;
 using static Fleet.Shared.Renders.RenderSchedulerCommands;
 using static Fleet.Shared.Renders.RenderSchedulerReplies;
 
@@ -38,6 +39,8 @@ public sealed class RenderScheduler : SnapshottingActor
     /// </summary>
     private readonly Dictionary<string, RenderJobSpec> _texts = new(StringComparer.Ordinal);
     private readonly JobTexts? _stored;
+    /// <summary>Unfinished jobs' scheduling spans (when traced): the worker's render and the result join their trace.</summary>
+    private readonly Dictionary<string, string> _traces = new(StringComparer.Ordinal);
 
     private sealed record Worker(IActorRef Ref, int Slots, bool Gpu);
 
@@ -57,7 +60,16 @@ public sealed class RenderScheduler : SnapshottingActor
             Timers.StartPeriodicTimer(Tick.Instance, Tick.Instance, TimeSpan.FromSeconds(1));
         });
 
-        Command<Submit>(cmd => Decide(_ledger.Handle(cmd, Now), Sender, () => KeepText(cmd)));
+        Command<Submit>(cmd =>
+        {
+            var span = FleetTraces.Cloud.Start("render.schedule", cmd.TraceParent)?.SetTag("fleet.device_id", cmd.DeviceId)
+                .SetTag("fleet.campaign_id", cmd.Spec.CampaignId).SetTag("render.height", cmd.Spec.Height);
+            Decide(_ledger.Handle(cmd, Now), Sender, () =>
+            {
+                KeepText(cmd);
+                KeepTrace(cmd, span);
+            });
+        });
         Command<SetBudget>(cmd => Decide(_ledger.Handle(cmd, Now), Sender));
         Command<GetJob>(q => Sender.Tell(_ledger.Jobs.TryGetValue(q.JobId, out var j) ? j : new NotFound(q.JobId)));
         Command<ListJobs>(q =>
@@ -154,6 +166,18 @@ public sealed class RenderScheduler : SnapshottingActor
         }
     }
 
+    /// <summary>Ends the submission's span; a job it accepted (or found unfinished and untraced) carries the span on to its worker.</summary>
+    private void KeepTrace(Submit cmd, System.Diagnostics.Activity? span)
+    {
+        if (span is null) return;
+        if (_ledger.ByKey.TryGetValue(cmd.Spec.KeyFor(cmd.DeviceId), out var id) && _ledger.Jobs[id].Status is RenderJobStatus.Queued or RenderJobStatus.Running)
+        {
+            span.SetTag("render.job_id", id);
+            _traces.TryAdd(id, span.Id!);
+        }
+        span.Dispose();
+    }
+
     /// <summary>A worker's result: recorded once (a repeat changes nothing) and always acknowledged, so the worker stops resending.</summary>
     private void Record(IReadOnlyList<IFleetEvent> events, string jobId, int attempt, IActorRef worker, string what)
     {
@@ -188,6 +212,9 @@ public sealed class RenderScheduler : SnapshottingActor
                 var job = _ledger.Jobs[ended];
                 if (job.Status is RenderJobStatus.Done or RenderJobStatus.Failed)
                 {
+                    if (_traces.Remove(ended, out var trace))
+                        FleetTraces.Cloud.Start("render.result", trace)?.SetTag("render.job_id", ended).SetTag("render.status", job.Status.ToString().ToLowerInvariant())
+                            .SetTag("render.attempts", job.Attempts).Dispose();
                     _texts.Remove(ended);
                     if (PersonalFields.NeedsText(job.Spec)) _stored?.Drop(ended);
                 }
@@ -226,7 +253,8 @@ public sealed class RenderScheduler : SnapshottingActor
             _ledger = _ledger.Apply(a);
             _pending.Remove(a.JobId);
             _assignedAt[a.JobId] = Now;
-            if (_workers.TryGetValue(a.WorkerId, out var w)) w.Ref.Tell(new Assign(a.JobId, a.Attempt, _texts.GetValueOrDefault(a.JobId) ?? _ledger.Jobs[a.JobId].Spec));
+            if (_workers.TryGetValue(a.WorkerId, out var w)) w.Ref.Tell(new Assign(a.JobId, a.Attempt, _texts.GetValueOrDefault(a.JobId) ?? _ledger.Jobs[a.JobId].Spec,
+                _traces.GetValueOrDefault(a.JobId)));
         });
     }
 

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using Fleet.Shared.Renders;
 using Fleet.Shared.Rendering;
+using Fleet.Shared.Tracing;
 using static Fleet.Shared.Renders.RenderSchedulerCommands;
 using static Fleet.Shared.Renders.RenderSchedulerReplies;
 
@@ -25,6 +26,8 @@ public sealed class RenderWorker : ReceiveActor, IWithTimers, IWithUnboundedStas
     private readonly int _slots;
     private readonly string _workerId;
     private readonly Dictionary<string, (int Attempt, CancellationTokenSource Cts)> _running = new(StringComparer.Ordinal);
+    /// <summary>The render span of each running job, when traced.</summary>
+    private readonly Dictionary<string, System.Diagnostics.Activity> _spans = new(StringComparer.Ordinal);
     private readonly Dictionary<string, object> _unacked = new(StringComparer.Ordinal);
     private string _encoder = "libx264";
     private bool _gpu;
@@ -70,6 +73,9 @@ public sealed class RenderWorker : ReceiveActor, IWithTimers, IWithUnboundedStas
             }
             var cts = new CancellationTokenSource();
             _running[a.JobId] = (a.Attempt, cts);
+            if (FleetTraces.Cloud.Start("render.work", a.TraceParent)?.SetTag("render.job_id", a.JobId).SetTag("render.attempt", a.Attempt)
+                    .SetTag("render.worker", _workerId) is { } span)
+                _spans[a.JobId] = span;
             _log.Info("render job {0} attempt {1}: {2} v{3} at {4}p", a.JobId, a.Attempt, a.Spec.CampaignId, a.Spec.CampaignVersion, a.Spec.Height);
             _renderer.RenderAsync(a.Spec, _encoder, _campaigns, cts.Token).PipeTo(Self,
                 success: o => new WorkDone(_workerId, a.JobId, a.Attempt, o.Sha256, o.Size, o.RenderSeconds, o.Encoder),
@@ -88,6 +94,12 @@ public sealed class RenderWorker : ReceiveActor, IWithTimers, IWithUnboundedStas
     private void Finished(string jobId, object result)
     {
         if (_running.Remove(jobId, out var job)) job.Cts.Dispose();
+        if (_spans.Remove(jobId, out var span))
+        {
+            if (result is WorkFailed failed) span.SetStatus(System.Diagnostics.ActivityStatusCode.Error, failed.Reason);
+            else if (result is WorkDone done) span.SetTag("render.encoder", done.Encoder);
+            span.Dispose();
+        }
         if (result is WorkFailed f) _log.Warning("render job {0} attempt {1} failed: {2}", f.JobId, f.Attempt, f.Reason);
         Report(result);
         Pull();
@@ -105,6 +117,7 @@ public sealed class RenderWorker : ReceiveActor, IWithTimers, IWithUnboundedStas
     protected override void PostStop()
     {
         foreach (var (_, job) in _running) { job.Cts.Cancel(); job.Cts.Dispose(); }
+        foreach (var span in _spans.Values) span.Dispose();
     }
 
     private static string OneLine(Exception e) => (e.GetBaseException().Message.Split('\n')[0].Trim() is { Length: > 0 } m ? m : e.GetType().Name);

@@ -82,11 +82,13 @@ public sealed class EdgeNode : IAsyncDisposable
         builder.Services.AddHostedService<SystemdWatchdog>();
         // Prometheus at the local API's /metrics: the device's meter, HTTP requests, the .NET runtime and the process;
         // target_info names the service, its version and the device.
-        builder.Services.AddOpenTelemetry()
+        // With --otlp-endpoint, traces too, under the same resource (service fleet-edge, this device).
+        var otel = builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService(EdgeMetrics.ServiceName, serviceVersion: VerbDispatcher.Version,
                 serviceInstanceId: facts.DeviceId))
             .WithMetrics(m => m.AddMeter(EdgeMetrics.MeterName)
                 .AddAspNetCoreInstrumentation().AddRuntimeInstrumentation().AddProcessInstrumentation().WithPrometheusNames().AddPrometheusExporter());
+        o.Traces.Apply(otel, Shared.Tracing.FleetTraces.Edge);
         EdgeMetrics.Connection(() => session.Value!.Joined);
 
         var outbox = Outbox.Open(Path.Combine(o.DataDir, "telemetry"), o.Telemetry.OutboxCapBytes);

@@ -51,6 +51,9 @@ public sealed record EdgeOptions
     /// <summary>Console log format and levels.</summary>
     public Shared.Logging.LogSettings Log { get; init; } = new();
 
+    /// <summary>Trace export (<c>--otlp-endpoint</c>); off by default.</summary>
+    public Shared.Tracing.TraceSettings Traces { get; init; } = new();
+
     public const string CorsVariable = "FLEET_CORS_ORIGINS";
 
     /// <summary>The fraction of its lifetime left at which the device certificate is renewed through the gateway.</summary>
@@ -62,7 +65,8 @@ public sealed record EdgeOptions
     public static readonly string[] KnownOptions =
         [ "ep", "seed", "gateway", "join", "device-id", "data", "host", "port", "http", "tags", "campaign", "insecure-dev", "telemetry-k", "telemetry-seal", "upload-bps", "upload-burst", "max-render-height",
           "delegate-above-temp", "delegate-above-cpu", "scrub-every", "renew-before",
-          "events-keep", "events-expiry", "cors-origin", "max-concurrent-renders", .. Shared.Logging.LogSettings.Options ];
+          "events-keep", "events-expiry", "cors-origin", "max-concurrent-renders", .. Shared.Logging.LogSettings.Options,
+          .. Shared.Tracing.TraceSettings.Options ];
     public static readonly string[] BooleanOptions = { "insecure-dev" };
 
     public const string Usage = """
@@ -74,6 +78,7 @@ public sealed record EdgeOptions
                                 [--scrub-every 1d] [--renew-before 1/3] [--events-keep 10000] [--events-expiry 24h]
                                 [--ep xnnpack,cpu] [--cors-origin ORIGIN ...] [--max-concurrent-renders 2]
                                 [--log-format text|json] [--log-level info] [--akka-log-level WARNING]
+                                [--otlp-endpoint URL]
           runs a device: connects to the fleet by itself (retrying with backoff), registers, serves the local API on --http
           (POST /v1/render renders --campaign for a context and answers with a render_id; POST /v1/events
           {render_id, kind: impression_start|q25|q50|q75|complete|click|scan|dwell, dwell_ms?} reports what the player
@@ -107,7 +112,7 @@ public sealed record EdgeOptions
           --ep: accelerator chain for the embedding model, best first (cpu, xnnpack, qnn (alias npu), cuda, tensorrt,
           rocm, dml, openvino, coreml); each is opened and probed with a real inference at start, the first that works
           is used, and one that fails later hands over to the next without failing a render. CPU always ends the chain.
-        """ + "\n" + Shared.Logging.LogSettings.Usage;
+        """ + "\n" + Shared.Logging.LogSettings.Usage + "\n" + Shared.Tracing.TraceSettings.Usage;
 
     private static string? EpFrom(string? text)
     {
@@ -194,6 +199,7 @@ public sealed record EdgeOptions
             CorsOrigins = CorsOriginsFrom(a),
             MaxConcurrentRenders = a.GetInt("max-concurrent-renders", Rendering.RenderGate.DefaultLimit, 1, 64),
             Log = Shared.Logging.LogSettings.From(a),
+            Traces = Shared.Tracing.TraceSettings.From(a),
         };
     }
 

@@ -4,6 +4,7 @@ using Fleet.Edge.Identity;
 using Fleet.Edge.Hosting;
 using Fleet.Shared.Audit;
 using Fleet.Shared.KillSwitch;
+using Fleet.Shared.Tracing;
 using static Fleet.Edge.KillSwitch.PolicyMessages;
 
 namespace Fleet.Edge.KillSwitch;
@@ -29,6 +30,8 @@ public sealed class PolicyActor : ReceiveActor, IWithTimers
     // render is answered at once with the last enforced policy instead of waiting again (until a policy arrives).
     private bool _offline;
     private string? _lastRejection;
+    /// <summary>The span that enforced the current epoch (when traced): every ack of the epoch names it as its trace parent.</summary>
+    private string? _enforcedTrace;
 
     public PolicyActor(string dataDir, string deviceId, IActorRef? audit = null, X509Certificate2? root = null)
     {
@@ -86,6 +89,9 @@ public sealed class PolicyActor : ReceiveActor, IWithTimers
         _lastRejection = null;
         if (policy.Epoch > _policy.Epoch)
         {
+            using var span = FleetTraces.Edge.Start("kill.enforce", signed.TraceParent)?.SetTag("kill.epoch", policy.Epoch)
+                .SetTag("fleet.device_id", _deviceId);
+            _enforcedTrace = span.TraceParent();
             var before = _policy.Active.Select(d => d.Id).ToHashSet();
             _store.Save(signed.EnvelopeJson);
             _policy = policy;
@@ -101,7 +107,7 @@ public sealed class PolicyActor : ReceiveActor, IWithTimers
         foreach (var (who, reply) in _waiting) { who.Tell(reply()); Timers.Cancel(who); }
         _waiting.Clear();
         // Acknowledge the epoch now enforced, also for a repeat: the cloud may have missed the first ack.
-        Sender.Tell(new KillCommands.Ack(_deviceId, _policy.Epoch, DateTimeOffset.UtcNow));
+        Sender.Tell(new KillCommands.Ack(_deviceId, _policy.Epoch, DateTimeOffset.UtcNow, _enforcedTrace));
     }
 
     /// <summary>Takes the trust update first; null, or why no policy can be verified (nothing held to verify with).</summary>

@@ -7,6 +7,7 @@ using Fleet.Shared.Rendering;
 using Fleet.Shared.Renders;
 using Fleet.Shared.Serialization;
 using Fleet.Shared.Tokens;
+using Fleet.Shared.Tracing;
 
 namespace Fleet.Edge.Rendering;
 
@@ -23,7 +24,11 @@ public sealed record DelegatedRender(bool Ok, string? Reason, string? JobId, str
 /// </summary>
 public sealed class CloudRenderClient
 {
-    private static readonly HttpClient Http = new() { Timeout = Timeout.InfiniteTimeSpan };
+    /// <summary>
+    /// No automatic trace propagation: it would send whatever span is ambient (or an unexported span of HttpClient's
+    /// own) as the parent. The job request names the delegation span itself; status polls and downloads carry none.
+    /// </summary>
+    private static readonly HttpClient Http = new(new SocketsHttpHandler { ActivityHeadersPropagator = null }) { Timeout = Timeout.InfiniteTimeSpan };
     private volatile DeviceCredentials? _credentials;
 
     /// <summary>The device's API credentials (from registration); null until registered.</summary>
@@ -35,7 +40,18 @@ public sealed class CloudRenderClient
 
     private sealed record JobState(string Status, string? Encoder);
 
+    /// <summary>The delegation, as a span of its own when traced: the cloud's scheduling, the worker's render and the result join its trace.</summary>
     public async Task<DelegatedRender> RenderAsync(JobBody body, string outputPath, CancellationToken ct)
+    {
+        using var span = FleetTraces.Edge.Start("render.delegate", null, ActivityKind.Client)?.SetTag("fleet.campaign_id", body.CampaignId)
+            .SetTag("render.height", body.Height).SetTag("render.base", body.Base);
+        var result = await DelegateAsync(body, outputPath, span, ct);
+        span?.SetTag("render.job_id", result.JobId);
+        if (!result.Ok) span?.SetStatus(ActivityStatusCode.Error, result.Reason);
+        return result;
+    }
+
+    private async Task<DelegatedRender> DelegateAsync(JobBody body, string outputPath, Activity? span, CancellationToken ct)
     {
         if (_credentials is not { } c) return DelegatedRender.Failed("offline", null);
         var api = c.ApiUrl.TrimEnd('/');
@@ -44,6 +60,7 @@ public sealed class CloudRenderClient
         {
             using var post = Request(HttpMethod.Post, $"{api}/api/v1/renders/jobs", c.Token);
             post.Content = JsonContent.Create(body, options: FleetJson.Options);
+            if (span?.Id is { } traceParent) post.Headers.Add("traceparent", traceParent);
             using var answer = await Http.SendAsync(post, ct);
             if (answer.StatusCode == HttpStatusCode.TooManyRequests || answer.StatusCode == HttpStatusCode.Forbidden)
                 return DelegatedRender.Failed(await ReasonOf(answer, ct), null);

@@ -25,7 +25,8 @@ public static class CloudFrames
                 yield return Refused(r.Reason);
                 break;
             case SignedKillPolicy p:
-                yield return new CloudFrame { KillPolicy = new Wire.KillPolicy { EnvelopeJson = p.EnvelopeJson, Epoch = p.Epoch, TrustSetJson = p.TrustSetJson, TrustUpdateJson = p.TrustUpdateJson ?? "" } };
+                yield return new CloudFrame { KillPolicy = new Wire.KillPolicy { EnvelopeJson = p.EnvelopeJson, Epoch = p.Epoch, TrustSetJson = p.TrustSetJson, TrustUpdateJson = p.TrustUpdateJson ?? "",
+                    Traceparent = p.TraceParent ?? "" } };
                 break;
             case AssignmentTable t:
                 yield return new CloudFrame { Assignments = new Assignments { TableJson = JsonSerializer.Serialize(t, FleetJson.Options) } };
@@ -60,7 +61,7 @@ public static class CloudFrames
         CloudFrame.BodyOneofCase.RenewCredentials => CredentialsStale.Instance,
         CloudFrame.BodyOneofCase.Refused => new DeviceReplies.Refused(deviceId, frame.Refused.Reason),
         CloudFrame.BodyOneofCase.KillPolicy => new SignedKillPolicy(frame.KillPolicy.EnvelopeJson, frame.KillPolicy.Epoch, frame.KillPolicy.TrustSetJson,
-            frame.KillPolicy.TrustUpdateJson.Length > 0 ? frame.KillPolicy.TrustUpdateJson : null),
+            frame.KillPolicy.TrustUpdateJson.Length > 0 ? frame.KillPolicy.TrustUpdateJson : null, Tracing.FleetTraces.Checked(frame.KillPolicy.Traceparent)),
         CloudFrame.BodyOneofCase.Assignments => JsonSerializer.Deserialize<AssignmentTable>(frame.Assignments.TableJson, FleetJson.Options),
         CloudFrame.BodyOneofCase.TelemetryAck => new TelemetryProtocol.Ack(deviceId, frame.TelemetryAck.Seq, frame.TelemetryAck.Duplicate),
         CloudFrame.BodyOneofCase.TelemetryRejected => new TelemetryProtocol.Rejected(deviceId, frame.TelemetryRejected.Seq, frame.TelemetryRejected.Reason),

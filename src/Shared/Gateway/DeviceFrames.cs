@@ -33,7 +33,7 @@ public static class DeviceFrames
     public static DeviceFrame KillSync() => new() { KillSync = new Wire.KillSync() };
 
     public static DeviceFrame KillAck(KillCommands.Ack ack) =>
-        new() { KillAck = new Wire.KillAck { Epoch = ack.Epoch, EnforcedAtUnixMs = ack.EnforcedAt.ToUnixTimeMilliseconds() } };
+        new() { KillAck = new Wire.KillAck { Epoch = ack.Epoch, EnforcedAtUnixMs = ack.EnforcedAt.ToUnixTimeMilliseconds(), Traceparent = ack.TraceParent ?? "" } };
 
     public static DeviceFrame AssignmentRequest() => new() { AssignmentRequest = new Wire.AssignmentRequest() };
 
@@ -73,7 +73,7 @@ public static class DeviceFrames
                 DeviceFrame.BodyOneofCase.Heartbeat => new DeviceCommands.Heartbeat(deviceId, frame.Heartbeat.InstallationId),
                 DeviceFrame.BodyOneofCase.KillSync => new KillCommands.Sync(deviceId),
                 DeviceFrame.BodyOneofCase.KillAck => new KillCommands.Ack(deviceId, frame.KillAck.Epoch,
-                    DateTimeOffset.FromUnixTimeMilliseconds(frame.KillAck.EnforcedAtUnixMs)),
+                    DateTimeOffset.FromUnixTimeMilliseconds(frame.KillAck.EnforcedAtUnixMs), Tracing.FleetTraces.Checked(frame.KillAck.Traceparent)),
                 DeviceFrame.BodyOneofCase.AssignmentRequest => new GetAssignmentTable(deviceId),
                 DeviceFrame.BodyOneofCase.SyncReport => Own(JsonSerializer.Deserialize<DeviceSyncReport>(frame.SyncReport.ReportJson, FleetJson.Options),
                     r => r.DeviceId, deviceId, "sync report"),

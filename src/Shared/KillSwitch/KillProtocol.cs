@@ -23,12 +23,14 @@ public sealed record KillPolicy(long Epoch, IReadOnlyList<KillDirective> Active,
 /// <see cref="Security.SignedTrustUpdate"/>): an enrolled device adopts only that; a device without the CA
 /// (--insecure-dev) pins the bare set the first time it hears from the cloud.
 /// </summary>
-public sealed record SignedKillPolicy(string EnvelopeJson, long Epoch, string TrustSetJson, string? TrustUpdateJson = null) : IFleetProtocol;
+/// <see cref="TraceParent"/>: the W3C trace context of the change that made this epoch (tracing only; never signed, never trusted).
+public sealed record SignedKillPolicy(string EnvelopeJson, long Epoch, string TrustSetJson, string? TrustUpdateJson = null, string? TraceParent = null) : IFleetProtocol;
 
 /// <summary>Messages to and from the kill-switch authority (a cluster singleton on <c>control</c>).</summary>
 public static class KillCommands
 {
-    public sealed record Engage(KillScope Scope, string Reason, string IssuedBy) : IFleetProtocol;
+    /// <param name="TraceParent">The W3C trace context of the API request, so the engage joins its trace (tracing only).</param>
+    public sealed record Engage(KillScope Scope, string Reason, string IssuedBy, string? TraceParent = null) : IFleetProtocol;
 
     public sealed record Release(string Id, string Reason, string IssuedBy) : IFleetProtocol;
 
@@ -36,7 +38,8 @@ public static class KillCommands
     public sealed record Sync(string DeviceId) : IFleetProtocol;
 
     /// <summary>A device confirms it enforces everything up to <see cref="Epoch"/>.</summary>
-    public sealed record Ack(string DeviceId, long Epoch, DateTimeOffset EnforcedAt) : IFleetProtocol;
+    /// <param name="TraceParent">The device's enforcement span, as a W3C trace context (tracing only: a parent link, nothing more).</param>
+    public sealed record Ack(string DeviceId, long Epoch, DateTimeOffset EnforcedAt, string? TraceParent = null) : IFleetProtocol;
 
     public sealed record GetState : IFleetProtocol
     {

@@ -49,7 +49,8 @@ public static class RenderSchedulerCommands
     public const string SingletonName = "render-scheduler";
 
     /// <summary>Accept (or find, by its key) a job; refused when the campaign or device is over budget.</summary>
-    public sealed record Submit(string DeviceId, RenderJobSpec Spec, bool AllowCloud = true) : IFleetProtocol;
+    /// <param name="TraceParent">The W3C trace context of the API request, so the job joins the device's trace (tracing only).</param>
+    public sealed record Submit(string DeviceId, RenderJobSpec Spec, bool AllowCloud = true, string? TraceParent = null) : IFleetProtocol;
 
     public sealed record GetJob(string JobId) : IFleetProtocol;
 
@@ -84,8 +85,8 @@ public static class RenderSchedulerReplies
 
     public sealed record BudgetSet(RenderUsageView Usage) : IFleetProtocol;
 
-    /// <summary>Scheduler to worker: render this attempt of this job.</summary>
-    public sealed record Assign(string JobId, int Attempt, RenderJobSpec Spec) : IFleetProtocol;
+    /// <summary>Scheduler to worker: render this attempt of this job (<see cref="TraceParent"/>: the job's scheduling span, when traced).</summary>
+    public sealed record Assign(string JobId, int Attempt, RenderJobSpec Spec, string? TraceParent = null) : IFleetProtocol;
 
     /// <summary>The result of this attempt is in the ledger; the worker may forget it.</summary>
     public sealed record WorkAcked(string JobId, int Attempt) : IFleetProtocol;

@@ -13,6 +13,8 @@ namespace Fleet.Shared.Tests.Serialization;
 public static class ProtocolSamples
 {
     public static readonly DateTimeOffset At = new(2026, 11, 28, 9, 30, 0, TimeSpan.Zero);
+    /// <summary>A W3C trace context, as the messages that carry one hold it.</summary>
+    private const string TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
 
     public static DeviceFacts Facts(string id = "kiosk-1", string installation = "inst-a") => new(
         id, installation, "pi-1", 4, 8192, "arm64", "Debian 12", new[] { "h264_v4l2m2m", "libx264" },
@@ -44,14 +46,14 @@ public static class ProtocolSamples
             new byte[] { 1, 2, 3 }, new byte[] { 4, 5 }),
         Directive(),
         new KillPolicy(1, new[] { Directive() }, At),
-        new SignedKillPolicy("{\"kid\":\"k1\"}", 1, "{\"keys\":[]}"),
-        new KillCommands.Engage(KillScope.AllGenerative, "panic", "sre"),
+        new SignedKillPolicy("{\"kid\":\"k1\"}", 1, "{\"keys\":[]}", TraceParent: TraceParent),
+        new KillCommands.Engage(KillScope.AllGenerative, "panic", "sre", TraceParent),
         new KillCommands.Release("kill-1", "fixed", "sre"),
         new KillCommands.Sync("kiosk-1"),
         JobSpec(),
         JobView(),
         Usage(),
-        new RenderSchedulerCommands.Submit("kiosk-1", JobSpec()),
+        new RenderSchedulerCommands.Submit("kiosk-1", JobSpec(), TraceParent: TraceParent),
         new RenderSchedulerCommands.GetJob("rj-000001-abcdef12"),
         new RenderSchedulerCommands.ListJobs("summer-sale"),
         new RenderSchedulerCommands.SetBudget("summer-sale", 10, 60.5, "op", 4),
@@ -63,9 +65,9 @@ public static class ProtocolSamples
         new RenderSchedulerReplies.NotFound("rj-x"),
         new RenderSchedulerReplies.JobList(new[] { JobView() }, new[] { Usage() }),
         new RenderSchedulerReplies.BudgetSet(Usage()),
-        new RenderSchedulerReplies.Assign("rj-000001-abcdef12", 1, JobSpec()),
+        new RenderSchedulerReplies.Assign("rj-000001-abcdef12", 1, JobSpec(), TraceParent),
         new RenderSchedulerReplies.WorkAcked("rj-000001-abcdef12", 1),
-        new KillCommands.Ack("kiosk-1", 1, At),
+        new KillCommands.Ack("kiosk-1", 1, At, TraceParent),
         KillCommands.GetState.Instance,
         new KillCommands.Result(Directive(), 1, null),
         new KillCommands.State(2, new[] { Record() }, new Dictionary<string, DeviceAck> { ["kiosk-1"] = new(2, At) }),
