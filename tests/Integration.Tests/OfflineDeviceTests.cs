@@ -33,8 +33,9 @@ public sealed class OfflineDeviceTests
             await RenderAsync(http);
 
             var children = await WarmChildrenAsync(edge);
-            // The waiting personalise, mix and assemble steps of the next render, and none left by the sessions that ended.
-            Assert.Equal(3, children.Count(c => c.Name == "ffmpeg"));
+            // The waiting mix and assemble steps of the next render and a personalise step per grade rendered so far (the
+            // sample allows three), and none left by the sessions that ended.
+            Assert.InRange(children.Count(c => c.Name == "ffmpeg"), 3, 5);
 
             edge.Terminate();
             Assert.Equal(0, await edge.WaitForExitAsync(Within));
