@@ -39,7 +39,7 @@ public static class CommandRules
     private static readonly HashSet<Type> Reads =
     [
         typeof(DeviceCommands.Get), typeof(DeviceCommands.GetAuditHeads), typeof(DeviceCommands.CheckEnrolmentCode), typeof(KillCommands.GetState),
-        typeof(CampaignCommands.ListCampaigns), typeof(CampaignCommands.GetCampaign), typeof(CampaignCommands.ListModels),
+        typeof(CampaignCommands.ListCampaigns), typeof(CampaignCommands.GetCampaign), typeof(CampaignCommands.ListModels), typeof(CampaignCommands.GetReview),
         typeof(CampaignCommands.GetManifest), typeof(CampaignCommands.CheckDeviceAccess), typeof(CampaignCommands.GetSyncStatus),
         typeof(CampaignCommands.ResolveArtifact), typeof(TokenCommands.List), typeof(TokenCommands.Authenticate),
         typeof(RolloutCommands.Get), typeof(RolloutCommands.List), typeof(RenderSchedulerCommands.GetJob), typeof(RenderSchedulerCommands.ListJobs),

@@ -79,6 +79,8 @@ public sealed class CampaignStoreActor : SnapshottingActor
             SignThen(q.CampaignId, q.Version, () =>
                 sender.Tell(new CampaignReplies.ManifestJson(q.CampaignId, q.Version, Find(q.CampaignId, q.Version)!.Signed!.EnvelopeJson)));
         });
+        Command<GetReview>(q => Sender.Tell(_state.Review(q.CampaignId, q.Version)));
+        Command<ReviewVariant>(cmd => PersistThenReply(_state.ReviewVariant(cmd, Now), Sender));
         Command<CheckDeviceAccess>(q => Sender.Tell(_state.CheckDevice(q)));
         Command<ResolveArtifact>(q => Sender.Tell(_state.Resolve(q.Artifact)));
         Command<SetOverlay>(cmd => PersistThenReply(_state.SetOverlay(cmd.Overlay, Now), Sender, PublishTable));

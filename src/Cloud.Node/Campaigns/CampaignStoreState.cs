@@ -16,6 +16,8 @@ public sealed record CampaignStoreState
     public ImmutableSortedDictionary<string, ModelView> Models { get; init; } = ImmutableSortedDictionary.Create<string, ModelView>(StringComparer.Ordinal);
     /// <summary>Rollout overlays on the assignment table, in the order they were first set.</summary>
     public ImmutableList<ArtifactOverlay> Overlays { get; init; } = ImmutableList<ArtifactOverlay>.Empty;
+    /// <summary>The latest copy review decision per variant, keyed by <see cref="CopyReview.Key"/>.</summary>
+    public ImmutableSortedDictionary<string, CampaignEvents.VariantReviewed> Reviews { get; init; } = ImmutableSortedDictionary.Create<string, CampaignEvents.VariantReviewed>(StringComparer.Ordinal);
     /// <summary>Bumped by every change devices must hear about.</summary>
     public long Revision { get; init; }
 
@@ -69,6 +71,25 @@ public sealed record CampaignStoreState
         return c.Assignments.Any(a => a.SequenceEqual(selector))
             ? (reply, [])
             : (reply, [new CampaignEvents.Assigned(cmd.CampaignId, selector, now, cmd.By)]);
+    }
+
+    /// <summary>The copy review of one version, or 404 when the campaign has no such version.</summary>
+    public ReviewAnswer Review(string campaignId, int version) =>
+        Campaigns.TryGetValue(campaignId, out var c) && c.Versions.FirstOrDefault(v => v.Created.Version == version) is { } entry
+            ? new ReviewAnswer(CopyReview.View(campaignId, version, entry.Created.DraftJson, id => Reviews.GetValueOrDefault(CopyReview.Key(campaignId, version, id))))
+            : new ReviewAnswer(null, 404, $"campaign '{campaignId}' has no version {version}");
+
+    /// <summary>Records one approve/reject decision; refuses an unknown variant (404) and a rejection without a reason (400).</summary>
+    public (ReviewAnswer Reply, IReadOnlyList<IFleetEvent> Events) ReviewVariant(CampaignCommands.ReviewVariant cmd, DateTimeOffset now)
+    {
+        var current = Review(cmd.CampaignId, cmd.Version);
+        if (current.Review is not { } view) return (current, []);
+        if (view.Variants.All(v => v.Id != cmd.VariantId))
+            return (new ReviewAnswer(null, 404, $"campaign '{cmd.CampaignId}' v{cmd.Version} has no copy variant '{cmd.VariantId}'"), []);
+        var why = cmd.Why.Trim();
+        if (!cmd.Approve && why.Length == 0) return (new ReviewAnswer(null, 400, "a rejection needs a reason (--reason)"), []);
+        var evt = new CampaignEvents.VariantReviewed(cmd.CampaignId, cmd.Version, cmd.VariantId, cmd.Approve, cmd.By, cmd.Role, why, now);
+        return ((this with { Reviews = Reviews.SetItem(CopyReview.Key(cmd.CampaignId, cmd.Version, cmd.VariantId), evt) }).Review(cmd.CampaignId, cmd.Version), [evt]);
     }
 
     /// <summary>True when a version has no signature yet, its key is no longer usable, or it expires within <paramref name="renewBefore"/>.</summary>
@@ -183,7 +204,7 @@ public sealed record CampaignStoreState
     public CampaignsSnapshot ToSnapshot() => new(
         Campaigns.Values.Select(c => new CampaignsSnapshot.Campaign(c.Id, c.Name, c.Versions.Select(v => new CampaignsSnapshot.Version(v.Created, v.Signed)).ToList(),
             c.Assignments.Select(a => (IReadOnlyDictionary<string, string>)a).ToList(), c.Withdrawn.ToList(), c.Retracted.ToList())).ToList(),
-        Models.Values.ToList(), Overlays, Revision);
+        Models.Values.ToList(), Overlays, Revision, Reviews.Values.ToList());
 
     public static CampaignStoreState FromSnapshot(CampaignsSnapshot s) => new()
     {
@@ -197,6 +218,7 @@ public sealed record CampaignStoreState
         Models = s.Models.ToImmutableSortedDictionary(m => $"{m.Name}@{m.Version}", m => m, StringComparer.Ordinal),
         Overlays = s.Overlays.ToImmutableList(),
         Revision = s.Revision,
+        Reviews = (s.Reviews ?? []).ToImmutableSortedDictionary(r => CopyReview.Key(r.CampaignId, r.Version, r.VariantId), r => r, StringComparer.Ordinal),
     };
 
     public CampaignStoreState Apply(IFleetEvent evt) => evt switch
@@ -237,6 +259,7 @@ public sealed record CampaignStoreState
             Campaigns = Campaigns.SetItem(a.CampaignId, c with { Assignments = c.Assignments.Add(a.Tags.ToImmutableSortedDictionary(StringComparer.Ordinal)) }),
             Revision = Revision + 1,
         },
+        CampaignEvents.VariantReviewed r => this with { Reviews = Reviews.SetItem(CopyReview.Key(r.CampaignId, r.Version, r.VariantId), r) },
         CampaignEvents.ModelPublished m => this with
         {
             Models = Models.SetItem($"{m.Name}@{m.Version}", new ModelView(m.Name, m.Version, m.Sha256, m.Size, m.At, m.By)),

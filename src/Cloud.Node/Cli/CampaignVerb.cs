@@ -9,10 +9,10 @@ using static Fleet.Shared.Distribution.CampaignReplies;
 
 namespace Fleet.Cloud.Cli;
 
-/// <summary><c>fleet-cloud campaign publish DIR | list | show ID | versions ID | assign ID [--tags k=v,...] | status ID</c>.</summary>
+/// <summary><c>fleet-cloud campaign publish DIR | list | show ID | versions ID | assign ID [--tags k=v,...] | status ID | review ID VERSION</c>.</summary>
 public static class CampaignVerb
 {
-    public static readonly Verb Verb = new("campaign", "publish, list, show, assign campaigns and see which devices run them", RunAsync, ["publish", "list", "show", "versions", "assign", "prior", "status", "budget"]);
+    public static readonly Verb Verb = new("campaign", "publish, list, show, assign campaigns and see which devices run them", RunAsync, ["publish", "list", "show", "versions", "assign", "prior", "status", "budget", "review"]);
 
     private const string Usage = """
         usage: fleet-cloud campaign publish DIR [--model NAME@VERSION] [--staged] [--progress] [--json]
@@ -31,13 +31,20 @@ public static class CampaignVerb
                fleet-cloud campaign budget ID [--renders-per-day N] [--render-seconds-per-day S] [--device-jobs N] [--json]
                                                                     cloud render budget per UTC day (0 refuses all, 'none' lifts a limit)
                                                                     and unfinished cloud renders per device (default 2)
+               fleet-cloud campaign review ID VERSION [--json]                  every copy variant (all locale pools) with its review
+                                                                    state and the safety filter's verdict; exit 3 while
+                                                                    any is unreviewed or rejected
+               fleet-cloud campaign review ID VERSION --approve VARIANT [--reason R] | --reject VARIANT --reason R
+                                                                    record a decision (operator); with the cloud's
+                                                                    --require-review a rollout holds at stage 1 until
+                                                                    every variant is approved
         """;
 
     private static async Task<int> RunAsync(IReadOnlyList<string> argv)
     {
         var a = CommandArgs.Parse(argv, "staged", UploadProgress.Option);
         if (a.Flag("help")) { Console.WriteLine(Usage); return 0; }
-        a.RejectUnknown([.. ApiClient.Options, "model", "staged", "tags", "wait-version", "devices", "timeout", "renders-per-day", "render-seconds-per-day", "device-jobs", "version", UploadProgress.Option]);
+        a.RejectUnknown([.. ApiClient.Options, "model", "staged", "tags", "wait-version", "devices", "timeout", "renders-per-day", "render-seconds-per-day", "device-jobs", "version", UploadProgress.Option, .. CampaignReviewCommand.Options]);
         using var api = ApiClient.From(a);
         var json = a.Flag("json");
         switch (a.Positionals)
@@ -72,6 +79,8 @@ public static class CampaignVerb
                 return await CampaignPriorCommand.RunAsync(api, id, a.Get("version"), json);
             case ["status", var id]:
                 return await StatusAsync(api, id, a, json);
+            case ["review", var id, var version]:
+                return await CampaignReviewCommand.RunAsync(api, id, version, a, json);
             case ["budget", var id]:
                 if (a.Get("renders-per-day") is null && a.Get("render-seconds-per-day") is null && a.Get("device-jobs") is null)
                     throw new UsageException("campaign budget needs --renders-per-day N, --render-seconds-per-day S and/or --device-jobs N");
@@ -82,7 +91,7 @@ public static class CampaignVerb
                 Console.Write(json ? CliJson.Of(usage) : $"{usage.CampaignId}: {RendersVerb.Budget(usage)}\n");
                 return 0;
             default:
-                throw new UsageException("use 'campaign publish DIR', 'list', 'show ID', 'versions ID', 'assign ID', 'prior ID', 'status ID' or 'budget ID'");
+                throw new UsageException("use 'campaign publish DIR', 'list', 'show ID', 'versions ID', 'assign ID', 'prior ID', 'status ID', 'budget ID' or 'review ID VERSION'");
         }
     }
 

@@ -136,7 +136,7 @@ public static class CloudHost
             .WithKillSwitch(isControl, keys, trustUpdates)
             .AddTokenStore(isControl, o.AdvertisedApiUrl)
             .AddCampaignStore(isControl, keys, trustUpdates)
-            .WithRollouts(isControl, ct => sp.GetRequiredService<DeviceDirectory>().ListAsync(ct), o.RolloutTick, sp.GetRequiredService<CloudAudit>())
+            .WithRollouts(isControl, ct => sp.GetRequiredService<DeviceDirectory>().ListAsync(ct), o.RolloutTick, sp.GetRequiredService<CloudAudit>(), o.RequireReview)
             .AddRenders(isControl, o.Roles.Contains(FleetCluster.RenderRole), () => new WorkerRenderer(sp.GetRequiredService<ContentStore>(), paths.RenderWork,
                 new Fleet.Shared.Rendering.FfmpegRunner(null, TimeSpan.FromMinutes(5)), new Fleet.Shared.Speech.EspeakTts(null, Path.Combine(paths.RenderWork, "speech")),
                 o.RenderFault), o.RenderSlots, new Fleet.Shared.Rendering.FfmpegRunner(), secrets?.JobTexts())
@@ -191,6 +191,7 @@ public static class CloudHost
         api.MapTokens();
         api.MapKeys();
         api.MapCampaigns();
+        api.MapCopyReview();
         api.MapAssets();
         api.MapModels();
         api.MapRender();

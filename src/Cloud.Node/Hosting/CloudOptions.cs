@@ -54,6 +54,8 @@ public sealed record CloudOptions
     public TimeSpan AuditHeadInterval { get; init; } = TimeSpan.FromMinutes(1);
     /// <summary>How often the rollout coordinator observes the fleet and judges its gates.</summary>
     public TimeSpan RolloutTick { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>Campaign rollouts hold at stage 1 until every copy variant of the version is approved (<c>--require-review</c>).</summary>
+    public bool RequireReview { get; init; }
     /// <summary>Render jobs this node's worker runs at once (render nodes only).</summary>
     public int RenderSlots { get; init; } = DefaultRenderSlots;
     private static int DefaultRenderSlots => Math.Max(1, Environment.ProcessorCount / 2);
@@ -76,10 +78,10 @@ public sealed record CloudOptions
     [
         "host", "port", "http", "roles", "data", "db", "seed", "ca-key", "node-cert", "node-key", "ca-cert", "insecure-dev", "render-slots", "store",
         "gateway-port", "gateway-address", "device-cert-days", "device-cert-seconds", "key-secret-file", "rotate-every",
-        "retire-after", "write-off-after", "report-retention", .. Fleet.Shared.Logging.LogSettings.Options,
+        "retire-after", "write-off-after", "report-retention", "require-review", .. Fleet.Shared.Logging.LogSettings.Options,
         .. Fleet.Shared.Tracing.TraceSettings.Options,
     ];
-    public static readonly string[] BooleanOptions = { "insecure-dev" };
+    public static readonly string[] BooleanOptions = { "insecure-dev", "require-review" };
 
     public const string Usage = """
         usage: fleet-cloud agent [--port 4053] [--http 5080|HOST:PORT] [--host 127.0.0.1] [--roles control,render,gateway]
@@ -88,7 +90,7 @@ public sealed record CloudOptions
                                  [--render-slots N] [--store DIR] [--gateway-port 4443] [--gateway-address HOST:PORT]...
                                  [--device-cert-days 730 | --device-cert-seconds N]
                                  [--key-secret-file PATH] [--rotate-every 90d|off] [--retire-after 30d|off]
-                                 [--write-off-after 30d] [--report-retention 90d]
+                                 [--write-off-after 30d] [--report-retention 90d] [--require-review]
                                  [--log-format text|json] [--log-level info] [--akka-log-level WARNING]
                                  [--otlp-endpoint URL]
           runs a cloud node: remoting on --port, the HTTP API on --http, persistence in --db
@@ -124,6 +126,8 @@ public sealed record CloudOptions
           --report-retention: how long the hourly player-outcome rollups behind 'report campaign' (impressions, clicks,
           completes, quartiles and dwell per campaign version, arm and variant) stay in --db (default 90d); older
           hours are deleted hourly.
+          --require-review: a campaign rollout holds at stage 1 until a person approved every copy variant of its
+          version ('campaign review ID VERSION'); off by default.
         """ + "\n" + Fleet.Shared.Logging.LogSettings.Usage + "\n" + Fleet.Shared.Tracing.TraceSettings.Usage;
 
     public static CloudOptions From(CommandArgs a)
@@ -151,6 +155,7 @@ public sealed record CloudOptions
             KeySecretFile = a.Get("key-secret-file") is { } ks ? Path.GetFullPath(ks) : null,
             KeySecret = Environment.GetEnvironmentVariable(Keys.KeySecret.EnvironmentVariable) is { Length: > 0 } env ? env : null,
             InsecureDev = insecure,
+            RequireReview = a.Flag("require-review"),
             CaKeyPath = a.Get("ca-key") is { } k ? Path.GetFullPath(k) : null,
             NodeCertificate = NodeCertificateFiles.From(a),
             RenderSlots = a.GetInt("render-slots", DefaultRenderSlots, 1, 64),

@@ -28,6 +28,8 @@ public sealed record Rollout(RolloutEvents.Started Def)
     public bool Settled { get; init; }
 
     public string? Verdict { get; init; }
+    /// <summary>Why the rollout may not leave stage 1 (copy review still open, with <c>--require-review</c>), as last observed.</summary>
+    public string? Held { get; init; }
     /// <summary>What the gates said on the last observation (null while undoing or ended: no gates are judged then).</summary>
     public GateVerdictKind? Judged { get; init; }
     public HealthWindow? Canary { get; init; }
@@ -63,5 +65,7 @@ public sealed record Rollout(RolloutEvents.Started Def)
 /// <summary>A device the rollout may choose: registered, matching the rollout's tags, online or not.</summary>
 public sealed record EligibleDevice(string DeviceId, IReadOnlyDictionary<string, string> Tags, bool Online);
 
-/// <summary>What the coordinator saw on one tick: the registered devices and each device's last sync report.</summary>
-public sealed record FleetSnapshot(IReadOnlyList<EligibleDevice> Devices, IReadOnlyDictionary<string, DeviceSyncReport> Reports, DateTimeOffset Now);
+/// <summary>What the coordinator saw on one tick: the registered devices and each device's last sync report, and why
+/// rollouts may not pass their first stage (by rollout id: copy review still open, with <c>--require-review</c>).</summary>
+public sealed record FleetSnapshot(IReadOnlyList<EligibleDevice> Devices, IReadOnlyDictionary<string, DeviceSyncReport> Reports, DateTimeOffset Now,
+    IReadOnlyDictionary<string, string>? Holds = null);

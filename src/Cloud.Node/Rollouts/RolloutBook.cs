@@ -61,6 +61,8 @@ public sealed record RolloutBook
         if (string.IsNullOrWhiteSpace(cmd.Reason)) return (new Refused(400, "--reason is required"), []);
         var why = cmd.Reason.Trim();
         var running = r.Status is RolloutStatus.Running or RolloutStatus.Paused;
+        // A promotion by hand may not skip the copy review either (as last observed; see FleetSnapshot.Holds).
+        if (cmd.Action == RolloutAction.Promote && running && r.Held is { } held) return (new Refused(409, $"{r.Id} cannot be promoted: {held}"), []);
         IFleetEvent? evt = cmd.Action switch
         {
             RolloutAction.Pause when r.Status == RolloutStatus.Running => Status(r, RolloutStatus.Paused, cmd.By, why, now),
@@ -146,8 +148,11 @@ public sealed record RolloutBook
         var stage = $"stage {r.Stage + 1}/{r.Def.Stages.Count} ({Percent(r.Percent)})";
         var elapsed = now - r.StageStartedAt;
         string shown = verdict.Detail;
+        var held = r.Stage == 0 ? snap.Holds?.GetValueOrDefault(r.Id) : null;
         if (verdict.Kind == GateVerdictKind.Breach)
             events.Add(Status(r, RolloutStatus.RollingBack, Gates, $"{stage}: {verdict.Detail}; rolling back to {r.Def.Previous}", now));
+        else if (held is not null)
+            shown = $"{stage} held: {held} (gates: {verdict.Detail})";
         else if (r.Status == RolloutStatus.Running && verdict.Kind == GateVerdictKind.Pass && elapsed >= r.Def.Bake)
             events.Add(r.Stage == r.Def.Stages.Count - 1
                 ? Status(r, RolloutStatus.Completed, Gates, $"{stage} passed: {verdict.Detail}", now)
@@ -158,7 +163,7 @@ public sealed record RolloutBook
             shown = $"{verdict.Detail}; baking until {(r.StageStartedAt + r.Def.Bake):HH:mm:ss}";
         else if (verdict.Kind == GateVerdictKind.Observe)
             shown = $"observing: {verdict.Detail}";
-        return (r with { Verdict = shown, Judged = verdict.Kind, Canary = canary, Baseline = baseline }, events);
+        return (r with { Verdict = shown, Judged = verdict.Kind, Canary = canary, Baseline = baseline, Held = held }, events);
     }
 
     /// <summary>A device state that no longer changes for an ended rollout of this status.</summary>

@@ -34,9 +34,12 @@ public sealed class RolloutCoordinator : SnapshottingActor
     private readonly CloudAudit? _audit;
     private RolloutBook _book = new();
     private bool _observing;
+    private readonly bool _requireReview;
 
-    public RolloutCoordinator(Func<CancellationToken, Task<IReadOnlyList<DeviceReplies.DeviceView>>> devices, TimeSpan tick, TimeProvider clock, CloudAudit? audit)
+    public RolloutCoordinator(Func<CancellationToken, Task<IReadOnlyList<DeviceReplies.DeviceView>>> devices, TimeSpan tick, TimeProvider clock, CloudAudit? audit,
+        bool requireReview = false)
     {
+        _requireReview = requireReview;
         _devices = devices;
         _tick = tick;
         _clock = clock;
@@ -105,9 +108,10 @@ public sealed class RolloutCoordinator : SnapshottingActor
         !CommandGuard.Admit(Context, message, Context.GetLogger()) || base.AroundReceive(receive, message);
 
     /// <param name="audit">Where transitions the gates make are audited (operators' own are audited by the API).</param>
+    /// <param name="requireReview">Hold campaign rollouts at stage 1 until every copy variant of the version is approved.</param>
     public static Props Props(Func<CancellationToken, Task<IReadOnlyList<DeviceReplies.DeviceView>>> devices, TimeSpan tick, CloudAudit? audit = null,
-        TimeProvider? clock = null) =>
-        Akka.Actor.Props.Create(() => new RolloutCoordinator(devices, tick, clock ?? TimeProvider.System, audit));
+        TimeProvider? clock = null, bool requireReview = false) =>
+        Akka.Actor.Props.Create(() => new RolloutCoordinator(devices, tick, clock ?? TimeProvider.System, audit, requireReview));
 
     private DateTimeOffset Now => _clock.GetUtcNow();
 
@@ -166,7 +170,16 @@ public sealed class RolloutCoordinator : SnapshottingActor
         var devices = views.Where(v => v.Facts is not null)
             .Select(v => new EligibleDevice(v.DeviceId, v.Facts!.Tags, v.Connectivity == Connectivity.Up)).ToList();
         var sync = await store.Ask<CampaignReplies.SyncStatus>(new CampaignCommands.GetSyncStatus(null), AskTimeout);
-        var snapshot = new FleetSnapshot(devices, sync.Devices.ToDictionary(d => d.DeviceId, StringComparer.Ordinal), Now);
+        var holds = new Dictionary<string, string>(StringComparer.Ordinal);
+        // Only a rollout still at its first stage can be held; later ones were approved (or started without the rule).
+        if (_requireReview)
+            foreach (var r in active.Where(r => r.IsCampaign && r.Stage == 0 && !r.Undoing && !r.Terminal))
+            {
+                var answer = await store.Ask<CampaignReplies.ReviewAnswer>(new CampaignCommands.GetReview(r.Def.CampaignId!, r.Def.TargetVersion!.Value), AskTimeout);
+                holds[r.Id] = answer.Review is { } view ? CopyReview.HoldReason(view) ?? "" : $"copy review: {answer.Error}";
+            }
+        var snapshot = new FleetSnapshot(devices, sync.Devices.ToDictionary(d => d.DeviceId, StringComparer.Ordinal), Now,
+            holds.Where(h => h.Value.Length > 0).ToDictionary(StringComparer.Ordinal));
         var health = new Dictionary<string, TelemetryProtocol.HealthReply>(StringComparer.Ordinal);
         foreach (var r in active.Where(r => !r.Undoing && !r.Terminal))
         {
@@ -217,11 +230,11 @@ public sealed class RolloutCoordinatorKey;
 public static class RolloutWiring
 {
     public static AkkaConfigurationBuilder WithRollouts(this AkkaConfigurationBuilder b, bool isControl,
-        Func<CancellationToken, Task<IReadOnlyList<DeviceReplies.DeviceView>>> devices, TimeSpan tick, CloudAudit audit)
+        Func<CancellationToken, Task<IReadOnlyList<DeviceReplies.DeviceView>>> devices, TimeSpan tick, CloudAudit audit, bool requireReview = false)
     {
         var options = new ClusterSingletonOptions { Role = FleetCluster.ControlRole };
         return isControl
-            ? b.WithSingleton<RolloutCoordinatorKey>(SingletonName, SingletonSupervision.Props(RolloutCoordinator.Props(devices, tick, audit), SingletonName), options)
+            ? b.WithSingleton<RolloutCoordinatorKey>(SingletonName, SingletonSupervision.Props(RolloutCoordinator.Props(devices, tick, audit, requireReview: requireReview), SingletonName), options)
             : b.WithSingletonProxy<RolloutCoordinatorKey>(SingletonName, options);
     }
 }

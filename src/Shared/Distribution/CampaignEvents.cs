@@ -32,6 +32,11 @@ public static class CampaignEvents
     [PersistedAs("campaign-assigned.v1")]
     public sealed record Assigned(string CampaignId, IReadOnlyDictionary<string, string> Tags, DateTimeOffset At, string By) : IFleetEvent;
 
+    /// <summary>A person approved or rejected one copy variant of a version (the latest decision counts).</summary>
+    [PersistedAs("campaign-variant-reviewed.v1")]
+    public sealed record VariantReviewed(string CampaignId, int Version, string VariantId, bool Approved, string By, string Role, string Why,
+        DateTimeOffset At) : IFleetEvent;
+
     [PersistedAs("model-published.v1")]
     public sealed record ModelPublished(string Name, string Version, string Sha256, long Size, DateTimeOffset At, string By) : IFleetEvent;
 }

@@ -59,6 +59,12 @@ public static class CampaignCommands
 
     /// <summary>Take a campaign version out of force (rolled back) or put it in force (released by a completed rollout).</summary>
     public sealed record MarkVersion(string CampaignId, int Version, bool Withdrawn, string By, string Why) : IFleetProtocol;
+
+    /// <summary>Every copy variant of a version with its review state and the safety filter's verdict; answered with ReviewAnswer.</summary>
+    public sealed record GetReview(string CampaignId, int Version) : IFleetProtocol;
+
+    /// <summary>Approve or reject one copy variant of a version; a rejection needs a reason. Answered with ReviewAnswer.</summary>
+    public sealed record ReviewVariant(string CampaignId, int Version, string VariantId, bool Approve, string By, string Role, string Why) : IFleetProtocol;
 }
 
 /// <summary>Answers of the campaign store.</summary>
@@ -101,4 +107,15 @@ public static class CampaignReplies
     public sealed record Access(bool Allowed, string Reason) : IFleetProtocol;
 
     public sealed record SyncStatus(IReadOnlyList<DeviceSyncReport> Devices) : IFleetProtocol;
+
+    /// <summary>One copy variant under review. <paramref name="Locale"/>: the pool ("" for the default one); <paramref name="State"/>:
+    /// unreviewed, approved or rejected; <paramref name="Safety"/>: what the safety filter says of it (empty: safe).</summary>
+    public sealed record VariantReview(string Id, string Locale, string Kind, string Text, string State, IReadOnlyList<string> Safety,
+        string? By = null, string? Role = null, string? Why = null, DateTimeOffset? At = null) : IFleetProtocol;
+
+    /// <param name="Approved">True when every variant is approved (a rollout requiring review may pass stage 1).</param>
+    public sealed record ReviewView(string CampaignId, int Version, bool Approved, IReadOnlyList<VariantReview> Variants) : IFleetProtocol;
+
+    /// <summary>The review of a version, or why there is none (<paramref name="Status"/> 404, 400).</summary>
+    public sealed record ReviewAnswer(ReviewView? Review, int Status = 200, string? Error = null) : IFleetProtocol;
 }

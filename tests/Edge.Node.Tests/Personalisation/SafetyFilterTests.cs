@@ -1,4 +1,3 @@
-using Fleet.Edge.Personalisation.Copy;
 using Fleet.Shared.Campaigns;
 
 namespace Fleet.Edge.Node.Tests.Personalisation;

@@ -1,4 +1,4 @@
-using Fleet.Edge.Personalisation.Copy;
+using Fleet.Shared.Campaigns;
 using Fleet.Shared.Personalisation;
 
 namespace Fleet.Edge.Node.Tests.Personalisation;

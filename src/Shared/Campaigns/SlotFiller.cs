@@ -1,8 +1,7 @@
 using System.Text.RegularExpressions;
-using Fleet.Shared.Campaigns;
 using Fleet.Shared.Rendering;
 
-namespace Fleet.Edge.Personalisation.Copy;
+namespace Fleet.Shared.Campaigns;
 
 /// <summary>Fills <c>{{slot}}</c> placeholders: the device's local fields first, then the campaign's defaults.</summary>
 public static partial class SlotFiller

@@ -1,4 +1,4 @@
-namespace Fleet.Edge.Personalisation.Copy;
+namespace Fleet.Shared.Campaigns;
 
 /// <summary>Which line of the ad a piece of copy fills; the length limits differ.</summary>
 public enum CopyKind

@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
-using Fleet.Shared.Campaigns;
 
-namespace Fleet.Edge.Personalisation.Copy;
+namespace Fleet.Shared.Campaigns;
 
 /// <summary>Checks filled copy against the campaign's rules; nothing reaches the screen without passing it.</summary>
 public static partial class SafetyFilter

@@ -1,0 +1,44 @@
+using Akka.Hosting;
+using Fleet.Cloud.Api;
+using Fleet.Cloud.Audit;
+using Fleet.Shared.Distribution;
+using Fleet.Shared.Tokens;
+using static Fleet.Shared.Distribution.CampaignReplies;
+
+namespace Fleet.Cloud.Campaigns;
+
+/// <summary>HTTP: the copy review of a campaign version (viewer reads; operator approves or rejects one variant, with a reason).</summary>
+public static class ReviewEndpoints
+{
+    /// <param name="Variant">The copy variant's id (unique across the version's pools).</param>
+    /// <param name="Decision"><c>approve</c> or <c>reject</c>.</param>
+    /// <param name="Reason">Why; required for a rejection.</param>
+    public sealed record ReviewRequest(string? Variant, string? Decision, string? Reason);
+
+    public static void MapCopyReview(this RouteGroupBuilder api)
+    {
+        var g = api.MapGroup("/campaigns").WithTags("campaigns");
+        g.MapGet("/{id}/versions/{version:int}/review", async (string id, int version, IRequiredActor<CampaignStore> store, CancellationToken ct) =>
+                Answer(await CampaignEndpoints.Ask<ReviewAnswer>(store, new CampaignCommands.GetReview(id, version), ct)))
+            .RequireRole(TokenRoles.Viewer).WithName("getCopyReview")
+            .WithSummary("Every copy variant of a version (all locale pools) with its review state and the safety filter's verdict")
+            .Produces<ReviewView>().Errors(404);
+        g.MapPost("/{id}/versions/{version:int}/review", async (string id, int version, ReviewRequest body, HttpContext ctx, IRequiredActor<CampaignStore> store, CancellationToken ct) =>
+            {
+                if (string.IsNullOrWhiteSpace(body.Variant)) return ApiResults.BadRequest("variant is required");
+                if (body.Decision is not ("approve" or "reject")) return ApiResults.BadRequest($"decision '{body.Decision}' is not approve or reject");
+                var who = ctx.RequiredPrincipal();
+                var approve = body.Decision == "approve";
+                var answer = await CampaignEndpoints.Ask<ReviewAnswer>(store,
+                    new CampaignCommands.ReviewVariant(id, version, body.Variant, approve, who.Name, who.Role, body.Reason ?? ""), ct);
+                if (answer.Review is not null)
+                    CloudAudit.Note(ctx, $"{id} v{version} variant {body.Variant} {(approve ? "approved" : "rejected")} by {who.Name} ({who.Role}): {body.Reason?.Trim()}");
+                return Answer(answer);
+            })
+            .RequireRole(TokenRoles.Operator).WithName("reviewCopyVariant")
+            .WithSummary("Approve or reject one copy variant of a version; a rejection needs a reason")
+            .Produces<ReviewView>().Errors(400, 404);
+    }
+
+    private static IResult Answer(ReviewAnswer a) => a.Review is { } view ? ApiResults.Ok(view) : ApiResults.Error(a.Status, a.Error ?? "no review");
+}

@@ -1,0 +1,41 @@
+using Fleet.Cloud.Api;
+using Fleet.Cloud.Campaigns;
+using Fleet.Shared.Cli;
+using static Fleet.Shared.Distribution.CampaignReplies;
+
+namespace Fleet.Cloud.Cli;
+
+/// <summary>
+/// <c>fleet-cloud campaign review ID VERSION [--approve VARIANT | --reject VARIANT] [--reason R]</c>: the copy variants of a
+/// version with their review state and safety verdict; exit 3 while any is unreviewed or rejected, so a script can wait.
+/// </summary>
+public static class CampaignReviewCommand
+{
+    public static readonly string[] Options = ["approve", "reject", "reason"];
+
+    public static async Task<int> RunAsync(ApiClient api, string id, string versionText, CommandArgs a, bool json)
+    {
+        if (!int.TryParse(versionText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var version) || version < 1)
+            throw new UsageException($"campaign review: version '{versionText}' is not a version number like 3");
+        var path = $"api/v1/campaigns/{Uri.EscapeDataString(id)}/versions/{version}/review";
+        var (approve, reject, reason) = (a.Get("approve"), a.Get("reject"), a.Get("reason"));
+        if (approve is not null && reject is not null) throw new UsageException("campaign review: use --approve VARIANT or --reject VARIANT, not both");
+        if (reject is not null && string.IsNullOrWhiteSpace(reason)) throw new UsageException("campaign review --reject needs --reason R");
+        if (approve is null && reject is null && reason is not null) throw new UsageException("campaign review: --reason goes with --approve or --reject");
+        var view = (approve ?? reject) is { } variant
+            ? await api.PostAsync<ReviewView>(path, new ReviewEndpoints.ReviewRequest(variant, approve is not null ? "approve" : "reject", reason))
+            : await api.GetAsync<ReviewView>(path);
+        Console.Write(json ? CliJson.Of(view) : Text(view));
+        return view.Approved ? 0 : 3;
+    }
+
+    private static string Text(ReviewView v)
+    {
+        var open = v.Variants.Count(x => x.State != CopyReview.Approved);
+        return TextTable.Render(["VARIANT", "LOCALE", "KIND", "STATE", "SAFETY", "BY", "WHY", "TEXT"],
+                   v.Variants.Select(x => (IReadOnlyList<string>)[x.Id, x.Locale.Length == 0 ? "default" : x.Locale, x.Kind, x.State,
+                       x.Safety.Count == 0 ? "ok" : string.Join(',', x.Safety), x.By is null ? "-" : $"{x.By} ({x.Role})",
+                       string.IsNullOrEmpty(x.Why) ? "-" : x.Why, x.Text]))
+               + (open == 0 ? $"{v.CampaignId} v{v.Version}: every variant approved\n" : $"{v.CampaignId} v{v.Version}: {open} of {v.Variants.Count} variant(s) not approved\n");
+    }
+}
