@@ -265,7 +265,7 @@ public sealed record RolloutBook
     /// <summary>Keeps what the last observation said (not persisted) on the rollout's current state.</summary>
     public RolloutBook WithObservation(Rollout observed) => Update(observed.Id, r => r with
     {
-        Verdict = observed.Verdict, Judged = observed.Judged, Canary = observed.Canary, Baseline = observed.Baseline, Devices = observed.Devices, Eligible = observed.Eligible,
+        Verdict = observed.Verdict, Judged = observed.Judged, Canary = observed.Canary, Baseline = observed.Baseline, Devices = observed.Devices, Eligible = observed.Eligible, Held = observed.Held,
     });
 
     private RolloutBook Update(string id, Func<Rollout, Rollout> change) =>
