@@ -7,8 +7,9 @@ import rollouts from './rollouts.js';
 import kill from './kill.js';
 import renders from './renders.js';
 import measurement from './measurement.js';
+import review from './review.js';
 
-const pages = { fleet, device, campaigns, rollouts, kill, renders, measurement };
+const pages = { fleet, device, campaigns, rollouts, kill, renders, measurement, review };
 const $ = id => document.getElementById(id);
 let current = null, stopStream = null;
 

@@ -15,6 +15,7 @@ export default {
         h('p', {}, 'Assigned to: ', d.summary.assignments.length ? d.summary.assignments.map(a => tags(a) || 'all devices').join('; ') : 'nobody'),
         table([
           ['Version', v => `v${v.version}`],
+          ['Copy', v => h('a', { href: `#review/${encodeURIComponent(d.summary.id)}/${v.version}` }, 'review')],
           ['State', v => v.in_force === false ? badge('staged', 'warn') : badge('in force', 'ok')],
           ['Template', v => v.template ?? '—'],
           ['Created', v => [when(v.created_at), ` by ${v.created_by}`]],
