@@ -124,6 +124,35 @@ public sealed partial class ConsoleTests
         }
     }
 
+    [Fact]
+    public async Task An_operator_rejects_a_copy_variant_with_a_reason_on_the_review_page_and_a_viewer_sees_no_buttons()
+    {
+        using var tmp = new TempDir();
+        await using var cloud = await CloudUnderTest.StartAsync(await Databases.FreshAsync(Databases.Sqlite, tmp.Path), tmp.Sub("cloud"));
+        await cloud.PublishAsync(SampleCampaign.CopyTo(tmp.Sub("c"), s => s["rules"]!["blocklist"] = new System.Text.Json.Nodes.JsonArray("beach")));
+        using var browser = HeadlessChromium.Open($"{cloud.Options.HttpUrl}/console#review/summer-sale/1", tmp.Sub("chromium"), devTools: true);
+        try
+        {
+            var op = await TokenAsync(cloud, TokenRoles.Operator);
+            var viewer = await TokenAsync(cloud, TokenRoles.Viewer);
+            await using var page = await DevToolsPage.ConnectAsync(tmp.Sub("chromium"), Within);
+            await SignInAsync(page, op.Token);
+            const string Row = "[...document.querySelectorAll('#page tbody tr')].find(r => r.cells[0].textContent === 'h-beach-ready')";
+            await Until(page, $"{Row}?.cells[4].textContent", t => t == "blocklisted:beach", "the safety verdict on the review page");
+            // The reason field is required: the form does not submit without one.
+            Assert.Equal("true", await page.EvaluateAsync($"{Row}.querySelector('input').required"));
+            await page.EvaluateAsync($"(r => {{ r.querySelector('input').value = 'blocklisted word'; r.querySelector('button[value=reject]').click(); }})({Row})");
+            await Until(page, $"{Row}?.cells[5].textContent", t => t == "rejected", "the variant rejected");
+            Assert.Contains("blocklisted word", await page.TextAsync($"{Row}.cells[6].textContent"));
+
+            await page.EvaluateAsync("document.getElementById('signout').click()");
+            await SignInAsync(page, viewer.Token);
+            await Until(page, $"{Row}?.cells[5].textContent", t => t == "rejected", "the review shown to the viewer");
+            Assert.Equal("0", await page.TextAsync("document.querySelectorAll('#page button, #page form').length"));
+        }
+        catch (Exception e) { throw new Exception($"{e.Message}\n--- chromium:\n{browser.Tail()}", e); }
+    }
+
     private static Task<TokenReplies.Created> TokenAsync(CloudUnderTest cloud, string role) =>
         cloud.Api.PostAsync<TokenReplies.Created>("api/v1/tokens", new TokenEndpoints.CreateTokenRequest(role, null, $"console {role}"));
 
