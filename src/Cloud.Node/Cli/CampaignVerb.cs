@@ -12,7 +12,7 @@ namespace Fleet.Cloud.Cli;
 /// <summary><c>fleet-cloud campaign publish DIR | list | show ID | versions ID | assign ID [--tags k=v,...] | status ID | review ID VERSION</c>.</summary>
 public static class CampaignVerb
 {
-    public static readonly Verb Verb = new("campaign", "publish, list, show, assign campaigns and see which devices run them", RunAsync, ["publish", "list", "show", "versions", "assign", "prior", "status", "budget", "review"]);
+    public static readonly Verb Verb = new("campaign", "publish, list, show, assign, review campaigns and see which devices run them", RunAsync, ["publish", "list", "show", "versions", "assign", "prior", "status", "budget", "review"]);
 
     private const string Usage = """
         usage: fleet-cloud campaign publish DIR [--model NAME@VERSION] [--staged] [--progress] [--json]
