@@ -63,6 +63,31 @@ public sealed class RolloutBookTests
     }
 
     [Fact]
+    public void A_copy_review_hold_keeps_passing_gates_at_stage_1_and_refuses_a_promotion_until_it_is_lifted()
+    {
+        var fleet = Fleet(7);
+        var book = Started();
+        (RolloutBook, IReadOnlyList<IFleetEvent>) Step(DateTimeOffset now, string? hold)
+        {
+            var snap = new FleetSnapshot(fleet, fleet.Select(d => OnBaseline(d.DeviceId)).ToDictionary(x => x.DeviceId), now,
+                hold is null ? null : new Dictionary<string, string> { [book.Rollouts.Single().Id] = hold });
+            var (observed, events) = RolloutBook.Step(book.Rollouts.Single(), snap, Healthy, Healthy);
+            return (events.Aggregate(book.WithObservation(observed), (b, e) => b.Apply(e)), events);
+        }
+        (book, _) = Step(T0.AddSeconds(1), "copy review: 2 variant(s) unreviewed, 0 rejected");
+        var (held, events) = Step(T0.AddMinutes(6), "copy review: 2 variant(s) unreviewed, 0 rejected"); // bake over, gates pass
+        book = held;
+        Assert.Empty(events);
+        Assert.Equal(0, book.Rollouts.Single().Stage);
+        Assert.Contains("held: copy review", book.Rollouts.Single().Verdict);
+        var refused = Assert.IsType<Refused>(book.Handle(new Act(book.Rollouts.Single().Id, RolloutAction.Promote, "skip", "op"), T0.AddMinutes(6)).Reply);
+        Assert.Equal(409, refused.Status);
+
+        (book, events) = Step(T0.AddMinutes(7), null);
+        Assert.Equal(1, book.Rollouts.Single().Stage);
+    }
+
+    [Fact]
     public void Devices_that_do_not_run_the_campaign_are_neither_canary_nor_baseline()
     {
         var fleet = Fleet(4);
