@@ -67,4 +67,21 @@ public sealed class CampaignStoreStateTests
         Assert.True(CampaignStoreState.NeedsSigning(new(created, signed), _ => false, T0, renew));
         Assert.True(CampaignStoreState.NeedsSigning(new(created, signed), _ => true, T0.AddDays(24), renew));
     }
+
+    [Fact]
+    public void Copy_review_decisions_survive_a_snapshot_and_the_latest_decision_per_variant_counts()
+    {
+        var s = Run(new CampaignStoreState(), [
+            new CampaignEvents.VariantReviewed("a", 1, "h1", false, "alice", "operator", "claims", T0),
+            new CampaignEvents.VariantReviewed("a", 1, "h1", true, "bob", "admin", "fixed upstream", T0.AddMinutes(1)),
+            new CampaignEvents.VariantReviewed("a", 2, "h1", false, "alice", "operator", "typo", T0),
+        ]);
+        var json = System.Text.Json.JsonSerializer.Serialize(s.ToSnapshot(), FleetJson.Options);
+        var back = CampaignStoreState.FromSnapshot(System.Text.Json.JsonSerializer.Deserialize<CampaignsSnapshot>(json, FleetJson.Options)!);
+        Assert.Equal(2, back.Reviews.Count);
+        Assert.Equal((true, "bob"), (back.Reviews[CopyReview.Key("a", 1, "h1")].Approved, back.Reviews[CopyReview.Key("a", 1, "h1")].By));
+        Assert.Equal("typo", back.Reviews[CopyReview.Key("a", 2, "h1")].Why);
+        // A snapshot taken before reviews existed has none.
+        Assert.Empty(CampaignStoreState.FromSnapshot(new CampaignsSnapshot([], [], [], 0)).Reviews);
+    }
 }
