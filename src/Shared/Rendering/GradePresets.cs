@@ -8,9 +8,12 @@ public static class GradePresets
     private static readonly IReadOnlyDictionary<string, string> Filters = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         [Neutral] = "",
-        ["warm"] = "colorbalance=rs=0.08:gs=0.02:bs=-0.08,eq=saturation=1.12",
-        ["cool"] = "colorbalance=rs=-0.06:gs=0.0:bs=0.08,eq=saturation=0.95",
-        ["vivid"] = "eq=contrast=1.08:saturation=1.3",
+        // One lookup table per plane, applied in YUV: colorbalance would convert every frame to RGB and back, ten times
+        // the cost (1.4 s instead of 0.15 s for 90 frames of 720p here), which made a graded moving range slower than the
+        // naive full re-encode. Warm and cool shift the chroma towards red/yellow or blue and scale saturation.
+        ["warm"] = "lutyuv=u=(val-128)*1.12+120:v=(val-128)*1.12+136",
+        ["cool"] = "lutyuv=u=(val-128)*0.95+134:v=(val-128)*0.95+124",
+        ["vivid"] = "lutyuv=y=(val-128)*1.08+128:u=(val-128)*1.3+128:v=(val-128)*1.3+128",
     };
 
     // What each grade suits, in words the personalisation model compares with a context (like a copy variant's text and tags).

@@ -138,7 +138,7 @@ public sealed class RenderPlannerTests
         var graph = args[args.IndexOf("-filter_complex") + 1];
         Assert.Contains("enable='between(n,210,299)'", graph);
         Assert.DoesNotContain("between(t,", graph.Split("[aout]")[0].Split("volume=")[0]);
-        Assert.Contains("colorbalance", graph);
+        Assert.Contains("lutyuv=u=(val-128)*1.12+120:v=(val-128)*1.12+136:enable='between(n,210,299)'", graph);
     }
 
     [Fact]
