@@ -82,17 +82,14 @@ public sealed class RenderEngine(FfmpegRunner runner, string? workRoot = null) :
         Interlocked.Exchange(ref slot, start(runner, prepared, WorkRoot))?.Dispose();
     }
 
-    private WarmStep? Take(ref WarmStep? slot, PreparedTemplate prepared)
+    // One waiting process out of its slot, if it serves this template; one for another template (or one that died) is
+    // stopped here and replaced after this render.
+    private WarmStep? Take(Func<WarmStep?> fromSlot, PreparedTemplate prepared)
     {
         if (!KeepStepsWarm || !UsePipes) return null;
-        var taken = Interlocked.Exchange(ref slot, null);
-        return taken is null || taken.Fits(prepared) ? taken : Disposed(taken);
-    }
-
-    // A waiting process for another template (or one that died): replaced after this render.
-    private static WarmStep? Disposed(WarmStep step)
-    {
-        step.Dispose();
+        var taken = fromSlot();
+        if (taken is null || taken.Fits(prepared)) return taken;
+        taken.Dispose();
         return null;
     }
 
@@ -108,9 +105,9 @@ public sealed class RenderEngine(FfmpegRunner runner, string? workRoot = null) :
         var temp = Path.Combine(outDir, $".{Path.GetFileName(output)}.{id}.partial");
         var work = Path.Combine(WorkRoot, $"fleet-render-{id}");
         var timings = new List<StepTiming>();
-        var assembler = fastFor is not null ? Take(ref _assembler, fastFor) : null;
-        var personaliser = fastFor is not null && request is not null && KeepStepsWarm && UsePipes && _personalisers.TryRemove(request.Grade, out var taken)
-            ? taken.Fits(fastFor) ? taken : Disposed(taken)
+        var assembler = fastFor is not null ? Take(() => Interlocked.Exchange(ref _assembler, null), fastFor) : null;
+        var personaliser = fastFor is not null && request is not null
+            ? Take(() => _personalisers.TryRemove(request.Grade, out var waiting) ? waiting : null, fastFor)
             : null;
         WarmStep? mixer = null;
         try
@@ -133,7 +130,7 @@ public sealed class RenderEngine(FfmpegRunner runner, string? workRoot = null) :
             var voice = request?.VoiceAsync() ?? Task.FromResult<string?>(null);
             if (pipes)
             {
-                if (p.Steps.Any(s => s.Name == RenderPlanner.MixStep)) mixer = Take(ref _mixer, fastFor!);
+                if (p.Steps.Any(s => s.Name == RenderPlanner.MixStep)) mixer = Take(() => Interlocked.Exchange(ref _mixer, null), fastFor!);
                 await RunSideBySideAsync(p, new WarmSteps(personaliser, mixer, assembler), voice, timings, ct).ConfigureAwait(false);
                 if (assembler is not null) File.Move(assembler.Output, temp, overwrite: true);
             }
