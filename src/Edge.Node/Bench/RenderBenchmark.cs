@@ -18,10 +18,13 @@ public static class RenderBenchmark
     /// <summary>
     /// The edge budgets (DESIGN.md) besides each variant's own: a run that misses one exits 1, so a slower fast path cannot hide.
     /// </summary>
-    public const double CachedP50BudgetMs = 20, TtsP50BudgetMs = 40;
+    public const double CachedP50BudgetMs = 20, TtsP50BudgetMs = 40, FirstAfterSyncBudgetMs = 400;
 
+    /// <param name="WarmMs">Getting a synced version ready before it is in force (<see cref="RenderProtocol.WarmVersion"/>).</param>
+    /// <param name="FirstAfterSyncMs">That version's first render.</param>
     public sealed record Result(TemplateVariant Variant, int Runs, Stats EndToEndMs, Stats NaiveMs, double Speedup, Stats CachedMs,
-        IReadOnlyDictionary<string, Stats> StageMs, Stats TtsMs, OutputCheck.Report Output, long PeakRssMb, IReadOnlyList<string> Fallbacks)
+        IReadOnlyDictionary<string, Stats> StageMs, Stats TtsMs, OutputCheck.Report Output, long PeakRssMb, IReadOnlyList<string> Fallbacks,
+        double WarmMs, double FirstAfterSyncMs)
     {
         /// <summary>Each budget this run missed, as a line; empty when all were met and the output check passed.</summary>
         public IReadOnlyList<string> Missed =>
@@ -30,6 +33,7 @@ public static class RenderBenchmark
             .. Speedup < Variant.SpeedupBudget ? [$"speed-up {Speedup:0.00}x < {Variant.SpeedupBudget}x"] : Array.Empty<string>(),
             .. CachedMs.P50 > CachedP50BudgetMs ? [$"cached render p50 {CachedMs.P50:0.0} ms > {CachedP50BudgetMs} ms"] : Array.Empty<string>(),
             .. TtsMs.P50 > TtsP50BudgetMs ? [$"TTS p50 {TtsMs.P50:0.0} ms > {TtsP50BudgetMs} ms"] : Array.Empty<string>(),
+            .. FirstAfterSyncMs > FirstAfterSyncBudgetMs ? [$"first render after sync {FirstAfterSyncMs:0.0} ms > {FirstAfterSyncBudgetMs} ms"] : Array.Empty<string>(),
             .. Output.Passed ? Array.Empty<string>() : ["output check failed"],
         ];
     }
@@ -50,7 +54,7 @@ public static class RenderBenchmark
             var engine = new RenderEngine(runner);
             var prepared = await new PreparedTemplates(runner, settings.PreparedDir).GetAsync(campaign);
             // Every render verifies its assets as a synced campaign's render does (the hashes stand in for its manifest's).
-            var expected = campaign.AssetPaths.Select(a => new Store.ExpectedAsset(a.Key, a.Value, CampaignLoader.Sha256Of(a.Value))).ToList();
+            var expected = ExpectedOf(campaign);
             await renderer.RenderAsync(campaign, Context(0), Path.Combine(data, "warm.mp4"), useCache: false, expected: expected); // model load, first ffmpeg, first hash of each asset
             progress("warmed up (template prepared, model loaded)");
 
@@ -78,6 +82,18 @@ public static class RenderBenchmark
                 progress($"render {i}/{runs}: {o.TotalMs:0} ms ({o.HeadlineId}/{o.CtaId}), naive {naive[^1]:0} ms");
             }
 
+            // A sync: the next version (its hero re-muxed, so a template to prepare, and a new version to embed) is prepared and
+            // warmed as a device does when a version arrives, before it is in force; then its first render is timed.
+            var next = CampaignLoader.LoadDirectory(await NextVersionAsync(campaign, data, runner));
+            var nextExpected = ExpectedOf(next);
+            if (await new PreparedTemplates(runner, settings.PreparedDir).PrepareAheadAsync(next.Directory) is { } unprepared)
+                throw new Shared.Cli.FleetException($"the next version was not prepared: {unprepared}");
+            var warmed = await renderer.WarmAsync(next, NextVersion, nextExpected);
+            if (warmed.Error is { } cold) throw new Shared.Cli.FleetException($"the next version was not warmed: {cold}");
+            var first = await renderer.RenderAsync(next, Context(runs + 1), Path.Combine(data, "first-after-sync.mp4"), useCache: false, expected: nextExpected, version: NextVersion);
+            if (!first.Success) throw new Shared.Cli.FleetException($"the first render after the sync failed: {first.Error}");
+            progress($"synced version: warmed in {warmed.Ms:0} ms, first render {first.TotalMs:0} ms");
+
             // Fixed copy: the bandit explores, so the same context may legitimately choose other copy (another cache key).
             var cached = new List<double>();
             var (headline, cta) = (campaign.Spec.DefaultCopy.Headline, campaign.Spec.DefaultCopy.Cta);
@@ -103,12 +119,30 @@ public static class RenderBenchmark
             var e2eStats = Stats.Of(e2e);
             var naiveStats = Stats.Of(naive);
             return new Result(variant, runs, e2eStats, naiveStats, naiveStats.P50 / e2eStats.P50, Stats.Of(cached),
-                stages.ToDictionary(kv => kv.Key, kv => Stats.Of(kv.Value)), Stats.Of(tts), check, PeakRssMb(), fallbacks.Order().ToList());
+                stages.ToDictionary(kv => kv.Key, kv => Stats.Of(kv.Value)), Stats.Of(tts), check, PeakRssMb(), fallbacks.Order().ToList(),
+                warmed.Ms, first.TotalMs);
         }
         finally
         {
             try { Directory.Delete(data, recursive: true); } catch (IOException) { }
         }
+    }
+
+    private const string NextVersion = "2";
+
+    private static List<Store.ExpectedAsset> ExpectedOf(LoadedCampaign campaign) =>
+        campaign.AssetPaths.Select(a => new Store.ExpectedAsset(a.Key, a.Value, CampaignLoader.Sha256Of(a.Value))).ToList();
+
+    /// <summary>A copy of the campaign whose hero has other bytes (re-muxed with a comment), as a new creative's would.</summary>
+    private static async Task<string> NextVersionAsync(LoadedCampaign campaign, string scratch, FfmpegRunner runner)
+    {
+        var folder = Path.Combine(scratch, "campaign-next");
+        TemplateVariant.CopyFolder(campaign.Directory, folder);
+        var hero = Path.Combine(folder, Path.GetRelativePath(campaign.Directory, campaign.BaseVideoPath));
+        var remuxed = hero + ".next.mp4";
+        await runner.RunAsync(["-y", "-v", "error", "-i", hero, "-map", "0", "-c", "copy", "-metadata", "comment=next version", remuxed]);
+        File.Move(remuxed, hero, overwrite: true);
+        return folder;
     }
 
     private static RenderContext Context(int i) => new()

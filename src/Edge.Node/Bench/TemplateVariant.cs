@@ -33,7 +33,7 @@ public sealed record TemplateVariant(string Name, double? EndToEndP50BudgetMs, d
         if (range.StartFrame < 0) throw new FleetException($"{campaign.Spec.Id}: no footage of {first.Frames} frames before frame {first.StartFrame} to personalise");
 
         var target = Path.Combine(scratch, $"campaign-{Name}");
-        Copy(campaignDir, target);
+        CopyFolder(campaignDir, target);
         var templatePath = Path.Combine(target, campaign.Spec.Template);
         var template = JsonNode.Parse(File.ReadAllText(templatePath))!.AsObject();
         template["personalised"] = new JsonArray(new JsonObject { ["start_frame"] = range.StartFrame, ["end_frame"] = range.EndFrame });
@@ -50,11 +50,12 @@ public sealed record TemplateVariant(string Name, double? EndToEndP50BudgetMs, d
         return target;
     }
 
-    private static void Copy(string from, string to)
+    /// <summary>A campaign folder's files and folders (hidden ones left out) copied into <paramref name="to"/>.</summary>
+    internal static void CopyFolder(string from, string to)
     {
         Directory.CreateDirectory(to);
         foreach (var file in Directory.GetFiles(from)) File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
         foreach (var dir in Directory.GetDirectories(from).Where(d => !Path.GetFileName(d).StartsWith('.')))
-            Copy(dir, Path.Combine(to, Path.GetFileName(dir)));
+            CopyFolder(dir, Path.Combine(to, Path.GetFileName(dir)));
     }
 }

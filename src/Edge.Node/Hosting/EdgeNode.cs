@@ -104,6 +104,9 @@ public sealed class EdgeNode : IAsyncDisposable
                 : $"store: {q.What} quarantined, never rendered: {q.Problem}; {(q.MovedTo is null ? "deleted" : "moved to " + q.MovedTo)}; fetching it again");
             actorSystem?.EventStream.Publish(q);
         });
+        // Renders (and the warm-up of each version going into force) use the verified campaign the manifests actor keeps.
+        IActorRef manifestsActor = ActorRefs.Nobody;
+        var synced = new SyncedCampaigns(() => manifestsActor, guard);
         Func<string, DeviceProof?> prove = creds is null ? _ => null : address => RegistrationProof.Sign(creds.Certificate, facts, address, DateTimeOffset.UtcNow);
 
         builder.Services.AddAkka(FleetCluster.SystemName, (b, _) =>
@@ -124,8 +127,10 @@ public sealed class EdgeNode : IAsyncDisposable
                 var manifests = system.ActorOf(ManifestsActor.Props(facts.DeviceId, facts.Tags, o.DataDir, root: creds?.Ca, audit: auditActor, guard: guard,
                     prepare: prepared.PrepareAheadAsync), ManifestsActor.Name);
                 registry.Register<ManifestsActor>(manifests);
+                manifestsActor = manifests;
                 registry.Register<RenderCoordinator>(system.ActorOf(
-                    RenderCoordinator.Props(renderSettings, policy, new PersonaliseSettings(o.DataDir, Provider: o.ExecutionProviders), guard, auditActor, prepared),
+                    RenderCoordinator.Props(renderSettings, policy, new PersonaliseSettings(o.DataDir, Provider: o.ExecutionProviders), guard, auditActor, prepared,
+                        inForce: synced.FindAsync),
                     RenderCoordinator.Name));
                 system.ActorOf(Store.ScrubActor.Props(guard, o.DataDir, o.Scrub), Store.ScrubActor.Name);
                 if (connection is ViaGateway g)
@@ -147,8 +152,7 @@ public sealed class EdgeNode : IAsyncDisposable
             registered = session.Value!.Registered.IsCompletedSuccessfully,
             manifests = await manifests.ActorRef.Ask<ManifestsProtocol.Status>(ManifestsProtocol.GetStatus.Instance, TimeSpan.FromSeconds(3)),
         }, FleetJson.Options));
-        // A --campaign folder wins (offline use); otherwise renders use the verified campaign the manifests actor keeps.
-        var synced = new SyncedCampaigns(() => app.Services.GetRequiredService<ActorRegistry>().Get<ManifestsActor>(), guard);
+        // A --campaign folder wins (offline use).
         Func<string?, Task<CampaignInForce?>> campaigns = id => campaign is not null && (id is null || id == campaign.Spec.Id)
             ? Task.FromResult<CampaignInForce?>(new CampaignInForce(campaign, Rendering.RenderProtocol.RenderAd.LocalVersion, null))
             : synced.FindAsync(id);

@@ -274,6 +274,7 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
         var freed = _cache.CollectGarbage();
         AgentLog.Write($"manifests: running {v.CampaignId} v{v.Version} (signed by {v.Signed.Kid}{(freed > 0 ? $", freed {freed} bytes" : "")})");
         Record(Shared.Audit.AuditCommands.Actions.ManifestSwap, v.CampaignId, $"{was} -> v{v.Version} signed by {v.Signed.Kid}");
+        Context.System.EventStream.Publish(new VersionInForce(v.CampaignId, v.Version));
         FollowPinnedModels();
         SyncPrior(v.CampaignId, v.Version);
         Report();

@@ -19,6 +19,9 @@ public static class ManifestsProtocol
 
     public sealed record NoActiveCampaign(string CampaignId, string Reason);
 
+    /// <summary>Published on the event stream when a verified version goes into force (the render pipeline gets ready for it).</summary>
+    public sealed record VersionInForce(string CampaignId, int Version);
+
     public sealed record GetStatus
     {
         public static readonly GetStatus Instance = new();

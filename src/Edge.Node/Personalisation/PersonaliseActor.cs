@@ -25,6 +25,7 @@ public sealed class PersonaliseActor : ReceiveActor
         Receive<RecordImpression>(m => Outcome(() => _chooser.RecordImpression(m.CampaignId, m.VariantId, m.UserId)));
         Receive<RecordClick>(m => Outcome(() => _chooser.RecordClick(m.CampaignId, m.VariantId, m.UserId)));
         Receive<Player.PlayerOutcome>(m => Outcome(() => Learn(m)));
+        Receive<EmbedCopy>(m => Sender.Tell(Embed(m)));
         Receive<GetProvider>(_ => Sender.Tell(Status()));
         Receive<Warm>(_ => Status());
     }
@@ -75,6 +76,19 @@ public sealed class PersonaliseActor : ReceiveActor
             _byModelDir[modelDir] = chooser = _chooser.WithEmbedder(MiniLmEmbedder.For(options));
         }
         return chooser;
+    }
+
+    private CopyEmbedded Embed(EmbedCopy m)
+    {
+        try
+        {
+            ChooserFor(m.ModelDir).Variants.Get(m.Campaign, m.VersionKey);
+            return new CopyEmbedded(null);
+        }
+        catch (Exception ex)
+        {
+            return new CopyEmbedded(ex is EmbeddingModelException me ? me.Reason : ex.Message);
+        }
     }
 
     // The chooser already turns model faults into default copy; this catches anything else so the ad still renders.

@@ -21,6 +21,15 @@ public static class PersonaliseProtocol
     public sealed record ChooseCopy(CampaignSpec Campaign, string VersionKey, RenderContext Context, string? ModelDir = null, string? Bucket = null,
         IReadOnlyList<string>? Grades = null) : IPersonaliseMessage;
 
+    /// <summary>
+    /// Embed a campaign version's copy pool ahead of its first render (cached under <paramref name="VersionKey"/>, as
+    /// <see cref="ChooseCopy"/> would); answered with <see cref="CopyEmbedded"/>.
+    /// </summary>
+    public sealed record EmbedCopy(CampaignSpec Campaign, string VersionKey, string? ModelDir = null) : IPersonaliseMessage;
+
+    /// <summary>The pool's embeddings are cached, or why not (<paramref name="Error"/>); its renders then compute them or use default copy.</summary>
+    public sealed record CopyEmbedded(string? Error);
+
     /// <summary>Preview given copy (variant ids or draft text) without the model; answered with a <see cref="CopyChoice"/>.</summary>
     public sealed record PreviewCopy(CampaignSpec Campaign, string Headline, string Cta, RenderContext Context) : IPersonaliseMessage;
 

@@ -68,5 +68,9 @@ public sealed class CompositeActor : ReceiveActor, IWithUnboundedStash
     {
         var chain = new EncoderChain(_engine);
         Receive<Compose>(job => chain.RunAsync(job, encoders, ffmpegMissing).PipeTo(Sender));
+        Receive<WarmSteps>(w =>
+        {
+            foreach (var like in w.Like) _engine.WarmUp(w.Prepared, like);
+        });
     }
 }

@@ -18,6 +18,9 @@ public static class CompositeProtocol
     /// <summary>Not even the static creative could be written (e.g. the output folder is not writable).</summary>
     public sealed record CompositionFailed(string Reason, IReadOnlyList<string> Fallbacks);
 
+    /// <summary>Start the fast path's processes for renders like <paramref name="Like"/> (one per grade) ahead of them; no reply.</summary>
+    public sealed record WarmSteps(PreparedTemplate Prepared, IReadOnlyList<RenderRequest> Like);
+
     /// <summary>Internal: the encoder probe finished.</summary>
     internal sealed record EncodersProbed(IReadOnlyList<string> Encoders, string? FfmpegMissing);
 }

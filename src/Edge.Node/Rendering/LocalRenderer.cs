@@ -29,10 +29,16 @@ public sealed class LocalRenderer : IAsyncDisposable
     public RenderSettings Settings { get; }
 
     /// <param name="expected">Assets to verify before use, as a synced campaign's are (see <see cref="RenderAd.Expected"/>).</param>
+    /// <param name="version">The campaign version, as a synced one's (see <see cref="RenderAd.CampaignVersion"/>).</param>
     public Task<RenderOutcome> RenderAsync(LoadedCampaign campaign, RenderContext context, string outputPath,
-        string? headline = null, string? cta = null, bool useCache = true, IReadOnlyList<Store.ExpectedAsset>? expected = null) =>
-        _render.Ask<RenderOutcome>(new RenderAd(campaign, context, Path.GetFullPath(outputPath), headline, cta, useCache, Expected: expected),
+        string? headline = null, string? cta = null, bool useCache = true, IReadOnlyList<Store.ExpectedAsset>? expected = null,
+        string version = RenderAd.LocalVersion) =>
+        _render.Ask<RenderOutcome>(new RenderAd(campaign, context, Path.GetFullPath(outputPath), headline, cta, useCache, version, Expected: expected),
             Settings.Deadline + TimeSpan.FromSeconds(5));
+
+    /// <summary>Gets <paramref name="campaign"/>'s renders ready as a device does when a synced version goes into force (<see cref="WarmVersion"/>).</summary>
+    public Task<VersionWarmed> WarmAsync(LoadedCampaign campaign, string version, IReadOnlyList<Store.ExpectedAsset>? expected = null) =>
+        _render.Ask<VersionWarmed>(new WarmVersion(campaign, version, Expected: expected), Settings.Deadline + TimeSpan.FromSeconds(5));
 
     public async ValueTask DisposeAsync() => await _system.Terminate();
 }

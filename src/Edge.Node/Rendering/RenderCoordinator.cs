@@ -24,13 +24,16 @@ public sealed class RenderCoordinator : ReceiveActor
     /// <summary>The latest resource sample's pressure (telemetry samples every 15 s); null while there is none.</summary>
     private string? _pressure;
     private long _next;
+    private readonly Func<string, Task<Manifests.CampaignInForce?>>? _inForce;
 
     /// <param name="guard">Verifies stored assets before renders use them (shared with the manifests actor and the scrub).</param>
     /// <param name="audit">The device's audit actor (every render is recorded there); Nobody for one-off renders.</param>
     /// <param name="prepared">Prepared templates shared with whoever prepares them ahead (the manifests actor); null: this coordinator's own.</param>
+    /// <param name="inForce">Finds a synced campaign in force by id; given, each version going into force is warmed (<see cref="WarmVersion"/>).</param>
     public RenderCoordinator(RenderSettings settings, IActorRef policy, PersonaliseSettings personalise, Store.AssetGuard? guard = null, IActorRef? audit = null,
-        PreparedTemplates? prepared = null)
+        PreparedTemplates? prepared = null, Func<string, Task<Manifests.CampaignInForce?>>? inForce = null)
     {
+        _inForce = inForce;
         var runner = settings.NewFfmpegRunner();
         var cloud = new CloudRenderClient();
         _services = new RenderServices(
@@ -56,6 +59,12 @@ public sealed class RenderCoordinator : ReceiveActor
             var job = Context.ActorOf(RenderJob.Props(id, req, Sender, _services, _pressure), id);
             Context.Watch(job);
             _jobs[job] = req.Artifacts(settings);
+        });
+        Receive<WarmVersion>(w => VersionWarmer.WarmAsync(w, _services).PipeTo(Sender));
+        Receive<Manifests.ManifestsProtocol.VersionInForce>(v => WarmInForce(v));
+        Receive<VersionWarmed>(w =>
+        {
+            if (w.Error is not null) Hosting.AgentLog.Write($"render: not warmed ahead ({w.Error}); the first render does the rest");
         });
         Receive<Claim>(c =>
         {
@@ -86,8 +95,20 @@ public sealed class RenderCoordinator : ReceiveActor
     }
 
     public static Props Props(RenderSettings settings, IActorRef policy, PersonaliseSettings personalise, Store.AssetGuard? guard = null, IActorRef? audit = null,
-        PreparedTemplates? prepared = null) =>
-        Akka.Actor.Props.Create(() => new RenderCoordinator(settings, policy, personalise, guard, audit, prepared));
+        PreparedTemplates? prepared = null, Func<string, Task<Manifests.CampaignInForce?>>? inForce = null) =>
+        Akka.Actor.Props.Create(() => new RenderCoordinator(settings, policy, personalise, guard, audit, prepared, inForce));
+
+    // The version the manifests actor just put in force, found as a render would find it, then warmed; a campaign no
+    // longer in force by then is skipped.
+    private void WarmInForce(Manifests.ManifestsProtocol.VersionInForce v)
+    {
+        if (_inForce is not { } find) return;
+        var services = _services;
+        Task.Run(async () => await find(v.CampaignId) is { } c
+                ? await VersionWarmer.WarmAsync(new WarmVersion(c.Campaign, c.Version, c.Model, c.Expected), services)
+                : new VersionWarmed(0, null))
+            .PipeTo(Self, failure: e => new VersionWarmed(0, e.GetBaseException().Message));
+    }
 
     protected override void PreStart()
     {
@@ -95,6 +116,7 @@ public sealed class RenderCoordinator : ReceiveActor
         Context.System.EventStream.Subscribe(Self, typeof(Shared.Tokens.DeviceCredentials));
         Context.System.EventStream.Subscribe(Self, typeof(Shared.Telemetry.ResourceSample));
         Context.System.EventStream.Subscribe(Self, typeof(Store.AssetQuarantined));
+        if (_inForce is not null) Context.System.EventStream.Subscribe(Self, typeof(Manifests.ManifestsProtocol.VersionInForce));
     }
 
     protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);

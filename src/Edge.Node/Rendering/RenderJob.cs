@@ -136,7 +136,7 @@ public sealed class RenderJob : ReceiveActor
             (var spec, var pool, localeFallback) = Shared.Campaigns.CampaignLocales.Resolve(campaign.Spec, req.Context.Locale);
             object ask = req.PreviewHeadline is not null || req.PreviewCta is not null || modelKilled
                 ? new PersonaliseProtocol.PreviewCopy(spec, req.PreviewHeadline ?? spec.DefaultCopy.Headline, req.PreviewCta ?? spec.DefaultCopy.Cta, req.Context)
-                : new PersonaliseProtocol.ChooseCopy(spec, $"{spec.Id}@{req.CampaignVersion}/{artifacts.Model}#{pool}", req.Context, req.Model?.Directory, req.Bucket,
+                : new PersonaliseProtocol.ChooseCopy(spec, RenderAd.CopyKey(spec.Id, req.CampaignVersion, artifacts.Model, pool), req.Context, req.Model?.Directory, req.Bucket,
                     campaign.Template.Grades);
             choice = await Stage("personalise", () => s.Personalise.Ask<CopyChoice>(ask, s.Settings.Deadline, ct));
             grade = GradePresets.AllowedOr(choice.Grade, campaign.Template.Grades);

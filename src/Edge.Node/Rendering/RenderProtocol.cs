@@ -30,7 +30,21 @@ public static class RenderProtocol
         public string ModelId(RenderSettings settings) => Model?.Id ?? settings.ModelArtifact;
 
         public RenderArtifacts Artifacts(RenderSettings settings) => new(Campaign.Spec.Id, ModelId(settings), $"{Campaign.Spec.Id}@{CampaignVersion}");
+
+        /// <summary>What the personalise stage caches a copy pool's variant embeddings under: campaign version, model and pool.</summary>
+        public static string CopyKey(string campaignId, string campaignVersion, string? modelId, string pool) => $"{campaignId}@{campaignVersion}/{modelId}#{pool}";
     }
+
+    /// <summary>
+    /// Get a version's renders ready before the first is asked for (a synced version going into force): its assets verified,
+    /// its template prepared, every copy pool embedded, and the fast path's ffmpeg steps started for each grade it allows.
+    /// Nothing is rendered, counted or recorded. Answered with <see cref="VersionWarmed"/>.
+    /// </summary>
+    public sealed record WarmVersion(LoadedCampaign Campaign, string CampaignVersion = RenderAd.LocalVersion,
+        Personalisation.ModelInUse? Model = null, IReadOnlyList<Store.ExpectedAsset>? Expected = null);
+
+    /// <summary>How long getting ready took, and why it stopped short (null: ready); the version renders either way.</summary>
+    public sealed record VersionWarmed(double Ms, string? Error);
 
     /// <summary>
     /// What one render produced and how: the copy, per-stage timings, every fallback with its reason, and the context's
