@@ -170,6 +170,23 @@ public sealed class BenchCloud : IDisposable
         return (Sum("dotnet_gc_last_collection_heap_size_bytes"), Sum("dotnet_gc_last_collection_memory_committed_size_bytes"));
     }
 
+    /// <summary>Waits until a device reports <paramref name="campaignId"/> v<paramref name="version"/> running.</summary>
+    public async Task WaitRunningAsync(string campaignId, int version, TimeSpan within)
+    {
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        while (sw.Elapsed < within)
+        {
+            try
+            {
+                using var status = await GetJsonAsync($"api/v1/campaigns/{campaignId}/status");
+                if (status.RootElement.EnumerateArray().Any(r => r.GetProperty("running").EnumerateArray().Any(c => c.GetProperty("version").GetInt32() == version))) return;
+            }
+            catch (HttpRequestException) { }
+            await Task.Delay(200);
+        }
+        throw new Shared.Cli.FleetException($"no device ran {campaignId} v{version} within {within.TotalSeconds:0} s");
+    }
+
     public async Task<JsonDocument> GetJsonAsync(string path) => JsonDocument.Parse(await Call(() => _http.GetByteArrayAsync(path)));
 
     /// <summary>
