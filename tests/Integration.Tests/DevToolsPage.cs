@@ -33,20 +33,30 @@ public sealed class DevToolsPage : IAsyncDisposable
     /// <summary>Evaluates <paramref name="expression"/> (a promise is awaited) and returns its value as JSON text; a thrown error fails the test.</summary>
     public async Task<string> EvaluateAsync(string expression)
     {
+        var result = await CallAsync("Runtime.evaluate", new JsonObject { ["expression"] = expression, ["awaitPromise"] = true, ["returnByValue"] = true });
+        if (result["exceptionDetails"] is { } error) throw new InvalidOperationException($"the page threw: {error.ToJsonString()}");
+        return result["result"]?["value"]?.ToJsonString() ?? "null";
+    }
+
+    /// <summary>Saves what the page shows now as a PNG at <paramref name="path"/> (a test artifact a person can look at).</summary>
+    public async Task ScreenshotAsync(string path)
+    {
+        var result = await CallAsync("Page.captureScreenshot", new JsonObject { ["format"] = "png" });
+        await File.WriteAllBytesAsync(path, Convert.FromBase64String(result["data"]!.GetValue<string>()));
+    }
+
+    /// <summary>One DevTools command and its result; a protocol error fails the test.</summary>
+    private async Task<JsonNode> CallAsync(string method, JsonObject parameters)
+    {
         var id = Interlocked.Increment(ref _nextId);
-        var request = new JsonObject
-        {
-            ["id"] = id,
-            ["method"] = "Runtime.evaluate",
-            ["params"] = new JsonObject { ["expression"] = expression, ["awaitPromise"] = true, ["returnByValue"] = true },
-        };
+        var request = new JsonObject { ["id"] = id, ["method"] = method, ["params"] = parameters };
         await _socket.SendAsync(Encoding.UTF8.GetBytes(request.ToJsonString()), WebSocketMessageType.Text, true, CancellationToken.None);
         while (true)
         {
             var reply = JsonNode.Parse(await ReceiveAsync())!;
             if ((int?)reply["id"] != id) continue; // an event, or the answer to an earlier call
-            if (reply["result"]?["exceptionDetails"] is { } error) throw new InvalidOperationException($"the page threw: {error.ToJsonString()}");
-            return reply["result"]?["result"]?["value"]?.ToJsonString() ?? "null";
+            if (reply["error"] is { } failed) throw new InvalidOperationException($"{method} failed: {failed.ToJsonString()}");
+            return reply["result"] ?? new JsonObject();
         }
     }
 

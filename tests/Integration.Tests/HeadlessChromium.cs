@@ -27,7 +27,7 @@ public sealed class HeadlessChromium : IDisposable
         foreach (var arg in new[]
                  {
                      "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--mute-audio",
-                     "--autoplay-policy=no-user-gesture-required", $"--user-data-dir={profileDir}",
+                     "--autoplay-policy=no-user-gesture-required", "--window-size=1280,720", $"--user-data-dir={profileDir}",
                      "--enable-logging=stderr", "--v=0", url,
                  })
             psi.ArgumentList.Add(arg);

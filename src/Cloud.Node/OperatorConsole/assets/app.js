@@ -25,10 +25,15 @@ function signOut(message) {
   setLive('offline');
 }
 
+// While the stream is down the page keeps what it last read, marked stale (greyed, with the time it was read), so
+// nobody takes it for live; the mark goes only after a refresh on a live stream.
+let live = false, readAt = null;
 function setLive(state) {
+  live = state === 'live';
   const b = $('live');
-  b.textContent = state;
-  b.className = `badge ${state === 'live' ? 'live' : 'warn'}`;
+  b.textContent = live || !readAt ? state : `${state}: shown as of ${readAt.toLocaleTimeString()}`;
+  b.className = `badge ${live ? 'live' : 'warn'}`;
+  if (!live) $('page').classList.add('stale');
 }
 
 // Opens the page named by the hash (#fleet, #device/ID, …) and refreshes it now and on each of its topics' notices.
@@ -49,6 +54,8 @@ async function run(refresh) {
   try {
     await refresh();
     showError('');
+    readAt = new Date();
+    if (live) $('page').classList.remove('stale');
     // The page's own account of what a person may press, for a headless browser to read from the log.
     console.log(`fleet-console: page ${location.hash.slice(1) || 'fleet'} buttons=${[...$('page').querySelectorAll('button')].map(b => b.textContent).join(',')}`);
   } catch (e) { showError(e.message); }
