@@ -3,11 +3,11 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Fleet.Integration.Tests;
+namespace Fleet.Edge.Bench.Browser;
 
 /// <summary>
 /// The one page of a <see cref="HeadlessChromium"/> opened with devTools, driven over the Chrome DevTools Protocol:
-/// evaluate a script in the page and get its JSON value back, so a test types, clicks and reads the DOM as a person would.
+/// evaluate a script in the page and get its JSON value back, so a test (or a benchmark) types, clicks and reads the DOM as a person would.
 /// </summary>
 public sealed class DevToolsPage : IAsyncDisposable
 {
@@ -16,21 +16,34 @@ public sealed class DevToolsPage : IAsyncDisposable
 
     private DevToolsPage(ClientWebSocket socket) => _socket = socket;
 
+    /// <summary>Connects to the page of the Chromium whose profile is <paramref name="profileDir"/>, waiting up to <paramref name="within"/> for it.</summary>
     public static async Task<DevToolsPage> ConnectAsync(string profileDir, TimeSpan within)
     {
         var portFile = Path.Combine(profileDir, "DevToolsActivePort");
-        var port = await Eventually.Until(() => Task.FromResult(File.Exists(portFile) ? File.ReadAllLines(portFile).FirstOrDefault() ?? "" : ""),
-            p => p.Length > 0, within, "Chromium's DevToolsActivePort");
+        var deadline = DateTime.UtcNow + within;
+        var port = await PollAsync(() => Task.FromResult(File.Exists(portFile) ? File.ReadAllLines(portFile).FirstOrDefault() ?? "" : ""), deadline, "Chromium's DevToolsActivePort");
         using var http = new HttpClient { Timeout = within };
-        var page = await Eventually.Until(async () =>
+        var page = await PollAsync(async () =>
             (JsonNode.Parse(await http.GetStringAsync($"http://127.0.0.1:{port}/json/list"))!.AsArray())
-            .FirstOrDefault(t => (string?)t!["type"] == "page")?["webSocketDebuggerUrl"]?.GetValue<string>() ?? "", u => u.Length > 0, within, "a page target");
+            .FirstOrDefault(t => (string?)t!["type"] == "page")?["webSocketDebuggerUrl"]?.GetValue<string>() ?? "", deadline, "a page target");
         var socket = new ClientWebSocket();
         await socket.ConnectAsync(new Uri(page), CancellationToken.None);
         return new DevToolsPage(socket);
     }
 
-    /// <summary>Evaluates <paramref name="expression"/> (a promise is awaited) and returns its value as JSON text; a thrown error fails the test.</summary>
+    /// <summary>Asks until the answer is not empty (Chromium writes its port file and opens its page a moment after it starts).</summary>
+    private static async Task<string> PollAsync(Func<Task<string>> ask, DateTime deadline, string what)
+    {
+        while (true)
+        {
+            try { if (await ask() is { Length: > 0 } answer) return answer; }
+            catch (HttpRequestException) { } // DevTools not listening yet
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{what} did not appear in time");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>Evaluates <paramref name="expression"/> (a promise is awaited) and returns its value as JSON text; a thrown error throws here.</summary>
     public async Task<string> EvaluateAsync(string expression)
     {
         var result = await CallAsync("Runtime.evaluate", new JsonObject { ["expression"] = expression, ["awaitPromise"] = true, ["returnByValue"] = true });
@@ -45,8 +58,8 @@ public sealed class DevToolsPage : IAsyncDisposable
         await File.WriteAllBytesAsync(path, Convert.FromBase64String(result["data"]!.GetValue<string>()));
     }
 
-    /// <summary>One DevTools command and its result; a protocol error fails the test.</summary>
-    private async Task<JsonNode> CallAsync(string method, JsonObject parameters)
+    /// <summary>One DevTools command (e.g. <c>Page.navigate</c>) and its result; a protocol error throws.</summary>
+    public async Task<JsonNode> CallAsync(string method, JsonObject parameters)
     {
         var id = Interlocked.Increment(ref _nextId);
         var request = new JsonObject { ["id"] = id, ["method"] = method, ["params"] = parameters };
