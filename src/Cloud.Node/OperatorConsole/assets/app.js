@@ -61,6 +61,15 @@ async function run(refresh) {
   } catch (e) { showError(e.message); }
 }
 
+// The notices of one stream reading (devices and kill together, say) cause one re-read of the page, not one each:
+// with 1,000 devices a Fleet re-read is about a megabyte.
+let soon = false;
+function refreshSoon() {
+  if (soon) return;
+  soon = true;
+  setTimeout(() => { soon = false; if (current) run(current.refresh); }, 0);
+}
+
 async function start() {
   try {
     const me = await signIn();
@@ -71,11 +80,12 @@ async function start() {
   }
   $('signin').hidden = true; $('nav').hidden = false; $('signout').hidden = false;
   stopStream = stream((topic, data) => {
-    if (current?.page.topics.includes(topic)) run(current.refresh);
+    if (current?.page.topics.includes(topic)) refreshSoon();
   }, state => {
     setLive(state);
-    // Back after a drop: what was shown may be stale, so read it again.
-    if (state === 'live' && current) run(current.refresh);
+    // (Re)connected: the stream's first reading sends every topic, which re-reads a page that has topics; one without
+    // is read again here, so nothing shown stays stale.
+    if (state === 'live' && current && current.page.topics.length === 0) refreshSoon();
   });
   await route();
 }
