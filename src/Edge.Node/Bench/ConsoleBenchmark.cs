@@ -37,7 +37,8 @@ public static class ConsoleBenchmark
     /// re-read the change stream's first notices cause; the stream itself, still open, excluded).
     /// </param>
     /// <param name="DevicesBytes">Of which <c>GET /api/v1/devices</c> (every time the page asked).</param>
-    public sealed record Load(int Round, double FcpMs, double TableMs, long Bytes, long DevicesBytes);
+    /// <param name="DevicesRequests">How many times the page asked for the device list.</param>
+    public sealed record Load(int Round, double FcpMs, double TableMs, long Bytes, long DevicesBytes, int DevicesRequests);
 
     /// <param name="FirstAckToBarMs">The cloud's first acknowledgement of the kill → the bar first showing one or more.</param>
     /// <param name="LastAckToFullMs">The cloud's last acknowledgement → the bar full (N/N).</param>
@@ -90,13 +91,13 @@ public static class ConsoleBenchmark
                       const devices = resources.filter(r => new URL(r.name).pathname === '/api/v1/devices');
                       return { fcp: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? -1, table: window.__bench.tableAt,
                         bytes: performance.getEntriesByType('navigation')[0].transferSize + resources.reduce((n, r) => n + r.transferSize, 0),
-                        devices: devices.reduce((n, r) => n + r.transferSize, 0) };
+                        devices: devices.reduce((n, r) => n + r.transferSize, 0), asked: devices.length };
                     })()
                     """))!;
                 var load = new Load(round, Math.Round(m["fcp"]!.GetValue<double>(), 1), Math.Round(m["table"]!.GetValue<double>(), 1),
-                    (long)m["bytes"]!.GetValue<double>(), (long)m["devices"]!.GetValue<double>());
+                    (long)m["bytes"]!.GetValue<double>(), (long)m["devices"]!.GetValue<double>(), m["asked"]!.GetValue<int>());
                 loads.Add(load);
-                progress($"load {round}/{rounds}: first contentful paint {load.FcpMs:0} ms, {devices} rows drawn at {load.TableMs:0} ms, {load.Bytes / 1024.0:0} KiB ({load.DevicesBytes / 1024.0:0} KiB devices)");
+                progress($"load {round}/{rounds}: first contentful paint {load.FcpMs:0} ms, {devices} rows drawn at {load.TableMs:0} ms, {load.Bytes / 1024.0:0} KiB ({load.DevicesBytes / 1024.0:0} KiB devices, asked {load.DevicesRequests}x)");
             }
 
             var kills = new List<KillRound>();

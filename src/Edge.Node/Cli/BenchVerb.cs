@@ -269,7 +269,8 @@ public static class BenchVerb
         Console.WriteLine($"machine: {r.Cores} cores, {Environment.OSVersion}; {r.Devices} simulated devices up through the gateway in {r.RegisteredSeconds:0.0} s; " +
                           $"headless Chromium, cache off, {r.Rounds} rounds (medians)");
         Console.WriteLine($"Fleet page   first contentful paint {r.FcpMedianMs:0} ms   (budget <= {b.FcpMs:0} ms); all {r.Devices} rows drawn at {r.TableMedianMs:0} ms");
-        Console.WriteLine($"             {r.BytesMedian / 1024:0} KiB transferred, of which GET /api/v1/devices {r.DevicesBytesMedian / 1024:0} KiB");
+        Console.WriteLine($"             {r.BytesMedian / 1024:0} KiB transferred, of which GET /api/v1/devices {r.DevicesBytesMedian / 1024:0} KiB " +
+                          $"(asked {r.Loads.Select(l => l.DevicesRequests).Max()} times at most)");
         Console.WriteLine($"Kill-switch  cloud's first acknowledgement -> progress bar moving {r.AckToBarMedianMs:0} ms   (budget <= {b.AckToBarMs:0} ms); " +
                           $"last acknowledgement -> bar full {r.LastAckToFullMedianMs:0} ms");
         foreach (var m in r.Missed) Console.WriteLine($"BUDGET MISSED: {m}");
