@@ -98,7 +98,9 @@ public sealed partial class ConsoleTests
             Assert.Contains("engaged", await page.TextAsync("document.querySelector('#page article.kill h2').textContent"));
             Assert.Equal("true", await page.EvaluateAsync("window.notReloaded === true"));
 
-            // The token revoked while the page only listens: it is signed out with a message saying why.
+            // The token revoked while the page only listens (Measurement re-reads nothing on notices): the stream signs it
+            // out with a message saying why.
+            await VisitAsync(page, "#measurement", "Measurement", "measurement-before-revocation");
             await cloud.Api.DeleteAsync<TokenReplies.TokenView>($"api/v1/tokens/{op.View.Id}");
             await Until(page, "document.getElementById('signin').hidden ? '' : document.getElementById('signin-error').textContent",
                 t => t.Contains("revoked"), "signed out after the revocation");
