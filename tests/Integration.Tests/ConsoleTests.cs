@@ -86,6 +86,7 @@ public sealed partial class ConsoleTests
             await Until(page, "document.querySelector('#fleet-counts [data-state=up]')?.textContent", t => t == "3", "3 devices up on the Fleet page");
             Assert.Equal("0", await page.TextAsync("document.querySelectorAll('#page td b').length"));
             Assert.Contains("store=<b>berlin</b>", await page.TextAsync("document.querySelector('#page tbody').textContent"));
+            await ScreenshotAsync(page, "fleet");
 
             // Engage from the page: the button stays disabled until the scope is typed again.
             await page.EvaluateAsync("window.notReloaded = true; location.hash = '#kill'");
@@ -96,6 +97,7 @@ public sealed partial class ConsoleTests
             await page.EvaluateAsync("document.getElementById('kill-engage').click()");
             await Until(page, "document.querySelector('#page .acks')?.textContent", t => t.StartsWith("3/3 acknowledged"), "3/3 acknowledgements on the page");
             Assert.Equal("true", await page.EvaluateAsync("window.notReloaded === true")); // live: the page was never reloaded
+            await ScreenshotAsync(page, "kill-engaged-from-the-page");
 
             // The audit log says who engaged it and why.
             var audit = await cloud.Api.GetAsync<List<AuditEntry>>("api/v1/audit");
@@ -111,6 +113,7 @@ public sealed partial class ConsoleTests
             await page.EvaluateAsync("location.hash = '#rollouts'");
             await Until(page, "document.querySelector('#page h1')?.textContent", t => t == "Rollouts", "the Rollouts page");
             Assert.Equal("0", await page.TextAsync("document.querySelectorAll('#page button, #page form').length"));
+            await ScreenshotAsync(page, "rollouts-as-viewer");
             using var asViewer = new ApiClient(cloud.Options.HttpUrl, viewer.Token);
             var state = await cloud.Api.GetAsync<Fleet.Shared.KillSwitch.KillCommands.State>("api/v1/kill");
             var refused = await Assert.ThrowsAsync<FleetException>(() => asViewer.PostAsync<object>($"api/v1/kill/{state.Kills[0].Directive.Id}/release",
@@ -144,6 +147,7 @@ public sealed partial class ConsoleTests
             await page.EvaluateAsync($"(r => {{ r.querySelector('input').value = 'blocklisted word'; r.querySelector('button[value=reject]').click(); }})({Row})");
             await Until(page, $"{Row}?.cells[5].textContent", t => t == "rejected", "the variant rejected");
             Assert.Contains("blocklisted word", await page.TextAsync($"{Row}.cells[6].textContent"));
+            await ScreenshotAsync(page, "review");
 
             await page.EvaluateAsync("document.getElementById('signout').click()");
             await SignInAsync(page, viewer.Token);
@@ -151,6 +155,29 @@ public sealed partial class ConsoleTests
             Assert.Equal("0", await page.TextAsync("document.querySelectorAll('#page button, #page form').length"));
         }
         catch (Exception e) { throw new Exception($"{e.Message}\n--- chromium:\n{browser.Tail()}", e); }
+    }
+
+    /// <summary>
+    /// Saves what the page shows as <c>console/NAME.png</c> among the test artifacts, for a person to look at after the run
+    /// (at 1280×720); a capture that is not a PNG fails the test.
+    /// </summary>
+    private static async Task ScreenshotAsync(DevToolsPage page, string name)
+    {
+        var path = Path.Combine(Artifacts.Dir("console"), $"{name}.png");
+        await page.ScreenshotAsync(path);
+        var png = await File.ReadAllBytesAsync(path);
+        Assert.True(png.Length > 1000 && png.AsSpan(0, 8).SequenceEqual(PngSignature), $"{path} is not a PNG screenshot ({png.Length} bytes)");
+    }
+
+    private static readonly byte[] PngSignature = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
+
+    /// <summary>Opens a page by its address (<c>#device/kiosk-1</c>), waits for its heading and content, and saves a screenshot.</summary>
+    private static async Task VisitAsync(DevToolsPage page, string hash, string heading, string name)
+    {
+        await page.EvaluateAsync($"location.hash = {System.Text.Json.JsonSerializer.Serialize(hash)}");
+        await Until(page, "document.querySelector('#page h1')?.textContent", t => t.StartsWith(heading, StringComparison.Ordinal), $"the {heading} page");
+        await Until(page, "document.querySelectorAll('#page :is(table, article, .card, p)').length", t => t != "0", $"the {heading} page's content");
+        await ScreenshotAsync(page, name);
     }
 
     private static Task<TokenReplies.Created> TokenAsync(CloudUnderTest cloud, string role) =>

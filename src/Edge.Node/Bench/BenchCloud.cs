@@ -41,6 +41,12 @@ public sealed class BenchCloud : IDisposable
     /// <summary>Where devices connect (mutual TLS, a node with role gateway); null on an --insecure-dev cloud.</summary>
     public SeedAddress? Gateway { get; }
 
+    /// <summary>The node's HTTP API, e.g. <c>http://127.0.0.1:PORT/</c> (the console is at <c>console</c> under it).</summary>
+    public Uri HttpUrl => _http.BaseAddress!;
+
+    /// <summary>The node's admin token, as a browser signing in to the console needs it.</summary>
+    public string AdminToken => _http.DefaultRequestHeaders.Authorization!.Parameter!;
+
     /// <summary>The cloud's process id (its memory and CPU time are read from /proc).</summary>
     public int ProcessId => _process.Id;
 
