@@ -102,6 +102,7 @@ public sealed class PersonaliseActor : ReceiveActor, IWithTimers
             {
                 MiniLmEmbedder.Unload(replaced);
                 _byModelDir.Remove(replaced);
+                _lastUse.Remove(replaced);
             }
             var options = _chooser.Embedder is MiniLmEmbedder { Options: var current } ? current with { ModelDir = modelDir } : new MiniLmOptions(modelDir);
             _byModelDir[modelDir] = chooser = _chooser.WithEmbedder(MiniLmEmbedder.For(options));
