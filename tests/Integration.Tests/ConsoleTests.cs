@@ -171,6 +171,10 @@ public sealed partial class ConsoleTests
             await page.EvaluateAsync($"(r => {{ r.querySelector('input').value = 'blocklisted word'; r.querySelector('button[value=reject]').click(); }})({Row})");
             await Until(page, $"{Row}?.cells[5].textContent", t => t == "rejected", "the variant rejected");
             Assert.Contains("blocklisted word", await page.TextAsync($"{Row}.cells[6].textContent"));
+            // Its frame: the cloud renders the variant into the template at 360p and the page shows the still.
+            await page.EvaluateAsync($"{Row}.querySelector('details.frame').open = true");
+            await Until(page, $"{Row}.querySelector('details.frame img')?.naturalHeight || {Row}.querySelector('details.frame .error')?.textContent",
+                t => t == "360", "the variant's frame (360p) on the review page");
 
             await page.EvaluateAsync("document.getElementById('signout').click()");
             await SignInAsync(page, viewer.Token);

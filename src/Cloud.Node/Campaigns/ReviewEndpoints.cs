@@ -1,6 +1,8 @@
 using Akka.Hosting;
 using Fleet.Cloud.Api;
 using Fleet.Cloud.Audit;
+using Fleet.Shared.Assets;
+using Fleet.Shared.Cli;
 using Fleet.Shared.Distribution;
 using Fleet.Shared.Tokens;
 using static Fleet.Shared.Distribution.CampaignReplies;
@@ -38,6 +40,21 @@ public static class ReviewEndpoints
             .RequireRole(TokenRoles.Operator).WithName("reviewCopyVariant")
             .WithSummary("Approve or reject one copy variant of a version; a rejection needs a reason")
             .Produces<ReviewView>().Errors(400, 404);
+        g.MapGet("/{id}/versions/{version:int}/review/{variant}/frame", async (string id, int version, string variant, IRequiredActor<CampaignStore> store,
+                ReviewFrames frames, ContentStore assets, CancellationToken ct) =>
+            {
+                var answer = await CampaignEndpoints.Ask<ReviewAnswer>(store, new CampaignCommands.GetReview(id, version), ct);
+                if (answer.Review is null) return Answer(answer);
+                if (answer.Review.Variants.FirstOrDefault(v => v.Id == variant) is not { } v)
+                    return ApiResults.NotFound($"{id} v{version} has no copy variant '{variant}'");
+                string sha;
+                try { sha = await frames.FrameAsync(id, version, v, await store.GetAsync(ct), ct); }
+                catch (FleetException e) { return ApiResults.Conflict($"no frame of {variant}: {e.Message}"); }
+                return Results.File(assets.OpenRead(sha), "image/jpeg", entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{sha}\""));
+            })
+            .RequireRole(TokenRoles.Viewer).WithName("getCopyVariantFrame")
+            .WithSummary($"A still (JPEG, {ReviewFrames.Height}p) of one copy variant in the version's template, rendered by this node once and kept")
+            .ProducesFile("image/jpeg").Errors(404, 409);
     }
 
     private static IResult Answer(ReviewAnswer a) => a.Review is { } view ? ApiResults.Ok(view) : ApiResults.Error(a.Status, a.Error ?? "no review");
