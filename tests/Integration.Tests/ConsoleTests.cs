@@ -176,6 +176,15 @@ public sealed partial class ConsoleTests
             await Until(page, $"{Row}.querySelector('details.frame img')?.naturalHeight || {Row}.querySelector('details.frame .error')?.textContent",
                 t => t == "360", "the variant's frame (360p) on the review page");
 
+            // The Campaigns page plays a preview of the version with the copy picked there (the first variant at first).
+            await page.EvaluateAsync("location.hash = '#campaigns'");
+            await Until(page, "document.querySelector('#page details.preview')?.tagName", t => t == "DETAILS", "a version's preview on the Campaigns page");
+            await page.EvaluateAsync("document.querySelector('#page details.preview').open = true");
+            const string Video = "document.querySelector('#page details.preview video')";
+            await Until(page, $"{Video}?.error ? 'video error ' + {Video}.error.code : {Video}?.videoHeight || document.querySelector('#page details.preview .error')?.textContent",
+                t => t == "360", "the preview playing (360p video) on the Campaigns page");
+            await page.EvaluateAsync("location.hash = '#review/summer-sale/1'");
+
             await page.EvaluateAsync("document.getElementById('signout').click()");
             await SignInAsync(page, viewer.Token);
             await Until(page, $"{Row}?.cells[5].textContent", t => t == "rejected", "the review shown to the viewer");

@@ -14,7 +14,7 @@ namespace Fleet.Cloud.Campaigns;
 /// A still of one copy variant as a screen would show it, for the person reviewing it: the version rendered at 360p with
 /// the same engine and code path as a cloud render worker (<see cref="WorkerRenderer"/>), the variant in its slot and the
 /// campaign's defaults elsewhere, then the frame in the middle of the first layer that draws the slot, taken by ffmpeg
-/// as a JPEG into the content store. Made once per variant and kept; a failure is not remembered.
+/// as a JPEG into the content store. The clip and the frame are made once per variant and kept; a failure is not remembered.
 /// </summary>
 public sealed class ReviewFrames(ContentStore store, CloudPaths paths)
 {
@@ -25,11 +25,18 @@ public sealed class ReviewFrames(ContentStore store, CloudPaths paths)
     private readonly Lazy<WorkerRenderer> _renderer = new(() => new WorkerRenderer(store, Path.Combine(paths.DataDir, "review-frames"),
         new FfmpegRunner(null, TimeSpan.FromMinutes(5)), new Fleet.Shared.Speech.EspeakTts(null, Path.Combine(paths.DataDir, "review-frames", "speech"))));
 
-    /// <summary>The content-store sha256 of the variant's frame (JPEG).</summary>
-    public async Task<string> FrameAsync(string campaignId, int version, VariantReview variant, IActorRef campaigns, CancellationToken ct)
+    /// <summary>The content-store sha256 of the variant rendered into the version's template (MP4, the cloud render of that copy).</summary>
+    public Task<string> ClipAsync(string campaignId, int version, VariantReview variant, IActorRef campaigns, CancellationToken ct) =>
+        Once($"{campaignId}/v{version}/{variant.Id}/clip", () => RenderAsync(campaignId, version, variant, campaigns), ct);
+
+    /// <summary>The content-store sha256 of the variant's frame (JPEG) taken from its clip.</summary>
+    public Task<string> FrameAsync(string campaignId, int version, VariantReview variant, IActorRef campaigns, CancellationToken ct) =>
+        Once($"{campaignId}/v{version}/{variant.Id}/frame", async () =>
+            await ExtractAsync(campaignId, version, variant, campaigns, await ClipAsync(campaignId, version, variant, campaigns, CancellationToken.None)), ct);
+
+    private async Task<string> Once(string key, Func<Task<string>> make, CancellationToken ct)
     {
-        var key = $"{campaignId}/v{version}/{variant.Id}";
-        var lazy = _frames.GetOrAdd(key, _ => new Lazy<Task<string>>(() => DrawAsync(campaignId, version, variant, campaigns)));
+        var lazy = _frames.GetOrAdd(key, _ => new Lazy<Task<string>>(make));
         try { return await lazy.Value.WaitAsync(ct); }
         catch when (lazy.Value.IsFaulted || lazy.Value.IsCanceled)
         {
@@ -38,20 +45,26 @@ public sealed class ReviewFrames(ContentStore store, CloudPaths paths)
         }
     }
 
-    private async Task<string> DrawAsync(string campaignId, int version, VariantReview variant, IActorRef campaigns)
+    private async Task<string> RenderAsync(string campaignId, int version, VariantReview variant, IActorRef campaigns)
+    {
+        var manifest = await WorkerRenderer.ManifestOfAsync(campaignId, version, campaigns, CancellationToken.None);
+        var (text, _) = SlotFiller.Fill(variant.Text, manifest.FieldDefaults); // as a device without local fields shows it
+        var video = await _renderer.Value.RenderAsync(new RenderJobSpec(campaignId, version, Height, new Dictionary<string, string> { [variant.Kind] = text }, null),
+            "libx264", campaigns, CancellationToken.None);
+        return video.Sha256;
+    }
+
+    private async Task<string> ExtractAsync(string campaignId, int version, VariantReview variant, IActorRef campaigns, string clip)
     {
         var manifest = await WorkerRenderer.ManifestOfAsync(campaignId, version, campaigns, CancellationToken.None);
         var template = RenderVariants.Scale(WorkerRenderer.TemplateOf(manifest, store), Height);
         var slot = "{{" + variant.Kind + "}}";
         var layer = template.Layers.FirstOrDefault(l => l.Type == LayerType.Text && l.Text?.Contains(slot, StringComparison.Ordinal) == true);
         var frame = layer is null ? template.DurationFrames / 2 : (layer.StartFrame + layer.EndFrame) / 2;
-        var (text, _) = SlotFiller.Fill(variant.Text, manifest.FieldDefaults); // as a device without local fields shows it
-        var video = await _renderer.Value.RenderAsync(new RenderJobSpec(campaignId, version, Height, new Dictionary<string, string> { [variant.Kind] = text }, null),
-            "libx264", campaigns, CancellationToken.None);
         var jpeg = Path.Combine(Directory.CreateDirectory(Path.Combine(paths.DataDir, "review-frames")).FullName, Guid.NewGuid().ToString("N") + ".jpg");
         try
         {
-            await _ffmpeg.RunAsync(["-ss", ((double)frame / template.Fps).ToString("0.###", CultureInfo.InvariantCulture), "-i", store.PathOf(video.Sha256),
+            await _ffmpeg.RunAsync(["-ss", ((double)frame / template.Fps).ToString("0.###", CultureInfo.InvariantCulture), "-i", store.PathOf(clip),
                 "-frames:v", "1", "-q:v", "4", jpeg]);
             await using var file = File.OpenRead(jpeg);
             return (await store.PutAsync(file, CancellationToken.None)).Sha256;
