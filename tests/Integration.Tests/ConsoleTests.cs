@@ -184,6 +184,14 @@ public sealed partial class ConsoleTests
             await Until(page, $"{Video}?.error ? 'video error ' + {Video}.error.code : {Video}?.videoHeight || document.querySelector('#page details.preview .error')?.textContent",
                 t => t == "360", "the preview playing (360p video) on the Campaigns page");
             await page.EvaluateAsync("location.hash = '#review/summer-sale/1'");
+            // A variant the version does not have is a clear 404, not a render.
+            using (var http = new HttpClient { BaseAddress = new Uri(cloud.Options.HttpUrl), Timeout = Within })
+            {
+                http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", op.Token);
+                using var missing = await http.GetAsync("/api/v1/campaigns/summer-sale/versions/1/review/no-such-variant/clip");
+                Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+                Assert.Contains("summer-sale v1 has no copy variant 'no-such-variant'", await missing.Content.ReadAsStringAsync());
+            }
 
             await page.EvaluateAsync("document.getElementById('signout').click()");
             await SignInAsync(page, viewer.Token);
