@@ -81,7 +81,7 @@ console=$(curl -sf "$API/console" || true)
 grep -q '<title>Fleet console</title>' <<<"$console" || { say "the cloud does not serve its console at $API/console"; exit 1; }
 say "operator console: $API/console  (sign in with the admin token in $DEMO/cloud/admin.token: $(cat "$DEMO/cloud/admin.token"))"
 echo
-say "each device renders one personalised ad from its synced, verified copy for its own context (the template was prepared when the version synced; the first render loads the model)"
+say "each device renders one personalised ad from its synced, verified copy for its own context (each version was prepared and warmed as it went into force: template, copy embeddings, waiting ffmpeg steps)"
 for dev in "${DEVICES[@]}"; do
   row=$(dotnet "$FLEET_EDGE_DLL" render --agent "http://127.0.0.1:${LOCAL[$dev]}" --context "${CONTEXT[$dev]}" --brief 2>&1) || row="FAILED: $row"
   echo "  $dev  ${CONTEXT[$dev]}"

@@ -90,6 +90,7 @@ public sealed partial class ConsoleTests
             await Until(page, "document.querySelector('#fleet-counts [data-state=up]')?.textContent", t => t == "3", "3 devices up on the Fleet page");
             Assert.Equal("0", await page.TextAsync("document.querySelectorAll('#page td b').length"));
             Assert.Contains("store=<b>berlin</b>", await page.TextAsync("document.querySelector('#page tbody').textContent"));
+            await ScreenshotAsync(page, "fleet");
 
             // A device's page charts its resource readings as they arrive (re-opened until the first CPU reading is in).
             await page.EvaluateAsync("location.hash = '#device/kiosk-1'");
@@ -98,6 +99,7 @@ public sealed partial class ConsoleTests
                 t => t.Length > 0, "a CPU chart on kiosk-1's device page");
             Assert.Matches(@"^CPU: latest [\d.]+ %, peak [\d.]+ % over \d+ period", cpu);
             Assert.Equal("4", await page.TextAsync("document.querySelectorAll('#device-charts svg').length")); // renders, CPU, temperature, memory
+            await ScreenshotAsync(page, "device-charts");
 
             // Engage from the page: the button stays disabled until the scope is typed again.
             await page.EvaluateAsync("window.notReloaded = true; location.hash = '#kill'");
@@ -108,6 +110,7 @@ public sealed partial class ConsoleTests
             await page.EvaluateAsync("document.getElementById('kill-engage').click()");
             await Until(page, "document.querySelector('#page .acks')?.textContent", t => t.StartsWith("3/3 acknowledged"), "3/3 acknowledgements on the page");
             Assert.Equal("true", await page.EvaluateAsync("window.notReloaded === true")); // live: the page was never reloaded
+            await ScreenshotAsync(page, "kill-engaged-from-the-page");
 
             // The audit log says who engaged it and why.
             var audit = await cloud.Api.GetAsync<List<AuditEntry>>("api/v1/audit");
@@ -117,6 +120,7 @@ public sealed partial class ConsoleTests
             await page.EvaluateAsync("location.hash = '#audit'");
             await Until(page, "document.querySelector('#audit-chain')?.textContent", t => t.StartsWith("verified audit log OK"), "the audit chain verified on the Audit page");
             Assert.Contains("console test: bad creative", await page.TextAsync("document.querySelector('#page tbody').textContent"));
+            await ScreenshotAsync(page, "audit-verified");
             await page.EvaluateAsync("location.hash = '#kill'");
             await Until(page, "document.querySelector('#page article.kill h2')?.textContent", t => t.Contains("engaged"), "back on the Kill-switch page");
 
@@ -129,6 +133,7 @@ public sealed partial class ConsoleTests
             await page.EvaluateAsync("location.hash = '#rollouts'");
             await Until(page, "document.querySelector('#page h1')?.textContent", t => t == "Rollouts", "the Rollouts page");
             Assert.Equal("0", await page.TextAsync("document.querySelectorAll('#page button, #page form').length"));
+            await ScreenshotAsync(page, "rollouts-as-viewer");
             using var asViewer = new ApiClient(cloud.Options.HttpUrl, viewer.Token);
             var state = await cloud.Api.GetAsync<Fleet.Shared.KillSwitch.KillCommands.State>("api/v1/kill");
             var refused = await Assert.ThrowsAsync<FleetException>(() => asViewer.PostAsync<object>($"api/v1/kill/{state.Kills[0].Directive.Id}/release",
@@ -143,6 +148,7 @@ public sealed partial class ConsoleTests
             await page.EvaluateAsync("location.hash = '#audit'");
             await Until(page, "document.querySelector('#audit-chain')?.textContent", t => t.StartsWith("broken") && t.Contains("content does not match its hash"),
                 "the audit chain broken on the Audit page");
+            await ScreenshotAsync(page, "audit-broken");
         }
         catch (Exception e) { throw new Exception($"{e.Message}\n--- chromium:\n{browser.Tail()}", e); }
         finally
@@ -175,6 +181,7 @@ public sealed partial class ConsoleTests
             await page.EvaluateAsync($"{Row}.querySelector('details.frame').open = true");
             await Until(page, $"{Row}.querySelector('details.frame img')?.naturalHeight || {Row}.querySelector('details.frame .error')?.textContent",
                 t => t == "360", "the variant's frame (360p) on the review page");
+            await ScreenshotAsync(page, "review");
 
             // The Campaigns page plays a preview of the version with the copy picked there (the first variant at first).
             await page.EvaluateAsync("location.hash = '#campaigns'");
@@ -183,6 +190,7 @@ public sealed partial class ConsoleTests
             const string Video = "document.querySelector('#page details.preview video')";
             await Until(page, $"{Video}?.error ? 'video error ' + {Video}.error.code : {Video}?.videoHeight || document.querySelector('#page details.preview .error')?.textContent",
                 t => t == "360", "the preview playing (360p video) on the Campaigns page");
+            await ScreenshotAsync(page, "campaigns-preview");
             await page.EvaluateAsync("location.hash = '#review/summer-sale/1'");
             // A variant the version does not have is a clear 404, not a render.
             using (var http = new HttpClient { BaseAddress = new Uri(cloud.Options.HttpUrl), Timeout = Within })
@@ -199,6 +207,29 @@ public sealed partial class ConsoleTests
             Assert.Equal("0", await page.TextAsync("document.querySelectorAll('#page button, #page form').length"));
         }
         catch (Exception e) { throw new Exception($"{e.Message}\n--- chromium:\n{browser.Tail()}", e); }
+    }
+
+    /// <summary>
+    /// Saves what the page shows as <c>console/NAME.png</c> among the test artifacts, for a person to look at after the run
+    /// (at 1280×720); a capture that is not a PNG fails the test.
+    /// </summary>
+    private static async Task ScreenshotAsync(DevToolsPage page, string name)
+    {
+        var path = Path.Combine(Artifacts.Dir("console"), $"{name}.png");
+        await page.ScreenshotAsync(path);
+        var png = await File.ReadAllBytesAsync(path);
+        Assert.True(png.Length > 1000 && png.AsSpan(0, 8).SequenceEqual(PngSignature), $"{path} is not a PNG screenshot ({png.Length} bytes)");
+    }
+
+    private static readonly byte[] PngSignature = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
+
+    /// <summary>Opens a page by its address (<c>#device/kiosk-1</c>), waits for its heading and content, and saves a screenshot.</summary>
+    private static async Task VisitAsync(DevToolsPage page, string hash, string heading, string name)
+    {
+        await page.EvaluateAsync($"location.hash = {System.Text.Json.JsonSerializer.Serialize(hash)}");
+        await Until(page, "document.querySelector('#page h1')?.textContent", t => t.StartsWith(heading, StringComparison.Ordinal), $"the {heading} page");
+        await Until(page, "document.querySelectorAll('#page :is(table, article, .card, p)').length", t => t != "0", $"the {heading} page's content");
+        await ScreenshotAsync(page, name);
     }
 
     private static Task<TokenReplies.Created> TokenAsync(CloudUnderTest cloud, string role) =>

@@ -371,7 +371,7 @@ public sealed class RolloutTests
     }
 
     /// <summary>A cloud with the sample campaign v1 assigned to every device, and devices kiosk-1.. running it (local API on the given ports).</summary>
-    private static async Task<List<EdgeUnderTest>> FleetWithV1Async(CloudUnderTest cloud, TempDir tmp, int[] ports)
+    internal static async Task<List<EdgeUnderTest>> FleetWithV1Async(CloudUnderTest cloud, TempDir tmp, int[] ports)
     {
         Assert.Equal(HttpStatusCode.Created, (await cloud.PublishAsync(SampleCampaign.CopyTo(tmp.Sub("v1")))).Status);
         await cloud.PostJsonAsync("/api/v1/campaigns/summer-sale/assignments", new { tags = new { } });
@@ -381,7 +381,7 @@ public sealed class RolloutTests
         return devices;
     }
 
-    private sealed class DisposableList(List<EdgeUnderTest> items) : IAsyncDisposable
+    internal sealed class DisposableList(List<EdgeUnderTest> items) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()
         {

@@ -5,6 +5,7 @@ using Fleet.Cloud.Api;
 using Fleet.Cloud.Devices;
 using Fleet.Cloud.KillSwitch;
 using Fleet.Cloud.Rollouts;
+using Fleet.Shared.Http;
 using Fleet.Shared.KillSwitch;
 using Fleet.Shared.Rollouts;
 using Fleet.Shared.Serialization;
@@ -17,6 +18,8 @@ namespace Fleet.Cloud.OperatorConsole;
 /// (counts by connectivity), <c>kill</c> (epoch and acknowledgements) and <c>rollouts</c> (each one's status and
 /// stage). Each connection reads the same queries the API answers once a second and sends a topic only when its notice
 /// differs from the last one sent, so a notice is never ahead of what a re-fetch shows. Pages re-fetch on a notice.
+/// The token is checked again on every tick: once it is revoked the stream says <c>signed-out</c> and ends, so an open
+/// page that only listens (and fetches nothing) still learns it may no longer read.
 /// </summary>
 public static class ChangeNotices
 {
@@ -36,8 +39,9 @@ public static class ChangeNotices
             .WithSummary("Server-sent events: devices, kill and rollouts notices when they change (re-fetch the matching endpoint)");
 
     private static async Task StreamAsync(HttpContext ctx, DeviceDirectory devices, IRequiredActor<KillSwitchAuthorityKey> kill,
-        IRequiredActor<RolloutCoordinatorKey> rollouts)
+        IRequiredActor<RolloutCoordinatorKey> rollouts, TokenAuthentication auth)
     {
+        var bearer = ctx.Request.Headers.Authorization.ToString();
         var ct = ctx.RequestAborted;
         ctx.Response.ContentType = "text/event-stream";
         ctx.Response.Headers.CacheControl = "no-cache";
@@ -50,6 +54,13 @@ public static class ChangeNotices
         {
             while (!ct.IsCancellationRequested)
             {
+                if (!await StillValidAsync(auth, bearer, ct))
+                {
+                    var error = JsonSerializer.Serialize(new ApiError("the token was revoked"), FleetJson.Options);
+                    await ctx.Response.WriteAsync($"event: signed-out\ndata: {error}\n\n", ct);
+                    await ctx.Response.Body.FlushAsync(ct);
+                    return;
+                }
                 foreach (var (topic, notice) in await ReadAsync(devices, kill, rollouts, ct))
                 {
                     var json = JsonSerializer.Serialize(notice, FleetJson.Options);
@@ -68,6 +79,13 @@ public static class ChangeNotices
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { } // the page went away
+    }
+
+    /// <summary>Whether the bearer token that opened the stream is still accepted; a token store that does not answer in time is no reason to end it.</summary>
+    private static async Task<bool> StillValidAsync(TokenAuthentication auth, string bearer, CancellationToken ct)
+    {
+        try { return await auth.AuthenticateAsync(bearer, ct) is not null; }
+        catch (AskTimeoutException) { return true; }
     }
 
     /// <summary>One reading of every topic; a topic whose source did not answer in time is left out of this tick.</summary>

@@ -41,6 +41,12 @@ public sealed class BenchCloud : IDisposable
     /// <summary>Where devices connect (mutual TLS, a node with role gateway); null on an --insecure-dev cloud.</summary>
     public SeedAddress? Gateway { get; }
 
+    /// <summary>The node's HTTP API, e.g. <c>http://127.0.0.1:PORT/</c> (the console is at <c>console</c> under it).</summary>
+    public Uri HttpUrl => _http.BaseAddress!;
+
+    /// <summary>The node's admin token, as a browser signing in to the console needs it.</summary>
+    public string AdminToken => _http.DefaultRequestHeaders.Authorization!.Parameter!;
+
     /// <summary>The cloud's process id (its memory and CPU time are read from /proc).</summary>
     public int ProcessId => _process.Id;
 
@@ -168,6 +174,23 @@ public sealed class BenchCloud : IDisposable
         double Sum(string metric) => lines.Where(l => l.StartsWith(metric, StringComparison.Ordinal) && (l.Length == metric.Length || l[metric.Length] is ' ' or '{'))
             .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture)) / (1024 * 1024);
         return (Sum("dotnet_gc_last_collection_heap_size_bytes"), Sum("dotnet_gc_last_collection_memory_committed_size_bytes"));
+    }
+
+    /// <summary>Waits until a device reports <paramref name="campaignId"/> v<paramref name="version"/> running.</summary>
+    public async Task WaitRunningAsync(string campaignId, int version, TimeSpan within)
+    {
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        while (sw.Elapsed < within)
+        {
+            try
+            {
+                using var status = await GetJsonAsync($"api/v1/campaigns/{campaignId}/status");
+                if (status.RootElement.EnumerateArray().Any(r => r.GetProperty("running").EnumerateArray().Any(c => c.GetProperty("version").GetInt32() == version))) return;
+            }
+            catch (HttpRequestException) { }
+            await Task.Delay(200);
+        }
+        throw new Shared.Cli.FleetException($"no device ran {campaignId} v{version} within {within.TotalSeconds:0} s");
     }
 
     public async Task<JsonDocument> GetJsonAsync(string path) => JsonDocument.Parse(await Call(() => _http.GetByteArrayAsync(path)));

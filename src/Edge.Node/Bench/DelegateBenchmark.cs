@@ -40,7 +40,7 @@ public static class DelegateBenchmark
             }, Array.Empty<string>(), stop.Token));
             try
             {
-                await WaitSyncedAsync(cloud);
+                await cloud.WaitRunningAsync("summer-sale", 1, TimeSpan.FromMinutes(2));
                 progress("device running summer-sale v1");
                 using var local = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{http}/"), Timeout = TimeSpan.FromMinutes(3) };
                 var delegated = new List<double>();
@@ -116,21 +116,5 @@ public static class DelegateBenchmark
         var perMinute = jobs / sw.Elapsed.TotalMinutes;
         progress($"one worker: {jobs} renders of the sample template in {sw.Elapsed.TotalSeconds:0.0} s = {perMinute:0.0} renders/minute");
         return (perMinute, workerMs);
-    }
-
-    private static async Task WaitSyncedAsync(BenchCloud cloud)
-    {
-        var sw = Stopwatch.StartNew();
-        while (sw.Elapsed < TimeSpan.FromMinutes(2))
-        {
-            try
-            {
-                using var status = await cloud.GetJsonAsync("api/v1/campaigns/summer-sale/status");
-                if (status.RootElement.EnumerateArray().Any(r => r.GetProperty("running").EnumerateArray().Any(c => c.GetProperty("version").GetInt32() == 1))) return;
-            }
-            catch (HttpRequestException) { }
-            await Task.Delay(200);
-        }
-        throw new FleetException("the device did not sync summer-sale within 2 minutes");
     }
 }

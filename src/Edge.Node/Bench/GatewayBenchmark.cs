@@ -152,7 +152,7 @@ public static class GatewayBenchmark
     private static double CloudRss(IEnumerable<BenchCloud> clouds) => clouds.Sum(c => ProcessProbe.RssMb(c.ProcessId));
 
     /// <summary>Until the registry lists every simulated device up (or a minute more): how many, and when (s since connecting began).</summary>
-    private static async Task<(int Up, double Seconds)> WaitApiUpAsync(BenchCloud cloud, int devices, Stopwatch since)
+    internal static async Task<(int Up, double Seconds)> WaitApiUpAsync(BenchCloud cloud, int devices, Stopwatch since)
     {
         var until = since.Elapsed + TimeSpan.FromSeconds(60);
         while (true)

@@ -19,6 +19,7 @@ public static class AgentVerb
         using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
             System.Runtime.InteropServices.PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stop.Cancel(); });
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
+        NativeHeap.ReturnFreedMemory();
         return await EdgeAgent.RunAsync(o, await UsableEncodersAsync(), stop.Token);
     }
 

@@ -8,16 +8,18 @@ namespace Fleet.Edge.Cli;
 /// <summary><c>fleet-edge bench join</c>: device join and registration timings, printed as medians.</summary>
 public static class BenchVerb
 {
-    public static readonly Verb Verb = new("bench", "benchmarks: render (the edge budget), join, kill, gateway, rollout, delegate, telemetry, events, audit, learning, metrics", RunAsync,
-        ["render", "join", "kill", "gateway", "rollout", "delegate", "telemetry", "events", "audit", "learning", "metrics"]);
+    public static readonly Verb Verb = new("bench", "benchmarks: render (the edge budget), memory, join, kill, gateway, console, rollout, delegate, telemetry, events, audit, learning, metrics", RunAsync,
+        ["render", "join", "kill", "gateway", "console", "rollout", "delegate", "memory", "telemetry", "events", "audit", "learning", "metrics"]);
 
     private const string Usage = """
         usage: fleet-edge bench render [--campaign samples/summer-sale] [--variant sample|moving|whole] [--runs 20] [--json]
                fleet-edge bench join [--samples 10] [--edges 20] [--mtls] [--cloud-dll PATH] [--json]
                fleet-edge bench kill [--edges 20] [--rounds 10] [--mtls [--rotate]] [--cloud-dll PATH] [--json]
                fleet-edge bench gateway [--devices 1000] [--gateways 1] [--rounds 5] [--parallel 100] [--cloud-dll PATH] [--json]
+               fleet-edge bench console [--devices 1000] [--rounds 5] [--parallel 100] [--cloud-dll PATH] [--json]
                fleet-edge bench rollout [--edges 20] [--rounds 3] [--cloud-dll PATH] [--json]
                fleet-edge bench delegate [--runs 5] [--jobs 12] [--campaign samples/summer-sale] [--cloud-dll PATH] [--json]
+               fleet-edge bench memory [--renders 10] [--idle 20s] [--campaign samples/summer-sale] [--cloud-dll PATH] [--json]
                fleet-edge bench telemetry [--renders 5000] [--json]
                fleet-edge bench events [--renders 2000] [--json]
                fleet-edge bench audit [--entries 5000] [--renders-per-day 1440] [--campaign samples/summer-sale] [--json]
@@ -48,6 +50,19 @@ public static class BenchVerb
                    Budgets (DESIGN.md, for 10,000 devices; exit 1 when one is missed): all registered <= 60 s, scaled to
                    60 s x N/10,000 (at least 10 s) below 10,000; kill engage -> received p99 <= 1 s; <= 60 MB of cloud
                    memory per 1,000 devices. Certificates are issued once and kept in the temp folder (fleet-bench-gateway).
+          console: the operator console in Debian's headless Chromium (1280x720, cache off) against a throwaway cloud
+                   with --devices simulated devices connected through its gateway (as in 'gateway'), signed in with the
+                   admin token. Per round: a cold load of the Fleet page (first contentful paint, every device's row drawn,
+                   bytes transferred, of which GET /api/v1/devices); then with the Kill-switch page open, a kill engaged
+                   and released per round: the cloud's first acknowledgement -> the page's progress bar moving, and its
+                   last -> the bar full. Medians over the rounds. Budgets (exit 1 when missed): first contentful paint
+                   <= 1 s; acknowledgement -> bar moving <= 1.5 s (the change stream reads the cloud once a second).
+          memory: a real, enrolled agent process connected through a throwaway cloud's gateway (mutual TLS), first on the built-in fp32 model,
+                  then on the model quantised to INT8 weights, published and pinned by the campaign's next version (the
+                  device closes the built-in model's session once unused, --model-unload-after 5s). Per model: the peak of
+                  the agent's RSS plus its children's PSS during --renders renders (sampled every 50 ms), and after --idle
+                  without renders the agent's RSS and its children's PSS. Exit 1 when the idle agent on the INT8 model is
+                  over 250 MB or a peak over 400 MB.
           telemetry: outbox write cost per render (p50 us) and upload bytes per device per hour at one render a minute.
           events: one player event on the device (render ledger check and append, bandit outcome update, telemetry
                  fold and outbox upsert; HTTP parsing excluded) in us, p50 and p99 over a kiosk's usual sequence per
@@ -81,18 +96,23 @@ public static class BenchVerb
         if (a.Positionals is ["learning"] && !a.Flag("help")) return Learning(a);
         if (a.Positionals is ["metrics"] && !a.Flag("help")) return Metrics(a);
         if (a.Positionals is ["offline"] && !a.Flag("help")) return await OfflineAsync(a);
-        if (a.Flag("help") || a.Positionals is not (["join"] or ["kill"] or ["gateway"] or ["rollout"] or ["render"] or ["delegate"])) { Console.WriteLine(Usage); return a.Flag("help") ? 0 : 2; }
-        a.RejectUnknown("samples", "edges", "rounds", "cloud-dll", "mtls", "rotate", "campaign", "runs", "jobs", "devices", "gateways", "parallel", "variant");
+        if (a.Flag("help") || a.Positionals is not (["join"] or ["kill"] or ["gateway"] or ["console"] or ["rollout"] or ["render"] or ["delegate"] or ["memory"])) { Console.WriteLine(Usage); return a.Flag("help") ? 0 : 2; }
+        a.RejectUnknown("samples", "edges", "rounds", "cloud-dll", "mtls", "rotate", "campaign", "runs", "jobs", "devices", "gateways", "parallel", "variant", "renders", "idle");
         if (a.Positionals is ["render"])
             return await RenderAsync(a.Get("campaign", "samples/summer-sale"), TemplateVariant.Named(a.Get("variant", "sample")), a.GetInt("runs", 20), a.Flag("json"));
         var cloudDll = a.Get("cloud-dll") ?? Environment.GetEnvironmentVariable("FLEET_CLOUD_DLL")
                        ?? throw new UsageException("where is fleet-cloud? pass --cloud-dll PATH or run ./fleet bench ...");
         var json = a.Flag("json");
+        if (a.Positionals is ["memory"])
+            return await MemoryAsync(cloudDll, a.Get("campaign", "samples/summer-sale"), a.GetInt("renders", 10, 1, 1000),
+                a.Get("idle") is { } idle ? Durations.Parse(idle) ?? throw new UsageException($"--idle '{idle}' is not a duration (e.g. 20s)") : TimeSpan.FromSeconds(20), json);
         if (a.Positionals is ["delegate"]) return await DelegateAsync(cloudDll, a.Get("campaign", "samples/summer-sale"), Math.Max(1, a.GetInt("runs", 5)), Math.Max(1, a.GetInt("jobs", 12)), json);
         if (a.Positionals is ["kill"]) return await KillAsync(cloudDll, a.GetInt("edges", 20), a.GetInt("rounds", 10), json, a.Flag("mtls"), a.Flag("rotate"));
         if (a.Positionals is ["gateway"])
             return await GatewayAsync(cloudDll, a.GetInt("devices", 1000, 1, 60_000), a.GetInt("gateways", 1, 1, 8), a.GetInt("rounds", 5, 1, 100),
                 a.GetInt("parallel", 100, 1, 1000), json);
+        if (a.Positionals is ["console"])
+            return await ConsoleAsync(cloudDll, a.GetInt("devices", 1000, 1, 60_000), a.GetInt("rounds", 5, 1, 100), a.GetInt("parallel", 100, 1, 1000), json);
         if (a.Positionals is ["rollout"]) return await RolloutAsync(cloudDll, a.GetInt("edges", 20), a.GetInt("rounds", 3), json);
         var r = await JoinBenchmark.RunAsync(cloudDll, a.GetInt("samples", 10), a.GetInt("edges", 20), Progress(json), a.Flag("mtls"));
         if (json) return Json(r);
@@ -210,6 +230,19 @@ public static class BenchVerb
         return r.Missed.Count == 0 ? 0 : 1;
     }
 
+    private static async Task<int> MemoryAsync(string cloudDll, string campaign, int renders, TimeSpan idle, bool json)
+    {
+        var r = await MemoryBenchmark.RunAsync(cloudDll, campaign, renders, idle, Progress(json));
+        if (json) return Json(r, r.Missed.Count == 0 ? 0 : 1);
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}; one agent process, {r.Renders} renders per model, then {r.IdleSeconds} s idle");
+        foreach (var p in new[] { r.Fp32, r.Int8 })
+            Console.WriteLine($"  {p.Model,-24} peak agent + children {p.PeakMb,5:0} MB (agent {p.PeakAgentMb:0}; budget <= {MemoryBenchmark.PeakBudgetMb:0});  idle agent RSS {p.IdleAgentMb,5:0} MB, " +
+                              $"children PSS {p.IdleChildrenMb:0} MB ({p.IdleChildren} waiting)");
+        Console.WriteLine($"  idle agent budget (INT8 model): <= {MemoryBenchmark.IdleBudgetMb:0} MB");
+        foreach (var line in r.Missed) Console.WriteLine($"BUDGET MISSED: {line}");
+        return r.Missed.Count == 0 ? 0 : 1;
+    }
+
     private static async Task<int> KillAsync(string cloudDll, int edges, int rounds, bool json, bool mtls, bool rotate)
     {
         var r = await KillBenchmark.RunAsync(cloudDll, edges, rounds, Progress(json), mtls, rotate);
@@ -247,6 +280,23 @@ public static class BenchVerb
         Console.WriteLine("  (medians over the rounds; the simulated devices acknowledge the epoch received without verifying its signature)");
         if (r.LostStreams > 0 || r.StuckFrames > 0 || r.FailedAttempts > 0)
             Console.WriteLine($"streams lost {r.LostStreams}, frames not queued {r.StuckFrames}; reasons: {string.Join("; ", r.FailureReasons)}");
+        foreach (var m in r.Missed) Console.WriteLine($"BUDGET MISSED: {m}");
+        return exit;
+    }
+
+    private static async Task<int> ConsoleAsync(string cloudDll, int devices, int rounds, int parallel, bool json)
+    {
+        var r = await ConsoleBenchmark.RunAsync(cloudDll, devices, rounds, parallel, Progress(json));
+        var exit = r.Missed.Count == 0 ? 0 : 1;
+        if (json) return Json(r, exit);
+        var b = r.Budget;
+        Console.WriteLine($"machine: {r.Cores} cores, {Environment.OSVersion}; {r.Devices} simulated devices up through the gateway in {r.RegisteredSeconds:0.0} s; " +
+                          $"headless Chromium, cache off, {r.Rounds} rounds (medians)");
+        Console.WriteLine($"Fleet page   first contentful paint {r.FcpMedianMs:0} ms   (budget <= {b.FcpMs:0} ms); all {r.Devices} rows drawn at {r.TableMedianMs:0} ms");
+        Console.WriteLine($"             {r.BytesMedian / 1024:0} KiB transferred, of which GET /api/v1/devices {r.DevicesBytesMedian / 1024:0} KiB " +
+                          $"(asked {r.Loads.Select(l => l.DevicesRequests).Max()} times at most)");
+        Console.WriteLine($"Kill-switch  cloud's first acknowledgement -> progress bar moving {r.AckToBarMedianMs:0} ms   (budget <= {b.AckToBarMs:0} ms); " +
+                          $"last acknowledgement -> bar full {r.LastAckToFullMedianMs:0} ms");
         foreach (var m in r.Missed) Console.WriteLine($"BUDGET MISSED: {m}");
         return exit;
     }

@@ -129,7 +129,7 @@ public sealed class EdgeNode : IAsyncDisposable
                 registry.Register<ManifestsActor>(manifests);
                 manifestsActor = manifests;
                 registry.Register<RenderCoordinator>(system.ActorOf(
-                    RenderCoordinator.Props(renderSettings, policy, new PersonaliseSettings(o.DataDir, Provider: o.ExecutionProviders), guard, auditActor, prepared,
+                    RenderCoordinator.Props(renderSettings, policy, new PersonaliseSettings(o.DataDir, Provider: o.ExecutionProviders) { UnloadUnusedModelAfter = o.ModelUnloadAfter }, guard, auditActor, prepared,
                         inForce: synced.FindAsync),
                     RenderCoordinator.Name));
                 system.ActorOf(Store.ScrubActor.Props(guard, o.DataDir, o.Scrub), Store.ScrubActor.Name);

@@ -62,10 +62,13 @@ public sealed record EdgeOptions
     /// <summary>Accelerator chain for the embedding model (<c>--ep xnnpack,cpu</c>), validated; null: CPU only.</summary>
     public string? ExecutionProviders { get; init; }
 
+    /// <summary>A personalisation model no render used for this long has its session closed (<c>--model-unload-after</c>).</summary>
+    public TimeSpan ModelUnloadAfter { get; init; } = Personalisation.PersonaliseSettings.DefaultUnloadUnusedModelAfter;
+
     public static readonly string[] KnownOptions =
         [ "ep", "seed", "gateway", "join", "device-id", "data", "host", "port", "http", "tags", "campaign", "insecure-dev", "telemetry-k", "telemetry-seal", "upload-bps", "upload-burst", "max-render-height",
           "delegate-above-temp", "delegate-above-cpu", "scrub-every", "renew-before",
-          "events-keep", "events-expiry", "cors-origin", "max-concurrent-renders", .. Shared.Logging.LogSettings.Options,
+          "events-keep", "events-expiry", "cors-origin", "max-concurrent-renders", "model-unload-after", .. Shared.Logging.LogSettings.Options,
           .. Shared.Tracing.TraceSettings.Options ];
     public static readonly string[] BooleanOptions = { "insecure-dev" };
 
@@ -76,7 +79,7 @@ public sealed record EdgeOptions
                                 [--telemetry-k 5] [--telemetry-seal SECONDS] [--upload-bps 4096] [--upload-burst 65536]
                                 [--max-render-height 720] [--delegate-above-temp 80] [--delegate-above-cpu PERCENT]
                                 [--scrub-every 1d] [--renew-before 1/3] [--events-keep 10000] [--events-expiry 24h]
-                                [--ep xnnpack,cpu] [--cors-origin ORIGIN ...] [--max-concurrent-renders 2]
+                                [--ep xnnpack,cpu] [--model-unload-after 2m] [--cors-origin ORIGIN ...] [--max-concurrent-renders 2]
                                 [--log-format text|json] [--log-level info] [--akka-log-level WARNING]
                                 [--otlp-endpoint URL]
           runs a device: connects to the fleet by itself (retrying with backoff), registers, serves the local API on --http
@@ -112,6 +115,9 @@ public sealed record EdgeOptions
           --ep: accelerator chain for the embedding model, best first (cpu, xnnpack, qnn (alias npu), cuda, tensorrt,
           rocm, dml, openvino, coreml); each is opened and probed with a real inference at start, the first that works
           is used, and one that fails later hands over to the next without failing a render. CPU always ends the chain.
+          --model-unload-after: a personalisation model no render used for this long (the built-in one once a rollout
+          moved every campaign to another, say) has its session closed, and is opened again if a render needs it;
+          the model in use is never closed.
         """ + "\n" + Shared.Logging.LogSettings.Usage + "\n" + Shared.Tracing.TraceSettings.Usage;
 
     private static string? EpFrom(string? text)
@@ -183,6 +189,9 @@ public sealed record EdgeOptions
             DeviceId = a.Get("device-id") is { } id ? Shared.Devices.DeviceId.Validate(id) : null,
             DataDir = Path.GetFullPath(a.Get("data", "./data/edge")),
             ExecutionProviders = EpFrom(a.Get("ep")),
+            ModelUnloadAfter = a.Get("model-unload-after") is { } unload
+                ? Durations.Parse(unload) is { TotalSeconds: >= 1 } after ? after : throw new UsageException($"--model-unload-after '{unload}' is not a duration of at least 1s (e.g. 30s, 2m)")
+                : Personalisation.PersonaliseSettings.DefaultUnloadUnusedModelAfter,
             Host = a.Get("host", "127.0.0.1"),
             Port = a.GetInt("port", 0),
             HttpPort = a.GetInt("http", 0),

@@ -8,18 +8,29 @@ using static Fleet.Edge.Personalisation.PersonaliseProtocol;
 namespace Fleet.Edge.Personalisation;
 
 /// <summary>The render pipeline's personalise stage: answers every <see cref="ChooseCopy"/> with a <see cref="CopyChoice"/>, never a failure.</summary>
-public sealed class PersonaliseActor : ReceiveActor
+public sealed class PersonaliseActor : ReceiveActor, IWithTimers
 {
     /// <summary>Actor name under its parent.</summary>
     public const string Name = "personalise";
 
-    private readonly CopyChooser _chooser;
+    // The model the device ships with, in the last-use table beside rollout models' folders.
+    private const string BuiltIn = "";
+
+    private CopyChooser _chooser;
     private readonly Dictionary<string, CopyChooser> _byModelDir = new(StringComparer.Ordinal);
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly TimeSpan? _unloadUnusedAfter;
+    private readonly Dictionary<string, DateTime> _lastUse = new(StringComparer.Ordinal);
+    private string _inUse = BuiltIn;
+    private bool _builtInUnloaded;
 
-    public PersonaliseActor(CopyChooser chooser)
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <param name="unloadUnusedAfter">A model no render used for this long has its session closed (never the one in use); null: never.</param>
+    public PersonaliseActor(CopyChooser chooser, TimeSpan? unloadUnusedAfter = null)
     {
         _chooser = chooser;
+        _unloadUnusedAfter = unloadUnusedAfter;
         Receive<ChooseCopy>(m => Sender.Tell(Choose(m)));
         Receive<PreviewCopy>(m => Sender.Tell(Guarded(m.Campaign, m.Context, () => _chooser.ChoosePreview(m.Campaign, m.Headline, m.Cta, m.Context))));
         Receive<RecordImpression>(m => Outcome(() => _chooser.RecordImpression(m.CampaignId, m.VariantId, m.UserId)));
@@ -27,19 +38,30 @@ public sealed class PersonaliseActor : ReceiveActor
         Receive<Player.PlayerOutcome>(m => Outcome(() => Learn(m)));
         Receive<EmbedCopy>(m => Sender.Tell(Embed(m)));
         Receive<GetProvider>(_ => Sender.Tell(Status()));
-        Receive<Warm>(_ => Status());
+        Receive<Warm>(_ =>
+        {
+            _lastUse[BuiltIn] = DateTime.UtcNow;
+            Status();
+        });
+        Receive<UnloadUnused>(_ => UnloadUnusedModels());
     }
 
     /// <summary>Props for a chooser built elsewhere (tests, the render coordinator's child).</summary>
-    public static Props Props(CopyChooser chooser) => Akka.Actor.Props.Create(() => new PersonaliseActor(chooser));
+    public static Props Props(CopyChooser chooser, TimeSpan? unloadUnusedAfter = null) =>
+        Akka.Actor.Props.Create(() => new PersonaliseActor(chooser, unloadUnusedAfter));
 
     /// <summary>Props that build a chooser from settings on the process-wide embedder.</summary>
-    public static Props Props(PersonaliseSettings settings) => Props(CopyChooser.Create(settings));
+    public static Props Props(PersonaliseSettings settings) => Props(CopyChooser.Create(settings), settings.UnloadUnusedModelAfter);
 
     // Loading the session takes ~250 ms; doing it at start keeps that off the first ad.
     protected override void PreStart()
     {
         Self.Tell(Warm.Instance);
+        if (_unloadUnusedAfter is { } after)
+        {
+            var every = TimeSpan.FromTicks(Math.Clamp(after.Ticks / 2, TimeSpan.FromSeconds(1).Ticks, TimeSpan.FromMinutes(1).Ticks));
+            Timers.StartPeriodicTimer(UnloadUnused.Instance, UnloadUnused.Instance, every);
+        }
         Context.System.EventStream.Subscribe(Self, typeof(Player.PlayerOutcome));
     }
 
@@ -64,7 +86,16 @@ public sealed class PersonaliseActor : ReceiveActor
     // accelerator chain. One rollout model is in use at a time: the session of the one it replaces is closed.
     private CopyChooser ChooserFor(string? modelDir)
     {
-        if (modelDir is null) return _chooser;
+        _inUse = modelDir ?? BuiltIn;
+        _lastUse[_inUse] = DateTime.UtcNow;
+        if (modelDir is null)
+        {
+            // Closed while a rollout model was in use: open it again (once) for the renders that need it now.
+            if (_builtInUnloaded && _chooser.Embedder is MiniLmEmbedder { Options: var builtIn })
+                _chooser = _chooser.WithEmbedder(MiniLmEmbedder.For(builtIn));
+            _builtInUnloaded = false;
+            return _chooser;
+        }
         if (!_byModelDir.TryGetValue(modelDir, out var chooser))
         {
             foreach (var replaced in _byModelDir.Keys.ToList())
@@ -118,11 +149,37 @@ public sealed class PersonaliseActor : ReceiveActor
         }
     }
 
+    /// <summary>
+    /// One model session per model in use: a model no render asked for within the limit (the built-in one after a rollout
+    /// switched every campaign away from it, say) is closed, and opened again if a render needs it later.
+    /// </summary>
+    private void UnloadUnusedModels()
+    {
+        var cutoff = DateTime.UtcNow - _unloadUnusedAfter!.Value;
+        foreach (var (model, lastUse) in _lastUse.Where(u => u.Key != _inUse && u.Value < cutoff).ToList())
+        {
+            _lastUse.Remove(model);
+            if (model == BuiltIn)
+            {
+                if (_chooser.Embedder is not MiniLmEmbedder { Options.ModelDir: var dir }) continue;
+                MiniLmEmbedder.Unload(dir);
+                _builtInUnloaded = true;
+            }
+            else
+            {
+                MiniLmEmbedder.Unload(model);
+                _byModelDir.Remove(model);
+            }
+            Hosting.AgentLog.Write($"personalise: closed the session of {(model == BuiltIn ? "the built-in model" : model)}, unused for {_unloadUnusedAfter.Value.TotalSeconds:0} s");
+        }
+    }
+
     private ProviderStatus Status()
     {
         try
         {
-            var status = new ProviderStatus(_chooser.Embedder.Provider, _chooser.Embedder.ProviderFallbacks, null);
+            var inUse = _inUse == BuiltIn ? ChooserFor(null) : _byModelDir[_inUse];
+            var status = new ProviderStatus(inUse.Embedder.Provider, inUse.Embedder.ProviderFallbacks, null);
             Telemetry.EdgeMetrics.Provider(status.Provider);
             return status;
         }
@@ -137,6 +194,11 @@ public sealed class PersonaliseActor : ReceiveActor
     private sealed record Warm
     {
         public static readonly Warm Instance = new();
+    }
+
+    private sealed record UnloadUnused
+    {
+        public static readonly UnloadUnused Instance = new();
     }
 }
 

@@ -13,5 +13,10 @@ public sealed record PersonaliseSettings(string DataDir, string? ModelDir = null
     public BanditOptions Bandit { get; init; } = new();
     public int IntraOpThreads { get; init; } = 2;
 
+    /// <summary>A model no render used for this long has its session closed (never the one in use; <c>--model-unload-after</c>); null: never.</summary>
+    public TimeSpan? UnloadUnusedModelAfter { get; init; } = DefaultUnloadUnusedModelAfter;
+
+    public static readonly TimeSpan DefaultUnloadUnusedModelAfter = TimeSpan.FromMinutes(2);
+
     public MiniLmOptions Model => new(ModelDir ?? MiniLmOptions.DefaultModelDir, Provider, IntraOpThreads);
 }

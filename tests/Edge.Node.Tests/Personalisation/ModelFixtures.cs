@@ -16,6 +16,15 @@ internal static class ModelFixtures
         return dir;
     }
 
+    /// <summary>A folder with a copy of the real model: its own process-wide session, which a test may close.</summary>
+    public static string ModelCopyDir()
+    {
+        var dir = Directory.CreateTempSubdirectory("fleet-model-copy-").FullName;
+        File.Copy(MiniLmOptions.Default.VocabPath, Path.Combine(dir, "vocab.txt"));
+        File.Copy(MiniLmOptions.Default.ModelPath, Path.Combine(dir, "model.onnx"));
+        return dir;
+    }
+
     /// <summary>A fresh empty data folder.</summary>
     public static string DataDir() => Directory.CreateTempSubdirectory("fleet-personalise-data-").FullName;
 }

@@ -51,4 +51,33 @@ public sealed class PersonaliseActorTests : TestKit
         var choice = ExpectMsg<CopyChoice>(TimeSpan.FromSeconds(10));
         Assert.Equal(("Stay dry: umbrellas in stock", "Visit SunCo Harbour today"), (choice.Headline, choice.Cta));
     }
+
+    [Fact]
+    public void A_model_no_render_uses_has_its_session_closed_the_one_in_use_never_and_a_closed_one_opens_again_when_needed()
+    {
+        var builtIn = new MiniLmOptions(ModelFixtures.ModelCopyDir());
+        var rollout = ModelFixtures.ModelCopyDir();
+        var actor = Sys.ActorOf(PersonaliseActor.Props(ChooserFixture.Create(embedder: MiniLmEmbedder.For(builtIn)), TimeSpan.FromSeconds(1)));
+        CopyChoice Choose(string? modelDir)
+        {
+            actor.Tell(new ChooseCopy(CoffeeCampaign.Spec(), "v1", CoffeeCampaign.Coffee, modelDir));
+            var choice = ExpectMsg<CopyChoice>(TimeSpan.FromSeconds(20));
+            Assert.Empty(choice.Fallbacks);
+            return choice;
+        }
+
+        Choose(null);
+        var builtInSession = MiniLmEmbedder.For(builtIn);
+        Choose(rollout);
+        var rolloutSession = MiniLmEmbedder.For(new MiniLmOptions(rollout));
+        // Every render now uses the rollout's model: the built-in one is closed after a second unused; the one in use stays.
+        AwaitAssert(() => Assert.NotSame(builtInSession, MiniLmEmbedder.For(builtIn)), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(200));
+        Assert.Same(rolloutSession, MiniLmEmbedder.For(new MiniLmOptions(rollout)));
+        actor.Tell(GetProvider.Instance);
+        Assert.Equal("cpu", ExpectMsg<ProviderStatus>(TimeSpan.FromSeconds(20)).Provider);
+
+        // A render that needs the built-in model again opens it; then the rollout's one is the unused model.
+        Assert.Equal("cpu", Choose(null).Provider);
+        AwaitAssert(() => Assert.NotSame(rolloutSession, MiniLmEmbedder.For(new MiniLmOptions(rollout))), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(200));
+    }
 }

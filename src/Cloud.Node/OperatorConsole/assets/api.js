@@ -43,7 +43,8 @@ export async function signIn() { me = await api('/whoami'); return me; }
 export const may = role => !!me && me.acts.includes(role);
 
 // GET /api/v1/events/stream read with fetch() so the bearer header goes with it (EventSource cannot send one).
-// Reconnects after a drop; onState gets 'live' or 'reconnecting', onNotice(topic, data) each change notice.
+// Reconnects after a drop; onState gets 'live' or 'reconnecting', onNotice(topic, data) each change notice. The server
+// ends it with 'signed-out' once the token is revoked.
 export function stream(onNotice, onState) {
   let stopped = false, controller = null;
   (async () => {
@@ -68,6 +69,7 @@ export function stream(onNotice, onState) {
               if (line.startsWith('event: ')) topic = line.slice(7);
               else if (line.startsWith('data: ')) data += line.slice(6);
             }
+            if (topic === 'signed-out') { stopped = true; onSignedOut(JSON.parse(data).error); return; }
             if (data) onNotice(topic, JSON.parse(data));
           }
         }

@@ -26,10 +26,15 @@ function signOut(message) {
   setLive('offline');
 }
 
+// While the stream is down the page keeps what it last read, marked stale (greyed, with the time it was read), so
+// nobody takes it for live; the mark goes only after a refresh on a live stream.
+let live = false, readAt = null;
 function setLive(state) {
+  live = state === 'live';
   const b = $('live');
-  b.textContent = state;
-  b.className = `badge ${state === 'live' ? 'live' : 'warn'}`;
+  b.textContent = live || !readAt ? state : `${state}: shown as of ${readAt.toLocaleTimeString()}`;
+  b.className = `badge ${live ? 'live' : 'warn'}`;
+  if (!live) $('page').classList.add('stale');
 }
 
 // Opens the page named by the hash (#fleet, #device/ID, …) and refreshes it now and on each of its topics' notices.
@@ -50,9 +55,20 @@ async function run(refresh) {
   try {
     await refresh();
     showError('');
+    readAt = new Date();
+    if (live) $('page').classList.remove('stale');
     // The page's own account of what a person may press, for a headless browser to read from the log.
     console.log(`fleet-console: page ${location.hash.slice(1) || 'fleet'} buttons=${[...$('page').querySelectorAll('button')].map(b => b.textContent).join(',')}`);
   } catch (e) { showError(e.message); }
+}
+
+// The notices of one stream reading (devices and kill together, say) cause one re-read of the page, not one each:
+// with 1,000 devices a Fleet re-read is about a megabyte.
+let soon = false;
+function refreshSoon() {
+  if (soon) return;
+  soon = true;
+  setTimeout(() => { soon = false; if (current) run(current.refresh); }, 0);
 }
 
 async function start() {
@@ -65,11 +81,12 @@ async function start() {
   }
   $('signin').hidden = true; $('nav').hidden = false; $('signout').hidden = false;
   stopStream = stream((topic, data) => {
-    if (current?.page.topics.includes(topic)) run(current.refresh);
+    if (current?.page.topics.includes(topic)) refreshSoon();
   }, state => {
     setLive(state);
-    // Back after a drop: what was shown may be stale, so read it again.
-    if (state === 'live' && current) run(current.refresh);
+    // (Re)connected: the stream's first reading sends every topic, which re-reads a page that has topics; one without
+    // is read again here, so nothing shown stays stale.
+    if (state === 'live' && current && current.page.topics.length === 0) refreshSoon();
   });
   await route();
 }

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 
-namespace Fleet.Integration.Tests;
+namespace Fleet.Edge.Bench.Browser;
 
 /// <summary>
 /// Debian's Chromium, headless, on one page: what the page writes with <c>console.log</c> is collected from Chromium's
@@ -27,7 +27,7 @@ public sealed class HeadlessChromium : IDisposable
         foreach (var arg in new[]
                  {
                      "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--mute-audio",
-                     "--autoplay-policy=no-user-gesture-required", $"--user-data-dir={profileDir}",
+                     "--autoplay-policy=no-user-gesture-required", "--window-size=1280,720", $"--user-data-dir={profileDir}",
                      "--enable-logging=stderr", "--v=0", url,
                  })
             psi.ArgumentList.Add(arg);
@@ -57,7 +57,7 @@ public sealed class HeadlessChromium : IDisposable
     /// <summary>The last lines Chromium printed, for a failure message.</summary>
     public string Tail(int lines = 40) => string.Join('\n', _lines.TakeLast(lines));
 
-    /// <summary>Kills the browser this test started and everything it started (zygote, renderer, GPU process).</summary>
+    /// <summary>Kills the browser this started and everything it started (zygote, renderer, GPU process).</summary>
     public void Dispose()
     {
         if (!_process.HasExited)
