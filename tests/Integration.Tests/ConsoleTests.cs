@@ -99,6 +99,7 @@ public sealed partial class ConsoleTests
                 t => t.Length > 0, "a CPU chart on kiosk-1's device page");
             Assert.Matches(@"^CPU: latest [\d.]+ %, peak [\d.]+ % over \d+ period", cpu);
             Assert.Equal("4", await page.TextAsync("document.querySelectorAll('#device-charts svg').length")); // renders, CPU, temperature, memory
+            Assert.Contains("Hostname", await page.TextAsync("document.querySelector('#page dl.facts dt:nth-of-type(5)')?.textContent")); // facts as a list, not text
             await ScreenshotAsync(page, "device-charts");
 
             // Engage from the page: the button stays disabled until the scope is typed again.
@@ -148,6 +149,7 @@ public sealed partial class ConsoleTests
             await page.EvaluateAsync("location.hash = '#audit'");
             await Until(page, "document.querySelector('#audit-chain')?.textContent", t => t.StartsWith("broken") && t.Contains("content does not match its hash"),
                 "the audit chain broken on the Audit page");
+            Assert.Equal("The newest", (await page.TextAsync("document.querySelector('#audit-chain + div').firstChild.textContent"))[..10]);
             await ScreenshotAsync(page, "audit-broken");
         }
         catch (Exception e) { throw new Exception($"{e.Message}\n--- chromium:\n{browser.Tail()}", e); }

@@ -17,7 +17,7 @@ export default {
       let entries = [], error = null;
       try { entries = await api(`/audit?limit=${SHOWN}`); } catch (e) { error = e.message; } // a broken line stops the list
       body.replaceChildren(
-        error ? h('p', { class: 'error' }, error) : null,
+        ...(error ? [h('p', { class: 'error' }, error)] : []),
         h('p', {}, `The newest ${entries.length} entries.`),
         table([['Seq', e => String(e.seq)], ['When', e => when(e.at)], ['Who', e => e.actor], ['Action', e => e.action],
           ['Subject', e => e.subject], ['Detail', e => e.detail ?? '']], [...entries].reverse(), 'no entries'));

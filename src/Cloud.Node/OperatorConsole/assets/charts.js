@@ -14,7 +14,7 @@ function chart(width, height, label) {
   return svg;
 }
 
-const fmt = v => (v === null || v === undefined || Number.isNaN(v)) ? '—' : Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toFixed(4);
+const fmt = v => (v === null || v === undefined || Number.isNaN(v)) ? '—' : Number.isInteger(v) ? String(v) : Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toFixed(4);
 
 // Horizontal bars (one per row: {label, value, kind}) against a threshold line, e.g. canary and baseline vs a gate.
 export function barsWithThreshold(title, rows, threshold, thresholdLabel) {

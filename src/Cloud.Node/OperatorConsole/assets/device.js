@@ -36,7 +36,7 @@ export default {
         ['Kill epoch acknowledged', ack ? `${ack.epoch} (${new Date(ack.received_at).toISOString()})` : '0 (none)']];
       const periods = telemetry.periods || [];
       body.replaceChildren(
-        h('dl', { class: 'facts' }, facts.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v ?? '—')])),
+        h('dl', { class: 'facts' }, facts.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v ?? '—')])),
         h('h2', {}, 'Last hour'),
         periods.length ? charts(periods) : h('p', { id: 'device-charts' }, 'no telemetry from this device in the last hour'),
         h('h2', {}, 'Recent renders by campaign version'),
