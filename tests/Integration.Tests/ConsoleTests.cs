@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using Fleet.Cloud.Api;
+using Fleet.Cloud.Audit;
 using Fleet.Cloud.OperatorConsole;
 using Fleet.Cloud.Tokens;
 using Fleet.Shared.Audit;
@@ -66,9 +67,12 @@ public sealed partial class ConsoleTests
         using var tmp = new TempDir();
         await using var cloud = await CloudUnderTest.StartAsync(await Databases.FreshAsync(Databases.Sqlite, tmp.Path), tmp.Sub("cloud"), secure: true);
         var edges = new List<EdgeUnderTest>();
+        // kiosk-1 reports its resource readings every second (not once a minute), for its device page's charts.
+        var fastTelemetry = new Fleet.Edge.Telemetry.TelemetrySettings
+            { SealPartialMinutes = true, SealInterval = TimeSpan.FromSeconds(1), SampleInterval = TimeSpan.FromSeconds(1) };
         for (var i = 1; i <= 3; i++)
             edges.Add(EdgeUnderTest.StartEnrolled(await cloud.EnrolAsync($"kiosk-{i}", tmp.Sub($"e{i}"),
-                new Dictionary<string, string> { ["store"] = "<b>berlin</b>" })));
+                new Dictionary<string, string> { ["store"] = "<b>berlin</b>" }), telemetry: i == 1 ? fastTelemetry : null));
         using var browser = HeadlessChromium.Open($"{cloud.Options.HttpUrl}/console", tmp.Sub("chromium"), devTools: true);
         try
         {
@@ -88,6 +92,16 @@ public sealed partial class ConsoleTests
             Assert.Contains("store=<b>berlin</b>", await page.TextAsync("document.querySelector('#page tbody').textContent"));
             await ScreenshotAsync(page, "fleet");
 
+            // A device's page charts its resource readings as they arrive (re-opened until the first CPU reading is in).
+            await page.EvaluateAsync("location.hash = '#device/kiosk-1'");
+            const string CpuChart = "document.querySelector('#device-charts svg[aria-label^=\"CPU: latest\"]')";
+            var cpu = await Until(page, $"(() => {{ const c = {CpuChart}; if (!c) window.dispatchEvent(new HashChangeEvent('hashchange')); return c?.getAttribute('aria-label'); }})()",
+                t => t.Length > 0, "a CPU chart on kiosk-1's device page");
+            Assert.Matches(@"^CPU: latest [\d.]+ %, peak [\d.]+ % over \d+ period", cpu);
+            Assert.Equal("4", await page.TextAsync("document.querySelectorAll('#device-charts svg').length")); // renders, CPU, temperature, memory
+            Assert.Contains("Hostname", await page.TextAsync("document.querySelector('#page dl.facts dt:nth-of-type(5)')?.textContent")); // facts as a list, not text
+            await ScreenshotAsync(page, "device-charts");
+
             // Engage from the page: the button stays disabled until the scope is typed again.
             await page.EvaluateAsync("window.notReloaded = true; location.hash = '#kill'");
             await Until(page, "document.getElementById('kill-engage')?.id", t => t == "kill-engage", "the engage form");
@@ -103,6 +117,13 @@ public sealed partial class ConsoleTests
             var audit = await cloud.Api.GetAsync<List<AuditEntry>>("api/v1/audit");
             Assert.Contains(audit, e => e.Actor == sre.View.Id && e.Action == "post /api/v1/kill" && e.Detail!.Contains("status 201")
                                         && e.Detail.Contains("all-generative: console test: bad creative"));
+            // ... and so does the Audit page, under a badge saying the hash chain verifies.
+            await page.EvaluateAsync("location.hash = '#audit'");
+            await Until(page, "document.querySelector('#audit-chain')?.textContent", t => t.StartsWith("verified audit log OK"), "the audit chain verified on the Audit page");
+            Assert.Contains("console test: bad creative", await page.TextAsync("document.querySelector('#page tbody').textContent"));
+            await ScreenshotAsync(page, "audit-verified");
+            await page.EvaluateAsync("location.hash = '#kill'");
+            await Until(page, "document.querySelector('#page article.kill h2')?.textContent", t => t.Contains("engaged"), "back on the Kill-switch page");
 
             // A viewer sees the kill but no button to release it, nor the rollout form; the API refuses what it would do.
             await page.EvaluateAsync("document.getElementById('signout').click()");
@@ -119,6 +140,17 @@ public sealed partial class ConsoleTests
             var refused = await Assert.ThrowsAsync<FleetException>(() => asViewer.PostAsync<object>($"api/v1/kill/{state.Kills[0].Directive.Id}/release",
                 new Fleet.Cloud.KillSwitch.KillSwitchEndpoints.ReleaseRequest("not mine to do")));
             Assert.StartsWith("403", refused.Message);
+
+            // Someone edits the kill's reason in the node's audit log: the Audit page says the chain is broken.
+            var log = Path.Combine(cloud.Options.DataDir, CloudAudit.LogFile);
+            var bytes = File.ReadAllBytes(log);
+            bytes[bytes.AsSpan().IndexOf("bad creative"u8)] = (byte)'B';
+            using (var edit = new FileStream(log, FileMode.Open, FileAccess.Write, FileShare.ReadWrite)) edit.Write(bytes);
+            await page.EvaluateAsync("location.hash = '#audit'");
+            await Until(page, "document.querySelector('#audit-chain')?.textContent", t => t.StartsWith("broken") && t.Contains("content does not match its hash"),
+                "the audit chain broken on the Audit page");
+            Assert.Equal("The newest", (await page.TextAsync("document.querySelector('#audit-chain + div').firstChild.textContent"))[..10]);
+            await ScreenshotAsync(page, "audit-broken");
         }
         catch (Exception e) { throw new Exception($"{e.Message}\n--- chromium:\n{browser.Tail()}", e); }
         finally
@@ -147,7 +179,29 @@ public sealed partial class ConsoleTests
             await page.EvaluateAsync($"(r => {{ r.querySelector('input').value = 'blocklisted word'; r.querySelector('button[value=reject]').click(); }})({Row})");
             await Until(page, $"{Row}?.cells[5].textContent", t => t == "rejected", "the variant rejected");
             Assert.Contains("blocklisted word", await page.TextAsync($"{Row}.cells[6].textContent"));
+            // Its frame: the cloud renders the variant into the template at 360p and the page shows the still.
+            await page.EvaluateAsync($"{Row}.querySelector('details.frame').open = true");
+            await Until(page, $"{Row}.querySelector('details.frame img')?.naturalHeight || {Row}.querySelector('details.frame .error')?.textContent",
+                t => t == "360", "the variant's frame (360p) on the review page");
             await ScreenshotAsync(page, "review");
+
+            // The Campaigns page plays a preview of the version with the copy picked there (the first variant at first).
+            await page.EvaluateAsync("location.hash = '#campaigns'");
+            await Until(page, "document.querySelector('#page details.preview')?.tagName", t => t == "DETAILS", "a version's preview on the Campaigns page");
+            await page.EvaluateAsync("document.querySelector('#page details.preview').open = true");
+            const string Video = "document.querySelector('#page details.preview video')";
+            await Until(page, $"{Video}?.error ? 'video error ' + {Video}.error.code : {Video}?.videoHeight || document.querySelector('#page details.preview .error')?.textContent",
+                t => t == "360", "the preview playing (360p video) on the Campaigns page");
+            await ScreenshotAsync(page, "campaigns-preview");
+            await page.EvaluateAsync("location.hash = '#review/summer-sale/1'");
+            // A variant the version does not have is a clear 404, not a render.
+            using (var http = new HttpClient { BaseAddress = new Uri(cloud.Options.HttpUrl), Timeout = Within })
+            {
+                http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", op.Token);
+                using var missing = await http.GetAsync("/api/v1/campaigns/summer-sale/versions/1/review/no-such-variant/clip");
+                Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+                Assert.Contains("summer-sale v1 has no copy variant 'no-such-variant'", await missing.Content.ReadAsStringAsync());
+            }
 
             await page.EvaluateAsync("document.getElementById('signout').click()");
             await SignInAsync(page, viewer.Token);

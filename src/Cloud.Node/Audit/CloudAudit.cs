@@ -65,18 +65,27 @@ public sealed class CloudAudit : IDisposable
         File.Move(temp, path, overwrite: true);
     }
 
+    /// <summary>
+    /// Verifies this node's log as it stands (what <c>GET /api/v1/audit/verify</c> answers), against its signed head when
+    /// there is one: the same check as <c>fleet-cloud audit verify</c>, without reading a line still being appended.
+    /// </summary>
+    public AuditVerification Verify() => VerifyFolder(_dataDir, _log);
+
     /// <summary>Verifies a cloud data folder's log, against its signed head when there is one.</summary>
-    public static AuditVerification VerifyFolder(string dataDir)
+    public static AuditVerification VerifyFolder(string dataDir) => VerifyFolder(dataDir, null);
+
+    private static AuditVerification VerifyFolder(string dataDir, AuditLog? open)
     {
         var log = Path.Combine(dataDir, LogFile);
         var headPath = Path.Combine(dataDir, HeadFile);
         var trustPath = Path.Combine(dataDir, TrustFile);
         var keys = Path.Combine(dataDir, KeysFolder);
-        if (!File.Exists(headPath) || (!File.Exists(trustPath) && !Directory.Exists(keys))) return AuditLog.VerifyFile(log);
+        if (!File.Exists(headPath) || (!File.Exists(trustPath) && !Directory.Exists(keys))) return open?.Verify() ?? AuditLog.VerifyFile(log);
+        // The head before the log: the log read after it is at least as long as what the head vouches for.
         if (!SignedEnvelope.TryParse(File.ReadAllBytes(headPath), out var envelope, out var error))
             return new AuditVerification(0, null, new AuditBreak(0, null, AuditBreakKind.HeadRejected, $"{headPath}: {error}"));
         var trust = File.Exists(trustPath) ? TrustSet.FromJson(File.ReadAllBytes(trustPath)) : SigningKeyRing.OpenOrCreate(keys).ExportTrustSet();
-        return AuditLog.VerifyFile(log, envelope, trust);
+        return open?.Verify(envelope, trust) ?? AuditLog.VerifyFile(log, envelope, trust);
     }
 
     public void Dispose() => _log.Dispose();

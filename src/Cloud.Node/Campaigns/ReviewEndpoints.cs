@@ -1,6 +1,8 @@
 using Akka.Hosting;
 using Fleet.Cloud.Api;
 using Fleet.Cloud.Audit;
+using Fleet.Shared.Assets;
+using Fleet.Shared.Cli;
 using Fleet.Shared.Distribution;
 using Fleet.Shared.Tokens;
 using static Fleet.Shared.Distribution.CampaignReplies;
@@ -38,6 +40,32 @@ public static class ReviewEndpoints
             .RequireRole(TokenRoles.Operator).WithName("reviewCopyVariant")
             .WithSummary("Approve or reject one copy variant of a version; a rejection needs a reason")
             .Produces<ReviewView>().Errors(400, 404);
+        g.MapGet("/{id}/versions/{version:int}/review/{variant}/frame", (string id, int version, string variant, IRequiredActor<CampaignStore> store,
+                ReviewFrames frames, ContentStore assets, CancellationToken ct) =>
+                VariantFileAsync(id, version, variant, store, assets, "image/jpeg", (v, campaigns) => frames.FrameAsync(id, version, v, campaigns, ct), ct))
+            .RequireRole(TokenRoles.Viewer).WithName("getCopyVariantFrame")
+            .WithSummary($"A still (JPEG, {ReviewFrames.Height}p) of one copy variant in the version's template, rendered by this node once and kept")
+            .ProducesFile("image/jpeg").Errors(404, 409);
+        g.MapGet("/{id}/versions/{version:int}/review/{variant}/clip", (string id, int version, string variant, IRequiredActor<CampaignStore> store,
+                ReviewFrames frames, ContentStore assets, CancellationToken ct) =>
+                VariantFileAsync(id, version, variant, store, assets, "video/mp4", (v, campaigns) => frames.ClipAsync(id, version, v, campaigns, ct), ct))
+            .RequireRole(TokenRoles.Viewer).WithName("getCopyVariantClip")
+            .WithSummary($"One copy variant rendered into the version's template (MP4, {ReviewFrames.Height}p) by this node once and kept: a preview of that copy")
+            .ProducesFile("video/mp4").Errors(404, 409);
+    }
+
+    private static async Task<IResult> VariantFileAsync(string id, int version, string variant, IRequiredActor<CampaignStore> store, ContentStore assets,
+        string mediaType, Func<VariantReview, Akka.Actor.IActorRef, Task<string>> make, CancellationToken ct)
+    {
+        var answer = await CampaignEndpoints.Ask<ReviewAnswer>(store, new CampaignCommands.GetReview(id, version), ct);
+        if (answer.Review is null) return Answer(answer);
+        if (answer.Review.Variants.FirstOrDefault(v => v.Id == variant) is not { } found)
+            return ApiResults.NotFound($"{id} v{version} has no copy variant '{variant}'");
+        string sha;
+        try { sha = await make(found, await store.GetAsync(ct)); }
+        catch (FleetException e) { return ApiResults.Conflict($"{variant} could not be rendered: {e.Message}"); }
+        return Results.File(assets.OpenRead(sha), mediaType, enableRangeProcessing: true,
+            entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{sha}\""));
     }
 
     private static IResult Answer(ReviewAnswer a) => a.Review is { } view ? ApiResults.Ok(view) : ApiResults.Error(a.Status, a.Error ?? "no review");

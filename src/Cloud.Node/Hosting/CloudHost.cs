@@ -83,6 +83,7 @@ public static class CloudHost
         builder.Services.AddSingleton(paths);
         builder.Services.AddSingleton(new ContentStore(paths.Assets));
         builder.Services.AddSingleton<AssetTraffic>();
+        builder.Services.AddSingleton<ReviewFrames>();
         builder.Services.AddSingleton<CampaignPublisher>();
         builder.Services.AddSingleton(new SignedUrls(secrets?.UrlSigner(paths.UrlKeys) ?? TokenSigner.OpenOrCreate(paths.UrlKeys), TimeProvider.System));
         // Job tokens: with the fleet CA every cloud node derives the same key; without it (--insecure-dev) control

@@ -11,7 +11,7 @@ public static class ConsoleEndpoints
 
     /// <summary>Only this origin: no inline script or style, no framing, so text from the API can never become code.</summary>
     public const string ContentSecurityPolicy =
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; media-src blob:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
     private static readonly Dictionary<string, string> ContentTypes = new(StringComparer.Ordinal)
     {

@@ -28,8 +28,21 @@ public static class TelemetryQuery
             .Select(g => Campaign(g.Key.CampaignId, g.Key.CampaignVersion, g.Select(x => x with { ModelVersion = "", TemplateId = "" }).Aggregate(GroupAggregate.Merge)))
             .ToList();
         return new TelemetryReport(from, now, q.Device, q.Campaign, q.Cohort, reporting, campaigns,
-            devices.Sum(kv => kv.Value.DroppedRenders), rejected, recent, devices.Sum(kv => kv.Value.QuarantinedAssets));
+            devices.Sum(kv => kv.Value.DroppedRenders), rejected, recent, devices.Sum(kv => kv.Value.QuarantinedAssets),
+            q.Device is null ? null : Periods(devices.SingleOrDefault().Value, q, from, now));
     }
+
+    /// <summary>
+    /// One device's periods in the window, oldest first: a device that seals partial minutes sends several batches for
+    /// one minute, merged here into one point. Renders count every campaign (the campaign filter applies to totals only).
+    /// </summary>
+    private static List<DevicePeriod> Periods(DeviceTelemetry? d, TelemetryProtocol.Query q, DateTimeOffset from, DateTimeOffset now) => d is null ? [] : d.Windows
+        .Where(w => w.Start.AddMinutes(w.Minutes) > from && w.Start <= now && (q.Cohort is null || w.Cohort == q.Cohort))
+        .GroupBy(w => (w.Start, w.Minutes))
+        .OrderBy(g => g.Key.Start)
+        .Select(g => new DevicePeriod(g.Key.Start, g.Key.Minutes, g.Sum(w => w.Groups.Sum(x => x.Renders)),
+            g.Select(w => w.Resources).Aggregate((ResourceSummary?)null, ResourceSummary.Merge)))
+        .ToList();
 
     public static TelemetryProtocol.HealthReply Health(TelemetryStore store, TelemetryProtocol.HealthQuery q)
     {

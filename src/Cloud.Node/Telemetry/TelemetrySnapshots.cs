@@ -8,7 +8,7 @@ public static class TelemetrySnapshots
 {
     public static TelemetrySnapshot Of(TelemetryStore store) => new(store.Devices.OrderBy(d => d.Key, StringComparer.Ordinal)
         .Select(d => new TelemetrySnapshot.Device(d.Key, d.Value.Seqs.Contiguous, d.Value.Seqs.Above.ToList(), d.Value.Tags, d.Value.Cohort,
-            d.Value.Windows.Select(w => new TelemetrySnapshot.Window(w.Start, w.Minutes, w.Cohort, w.Groups)).ToList(), d.Value.DroppedRenders,
+            d.Value.Windows.Select(w => new TelemetrySnapshot.Window(w.Start, w.Minutes, w.Cohort, w.Groups, w.Resources)).ToList(), d.Value.DroppedRenders,
             d.Value.QuarantinedAssets))
         .ToList());
 
@@ -16,7 +16,7 @@ public static class TelemetrySnapshots
     {
         Devices = TelemetryStore.Empty.Devices.SetItems(s.Devices.Select(d => KeyValuePair.Create(d.DeviceId, new DeviceTelemetry(
             new SeqWatermark(d.Contiguous, d.Above.ToImmutableSortedSet()), d.Tags, d.Cohort,
-            d.Windows.Select(w => new Window(w.Start, w.Minutes, w.Cohort, w.Groups)).ToImmutableList(), d.DroppedRenders, d.QuarantinedAssets)))),
+            d.Windows.Select(w => new Window(w.Start, w.Minutes, w.Cohort, w.Groups, w.Resources)).ToImmutableList(), d.DroppedRenders, d.QuarantinedAssets)))),
     };
 
     /// <summary>True when the store already counts this batch (its seq is recorded): applying it again would count it twice.</summary>

@@ -49,7 +49,7 @@ public sealed record TelemetryStore(ImmutableDictionary<string, DeviceTelemetry>
     public TelemetryStore Apply(TelemetryEvents.BatchAccepted e)
     {
         var d = Devices.GetValueOrDefault(e.DeviceId) ?? DeviceTelemetry.Empty;
-        var windows = e.Aggregate is { } a ? d.Windows.Add(new Window(a.PeriodStart, a.PeriodMinutes, e.Cohort, a.Groups)) : d.Windows;
+        var windows = e.Aggregate is { } a ? d.Windows.Add(new Window(a.PeriodStart, a.PeriodMinutes, e.Cohort, a.Groups, a.Resources)) : d.Windows;
         var updated = d with
         {
             Seqs = d.Seqs.With(e.Covers.Append(e.Seq)),
@@ -86,7 +86,8 @@ public sealed record TelemetryStore(ImmutableDictionary<string, DeviceTelemetry>
         var merged = windows.Where(Old)
             .GroupBy(w => (Hour: new DateTimeOffset(w.Start.UtcTicks - w.Start.UtcTicks % TimeSpan.TicksPerHour, TimeSpan.Zero), w.Cohort))
             .Select(g => new Window(g.Key.Hour, 60, g.Key.Cohort,
-                g.SelectMany(w => w.Groups).GroupBy(x => x.Key).Select(x => x.Aggregate(GroupAggregate.Merge)).ToList()));
+                g.SelectMany(w => w.Groups).GroupBy(x => x.Key).Select(x => x.Aggregate(GroupAggregate.Merge)).ToList(),
+                g.Select(w => w.Resources).Aggregate((ResourceSummary?)null, ResourceSummary.Merge)));
         return windows.RemoveAll(Old).AddRange(merged);
     }
 
@@ -136,5 +137,5 @@ public sealed record DeviceTelemetry(SeqWatermark Seqs, IReadOnlyDictionary<stri
     public static readonly DeviceTelemetry Empty = new(SeqWatermark.None, new Dictionary<string, string>(), CohortResolver.Baseline, ImmutableList<Window>.Empty, 0);
 }
 
-/// <summary>What one accepted batch said about one period.</summary>
-public sealed record Window(DateTimeOffset Start, int Minutes, string Cohort, IReadOnlyList<GroupAggregate> Groups);
+/// <summary>What one accepted batch said about one period: its groups and the device's resource readings (CPU, temperature …).</summary>
+public sealed record Window(DateTimeOffset Start, int Minutes, string Cohort, IReadOnlyList<GroupAggregate> Groups, ResourceSummary? Resources = null);

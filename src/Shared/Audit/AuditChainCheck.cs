@@ -33,6 +33,8 @@ internal static class AuditChainCheck
         long? vouched = null; // the highest signed seq the log agrees with
         foreach (var head in signedHeads.OrderBy(h => h.Seq))
         {
+            // A head signed over the empty log (a node signs at start, before its first action) vouches only for that.
+            if (head.Seq == 0 && head.Hash == AuditEntry.GenesisHash) continue;
             if (!hashAt.TryGetValue(head.Seq, out var hash))
                 return new AuditVerification(count, Head(last), new AuditBreak(lastLine + 1, head.Seq, AuditBreakKind.EntryMissing,
                     $"log ends at seq {last?.Seq ?? 0} but a signed head vouches for seq {head.Seq}: entries were cut off"));

@@ -83,19 +83,30 @@ public sealed class AuditLog : IDisposable
         }
     }
 
-    public AuditVerification Verify() => AuditChainCheck.Run(Path, Volatile.Read(ref _committedLength), (AuditHead?)null);
+    /// <summary>
+    /// Verifies the entries acknowledged so far (a line being appended right now is not read as a torn one); with a
+    /// signed head, also proves nothing was cut or rewritten. The head must be read before this call, so the log is at
+    /// least as long as the head it is checked against.
+    /// </summary>
+    public AuditVerification Verify(SignedEnvelope? signedHead = null, TrustSet? trust = null) =>
+        Check(Path, Volatile.Read(ref _committedLength), signedHead, trust);
 
     /// <summary>Verifies any log file, e.g. one copied off a device; with a signed head, also proves nothing was cut or rewritten.</summary>
     public static AuditVerification VerifyFile(string path, SignedEnvelope? signedHead = null, TrustSet? trust = null)
     {
         if (!File.Exists(path)) throw new FleetException($"audit log {path} does not exist");
+        return Check(path, long.MaxValue, signedHead, trust);
+    }
+
+    private static AuditVerification Check(string path, long limit, SignedEnvelope? signedHead, TrustSet? trust)
+    {
         AuditHead? head = null;
         if (signedHead is not null)
         {
             head = AuditHead.TryVerify(signedHead, trust ?? TrustSet.Empty, out var error);
             if (head is null) return new AuditVerification(0, null, new AuditBreak(0, null, AuditBreakKind.HeadRejected, "signed head rejected: " + error));
         }
-        return AuditChainCheck.Run(path, long.MaxValue, head);
+        return AuditChainCheck.Run(path, limit, head);
     }
 
     /// <summary>Verifies any log file against heads already verified elsewhere (a device's, as the cloud kept them).</summary>

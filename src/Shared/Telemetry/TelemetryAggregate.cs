@@ -1,3 +1,5 @@
+using Fleet.Shared.Serialization;
+
 namespace Fleet.Shared.Telemetry;
 
 /// <summary>Everything a device says about one period (a minute, or an hour roll-up): per-group counts and resources.</summary>
@@ -143,7 +145,7 @@ public sealed record ArmCounts(string Arm, long Impressions, long Q25, long Q50,
 /// <summary>Resource readings over a period: averages and peaks.</summary>
 public sealed record ResourceSummary(
     int Samples, double? CpuPercentAvg, double? CpuPercentMax, double? MemoryUsedMbMax, double? ProcessRssMbMax,
-    double? TemperatureCMax, double? NpuPercentAvg)
+    double? TemperatureCMax, double? NpuPercentAvg) : IFleetProtocol
 {
     public static ResourceSummary? Merge(ResourceSummary? a, ResourceSummary? b)
     {

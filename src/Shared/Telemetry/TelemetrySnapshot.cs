@@ -14,5 +14,6 @@ public sealed record TelemetrySnapshot(IReadOnlyList<TelemetrySnapshot.Device> D
     public sealed record Device(string DeviceId, long Contiguous, IReadOnlyList<long> Above, IReadOnlyDictionary<string, string> Tags, string Cohort,
         IReadOnlyList<Window> Windows, long DroppedRenders, long QuarantinedAssets);
 
-    public sealed record Window(DateTimeOffset Start, int Minutes, string Cohort, IReadOnlyList<GroupAggregate> Groups);
+    /// <param name="Resources">Absent in snapshots written before resource readings were kept.</param>
+    public sealed record Window(DateTimeOffset Start, int Minutes, string Cohort, IReadOnlyList<GroupAggregate> Groups, ResourceSummary? Resources = null);
 }

@@ -44,6 +44,25 @@ public sealed class TelemetryStoreTests
     }
 
     [Fact]
+    public void A_devices_periods_keep_its_resource_readings_merge_partial_batches_of_a_minute_and_survive_roll_up_and_snapshots()
+    {
+        var store = TelemetryStore.Empty;
+        // Two partial batches for minute 0 (a device sealing partial minutes), one for minute 1.
+        store = store.Apply(Accepted(1, T0, 2)).Apply(Accepted(2, T0, 1)).Apply(Accepted(3, T0.AddMinutes(1), 4));
+        var query = new TelemetryProtocol.Query("kiosk-1", null, null, 86400);
+        var periods = TelemetryQuery.Report(store, query, T0.AddMinutes(5), 0, []).Periods!;
+        Assert.Equal([(T0, 3L), (T0.AddMinutes(1), 4L)], periods.Select(p => (p.Start, p.Renders)));
+        var one = SyntheticTelemetry.Minute(T0, 1).Resources!;
+        Assert.Equal(one with { Samples = 2 * one.Samples }, periods[0].Resources);
+        Assert.Null(TelemetryQuery.Report(store, query with { Device = null }, T0.AddMinutes(5), 0, []).Periods); // fleet-wide: no per-device series
+
+        var restored = TelemetrySnapshots.Restore(TelemetrySnapshots.Of(store));
+        Assert.Equal(one, restored.Devices["kiosk-1"].Windows[2].Resources);
+        var rolled = store.Prune(T0.AddDays(-1), rollUpBefore: T0.AddHours(1));
+        Assert.Equal(one with { Samples = 3 * one.Samples }, rolled.Devices["kiosk-1"].Windows.Single().Resources);
+    }
+
+    [Fact]
     public void Arm_rows_merge_by_arm_and_a_batch_with_impossible_arm_counts_is_rejected()
     {
         var personalised = new ArmCounts(ArmCounts.Personalised, 10, 9, 8, 7, 6, 2, 40_000);

@@ -112,6 +112,8 @@ public static class ProtocolSamples
         Report().Campaigns[0],
         Report().Campaigns[0].Variants[0],
         Report().RecentRejections[0],
+        Report().Periods![0],
+        Report().Periods![0].Resources!,
         new DeviceReplies.Registered("kiosk-1", false, new DeviceCredentials("fld_secret", "http://10.0.0.1:5080")),
         new DeviceCredentials("fld_secret", "http://10.0.0.1:5080"),
     }.Concat(Campaigns()).Concat(Tokens()).Concat(Rollouts());
@@ -157,7 +159,8 @@ public static class ProtocolSamples
     public static TelemetryReport Report() => new(At.AddMinutes(-10), At, null, "summer-sale", null, 2,
         new List<CampaignReport> { new CampaignReport("summer-sale", "3", 10, 9, 1, 2, 1, 0, 0.1, new Dictionary<string, double> { ["composite:static-creative:ffmpeg-missing"] = 0.1 },
             210, 400, 410, 8, 2, 0.25, new List<VariantReport> { new("h1", 10, 8, 2, 0.25) }) },
-        0, 1, new List<RejectionView> { new(At, "kiosk-2", "akka.tcp://fleet@10.0.0.6:4000", 0, "seq 0 is not positive") });
+        0, 1, new List<RejectionView> { new(At, "kiosk-2", "akka.tcp://fleet@10.0.0.6:4000", 0, "seq 0 is not positive") }, 0,
+        new List<DevicePeriod> { new(At.AddMinutes(-1), 1, 10, SyntheticTelemetry.Minute(At, 2).Resources) });
 
     private static readonly Dictionary<string, string> Tags = new() { ["store"] = "berlin" };
 

@@ -25,6 +25,18 @@ export async function api(path, { method = 'GET', body } = {}) {
   return json;
 }
 
+// A file from /api/v1 (an image the API draws) as an object URL: an <img> cannot send the bearer header itself.
+export async function fileUrl(path) {
+  const res = await fetch(`/api/v1${path}`, { headers: { Authorization: `Bearer ${token()}` } });
+  if (res.status === 401) onSignedOut('the token was refused');
+  if (!res.ok) {
+    let message = res.statusText;
+    try { message = (await res.json()).error || message; } catch { /* not JSON */ }
+    throw new ApiError(res.status, message);
+  }
+  return URL.createObjectURL(await res.blob());
+}
+
 // The caller's role and the roles it may act as, from GET /api/v1/whoami.
 let me = null;
 export async function signIn() { me = await api('/whoami'); return me; }

@@ -8,8 +8,9 @@ import kill from './kill.js';
 import renders from './renders.js';
 import measurement from './measurement.js';
 import review from './review.js';
+import audit from './audit.js';
 
-const pages = { fleet, device, campaigns, rollouts, kill, renders, measurement, review };
+const pages = { fleet, device, campaigns, rollouts, kill, renders, measurement, review, audit };
 const $ = id => document.getElementById(id);
 let current = null, stopStream = null;
 

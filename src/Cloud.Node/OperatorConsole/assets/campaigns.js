@@ -1,6 +1,34 @@
-// Campaigns: each campaign's versions (in force or staged) and its assignments.
-import { api } from './api.js';
+// Campaigns: each campaign's versions (in force or staged) and its assignments, and a preview of a version played in the
+// page: the cloud renders the version with the copy variant picked here (GET …/review/VARIANT/clip).
+import { api, fileUrl } from './api.js';
 import { h, table, badge, when, tags } from './dom.js';
+
+function preview(id, version) {
+  const box = h('details', { class: 'preview' }, h('summary', {}, 'play'));
+  const pick = h('select', { 'aria-label': `copy for the preview of ${id} v${version}` });
+  const stage = h('div');
+  let current = null;
+  const play = async () => {
+    if (current) URL.revokeObjectURL(current);
+    current = null;
+    stage.replaceChildren(h('span', {}, 'rendering…'));
+    try {
+      current = await fileUrl(`/campaigns/${encodeURIComponent(id)}/versions/${version}/review/${encodeURIComponent(pick.value)}/clip`);
+      stage.replaceChildren(h('video', { src: current, controls: true, muted: true, playsinline: true, preload: 'metadata' }));
+    } catch (e) { stage.replaceChildren(h('span', { class: 'error' }, e.message)); }
+  };
+  pick.addEventListener('change', play);
+  box.addEventListener('toggle', async () => {
+    if (!box.open || pick.options.length) return;
+    try {
+      const r = await api(`/campaigns/${encodeURIComponent(id)}/versions/${version}/review`);
+      pick.replaceChildren(...r.variants.map(v => h('option', { value: v.id }, `${v.kind}: ${v.text}`)));
+      box.append(pick, stage);
+      if (pick.value) await play();
+    } catch (e) { box.append(h('span', { class: 'error' }, e.message)); }
+  });
+  return box;
+}
 
 export default {
   topics: ['rollouts'],
@@ -22,6 +50,7 @@ export default {
           ['Expires', v => v.expires_at ? when(v.expires_at) : '—'],
           ['Assets', v => `${v.assets} (${(v.bytes / 1e6).toFixed(1)} MB)`],
           ['Signed by', v => v.kid ?? '—'],
+          ['Preview', v => preview(d.summary.id, v.version)],
         ], [...d.versions].reverse()))) : [h('p', {}, 'no campaigns published')]));
     };
   },

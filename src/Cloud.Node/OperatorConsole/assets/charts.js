@@ -14,7 +14,7 @@ function chart(width, height, label) {
   return svg;
 }
 
-const fmt = v => (v === null || v === undefined || Number.isNaN(v)) ? '—' : Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toFixed(4);
+const fmt = v => (v === null || v === undefined || Number.isNaN(v)) ? '—' : Number.isInteger(v) ? String(v) : Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toFixed(4);
 
 // Horizontal bars (one per row: {label, value, kind}) against a threshold line, e.g. canary and baseline vs a gate.
 export function barsWithThreshold(title, rows, threshold, thresholdLabel) {
@@ -62,5 +62,28 @@ export function interval(label, value, low, high) {
   if (low !== null && low !== undefined && high !== null && high !== undefined)
     svg.append(s('line', { class: 'ci', x1: x(low), x2: x(high), y1: H / 2, y2: H / 2 }));
   if (value !== null && value !== undefined) svg.append(s('circle', { class: 'canary', cx: x(value), cy: H / 2, r: 5 }));
+  return svg;
+}
+
+// A small time series (points: {at: Date, value}), one bar per reported period, with its latest value and peak in words:
+// e.g. a device's renders per minute, CPU or temperature. Periods without a reading leave a gap rather than a zero.
+export function series(title, points, unit) {
+  const W = 320, H = 90, left = 4, right = W - 4, top = 20, bottom = H - 14;
+  const known = points.filter(p => p.value !== null && p.value !== undefined);
+  const last = known.at(-1)?.value, peak = known.length ? Math.max(...known.map(p => p.value)) : null;
+  const label = `${title}: ${known.length ? `latest ${fmt(last)} ${unit}, peak ${fmt(peak)} ${unit} over ${known.length} period(s)` : 'no readings'}`;
+  const svg = chart(W, H, label);
+  svg.append(s('text', { x: 4, y: 13 }, known.length ? `${title}: ${fmt(last)} ${unit} (peak ${fmt(peak)})` : `${title}: no readings`));
+  if (points.length) {
+    const t0 = +points[0].at, t1 = Math.max(+points.at(-1).at, t0 + 60000);
+    const max = Math.max(peak ?? 0, 1e-9) * 1.1, step = (right - left) / Math.max(points.length, 1);
+    const x = at => left + (right - left - step) * ((+at - t0) / (t1 - t0));
+    for (const p of known) {
+      const hgt = Math.max(1, (bottom - top) * (p.value / max));
+      svg.append(s('rect', { class: 'used', x: x(p.at), y: bottom - hgt, width: Math.max(1, step - 1), height: hgt }));
+    }
+    svg.append(s('text', { x: 4, y: H - 2 }, points[0].at.toISOString().slice(11, 16)));
+    svg.append(s('text', { x: right - 30, y: H - 2 }, points.at(-1).at.toISOString().slice(11, 16)));
+  }
   return svg;
 }

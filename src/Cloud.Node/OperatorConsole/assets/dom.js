@@ -31,7 +31,8 @@ export const badge = (text, kind = text) => h('span', { class: `badge ${kind}` }
 export function when(iso) {
   if (!iso) return '—';
   const d = new Date(iso), s = Math.round((Date.now() - d) / 1000);
-  const ago = s < 60 ? `${s}s ago` : s < 3600 ? `${Math.round(s / 60)}m ago` : s < 86400 ? `${Math.round(s / 3600)}h ago` : d.toISOString().slice(0, 10);
+  // Only the recent past in words; a date ahead (an expiry) or long ago is the day itself.
+  const ago = s < 0 || s >= 86400 ? d.toISOString().slice(0, 10) : s < 60 ? `${s}s ago` : s < 3600 ? `${Math.round(s / 60)}m ago` : `${Math.round(s / 3600)}h ago`;
   return h('time', { datetime: d.toISOString(), title: d.toISOString() }, ago);
 }
 

@@ -1,6 +1,6 @@
 // Copy review: every copy variant of a campaign version with the safety filter's verdict; operators approve or reject
-// each one with a reason (it goes to the audit log). Without #review/ID/VERSION it lists the versions to review.
-import { api, may } from './api.js';
+// each one with a reason (it goes to the audit log); each variant's frame in the template opens on request. Without #review/ID/VERSION it lists the versions to review.
+import { api, may, fileUrl } from './api.js';
 import { h, table, badge, when, field, actionForm } from './dom.js';
 
 const stateKind = { approved: 'ok', rejected: 'bad', unreviewed: 'warn' };
@@ -16,6 +16,22 @@ function decide(path, variant, refresh) {
       reason.value = '';
       await refresh();
     });
+}
+
+// The variant drawn in the version's template, rendered by the cloud on first opening (seconds) and kept there.
+function frame(path, variant) {
+  const box = h('details', { class: 'frame' }, h('summary', {}, 'frame'));
+  box.addEventListener('toggle', async () => {
+    if (!box.open || box.dataset.loaded) return;
+    box.dataset.loaded = 'yes';
+    const status = h('span', {}, 'rendering…');
+    box.append(status);
+    try {
+      const url = await fileUrl(`${path}/${encodeURIComponent(variant.id)}/frame`);
+      status.replaceWith(h('img', { src: url, alt: `${variant.id} as the template shows it: ${variant.text}` }));
+    } catch (e) { status.replaceWith(h('span', { class: 'error' }, e.message)); delete box.dataset.loaded; }
+  });
+  return box;
 }
 
 async function versions(body) {
@@ -47,6 +63,7 @@ export default {
           ['State', v => badge(v.state, stateKind[v.state])],
           ['Decided', v => v.by ? [when(v.at), ` by ${v.by} (${v.role})${v.why ? `: ${v.why}` : ''}`] : '—'],
           ['', v => decide(path, v, refresh)],
+          ['Frame', v => frame(path, v)],
         ], r.variants));
     };
     return refresh;
