@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Net;
 using System.Text.RegularExpressions;
 using Fleet.Cloud.Api;
@@ -91,6 +92,7 @@ public sealed partial class ConsoleTests
             Assert.Equal("0", await page.TextAsync("document.querySelectorAll('#page td b').length"));
             Assert.Contains("store=<b>berlin</b>", await page.TextAsync("document.querySelector('#page tbody').textContent"));
             await ScreenshotAsync(page, "fleet");
+            await OnAPhoneAsync(page, "fleet-phone");
 
             // A device's page charts its resource readings as they arrive (re-opened until the first CPU reading is in).
             await page.EvaluateAsync("location.hash = '#device/kiosk-1'");
@@ -112,6 +114,7 @@ public sealed partial class ConsoleTests
             await Until(page, "document.querySelector('#page .acks')?.textContent", t => t.StartsWith("3/3 acknowledged"), "3/3 acknowledgements on the page");
             Assert.Equal("true", await page.EvaluateAsync("window.notReloaded === true")); // live: the page was never reloaded
             await ScreenshotAsync(page, "kill-engaged-from-the-page");
+            await OnAPhoneAsync(page, "kill-phone");
 
             // The audit log says who engaged it and why.
             var audit = await cloud.Api.GetAsync<List<AuditEntry>>("api/v1/audit");
@@ -127,7 +130,7 @@ public sealed partial class ConsoleTests
 
             // A viewer sees the kill but no button to release it, nor the rollout form; the API refuses what it would do.
             await page.EvaluateAsync("document.getElementById('signout').click()");
-            await SignInAsync(page, viewer.Token);
+            await SignInByKeyboardAsync(page, viewer.Token);
             await Until(page, "document.getElementById('who').textContent", t => t.Contains("(viewer)"), "signed in as viewer");
             await Until(page, "document.querySelector('#page article.kill h2')?.textContent", t => t.Contains("engaged"), "the kill shown to the viewer");
             Assert.Equal("0", await page.TextAsync("document.querySelectorAll('#page button').length"));
@@ -151,6 +154,8 @@ public sealed partial class ConsoleTests
                 "the audit chain broken on the Audit page");
             Assert.Equal("The newest", (await page.TextAsync("document.querySelector('#audit-chain + div').firstChild.textContent"))[..10]);
             await ScreenshotAsync(page, "audit-broken");
+            // Refused requests (the wrong token, the viewer's release) are expected; a script error never is.
+            Assert.DoesNotContain(browser.Console, l => l.StartsWith("Uncaught", StringComparison.Ordinal));
         }
         catch (Exception e) { throw new Exception($"{e.Message}\n--- chromium:\n{browser.Tail()}", e); }
         finally
@@ -236,6 +241,29 @@ public sealed partial class ConsoleTests
 
     private static Task<TokenReplies.Created> TokenAsync(CloudUnderTest cloud, string role) =>
         cloud.Api.PostAsync<TokenReplies.Created>("api/v1/tokens", new TokenEndpoints.CreateTokenRequest(role, null, $"console {role}"));
+
+    /// <summary>The page at a phone's size (390×844): nothing wider than the screen (tables scroll in their own box).</summary>
+    private static async Task OnAPhoneAsync(DevToolsPage page, string screenshot)
+    {
+        await page.CallAsync("Emulation.setDeviceMetricsOverride", new JsonObject { ["width"] = 390, ["height"] = 844, ["deviceScaleFactor"] = 2, ["mobile"] = true });
+        try
+        {
+            await Until(page, "String(document.documentElement.scrollWidth <= window.innerWidth)", t => t == "true", $"{screenshot}: the page within a phone's width");
+            await ScreenshotAsync(page, screenshot);
+        }
+        finally { await page.CallAsync("Emulation.clearDeviceMetricsOverride", new JsonObject()); }
+    }
+
+    /// <summary>Signs in as a person at a keyboard does: the token typed into the focused field, then Enter.</summary>
+    private static async Task SignInByKeyboardAsync(DevToolsPage page, string token)
+    {
+        await Until(page, "String(!document.getElementById('signin').hidden && (document.getElementById('token').focus(), document.activeElement.id === 'token'))",
+            t => t == "true", "the token field focused");
+        await page.CallAsync("Input.insertText", new JsonObject { ["text"] = token });
+        foreach (var type in new[] { "keyDown", "keyUp" })
+            await page.CallAsync("Input.dispatchKeyEvent", new JsonObject
+                { ["type"] = type, ["key"] = "Enter", ["code"] = "Enter", ["windowsVirtualKeyCode"] = 13, ["text"] = type == "keyDown" ? "\r" : "" });
+    }
 
     private static Task SignInAsync(DevToolsPage page, string token) =>
         Until(page, $"(() => {{ const f = document.getElementById('signin'); if (f.hidden) return ''; document.getElementById('token').value = {System.Text.Json.JsonSerializer.Serialize(token)}; f.requestSubmit(); return 'sent'; }})()",

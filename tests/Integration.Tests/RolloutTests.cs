@@ -45,6 +45,12 @@ public sealed class RolloutTests
         Assert.Equal(RolloutStatus.Completed, done.Status);
         Assert.Contains(done.History, h => h.What.StartsWith("stage 2/2", StringComparison.Ordinal) && h.By == "gates");
         Assert.True(done.Canary!.Renders >= 2, $"canary renders {done.Canary.Renders}");
+        // The curves behind the console's gate charts: one point per tick where a cohort's window changed, in time order.
+        Assert.NotNull(done.Samples);
+        Assert.True(done.Samples!.Count >= 2, $"{done.Samples.Count} gate sample(s)");
+        Assert.Equal(done.Samples.OrderBy(p => p.At).Select(p => p.At), done.Samples.Select(p => p.At));
+        Assert.True(done.Samples.Zip(done.Samples.Skip(1)).All(p => p.Item1.Canary != p.Item2.Canary || p.Item1.Baseline != p.Item2.Baseline));
+        Assert.Contains(done.Samples, p => p.Canary.Renders > 0);
         // Telemetry that arrived while a device was in the cohort is labelled canary.
         var canaryTelemetry = (await cloud.GetAsync("/api/v1/telemetry?cohort=canary&campaign=summer-sale")).Json.GetProperty("campaigns");
         Assert.Contains(canaryTelemetry.EnumerateArray(), c => c.GetProperty("campaign_version").GetString() == "2" && c.GetProperty("renders").GetInt64() > 0);

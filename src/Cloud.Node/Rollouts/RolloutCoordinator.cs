@@ -34,6 +34,7 @@ public sealed class RolloutCoordinator : SnapshottingActor
     private readonly CloudAudit? _audit;
     private RolloutBook _book = new();
     private bool _observing;
+    private readonly Dictionary<string, Queue<GateSample>> _samples = new(StringComparer.Ordinal);
     private readonly bool _requireReview;
 
     public RolloutCoordinator(Func<CancellationToken, Task<IReadOnlyList<DeviceReplies.DeviceView>>> devices, TimeSpan tick, TimeProvider clock, CloudAudit? audit,
@@ -70,8 +71,8 @@ public sealed class RolloutCoordinator : SnapshottingActor
             Decide(_book.Handle(r.Cmd, resolved, Now), r.ReplyTo);
         });
         Command<Act>(cmd => Decide(_book.Handle(cmd, Now), Sender));
-        Command<Get>(q => Sender.Tell(_book.Find(q.RolloutId)?.ToView() ?? (object)new Refused(404, $"no rollout {q.RolloutId}")));
-        Command<List>(_ => Sender.Tell(new RolloutList(_book.Rollouts.Select(r => r.ToView()).Reverse().ToList())));
+        Command<Get>(q => Sender.Tell(_book.Find(q.RolloutId) is { } found ? View(found) : new Refused(404, $"no rollout {q.RolloutId}")));
+        Command<List>(_ => Sender.Tell(new RolloutList(_book.Rollouts.Select(View).Reverse().ToList())));
         Command<Tick>(_ =>
         {
             if (_observing || !_book.Observed.Any()) return;
@@ -132,11 +133,26 @@ public sealed class RolloutCoordinator : SnapshottingActor
         {
             var health = o.Health.GetValueOrDefault(r.Id) ?? new TelemetryProtocol.HealthReply(HealthWindow.Empty, HealthWindow.Empty);
             var (observed, events) = RolloutBook.Step(r, o.Snapshot, health.Canary, health.Baseline);
+            Sample(r.Id, health);
             _book = _book.WithObservation(observed);
             all.AddRange(events);
         }
         RolloutMetrics.Book(_book.Rollouts);
         if (all.Count > 0) Persist(all, () => { });
+    }
+
+    /// <summary>How many ticks of each rollout's cohort health are kept for its curves (at the default 1 s tick, 10 minutes).</summary>
+    public const int SamplesKept = 600;
+
+    private RolloutView View(Rollout r) => r.ToView() with { Samples = _samples.TryGetValue(r.Id, out var kept) ? kept.ToList() : null };
+
+    // One point per tick where either cohort's window changed (an unchanged tick adds nothing to the curve).
+    private void Sample(string rolloutId, TelemetryProtocol.HealthReply health)
+    {
+        if (!_samples.TryGetValue(rolloutId, out var kept)) _samples[rolloutId] = kept = new Queue<GateSample>();
+        if (kept.Count > 0 && kept.Last() is var last && last.Canary == health.Canary && last.Baseline == health.Baseline) return;
+        kept.Enqueue(new GateSample(Now, health.Canary, health.Baseline));
+        while (kept.Count > SamplesKept) kept.Dequeue();
     }
 
     /// <summary>

@@ -72,5 +72,6 @@ public sealed class CompositeActor : ReceiveActor, IWithUnboundedStash
         {
             foreach (var like in w.Like) _engine.WarmUp(w.Prepared, like);
         });
+        Receive<StopWarmSteps>(_ => _engine.StopWarmSteps());
     }
 }

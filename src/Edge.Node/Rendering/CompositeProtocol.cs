@@ -21,6 +21,12 @@ public static class CompositeProtocol
     /// <summary>Start the fast path's processes for renders like <paramref name="Like"/> (one per grade) ahead of them; no reply.</summary>
     public sealed record WarmSteps(PreparedTemplate Prepared, IReadOnlyList<RenderRequest> Like);
 
+    /// <summary>Stop every process waiting for a render: a quarantine deleted files they were started over.</summary>
+    public sealed record StopWarmSteps
+    {
+        public static readonly StopWarmSteps Instance = new();
+    }
+
     /// <summary>Internal: the encoder probe finished.</summary>
     internal sealed record EncodersProbed(IReadOnlyList<string> Encoders, string? FfmpegMissing);
 }

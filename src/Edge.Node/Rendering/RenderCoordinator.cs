@@ -88,6 +88,8 @@ public sealed class RenderCoordinator : ReceiveActor
         {
             // Nothing built from bad bytes survives: its preparation and every cached ad of the campaigns it served go.
             var campaigns = _services.Prepared.Forget(q.Path, q.Sha256);
+            // Processes waiting for the next render hold files of preparations just deleted: the next render starts its own.
+            _services.Composite.Tell(CompositeProtocol.StopWarmSteps.Instance);
             _services.Cache.Purge(a => campaigns.Contains(a.CampaignId));
         });
         Receive<Terminated>(t => _jobs.Remove(t.ActorRef));

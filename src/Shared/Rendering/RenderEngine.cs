@@ -68,7 +68,10 @@ public sealed class RenderEngine(FfmpegRunner runner, string? workRoot = null) :
         });
     }
 
-    public void Dispose()
+    public void Dispose() => StopWarmSteps();
+
+    /// <summary>Stops every process waiting for a render (e.g. when a template's files were found corrupt and deleted).</summary>
+    public void StopWarmSteps()
     {
         Interlocked.Exchange(ref _assembler, null)?.Dispose();
         Interlocked.Exchange(ref _mixer, null)?.Dispose();

@@ -68,7 +68,14 @@ public sealed record RolloutView(
     IReadOnlyList<RolloutTransition> History,
     string StartedBy,
     DateTimeOffset StartedAt,
-    DateTimeOffset? EndedAt) : IFleetProtocol;
+    DateTimeOffset? EndedAt,
+    IReadOnlyList<GateSample>? Samples = null) : IFleetProtocol;
+
+/// <summary>
+/// Both cohorts' health as the coordinator saw it on one tick, for the canary-vs-baseline curves. Kept in the
+/// coordinator's memory (the newest <c>RolloutCoordinator.SamplesKept</c> per rollout): a hand-over starts a new curve.
+/// </summary>
+public sealed record GateSample(DateTimeOffset At, HealthWindow Canary, HealthWindow Baseline) : IFleetProtocol;
 
 public sealed record RolloutDeviceView(string DeviceId, DeviceRolloutState State, string? Detail) : IFleetProtocol;
 

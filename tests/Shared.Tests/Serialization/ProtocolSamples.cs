@@ -124,7 +124,8 @@ public static class ProtocolSamples
 
     public static RolloutView RolloutView() => new("r1", "campaign:summer-sale@3", "summer-sale v2", RolloutStatus.Running, L(1.0, 100.0), 0, 1, At,
         TimeSpan.FromMinutes(10), L("success>=0.99"), 50, Tags, 20, "observing", new HealthWindow(10, 9, 1, 0, 0, 230), HealthWindow.Empty,
-        L(new RolloutDeviceView("kiosk-1", DeviceRolloutState.Running, "summer-sale@3")), L(new RolloutTransition(At, "started", "op", "new copy")), "op", At, null);
+        L(new RolloutDeviceView("kiosk-1", DeviceRolloutState.Running, "summer-sale@3")), L(new RolloutTransition(At, "started", "op", "new copy")), "op", At, null,
+        L(new GateSample(At, new HealthWindow(10, 9, 1, 0, 0, 230), HealthWindow.Empty)));
 
     private static IEnumerable<object> Rollouts() => new object[]
     {
@@ -141,6 +142,7 @@ public static class ProtocolSamples
         RolloutView(),
         RolloutView().Devices[0],
         RolloutView().History[0],
+        RolloutView().Samples![0],
         new CampaignCommands.ResolveArtifact(Artifact()),
         new CampaignCommands.SetOverlay(Overlay()),
         new CampaignCommands.ClearOverlay("r1"),

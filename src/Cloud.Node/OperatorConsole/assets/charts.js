@@ -87,3 +87,26 @@ export function series(title, points, unit) {
   }
   return svg;
 }
+
+// A gate's history: canary and baseline over time (points: {at: Date, canary, baseline}) against its threshold line.
+export function linesWithThreshold(title, points, threshold, thresholdLabel) {
+  const W = 360, H = 110, left = 4, right = W - 54, top = 20, bottom = H - 16;
+  const known = k => points.filter(p => p[k] !== null && p[k] !== undefined);
+  const max = Math.max(threshold ?? 0, ...known('canary').map(p => p.canary), ...known('baseline').map(p => p.baseline), 1e-9) * 1.15;
+  const t0 = +points[0].at, t1 = Math.max(+points.at(-1).at, t0 + 1000);
+  const x = at => left + (right - left) * ((+at - t0) / (t1 - t0));
+  const y = v => bottom - (bottom - top) * (v / max);
+  const svg = chart(W, H, `${title} over time: canary ${fmt(known('canary').at(-1)?.canary)}, baseline ${fmt(known('baseline').at(-1)?.baseline)}; threshold ${thresholdLabel}`);
+  svg.append(s('text', { x: 4, y: 13 }, `${title} over time`));
+  for (const kind of ['baseline', 'canary']) {
+    const line = known(kind).map(p => `${x(p.at).toFixed(1)},${y(p[kind]).toFixed(1)}`);
+    if (line.length) svg.append(s('polyline', { class: kind, points: line.join(' ') }));
+  }
+  if (threshold !== null && threshold !== undefined) {
+    svg.append(s('line', { class: 'threshold', x1: left, x2: right, y1: y(threshold), y2: y(threshold) }));
+    svg.append(s('text', { x: right + 4, y: y(threshold) + 4 }, thresholdLabel));
+  }
+  svg.append(s('text', { x: 4, y: H - 2 }, points[0].at.toISOString().slice(11, 19)));
+  svg.append(s('text', { x: right - 50, y: H - 2 }, points.at(-1).at.toISOString().slice(11, 19)));
+  return svg;
+}

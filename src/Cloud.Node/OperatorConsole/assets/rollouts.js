@@ -1,7 +1,7 @@
 // Rollouts: stage progress, each gate's canary and baseline against its threshold, device states, and the actions.
 import { api, may } from './api.js';
 import { h, table, badge, when, field, actionForm } from './dom.js';
-import { barsWithThreshold } from './charts.js';
+import { barsWithThreshold, linesWithThreshold } from './charts.js';
 
 const DEFAULT_GATES = ['success>=0.99', 'p95<=1.2x', 'fallback<=0.02', 'load-errors<=0'];
 const FINISHED = ['completed', 'aborted', 'rolled-back'];
@@ -19,8 +19,12 @@ function gateChart(gate, r) {
   const [, metric, op, v, relative] = m;
   const base = value(metric, r.baseline);
   const threshold = relative ? (base === null ? null : base * Number(v)) : Number(v);
-  return barsWithThreshold(gate, [{ label: 'canary', value: value(metric, r.canary), kind: 'canary' }, { label: 'baseline', value: base, kind: 'baseline' }],
-    threshold, `${op} ${relative ? `${v}× baseline` : v}`);
+  const label = `${op} ${relative ? `${v}× baseline` : v}`;
+  const now = barsWithThreshold(gate, [{ label: 'canary', value: value(metric, r.canary), kind: 'canary' }, { label: 'baseline', value: base, kind: 'baseline' }],
+    threshold, label);
+  // The coordinator's recent ticks (kept in its memory): how canary and baseline moved, with today's threshold.
+  const samples = (r.samples ?? []).map(p => ({ at: new Date(p.at), canary: value(metric, p.canary), baseline: value(metric, p.baseline) }));
+  return samples.length < 2 ? now : h('div', { class: 'gate' }, now, linesWithThreshold(gate, samples, threshold, label));
 }
 
 function actions(r, refresh) {
