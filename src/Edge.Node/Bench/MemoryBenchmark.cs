@@ -1,9 +1,9 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Fleet.Edge.Rendering;
 using Fleet.Shared.Cli;
+using Fleet.Shared.IO;
 using Fleet.Shared.Personalisation.Embedding;
 using Fleet.Shared.Serialization;
 
@@ -51,7 +51,7 @@ public static class MemoryBenchmark
             var http = JoinBenchmark.FreePort();
             // Enrolled, through the cloud's device gateway (gRPC, mutual TLS), as devices run.
             cloud.Enrol("bench-memory", Path.Combine(root, "edge"));
-            using var agent = AgentProcess.Start(["agent", "--data", Path.Combine(root, "edge"), "--http", $"{http}", "--model-unload-after", "5s"]);
+            using var agent = FleetProcess.Edge("agent", "--data", Path.Combine(root, "edge"), "--http", $"{http}", "--model-unload-after", "5s");
             using var local = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{http}/"), Timeout = TimeSpan.FromMinutes(2) };
             await cloud.WaitRunningAsync(Campaign, 1, TimeSpan.FromMinutes(2));
             progress("device running summer-sale v1 on the built-in model");
@@ -87,7 +87,7 @@ public static class MemoryBenchmark
     }
 
     /// <summary>Renders while sampling, then waits out the idle time and measures.</summary>
-    private static async Task<Phase> PhaseAsync(AgentProcess agent, HttpClient local, string model, int renders, TimeSpan idle, Action<string> progress)
+    private static async Task<Phase> PhaseAsync(FleetProcess agent, HttpClient local, string model, int renders, TimeSpan idle, Action<string> progress)
     {
         using var sampling = new CancellationTokenSource();
         var peak = Task.Run(async () =>
@@ -110,7 +110,7 @@ public static class MemoryBenchmark
         await sampling.CancelAsync();
         var (peakMb, peakAgentMb) = await peak;
         await Task.Delay(idle);
-        var phase = new Phase(model, peakMb, peakAgentMb, ProcessProbe.RssMb(agent.Pid), ProcessProbe.ChildrenPssMb(agent.Pid), ProcessProbe.Children(agent.Pid).Count);
+        var phase = new Phase(model, peakMb, peakAgentMb, ProcessProbe.RssMb(agent.Pid), ProcessProbe.ChildrenPssMb(agent.Pid), ProcessTree.ChildrenOf(agent.Pid).Count);
         progress($"{model}: peak {phase.PeakMb:0} MB (agent {phase.PeakAgentMb:0}) during {renders} renders; idle agent {phase.IdleAgentMb:0} MB, children {phase.IdleChildrenMb:0} MB ({phase.IdleChildren})");
         return phase;
     }
@@ -125,40 +125,5 @@ public static class MemoryBenchmark
         var body = await answer.Content.ReadAsStringAsync();
         if (!answer.IsSuccessStatusCode) throw new FleetException($"render {i} answered {(int)answer.StatusCode}: {body}");
         return JsonSerializer.Deserialize<RenderEndpoints.RenderReply>(body, FleetJson.Options)!;
-    }
-
-    /// <summary>A <c>fleet-edge</c> process of this build, its output kept, stopped with SIGTERM when disposed.</summary>
-    private sealed class AgentProcess : IDisposable
-    {
-        private readonly Process _process;
-        private readonly ConcurrentQueue<string> _lines = new();
-
-        private AgentProcess(Process process) => _process = process;
-
-        public int Pid => _process.Id;
-        public IEnumerable<string> Lines => _lines;
-
-        public static AgentProcess Start(string[] args)
-        {
-            var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-            psi.ArgumentList.Add(typeof(MemoryBenchmark).Assembly.Location);
-            foreach (var a in args) psi.ArgumentList.Add(a);
-            var agent = new AgentProcess(Process.Start(psi)!);
-            agent._process.OutputDataReceived += (_, e) => { if (e.Data is { } l) agent._lines.Enqueue(l); };
-            agent._process.ErrorDataReceived += (_, e) => { if (e.Data is { } l) agent._lines.Enqueue(l); };
-            agent._process.BeginOutputReadLine();
-            agent._process.BeginErrorReadLine();
-            return agent;
-        }
-
-        public void Dispose()
-        {
-            if (!_process.HasExited)
-            {
-                Process.Start("kill", ["-TERM", _process.Id.ToString()])!.WaitForExit();
-                if (!_process.WaitForExit(15_000)) _process.Kill(entireProcessTree: true);
-            }
-            _process.Dispose();
-        }
     }
 }

@@ -20,30 +20,11 @@ public static class ProcessProbe
         return line is null ? 0 : long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0]) / 1024.0;
     }
 
-    /// <summary>The processes whose parent is <paramref name="pid"/> now.</summary>
-    public static IReadOnlyList<int> Children(int pid)
-    {
-        var children = new List<int>();
-        if (!Directory.Exists("/proc")) return children;
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out var child)) continue;
-            try
-            {
-                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
-                // "pid (comm) state ppid ...": the command name may hold spaces, so count from the last ')'.
-                if (int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1]) == pid) children.Add(child);
-            }
-            catch (IOException) { } // gone meanwhile
-        }
-        return children;
-    }
-
     /// <summary>
     /// Proportional set size (PSS, from <c>smaps_rollup</c>) of <paramref name="pid"/>'s children together, in MB: each
     /// shared page counted once across them, as the memory they add.
     /// </summary>
-    public static double ChildrenPssMb(int pid) => Children(pid).Sum(PssMb);
+    public static double ChildrenPssMb(int pid) => ProcessTree.ChildrenOf(pid).Sum(c => PssMb(c.Pid));
 
     private static double PssMb(int pid)
     {
