@@ -35,7 +35,9 @@ public sealed class TracingTests
             // Both devices run in this one process, so each device's tracer also hears the other's spans and exports
             // them again (same span id): one copy of each span is the trace (separate processes export each once).
             var trace = await Eventually.Until(() => Task.FromResult(receiver.Spans.Where(s => s.TraceId == engage!.TraceId).DistinctBy(s => s.SpanId).ToList()),
-                t => t.Count(s => s.Name == "kill.ack") == 2, Within, "two acknowledgement spans in the engage's trace");
+                // The cloud records the acknowledgements, each device its enforcement: the exporters flush apart.
+                t => t.Count(s => s.Name == "kill.ack") == 2 && t.Count(s => s.Name == "kill.enforce") == 2, Within,
+                "two enforcement and two acknowledgement spans in the engage's trace");
 
             var request = Assert.Single(trace, s => s.SpanId == engage!.ParentSpanId);
             Assert.Equal("fleet-cloud", request.Service);
