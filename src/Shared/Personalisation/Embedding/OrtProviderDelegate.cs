@@ -15,6 +15,10 @@ public sealed class OrtProviderDelegate(string name) : IAcceleratorDelegate
             IntraOpNumThreads = options.IntraOpThreads,
             InterOpNumThreads = 1,
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            // No arena and no per-shape memory plans: each inference's activations go back to the heap (and, trimmed,
+            // to the system) instead of staying reserved at the largest input seen; the model is small, the cost nil.
+            EnableCpuMemArena = false,
+            EnableMemoryPattern = false,
         };
         sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", options.AllowSpinning ? "1" : "0");
         ExecutionProviders.Append(sessionOptions, Name);
