@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Fleet.Shared.IO;
 
 namespace Fleet.Edge.Bench;
 

@@ -102,8 +102,7 @@ public sealed class QuantizationCheck : IDisposable
 
     private static InferenceSession Session(Func<SessionOptions, InferenceSession> create)
     {
-        using var options = new SessionOptions { IntraOpNumThreads = 2, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        using var options = OrtProviderDelegate.SessionOptionsFor(intraOpThreads: 2, allowSpinning: false);
         return create(options);
     }
 

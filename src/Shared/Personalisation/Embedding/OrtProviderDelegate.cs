@@ -8,11 +8,15 @@ public sealed class OrtProviderDelegate(string name) : IAcceleratorDelegate
 {
     public string Name { get; } = ExecutionProviders.Normalise(name);
 
-    public IEmbeddingSession Open(MiniLmOptions options)
+    /// <summary>
+    /// The options every embedding session runs with, on a device and when <c>model quantize</c> times a model, so the
+    /// latency it reports is the one a device gets.
+    /// </summary>
+    internal static SessionOptions SessionOptionsFor(int intraOpThreads, bool allowSpinning)
     {
-        using var sessionOptions = new SessionOptions
+        var options = new SessionOptions
         {
-            IntraOpNumThreads = options.IntraOpThreads,
+            IntraOpNumThreads = intraOpThreads,
             InterOpNumThreads = 1,
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
             // No arena and no per-shape memory plans: each inference's activations go back to the heap (and, trimmed,
@@ -20,7 +24,13 @@ public sealed class OrtProviderDelegate(string name) : IAcceleratorDelegate
             EnableCpuMemArena = false,
             EnableMemoryPattern = false,
         };
-        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", options.AllowSpinning ? "1" : "0");
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", allowSpinning ? "1" : "0");
+        return options;
+    }
+
+    public IEmbeddingSession Open(MiniLmOptions options)
+    {
+        using var sessionOptions = SessionOptionsFor(options.IntraOpThreads, options.AllowSpinning);
         ExecutionProviders.Append(sessionOptions, Name);
         var session = new InferenceSession(options.ModelPath, sessionOptions);
         if (!session.OutputMetadata.ContainsKey(OrtEmbeddingSession.HiddenState) || !session.InputMetadata.ContainsKey("input_ids"))

@@ -1,4 +1,4 @@
-namespace Fleet.Edge.Bench;
+namespace Fleet.Shared.IO;
 
 /// <summary>
 /// The children of one process, read from /proc. A child is named by pid and start time, so a pid the kernel hands to
