@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Akka.Actor;
 using Akka.Hosting;
+using Fleet.Shared.Commands;
 using Fleet.Cloud.Api;
 using Fleet.Cloud.Campaigns;
 using Fleet.Cloud.Devices;
@@ -76,10 +77,9 @@ public static class RenderEndpoints
 
                 var h = height ?? template.Height;
                 var spec = new RenderJobSpec(body.CampaignId!, inForce.Version, h, new Dictionary<string, string>(), null, Base: true);
-                var reply = await (await scheduler.GetAsync(ct)).Ask<object>(new RenderSchedulerCommands.Submit(body.DeviceId!, spec, manifest.Budget.AllowCloud), AskTimeout, ct);
-                if (reply is RenderSchedulerReplies.Refused r)
-                    return ApiResults.Error(r.Reason is "budget" or "device-quota" ? 429 : r.Reason == "not-allowed" ? 403 : 400, $"hybrid: {r.Message}");
-                var job = ((RenderSchedulerReplies.Accepted)reply).Job;
+                var reply = await (await scheduler.GetAsync(ct)).AskCommand<RenderSchedulerReplies.Accepted>(new RenderSchedulerCommands.Submit(body.DeviceId!, spec, manifest.Budget.AllowCloud), AskTimeout, ct);
+                if (reply.Value is not { } accepted) return ApiResults.Refusal(reply.Refusal!, prefix: "hybrid: ");
+                var job = accepted.Job;
                 var (token, tokenExpires) = tokens.Issue(job.JobId, body.DeviceId!, spec.CampaignId);
                 return ApiResults.Ok(answer with { Base = new BaseJob(job.JobId, token, tokenExpires, h, job.Status) });
             })

@@ -76,9 +76,6 @@ public static class RenderSchedulerReplies
 {
     public sealed record Accepted(RenderJobView Job, bool Created) : IFleetProtocol;
 
-    /// <summary>Refused before anything was recorded: <see cref="Reason"/> is <c>budget</c>, <c>device-quota</c>, <c>not-allowed</c> or <c>invalid</c>.</summary>
-    public sealed record Refused(string Reason, string Message) : IFleetProtocol;
-
     public sealed record NotFound(string JobId) : IFleetProtocol;
 
     public sealed record JobList(IReadOnlyList<RenderJobView> Jobs, IReadOnlyList<RenderUsageView> Usage) : IFleetProtocol;

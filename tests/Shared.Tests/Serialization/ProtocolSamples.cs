@@ -61,7 +61,7 @@ public static class ProtocolSamples
         new RenderSchedulerCommands.WorkDone("127.0.0.1:4053#1", "rj-000001-abcdef12", 1, new string('d', 64), 1234, 2.5, "libx264"),
         new RenderSchedulerCommands.WorkFailed("127.0.0.1:4053#1", "rj-000001-abcdef12", 1, "ffmpeg exited 1"),
         new RenderSchedulerReplies.Accepted(JobView(), true),
-        new RenderSchedulerReplies.Refused("budget", "campaign summer-sale used its 10 cloud renders"),
+        new Fleet.Shared.Commands.Refused(Fleet.Shared.Commands.RefusalCode.Budget, "campaign summer-sale used its 10 cloud renders"),
         new RenderSchedulerReplies.NotFound("rj-x"),
         new RenderSchedulerReplies.JobList(new[] { JobView() }, new[] { Usage() }),
         new RenderSchedulerReplies.BudgetSet(Usage()),
