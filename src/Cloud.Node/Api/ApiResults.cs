@@ -37,7 +37,7 @@ public static class ApiResults
         RefusalCode.NotFound => StatusCodes.Status404NotFound,
         RefusalCode.Conflict => StatusCodes.Status409Conflict,
         RefusalCode.Gone => StatusCodes.Status410Gone,
-        RefusalCode.NotAllowed => StatusCodes.Status403Forbidden,
+        RefusalCode.Forbidden or RefusalCode.NotAllowed => StatusCodes.Status403Forbidden,
         RefusalCode.Budget or RefusalCode.DeviceQuota => StatusCodes.Status429TooManyRequests,
         RefusalCode.Unavailable => StatusCodes.Status503ServiceUnavailable,
         _ => throw new ArgumentOutOfRangeException(nameof(code), code, "refusal code without an HTTP status: add it to ApiResults.StatusOf"),

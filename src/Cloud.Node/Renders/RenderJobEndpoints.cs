@@ -147,7 +147,7 @@ public static class RenderJobEndpoints
     }
 
     private static async Task<RenderJobView?> JobAsync(IRequiredActor<RenderSchedulerKey> scheduler, string id, CancellationToken ct) =>
-        await (await scheduler.GetAsync(ct)).Ask<object>(new RenderSchedulerCommands.GetJob(id), AskTimeout, ct) as RenderJobView;
+        (await (await scheduler.GetAsync(ct)).AskCommand<RenderJobView>(new RenderSchedulerCommands.GetJob(id), AskTimeout, ct)).Value;
 
     private static bool IsFieldName(string s) => s.Length is > 0 and <= 32 && s.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_');
 }

@@ -58,8 +58,8 @@ public sealed class RolloutCoordinator : SnapshottingActor
         {
             if (RolloutBook.Invalid(cmd) is { } why) { Sender.Tell(Refused.Invalid(why)); return; }
             var replyTo = Sender;
-            Store().Ask<object>(new CampaignCommands.ResolveArtifact(cmd.Artifact), AskTimeout)
-                .PipeTo(Self, success: reply => new Resolved(cmd, reply, replyTo),
+            Store().AskCommand<CampaignReplies.ArtifactResolved>(new CampaignCommands.ResolveArtifact(cmd.Artifact), AskTimeout)
+                .PipeTo(Self, success: reply => new Resolved(cmd, reply.Value ?? (object)reply.Refusal!, replyTo),
                     failure: e => new Resolved(cmd, new Refused(RefusalCode.Unavailable, $"campaign store did not answer: {e.Message}"), replyTo));
         });
         Command<Resolved>(r =>

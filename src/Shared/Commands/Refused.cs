@@ -17,6 +17,8 @@ public enum RefusalCode
     Conflict,
     /// <summary>What the command names existed but was withdrawn for good.</summary>
     Gone,
+    /// <summary>What the caller presented (an enrolment code, a credential) does not grant this.</summary>
+    Forbidden,
     /// <summary>The target's own policy does not allow this (e.g. a campaign that does not allow cloud renders).</summary>
     NotAllowed,
     /// <summary>A daily budget is used up; it refills later.</summary>

@@ -23,6 +23,7 @@ public sealed class RefusalMappingTests
 
     [Theory]
     [InlineData(RefusalCode.Invalid, 400)]
+    [InlineData(RefusalCode.Forbidden, 403)]
     [InlineData(RefusalCode.NotAllowed, 403)]
     [InlineData(RefusalCode.NotFound, 404)]
     [InlineData(RefusalCode.Conflict, 409)]
