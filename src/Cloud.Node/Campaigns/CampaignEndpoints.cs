@@ -1,10 +1,10 @@
 using Akka.Actor;
 using Akka.Hosting;
-using Fleet.Shared.Commands;
 using Fleet.Cloud.Api;
 using Fleet.Cloud.Audit;
 using Fleet.Cloud.Devices;
 using Fleet.Shared.Cli;
+using Fleet.Shared.Commands;
 using Fleet.Shared.Distribution;
 using Fleet.Shared.Tokens;
 using static Fleet.Shared.Distribution.CampaignReplies;

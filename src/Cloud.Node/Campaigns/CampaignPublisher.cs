@@ -1,10 +1,10 @@
 using System.Text.Json;
 using Akka.Actor;
 using Akka.Hosting;
-using Fleet.Shared.Commands;
 using Fleet.Shared.Assets;
 using Fleet.Shared.Campaigns;
 using Fleet.Shared.Cli;
+using Fleet.Shared.Commands;
 using Fleet.Shared.Distribution;
 using Fleet.Shared.Manifests;
 using Fleet.Shared.Serialization;

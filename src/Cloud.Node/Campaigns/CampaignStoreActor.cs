@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using Akka.Actor;
-using Fleet.Shared.Commands;
 using Fleet.Cloud.Authority;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Tools.PublishSubscribe;
@@ -10,6 +9,7 @@ using Akka.Hosting;
 using Akka.Persistence;
 using Fleet.Shared.Persistence;
 using Fleet.Shared.Cluster;
+using Fleet.Shared.Commands;
 using Fleet.Shared.Distribution;
 using Fleet.Shared.Manifests;
 using Fleet.Shared.Security;

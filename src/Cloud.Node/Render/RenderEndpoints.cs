@@ -1,13 +1,13 @@
 using System.Text.Json;
 using Akka.Actor;
 using Akka.Hosting;
-using Fleet.Shared.Commands;
 using Fleet.Cloud.Api;
 using Fleet.Cloud.Campaigns;
 using Fleet.Cloud.Devices;
 using Fleet.Cloud.Renders;
 using Fleet.Shared.Assets;
 using Fleet.Shared.Cli;
+using Fleet.Shared.Commands;
 using Fleet.Shared.Devices;
 using Fleet.Shared.Distribution;
 using Fleet.Shared.Renders;

@@ -1,8 +1,8 @@
 using Akka.Actor;
-using Fleet.Shared.Commands;
 using Fleet.Cloud.Authority;
 using Akka.Event;
 using Akka.Persistence;
+using Fleet.Shared.Commands;
 using Fleet.Shared.Persistence;
 using Fleet.Shared.Renders;
 using Fleet.Shared.Serialization;

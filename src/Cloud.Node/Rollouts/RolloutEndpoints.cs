@@ -1,9 +1,9 @@
 using Akka.Actor;
 using Akka.Hosting;
-using Fleet.Shared.Commands;
 using Fleet.Cloud.Api;
 using Fleet.Cloud.Audit;
 using Fleet.Shared.Cli;
+using Fleet.Shared.Commands;
 using Fleet.Shared.Rollouts;
 using Fleet.Shared.Tokens;
 using static Fleet.Shared.Rollouts.RolloutCommands;

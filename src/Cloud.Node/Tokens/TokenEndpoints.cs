@@ -1,8 +1,8 @@
 using Akka.Actor;
 using Akka.Hosting;
-using Fleet.Shared.Commands;
 using Fleet.Cloud.Api;
 using Fleet.Cloud.Audit;
+using Fleet.Shared.Commands;
 using Fleet.Shared.Tokens;
 
 namespace Fleet.Cloud.Tokens;

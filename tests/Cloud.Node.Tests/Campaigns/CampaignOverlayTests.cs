@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Fleet.Shared.Commands;
 using Fleet.Cloud.Campaigns;
 using Fleet.Shared.Campaigns;
+using Fleet.Shared.Commands;
 using Fleet.Shared.Manifests;
 using Fleet.Shared.Distribution;
 using Fleet.Shared.Rollouts;

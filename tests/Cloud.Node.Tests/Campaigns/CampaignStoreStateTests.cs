@@ -1,5 +1,5 @@
-using Fleet.Shared.Commands;
 using Fleet.Cloud.Campaigns;
+using Fleet.Shared.Commands;
 using Fleet.Shared.Distribution;
 using Fleet.Shared.Serialization;
 

@@ -1,5 +1,5 @@
-using Fleet.Shared.Commands;
 using Fleet.Cloud.Devices;
+using Fleet.Shared.Commands;
 using Fleet.Shared.Devices;
 using Fleet.Shared.Serialization;
 

@@ -1,5 +1,5 @@
-using Fleet.Shared.Commands;
 using Fleet.Cloud.Renders;
+using Fleet.Shared.Commands;
 using Fleet.Shared.Renders;
 using Fleet.Shared.Serialization;
 using static Fleet.Shared.Renders.RenderSchedulerCommands;

@@ -1,5 +1,5 @@
-using Fleet.Shared.Commands;
 using Fleet.Cloud.Rollouts;
+using Fleet.Shared.Commands;
 using Fleet.Shared.Distribution;
 using Fleet.Shared.Rollouts;
 using Fleet.Shared.Serialization;

@@ -1,5 +1,5 @@
-using Fleet.Shared.Commands;
 using Fleet.Cloud.Tokens;
+using Fleet.Shared.Commands;
 using Fleet.Shared.Serialization;
 using Fleet.Shared.Tokens;
 
