@@ -57,7 +57,7 @@ public sealed class SnapshotRecoveryTests
         Assert.Equal(Json(before with { Connectivity = after.Connectivity, Address = after.Address }), Json(after));
         Assert.Equal(8, after.Facts!.Cores);
         Assert.IsType<DeviceReplies.EnrolmentAccepted>(await again.Ask<object>(new CheckEnrolmentCode("kiosk-1", "code-11"), Wait));
-        Assert.IsType<DeviceReplies.EnrolmentRefused>(await again.Ask<object>(new CheckEnrolmentCode("kiosk-1", "code-10"), Wait));
+        Assert.IsType<Fleet.Shared.Commands.Refused>(await again.Ask<object>(new CheckEnrolmentCode("kiosk-1", "code-10"), Wait));
     }
 
     [Theory]

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Fleet.Shared.Commands;
 using Fleet.Shared.Serialization;
 
 namespace Fleet.Cloud.Api;
@@ -19,6 +20,28 @@ public static class ApiResults
     public static IResult Forbidden(string message) => Error(StatusCodes.Status403Forbidden, message);
 
     public static IResult Conflict(string message) => Error(StatusCodes.Status409Conflict, message);
+
+    /// <summary>
+    /// The one place a refused command becomes an HTTP answer: the status follows from the code, the message is the
+    /// refusal's line (after <paramref name="prefix"/>, where an endpoint names its step). With
+    /// <paramref name="withReason"/> the code's kebab name goes in the error's <c>reason</c> field, for APIs whose clients act on it.
+    /// </summary>
+    public static IResult Refusal(Refused refused, string prefix = "", bool withReason = false) =>
+        Results.Json(new ApiError(prefix + refused.Reason, withReason ? FleetJson.Name(refused.Code) : null), FleetJson.Options,
+            statusCode: StatusOf(refused.Code));
+
+    /// <summary>The HTTP status for each refusal code; the switch has no default so that a new code must be given one.</summary>
+    public static int StatusOf(RefusalCode code) => code switch
+    {
+        RefusalCode.Invalid => StatusCodes.Status400BadRequest,
+        RefusalCode.NotFound => StatusCodes.Status404NotFound,
+        RefusalCode.Conflict => StatusCodes.Status409Conflict,
+        RefusalCode.Gone => StatusCodes.Status410Gone,
+        RefusalCode.Forbidden or RefusalCode.NotAllowed => StatusCodes.Status403Forbidden,
+        RefusalCode.Budget or RefusalCode.DeviceQuota => StatusCodes.Status429TooManyRequests,
+        RefusalCode.Unavailable => StatusCodes.Status503ServiceUnavailable,
+        _ => throw new ArgumentOutOfRangeException(nameof(code), code, "refusal code without an HTTP status: add it to ApiResults.StatusOf"),
+    };
 
     /// <summary>429 with the one-line error and Retry-After in whole seconds, so a client knows when to try again.</summary>
     public static IResult TooManyRequests(string message, TimeSpan retryAfter) => JsonErrors.TooManyRequests(message, retryAfter);

@@ -4,6 +4,7 @@ using Fleet.Cloud.Api;
 using Fleet.Cloud.Audit;
 using Fleet.Cloud.Devices;
 using Fleet.Shared.Cli;
+using Fleet.Shared.Commands;
 using Fleet.Shared.Distribution;
 using Fleet.Shared.Tokens;
 using static Fleet.Shared.Distribution.CampaignReplies;
@@ -20,10 +21,10 @@ public static class CampaignEndpoints
         var g = api.MapGroup("/campaigns").WithTags("campaigns");
         g.MapPost("", async (HttpContext ctx, string? model, bool? staged, CampaignPublisher publisher, CancellationToken ct) =>
             {
-                object reply;
+                CommandResult<Published> reply;
                 try { reply = await publisher.PublishAsync(ctx.Request, model, staged == true, ctx.RequiredPrincipal().Name, ct); }
                 catch (FleetException e) { return ApiResults.BadRequest(e.Message); }
-                if (reply is not Published p) return Refusal(reply);
+                if (reply.Value is not { } p) return ApiResults.Refusal(reply.Refusal!);
                 CloudAudit.Note(ctx, p.Created ? $"created {p.CampaignId} v{p.Version}{(staged == true ? " (staged)" : "")}" : $"unchanged, {p.CampaignId} v{p.Version}");
                 return ApiResults.Ok(p, p.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
             })
@@ -44,16 +45,16 @@ public static class CampaignEndpoints
             {
                 var storeRef = await store.GetAsync(ct);
                 if (await DeviceAccess.DeniedAsync(ctx, devices, storeRef, id, null, ct) is { } denied) return denied;
-                var reply = await storeRef.Ask<object>(new CampaignCommands.GetManifest(id, version), CampaignPublisher.AskTimeout, ct);
-                return reply is ManifestJson m ? Results.Text(m.EnvelopeJson, "application/json") : Refusal(reply);
+                var reply = await storeRef.AskCommand<ManifestJson>(new CampaignCommands.GetManifest(id, version), CampaignPublisher.AskTimeout, ct);
+                return reply.Value is { } m ? Results.Text(m.EnvelopeJson, "application/json") : ApiResults.Refusal(reply.Refusal!);
             })
             .RequireRole(TokenRoles.Viewer, TokenRoles.Device, SignedUrlRole)
             .WithName("getCampaignManifest").WithSummary("The signed manifest (ES256 envelope) of one version").Produces<Fleet.Shared.Security.SignedEnvelope>().Errors(404, 410);
         g.MapPost("/{id}/assignments", async (string id, AssignRequest body, HttpContext ctx, IRequiredActor<CampaignStore> store, CancellationToken ct) =>
             {
                 var tags = body.Tags ?? new Dictionary<string, string>();
-                var reply = await Ask<object>(store, new CampaignCommands.Assign(id, tags, ctx.RequiredPrincipal().Name), ct);
-                if (reply is not Assigned a) return Refusal(reply);
+                var reply = await (await store.GetAsync(ct)).AskCommand<Assigned>(new CampaignCommands.Assign(id, tags, ctx.RequiredPrincipal().Name), CampaignPublisher.AskTimeout, ct);
+                if (reply.Value is not { } a) return ApiResults.Refusal(reply.Refusal!);
                 CloudAudit.Note(ctx, $"{id} v{a.Version} to {(tags.Count == 0 ? "all devices" : string.Join(',', tags.Select(t => $"{t.Key}={t.Value}")))}");
                 return ApiResults.Ok(a);
             })
@@ -72,8 +73,5 @@ public static class CampaignEndpoints
 
     /// <summary>The campaign with its versions, or null when the store has no campaign of that id.</summary>
     internal static async Task<CampaignDetail?> FindCampaignAsync(IRequiredActor<CampaignStore> store, string id, CancellationToken ct) =>
-        await Ask<object>(store, new CampaignCommands.GetCampaign(id), ct) as CampaignDetail;
-
-    internal static IResult Refusal(object reply) =>
-        reply is Refused r ? ApiResults.Error(r.Status, r.Reason) : ApiResults.Error(StatusCodes.Status500InternalServerError, $"unexpected answer {reply.GetType().Name}");
+        (await (await store.GetAsync(ct)).AskCommand<CampaignDetail>(new CampaignCommands.GetCampaign(id), CampaignPublisher.AskTimeout, ct)).Value;
 }

@@ -4,6 +4,7 @@ using Akka.Hosting;
 using Fleet.Shared.Assets;
 using Fleet.Shared.Campaigns;
 using Fleet.Shared.Cli;
+using Fleet.Shared.Commands;
 using Fleet.Shared.Distribution;
 using Fleet.Shared.Manifests;
 using Fleet.Shared.Serialization;
@@ -19,7 +20,7 @@ public sealed class CampaignPublisher(ContentStore assets, IRequiredActor<Campai
 {
     public static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
 
-    public async Task<object> PublishAsync(HttpRequest request, string? modelId, bool staged, string by, CancellationToken ct)
+    public async Task<CommandResult<CampaignReplies.Published>> PublishAsync(HttpRequest request, string? modelId, bool staged, string by, CancellationToken ct)
     {
         using var upload = await CampaignUpload.ReceiveAsync(request, paths.Uploads, ct);
         LoadedCampaign loaded;
@@ -44,7 +45,7 @@ public sealed class CampaignPublisher(ContentStore assets, IRequiredActor<Campai
         var shas = draft.Assets.Select(a => a.Sha256).Concat(model == DefaultModel.Ref ? [] : [model.Sha256]).Distinct().ToList();
         var cmd = new CampaignCommands.PublishVersion(spec.Id, spec.Name, ManifestDraft.ContentHash(draft),
             JsonSerializer.Serialize(draft, FleetJson.Options), shas, draft.Assets.Sum(a => a.Size), by, staged);
-        return await (await store.GetAsync(ct)).Ask<object>(cmd, AskTimeout, ct);
+        return await (await store.GetAsync(ct)).AskCommand<CampaignReplies.Published>(cmd, AskTimeout, ct);
     }
 
     private async Task<ContentInfo> PutAsync(string path, CancellationToken ct)

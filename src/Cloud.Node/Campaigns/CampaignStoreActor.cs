@@ -9,6 +9,7 @@ using Akka.Hosting;
 using Akka.Persistence;
 using Fleet.Shared.Persistence;
 using Fleet.Shared.Cluster;
+using Fleet.Shared.Commands;
 using Fleet.Shared.Distribution;
 using Fleet.Shared.Manifests;
 using Fleet.Shared.Security;
@@ -61,18 +62,18 @@ public sealed class CampaignStoreActor : SnapshottingActor
         Command<Assign>(cmd => PersistThenReply(_state.Assign(cmd, Now), Sender, PublishTable));
         Command<ListCampaigns>(_ => Sender.Tell(new CampaignReplies.CampaignList(_state.Campaigns.Values.Select(_state.Summary).ToList())));
         Command<GetCampaign>(q => Sender.Tell(_state.Campaigns.TryGetValue(q.CampaignId, out var c)
-            ? _state.Detail(c) : new CampaignReplies.Refused(404, $"campaign '{q.CampaignId}' does not exist")));
+            ? _state.Detail(c) : Refused.NotFound($"campaign '{q.CampaignId}' does not exist")));
         Command<ListModels>(_ => Sender.Tell(new CampaignReplies.ModelList(_state.Models.Values.ToList())));
         Command<GetManifest>(q =>
         {
             if (Find(q.CampaignId, q.Version) is not { } v)
             {
-                Sender.Tell(new CampaignReplies.Refused(404, $"campaign '{q.CampaignId}' has no version {q.Version}"));
+                Sender.Tell(Refused.NotFound($"campaign '{q.CampaignId}' has no version {q.Version}"));
                 return;
             }
             if (_state.IsOutOfFleet(q.CampaignId, q.Version))
             {
-                Sender.Tell(new CampaignReplies.Refused(410, $"campaign '{q.CampaignId}' v{q.Version} was withdrawn; it is neither signed nor served"));
+                Sender.Tell(new Refused(RefusalCode.Gone, $"campaign '{q.CampaignId}' v{q.Version} was withdrawn; it is neither signed nor served"));
                 return;
             }
             var sender = Sender;

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Fleet.Shared.Commands;
 using Fleet.Shared.Distribution;
 using Fleet.Shared.Rollouts;
 using Fleet.Shared.Serialization;
@@ -58,14 +59,14 @@ public sealed record CampaignStoreState
         if (Models.TryGetValue(id, out var known))
             return known.Sha256 == cmd.Sha256
                 ? (new ModelPublished(known, false), [])
-                : (new Refused(409, $"model {id} already exists with sha256 {known.Sha256}; versions are immutable, publish a new version"), []);
+                : (Refused.Conflict($"model {id} already exists with sha256 {known.Sha256}; versions are immutable, publish a new version"), []);
         var evt = new CampaignEvents.ModelPublished(cmd.Name, cmd.Version, cmd.Sha256, cmd.Size, now, cmd.By);
         return (new ModelPublished(new ModelView(cmd.Name, cmd.Version, cmd.Sha256, cmd.Size, now, cmd.By), true), [evt]);
     }
 
     public (object Reply, IReadOnlyList<IFleetEvent> Events) Assign(CampaignCommands.Assign cmd, DateTimeOffset now)
     {
-        if (!Campaigns.TryGetValue(cmd.CampaignId, out var c)) return (new Refused(404, $"campaign '{cmd.CampaignId}' does not exist"), []);
+        if (!Campaigns.TryGetValue(cmd.CampaignId, out var c)) return (Refused.NotFound($"campaign '{cmd.CampaignId}' does not exist"), []);
         var selector = cmd.Tags.ToImmutableSortedDictionary(StringComparer.Ordinal);
         var reply = new Assigned(cmd.CampaignId, selector, c.InForce?.Created.Version ?? 0);
         return c.Assignments.Any(a => a.SequenceEqual(selector))
@@ -124,18 +125,18 @@ public sealed record CampaignStoreState
         {
             case ArtifactKind.Model:
                 var id = $"{artifact.Name}@{artifact.Version}";
-                if (!Models.TryGetValue(id, out var model)) return new Refused(404, $"model {id} is not published (fleet-cloud model publish)");
+                if (!Models.TryGetValue(id, out var model)) return Refused.NotFound($"model {id} is not published (fleet-cloud model publish)");
                 var before = Overlays.LastOrDefault(o => o.Kind == ArtifactKind.Model && o.Name == artifact.Name && o.Devices is null);
                 return new ArtifactResolved(artifact, null, null, null, model.Sha256, before?.ArtifactId ?? $"{artifact.Name} as each manifest names it");
             case ArtifactKind.Campaign:
-                if (!Campaigns.TryGetValue(artifact.Name, out var c)) return new Refused(404, $"campaign '{artifact.Name}' does not exist");
+                if (!Campaigns.TryGetValue(artifact.Name, out var c)) return Refused.NotFound($"campaign '{artifact.Name}' does not exist");
                 var v = int.Parse(artifact.Version, System.Globalization.CultureInfo.InvariantCulture);
-                return c.Versions.Any(x => x.Created.Version == v) ? Baseline(artifact, c, v) : new Refused(404, $"campaign '{c.Id}' has no version {v}");
+                return c.Versions.Any(x => x.Created.Version == v) ? Baseline(artifact, c, v) : Refused.NotFound($"campaign '{c.Id}' has no version {v}");
             default:
                 var owner = Campaigns.Values.SelectMany(e => e.Versions.Select(x => (Entry: e, Version: x)))
                     .FirstOrDefault(x => x.Version.Template == $"{artifact.Name}@{artifact.Version}");
                 return owner.Entry is null
-                    ? new Refused(404, $"template {artifact.Name}@{artifact.Version} belongs to no campaign version")
+                    ? Refused.NotFound($"template {artifact.Name}@{artifact.Version} belongs to no campaign version")
                     : Baseline(artifact, owner.Entry, owner.Version.Created.Version);
         }
     }
@@ -144,7 +145,7 @@ public sealed record CampaignStoreState
     {
         var previous = c.Versions.Select(x => x.Created.Version).Where(x => x < target && !c.Withdrawn.Contains(x)).DefaultIfEmpty(0).Max();
         return previous == 0
-            ? new Refused(409, $"campaign '{c.Id}' has no version in force before v{target} for the baseline to keep")
+            ? Refused.Conflict($"campaign '{c.Id}' has no version in force before v{target} for the baseline to keep")
             : new ArtifactResolved(artifact, c.Id, target, previous, null, $"{c.Id} v{previous}");
     }
 
@@ -167,7 +168,7 @@ public sealed record CampaignStoreState
     public (object Reply, IReadOnlyList<IFleetEvent> Events) Mark(CampaignCommands.MarkVersion cmd, DateTimeOffset now)
     {
         if (!Campaigns.TryGetValue(cmd.CampaignId, out var c) || c.Versions.All(v => v.Created.Version != cmd.Version))
-            return (new Refused(404, $"campaign '{cmd.CampaignId}' has no version {cmd.Version}"), []);
+            return (Refused.NotFound($"campaign '{cmd.CampaignId}' has no version {cmd.Version}"), []);
         var what = $"{cmd.CampaignId} v{cmd.Version} {(cmd.Withdrawn ? "withdrawn" : "in force")}";
         // Withdrawing a staged version (already out of force) still retracts it, so it is never served again.
         var unchanged = cmd.Withdrawn ? c.Retracted.Contains(cmd.Version) : !c.Withdrawn.Contains(cmd.Version);

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Fleet.Shared.Commands;
 using Fleet.Shared.Devices;
 using Fleet.Shared.Serialization;
 using static Fleet.Shared.Devices.DeviceCommands;
@@ -65,7 +66,7 @@ public sealed record DeviceState(string DeviceId)
 
     public (object Reply, IReadOnlyList<IFleetEvent> Events) Handle(IssueEnrolmentCode cmd, DateTimeOffset now) =>
         RevokedAt is not null
-            ? (new DeviceReplies.EnrolmentRefused(DeviceId, $"device '{DeviceId}' is revoked"), Array.Empty<IFleetEvent>())
+            ? (Refused.Conflict($"device '{DeviceId}' is revoked"), Array.Empty<IFleetEvent>())
             : (new DeviceReplies.EnrolmentAccepted(DeviceId, cmd.Tags), new IFleetEvent[] { new DeviceEvents.EnrolmentCodeIssued(cmd.CodeHash, cmd.ExpiresAt, cmd.Tags, now) });
 
     /// <summary>
@@ -82,18 +83,18 @@ public sealed record DeviceState(string DeviceId)
     /// <summary>A query: the answer the redeem would give now, with no events (a guess must leave no trace in the journal).</summary>
     public object Handle(CheckEnrolmentCode cmd, DateTimeOffset now) =>
         CodeRefusal(cmd.CodeHash, now) is { } refusal
-            ? new DeviceReplies.EnrolmentRefused(DeviceId, refusal)
+            ? new Refused(RefusalCode.Forbidden, refusal)
             : new DeviceReplies.EnrolmentAccepted(DeviceId, Code!.Tags);
 
     public (object Reply, IReadOnlyList<IFleetEvent> Events) Handle(RedeemEnrolmentCode cmd, DateTimeOffset now) =>
         CodeRefusal(cmd.CodeHash, now) is { } refusal
-            ? (new DeviceReplies.EnrolmentRefused(DeviceId, refusal), Array.Empty<IFleetEvent>())
+            ? (new Refused(RefusalCode.Forbidden, refusal), Array.Empty<IFleetEvent>())
             : (new DeviceReplies.EnrolmentAccepted(DeviceId, Code!.Tags),
                 new IFleetEvent[] { new DeviceEvents.Enrolled(cmd.CertificateSerial, cmd.CertificateNotAfter, "code", now, Code!.Tags) });
 
     public (object Reply, IReadOnlyList<IFleetEvent> Events) Handle(RecordEnrolment cmd, DateTimeOffset now) =>
         RevokedAt is not null
-            ? (new DeviceReplies.EnrolmentRefused(DeviceId, $"device '{DeviceId}' is revoked"), Array.Empty<IFleetEvent>())
+            ? (Refused.Conflict($"device '{DeviceId}' is revoked"), Array.Empty<IFleetEvent>())
             : (new DeviceReplies.EnrolmentAccepted(DeviceId, cmd.Tags ?? new Dictionary<string, string>()),
                 new IFleetEvent[] { new DeviceEvents.Enrolled(cmd.CertificateSerial, cmd.CertificateNotAfter, "bundle", now, cmd.Tags ?? new Dictionary<string, string>()) });
 

@@ -9,6 +9,7 @@ using Fleet.Cloud.Devices;
 using Fleet.Cloud.Hosting;
 using Fleet.Shared.Cli;
 using Fleet.Shared.Cluster;
+using Fleet.Shared.Commands;
 using Fleet.Shared.Devices;
 using Fleet.Shared.Enrolment;
 using Fleet.Shared.Security.Pki;
@@ -60,22 +61,17 @@ public sealed class EnrolmentService(ActorSystem system, IRequiredActor<DeviceRe
         EnrolmentCode code;
         try { code = EnrolmentCode.Parse(req.Code ?? ""); }
         catch (UsageException e) { throw Refused(StatusCodes.Status400BadRequest, "?", e.Message); }
-        var check = await region.ActorRef.Ask<object>(new DeviceCommands.CheckEnrolmentCode(code.DeviceId, code.SecretHash), AskTimeout, ct);
-        if (check is DeviceReplies.EnrolmentRefused refused) throw Refused(StatusCodes.Status403Forbidden, code.DeviceId, refused.Reason);
-        if (check is not DeviceReplies.EnrolmentAccepted) throw new InvalidOperationException($"unexpected reply {check.GetType().Name}");
+        var check = await region.ActorRef.AskCommand<DeviceReplies.EnrolmentAccepted>(new DeviceCommands.CheckEnrolmentCode(code.DeviceId, code.SecretHash), AskTimeout, ct);
+        if (check.Refusal is { } refused) throw Refused(ApiResults.StatusOf(refused.Code), code.DeviceId, refused.Reason);
         CertificateRequest csr;
         try { csr = CertificateRequest.LoadSigningRequestPem(req.CsrPem ?? "", HashAlgorithmName.SHA256); }
         catch (CryptographicException e) { throw Refused(StatusCodes.Status400BadRequest, code.DeviceId, $"the certificate signing request is invalid: {e.Message}"); }
         using var cert = Signed(issuer.IssueDevice(code.DeviceId, csr.PublicKey, options.DeviceCertificateLifetime), code.DeviceId, "code");
-        var reply = await region.ActorRef.Ask<object>(
+        var reply = await region.ActorRef.AskCommand<DeviceReplies.EnrolmentAccepted>(
             new DeviceCommands.RedeemEnrolmentCode(code.DeviceId, code.SecretHash, cert.SerialNumber, cert.NotAfter.ToUniversalTime()), AskTimeout, ct);
-        return reply switch
-        {
-            DeviceReplies.EnrolmentAccepted ok => Bundle(code.DeviceId, cert, null, ok.Tags, null, apiUrl),
-            DeviceReplies.EnrolmentRefused no => throw Refused(StatusCodes.Status403Forbidden, code.DeviceId,
-                no.Reason, $"; certificate {cert.SerialNumber} was signed and is discarded"),
-            _ => throw new InvalidOperationException($"unexpected reply {reply.GetType().Name}"),
-        };
+        return reply.Value is { } ok
+            ? Bundle(code.DeviceId, cert, null, ok.Tags, null, apiUrl)
+            : throw Refused(ApiResults.StatusOf(reply.Refusal!.Code), code.DeviceId, reply.Refusal.Reason, $"; certificate {cert.SerialNumber} was signed and is discarded");
     }
 
     /// <summary>
@@ -107,8 +103,8 @@ public sealed class EnrolmentService(ActorSystem system, IRequiredActor<DeviceRe
 
     private async Task AskAsync(IDeviceMessage cmd, CancellationToken ct)
     {
-        var reply = await region.ActorRef.Ask<object>(cmd, AskTimeout, ct);
-        if (reply is DeviceReplies.EnrolmentRefused no) throw new EnrolmentException(StatusCodes.Status409Conflict, no.Reason);
+        var reply = await region.ActorRef.AskCommand<DeviceReplies.EnrolmentAccepted>(cmd, AskTimeout, ct);
+        if (reply.Refusal is { } no) throw new EnrolmentException(ApiResults.StatusOf(no.Code), no.Reason);
     }
 
     /// <summary>

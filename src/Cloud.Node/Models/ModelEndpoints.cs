@@ -4,6 +4,7 @@ using Fleet.Cloud.Api;
 using Fleet.Cloud.Audit;
 using Fleet.Cloud.Campaigns;
 using Fleet.Shared.Assets;
+using Fleet.Shared.Commands;
 using Fleet.Shared.Distribution;
 using Fleet.Shared.Tokens;
 using static Fleet.Shared.Distribution.CampaignReplies;
@@ -24,9 +25,9 @@ public static class ModelEndpoints
                     limit.MaxRequestBodySize = CampaignUpload.MaxBytes;
                 var stored = await assets.PutAsync(ctx.Request.Body, ct);
                 if (stored.Size == 0) return ApiResults.BadRequest("model file is empty");
-                var reply = await (await store.GetAsync(ct)).Ask<object>(
+                var reply = await (await store.GetAsync(ct)).AskCommand<ModelPublished>(
                     new CampaignCommands.PublishModel(name!, version!, stored.Sha256, stored.Size, ctx.RequiredPrincipal().Name), CampaignPublisher.AskTimeout, ct);
-                if (reply is not ModelPublished m) return CampaignEndpoints.Refusal(reply);
+                if (reply.Value is not { } m) return ApiResults.Refusal(reply.Refusal!);
                 CloudAudit.Note(ctx, $"{(m.Created ? "published" : "unchanged")} {name}@{version} sha256 {stored.Sha256}");
                 return ApiResults.Ok(m, m.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
             })

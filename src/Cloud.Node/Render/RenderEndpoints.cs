@@ -7,6 +7,7 @@ using Fleet.Cloud.Devices;
 using Fleet.Cloud.Renders;
 using Fleet.Shared.Assets;
 using Fleet.Shared.Cli;
+using Fleet.Shared.Commands;
 using Fleet.Shared.Devices;
 using Fleet.Shared.Distribution;
 using Fleet.Shared.Renders;
@@ -76,10 +77,9 @@ public static class RenderEndpoints
 
                 var h = height ?? template.Height;
                 var spec = new RenderJobSpec(body.CampaignId!, inForce.Version, h, new Dictionary<string, string>(), null, Base: true);
-                var reply = await (await scheduler.GetAsync(ct)).Ask<object>(new RenderSchedulerCommands.Submit(body.DeviceId!, spec, manifest.Budget.AllowCloud), AskTimeout, ct);
-                if (reply is RenderSchedulerReplies.Refused r)
-                    return ApiResults.Error(r.Reason is "budget" or "device-quota" ? 429 : r.Reason == "not-allowed" ? 403 : 400, $"hybrid: {r.Message}");
-                var job = ((RenderSchedulerReplies.Accepted)reply).Job;
+                var reply = await (await scheduler.GetAsync(ct)).AskCommand<RenderSchedulerReplies.Accepted>(new RenderSchedulerCommands.Submit(body.DeviceId!, spec, manifest.Budget.AllowCloud), AskTimeout, ct);
+                if (reply.Value is not { } accepted) return ApiResults.Refusal(reply.Refusal!, prefix: "hybrid: ");
+                var job = accepted.Job;
                 var (token, tokenExpires) = tokens.Issue(job.JobId, body.DeviceId!, spec.CampaignId);
                 return ApiResults.Ok(answer with { Base = new BaseJob(job.JobId, token, tokenExpires, h, job.Status) });
             })

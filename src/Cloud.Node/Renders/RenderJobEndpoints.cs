@@ -5,6 +5,7 @@ using Fleet.Cloud.Campaigns;
 using Fleet.Cloud.Devices;
 using Fleet.Shared.Assets;
 using Fleet.Shared.Cli;
+using Fleet.Shared.Commands;
 using Fleet.Shared.Devices;
 using Fleet.Shared.Distribution;
 using Fleet.Shared.Renders;
@@ -70,20 +71,12 @@ public static class RenderJobEndpoints
                 var spec = body.Base
                     ? new RenderJobSpec(body.CampaignId!, version, h, new Dictionary<string, string>(), null, Base: true)
                     : new RenderJobSpec(body.CampaignId!, version, h, fields, string.IsNullOrWhiteSpace(body.VoiceLine) ? null : body.VoiceLine);
-                var reply = await (await scheduler.GetAsync(ct)).Ask<object>(new RenderSchedulerCommands.Submit(deviceId!, spec, allowCloud,
+                var reply = await (await scheduler.GetAsync(ct)).AskCommand<Accepted>(new RenderSchedulerCommands.Submit(deviceId!, spec, allowCloud,
                     System.Diagnostics.Activity.Current?.Id), AskTimeout, ct);
-                switch (reply)
-                {
-                    case Accepted a:
-                        var (token, expires) = tokens.Issue(a.Job.JobId, deviceId!, spec.CampaignId); // a shared base job was perhaps asked first by another device
-                        return ApiResults.Ok(new JobTicket(a.Job.JobId, token, expires, a.Job.Status, a.Created, a.Job), a.Created ? 202 : 200);
-                    case Refused r: // reason budget, device-quota, not-allowed or invalid
-                        var status = r.Reason is "budget" or "device-quota" ? StatusCodes.Status429TooManyRequests
-                            : r.Reason == "not-allowed" ? StatusCodes.Status403Forbidden : StatusCodes.Status400BadRequest;
-                        return Results.Json(new ApiError(r.Message, r.Reason), Shared.Serialization.FleetJson.Options, statusCode: status);
-                    default:
-                        return ApiResults.Error(StatusCodes.Status500InternalServerError, "unexpected answer from the render scheduler");
-                }
+                // Clients of this API act on the refusal's reason (budget, device-quota, not-allowed, invalid), so it goes in the body.
+                if (reply.Value is not { } a) return ApiResults.Refusal(reply.Refusal!, withReason: true);
+                var (token, expires) = tokens.Issue(a.Job.JobId, deviceId!, spec.CampaignId); // a shared base job was perhaps asked first by another device
+                return ApiResults.Ok(new JobTicket(a.Job.JobId, token, expires, a.Job.Status, a.Created, a.Job), a.Created ? 202 : 200);
             })
             .RequireRole(TokenRoles.Operator, TokenRoles.Device).WithName("createRenderJob").WithTags("renders")
             .WithSummary("Ask for a cloud render: campaign version, height, chosen copy and voice line → job id and signed job token (429 + reason budget when over budget)")
@@ -137,9 +130,9 @@ public static class RenderJobEndpoints
             {
                 if (await CampaignEndpoints.FindCampaignAsync(store, id, ct) is null)
                     return ApiResults.NotFound($"campaign '{id}' does not exist");
-                var reply = await (await scheduler.GetAsync(ct)).Ask<object>(
+                var reply = await (await scheduler.GetAsync(ct)).AskCommand<BudgetSet>(
                     new RenderSchedulerCommands.SetBudget(id, body.RendersPerDay, body.RenderSecondsPerDay, ctx.RequiredPrincipal().Name, body.DeviceJobs), AskTimeout, ct);
-                return reply is BudgetSet b ? ApiResults.Ok(b.Usage) : ApiResults.BadRequest(((Refused)reply).Message);
+                return reply.Value is { } b ? ApiResults.Ok(b.Usage) : ApiResults.Refusal(reply.Refusal!);
             })
             .RequireRole(TokenRoles.Operator).WithName("setCampaignBudget").WithTags("renders")
             .WithSummary("Set a campaign's cloud render budget per UTC day (renders and/or render-seconds; null removes a limit) and how many unfinished cloud renders one device may have (device_jobs, default 2)").Produces<RenderUsageView>().Errors(400);
@@ -154,7 +147,7 @@ public static class RenderJobEndpoints
     }
 
     private static async Task<RenderJobView?> JobAsync(IRequiredActor<RenderSchedulerKey> scheduler, string id, CancellationToken ct) =>
-        await (await scheduler.GetAsync(ct)).Ask<object>(new RenderSchedulerCommands.GetJob(id), AskTimeout, ct) as RenderJobView;
+        (await (await scheduler.GetAsync(ct)).AskCommand<RenderJobView>(new RenderSchedulerCommands.GetJob(id), AskTimeout, ct)).Value;
 
     private static bool IsFieldName(string s) => s.Length is > 0 and <= 32 && s.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_');
 }

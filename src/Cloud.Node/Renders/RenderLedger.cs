@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Fleet.Shared.Commands;
 using Fleet.Shared.Renders;
 using Fleet.Shared.Serialization;
 using static Fleet.Shared.Renders.RenderSchedulerCommands;
@@ -79,23 +80,23 @@ public sealed record RenderLedger
     {
         var spec = cmd.Spec;
         if (string.IsNullOrWhiteSpace(spec.CampaignId) || spec.CampaignVersion <= 0 || !RenderVariants.IsKnown(spec.Height))
-            return (new Refused("invalid", $"campaign, version and a height of {string.Join("/", RenderVariants.Heights)} are required"), Array.Empty<IFleetEvent>());
+            return (new Refused(RefusalCode.Invalid, $"campaign, version and a height of {string.Join("/", RenderVariants.Heights)} are required"), Array.Empty<IFleetEvent>());
         var key = spec.KeyFor(cmd.DeviceId);
         if (ByKey.TryGetValue(key, out var existing)) return (new RenderSchedulerReplies.Accepted(Jobs[existing], false), Array.Empty<IFleetEvent>());
-        if (!cmd.AllowCloud) return (new Refused("not-allowed", $"campaign {spec.CampaignId} does not allow cloud renders"), Array.Empty<IFleetEvent>());
+        if (!cmd.AllowCloud) return (new Refused(RefusalCode.NotAllowed, $"campaign {spec.CampaignId} does not allow cloud renders"), Array.Empty<IFleetEvent>());
         var day = DayOf(now);
         var used = Usage.GetValueOrDefault((spec.CampaignId, day));
         if (Budgets.TryGetValue(spec.CampaignId, out var budget))
         {
             if (budget.Renders is { } max && used.Renders >= max)
-                return (new Refused("budget", $"campaign {spec.CampaignId} used its {max} cloud renders for {day}"), Array.Empty<IFleetEvent>());
+                return (new Refused(RefusalCode.Budget, $"campaign {spec.CampaignId} used its {max} cloud renders for {day}"), Array.Empty<IFleetEvent>());
             if (budget.Seconds is { } secs && used.Seconds >= secs)
-                return (new Refused("budget", $"campaign {spec.CampaignId} used its {secs:0.#} render-seconds for {day}"), Array.Empty<IFleetEvent>());
+                return (new Refused(RefusalCode.Budget, $"campaign {spec.CampaignId} used its {secs:0.#} render-seconds for {day}"), Array.Empty<IFleetEvent>());
         }
         var open = Jobs.Values.Count(j => j.DeviceId == cmd.DeviceId && j.Spec.CampaignId == spec.CampaignId && j.Status is RenderJobStatus.Queued or RenderJobStatus.Running);
         var deviceJobs = DeviceJobsOf(spec.CampaignId);
         if (open >= deviceJobs)
-            return (new Refused("device-quota", $"device {cmd.DeviceId} already has {open} cloud renders of {spec.CampaignId} in progress (limit {deviceJobs})"), Array.Empty<IFleetEvent>());
+            return (new Refused(RefusalCode.DeviceQuota, $"device {cmd.DeviceId} already has {open} cloud renders of {spec.CampaignId} in progress (limit {deviceJobs})"), Array.Empty<IFleetEvent>());
         var jobId = $"rj-{Accepted + 1:D6}-{key[..8]}";
         // The journal never holds the job's text: the scheduler keeps it in memory until the job is done (see PersonalFields).
         var evt = new RenderJobEvents.Accepted(jobId, key, cmd.DeviceId, PersonalFields.Hashed(spec, jobId), day, now);
@@ -104,9 +105,9 @@ public sealed record RenderLedger
 
     public (object Reply, IReadOnlyList<IFleetEvent> Events) Handle(SetBudget cmd, DateTimeOffset now)
     {
-        if (string.IsNullOrWhiteSpace(cmd.CampaignId)) return (new Refused("invalid", "a campaign id is required"), Array.Empty<IFleetEvent>());
-        if (cmd.RendersPerDay is < 0 || cmd.RenderSecondsPerDay is < 0) return (new Refused("invalid", "budgets cannot be negative"), Array.Empty<IFleetEvent>());
-        if (cmd.DeviceJobs is < 1) return (new Refused("invalid", "a device needs at least 1 concurrent cloud render (0 renders per day refuses all)"), Array.Empty<IFleetEvent>());
+        if (string.IsNullOrWhiteSpace(cmd.CampaignId)) return (new Refused(RefusalCode.Invalid, "a campaign id is required"), Array.Empty<IFleetEvent>());
+        if (cmd.RendersPerDay is < 0 || cmd.RenderSecondsPerDay is < 0) return (new Refused(RefusalCode.Invalid, "budgets cannot be negative"), Array.Empty<IFleetEvent>());
+        if (cmd.DeviceJobs is < 1) return (new Refused(RefusalCode.Invalid, "a device needs at least 1 concurrent cloud render (0 renders per day refuses all)"), Array.Empty<IFleetEvent>());
         var evt = new RenderJobEvents.BudgetSet(cmd.CampaignId, cmd.RendersPerDay, cmd.RenderSecondsPerDay, cmd.By, now, cmd.DeviceJobs);
         return (new BudgetSet(Apply(evt).UsageOf(cmd.CampaignId, now)), new IFleetEvent[] { evt });
     }

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Fleet.Cloud.Authority;
 using Akka.Event;
 using Akka.Persistence;
+using Fleet.Shared.Commands;
 using Fleet.Shared.Persistence;
 using Fleet.Shared.Renders;
 using Fleet.Shared.Serialization;
@@ -71,7 +72,7 @@ public sealed class RenderScheduler : SnapshottingActor
             });
         });
         Command<SetBudget>(cmd => Decide(_ledger.Handle(cmd, Now), Sender));
-        Command<GetJob>(q => Sender.Tell(_ledger.Jobs.TryGetValue(q.JobId, out var j) ? j : new NotFound(q.JobId)));
+        Command<GetJob>(q => Sender.Tell(_ledger.Jobs.TryGetValue(q.JobId, out var j) ? j : Refused.NotFound($"no render job {q.JobId}")));
         Command<ListJobs>(q =>
         {
             var jobs = _ledger.Jobs.Values.Where(j => q.CampaignId is null || j.Spec.CampaignId == q.CampaignId)

@@ -4,6 +4,7 @@ using Akka.Actor;
 using Fleet.Shared.Assets;
 using Fleet.Shared.Campaigns;
 using Fleet.Shared.Cli;
+using Fleet.Shared.Commands;
 using Fleet.Shared.Distribution;
 using Fleet.Shared.Manifests;
 using Fleet.Shared.Renders;
@@ -79,8 +80,8 @@ public sealed class WorkerRenderer(ContentStore store, string workDir, FfmpegRun
     /// <summary>The signed manifest of a campaign version, as the campaign store serves it; throws when there is none.</summary>
     public static async Task<Manifest> ManifestOfAsync(string campaignId, int version, IActorRef campaigns, CancellationToken ct)
     {
-        var reply = await campaigns.Ask<object>(new CampaignCommands.GetManifest(campaignId, version), AskTimeout, ct);
-        if (reply is not CampaignReplies.ManifestJson m) throw new FleetException($"campaign {campaignId} has no version {version}");
+        var reply = await campaigns.AskCommand<CampaignReplies.ManifestJson>(new CampaignCommands.GetManifest(campaignId, version), AskTimeout, ct);
+        if (reply.Value is not { } m) throw new FleetException($"campaign {campaignId} has no version {version}");
         if (!SignedEnvelope.TryParse(System.Text.Encoding.UTF8.GetBytes(m.EnvelopeJson), out var envelope, out var error) || envelope!.TryDecodePayload() is not { } payload)
             throw new FleetException($"campaign {campaignId} v{version}: unreadable manifest: {error}");
         return ManifestRules.TryDecode(payload, out var why) ?? throw new FleetException($"campaign {campaignId} v{version}: {why}");

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using Fleet.Shared.Cli;
+using Fleet.Shared.Commands;
 using Fleet.Shared.Distribution;
 using Fleet.Shared.Rollouts;
 using Fleet.Shared.Serialization;
@@ -26,17 +27,17 @@ public sealed record RolloutBook
     /// <summary>Rollouts the coordinator still observes: the active ones, and ended ones whose device states are not settled yet.</summary>
     public IEnumerable<Rollout> Observed => Rollouts.Where(r => !r.Settled);
 
-    /// <summary>Checks a start request's shape before the artifact is looked up; null when it is fine.</summary>
+    /// <summary>Checks a start request's shape before the artifact is looked up; null when it is fine. The words name settings, not CLI flags: HTTP callers see them too.</summary>
     public static string? Invalid(Start cmd)
     {
         var s = cmd.Stages;
-        if (s.Count == 0) return "--stages needs at least one percentage";
-        if (s.Any(p => !(p > 0 && p <= 100))) return $"--stages {Stages(s)}: every stage is a percentage in (0, 100]";
-        if (s.Zip(s.Skip(1)).Any(p => p.Item2 <= p.Item1)) return $"--stages {Stages(s)}: stages must rise";
-        if (s[^1] != 100) return $"--stages {Stages(s)}: the last stage must be 100";
-        if (cmd.MinSamples < 1) return "--min-samples must be at least 1";
-        if (cmd.Bake < TimeSpan.Zero || cmd.Timeout <= TimeSpan.Zero) return "--bake must not be negative and --timeout must be positive";
-        if (cmd.Timeout < cmd.Bake) return $"--timeout {cmd.Timeout} is shorter than --bake {cmd.Bake}: no stage could ever pass";
+        if (s.Count == 0) return "stages: at least one percentage is needed";
+        if (s.Any(p => !(p > 0 && p <= 100))) return $"stages {Stages(s)}: every stage is a percentage in (0, 100]";
+        if (s.Zip(s.Skip(1)).Any(p => p.Item2 <= p.Item1)) return $"stages {Stages(s)}: stages must rise";
+        if (s[^1] != 100) return $"stages {Stages(s)}: the last stage must be 100";
+        if (cmd.MinSamples < 1) return "min samples must be at least 1";
+        if (cmd.Bake < TimeSpan.Zero || cmd.Timeout <= TimeSpan.Zero) return "the bake time must not be negative and the stage timeout must be positive";
+        if (cmd.Timeout < cmd.Bake) return $"the stage timeout {cmd.Timeout} is shorter than the bake time {cmd.Bake}: no stage could ever pass";
         try { foreach (var g in cmd.Gates) Gate.Parse(g); }
         catch (UsageException e) { return e.Message; }
         return null;
@@ -44,9 +45,9 @@ public sealed record RolloutBook
 
     public (object Reply, IReadOnlyList<IFleetEvent> Events) Handle(Start cmd, CampaignReplies.ArtifactResolved resolved, DateTimeOffset now)
     {
-        if (Invalid(cmd) is { } why) return (new Refused(400, why), []);
+        if (Invalid(cmd) is { } why) return (Refused.Invalid(why), []);
         if (Active.FirstOrDefault(r => r.Overlaps(resolved)) is { } busy)
-            return (new Refused(409, $"{busy.Id} ({busy.Def.Artifact}) is still {FleetJson.Name(busy.Status)}; finish, abort or promote it first"), []);
+            return (Refused.Conflict($"{busy.Id} ({busy.Def.Artifact}) is still {FleetJson.Name(busy.Status)}; finish, abort or promote it first"), []);
         var id = $"r{Rollouts.Count + 1}";
         var gates = (cmd.Gates.Count == 0 ? Gate.Defaults : cmd.Gates.Select(Gate.Parse)).Select(g => g.ToString()).ToList();
         var started = new RolloutEvents.Started(id, cmd.Artifact, resolved.CampaignId, resolved.TargetVersion, resolved.PreviousVersion,
@@ -57,12 +58,12 @@ public sealed record RolloutBook
 
     public (object Reply, IReadOnlyList<IFleetEvent> Events) Handle(Act cmd, DateTimeOffset now)
     {
-        if (Find(cmd.RolloutId) is not { } r) return (new Refused(404, $"no rollout {cmd.RolloutId}"), []);
-        if (string.IsNullOrWhiteSpace(cmd.Reason)) return (new Refused(400, "--reason is required"), []);
+        if (Find(cmd.RolloutId) is not { } r) return (Refused.NotFound($"no rollout {cmd.RolloutId}"), []);
+        if (string.IsNullOrWhiteSpace(cmd.Reason)) return (Refused.Invalid("a reason is required"), []);
         var why = cmd.Reason.Trim();
         var running = r.Status is RolloutStatus.Running or RolloutStatus.Paused;
         // A promotion by hand may not skip the copy review either (as last observed; see FleetSnapshot.Holds).
-        if (cmd.Action == RolloutAction.Promote && running && r.Held is { } held) return (new Refused(409, $"{r.Id} cannot be promoted: {held}"), []);
+        if (cmd.Action == RolloutAction.Promote && running && r.Held is { } held) return (Refused.Conflict($"{r.Id} cannot be promoted: {held}"), []);
         IFleetEvent? evt = cmd.Action switch
         {
             RolloutAction.Pause when r.Status == RolloutStatus.Running => Status(r, RolloutStatus.Paused, cmd.By, why, now),
@@ -73,7 +74,7 @@ public sealed record RolloutBook
             _ => null,
         };
         return evt is null
-            ? (new Refused(409, $"{r.Id} is {FleetJson.Name(r.Status)}; it cannot be {Past(cmd.Action)}"), [])
+            ? (Refused.Conflict($"{r.Id} is {FleetJson.Name(r.Status)}; it cannot be {Past(cmd.Action)}"), [])
             : (Apply(evt).Find(r.Id)!.ToView(), [evt]);
     }
 

@@ -7,6 +7,7 @@ using Akka.Persistence;
 using Fleet.Cloud.Audit;
 using Fleet.Cloud.Campaigns;
 using Fleet.Shared.Cluster;
+using Fleet.Shared.Commands;
 using Fleet.Shared.Devices;
 using Fleet.Shared.Distribution;
 using Fleet.Shared.Persistence;
@@ -55,23 +56,23 @@ public sealed class RolloutCoordinator : SnapshottingActor
 
         Command<Start>(cmd =>
         {
-            if (RolloutBook.Invalid(cmd) is { } why) { Sender.Tell(new Refused(400, why)); return; }
+            if (RolloutBook.Invalid(cmd) is { } why) { Sender.Tell(Refused.Invalid(why)); return; }
             var replyTo = Sender;
-            Store().Ask<object>(new CampaignCommands.ResolveArtifact(cmd.Artifact), AskTimeout)
-                .PipeTo(Self, success: reply => new Resolved(cmd, reply, replyTo),
-                    failure: e => new Resolved(cmd, new Refused(503, $"campaign store did not answer: {e.Message}"), replyTo));
+            Store().AskCommand<CampaignReplies.ArtifactResolved>(new CampaignCommands.ResolveArtifact(cmd.Artifact), AskTimeout)
+                .PipeTo(Self, success: reply => new Resolved(cmd, reply.Value ?? (object)reply.Refusal!, replyTo),
+                    failure: e => new Resolved(cmd, new Refused(RefusalCode.Unavailable, $"campaign store did not answer: {e.Message}"), replyTo));
         });
         Command<Resolved>(r =>
         {
             if (r.Reply is not CampaignReplies.ArtifactResolved resolved)
             {
-                r.ReplyTo.Tell(r.Reply is CampaignReplies.Refused x ? new Refused(x.Status, x.Reason) : r.Reply);
+                r.ReplyTo.Tell(r.Reply);
                 return;
             }
             Decide(_book.Handle(r.Cmd, resolved, Now), r.ReplyTo);
         });
         Command<Act>(cmd => Decide(_book.Handle(cmd, Now), Sender));
-        Command<Get>(q => Sender.Tell(_book.Find(q.RolloutId) is { } found ? View(found) : new Refused(404, $"no rollout {q.RolloutId}")));
+        Command<Get>(q => Sender.Tell(_book.Find(q.RolloutId) is { } found ? View(found) : Refused.NotFound($"no rollout {q.RolloutId}")));
         Command<List>(_ => Sender.Tell(new RolloutList(_book.Rollouts.Select(View).Reverse().ToList())));
         Command<Tick>(_ =>
         {
@@ -88,7 +89,7 @@ public sealed class RolloutCoordinator : SnapshottingActor
             _log.Warning("rollouts: could not observe the fleet this tick: {0}", f.Why);
         });
         Command<CampaignReplies.OverlayApplied>(_ => { });
-        Command<CampaignReplies.Refused>(r => _log.Warning("rollouts: campaign store refused a directive: {0}", r.Reason));
+        Command<Refused>(r => _log.Warning("rollouts: campaign store refused a directive: {0}", r.Reason));
     }
 
     public override string PersistenceId => RolloutCommands.SingletonName;

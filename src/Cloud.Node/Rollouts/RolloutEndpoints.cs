@@ -3,6 +3,7 @@ using Akka.Hosting;
 using Fleet.Cloud.Api;
 using Fleet.Cloud.Audit;
 using Fleet.Shared.Cli;
+using Fleet.Shared.Commands;
 using Fleet.Shared.Rollouts;
 using Fleet.Shared.Tokens;
 using static Fleet.Shared.Rollouts.RolloutCommands;
@@ -32,8 +33,8 @@ public static class RolloutEndpoints
                 Start cmd;
                 try { cmd = ToCommand(body, ctx.RequiredPrincipal().Name); }
                 catch (UsageException e) { return ApiResults.BadRequest(e.Message); }
-                var reply = await rollouts.ActorRef.Ask<object>(cmd, AskTimeout, ct);
-                if (reply is not RolloutView v) return Refusal(reply);
+                var reply = await rollouts.ActorRef.AskCommand<RolloutView>(cmd, AskTimeout, ct);
+                if (reply.Value is not { } v) return ApiResults.Refusal(reply.Refusal!);
                 CloudAudit.Note(ctx, $"{v.Id}: {v.Artifact} stages {string.Join(',', v.Stages)}");
                 return ApiResults.Created(v);
             })
@@ -43,14 +44,14 @@ public static class RolloutEndpoints
                 ApiResults.Ok((await rollouts.ActorRef.Ask<RolloutList>(List.Instance, AskTimeout, ct)).Rollouts))
             .RequireRole(TokenRoles.Viewer).WithName("listRollouts").WithSummary("All rollouts, newest first").Produces<List<RolloutView>>();
         g.MapGet("/{id}", async (string id, IRequiredActor<RolloutCoordinatorKey> rollouts, CancellationToken ct) =>
-                await rollouts.ActorRef.Ask<object>(new Get(id), AskTimeout, ct) is RolloutView v ? ApiResults.Ok(v) : ApiResults.NotFound($"no rollout {id}"))
+                await rollouts.ActorRef.AskCommand<RolloutView>(new Get(id), AskTimeout, ct) is { Value: { } v } ? ApiResults.Ok(v) : ApiResults.NotFound($"no rollout {id}"))
             .RequireRole(TokenRoles.Viewer).WithName("getRollout").WithSummary("One rollout: stage, gate verdict, canary and baseline health, devices, history").Produces<RolloutView>().Errors(404);
         g.MapPost("/{id}/{action}", async (string id, string action, ActRequest body, HttpContext ctx, IRequiredActor<RolloutCoordinatorKey> rollouts, CancellationToken ct) =>
             {
                 if (!Enum.TryParse<RolloutAction>(action, ignoreCase: true, out var act) || !Enum.IsDefined(act) || action.Any(char.IsDigit))
                     return ApiResults.NotFound($"no rollout action '{action}' (pause, resume, abort, promote)");
-                var reply = await rollouts.ActorRef.Ask<object>(new Act(id, act, body.Reason ?? "", ctx.RequiredPrincipal().Name), AskTimeout, ct);
-                if (reply is not RolloutView v) return Refusal(reply);
+                var reply = await rollouts.ActorRef.AskCommand<RolloutView>(new Act(id, act, body.Reason ?? "", ctx.RequiredPrincipal().Name), AskTimeout, ct);
+                if (reply.Value is not { } v) return ApiResults.Refusal(reply.Refusal!);
                 CloudAudit.Note(ctx, $"{id} {action}: {body.Reason}");
                 return ApiResults.Ok(v);
             })
@@ -69,7 +70,4 @@ public static class RolloutEndpoints
 
     private static TimeSpan? Duration(string? text, string name) =>
         text is null ? null : Durations.Parse(text) ?? throw new UsageException($"{name} '{text}' is not a duration like 30s, 10m, 2h");
-
-    private static IResult Refusal(object reply) =>
-        reply is Refused r ? ApiResults.Error(r.Status, r.Reason) : ApiResults.Error(StatusCodes.Status500InternalServerError, $"unexpected answer {reply.GetType().Name}");
 }

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Hosting;
 using Fleet.Cloud.Api;
 using Fleet.Cloud.Audit;
+using Fleet.Shared.Commands;
 using Fleet.Shared.Tokens;
 
 namespace Fleet.Cloud.Tokens;
@@ -19,8 +20,8 @@ public static class TokenEndpoints
         tokens.MapPost("", async (CreateTokenRequest body, HttpContext ctx, IRequiredActor<TokenStore> store, CancellationToken ct) =>
             {
                 var who = ctx.RequiredPrincipal().Name;
-                var reply = await (await store.GetAsync(ct)).Ask<object>(new TokenCommands.Create(body.Role ?? "", body.DeviceId, body.Name, who), Timeout, ct);
-                if (reply is not TokenReplies.Created created) return ApiResults.BadRequest(((TokenReplies.Refused)reply).Reason);
+                var reply = await (await store.GetAsync(ct)).AskCommand<TokenReplies.Created>(new TokenCommands.Create(body.Role ?? "", body.DeviceId, body.Name, who), Timeout, ct);
+                if (reply.Value is not { } created) return ApiResults.Refusal(reply.Refusal!);
                 CloudAudit.Note(ctx, $"created {created.View.Id} role {created.View.Role}");
                 return ApiResults.Ok(created, StatusCodes.Status201Created);
             })
@@ -30,8 +31,8 @@ public static class TokenEndpoints
             .WithName("listTokens").WithSummary("List tokens (never their secrets)").Produces<List<TokenReplies.TokenView>>();
         tokens.MapDelete("/{id}", async (string id, HttpContext ctx, IRequiredActor<TokenStore> store, CancellationToken ct) =>
             {
-                var reply = await (await store.GetAsync(ct)).Ask<object>(new TokenCommands.Revoke(id, ctx.RequiredPrincipal().Name), Timeout, ct);
-                return reply is TokenReplies.Revoked r ? ApiResults.Ok(r.View) : ApiResults.NotFound(((TokenReplies.Refused)reply).Reason);
+                var reply = await (await store.GetAsync(ct)).AskCommand<TokenReplies.Revoked>(new TokenCommands.Revoke(id, ctx.RequiredPrincipal().Name), Timeout, ct);
+                return reply.Value is { } r ? ApiResults.Ok(r.View) : ApiResults.Refusal(reply.Refusal!);
             })
             .WithName("revokeToken").WithSummary("Revoke a token").Produces<TokenReplies.TokenView>().Errors(404);
     }

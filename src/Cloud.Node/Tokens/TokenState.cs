@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Fleet.Shared.Commands;
 using Fleet.Shared.Devices;
 using Fleet.Shared.Serialization;
 using Fleet.Shared.Tokens;
@@ -54,11 +55,11 @@ public sealed record TokenState
     public (object Reply, IReadOnlyList<IFleetEvent> Events) Create(TokenCommands.Create cmd, string id, string sha256, DateTimeOffset now)
     {
         if (!TokenRoles.IsCreatable(cmd.Role))
-            return (new Refused($"unknown role '{cmd.Role}' (use {string.Join(", ", TokenRoles.Creatable)})"), []);
+            return (Refused.Invalid($"unknown role '{cmd.Role}' (use {string.Join(", ", TokenRoles.Creatable)})"), []);
         if (cmd.Role == TokenRoles.Device && !DeviceId.IsValid(cmd.DeviceId))
-            return (new Refused(cmd.DeviceId is null ? "a device token needs --device ID" : $"device id '{cmd.DeviceId}' is invalid"), []);
+            return (Refused.Invalid(cmd.DeviceId is null ? "a device token needs a device id" : $"device id '{cmd.DeviceId}' is invalid"), []);
         if (cmd.Role != TokenRoles.Device && cmd.DeviceId is not null)
-            return (new Refused("--device is only for --role device"), []);
+            return (Refused.Invalid("a device id is only for a device token"), []);
         var events = new List<IFleetEvent>();
         // One registration token per device: each registration replaces the last (tokens an admin made are left alone).
         if (cmd.Role == TokenRoles.Device && cmd.By == RegistryIssuer && RegistryTokenByDevice.TryGetValue(cmd.DeviceId!, out var previous))
@@ -69,7 +70,7 @@ public sealed record TokenState
 
     public (object Reply, IReadOnlyList<IFleetEvent> Events) Revoke(TokenCommands.Revoke cmd, DateTimeOffset now)
     {
-        if (!ById.TryGetValue(cmd.Id, out var e)) return (new Refused($"no token '{cmd.Id}'"), []);
+        if (!ById.TryGetValue(cmd.Id, out var e)) return (Refused.NotFound($"no token '{cmd.Id}'"), []);
         if (e.View.RevokedAt is not null) return (new Revoked(e.View), []);
         return (new Revoked(e.View with { RevokedAt = now }), [new TokenEvents.Revoked(cmd.Id, now, cmd.By)]);
     }

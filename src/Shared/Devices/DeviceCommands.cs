@@ -34,7 +34,7 @@ public static class DeviceCommands
 
     /// <summary>
     /// Would this code be accepted now? Asked before the fleet CA signs anything; answered with
-    /// <see cref="DeviceReplies.EnrolmentAccepted"/> or <see cref="DeviceReplies.EnrolmentRefused"/> and never persisted.
+    /// <see cref="DeviceReplies.EnrolmentAccepted"/> or <see cref="Commands.Refused"/> and never persisted.
     /// </summary>
     public sealed record CheckEnrolmentCode(string DeviceId, string CodeHash) : IDeviceMessage;
 
@@ -76,8 +76,6 @@ public static class DeviceReplies
     public sealed record Refused(string DeviceId, string Reason) : IFleetProtocol;
 
     public sealed record EnrolmentAccepted(string DeviceId, IReadOnlyDictionary<string, string> Tags) : IFleetProtocol;
-
-    public sealed record EnrolmentRefused(string DeviceId, string Reason) : IFleetProtocol;
 
     /// <summary>Answer to <see cref="DeviceCommands.Revoke"/>; <see cref="Known"/> is false for an id the registry never saw.</summary>
     public sealed record RevokeResult(string DeviceId, bool Known, DateTimeOffset? RevokedAt) : IFleetProtocol;

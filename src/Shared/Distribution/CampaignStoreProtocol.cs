@@ -76,8 +76,6 @@ public static class CampaignReplies
 
     public sealed record Assigned(string CampaignId, IReadOnlyDictionary<string, string> Tags, int Version) : IFleetProtocol;
 
-    public sealed record Refused(int Status, string Reason) : IFleetProtocol;
-
     /// <summary>A rollout artifact checked against the store: what it moves and what the baseline keeps.</summary>
     public sealed record ArtifactResolved(RolloutArtifact Artifact, string? CampaignId, int? TargetVersion, int? PreviousVersion,
         string? ModelSha256, string Previous) : IFleetProtocol;

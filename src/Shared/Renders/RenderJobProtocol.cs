@@ -52,6 +52,7 @@ public static class RenderSchedulerCommands
     /// <param name="TraceParent">The W3C trace context of the API request, so the job joins the device's trace (tracing only).</param>
     public sealed record Submit(string DeviceId, RenderJobSpec Spec, bool AllowCloud = true, string? TraceParent = null) : IFleetProtocol;
 
+    /// <summary>Answered with the <see cref="RenderJobView"/>, or <see cref="Commands.Refused"/> (not found).</summary>
     public sealed record GetJob(string JobId) : IFleetProtocol;
 
     public sealed record ListJobs(string? CampaignId) : IFleetProtocol;
@@ -75,11 +76,6 @@ public static class RenderSchedulerCommands
 public static class RenderSchedulerReplies
 {
     public sealed record Accepted(RenderJobView Job, bool Created) : IFleetProtocol;
-
-    /// <summary>Refused before anything was recorded: <see cref="Reason"/> is <c>budget</c>, <c>device-quota</c>, <c>not-allowed</c> or <c>invalid</c>.</summary>
-    public sealed record Refused(string Reason, string Message) : IFleetProtocol;
-
-    public sealed record NotFound(string JobId) : IFleetProtocol;
 
     public sealed record JobList(IReadOnlyList<RenderJobView> Jobs, IReadOnlyList<RenderUsageView> Usage) : IFleetProtocol;
 

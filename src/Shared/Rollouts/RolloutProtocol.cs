@@ -41,8 +41,6 @@ public static class RolloutCommands
         public static readonly List Instance = new();
     }
 
-    public sealed record Refused(int Status, string Reason) : IFleetProtocol;
-
     public sealed record RolloutList(IReadOnlyList<RolloutView> Rollouts) : IFleetProtocol;
 }
 

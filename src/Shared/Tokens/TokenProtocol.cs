@@ -37,7 +37,6 @@ public static class TokenReplies
 
     public sealed record Revoked(TokenView View) : IFleetProtocol;
 
-    public sealed record Refused(string Reason) : IFleetProtocol;
 
     public sealed record Listed(IReadOnlyList<TokenView> Tokens) : IFleetProtocol;
 

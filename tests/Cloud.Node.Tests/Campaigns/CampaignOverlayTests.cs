@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Fleet.Cloud.Campaigns;
 using Fleet.Shared.Campaigns;
+using Fleet.Shared.Commands;
 using Fleet.Shared.Manifests;
 using Fleet.Shared.Distribution;
 using Fleet.Shared.Rollouts;
@@ -102,10 +103,10 @@ public sealed class CampaignOverlayTests
         var s = TwoVersions();
         var ok = Assert.IsType<CampaignReplies.ArtifactResolved>(s.Resolve(RolloutArtifact.Parse("campaign:a@2")));
         Assert.Equal(("a", 2, 1), (ok.CampaignId, ok.TargetVersion, ok.PreviousVersion));
-        Assert.Equal(404, Assert.IsType<CampaignReplies.Refused>(s.Resolve(RolloutArtifact.Parse("campaign:a@9"))).Status);
-        Assert.Equal(404, Assert.IsType<CampaignReplies.Refused>(s.Resolve(RolloutArtifact.Parse("campaign:zzz@1"))).Status);
-        Assert.Equal(404, Assert.IsType<CampaignReplies.Refused>(s.Resolve(RolloutArtifact.Parse("model:minilm@9.9.9"))).Status);
-        Assert.Equal(409, Assert.IsType<CampaignReplies.Refused>(s.Resolve(RolloutArtifact.Parse("campaign:a@1"))).Status);
+        Assert.Equal(RefusalCode.NotFound, Assert.IsType<Refused>(s.Resolve(RolloutArtifact.Parse("campaign:a@9"))).Code);
+        Assert.Equal(RefusalCode.NotFound, Assert.IsType<Refused>(s.Resolve(RolloutArtifact.Parse("campaign:zzz@1"))).Code);
+        Assert.Equal(RefusalCode.NotFound, Assert.IsType<Refused>(s.Resolve(RolloutArtifact.Parse("model:minilm@9.9.9"))).Code);
+        Assert.Equal(RefusalCode.Conflict, Assert.IsType<Refused>(s.Resolve(RolloutArtifact.Parse("campaign:a@1"))).Code);
     }
 
     [Fact]
@@ -123,6 +124,6 @@ public sealed class CampaignOverlayTests
 
         var ok = Assert.IsType<CampaignReplies.ArtifactResolved>(s.Resolve(RolloutArtifact.Parse("template:a-template@1.0.0+222222222222")));
         Assert.Equal(("a", 2, 1), (ok.CampaignId, ok.TargetVersion, ok.PreviousVersion));
-        Assert.Equal(404, Assert.IsType<CampaignReplies.Refused>(s.Resolve(RolloutArtifact.Parse("template:a-template@9.9.9"))).Status);
+        Assert.Equal(RefusalCode.NotFound, Assert.IsType<Refused>(s.Resolve(RolloutArtifact.Parse("template:a-template@9.9.9"))).Code);
     }
 }

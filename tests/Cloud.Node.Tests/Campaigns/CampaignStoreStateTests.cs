@@ -1,4 +1,5 @@
 using Fleet.Cloud.Campaigns;
+using Fleet.Shared.Commands;
 using Fleet.Shared.Distribution;
 using Fleet.Shared.Serialization;
 
@@ -49,7 +50,7 @@ public sealed class CampaignStoreStateTests
     public void Assigning_an_unknown_campaign_is_refused_and_the_same_assignment_twice_adds_nothing()
     {
         var s = new CampaignStoreState();
-        Assert.Equal(404, Assert.IsType<CampaignReplies.Refused>(s.Assign(new CampaignCommands.Assign("x", new Dictionary<string, string>(), "op"), T0).Reply).Status);
+        Assert.Equal(RefusalCode.NotFound, Assert.IsType<Refused>(s.Assign(new CampaignCommands.Assign("x", new Dictionary<string, string>(), "op"), T0).Reply).Code);
         s = Run(s, s.Publish(Publish("a", "h1"), T0).Events);
         var tags = new Dictionary<string, string> { ["store"] = "oslo" };
         s = Run(s, s.Assign(new CampaignCommands.Assign("a", tags, "op"), T0).Events);

@@ -1,4 +1,5 @@
 using Fleet.Cloud.Devices;
+using Fleet.Shared.Commands;
 using Fleet.Shared.Devices;
 using Fleet.Shared.Serialization;
 
@@ -48,7 +49,7 @@ public sealed class EnrolmentCodeCheckTests
             "used" => (Redeemed(WithCode()), Good, T0.AddMinutes(2)),
             _ => (Revoked(WithCode()), Good, T0.AddMinutes(1)),
         };
-        var refused = Assert.IsType<DeviceReplies.EnrolmentRefused>(Check(state, hash, at));
+        var refused = Assert.IsType<Refused>(Check(state, hash, at));
         Assert.Contains(reason, refused.Reason);
         var (redeem, events) = state.Handle(new DeviceCommands.RedeemEnrolmentCode(state.DeviceId, hash, "0A1B", T0.AddYears(2)), at);
         Assert.Equal(refused, redeem);
@@ -80,7 +81,7 @@ public sealed class EnrolmentCodeCheckTests
         Assert.IsType<DeviceReplies.EnrolmentAccepted>(Check(s, Good, T0.AddMinutes(1)));
         var first = Redeemed(s);
         var (second, events) = first.Handle(new DeviceCommands.RedeemEnrolmentCode("kiosk-1", Good, "0C0D", T0.AddYears(2)), T0.AddMinutes(1));
-        Assert.IsType<DeviceReplies.EnrolmentRefused>(second);
+        Assert.IsType<Refused>(second);
         Assert.Empty(events);
         Assert.Equal("0A1B", first.CertificateSerial);
     }

@@ -1,4 +1,5 @@
 using Fleet.Cloud.Renders;
+using Fleet.Shared.Commands;
 using Fleet.Shared.Renders;
 using Fleet.Shared.Serialization;
 using static Fleet.Shared.Renders.RenderSchedulerCommands;
@@ -71,7 +72,7 @@ public sealed class RenderLedgerTests
         var l = Apply(new RenderLedger(), new RenderLedger().Handle(new SetBudget("summer-sale", 1, null, "op"), T0).Events);
         (l, _) = Submit(l, "kiosk-1", Spec("one"));
         var (reply, events) = l.Handle(new Submit("kiosk-2", Spec("two")), T0);
-        Assert.Equal("budget", Assert.IsType<Refused>(reply).Reason);
+        Assert.Equal(RefusalCode.Budget, Assert.IsType<Refused>(reply).Code);
         Assert.Empty(events);
         // The next UTC day has a fresh budget; other campaigns are not affected.
         Assert.IsType<Accepted>(l.Handle(new Submit("kiosk-2", Spec("two")), T0.AddDays(1)).Reply);
@@ -87,7 +88,7 @@ public sealed class RenderLedgerTests
         l = l.Apply(new RenderJobEvents.Assigned(job.JobId, 1, "w1", T0));
         l = Apply(l, l.Handle(new WorkDone("w1", job.JobId, 1, new string('a', 64), 10, 6.5, "libx264"), T0));
         Assert.Equal(6.5, l.UsageOf("summer-sale", T0).RenderSeconds);
-        Assert.Equal("budget", Assert.IsType<Refused>(l.Handle(new Submit("kiosk-1", Spec("two")), T0).Reply).Reason);
+        Assert.Equal(RefusalCode.Budget, Assert.IsType<Refused>(l.Handle(new Submit("kiosk-1", Spec("two")), T0).Reply).Code);
     }
 
     [Fact]
@@ -96,7 +97,7 @@ public sealed class RenderLedgerTests
         var l = new RenderLedger();
         for (var i = 0; i < RenderLedger.DefaultDeviceJobs; i++) (l, _) = Submit(l, "kiosk-1", Spec($"h{i}"));
         var refused = Assert.IsType<Refused>(l.Handle(new Submit("kiosk-1", Spec("more")), T0).Reply);
-        Assert.Equal(("device-quota", true), (refused.Reason, refused.Message.Contains($"(limit {RenderLedger.DefaultDeviceJobs})")));
+        Assert.Equal((RefusalCode.DeviceQuota, true), (refused.Code, refused.Reason.Contains($"(limit {RenderLedger.DefaultDeviceJobs})")));
         Assert.IsType<Accepted>(l.Handle(new Submit("kiosk-2", Spec("more")), T0).Reply);
         Assert.IsType<Accepted>(l.Handle(new Submit("kiosk-1", Spec("more", campaign: "winter-sale")), T0).Reply);
     }
@@ -108,18 +109,18 @@ public sealed class RenderLedgerTests
         Assert.Equal(3, Assert.IsType<BudgetSet>(reply).Usage.DeviceJobs);
         var l = Apply(new RenderLedger(), events);
         for (var i = 0; i < 3; i++) (l, _) = Submit(l, "kiosk-1", Spec($"h{i}"));
-        Assert.Equal("device-quota", Assert.IsType<Refused>(l.Handle(new Submit("kiosk-1", Spec("more")), T0).Reply).Reason);
+        Assert.Equal(RefusalCode.DeviceQuota, Assert.IsType<Refused>(l.Handle(new Submit("kiosk-1", Spec("more")), T0).Reply).Code);
 
         var (_, back) = l.Handle(new SetBudget("summer-sale", 100, null, "op"), T0);
         Assert.Equal(RenderLedger.DefaultDeviceJobs, Apply(l, back).UsageOf("summer-sale", T0).DeviceJobs);
-        Assert.Equal("invalid", Assert.IsType<Refused>(l.Handle(new SetBudget("summer-sale", null, null, "op", DeviceJobs: 0), T0).Reply).Reason);
+        Assert.Equal(RefusalCode.Invalid, Assert.IsType<Refused>(l.Handle(new SetBudget("summer-sale", null, null, "op", DeviceJobs: 0), T0).Reply).Code);
     }
 
     [Fact]
     public void A_campaign_that_does_not_allow_cloud_renders_and_bad_heights_are_refused()
     {
-        Assert.Equal("not-allowed", Assert.IsType<Refused>(new RenderLedger().Handle(new Submit("kiosk-1", Spec(), AllowCloud: false), T0).Reply).Reason);
-        Assert.Equal("invalid", Assert.IsType<Refused>(new RenderLedger().Handle(new Submit("kiosk-1", Spec() with { Height = 1000 }), T0).Reply).Reason);
+        Assert.Equal(RefusalCode.NotAllowed, Assert.IsType<Refused>(new RenderLedger().Handle(new Submit("kiosk-1", Spec(), AllowCloud: false), T0).Reply).Code);
+        Assert.Equal(RefusalCode.Invalid, Assert.IsType<Refused>(new RenderLedger().Handle(new Submit("kiosk-1", Spec() with { Height = 1000 }), T0).Reply).Code);
     }
 
     [Fact]

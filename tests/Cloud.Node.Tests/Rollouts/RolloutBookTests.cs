@@ -1,4 +1,5 @@
 using Fleet.Cloud.Rollouts;
+using Fleet.Shared.Commands;
 using Fleet.Shared.Distribution;
 using Fleet.Shared.Rollouts;
 using Fleet.Shared.Serialization;
@@ -81,7 +82,7 @@ public sealed class RolloutBookTests
         Assert.Equal(0, book.Rollouts.Single().Stage);
         Assert.Contains("held: copy review", book.Rollouts.Single().Verdict);
         var refused = Assert.IsType<Refused>(book.Handle(new Act(book.Rollouts.Single().Id, RolloutAction.Promote, "skip", "op"), T0.AddMinutes(6)).Reply);
-        Assert.Equal(409, refused.Status);
+        Assert.Equal(RefusalCode.Conflict, refused.Code);
 
         (book, events) = Step(T0.AddMinutes(7), null);
         Assert.Equal(1, book.Rollouts.Single().Stage);
@@ -196,7 +197,7 @@ public sealed class RolloutBookTests
         var (reply, events) = new RolloutBook().Handle(StartCmd(stages: stages), SaleV3, T0);
         Assert.Empty(events);
         var refused = Assert.IsType<Refused>(reply);
-        Assert.Equal(400, refused.Status);
+        Assert.Equal(RefusalCode.Invalid, refused.Code);
         Assert.Contains(why, refused.Reason);
     }
 
@@ -206,7 +207,7 @@ public sealed class RolloutBookTests
         var book = Started();
         var (reply, events) = book.Handle(StartCmd(), SaleV3 with { TargetVersion = 4 }, T0);
         Assert.Empty(events);
-        Assert.Equal(409, Assert.IsType<Refused>(reply).Status);
+        Assert.Equal(RefusalCode.Conflict, Assert.IsType<Refused>(reply).Code);
         (book, _) = Apply(book, book.Handle(new Act("r1", RolloutAction.Promote, "looks fine", "op"), T0));
         (book, _) = Apply(book, book.Handle(new Act("r1", RolloutAction.Promote, "looks fine", "op"), T0));
         (book, _) = Apply(book, book.Handle(new Act("r1", RolloutAction.Promote, "looks fine", "op"), T0));
@@ -218,9 +219,9 @@ public sealed class RolloutBookTests
     public void Actions_need_a_reason_and_a_state_that_allows_them()
     {
         var book = Started();
-        Assert.Equal(400, Assert.IsType<Refused>(book.Handle(new Act("r1", RolloutAction.Pause, " ", "op"), T0).Reply).Status);
-        Assert.Equal(404, Assert.IsType<Refused>(book.Handle(new Act("r9", RolloutAction.Pause, "x", "op"), T0).Reply).Status);
-        Assert.Equal(409, Assert.IsType<Refused>(book.Handle(new Act("r1", RolloutAction.Resume, "x", "op"), T0).Reply).Status);
+        Assert.Equal(RefusalCode.Invalid, Assert.IsType<Refused>(book.Handle(new Act("r1", RolloutAction.Pause, " ", "op"), T0).Reply).Code);
+        Assert.Equal(RefusalCode.NotFound, Assert.IsType<Refused>(book.Handle(new Act("r9", RolloutAction.Pause, "x", "op"), T0).Reply).Code);
+        Assert.Equal(RefusalCode.Conflict, Assert.IsType<Refused>(book.Handle(new Act("r1", RolloutAction.Resume, "x", "op"), T0).Reply).Code);
         (book, _) = Apply(book, book.Handle(new Act("r1", RolloutAction.Pause, "lunch", "alice"), T0));
         var last = book.Rollouts.Single().History[^1];
         Assert.Equal(("paused", "alice", "lunch"), (last.What, last.By, last.Why));

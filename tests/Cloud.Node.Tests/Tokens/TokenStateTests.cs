@@ -1,4 +1,5 @@
 using Fleet.Cloud.Tokens;
+using Fleet.Shared.Commands;
 using Fleet.Shared.Serialization;
 using Fleet.Shared.Tokens;
 
@@ -27,13 +28,13 @@ public sealed class TokenStateTests
 
     [Theory]
     [InlineData("root", null, "unknown role 'root'")]
-    [InlineData("device", null, "needs --device")]
+    [InlineData("device", null, "needs a device id")]
     [InlineData("device", "Bad Id", "is invalid")]
-    [InlineData("viewer", "kiosk-1", "only for --role device")]
+    [InlineData("viewer", "kiosk-1", "only for a device token")]
     public void Bad_create_requests_are_refused_and_change_nothing(string role, string? device, string expected)
     {
         var (reply, events) = new TokenState().Create(new TokenCommands.Create(role, device, null, "admin"), "tok-1", "h1", T0);
-        Assert.Contains(expected, Assert.IsType<TokenReplies.Refused>(reply).Reason);
+        Assert.Contains(expected, Assert.IsType<Refused>(reply).Reason);
         Assert.Empty(events);
     }
 
@@ -47,7 +48,7 @@ public sealed class TokenStateTests
         Assert.NotNull(Assert.IsType<TokenReplies.Revoked>(reply).View.RevokedAt);
         Assert.Null(s.Lookup("h1"));
         Assert.Empty(s.Revoke(new TokenCommands.Revoke("tok-1", "admin"), T0.AddMinutes(2)).Events);
-        Assert.IsType<TokenReplies.Refused>(s.Revoke(new TokenCommands.Revoke("tok-9", "admin"), T0).Reply);
+        Assert.IsType<Refused>(s.Revoke(new TokenCommands.Revoke("tok-9", "admin"), T0).Reply);
     }
 
     [Theory]
