@@ -45,6 +45,7 @@ public static class BenchVerb
                fleet-bench offline [--minutes 10] [--every 1s] [--campaign samples/summer-sale] [--json]
                fleet-bench metrics [--renders 200000] [--json]
                fleet-bench learning [--devices 50] [--impressions 2000] [--buckets 4] [--variants 6] [--seed 1] [--json]
+               fleet-bench template --campaign DIR [--runs 7] [--keep DIR] [--cache DIR] [--ffmpeg PATH] [--json]
                fleet-bench soak [--minutes 2] [--devices 3] [--seed 1] [--json] ...   (fleet-bench soak --help)
           render: N personalised renders (varied contexts, cache off) through the whole pipeline (each verifies its assets
                   as a synced campaign's render does: stage 'verify'), each beside the naive
@@ -97,6 +98,8 @@ public static class BenchVerb
           metrics: what recording one render's metrics costs (the render histogram by path and encoder, one stage
                  histogram per stage, with the agent's meter provider and Prometheus exporter listening): us per render
                  (p50 and max over 5 batches) and bytes allocated per render. Exit 1 when p50 is over 5 us.
+          template: the campaign's default copy rendered --runs times on the fast path (warm and cold) and on the naive
+                  path (same preset), interleaved; medians, their ratio and ffmpeg's CPU time (--keep DIR keeps both MP4s).
           learning: a simulated fleet with known click rates per context bucket and copy variant (the best variant
                  differs by bucket, each device's audience deviates from the fleet's). --devices learn alone for
                  --impressions each; their counts merged as the cloud merges uploads become the fleet prior; then

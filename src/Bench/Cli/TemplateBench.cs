@@ -1,20 +1,25 @@
 using Fleet.Shared.Speech;
 using System.Text.Json;
+using Fleet.Edge.Cli;
 using Fleet.Edge.Speech;
 using Fleet.Shared.Cli;
 using Fleet.Shared.Rendering;
 using Fleet.Shared.Serialization;
 
-namespace Fleet.Edge.Cli;
+namespace Fleet.Bench.Cli;
 
 /// <summary>
-/// <c>fleet-edge template bench</c>: renders the campaign's default copy N times on the fast path and on the naive path
+/// <c>fleet-bench template</c>: renders the campaign's default copy N times on the fast path and on the naive path
 /// (same preset), interleaved in one run, and reports medians and their ratio.
 /// </summary>
 internal static class TemplateBench
 {
-    public static async Task<int> RunAsync(CommandArgs args)
+    public static readonly Verb Verb = new("template", "a campaign's template: the fast path against the naive one, ffmpeg alone",
+        argv => RunAsync(CommandArgs.Parse(argv)));
+
+    private static async Task<int> RunAsync(CommandArgs args)
     {
+        if (args.Flag("help")) { Console.WriteLine(BenchVerb.Usage); return 0; }
         args.RejectUnknown("campaign", "cache", "ffmpeg", "runs", "keep");
         var runs = Math.Max(1, args.GetInt("runs", 7));
         var (campaign, prepared) = await TemplateVerb.LoadAndPrepareAsync(args);

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Fleet.Edge.Cli;
+namespace Fleet.Bench;
 
 /// <summary>CPU time used by finished child processes (getrusage): a load-independent cost measure for the benchmark.</summary>
 internal static class ChildCpu
