@@ -7,7 +7,7 @@ using Fleet.Shared.Serialization;
 namespace Fleet.Edge.Cli;
 
 /// <summary><c>fleet-edge template prepare</c>: imports a campaign's template (<c>fleet-bench template</c> times it).</summary>
-internal static class TemplateVerb
+public static class TemplateVerb
 {
     public const string DefaultCache = ".fleet/prepared";
 
@@ -49,7 +49,7 @@ internal static class TemplateVerb
     }
 
     /// <summary>Loads the campaign folder and prepares (or reuses) its template; shared by prepare and <c>fleet-bench template</c>.</summary>
-    internal static async Task<(LoadedCampaign Campaign, PreparedTemplate Prepared)> LoadAndPrepareAsync(CommandArgs args)
+    public static async Task<(LoadedCampaign Campaign, PreparedTemplate Prepared)> LoadAndPrepareAsync(CommandArgs args)
     {
         var campaign = CampaignLoader.LoadDirectory(args.Required("campaign"));
         var runner = new FfmpegRunner(args.Get("ffmpeg"), TimeSpan.FromMinutes(5));
