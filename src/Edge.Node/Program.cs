@@ -5,8 +5,6 @@ using Fleet.Shared.Cli;
 var verbs = new List<Verb>
 {
     AgentVerb.Verb,
-    BenchVerb.Verb,
-    SoakVerb.Verb,
     RenderVerb.Verb,
     AuditVerb.Verb,
     TemplateVerb.Create(),
@@ -14,6 +12,5 @@ var verbs = new List<Verb>
     StoreVerb.Verb,
 };
 return await VerbDispatcher.RunAsync("fleet-edge", verbs, args, """
-    FLEET_CLOUD_DLL=PATH   the fleet-cloud.dll that 'bench' and 'soak' start (when --cloud-dll is not given)
     NOTIFY_SOCKET, WATCHDOG_USEC   set by systemd for a Type=notify unit: 'agent' reports ready and pings the watchdog
     """);

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Fleet.Edge.Bench;
-using Fleet.Edge.Bench.Simulator;
+using Fleet.Bench;
+using Fleet.Bench.Simulator;
 using Fleet.Shared.Devices;
 
 namespace Fleet.Integration.Tests;

@@ -6,12 +6,12 @@ using Fleet.Shared.Serialization;
 
 namespace Fleet.Edge.Cli;
 
-/// <summary><c>fleet-edge template prepare|bench</c>: imports a campaign's template, or measures the fast path against the naive one.</summary>
-internal static class TemplateVerb
+/// <summary><c>fleet-edge template prepare</c>: imports a campaign's template (<c>fleet-bench template</c> times it).</summary>
+public static class TemplateVerb
 {
     public const string DefaultCache = ".fleet/prepared";
 
-    public static Verb Create() => new("template", "prepare a campaign's template for fast renders (prepare | bench)", RunAsync, ["prepare", "bench"]);
+    public static Verb Create() => new("template", "prepare a campaign's template for fast renders (prepare)", RunAsync, ["prepare"]);
 
     private static async Task<int> RunAsync(IReadOnlyList<string> argv)
     {
@@ -20,14 +20,12 @@ internal static class TemplateVerb
         if (args.Flag("help") || sub is null)
         {
             Console.WriteLine("usage: fleet-edge template prepare --campaign DIR [--cache DIR] [--ffmpeg PATH] [--json]");
-            Console.WriteLine("       fleet-edge template bench   --campaign DIR [--runs N] [--keep DIR] [--cache DIR] [--ffmpeg PATH] [--json]");
             return sub is null && !args.Flag("help") ? 2 : 0;
         }
         return sub switch
         {
             "prepare" => await PrepareAsync(args),
-            "bench" => await TemplateBench.RunAsync(args),
-            _ => throw new UsageException($"unknown template command '{sub}' (prepare | bench)"),
+            _ => throw new UsageException($"unknown template command '{sub}' (prepare)"),
         };
     }
 
@@ -50,8 +48,8 @@ internal static class TemplateVerb
         return 0;
     }
 
-    /// <summary>Loads the campaign folder and prepares (or reuses) its template; shared by prepare and bench.</summary>
-    internal static async Task<(LoadedCampaign Campaign, PreparedTemplate Prepared)> LoadAndPrepareAsync(CommandArgs args)
+    /// <summary>Loads the campaign folder and prepares (or reuses) its template; shared by prepare and <c>fleet-bench template</c>.</summary>
+    public static async Task<(LoadedCampaign Campaign, PreparedTemplate Prepared)> LoadAndPrepareAsync(CommandArgs args)
     {
         var campaign = CampaignLoader.LoadDirectory(args.Required("campaign"));
         var runner = new FfmpegRunner(args.Get("ffmpeg"), TimeSpan.FromMinutes(5));

@@ -6,7 +6,7 @@ namespace Fleet.Edge.Hosting;
 /// glibc's allocator tuned for a device's memory budget. By default it raises its mmap threshold after each large
 /// free, so the next model's tensors (tens of MB) come from the heap and a closed session's memory is never given back;
 /// and it keeps up to 8 arenas per core. With a fixed threshold, large blocks are mapped and unmapped on free, the
-/// heap top is trimmed, and two arenas serve every thread. Measured with <c>fleet-edge bench memory</c>.
+/// heap top is trimmed, and two arenas serve every thread. Measured with <c>fleet-bench memory</c>.
 /// </summary>
 public static class NativeHeap
 {

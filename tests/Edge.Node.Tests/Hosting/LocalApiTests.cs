@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Fleet.Edge.Hosting;
 using Fleet.Edge.Identity;
-using Fleet.Testing;
+using Fleet.TestSupport;
 
 namespace Fleet.Edge.Node.Tests.Hosting;
 

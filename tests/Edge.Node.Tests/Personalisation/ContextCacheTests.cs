@@ -4,7 +4,7 @@ namespace Fleet.Edge.Node.Tests.Personalisation;
 
 /// <summary>
 /// A kiosk's context changes a few times an hour while ads render continuously: a repeated context must skip inference.
-/// (How long a choice takes is measured by <c>fleet-edge bench render</c>, stage <c>personalise</c>, not asserted here.)
+/// (How long a choice takes is measured by <c>fleet-bench render</c>, stage <c>personalise</c>, not asserted here.)
 /// </summary>
 public sealed class ContextCacheTests
 {

@@ -1,4 +1,4 @@
-using Fleet.Edge.Bench;
+using Fleet.Bench;
 
 namespace Fleet.Edge.Node.Tests.Personalisation;
 

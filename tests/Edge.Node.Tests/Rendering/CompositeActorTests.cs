@@ -2,7 +2,7 @@ using Akka.Actor;
 using Akka.TestKit.Xunit2;
 using Fleet.Edge.Rendering;
 using Fleet.Shared.Rendering;
-using Fleet.Testing;
+using Fleet.TestSupport;
 using static Fleet.Edge.Rendering.CompositeProtocol;
 
 namespace Fleet.Edge.Node.Tests.Rendering;

@@ -1,5 +1,5 @@
 using Fleet.Edge.Rendering;
-using Fleet.Testing;
+using Fleet.TestSupport;
 
 namespace Fleet.Edge.Node.Tests.Rendering;
 

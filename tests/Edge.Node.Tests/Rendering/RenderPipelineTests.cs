@@ -10,7 +10,7 @@ using Fleet.Shared.KillSwitch;
 using Fleet.Shared.Rendering;
 using Fleet.Shared.Security;
 using Fleet.Shared.Serialization;
-using Fleet.Testing;
+using Fleet.TestSupport;
 
 namespace Fleet.Edge.Node.Tests.Rendering;
 

@@ -71,7 +71,7 @@ public sealed class EspeakTtsTests : IDisposable
     public void Trim_cuts_a_wav_to_the_slot()
     {
         var source = Path.Combine(_dir, "long.wav");
-        Fleet.Testing.SampleCampaignFixture.Run("espeak-ng", "-w", source, "--", "one two three four five six seven eight nine ten");
+        Fleet.TestSupport.SampleCampaignFixture.Run("espeak-ng", "-w", source, "--", "one two three four five six seven eight nine ten");
         var cut = Path.Combine(_dir, "cut.wav");
         WavFile.Trim(source, cut, 1.25);
         Assert.Equal(1.25, WavFile.Read(cut).DurationSeconds, 2);

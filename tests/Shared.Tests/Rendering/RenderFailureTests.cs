@@ -1,5 +1,5 @@
 using Fleet.Shared.Rendering;
-using Fleet.Testing;
+using Fleet.TestSupport;
 
 namespace Fleet.Shared.Tests.Rendering;
 

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Fleet.Shared.Cli;
 using Fleet.Shared.Rendering;
-using Fleet.Testing;
+using Fleet.TestSupport;
 
 namespace Fleet.Shared.Tests.Rendering;
 

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Fleet.Shared.Cli;
 using Fleet.Shared.Rendering;
 using Fleet.Shared.Renders;
-using Fleet.Testing;
+using Fleet.TestSupport;
 
 namespace Fleet.Shared.Tests.Renders;
 
