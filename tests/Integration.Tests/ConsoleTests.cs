@@ -123,7 +123,8 @@ public sealed partial class ConsoleTests
             // ... and so does the Audit page, under a badge saying the hash chain verifies.
             await page.EvaluateAsync("location.hash = '#audit'");
             await Until(page, "document.querySelector('#audit-chain')?.textContent", t => t.StartsWith("verified audit log OK"), "the audit chain verified on the Audit page");
-            Assert.Contains("console test: bad creative", await page.TextAsync("document.querySelector('#page tbody').textContent"));
+            // The badge and the table are filled by separate requests: wait for the row, not only the badge.
+            await Until(page, "document.querySelector('#page tbody')?.textContent", t => t.Contains("console test: bad creative"), "the kill's row on the Audit page");
             await ScreenshotAsync(page, "audit-verified");
             await page.EvaluateAsync("location.hash = '#kill'");
             await Until(page, "document.querySelector('#page article.kill h2')?.textContent", t => t.Contains("engaged"), "back on the Kill-switch page");
