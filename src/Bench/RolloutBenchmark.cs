@@ -1,5 +1,6 @@
 using System.Diagnostics;
-using Fleet.Shared.Distribution;
+using Fleet.Shared.Campaigns;
+using Fleet.Shared.Manifests;
 
 namespace Fleet.Bench;
 

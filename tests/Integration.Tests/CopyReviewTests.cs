@@ -1,7 +1,7 @@
 using System.Net;
 using Fleet.Shared.IO;
 using Fleet.Shared.Rollouts;
-using static Fleet.Shared.Distribution.CampaignReplies;
+using static Fleet.Shared.Campaigns.CampaignReplies;
 
 namespace Fleet.Integration.Tests;
 

@@ -4,7 +4,6 @@ using System.Text.Json;
 using Fleet.Edge.Hosting;
 using Fleet.Shared.Campaigns;
 using Fleet.Shared.Cluster;
-using Fleet.Shared.Distribution;
 using Fleet.Shared.Manifests;
 using Fleet.Shared.Security;
 

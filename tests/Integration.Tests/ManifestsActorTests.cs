@@ -3,7 +3,6 @@ using System.Text;
 using Akka.Actor;
 using Fleet.Edge.Manifests;
 using Fleet.Shared.Campaigns;
-using Fleet.Shared.Distribution;
 using Fleet.Shared.Manifests;
 using Fleet.Shared.Security;
 using Fleet.Shared.Tokens;

@@ -3,7 +3,8 @@ using System.Net.Http.Json;
 using Fleet.Cloud.Cli;
 using Fleet.Shared.Personalisation.Embedding;
 using Fleet.Shared.Assets;
-using Fleet.Shared.Distribution;
+using Fleet.Shared.Campaigns;
+using Fleet.Shared.Manifests;
 using Fleet.Shared.Serialization;
 
 namespace Fleet.Integration.Tests;

@@ -1,6 +1,6 @@
 using System.Net;
 using Fleet.Cloud.Cli;
-using Fleet.Shared.Renders;
+using Fleet.Shared.RenderJobs;
 
 namespace Fleet.Integration.Tests;
 

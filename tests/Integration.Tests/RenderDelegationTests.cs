@@ -5,7 +5,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Fleet.Edge.Rendering;
 using Fleet.Shared.Cluster;
-using Fleet.Shared.Renders;
+using Fleet.Shared.RenderJobs;
 using Fleet.Shared.Serialization;
 
 namespace Fleet.Integration.Tests;
@@ -80,7 +80,7 @@ public sealed class RenderDelegationTests
         Assert.True(reply.Outcome.Success);
         var file = await local.GetByteArrayAsync(reply.Url.TrimStart('/'));
         Assert.Equal((1920, 1080), await SizeOfAsync(file, tmp.Sub("probe")));
-        var list = (await cloud.GetAsync("/api/v1/renders?campaign=summer-sale")).As<Fleet.Shared.Renders.RenderSchedulerReplies.JobList>();
+        var list = (await cloud.GetAsync("/api/v1/renders?campaign=summer-sale")).As<Fleet.Shared.RenderJobs.RenderSchedulerReplies.JobList>();
         var job = Assert.Single(list.Jobs);
         Assert.Equal(RenderJobStatus.Done, job.Status);
         Assert.Equal("kiosk-1", job.DeviceId);
@@ -99,7 +99,7 @@ public sealed class RenderDelegationTests
         Assert.NotEqual("cloud", fallback.Outcome.Path);
         Assert.Contains("delegate:local-720p:budget", fallback.Outcome.Fallbacks);
         Assert.Equal((1280, 720), await SizeOfAsync(await local.GetByteArrayAsync(fallback.Url.TrimStart('/')), tmp.Sub("probe")));
-        list = (await cloud.GetAsync("/api/v1/renders?campaign=summer-sale")).As<Fleet.Shared.Renders.RenderSchedulerReplies.JobList>();
+        list = (await cloud.GetAsync("/api/v1/renders?campaign=summer-sale")).As<Fleet.Shared.RenderJobs.RenderSchedulerReplies.JobList>();
         Assert.Single(list.Jobs);
         Assert.Equal(1, Assert.Single(list.Usage).Renders);
 
@@ -110,7 +110,7 @@ public sealed class RenderDelegationTests
             "--api", cloud.Options.HttpUrl, "--token", CloudUnderTest.AdminTokenValue);
         Assert.Equal(0, await cli.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         Assert.Contains(cli.Lines, l => l.Contains("summer-sale:") && l.Contains("1/1 renders") && l.Contains("3 per device at a time"));
-        Assert.Equal(3, Assert.Single((await cloud.GetAsync("/api/v1/renders?campaign=summer-sale")).As<Fleet.Shared.Renders.RenderSchedulerReplies.JobList>().Usage).DeviceJobs);
+        Assert.Equal(3, Assert.Single((await cloud.GetAsync("/api/v1/renders?campaign=summer-sale")).As<Fleet.Shared.RenderJobs.RenderSchedulerReplies.JobList>().Usage).DeviceJobs);
     }
 
     [Fact]
@@ -127,7 +127,7 @@ public sealed class RenderDelegationTests
         Assert.Equal("fast", first.Outcome.Path); // drawn on this device, on the cloud's base
         Assert.Contains("base", first.Outcome.StageMs.Keys);
         Assert.Equal((1920, 1080), await SizeOfAsync(await local.GetByteArrayAsync(first.Url.TrimStart('/')), tmp.Sub("probe")));
-        var job = Assert.Single((await cloud.GetAsync("/api/v1/renders?campaign=summer-sale")).As<Fleet.Shared.Renders.RenderSchedulerReplies.JobList>().Jobs);
+        var job = Assert.Single((await cloud.GetAsync("/api/v1/renders?campaign=summer-sale")).As<Fleet.Shared.RenderJobs.RenderSchedulerReplies.JobList>().Jobs);
         Assert.True(job.Spec.Base);
         Assert.Empty(job.Spec.Fields); // no copy travels for a base
         var notInBundle = await cloud.GetAsync($"/api/v1/renders/jobs/{job.JobId}/files/{new string('e', 64)}");
@@ -137,7 +137,7 @@ public sealed class RenderDelegationTests
         var second = await RenderAsync(local, new { mode = "hybrid", resolution = "1080p", headline = "Get beach ready with SunCo", cta = "Shop now" });
         Assert.True(second.Outcome.Success);
         Assert.Equal((1920, 1080), await SizeOfAsync(await local.GetByteArrayAsync(second.Url.TrimStart('/')), tmp.Sub("probe")));
-        Assert.Single((await cloud.GetAsync("/api/v1/renders?campaign=summer-sale")).As<Fleet.Shared.Renders.RenderSchedulerReplies.JobList>().Jobs);
+        Assert.Single((await cloud.GetAsync("/api/v1/renders?campaign=summer-sale")).As<Fleet.Shared.RenderJobs.RenderSchedulerReplies.JobList>().Jobs);
         Assert.True(Directory.EnumerateFiles(Path.Combine(tmp.Sub("kiosk"), "renders", "bases", "summer-sale-v1-1080p"), "prepared.json").Any());
 
         // Another device fetches the same base job (made once, charged once) with a token of its own.
@@ -145,7 +145,7 @@ public sealed class RenderDelegationTests
         var third = await RenderAsync(kiosk2.Local, new { mode = "hybrid", resolution = "1080p", headline = "Sunglasses from {{price}}", cta = "Shop now" });
         Assert.True(third.Outcome.Success, string.Join(", ", third.Outcome.Fallbacks));
         Assert.Contains("base", third.Outcome.StageMs.Keys);
-        Assert.Equal(job.JobId, Assert.Single((await cloud.GetAsync("/api/v1/renders?campaign=summer-sale")).As<Fleet.Shared.Renders.RenderSchedulerReplies.JobList>().Jobs).JobId);
+        Assert.Equal(job.JobId, Assert.Single((await cloud.GetAsync("/api/v1/renders?campaign=summer-sale")).As<Fleet.Shared.RenderJobs.RenderSchedulerReplies.JobList>().Jobs).JobId);
         Assert.True(File.Exists(Path.Combine(tmp.Sub("kiosk2"), "renders", "bases", "summer-sale-v1-1080p", "prepared.json")));
     }
 
@@ -170,7 +170,7 @@ public sealed class RenderDelegationTests
         Assert.True(reply.Outcome.Success);
         Assert.Equal("cloud", reply.Outcome.Path);
         Assert.Contains("delegate", reply.Outcome.StageMs.Keys);
-        var job = Assert.Single((await cloud.GetAsync("/api/v1/renders?campaign=summer-sale")).As<Fleet.Shared.Renders.RenderSchedulerReplies.JobList>().Jobs);
+        var job = Assert.Single((await cloud.GetAsync("/api/v1/renders?campaign=summer-sale")).As<Fleet.Shared.RenderJobs.RenderSchedulerReplies.JobList>().Jobs);
         Assert.Equal(720, job.Spec.Height);
     }
 
@@ -247,7 +247,7 @@ public sealed class RenderDelegationTests
         Assert.Equal(RenderJobStatus.Done, done.Status);
         Assert.Equal(2, done.Attempts);
         Assert.NotEqual(running.Worker, done.Worker);
-        var list = (await control.GetAsync("/api/v1/renders")).As<Fleet.Shared.Renders.RenderSchedulerReplies.JobList>();
+        var list = (await control.GetAsync("/api/v1/renders")).As<Fleet.Shared.RenderJobs.RenderSchedulerReplies.JobList>();
         Assert.Single(list.Jobs);
         Assert.Equal(1, Assert.Single(list.Usage).Renders);
         // The device sees one finished job and one MP4, whatever happened on the way.
@@ -287,7 +287,7 @@ public sealed class RenderDelegationTests
         var doneTwo = await WaitJobAsync(second, two, j => j.Status == RenderJobStatus.Done, "second job done");
         Assert.Equal(1, doneOne.Attempts); // the running job was kept, not rendered again
         Assert.Equal(1, doneTwo.Attempts);
-        var list = (await second.GetAsync("/api/v1/renders")).As<Fleet.Shared.Renders.RenderSchedulerReplies.JobList>();
+        var list = (await second.GetAsync("/api/v1/renders")).As<Fleet.Shared.RenderJobs.RenderSchedulerReplies.JobList>();
         Assert.Equal(2, list.Jobs.Count);
         Assert.Equal(2, Assert.Single(list.Usage).Renders);
     }

@@ -1,7 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using Fleet.Edge.Telemetry;
-using Fleet.Shared.Distribution;
+using Fleet.Shared.Campaigns;
+using Fleet.Shared.Manifests;
 using Fleet.Shared.Rollouts;
 
 namespace Fleet.Integration.Tests;

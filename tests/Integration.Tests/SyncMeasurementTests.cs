@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Net;
-using Fleet.Shared.Distribution;
+using Fleet.Shared.Campaigns;
 using Xunit.Abstractions;
 
 namespace Fleet.Integration.Tests;

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Fleet.Bench;
 using Fleet.Edge.Audit;
 using Fleet.Shared.Audit;
-using Fleet.Shared.Renders;
+using Fleet.Shared.RenderJobs;
 using Fleet.Shared.Rollouts;
 using Fleet.Shared.Serialization;
 using Fleet.Shared.Telemetry;

@@ -167,7 +167,7 @@ public sealed class OperatorScript(SoakCluster cluster, IReadOnlyList<SoakDevice
         try
         {
             ticket = await cluster.CallAsync("render job", c => c.Api.PostJsonAsync("api/v1/renders/jobs",
-                new { device_id = device.Id, campaign_id = Campaign, height = Shared.Renders.RenderVariants.Heights[0], fields = new Dictionary<string, string> { ["headline"] = $"Soak job {n}" } }));
+                new { device_id = device.Id, campaign_id = Campaign, height = Shared.RenderJobs.RenderVariants.Heights[0], fields = new Dictionary<string, string> { ["headline"] = $"Soak job {n}" } }));
         }
         catch (FleetException e) when (e.Message.Contains(": 429 ", StringComparison.Ordinal))
         {

@@ -5,9 +5,9 @@ using Fleet.Cloud.Audit;
 using Fleet.Cloud.Devices;
 using Fleet.Shared.Cli;
 using Fleet.Shared.Commands;
-using Fleet.Shared.Distribution;
+using Fleet.Shared.Campaigns;
 using Fleet.Shared.Tokens;
-using static Fleet.Shared.Distribution.CampaignReplies;
+using static Fleet.Shared.Campaigns.CampaignReplies;
 
 namespace Fleet.Cloud.Campaigns;
 

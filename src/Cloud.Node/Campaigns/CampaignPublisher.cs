@@ -5,7 +5,6 @@ using Fleet.Shared.Assets;
 using Fleet.Shared.Campaigns;
 using Fleet.Shared.Cli;
 using Fleet.Shared.Commands;
-using Fleet.Shared.Distribution;
 using Fleet.Shared.Manifests;
 using Fleet.Shared.Serialization;
 

@@ -10,11 +10,11 @@ using Akka.Persistence;
 using Fleet.Shared.Persistence;
 using Fleet.Shared.Cluster;
 using Fleet.Shared.Commands;
-using Fleet.Shared.Distribution;
+using Fleet.Shared.Campaigns;
 using Fleet.Shared.Manifests;
 using Fleet.Shared.Security;
 using Fleet.Shared.Serialization;
-using static Fleet.Shared.Distribution.CampaignCommands;
+using static Fleet.Shared.Campaigns.CampaignCommands;
 
 namespace Fleet.Cloud.Campaigns;
 

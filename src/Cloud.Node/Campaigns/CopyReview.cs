@@ -1,9 +1,8 @@
 using System.Text.Json;
 using Fleet.Shared.Campaigns;
-using Fleet.Shared.Distribution;
 using Fleet.Shared.Manifests;
 using Fleet.Shared.Serialization;
-using static Fleet.Shared.Distribution.CampaignReplies;
+using static Fleet.Shared.Campaigns.CampaignReplies;
 
 namespace Fleet.Cloud.Campaigns;
 

@@ -1,7 +1,7 @@
 using Akka.Actor;
 using Fleet.Cloud.Api;
 using Fleet.Cloud.Devices;
-using Fleet.Shared.Distribution;
+using Fleet.Shared.Campaigns;
 
 namespace Fleet.Cloud.Campaigns;
 

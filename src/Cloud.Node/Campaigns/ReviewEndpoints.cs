@@ -3,9 +3,9 @@ using Fleet.Cloud.Api;
 using Fleet.Cloud.Audit;
 using Fleet.Shared.Assets;
 using Fleet.Shared.Cli;
-using Fleet.Shared.Distribution;
+using Fleet.Shared.Campaigns;
 using Fleet.Shared.Tokens;
-using static Fleet.Shared.Distribution.CampaignReplies;
+using static Fleet.Shared.Campaigns.CampaignReplies;
 
 namespace Fleet.Cloud.Campaigns;
 

@@ -4,9 +4,9 @@ using Akka.Actor;
 using Fleet.Cloud.Renders;
 using Fleet.Shared.Assets;
 using Fleet.Shared.Campaigns;
-using Fleet.Shared.Renders;
+using Fleet.Shared.RenderJobs;
 using Fleet.Shared.Rendering;
-using static Fleet.Shared.Distribution.CampaignReplies;
+using static Fleet.Shared.Campaigns.CampaignReplies;
 
 namespace Fleet.Cloud.Campaigns;
 

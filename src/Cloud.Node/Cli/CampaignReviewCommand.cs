@@ -1,7 +1,7 @@
 using Fleet.Cloud.Api;
 using Fleet.Cloud.Campaigns;
 using Fleet.Shared.Cli;
-using static Fleet.Shared.Distribution.CampaignReplies;
+using static Fleet.Shared.Campaigns.CampaignReplies;
 
 namespace Fleet.Cloud.Cli;
 

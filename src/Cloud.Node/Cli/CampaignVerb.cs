@@ -3,9 +3,8 @@ using System.Text.Json;
 using Fleet.Cloud.Api;
 using Fleet.Shared.Campaigns;
 using Fleet.Shared.Cli;
-using Fleet.Shared.Distribution;
 using Fleet.Shared.Serialization;
-using static Fleet.Shared.Distribution.CampaignReplies;
+using static Fleet.Shared.Campaigns.CampaignReplies;
 
 namespace Fleet.Cloud.Cli;
 
@@ -84,7 +83,7 @@ public static class CampaignVerb
             case ["budget", var id]:
                 if (a.Get("renders-per-day") is null && a.Get("render-seconds-per-day") is null && a.Get("device-jobs") is null)
                     throw new UsageException("campaign budget needs --renders-per-day N, --render-seconds-per-day S and/or --device-jobs N");
-                var usage = await api.PostAsync<Fleet.Shared.Renders.RenderUsageView>($"api/v1/campaigns/{Uri.EscapeDataString(id)}/budget",
+                var usage = await api.PostAsync<Fleet.Shared.RenderJobs.RenderUsageView>($"api/v1/campaigns/{Uri.EscapeDataString(id)}/budget",
                     new Fleet.Cloud.Renders.RenderJobEndpoints.BudgetRequest(
                         Limit(a.Get("renders-per-day"), "--renders-per-day", int.Parse), Limit(a.Get("render-seconds-per-day"), "--render-seconds-per-day", double.Parse),
                         a.Get("device-jobs") is null ? null : a.GetInt("device-jobs", Fleet.Cloud.Renders.RenderLedger.DefaultDeviceJobs, 1, 1000, "concurrent renders")));

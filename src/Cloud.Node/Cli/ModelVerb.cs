@@ -1,8 +1,9 @@
 using System.Net.Http.Headers;
 using Fleet.Cloud.Api;
 using Fleet.Shared.Cli;
-using Fleet.Shared.Distribution;
-using static Fleet.Shared.Distribution.CampaignReplies;
+using Fleet.Shared.Campaigns;
+using Fleet.Shared.Manifests;
+using static Fleet.Shared.Campaigns.CampaignReplies;
 
 namespace Fleet.Cloud.Cli;
 

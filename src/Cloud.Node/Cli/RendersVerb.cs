@@ -1,7 +1,7 @@
 using Fleet.Cloud.Api;
 using Fleet.Shared.Cli;
-using Fleet.Shared.Renders;
-using static Fleet.Shared.Renders.RenderSchedulerReplies;
+using Fleet.Shared.RenderJobs;
+using static Fleet.Shared.RenderJobs.RenderSchedulerReplies;
 
 namespace Fleet.Cloud.Cli;
 

@@ -2,7 +2,7 @@ using System.Threading.Channels;
 using Akka.Actor;
 using Akka.Event;
 using Fleet.Shared.Devices;
-using Fleet.Shared.Distribution;
+using Fleet.Shared.Campaigns;
 using Fleet.Shared.Gateway;
 using Fleet.Shared.Gateway.Wire;
 using Fleet.Shared.KillSwitch;

@@ -5,7 +5,7 @@ using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
 using Fleet.Shared.Cluster;
 using Fleet.Shared.Devices;
-using Fleet.Shared.Distribution;
+using Fleet.Shared.Campaigns;
 using Fleet.Shared.Gateway;
 using Fleet.Shared.Gateway.Wire;
 using Fleet.Shared.KillSwitch;

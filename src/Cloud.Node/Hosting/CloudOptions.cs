@@ -62,7 +62,7 @@ public sealed record CloudOptions
     /// <summary>The content store (campaign assets and finished cloud renders); render-only nodes share it with the API nodes.</summary>
     public string? StoreDir { get; init; }
     /// <summary>Tests only: an injected render-worker fault (a hang or a throw before each render).</summary>
-    public Func<Fleet.Shared.Renders.RenderJobSpec, CancellationToken, Task>? RenderFault { get; init; }
+    public Func<Fleet.Shared.RenderJobs.RenderJobSpec, CancellationToken, Task>? RenderFault { get; init; }
     /// <summary>Akka's own log level (benchmarks run at ERROR).</summary>
     public string AkkaLogLevel { get; init; } = "WARNING";
     /// <summary>Console log format and levels (<c>--log-format</c>, <c>--log-level</c>, <c>--akka-log-level</c>).</summary>

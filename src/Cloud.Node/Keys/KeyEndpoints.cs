@@ -4,7 +4,7 @@ using Fleet.Cloud.Api;
 using Fleet.Cloud.Audit;
 using Fleet.Cloud.Campaigns;
 using Fleet.Shared.Cli;
-using Fleet.Shared.Distribution;
+using Fleet.Shared.Campaigns;
 using Fleet.Shared.Security;
 using Fleet.Shared.Tokens;
 

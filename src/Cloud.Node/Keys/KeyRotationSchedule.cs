@@ -1,7 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Fleet.Cloud.Audit;
-using Fleet.Shared.Distribution;
+using Fleet.Shared.Campaigns;
 using Fleet.Shared.Security;
 
 namespace Fleet.Cloud.Keys;

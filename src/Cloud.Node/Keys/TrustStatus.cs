@@ -1,7 +1,7 @@
 using Akka.Hosting;
 using Fleet.Cloud.Campaigns;
 using Fleet.Cloud.Devices;
-using Fleet.Shared.Distribution;
+using Fleet.Shared.Campaigns;
 using Fleet.Shared.Security;
 
 namespace Fleet.Cloud.Keys;

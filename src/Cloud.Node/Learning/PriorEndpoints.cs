@@ -4,7 +4,7 @@ using Fleet.Cloud.Api;
 using Fleet.Cloud.Campaigns;
 using Fleet.Cloud.Devices;
 using Fleet.Cloud.Reports;
-using Fleet.Shared.Distribution;
+using Fleet.Shared.Campaigns;
 using Fleet.Shared.Learning;
 using Fleet.Shared.Security;
 using Fleet.Shared.Serialization;

@@ -5,9 +5,10 @@ using Fleet.Cloud.Audit;
 using Fleet.Cloud.Campaigns;
 using Fleet.Shared.Assets;
 using Fleet.Shared.Commands;
-using Fleet.Shared.Distribution;
+using Fleet.Shared.Campaigns;
+using Fleet.Shared.Manifests;
 using Fleet.Shared.Tokens;
-using static Fleet.Shared.Distribution.CampaignReplies;
+using static Fleet.Shared.Campaigns.CampaignReplies;
 
 namespace Fleet.Cloud.Models;
 

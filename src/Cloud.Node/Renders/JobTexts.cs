@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Fleet.Shared.Persistence;
-using Fleet.Shared.Renders;
+using Fleet.Shared.RenderJobs;
 using Fleet.Shared.Security;
 using Fleet.Shared.Serialization;
 

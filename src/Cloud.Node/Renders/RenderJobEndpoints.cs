@@ -7,10 +7,10 @@ using Fleet.Shared.Assets;
 using Fleet.Shared.Cli;
 using Fleet.Shared.Commands;
 using Fleet.Shared.Devices;
-using Fleet.Shared.Distribution;
-using Fleet.Shared.Renders;
+using Fleet.Shared.Campaigns;
+using Fleet.Shared.RenderJobs;
 using Fleet.Shared.Tokens;
-using static Fleet.Shared.Renders.RenderSchedulerReplies;
+using static Fleet.Shared.RenderJobs.RenderSchedulerReplies;
 
 namespace Fleet.Cloud.Renders;
 

@@ -1,9 +1,9 @@
 using System.Collections.Immutable;
 using Fleet.Shared.Commands;
-using Fleet.Shared.Renders;
+using Fleet.Shared.RenderJobs;
 using Fleet.Shared.Serialization;
-using static Fleet.Shared.Renders.RenderSchedulerCommands;
-using static Fleet.Shared.Renders.RenderSchedulerReplies;
+using static Fleet.Shared.RenderJobs.RenderSchedulerCommands;
+using static Fleet.Shared.RenderJobs.RenderSchedulerReplies;
 
 namespace Fleet.Cloud.Renders;
 

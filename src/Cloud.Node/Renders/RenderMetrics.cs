@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 using Fleet.Cloud.Telemetry;
-using Fleet.Shared.Renders;
+using Fleet.Shared.RenderJobs;
 using Fleet.Shared.Serialization;
 
 namespace Fleet.Cloud.Renders;

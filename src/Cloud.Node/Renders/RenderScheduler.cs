@@ -4,11 +4,11 @@ using Akka.Event;
 using Akka.Persistence;
 using Fleet.Shared.Commands;
 using Fleet.Shared.Persistence;
-using Fleet.Shared.Renders;
+using Fleet.Shared.RenderJobs;
 using Fleet.Shared.Serialization;
 using Fleet.Shared.Tracing;
-using static Fleet.Shared.Renders.RenderSchedulerCommands;
-using static Fleet.Shared.Renders.RenderSchedulerReplies;
+using static Fleet.Shared.RenderJobs.RenderSchedulerCommands;
+using static Fleet.Shared.RenderJobs.RenderSchedulerReplies;
 
 namespace Fleet.Cloud.Renders;
 

@@ -1,10 +1,10 @@
 using Akka.Actor;
 using Akka.Event;
-using Fleet.Shared.Renders;
+using Fleet.Shared.RenderJobs;
 using Fleet.Shared.Rendering;
 using Fleet.Shared.Tracing;
-using static Fleet.Shared.Renders.RenderSchedulerCommands;
-using static Fleet.Shared.Renders.RenderSchedulerReplies;
+using static Fleet.Shared.RenderJobs.RenderSchedulerCommands;
+using static Fleet.Shared.RenderJobs.RenderSchedulerReplies;
 
 namespace Fleet.Cloud.Renders;
 

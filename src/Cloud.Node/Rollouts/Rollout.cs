@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using Fleet.Shared.Distribution;
+using Fleet.Shared.Campaigns;
 using Fleet.Shared.Rollouts;
 
 namespace Fleet.Cloud.Rollouts;

@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using Fleet.Shared.Cli;
 using Fleet.Shared.Commands;
-using Fleet.Shared.Distribution;
+using Fleet.Shared.Campaigns;
 using Fleet.Shared.Rollouts;
 using Fleet.Shared.Serialization;
 using static Fleet.Shared.Rollouts.RolloutCommands;

@@ -9,7 +9,7 @@ using Fleet.Cloud.Campaigns;
 using Fleet.Shared.Cluster;
 using Fleet.Shared.Commands;
 using Fleet.Shared.Devices;
-using Fleet.Shared.Distribution;
+using Fleet.Shared.Campaigns;
 using Fleet.Shared.Persistence;
 using Fleet.Shared.Rollouts;
 using Fleet.Shared.Serialization;

@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
-using Fleet.Shared.Distribution;
+using Fleet.Shared.Campaigns;
 
 namespace Fleet.Cloud.Telemetry;
 

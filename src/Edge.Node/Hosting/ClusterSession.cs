@@ -5,7 +5,6 @@ using Fleet.Edge.Link;
 using Fleet.Shared.Campaigns;
 using Fleet.Shared.Cluster;
 using Fleet.Shared.Devices;
-using Fleet.Shared.Distribution;
 using Fleet.Shared.KillSwitch;
 using Fleet.Shared.Security.Pki;
 using Fleet.Shared.Telemetry;

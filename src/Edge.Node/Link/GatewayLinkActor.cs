@@ -6,7 +6,7 @@ using Fleet.Edge.Identity;
 using Fleet.Shared.Audit;
 using Fleet.Shared.Cluster;
 using Fleet.Shared.Devices;
-using Fleet.Shared.Distribution;
+using Fleet.Shared.Campaigns;
 using Fleet.Shared.Gateway;
 using Fleet.Shared.KillSwitch;
 using Fleet.Shared.Security.Pki;

@@ -4,7 +4,7 @@ using Akka.Event;
 using Fleet.Edge.Hosting;
 using Fleet.Shared.Cluster;
 using Fleet.Shared.Devices;
-using Fleet.Shared.Distribution;
+using Fleet.Shared.Campaigns;
 using Fleet.Shared.KillSwitch;
 using Akka.Cluster.Tools.PublishSubscribe;
 

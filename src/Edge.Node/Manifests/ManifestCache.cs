@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Fleet.Shared.Assets;
 using Fleet.Shared.Campaigns;
-using Fleet.Shared.Distribution;
 using Fleet.Shared.Manifests;
 using Fleet.Shared.Security;
 using Fleet.Shared.Serialization;

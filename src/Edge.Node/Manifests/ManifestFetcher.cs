@@ -1,7 +1,7 @@
 using System.Net.Http.Headers;
 using Fleet.Shared.Assets;
 using Fleet.Shared.Cli;
-using Fleet.Shared.Distribution;
+using Fleet.Shared.Campaigns;
 using Fleet.Shared.Manifests;
 using Fleet.Shared.Security;
 using Fleet.Shared.Serialization;

@@ -3,7 +3,7 @@ using Akka.Event;
 using Fleet.Edge.Hosting;
 using Fleet.Edge.Personalisation;
 using Fleet.Shared.Cli;
-using Fleet.Shared.Distribution;
+using Fleet.Shared.Campaigns;
 using Fleet.Shared.Manifests;
 using Fleet.Shared.Security;
 using Fleet.Shared.Tokens;

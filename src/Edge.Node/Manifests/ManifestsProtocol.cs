@@ -1,4 +1,4 @@
-using Fleet.Shared.Distribution;
+using Fleet.Shared.Campaigns;
 using Fleet.Shared.Manifests;
 
 namespace Fleet.Edge.Manifests;

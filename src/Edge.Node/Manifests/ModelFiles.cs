@@ -2,7 +2,7 @@ using System.Net.Http.Headers;
 using Fleet.Edge.Personalisation;
 using Fleet.Shared.Personalisation.Embedding;
 using Fleet.Shared.Assets;
-using Fleet.Shared.Distribution;
+using Fleet.Shared.Campaigns;
 
 namespace Fleet.Edge.Manifests;
 

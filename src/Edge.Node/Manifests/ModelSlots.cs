@@ -1,5 +1,5 @@
 using Fleet.Edge.Personalisation;
-using Fleet.Shared.Distribution;
+using Fleet.Shared.Campaigns;
 using Fleet.Shared.Manifests;
 
 namespace Fleet.Edge.Manifests;

@@ -4,7 +4,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Fleet.Shared.Rendering;
-using Fleet.Shared.Renders;
+using Fleet.Shared.RenderJobs;
 using Fleet.Shared.Serialization;
 using Fleet.Shared.Tokens;
 using Fleet.Shared.Tracing;

@@ -50,9 +50,9 @@ public static class RenderEndpoints
             var mode = body.Mode ?? Delegation.EdgeFirst;
             if (!Delegation.Modes.Contains(mode))
                 return JsonErrors.Error(400, $"mode '{mode}' is not one of {string.Join(", ", Delegation.Modes)}");
-            var height = body.Resolution is null ? (int?)null : Shared.Renders.RenderVariants.ParseHeight(body.Resolution);
+            var height = body.Resolution is null ? (int?)null : Shared.RenderJobs.RenderVariants.ParseHeight(body.Resolution);
             if (body.Resolution is not null && height is null)
-                return JsonErrors.Error(400, $"resolution '{body.Resolution}' is not one of {string.Join(", ", Shared.Renders.RenderVariants.Heights.Select(h => h + "p"))}");
+                return JsonErrors.Error(400, $"resolution '{body.Resolution}' is not one of {string.Join(", ", Shared.RenderJobs.RenderVariants.Heights.Select(h => h + "p"))}");
             var id = Guid.NewGuid().ToString("N")[..12];
             var path = Path.Combine(outDir, id + ".mp4");
             var context = body.Context ?? new RenderContext();

@@ -6,7 +6,7 @@ using Fleet.Edge.Personalisation;
 using Fleet.Edge.Speech;
 using Fleet.Shared.KillSwitch;
 using Fleet.Shared.Rendering;
-using Fleet.Shared.Renders;
+using Fleet.Shared.RenderJobs;
 using Fleet.Shared.Serialization;
 using static Fleet.Edge.Rendering.RenderProtocol;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Fleet.Shared.Devices;
-using Fleet.Shared.Distribution;
+using Fleet.Shared.Campaigns;
 using Fleet.Shared.Gateway.Wire;
 using Fleet.Shared.KillSwitch;
 using Fleet.Shared.Serialization;

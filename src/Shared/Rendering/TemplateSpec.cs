@@ -23,7 +23,7 @@ public sealed record TemplateSpec
     public required IReadOnlyList<FrameRange> Personalised { get; init; }
     /// <summary>
     /// Fields that hold personal data (e.g. <c>first_name</c>, <c>loyalty_id</c>): their values never leave the device, so a
-    /// render that draws one is never delegated whole; it goes hybrid (see <see cref="Renders.PersonalFields"/>).
+    /// render that draws one is never delegated whole; it goes hybrid (see <see cref="RenderJobs.PersonalFields"/>).
     /// </summary>
     public IReadOnlyList<string> Pii { get; init; } = Array.Empty<string>();
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Fleet.Shared.Cli;
-using Fleet.Shared.Distribution;
+using Fleet.Shared.Campaigns;
+using Fleet.Shared.Manifests;
 using Fleet.Shared.Serialization;
 
 namespace Fleet.Shared.Rollouts;

@@ -2,7 +2,7 @@ using Akka.Actor;
 using Fleet.Cloud.Authority;
 using Fleet.Shared.Devices;
 using Fleet.Shared.KillSwitch;
-using Fleet.Shared.Renders;
+using Fleet.Shared.RenderJobs;
 using Fleet.Shared.Tokens;
 
 namespace Fleet.Cloud.Node.Tests.Authority;

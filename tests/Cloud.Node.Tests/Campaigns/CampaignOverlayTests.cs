@@ -3,7 +3,6 @@ using Fleet.Cloud.Campaigns;
 using Fleet.Shared.Campaigns;
 using Fleet.Shared.Commands;
 using Fleet.Shared.Manifests;
-using Fleet.Shared.Distribution;
 using Fleet.Shared.Rollouts;
 using Fleet.Shared.Serialization;
 

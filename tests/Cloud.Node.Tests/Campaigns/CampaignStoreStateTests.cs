@@ -1,6 +1,6 @@
 using Fleet.Cloud.Campaigns;
 using Fleet.Shared.Commands;
-using Fleet.Shared.Distribution;
+using Fleet.Shared.Campaigns;
 using Fleet.Shared.Serialization;
 
 namespace Fleet.Cloud.Node.Tests.Campaigns;

@@ -1,6 +1,6 @@
 using Fleet.Cloud.Rollouts;
 using Fleet.Shared.Commands;
-using Fleet.Shared.Distribution;
+using Fleet.Shared.Campaigns;
 using Fleet.Shared.Rollouts;
 using Fleet.Shared.Serialization;
 using static Fleet.Shared.Rollouts.RolloutCommands;

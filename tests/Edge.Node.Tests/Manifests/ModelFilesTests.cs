@@ -1,7 +1,8 @@
 using Fleet.Edge.Manifests;
 using Fleet.Shared.Personalisation.Embedding;
 using Fleet.Shared.Assets;
-using Fleet.Shared.Distribution;
+using Fleet.Shared.Campaigns;
+using Fleet.Shared.Manifests;
 using Fleet.Shared.Rollouts;
 
 namespace Fleet.Edge.Node.Tests.Manifests;

@@ -1,7 +1,6 @@
 using Fleet.Edge.Manifests;
 using Fleet.Edge.Personalisation;
 using Fleet.Shared.Campaigns;
-using Fleet.Shared.Distribution;
 using Fleet.Shared.Manifests;
 using Fleet.Shared.Rollouts;
 

@@ -1,5 +1,5 @@
 using Fleet.Edge.Manifests;
-using Fleet.Shared.Distribution;
+using Fleet.Shared.Campaigns;
 using Fleet.Shared.Security;
 
 namespace Fleet.Edge.Node.Tests.Manifests;

@@ -77,7 +77,7 @@ public sealed class GatewayFrameTests
         using var device = Connect(cloud, ca, "kiosk-c");
         await device.SendAsync(device.Register("kiosk-c"));
         Assert.NotNull(await device.UntilAsync(CloudFrame.BodyOneofCase.Registered));
-        await device.SendAsync(DeviceFrames.SyncReport(new Fleet.Shared.Distribution.DeviceSyncReport("kiosk-d", [], [], DateTimeOffset.UtcNow)));
+        await device.SendAsync(DeviceFrames.SyncReport(new Fleet.Shared.Campaigns.DeviceSyncReport("kiosk-d", [], [], DateTimeOffset.UtcNow)));
         var second = await device.UntilAsync(CloudFrame.BodyOneofCase.Refused);
         Assert.Equal("a sync report naming device 'kiosk-d' arrived on the stream of device 'kiosk-c'", second!.Refused.Reason);
         Assert.Null(await device.NextAsync());

@@ -1,9 +1,9 @@
 using Fleet.Shared.Cluster.Attestation;
 using Fleet.Shared.Devices;
-using Fleet.Shared.Distribution;
+using Fleet.Shared.Campaigns;
 using Fleet.Shared.KillSwitch;
 using Fleet.Shared.Rollouts;
-using Fleet.Shared.Renders;
+using Fleet.Shared.RenderJobs;
 using Fleet.Shared.Telemetry;
 using Fleet.Shared.Tokens;
 

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Fleet.Shared.Serialization;
 
-namespace Fleet.Shared.Renders;
+namespace Fleet.Shared.RenderJobs;
 
 /// <summary>
 /// What a device asks a cloud render worker to make: a campaign version at a height, with the copy and voice line the

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Fleet.Shared.Rendering;
 
-namespace Fleet.Shared.Renders;
+namespace Fleet.Shared.RenderJobs;
 
 /// <summary>
 /// What of a render's slot values may leave the device for a cloud render worker, and how the cloud keeps what it got.

@@ -4,17 +4,16 @@ using Akka.Hosting;
 using Fleet.Cloud.Api;
 using Fleet.Cloud.Campaigns;
 using Fleet.Cloud.Devices;
-using Fleet.Cloud.Renders;
 using Fleet.Shared.Assets;
 using Fleet.Shared.Cli;
 using Fleet.Shared.Commands;
 using Fleet.Shared.Devices;
-using Fleet.Shared.Distribution;
-using Fleet.Shared.Renders;
+using Fleet.Shared.Campaigns;
+using Fleet.Shared.RenderJobs;
 using Fleet.Shared.Tokens;
-using static Fleet.Shared.Distribution.CampaignReplies;
+using static Fleet.Shared.Campaigns.CampaignReplies;
 
-namespace Fleet.Cloud.Render;
+namespace Fleet.Cloud.Renders;
 
 /// <summary>
 /// The render contract: <c>POST /api/v1/ads/render</c> answers where the device gets the signed manifest of the campaign

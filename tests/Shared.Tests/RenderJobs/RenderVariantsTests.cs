@@ -1,7 +1,7 @@
-using Fleet.Shared.Renders;
+using Fleet.Shared.RenderJobs;
 using Fleet.Shared.Rendering;
 
-namespace Fleet.Shared.Tests.Renders;
+namespace Fleet.Shared.Tests.RenderJobs;
 
 public sealed class RenderVariantsTests
 {

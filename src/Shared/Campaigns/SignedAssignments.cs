@@ -2,7 +2,7 @@ using System.Text.Json;
 using Fleet.Shared.Security;
 using Fleet.Shared.Serialization;
 
-namespace Fleet.Shared.Distribution;
+namespace Fleet.Shared.Campaigns;
 
 /// <summary>
 /// The part of an <see cref="AssignmentTable"/> a device obeys: which campaign versions it runs, the rollout overlays

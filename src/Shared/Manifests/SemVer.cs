@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Fleet.Shared.Distribution;
+namespace Fleet.Shared.Manifests;
 
 /// <summary>Semantic versions as artifacts use them: MAJOR.MINOR.PATCH with an optional pre-release and build part.</summary>
 public static partial class SemVer

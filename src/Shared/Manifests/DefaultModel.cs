@@ -1,6 +1,5 @@
-using Fleet.Shared.Manifests;
 
-namespace Fleet.Shared.Distribution;
+namespace Fleet.Shared.Manifests;
 
 /// <summary>The personalisation model every device ships with (all-MiniLM-L6-v2, fp32), pinned by its sha256.</summary>
 public static class DefaultModel

@@ -1,7 +1,7 @@
 using Fleet.Shared.Rollouts;
 using Fleet.Shared.Serialization;
 
-namespace Fleet.Shared.Distribution;
+namespace Fleet.Shared.Campaigns;
 
 /// <summary>Persisted events of the campaign store: versions are immutable, signatures are renewed, assignments replace.</summary>
 public static class CampaignEvents

@@ -1,10 +1,10 @@
 using System.Text.Json.Nodes;
 using Fleet.Shared.Cli;
 using Fleet.Shared.Rendering;
-using Fleet.Shared.Renders;
+using Fleet.Shared.RenderJobs;
 using Fleet.TestSupport;
 
-namespace Fleet.Shared.Tests.Renders;
+namespace Fleet.Shared.Tests.RenderJobs;
 
 public sealed class PersonalFieldsTests
 {

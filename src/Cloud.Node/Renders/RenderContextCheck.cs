@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Fleet.Shared.Rendering;
 
-namespace Fleet.Cloud.Render;
+namespace Fleet.Cloud.Renders;
 
 /// <summary>
 /// Keeps personal data off the cloud at the render contract: a context that carries a user id, or a slot value for a

@@ -1,6 +1,6 @@
 using Fleet.Shared.Rendering;
 
-namespace Fleet.Shared.Renders;
+namespace Fleet.Shared.RenderJobs;
 
 /// <summary>
 /// A template at another height: canvas, positions and font sizes scaled by the same factor (width kept even), so the

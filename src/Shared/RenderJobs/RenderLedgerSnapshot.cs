@@ -1,6 +1,6 @@
 using Fleet.Shared.Serialization;
 
-namespace Fleet.Shared.Renders;
+namespace Fleet.Shared.RenderJobs;
 
 /// <summary>
 /// The render job ledger in a snapshot: the jobs still kept (finished ones leave after their retention), budgets, the

@@ -1,7 +1,7 @@
 using Fleet.Shared.Rollouts;
 using Fleet.Shared.Serialization;
 
-namespace Fleet.Shared.Distribution;
+namespace Fleet.Shared.Campaigns;
 
 /// <summary>
 /// Which campaign versions go to which devices, and the trust set to verify them with (bare, and signed by the fleet CA as

@@ -1,7 +1,7 @@
 using Fleet.Shared.Rollouts;
 using Fleet.Shared.Serialization;
 
-namespace Fleet.Shared.Distribution;
+namespace Fleet.Shared.Campaigns;
 
 /// <summary>
 /// Requests to the campaign store singleton. They carry only text and numbers (the manifest draft as JSON), so they

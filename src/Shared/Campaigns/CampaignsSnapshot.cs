@@ -1,7 +1,7 @@
 using Fleet.Shared.Rollouts;
 using Fleet.Shared.Serialization;
 
-namespace Fleet.Shared.Distribution;
+namespace Fleet.Shared.Campaigns;
 
 /// <summary>The campaign store in a snapshot: campaigns with their versions and signatures, models, rollout overlays, revision,
 /// copy review decisions (null in snapshots taken before reviews existed).</summary>
