@@ -15,7 +15,7 @@ public static class DeviceMember
     {
         var host = Host.CreateDefaultBuilder().ConfigureServices(s => s.AddAkka(FleetCluster.SystemName, b => b
             .WithFleetNode(new NodeSettings { Roles = [FleetCluster.EdgeRole, FleetCluster.DeviceRole(deviceId)], SeedNodes = [seed], LogLevel = "ERROR" })
-            .WithSingletonProxy<TelemetryIngestKey>(FleetCluster.TelemetrySingleton, new ClusterSingletonOptions { Role = FleetCluster.ControlRole }))).Build();
+            .WithSingletonProxy<TelemetryIngestKey>(ActorNames.Singletons.TelemetryIngest, new ClusterSingletonOptions { Role = FleetCluster.ControlRole }))).Build();
         await host.StartAsync();
         var up = new TaskCompletionSource();
         Akka.Cluster.Cluster.Get(host.Services.GetRequiredService<ActorSystem>()).RegisterOnMemberUp(() => up.TrySetResult());

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Fleet.Shared.Devices;
+using Fleet.Shared.Cluster;
 
 namespace Fleet.Integration.Tests;
 
@@ -81,7 +82,7 @@ public sealed class RegistryTests
         await using var device = EdgeUnderTest.Start(cloud.Seed, tmp.Sub("kiosk"), "kiosk-restarted");
         var before = Assert.Single(await cloud.WaitForDevicesUpAsync(1, TimeSpan.FromSeconds(60)));
 
-        var entity = await cloud.System.ActorSelection($"/system/sharding/{Fleet.Shared.Cluster.FleetCluster.DeviceShard}/*/kiosk-restarted")
+        var entity = await cloud.System.ActorSelection($"/system/sharding/{Fleet.Shared.Cluster.ActorNames.Singletons.DeviceShard}/*/kiosk-restarted")
             .ResolveOne(TimeSpan.FromSeconds(5));
         Assert.True(await entity.GracefulStop(TimeSpan.FromSeconds(10), Fleet.Cloud.Devices.DeviceActor.Stop.Instance));
 

@@ -69,7 +69,7 @@ public sealed class SnapshotRecoveryTests
         var db = await Databases.FreshAsync(kind, tmp.Path);
         using var host = await StartNodeAsync(db);
         var system = host.Services.GetRequiredService<ActorSystem>();
-        Props Store() => SingletonSupervision.Props(Props.Create(() => new TokenStoreActor("http://127.0.0.1:5080")), TokenStoreActor.Name);
+        Props Store() => SingletonSupervision.Props(Props.Create(() => new TokenStoreActor("http://127.0.0.1:5080")), ActorNames.Singletons.Tokens);
 
         var first = system.ActorOf(Store(), "tokens-first");
         var created = new List<TokenReplies.Created>();

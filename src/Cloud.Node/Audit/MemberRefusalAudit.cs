@@ -6,7 +6,6 @@ namespace Fleet.Cloud.Audit;
 /// <summary>Writes every cluster member this node refused (and downed) into the cloud audit log.</summary>
 public sealed class MemberRefusalAudit : ReceiveActor
 {
-    public const string Name = "member-refusal-audit";
     public const string Action = "cluster.member-refused";
 
     public MemberRefusalAudit(CloudAudit audit) =>

@@ -25,7 +25,6 @@ namespace Fleet.Cloud.Campaigns;
 /// </summary>
 public sealed class CampaignStoreActor : SnapshottingActor
 {
-    public const string Name = CampaignCommands.SingletonName;
     public static readonly TimeSpan ManifestLifetime = TimeSpan.FromDays(30);
     public static readonly TimeSpan RenewBefore = TimeSpan.FromDays(7);
 
@@ -172,6 +171,6 @@ public static class CampaignStoreWiring
     public static readonly ClusterSingletonOptions Options = new() { Role = FleetCluster.ControlRole };
 
     public static AkkaConfigurationBuilder AddCampaignStore(this AkkaConfigurationBuilder b, bool isControl, SigningKeyRing keys, TrustUpdateIssuer trust) => isControl
-        ? b.WithSingleton<CampaignStore>(CampaignStoreActor.Name, SingletonSupervision.Props(CampaignStoreActor.Props(keys, trust: trust), CampaignStoreActor.Name), Options)
-        : b.WithSingletonProxy<CampaignStore>(CampaignStoreActor.Name, Options);
+        ? b.WithSingleton<CampaignStore>(ActorNames.Singletons.Campaigns, SingletonSupervision.Props(CampaignStoreActor.Props(keys, trust: trust), ActorNames.Singletons.Campaigns), Options)
+        : b.WithSingletonProxy<CampaignStore>(ActorNames.Singletons.Campaigns, Options);
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Fleet.Shared.Devices;
+using Fleet.Shared.Cluster;
 
 namespace Fleet.Cloud.Devices;
 
@@ -18,7 +19,7 @@ public sealed class DeviceIndex
 
     private readonly ConcurrentDictionary<string, (DeviceReplies.DeviceView View, long At)> _views = new(StringComparer.Ordinal);
 
-    public DeviceIndex(ActorSystem system) => system.ActorOf(Props.Create(() => new Subscriber(this)), "device-index");
+    public DeviceIndex(ActorSystem system) => system.ActorOf(Props.Create(() => new Subscriber(this)), ActorNames.Cloud.DeviceIndex);
 
     /// <summary>The view of <paramref name="deviceId"/> if this node has a fresh one.</summary>
     public DeviceReplies.DeviceView? Fresh(string deviceId) =>

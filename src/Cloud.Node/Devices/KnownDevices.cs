@@ -32,7 +32,7 @@ public sealed class KnownDevices
     {
         _system = system;
         // Watching starts before the first read, so a device joining during that read is not missed either.
-        system.ActorOf(Props.Create(() => new MemberWatcher(this)), "known-devices");
+        system.ActorOf(Props.Create(() => new MemberWatcher(this)), ActorNames.Cloud.KnownDevices);
     }
 
     public async Task<IReadOnlyCollection<string>> IdsAsync(CancellationToken ct)

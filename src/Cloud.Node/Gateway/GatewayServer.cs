@@ -10,6 +10,7 @@ using Fleet.Shared.Security.Pki;
 using Fleet.Shared.Telemetry;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Fleet.Shared.Cluster;
 
 namespace Fleet.Cloud.Gateway;
 
@@ -33,7 +34,7 @@ public sealed class GatewayServer(IServiceProvider node, string host, int port, 
         var targets = new GatewayTargets(await registry.GetAsync<DeviceRegion>(ct), await registry.GetAsync<KillSwitchAuthorityKey>(ct),
             await registry.GetAsync<TelemetryIngestKey>(ct), await registry.GetAsync<CampaignStore>(ct),
             (device, action, detail) => audit.Record($"device:{device}", action, device, detail));
-        var gateway = system.ActorOf(GatewayActor.Props(targets, limits), Shared.Gateway.GatewayPaths.GatewayActor);
+        var gateway = system.ActorOf(GatewayActor.Props(targets, limits), ActorNames.Cloud.Gateway);
         registry.Register<GatewayKey>(gateway);
 
         var builder = WebApplication.CreateSlimBuilder();

@@ -144,13 +144,13 @@ public static class CloudHost
             {
                 ClusterMetrics.Observe(system);
                 CommandGuard.RecordIn(system, sp.GetRequiredService<CloudAudit>());
-                system.ActorOf(ControlPlaneSync.Props(keys, pki?.Revoked), "control-plane-sync");
+                system.ActorOf(ControlPlaneSync.Props(keys, pki?.Revoked), ActorNames.Cloud.ControlPlaneSync);
                 if (isControl)
                     system.ActorOf(KeyRotationSchedule.Props(keys, SigningKeyRing.RotationDue(o.RotateEvery), o.Retirement,
                         ct => TrustStatus.ReadAsync(keys, sp.GetRequiredService<IRequiredActor<CampaignStore>>(), sp.GetRequiredService<DeviceDirectory>(), o.Retirement, ct),
-                        registry.Get<CampaignStore>(), sp.GetRequiredService<CloudAudit>()), "key-rotation-schedule");
-                if (pki is not null) system.ActorOf(MemberRefusalAudit.Props(sp.GetRequiredService<CloudAudit>()), MemberRefusalAudit.Name);
-                if (isControl) system.ActorOf(CohortWatcher.Props(cohorts), "cohort-watcher");
+                        registry.Get<CampaignStore>(), sp.GetRequiredService<CloudAudit>()), ActorNames.Cloud.KeyRotationSchedule);
+                if (pki is not null) system.ActorOf(MemberRefusalAudit.Props(sp.GetRequiredService<CloudAudit>()), ActorNames.Cloud.MemberRefusalAudit);
+                if (isControl) system.ActorOf(CohortWatcher.Props(cohorts), ActorNames.Cloud.CohortWatcher);
             }));
 
         if (pki is not null && o.Roles.Contains(FleetCluster.GatewayRole))
@@ -207,17 +207,17 @@ public static class CloudHost
     {
         var options = new ClusterSingletonOptions { Role = FleetCluster.ControlRole };
         return isControl
-            ? b.WithSingleton<KillSwitchAuthorityKey>(KillSwitchTopics.AuthorityName, SingletonSupervision.Props(KillSwitchAuthority.Props(keys, trust), KillSwitchTopics.AuthorityName), options)
-            : b.WithSingletonProxy<KillSwitchAuthorityKey>(KillSwitchTopics.AuthorityName, options);
+            ? b.WithSingleton<KillSwitchAuthorityKey>(ActorNames.Singletons.KillSwitch, SingletonSupervision.Props(KillSwitchAuthority.Props(keys, trust), ActorNames.Singletons.KillSwitch), options)
+            : b.WithSingletonProxy<KillSwitchAuthorityKey>(ActorNames.Singletons.KillSwitch, options);
     }
 
     /// <summary>Control nodes host the device shards and watch membership; other nodes reach the shards via a proxy.</summary>
     private static AkkaConfigurationBuilder WithDeviceRegistry(this AkkaConfigurationBuilder b, bool isControl, FleetTrust? trust, DeviceCertificateRenewal? renewal)
     {
         if (!isControl)
-            return b.WithShardRegionProxy<DeviceRegion>(FleetCluster.DeviceShard, FleetCluster.ControlRole, new DeviceMessageExtractor());
+            return b.WithShardRegionProxy<DeviceRegion>(ActorNames.Singletons.DeviceShard, FleetCluster.ControlRole, new DeviceMessageExtractor());
         return b
-            .WithShardRegion<DeviceRegion>(FleetCluster.DeviceShard, id => DeviceActor.Props(id, trust, renewal), new DeviceMessageExtractor(), new ShardOptions
+            .WithShardRegion<DeviceRegion>(ActorNames.Singletons.DeviceShard, id => DeviceActor.Props(id, trust, renewal), new DeviceMessageExtractor(), new ShardOptions
             {
                 Role = FleetCluster.ControlRole,
                 RememberEntities = true,
@@ -226,6 +226,6 @@ public static class CloudHost
                 HandOffStopMessage = DeviceActor.Stop.Instance,
             })
             .WithActors((system, registry, _) =>
-                system.ActorOf(Akka.Actor.Props.Create(() => new DeviceLivenessWatcher(registry.Get<DeviceRegion>())), "device-liveness"));
+                system.ActorOf(Akka.Actor.Props.Create(() => new DeviceLivenessWatcher(registry.Get<DeviceRegion>())), ActorNames.Cloud.DeviceLiveness));
     }
 }

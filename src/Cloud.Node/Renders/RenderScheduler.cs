@@ -19,7 +19,6 @@ namespace Fleet.Cloud.Renders;
 /// </summary>
 public sealed class RenderScheduler : SnapshottingActor
 {
-    public const string Name = SingletonName;
     /// <summary>After a take-over, a worker the ledger says runs a job has this long to pull again before the job is re-queued.</summary>
     public static readonly TimeSpan WorkerSilence = TimeSpan.FromSeconds(8);
     /// <summary>A job assigned this long ago that its worker does not list as running was lost on the way; re-queued.</summary>

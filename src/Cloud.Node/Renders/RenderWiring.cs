@@ -17,9 +17,9 @@ public static class RenderWiring
         Shared.Rendering.FfmpegRunner runner, JobTexts? texts = null)
     {
         b = isControl
-            ? b.WithSingleton<RenderSchedulerKey>(RenderScheduler.Name, SingletonSupervision.Props(RenderScheduler.Props(texts: texts), RenderScheduler.Name), Options)
-            : b.WithSingletonProxy<RenderSchedulerKey>(RenderScheduler.Name, Options);
+            ? b.WithSingleton<RenderSchedulerKey>(ActorNames.Singletons.RenderScheduler, SingletonSupervision.Props(RenderScheduler.Props(texts: texts), ActorNames.Singletons.RenderScheduler), Options)
+            : b.WithSingletonProxy<RenderSchedulerKey>(ActorNames.Singletons.RenderScheduler, Options);
         return !isRender ? b : b.WithActors((system, registry, _) =>
-            system.ActorOf(RenderWorker.Props(registry.Get<RenderSchedulerKey>(), registry.Get<CampaignStore>(), renderer(), slots, runner), RenderWorker.Name));
+            system.ActorOf(RenderWorker.Props(registry.Get<RenderSchedulerKey>(), registry.Get<CampaignStore>(), renderer(), slots, runner), ActorNames.Cloud.RenderWorker));
     }
 }

@@ -16,7 +16,6 @@ namespace Fleet.Cloud.Renders;
 /// </summary>
 public sealed class RenderWorker : ReceiveActor, IWithTimers, IWithUnboundedStash
 {
-    public const string Name = "render-worker";
     public static readonly TimeSpan PullInterval = TimeSpan.FromSeconds(2);
 
     private readonly ILoggingAdapter _log = Context.GetLogger();

@@ -13,8 +13,6 @@ namespace Fleet.Cloud.Reports;
 /// </summary>
 public sealed class ReportProjector : ReceiveActor, IWithTimers
 {
-    public const string Name = "reports";
-
     /// <summary>Offer of one batch; <paramref name="Ack"/> goes to <paramref name="ReplyTo"/> once the store has it.</summary>
     public sealed record Project(ReportBatch? Batch, TelemetryProtocol.Ack Ack, IActorRef ReplyTo);
 

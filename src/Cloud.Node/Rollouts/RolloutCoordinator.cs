@@ -92,7 +92,7 @@ public sealed class RolloutCoordinator : SnapshottingActor
         Command<Refused>(r => _log.Warning("rollouts: campaign store refused a directive: {0}", r.Reason));
     }
 
-    public override string PersistenceId => RolloutCommands.SingletonName;
+    public override string PersistenceId => "rollouts";
 
     /// <summary>The singleton moved away: this node no longer reports rollouts.</summary>
     protected override void PostStop()
@@ -251,7 +251,7 @@ public static class RolloutWiring
     {
         var options = new ClusterSingletonOptions { Role = FleetCluster.ControlRole };
         return isControl
-            ? b.WithSingleton<RolloutCoordinatorKey>(SingletonName, SingletonSupervision.Props(RolloutCoordinator.Props(devices, tick, audit, requireReview: requireReview), SingletonName), options)
-            : b.WithSingletonProxy<RolloutCoordinatorKey>(SingletonName, options);
+            ? b.WithSingleton<RolloutCoordinatorKey>(ActorNames.Singletons.Rollouts, SingletonSupervision.Props(RolloutCoordinator.Props(devices, tick, audit, requireReview: requireReview), ActorNames.Singletons.Rollouts), options)
+            : b.WithSingletonProxy<RolloutCoordinatorKey>(ActorNames.Singletons.Rollouts, options);
     }
 }

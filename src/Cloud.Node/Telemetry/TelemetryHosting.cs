@@ -18,9 +18,9 @@ public static class TelemetryHosting
         ReportStore? reports = null, TimeSpan? reportRetention = null)
     {
         var options = new ClusterSingletonOptions { Role = FleetCluster.ControlRole };
-        if (!isControl) return b.WithSingletonProxy<TelemetryIngestKey>(FleetCluster.TelemetrySingleton, options);
+        if (!isControl) return b.WithSingletonProxy<TelemetryIngestKey>(ActorNames.Singletons.TelemetryIngest, options);
         var projector = reports is null ? null : ReportProjector.Props(reports, reportRetention ?? CloudOptions.DefaultReportRetention);
         var props = SingletonSupervision.Props(TelemetryIngestActor.Props(cohorts, retention, projector), "store");
-        return b.WithSingleton<TelemetryIngestKey>(FleetCluster.TelemetrySingleton, props, options, createProxyToo: true);
+        return b.WithSingleton<TelemetryIngestKey>(ActorNames.Singletons.TelemetryIngest, props, options, createProxyToo: true);
     }
 }

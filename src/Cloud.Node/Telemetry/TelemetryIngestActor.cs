@@ -36,7 +36,7 @@ public sealed class TelemetryIngestActor : SnapshottingActor
     {
         _cohorts = cohorts;
         _retention = retention;
-        _reports = reports is null ? null : Context.ActorOf(reports, ReportProjector.Name);
+        _reports = reports is null ? null : Context.ActorOf(reports, ActorNames.Cloud.Reports);
 
         // A batch is applied before its write completes, so a snapshot may already hold the first batches replayed after it.
         Recover<TelemetryEvents.BatchAccepted>(e => { if (!TelemetrySnapshots.Holds(_store, e)) _store = _store.Apply(e); });

@@ -17,7 +17,6 @@ namespace Fleet.Cloud.Tokens;
 /// </summary>
 public sealed class TokenStoreActor : SnapshottingActor
 {
-    public const string Name = "tokens";
     private TokenState _state = new();
 
     public TokenStoreActor(string apiUrl)
@@ -82,6 +81,6 @@ public static class TokenStoreWiring
 
     /// <param name="apiUrl">Where devices reach the API; sent with each device token.</param>
     public static AkkaConfigurationBuilder AddTokenStore(this AkkaConfigurationBuilder b, bool isControl, string apiUrl) => isControl
-        ? b.WithSingleton<TokenStore>(TokenStoreActor.Name, SingletonSupervision.Props(Props.Create(() => new TokenStoreActor(apiUrl)), TokenStoreActor.Name), Options)
-        : b.WithSingletonProxy<TokenStore>(TokenStoreActor.Name, Options);
+        ? b.WithSingleton<TokenStore>(ActorNames.Singletons.Tokens, SingletonSupervision.Props(Props.Create(() => new TokenStoreActor(apiUrl)), ActorNames.Singletons.Tokens), Options)
+        : b.WithSingletonProxy<TokenStore>(ActorNames.Singletons.Tokens, Options);
 }

@@ -28,8 +28,6 @@ public sealed record AuditUploadSettings
 /// </summary>
 public sealed class AuditHeadUploader : ReceiveActor, IWithTimers
 {
-    public const string Name = "audit-upload";
-
     private readonly AuditLog _log;
     private readonly X509Certificate2 _certificate;
     private readonly string _deviceId;

@@ -49,7 +49,7 @@ public sealed class ClusterSession : IAsyncDisposable
             {
                 var uplink = new TelemetryUplink(local.Outbox, registry.Get<TelemetryIngestKey>(), o.Telemetry);
                 system.ActorOf(LinkActor.Props(facts, registry.Get<DeviceRegion>(), registry.Get<KillSwitchAuthorityKey>(), local.Policy, link, prove,
-                    registry.Get<CampaignStoreProxy>(), local.Manifests, local.Events, uplink), "link");
+                    registry.Get<CampaignStoreProxy>(), local.Manifests, local.Events, uplink), ActorNames.Edge.Link);
             });
         });
         var host = builder.Build();
@@ -89,8 +89,8 @@ internal static class DeviceMembership
             LogLevel = "ERROR",
             Tls = m.Tls is null ? null : new RemotingTls(m.Tls.Certificate, new FleetTrust(m.Tls.Ca)),
         })
-        .WithShardRegionProxy<DeviceRegion>(FleetCluster.DeviceShard, FleetCluster.ControlRole, new DeviceMessageExtractor())
-        .WithSingletonProxy<TelemetryIngestKey>(FleetCluster.TelemetrySingleton, new ClusterSingletonOptions { Role = FleetCluster.ControlRole })
-        .WithSingletonProxy<KillSwitchAuthorityKey>(KillSwitchTopics.AuthorityName, new ClusterSingletonOptions { Role = FleetCluster.ControlRole })
-        .WithSingletonProxy<CampaignStoreProxy>(CampaignCommands.SingletonName, new ClusterSingletonOptions { Role = FleetCluster.ControlRole });
+        .WithShardRegionProxy<DeviceRegion>(ActorNames.Singletons.DeviceShard, FleetCluster.ControlRole, new DeviceMessageExtractor())
+        .WithSingletonProxy<TelemetryIngestKey>(ActorNames.Singletons.TelemetryIngest, new ClusterSingletonOptions { Role = FleetCluster.ControlRole })
+        .WithSingletonProxy<KillSwitchAuthorityKey>(ActorNames.Singletons.KillSwitch, new ClusterSingletonOptions { Role = FleetCluster.ControlRole })
+        .WithSingletonProxy<CampaignStoreProxy>(ActorNames.Singletons.Campaigns, new ClusterSingletonOptions { Role = FleetCluster.ControlRole });
 }

@@ -116,27 +116,27 @@ public sealed class EdgeNode : IAsyncDisposable
             b.WithActors((system, registry, _) =>
             {
                 actorSystem = system;
-                var auditActor = system.ActorOf(AuditActor.Props(audit), "audit");
+                var auditActor = system.ActorOf(AuditActor.Props(audit), ActorNames.Edge.Audit);
                 registry.Register<AuditActorKey>(auditActor);
-                registry.Register<TelemetryActorKey>(system.ActorOf(TelemetryActor.Props(outbox, o.Telemetry, probe: new ResourceProbe()), "telemetry"));
-                var policy = system.ActorOf(PolicyActor.Props(o.DataDir, facts.DeviceId, auditActor, creds?.Ca), PolicyActor.Name);
+                registry.Register<TelemetryActorKey>(system.ActorOf(TelemetryActor.Props(outbox, o.Telemetry, probe: new ResourceProbe()), ActorNames.Edge.Telemetry));
+                var policy = system.ActorOf(PolicyActor.Props(o.DataDir, facts.DeviceId, auditActor, creds?.Ca), ActorNames.Edge.Policy);
                 registry.Register<PolicyActor>(policy);
                 // Shared: the manifests actor prepares a synced version's template before it goes into force, renders reuse it.
                 var prepared = new PreparedTemplates(renderSettings.NewFfmpegRunner(), renderSettings.PreparedDir);
                 var manifests = system.ActorOf(ManifestsActor.Props(facts.DeviceId, facts.Tags, o.DataDir, root: creds?.Ca, audit: auditActor, guard: guard,
-                    prepare: prepared.PrepareAheadAsync), ManifestsActor.Name);
+                    prepare: prepared.PrepareAheadAsync), ActorNames.Edge.Manifests);
                 registry.Register<ManifestsActor>(manifests);
                 manifestsActor = manifests;
                 registry.Register<RenderCoordinator>(system.ActorOf(
                     RenderCoordinator.Props(renderSettings, policy, new PersonaliseSettings(o.DataDir, Provider: o.ExecutionProviders) { UnloadUnusedModelAfter = o.ModelUnloadAfter }, guard, auditActor, prepared,
                         inForce: synced.FindAsync),
-                    RenderCoordinator.Name));
-                system.ActorOf(Store.ScrubActor.Props(guard, o.DataDir, o.Scrub), Store.ScrubActor.Name);
+                    ActorNames.Edge.Render));
+                system.ActorOf(Store.ScrubActor.Props(guard, o.DataDir, o.Scrub), ActorNames.Edge.Scrub);
                 if (connection is ViaGateway g)
                 {
                     var uplink = new TelemetryUplink(outbox, ActorRefs.Nobody, o.Telemetry);
                     system.ActorOf(GatewayLinkActor.Props(new GatewayLinkSettings(g.Gateways, g.Enrolment, facts, policy, manifests, uplink, o.DataDir,
-                        o.RenewBefore, auditActor, audit, o.AuditUpload), session.Value!), "link");
+                        o.RenewBefore, auditActor, audit, o.AuditUpload), session.Value!), ActorNames.Edge.Link);
                 }
             });
         });

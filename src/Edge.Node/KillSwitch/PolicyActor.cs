@@ -17,8 +17,6 @@ namespace Fleet.Edge.KillSwitch;
 /// </summary>
 public sealed class PolicyActor : ReceiveActor, IWithTimers
 {
-    public const string Name = "policy";
-
     private readonly PolicyStore _store;
     private readonly string _deviceId;
     private readonly IActorRef? _audit;

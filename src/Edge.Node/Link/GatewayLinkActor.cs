@@ -96,10 +96,10 @@ public sealed class GatewayLinkActor : ReceiveActor, IWithTimers
             Timers.StartPeriodicTimer(RenewCheck.Instance, RenewCheck.Instance, CertificateRenewal.CheckInterval(_credentials.Certificate));
             Self.Tell(RenewCheck.Instance);
             if (_settings.Uplink is { } uplink && Context.Child("telemetry-upload").IsNobody())
-                Context.ActorOf(TelemetryUploader.Props(uplink with { Ingest = Self }, _settings.Facts.DeviceId, _settings.Facts.Tags), "telemetry-upload");
-            if (_settings.AuditLog is { } log && Context.Child(AuditHeadUploader.Name).IsNobody())
-                Context.ActorOf(AuditHeadUploader.Props(log, _settings.Credentials.Certificate, _settings.Facts.DeviceId, _settings.AuditUpload ?? new()), AuditHeadUploader.Name);
-            Context.Child(AuditHeadUploader.Name).Tell(AuditHeadUploader.LinkUp.Instance);
+                Context.ActorOf(TelemetryUploader.Props(uplink with { Ingest = Self }, _settings.Facts.DeviceId, _settings.Facts.Tags), ActorNames.Edge.TelemetryUpload);
+            if (_settings.AuditLog is { } log && Context.Child(ActorNames.Edge.AuditUpload).IsNobody())
+                Context.ActorOf(AuditHeadUploader.Props(log, _settings.Credentials.Certificate, _settings.Facts.DeviceId, _settings.AuditUpload ?? new()), ActorNames.Edge.AuditUpload);
+            Context.Child(ActorNames.Edge.AuditUpload).Tell(AuditHeadUploader.LinkUp.Instance);
             Become(Registered);
         });
         Receive<RegisterTimedOut>(_ => Reconnect($"no registration answer within {RegisterTimeout.TotalSeconds:0}s"));
@@ -129,7 +129,7 @@ public sealed class GatewayLinkActor : ReceiveActor, IWithTimers
                 case DeviceReplies.CertificateIssued issued: Renewed(issued.CertificatePem); break;
                 case DeviceReplies.CertificateRefused no: AgentLog.Write($"the cloud did not renew the device certificate: {no.Reason}; asking again later"); break;
                 case TelemetryProtocol.Ack or TelemetryProtocol.Rejected: Context.Child("telemetry-upload").Forward(r.Message); break;
-                case DeviceReplies.AuditHeadAnswer: Context.Child(AuditHeadUploader.Name).Forward(r.Message); break;
+                case DeviceReplies.AuditHeadAnswer: Context.Child(ActorNames.Edge.AuditUpload).Forward(r.Message); break;
             }
         });
         // From the gateway (a control node left) or from this device's downloads (the API refused the token).
@@ -239,7 +239,7 @@ public sealed class GatewayLinkActor : ReceiveActor, IWithTimers
         _stream = null;
         _hasCredentials = false;
         _session.Joined = false;
-        Context.Child(AuditHeadUploader.Name).Tell(AuditHeadUploader.LinkDown.Instance);
+        Context.Child(ActorNames.Edge.AuditUpload).Tell(AuditHeadUploader.LinkDown.Instance);
         Become(Disconnected);
     }
 

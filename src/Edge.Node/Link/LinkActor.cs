@@ -131,7 +131,7 @@ public sealed class LinkActor : ReceiveActor, IWithTimers
             Timers.StartPeriodicTimer(SendHeartbeat.Instance, SendHeartbeat.Instance, HeartbeatInterval);
             // Telemetry leaves the device only through the link: its uploader is a child, started once registered.
             if (_uplink is not null && Context.Child("telemetry-upload").IsNobody())
-                Context.ActorOf(TelemetryUploader.Props(_uplink, _facts.DeviceId, _facts.Tags), "telemetry-upload");
+                Context.ActorOf(TelemetryUploader.Props(_uplink, _facts.DeviceId, _facts.Tags), ActorNames.Edge.TelemetryUpload);
             SyncKillPolicy();
             PassCredentials(r);
             _campaigns.Tell(new GetAssignmentTable(_facts.DeviceId));

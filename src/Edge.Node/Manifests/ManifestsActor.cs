@@ -18,7 +18,7 @@ namespace Fleet.Edge.Manifests;
 /// </summary>
 public sealed class ManifestsActor : ReceiveActor, IWithTimers
 {
-    public const string Name = "manifests";
+    public const string Name = Fleet.Shared.Cluster.ActorNames.Edge.Manifests;
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(15);
 
     private readonly string _deviceId;

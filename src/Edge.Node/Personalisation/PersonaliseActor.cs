@@ -4,15 +4,13 @@ using Akka.Hosting;
 using Fleet.Edge.Personalisation.Copy;
 using Fleet.Shared.Personalisation.Embedding;
 using static Fleet.Edge.Personalisation.PersonaliseProtocol;
+using Fleet.Shared.Cluster;
 
 namespace Fleet.Edge.Personalisation;
 
 /// <summary>The render pipeline's personalise stage: answers every <see cref="ChooseCopy"/> with a <see cref="CopyChoice"/>, never a failure.</summary>
 public sealed class PersonaliseActor : ReceiveActor, IWithTimers
 {
-    /// <summary>Actor name under its parent.</summary>
-    public const string Name = "personalise";
-
     // The model the device ships with, in the last-use table beside rollout models' folders.
     private const string BuiltIn = "";
 
@@ -213,7 +211,7 @@ public static class PersonaliseActorRegistration
     public static AkkaConfigurationBuilder AddPersonaliseActor(this AkkaConfigurationBuilder builder, PersonaliseSettings settings) =>
         builder.WithActors((system, registry) =>
         {
-            var actor = system.ActorOf(PersonaliseActor.Props(settings), PersonaliseActor.Name);
+            var actor = system.ActorOf(PersonaliseActor.Props(settings), ActorNames.Edge.Personalise);
             registry.Register<PersonaliseActorKey>(actor);
         });
 }

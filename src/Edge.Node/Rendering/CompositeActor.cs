@@ -10,8 +10,6 @@ namespace Fleet.Edge.Rendering;
 /// </summary>
 public sealed class CompositeActor : ReceiveActor, IWithUnboundedStash
 {
-    public const string Name = "composite";
-
     private readonly RenderEngine _engine;
     private readonly bool _probe;
     private readonly bool _ownsEngine;

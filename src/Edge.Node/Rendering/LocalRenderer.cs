@@ -5,6 +5,7 @@ using Fleet.Edge.Personalisation;
 using Fleet.Shared.Campaigns;
 using Fleet.Shared.Rendering;
 using static Fleet.Edge.Rendering.RenderProtocol;
+using Fleet.Shared.Cluster;
 
 namespace Fleet.Edge.Rendering;
 
@@ -20,9 +21,9 @@ public sealed class LocalRenderer : IAsyncDisposable
     public LocalRenderer(RenderSettings settings, PersonaliseSettings? personalise = null)
     {
         _system = ActorSystem.Create("fleet-render", ConfigurationFactory.ParseString("akka.loglevel = ERROR\nakka.stdout-loglevel = ERROR"));
-        var policy = _system.ActorOf(PolicyActor.Props(settings.DataDir, "local"), PolicyActor.Name);
+        var policy = _system.ActorOf(PolicyActor.Props(settings.DataDir, "local"), ActorNames.Edge.Policy);
         _render = _system.ActorOf(RenderCoordinator.Props(settings with { PolicySyncWait = TimeSpan.Zero }, policy,
-            personalise ?? new PersonaliseSettings(settings.DataDir)), RenderCoordinator.Name);
+            personalise ?? new PersonaliseSettings(settings.DataDir)), ActorNames.Edge.Render);
         Settings = settings;
     }
 

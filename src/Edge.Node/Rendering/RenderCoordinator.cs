@@ -6,6 +6,7 @@ using Fleet.Edge.Speech;
 using Fleet.Shared.KillSwitch;
 using Fleet.Shared.Rendering;
 using static Fleet.Edge.Rendering.RenderProtocol;
+using Fleet.Shared.Cluster;
 
 namespace Fleet.Edge.Rendering;
 
@@ -16,8 +17,6 @@ namespace Fleet.Edge.Rendering;
 /// </summary>
 public sealed class RenderCoordinator : ReceiveActor
 {
-    public const string Name = "render";
-
     private readonly RenderServices _services;
     private readonly Dictionary<IActorRef, RenderArtifacts> _jobs = new();
     private readonly Dictionary<string, List<IActorRef>> _followers = new(StringComparer.Ordinal);
@@ -38,9 +37,9 @@ public sealed class RenderCoordinator : ReceiveActor
         var cloud = new CloudRenderClient();
         _services = new RenderServices(
             policy,
-            Context.ActorOf(PersonaliseActor.Props(personalise), PersonaliseActor.Name),
-            Context.ActorOf(SpeechActor.Props(new EspeakTts(settings.EspeakPath, Path.Combine(settings.DataDir, "speech"))), SpeechActor.Name),
-            Context.ActorOf(CompositeActor.Props(runner, settings.Encoders), CompositeActor.Name),
+            Context.ActorOf(PersonaliseActor.Props(personalise), ActorNames.Edge.Personalise),
+            Context.ActorOf(SpeechActor.Props(new EspeakTts(settings.EspeakPath, Path.Combine(settings.DataDir, "speech"))), ActorNames.Edge.Speech),
+            Context.ActorOf(CompositeActor.Props(runner, settings.Encoders), ActorNames.Edge.Composite),
             new RenderCache(settings.CacheDir, settings.CacheBytes),
             prepared ?? new PreparedTemplates(runner, settings.PreparedDir),
             settings,

@@ -8,8 +8,6 @@ namespace Fleet.Edge.Speech;
 /// <summary>Speaks voice lines off the actor thread; any engine failure degrades to captions only instead of failing the ad.</summary>
 public sealed class SpeechActor : ReceiveActor
 {
-    public const string Name = "speech";
-
     public SpeechActor(EspeakTts tts)
     {
         Receive<Synthesise>(request =>

@@ -20,8 +20,6 @@ public sealed record ScrubSettings(TimeSpan Every, TimeSpan FirstAfter, long Byt
 /// </summary>
 public sealed class ScrubActor : ReceiveActor, IWithTimers
 {
-    public const string Name = "store-scrub";
-
     private readonly CancellationTokenSource _stop = new();
     private readonly ScrubSettings _settings;
 

@@ -9,9 +9,6 @@ namespace Fleet.Shared.Campaigns;
 /// </summary>
 public static class CampaignCommands
 {
-    /// <summary>Name of the campaign store singleton; devices reach it through a proxy of the same name.</summary>
-    public const string SingletonName = "campaigns";
-
     /// <summary>A validated campaign folder whose files are already in the content store; same content hash → existing version.</summary>
     /// <param name="Staged">Store the version without sending it to devices; a rollout takes it there.</param>
     public sealed record PublishVersion(string CampaignId, string Name, string ContentHash, string DraftJson, IReadOnlyList<string> AssetShas, long Bytes, string By,

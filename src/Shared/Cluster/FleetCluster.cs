@@ -1,6 +1,6 @@
 namespace Fleet.Shared.Cluster;
 
-/// <summary>Names the whole cluster agrees on: system name, roles, shard and singleton names.</summary>
+/// <summary>Names the whole cluster agrees on: system name and roles (actor, singleton and shard names are in <see cref="ActorNames"/>).</summary>
 public static class FleetCluster
 {
     public const string SystemName = "fleet";
@@ -19,9 +19,6 @@ public static class FleetCluster
     /// from membership events alone, without a lookup table that could drift.
     /// </summary>
     public const string DeviceRolePrefix = "device-";
-
-    public const string DeviceShard = "device";
-    public const string TelemetrySingleton = "telemetry-ingest";
 
     public const string PlainScheme = "akka.tcp";
     /// <summary>Akka names the transport <c>akka.ssl.tcp</c> once TLS is on; seeds are written either way and adjusted.</summary>

@@ -33,7 +33,7 @@ public sealed record RemotingTls(X509Certificate2 Certificate, FleetTrust Trust)
             .AddSetup(new DotNettySslSetup(Certificate, suppressValidation: false, requireMutualAuthentication: true,
                 validateCertificateHostname: false, customValidator: Validate));
         return RunsAttestor
-            ? builder.WithActors((system, _) => system.ActorOf(NodeAttestor.Props(Certificate, Trust, AttestationTimeout), NodeAttestor.Name))
+            ? builder.WithActors((system, _) => system.ActorOf(NodeAttestor.Props(Certificate, Trust, AttestationTimeout), ActorNames.NodeAttestation))
             : builder;
     }
 

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Fleet.Shared.Cluster;
 
 namespace Fleet.Shared.Gateway;
 
@@ -9,7 +10,6 @@ namespace Fleet.Shared.Gateway;
 /// </summary>
 public static class GatewayPaths
 {
-    public const string GatewayActor = "gateway";
     private const char Separator = '@';
 
     public static string ConnectionName(string deviceId, long connection) => $"{deviceId}{Separator}{connection}";
@@ -17,7 +17,7 @@ public static class GatewayPaths
     /// <summary>The device a connection actor speaks for; null when the path is not a gateway connection.</summary>
     public static string? DeviceOf(ActorPath path)
     {
-        if (path.Parent is not { } parent || parent.Name != GatewayActor || parent.Parent?.Name != "user") return null;
+        if (path.Parent is not { } parent || parent.Name != ActorNames.Cloud.Gateway || parent.Parent?.Name != "user") return null;
         var at = path.Name.LastIndexOf(Separator);
         return at > 0 ? path.Name[..at] : null;
     }

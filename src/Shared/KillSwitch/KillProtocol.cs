@@ -63,7 +63,6 @@ public sealed record DeviceAck(long Epoch, DateTimeOffset ReceivedAt) : IFleetPr
 public static class KillSwitchTopics
 {
     public const string Policy = "kill-switch";
-    public const string AuthorityName = "kill-switch";
 }
 
 /// <summary>Registry key for the kill-switch authority singleton (or its proxy).</summary>

@@ -46,8 +46,6 @@ public sealed record RenderUsageView(string CampaignId, string Day, int Renders,
 /// <summary>Requests to the render scheduler singleton (devices through the API, workers on render nodes).</summary>
 public static class RenderSchedulerCommands
 {
-    public const string SingletonName = "render-scheduler";
-
     /// <summary>Accept (or find, by its key) a job; refused when the campaign or device is over budget.</summary>
     /// <param name="TraceParent">The W3C trace context of the API request, so the job joins the device's trace (tracing only).</param>
     public sealed record Submit(string DeviceId, RenderJobSpec Spec, bool AllowCloud = true, string? TraceParent = null) : IFleetProtocol;

@@ -24,8 +24,6 @@ public sealed record HealthWindow(long Renders, long Successes, long Fallbacks, 
 /// <summary>Messages to and from the rollout coordinator (a persistent cluster singleton on <c>control</c>).</summary>
 public static class RolloutCommands
 {
-    public const string SingletonName = "rollouts";
-
     /// <param name="Stages">Percentages of the eligible devices, rising, ending at 100.</param>
     /// <param name="Gates">Gate expressions such as <c>success&gt;=0.99</c>; the coordinator parses them.</param>
     /// <param name="Timeout">How long a stage may wait for enough samples before the rollout pauses for a human.</param>

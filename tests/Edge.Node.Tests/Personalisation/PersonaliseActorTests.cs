@@ -3,6 +3,7 @@ using Akka.TestKit.Xunit2;
 using Fleet.Edge.Personalisation;
 using Fleet.Shared.Personalisation.Embedding;
 using static Fleet.Edge.Personalisation.PersonaliseProtocol;
+using Fleet.Shared.Cluster;
 
 namespace Fleet.Edge.Node.Tests.Personalisation;
 
@@ -13,7 +14,7 @@ public sealed class PersonaliseActorTests : TestKit
     {
         var dir = ModelFixtures.DataDir();
         var chooser = ChooserFixture.Create(dataDir: dir);
-        var actor = Sys.ActorOf(PersonaliseActor.Props(chooser), PersonaliseActor.Name);
+        var actor = Sys.ActorOf(PersonaliseActor.Props(chooser), ActorNames.Edge.Personalise);
 
         actor.Tell(new ChooseCopy(CoffeeCampaign.Spec(), "v1", CoffeeCampaign.Coffee));
         var choice = ExpectMsg<CopyChoice>(TimeSpan.FromSeconds(10));

@@ -5,6 +5,7 @@ using Akka.Cluster;
 using Akka.Event;
 using Fleet.Shared.Security.Pki;
 using static Fleet.Shared.Cluster.Attestation.NodeAttestationProtocol;
+using Fleet.Shared.Cluster;
 
 namespace Fleet.Shared.Cluster.Attestation;
 
@@ -15,7 +16,6 @@ namespace Fleet.Shared.Cluster.Attestation;
 /// </summary>
 public sealed class NodeAttestor : ReceiveActor, IWithTimers
 {
-    public const string Name = "node-attestation";
     /// <summary>Prefix of the one line a node logs when it refuses a member.</summary>
     public const string RefusalLogPrefix = "refused cluster member";
     private static readonly TimeSpan ResendEvery = TimeSpan.FromSeconds(1);
@@ -76,7 +76,7 @@ public sealed class NodeAttestor : ReceiveActor, IWithTimers
     }
 
     private void Challenge(Pending p) =>
-        Context.ActorSelection(new RootActorPath(p.Member.Address) / "user" / Name).Tell(new Challenge(p.Nonce));
+        Context.ActorSelection(new RootActorPath(p.Member.Address) / "user" / ActorNames.NodeAttestation).Tell(new Challenge(p.Nonce));
 
     private void OnStatement(Statement statement)
     {
