@@ -50,7 +50,7 @@ public static class RenderBenchmark
         {
             var campaign = CampaignLoader.LoadDirectory(variant.Apply(campaignDir, data));
             var settings = new RenderSettings { DataDir = data };
-            await using var renderer = new LocalRenderer(settings);
+            await using var renderer = await LocalRenderer.StartAsync(settings);
             var runner = new FfmpegRunner(null, TimeSpan.FromMinutes(2));
             var engine = new RenderEngine(runner);
             var prepared = await new PreparedTemplates(runner, settings.PreparedDir).GetAsync(campaign);

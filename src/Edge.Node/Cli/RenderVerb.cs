@@ -40,7 +40,7 @@ public static class RenderVerb
         {
             DataDir = Path.GetFullPath(a.Get("data", "./data/edge")), FfmpegPath = a.Get("ffmpeg"), EspeakPath = a.Get("espeak"),
         };
-        await using var renderer = new LocalRenderer(settings);
+        await using var renderer = await LocalRenderer.StartAsync(settings);
         var outcome = await renderer.RenderAsync(campaign, context, output, a.Get("headline"), a.Get("cta"), useCache: !a.Flag("no-cache"));
         Show(outcome, a, outcome.OutputPath);
         return 0;

@@ -45,12 +45,7 @@ public sealed class ClusterSession : IAsyncDisposable
             b.WithDeviceMembership(o, facts, membership);
             // Only the start-up logger: this session's Akka level stays at ERROR (set by the membership settings).
             if (o.Log.Json) b.AddHocon(o.Log.AkkaStdoutHocon, HoconAddMode.Prepend);
-            b.WithActors((system, registry, _) =>
-            {
-                var uplink = new TelemetryUplink(local.Outbox, registry.Get<TelemetryIngestKey>(), o.Telemetry);
-                system.ActorOf(LinkActor.Props(facts, registry.Get<DeviceRegion>(), registry.Get<KillSwitchAuthorityKey>(), local.Policy, link, prove,
-                    registry.Get<CampaignStoreProxy>(), local.Manifests, local.Events, uplink), ActorNames.Edge.Link);
-            });
+            b.AddMembershipLink(facts, prove, local, o.Telemetry, link);
         });
         var host = builder.Build();
         await host.StartAsync(ct);

@@ -12,6 +12,7 @@ using Fleet.Edge.Personalisation;
 using Fleet.Edge.Player;
 using Fleet.Edge.Privacy;
 using Fleet.Edge.Rendering;
+using Fleet.Edge.Store;
 using Fleet.Edge.Telemetry;
 using Fleet.Shared.Audit;
 using Fleet.Shared.Security.Pki;
@@ -104,44 +105,27 @@ public sealed class EdgeNode : IAsyncDisposable
             actorSystem?.EventStream.Publish(q);
         });
         // Renders (and the warm-up of each version going into force) use the verified campaign the manifests actor keeps.
-        IActorRef manifestsActor = ActorRefs.Nobody;
-        var synced = new SyncedCampaigns(() => manifestsActor, guard);
-        Func<string, DeviceProof?> prove = creds is null ? _ => null : address => RegistrationProof.Sign(creds.Certificate, facts, address, DateTimeOffset.UtcNow);
+        builder.Services.AddSingleton(sp => new SyncedCampaigns(sp.GetRequiredService<IRequiredActor<ManifestsActor>>(), guard));
+        // Shared: the manifests actor prepares a synced version's template before it goes into force, renders reuse it.
+        var prepared = new PreparedTemplates(renderSettings.NewFfmpegRunner(), renderSettings.PreparedDir);
+        var personalise = new PersonaliseSettings(o.DataDir, Provider: o.ExecutionProviders) { UnloadUnusedModelAfter = o.ModelUnloadAfter };
 
-        builder.Services.AddAkka(FleetCluster.SystemName, (b, _) =>
-        {
-            b.ConfigureLoggers(Shared.Logging.AkkaLogBridge.Use);
+        builder.Services.AddAkka(FleetCluster.SystemName, (b, sp) => b
+            .ConfigureLoggers(Shared.Logging.AkkaLogBridge.Use)
             // Local only in both modes: the cloud connection must never take the API or the render pipeline with it.
-            b.AddHocon(LocalOnly + $"\nakka.loglevel = {o.Log.AkkaLevel}\n" + o.Log.AkkaStdoutHocon, HoconAddMode.Prepend);
-            b.WithActors((system, registry, _) =>
-            {
-                actorSystem = system;
-                var auditActor = system.ActorOf(AuditActor.Props(audit), ActorNames.Edge.Audit);
-                registry.Register<AuditActorKey>(auditActor);
-                registry.Register<TelemetryActorKey>(system.ActorOf(TelemetryActor.Props(outbox, o.Telemetry, probe: new ResourceProbe()), ActorNames.Edge.Telemetry));
-                var policy = system.ActorOf(PolicyActor.Props(o.DataDir, facts.DeviceId, auditActor, creds?.Ca), ActorNames.Edge.Policy);
-                registry.Register<PolicyActor>(policy);
-                // Shared: the manifests actor prepares a synced version's template before it goes into force, renders reuse it.
-                var prepared = new PreparedTemplates(renderSettings.NewFfmpegRunner(), renderSettings.PreparedDir);
-                var manifests = system.ActorOf(ManifestsActor.Props(facts.DeviceId, facts.Tags, o.DataDir, root: creds?.Ca, audit: auditActor, guard: guard,
-                    prepare: prepared.PrepareAheadAsync), ActorNames.Edge.Manifests);
-                registry.Register<ManifestsActor>(manifests);
-                manifestsActor = manifests;
-                registry.Register<RenderCoordinator>(system.ActorOf(
-                    RenderCoordinator.Props(renderSettings, policy, new PersonaliseSettings(o.DataDir, Provider: o.ExecutionProviders) { UnloadUnusedModelAfter = o.ModelUnloadAfter }, guard, auditActor, prepared,
-                        inForce: synced.FindAsync),
-                    ActorNames.Edge.Render));
-                system.ActorOf(Store.ScrubActor.Props(guard, o.DataDir, o.Scrub), ActorNames.Edge.Scrub);
-                if (connection is ViaGateway g)
-                {
-                    var uplink = new TelemetryUplink(outbox, ActorRefs.Nobody, o.Telemetry);
-                    system.ActorOf(GatewayLinkActor.Props(new GatewayLinkSettings(g.Gateways, g.Enrolment, facts, policy, manifests, uplink, o.DataDir,
-                        o.RenewBefore, auditActor, audit, o.AuditUpload), session.Value!), ActorNames.Edge.Link);
-                }
-            });
-        });
+            .AddHocon(LocalOnly + $"\nakka.loglevel = {o.Log.AkkaLevel}\n" + o.Log.AkkaStdoutHocon, HoconAddMode.Prepend)
+            .WithActors((system, _) => actorSystem = system) // the asset guard publishes quarantines on its event stream
+            .AddAudit(audit)
+            .AddTelemetry(outbox, o.Telemetry)
+            .AddKillSwitchPolicy(o.DataDir, facts.DeviceId, creds?.Ca)
+            .AddManifests(facts, o.DataDir, creds?.Ca, guard, prepared)
+            // Resolved per render, not here: the registry behind it belongs to the actor system being configured.
+            .AddRenderPipeline(renderSettings, personalise, guard, prepared, inForce: id => sp.GetRequiredService<SyncedCampaigns>().FindAsync(id))
+            .AddStoreScrub(guard, o.DataDir, o.Scrub)
+            .AddGatewayLink(connection, o, facts, outbox, audit, session.Value!));
 
         var app = builder.Build();
+        var synced = app.Services.GetRequiredService<SyncedCampaigns>();
         LocalApi.UseMiddleware(app, o);
         app.MapGet("/healthz", () => Results.Text("ok\n"));
         app.MapGet("/v1/status", async (IRequiredActor<ManifestsActor> manifests) => Results.Json(new

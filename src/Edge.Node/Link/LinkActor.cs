@@ -40,29 +40,24 @@ public sealed class LinkActor : ReceiveActor, IWithTimers
     private int _registerAttempts;
     private readonly HashSet<Address> _reachableControl = new();
 
-    /// <param name="prove">Signs a registration with the device certificate's key (null proof on an insecure development cluster).</param>
-    /// <param name="localEvents">The device node's event stream (this session's system is a different one): credentials go there.</param>
-    public LinkActor(DeviceFacts facts, IActorRef registry, IActorRef killAuthority, IActorRef policy, LinkSession session, Func<string, DeviceProof?> prove,
-        IActorRef campaigns, IActorRef manifests, EventStream localEvents, TelemetryUplink? uplink = null)
+    public LinkActor(MembershipLinkSettings settings, LinkSession session)
     {
-        _localEvents = localEvents;
-        _prove = prove;
-        _campaigns = campaigns;
-        _manifests = manifests;
-        _facts = facts;
-        _registry = registry;
-        _killAuthority = killAuthority;
-        _policy = policy;
+        _localEvents = settings.Local.Events;
+        _prove = settings.Prove;
+        _campaigns = settings.Campaigns;
+        _manifests = settings.Local.Manifests;
+        _facts = settings.Facts;
+        _registry = settings.Registry;
+        _killAuthority = settings.KillAuthority;
+        _policy = settings.Local.Policy;
         _session = session;
-        _uplink = uplink;
+        _uplink = settings.Uplink;
         Joining();
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(DeviceFacts facts, IActorRef registry, IActorRef killAuthority, IActorRef policy, LinkSession session,
-        Func<string, DeviceProof?> prove, IActorRef campaigns, IActorRef manifests, EventStream localEvents, TelemetryUplink? uplink = null) =>
-        Akka.Actor.Props.Create(() => new LinkActor(facts, registry, killAuthority, policy, session, prove, campaigns, manifests, localEvents, uplink));
+    public static Props Props(MembershipLinkSettings settings, LinkSession session) => Akka.Actor.Props.Create(() => new LinkActor(settings, session));
 
     protected override void PreStart()
     {
@@ -237,3 +232,18 @@ public sealed class LinkActor : ReceiveActor, IWithTimers
         public static readonly SendHeartbeat Instance = new();
     }
 }
+
+/// <summary>
+/// What the development-membership link needs: the device's facts, the cloud actors it talks to through this session's
+/// proxies (device shard, kill-switch authority, campaign store) and the node's long-lived actors it feeds.
+/// </summary>
+/// <param name="Prove">Signs a registration with the device certificate's key (null proof on an insecure development cluster).</param>
+/// <param name="Local">The device node's actors and event stream (this session's system is a different one): credentials go to its events.</param>
+public sealed record MembershipLinkSettings(
+    DeviceFacts Facts,
+    Func<string, DeviceProof?> Prove,
+    IActorRef Registry,
+    IActorRef KillAuthority,
+    IActorRef Campaigns,
+    LocalDevice Local,
+    TelemetryUplink? Uplink = null);

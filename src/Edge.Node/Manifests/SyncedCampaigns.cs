@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
+using Akka.Hosting;
 using Fleet.Edge.Store;
 using Fleet.Shared.Campaigns;
 using Fleet.Shared.Cli;
@@ -15,7 +16,7 @@ public sealed record CampaignInForce(LoadedCampaign Campaign, string Version, Pe
 /// from the folder the manifests actor prepared (each folder loaded once, after its template passed the guard; a new
 /// version is a new folder). Every other asset is verified by the render itself.
 /// </summary>
-public sealed class SyncedCampaigns(Func<IActorRef> manifests, AssetGuard guard)
+public sealed class SyncedCampaigns(IRequiredActor<ManifestsActor> manifests, AssetGuard guard)
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(3);
     private readonly ConcurrentDictionary<string, (LoadedCampaign Campaign, IReadOnlyList<ExpectedAsset> Expected)> _byFolder = new(StringComparer.Ordinal);
@@ -24,7 +25,7 @@ public sealed class SyncedCampaigns(Func<IActorRef> manifests, AssetGuard guard)
     /// <exception cref="FleetException">Its template failed verification (quarantined; the device fetches it again).</exception>
     public async Task<CampaignInForce?> FindAsync(string? campaignId)
     {
-        var actor = manifests();
+        var actor = await manifests.GetAsync();
         var id = campaignId ?? (await actor.Ask<ManifestsProtocol.Status>(GetStatus.Instance, AskTimeout)).Running.FirstOrDefault()?.CampaignId;
         if (id is null) return null;
         if (await actor.Ask<object>(new GetActiveCampaign(id), AskTimeout) is not ActiveCampaign a) return null;

@@ -20,14 +20,14 @@ public sealed class RenderPipelineTests(SampleCampaignFixture sample) : IClassFi
     private static readonly RenderContext Coffee = new() { Daypart = "morning", Interests = new[] { "coffee" }, Fields = new Dictionary<string, string> { ["price"] = "$4" } };
 
     // A loaded test machine can take longer than a kiosk's 20 s deadline; what these tests check is the path, not the time.
-    private LocalRenderer Renderer(string data, string? ffmpeg = null, PersonaliseSettings? personalise = null) =>
-        new(new RenderSettings { DataDir = data, FfmpegPath = ffmpeg, Deadline = TimeSpan.FromSeconds(90) }, personalise);
+    private static Task<LocalRenderer> RendererAsync(string data, string? ffmpeg = null, PersonaliseSettings? personalise = null) =>
+        LocalRenderer.StartAsync(new RenderSettings { DataDir = data, FfmpegPath = ffmpeg, Deadline = TimeSpan.FromSeconds(90) }, personalise);
 
     [Fact]
     public async Task A_render_chooses_copy_speaks_composites_and_reports_every_stage()
     {
         var data = sample.NewDir("render");
-        await using var r = Renderer(data);
+        await using var r = await RendererAsync(data);
         var o = await r.RenderAsync(sample.Campaign, Coffee, Path.Combine(data, "ad.mp4"), useCache: false);
         Assert.True(o.Success, o.Error);
         Assert.Equal("fast", o.Path);
@@ -43,7 +43,7 @@ public sealed class RenderPipelineTests(SampleCampaignFixture sample) : IClassFi
     public async Task The_grade_is_chosen_by_context_among_the_templates_grades_and_drawn()
     {
         var data = sample.NewDir("graded");
-        await using var r = Renderer(data);
+        await using var r = await RendererAsync(data);
         var rain = await r.RenderAsync(sample.Campaign, new RenderContext { Daypart = "evening", Weather = "heavy rain", Interests = ["umbrellas"] },
             Path.Combine(data, "rain.mp4"), useCache: false);
         var sun = await r.RenderAsync(sample.Campaign, new RenderContext { Daypart = "afternoon", Weather = "sunny", Interests = ["beach"] },
@@ -57,7 +57,7 @@ public sealed class RenderPipelineTests(SampleCampaignFixture sample) : IClassFi
     public async Task The_same_ad_twice_comes_from_the_cache()
     {
         var data = sample.NewDir("cache");
-        await using var r = Renderer(data);
+        await using var r = await RendererAsync(data);
         var first = await r.RenderAsync(sample.Campaign, Coffee, Path.Combine(data, "a.mp4"), "Start summer mornings right", "Shop now");
         var second = await r.RenderAsync(sample.Campaign, Coffee, Path.Combine(data, "b.mp4"), "Start summer mornings right", "Shop now");
         Assert.False(first.CacheHit);
@@ -69,7 +69,7 @@ public sealed class RenderPipelineTests(SampleCampaignFixture sample) : IClassFi
     public async Task Concurrent_renders_of_the_same_ad_are_rendered_once()
     {
         var data = sample.NewDir("coalesce");
-        await using var r = Renderer(data);
+        await using var r = await RendererAsync(data);
         var outcomes = await Task.WhenAll(Enumerable.Range(0, 3).Select(i =>
             r.RenderAsync(sample.Campaign, Coffee, Path.Combine(data, $"c{i}.mp4"), "Get beach ready with SunCo", "Shop now")));
         Assert.Equal(1, outcomes.Count(o => !o.CacheHit));
@@ -80,7 +80,7 @@ public sealed class RenderPipelineTests(SampleCampaignFixture sample) : IClassFi
     public async Task A_german_context_gets_german_copy_and_a_locale_without_a_pool_falls_back_and_says_so()
     {
         var data = sample.NewDir("locales");
-        await using var r = Renderer(data);
+        await using var r = await RendererAsync(data);
         var german = await r.RenderAsync(sample.Campaign, Coffee with { Locale = "de-DE" }, Path.Combine(data, "de.mp4"), useCache: false);
         Assert.True(german.Success, german.Error);
         Assert.Equal("fast", german.Path);
@@ -99,7 +99,7 @@ public sealed class RenderPipelineTests(SampleCampaignFixture sample) : IClassFi
     public async Task A_corrupt_model_still_gives_an_ad_with_the_default_copy_and_says_why()
     {
         var data = sample.NewDir("corrupt-model");
-        await using var r = Renderer(data, personalise: new PersonaliseSettings(data, ModelDir: ModelFixtures.CorruptModelDir()));
+        await using var r = await RendererAsync(data, personalise: new PersonaliseSettings(data, ModelDir: ModelFixtures.CorruptModelDir()));
         var o = await r.RenderAsync(sample.Campaign, Coffee, Path.Combine(data, "ad.mp4"), useCache: false);
         Assert.True(o.Success);
         Assert.Equal(sample.Campaign.Spec.DefaultCopy.Headline, o.Headline);
@@ -111,7 +111,7 @@ public sealed class RenderPipelineTests(SampleCampaignFixture sample) : IClassFi
     public async Task Without_ffmpeg_the_static_creative_plays_and_the_result_says_so()
     {
         var data = sample.NewDir("no-ffmpeg");
-        await using var r = Renderer(data, ffmpeg: "/nonexistent/ffmpeg");
+        await using var r = await RendererAsync(data, ffmpeg: "/nonexistent/ffmpeg");
         var output = Path.Combine(data, "ad.mp4");
         var o = await r.RenderAsync(sample.Campaign, Coffee, output, useCache: false);
         Assert.True(o.Success);
@@ -125,7 +125,7 @@ public sealed class RenderPipelineTests(SampleCampaignFixture sample) : IClassFi
     {
         var campaignKilled = sample.NewDir("kill-campaign");
         StorePolicy(campaignKilled, KillScope.Parse($"campaign:{sample.Campaign.Spec.Id}"));
-        await using (var r = Renderer(campaignKilled))
+        await using (var r = await RendererAsync(campaignKilled))
         {
             var o = await r.RenderAsync(sample.Campaign, Coffee, Path.Combine(campaignKilled, "ad.mp4"), useCache: false);
             Assert.Equal("static-creative", o.Path);
@@ -134,7 +134,7 @@ public sealed class RenderPipelineTests(SampleCampaignFixture sample) : IClassFi
 
         var modelKilled = sample.NewDir("kill-model");
         StorePolicy(modelKilled, KillScope.Parse("model:all-minilm-l6-v2@1.0.0"));
-        await using (var r = Renderer(modelKilled))
+        await using (var r = await RendererAsync(modelKilled))
         {
             var o = await r.RenderAsync(sample.Campaign, Coffee, Path.Combine(modelKilled, "ad.mp4"), useCache: false);
             Assert.Equal("fast", o.Path);
