@@ -1,4 +1,6 @@
 using Akka.Actor;
+using Akka.Hosting;
+using Fleet.Shared.Cluster;
 using Fleet.Shared.Cluster.Attestation;
 
 namespace Fleet.Cloud.Audit;
@@ -16,4 +18,12 @@ public sealed class MemberRefusalAudit : ReceiveActor
     protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(MemberRefused));
 
     protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
+}
+
+public static class MemberRefusalAuditHosting
+{
+    /// <summary>With TLS remoting (<paramref name="attested"/>: members are attested and may be refused), refusals go to the audit log.</summary>
+    public static AkkaConfigurationBuilder AddMemberRefusalAudit(this AkkaConfigurationBuilder b, bool attested, CloudAudit audit) =>
+        !attested ? b : b.WithActors((system, _) =>
+            system.ActorOf(MemberRefusalAudit.Props(audit), ActorNames.Cloud.MemberRefusalAudit));
 }

@@ -130,28 +130,24 @@ public static class CloudHost
             .ConfigureLoggers(Fleet.Shared.Logging.AkkaLogBridge.Use)
             .WithFleetNode(node)
             .AddHocon(o.Log.AkkaStdoutHocon, HoconAddMode.Prepend)
-            .WithDeviceRegistry(isControl, pki?.Trust, pki is null ? null
+            .AddDeviceRegistry(isControl, pki?.Trust, pki is null ? null
                 : new DeviceCertificateRenewal(pki.Ca, pki.Revoked, o.DeviceCertificateLifetime, sp.GetRequiredService<CloudAudit>()))
-            .WithTelemetryIngest(isControl, cohorts, o.TelemetryRetention, reports, o.ReportRetention)
-            .WithKillSwitch(isControl, keys, trustUpdates)
+            .AddTelemetryIngest(isControl, cohorts, o.TelemetryRetention, reports, o.ReportRetention)
+            .AddKillSwitch(isControl, keys, trustUpdates)
             .AddTokenStore(isControl, o.AdvertisedApiUrl)
             .AddCampaignStore(isControl, keys, trustUpdates)
-            .WithRollouts(isControl, ct => sp.GetRequiredService<DeviceDirectory>().ListAsync(ct), o.RolloutTick, sp.GetRequiredService<CloudAudit>(), o.RequireReview)
+            .AddRollouts(isControl, ct => sp.GetRequiredService<DeviceDirectory>().ListAsync(ct), o.RolloutTick, sp.GetRequiredService<CloudAudit>(), o.RequireReview)
             .AddRenders(isControl, o.Roles.Contains(FleetCluster.RenderRole), () => new WorkerRenderer(sp.GetRequiredService<ContentStore>(), paths.RenderWork,
                 new Fleet.Shared.Rendering.FfmpegRunner(null, TimeSpan.FromMinutes(5)), new Fleet.Shared.Speech.EspeakTts(null, Path.Combine(paths.RenderWork, "speech")),
                 o.RenderFault), o.RenderSlots, new Fleet.Shared.Rendering.FfmpegRunner(), secrets?.JobTexts())
-            .WithActors((system, registry, _) =>
+            .WithActors((system, _) =>
             {
                 ClusterMetrics.Observe(system);
                 CommandGuard.RecordIn(system, sp.GetRequiredService<CloudAudit>());
-                system.ActorOf(ControlPlaneSync.Props(keys, pki?.Revoked), ActorNames.Cloud.ControlPlaneSync);
-                if (isControl)
-                    system.ActorOf(KeyRotationSchedule.Props(keys, SigningKeyRing.RotationDue(o.RotateEvery), o.Retirement,
-                        ct => TrustStatus.ReadAsync(keys, sp.GetRequiredService<IRequiredActor<CampaignStore>>(), sp.GetRequiredService<DeviceDirectory>(), o.Retirement, ct),
-                        registry.Get<CampaignStore>(), sp.GetRequiredService<CloudAudit>()), ActorNames.Cloud.KeyRotationSchedule);
-                if (pki is not null) system.ActorOf(MemberRefusalAudit.Props(sp.GetRequiredService<CloudAudit>()), ActorNames.Cloud.MemberRefusalAudit);
-                if (isControl) system.ActorOf(CohortWatcher.Props(cohorts), ActorNames.Cloud.CohortWatcher);
-            }));
+            })
+            .AddSigningKeys(isControl, keys, pki?.Revoked, o.RotateEvery, o.Retirement, sp)
+            .AddMemberRefusalAudit(attested: pki is not null, sp.GetRequiredService<CloudAudit>())
+            .AddCohortWatcher(isControl, cohorts));
 
         if (pki is not null && o.Roles.Contains(FleetCluster.GatewayRole))
             builder.Services.AddHostedService(sp => new GatewayServer(sp, new Uri(o.HttpUrl).Host, o.GatewayPort, pki.NodeCertificate, pki.Trust, new GatewayLimits()));
@@ -200,32 +196,5 @@ public static class CloudHost
         api.MapWhoami();
         api.MapChangeNotices();
         return app;
-    }
-
-    /// <summary>The kill-switch authority is a singleton on control nodes; other nodes talk to it through a proxy.</summary>
-    private static AkkaConfigurationBuilder WithKillSwitch(this AkkaConfigurationBuilder b, bool isControl, SigningKeyRing keys, TrustUpdateIssuer trust)
-    {
-        var options = new ClusterSingletonOptions { Role = FleetCluster.ControlRole };
-        return isControl
-            ? b.WithSingleton<KillSwitchAuthorityKey>(ActorNames.Singletons.KillSwitch, SingletonSupervision.Props(KillSwitchAuthority.Props(keys, trust), ActorNames.Singletons.KillSwitch), options)
-            : b.WithSingletonProxy<KillSwitchAuthorityKey>(ActorNames.Singletons.KillSwitch, options);
-    }
-
-    /// <summary>Control nodes host the device shards and watch membership; other nodes reach the shards via a proxy.</summary>
-    private static AkkaConfigurationBuilder WithDeviceRegistry(this AkkaConfigurationBuilder b, bool isControl, FleetTrust? trust, DeviceCertificateRenewal? renewal)
-    {
-        if (!isControl)
-            return b.WithShardRegionProxy<DeviceRegion>(ActorNames.Singletons.DeviceShard, FleetCluster.ControlRole, new DeviceMessageExtractor());
-        return b
-            .WithShardRegion<DeviceRegion>(ActorNames.Singletons.DeviceShard, id => DeviceActor.Props(id, trust, renewal), new DeviceMessageExtractor(), new ShardOptions
-            {
-                Role = FleetCluster.ControlRole,
-                RememberEntities = true,
-                StateStoreMode = StateStoreMode.Persistence,
-                RememberEntitiesStore = RememberEntitiesStore.Eventsourced,
-                HandOffStopMessage = DeviceActor.Stop.Instance,
-            })
-            .WithActors((system, registry, _) =>
-                system.ActorOf(Akka.Actor.Props.Create(() => new DeviceLivenessWatcher(registry.Get<DeviceRegion>())), ActorNames.Cloud.DeviceLiveness));
     }
 }

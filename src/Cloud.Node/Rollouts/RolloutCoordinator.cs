@@ -246,7 +246,7 @@ public sealed class RolloutCoordinatorKey;
 
 public static class RolloutWiring
 {
-    public static AkkaConfigurationBuilder WithRollouts(this AkkaConfigurationBuilder b, bool isControl,
+    public static AkkaConfigurationBuilder AddRollouts(this AkkaConfigurationBuilder b, bool isControl,
         Func<CancellationToken, Task<IReadOnlyList<DeviceReplies.DeviceView>>> devices, TimeSpan tick, CloudAudit audit, bool requireReview = false)
     {
         var options = new ClusterSingletonOptions { Role = FleetCluster.ControlRole };

@@ -14,7 +14,7 @@ public static class TelemetryHosting
     /// Control nodes host the ingest singleton (restarted with backoff if its journal fails) with the report projection
     /// as its child (<paramref name="reports"/>, rows kept for <paramref name="reportRetention"/>); others proxy to it.
     /// </summary>
-    public static AkkaConfigurationBuilder WithTelemetryIngest(this AkkaConfigurationBuilder b, bool isControl, ICohortResolver cohorts, TimeSpan retention,
+    public static AkkaConfigurationBuilder AddTelemetryIngest(this AkkaConfigurationBuilder b, bool isControl, ICohortResolver cohorts, TimeSpan retention,
         ReportStore? reports = null, TimeSpan? reportRetention = null)
     {
         var options = new ClusterSingletonOptions { Role = FleetCluster.ControlRole };
@@ -23,4 +23,8 @@ public static class TelemetryHosting
         var props = SingletonSupervision.Props(TelemetryIngestActor.Props(cohorts, retention, projector), "store");
         return b.WithSingleton<TelemetryIngestKey>(ActorNames.Singletons.TelemetryIngest, props, options, createProxyToo: true);
     }
+
+    /// <summary>Control nodes keep <paramref name="cohorts"/> (canary or baseline per device) in line with the published assignment tables.</summary>
+    public static AkkaConfigurationBuilder AddCohortWatcher(this AkkaConfigurationBuilder b, bool isControl, CohortResolver cohorts) =>
+        !isControl ? b : b.WithActors((system, _) => system.ActorOf(CohortWatcher.Props(cohorts), ActorNames.Cloud.CohortWatcher));
 }
