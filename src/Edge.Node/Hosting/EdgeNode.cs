@@ -24,6 +24,7 @@ using Fleet.Shared.Telemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using Fleet.Shared.Cli;
+using Fleet.Shared.Http;
 
 namespace Fleet.Edge.Hosting;
 
@@ -80,6 +81,8 @@ public sealed class EdgeNode : IAsyncDisposable
         // The agent loop owns SIGINT/SIGTERM: a session ending on its own must be told apart from a requested stop.
         builder.Services.AddSingleton<IHostLifetime, AgentOwnedLifetime>();
         builder.Services.AddHostedService<SystemdWatchdog>();
+        builder.Services.AddFleetHttpClient(FleetHttp.CloudDownloads);
+        builder.Services.AddFleetHttpClient(FleetHttp.RenderDelegation);
         // Prometheus at the local API's /metrics: the device's meter, HTTP requests, the .NET runtime and the process;
         // target_info names the service, its version and the device.
         // With --otlp-endpoint, traces too, under the same resource (service fleet-edge, this device).
@@ -114,9 +117,10 @@ public sealed class EdgeNode : IAsyncDisposable
             b.ConfigureLoggers(Shared.Logging.AkkaLogBridge.Use);
             // Local only in both modes: the cloud connection must never take the API or the render pipeline with it.
             b.AddHocon(LocalOnly + $"\nakka.loglevel = {o.Log.AkkaLevel}\n" + o.Log.AkkaStdoutHocon, HoconAddMode.Prepend);
-            b.WithActors((system, registry, _) =>
+            b.WithActors((system, registry, resolver) =>
             {
                 actorSystem = system;
+                var http = resolver.GetService<IHttpClientFactory>();
                 var auditActor = system.ActorOf(AuditActor.Props(audit), "audit");
                 registry.Register<AuditActorKey>(auditActor);
                 registry.Register<TelemetryActorKey>(system.ActorOf(TelemetryActor.Props(outbox, o.Telemetry, probe: new ResourceProbe()), "telemetry"));
@@ -125,12 +129,12 @@ public sealed class EdgeNode : IAsyncDisposable
                 // Shared: the manifests actor prepares a synced version's template before it goes into force, renders reuse it.
                 var prepared = new PreparedTemplates(renderSettings.NewFfmpegRunner(), renderSettings.PreparedDir);
                 var manifests = system.ActorOf(ManifestsActor.Props(facts.DeviceId, facts.Tags, o.DataDir, root: creds?.Ca, audit: auditActor, guard: guard,
-                    prepare: prepared.PrepareAheadAsync), ManifestsActor.Name);
+                    prepare: prepared.PrepareAheadAsync, http: http.CreateClient(FleetHttp.CloudDownloads.Name)), ManifestsActor.Name);
                 registry.Register<ManifestsActor>(manifests);
                 manifestsActor = manifests;
                 registry.Register<RenderCoordinator>(system.ActorOf(
                     RenderCoordinator.Props(renderSettings, policy, new PersonaliseSettings(o.DataDir, Provider: o.ExecutionProviders) { UnloadUnusedModelAfter = o.ModelUnloadAfter }, guard, auditActor, prepared,
-                        inForce: synced.FindAsync),
+                        inForce: synced.FindAsync, cloudHttp: http.CreateClient(FleetHttp.RenderDelegation.Name)),
                     RenderCoordinator.Name));
                 system.ActorOf(Store.ScrubActor.Props(guard, o.DataDir, o.Scrub), Store.ScrubActor.Name);
                 if (connection is ViaGateway g)
