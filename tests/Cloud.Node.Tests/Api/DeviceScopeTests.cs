@@ -2,7 +2,6 @@ using System.Security.Claims;
 using Fleet.Cloud.Api;
 using Fleet.Cloud.Hosting;
 using Fleet.Shared.Cli;
-using Fleet.Shared.Security.Pki;
 using Fleet.Shared.Tokens;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
@@ -16,7 +15,7 @@ namespace Fleet.Cloud.Node.Tests.Api;
 
 /// <summary>
 /// Every endpoint the cloud node maps, checked against the API's authorization policies as the authorization middleware
-/// evaluates them: a device token reaches exactly the calls it always could (<see cref="DeviceMayCallBefore"/>), nobody
+/// evaluates them: a device token reaches exactly the calls of <see cref="DeviceMayCall"/>, nobody
 /// reaches <c>/api/</c> without a token, and everything outside it stays open. Adding the device role to a new endpoint
 /// makes this fail until the list below says so on purpose.
 /// </summary>
@@ -27,10 +26,10 @@ public sealed class DeviceScopeTests(BuiltCloudNode node) : IClassFixture<BuiltC
     private readonly WebApplication _app = node.App;
 
     /// <summary>
-    /// The path allow-list the bearer-token middleware enforced for device tokens before the API had authorization
-    /// policies. Do not widen it to make the test pass: a device reaching a new endpoint needs a reason written here.
+    /// The calls a device token may make: the path allow-list the bearer-token middleware enforced before the API had
+    /// authorization policies. Widen it only on purpose, with the reason beside it, never to make this test pass.
     /// </summary>
-    private static bool DeviceMayCallBefore(string method, string path, string own)
+    private static bool DeviceMayCall(string method, string path, string own)
     {
         if (method == "POST") return path is "/api/v1/ads/render" or "/api/v1/renders/jobs";
         if (method != "GET") return false;
@@ -53,7 +52,7 @@ public sealed class DeviceScopeTests(BuiltCloudNode node) : IClassFixture<BuiltC
             if (!path.StartsWith("/api/", StringComparison.Ordinal)) continue;
             var allowed = (await AuthorizeAsync(endpoint, method, path, values, device)).Succeeded;
             if (allowed) reached.Add($"{method} {path}");
-            if (allowed != DeviceMayCallBefore(method, path, Own)) wrong.Add($"{method} {path}: {(allowed ? "reachable now" : "no longer reachable")}");
+            if (allowed != DeviceMayCall(method, path, Own)) wrong.Add($"{method} {path}: {(allowed ? "reachable now" : "no longer reachable")}");
         }
         Assert.True(wrong.Count == 0, "a device token's reach changed:\n" + string.Join("\n", wrong.Distinct()));
         // The list is not vacuous: manifests, priors, assets, render jobs, its own record, the trust set and two POSTs.
@@ -144,26 +143,5 @@ public sealed class DeviceScopeTests(BuiltCloudNode node) : IClassFixture<BuiltC
         http.Request.RouteValues = values;
         http.SetEndpoint(endpoint);
         return await services.GetRequiredService<IAuthorizationService>().AuthorizeAsync(user, http, policy);
-    }
-}
-
-/// <summary>A cloud node built as <c>fleet-cloud</c> builds it (fleet CA, SQLite), never started: its endpoints and services.</summary>
-public sealed class BuiltCloudNode : IAsyncLifetime
-{
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "fleet-device-scope-" + Guid.NewGuid().ToString("N")[..8]);
-
-    public WebApplication App { get; private set; } = null!;
-
-    public Task InitializeAsync()
-    {
-        FleetCa.Create(CloudOptions.DefaultCaKeyPath(_dir)).Dispose();
-        App = CloudHost.Build(CloudOptions.From(CommandArgs.Parse(["--data", _dir], CloudOptions.BooleanOptions)));
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await App.DisposeAsync();
-        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
     }
 }
