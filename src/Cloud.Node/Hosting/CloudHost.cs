@@ -178,7 +178,7 @@ public static class CloudHost
                     ? Results.Text("ready\n") : Results.Text("joining\n", statusCode: 503))
             .WithName("getReadiness").WithTags("health").WithSummary("Readiness: this node is an Up cluster member (503 joining while not)")
             .Produces<string>(contentType: "text/plain").Produces<string>(StatusCodes.Status503ServiceUnavailable, "text/plain");
-        // Every endpoint names the roles it admits (.RequireRole); one that names none admits any token but a device's.
+        // An endpoint names the roles it admits (.RequireRole); one that names none admits any token but a device's.
         var api = app.MapGroup("/api/v1");
         api.MapDevices();
         api.MapDeviceAudit();
