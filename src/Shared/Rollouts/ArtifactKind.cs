@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Fleet.Shared.Distribution;
+using Fleet.Shared.Serialization;
 
 namespace Fleet.Shared.Rollouts;
 
@@ -11,7 +12,7 @@ namespace Fleet.Shared.Rollouts;
 /// and a kind not in <see cref="All"/> is refused wherever it enters (API, CLI, stored JSON), never guessed.
 /// </summary>
 [JsonConverter(typeof(ArtifactKindJsonConverter))]
-public abstract class ArtifactKind
+public abstract class ArtifactKind : IFleetProtocol, IEquatable<ArtifactKind>
 {
     public static readonly ArtifactKind Campaign = new CampaignArtifactKind();
     public static readonly ArtifactKind Model = new ModelArtifactKind();
@@ -71,6 +72,18 @@ public abstract class ArtifactKind
     public virtual (string CampaignId, int Version)? Reviewed(RolloutEvents.Started def) => null;
 
     public sealed override string ToString() => Name;
+
+    // Kinds are stateless and equal by name: JSON reads back the instances in All, but Hyperion (messages between nodes)
+    // builds an instance of its own, and that one must still compare equal to ArtifactKind.Model.
+    public bool Equals(ArtifactKind? other) => other is not null && other.Name == Name;
+
+    public sealed override bool Equals(object? obj) => Equals(obj as ArtifactKind);
+
+    public sealed override int GetHashCode() => StringComparer.Ordinal.GetHashCode(Name);
+
+    public static bool operator ==(ArtifactKind? a, ArtifactKind? b) => a?.Equals(b) ?? b is null;
+
+    public static bool operator !=(ArtifactKind? a, ArtifactKind? b) => !(a == b);
 }
 
 /// <summary>The renders the gates judge a rollout's canary on (<see cref="Fleet.Shared.Telemetry.TelemetryProtocol.HealthQuery"/>).</summary>
