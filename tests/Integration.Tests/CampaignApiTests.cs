@@ -48,6 +48,12 @@ public sealed class CampaignApiTests
         var device = await cloud.TokenAsync("device", "kiosk-x");
         Assert.Equal(HttpStatusCode.Forbidden, (await cloud.GetAsync("/api/v1/campaigns", device)).Status);
         Assert.Equal(HttpStatusCode.Forbidden, (await cloud.PostJsonAsync("/api/v1/keys/rotate", new { }, device)).Status);
+        // A role refusing a change is an operator action the audit log records; a device token outside its scope, like
+        // a missing or unknown token, never reached the API and is not.
+        var refused = (await cloud.GetAsync("/api/v1/audit")).Json.EnumerateArray()
+            .Select(e => (Action: e.GetProperty("action").GetString(), Detail: e.GetProperty("detail").GetString())).ToList();
+        Assert.Contains(("post /api/v1/campaigns", "status 403"), refused);
+        Assert.DoesNotContain(refused, e => e.Action == "post /api/v1/keys/rotate");
 
         var operatorToken = await cloud.TokenAsync("operator");
         Assert.Equal(HttpStatusCode.Created, (await cloud.PublishAsync(tmp.Sub("c"), operatorToken)).Status);

@@ -15,6 +15,8 @@ namespace Fleet.Bench.Simulator;
 public sealed class DeviceSimulator : IAsyncDisposable
 {
     private static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(30);
+    /// <summary>A failed attempt waits 0.5 s, doubling to 5 s, ±20 % so simulated devices do not retry in lockstep.</summary>
+    private static readonly Shared.Resilience.Backoff RetryBackoff = new(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(5), Jitter: 0.2);
     private readonly SimulatedDevice[] _devices;
     private readonly IReadOnlyList<SeedAddress> _gateways;
     private readonly FleetTrust _trust;
@@ -102,7 +104,7 @@ public sealed class DeviceSimulator : IAsyncDisposable
             if (_failures.Count < 10_000) _failures.Enqueue(failure);
             // A refusal is final for a device; the benchmark reports it as not registered.
             if (failure.StartsWith("refused", StringComparison.Ordinal)) return;
-            try { await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 500 * attempt) * (0.8 + Random.Shared.NextDouble() * 0.4)), ct); }
+            try { await Task.Delay(RetryBackoff.Delay(attempt), ct); }
             catch (OperationCanceledException) { return; }
         }
     }

@@ -24,7 +24,8 @@ public sealed class ApiClient : IDisposable
             var trust = new Fleet.Shared.Security.Pki.FleetTrust(fleetCa);
             handler.ServerCertificateCustomValidationCallback = (_, cert, _, _) => cert is not null && trust.Check(cert) is null;
         }
-        _http = new HttpClient(handler) { BaseAddress = new Uri(BaseUrl + "/"), Timeout = TimeSpan.FromSeconds(15) };
+        _http = FleetHttp.Create(FleetHttp.CloudApi, handler);
+        _http.BaseAddress = new Uri(BaseUrl + "/");
         if (token is not null) _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
     }
 

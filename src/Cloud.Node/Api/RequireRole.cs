@@ -2,22 +2,22 @@ using Fleet.Shared.Tokens;
 
 namespace Fleet.Cloud.Api;
 
-/// <summary>Per-endpoint role checks: <c>.RequireRole(TokenRoles.Operator)</c>; a wrong role is 403 with a JSON error.</summary>
+/// <summary>
+/// Per-endpoint role checks: <c>.RequireRole(TokenRoles.Operator)</c> is the authorization policy admitting those roles
+/// (<see cref="ApiAuthorization"/>); a wrong role is 403 with a JSON error. A device token reaches only endpoints whose
+/// roles include <see cref="TokenRoles.Device"/>.
+/// </summary>
 public static class RequireRoleExtensions
 {
     public static TBuilder RequireRole<TBuilder>(this TBuilder builder, params string[] roles) where TBuilder : IEndpointConventionBuilder =>
-        builder.WithMetadata(new RequiredRoles(roles)).AddEndpointFilter(async (ctx, next) =>
-        {
-            var principal = ctx.HttpContext.Principal();
-            if (principal is null || !roles.Any(principal.Has))
-                return ApiResults.Error(StatusCodes.Status403Forbidden,
-                    $"role '{principal?.Role ?? "none"}' may not {ctx.HttpContext.Request.Method} {ctx.HttpContext.Request.Path} (needs {string.Join(" or ", roles)})");
-            return await next(ctx);
-        });
+        builder.WithMetadata(new RequiredRoles(roles)).RequireAuthorization(ApiAuthorization.RolesPolicy(roles));
 
-    public static ApiPrincipal? Principal(this HttpContext ctx) =>
-        ctx.Items.TryGetValue(TokenAuthentication.PrincipalItem, out var p) ? p as ApiPrincipal : null;
+    /// <summary>A device token passes only for its own device in the route's <c>{id}</c>.</summary>
+    public static TBuilder RequireOwnDevice<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.RequireAuthorization(ApiAuthorization.OwnDevice);
+
+    public static ApiPrincipal? Principal(this HttpContext ctx) => ApiPrincipal.From(ctx.User);
 
     public static ApiPrincipal RequiredPrincipal(this HttpContext ctx) =>
-        ctx.Principal() ?? throw new InvalidOperationException("no principal: the authentication middleware did not run");
+        ctx.Principal() ?? throw new InvalidOperationException("no principal: the endpoint is not behind the API's authentication");
 }

@@ -38,7 +38,8 @@ public static class AuditEndpoints
         await next(ctx);
         if (!ctx.Request.Path.StartsWithSegments("/api") || HttpMethods.IsGet(ctx.Request.Method) || HttpMethods.IsHead(ctx.Request.Method)
             || HttpMethods.IsOptions(ctx.Request.Method)) return;
-        if (ctx.Items[TokenAuthentication.PrincipalItem] is not ApiPrincipal who) return; // refused before authentication
+        // Refused before authentication, or a device token outside its scope: neither reached the API.
+        if (ctx.Principal() is not { } who || ApiAuthorization.OutsideDeviceScope(ctx)) return;
         var audit = ctx.RequestServices.GetRequiredService<CloudAudit>();
         audit.Record(who.Name, $"{ctx.Request.Method.ToLowerInvariant()} {ctx.Request.Path}", ctx.Request.Path,
             $"status {ctx.Response.StatusCode}" + (CloudAudit.NoteOf(ctx) is { } note ? "; " + note : ""));

@@ -3,6 +3,7 @@ using Akka.Hosting;
 using Fleet.Cloud.Api;
 using Fleet.Shared.Audit;
 using Fleet.Shared.Devices;
+using Fleet.Shared.Tokens;
 
 namespace Fleet.Cloud.Audit;
 
@@ -33,7 +34,7 @@ public static class DeviceAuditEndpoints
                 ? ApiResults.NotFound($"device '{id}' has uploaded no audit head")
                 : ApiResults.Ok(View(heads));
         })
-        .WithName("getDeviceAudit").WithTags("audit").WithSummary("A device's signed audit heads as uploaded, whether each signature holds, and any rewrites seen")
+        .RequireRole(TokenRoles.Viewer).WithName("getDeviceAudit").WithTags("audit").WithSummary("A device's signed audit heads as uploaded, whether each signature holds, and any rewrites seen")
         .Produces<DeviceAuditView>().Errors(400, 404);
 
     public static DeviceAuditView View(DeviceReplies.AuditHeads kept)

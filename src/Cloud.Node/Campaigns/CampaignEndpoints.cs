@@ -66,7 +66,7 @@ public static class CampaignEndpoints
     }
 
     /// <summary>Pseudo-role of a request authorised by a <c>?sig=</c> signed URL for exactly its path.</summary>
-    public const string SignedUrlRole = "signed-url";
+    public const string SignedUrlRole = ApiPrincipal.SignedUrl;
 
     internal static async Task<T> Ask<T>(IRequiredActor<CampaignStore> store, object message, CancellationToken ct) =>
         await (await store.GetAsync(ct)).Ask<T>(message, CampaignPublisher.AskTimeout, ct);

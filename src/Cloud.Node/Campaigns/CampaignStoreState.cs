@@ -11,7 +11,7 @@ namespace Fleet.Cloud.Campaigns;
 /// Campaigns with their immutable numbered versions, assignments and model artifacts, and the pure rules that change
 /// them. The actor persists the events these functions return and does the I/O (signing, publishing to devices).
 /// </summary>
-public sealed record CampaignStoreState
+public sealed record CampaignStoreState : IArtifactCatalog
 {
     public ImmutableSortedDictionary<string, CampaignEntry> Campaigns { get; init; } = ImmutableSortedDictionary.Create<string, CampaignEntry>(StringComparer.Ordinal);
     public ImmutableSortedDictionary<string, ModelView> Models { get; init; } = ImmutableSortedDictionary.Create<string, ModelView>(StringComparer.Ordinal);
@@ -118,36 +118,29 @@ public sealed record CampaignStoreState
         Overlays.Any(o => o.Kind == ArtifactKind.Campaign && o.Name == campaignId
             && (o.Version == version.ToString(System.Globalization.CultureInfo.InvariantCulture) || o.HoldVersion == version));
 
-    /// <summary>Checks a rollout artifact exists and finds the baseline it keeps: the version in force before it, or the model manifests name.</summary>
-    public object Resolve(RolloutArtifact artifact)
-    {
-        switch (artifact.Kind)
-        {
-            case ArtifactKind.Model:
-                var id = $"{artifact.Name}@{artifact.Version}";
-                if (!Models.TryGetValue(id, out var model)) return Refused.NotFound($"model {id} is not published (fleet-cloud model publish)");
-                var before = Overlays.LastOrDefault(o => o.Kind == ArtifactKind.Model && o.Name == artifact.Name && o.Devices is null);
-                return new ArtifactResolved(artifact, null, null, null, model.Sha256, before?.ArtifactId ?? $"{artifact.Name} as each manifest names it");
-            case ArtifactKind.Campaign:
-                if (!Campaigns.TryGetValue(artifact.Name, out var c)) return Refused.NotFound($"campaign '{artifact.Name}' does not exist");
-                var v = int.Parse(artifact.Version, System.Globalization.CultureInfo.InvariantCulture);
-                return c.Versions.Any(x => x.Created.Version == v) ? Baseline(artifact, c, v) : Refused.NotFound($"campaign '{c.Id}' has no version {v}");
-            default:
-                var owner = Campaigns.Values.SelectMany(e => e.Versions.Select(x => (Entry: e, Version: x)))
-                    .FirstOrDefault(x => x.Version.Template == $"{artifact.Name}@{artifact.Version}");
-                return owner.Entry is null
-                    ? Refused.NotFound($"template {artifact.Name}@{artifact.Version} belongs to no campaign version")
-                    : Baseline(artifact, owner.Entry, owner.Version.Created.Version);
-        }
-    }
+    /// <summary>Checks a rollout artifact exists and finds the baseline it keeps (its kind says how).</summary>
+    public object Resolve(RolloutArtifact artifact) => artifact.Kind.Resolve(artifact, this);
 
-    private static object Baseline(RolloutArtifact artifact, CampaignEntry c, int target)
-    {
-        var previous = c.Versions.Select(x => x.Created.Version).Where(x => x < target && !c.Withdrawn.Contains(x)).DefaultIfEmpty(0).Max();
-        return previous == 0
-            ? Refused.Conflict($"campaign '{c.Id}' has no version in force before v{target} for the baseline to keep")
-            : new ArtifactResolved(artifact, c.Id, target, previous, null, $"{c.Id} v{previous}");
-    }
+    ModelView? IArtifactCatalog.PublishedModel(string id) => Models.GetValueOrDefault(id);
+
+    string? IArtifactCatalog.ModelDirectedFleetWide(string name) =>
+        Overlays.LastOrDefault(o => o.Kind == ArtifactKind.Model && o.Name == name && o.Devices is null)?.ArtifactId;
+
+    bool IArtifactCatalog.CampaignExists(string campaignId) => Campaigns.ContainsKey(campaignId);
+
+    bool IArtifactCatalog.HasVersion(string campaignId, int version) =>
+        Campaigns.TryGetValue(campaignId, out var c) && c.Versions.Any(x => x.Created.Version == version);
+
+    (string CampaignId, int Version)? IArtifactCatalog.TemplateOwner(string templateId) =>
+        Campaigns.Values.SelectMany(e => e.Versions.Select(x => (Entry: e, Version: x))).FirstOrDefault(x => x.Version.Template == templateId) is { Entry: { } owner } found
+            ? (owner.Id, found.Version.Created.Version)
+            : null;
+
+    int? IArtifactCatalog.InForceBefore(string campaignId, int version) =>
+        Campaigns.TryGetValue(campaignId, out var c)
+            && c.Versions.Select(x => x.Created.Version).Where(x => x < version && !c.Withdrawn.Contains(x)).DefaultIfEmpty(0).Max() is var previous and > 0
+            ? previous
+            : null;
 
     private static string? TemplateOf(string draftJson)
     {

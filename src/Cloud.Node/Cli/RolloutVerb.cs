@@ -13,8 +13,8 @@ public static class RolloutVerb
 {
     public static readonly Verb Verb = new("rollout", "canary rollouts: start, status [--watch], list, pause, resume, abort, promote", RunAsync, ["start", "status", "list", "pause", "resume", "abort", "promote"]);
 
-    private const string Usage = """
-        usage: fleet-cloud rollout start --artifact campaign:ID@VERSION|model:NAME@VERSION|template:NAME@VERSION
+    private static readonly string Usage = $"""
+        usage: fleet-cloud rollout start --artifact {ArtifactKind.Forms}
                    [--stages 1,5,25,100] [--bake 10m] [--tags k=v,...] [--gate success>=0.99 --gate p95<=1.2x --gate fallback<=0.02 ...]
                    [--min-samples 50] [--timeout 30m] [--write-off-after 10m] [--reason TEXT] [--json]
                fleet-cloud rollout status ID [--watch [--timeout 2h]] [--json]   stage, gate verdict, canary vs baseline, devices, history

@@ -1,5 +1,6 @@
 using Fleet.Cloud.Api;
 using Fleet.Shared.Devices;
+using Fleet.Shared.Tokens;
 
 namespace Fleet.Cloud.Devices;
 
@@ -9,11 +10,11 @@ public static class DevicesEndpoints
     public static void MapDevices(this RouteGroupBuilder api)
     {
         api.MapGet("/devices", async (DeviceDirectory dir, CancellationToken ct) => ApiResults.Ok(await dir.ListAsync(ct)))
-            .WithName("listDevices").WithTags("devices").WithSummary("Every registered device: state, connectivity, versions, tags")
+            .RequireRole(TokenRoles.Viewer).WithName("listDevices").WithTags("devices").WithSummary("Every registered device: state, connectivity, versions, tags")
             .Produces<List<DeviceReplies.DeviceView>>();
         api.MapGet("/devices/{id}", async (string id, DeviceDirectory dir, CancellationToken ct) =>
                 await dir.GetAsync(id, ct) is { } view ? ApiResults.Ok(view) : ApiResults.NotFound($"device '{id}' is not registered"))
-            .WithName("getDevice").WithTags("devices").WithSummary("One device (a device token reads only its own)")
+            .RequireRole(TokenRoles.Viewer, TokenRoles.Device).RequireOwnDevice().WithName("getDevice").WithTags("devices").WithSummary("One device (a device token reads only its own)")
             .Produces<DeviceReplies.DeviceView>().Errors(404);
     }
 }

@@ -37,7 +37,7 @@ public static class EnrolmentEndpoints
         api.MapPost("/devices/{id}/revoke", (string id, HttpContext ctx, EnrolmentService svc, CancellationToken ct) => Guarded(async () =>
         {
             if (!DeviceId.IsValid(id)) return ApiResults.BadRequest($"device id '{id}' is invalid");
-            var by = (ctx.Items[TokenAuthentication.PrincipalItem] as ApiPrincipal)?.Name ?? "unknown";
+            var by = ctx.Principal()?.Name ?? "unknown";
             var result = await svc.RevokeAsync(id, by, ct);
             return result.Known ? ApiResults.Ok(result) : ApiResults.NotFound($"device '{id}' is not known to the registry");
         }))

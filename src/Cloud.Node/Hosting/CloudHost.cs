@@ -75,7 +75,7 @@ public static class CloudHost
         {
             throw new FleetException("--http https://… needs the fleet CA for its certificate; it cannot be combined with --insecure-dev");
         }
-        builder.Services.AddSingleton<TokenAuthentication>();
+        builder.Services.AddApiAuthorization();
         builder.Services.AddSingleton<KnownDevices>();
         builder.Services.AddSingleton<DeviceIndex>();
         builder.Services.AddSingleton<DeviceDirectory>();
@@ -159,8 +159,9 @@ public static class CloudHost
         if (pki is null)
             app.Logger.LogWarning("--insecure-dev: remoting runs WITHOUT TLS and any node that reaches port {Port} can join; never use this outside development", o.Port);
         app.UseStatusCodePages(ApiResults.EmptyErrorAsJson);
-        app.Use(app.Services.GetRequiredService<TokenAuthentication>().Middleware);
-        app.Use(AuditEndpoints.Middleware);
+        app.UseAuthentication();
+        app.Use(AuditEndpoints.Middleware); // outside the authorization, which it records refusing a role
+        app.UseAuthorization();
         app.Use(ApiResults.NotAnsweredMiddleware); // inside the audit, which records the 503
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapApiDocs();
@@ -172,13 +173,11 @@ public static class CloudHost
                     ? Results.Text("ready\n") : Results.Text("joining\n", statusCode: 503))
             .WithName("getReadiness").WithTags("health").WithSummary("Readiness: this node is an Up cluster member (503 joining while not)")
             .Produces<string>(contentType: "text/plain").Produces<string>(StatusCodes.Status503ServiceUnavailable, "text/plain");
+        // An endpoint names the roles it admits (.RequireRole); one that names none admits any token but a device's.
         var api = app.MapGroup("/api/v1");
-        // Endpoints without their own role rules are for viewers and up (operator, sre, admin); a device token only
-        // reaches its own record here (the authentication middleware keeps it to its own paths).
-        var read = api.MapGroup("").RequireRole(TokenRoles.Viewer, TokenRoles.Device);
-        read.MapDevices();
-        read.MapDeviceAudit();
-        read.MapKillSwitch();
+        api.MapDevices();
+        api.MapDeviceAudit();
+        api.MapKillSwitch();
         api.MapTelemetry();
         api.MapReports();
         Fleet.Cloud.Learning.PriorEndpoints.MapPriors(api);

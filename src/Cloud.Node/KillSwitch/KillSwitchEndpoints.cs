@@ -58,5 +58,5 @@ public static class KillSwitchEndpoints
             .Produces<KillStatus>().Errors(404);
     }
 
-    private static string Caller(HttpContext ctx) => (ctx.Items[TokenAuthentication.PrincipalItem] as ApiPrincipal)?.Name ?? "unknown";
+    private static string Caller(HttpContext ctx) => ctx.Principal()?.Name ?? "unknown";
 }

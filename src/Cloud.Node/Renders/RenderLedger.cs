@@ -73,8 +73,10 @@ public sealed record RenderLedger
 
     public static string DayOf(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd");
 
-    /// <summary>Backoff before attempt n+1 after n failures: 1 s, 2 s, 4 s …</summary>
-    public static TimeSpan Backoff(int failures) => TimeSpan.FromSeconds(Math.Pow(2, Math.Max(0, failures - 1)));
+    /// <summary>Backoff before attempt n+1 after n failures: 1 s, 2 s, 4 s … (no jitter: the ledger's state is replayed from events).</summary>
+    public static TimeSpan Backoff(int failures) => RetryBackoff.Delay(failures);
+
+    private static readonly Fleet.Shared.Resilience.Backoff RetryBackoff = new(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
 
     public (object Reply, IReadOnlyList<IFleetEvent> Events) Handle(Submit cmd, DateTimeOffset now)
     {

@@ -39,24 +39,20 @@ public sealed record Rollout(RolloutEvents.Started Def)
 
     public string Id => Def.RolloutId;
     public double Percent => Def.Stages[Stage];
-    public bool IsCampaign => Def.CampaignId is not null;
+    /// <summary>What kind of artifact the rollout moves; it decides eligibility, directives and what the gates measure.</summary>
+    public ArtifactKind Kind => Def.Artifact.Kind;
     public bool Undoing => Status is RolloutStatus.RollingBack or RolloutStatus.Aborting;
     public bool Terminal => Status is RolloutStatus.Completed or RolloutStatus.RolledBack or RolloutStatus.Aborted;
     public string ArtifactId => $"{Def.Artifact.Name}@{Def.Artifact.Version}";
 
     /// <summary>Another rollout of this artifact (same campaign, or same model name) may not run alongside this one.</summary>
-    public bool Overlaps(CampaignReplies.ArtifactResolved other) =>
-        IsCampaign ? other.CampaignId == Def.CampaignId : other.CampaignId is null && other.Artifact.Name == Def.Artifact.Name;
+    public bool Overlaps(CampaignReplies.ArtifactResolved other) => Kind.Overlaps(Def, other);
 
     /// <summary>True when the device's report shows it running the rollout's artifact.</summary>
-    public bool RunsTarget(DeviceSyncReport r) => IsCampaign
-        ? r.Running.Any(c => c.CampaignId == Def.CampaignId && c.Version == Def.TargetVersion)
-        : r.ModelStates.Any(m => m.Id == ArtifactId && m.Error is null);
+    public bool RunsTarget(DeviceSyncReport r) => Kind.RunsTarget(Def, r);
 
     /// <summary>Why the device could not take the artifact, if it said so.</summary>
-    public string? FailureOf(DeviceSyncReport r) => IsCampaign
-        ? r.Rejections.LastOrDefault(x => x.CampaignId == Def.CampaignId && x.Version == Def.TargetVersion) is { } x ? $"{x.Reason}: {x.Message}" : null
-        : r.ModelStates.FirstOrDefault(m => m.Id == ArtifactId && m.Error is not null)?.Error;
+    public string? FailureOf(DeviceSyncReport r) => Kind.FailureOf(Def, r);
 
     public RolloutView ToView() => new(Id, Def.Artifact.ToString(), Def.Previous, Status, Def.Stages, Stage, Percent, StageStartedAt, Def.Bake,
         Def.Gates, Def.MinSamples, Def.Tags, Eligible, Verdict, Canary, Baseline, Devices, History, Def.By, Def.At, EndedAt);

@@ -88,13 +88,11 @@ public sealed record RolloutBook
         : Cohorts.Select(Eligible(r, snap).Select(d => d.DeviceId), r.Id, r.Percent, r.Cohort.Keys);
 
     /// <summary>
-    /// Registered devices carrying every tag of the rollout; for a campaign, only those that run the campaign (any
-    /// version), so devices it is not assigned to are neither canary nor baseline.
+    /// Registered devices carrying every tag of the rollout that its kind lets take part (for a campaign, only those that
+    /// run the campaign, so devices it is not assigned to are neither canary nor baseline).
     /// </summary>
     public static IReadOnlyList<EligibleDevice> Eligible(Rollout r, FleetSnapshot snap) =>
-        TagMatched(r, snap)
-            .Where(d => !r.IsCampaign || (snap.Reports.TryGetValue(d.DeviceId, out var report) && report.Running.Any(c => c.CampaignId == r.Def.CampaignId)))
-            .ToList();
+        TagMatched(r, snap).Where(d => r.Kind.Eligible(r.Def, snap.Reports.GetValueOrDefault(d.DeviceId))).ToList();
 
     /// <summary>Registered devices carrying every tag of the rollout, whatever they run.</summary>
     private static IEnumerable<EligibleDevice> TagMatched(Rollout r, FleetSnapshot snap) =>
@@ -188,33 +186,7 @@ public sealed record RolloutBook
     }
 
     /// <summary>The assignment-table changes a rollout's state calls for, in the order the campaign store must apply them.</summary>
-    public static IReadOnlyList<object> Directives(Rollout r)
-    {
-        var cohort = r.Cohort.Keys.ToList();
-        if (r.IsCampaign)
-        {
-            var campaign = r.Def.CampaignId!;
-            var target = r.Def.TargetVersion!.Value;
-            return r.Status switch
-            {
-                RolloutStatus.Running or RolloutStatus.Paused =>
-                    [new CampaignCommands.SetOverlay(new ArtifactOverlay(r.Id, ArtifactKind.Campaign, campaign, target.ToString(CultureInfo.InvariantCulture),
-                        null, cohort, r.Def.Tags, r.Def.PreviousVersion))],
-                RolloutStatus.Completed =>
-                    [new CampaignCommands.MarkVersion(campaign, target, false, r.Def.By, $"{r.Id} completed"), new CampaignCommands.ClearOverlay(r.Id)],
-                _ => [new CampaignCommands.MarkVersion(campaign, target, true, Gates, $"{r.Id} {FleetJson.Name(r.Status)}"), new CampaignCommands.ClearOverlay(r.Id)],
-            };
-        }
-        var a = r.Def.Artifact;
-        return r.Status switch
-        {
-            RolloutStatus.Running or RolloutStatus.Paused =>
-                [new CampaignCommands.SetOverlay(new ArtifactOverlay(r.Id, ArtifactKind.Model, a.Name, a.Version, r.Def.ModelSha256, cohort, r.Def.Tags, null))],
-            RolloutStatus.Completed =>
-                [new CampaignCommands.SetOverlay(new ArtifactOverlay(r.Id, ArtifactKind.Model, a.Name, a.Version, r.Def.ModelSha256, null, r.Def.Tags, null))],
-            _ => [new CampaignCommands.ClearOverlay(r.Id)],
-        };
-    }
+    public static IReadOnlyList<object> Directives(Rollout r) => r.Kind.Directives(r.Def, r.Status, r.Cohort.Keys.ToList(), Gates);
 
     public RolloutBook Apply(IFleetEvent evt) => evt switch
     {

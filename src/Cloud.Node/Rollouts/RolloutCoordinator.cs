@@ -190,9 +190,10 @@ public sealed class RolloutCoordinator : SnapshottingActor
         var holds = new Dictionary<string, string>(StringComparer.Ordinal);
         // Only a rollout still at its first stage can be held; later ones were approved (or started without the rule).
         if (_requireReview)
-            foreach (var r in active.Where(r => r.IsCampaign && r.Stage == 0 && !r.Undoing && !r.Terminal))
+            foreach (var r in active.Where(r => r.Stage == 0 && !r.Undoing && !r.Terminal))
             {
-                var answer = await store.Ask<CampaignReplies.ReviewAnswer>(new CampaignCommands.GetReview(r.Def.CampaignId!, r.Def.TargetVersion!.Value), AskTimeout);
+                if (r.Kind.Reviewed(r.Def) is not { } reviewed) continue;
+                var answer = await store.Ask<CampaignReplies.ReviewAnswer>(new CampaignCommands.GetReview(reviewed.CampaignId, reviewed.Version), AskTimeout);
                 holds[r.Id] = answer.Review is { } view ? CopyReview.HoldReason(view) ?? "" : $"copy review: {answer.Error}";
             }
         var snapshot = new FleetSnapshot(devices, sync.Devices.ToDictionary(d => d.DeviceId, StringComparer.Ordinal), Now,
@@ -202,8 +203,9 @@ public sealed class RolloutCoordinator : SnapshottingActor
         {
             var cohort = RolloutBook.CohortFor(r, snapshot);
             var baseline = RolloutBook.Eligible(r, snapshot).Select(d => d.DeviceId).Where(d => !cohort.Contains(d)).ToList();
+            var canary = r.Kind.Canary(r.Def);
             health[r.Id] = await telemetry.Ask<TelemetryProtocol.HealthReply>(new TelemetryProtocol.HealthQuery(cohort.ToList(), baseline, r.StageStartedAt,
-                r.Def.CampaignId, r.IsCampaign ? r.Def.TargetVersion.ToString() : null, r.IsCampaign ? null : r.ArtifactId), AskTimeout);
+                canary.CampaignId, canary.CampaignVersion, canary.Model), AskTimeout);
         }
         return new Observation(snapshot, health);
     }

@@ -38,7 +38,7 @@ public static class RolloutEndpoints
                 CloudAudit.Note(ctx, $"{v.Id}: {v.Artifact} stages {string.Join(',', v.Stages)}");
                 return ApiResults.Created(v);
             })
-            .RequireRole(TokenRoles.Operator).WithName("startRollout").WithSummary("Start a canary rollout of campaign:ID@VERSION, model:NAME@VERSION or template:NAME@VERSION")
+            .RequireRole(TokenRoles.Operator).WithName("startRollout").WithSummary($"Start a canary rollout of {ArtifactKind.FormsInWords}")
             .Produces<RolloutView>(StatusCodes.Status201Created).Errors(400, 404, 409);
         g.MapGet("", async (IRequiredActor<RolloutCoordinatorKey> rollouts, CancellationToken ct) =>
                 ApiResults.Ok((await rollouts.ActorRef.Ask<RolloutList>(List.Instance, AskTimeout, ct)).Rollouts))

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Fleet.Edge.Identity;
 using Fleet.Shared.Cli;
 using Fleet.Shared.Enrolment;
+using Fleet.Shared.Http;
 using Fleet.Shared.Security.Pki;
 using Fleet.Shared.Serialization;
 
@@ -88,13 +89,13 @@ public static class EnrollVerb
             var trust = new FleetTrust(ca);
             handler.ServerCertificateCustomValidationCallback = (_, cert, _, _) => cert is not null && trust.Check(cert) is null;
         }
-        return new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(15) };
+        return FleetHttp.Create(FleetHttp.Enrolment, handler);
     }
 
     private static async Task<T> Call<T>(Func<Task<T>> call, string api)
     {
         try { return await call(); }
         catch (HttpRequestException e) { throw new FleetException($"cannot reach {api}: {e.Message}"); }
-        catch (TaskCanceledException) { throw new FleetException($"{api} did not answer within 15s"); }
+        catch (TaskCanceledException) { throw new FleetException($"{api} did not answer within {FleetHttp.Enrolment.Timeout.TotalSeconds:0}s"); }
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Fleet.Edge.Rendering;
 using Fleet.Shared.Campaigns;
+using Fleet.Shared.Http;
 using Fleet.Shared.Cli;
 using Fleet.Shared.Rendering;
 using Fleet.Shared.Serialization;
@@ -57,7 +58,8 @@ public static class RenderVerb
 
     private static async Task<int> ViaAgentAsync(string agent, CommandArgs a, RenderContext context)
     {
-        using var http = new HttpClient { BaseAddress = new Uri(agent.TrimEnd('/') + "/"), Timeout = TimeSpan.FromSeconds(120) };
+        using var http = FleetHttp.Create(FleetHttp.DeviceApi);
+        http.BaseAddress = new Uri(agent.TrimEnd('/') + "/");
         var body = new RenderEndpoints.RenderBody(a.Get("campaign-id"), context, a.Get("headline"), a.Get("cta"), a.Flag("no-cache"), a.Get("mode"), a.Get("resolution"));
         HttpResponseMessage response;
         try

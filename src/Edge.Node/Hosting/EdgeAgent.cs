@@ -3,6 +3,7 @@ using Fleet.Edge.Personalisation;
 using Fleet.Edge.Identity;
 using Fleet.Shared.Cli;
 using Fleet.Shared.Cluster;
+using Fleet.Shared.Resilience;
 
 namespace Fleet.Edge.Hosting;
 
@@ -15,7 +16,9 @@ namespace Fleet.Edge.Hosting;
 public static class EdgeAgent
 {
     public const int ExitRefused = 3;
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+
+    /// <summary>1, 2, 4 … 30 s with ±20 % jitter so a fleet that lost its cloud does not return in lockstep.</summary>
+    public static readonly Backoff Rejoin = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), Jitter: 0.2);
 
     public static async Task<int> RunAsync(EdgeOptions o, IReadOnlyList<string> usableEncoders, CancellationToken ct)
     {
@@ -85,19 +88,12 @@ public static class EdgeAgent
                 if (session.Link.Joined) failures = 0;
             }
             failures++;
-            var delay = Backoff(failures);
+            var delay = Rejoin.Delay(failures);
             AgentLog.Write($"join attempt {failures}: {outcome}; next attempt in {delay.TotalSeconds:0.#}s");
             try { await Task.Delay(delay, ct); } catch (OperationCanceledException) { break; }
         }
         AgentLog.Write("stopped");
         return 0;
-    }
-
-    /// <summary>1, 2, 4 … 30 s with ±20 % jitter so a fleet that lost its cloud does not return in lockstep.</summary>
-    public static TimeSpan Backoff(int failures)
-    {
-        var baseSeconds = Math.Min(MaxBackoff.TotalSeconds, Math.Pow(2, Math.Min(failures - 1, 10)));
-        return TimeSpan.FromSeconds(baseSeconds * (0.8 + Random.Shared.NextDouble() * 0.4));
     }
 
     private static async Task<IReadOnlyList<string>> ResolveAsync(IReadOnlyList<SeedAddress> seeds, CancellationToken ct)

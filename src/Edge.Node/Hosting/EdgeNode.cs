@@ -24,6 +24,7 @@ using Fleet.Shared.Telemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using Fleet.Shared.Cli;
+using Fleet.Shared.Http;
 
 namespace Fleet.Edge.Hosting;
 
@@ -80,6 +81,8 @@ public sealed class EdgeNode : IAsyncDisposable
         // The agent loop owns SIGINT/SIGTERM: a session ending on its own must be told apart from a requested stop.
         builder.Services.AddSingleton<IHostLifetime, AgentOwnedLifetime>();
         builder.Services.AddHostedService<SystemdWatchdog>();
+        builder.Services.AddFleetHttpClient(FleetHttp.CloudDownloads);
+        builder.Services.AddFleetHttpClient(FleetHttp.RenderDelegation);
         // Prometheus at the local API's /metrics: the device's meter, HTTP requests, the .NET runtime and the process;
         // target_info names the service, its version and the device.
         // With --otlp-endpoint, traces too, under the same resource (service fleet-edge, this device).
@@ -118,9 +121,10 @@ public sealed class EdgeNode : IAsyncDisposable
             .AddAudit(audit)
             .AddTelemetry(outbox, o.Telemetry)
             .AddKillSwitchPolicy(o.DataDir, facts.DeviceId, creds?.Ca)
-            .AddManifests(facts, o.DataDir, creds?.Ca, guard, prepared)
+            .AddManifests(facts, o.DataDir, creds?.Ca, guard, prepared, Http(sp, FleetHttp.CloudDownloads))
             // Resolved per render, not here: the registry behind it belongs to the actor system being configured.
-            .AddRenderPipeline(renderSettings, personalise, guard, prepared, inForce: id => sp.GetRequiredService<SyncedCampaigns>().FindAsync(id))
+            .AddRenderPipeline(renderSettings, personalise, guard, prepared, inForce: id => sp.GetRequiredService<SyncedCampaigns>().FindAsync(id),
+                cloudHttp: Http(sp, FleetHttp.RenderDelegation))
             .AddStoreScrub(guard, o.DataDir, o.Scrub)
             .AddGatewayLink(connection, o, facts, outbox, audit, session.Value!));
 
@@ -149,6 +153,8 @@ public sealed class EdgeNode : IAsyncDisposable
         if (campaign is not null) WarmUp(app, campaign, renderSettings);
         return new EdgeNode(app, app.Services.GetRequiredService<ActorSystem>(), session, outbox, audit) { RenderGate = gate };
     }
+
+    private static HttpClient Http(IServiceProvider sp, FleetHttpClient client) => sp.GetRequiredService<IHttpClientFactory>().CreateClient(client.Name);
 
     /// <summary>One throwaway render at start (template import, model load), so the player's first ad is not the slow one.</summary>
     private static void WarmUp(WebApplication app, LoadedCampaign campaign, RenderSettings settings)

@@ -248,7 +248,7 @@ public sealed class GatewayLinkActor : ReceiveActor, IWithTimers
         var gateway = _stream?.Gateway;
         EndStream();
         _failures++;
-        var delay = EdgeAgent.Backoff(_failures);
+        var delay = EdgeAgent.Rejoin.Delay(_failures);
         var next = _settings.Gateways[_attempt % _settings.Gateways.Count];
         AgentLog.Write($"connection {_failures} to gateway {gateway} lost: {reason}; next attempt ({next}) in {delay.TotalSeconds:0.#}s");
         Timers.StartSingleTimer(Connect.Instance, Connect.Instance, delay);

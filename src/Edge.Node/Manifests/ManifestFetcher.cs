@@ -30,7 +30,7 @@ public sealed class ManifestFetcher(HttpClient http, ManifestCache cache, TimePr
                     CredentialsRefused: response.StatusCode == System.Net.HttpStatusCode.Unauthorized);
             envelope = await response.Content.ReadAsByteArrayAsync(ct);
         }
-        catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException && !ct.IsCancellationRequested)
+        catch (Exception e) when (Shared.Http.FleetHttp.IsTransportFailure(e) && !ct.IsCancellationRequested)
         {
             return new FetchOutcome.Failed(id, row.Version, $"manifest {id} v{row.Version}: cloud unreachable ({e.Message})");
         }
@@ -52,7 +52,7 @@ public sealed class ManifestFetcher(HttpClient http, ManifestCache cache, TimePr
             {
                 return new FetchOutcome.Rejected(id, row.Version, "asset-mismatch", e.Message);
             }
-            catch (Exception e) when (e is FleetException or HttpRequestException or IOException or TaskCanceledException && !ct.IsCancellationRequested)
+            catch (Exception e) when ((e is FleetException || Shared.Http.FleetHttp.IsTransportFailure(e)) && !ct.IsCancellationRequested)
             {
                 return new FetchOutcome.Failed(id, row.Version, e.Message);
             }

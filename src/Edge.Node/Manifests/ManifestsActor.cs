@@ -4,6 +4,7 @@ using Fleet.Edge.Hosting;
 using Fleet.Edge.Personalisation;
 using Fleet.Shared.Cli;
 using Fleet.Shared.Campaigns;
+using Fleet.Shared.Http;
 using Fleet.Shared.Manifests;
 using Fleet.Shared.Security;
 using Fleet.Shared.Tokens;
@@ -20,12 +21,14 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
 {
     public const string Name = Fleet.Shared.Cluster.ActorNames.Edge.Manifests;
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(15);
+    /// <summary>A failed sync is tried again after 1, 2, 4, 8, then every 15 s; the cache stays in force meanwhile.</summary>
+    private static readonly Fleet.Shared.Resilience.Backoff SyncBackoff = new(TimeSpan.FromSeconds(1), MaxRetryDelay);
 
     private readonly string _deviceId;
     private readonly IReadOnlyDictionary<string, string> _tags;
     private readonly ManifestCache _cache;
     private readonly TimeProvider _clock;
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private readonly HttpClient _http;
     private readonly ManifestFetcher _fetcher;
     private readonly ModelFiles _modelFiles;
     private readonly PriorSync _priors;
@@ -51,8 +54,9 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
 
     public ManifestsActor(string deviceId, IReadOnlyDictionary<string, string> tags, string dataDir, TimeProvider? clock = null,
         System.Security.Cryptography.X509Certificates.X509Certificate2? root = null, IActorRef? audit = null, Store.AssetGuard? guard = null,
-        Func<string, Task<string?>>? prepare = null)
+        Func<string, Task<string?>>? prepare = null, HttpClient? http = null)
     {
+        _http = http ?? FleetHttp.Create(FleetHttp.CloudDownloads);
         _audit = audit;
         _prepare = prepare;
         _deviceId = deviceId;
@@ -100,11 +104,12 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
 
     /// <param name="root">The fleet CA pinned at enrolment: only trust updates it signed are adopted. Null under --insecure-dev.</param>
     /// <param name="guard">Verifies stored files before use; a file it quarantines is fetched again here.</param>
+    /// <param name="http">The agent's <see cref="FleetHttp.CloudDownloads"/> client (IHttpClientFactory); null: one of its own.</param>
     /// <param name="prepare">Prepares the template in a verified version's folder (null or why not); the version goes into force after it.</param>
     public static Props Props(string deviceId, IReadOnlyDictionary<string, string> tags, string dataDir, TimeProvider? clock = null,
         System.Security.Cryptography.X509Certificates.X509Certificate2? root = null, IActorRef? audit = null, Store.AssetGuard? guard = null,
-        Func<string, Task<string?>>? prepare = null) =>
-        Akka.Actor.Props.Create(() => new ManifestsActor(deviceId, tags, dataDir, clock, root, audit, guard, prepare));
+        Func<string, Task<string?>>? prepare = null, HttpClient? http = null) =>
+        Akka.Actor.Props.Create(() => new ManifestsActor(deviceId, tags, dataDir, clock, root, audit, guard, prepare, http));
 
     protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(Store.AssetQuarantined));
 
@@ -242,7 +247,7 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
                 if (f.CredentialsRefused) Context.System.EventStream.Publish(Fleet.Shared.Gateway.CredentialsStale.Instance);
                 _failures++;
                 _lastError = f.Message;
-                var delay = TimeSpan.FromSeconds(Math.Min(MaxRetryDelay.TotalSeconds, Math.Pow(2, Math.Min(_failures - 1, 4))));
+                var delay = SyncBackoff.Delay(_failures);
                 AgentLog.Write($"manifests: {f.CampaignId} v{f.Version} not synced ({f.Message}); retrying in {delay.TotalSeconds:0}s, cache stays in force");
                 Timers.StartSingleTimer(RetryNow.Instance, RetryNow.Instance, delay);
                 Report();

@@ -38,7 +38,7 @@ public sealed class ModelFiles(string dataDir, HttpClient http, Store.AssetGuard
                 var stored = await _store.PutAsync(body, ct);
                 if (stored.Sha256 != sha) return (null, $"sha-mismatch: {overlay.ArtifactId} arrived as {stored.Sha256[..12]}, expected {sha[..12]}");
             }
-            catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException && !ct.IsCancellationRequested)
+            catch (Exception e) when (Shared.Http.FleetHttp.IsTransportFailure(e) && !ct.IsCancellationRequested)
             {
                 return (null, $"{DownloadFailed}: {e.Message}");
             }

@@ -31,7 +31,7 @@ public sealed class PriorSync(HttpClient http, PriorFiles files, TimeProvider cl
                 return new PriorOutcome.Failed(campaignId, version, $"the cloud answered {(int)response.StatusCode} {response.ReasonPhrase}");
             envelope = await response.Content.ReadAsByteArrayAsync(ct);
         }
-        catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException && !ct.IsCancellationRequested)
+        catch (Exception e) when (Shared.Http.FleetHttp.IsTransportFailure(e) && !ct.IsCancellationRequested)
         {
             return new PriorOutcome.Failed(campaignId, version, $"cloud unreachable ({e.Message})");
         }

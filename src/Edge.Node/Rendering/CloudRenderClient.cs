@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Fleet.Shared.Http;
 using Fleet.Shared.Rendering;
 using Fleet.Shared.RenderJobs;
 using Fleet.Shared.Serialization;
@@ -22,13 +23,15 @@ public sealed record DelegatedRender(bool Ok, string? Reason, string? JobId, str
 /// campaign version and height only), wait for it with the signed job token, download the MP4. Never throws for a
 /// cloud that says no or is not there; the caller falls back.
 /// </summary>
-public sealed class CloudRenderClient
+/// <param name="http">
+/// A <see cref="FleetHttp.RenderDelegation"/> client (the agent's, from IHttpClientFactory); null: one shared by the
+/// process. No automatic trace propagation: it would send whatever span is ambient (or an unexported span of
+/// HttpClient's own) as the parent. The job request names the delegation span itself; status polls and downloads carry none.
+/// </param>
+public sealed class CloudRenderClient(HttpClient? http = null)
 {
-    /// <summary>
-    /// No automatic trace propagation: it would send whatever span is ambient (or an unexported span of HttpClient's
-    /// own) as the parent. The job request names the delegation span itself; status polls and downloads carry none.
-    /// </summary>
-    private static readonly HttpClient Http = new(new SocketsHttpHandler { ActivityHeadersPropagator = null }) { Timeout = Timeout.InfiniteTimeSpan };
+    private static readonly Lazy<HttpClient> ProcessClient = new(() => FleetHttp.Create(FleetHttp.RenderDelegation));
+    private readonly HttpClient _http = http ?? ProcessClient.Value;
     private volatile DeviceCredentials? _credentials;
 
     /// <summary>The device's API credentials (from registration); null until registered.</summary>
@@ -61,7 +64,7 @@ public sealed class CloudRenderClient
             using var post = Request(HttpMethod.Post, $"{api}/api/v1/renders/jobs", c.Token);
             post.Content = JsonContent.Create(body, options: FleetJson.Options);
             if (span?.Id is { } traceParent) post.Headers.Add("traceparent", traceParent);
-            using var answer = await Http.SendAsync(post, ct);
+            using var answer = await _http.SendAsync(post, ct);
             if (answer.StatusCode == HttpStatusCode.TooManyRequests || answer.StatusCode == HttpStatusCode.Forbidden)
                 return DelegatedRender.Failed(await ReasonOf(answer, ct), null);
             if (!answer.IsSuccessStatusCode) return DelegatedRender.Failed($"http-{(int)answer.StatusCode}", null);
@@ -72,7 +75,7 @@ public sealed class CloudRenderClient
             while (true)
             {
                 using var get = Request(HttpMethod.Get, $"{api}/api/v1/renders/jobs/{jobId}", c.Token, ticket.Token);
-                using var status = await Http.SendAsync(get, ct);
+                using var status = await _http.SendAsync(get, ct);
                 if (!status.IsSuccessStatusCode) return DelegatedRender.Failed($"http-{(int)status.StatusCode}", jobId);
                 var job = (await status.Content.ReadFromJsonAsync<JobState>(FleetJson.Options, ct))!;
                 if (job.Status == "failed") return DelegatedRender.Failed("failed", jobId);
@@ -124,10 +127,10 @@ public sealed class CloudRenderClient
         catch (IOException) { return (null, "download-failed"); }
     }
 
-    private static async Task DownloadAsync(string url, string deviceToken, string jobToken, string outputPath, CancellationToken ct)
+    private async Task DownloadAsync(string url, string deviceToken, string jobToken, string outputPath, CancellationToken ct)
     {
         using var get = Request(HttpMethod.Get, url, deviceToken, jobToken);
-        using var answer = await Http.SendAsync(get, HttpCompletionOption.ResponseHeadersRead, ct);
+        using var answer = await _http.SendAsync(get, HttpCompletionOption.ResponseHeadersRead, ct);
         if (!answer.IsSuccessStatusCode) throw new IOException($"download answered {(int)answer.StatusCode}");
         var full = Path.GetFullPath(outputPath);
         var temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.partial");

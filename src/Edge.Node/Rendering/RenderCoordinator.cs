@@ -28,13 +28,14 @@ public sealed class RenderCoordinator : ReceiveActor
     /// <param name="guard">Verifies stored assets before renders use them (shared with the manifests actor and the scrub).</param>
     /// <param name="audit">The device's audit actor (every render is recorded there); Nobody for one-off renders.</param>
     /// <param name="prepared">Prepared templates shared with whoever prepares them ahead (the manifests actor); null: this coordinator's own.</param>
+    /// <param name="cloudHttp">The agent's render-delegation client (IHttpClientFactory); null: the process's own.</param>
     /// <param name="inForce">Finds a synced campaign in force by id; given, each version going into force is warmed (<see cref="WarmVersion"/>).</param>
     public RenderCoordinator(RenderSettings settings, IActorRef policy, PersonaliseSettings personalise, Store.AssetGuard? guard = null, IActorRef? audit = null,
-        PreparedTemplates? prepared = null, Func<string, Task<Manifests.CampaignInForce?>>? inForce = null)
+        PreparedTemplates? prepared = null, Func<string, Task<Manifests.CampaignInForce?>>? inForce = null, HttpClient? cloudHttp = null)
     {
         _inForce = inForce;
         var runner = settings.NewFfmpegRunner();
-        var cloud = new CloudRenderClient();
+        var cloud = new CloudRenderClient(cloudHttp);
         _services = new RenderServices(
             policy,
             Context.ActorOf(PersonaliseActor.Props(personalise), ActorNames.Edge.Personalise),
@@ -96,8 +97,8 @@ public sealed class RenderCoordinator : ReceiveActor
     }
 
     public static Props Props(RenderSettings settings, IActorRef policy, PersonaliseSettings personalise, Store.AssetGuard? guard = null, IActorRef? audit = null,
-        PreparedTemplates? prepared = null, Func<string, Task<Manifests.CampaignInForce?>>? inForce = null) =>
-        Akka.Actor.Props.Create(() => new RenderCoordinator(settings, policy, personalise, guard, audit, prepared, inForce));
+        PreparedTemplates? prepared = null, Func<string, Task<Manifests.CampaignInForce?>>? inForce = null, HttpClient? cloudHttp = null) =>
+        Akka.Actor.Props.Create(() => new RenderCoordinator(settings, policy, personalise, guard, audit, prepared, inForce, cloudHttp));
 
     // The version the manifests actor just put in force, found as a render would find it, then warmed; a campaign no
     // longer in force by then is skipped.

@@ -36,7 +36,7 @@ public sealed class AssetDownloader(HttpClient http, ContentStore store)
                 {
                     if (attempt >= Math.Max(1, options.MaxAttempts))
                         throw new FleetException($"asset {asset.Name}: download from {asset.Url} failed after {attempt} attempt(s): {e.Message}", e);
-                    await Task.Delay(options.RetryDelay * attempt, ct);
+                    await Task.Delay(options.Backoff.Delay(attempt), ct);
                 }
             }
         }
@@ -153,6 +153,6 @@ public sealed class AssetDownloader(HttpClient http, ContentStore store)
         return new FleetException($"asset {asset.Name} from {asset.Url} rejected: {why}");
     }
 
-    private static bool IsTransient(Exception e) => e is IOException or HttpRequestException
+    private static bool IsTransient(Exception e) => e is IOException or HttpRequestException or Polly.Timeout.TimeoutRejectedException
         || (e is TaskCanceledException && e.InnerException is TimeoutException);
 }

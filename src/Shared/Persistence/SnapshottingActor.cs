@@ -36,9 +36,9 @@ public abstract class SnapshottingActor : ReceivePersistentActor, IWithTimers
     private long _deleteWanted;
     private long _deleted;
     private bool _deleting;
-    private TimeSpan _deleteRetry = FirstDeleteRetry;
-    private static readonly TimeSpan FirstDeleteRetry = TimeSpan.FromSeconds(2);
-    private static readonly TimeSpan LastDeleteRetry = TimeSpan.FromMinutes(5);
+    private int _deleteFailures;
+    /// <summary>A failed delete is tried again after 2 s, doubling up to every 5 min.</summary>
+    private static readonly Resilience.Backoff DeleteBackoff = new(TimeSpan.FromSeconds(2), TimeSpan.FromMinutes(5));
 
     protected SnapshottingActor()
     {
@@ -87,13 +87,13 @@ public abstract class SnapshottingActor : ReceivePersistentActor, IWithTimers
             case DeleteMessagesSuccess deleted:
                 _deleting = false;
                 _deleted = Math.Max(_deleted, deleted.ToSequenceNr);
-                _deleteRetry = FirstDeleteRetry;
+                _deleteFailures = 0;
                 DeleteCoveredEvents();
                 return true;
             case DeleteMessagesFailure failed:
-                _snapshotLog.Warning("{0}: events up to {1} were not deleted ({2}); trying again in {3}", PersistenceId, failed.ToSequenceNr, failed.Cause.Message, _deleteRetry);
-                Timers.StartSingleTimer(RetryDelete.Instance, RetryDelete.Instance, _deleteRetry);
-                _deleteRetry = TimeSpan.FromTicks(Math.Min(_deleteRetry.Ticks * 2, LastDeleteRetry.Ticks));
+                var retryIn = DeleteBackoff.Delay(++_deleteFailures);
+                _snapshotLog.Warning("{0}: events up to {1} were not deleted ({2}); trying again in {3}", PersistenceId, failed.ToSequenceNr, failed.Cause.Message, retryIn);
+                Timers.StartSingleTimer(RetryDelete.Instance, RetryDelete.Instance, retryIn);
                 return true;
             case RetryDelete:
                 _deleting = false;

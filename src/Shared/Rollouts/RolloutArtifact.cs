@@ -1,43 +1,26 @@
-using System.Globalization;
 using Fleet.Shared.Cli;
-using Fleet.Shared.Campaigns;
-using Fleet.Shared.Manifests;
 using Fleet.Shared.Serialization;
 
 namespace Fleet.Shared.Rollouts;
 
-/// <summary>What a rollout can move: a campaign version, a model version, or a template version.</summary>
-public enum ArtifactKind { Campaign, Model, Template }
-
 /// <summary>
-/// The artifact a rollout moves, as operators write it: <c>campaign:ID@VERSION</c> (a numbered campaign version),
-/// <c>model:NAME@SEMVER</c> or <c>template:NAME@VERSION</c>.
+/// The artifact a rollout moves, as operators write it: <c>KIND:NAME@VERSION</c> for one of <see cref="ArtifactKind.All"/>
+/// (<c>campaign:ID@VERSION</c>, <c>model:NAME@SEMVER</c>, <c>template:NAME@VERSION</c>).
 /// </summary>
 public sealed record RolloutArtifact(ArtifactKind Kind, string Name, string Version) : IFleetProtocol
 {
     public static RolloutArtifact Parse(string? text)
     {
-        const string Expected = "expected campaign:ID@VERSION, model:NAME@VERSION or template:NAME@VERSION";
-        if (string.IsNullOrWhiteSpace(text)) throw new UsageException($"--artifact is required ({Expected})");
+        var expected = $"expected {ArtifactKind.FormsInWords}";
+        if (string.IsNullOrWhiteSpace(text)) throw new UsageException($"--artifact is required ({expected})");
         var colon = text.IndexOf(':');
         var at = text.LastIndexOf('@');
-        if (colon <= 0 || at <= colon + 1 || at == text.Length - 1) throw new UsageException($"--artifact '{text}': {Expected}");
+        if (colon <= 0 || at <= colon + 1 || at == text.Length - 1) throw new UsageException($"--artifact '{text}': {expected}");
         var (kindText, name, version) = (text[..colon], text[(colon + 1)..at], text[(at + 1)..]);
-        var kind = kindText switch
-        {
-            "campaign" => ArtifactKind.Campaign,
-            "model" => ArtifactKind.Model,
-            "template" => ArtifactKind.Template,
-            _ => throw new UsageException($"--artifact '{text}': unknown kind '{kindText}'; {Expected}"),
-        };
-        if (kind != ArtifactKind.Template && !ArtifactName.IsValid(name))
-            throw new UsageException($"--artifact '{text}': '{name}' is not a valid name (a-z 0-9 . _ -)");
-        if (kind == ArtifactKind.Campaign && (!int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < 1))
-            throw new UsageException($"--artifact '{text}': a campaign version is a number such as 3");
-        if (kind == ArtifactKind.Model && !SemVer.IsValid(version))
-            throw new UsageException($"--artifact '{text}': '{version}' is not a semantic version");
+        var kind = ArtifactKind.Find(kindText) ?? throw new UsageException($"--artifact '{text}': unknown kind '{kindText}'; {expected}");
+        if (kind.Invalid(name, version) is { } why) throw new UsageException($"--artifact '{text}': {why}");
         return new RolloutArtifact(kind, name, version);
     }
 
-    public override string ToString() => $"{Kind.ToString().ToLowerInvariant()}:{Name}@{Version}";
+    public override string ToString() => $"{Kind.Name}:{Name}@{Version}";
 }

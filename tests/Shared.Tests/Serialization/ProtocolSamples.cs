@@ -127,6 +127,9 @@ public static class ProtocolSamples
 
     private static IEnumerable<object> Rollouts() => new object[]
     {
+        ArtifactKind.Campaign,
+        ArtifactKind.Model,
+        ArtifactKind.Template,
         Artifact(),
         Overlay(),
         new DeviceModel("minilm", "2.0.0", "model-corrupt: bad protobuf"),
