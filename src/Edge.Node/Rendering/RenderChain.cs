@@ -74,7 +74,7 @@ public abstract record RenderStep
 
 /// <summary>
 /// The render fallback chain as one pure function: given where a render stands and what its last stage produced, the next
-/// step and every fallback reason on the way. Each stage degrades instead of failing the ad; <see cref="RenderJob"/> runs
+/// step and every fallback reason on the way. Each stage degrades instead of failing the ad; <see cref="RenderRun"/> runs
 /// the steps, and nothing here waits, reads a file or talks to an actor.
 /// </summary>
 public static class RenderChain
