@@ -34,26 +34,37 @@ public sealed class WorkerRenderer(ContentStore store, string workDir, FfmpegRun
         if (fault is not null) await fault(spec, ct); // tests only: an injected fault (hang, throw)
         var (manifest, prepared) = await PrepareAsync(spec, campaigns, ct);
         if (spec.Base) return await StoreBaseAsync(prepared, clock, ct);
-        string? wav = null;
-        if (spec.VoiceLine is { Length: > 0 } line && prepared.Template.Voice is { } voice)
-        {
-            try { wav = (await tts.SynthesiseAsync(line, manifest.Voice, (double)voice.MaxFrames / prepared.Template.Fps, ct)).WavPath; }
-            catch (SpeechUnavailableException) { wav = null; } // captions only, as on the edge
-        }
         var enc = EncoderSettings.For(encoder);
         var output = Path.Combine(workDir, "out", Guid.NewGuid().ToString("N") + ".mp4");
         try
         {
-            var request = new RenderRequest { Fields = spec.Fields, VoiceWav = wav, Encoder = enc == prepared.Encoder ? null : enc };
-            var r = await _engine.RenderAsync(prepared, request, output, ct);
+            // Speech and composite exactly as a device runs them; a fallback is not reported back (the job has no field for it).
+            var request = new RenderRequest { Fields = spec.Fields, Encoder = enc == prepared.Encoder ? null : enc };
+            var done = await SpeechAndComposite.RunAsync(request, Speaker(spec, manifest, prepared, ct),
+                voiced => _engine.RenderAsync(prepared, voiced, output, ct), timings: null, ct);
             await using var file = File.OpenRead(output);
             var info = await store.PutAsync(file, ct);
-            return new WorkerOutput(info.Sha256, info.Size, Math.Round(clock.Elapsed.TotalSeconds, 3), r.Encoder);
+            return new WorkerOutput(info.Sha256, info.Size, Math.Round(clock.Elapsed.TotalSeconds, 3), done.Composed.Encoder);
         }
         finally
         {
             if (File.Exists(output)) File.Delete(output);
         }
+    }
+
+    /// <summary>Speaks the job's voice line fitted to the template's slot; null when there is none to speak.</summary>
+    private Func<Task<SpeechAndComposite.Voice>>? Speaker(RenderJobSpec spec, Manifest manifest, PreparedTemplate prepared, CancellationToken ct)
+    {
+        if (spec.VoiceLine is not { Length: > 0 } line || prepared.Template.Voice is not { } voice) return null;
+        return async () =>
+        {
+            try
+            {
+                var clip = await tts.SynthesiseAsync(line, manifest.Voice, (double)voice.MaxFrames / prepared.Template.Fps, ct);
+                return new SpeechAndComposite.Voice(clip.WavPath, clip.DurationSeconds);
+            }
+            catch (SpeechUnavailableException e) { return SpeechAndComposite.Voice.CaptionsOnly(e.Message); }
+        };
     }
 
     /// <summary>Puts the prepared folder's files and a <see cref="BaseBundle"/> naming them into the content store.</summary>

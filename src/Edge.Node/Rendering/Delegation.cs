@@ -1,6 +1,6 @@
 namespace Fleet.Edge.Rendering;
 
-/// <summary>When a render goes to a cloud render worker instead of this device, and how each outcome is named.</summary>
+/// <summary>When a render goes to a cloud render worker instead of this device, and how a delegated render is named (its fallback: <see cref="Fleet.Shared.Rendering.RenderFallback.LocalRender"/>).</summary>
 public static class Delegation
 {
     public const string EdgeFirst = "edge-first";
@@ -20,7 +20,4 @@ public static class Delegation
 
     /// <summary>The encoder a delegated render reports (result and telemetry): where it ran and with what.</summary>
     public static string CloudEncoder(string workerEncoder) => $"cloud:{workerEncoder}";
-
-    /// <summary>The fallback recorded when a delegation did not produce the ad and the device rendered its own variant.</summary>
-    public static string LocalFallback(int localHeight, string why) => $"delegate:local-{localHeight}p:{why}";
 }

@@ -27,6 +27,6 @@ public sealed class DelegationTests
     public void Delegated_and_fallback_renders_are_named_for_results_and_telemetry()
     {
         Assert.Equal("cloud:libx264", Delegation.CloudEncoder("libx264"));
-        Assert.Equal("delegate:local-720p:budget", Delegation.LocalFallback(720, "budget"));
+        Assert.Equal("delegate:local-720p:budget", Fleet.Shared.Rendering.RenderFallback.LocalRender(720, "budget").ToString());
     }
 }
