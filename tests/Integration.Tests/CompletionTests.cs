@@ -11,8 +11,8 @@ public sealed class CompletionTests
     [InlineData("cloud", "model q", "quantize")]
     [InlineData("cloud", "kill ", "engage")]
     [InlineData("cloud", "completion z", "zsh")]
-    [InlineData("edge", "ben", "bench")]
-    [InlineData("edge", "bench met", "metrics")]
+    [InlineData("edge", "enr", "enroll")]
+    [InlineData("edge", "audit ver", "verify")]
     [InlineData("edge", "agent --js", "--json")]
     public async Task A_sourced_bash_completion_completes_verbs_subcommands_and_options(string program, string typed, string expected)
     {
