@@ -21,7 +21,7 @@ public sealed class SpeechActor : ReceiveActor
 
     public static Props Props(EspeakTts tts) => Akka.Actor.Props.Create(() => new SpeechActor(tts));
 
-    /// <summary>A stable fallback code for telemetry plus the engine's own words.</summary>
+    /// <summary>A stable fallback code for telemetry plus the engine's own words; the render adds the <c>speech:captions-only:</c> prefix (<see cref="Fleet.Shared.Rendering.RenderFallback.CaptionsOnly"/>).</summary>
     internal static string Reason(Exception e)
     {
         var inner = e is AggregateException { InnerException: { } i } ? i : e;
@@ -32,6 +32,6 @@ public sealed class SpeechActor : ReceiveActor
             FleetException => "espeak-failed",
             _ => "speech-error",
         };
-        return $"speech:captions-only:{code}: {inner.Message}";
+        return $"{code}: {inner.Message}";
     }
 }

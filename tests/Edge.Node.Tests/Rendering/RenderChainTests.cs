@@ -181,9 +181,9 @@ public sealed class RenderChainTests
     {
         var composed = Fast with { Encoder = "libx264", Fallbacks = ["composite:libx264:h264_vaapi-failed"] };
         var (state, steps) = Walk(Plain, new PolicyChecked(), Copy, new Prepared(), new CacheChecked(),
-            new Composited(composed, 0, RenderFallback.CaptionsOnly("speech:captions-only:espeak-missing: espeak-ng is not available")));
+            new Composited(composed, 0, RenderFallback.CaptionsOnly("espeak-missing: espeak-ng is not available")));
         Assert.Equal(new RenderStep.Deliver(composed, 0), steps[^1]);
-        Assert.Equal(["speech:captions-only:speech:captions-only:espeak-missing: espeak-ng is not available", "composite:libx264:h264_vaapi-failed"],
+        Assert.Equal(["speech:captions-only:espeak-missing: espeak-ng is not available", "composite:libx264:h264_vaapi-failed"],
             state.Fallbacks);
     }
 
