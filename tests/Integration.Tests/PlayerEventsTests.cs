@@ -115,8 +115,11 @@ public sealed class PlayerEventsTests
         var id = render.GetProperty("render_id").GetString()!;
         Assert.Equal(202, (await EventAsync(http, id, "click")).Status);
         Assert.Equal(202, (await EventAsync(http, id, "complete")).Status);
-        // Events reach the personalise actor in order; a personalised render's event after these proves they were seen.
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        // The events were queued for the personalise actor before their 202s; an operator preview asks that same actor for
+        // its copy, so once the preview is answered the actor has handled both events.
+        using var preview = await Http.PostAsJsonAsync($"http://127.0.0.1:{http}/v1/render",
+            new { headline = "Preview headline", context = new { daypart = "morning", weather = "sun", locale = "en-GB" } }, FleetJson.Options);
+        Assert.Equal(HttpStatusCode.OK, preview.StatusCode);
         Assert.False(File.Exists(Path.Combine(data, "personalisation", OutcomeStore.FileName)), "a holdout impression taught the bandit");
     }
 

@@ -24,10 +24,15 @@ public sealed class RolloutTests
         await using var _ = new DisposableList(devices);
 
         var dir = SampleCampaign.CopyTo(tmp.Sub("v2"), s => s["default_copy"]!["headline"] = "Last summer days");
+        var publishing = DateTimeOffset.UtcNow;
         var published = await ApiCalls.SendAsync(cloud.Options.HttpUrl, HttpMethod.Post, "/api/v1/campaigns?staged=true", CloudUnderTest.AdminTokenValue, Fleet.Cloud.Cli.CampaignFolder.Multipart(dir));
         Assert.Equal(HttpStatusCode.Created, published.Status);
-        await Task.Delay(1500);
-        Assert.All((await cloud.GetAsync("/api/v1/campaigns/summer-sale/status")).As<List<DeviceSyncReport>>(), r => Assert.Equal(1, r.Running.Single().Version));
+        // The publish sends every device the new assignment table; a device reports once it has found nothing to fetch
+        // in it (a device that wrongly fetched v2 reports only after running it), so a report newer than the publish
+        // proves the staged version was seen and left alone.
+        var reports = await Eventually.Until(async () => (await cloud.GetAsync("/api/v1/campaigns/summer-sale/status")).As<List<DeviceSyncReport>>(),
+            rs => rs.Count == devices.Count && rs.All(r => r.At > publishing), TimeSpan.FromSeconds(30), "every device reporting after the staged publish");
+        Assert.All(reports, r => Assert.Equal(1, r.Running.Single().Version));
 
         var started = await cloud.PostJsonAsync("/api/v1/rollouts", new
         {

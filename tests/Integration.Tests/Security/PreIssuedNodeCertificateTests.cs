@@ -45,7 +45,8 @@ public sealed class PreIssuedNodeCertificateTests
         var renderAddress = Akka.Cluster.Cluster.Get(render.System).SelfAddress;
         await Eventually.Until(() => Task.FromResult(Akka.Cluster.Cluster.Get(control.System).State.Members
                 .Count(m => m.Status == Akka.Cluster.MemberStatus.Up)), n => n == 2, TimeSpan.FromSeconds(40), "render worker Up on the control node");
-        // Past the attestation deadline, each node has checked the other and both are still members.
+        // Past the attestation deadline, each node has checked the other and both are still members. A deliberate quiet
+        // period: the render node may attest the control node before StartAsync returns, too early to subscribe to its MemberAttested.
         await Task.Delay(RemotingTls.DefaultAttestationTimeout + TimeSpan.FromSeconds(2));
         Assert.Contains(Akka.Cluster.Cluster.Get(control.System).State.Members, m => m.Address == renderAddress && m.Status == Akka.Cluster.MemberStatus.Up);
         Assert.Equal(2, Akka.Cluster.Cluster.Get(render.System).State.Members.Count(m => m.Status == Akka.Cluster.MemberStatus.Up));

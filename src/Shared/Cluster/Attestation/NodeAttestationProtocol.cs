@@ -19,3 +19,9 @@ public static class NodeAttestationProtocol
 
 /// <summary>Published on the local event stream when this node refuses (and downs) a member; the cloud audits it.</summary>
 public sealed record MemberRefused(Address Address, IReadOnlyCollection<string> Roles, string Reason);
+
+/// <summary>
+/// Published on the local event stream when a member's statement checks out: from then on this node never refuses it,
+/// which is what tests wait for instead of sleeping past the attestation deadline.
+/// </summary>
+public sealed record MemberAttested(Address Address);

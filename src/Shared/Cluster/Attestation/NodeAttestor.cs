@@ -89,6 +89,7 @@ public sealed class NodeAttestor : ReceiveActor, IWithTimers
             _pending.Remove(pending.Member.UniqueAddress);
             _settled.Add(pending.Member.UniqueAddress);
             _log.Debug("member {0} attested roles {1}", pending.Member.Address, string.Join(",", pending.Member.Roles));
+            Context.System.EventStream.Publish(new MemberAttested(pending.Member.Address));
         }
         else Refuse(pending.Member, reason);
     }
