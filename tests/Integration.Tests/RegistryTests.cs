@@ -99,6 +99,7 @@ public sealed class RegistryTests
         using var tmp = new TempDir();
         var (port, http) = (Ports.Free(), Ports.Free());
         await using var early = EdgeUnderTest.Start($"127.0.0.1:{port}", tmp.Sub("early"), "kiosk-early");
+        // A deliberate quiet period: the in-process agent reports its join attempts only on the console, so nothing says it is still retrying.
         await Task.Delay(TimeSpan.FromSeconds(4));
         Assert.False(early.Run.IsCompleted, "the agent must keep retrying, not exit");
 

@@ -35,6 +35,7 @@ public static class TelemetryClient
     public static async Task ExactlyAsync(ApiClient api, long expected, TimeSpan timeout, string query = "since=1d")
     {
         await Eventually.Until(() => RendersAsync(api, query), n => n >= expected, timeout, $"cloud total of {expected} renders");
+        // A deliberate quiet period: callers know only the cloud API, which has no signal that the last retry of a batch is over.
         await Task.Delay(TimeSpan.FromSeconds(4));
         Assert.Equal(expected, await RendersAsync(api, query));
     }

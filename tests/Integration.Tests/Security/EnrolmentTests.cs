@@ -51,7 +51,7 @@ public sealed class EnrolmentTests
         using var tmp = new TempDir();
         using var fleet = await SecureFleet.StartAsync(tmp);
         var code = await fleet.IssueCodeAsync("kiosk-late", "1s");
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        await Task.Delay(TimeSpan.FromSeconds(2)); // real time must pass for the one-second code to expire
         using var late = FleetProcess.Edge("enroll", "--code", code, "--api", fleet.Api, "--data", tmp.Sub("late"));
         Assert.Equal(1, await late.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         Assert.Contains("enrolment refused: enrolment code expired at", Assert.Single(late.Lines));
