@@ -32,7 +32,7 @@ public sealed class GatewayLinkActor : ReceiveActor, IWithTimers
     /// <summary>The enrolment in use: its certificate is replaced by each renewal.</summary>
     private EdgeCredentials _credentials;
     private bool _expiryReported;
-    private GatewayStream? _stream;
+    private IGatewayConnection? _stream;
     private int _attempt;
     private int _failures;
     private bool _hasCredentials;
@@ -71,7 +71,7 @@ public sealed class GatewayLinkActor : ReceiveActor, IWithTimers
             var gateway = _settings.Gateways[_attempt % _settings.Gateways.Count];
             _attempt++;
             ReportExpiry();
-            _stream = GatewayStream.Open(gateway, _credentials, Self, _attempt);
+            _stream = (_settings.Connector ?? GatewayStream.Open)(gateway, _credentials, Self, _attempt);
             _stream.TrySend(Register());
             Timers.StartSingleTimer(RegisterTimedOut.Instance, RegisterTimedOut.Instance, RegisterTimeout);
             Become(Registering);
@@ -81,7 +81,7 @@ public sealed class GatewayLinkActor : ReceiveActor, IWithTimers
 
     private void Registering()
     {
-        Receive<GatewayStream.Received>(r => r.Attempt == _attempt && r.Message is DeviceReplies.Registered, r =>
+        Receive<GatewayConnection.Received>(r => r.Attempt == _attempt && r.Message is DeviceReplies.Registered, r =>
         {
             Timers.Cancel(RegisterTimedOut.Instance);
             _failures = 0;
@@ -110,7 +110,7 @@ public sealed class GatewayLinkActor : ReceiveActor, IWithTimers
     private void Registered()
     {
         Common();
-        Receive<GatewayStream.Received>(r => r.Attempt == _attempt, r =>
+        Receive<GatewayConnection.Received>(r => r.Attempt == _attempt, r =>
         {
             switch (r.Message)
             {
@@ -163,7 +163,7 @@ public sealed class GatewayLinkActor : ReceiveActor, IWithTimers
 
     private void Common()
     {
-        Receive<GatewayStream.Received>(r => r.Attempt == _attempt && r.Message is DeviceReplies.Refused, r =>
+        Receive<GatewayConnection.Received>(r => r.Attempt == _attempt && r.Message is DeviceReplies.Refused, r =>
         {
             var reason = ((DeviceReplies.Refused)r.Message).Reason;
             AgentLog.Write($"the cloud refused this device: {reason}");
@@ -172,14 +172,14 @@ public sealed class GatewayLinkActor : ReceiveActor, IWithTimers
             Become(Ignore);
             CoordinatedShutdown.Get(Context.System).Run(CoordinatedShutdown.ActorSystemTerminateReason.Instance);
         });
-        Receive<GatewayStream.Lost>(l => l.Attempt == _attempt, l => Reconnect(l.Reason));
+        Receive<GatewayConnection.Lost>(l => l.Attempt == _attempt, l => Reconnect(l.Reason));
     }
 
     /// <summary>Late frames of an earlier attempt, and timers of a state already left.</summary>
     private void Ignore()
     {
-        Receive<GatewayStream.Received>(_ => { });
-        Receive<GatewayStream.Lost>(_ => { });
+        Receive<GatewayConnection.Received>(_ => { });
+        Receive<GatewayConnection.Lost>(_ => { });
         Receive<Heartbeat>(_ => { });
         Receive<RenewCheck>(_ => { });
         Receive<RegisterTimedOut>(_ => { });
@@ -262,7 +262,8 @@ public sealed class GatewayLinkActor : ReceiveActor, IWithTimers
 
 /// <summary>
 /// What the gateway link needs: the gateways, the device's credentials and facts, the local actors it feeds, the data
-/// folder its enrolment lives in and the fraction of the certificate's lifetime left at which it renews.
+/// folder its enrolment lives in and the fraction of the certificate's lifetime left at which it renews. <see cref="Connector"/>
+/// opens each stream (null: <see cref="GatewayStream.Open"/>, a real gRPC stream).
 /// </summary>
 public sealed record GatewayLinkSettings(
     IReadOnlyList<SeedAddress> Gateways,
@@ -275,4 +276,5 @@ public sealed record GatewayLinkSettings(
     double RenewBefore = CertificateRenewal.DefaultRenewBefore,
     IActorRef? Audit = null,
     AuditLog? AuditLog = null,
-    AuditUploadSettings? AuditUpload = null);
+    AuditUploadSettings? AuditUpload = null,
+    GatewayConnector? Connector = null);

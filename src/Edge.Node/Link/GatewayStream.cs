@@ -15,9 +15,10 @@ namespace Fleet.Edge.Link;
 /// <summary>
 /// One attempt at a device's stream to one gateway: its own HTTP/2 connection (the name resolved anew), mutual TLS with
 /// the device certificate, the gateway's certificate checked against the fleet CA pinned at enrolment. Frames the
-/// gateway sends reach <c>link</c> as <see cref="Received"/>; the end of the stream, for whatever reason, as <see cref="Lost"/>.
+/// gateway sends reach <c>link</c> as <see cref="GatewayConnection.Received"/>; the end of the stream, for whatever reason, as
+/// <see cref="GatewayConnection.Lost"/>.
 /// </summary>
-public sealed class GatewayStream : IAsyncDisposable
+public sealed class GatewayStream : IGatewayConnection
 {
     /// <summary>Frames waiting to be written; a device has little to say, so a full queue means the stream is stuck.</summary>
     private const int SendQueue = 512;
@@ -66,16 +67,10 @@ public sealed class GatewayStream : IAsyncDisposable
         },
     };
 
-    public static GatewayStream Open(SeedAddress gateway, EdgeCredentials creds, IActorRef link, int attempt) => new(gateway, creds, link, attempt);
+    /// <summary>The link's <see cref="GatewayConnector"/> in a running agent.</summary>
+    public static IGatewayConnection Open(SeedAddress gateway, EdgeCredentials creds, IActorRef link, int attempt) => new GatewayStream(gateway, creds, link, attempt);
 
-    /// <summary>Queues a frame; false when the stream is over or stuck (the link then starts another).</summary>
     public bool TrySend(DeviceFrame frame) => _outbox.Writer.TryWrite(frame);
-
-    /// <summary>A record the gateway sent on attempt <see cref="Attempt"/>.</summary>
-    public sealed record Received(int Attempt, object Message);
-
-    /// <summary>Attempt <see cref="Attempt"/>'s stream is over; <see cref="Reason"/> is one line.</summary>
-    public sealed record Lost(int Attempt, string Reason);
 
     private async Task ReceiveAll(IActorRef link, string deviceId, int attempt)
     {
@@ -83,7 +78,7 @@ public sealed class GatewayStream : IAsyncDisposable
         try
         {
             await foreach (var frame in _call.ResponseStream.ReadAllAsync(_stop.Token))
-                if (CloudFrames.Read(frame, deviceId) is { } message) link.Tell(new Received(attempt, message));
+                if (CloudFrames.Read(frame, deviceId) is { } message) link.Tell(new GatewayConnection.Received(attempt, message));
             reason = "the gateway ended the stream";
         }
         catch (RpcException e)
@@ -95,7 +90,7 @@ public sealed class GatewayStream : IAsyncDisposable
             reason = OneLine(e.Message);
         }
         _outbox.Writer.TryComplete();
-        link.Tell(new Lost(attempt, reason));
+        link.Tell(new GatewayConnection.Lost(attempt, reason));
     }
 
     private async Task SendAll()
