@@ -3,7 +3,6 @@ using Fleet.Cloud.Authority;
 using Fleet.Cloud.Enrolment;
 using Akka.Cluster.Sharding;
 using Akka.Event;
-using Akka.Hosting;
 using Akka.Persistence;
 using Fleet.Cloud.Tokens;
 using Fleet.Shared.Tokens;
@@ -21,11 +20,13 @@ public sealed class DeviceActor : SnapshottingActor
 {
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private DeviceState _state;
+    private readonly IActorRef? _tokens;
 
     /// <param name="trust">The fleet CA check when remoting runs with mutual TLS; null on an <c>--insecure-dev</c> cluster.</param>
     /// <param name="renewal">Signs renewed device certificates; null on an <c>--insecure-dev</c> cluster.</param>
-    public DeviceActor(string deviceId, FleetTrust? trust, DeviceCertificateRenewal? renewal = null)
+    public DeviceActor(string deviceId, FleetTrust? trust, DeviceCertificateRenewal? renewal = null, IActorRef? tokens = null)
     {
+        _tokens = tokens;
         _state = new DeviceState(deviceId);
         PersistenceId = "device-" + deviceId;
 
@@ -251,8 +252,9 @@ public sealed class DeviceActor : SnapshottingActor
         return handled;
     }
 
-    public static Props Props(string deviceId, FleetTrust? trust, DeviceCertificateRenewal? renewal = null) =>
-        Akka.Actor.Props.Create(() => new DeviceActor(deviceId, trust, renewal));
+    /// <param name="tokens">The token store that issues the device's API token with each registration (none: no token).</param>
+    public static Props Props(string deviceId, FleetTrust? trust, DeviceCertificateRenewal? renewal = null, IActorRef? tokens = null) =>
+        Akka.Actor.Props.Create(() => new DeviceActor(deviceId, trust, renewal, tokens));
 
     private void PersistAndReply(IReadOnlyList<IFleetEvent> events, object reply, Action<IActorRef>? replyWith = null)
     {
@@ -274,7 +276,7 @@ public sealed class DeviceActor : SnapshottingActor
     private Action<IActorRef> WithCredentials(DeviceReplies.Registered reply) => sender =>
     {
         sender.Tell(reply);
-        if (!ActorRegistry.For(Context.System).TryGet<TokenStore>(out var tokens)) return;
+        if (_tokens is not { } tokens) return;
         tokens.Ask<TokenReplies.DeviceToken>(new TokenCommands.IssueDeviceToken(reply.DeviceId), TokenIssueTimeout)
             .ContinueWith(t => { if (t.IsCompletedSuccessfully) sender.Tell(reply with { Credentials = new DeviceCredentials(t.Result.Token, t.Result.ApiUrl) }); },
                 TaskScheduler.Default);

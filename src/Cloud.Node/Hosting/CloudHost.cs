@@ -130,11 +130,11 @@ public static class CloudHost
             .ConfigureLoggers(Fleet.Shared.Logging.AkkaLogBridge.Use)
             .WithFleetNode(node)
             .AddHocon(o.Log.AkkaStdoutHocon, HoconAddMode.Prepend)
+            .AddTokenStore(isControl, o.AdvertisedApiUrl)
             .AddDeviceRegistry(isControl, pki?.Trust, pki is null ? null
                 : new DeviceCertificateRenewal(pki.Ca, pki.Revoked, o.DeviceCertificateLifetime, sp.GetRequiredService<CloudAudit>()))
             .AddTelemetryIngest(isControl, cohorts, o.TelemetryRetention, reports, o.ReportRetention)
             .AddKillSwitch(isControl, keys, trustUpdates)
-            .AddTokenStore(isControl, o.AdvertisedApiUrl)
             .AddCampaignStore(isControl, keys, trustUpdates)
             .AddRollouts(isControl, ct => sp.GetRequiredService<DeviceDirectory>().ListAsync(ct), o.RolloutTick, sp.GetRequiredService<CloudAudit>(), o.RequireReview)
             .AddRenders(isControl, o.Roles.Contains(FleetCluster.RenderRole), () => new WorkerRenderer(sp.GetRequiredService<ContentStore>(), paths.RenderWork,

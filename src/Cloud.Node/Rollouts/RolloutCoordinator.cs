@@ -33,14 +33,18 @@ public sealed class RolloutCoordinator : SnapshottingActor
     private readonly TimeSpan _tick;
     private readonly TimeProvider _clock;
     private readonly CloudAudit? _audit;
+    private readonly IActorRef _store;
+    private readonly IActorRef _telemetry;
     private RolloutBook _book = new();
     private bool _observing;
     private readonly Dictionary<string, Queue<GateSample>> _samples = new(StringComparer.Ordinal);
     private readonly bool _requireReview;
 
-    public RolloutCoordinator(Func<CancellationToken, Task<IReadOnlyList<DeviceReplies.DeviceView>>> devices, TimeSpan tick, TimeProvider clock, CloudAudit? audit,
-        bool requireReview = false)
+    public RolloutCoordinator(Func<CancellationToken, Task<IReadOnlyList<DeviceReplies.DeviceView>>> devices, TimeSpan tick, IActorRef store, IActorRef telemetry,
+        TimeProvider clock, CloudAudit? audit, bool requireReview = false)
     {
+        _store = store;
+        _telemetry = telemetry;
         _requireReview = requireReview;
         _devices = devices;
         _tick = tick;
@@ -58,7 +62,7 @@ public sealed class RolloutCoordinator : SnapshottingActor
         {
             if (RolloutBook.Invalid(cmd) is { } why) { Sender.Tell(Refused.Invalid(why)); return; }
             var replyTo = Sender;
-            Store().AskCommand<CampaignReplies.ArtifactResolved>(new CampaignCommands.ResolveArtifact(cmd.Artifact), AskTimeout)
+            _store.AskCommand<CampaignReplies.ArtifactResolved>(new CampaignCommands.ResolveArtifact(cmd.Artifact), AskTimeout)
                 .PipeTo(Self, success: reply => new Resolved(cmd, reply.Value ?? (object)reply.Refusal!, replyTo),
                     failure: e => new Resolved(cmd, new Refused(RefusalCode.Unavailable, $"campaign store did not answer: {e.Message}"), replyTo));
         });
@@ -78,9 +82,7 @@ public sealed class RolloutCoordinator : SnapshottingActor
         {
             if (_observing || !_book.Observed.Any()) return;
             _observing = true;
-            // The registry is read here, on the actor's thread; the observation itself runs as a task.
-            var registry = ActorRegistry.For(Context.System);
-            ObserveAsync(_book.Observed.ToList(), registry.Get<CampaignStore>(), registry.Get<TelemetryIngestKey>()).PipeTo(Self, failure: e => new ObservationFailed(e.Message));
+            ObserveAsync(_book.Observed.ToList(), _store, _telemetry).PipeTo(Self, failure: e => new ObservationFailed(e.Message));
         });
         Command<Observation>(OnObservation);
         Command<ObservationFailed>(f =>
@@ -109,15 +111,15 @@ public sealed class RolloutCoordinator : SnapshottingActor
     protected override bool AroundReceive(Receive receive, object message) =>
         !CommandGuard.Admit(Context, message, Context.GetLogger()) || base.AroundReceive(receive, message);
 
+    /// <param name="store">The campaign store: it resolves artifacts and applies the directives.</param>
+    /// <param name="telemetry">The telemetry ingest the gates read.</param>
     /// <param name="audit">Where transitions the gates make are audited (operators' own are audited by the API).</param>
     /// <param name="requireReview">Hold campaign rollouts at stage 1 until every copy variant of the version is approved.</param>
-    public static Props Props(Func<CancellationToken, Task<IReadOnlyList<DeviceReplies.DeviceView>>> devices, TimeSpan tick, CloudAudit? audit = null,
-        TimeProvider? clock = null, bool requireReview = false) =>
-        Akka.Actor.Props.Create(() => new RolloutCoordinator(devices, tick, clock ?? TimeProvider.System, audit, requireReview));
+    public static Props Props(Func<CancellationToken, Task<IReadOnlyList<DeviceReplies.DeviceView>>> devices, TimeSpan tick, IActorRef store, IActorRef telemetry,
+        CloudAudit? audit = null, TimeProvider? clock = null, bool requireReview = false) =>
+        Akka.Actor.Props.Create(() => new RolloutCoordinator(devices, tick, store, telemetry, clock ?? TimeProvider.System, audit, requireReview));
 
     private DateTimeOffset Now => _clock.GetUtcNow();
-
-    private IActorRef Store() => ActorRegistry.For(Context.System).Get<CampaignStore>();
 
     private void Decide((object Reply, IReadOnlyList<IFleetEvent> Events) decision, IActorRef replyTo)
     {
@@ -176,7 +178,7 @@ public sealed class RolloutCoordinator : SnapshottingActor
 
     private void SendDirectives(Rollout r)
     {
-        var store = Store();
+        var store = _store;
         foreach (var d in RolloutBook.Directives(r)) store.Tell(d, Self);
     }
 
@@ -253,7 +255,9 @@ public static class RolloutWiring
     {
         var options = new ClusterSingletonOptions { Role = FleetCluster.ControlRole };
         return isControl
-            ? b.WithSingleton<RolloutCoordinatorKey>(ActorNames.Singletons.Rollouts, SingletonSupervision.Props(RolloutCoordinator.Props(devices, tick, audit, requireReview: requireReview), ActorNames.Singletons.Rollouts), options)
+            ? b.WithSingleton<RolloutCoordinatorKey>(ActorNames.Singletons.Rollouts, (_, registry, _) => SingletonSupervision.Props(
+                RolloutCoordinator.Props(devices, tick, registry.Get<CampaignStore>(), registry.Get<TelemetryIngestKey>(), audit, requireReview: requireReview),
+                ActorNames.Singletons.Rollouts), options)
             : b.WithSingletonProxy<RolloutCoordinatorKey>(ActorNames.Singletons.Rollouts, options);
     }
 }

@@ -19,16 +19,17 @@ namespace Fleet.Cloud.Node.Tests.Persistence;
 public sealed class RolloutCoordinatorSpec : PersistentActorSpec
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("fleet-rollout-spec-").FullName;
+    private readonly IActorRef _store;
 
     public RolloutCoordinatorSpec()
     {
-        var store = Sys.ActorOf(CampaignStoreActor.Props(SigningKeyRing.OpenOrCreate(Path.Combine(_dir, "keys"))));
-        ActorRegistry.For(Sys).Register<CampaignStore>(store);
-        store.Tell(new CampaignCommands.PublishModel("minilm", "1.0.1", new string('a', 64), 90, "op"), TestActor);
+        _store = Sys.ActorOf(CampaignStoreActor.Props(SigningKeyRing.OpenOrCreate(Path.Combine(_dir, "keys"))));
+        _store.Tell(new CampaignCommands.PublishModel("minilm", "1.0.1", new string('a', 64), 90, "op"), TestActor);
         ExpectMsg<CampaignReplies.ModelPublished>(Wait);
     }
 
-    private IActorRef Coordinator() => Sys.ActorOf(RolloutCoordinator.Props(_ => Task.FromResult<IReadOnlyList<DeviceReplies.DeviceView>>([]), TimeSpan.FromHours(1)));
+    private IActorRef Coordinator() => Sys.ActorOf(RolloutCoordinator.Props(_ => Task.FromResult<IReadOnlyList<DeviceReplies.DeviceView>>([]), TimeSpan.FromHours(1),
+        _store, telemetry: ActorRefs.Nobody)); // the hourly tick never reads telemetry here
 
     private static Start Model() => new(RolloutArtifact.Parse("model:minilm@1.0.1"), [10, 50, 100], TimeSpan.FromMinutes(5), new Dictionary<string, string>(),
         [], 20, TimeSpan.FromMinutes(30), TimeSpan.FromMinutes(10), "op", "faster model");
