@@ -31,7 +31,7 @@ public static class StatusWatch
         var (code, last) = !json && Terminal.StdoutIsTerminal
             ? await Terminal.Stdout.Live(new Text("")).StartAsync(live => WatchAsync(fetch, done, deadline, every, s =>
             {
-                live.UpdateTarget(new Text(render(s)));
+                live.UpdateTarget(new Text(render(s).TrimEnd('\n')));
                 live.Refresh();
             }))
             : await WatchAsync(fetch, done, deadline, every, AppendOnChange(render, json ? "" : "\n"));
