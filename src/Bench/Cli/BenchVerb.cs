@@ -137,7 +137,7 @@ public static class BenchVerb
         if (a.Positionals is ["console"])
             return await ConsoleAsync(cloudDll, a.GetInt("devices", 1000, 1, 60_000), a.GetInt("rounds", 5, 1, 100), a.GetInt("parallel", 100, 1, 1000), json);
         if (a.Positionals is ["rollout"]) return await RolloutAsync(cloudDll, a.GetInt("edges", 20), a.GetInt("rounds", 3), json);
-        var r = await JoinBenchmark.RunAsync(cloudDll, a.GetInt("samples", 10), a.GetInt("edges", 20), Progress(json), a.Flag("mtls"));
+        var r = await WithProgress(json, p => JoinBenchmark.RunAsync(cloudDll, a.GetInt("samples", 10), a.GetInt("edges", 20), p, a.Flag("mtls")));
         if (json) return Json(r);
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}; devices {(r.Mtls ? "through the gateway (gRPC, mutual TLS)" : "as cluster members, plain TCP (--insecure-dev)")}");
         Console.WriteLine($"edge process start -> registered   n={r.ProcessStartToRegisteredMs.Count}  p50 {r.ProcessStartToRegisteredMs.P50:0} ms  p95 {r.ProcessStartToRegisteredMs.P95:0} ms  max {r.ProcessStartToRegisteredMs.Max:0} ms   (budget p50 <= 3000 ms)");
@@ -175,8 +175,8 @@ public static class BenchVerb
     {
         a.RejectUnknown("minutes", "every", "campaign");
         var every = a.Get("every") is { } e ? Durations.Parse(e) ?? throw new UsageException($"--every '{e}' is not a duration (e.g. 1s, 500ms)") : TimeSpan.FromSeconds(1);
-        var r = await OfflineBenchmark.RunAsync(a.Get("campaign", "samples/summer-sale"), TimeSpan.FromMinutes(a.GetInt("minutes", 10, 1, 24 * 60)), every,
-            Progress(a.Flag("json")));
+        var r = await WithProgress(a.Flag("json"), p => OfflineBenchmark.RunAsync(a.Get("campaign", "samples/summer-sale"),
+            TimeSpan.FromMinutes(a.GetInt("minutes", 10, 1, 24 * 60)), every, p));
         if (a.Flag("json")) return Json(r, r.AllAnswered ? 0 : 1);
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}; the cloud never answered ({r.JoinAttempts} failed join attempts)");
         Console.WriteLine($"{r.Minutes:0.0} min, one request every {every.TotalSeconds:0.###} s: {r.Answered} of {r.Requests} answered with a playable ad; " +
@@ -232,7 +232,7 @@ public static class BenchVerb
 
     private static async Task<int> RenderAsync(string campaign, TemplateVariant variant, int runs, bool json)
     {
-        var r = await RenderBenchmark.RunAsync(campaign, variant, runs, Progress(json));
+        var r = await WithProgress(json, p => RenderBenchmark.RunAsync(campaign, variant, runs, p));
         if (json) return Json(r, r.Missed.Count == 0 ? 0 : 1);
         static string S(Stats s) => $"p50 {s.P50,6:0.0} ms  p95 {s.P95,6:0.0} ms";
         static string Budget(string what, double? limit) => limit is { } l ? $"   (budget {what} {l:0.##})" : "";
@@ -255,7 +255,7 @@ public static class BenchVerb
 
     private static async Task<int> MemoryAsync(string cloudDll, string campaign, int renders, TimeSpan idle, bool json)
     {
-        var r = await MemoryBenchmark.RunAsync(cloudDll, campaign, renders, idle, Progress(json));
+        var r = await WithProgress(json, p => MemoryBenchmark.RunAsync(cloudDll, campaign, renders, idle, p));
         if (json) return Json(r, r.Missed.Count == 0 ? 0 : 1);
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}; one agent process, {r.Renders} renders per model, then {r.IdleSeconds} s idle");
         foreach (var p in new[] { r.Fp32, r.Int8 })
@@ -268,7 +268,7 @@ public static class BenchVerb
 
     private static async Task<int> KillAsync(string cloudDll, int edges, int rounds, bool json, bool mtls, bool rotate)
     {
-        var r = await KillBenchmark.RunAsync(cloudDll, edges, rounds, Progress(json), mtls, rotate);
+        var r = await WithProgress(json, p => KillBenchmark.RunAsync(cloudDll, edges, rounds, p, mtls, rotate));
         if (json) return Json(r, r.WithinBudget ? 0 : 1);
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}; {r.Edges} devices in one process, {r.Rounds} rounds; devices {(mtls ? "through the gateway (gRPC, mutual TLS)" : "as cluster members, plain TCP (--insecure-dev)")}");
         Console.WriteLine($"engage -> device acknowledged (cloud clock)   n={r.AckMs.Count}  p50 {r.AckMs.P50:0} ms  p99 {r.AckMs.P99:0} ms  max {r.AckMs.Max:0} ms   (budget p99 <= 500 ms)");
@@ -282,7 +282,7 @@ public static class BenchVerb
 
     private static async Task<int> GatewayAsync(string cloudDll, int devices, int gateways, int rounds, int parallel, bool json)
     {
-        var r = await GatewayBenchmark.RunAsync(cloudDll, devices, gateways, rounds, parallel, Progress(json));
+        var r = await WithProgress(json, p => GatewayBenchmark.RunAsync(cloudDll, devices, gateways, rounds, parallel, p));
         var exit = r.Missed.Count == 0 ? 0 : 1;
         if (json) return Json(r, exit);
         static string S(Stats s) => $"p50 {s.P50:0} ms  p99 {s.P99:0} ms  max {s.Max:0} ms";
@@ -309,7 +309,7 @@ public static class BenchVerb
 
     private static async Task<int> ConsoleAsync(string cloudDll, int devices, int rounds, int parallel, bool json)
     {
-        var r = await ConsoleBenchmark.RunAsync(cloudDll, devices, rounds, parallel, Progress(json));
+        var r = await WithProgress(json, p => ConsoleBenchmark.RunAsync(cloudDll, devices, rounds, parallel, p));
         var exit = r.Missed.Count == 0 ? 0 : 1;
         if (json) return Json(r, exit);
         var b = r.Budget;
@@ -326,7 +326,7 @@ public static class BenchVerb
 
     private static async Task<int> RolloutAsync(string cloudDll, int edges, int rounds, bool json)
     {
-        var r = await RolloutBenchmark.RunAsync(cloudDll, edges, rounds, Progress(json));
+        var r = await WithProgress(json, p => RolloutBenchmark.RunAsync(cloudDll, edges, rounds, p));
         if (json) return Json(r);
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}; {r.Edges} devices in one process, {r.Rounds} rounds, corrupt model to a cohort of {r.CohortSize}");
         Console.WriteLine($"rollout start -> gate breach (automatic rollback begins)   p50 {r.StartToBreachMs.P50:0} ms  max {r.StartToBreachMs.Max:0} ms");
@@ -337,7 +337,7 @@ public static class BenchVerb
 
     private static async Task<int> DelegateAsync(string cloudDll, string campaign, int runs, int jobs, bool json)
     {
-        var r = await DelegateBenchmark.RunAsync(cloudDll, campaign, runs, jobs, Progress(json));
+        var r = await WithProgress(json, p => DelegateBenchmark.RunAsync(cloudDll, campaign, runs, jobs, p));
         if (json) return Json(r);
         Console.WriteLine($"machine: {r.Cores} cores, {Environment.OSVersion}; cloud (control + one render worker) and device on loopback; worker encoder {r.Encoder}");
         Console.WriteLine($"delegated 10 s 1080p render, request -> MP4 on the device   n={r.DelegatedMs.Count}  p50 {r.DelegatedMs.P50:0} ms  max {r.DelegatedMs.Max:0} ms   (first, with 1080p template preparation: {r.FirstMs:0} ms)");
@@ -346,8 +346,12 @@ public static class BenchVerb
         return 0;
     }
 
-    /// <summary>Progress lines go to stderr, and only for people: with --json, stdout carries the result alone.</summary>
-    private static Action<string> Progress(bool json) => line => { if (!json) Console.Error.WriteLine(line); };
+    /// <summary>
+    /// Progress goes to stderr, and only for people (a spinner with the latest step on a terminal, lines otherwise): with
+    /// --json, stdout carries the result alone.
+    /// </summary>
+    private static Task<T> WithProgress<T>(bool json, Func<Action<string>, Task<T>> run) =>
+        Terminal.StatusAsync("fleet-bench", run, Console.Error.WriteLine, quiet: json);
 
     private static int Json(object result, int exitCode = 0)
     {

@@ -22,6 +22,26 @@ internal static class TemplateBench
         if (args.Flag("help")) { Console.WriteLine(BenchVerb.Usage); return 0; }
         args.RejectUnknown("campaign", "cache", "ffmpeg", "runs", "keep");
         var runs = Math.Max(1, args.GetInt("runs", 7));
+        // A spinner with the current step on a terminal; redirected, stderr stays quiet as it always was.
+        var (report, preset, steps) = await Terminal.StatusAsync("fleet-bench template", step => MeasureAsync(args, runs, step), quiet: args.Flag("json"));
+        if (args.Flag("json")) Console.WriteLine(JsonSerializer.Serialize(report, FleetJson.Indented));
+        else
+        {
+            Console.WriteLine($"{report.Campaign}: {runs} runs, 10 s template, preset {preset}");
+            Console.WriteLine($"  fast path        p50 {report.FastP50Ms,7:0.0} ms   [{string.Join(' ', report.FastMs.Select(x => x.ToString("0")))}]");
+            Console.WriteLine($"  fast path (cold) p50 {report.FastColdP50Ms,7:0.0} ms   [{string.Join(' ', report.FastColdMs.Select(x => x.ToString("0")))}]");
+            Console.WriteLine($"  naive path       p50 {report.NaiveP50Ms,7:0.0} ms   [{string.Join(' ', report.NaiveMs.Select(x => x.ToString("0")))}]");
+            Console.WriteLine($"  speed-up   {report.Ratio:0.00}x (cold start of both ffmpeg steps: {report.ColdRatio:0.00}x)");
+            if (report.FastCpuP50Ms is { } fc && report.NaiveCpuP50Ms is { } nc)
+                Console.WriteLine($"  ffmpeg CPU p50: fast (cold) {fc:0} ms, naive {nc:0} ms ({nc / fc:0.00}x)");
+            Console.WriteLine($"  fast steps p50: {string.Join(", ", steps.GroupBy(s => s.Step).Select(g => $"{g.Key} {Median(g.Select(s => s.Ms).ToList()):0} ms"))}");
+        }
+        return 0;
+    }
+
+    private static async Task<(BenchReport Report, string Preset, List<StepTiming> Steps)> MeasureAsync(CommandArgs args, int runs, Action<string> step)
+    {
+        step("preparing the template");
         var (campaign, prepared) = await TemplateVerb.LoadAndPrepareAsync(args);
         var runner = new FfmpegRunner(args.Get("ffmpeg"));
         var engine = new RenderEngine(runner);
@@ -44,6 +64,7 @@ internal static class TemplateBench
             }
             var request = new RenderRequest { Fields = fields, VoiceWav = voice };
             // One warm-up of each so disk caches and the dynamic loader are warm for all alike.
+            step("warming up");
             await warmEngine.RenderFastAsync(prepared, request, Path.Combine(scratch, "warm-fast.mp4"));
             await engine.RenderFastAsync(prepared, request, Path.Combine(scratch, "cold-fast.mp4"));
             await engine.RenderFullAsync(prepared, request, Path.Combine(scratch, "warm-naive.mp4"));
@@ -55,6 +76,7 @@ internal static class TemplateBench
             var naiveCpu = new List<double>();
             for (var i = 0; i < runs; i++)
             {
+                step($"run {i + 1} of {runs}");
                 // Let the next assembler finish starting, as it would between real renders, so it does not disturb the others.
                 await Task.Delay(200);
                 var f = await warmEngine.RenderFastAsync(prepared, request, Path.Combine(scratch, "fast.mp4"));
@@ -76,19 +98,7 @@ internal static class TemplateBench
             }
             var report = new BenchReport(campaign.Spec.Id, runs, Median(fast), Median(cold), Median(naive), Median(naive) / Median(fast),
                 Median(naive) / Median(cold), fast, cold, naive, fastCpu.Count > 0 ? Median(fastCpu) : null, naiveCpu.Count > 0 ? Median(naiveCpu) : null);
-            if (args.Flag("json")) Console.WriteLine(JsonSerializer.Serialize(report, FleetJson.Indented));
-            else
-            {
-                Console.WriteLine($"{report.Campaign}: {runs} runs, 10 s template, preset {prepared.Encoder.Preset}");
-                Console.WriteLine($"  fast path        p50 {report.FastP50Ms,7:0.0} ms   [{string.Join(' ', fast.Select(x => x.ToString("0")))}]");
-                Console.WriteLine($"  fast path (cold) p50 {report.FastColdP50Ms,7:0.0} ms   [{string.Join(' ', cold.Select(x => x.ToString("0")))}]");
-                Console.WriteLine($"  naive path       p50 {report.NaiveP50Ms,7:0.0} ms   [{string.Join(' ', naive.Select(x => x.ToString("0")))}]");
-                Console.WriteLine($"  speed-up   {report.Ratio:0.00}x (cold start of both ffmpeg steps: {report.ColdRatio:0.00}x)");
-                if (report.FastCpuP50Ms is { } fc && report.NaiveCpuP50Ms is { } nc)
-                    Console.WriteLine($"  ffmpeg CPU p50: fast (cold) {fc:0} ms, naive {nc:0} ms ({nc / fc:0.00}x)");
-                Console.WriteLine($"  fast steps p50: {string.Join(", ", steps.GroupBy(s => s.Step).Select(g => $"{g.Key} {Median(g.Select(s => s.Ms).ToList()):0} ms"))}");
-            }
-            return 0;
+            return (report, prepared.Encoder.Preset, steps);
         }
         finally
         {

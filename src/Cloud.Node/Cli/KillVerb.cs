@@ -56,7 +56,7 @@ public static class KillVerb
 
     private static Task<int> StatusAsync(ApiClient api, string id, bool watch, TimeSpan? timeout, bool json) =>
         StatusWatch.RunAsync(() => api.GetAsync<KillStatus>($"api/v1/kill/{Uri.EscapeDataString(id)}"),
-            s => json ? Json(s) : Status(s), json ? "" : "\n", s => s.Pending == 0 ? 0 : null, watch, timeout, TimeSpan.FromMilliseconds(500),
+            s => json ? Json(s) : Status(s), json, s => s.Pending == 0 ? 0 : null, watch, timeout, TimeSpan.FromMilliseconds(500),
             s => $"{s.Pending} device(s) have not acknowledged: " + string.Join(", ", s.Devices.Where(d => d.State == "pending").Take(20).Select(d => d.DeviceId)));
 
     private static string Json(object o) => JsonSerializer.Serialize(o, o.GetType(), FleetJson.Indented) + "\n";

@@ -57,7 +57,7 @@ public static class RolloutVerb
             {
                 using var api = ApiClient.From(a);
                 return await StatusWatch.RunAsync(() => api.GetAsync<RolloutView>($"api/v1/rollouts/{Uri.EscapeDataString(id)}"),
-                    v => json ? CliJson.Of(v) : Status(v), json ? "" : "\n",
+                    v => json ? CliJson.Of(v) : Status(v), json,
                     v => FleetJson.Name(v.Status) switch { "completed" => 0, "rolled-back" or "aborted" => StatusWatch.ExitEndedBadly, _ => null },
                     a.Flag("watch"), StatusWatch.TimeoutOf(a), TimeSpan.FromSeconds(1),
                     v => $"rollout {v.Id} is still {FleetJson.Name(v.Status)} at stage {v.Stage + 1}/{v.Stages.Count}");

@@ -32,7 +32,8 @@ public static class TemplateVerb
     private static async Task<int> PrepareAsync(CommandArgs args)
     {
         args.RejectUnknown("campaign", "cache", "ffmpeg");
-        var (campaign, prepared) = await LoadAndPrepareAsync(args);
+        // ffmpeg can take a while on a first prepare: a spinner on a terminal; redirected, stderr stays quiet.
+        var (campaign, prepared) = await Terminal.StatusAsync("preparing the template", _ => LoadAndPrepareAsync(args), quiet: args.Flag("json"));
         if (args.Flag("json"))
         {
             Console.WriteLine(JsonSerializer.Serialize(new

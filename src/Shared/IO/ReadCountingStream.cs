@@ -1,7 +1,10 @@
 namespace Fleet.Shared.IO;
 
-/// <summary>A read-only view of a stream that tells <paramref name="onRead"/> how many bytes each read returned (served or uploaded bytes).</summary>
-public sealed class ReadCountingStream(Stream inner, Action<int> onRead) : Stream
+/// <summary>
+/// A read-only view of a stream that tells <paramref name="onRead"/> how many bytes each read returned (served or
+/// uploaded bytes), and <paramref name="onDispose"/> when it is disposed.
+/// </summary>
+public sealed class ReadCountingStream(Stream inner, Action<int> onRead, Action? onDispose = null) : Stream
 {
     public override int Read(byte[] buffer, int offset, int count) => Counted(inner.Read(buffer, offset, count));
     public override int Read(Span<byte> buffer) => Counted(inner.Read(buffer));
@@ -19,7 +22,11 @@ public sealed class ReadCountingStream(Stream inner, Action<int> onRead) : Strea
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing) inner.Dispose();
+        if (disposing)
+        {
+            inner.Dispose();
+            onDispose?.Invoke();
+        }
         base.Dispose(disposing);
     }
 
