@@ -14,7 +14,8 @@ public readonly partial record struct CampaignId : IFleetId<CampaignId>
 {
     private const string Rule = "use 1-64 of a-z 0-9 - starting with a letter or digit";
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,63}$")]
+    // The schema's pattern, ending in \z: a .NET $ also matches before a final newline.
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9-]{0,63}\z")]
     private static partial Regex Pattern();
 
     private CampaignId(string value) => Value = value;

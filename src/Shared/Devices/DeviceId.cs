@@ -17,7 +17,8 @@ public readonly partial record struct DeviceId : IFleetId<DeviceId>
 
     private const string Rule = "use 1-63 of a-z 0-9 . _ - starting with a letter or digit";
 
-    [GeneratedRegex("^" + Grammar + "$")]
+    // \z, not $: $ also matches before a final newline, which would let "kiosk-1\n" through.
+    [GeneratedRegex("^" + Grammar + @"\z")]
     private static partial Regex Pattern();
 
     private DeviceId(string value) => Value = value;
