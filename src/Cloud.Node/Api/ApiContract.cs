@@ -60,17 +60,6 @@ public static class ApiContract
             foreach (var alternative in context.Description.ActionDescriptor.EndpointMetadata.OfType<AlternativeOk>())
                 await AddAlternativeAsync(operation, context, alternative.Type, ct);
         });
-        o.AddSchemaTransformer((schema, context, _) =>
-        {
-            // An id is its plain string on the wire (route, query and JSON alike), whatever its shape in C#.
-            if (Fleet.Shared.Ids.FleetIds.IsIdKind(context.JsonTypeInfo.Type))
-            {
-                schema.Type = JsonSchemaType.String;
-                schema.Properties = null;
-                schema.Required = null;
-            }
-            return Task.CompletedTask;
-        });
         o.AddDocumentTransformer((doc, _, _) =>
         {
             Document(doc);

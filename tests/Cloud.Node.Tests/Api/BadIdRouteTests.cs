@@ -3,9 +3,12 @@ using Fleet.Cloud.Api;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Template;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
 
 namespace Fleet.Cloud.Node.Tests.Api;
 
@@ -38,6 +41,21 @@ public sealed class BadIdRouteTests(BuiltCloudNode node) : IClassFixture<BuiltCl
         var (status, body) = await SendAsync("GET", "/api/v1/audit", "?limit=many");
         Assert.Equal(StatusCodes.Status400BadRequest, status);
         Assert.Equal("GET /api/v1/audit: the request body or a parameter is missing or malformed", body);
+    }
+
+    [Fact]
+    public async Task The_api_contract_declares_an_id_parameter_as_a_plain_string()
+    {
+        // A node that never started has not handed its endpoints to routing yet, which the document is built from.
+        _app.UseRouting();
+        _app.UseEndpoints(_ => { });
+        var doc = await _app.Services.GetRequiredKeyedService<IOpenApiDocumentProvider>("v1").GetOpenApiDocumentAsync();
+        foreach (var (path, name) in new[] { ("/api/v1/devices/{id}", "id"), ("/api/v1/campaigns/{id}", "id"), ("/api/v1/telemetry", "device"), ("/api/v1/renders", "campaign") })
+        {
+            var parameter = doc.Paths[path].Operations![HttpMethod.Get].Parameters!.Single(p => p.Name == name);
+            Assert.Equal(JsonSchemaType.String, parameter.Schema!.Type);
+            Assert.Null(parameter.Schema.Properties);
+        }
     }
 
     /// <summary>The call through the endpoint routing would pick and the status-code page the node answers errors with (authorization aside).</summary>
