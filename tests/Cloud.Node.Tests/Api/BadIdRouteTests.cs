@@ -44,7 +44,7 @@ public sealed class BadIdRouteTests(BuiltCloudNode node) : IClassFixture<BuiltCl
     }
 
     [Fact]
-    public async Task The_api_contract_declares_an_id_parameter_as_a_plain_string()
+    public async Task The_api_contract_declares_an_id_parameter_as_a_plain_string_and_the_400_a_bad_one_gets()
     {
         // A node that never started has not handed its endpoints to routing yet, which the document is built from.
         _app.UseRouting();
@@ -55,6 +55,7 @@ public sealed class BadIdRouteTests(BuiltCloudNode node) : IClassFixture<BuiltCl
             var parameter = doc.Paths[path].Operations![HttpMethod.Get].Parameters!.Single(p => p.Name == name);
             Assert.Equal(JsonSchemaType.String, parameter.Schema!.Type);
             Assert.Null(parameter.Schema.Properties);
+            Assert.True(doc.Paths[path].Operations![HttpMethod.Get].Responses!.ContainsKey("400"), $"GET {path} does not declare its 400");
         }
     }
 
