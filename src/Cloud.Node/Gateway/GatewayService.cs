@@ -18,7 +18,7 @@ public sealed class GatewayService(GatewayHandle gateway, GatewayLimits limits, 
     public override async Task Connect(IAsyncStreamReader<DeviceFrame> requestStream, IServerStreamWriter<CloudFrame> responseStream, ServerCallContext context)
     {
         var certificate = context.GetHttpContext().Connection.ClientCertificate;
-        if ((certificate is null ? null : FleetCertificates.DeviceOf(certificate)) is not { } deviceId)
+        if (certificate is null || FleetCertificates.DeviceOf(certificate) is not { } deviceId)
         {
             GatewayMetrics.Refused("not-a-device");
             throw new RpcException(new Grpc.Core.Status(StatusCode.Unauthenticated, "a device certificate from the fleet CA is required"));
