@@ -133,6 +133,9 @@ public static class ApiContract
 
         if (metadata.OfType<RawRequestBody>().LastOrDefault() is { } raw) operation.RequestBody = RawBody(raw);
         if (operation.RequestBody is not null) errors.Add(400); // a body that does not bind or parse
+        // an id in the route or query that is no id of its kind (BadIdParameter)
+        if (metadata.OfType<System.Reflection.MethodInfo>().LastOrDefault()?.GetParameters().Any(p => Fleet.Shared.Ids.FleetIds.IsIdKind(p.ParameterType)) == true)
+            errors.Add(400);
 
         operation.Responses ??= new OpenApiResponses();
         if (metadata.OfType<FileAnswer>().LastOrDefault() is { } file)

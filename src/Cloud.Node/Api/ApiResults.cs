@@ -55,7 +55,7 @@ public static class ApiResults
         var ctx = status.HttpContext;
         var phrase = Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(ctx.Response.StatusCode).ToLowerInvariant();
         var message = ctx.Response.StatusCode == StatusCodes.Status400BadRequest
-            ? $"{ctx.Request.Method} {ctx.Request.Path}: the request body or a parameter is missing or malformed"
+            ? BadIdParameter.Describe(ctx) ?? $"{ctx.Request.Method} {ctx.Request.Path}: the request body or a parameter is missing or malformed"
             : $"{ctx.Request.Method} {ctx.Request.Path}: {phrase}";
         return ctx.Response.WriteAsJsonAsync(new ApiError(message), FleetJson.Options);
     }

@@ -26,10 +26,9 @@ public static class DeviceAuditEndpoints
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
 
     public static void MapDeviceAudit(this RouteGroupBuilder api) =>
-        api.MapGet("/devices/{id}/audit", async (string id, IRequiredActor<DeviceRegion> region, CancellationToken ct) =>
+        api.MapGet("/devices/{id}/audit", async (DeviceId id, IRequiredActor<DeviceRegion> region, CancellationToken ct) =>
         {
-            if (!DeviceId.IsValid(id)) return ApiResults.BadRequest($"'{id}' is not a device id");
-            var heads = await (await region.GetAsync(ct)).Ask<DeviceReplies.AuditHeads>(new DeviceCommands.GetAuditHeads(id), AskTimeout, ct);
+            var heads = await (await region.GetAsync(ct)).Ask<DeviceReplies.AuditHeads>(new DeviceCommands.GetAuditHeads(id.Value), AskTimeout, ct);
             return heads.Heads.Count == 0 && heads.Rewrites.Count == 0
                 ? ApiResults.NotFound($"device '{id}' has uploaded no audit head")
                 : ApiResults.Ok(View(heads));

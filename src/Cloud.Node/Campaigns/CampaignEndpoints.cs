@@ -35,33 +35,33 @@ public static class CampaignEndpoints
         g.MapGet("", async (IRequiredActor<CampaignStore> store, CancellationToken ct) =>
                 ApiResults.Ok((await Ask<CampaignList>(store, CampaignCommands.ListCampaigns.Instance, ct)).Campaigns))
             .RequireRole(TokenRoles.Viewer).WithName("listCampaigns").WithSummary("List campaigns").Produces<List<CampaignSummary>>();
-        g.MapGet("/{id}", async (string id, IRequiredActor<CampaignStore> store, CancellationToken ct) =>
-                await FindCampaignAsync(store, id, ct) is { } d ? ApiResults.Ok(d) : ApiResults.NotFound($"campaign '{id}' does not exist"))
+        g.MapGet("/{id}", async (CampaignId id, IRequiredActor<CampaignStore> store, CancellationToken ct) =>
+                await FindCampaignAsync(store, id.Value, ct) is { } d ? ApiResults.Ok(d) : ApiResults.NotFound($"campaign '{id}' does not exist"))
             .RequireRole(TokenRoles.Viewer).WithName("getCampaign").WithSummary("One campaign with its versions").Produces<CampaignDetail>().Errors(404);
-        g.MapGet("/{id}/versions", async (string id, IRequiredActor<CampaignStore> store, CancellationToken ct) =>
-                await FindCampaignAsync(store, id, ct) is { } d ? ApiResults.Ok(d.Versions) : ApiResults.NotFound($"campaign '{id}' does not exist"))
+        g.MapGet("/{id}/versions", async (CampaignId id, IRequiredActor<CampaignStore> store, CancellationToken ct) =>
+                await FindCampaignAsync(store, id.Value, ct) is { } d ? ApiResults.Ok(d.Versions) : ApiResults.NotFound($"campaign '{id}' does not exist"))
             .RequireRole(TokenRoles.Viewer).WithName("listCampaignVersions").WithSummary("Immutable numbered versions of a campaign").Produces<List<VersionView>>().Errors(404);
-        g.MapGet("/{id}/versions/{version:int}/manifest", async (string id, int version, HttpContext ctx, IRequiredActor<CampaignStore> store, DeviceDirectory devices, CancellationToken ct) =>
+        g.MapGet("/{id}/versions/{version:int}/manifest", async (CampaignId id, int version, HttpContext ctx, IRequiredActor<CampaignStore> store, DeviceDirectory devices, CancellationToken ct) =>
             {
                 var storeRef = await store.GetAsync(ct);
-                if (await DeviceAccess.DeniedAsync(ctx, devices, storeRef, id, null, ct) is { } denied) return denied;
-                var reply = await storeRef.AskCommand<ManifestJson>(new CampaignCommands.GetManifest(id, version), CampaignPublisher.AskTimeout, ct);
+                if (await DeviceAccess.DeniedAsync(ctx, devices, storeRef, id.Value, null, ct) is { } denied) return denied;
+                var reply = await storeRef.AskCommand<ManifestJson>(new CampaignCommands.GetManifest(id.Value, version), CampaignPublisher.AskTimeout, ct);
                 return reply.Value is { } m ? Results.Text(m.EnvelopeJson, "application/json") : ApiResults.Refusal(reply.Refusal!);
             })
             .RequireRole(TokenRoles.Viewer, TokenRoles.Device, SignedUrlRole)
             .WithName("getCampaignManifest").WithSummary("The signed manifest (ES256 envelope) of one version").Produces<Fleet.Shared.Security.SignedEnvelope>().Errors(404, 410);
-        g.MapPost("/{id}/assignments", async (string id, AssignRequest body, HttpContext ctx, IRequiredActor<CampaignStore> store, CancellationToken ct) =>
+        g.MapPost("/{id}/assignments", async (CampaignId id, AssignRequest body, HttpContext ctx, IRequiredActor<CampaignStore> store, CancellationToken ct) =>
             {
                 var tags = body.Tags ?? new Dictionary<string, string>();
-                var reply = await (await store.GetAsync(ct)).AskCommand<Assigned>(new CampaignCommands.Assign(id, tags, ctx.RequiredPrincipal().Name), CampaignPublisher.AskTimeout, ct);
+                var reply = await (await store.GetAsync(ct)).AskCommand<Assigned>(new CampaignCommands.Assign(id.Value, tags, ctx.RequiredPrincipal().Name), CampaignPublisher.AskTimeout, ct);
                 if (reply.Value is not { } a) return ApiResults.Refusal(reply.Refusal!);
                 CloudAudit.Note(ctx, $"{id} v{a.Version} to {(tags.Count == 0 ? "all devices" : string.Join(',', tags.Select(t => $"{t.Key}={t.Value}")))}");
                 return ApiResults.Ok(a);
             })
             .RequireRole(TokenRoles.Operator).WithName("assignCampaign")
             .WithSummary("Assign a campaign (newest version, now and later) to all devices or those matching every tag").Produces<Assigned>().Errors(404, 409);
-        g.MapGet("/{id}/status", async (string id, IRequiredActor<CampaignStore> store, CancellationToken ct) =>
-                ApiResults.Ok((await Ask<SyncStatus>(store, new CampaignCommands.GetSyncStatus(id), ct)).Devices))
+        g.MapGet("/{id}/status", async (CampaignId id, IRequiredActor<CampaignStore> store, CancellationToken ct) =>
+                ApiResults.Ok((await Ask<SyncStatus>(store, new CampaignCommands.GetSyncStatus(id.Value), ct)).Devices))
             .RequireRole(TokenRoles.Viewer).WithName("getCampaignStatus").WithSummary("Which version each device runs and what it rejected").Produces<List<DeviceSyncReport>>();
     }
 

@@ -32,7 +32,7 @@ public sealed class CampaignPublisher(ContentStore assets, IRequiredActor<Campai
             throw new FleetException(upload.Describe(e.Message));
         }
         var spec = loaded.Spec;
-        if (!ArtifactName.IsValid(spec.Id)) throw new FleetException($"campaign.json: id '{spec.Id}' must be 1-63 of a-z 0-9 . _ - starting with a letter or digit");
+        if (CampaignId.Invalid(spec.Id) is { } badId) throw new FleetException($"campaign.json: {badId}");
         if (spec.Assets.Any(a => a.Name == spec.Template)) throw new FleetException($"campaign.json: asset name '{spec.Template}' clashes with the template file name");
         var model = await ModelAsync(modelId, ct);
 

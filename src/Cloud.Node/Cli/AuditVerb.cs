@@ -40,7 +40,7 @@ public static class AuditVerb
                 if (!File.Exists(Path.Combine(dir, CloudAudit.LogFile))) throw new FleetException($"no audit log in {dir}");
                 return Report(CloudAudit.VerifyFolder(dir), a.Flag("json"));
             case ["device", var deviceId]:
-                return await AuditDeviceCommand.RunAsync(a, deviceId);
+                return await AuditDeviceCommand.RunAsync(a, IdArguments.Parse<Fleet.Shared.Devices.DeviceId>(deviceId).Value);
             case ["device"]:
                 throw new UsageException("audit device needs a device id: fleet-cloud audit device ID [--log FILE]");
             case []:

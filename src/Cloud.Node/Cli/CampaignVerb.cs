@@ -46,6 +46,8 @@ public static class CampaignVerb
         a.RejectUnknown([.. ApiClient.Options, "model", "staged", "tags", "wait-version", "devices", "timeout", "renders-per-day", "render-seconds-per-day", "device-jobs", "version", UploadProgress.Option, .. CampaignReviewCommand.Options]);
         using var api = ApiClient.From(a);
         var json = a.Flag("json");
+        // Every verb that names a campaign checks the id before anything goes out.
+        if (a.Positionals is ["show" or "versions" or "assign" or "prior" or "status" or "review" or "budget", var named, ..]) IdArguments.Parse<CampaignId>(named);
         switch (a.Positionals)
         {
             case ["publish", var dir]:

@@ -25,6 +25,7 @@ public static class DevicesVerb
         if (a.Flag("help")) { Console.WriteLine(Usage); return 0; }
         a.RejectUnknown(ApiClient.Options);
         using var api = ApiClient.From(a);
+        if (a.Positionals is ["show" or "revoke", var named]) IdArguments.Parse<DeviceId>(named);
         switch (a.Positionals)
         {
             case []:

@@ -28,7 +28,7 @@ public static class EnrollVerb
         var a = CommandArgs.Parse(argv, "code");
         if (a.Flag("help")) { Console.WriteLine(Usage); return 0; }
         a.RejectUnknown(ApiClient.Options.Concat(new[] { "device-id", "tags", "out", "seed", "bundle-api", "code", "ttl" }).ToArray());
-        var id = DeviceId.Validate(a.Required("device-id"));
+        var id = IdArguments.Parse<DeviceId>(a.Required("device-id")).Value;
         var tags = TagText.Parse(a.Get("tags"));
         var code = a.Flag("code");
         var outFile = a.Get("out");

@@ -26,7 +26,7 @@ public static class RendersVerb
         switch (a.Positionals)
         {
             case [] or ["list"]:
-                var campaign = a.Get("campaign") is { } c ? $"?campaign={Uri.EscapeDataString(c)}" : "";
+                var campaign = a.Get("campaign") is { } c ? $"?campaign={Uri.EscapeDataString(IdArguments.Parse<Fleet.Shared.Campaigns.CampaignId>(c).Value)}" : "";
                 var list = await api.GetAsync<JobList>("api/v1/renders" + campaign);
                 Console.Write(json ? CliJson.Of(list) : List(list));
                 return 0;

@@ -28,6 +28,7 @@ public static class ReportVerb
         if (a.Flag("help")) { Console.WriteLine(Usage); return 0; }
         a.RejectUnknown([.. ApiClient.Options, "since", "version"]);
         if (a.Positionals is not ["campaign", var id]) throw new UsageException("use 'report campaign ID [--since 7d] [--version V] [--json]'");
+        IdArguments.Parse<Fleet.Shared.Campaigns.CampaignId>(id);
         var since = a.Get("since", ReportEndpoints.DefaultSince);
         if (ReportEndpoints.ParseSince(since) is null) throw new UsageException("--" + ReportEndpoints.SinceError(since));
         var query = "?since=" + Uri.EscapeDataString(since) + (a.Get("version") is { } v ? "&version=" + Uri.EscapeDataString(v) : "");

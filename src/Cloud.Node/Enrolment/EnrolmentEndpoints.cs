@@ -22,7 +22,7 @@ public static class EnrolmentEndpoints
         api.MapPost("/enrolments", (HttpContext ctx, EnrolmentService svc, RedeemLimiter limiter, CancellationToken ct) => Guarded(async () =>
         {
             var req = await Body<EnrolRequest>(ctx, ct);
-            if (!DeviceId.IsValid(req.DeviceId)) return ApiResults.BadRequest($"device id '{req.DeviceId}' is invalid");
+            if (DeviceId.Invalid(req.DeviceId) is { } badDevice) return ApiResults.BadRequest(badDevice);
             if (req.Code)
             {
                 var (code, expires) = await svc.IssueCodeAsync(req, ct);
@@ -34,11 +34,10 @@ public static class EnrolmentEndpoints
             .RequireRole(TokenRoles.Operator).WithName("createEnrolment").WithTags("enrolment")
             .WithSummary("Enrol a device: its bundle (certificate, key, trust), or with code: true a one-time code the device redeems itself")
             .Accepts<EnrolRequest>("application/json").Produces<EnrolmentBundle>().ProducesAlso<EnrolmentCodeView>().Errors(400, 409);
-        api.MapPost("/devices/{id}/revoke", (string id, HttpContext ctx, EnrolmentService svc, CancellationToken ct) => Guarded(async () =>
+        api.MapPost("/devices/{id}/revoke", (DeviceId id, HttpContext ctx, EnrolmentService svc, CancellationToken ct) => Guarded(async () =>
         {
-            if (!DeviceId.IsValid(id)) return ApiResults.BadRequest($"device id '{id}' is invalid");
             var by = ctx.Principal()?.Name ?? "unknown";
-            var result = await svc.RevokeAsync(id, by, ct);
+            var result = await svc.RevokeAsync(id.Value, by, ct);
             return result.Known ? ApiResults.Ok(result) : ApiResults.NotFound($"device '{id}' is not known to the registry");
         }))
             .RequireRole(TokenRoles.Operator).WithName("revokeDevice").WithTags("enrolment")

@@ -83,7 +83,7 @@ public sealed class GatewayServer(IServiceProvider node, string host, int port, 
     /// <summary>Only device certificates from this fleet's CA, in date and not revoked; a node certificate has no business here.</summary>
     private static bool Accept(X509Certificate2 cert, FleetTrust trust, ILogger log)
     {
-        var reason = trust.Check(cert) ?? (FleetCertificates.DeviceIdOf(cert) is null ? $"{FleetCertificates.Describe(cert)} is not a device certificate" : null);
+        var reason = trust.Check(cert) ?? (FleetCertificates.DeviceOf(cert) is null ? $"{FleetCertificates.Describe(cert)} is not a device certificate" : null);
         if (reason is null) return true;
         GatewayMetrics.Refused("certificate");
         log.LogWarning("gateway refused a TLS client: {Reason}", reason);

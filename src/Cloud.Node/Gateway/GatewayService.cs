@@ -18,14 +18,13 @@ public sealed class GatewayService(GatewayHandle gateway, GatewayLimits limits, 
     public override async Task Connect(IAsyncStreamReader<DeviceFrame> requestStream, IServerStreamWriter<CloudFrame> responseStream, ServerCallContext context)
     {
         var certificate = context.GetHttpContext().Connection.ClientCertificate;
-        var deviceId = certificate is null ? null : FleetCertificates.DeviceIdOf(certificate);
-        if (deviceId is null)
+        if (certificate is null || FleetCertificates.DeviceOf(certificate) is not { } deviceId)
         {
             GatewayMetrics.Refused("not-a-device");
             throw new RpcException(new Grpc.Core.Status(StatusCode.Unauthenticated, "a device certificate from the fleet CA is required"));
         }
         var outbox = Channel.CreateBounded<CloudFrame>(new BoundedChannelOptions(limits.SendQueue) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-        var connection = await gateway.Actor.Ask<IActorRef>(new GatewayActor.Open(deviceId, outbox.Writer, certificate!.NotAfter.ToUniversalTime()), OpenTimeout, context.CancellationToken);
+        var connection = await gateway.Actor.Ask<IActorRef>(new GatewayActor.Open(deviceId.Value, outbox.Writer, certificate!.NotAfter.ToUniversalTime()), OpenTimeout, context.CancellationToken);
         using var done = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
         var sending = SendAll(outbox.Reader, responseStream, done);
         try
@@ -35,7 +34,7 @@ public sealed class GatewayService(GatewayHandle gateway, GatewayLimits limits, 
         catch (Exception e) when (e is OperationCanceledException or IOException or RpcException or InvalidOperationException)
         {
             // The device went away, or the connection actor ended the stream: either way it is over.
-            if (!done.IsCancellationRequested) log.LogInformation("stream of device {Device} ended: {Reason}", deviceId, e.Message);
+            if (!done.IsCancellationRequested) log.LogInformation("stream of device {Device} ended: {Reason}", deviceId.Value, e.Message);
         }
         finally
         {

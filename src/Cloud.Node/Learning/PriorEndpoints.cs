@@ -10,6 +10,7 @@ using Fleet.Shared.Security;
 using Fleet.Shared.Serialization;
 using Fleet.Shared.Telemetry;
 using Fleet.Shared.Tokens;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Fleet.Cloud.Learning;
 
@@ -21,10 +22,10 @@ namespace Fleet.Cloud.Learning;
 public static class PriorEndpoints
 {
     public static void MapPriors(this RouteGroupBuilder api) =>
-        api.MapGet("/campaigns/{id}/prior", async (string id, string? version, ReportStore reports, SigningKeyRing keys,
+        api.MapGet("/campaigns/{id}/prior", async ([FromRoute(Name = "id")] CampaignId campaign, string? version, ReportStore reports, SigningKeyRing keys,
                 IRequiredActor<CampaignStore> campaigns, DeviceDirectory directory, HttpContext ctx, CancellationToken ct) =>
             {
-                if (!TelemetryText.IsId(id)) return ApiResults.BadRequest($"campaign '{id}' is not an id");
+                var id = campaign.Value;
                 // A device reads only the priors of campaigns assigned to it, as with manifests.
                 if (await DeviceAccess.DeniedAsync(ctx, directory, await campaigns.GetAsync(ct), id, null, ct) is { } denied) return denied;
                 if (version is not null && TelemetryText.Version(version) != version) return ApiResults.BadRequest($"version '{version}' is not a version");

@@ -39,7 +39,7 @@ public static class RenderEndpoints
         api.MapPost("/ads/render", async (RenderRequest body, HttpContext ctx, SignedUrls urls, IRequiredActor<CampaignStore> store, DeviceDirectory devices,
                 IRequiredActor<RenderSchedulerKey> scheduler, JobTokens tokens, ContentStore assets, CancellationToken ct) =>
             {
-                if (!DeviceId.IsValid(body.DeviceId)) return ApiResults.BadRequest($"device_id '{body.DeviceId}' is invalid");
+                if (DeviceId.Invalid(body.DeviceId) is { } badDevice) return ApiResults.BadRequest(badDevice);
                 if (string.IsNullOrWhiteSpace(body.CampaignId)) return ApiResults.BadRequest("campaign_id is required");
                 var mode = body.Mode ?? "edge-first";
                 if (mode == "cloud")

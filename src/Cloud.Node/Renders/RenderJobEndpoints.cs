@@ -43,7 +43,7 @@ public static class RenderJobEndpoints
                 var deviceId = p.IsDevice ? p.DeviceId : body.DeviceId;
                 if (p.IsDevice && body.DeviceId is not null && body.DeviceId != p.DeviceId)
                     return ApiResults.Forbidden($"a device token for '{p.DeviceId}' cannot request renders for '{body.DeviceId}'");
-                if (!DeviceId.IsValid(deviceId)) return ApiResults.BadRequest($"device_id '{deviceId}' is invalid");
+                if (DeviceId.Invalid(deviceId) is { } badDevice) return ApiResults.BadRequest(badDevice);
                 if (string.IsNullOrWhiteSpace(body.CampaignId)) return ApiResults.BadRequest("campaign_id is required");
                 var height = body.Height ?? RenderVariants.ParseHeight(body.Resolution);
                 if (height is not { } h || !RenderVariants.IsKnown(h))
@@ -120,18 +120,18 @@ public static class RenderJobEndpoints
             .WithName("getRenderJobFile").WithSummary("One file of a finished base job's bundle (hybrid mode; a device needs the job's token)")
             .ProducesFile().Errors(404);
 
-        api.MapGet("/renders", async (string? campaign, IRequiredActor<RenderSchedulerKey> scheduler, CancellationToken ct) =>
-                ApiResults.Ok(await (await scheduler.GetAsync(ct)).Ask<JobList>(new RenderSchedulerCommands.ListJobs(campaign), AskTimeout, ct)))
+        api.MapGet("/renders", async (CampaignId? campaign, IRequiredActor<RenderSchedulerKey> scheduler, CancellationToken ct) =>
+                ApiResults.Ok(await (await scheduler.GetAsync(ct)).Ask<JobList>(new RenderSchedulerCommands.ListJobs(campaign?.Value), AskTimeout, ct)))
             .RequireRole(TokenRoles.Viewer).WithName("listRenders").WithTags("renders")
             .WithSummary("Render jobs (newest first) and each campaign's budget use today; slot values and voice lines as salted SHA-256 (sha256:…), never text").Produces<JobList>();
 
-        api.MapPost("/campaigns/{id}/budget", async (string id, BudgetRequest body, HttpContext ctx, IRequiredActor<RenderSchedulerKey> scheduler,
+        api.MapPost("/campaigns/{id}/budget", async (CampaignId id, BudgetRequest body, HttpContext ctx, IRequiredActor<RenderSchedulerKey> scheduler,
                 IRequiredActor<CampaignStore> store, CancellationToken ct) =>
             {
-                if (await CampaignEndpoints.FindCampaignAsync(store, id, ct) is null)
+                if (await CampaignEndpoints.FindCampaignAsync(store, id.Value, ct) is null)
                     return ApiResults.NotFound($"campaign '{id}' does not exist");
                 var reply = await (await scheduler.GetAsync(ct)).AskCommand<BudgetSet>(
-                    new RenderSchedulerCommands.SetBudget(id, body.RendersPerDay, body.RenderSecondsPerDay, ctx.RequiredPrincipal().Name, body.DeviceJobs), AskTimeout, ct);
+                    new RenderSchedulerCommands.SetBudget(id.Value, body.RendersPerDay, body.RenderSecondsPerDay, ctx.RequiredPrincipal().Name, body.DeviceJobs), AskTimeout, ct);
                 return reply.Value is { } b ? ApiResults.Ok(b.Usage) : ApiResults.Refusal(reply.Refusal!);
             })
             .RequireRole(TokenRoles.Operator).WithName("setCampaignBudget").WithTags("renders")

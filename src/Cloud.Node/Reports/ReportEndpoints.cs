@@ -5,6 +5,7 @@ using Fleet.Shared.Cli;
 using Fleet.Shared.Campaigns;
 using Fleet.Shared.Telemetry;
 using Fleet.Shared.Tokens;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Fleet.Cloud.Reports;
 
@@ -14,10 +15,10 @@ public static class ReportEndpoints
     public const string DefaultSince = "7d";
 
     public static void MapReports(this RouteGroupBuilder api) =>
-        api.MapGet("/reports/campaigns/{id}", async (string id, string? since, string? version, ReportStore reports,
+        api.MapGet("/reports/campaigns/{id}", async ([FromRoute(Name = "id")] CampaignId campaign, string? since, string? version, ReportStore reports,
                 IRequiredActor<CampaignStore> campaigns, CancellationToken ct) =>
             {
-                if (!TelemetryText.IsId(id)) return ApiResults.BadRequest($"campaign '{id}' is not an id");
+                var id = campaign.Value;
                 if (version is not null && TelemetryText.Version(version) != version) return ApiResults.BadRequest($"version '{version}' is not a version");
                 if (ParseSince(since) is not { } window) return ApiResults.BadRequest(SinceError(since));
                 var now = DateTimeOffset.UtcNow;

@@ -12,14 +12,13 @@ public static class TelemetryEndpoints
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
 
     public static void MapTelemetry(this RouteGroupBuilder api) =>
-        api.MapGet("/telemetry", async (string? device, string? campaign, string? cohort, string? since, IRequiredActor<TelemetryIngestKey> ingest, CancellationToken ct) =>
+        api.MapGet("/telemetry", async (DeviceId? device, string? campaign, string? cohort, string? since, IRequiredActor<TelemetryIngestKey> ingest, CancellationToken ct) =>
         {
-            if (device is not null && !DeviceId.IsValid(device)) return ApiResults.BadRequest($"device '{device}' is not a device id");
             if (campaign is not null && !TelemetryText.IsId(campaign)) return ApiResults.BadRequest($"campaign '{campaign}' is not an id");
             if (cohort is not null && !TelemetryText.IsId(cohort)) return ApiResults.BadRequest($"cohort '{cohort}' is not an id");
             if (TelemetryQuery.ParseSince(since) is not { } window) return ApiResults.BadRequest($"since '{since}' is not a duration like 30s, 10m, 2h, 7d");
             var actor = await ingest.GetAsync(ct);
-            var report = await actor.Ask<TelemetryReport>(new TelemetryProtocol.Query(device, campaign, cohort, (long)window.TotalSeconds), AskTimeout, ct);
+            var report = await actor.Ask<TelemetryReport>(new TelemetryProtocol.Query(device?.Value, campaign, cohort, (long)window.TotalSeconds), AskTimeout, ct);
             return ApiResults.Ok(report);
         })
         .WithName("queryTelemetry").WithTags("telemetry").WithSummary("Telemetry totals and series, by device, campaign or cohort, over the last since (default 10m)")

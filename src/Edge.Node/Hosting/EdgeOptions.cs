@@ -186,7 +186,7 @@ public sealed record EdgeOptions
                 "member" => JoinMode.Member,
                 var other => throw new UsageException($"--join '{other}': use gateway or member"),
             },
-            DeviceId = a.Get("device-id") is { } id ? Shared.Devices.DeviceId.Validate(id) : null,
+            DeviceId = a.Get("device-id") is { } id ? IdArguments.Parse<Shared.Devices.DeviceId>(id).Value : null,
             DataDir = Path.GetFullPath(a.Get("data", "./data/edge")),
             ExecutionProviders = EpFrom(a.Get("ep")),
             ModelUnloadAfter = a.Get("model-unload-after") is { } unload

@@ -16,7 +16,7 @@ public sealed record DeviceIdentity(string DeviceId, string InstallationId, Date
 
     public static DeviceIdentity LoadOrCreate(string dataDir, string? requestedId)
     {
-        if (requestedId is not null) Fleet.Shared.Devices.DeviceId.Validate(requestedId);
+        if (requestedId is not null) IdArguments.Parse<Fleet.Shared.Devices.DeviceId>(requestedId);
         var path = Path.Combine(dataDir, FileName);
         DeviceIdentity? stored = null;
         if (File.Exists(path))
@@ -36,7 +36,7 @@ public sealed record DeviceIdentity(string DeviceId, string InstallationId, Date
 
         // A new id (first start, or --device-id renamed this device) keeps the installation: it is the same machine.
         var identity = new DeviceIdentity(
-            requestedId ?? Fleet.Shared.Devices.DeviceId.New(),
+            requestedId ?? Fleet.Shared.Devices.DeviceId.New().Value,
             stored?.InstallationId ?? Guid.NewGuid().ToString("N"),
             stored?.CreatedAt ?? DateTimeOffset.UtcNow);
         PrivateFile.WriteNew(path, JsonSerializer.Serialize(identity, FleetJson.Indented));

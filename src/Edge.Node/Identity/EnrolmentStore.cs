@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using Fleet.Shared.Cli;
+using Fleet.Shared.Devices;
 using Fleet.Shared.Enrolment;
 using Fleet.Shared.IO;
 using Fleet.Shared.Security.Pki;
@@ -54,7 +55,8 @@ public static class EnrolmentStore
         }
         var ca = X509Certificate2.CreateFromPem(bundle.CaCertificatePem);
         if (new FleetTrust(ca).Check(cert) is { } why) throw new FleetException($"the enrolment bundle is not usable: {why}");
-        if (FleetCertificates.DeviceIdOf(cert) != bundle.DeviceId) throw new FleetException($"the bundle's certificate is not for device {bundle.DeviceId}");
+        if (!DeviceId.TryParse(bundle.DeviceId, out var device)) throw new FleetException($"the enrolment bundle is not usable: {DeviceId.Invalid(bundle.DeviceId)}");
+        if (FleetCertificates.DeviceOf(cert) != device) throw new FleetException($"the bundle's certificate is not for device {bundle.DeviceId}");
         Directory.CreateDirectory(dir);
         PrivateFile.WriteNew(Path.Combine(dir, KeyFile), keyPem);
         File.WriteAllText(Path.Combine(dir, CertFile), bundle.CertificatePem);

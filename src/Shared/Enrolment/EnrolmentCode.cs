@@ -14,7 +14,7 @@ public sealed partial record EnrolmentCode(string DeviceId, string Secret, strin
 {
     public const int PinLength = 16;
 
-    [GeneratedRegex("^(?<dev>[a-z0-9][a-z0-9._-]{0,62})\\.(?<secret>[0-9a-f]{12})\\.(?<pin>[0-9a-f]{16})$")]
+    [GeneratedRegex("^(?<dev>" + Devices.DeviceId.Grammar + ")\\.(?<secret>[0-9a-f]{12})\\.(?<pin>[0-9a-f]{16})$")]
     private static partial Regex Pattern();
 
     public static EnrolmentCode New(string deviceId, string caFingerprint) =>

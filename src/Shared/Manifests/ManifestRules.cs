@@ -38,7 +38,7 @@ public static class ManifestRules
     {
         if (string.IsNullOrWhiteSpace(m.CampaignId)) return "campaign_id is empty";
         // Checked before anything uses it: the id becomes a folder name on the device.
-        if (!Campaigns.CampaignIds.IsValid(m.CampaignId)) return "campaign_id is not a campaign id (lowercase letters, digits and '-', at most 64)";
+        if (!Campaigns.CampaignId.IsValid(m.CampaignId)) return "campaign_id is not a campaign id (lowercase letters, digits and '-', at most 64)";
         if (m.Version < 1) return "version must be at least 1";
         if (m.ExpiresAt <= m.IssuedAt) return "expires_at must be after issued_at";
         if (m.Template is null || m.Model is null) return "template and model refs are required";

@@ -86,6 +86,7 @@ public sealed class FleetCa : IDisposable
     /// <summary>A device certificate for <paramref name="deviceId"/> over the device's own public key (from its CSR).</summary>
     public X509Certificate2 IssueDevice(string deviceId, PublicKey devicePublicKey, TimeSpan lifetime, DateTimeOffset? notBefore = null)
     {
+        Named(deviceId);
         var request = new CertificateRequest(new X500DistinguishedName($"CN={deviceId}, OU=device, O=Fleet"), devicePublicKey, HashAlgorithmName.SHA256);
         return Sign(request, new[] { FleetCertificates.DeviceUri(deviceId) }, Array.Empty<string>(), notBefore ?? DateTimeOffset.UtcNow, lifetime);
     }
@@ -93,11 +94,18 @@ public sealed class FleetCa : IDisposable
     /// <summary>A device certificate and a fresh key (bundles made by the operator).</summary>
     public X509Certificate2 IssueDeviceWithKey(string deviceId, TimeSpan lifetime, DateTimeOffset? notBefore = null)
     {
+        Named(deviceId);
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var cert = Sign(new CertificateRequest($"CN={deviceId}, OU=device, O=Fleet", key, HashAlgorithmName.SHA256),
             new[] { FleetCertificates.DeviceUri(deviceId) }, Array.Empty<string>(), notBefore ?? DateTimeOffset.UtcNow, lifetime);
         return FleetCertificates.WithKey(cert, key);
     }
+
+    /// <summary>
+    /// The id goes into a distinguished name and a URI, so only a device id (FormatException otherwise): a comma or an
+    /// equals sign could add a name part, and the gateway would not take the certificate for a device.
+    /// </summary>
+    private static void Named(string deviceId) => Devices.DeviceId.Parse(deviceId);
 
     /// <summary>Secret material derived from the CA key: every node holding the CA derives the same value, nobody else can.</summary>
     public byte[] DeriveSecret(string purpose) =>

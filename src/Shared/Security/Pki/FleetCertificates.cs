@@ -45,6 +45,13 @@ public static class FleetCertificates
     public static string? DeviceIdOf(X509Certificate2 cert) => UriNames(cert)
         .FirstOrDefault(u => u.StartsWith(DeviceUriPrefix, StringComparison.Ordinal))?[DeviceUriPrefix.Length..];
 
+    /// <summary>
+    /// The device a certificate identifies, where a caller acts as that device (the gateway's streams): null for a node
+    /// certificate, a foreign one, or one whose device name is no device id.
+    /// </summary>
+    public static Devices.DeviceId? DeviceOf(X509Certificate2 cert) =>
+        Devices.DeviceId.TryParse(DeviceIdOf(cert), out var id) ? id : null;
+
     public static bool IsNode(X509Certificate2 cert) => UriNames(cert).Any(u => u.StartsWith(NodeUriPrefix, StringComparison.Ordinal));
 
     /// <summary>Short human name for logs: <c>device kiosk-1</c>, <c>node NAME</c>, or the subject.</summary>

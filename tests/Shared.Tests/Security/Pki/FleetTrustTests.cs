@@ -14,11 +14,23 @@ public sealed class FleetTrustTests : IDisposable
         var device = _pki.Device("kiosk-1");
         Assert.Null(trust.Check(device));
         Assert.Equal("kiosk-1", FleetCertificates.DeviceIdOf(device));
+        Assert.Equal(Fleet.Shared.Devices.DeviceId.Parse("kiosk-1"), FleetCertificates.DeviceOf(device));
         Assert.True(device.HasPrivateKey);
         var node = _pki.Node();
         Assert.Null(trust.Check(node));
         Assert.Null(FleetCertificates.DeviceIdOf(node));
+        Assert.Null(FleetCertificates.DeviceOf(node));
         Assert.True(FleetCertificates.IsNode(node));
+    }
+
+    [Fact]
+    public void The_ca_signs_no_device_certificate_for_text_that_is_no_device_id()
+    {
+        var e = Assert.Throws<FormatException>(() => _pki.Ca.IssueDeviceWithKey("kiosk-1, O=Other", TimeSpan.FromHours(1)));
+        Assert.Equal("device id 'kiosk-1, O=Other' is invalid: use 1-63 of a-z 0-9 . _ - starting with a letter or digit", e.Message);
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var csr = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=x", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        Assert.Throws<FormatException>(() => _pki.Ca.IssueDevice("Kiosk-1", csr.PublicKey, TimeSpan.FromHours(1)));
     }
 
     [Fact]
