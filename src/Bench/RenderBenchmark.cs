@@ -116,7 +116,7 @@ public static class RenderBenchmark
             }
 
             var untouched = prepared.Template.Personalised.Min(r => r.StartFrame);
-            var check = await OutputCheck.RunAsync(lastOutput, prepared.PathOf(prepared.NormalisedVideo), prepared.Template.DurationFrames, prepared.Template.Fps, untouched);
+            var check = await OutputCheck.RunAsync(runner, lastOutput, prepared.PathOf(prepared.NormalisedVideo), prepared.Template.DurationFrames, prepared.Template.Fps, untouched);
             var e2eStats = Stats.Of(e2e);
             var naiveStats = Stats.Of(naive);
             return new Result(variant, runs, e2eStats, naiveStats, naiveStats.P50 / e2eStats.P50, Stats.Of(cached),

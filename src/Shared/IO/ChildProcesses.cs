@@ -61,7 +61,8 @@ public static class ChildProcesses
         return psi;
     }
 
-    private static string? Resolve(string file)
+    /// <summary>The full path a start of <paramref name="file"/> would run (a path as given, a bare name on PATH); null if none.</summary>
+    public static string? Resolve(string file)
     {
         if (file.Contains('/')) return File.Exists(file) ? Path.GetFullPath(file) : null;
         foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries))

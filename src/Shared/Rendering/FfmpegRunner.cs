@@ -6,6 +6,11 @@ using Fleet.Shared.IO;
 namespace Fleet.Shared.Rendering;
 
 /// <summary>The one seam to the ffmpeg binary: argument lists only (never a shell), a timeout, and cancellation that kills.</summary>
+/// <remarks>
+/// Not FFMpegCore's FFMpegArguments: it starts ffmpeg itself from one joined command-line string, so its ffmpeg could be
+/// neither forked from <see cref="ChildProcesses"/>' spawner thread under <c>setpriv --pdeathsig</c> (a warm step would
+/// outlive a killed agent) nor left running as a handle for the warm steps' named pipes (<see cref="Start"/>).
+/// </remarks>
 public sealed class FfmpegRunner
 {
     public FfmpegRunner(string? binaryPath = null, TimeSpan? timeout = null)
