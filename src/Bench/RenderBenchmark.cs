@@ -1,7 +1,6 @@
 using Fleet.Shared.Speech;
 using System.Diagnostics;
 using Fleet.Edge.Rendering;
-using Fleet.Edge.Speech;
 using Fleet.Edge.Store;
 using Fleet.Shared.Campaigns;
 using Fleet.Shared.Rendering;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Fleet.Shared.Campaigns;
 using Fleet.Shared.Manifests;
 
 namespace Fleet.Bench;

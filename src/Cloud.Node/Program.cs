@@ -1,5 +1,4 @@
 using Fleet.Cloud.Cli;
-using Fleet.Shared.Cli;
 
 // Each verb lives in its own file under Cli/; this table is the only place that lists them.
 var verbs = new List<Verb>

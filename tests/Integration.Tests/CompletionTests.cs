@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Fleet.Shared.IO;
 
 namespace Fleet.Integration.Tests;
 

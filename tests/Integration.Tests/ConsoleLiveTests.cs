@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using Fleet.Shared.IO;
 using Fleet.Shared.Tokens;
 
 namespace Fleet.Integration.Tests;

@@ -1,5 +1,4 @@
 using System.Net;
-using Fleet.Shared.IO;
 using Fleet.Shared.Rollouts;
 using static Fleet.Shared.Campaigns.CampaignReplies;
 

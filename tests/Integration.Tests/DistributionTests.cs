@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using Fleet.Edge.Hosting;
 using Fleet.Shared.Campaigns;
-using Fleet.Shared.Cluster;
 using Fleet.Shared.Manifests;
 using Fleet.Shared.Security;
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Fleet.Bench;
 using Fleet.Bench.Simulator;
 using Fleet.Shared.Devices;

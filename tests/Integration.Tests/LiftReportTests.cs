@@ -3,7 +3,6 @@ using System.Text.Json;
 using Akka.Actor;
 using Fleet.Cloud.Bench;
 using Fleet.Cloud.Reports;
-using Fleet.Shared.IO;
 using Fleet.Shared.Persistence;
 using Fleet.Shared.Serialization;
 using Fleet.Shared.Telemetry;

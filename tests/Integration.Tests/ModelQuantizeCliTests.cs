@@ -1,4 +1,3 @@
-using Fleet.Shared.IO;
 using Fleet.Shared.Personalisation.Embedding;
 
 namespace Fleet.Integration.Tests;

@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Fleet.Shared.Devices;
-using Fleet.Shared.Cluster;
 
 namespace Fleet.Integration.Tests;
 

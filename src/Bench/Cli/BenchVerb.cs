@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Fleet.Bench;
 using Fleet.Shared.Cli;
 using Fleet.Shared.Serialization;
 

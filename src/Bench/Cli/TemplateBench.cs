@@ -1,7 +1,6 @@
 using Fleet.Shared.Speech;
 using System.Text.Json;
 using Fleet.Edge.Cli;
-using Fleet.Edge.Speech;
 using Fleet.Shared.Cli;
 using Fleet.Shared.Rendering;
 using Fleet.Shared.Serialization;

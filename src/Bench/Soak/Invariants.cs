@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Fleet.Bench;
 using Fleet.Edge.Audit;
 using Fleet.Shared.Audit;
 using Fleet.Shared.RenderJobs;

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Fleet.Bench;
 using Fleet.Shared.Cli;
 
 namespace Fleet.Bench.Soak;

@@ -1,5 +1,4 @@
 using System.Net.Http.Json;
-using Fleet.Bench;
 using Fleet.Shared.IO;
 using Fleet.Shared.Serialization;
 using Fleet.Shared.Telemetry;

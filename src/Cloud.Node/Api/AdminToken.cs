@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Fleet.Shared.Cli;
 using Fleet.Shared.IO;
 
 namespace Fleet.Cloud.Api;

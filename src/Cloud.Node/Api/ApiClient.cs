@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using Fleet.Shared.Cli;
 using Fleet.Shared.Serialization;
 
 namespace Fleet.Cloud.Api;

@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Cluster;
 using Fleet.Shared.Cluster;
 using Fleet.Shared.Gateway;
 

@@ -3,7 +3,6 @@ using Akka.Actor;
 using Akka.Hosting;
 using Fleet.Shared.Assets;
 using Fleet.Shared.Campaigns;
-using Fleet.Shared.Cli;
 using Fleet.Shared.Commands;
 using Fleet.Shared.Manifests;
 using Fleet.Shared.Serialization;

@@ -1,4 +1,3 @@
-using Fleet.Shared.Cli;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
 

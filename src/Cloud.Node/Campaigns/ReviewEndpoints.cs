@@ -2,7 +2,6 @@ using Akka.Hosting;
 using Fleet.Cloud.Api;
 using Fleet.Cloud.Audit;
 using Fleet.Shared.Assets;
-using Fleet.Shared.Cli;
 using Fleet.Shared.Campaigns;
 using Fleet.Shared.Tokens;
 using static Fleet.Shared.Campaigns.CampaignReplies;

@@ -1,5 +1,4 @@
 using Fleet.Cloud.Hosting;
-using Fleet.Shared.Cli;
 
 namespace Fleet.Cloud.Cli;
 

@@ -2,7 +2,6 @@ using System.Text.Json;
 using Fleet.Cloud.Api;
 using Fleet.Cloud.Audit;
 using Fleet.Shared.Audit;
-using Fleet.Shared.Cli;
 using Fleet.Shared.Serialization;
 
 namespace Fleet.Cloud.Cli;

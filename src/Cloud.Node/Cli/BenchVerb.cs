@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Fleet.Cloud.Bench;
-using Fleet.Shared.Cli;
 using Fleet.Shared.Serialization;
 
 namespace Fleet.Cloud.Cli;

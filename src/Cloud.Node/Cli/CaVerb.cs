@@ -1,7 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Fleet.Cloud.Hosting;
-using Fleet.Shared.Cli;
 using Fleet.Shared.Security.Pki;
 using Fleet.Shared.Serialization;
 

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Fleet.Cloud.Api;
-using Fleet.Shared.Cli;
 using Fleet.Shared.Learning;
 using Fleet.Shared.Security;
 using Fleet.Shared.Serialization;

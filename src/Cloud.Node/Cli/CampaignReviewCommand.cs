@@ -1,6 +1,5 @@
 using Fleet.Cloud.Api;
 using Fleet.Cloud.Campaigns;
-using Fleet.Shared.Cli;
 using static Fleet.Shared.Campaigns.CampaignReplies;
 
 namespace Fleet.Cloud.Cli;

@@ -2,8 +2,6 @@ using System.Diagnostics;
 using System.Text.Json;
 using Fleet.Cloud.Api;
 using Fleet.Shared.Campaigns;
-using Fleet.Shared.Cli;
-using Fleet.Shared.Serialization;
 using static Fleet.Shared.Campaigns.CampaignReplies;
 
 namespace Fleet.Cloud.Cli;

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Fleet.Cloud.Api;
-using Fleet.Shared.Cli;
 using Fleet.Shared.Devices;
 using Fleet.Shared.Serialization;
 

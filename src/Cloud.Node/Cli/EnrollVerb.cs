@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Fleet.Cloud.Api;
 using Fleet.Cloud.Enrolment;
-using Fleet.Shared.Cli;
 using Fleet.Shared.Devices;
 using Fleet.Shared.Enrolment;
 using Fleet.Shared.IO;

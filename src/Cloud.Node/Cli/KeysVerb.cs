@@ -1,6 +1,5 @@
 using Fleet.Cloud.Api;
 using Fleet.Cloud.Keys;
-using Fleet.Shared.Cli;
 
 namespace Fleet.Cloud.Cli;
 

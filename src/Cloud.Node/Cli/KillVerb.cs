@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Fleet.Cloud.Api;
 using Fleet.Cloud.KillSwitch;
-using Fleet.Shared.Cli;
 using Fleet.Shared.KillSwitch;
 using Fleet.Shared.Serialization;
 

@@ -1,7 +1,5 @@
 using System.Net.Http.Headers;
 using Fleet.Cloud.Api;
-using Fleet.Shared.Cli;
-using Fleet.Shared.Campaigns;
 using Fleet.Shared.Manifests;
 using static Fleet.Shared.Campaigns.CampaignReplies;
 

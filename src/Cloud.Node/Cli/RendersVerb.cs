@@ -1,5 +1,4 @@
 using Fleet.Cloud.Api;
-using Fleet.Shared.Cli;
 using Fleet.Shared.RenderJobs;
 using static Fleet.Shared.RenderJobs.RenderSchedulerReplies;
 

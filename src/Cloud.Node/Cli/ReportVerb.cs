@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using Fleet.Cloud.Api;
 using Fleet.Cloud.Reports;
-using Fleet.Shared.Cli;
 
 namespace Fleet.Cloud.Cli;
 

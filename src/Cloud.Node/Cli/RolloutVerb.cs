@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using Fleet.Cloud.Api;
 using Fleet.Cloud.Rollouts;
-using Fleet.Shared.Cli;
 using Fleet.Shared.Rollouts;
 using Fleet.Shared.Serialization;
 

@@ -1,4 +1,3 @@
-using Fleet.Shared.Cli;
 using Spectre.Console;
 
 namespace Fleet.Cloud.Cli;

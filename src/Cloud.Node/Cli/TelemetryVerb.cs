@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Fleet.Cloud.Api;
-using Fleet.Shared.Cli;
 using Fleet.Shared.Serialization;
 using Fleet.Shared.Telemetry;
 

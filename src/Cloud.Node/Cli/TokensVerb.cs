@@ -1,5 +1,4 @@
 using Fleet.Cloud.Api;
-using Fleet.Shared.Cli;
 using Fleet.Shared.Tokens;
 
 namespace Fleet.Cloud.Cli;

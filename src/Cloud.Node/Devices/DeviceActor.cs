@@ -4,7 +4,6 @@ using Fleet.Cloud.Enrolment;
 using Akka.Cluster.Sharding;
 using Akka.Event;
 using Akka.Persistence;
-using Fleet.Cloud.Tokens;
 using Fleet.Shared.Tokens;
 using Fleet.Shared.Devices;
 using Fleet.Shared.Gateway;

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Fleet.Cloud.Hosting;
-using Fleet.Shared.Cli;
 using Fleet.Shared.Cluster;
 using Fleet.Shared.Cluster.Attestation;
 using Fleet.Shared.Persistence;

@@ -1,4 +1,3 @@
-using Fleet.Shared.Cli;
 
 namespace Fleet.Cloud.Enrolment;
 

@@ -1,5 +1,3 @@
-using Akka.Cluster.Hosting;
-using Akka.Cluster.Sharding;
 using Akka.Hosting;
 using Fleet.Cloud.Api;
 using Fleet.Cloud.Audit;
@@ -13,22 +11,17 @@ using Fleet.Cloud.Rollouts;
 using Fleet.Cloud.Reports;
 using Fleet.Cloud.Tokens;
 using Fleet.Shared.Assets;
-using Fleet.Shared.Tokens;
 using Fleet.Cloud.Devices;
 using Fleet.Cloud.Enrolment;
 using Fleet.Cloud.Gateway;
-using Fleet.Shared.Cli;
-using Fleet.Shared.Security.Pki;
 using Fleet.Cloud.Telemetry;
 using OpenTelemetry.Metrics;
 using Fleet.Shared.Telemetry;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using Fleet.Cloud.KillSwitch;
-using Fleet.Shared.KillSwitch;
 using Fleet.Shared.Security;
 using Fleet.Shared.Cluster;
-using Fleet.Shared.Devices;
 using Fleet.Shared.Persistence;
 
 namespace Fleet.Cloud.Hosting;

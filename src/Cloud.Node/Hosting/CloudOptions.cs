@@ -1,5 +1,4 @@
 using Fleet.Cloud.Enrolment;
-using Fleet.Shared.Cli;
 using Fleet.Shared.Cluster;
 using Fleet.Shared.Persistence;
 

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Fleet.Cloud.Campaigns;
-using Fleet.Shared.Cli;
 using Fleet.Shared.Persistence;
 using Fleet.Shared.Security;
 using Fleet.Shared.Serialization;

@@ -3,7 +3,6 @@ using Akka.Hosting;
 using Fleet.Cloud.Api;
 using Fleet.Cloud.Audit;
 using Fleet.Cloud.Campaigns;
-using Fleet.Shared.Cli;
 using Fleet.Shared.Campaigns;
 using Fleet.Shared.Security;
 using Fleet.Shared.Tokens;

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using Fleet.Cloud.Hosting;
-using Fleet.Shared.Cli;
 using Fleet.Shared.IO;
 
 namespace Fleet.Cloud.Keys;

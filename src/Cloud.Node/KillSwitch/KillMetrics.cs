@@ -1,7 +1,6 @@
 using System.Diagnostics.Metrics;
 using Fleet.Cloud.Devices;
 using Fleet.Cloud.Telemetry;
-using Fleet.Shared.KillSwitch;
 
 namespace Fleet.Cloud.KillSwitch;
 

@@ -2,7 +2,6 @@ using Akka.Cluster.Hosting;
 using Akka.Hosting;
 using Fleet.Shared.Cluster;
 using Fleet.Shared.KillSwitch;
-using Fleet.Shared.Persistence;
 using Fleet.Shared.Security;
 
 namespace Fleet.Cloud.KillSwitch;

@@ -1,4 +1,3 @@
-using Akka.Actor;
 using Akka.Hosting;
 using Fleet.Cloud.Api;
 using Fleet.Cloud.Audit;

@@ -5,13 +5,11 @@ using Fleet.Cloud.Api;
 using Fleet.Cloud.Campaigns;
 using Fleet.Cloud.Devices;
 using Fleet.Shared.Assets;
-using Fleet.Shared.Cli;
 using Fleet.Shared.Commands;
 using Fleet.Shared.Devices;
 using Fleet.Shared.Campaigns;
 using Fleet.Shared.RenderJobs;
 using Fleet.Shared.Tokens;
-using static Fleet.Shared.Campaigns.CampaignReplies;
 
 namespace Fleet.Cloud.Renders;
 

@@ -4,7 +4,6 @@ using Fleet.Cloud.Api;
 using Fleet.Cloud.Campaigns;
 using Fleet.Cloud.Devices;
 using Fleet.Shared.Assets;
-using Fleet.Shared.Cli;
 using Fleet.Shared.Commands;
 using Fleet.Shared.Devices;
 using Fleet.Shared.Campaigns;

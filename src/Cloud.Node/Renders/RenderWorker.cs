@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Akka.Event;
-using Fleet.Shared.RenderJobs;
 using Fleet.Shared.Rendering;
 using Fleet.Shared.Tracing;
 using static Fleet.Shared.RenderJobs.RenderSchedulerCommands;

@@ -3,7 +3,6 @@ using System.Diagnostics;
 using Akka.Actor;
 using Fleet.Shared.Assets;
 using Fleet.Shared.Campaigns;
-using Fleet.Shared.Cli;
 using Fleet.Shared.Commands;
 using Fleet.Shared.Manifests;
 using Fleet.Shared.RenderJobs;

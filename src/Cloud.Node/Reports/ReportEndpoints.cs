@@ -1,7 +1,6 @@
 using Akka.Hosting;
 using Fleet.Cloud.Api;
 using Fleet.Cloud.Campaigns;
-using Fleet.Shared.Cli;
 using Fleet.Shared.Campaigns;
 using Fleet.Shared.Telemetry;
 using Fleet.Shared.Tokens;

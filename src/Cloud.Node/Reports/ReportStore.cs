@@ -1,6 +1,5 @@
 using System.Data;
 using System.Data.Common;
-using Fleet.Shared.Cli;
 using Fleet.Shared.Persistence;
 using Fleet.Shared.Telemetry;
 using Microsoft.Data.Sqlite;

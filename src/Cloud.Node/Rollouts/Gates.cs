@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Fleet.Shared.Cli;
 using Fleet.Shared.Rollouts;
 
 namespace Fleet.Cloud.Rollouts;

@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using Fleet.Shared.Cli;
 using Fleet.Shared.Commands;
 using Fleet.Shared.Campaigns;
 using Fleet.Shared.Rollouts;

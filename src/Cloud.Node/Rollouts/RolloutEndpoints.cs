@@ -2,7 +2,6 @@ using Akka.Actor;
 using Akka.Hosting;
 using Fleet.Cloud.Api;
 using Fleet.Cloud.Audit;
-using Fleet.Shared.Cli;
 using Fleet.Shared.Commands;
 using Fleet.Shared.Rollouts;
 using Fleet.Shared.Tokens;

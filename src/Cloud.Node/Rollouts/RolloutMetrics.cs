@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using System.Diagnostics.Metrics;
 using Fleet.Cloud.Telemetry;
-using Fleet.Shared.Rollouts;
 using Fleet.Shared.Serialization;
 
 namespace Fleet.Cloud.Rollouts;

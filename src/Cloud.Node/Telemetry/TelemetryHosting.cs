@@ -1,4 +1,3 @@
-using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Hosting;
 using Fleet.Cloud.Hosting;

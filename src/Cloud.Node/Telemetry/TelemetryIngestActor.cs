@@ -1,7 +1,6 @@
 using Akka.Actor;
 using Fleet.Cloud.Authority;
 using Fleet.Cloud.Reports;
-using Akka.Cluster;
 using Akka.Event;
 using Akka.Persistence;
 using Fleet.Shared.Cluster;

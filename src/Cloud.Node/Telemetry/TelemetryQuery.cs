@@ -1,4 +1,3 @@
-using Fleet.Shared.Cli;
 using Fleet.Shared.Telemetry;
 
 namespace Fleet.Cloud.Telemetry;

@@ -3,7 +3,6 @@ using Akka.Event;
 using Fleet.Cloud.Authority;
 using Akka.Cluster.Hosting;
 using Akka.Hosting;
-using Akka.Persistence;
 using Fleet.Shared.Cluster;
 using Fleet.Shared.Persistence;
 using Fleet.Shared.Serialization;

@@ -2,7 +2,6 @@ using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Hosting;
 using Fleet.Edge.Link;
-using Fleet.Shared.Campaigns;
 using Fleet.Shared.Cluster;
 using Fleet.Shared.Devices;
 using Fleet.Shared.KillSwitch;

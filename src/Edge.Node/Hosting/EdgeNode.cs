@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using Akka.Actor;
-using Akka.Cluster.Hosting;
 using Akka.Hosting;
 using Fleet.Edge.Audit;
 using Fleet.Edge.Identity;
@@ -15,9 +14,7 @@ using Fleet.Edge.Rendering;
 using Fleet.Edge.Store;
 using Fleet.Edge.Telemetry;
 using Fleet.Shared.Audit;
-using Fleet.Shared.Security.Pki;
 using Fleet.Edge.KillSwitch;
-using Fleet.Shared.KillSwitch;
 using Fleet.Shared.Cluster;
 using Fleet.Shared.Devices;
 using Fleet.Shared.Telemetry;

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Fleet.Shared.Cli;
-using Fleet.Shared.Devices;
 using Fleet.Shared.IO;
 using Fleet.Shared.Serialization;
 

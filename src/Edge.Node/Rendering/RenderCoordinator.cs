@@ -4,7 +4,6 @@ using Fleet.Edge.KillSwitch;
 using Fleet.Edge.Personalisation;
 using Fleet.Edge.Speech;
 using Fleet.Shared.KillSwitch;
-using Fleet.Shared.Rendering;
 using static Fleet.Edge.Rendering.RenderProtocol;
 using Fleet.Shared.Cluster;
 

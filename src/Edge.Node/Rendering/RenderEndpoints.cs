@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Akka.Actor;
 using Akka.Hosting;
-using Fleet.Shared.Campaigns;
 using Fleet.Shared.Http;
 using Fleet.Shared.Rendering;
 using Fleet.Shared.Serialization;

@@ -1,4 +1,3 @@
-using Fleet.Shared.Speech;
 using Fleet.Shared.Campaigns;
 
 namespace Fleet.Edge.Speech;

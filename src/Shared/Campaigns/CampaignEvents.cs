@@ -1,4 +1,3 @@
-using Fleet.Shared.Rollouts;
 using Fleet.Shared.Serialization;
 
 namespace Fleet.Shared.Campaigns;

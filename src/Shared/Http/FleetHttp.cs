@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using Fleet.Shared.Resilience;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http.Resilience;

@@ -2,7 +2,6 @@ using Akka.Actor;
 using Akka.DependencyInjection;
 using Akka.Dispatch;
 using Akka.Event;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Fleet.Shared.Logging;

@@ -1,7 +1,5 @@
 using System.Security.Claims;
 using Fleet.Cloud.Api;
-using Fleet.Cloud.Hosting;
-using Fleet.Shared.Cli;
 using Fleet.Shared.Tokens;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;

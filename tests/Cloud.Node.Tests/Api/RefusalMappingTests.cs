@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Fleet.Cloud.Api;
 using Fleet.Shared.Commands;
-using Fleet.Shared.Serialization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Fleet.Cloud.Campaigns;
-using Fleet.Shared.Campaigns;
 using Fleet.Shared.Commands;
 using Fleet.Shared.Security;
 using static Fleet.Shared.Campaigns.CampaignCommands;

@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Hosting;
 using Fleet.Cloud.Campaigns;
 using Fleet.Cloud.Rollouts;
 using Fleet.Shared.Campaigns;

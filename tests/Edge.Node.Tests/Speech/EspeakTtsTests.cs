@@ -1,5 +1,4 @@
 using Fleet.Shared.Speech;
-using Fleet.Edge.Speech;
 using Fleet.Shared.Campaigns;
 
 namespace Fleet.Edge.Node.Tests.Speech;

@@ -1,6 +1,5 @@
 using System.Net.Sockets;
 using System.Text;
-using Fleet.Shared.IO;
 
 namespace Fleet.Integration.Tests.Deploy;
 

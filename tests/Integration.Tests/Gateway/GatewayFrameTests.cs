@@ -1,6 +1,5 @@
 using Fleet.Cloud.Audit;
 using Fleet.Cloud.Hosting;
-using Fleet.Shared.Devices;
 using Fleet.Shared.Gateway;
 using Fleet.Shared.Gateway.Wire;
 using Fleet.Shared.Security.Pki;

@@ -6,7 +6,6 @@ using Fleet.Edge.Audit;
 using Fleet.Edge.Hosting;
 using Fleet.Integration.Tests.Gateway;
 using Fleet.Shared.Audit;
-using Fleet.Shared.Cluster;
 using Fleet.Shared.Gateway;
 using Fleet.Shared.Gateway.Wire;
 using Fleet.Shared.Security.Pki;

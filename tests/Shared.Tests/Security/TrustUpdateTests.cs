@@ -1,6 +1,5 @@
 using System.Text;
 using Fleet.Shared.Security;
-using Fleet.Shared.Security.Pki;
 using Fleet.Shared.Tests.Security.Pki;
 
 namespace Fleet.Shared.Tests.Security;

@@ -1,4 +1,3 @@
-using Fleet.Edge.Personalisation.Copy;
 using Fleet.Shared.Personalisation;
 using Fleet.Shared.Rendering;
 

@@ -5,7 +5,6 @@ using Akka.Cluster;
 using Akka.Event;
 using Fleet.Shared.Security.Pki;
 using static Fleet.Shared.Cluster.Attestation.NodeAttestationProtocol;
-using Fleet.Shared.Cluster;
 
 namespace Fleet.Shared.Cluster.Attestation;
 
