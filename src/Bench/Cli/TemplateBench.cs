@@ -22,7 +22,7 @@ internal static class TemplateBench
         if (args.Flag("help")) { Console.WriteLine(BenchVerb.Usage); return 0; }
         args.RejectUnknown("campaign", "cache", "ffmpeg", "runs", "keep");
         var runs = Math.Max(1, args.GetInt("runs", 7));
-        var (campaign, prepared) = await TemplateVerb.LoadAndPrepareAsync(args);
+        var (campaign, prepared) = await TemplateVerb.LoadAndPrepareAsync(args.Required("campaign"), args.Get("ffmpeg"), args.Get("cache", TemplateVerb.DefaultCache));
         var runner = new FfmpegRunner(args.Get("ffmpeg"));
         var engine = new RenderEngine(runner);
         // The deployed configuration: the assemble process is started ahead of each render.
