@@ -41,7 +41,7 @@ internal static class TemplateBench
     private static async Task<(BenchReport Report, string Preset, List<StepTiming> Steps)> MeasureAsync(CommandArgs args, int runs, Action<string> step)
     {
         step("preparing the template");
-        var (campaign, prepared) = await TemplateVerb.LoadAndPrepareAsync(args);
+        var (campaign, prepared) = await TemplateVerb.LoadAndPrepareAsync(args.Required("campaign"), args.Get("ffmpeg"), args.Get("cache", TemplateVerb.DefaultCache));
         var runner = new FfmpegRunner(args.Get("ffmpeg"));
         var engine = new RenderEngine(runner);
         // The deployed configuration: the assemble process is started ahead of each render.

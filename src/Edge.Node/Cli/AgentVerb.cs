@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Fleet.Edge.Hosting;
 using Fleet.Shared.Cli;
 using Fleet.Shared.Rendering;
@@ -7,13 +8,16 @@ namespace Fleet.Edge.Cli;
 /// <summary><c>fleet-edge agent</c>: runs a device until SIGINT/SIGTERM.</summary>
 public static class AgentVerb
 {
-    public static readonly Verb Verb = new("agent", "run a device: join the fleet, register, serve the local API", RunAsync);
-
-    private static async Task<int> RunAsync(IReadOnlyList<string> argv)
+    public static Command Create()
     {
-        var a = CommandArgs.Parse(argv, EdgeOptions.BooleanOptions);
-        if (a.Flag("help")) { Console.WriteLine(EdgeOptions.Usage); return 0; }
-        var o = EdgeOptions.From(a);
+        var command = new Command("agent", EdgeFlags.Description).WithDetails(EdgeFlags.Details);
+        foreach (var option in EdgeFlags.All) command.Options.Add(option);
+        command.SetAction((r, _) => RunAsync(EdgeOptions.From(r)));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(EdgeOptions o)
+    {
         AgentLog.Use(o.Log);
         using var stop = new CancellationTokenSource();
         using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(

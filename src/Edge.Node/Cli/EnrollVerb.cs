@@ -1,3 +1,5 @@
+using System.CommandLine;
+using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
@@ -13,37 +15,37 @@ namespace Fleet.Edge.Cli;
 /// <summary><c>fleet-edge enroll</c>: exchanges a one-time code for a certificate (key made here), or installs a bundle.</summary>
 public static class EnrollVerb
 {
-    public static readonly Verb Verb = new("enroll", "enrol this device: --code CODE --api URL, or --bundle FILE", RunAsync);
+    private static readonly Option<string?> Code = CliOption.Text("--code",
+        "the one-time code (from 'fleet-cloud enroll --code'): makes this device's key, sends a signing request with the code and stores the certificate under <data>/enrolment (key mode 600). The code pins the fleet CA, so a server that is not this fleet's is refused before anything is trusted",
+        "CODE");
+    private static readonly Option<string?> Api = CliOption.Text("--api", "the fleet's API, with --code", "URL");
+    private static readonly Option<string?> Bundle = CliOption.Text("--bundle", "install a bundle file made by 'fleet-cloud enroll --out' instead", "FILE");
+    private static readonly Option<string> Data = CliOption.Text("--data", "./data/edge", "the device's data folder; afterwards 'fleet-edge agent --data DIR' joins with mutual TLS by itself", "DIR");
 
-    private const string Usage = """
-        usage: fleet-edge enroll --code CODE --api URL [--data ./data/edge] [--json]
-               fleet-edge enroll --bundle FILE [--data ./data/edge] [--json]
-          --code: makes this device's key, sends a signing request with the one-time code (from 'fleet-cloud enroll
-          --code') and stores the certificate under <data>/enrolment (key mode 600). The code pins the fleet CA, so a
-          server that is not this fleet's is refused before anything is trusted. --bundle installs a bundle file made by
-          'fleet-cloud enroll --out'. Afterwards 'fleet-edge agent --data DIR' joins with mutual TLS by itself.
-        """;
-
-    private static async Task<int> RunAsync(IReadOnlyList<string> argv)
+    public static Command Create()
     {
-        var a = CommandArgs.Parse(argv);
-        if (a.Flag("help")) { Console.WriteLine(Usage); return 0; }
-        a.RejectUnknown("code", "api", "bundle", "data");
-        var data = Path.GetFullPath(a.Get("data", "./data/edge"));
+        var command = new Command("enroll", "enrol this device: --code CODE --api URL, or --bundle FILE") { Code, Api, Bundle, Data };
+        command.SetAction((r, _) => RunAsync(r));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ParseResult r)
+    {
+        var data = Path.GetFullPath(r.GetValue(Data)!);
         if (EnrolmentStore.Exists(data)) throw new FleetException($"this device is already enrolled ({EnrolmentStore.DirOf(data)}); remove that folder to enrol it again");
         EdgeCredentials creds;
-        if (a.Get("bundle") is { } file)
+        if (r.GetValue(Bundle) is { } file)
         {
-            if (a.Get("code") is not null) throw new UsageException("pass --code or --bundle, not both");
+            if (r.GetValue(Code) is not null) throw new UsageException("pass --code or --bundle, not both");
             var bundle = EnrolmentBundle.Parse(File.ReadAllText(file), file);
             creds = EnrolmentStore.Save(data, bundle, bundle.PrivateKeyPem ?? throw new FleetException($"{file} holds no private key"));
         }
         else
         {
-            var code = EnrolmentCode.Parse(a.Required("code"));
-            creds = await RedeemAsync(code, a.Required("api").TrimEnd('/'), data);
+            var code = EnrolmentCode.Parse(r.GetValue(Code) ?? throw new UsageException("missing required option --code"));
+            creds = await RedeemAsync(code, (r.GetValue(Api) ?? throw new UsageException("missing required option --api")).TrimEnd('/'), data);
         }
-        Console.WriteLine(a.Flag("json")
+        Console.WriteLine(r.GetValue(FleetCli.Json)
             ? JsonSerializer.Serialize(new { device_id = creds.DeviceId, data = EnrolmentStore.DirOf(data), seeds = creds.Bundle.Seeds, not_after = creds.Certificate.NotAfter.ToUniversalTime() }, FleetJson.Indented)
             : $"enrolled as {creds.DeviceId}: certificate valid until {creds.Certificate.NotAfter.ToUniversalTime():u}, stored in {EnrolmentStore.DirOf(data)}; " +
               $"start with: fleet-edge agent --data {data}");

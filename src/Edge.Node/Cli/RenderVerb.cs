@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text.Json;
 using Fleet.Edge.Rendering;
 using Fleet.Shared.Campaigns;
@@ -11,56 +12,70 @@ namespace Fleet.Edge.Cli;
 /// <summary><c>fleet-edge render</c>: one personalised ad, offline, no cluster.</summary>
 public static class RenderVerb
 {
-    public static readonly Verb Verb = new("render", "render one personalised ad offline (--campaign DIR --context JSON --out FILE)", RunAsync);
+    private static readonly Option<string?> Campaign = CliOption.Text("--campaign", "the campaign folder to render (offline)", "DIR");
+    private static readonly Option<string> Context = CliOption.Text("--context", "{}",
+        "the viewing context, inline or a file: {\"locale\":\"en-US\",\"daypart\":\"afternoon\",\"weather\":\"sunny\",\"store\":\"berlin\",\"inventory_highlights\":[\"sunglasses\"],\"interests\":[\"beach\"],\"fields\":{\"price\":\"$12\"}}",
+        "JSON|FILE");
+    private static readonly Option<string?> Out = CliOption.Text("--out", "the MP4 to write (atomically)", "FILE");
+    private static readonly Option<string?> Headline = CliOption.Text("--headline", "preview this headline instead of the model's choice (still through the safety filter)", "TEXT");
+    private static readonly Option<string?> Cta = CliOption.Text("--cta", "preview this call to action instead of the model's choice (still through the safety filter)", "TEXT");
+    private static readonly Option<string> Data = CliOption.Text("--data", "./data/edge", "the device's data folder (render cache)", "DIR");
+    private static readonly Option<bool> NoCache = CliOption.Flag("--no-cache", "render again even when an identical render is cached");
+    private static readonly Option<string?> Ffmpeg = CliOption.Text("--ffmpeg", "the ffmpeg to run (default: from PATH)", "PATH");
+    private static readonly Option<string?> Espeak = CliOption.Text("--espeak", "the espeak-ng to run (default: from PATH)", "PATH");
+    private static readonly Option<string?> Agent = CliOption.Text("--agent", "ask a running device (its POST /v1/render) instead of rendering here", "http://127.0.0.1:PORT");
+    private static readonly Option<string?> CampaignId = CliOption.Text("--campaign-id", "with --agent: the campaign to render (default: the device's)", "ID");
+    private static readonly Option<bool> Brief = CliOption.Flag("--brief", "print one line: headline, cta, ms, fallbacks, file");
+    private static readonly Option<string?> Mode = CliOption.Text("--mode",
+        "with --agent: cloud delegates to a cloud render worker; hybrid has a cloud worker make the campaign's base at that size once, and the device renders the ad on it",
+        "edge-first|cloud|hybrid");
+    private static readonly Option<string?> Resolution = CliOption.Text("--resolution", "with --agent: taller than the device renders delegates to a cloud render worker", "1080p");
 
-    private const string Usage = """
-        usage: fleet-edge render --campaign DIR --context JSON|FILE --out FILE [--headline TEXT --cta TEXT] [--data DIR] [--no-cache] [--json|--brief]
-               fleet-edge render --agent http://127.0.0.1:PORT --context JSON|FILE [--campaign-id ID] [--headline TEXT --cta TEXT]
-                                 [--mode edge-first|cloud|hybrid] [--resolution 1080p] [--json|--brief]
-          chooses the copy with the on-device model (or previews --headline/--cta, still through the safety filter),
-          speaks it, composites it and writes an MP4 to --out (atomically). Every fallback is reported.
-          --agent asks a running device (its POST /v1/render) instead; --brief prints one line (headline, cta, ms, fallbacks, file).
-          With --agent, --resolution taller than the device renders (or --mode cloud) delegates to a cloud render worker;
-          --mode hybrid has a cloud worker make the campaign's base at that size once, and the device renders the ad on it.
-          --context: {"locale":"en-US","daypart":"afternoon","weather":"sunny","store":"berlin",
-                      "inventory_highlights":["sunglasses"],"interests":["beach"],"fields":{"price":"$12"}}
-        """;
-
-    private static async Task<int> RunAsync(IReadOnlyList<string> argv)
+    public static Command Create()
     {
-        var a = CommandArgs.Parse(argv, "no-cache", "brief");
-        if (a.Flag("help")) { Console.WriteLine(Usage); return 0; }
-        a.RejectUnknown("campaign", "context", "out", "headline", "cta", "data", "no-cache", "ffmpeg", "espeak", "agent", "campaign-id", "brief", "mode", "resolution");
-        var context = ParseContext(a.Get("context", "{}"));
-        if (a.Get("agent") is { } agent) return await ViaAgentAsync(agent, a, context);
-        var campaign = CampaignLoader.LoadDirectory(a.Required("campaign"));
-        var output = a.Required("out");
+        var command = new Command("render", "render one personalised ad offline (--campaign DIR --context JSON --out FILE), or ask a device (--agent URL)")
+        {
+            Campaign, Context, Out, Headline, Cta, Data, NoCache, Ffmpeg, Espeak, Agent, CampaignId, Brief, Mode, Resolution,
+        }.WithDetails("""
+            Chooses the copy with the on-device model (or previews --headline/--cta), speaks it, composites it and writes
+            an MP4 to --out. Every fallback is reported.
+            """);
+        command.SetAction((r, _) => RunAsync(r));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ParseResult r)
+    {
+        var context = ParseContext(r.GetValue(Context)!);
+        if (r.GetValue(Agent) is { } agent) return await ViaAgentAsync(agent, r, context);
+        var campaign = CampaignLoader.LoadDirectory(r.GetValue(Campaign) ?? throw new UsageException("missing required option --campaign"));
+        var output = r.GetValue(Out) ?? throw new UsageException("missing required option --out");
         var outDir = Path.GetDirectoryName(Path.GetFullPath(output))!;
         if (!Directory.Exists(outDir)) throw new FleetException($"--out: folder {outDir} does not exist");
         var settings = new RenderSettings
         {
-            DataDir = Path.GetFullPath(a.Get("data", "./data/edge")), FfmpegPath = a.Get("ffmpeg"), EspeakPath = a.Get("espeak"),
+            DataDir = Path.GetFullPath(r.GetValue(Data)!), FfmpegPath = r.GetValue(Ffmpeg), EspeakPath = r.GetValue(Espeak),
         };
         await using var renderer = await LocalRenderer.StartAsync(settings);
-        var outcome = await renderer.RenderAsync(campaign, context, output, a.Get("headline"), a.Get("cta"), useCache: !a.Flag("no-cache"));
-        Show(outcome, a, outcome.OutputPath);
+        var outcome = await renderer.RenderAsync(campaign, context, output, r.GetValue(Headline), r.GetValue(Cta), useCache: !r.GetValue(NoCache));
+        Show(outcome, r, outcome.OutputPath);
         return 0;
     }
 
-    private static void Show(RenderProtocol.RenderOutcome outcome, CommandArgs a, string location)
+    private static void Show(RenderProtocol.RenderOutcome outcome, ParseResult r, string location)
     {
-        if (a.Flag("json")) Console.WriteLine(JsonSerializer.Serialize(outcome, FleetJson.Indented));
-        else if (a.Flag("brief"))
+        if (r.GetValue(FleetCli.Json)) Console.WriteLine(JsonSerializer.Serialize(outcome, FleetJson.Indented));
+        else if (r.GetValue(Brief))
             Console.WriteLine($"{outcome.Headline} | {outcome.Cta} | {outcome.TotalMs:0} ms | {outcome.Path}/{outcome.Encoder} | {(outcome.Fallbacks.Count == 0 ? "none" : string.Join(",", outcome.Fallbacks))} | {location}");
         else Print(outcome);
         if (outcome.Error is not null) throw new FleetException(outcome.Error);
     }
 
-    private static async Task<int> ViaAgentAsync(string agent, CommandArgs a, RenderContext context)
+    private static async Task<int> ViaAgentAsync(string agent, ParseResult r, RenderContext context)
     {
         using var http = FleetHttp.Create(FleetHttp.DeviceApi);
         http.BaseAddress = new Uri(agent.TrimEnd('/') + "/");
-        var body = new RenderEndpoints.RenderBody(a.Get("campaign-id"), context, a.Get("headline"), a.Get("cta"), a.Flag("no-cache"), a.Get("mode"), a.Get("resolution"));
+        var body = new RenderEndpoints.RenderBody(r.GetValue(CampaignId), context, r.GetValue(Headline), r.GetValue(Cta), r.GetValue(NoCache), r.GetValue(Mode), r.GetValue(Resolution));
         HttpResponseMessage response;
         try
         {
@@ -74,7 +89,7 @@ public static class RenderVerb
         if (response.StatusCode is System.Net.HttpStatusCode.NotFound or System.Net.HttpStatusCode.BadRequest) throw new FleetException($"the device says: {text}");
         var reply = JsonSerializer.Deserialize<RenderEndpoints.RenderReply>(text, FleetJson.Options)
                     ?? throw new FleetException($"the device answered {(int)response.StatusCode} without a render");
-        Show(reply.Outcome, a, agent.TrimEnd('/') + reply.Url);
+        Show(reply.Outcome, r, agent.TrimEnd('/') + reply.Url);
         return 0;
     }
 

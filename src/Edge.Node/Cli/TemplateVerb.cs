@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text.Json;
 using Fleet.Shared.Campaigns;
 using Fleet.Shared.Cli;
@@ -11,30 +12,22 @@ public static class TemplateVerb
 {
     public const string DefaultCache = ".fleet/prepared";
 
-    public static Verb Create() => new("template", "prepare a campaign's template for fast renders (prepare)", RunAsync, ["prepare"]);
-
-    private static async Task<int> RunAsync(IReadOnlyList<string> argv)
+    public static Command Create()
     {
-        var args = CommandArgs.Parse(argv);
-        var sub = args.Positionals.FirstOrDefault();
-        if (args.Flag("help") || sub is null)
-        {
-            Console.WriteLine("usage: fleet-edge template prepare --campaign DIR [--cache DIR] [--ffmpeg PATH] [--json]");
-            return sub is null && !args.Flag("help") ? 2 : 0;
-        }
-        return sub switch
-        {
-            "prepare" => await PrepareAsync(args),
-            _ => throw new UsageException($"unknown template command '{sub}' (prepare)"),
-        };
+        var campaign = CliOption.Text("--campaign", "the campaign folder", "DIR");
+        var cache = CliOption.Text("--cache", DefaultCache, "where prepared templates are kept", "DIR");
+        var ffmpeg = CliOption.Text("--ffmpeg", "the ffmpeg to run (default: from PATH)", "PATH");
+        var prepare = new Command("prepare", "import the campaign's template: cut it into segments the fast path renders") { campaign, cache, ffmpeg };
+        prepare.SetAction((r, _) => PrepareAsync(
+            r.GetValue(campaign) ?? throw new UsageException("missing required option --campaign"), r.GetValue(ffmpeg), r.GetValue(cache)!, r.GetValue(FleetCli.Json)));
+        return new Command("template", "prepare a campaign's template for fast renders (prepare)") { prepare };
     }
 
-    private static async Task<int> PrepareAsync(CommandArgs args)
+    private static async Task<int> PrepareAsync(string campaignDir, string? ffmpeg, string cache, bool json)
     {
-        args.RejectUnknown("campaign", "cache", "ffmpeg");
         // ffmpeg can take a while on a first prepare: a spinner on a terminal; redirected, stderr stays quiet.
-        var (campaign, prepared) = await Terminal.StatusAsync("preparing the template", _ => LoadAndPrepareAsync(args), quiet: args.Flag("json"));
-        if (args.Flag("json"))
+        var (campaign, prepared) = await Terminal.StatusAsync("preparing the template", _ => LoadAndPrepareAsync(campaignDir, ffmpeg, cache), quiet: json);
+        if (json)
         {
             Console.WriteLine(JsonSerializer.Serialize(new
             {
@@ -50,11 +43,11 @@ public static class TemplateVerb
     }
 
     /// <summary>Loads the campaign folder and prepares (or reuses) its template; shared by prepare and <c>fleet-bench template</c>.</summary>
-    public static async Task<(LoadedCampaign Campaign, PreparedTemplate Prepared)> LoadAndPrepareAsync(CommandArgs args)
+    public static async Task<(LoadedCampaign Campaign, PreparedTemplate Prepared)> LoadAndPrepareAsync(string campaignDir, string? ffmpeg, string cache)
     {
-        var campaign = CampaignLoader.LoadDirectory(args.Required("campaign"));
-        var runner = new FfmpegRunner(args.Get("ffmpeg"), TimeSpan.FromMinutes(5));
-        var prepared = await new TemplatePreparer(runner).PrepareAsync(campaign, args.Get("cache", DefaultCache));
+        var campaign = CampaignLoader.LoadDirectory(campaignDir);
+        var runner = new FfmpegRunner(ffmpeg, TimeSpan.FromMinutes(5));
+        var prepared = await new TemplatePreparer(runner).PrepareAsync(campaign, cache);
         return (campaign, prepared);
     }
 }

@@ -84,7 +84,7 @@ public sealed class EdgeNode : IAsyncDisposable
         // target_info names the service, its version and the device.
         // With --otlp-endpoint, traces too, under the same resource (service fleet-edge, this device).
         var otel = builder.Services.AddOpenTelemetry()
-            .ConfigureResource(r => r.AddService(EdgeMetrics.ServiceName, serviceVersion: VerbDispatcher.Version,
+            .ConfigureResource(r => r.AddService(EdgeMetrics.ServiceName, serviceVersion: FleetCli.Version,
                 serviceInstanceId: facts.DeviceId))
             .WithMetrics(m => m.AddMeter(EdgeMetrics.MeterName)
                 .AddAspNetCoreInstrumentation().AddRuntimeInstrumentation().AddProcessInstrumentation().WithPrometheusNames().AddPrometheusExporter());

@@ -24,7 +24,7 @@ public static class VerbDispatcher
         {
             if (argv.Length != 2) { Console.Error.WriteLine($"{program} completion: name a shell: {string.Join(" or ", Completion.Shells)}"); return 2; }
             try { Console.Write(Completion.Script(program, verbs, argv[1])); return 0; }
-            catch (UsageException e) { Console.Error.WriteLine($"{program} {e.Message}"); return 2; }
+            catch (UsageException e) { Console.Error.WriteLine($"{program} completion: {e.Message}"); return 2; }
         }
         if (argv[0] is "--version" or "version")
         {
@@ -60,9 +60,7 @@ public static class VerbDispatcher
     }
 
     /// <summary>The build's version, with the source revision it was built from when the build knew it (<c>0.1.0+abc123</c>).</summary>
-    public static string Version =>
-        System.Reflection.Assembly.GetEntryAssembly()?.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
-            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "unknown";
+    public static string Version => FleetCli.Version;
 
     private static void PrintHelp(string program, IReadOnlyList<Verb> verbs, string environment)
     {

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Fleet.Shared.Cli;
 using Microsoft.Extensions.Logging;
 
@@ -25,16 +26,28 @@ public sealed record LogSettings(bool Json = false, LogLevel Level = LogLevel.In
 
     private static readonly string[] AkkaLevels = ["DEBUG", "INFO", "WARNING", "ERROR", "OFF"];
 
-    public static LogSettings From(CommandArgs a)
+    public static readonly Option<string?> FormatOption = CliOption.Text("--log-format",
+        $"console log lines as text (default) or one JSON object per line (timestamp, level, category, message, exception); {FormatVariable} when not given", "text|json");
+    public static readonly Option<string?> LevelOption = CliOption.Text("--log-level", "the least severe line logged (default info)", "debug|info|warning|error");
+    public static readonly Option<string?> AkkaLevelOption = CliOption.Text("--akka-log-level", "Akka's own lines (default WARNING, or what --log-level asks)", "DEBUG|INFO|WARNING|ERROR");
+
+    /// <summary>The declared options, for a command that takes them.</summary>
+    public static Option[] Declared => [FormatOption, LevelOption, AkkaLevelOption];
+
+    public static LogSettings From(ParseResult r) => From(r.GetValue(FormatOption), r.GetValue(LevelOption), r.GetValue(AkkaLevelOption));
+
+    public static LogSettings From(CommandArgs a) => From(a.Get("log-format"), a.Get("log-level"), a.Get("akka-log-level"));
+
+    private static LogSettings From(string? formatGiven, string? levelGiven, string? akkaGiven)
     {
-        var format = a.Get("log-format") ?? (Environment.GetEnvironmentVariable(FormatVariable) is { Length: > 0 } env ? env : "text");
+        var format = formatGiven ?? (Environment.GetEnvironmentVariable(FormatVariable) is { Length: > 0 } env ? env : "text");
         var json = format switch
         {
             "json" => true,
             "text" => false,
-            _ => throw new UsageException($"--log-format '{format}' is not text or json{(a.Get("log-format") is null ? $" (from {FormatVariable})" : "")}"),
+            _ => throw new UsageException($"--log-format '{format}' is not text or json{(formatGiven is null ? $" (from {FormatVariable})" : "")}"),
         };
-        var level = a.Get("log-level") switch
+        var level = levelGiven switch
         {
             null or "info" or "information" => LogLevel.Information,
             "debug" => LogLevel.Debug,
@@ -42,15 +55,15 @@ public sealed record LogSettings(bool Json = false, LogLevel Level = LogLevel.In
             "error" => LogLevel.Error,
             var other => throw new UsageException($"--log-level '{other}' is not debug, info, warning or error"),
         };
-        var akka = a.Get("akka-log-level")?.ToUpperInvariant()
-                   ?? (a.Get("log-level") is null ? "WARNING" : level switch
+        var akka = akkaGiven?.ToUpperInvariant()
+                   ?? (levelGiven is null ? "WARNING" : level switch
                    {
                        LogLevel.Debug => "DEBUG",
                        LogLevel.Information => "INFO",
                        LogLevel.Warning => "WARNING",
                        _ => "ERROR",
                    });
-        if (!AkkaLevels.Contains(akka)) throw new UsageException($"--akka-log-level '{a.Get("akka-log-level")}' is not one of {string.Join(", ", AkkaLevels)}");
+        if (!AkkaLevels.Contains(akka)) throw new UsageException($"--akka-log-level '{akkaGiven}' is not one of {string.Join(", ", AkkaLevels)}");
         return new LogSettings(json, level, akka);
     }
 

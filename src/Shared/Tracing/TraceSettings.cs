@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Fleet.Shared.Cli;
 using OpenTelemetry;
 using OpenTelemetry.Exporter;
@@ -23,9 +24,19 @@ public sealed record TraceSettings(Uri? Endpoint = null, OtlpExportProtocol Prot
           given, OTEL_EXPORTER_OTLP_PROTOCOL=grpc for OTLP/gRPC to URL. Off by default: nothing is traced or sent.
         """;
 
-    public static TraceSettings From(CommandArgs a)
+    public static readonly Option<string?> EndpointOption = CliOption.Text("--otlp-endpoint",
+        $"export traces over OTLP/HTTP protobuf to URL/v1/traces (a collector's port 4318, say); {EndpointVariable} when not given, " +
+        $"{ProtocolVariable}=grpc for OTLP/gRPC to URL. Off by default: nothing is traced or sent", "URL");
+
+    /// <summary>The declared options, for a command that takes them.</summary>
+    public static Option[] Declared => [EndpointOption];
+
+    public static TraceSettings From(ParseResult r) => From(r.GetValue(EndpointOption));
+
+    public static TraceSettings From(CommandArgs a) => From(a.Get("otlp-endpoint"));
+
+    private static TraceSettings From(string? given)
     {
-        var given = a.Get("otlp-endpoint");
         var text = given ?? (Environment.GetEnvironmentVariable(EndpointVariable) is { Length: > 0 } env ? env : null);
         if (text is null) return new TraceSettings();
         var from = given is null ? $" (from {EndpointVariable})" : "";

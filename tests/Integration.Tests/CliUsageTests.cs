@@ -1,0 +1,59 @@
+using System.Diagnostics;
+
+namespace Fleet.Integration.Tests;
+
+/// <summary>
+/// What scripts rely on from the real programs: bad usage is exit 2 and one line <c>PROGRAM VERB: message</c> on stderr,
+/// help exits 0, <c>--version</c> names the program.
+/// </summary>
+public sealed class CliUsageTests
+{
+    [Theory]
+    [InlineData("edge", new[] { "agent", "--bogus", "1" }, "fleet-edge agent: unknown option --bogus")]
+    [InlineData("edge", new[] { "agent", "--delegate-above-temp", "hot" }, "fleet-edge agent: --delegate-above-temp must be a non-negative integer, got 'hot'")]
+    [InlineData("edge", new[] { "agent", "--join", "sideways" }, "fleet-edge agent: --join 'sideways': use gateway or member")]
+    [InlineData("edge", new[] { "audit", "frob" }, "fleet-edge audit: unexpected 'frob'")]
+    [InlineData("edge", new[] { "store" }, "fleet-edge store: name a subcommand: verify")]
+    [InlineData("edge", new[] { "frob" }, "fleet-edge: unknown command 'frob'")]
+    public async Task Bad_usage_is_exit_2_and_one_line(string program, string[] argv, string expected)
+    {
+        var (exit, stdout, stderr) = await RunAsync(program, argv);
+        Assert.Equal(2, exit);
+        Assert.Equal("", stdout);
+        Assert.StartsWith(expected, Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+    }
+
+    [Theory]
+    [InlineData("edge", new[] { "--help" }, "agent")]
+    [InlineData("edge", new[] { "agent", "--help" }, "--gateway <HOST:PORT>")]
+    [InlineData("edge", new[] { "store", "verify", "-h" }, "--data <DIR>")]
+    [InlineData("edge", new[] { "--version" }, "fleet-edge ")]
+    public async Task Help_and_version_exit_0(string program, string[] argv, string expected)
+    {
+        var (exit, stdout, stderr) = await RunAsync(program, argv);
+        Assert.True(exit == 0, stderr);
+        Assert.Contains(expected, stdout);
+    }
+
+    [Fact]
+    public async Task A_failure_the_verb_expects_is_one_line_and_its_exit_code()
+    {
+        using var tmp = new TempDir();
+        var (exit, _, stderr) = await RunAsync("edge", ["audit", "verify", "--data", tmp.Path, "--json"]);
+        Assert.Equal(1, exit);
+        Assert.Equal($"fleet-edge audit: no audit log at {Path.Combine(tmp.Path, "audit.log")}", stderr.Trim());
+    }
+
+    private static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(string program, string[] argv)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(program == "cloud" ? FleetProcess.CloudDll : FleetProcess.EdgeDll);
+        foreach (var a in argv) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await p.WaitForExitAsync(cts.Token);
+        return (p.ExitCode, await stdout, await stderr);
+    }
+}
