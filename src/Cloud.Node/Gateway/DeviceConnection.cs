@@ -27,6 +27,8 @@ public sealed class DeviceConnection : ReceiveActor, IWithTimers
     private readonly ChannelWriter<CloudFrame> _outbox;
     private readonly GatewayTargets _targets;
     private readonly FrameRateLimit _telemetryLimit;
+    private SignedKillPolicy? _latestPolicy;
+    private long _sentEpoch = -1;
     private readonly FrameRateLimit _controlLimit;
     private readonly FrameRateLimit _renewalLimit;
     private readonly DateTimeOffset? _certificateNotAfter;
@@ -114,7 +116,10 @@ public sealed class DeviceConnection : ReceiveActor, IWithTimers
             {
                 case null: return;
                 case DeviceCommands.Register r: _targets.Registry.Tell(r); break;
-                case DeviceCommands.Heartbeat hb: _targets.Registry.Tell(hb); break;
+                case DeviceCommands.Heartbeat hb:
+                    _targets.Registry.Tell(hb);
+                    CatchUpOnPolicy();
+                    break;
                 case KillCommands.Sync s: _targets.KillSwitch.Tell(s); break;
                 case KillCommands.Ack a: _targets.KillSwitch.Tell(a); break;
                 case GetAssignmentTable q: _targets.Campaigns.Tell(q); break;
@@ -136,7 +141,11 @@ public sealed class DeviceConnection : ReceiveActor, IWithTimers
         Receive<DeviceReplies.CertificateIssued>(Send);
         Receive<DeviceReplies.CertificateRefused>(Send);
         Receive<DeviceReplies.Registered>(Accepted);
-        Receive<SignedKillPolicy>(Send);
+        Receive<SignedKillPolicy>(p =>
+        {
+            Remember(p);
+            SendPolicy(p);
+        });
         Receive<AssignmentTable>(Send);
         Receive<TelemetryProtocol.Ack>(Send);
         Receive<TelemetryProtocol.Rejected>(Send);
@@ -151,8 +160,9 @@ public sealed class DeviceConnection : ReceiveActor, IWithTimers
         Receive<Close>(c => Refuse(c.Reason));
         Receive<StreamEnded>(_ => Context.Stop(Self));
         Receive<CheckExpiry>(_ => WatchExpiry());
-        // Broadcasts before registration finished are dropped: the device syncs policy and table once registered.
-        Receive<SignedKillPolicy>(_ => { });
+        // Broadcasts before registration finished are not sent: the device syncs policy and table once registered, and a
+        // policy kept here reaches it with its next heartbeat should that sync answer with an older epoch.
+        Receive<SignedKillPolicy>(Remember);
         Receive<AssignmentTable>(_ => { });
         Receive<CredentialsStale>(_ => { });
     }
@@ -179,6 +189,28 @@ public sealed class DeviceConnection : ReceiveActor, IWithTimers
         _targets.Audit(_deviceId, "gateway.frame-refused", no.Reason);
         Refuse(no.Reason);
         return null;
+    }
+
+    /// <summary>The newest kill policy broadcast to this gateway while the stream is open.</summary>
+    private void Remember(SignedKillPolicy policy)
+    {
+        if (_latestPolicy is null || policy.Epoch >= _latestPolicy.Epoch) _latestPolicy = policy;
+    }
+
+    private void SendPolicy(SignedKillPolicy policy)
+    {
+        _sentEpoch = Math.Max(_sentEpoch, policy.Epoch);
+        Send(policy);
+    }
+
+    /// <summary>
+    /// A broadcast can reach the stream before its registration finished, while the device's own sync is answered from
+    /// an older state: the heartbeat sends the newest epoch the device has not had on this stream. No ask leaves the
+    /// gateway for it, so the authority's work does not grow with heartbeats.
+    /// </summary>
+    private void CatchUpOnPolicy()
+    {
+        if (_latestPolicy is { } p && p.Epoch > _sentEpoch) SendPolicy(p);
     }
 
     private void Send(object message)

@@ -69,6 +69,37 @@ public sealed class DeviceConnectionTests : TestKit
     }
 
     [Fact]
+    public void A_policy_broadcast_before_the_registration_finished_reaches_the_device_with_its_next_heartbeat()
+    {
+        var (connection, queue) = Open("kiosk-1");
+        connection.Tell(new SignedKillPolicy("{}", 3, "{}")); // before the registration: not sent yet
+        Registered("kiosk-1", queue, connection, new Dictionary<string, string>());
+        // The device's own sync is answered from an older state (epoch 2) ...
+        connection.Tell(new DeviceConnection.Inbound(DeviceFrames.KillSync()));
+        _kill.ExpectMsg<KillCommands.Sync>();
+        _kill.Reply(new SignedKillPolicy("{}", 2, "{}"));
+        Assert.Equal(2L, NextPolicy(queue).Epoch);
+        // ... so the heartbeat brings epoch 3, once: the next heartbeat sends nothing more before the registry sees it.
+        connection.Tell(new DeviceConnection.Inbound(DeviceFrames.Heartbeat("inst-1")));
+        _registry.ExpectMsg<DeviceCommands.Heartbeat>();
+        Assert.Equal(3L, NextPolicy(queue).Epoch);
+        connection.Tell(new DeviceConnection.Inbound(DeviceFrames.Heartbeat("inst-1")));
+        _registry.ExpectMsg<DeviceCommands.Heartbeat>();
+        connection.Tell(new DeviceConnection.Inbound(DeviceFrames.KillSync()));
+        _kill.ExpectMsg<KillCommands.Sync>();
+        _kill.Reply(new SignedKillPolicy("{}", 3, "{}"));
+        Assert.Equal(3L, NextPolicy(queue).Epoch); // the sync's answer, not a second catch-up before it
+    }
+
+    private Fleet.Shared.Gateway.Wire.KillPolicy NextPolicy(Channel<CloudFrame> queue)
+    {
+        CloudFrame? frame = null;
+        AwaitCondition(() => queue.Reader.TryRead(out frame));
+        Assert.Equal(CloudFrame.BodyOneofCase.KillPolicy, frame!.BodyCase);
+        return frame.KillPolicy;
+    }
+
+    [Fact]
     public void Telemetry_beyond_the_rate_limit_is_rejected_with_a_reason_and_never_forwarded()
     {
         var (connection, queue) = Open("kiosk-1", new GatewayLimits { TelemetryPerSecond = 0.01, TelemetryBurst = 2 });
