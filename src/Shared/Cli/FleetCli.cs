@@ -50,10 +50,19 @@ public static class FleetCli
                 : $"{prefix}: {UsageError(parsed, program)}");
             return 2;
         }
+        // The agents handle SIGTERM themselves and drain before exiting; the parser must not cut that short.
+        return await Guarded(prefix, () => parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }));
+    }
+
+    /// <summary>
+    /// Runs a verb with the error contract: <see cref="UsageException"/> one line and exit 2, <see cref="FleetException"/>
+    /// one line and its exit code, anything else one line and exit 70 (FLEET_DEBUG=1 lets it through with its stack trace).
+    /// </summary>
+    public static async Task<int> Guarded(string prefix, Func<Task<int>> run)
+    {
         try
         {
-            // The agents handle SIGTERM themselves and drain before exiting; the parser must not cut that short.
-            return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
+            return await run();
         }
         catch (UsageException e)
         {

@@ -37,26 +37,7 @@ public static class VerbDispatcher
             Console.Error.WriteLine($"{program}: unknown command '{argv[0]}' (try '{program} --help')");
             return 2;
         }
-        try
-        {
-            return await verb.Run(argv[1..]);
-        }
-        catch (UsageException e)
-        {
-            Console.Error.WriteLine($"{program} {verb.Name}: {e.Message}");
-            return 2;
-        }
-        catch (FleetException e)
-        {
-            Console.Error.WriteLine($"{program} {verb.Name}: {e.Message}");
-            return e.ExitCode;
-        }
-        catch (Exception e) when (Environment.GetEnvironmentVariable("FLEET_DEBUG") != "1")
-        {
-            // A bug, not bad input: still one line (FLEET_DEBUG=1 shows the stack trace).
-            Console.Error.WriteLine($"{program} {verb.Name}: unexpected {e.GetType().Name}: {e.Message.Split('\n')[0].Trim()}");
-            return 70;
-        }
+        return await FleetCli.Guarded($"{program} {verb.Name}", () => verb.Run(argv[1..]));
     }
 
     /// <summary>The build's version, with the source revision it was built from when the build knew it (<c>0.1.0+abc123</c>).</summary>
