@@ -9,7 +9,6 @@ namespace Fleet.Cloud.Api;
 public sealed class ApiClient : IDisposable
 {
     public const string DefaultUrl = "http://127.0.0.1:5080";
-    public static readonly string[] Options = { "api", "token", "data" };
 
     private readonly HttpClient _http;
 
@@ -30,7 +29,19 @@ public sealed class ApiClient : IDisposable
 
     public string BaseUrl { get; }
 
-    /// <summary>From <c>--api</c> (or FLEET_API), and <c>--token</c>, FLEET_TOKEN or <c>&lt;--data&gt;/admin.token</c>.</summary>
+    /// <summary>From <c>--api</c> (or FLEET_API), and <c>--token</c>, FLEET_TOKEN or <c>&lt;--data&gt;/admin.token</c> (<see cref="Cli.ApiFlags"/>).</summary>
+    public static ApiClient From(System.CommandLine.ParseResult r)
+    {
+        var url = r.GetValue(Cli.ApiFlags.Api) ?? Environment.GetEnvironmentVariable("FLEET_API") ?? DefaultUrl;
+        if (!Uri.TryCreate(url, UriKind.Absolute, out _)) throw new UsageException($"--api '{url}' is not a URL");
+        var data = Path.GetFullPath(r.GetValue(Cli.ApiFlags.Data)!);
+        var caPath = Path.Combine(data, "ca", Fleet.Shared.Security.Pki.FleetCa.CertFile);
+        var ca = File.Exists(caPath) ? System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(caPath)) : null;
+        return new ApiClient(url, AdminToken.ForClient(r.GetValue(Cli.ApiFlags.Token), data), ca);
+    }
+
+    // TRANSITION: for verbs still on CommandArgs; removed with CommandArgs.
+    public static readonly string[] Options = { "api", "token", "data" };
     public static ApiClient From(CommandArgs a)
     {
         var url = a.Get("api") ?? Environment.GetEnvironmentVariable("FLEET_API") ?? DefaultUrl;

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Fleet.Cloud.Hosting;
 
 namespace Fleet.Cloud.Cli;
@@ -5,13 +6,15 @@ namespace Fleet.Cloud.Cli;
 /// <summary><c>fleet-cloud agent</c>: runs a control-plane node until SIGINT/SIGTERM.</summary>
 public static class AgentVerb
 {
-    public static readonly Verb Verb = new("agent", "run a cloud node (cluster member, registry, HTTP API)", RunAsync);
-
-    private static async Task<int> RunAsync(IReadOnlyList<string> argv)
+    public static Command Create()
     {
-        var a = CommandArgs.Parse(argv, CloudOptions.BooleanOptions);
-        if (a.Flag("help")) { Console.WriteLine(CloudOptions.Usage); return 0; }
-        var o = CloudOptions.From(a);
+        var command = CloudFlags.AddTo(new Command("agent", CloudFlags.Description).WithDetails(CloudFlags.Details));
+        command.SetAction((r, _) => RunAsync(CloudOptions.From(r)));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(CloudOptions o)
+    {
         await o.Db.EnsureReachableAsync();
         await using var app = CloudHost.Build(o);
         try

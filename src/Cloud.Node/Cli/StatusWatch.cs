@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Spectre.Console;
 
 namespace Fleet.Cloud.Cli;
@@ -39,7 +40,16 @@ public static class StatusWatch
         return ExitTimedOut;
     }
 
+    public static readonly Option<bool> Watch = CliOption.Flag("--watch", "watch until it ends (exit 0 when it ended well)");
+
+    public static readonly Option<string?> Timeout = CliOption.Text("--timeout", "with --watch: stop watching after this long, exit 4 (default: until it ends)", "DURATION");
+
     /// <summary><c>--timeout</c> as a duration, or null when not given.</summary>
+    public static TimeSpan? TimeoutOf(ParseResult r) => r.GetValue(Timeout) is not { } text ? null
+        : Durations.Parse(text) is { } d && d > TimeSpan.Zero ? d
+        : throw new UsageException($"--timeout '{text}' is not a duration (e.g. 60s, 10m)");
+
+    // TRANSITION: for verbs still on CommandArgs; removed with CommandArgs.
     public static TimeSpan? TimeoutOf(CommandArgs a) => a.Get("timeout") is not { } text ? null
         : Durations.Parse(text) is { } d && d > TimeSpan.Zero ? d
         : throw new UsageException($"--timeout '{text}' is not a duration (e.g. 60s, 10m)");

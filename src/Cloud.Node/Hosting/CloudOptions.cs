@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Fleet.Cloud.Enrolment;
 using Fleet.Shared.Cluster;
 using Fleet.Shared.Persistence;
@@ -57,7 +58,7 @@ public sealed record CloudOptions
     public bool RequireReview { get; init; }
     /// <summary>Render jobs this node's worker runs at once (render nodes only).</summary>
     public int RenderSlots { get; init; } = DefaultRenderSlots;
-    private static int DefaultRenderSlots => Math.Max(1, Environment.ProcessorCount / 2);
+    internal static int DefaultRenderSlots => Math.Max(1, Environment.ProcessorCount / 2);
     /// <summary>The content store (campaign assets and finished cloud renders); render-only nodes share it with the API nodes.</summary>
     public string? StoreDir { get; init; }
     /// <summary>Tests only: an injected render-worker fault (a hang or a throw before each render).</summary>
@@ -73,102 +74,62 @@ public sealed record CloudOptions
 
     public static string DefaultCaKeyPath(string dataDir) => Path.Combine(dataDir, "ca", Fleet.Shared.Security.Pki.FleetCa.KeyFile);
 
-    public static readonly string[] KnownOptions =
-    [
-        "host", "port", "http", "roles", "data", "db", "seed", "ca-key", "node-cert", "node-key", "ca-cert", "insecure-dev", "render-slots", "store",
-        "gateway-port", "gateway-address", "device-cert-days", "device-cert-seconds", "key-secret-file", "rotate-every",
-        "retire-after", "write-off-after", "report-retention", "require-review", .. Fleet.Shared.Logging.LogSettings.Options,
-        .. Fleet.Shared.Tracing.TraceSettings.Options,
-    ];
-    public static readonly string[] BooleanOptions = { "insecure-dev", "require-review" };
+    /// <summary>The names of the agent's options, without dashes (deploy checks hold the deploy files to them).</summary>
+    public static IReadOnlyList<string> KnownOptions => CloudFlags.All.Select(o => o.Name.TrimStart('-')).ToList();
 
-    public const string Usage = """
-        usage: fleet-cloud agent [--port 4053] [--http 5080|HOST:PORT] [--host 127.0.0.1] [--roles control,render,gateway]
-                                 [--data ./data/cloud] [--db sqlite:PATH|postgres:CONNSTR] [--seed ADDR]...
-                                 [--ca-key PATH | --node-cert FILE --node-key FILE --ca-cert FILE] [--insecure-dev]
-                                 [--render-slots N] [--store DIR] [--gateway-port 4443] [--gateway-address HOST:PORT]...
-                                 [--device-cert-days 730 | --device-cert-seconds N]
-                                 [--key-secret-file PATH] [--rotate-every 90d|off] [--retire-after 30d|off]
-                                 [--write-off-after 30d] [--report-retention 90d] [--require-review]
-                                 [--log-format text|json] [--log-level info] [--akka-log-level WARNING]
-                                 [--otlp-endpoint URL]
-          runs a cloud node: remoting on --port, the HTTP API on --http, persistence in --db
-          (default: a SQLite file under --data). The admin token is FLEET_ADMIN_TOKEN or <data>/admin.token.
-          Roles: control (registry, kill-switch, rollouts, API), render (render worker), gateway (device streams:
-          gRPC over mutual TLS on --gateway-port, on the --http host; devices never join the cluster). The default is
-          control,render,gateway (control,render with --insecure-dev, where devices join as members instead).
-          --gateway-address: what enrolment bundles tell devices to connect to (a load balancer, say); default
-          --host:--gateway-port.
-          Remoting uses mutual TLS with a node certificate issued at start from the fleet CA (--ca-key, default
-          <data>/ca/ca.key, made by 'fleet-cloud ca init'), or a certificate issued beforehand by 'fleet-cloud ca
-          issue-node' (--node-cert, --node-key, --ca-cert): such a node never sees the CA key and cannot enrol devices.
-          The certificate names the roles the node may claim; members claiming others are downed. --http
-          https://HOST:PORT serves the API over HTTPS with the node certificate. --insecure-dev turns TLS off
-          (development only).
-          A node with role render runs a render worker with --render-slots jobs at once (default: half the cores);
-          --store is the content store (default <data>/assets) that holds campaign assets and finished cloud renders:
-          render-only nodes must share it with the API nodes (one volume).
-          --device-cert-days: how long device certificates issued at enrolment and renewal are valid (default 730);
-          devices renew theirs through the gateway before expiry. --device-cert-seconds N (N >= 5) is for tests and
-          development only: certificates that expire within seconds or minutes, to watch renewal happen.
-          Control nodes keep the signing keys, the URL-signing and job-token keys and the device revocation list in
-          --db, private keys sealed (AES-GCM) with the deployment's key secret: --key-secret-file PATH, else
-          FLEET_KEY_SECRET, else <data>/key-secret (made once, for a single node). Every control node sharing a
-          database needs the same secret; a node whose secret does not open the database's keys exits.
-          --rotate-every: the active signing key is replaced once it is this old (default 90d; e.g. 30d, 12h; off: by
-          'keys rotate', and on schedule only 45 days before the key's 400-day validity ends); the new trust reaches
-          devices as after 'keys rotate', and 'keys status' shows who holds it.
-          --retire-after: a key a later one replaced leaves the trust set (listed as revoked; devices re-fetch what
-          it signed) once its successor has been active this long (default 30d, the manifest lifetime; off: only by
-          'keys revoke') and every device confirmed the successor or was written off: not seen for --write-off-after
-          (default 30d). 'keys status' shows what each old key waits for.
-          --report-retention: how long the hourly player-outcome rollups behind 'report campaign' (impressions, clicks,
-          completes, quartiles and dwell per campaign version, arm and variant) stay in --db (default 90d); older
-          hours are deleted hourly.
-          --require-review: a campaign rollout holds at stage 1 until a person approved every copy variant of its
-          version ('campaign review ID VERSION'); off by default.
-        """ + "\n" + Fleet.Shared.Logging.LogSettings.Usage + "\n" + Fleet.Shared.Tracing.TraceSettings.Usage;
-
-    public static CloudOptions From(CommandArgs a)
+    /// <summary>The options of a parsed <c>fleet-cloud agent</c> command line (<see cref="CloudFlags"/>), validated.</summary>
+    public static CloudOptions From(ParseResult r)
     {
-        a.RejectUnknown(KnownOptions);
-        var data = Path.GetFullPath(a.Get("data", "./data/cloud"));
-        var host = a.Get("host", "127.0.0.1");
-        var insecure = a.Flag("insecure-dev");
-        var log = Fleet.Shared.Logging.LogSettings.From(a);
-        var roles = ParseRoles(a.Get("roles", insecure ? "control,render" : "control,render,gateway"), "--roles");
+        var data = Path.GetFullPath(r.GetValue(CloudFlags.Data)!);
+        var host = r.GetValue(CloudFlags.Host)!;
+        var insecure = r.GetValue(CloudFlags.InsecureDev);
+        var log = Fleet.Shared.Logging.LogSettings.From(r);
+        var roles = ParseRoles(r.GetValue(CloudFlags.Roles) ?? (insecure ? "control,render" : "control,render,gateway"), "--roles");
         if (insecure && roles.Contains(FleetCluster.GatewayRole))
             throw new UsageException("--roles gateway needs the fleet CA (devices connect with mutual TLS); it cannot be combined with --insecure-dev");
+        var caKey = r.GetValue(CloudFlags.CaKey);
         return new CloudOptions
         {
             Host = host,
-            Port = PortOf(a.Get("port", "4053"), "--port"),
-            HttpUrl = HttpUrlOf(a.Get("http", "5080"), host),
+            Port = PortOf(r.GetValue(CloudFlags.Port)!, "--port"),
+            HttpUrl = HttpUrlOf(r.GetValue(CloudFlags.Http)!, host),
             Roles = roles,
-            GatewayPort = PortOf(a.Get("gateway-port", $"{DefaultGatewayPort}"), "--gateway-port"),
-            GatewayAddresses = a.GetAll("gateway-address").Select(SeedAddress.Parse).ToList(),
+            GatewayPort = PortOf(r.GetValue(CloudFlags.GatewayPort)!, "--gateway-port"),
+            GatewayAddresses = r.GetValue(CloudFlags.GatewayAddress)!.Select(SeedAddress.Parse).ToList(),
             DataDir = data,
-            Db = a.Get("db") is { } db ? DbTarget.Parse(db) : DbTarget.Sqlite(Path.Combine(data, "fleet.db")),
-            Seeds = a.GetAll("seed").Select(SeedAddress.Parse).ToList(),
+            Db = r.GetValue(CloudFlags.Db) is { } db ? DbTarget.Parse(db) : DbTarget.Sqlite(Path.Combine(data, "fleet.db")),
+            Seeds = r.GetValue(CloudFlags.Seed)!.Select(SeedAddress.Parse).ToList(),
             AdminToken = Environment.GetEnvironmentVariable(Api.AdminToken.EnvironmentVariable),
-            KeySecretFile = a.Get("key-secret-file") is { } ks ? Path.GetFullPath(ks) : null,
+            KeySecretFile = r.GetValue(CloudFlags.KeySecretFile) is { } ks ? Path.GetFullPath(ks) : null,
             KeySecret = Environment.GetEnvironmentVariable(Keys.KeySecret.EnvironmentVariable) is { Length: > 0 } env ? env : null,
             InsecureDev = insecure,
-            RequireReview = a.Flag("require-review"),
-            CaKeyPath = a.Get("ca-key") is { } k ? Path.GetFullPath(k) : null,
-            NodeCertificate = NodeCertificateFiles.From(a),
-            RenderSlots = a.GetInt("render-slots", DefaultRenderSlots, 1, 64),
-            StoreDir = a.Get("store") is { } st ? Path.GetFullPath(st) : null,
-            DeviceCertificateLifetime = DeviceCertificateLifetimeOf(a),
-            RotateEvery = RotateEveryOf(a.Get("rotate-every")),
+            RequireReview = r.GetValue(CloudFlags.RequireReview),
+            CaKeyPath = caKey is not null ? Path.GetFullPath(caKey) : null,
+            NodeCertificate = NodeCertificateFiles.From(r.GetValue(CloudFlags.NodeCert), r.GetValue(CloudFlags.NodeKey), r.GetValue(CloudFlags.CaCert), caKey),
+            RenderSlots = r.GetValue(CloudFlags.RenderSlots),
+            StoreDir = r.GetValue(CloudFlags.Store) is { } st ? Path.GetFullPath(st) : null,
+            DeviceCertificateLifetime = DeviceCertificateLifetimeOf(r.GetValue(CloudFlags.DeviceCertDays), r.GetValue(CloudFlags.DeviceCertSeconds)),
+            RotateEvery = RotateEveryOf(r.GetValue(CloudFlags.RotateEvery)),
             Retirement = new Keys.KeyRetirement.Policy(
-                a.Get("retire-after") is "off" ? null : DurationOf(a.Get("retire-after"), Keys.KeyRetirement.Policy.DefaultRetireAfter, "--retire-after", "or 'off'"),
-                DurationOf(a.Get("write-off-after"), Keys.KeyRetirement.Policy.DefaultWriteOffAfter, "--write-off-after", "")),
-            ReportRetention = ReportRetentionOf(a.Get("report-retention")),
+                r.GetValue(CloudFlags.RetireAfter) is "off" ? null
+                    : DurationOf(r.GetValue(CloudFlags.RetireAfter), Keys.KeyRetirement.Policy.DefaultRetireAfter, "--retire-after", "or 'off'"),
+                DurationOf(r.GetValue(CloudFlags.WriteOffAfter), Keys.KeyRetirement.Policy.DefaultWriteOffAfter, "--write-off-after", "")),
+            ReportRetention = ReportRetentionOf(r.GetValue(CloudFlags.ReportRetention)),
             Log = log,
-            Traces = Fleet.Shared.Tracing.TraceSettings.From(a),
+            Traces = Fleet.Shared.Tracing.TraceSettings.From(r),
             AkkaLogLevel = log.AkkaLevel,
         };
+    }
+
+    /// <summary>
+    /// <c>fleet-cloud agent</c>'s arguments, parsed and validated as the program does (tests and deploy checks read the
+    /// deploy files' command lines through it); a parse error is a <see cref="UsageException"/>.
+    /// </summary>
+    public static CloudOptions Parse(params string[] argv)
+    {
+        var parsed = CloudFlags.AddTo(new Command("agent")).Parse(argv);
+        if (parsed.Errors.Count > 0) throw new UsageException(parsed.Errors[0].Message.TrimEnd('.'));
+        return From(parsed);
     }
 
     private static TimeSpan ReportRetentionOf(string? value) =>
@@ -185,15 +146,13 @@ public sealed record CloudOptions
         : throw new UsageException($"{option} '{value}' is not a duration of at least 5s (e.g. 30d, 12h){(orElse.Length > 0 ? " " + orElse : "")}");
 
     /// <summary>--device-cert-days (production) or --device-cert-seconds (tests and development), not both.</summary>
-    private static TimeSpan DeviceCertificateLifetimeOf(CommandArgs a)
+    private static TimeSpan DeviceCertificateLifetimeOf(int? days, int? seconds) => (days, seconds) switch
     {
-        if (a.Get("device-cert-seconds") is not null)
-        {
-            if (a.Get("device-cert-days") is not null) throw new UsageException("pass --device-cert-days or --device-cert-seconds, not both");
-            return TimeSpan.FromSeconds(a.GetInt("device-cert-seconds", 0, 5, 86_400 * 3650));
-        }
-        return TimeSpan.FromDays(a.GetInt("device-cert-days", (int)DefaultDeviceCertificateLifetime.TotalDays, 1, 3650));
-    }
+        ({ }, { }) => throw new UsageException("pass --device-cert-days or --device-cert-seconds, not both"),
+        (null, { } s) => TimeSpan.FromSeconds(s),
+        ({ } d, null) => TimeSpan.FromDays(d),
+        _ => DefaultDeviceCertificateLifetime,
+    };
 
     /// <summary>The API address devices are told to use: the --http URL, with a wildcard host replaced by --host.</summary>
     public string AdvertisedApiUrl

@@ -1,3 +1,5 @@
+using System.CommandLine;
+
 namespace Fleet.Shared.Cli;
 
 /// <summary>
@@ -7,7 +9,8 @@ namespace Fleet.Shared.Cli;
 /// </summary>
 public sealed class UploadProgress
 {
-    public const string Option = "progress";
+    /// <summary>Progress lines even when stderr is redirected (a CI log, say).</summary>
+    public static readonly Option<bool> Flag = CliOption.Flag("--progress", "show upload progress on stderr even when it is not a terminal");
     private static readonly TimeSpan Every = TimeSpan.FromMilliseconds(200);
 
     private readonly string _label;
@@ -30,6 +33,14 @@ public sealed class UploadProgress
     private UploadProgress(string label, long total, Terminal.ByteBar bar) : this(label, total, TextWriter.Null) => _bar = bar;
 
     /// <summary>A reporter for a CLI upload of <paramref name="total"/> bytes, or null when progress is not shown.</summary>
+    public static UploadProgress? ForCli(ParseResult r, string label, long total) =>
+        r.GetValue(FleetCli.Json) ? null
+        : Terminal.StderrIsTerminal ? new UploadProgress(label, total, new Terminal.ByteBar(label, Math.Max(1, total)))
+        : r.GetValue(Flag) ? new UploadProgress(label, total, Console.Error)
+        : null;
+
+    // TRANSITION: for verbs still on CommandArgs; removed with CommandArgs.
+    public const string Option = "progress";
     public static UploadProgress? ForCli(CommandArgs args, string label, long total) =>
         args.Flag("json") ? null
         : Terminal.StderrIsTerminal ? new UploadProgress(label, total, new Terminal.ByteBar(label, Math.Max(1, total)))

@@ -9,6 +9,20 @@ public sealed record Verb(string Name, string Summary, Func<IReadOnlyList<string
     public IReadOnlyList<string> Subcommands { get; } = Subcommands ?? [];
 }
 
+/// <summary>
+/// A verb not yet declared as a <see cref="System.CommandLine.Command"/>: its words after the verb name reach it as
+/// they were typed (<c>--json</c> and <c>--help</c> included).
+/// </summary>
+public static class LegacyVerb
+{
+    public static System.CommandLine.Command AsCommand(this Verb verb)
+    {
+        var command = new System.CommandLine.Command(verb.Name, verb.Summary) { TreatUnmatchedTokensAsErrors = false };
+        command.SetAction((r, _) => verb.Run(r.Tokens.SkipWhile(t => t.Value != verb.Name).Skip(1).Select(t => t.Value).ToList()));
+        return command;
+    }
+}
+
 /// <summary>Dispatches <c>argv[0]</c> to a verb; prints one-line errors and the verb list.</summary>
 public static class VerbDispatcher
 {

@@ -15,7 +15,7 @@ public sealed class BuiltCloudNode : IAsyncLifetime
     public Task InitializeAsync()
     {
         FleetCa.Create(CloudOptions.DefaultCaKeyPath(_dir)).Dispose();
-        App = CloudHost.Build(CloudOptions.From(CommandArgs.Parse(["--data", _dir], CloudOptions.BooleanOptions)));
+        App = CloudHost.Build(CloudOptions.Parse(["--data", _dir]));
         return Task.CompletedTask;
     }
 

@@ -6,7 +6,7 @@ namespace Fleet.Cloud.Node.Tests.Enrolment;
 public sealed class DeviceCertificateLifetimeTests
 {
     private static CloudOptions Parse(params string[] args) =>
-        CloudOptions.From(CommandArgs.Parse(args.Concat(new[] { "--data", Path.GetTempPath() }).ToArray(), CloudOptions.BooleanOptions));
+        CloudOptions.Parse(args.Concat(new[] { "--data", Path.GetTempPath() }).ToArray());
 
     [Fact]
     public void Device_certificates_live_730_days_unless_told_in_days_or_for_tests_in_seconds()

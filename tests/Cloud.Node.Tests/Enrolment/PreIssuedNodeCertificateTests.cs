@@ -27,10 +27,10 @@ public sealed class PreIssuedNodeCertificateTests : IDisposable
         Ca(new[] { "issue-node", "--name", "render-1", "--roles", "render", "--ca-key", CaKey, "--out", Out }
             .Concat(hosts.SelectMany(h => new[] { "--host", h })).ToArray());
 
-    private CloudOptions Options(string roles, string host = "127.0.0.1", bool withFiles = true) => CloudOptions.From(CommandArgs.Parse(
+    private CloudOptions Options(string roles, string host = "127.0.0.1", bool withFiles = true) => CloudOptions.Parse(
         new[] { "--data", Path.Combine(_dir, "data"), "--roles", roles, "--host", host }
             .Concat(withFiles ? new[] { "--node-cert", Path.Combine(Out, "node.crt"), "--node-key", Path.Combine(Out, "node.key"), "--ca-cert", Path.Combine(Out, "ca.crt") }
-                : Array.Empty<string>()).ToArray(), CloudOptions.BooleanOptions));
+                : Array.Empty<string>()).ToArray());
 
     [Fact]
     public async Task Issue_node_writes_a_role_bearing_certificate_a_private_key_and_the_ca_certificate()
@@ -93,7 +93,7 @@ public sealed class PreIssuedNodeCertificateTests : IDisposable
     [Fact]
     public void A_node_holding_the_ca_key_issues_itself_a_certificate_for_exactly_its_roles()
     {
-        var o = CloudOptions.From(CommandArgs.Parse(new[] { "--data", _dir, "--ca-key", CaKey, "--roles", "control,gateway", "--port", "4999" }, CloudOptions.BooleanOptions));
+        var o = CloudOptions.Parse(new[] { "--data", _dir, "--ca-key", CaKey, "--roles", "control,gateway", "--port", "4999" });
         var pki = CloudPki.For(o)!;
         Assert.NotNull(pki.Ca);
         Assert.Equal(new[] { "control", "gateway" }, FleetCertificates.RolesOf(pki.NodeCertificate).Order());
@@ -103,17 +103,17 @@ public sealed class PreIssuedNodeCertificateTests : IDisposable
     [Fact]
     public void Options_accept_the_gateway_role_and_port_and_the_certificate_files_only_together()
     {
-        var o = CloudOptions.From(CommandArgs.Parse(new[] { "--data", _dir, "--roles", "control,render,gateway", "--gateway-port", "4443" }, CloudOptions.BooleanOptions));
+        var o = CloudOptions.Parse(new[] { "--data", _dir, "--roles", "control,render,gateway", "--gateway-port", "4443" });
         Assert.Equal(new[] { "control", "render", "gateway" }, o.Roles);
         Assert.Equal(4443, o.GatewayPort);
         Assert.Null(o.NodeCertificate);
-        Assert.Equal(4443, CloudOptions.From(CommandArgs.Parse(new[] { "--data", _dir })).GatewayPort);
+        Assert.Equal(4443, CloudOptions.Parse(new[] { "--data", _dir }).GatewayPort);
         Assert.Contains("cloud roles are control, render, gateway",
-            Assert.Throws<UsageException>(() => CloudOptions.From(CommandArgs.Parse(new[] { "--roles", "edge" }))).Message);
-        Assert.Throws<UsageException>(() => CloudOptions.From(CommandArgs.Parse(new[] { "--gateway-port", "x" })));
-        Assert.Contains("go together", Assert.Throws<UsageException>(() => CloudOptions.From(CommandArgs.Parse(new[] { "--node-cert", "a.crt" }))).Message);
-        Assert.Contains("exclude each other", Assert.Throws<UsageException>(() => CloudOptions.From(CommandArgs.Parse(
-            new[] { "--node-cert", "a", "--node-key", "b", "--ca-cert", "c", "--ca-key", "d" }))).Message);
+            Assert.Throws<UsageException>(() => CloudOptions.Parse(new[] { "--roles", "edge" })).Message);
+        Assert.Throws<UsageException>(() => CloudOptions.Parse(new[] { "--gateway-port", "x" }));
+        Assert.Contains("go together", Assert.Throws<UsageException>(() => CloudOptions.Parse(new[] { "--node-cert", "a.crt" })).Message);
+        Assert.Contains("exclude each other", Assert.Throws<UsageException>(() => CloudOptions.Parse(
+            new[] { "--node-cert", "a", "--node-key", "b", "--ca-cert", "c", "--ca-key", "d" })).Message);
         Assert.Equal(DbKind.Sqlite, o.Db.Kind);
     }
 

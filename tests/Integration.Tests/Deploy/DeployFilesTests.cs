@@ -45,7 +45,7 @@ public sealed class DeployFilesTests
             Assert.All(args.Where((_, i) => i > 0 && args[i - 1] == "--seed"),
                 s => Assert.Matches(@"^fleet-cloud-[0-2]\.fleet-cloud\.\$\(POD_NAMESPACE\)\.svc\.cluster\.local:4053$", s));
             // The real option parser takes every container's arguments (with the environment filled in as Kubernetes would).
-            var parsed = CloudOptions.From(CommandArgs.Parse(Expand(c, args.Skip(1)).ToArray(), CloudOptions.BooleanOptions));
+            var parsed = CloudOptions.Parse(Expand(c, args.Skip(1)).ToArray());
             Assert.NotEmpty(parsed.Roles);
         }
     }

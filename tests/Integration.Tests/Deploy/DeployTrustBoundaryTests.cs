@@ -48,7 +48,7 @@ public sealed class DeployTrustBoundaryTests
         var args = Args(cloud);
         Assert.Equal("control,render,gateway", args[args.IndexOf("--roles") + 1]);
         Assert.Equal("4443", args[args.IndexOf("--gateway-port") + 1]);
-        var parsed = CloudOptions.From(CommandArgs.Parse(Expand(cloud, args.Skip(1)).ToArray(), CloudOptions.BooleanOptions));
+        var parsed = CloudOptions.Parse(Expand(cloud, args.Skip(1)).ToArray());
         Assert.Equal(new[] { FleetCluster.ControlRole, FleetCluster.RenderRole, FleetCluster.GatewayRole }, parsed.Roles);
         Assert.Equal(4443, parsed.GatewayPort);
         Assert.Contains(((YamlSequenceNode)At(cloud, "ports")!).Children, p => Scalar(At(p, "containerPort")) == "4443");
@@ -59,7 +59,7 @@ public sealed class DeployTrustBoundaryTests
     {
         var containers = FleetContainers().ToList();
         var (_, cloud) = containers.Single(c => Args(c.Container).Contains("--ca-key"));
-        var parsed = CloudOptions.From(CommandArgs.Parse(Expand(cloud, Args(cloud).Skip(1)).ToArray(), CloudOptions.BooleanOptions));
+        var parsed = CloudOptions.Parse(Expand(cloud, Args(cloud).Skip(1)).ToArray());
         Assert.Equal("/etc/fleet/keys/secret", parsed.KeySecretFile);
         Assert.Contains(((YamlSequenceNode)At(cloud, "volumeMounts")!).Children, m => Scalar(At(m, "mountPath")) == "/etc/fleet/keys");
         var statefulSet = Assert.Single(K8sDocuments().Select(d => d.Doc), d => Scalar(At(d, "kind")) == "StatefulSet" && Scalar(At(d, "metadata", "name")) == "fleet-cloud");
@@ -87,7 +87,7 @@ public sealed class DeployTrustBoundaryTests
             .Where(n => n.Length > 0).ToList();
         Assert.Equal(new[] { "fleet-render-cert" }, secretsUsed);
         Assert.DoesNotContain(Walk(pod).OfType<YamlScalarNode>(), n => n.Value == "FLEET_ADMIN_TOKEN");
-        var parsed = CloudOptions.From(CommandArgs.Parse(Expand(render, args.Skip(1)).ToArray(), CloudOptions.BooleanOptions));
+        var parsed = CloudOptions.Parse(Expand(render, args.Skip(1)).ToArray());
         Assert.NotNull(parsed.NodeCertificate);
         Assert.Equal(new[] { FleetCluster.RenderRole }, parsed.Roles);
         // The name each worker advertises resolves (subdomain + headless Service) and is what its certificate covers.

@@ -30,7 +30,15 @@ public sealed class UploadProgressTests
     [Fact]
     public void Json_output_never_gets_progress()
     {
-        Assert.Null(UploadProgress.ForCli(CommandArgs.Parse(["publish", "dir", "--progress", "--json"], UploadProgress.Option), "publish", 10));
-        Assert.NotNull(UploadProgress.ForCli(CommandArgs.Parse(["publish", "dir", "--progress"], UploadProgress.Option), "publish", 10));
+        Assert.Null(UploadProgress.ForCli(Publish("dir", "--progress", "--json"), "publish", 10));
+        Assert.NotNull(UploadProgress.ForCli(Publish("dir", "--progress"), "publish", 10));
+    }
+
+    private static System.CommandLine.ParseResult Publish(params string[] argv)
+    {
+        var publish = new System.CommandLine.Command("publish") { new System.CommandLine.Argument<string>("dir"), UploadProgress.Flag, FleetCli.Json };
+        var parsed = publish.Parse(argv);
+        Assert.Empty(parsed.Errors);
+        return parsed;
     }
 }
