@@ -14,16 +14,6 @@ public sealed record LogSettings(bool Json = false, LogLevel Level = LogLevel.In
 {
     public const string FormatVariable = "FLEET_LOG_FORMAT";
 
-    /// <summary>The options every agent takes; <see cref="Usage"/> describes them.</summary>
-    public static readonly string[] Options = ["log-format", "log-level", "akka-log-level"];
-
-    public const string Usage = """
-          --log-format text|json: console log lines as text (default) or one JSON object per line (timestamp, level,
-          category, message, exception); FLEET_LOG_FORMAT when not given. --log-level debug|info|warning|error: the
-          least severe line logged (default info). --akka-log-level DEBUG|INFO|WARNING|ERROR: Akka's own lines
-          (default WARNING, or what --log-level asks).
-        """;
-
     private static readonly string[] AkkaLevels = ["DEBUG", "INFO", "WARNING", "ERROR", "OFF"];
 
     public static readonly Option<string?> FormatOption = CliOption.Text("--log-format",
@@ -35,8 +25,6 @@ public sealed record LogSettings(bool Json = false, LogLevel Level = LogLevel.In
     public static Option[] Declared => [FormatOption, LevelOption, AkkaLevelOption];
 
     public static LogSettings From(ParseResult r) => From(r.GetValue(FormatOption), r.GetValue(LevelOption), r.GetValue(AkkaLevelOption));
-
-    public static LogSettings From(CommandArgs a) => From(a.Get("log-format"), a.Get("log-level"), a.Get("akka-log-level"));
 
     private static LogSettings From(string? formatGiven, string? levelGiven, string? akkaGiven)
     {

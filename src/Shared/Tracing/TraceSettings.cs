@@ -15,15 +15,6 @@ public sealed record TraceSettings(Uri? Endpoint = null, OtlpExportProtocol Prot
     public const string EndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
     public const string ProtocolVariable = "OTEL_EXPORTER_OTLP_PROTOCOL";
 
-    /// <summary>The options every agent takes; <see cref="Usage"/> describes them.</summary>
-    public static readonly string[] Options = ["otlp-endpoint"];
-
-    public const string Usage = """
-          --otlp-endpoint URL: export traces (kill engage to each device's acknowledgement, delegated renders) over
-          OTLP/HTTP protobuf to URL/v1/traces (a collector's port 4318, say); OTEL_EXPORTER_OTLP_ENDPOINT when not
-          given, OTEL_EXPORTER_OTLP_PROTOCOL=grpc for OTLP/gRPC to URL. Off by default: nothing is traced or sent.
-        """;
-
     public static readonly Option<string?> EndpointOption = CliOption.Text("--otlp-endpoint",
         $"export traces over OTLP/HTTP protobuf to URL/v1/traces (a collector's port 4318, say); {EndpointVariable} when not given, " +
         $"{ProtocolVariable}=grpc for OTLP/gRPC to URL. Off by default: nothing is traced or sent", "URL");
@@ -32,8 +23,6 @@ public sealed record TraceSettings(Uri? Endpoint = null, OtlpExportProtocol Prot
     public static Option[] Declared => [EndpointOption];
 
     public static TraceSettings From(ParseResult r) => From(r.GetValue(EndpointOption));
-
-    public static TraceSettings From(CommandArgs a) => From(a.Get("otlp-endpoint"));
 
     private static TraceSettings From(string? given)
     {

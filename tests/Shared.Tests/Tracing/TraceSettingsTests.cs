@@ -9,7 +9,14 @@ namespace Fleet.Shared.Tests.Tracing;
 /// <summary><c>--otlp-endpoint</c>: off unless given, checked when given, and nothing traced when off.</summary>
 public sealed class TraceSettingsTests
 {
-    private static TraceSettings Parse(params string[] argv) => TraceSettings.From(CommandArgs.Parse(argv));
+    private static TraceSettings Parse(params string[] argv)
+    {
+        var command = new System.CommandLine.Command("agent");
+        foreach (var option in TraceSettings.Declared) command.Options.Add(option);
+        var parsed = command.Parse(argv);
+        Assert.Empty(parsed.Errors);
+        return TraceSettings.From(parsed);
+    }
 
     [Fact]
     public void Tracing_is_off_unless_an_endpoint_is_given()
