@@ -15,6 +15,15 @@ public sealed class CliUsageTests
     [InlineData("edge", new[] { "audit", "frob" }, "fleet-edge audit: unexpected 'frob'")]
     [InlineData("edge", new[] { "store" }, "fleet-edge store: name a subcommand: verify")]
     [InlineData("edge", new[] { "frob" }, "fleet-edge: unknown command 'frob'")]
+    [InlineData("cloud", new[] { "campaign", "show", "Bad_Id" }, "fleet-cloud campaign: campaign id 'Bad_Id' is invalid")]
+    [InlineData("cloud", new[] { "campaign", "review", "summer-sale", "two" }, "fleet-cloud campaign: campaign review: version 'two' is not a version number like 3")]
+    [InlineData("cloud", new[] { "campaign", "budget", "summer-sale", "--device-jobs", "0" }, "fleet-cloud campaign: --device-jobs must be between 1 and 1000 (concurrent renders)")]
+    [InlineData("cloud", new[] { "model", "quantize", "m.onnx", "--out", "o.onnx", "--bits", "9" }, "fleet-cloud model: --bits must be between 2 and 8 (weight bits)")]
+    [InlineData("cloud", new[] { "model", "publish", "m.onnx", "--version", "1.0.0" }, "fleet-cloud model: Option '--name' is required")]
+    [InlineData("cloud", new[] { "report", "campaign", "summer-sale", "--since", "a-while" }, "fleet-cloud report: --since 'a-while' is not a duration")]
+    [InlineData("cloud", new[] { "report" }, "fleet-cloud report: name a subcommand: campaign")]
+    [InlineData("cloud", new[] { "audit", "device" }, "fleet-cloud audit: audit device needs a device id")]
+    [InlineData("cloud", new[] { "audit", "verify", "--file", "audit.log" }, "fleet-cloud audit: unknown option --file")]
     public async Task Bad_usage_is_exit_2_and_one_line(string program, string[] argv, string expected)
     {
         var (exit, stdout, stderr) = await RunAsync(program, argv);
@@ -28,6 +37,12 @@ public sealed class CliUsageTests
     [InlineData("edge", new[] { "agent", "--help" }, "--gateway <HOST:PORT>")]
     [InlineData("edge", new[] { "store", "verify", "-h" }, "--data <DIR>")]
     [InlineData("edge", new[] { "--version" }, "fleet-edge ")]
+    [InlineData("cloud", new[] { "campaign", "publish", "--help" }, "--staged")]
+    [InlineData("cloud", new[] { "campaign", "review", "-h" }, "--reject <VARIANT>")]
+    [InlineData("cloud", new[] { "model", "publish", "--help" }, "--progress")]
+    [InlineData("cloud", new[] { "model", "quantize", "--help" }, "--plan <PLAN>")]
+    [InlineData("cloud", new[] { "report", "campaign", "--help" }, "--since <DURATION>")]
+    [InlineData("cloud", new[] { "audit", "device", "-h" }, "--log <FILE>")]
     public async Task Help_and_version_exit_0(string program, string[] argv, string expected)
     {
         var (exit, stdout, stderr) = await RunAsync(program, argv);

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text.Json;
 using Fleet.Cloud.Api;
 using Fleet.Cloud.Audit;
@@ -15,16 +16,32 @@ public static class AuditDeviceCommand
 {
     public sealed record Report(DeviceAuditEndpoints.DeviceAuditView Device, AuditVerification? Log);
 
-    public static async Task<int> RunAsync(CommandArgs a, string deviceId)
+    public static Command Create()
     {
-        a.RejectUnknown([.. ApiClient.Options, "log"]);
-        var log = a.Get("log") is { } file ? Path.GetFullPath(file) : null;
+        // Optional so that a missing id gets the line naming the command's shape, not a generic one.
+        var id = new Argument<string?>("ID") { Description = "the device id", Arity = ArgumentArity.ZeroOrOne };
+        var log = CliOption.Text("--log", "a copy of the device's <data>/audit.log: check its chain against the signed heads", "FILE");
+        var device = new Command("device", "the audit chain heads a device signed and uploaded, and whether they verify") { id, log }
+            .WithDetails("""
+                Shows the audit chain heads the device signed and uploaded, each signature checked, and any rewrite the
+                cloud caught; --log FILE checks that log's chain against those heads and names the entry where it
+                diverges. Exits 1 when anything does not verify.
+                """);
+        device.SetAction((r, _) => r.GetValue(id) is { } deviceId
+            ? RunAsync(r, IdArguments.Parse<Fleet.Shared.Devices.DeviceId>(deviceId).Value, r.GetValue(log))
+            : throw new UsageException("audit device needs a device id: fleet-cloud audit device ID [--log FILE]"));
+        return device;
+    }
+
+    private static async Task<int> RunAsync(ParseResult r, string deviceId, string? logFile)
+    {
+        var log = logFile is { } file ? Path.GetFullPath(file) : null;
         if (log is not null && !File.Exists(log)) throw new FleetException($"audit log {log} does not exist");
-        using var api = ApiClient.From(a);
+        using var api = ApiClient.From(r);
         var view = await api.GetAsync<DeviceAuditEndpoints.DeviceAuditView>($"api/v1/devices/{Uri.EscapeDataString(deviceId)}/audit");
         var checkedLog = log is null ? null : AuditLog.VerifyFile(log, view.TrustedHeads());
         var ok = view.Verified && checkedLog?.IsValid != false;
-        if (a.Flag("json")) Console.WriteLine(JsonSerializer.Serialize(new Report(view, checkedLog), FleetJson.Indented));
+        if (r.GetValue(FleetCli.Json)) Console.WriteLine(JsonSerializer.Serialize(new Report(view, checkedLog), FleetJson.Indented));
         else Console.Write(Text(view, checkedLog, log));
         if (!ok) Console.Error.WriteLine(FirstProblem(view, checkedLog));
         return ok ? 0 : 1;

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text.Json;
 using Fleet.Cloud.Api;
 using Fleet.Cloud.Audit;
@@ -12,56 +13,44 @@ namespace Fleet.Cloud.Cli;
 /// </summary>
 public static class AuditVerb
 {
-    public static readonly Verb Verb = new("audit", "list operator actions, or 'audit verify' the hash chain", RunAsync, ["verify", "device"]);
-
-    private const string Usage = """
-        usage: fleet-cloud audit [--limit N] [--json] [--api URL] [--token TOKEN] [--data DIR]
-               fleet-cloud audit --file PATH [--json]
-               fleet-cloud audit verify [--data ./data/cloud] [--json]
-               fleet-cloud audit device ID [--log FILE] [--json] [--api URL] [--token TOKEN]
-          lists the audit log through the API (or straight from a file); verify checks <data>/audit.log's hash chain
-          and, when present, its signed head (<data>/audit.head.json against <data>/keys), names the first broken
-          entry and exits 1.
-          device ID shows the audit chain heads device ID signed and uploaded, each signature checked, and any rewrite
-          the cloud caught; --log FILE (a copy of the device's <data>/audit.log) checks that log's chain against those
-          heads and names the entry where it diverges. Exits 1 when anything does not verify.
-        """;
-
-    private static async Task<int> RunAsync(IReadOnlyList<string> argv)
+    public static Command Create()
     {
-        var a = CommandArgs.Parse(argv);
-        if (a.Flag("help")) { Console.WriteLine(Usage); return 0; }
-        switch (a.Positionals)
+        var file = CliOption.Text("--file", "read this audit log file instead of calling the API", "PATH");
+        var limit = CliOption.Int("--limit", 0, "only the last N entries (default: all)");
+        var verify = new Command("verify", "check <--data>/audit.log's hash chain: name the first broken entry and exit 1")
+            .WithDetails("""
+                Checks the hash chain of <data>/audit.log and, when present, its signed head (<data>/audit.head.json
+                against <data>/keys); names the first broken entry and exits 1. Reads the folder, not the API.
+                """);
+        verify.SetAction(r => Verify(Path.GetFullPath(r.GetValue(ApiFlags.Data)!), r.GetValue(FleetCli.Json)));
+        var audit = new Command("audit", "list operator actions, or 'audit verify' the hash chain") { file, limit, verify, AuditDeviceCommand.Create() }
+            .CallsApi();
+        audit.SetAction((r, _) => ListAsync(r, r.GetValue(file), r.GetValue(limit)));
+        return audit;
+    }
+
+    private static int Verify(string dir, bool json)
+    {
+        if (!File.Exists(Path.Combine(dir, CloudAudit.LogFile))) throw new FleetException($"no audit log in {dir}");
+        return Report(CloudAudit.VerifyFolder(dir), json);
+    }
+
+    private static async Task<int> ListAsync(ParseResult r, string? file, int limit)
+    {
+        List<AuditEntry> entries;
+        if (file is not null)
         {
-            case ["verify"]:
-                a.RejectUnknown("data");
-                var dir = Path.GetFullPath(a.Get("data", "./data/cloud"));
-                if (!File.Exists(Path.Combine(dir, CloudAudit.LogFile))) throw new FleetException($"no audit log in {dir}");
-                return Report(CloudAudit.VerifyFolder(dir), a.Flag("json"));
-            case ["device", var deviceId]:
-                return await AuditDeviceCommand.RunAsync(a, IdArguments.Parse<Fleet.Shared.Devices.DeviceId>(deviceId).Value);
-            case ["device"]:
-                throw new UsageException("audit device needs a device id: fleet-cloud audit device ID [--log FILE]");
-            case []:
-                a.RejectUnknown([.. ApiClient.Options, "file", "limit"]);
-                List<AuditEntry> entries;
-                if (a.Get("file") is { } file)
-                {
-                    if (!File.Exists(file)) throw new FleetException($"audit log {file} does not exist");
-                    using var log = AuditLog.Open(file);
-                    entries = log.Read().ToList();
-                }
-                else
-                {
-                    using var api = ApiClient.From(a);
-                    var limit = a.GetInt("limit", 0);
-                    entries = await api.GetAsync<List<AuditEntry>>("api/v1/audit" + (limit > 0 ? $"?limit={limit}" : ""));
-                }
-                Console.Write(a.Flag("json") ? JsonSerializer.Serialize(entries, FleetJson.Indented) + "\n" : Table(entries));
-                return 0;
-            default:
-                throw new UsageException($"unexpected '{string.Join(' ', a.Positionals)}' (use 'audit', 'audit verify' or 'audit device ID')");
+            if (!File.Exists(file)) throw new FleetException($"audit log {file} does not exist");
+            using var log = AuditLog.Open(file);
+            entries = log.Read().ToList();
         }
+        else
+        {
+            using var api = ApiClient.From(r);
+            entries = await api.GetAsync<List<AuditEntry>>("api/v1/audit" + (limit > 0 ? $"?limit={limit}" : ""));
+        }
+        Console.Write(r.GetValue(FleetCli.Json) ? JsonSerializer.Serialize(entries, FleetJson.Indented) + "\n" : Table(entries));
+        return 0;
     }
 
     /// <summary>Prints the verification and returns the exit code: 0 intact, 1 broken (the reason names the entry).</summary>

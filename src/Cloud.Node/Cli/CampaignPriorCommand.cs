@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -11,7 +12,18 @@ namespace Fleet.Cloud.Cli;
 /// <summary><c>fleet-cloud campaign prior ID [--version N] [--json]</c>: the signed fleet prior devices start their bandit from.</summary>
 internal static class CampaignPriorCommand
 {
-    public static async Task<int> RunAsync(ApiClient api, string id, string? version, bool json)
+    public static Command Create()
+    {
+        var version = CliOption.Text("--version", "the campaign version (default: the latest)", "N");
+        return new Command("prior", "what the fleet learnt, signed, that devices start their bandit from") { version }
+            .WithDetails("""
+                Per context bucket and copy variant: the impressions, clicks and completes the fleet reported, each row
+                capped (rates kept), signed by the cloud.
+                """)
+            .OnCampaign((r, api, id) => RunAsync(api, id, r.GetValue(version), r.GetValue(FleetCli.Json)));
+    }
+
+    private static async Task<int> RunAsync(ApiClient api, string id, string? version, bool json)
     {
         var query = version is null ? "" : "?version=" + Uri.EscapeDataString(version);
         var envelope = await api.GetAsync<SignedEnvelope>($"api/v1/campaigns/{Uri.EscapeDataString(id)}/prior{query}");

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Fleet.Cloud.Api;
 using Fleet.Cloud.Campaigns;
 using static Fleet.Shared.Campaigns.CampaignReplies;
@@ -10,14 +11,27 @@ namespace Fleet.Cloud.Cli;
 /// </summary>
 public static class CampaignReviewCommand
 {
-    public static readonly string[] Options = ["approve", "reject", "reason"];
+    public static Command Create()
+    {
+        var version = new Argument<string>("VERSION") { Description = "the campaign version, like 3" };
+        var approve = CliOption.Text("--approve", "record that this variant is approved (operator role or higher)", "VARIANT");
+        var reject = CliOption.Text("--reject", "record that this variant is rejected (needs --reason)", "VARIANT");
+        var reason = CliOption.Text("--reason", "why, with --approve or --reject", "R");
+        var review = new Command("review", "every copy variant of a version with its review state and the safety filter's verdict") { version, approve, reject, reason }
+            .WithDetails("""
+                Lists every copy variant (all locale pools); exits 3 while any is unreviewed or rejected, so a script can
+                wait on it. --approve or --reject records a decision. With the cloud's --require-review a rollout holds
+                at stage 1 until every variant is approved.
+                """);
+        return review.OnCampaign((r, api, id) =>
+            RunAsync(api, id, r.GetValue(version)!, r.GetValue(approve), r.GetValue(reject), r.GetValue(reason), r.GetValue(FleetCli.Json)));
+    }
 
-    public static async Task<int> RunAsync(ApiClient api, string id, string versionText, CommandArgs a, bool json)
+    private static async Task<int> RunAsync(ApiClient api, string id, string versionText, string? approve, string? reject, string? reason, bool json)
     {
         if (!int.TryParse(versionText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var version) || version < 1)
             throw new UsageException($"campaign review: version '{versionText}' is not a version number like 3");
         var path = $"api/v1/campaigns/{Uri.EscapeDataString(id)}/versions/{version}/review";
-        var (approve, reject, reason) = (a.Get("approve"), a.Get("reject"), a.Get("reason"));
         if (approve is not null && reject is not null) throw new UsageException("campaign review: use --approve VARIANT or --reject VARIANT, not both");
         if (reject is not null && string.IsNullOrWhiteSpace(reason)) throw new UsageException("campaign review --reject needs --reason R");
         if (approve is null && reject is null && reason is not null) throw new UsageException("campaign review: --reason goes with --approve or --reject");

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Fleet.Shared.Campaigns;
 using Fleet.Shared.Onnx;
 using Fleet.Shared.Onnx.Proto;
@@ -12,21 +13,40 @@ namespace Fleet.Cloud.Cli;
 /// </summary>
 public static class ModelQuantizeCommand
 {
-    public static readonly string[] Options = ["out", "campaign", "threshold", "contexts", "vocab", "bits", "plan"];
-
-    public static int Run(CommandArgs a, string file)
+    public static Command Create()
     {
-        var output = a.Required("out");
+        var file = new Argument<string>("FILE") { Description = "the fp32 sentence-embedding model (ONNX)" };
+        var output = CliOption.Text("--out", "where to write the INT8 model (not the input)", "FILE");
+        output.Required = true;
+        var campaign = CliOption.Text("--campaign", "check the copy choices on this campaign folder's texts (default: generic copy pools)", "DIR");
+        var threshold = CliOption.Text("--threshold", "the least agreement with fp32 that is written (0 < T <= 1; default 0.98)", "T");
+        var contexts = CliOption.Int("--contexts", 300, "how many reference contexts to compare on", 1, 5000);
+        var vocab = CliOption.Text("--vocab", "the tokenizer vocabulary (default: vocab.txt next to the model)", "FILE");
+        var bits = CliOption.Int("--bits", 8, "bits per quantised weight (2-8)", 2, 8, "weight bits");
+        var plan = CliOption.Text("--plan", QuantizationPlans.Auto,
+            $"{QuantizationPlans.Auto} (try each in turn until one agrees) or one of {string.Join(", ", QuantizationPlans.Names)}", "PLAN");
+        var quantize = new Command("quantize", "write an INT8 copy of an fp32 embedding model, checked against fp32")
+        {
+            file, output, campaign, threshold, contexts, vocab, bits, plan,
+        }.WithDetails("""
+            Refused, with nothing written, when its embeddings and copy choices agree with the fp32 model's below the
+            threshold; exits 1 then.
+            """);
+        quantize.SetAction(r => Run(r.GetValue(file)!, r.GetValue(output)!, r.GetValue(vocab), r.GetValue(threshold), r.GetValue(bits), r.GetValue(contexts),
+            r.GetValue(campaign), r.GetValue(plan)!, r.GetValue(FleetCli.Json)));
+        return quantize;
+    }
+
+    private static int Run(string file, string output, string? vocabFile, string? thresholdText, int bits, int contextCount, string? campaignDir, string plan, bool json)
+    {
         if (!File.Exists(file)) throw new FleetException($"{file}: no such file");
         if (Path.GetFullPath(output) == Path.GetFullPath(file)) throw new UsageException("--out must differ from the input model");
-        var vocab = a.Get("vocab") ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file))!, "vocab.txt");
+        var vocab = vocabFile ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file))!, "vocab.txt");
         if (!File.Exists(vocab)) throw new FleetException($"{vocab}: no vocab.txt next to the model (give --vocab FILE)");
-        var threshold = Threshold(a.Get("threshold"));
-        var bits = a.GetInt("bits", 8, 2, 8, "weight bits");
-        var contexts = ReferenceContexts.Sentences(a.GetInt("contexts", 300, 1, 5000));
-        var pools = a.Get("campaign") is { } dir ? PoolsOf(CampaignCopy(dir)) : CopyPools.Generic;
+        var threshold = Threshold(thresholdText);
+        var contexts = ReferenceContexts.Sentences(contextCount);
+        var pools = campaignDir is { } dir ? PoolsOf(CampaignCopy(dir)) : CopyPools.Generic;
 
-        var plan = a.Get("plan") ?? QuantizationPlans.Auto;
         var plans = plan == QuantizationPlans.Auto ? QuantizationPlans.Names
             : QuantizationPlans.Names.Contains(plan) ? [plan]
             : throw new UsageException($"--plan must be {QuantizationPlans.Auto} or one of {string.Join(", ", QuantizationPlans.Names)}, got '{plan}'");
@@ -69,7 +89,7 @@ public static class ModelQuantizeCommand
         {
             File.Delete(temp);
         }
-        Console.Write(a.Flag("json") ? CliJson.Of(report)
+        Console.Write(json ? CliJson.Of(report)
             : string.Concat(tried.SkipLast(1).Select(r => $"tried {r.Summary}\n")) +
               $"quantized {file} -> {output}: {report.Quantized.MatMuls} MatMul/Gemm with int8 activations, {report.Quantized.WeightOnly} weight-only, " +
               $"{report.Quantized.Gathers} Gather tables\n{report.Summary}\n");

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using Fleet.Cloud.Api;
@@ -5,35 +6,36 @@ using Fleet.Cloud.Reports;
 
 namespace Fleet.Cloud.Cli;
 
-/// <summary><c>fleet-cloud report campaign ID [--since 7d] [--version V] [--json]</c>: does personalisation beat the static creative?</summary>
+/// <summary><c>fleet-cloud report campaign ID [--since 7d] [--version V]</c>: does personalisation beat the static creative?</summary>
 public static class ReportVerb
 {
-    public static readonly Verb Verb = new("report", "personalised vs holdout per campaign version: CTR, VTR, engagement, lift with 95 % intervals", RunAsync);
-
-    private const string Usage = """
-        usage: fleet-cloud report campaign ID [--since 7d] [--version V] [--json] [--api URL] [--token TOKEN] [--data DIR]
-          player outcomes the devices reported over the last --since (90m, 12h, 7d; kept for the cloud's
-          --report-retention), per campaign version: for each arm (personalised; holdout = the static creative) and
-          each headline/CTA variant the impressions, CTR (clicks/impressions), VTR (completes/impressions), mean
-          engagement (dwell ms per impression) and quartile reach; then the lift of personalised over holdout for CTR
-          and VTR: relative lift with a 95 % log-ratio (delta-method) interval and the absolute difference with a 95 %
-          Newcombe interval, and whether the sample is large enough to detect a 10 % relative lift (5 % two-sided,
-          80 % power at the holdout's rate), else about how many more impressions per arm it needs.
-        """;
-
-    private static async Task<int> RunAsync(IReadOnlyList<string> argv)
+    public static Command Create()
     {
-        var a = CommandArgs.Parse(argv);
-        if (a.Flag("help")) { Console.WriteLine(Usage); return 0; }
-        a.RejectUnknown([.. ApiClient.Options, "since", "version"]);
-        if (a.Positionals is not ["campaign", var id]) throw new UsageException("use 'report campaign ID [--since 7d] [--version V] [--json]'");
+        var id = new Argument<string>("ID") { Description = "the campaign id" };
+        var since = CliOption.Text("--since", ReportEndpoints.DefaultSince, "the window: outcomes reported over the last 90m, 12h, 7d (at least 1m)", "DURATION");
+        var version = CliOption.Text("--version", "only this campaign version (default: every version in the window)", "V");
+        var campaign = new Command("campaign", "personalised vs holdout for one campaign, per version, with lift and 95 % intervals") { id, since, version }
+            .WithDetails("""
+                Player outcomes the devices reported over the last --since (kept for the cloud's --report-retention), per
+                campaign version: for each arm (personalised; holdout = the static creative) and each headline/CTA variant
+                the impressions, CTR (clicks/impressions), VTR (completes/impressions), mean engagement (dwell ms per
+                impression) and quartile reach; then the lift of personalised over holdout for CTR and VTR: relative lift
+                with a 95 % log-ratio (delta-method) interval and the absolute difference with a 95 % Newcombe interval,
+                and whether the sample is large enough to detect a 10 % relative lift (5 % two-sided, 80 % power at the
+                holdout's rate), else about how many more impressions per arm it needs.
+                """);
+        campaign.SetAction((r, _) => RunAsync(r, r.GetValue(id)!, r.GetValue(since)!, r.GetValue(version)));
+        return new Command("report", "personalised vs holdout per campaign version: CTR, VTR, engagement, lift with 95 % intervals") { campaign }.CallsApi();
+    }
+
+    private static async Task<int> RunAsync(ParseResult r, string id, string since, string? version)
+    {
         IdArguments.Parse<Fleet.Shared.Campaigns.CampaignId>(id);
-        var since = a.Get("since", ReportEndpoints.DefaultSince);
         if (ReportEndpoints.ParseSince(since) is null) throw new UsageException("--" + ReportEndpoints.SinceError(since));
-        var query = "?since=" + Uri.EscapeDataString(since) + (a.Get("version") is { } v ? "&version=" + Uri.EscapeDataString(v) : "");
-        using var api = ApiClient.From(a);
+        var query = "?since=" + Uri.EscapeDataString(since) + (version is { } v ? "&version=" + Uri.EscapeDataString(v) : "");
+        using var api = ApiClient.From(r);
         var report = await api.GetAsync<CampaignLiftReport>($"api/v1/reports/campaigns/{Uri.EscapeDataString(id)}{query}");
-        Console.Write(a.Flag("json") ? CliJson.Of(report) : Table(report, since));
+        Console.Write(r.GetValue(FleetCli.Json) ? CliJson.Of(report) : Table(report, since));
         return 0;
     }
 
