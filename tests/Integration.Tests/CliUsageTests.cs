@@ -19,7 +19,7 @@ public sealed class CliUsageTests
     [InlineData("cloud", new[] { "campaign", "review", "summer-sale", "two" }, "fleet-cloud campaign: campaign review: version 'two' is not a version number like 3")]
     [InlineData("cloud", new[] { "campaign", "budget", "summer-sale", "--device-jobs", "0" }, "fleet-cloud campaign: --device-jobs must be between 1 and 1000 (concurrent renders)")]
     [InlineData("cloud", new[] { "model", "quantize", "m.onnx", "--out", "o.onnx", "--bits", "9" }, "fleet-cloud model: --bits must be between 2 and 8 (weight bits)")]
-    [InlineData("cloud", new[] { "model", "publish", "m.onnx", "--version", "1.0.0" }, "fleet-cloud model: Option '--name' is required")]
+    [InlineData("cloud", new[] { "model", "publish", "m.onnx", "--version", "1.0.0" }, "fleet-cloud model: missing required option --name")]
     [InlineData("cloud", new[] { "report", "campaign", "summer-sale", "--since", "a-while" }, "fleet-cloud report: --since 'a-while' is not a duration")]
     [InlineData("cloud", new[] { "report" }, "fleet-cloud report: name a subcommand: campaign")]
     [InlineData("cloud", new[] { "audit", "device" }, "fleet-cloud audit: audit device needs a device id")]

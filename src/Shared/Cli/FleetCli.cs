@@ -10,7 +10,7 @@ namespace Fleet.Shared.Cli;
 /// (FLEET_DEBUG=1 lets it through with its stack trace). Help, <c>--version</c> and <c>completion bash|zsh</c> come
 /// from the same tree, so a new verb or option needs no other edit.
 /// </summary>
-public static class FleetCli
+public static partial class FleetCli
 {
     /// <summary>Every verb takes it: scripts read JSON, people read text.</summary>
     public static readonly Option<bool> Json = new("--json") { Description = "print JSON (for scripts) instead of text", Recursive = true };
@@ -104,9 +104,12 @@ public static class FleetCli
         var command = parsed.CommandResult.Command;
         if (command.Action is null && command.Subcommands.Count > 0)
             return $"name a subcommand: {string.Join(", ", command.Subcommands.Select(s => s.Name))} (try '{string.Join(' ', Path(command).Prepend(program))} --help')";
-        var first = parsed.Errors[0].Message;
-        return first.EndsWith('.') ? first[..^1] : first;
+        var first = parsed.Errors[0].Message.TrimEnd('.');
+        return RequiredOption().Match(first) is { Success: true } m ? $"missing required option {m.Groups[1].Value}" : first;
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^Option '(-[^']+)' is required$")]
+    private static partial System.Text.RegularExpressions.Regex RequiredOption();
 
     private static IEnumerable<string> Path(Command command)
     {
