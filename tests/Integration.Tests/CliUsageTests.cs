@@ -24,6 +24,13 @@ public sealed class CliUsageTests
     [InlineData("cloud", new[] { "report" }, "fleet-cloud report: name a subcommand: campaign")]
     [InlineData("cloud", new[] { "audit", "device" }, "fleet-cloud audit: audit device needs a device id")]
     [InlineData("cloud", new[] { "audit", "verify", "--file", "audit.log" }, "fleet-cloud audit: unknown option --file")]
+    [InlineData("bench", new[] { "render", "--bogus", "1" }, "fleet-bench render: unknown option --bogus")]
+    [InlineData("bench", new[] { "gateway", "--devices", "0" }, "fleet-bench gateway: --devices must be between 1 and 60000")]
+    [InlineData("bench", new[] { "kill", "--edges", "x" }, "fleet-bench kill: --edges must be a non-negative integer, got 'x'")]
+    [InlineData("bench", new[] { "metrics", "now" }, "fleet-bench metrics: unexpected 'now'")]
+    [InlineData("bench", new[] { "template", "--runs", "3" }, "fleet-bench template: missing required option --campaign")]
+    [InlineData("bench", new[] { "soak", "--devices", "0" }, "fleet-bench soak: --devices must be between 1 and 50")]
+    [InlineData("bench", new[] { "frob" }, "fleet-bench: unknown command 'frob'")]
     public async Task Bad_usage_is_exit_2_and_one_line(string program, string[] argv, string expected)
     {
         var (exit, stdout, stderr) = await RunAsync(program, argv);
@@ -43,6 +50,12 @@ public sealed class CliUsageTests
     [InlineData("cloud", new[] { "model", "quantize", "--help" }, "--plan <PLAN>")]
     [InlineData("cloud", new[] { "report", "campaign", "--help" }, "--since <DURATION>")]
     [InlineData("cloud", new[] { "audit", "device", "-h" }, "--log <FILE>")]
+    [InlineData("bench", new[] { "--help" }, "FLEET_CLOUD_DLL=PATH")]
+    [InlineData("bench", new[] { "--help" }, "FLEET_EDGE_DLL=PATH")]
+    [InlineData("bench", new[] { "gateway", "--help" }, "--parallel <N>")]
+    [InlineData("bench", new[] { "kill", "-h" }, "--rotate")]
+    [InlineData("bench", new[] { "soak", "--help" }, "--pg <CONNSTRING>")]
+    [InlineData("bench", new[] { "template", "--help" }, "--campaign <DIR>")]
     public async Task Help_and_version_exit_0(string program, string[] argv, string expected)
     {
         var (exit, stdout, stderr) = await RunAsync(program, argv);
@@ -62,7 +75,7 @@ public sealed class CliUsageTests
     private static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(string program, string[] argv)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(program == "cloud" ? FleetProcess.CloudDll : FleetProcess.EdgeDll);
+        psi.ArgumentList.Add(program switch { "cloud" => FleetProcess.CloudDll, "bench" => FleetProcess.BenchDll, _ => FleetProcess.EdgeDll });
         foreach (var a in argv) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();

@@ -1,5 +1,6 @@
-using Fleet.Shared.Speech;
+using System.CommandLine;
 using System.Text.Json;
+using Fleet.Shared.Speech;
 using Fleet.Edge.Cli;
 using Fleet.Shared.Cli;
 using Fleet.Shared.Rendering;
@@ -13,17 +14,31 @@ namespace Fleet.Bench.Cli;
 /// </summary>
 internal static class TemplateBench
 {
-    public static readonly Verb Verb = new("template", "a campaign's template: the fast path against the naive one, ffmpeg alone",
-        argv => RunAsync(CommandArgs.Parse(argv)));
-
-    private static async Task<int> RunAsync(CommandArgs args)
+    public static Command Create()
     {
-        if (args.Flag("help")) { Console.WriteLine(BenchVerb.Usage); return 0; }
-        args.RejectUnknown("campaign", "cache", "ffmpeg", "runs", "keep");
-        var runs = Math.Max(1, args.GetInt("runs", 7));
+        var campaign = CliOption.Text("--campaign", "the campaign folder (required)", "DIR");
+        var runs = CliOption.Int("--runs", 7, "renders timed on each path");
+        var keep = CliOption.Text("--keep", "a folder to keep the last fast and naive MP4s in", "DIR");
+        var cache = CliOption.Text("--cache", TemplateVerb.DefaultCache, "where prepared templates are kept", "DIR");
+        var ffmpeg = CliOption.Text("--ffmpeg", "the ffmpeg to run (default: from PATH)", "PATH");
+        var command = new Command("template", "a campaign's template: the fast path against the naive one, ffmpeg alone") { campaign, runs, keep, cache, ffmpeg }
+            .WithDetails("""
+                The campaign's default copy rendered --runs times on the fast path (warm and cold) and on the naive path
+                (same preset), interleaved; medians, their ratio and ffmpeg's CPU time.
+                """);
+        command.SetAction((r, _) => RunAsync(new Settings(r.GetValue(campaign) ?? throw new UsageException("missing required option --campaign"),
+            Math.Max(1, r.GetValue(runs)), r.GetValue(keep), r.GetValue(cache)!, r.GetValue(ffmpeg)), r.GetValue(FleetCli.Json)));
+        return command;
+    }
+
+    private sealed record Settings(string Campaign, int Runs, string? Keep, string Cache, string? Ffmpeg);
+
+    private static async Task<int> RunAsync(Settings settings, bool json)
+    {
+        var runs = settings.Runs;
         // A spinner with the current step on a terminal; redirected, stderr stays quiet as it always was.
-        var (report, preset, steps) = await Terminal.StatusAsync("fleet-bench template", step => MeasureAsync(args, runs, step), quiet: args.Flag("json"));
-        if (args.Flag("json")) Console.WriteLine(JsonSerializer.Serialize(report, FleetJson.Indented));
+        var (report, preset, steps) = await Terminal.StatusAsync("fleet-bench template", step => MeasureAsync(settings, runs, step), quiet: json);
+        if (json) Console.WriteLine(JsonSerializer.Serialize(report, FleetJson.Indented));
         else
         {
             Console.WriteLine($"{report.Campaign}: {runs} runs, 10 s template, preset {preset}");
@@ -38,11 +53,11 @@ internal static class TemplateBench
         return 0;
     }
 
-    private static async Task<(BenchReport Report, string Preset, List<StepTiming> Steps)> MeasureAsync(CommandArgs args, int runs, Action<string> step)
+    private static async Task<(BenchReport Report, string Preset, List<StepTiming> Steps)> MeasureAsync(Settings settings, int runs, Action<string> step)
     {
         step("preparing the template");
-        var (campaign, prepared) = await TemplateVerb.LoadAndPrepareAsync(args.Required("campaign"), args.Get("ffmpeg"), args.Get("cache", TemplateVerb.DefaultCache));
-        var runner = new FfmpegRunner(args.Get("ffmpeg"));
+        var (campaign, prepared) = await TemplateVerb.LoadAndPrepareAsync(settings.Campaign, settings.Ffmpeg, settings.Cache);
+        var runner = new FfmpegRunner(settings.Ffmpeg);
         var engine = new RenderEngine(runner);
         // The deployed configuration: the assemble process is started ahead of each render.
         using var warmEngine = new RenderEngine(runner) { KeepStepsWarm = true };
@@ -89,7 +104,7 @@ internal static class TemplateBench
                 var cpu2 = ChildCpu.TotalMs();
                 if (cpu0 is { } a && cpu1 is { } b && cpu2 is { } c) { fastCpu.Add(b - a); naiveCpu.Add(c - b); }
             }
-            if (args.Get("keep") is { } keep)
+            if (settings.Keep is { } keep)
             {
                 Directory.CreateDirectory(keep);
                 File.Copy(Path.Combine(scratch, "fast.mp4"), Path.Combine(keep, "fast.mp4"), overwrite: true);

@@ -26,6 +26,7 @@ public sealed class FleetProcess : IDisposable
 
     public static string CloudDll => Locate("FLEET_CLOUD_DLL", "fleet-cloud.dll");
     public static string EdgeDll => Locate("FLEET_EDGE_DLL", "fleet-edge.dll");
+    public static string BenchDll => Locate("FLEET_BENCH_DLL", "fleet-bench.dll");
 
     public static FleetProcess Cloud(params string[] args) => new(CloudDll, args);
     public static FleetProcess Edge(params string[] args) => new(EdgeDll, args);
