@@ -16,7 +16,7 @@ public static class CaVerb
     public const string NodeCertFile = "node.crt";
     public const string NodeKeyFile = "node.key";
 
-    // On the verb and its subcommands alike: older scripts put them before the subcommand's name.
+    // Also before the subcommand's name ('ca --data DIR init'), where the hand-written parser took them too.
     private static readonly Option<string> Data = Recursive(CliOption.Text("--data", "./data/cloud", "the cloud node's data folder: the CA key is <data>/ca/ca.key", "DIR"));
     private static readonly Option<string?> CaKey = Recursive(CliOption.Text("--ca-key", "the CA key instead of <data>/ca/ca.key (ca.crt beside it)", "PATH"));
 

@@ -9,8 +9,9 @@ public static class KeysVerb
 {
     public static Command Create()
     {
+        Func<ParseResult, CancellationToken, Task<int>> listKeys = (r, _) => ListAsync(r, api => api.GetAsync<List<KeyEndpoints.KeyView>>("api/v1/keys"));
         var list = new Command("list", "the signing keys and their state (the default)");
-        list.SetAction((r, _) => ListAsync(r, api => api.GetAsync<List<KeyEndpoints.KeyView>>("api/v1/keys")));
+        list.SetAction(listKeys);
 
         var status = new Command("status", "which trust version each device confirmed; exits 3 while any lags");
         status.SetAction((r, _) => StatusAsync(r));
@@ -27,7 +28,7 @@ public static class KeysVerb
         revoke.SetAction((r, _) => ListAsync(r, api => api.PostAsync<List<KeyEndpoints.KeyView>>($"api/v1/keys/{Uri.EscapeDataString(r.GetValue(kid)!)}/revoke", new { })));
 
         var keys = new Command("keys", "list, rotate or revoke manifest signing keys; which devices hold the current trust") { list, status, rotate, revoke }.CallsApi();
-        keys.SetAction((r, _) => ListAsync(r, api => api.GetAsync<List<KeyEndpoints.KeyView>>("api/v1/keys")));
+        keys.SetAction(listKeys);
         return keys;
     }
 
