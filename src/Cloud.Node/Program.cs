@@ -8,16 +8,16 @@ var root = FleetCli.Root("fleet-cloud", "fleet-cloud: a control-plane node (agen
     TelemetryVerb.Verb.AsCommand(),
     ReportVerb.Create(),
     AuditVerb.Create(),
-    BenchVerb.Verb.AsCommand(),
+    BenchVerb.Create(),
     KillVerb.Verb.AsCommand(),
     RolloutVerb.Verb.AsCommand(),
     RendersVerb.Verb.AsCommand(),
     CampaignVerb.Create(),
     ModelVerb.Create(),
-    KeysVerb.Verb.AsCommand(),
-    TokensVerb.Verb.AsCommand(),
-    CaVerb.Verb.AsCommand(),
-    EnrollVerb.Verb.AsCommand(),
+    KeysVerb.Create(),
+    TokensVerb.Create(),
+    CaVerb.Create(),
+    EnrollVerb.Create(),
 ], $"""
     FLEET_API=URL   the API the commands call when --api is not given (default {Fleet.Cloud.Api.ApiClient.DefaultUrl})
     FLEET_TOKEN     the API token when --token is not given (default: <--data>/admin.token)

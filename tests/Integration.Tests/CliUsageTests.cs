@@ -31,6 +31,18 @@ public sealed class CliUsageTests
     [InlineData("bench", new[] { "template", "--runs", "3" }, "fleet-bench template: missing required option --campaign")]
     [InlineData("bench", new[] { "soak", "--devices", "0" }, "fleet-bench soak: --devices must be between 1 and 50")]
     [InlineData("bench", new[] { "frob" }, "fleet-bench: unknown command 'frob'")]
+    [InlineData("cloud", new[] { "keys", "revoke" }, "fleet-cloud keys: missing KID")]
+    [InlineData("cloud", new[] { "keys", "frob" }, "fleet-cloud keys: unexpected 'frob'")]
+    [InlineData("cloud", new[] { "tokens", "create" }, "fleet-cloud tokens: missing required option --role")]
+    [InlineData("cloud", new[] { "tokens" }, "fleet-cloud tokens: name a subcommand: create, list, revoke")]
+    [InlineData("cloud", new[] { "ca", "issue-node", "--name", "r", "--roles", "render", "--out", "x", "--days", "0" }, "fleet-cloud ca: --days must be between 1 and 3650 (days)")]
+    [InlineData("cloud", new[] { "ca", "issue-node", "--name", "r", "--roles", "edge", "--out", "x" }, "fleet-cloud ca: --roles: unknown role 'edge'")]
+    [InlineData("cloud", new[] { "enroll", "--device-id", "kiosk-1" }, "fleet-cloud enroll: pass exactly one of --out FILE (a bundle) or --code (a one-time code)")]
+    [InlineData("cloud", new[] { "enroll", "--device-id", "kiosk-1", "--code", "--ttl", "soon" }, "fleet-cloud enroll: --ttl 'soon' is not a duration")]
+    [InlineData("cloud", new[] { "enroll", "--device-id", "../x", "--code" }, "fleet-cloud enroll: device id '../x' is invalid")]
+    [InlineData("cloud", new[] { "bench", "report", "--days", "0" }, "fleet-cloud bench: --days must be between 1 and 365")]
+    [InlineData("cloud", new[] { "bench", "telemetry", "--devices", "many" }, "fleet-cloud bench: --devices must be a non-negative integer, got 'many'")]
+    [InlineData("cloud", new[] { "bench" }, "fleet-cloud bench: name a subcommand: telemetry, report")]
     public async Task Bad_usage_is_exit_2_and_one_line(string program, string[] argv, string expected)
     {
         var (exit, stdout, stderr) = await RunAsync(program, argv);
@@ -56,6 +68,13 @@ public sealed class CliUsageTests
     [InlineData("bench", new[] { "kill", "-h" }, "--rotate")]
     [InlineData("bench", new[] { "soak", "--help" }, "--pg <CONNSTRING>")]
     [InlineData("bench", new[] { "template", "--help" }, "--campaign <DIR>")]
+    [InlineData("cloud", new[] { "keys", "revoke", "--help" }, "<KID>")]
+    [InlineData("cloud", new[] { "keys", "status", "--help" }, "--api <URL>")]
+    [InlineData("cloud", new[] { "tokens", "create", "--help" }, "--role <viewer|operator|sre|device>")]
+    [InlineData("cloud", new[] { "ca", "issue-node", "--help" }, "--host <H>")]
+    [InlineData("cloud", new[] { "ca", "init", "-h" }, "--ca-key <PATH>")]
+    [InlineData("cloud", new[] { "enroll", "--help" }, "--ttl <DURATION>")]
+    [InlineData("cloud", new[] { "bench", "report", "--help" }, "--budget-ms <N>")]
     public async Task Help_and_version_exit_0(string program, string[] argv, string expected)
     {
         var (exit, stdout, stderr) = await RunAsync(program, argv);

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Fleet.Cloud.Api;
 using Fleet.Cloud.Keys;
 
@@ -6,40 +7,46 @@ namespace Fleet.Cloud.Cli;
 /// <summary><c>fleet-cloud keys list | status | rotate | revoke KID</c>: the manifest signing keys (rotate/revoke need operator).</summary>
 public static class KeysVerb
 {
-    public static readonly Verb Verb = new("keys", "list, rotate or revoke manifest signing keys; which devices hold the current trust", RunAsync, ["list", "rotate", "revoke", "status"]);
-
-    private const string Usage = """
-        usage: fleet-cloud keys [list] [--json]
-               fleet-cloud keys status [--json]        which trust version each device confirmed; exits 3 while any lags
-               fleet-cloud keys rotate [--json]        add a key and sign new manifests with it; the old one stays trusted
-                                                until it retires (fleet-cloud agent --retire-after)
-               fleet-cloud keys revoke KID [--json]    remove a key fleet-wide (devices refuse its signatures)
-        """;
-
-    private static async Task<int> RunAsync(IReadOnlyList<string> argv)
+    public static Command Create()
     {
-        var a = CommandArgs.Parse(argv);
-        if (a.Flag("help")) { Console.WriteLine(Usage); return 0; }
-        a.RejectUnknown(ApiClient.Options);
-        using var api = ApiClient.From(a);
-        if (a.Positionals is ["status"]) return await StatusAsync(api, a.Flag("json"));
-        var keys = a.Positionals switch
-        {
-            [] or ["list"] => await api.GetAsync<List<KeyEndpoints.KeyView>>("api/v1/keys"),
-            ["rotate"] => await api.PostAsync<List<KeyEndpoints.KeyView>>("api/v1/keys/rotate", new { }),
-            ["revoke", var kid] => await api.PostAsync<List<KeyEndpoints.KeyView>>($"api/v1/keys/{Uri.EscapeDataString(kid)}/revoke", new { }),
-            _ => throw new UsageException("use 'keys list', 'keys status', 'keys rotate' or 'keys revoke KID'"),
-        };
-        Console.Write(a.Flag("json") ? CliJson.Of(keys) : TextTable.Render(["KID", "STATE"],
+        Func<ParseResult, CancellationToken, Task<int>> listKeys = (r, _) => ListAsync(r, api => api.GetAsync<List<KeyEndpoints.KeyView>>("api/v1/keys"));
+        var list = new Command("list", "the signing keys and their state (the default)");
+        list.SetAction(listKeys);
+
+        var status = new Command("status", "which trust version each device confirmed; exits 3 while any lags");
+        status.SetAction((r, _) => StatusAsync(r));
+
+        var rotate = new Command("rotate", "add a key and sign new manifests with it; the old one stays trusted until it retires")
+            .WithDetails("""
+                The old key retires by itself once its successor has been active for 'fleet-cloud agent --retire-after' and
+                every device confirmed a trust version holding the successor (or was written off); 'keys revoke' takes it out at once.
+                """);
+        rotate.SetAction((r, _) => ListAsync(r, api => api.PostAsync<List<KeyEndpoints.KeyView>>("api/v1/keys/rotate", new { })));
+
+        var kid = new Argument<string>("KID") { Description = "the key to remove" };
+        var revoke = new Command("revoke", "remove a key fleet-wide (devices refuse its signatures)") { kid };
+        revoke.SetAction((r, _) => ListAsync(r, api => api.PostAsync<List<KeyEndpoints.KeyView>>($"api/v1/keys/{Uri.EscapeDataString(r.GetValue(kid)!)}/revoke", new { })));
+
+        var keys = new Command("keys", "list, rotate or revoke manifest signing keys; which devices hold the current trust") { list, status, rotate, revoke }.CallsApi();
+        keys.SetAction(listKeys);
+        return keys;
+    }
+
+    private static async Task<int> ListAsync(ParseResult r, Func<ApiClient, Task<List<KeyEndpoints.KeyView>>> call)
+    {
+        using var api = ApiClient.From(r);
+        var keys = await call(api);
+        Console.Write(r.GetValue(FleetCli.Json) ? CliJson.Of(keys) : TextTable.Render(["KID", "STATE"],
             keys.Select(k => (IReadOnlyList<string>)[k.Kid, k.Revoked ? "revoked" : k.Active ? "active (signing)" : "trusted"])));
         return 0;
     }
 
     /// <summary>Exit 3 while a device is behind, so a script can wait for a rotation to reach the fleet before revoking.</summary>
-    private static async Task<int> StatusAsync(ApiClient api, bool json)
+    private static async Task<int> StatusAsync(ParseResult r)
     {
+        using var api = ApiClient.From(r);
         var s = await api.GetAsync<TrustStatus.View>("api/v1/keys/status");
-        if (json) Console.Write(CliJson.Of(s));
+        if (r.GetValue(FleetCli.Json)) Console.Write(CliJson.Of(s));
         else
         {
             Console.WriteLine($"trust version {s.TrustVersion} (active key {s.ActiveKid}): {s.OnCurrent} of {s.Devices} devices confirmed it");

@@ -105,11 +105,15 @@ public static partial class FleetCli
         if (command.Action is null && command.Subcommands.Count > 0)
             return $"name a subcommand: {string.Join(", ", command.Subcommands.Select(s => s.Name))} (try '{string.Join(' ', Path(command).Prepend(program))} --help')";
         var first = parsed.Errors[0].Message.TrimEnd('.');
-        return RequiredOption().Match(first) is { Success: true } m ? $"missing required option {m.Groups[1].Value}" : first;
+        if (RequiredOption().Match(first) is { Success: true } option) return $"missing required option {option.Groups[1].Value}";
+        return RequiredArgument().Match(first) is { Success: true } argument ? $"missing {argument.Groups[1].Value}" : first;
     }
 
     [System.Text.RegularExpressions.GeneratedRegex(@"^Option '(-[^']+)' is required$")]
     private static partial System.Text.RegularExpressions.Regex RequiredOption();
+
+    [System.Text.RegularExpressions.GeneratedRegex("^Required argument '([^']+)' missing")]
+    private static partial System.Text.RegularExpressions.Regex RequiredArgument();
 
     private static IEnumerable<string> Path(Command command)
     {

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Security.Cryptography.X509Certificates;
 using Fleet.Cloud.Cli;
 using Fleet.Cloud.Enrolment;
@@ -21,7 +22,13 @@ public sealed class PreIssuedNodeCertificateTests : IDisposable
 
     public PreIssuedNodeCertificateTests() => FleetCa.Create(CaKey).Dispose();
 
-    private Task<int> Ca(params string[] argv) => CaVerb.Verb.Run(argv);
+    /// <summary>The verb as the program runs it, with a parse error thrown as the program reports it (exit 2).</summary>
+    private static async Task<int> Ca(params string[] argv)
+    {
+        var parsed = CaVerb.Create().Parse(argv);
+        if (parsed.Errors.Count > 0) throw new UsageException(parsed.Errors[0].Message);
+        return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    }
 
     private Task<int> IssueRender(params string[] hosts) =>
         Ca(new[] { "issue-node", "--name", "render-1", "--roles", "render", "--ca-key", CaKey, "--out", Out }
