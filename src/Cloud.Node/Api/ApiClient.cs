@@ -40,18 +40,6 @@ public sealed class ApiClient : IDisposable
         return new ApiClient(url, AdminToken.ForClient(r.GetValue(Cli.ApiFlags.Token), data), ca);
     }
 
-    // TRANSITION: for verbs still on CommandArgs; removed with CommandArgs.
-    public static readonly string[] Options = { "api", "token", "data" };
-    public static ApiClient From(CommandArgs a)
-    {
-        var url = a.Get("api") ?? Environment.GetEnvironmentVariable("FLEET_API") ?? DefaultUrl;
-        if (!Uri.TryCreate(url, UriKind.Absolute, out _)) throw new UsageException($"--api '{url}' is not a URL");
-        var data = Path.GetFullPath(a.Get("data", "./data/cloud"));
-        var caPath = Path.Combine(data, "ca", Fleet.Shared.Security.Pki.FleetCa.CertFile);
-        var ca = File.Exists(caPath) ? System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(caPath)) : null;
-        return new ApiClient(url, AdminToken.ForClient(a.Get("token"), data), ca);
-    }
-
     public Task<T> GetAsync<T>(string path, CancellationToken ct = default) => SendAsync<T>(HttpMethod.Get, path, null, ct);
 
     public Task<T> PostAsync<T>(string path, object body, CancellationToken ct = default) =>

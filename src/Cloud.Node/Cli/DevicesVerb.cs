@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text.Json;
 using Fleet.Cloud.Api;
 using Fleet.Shared.Devices;
@@ -8,42 +9,42 @@ namespace Fleet.Cloud.Cli;
 /// <summary><c>fleet-cloud devices [--json]</c> and <c>fleet-cloud devices show ID [--json]</c>: the device registry.</summary>
 public static class DevicesVerb
 {
-    public static readonly Verb Verb = new("devices", "list registered devices, 'devices show ID', 'devices revoke ID'", RunAsync, ["show", "revoke"]);
-
-    private const string Usage = """
-        usage: fleet-cloud devices [--json] [--api URL] [--token TOKEN] [--data DIR]
-               fleet-cloud devices show ID [--json] ...
-               fleet-cloud devices revoke ID [--json] ...   (refuse its certificate, remove it from the cluster, keep its record)
-          reads the registry through the API (default http://127.0.0.1:5080); the token comes from --token,
-          FLEET_TOKEN or <data>/admin.token (default data ./data/cloud).
-        """;
-
-    private static async Task<int> RunAsync(IReadOnlyList<string> argv)
+    public static Command Create()
     {
-        var a = CommandArgs.Parse(argv);
-        if (a.Flag("help")) { Console.WriteLine(Usage); return 0; }
-        a.RejectUnknown(ApiClient.Options);
-        using var api = ApiClient.From(a);
-        if (a.Positionals is ["show" or "revoke", var named]) IdArguments.Parse<DeviceId>(named);
-        switch (a.Positionals)
+        var showId = DeviceArgument("the device");
+        var show = new Command("show", "one device: state, facts, tags, when it was last seen") { showId };
+        show.SetAction(async (r, _) =>
         {
-            case []:
-                var all = await api.GetAsync<List<DeviceReplies.DeviceView>>("api/v1/devices");
-                Console.Write(a.Flag("json") ? Json(all) : Table(all));
-                return 0;
-            case ["revoke", var rid]:
-                var revoked = await api.PostAsync<DeviceReplies.RevokeResult>($"api/v1/devices/{Uri.EscapeDataString(rid)}/revoke", new { });
-                Console.Write(a.Flag("json") ? Json(revoked)
-                    : $"device {rid} revoked at {revoked.RevokedAt:u}: its stream is closed on every gateway and its certificate refused from now on; its record is kept\n");
-                return 0;
-            case ["show", var id]:
-                var one = await api.GetAsync<DeviceReplies.DeviceView>($"api/v1/devices/{Uri.EscapeDataString(id)}");
-                Console.Write(a.Flag("json") ? Json(one) : Details(one));
-                return 0;
-            default:
-                throw new UsageException($"unexpected '{string.Join(' ', a.Positionals)}' (use 'devices', 'devices show ID' or 'devices revoke ID')");
-        }
+            using var api = ApiClient.From(r);
+            var one = await api.GetAsync<DeviceReplies.DeviceView>($"api/v1/devices/{Uri.EscapeDataString(r.GetValue(showId).Value)}");
+            Console.Write(r.GetValue(FleetCli.Json) ? Json(one) : Details(one));
+            return 0;
+        });
+
+        var revokeId = DeviceArgument("the device to revoke");
+        var revoke = new Command("revoke", "refuse its certificate, close its stream on every gateway, keep its record (role operator)") { revokeId };
+        revoke.SetAction(async (r, _) =>
+        {
+            var id = r.GetValue(revokeId).Value;
+            using var api = ApiClient.From(r);
+            var revoked = await api.PostAsync<DeviceReplies.RevokeResult>($"api/v1/devices/{Uri.EscapeDataString(id)}/revoke", new { });
+            Console.Write(r.GetValue(FleetCli.Json) ? Json(revoked)
+                : $"device {id} revoked at {revoked.RevokedAt:u}: its stream is closed on every gateway and its certificate refused from now on; its record is kept\n");
+            return 0;
+        });
+
+        var devices = new Command("devices", "list registered devices, 'devices show ID', 'devices revoke ID'") { show, revoke }.CallsApi();
+        devices.SetAction(async (r, _) =>
+        {
+            using var api = ApiClient.From(r);
+            var all = await api.GetAsync<List<DeviceReplies.DeviceView>>("api/v1/devices");
+            Console.Write(r.GetValue(FleetCli.Json) ? Json(all) : Table(all));
+            return 0;
+        });
+        return devices;
     }
+
+    private static Argument<DeviceId> DeviceArgument(string description) => IdArguments.Argument<DeviceId>("ID", description);
 
     private static string Json(object o) => JsonSerializer.Serialize(o, FleetJson.Indented) + "\n";
 

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text.Json;
 using Fleet.Cloud.Api;
 using Fleet.Cloud.KillSwitch;
@@ -9,48 +10,69 @@ namespace Fleet.Cloud.Cli;
 /// <summary><c>fleet-cloud kill engage|status|release|list</c>: stop an artifact fleet-wide and watch every device confirm.</summary>
 public static class KillVerb
 {
-    public static readonly Verb Verb = new("kill", "kill-switch: engage, status [--watch], release, list (role sre to change)", RunAsync, ["engage", "status", "release", "list"]);
-
-    private const string Usage = """
-        usage: fleet-cloud kill engage --scope model:NAME@VERSION|campaign:ID|template:NAME@VERSION|all-generative --reason TEXT
-               fleet-cloud kill status [ID] [--watch [--timeout 60s]] [--json]
-                   --watch: until every device acknowledged (exit 0); --timeout: exit 4 with the devices still pending
-               fleet-cloud kill release ID --reason TEXT
-               fleet-cloud kill list [--json]
-          common: [--api URL] [--token TOKEN] [--data DIR]; engage and release need a token with the 'sre' role.
-        """;
-
-    private static async Task<int> RunAsync(IReadOnlyList<string> argv)
+    public static Command Create()
     {
-        var a = CommandArgs.Parse(argv, "watch");
-        if (a.Flag("help") || a.Positionals.Count == 0) { Console.WriteLine(Usage); return a.Flag("help") ? 0 : 2; }
-        a.RejectUnknown(ApiClient.Options.Concat(new[] { "scope", "reason", "watch", "timeout" }).ToArray());
-        using var api = ApiClient.From(a);
-        var json = a.Flag("json");
-        switch (a.Positionals)
-        {
-            case ["engage"]:
-                var scope = KillScope.Parse(a.Required("scope"));
-                var engaged = await api.PostAsync<KillCommands.Result>("api/v1/kill", new KillSwitchEndpoints.EngageRequest(scope.ToString(), a.Required("reason")));
-                Console.Write(json ? Json(engaged) : $"{engaged.Directive!.Id} engaged: {scope} at epoch {engaged.Epoch}; watch with 'fleet-cloud kill status {engaged.Directive.Id} --watch'\n");
-                return 0;
-            case ["release", var id]:
-                var released = await api.PostAsync<KillCommands.Result>($"api/v1/kill/{Uri.EscapeDataString(id)}/release", new KillSwitchEndpoints.ReleaseRequest(a.Required("reason")));
-                Console.Write(json ? Json(released) : $"{id} released at epoch {released.Epoch}\n");
-                return 0;
-            case ["list"]:
-                var state = await api.GetAsync<KillCommands.State>("api/v1/kill");
-                Console.Write(json ? Json(state) : List(state));
-                return 0;
-            case ["status"]:
-                var latest = (await api.GetAsync<KillCommands.State>("api/v1/kill")).Kills.LastOrDefault()
-                             ?? throw new FleetException("no kill has ever been engaged");
-                return await StatusAsync(api, latest.Directive.Id, a.Flag("watch"), StatusWatch.TimeoutOf(a), json);
-            case ["status", var id]:
-                return await StatusAsync(api, id, a.Flag("watch"), StatusWatch.TimeoutOf(a), json);
-            default:
-                throw new UsageException($"unexpected '{string.Join(' ', a.Positionals)}'");
-        }
+        var scope = CliOption.Text("--scope", "what to stop: model:NAME@VERSION, campaign:ID, template:NAME@VERSION or all-generative", "SCOPE");
+        scope.Required = true;
+        var engageReason = Reason("why it is engaged (kept in the audit log)");
+        var engage = new Command("engage", "stop an artifact on every device now (role sre)") { scope, engageReason };
+        engage.SetAction((r, _) => EngageAsync(r, KillScope.Parse(r.GetValue(scope)!), r.GetValue(engageReason)!));
+
+        var statusId = new Argument<string?>("ID") { Description = "the kill (default: the latest)", Arity = ArgumentArity.ZeroOrOne };
+        var status = new Command("status", "which devices acknowledged a kill, engage->ack percentiles") { statusId, StatusWatch.Watch, StatusWatch.Timeout }
+            .WithDetails("--watch: until every device acknowledged (exit 0); --timeout: exit 4 with the devices still pending.");
+        status.SetAction((r, _) => StatusAsync(r, r.GetValue(statusId)));
+
+        var releaseId = new Argument<string>("ID") { Description = "the kill to release" };
+        var releaseReason = Reason("why it is released (kept in the audit log)");
+        var release = new Command("release", "let the artifact run again (role sre)") { releaseId, releaseReason };
+        release.SetAction((r, _) => ReleaseAsync(r, r.GetValue(releaseId)!, r.GetValue(releaseReason)!));
+
+        var list = new Command("list", "every kill, active and released, and the current epoch");
+        list.SetAction((r, _) => ListAsync(r));
+
+        return new Command("kill", "kill-switch: engage, status [--watch], release, list (role sre to change)") { engage, status, release, list }.CallsApi();
+    }
+
+    private static Option<string?> Reason(string description)
+    {
+        var reason = CliOption.Text("--reason", description, "TEXT");
+        reason.Required = true;
+        return reason;
+    }
+
+    private static async Task<int> EngageAsync(ParseResult r, KillScope scope, string reason)
+    {
+        using var api = ApiClient.From(r);
+        var engaged = await api.PostAsync<KillCommands.Result>("api/v1/kill", new KillSwitchEndpoints.EngageRequest(scope.ToString(), reason));
+        Console.Write(r.GetValue(FleetCli.Json) ? Json(engaged)
+            : $"{engaged.Directive!.Id} engaged: {scope} at epoch {engaged.Epoch}; watch with 'fleet-cloud kill status {engaged.Directive.Id} --watch'\n");
+        return 0;
+    }
+
+    private static async Task<int> ReleaseAsync(ParseResult r, string id, string reason)
+    {
+        using var api = ApiClient.From(r);
+        var released = await api.PostAsync<KillCommands.Result>($"api/v1/kill/{Uri.EscapeDataString(id)}/release", new KillSwitchEndpoints.ReleaseRequest(reason));
+        Console.Write(r.GetValue(FleetCli.Json) ? Json(released) : $"{id} released at epoch {released.Epoch}\n");
+        return 0;
+    }
+
+    private static async Task<int> ListAsync(ParseResult r)
+    {
+        using var api = ApiClient.From(r);
+        var state = await api.GetAsync<KillCommands.State>("api/v1/kill");
+        Console.Write(r.GetValue(FleetCli.Json) ? Json(state) : List(state));
+        return 0;
+    }
+
+    private static async Task<int> StatusAsync(ParseResult r, string? id)
+    {
+        var timeout = StatusWatch.TimeoutOf(r);
+        using var api = ApiClient.From(r);
+        id ??= (await api.GetAsync<KillCommands.State>("api/v1/kill")).Kills.LastOrDefault()?.Directive.Id
+               ?? throw new FleetException("no kill has ever been engaged");
+        return await StatusAsync(api, id, r.GetValue(StatusWatch.Watch), timeout, r.GetValue(FleetCli.Json));
     }
 
     private static Task<int> StatusAsync(ApiClient api, string id, bool watch, TimeSpan? timeout, bool json) =>

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Fleet.Cloud.Api;
 using Fleet.Shared.RenderJobs;
 using static Fleet.Shared.RenderJobs.RenderSchedulerReplies;
@@ -7,35 +8,36 @@ namespace Fleet.Cloud.Cli;
 /// <summary><c>fleet-cloud renders [--campaign ID]</c> and <c>renders show JOB</c>: cloud render jobs and each campaign's budget use.</summary>
 public static class RendersVerb
 {
-    public static readonly Verb Verb = new("renders", "cloud render jobs and budgets: list [--campaign ID], show JOB", RunAsync, ["list", "show"]);
-
-    private const string Usage = """
-        usage: fleet-cloud renders [--campaign ID] [--json]       jobs (newest first) and today's budget use per campaign
-               fleet-cloud renders show JOB [--json]              one job: status, attempts and their errors, worker, encoder, output
-          common: [--api URL] [--token TOKEN] [--data DIR]. Budgets: 'fleet-cloud campaign budget ID --renders-per-day N'.
-        """;
-
-    private static async Task<int> RunAsync(IReadOnlyList<string> argv)
+    public static Command Create()
     {
-        var a = CommandArgs.Parse(argv);
-        if (a.Flag("help")) { Console.WriteLine(Usage); return 0; }
-        a.RejectUnknown([.. ApiClient.Options, "campaign"]);
-        using var api = ApiClient.From(a);
-        var json = a.Flag("json");
-        switch (a.Positionals)
+        var campaign = CliOption.Text("--campaign", "only this campaign's jobs", "ID");
+        var list = new Command("list", "jobs (newest first) and today's budget use per campaign (the default)") { campaign };
+        list.SetAction((r, _) => ListAsync(r, r.GetValue(campaign)));
+
+        var job = new Argument<string>("JOB") { Description = "the job id" };
+        var show = new Command("show", "one job: status, attempts and their errors, worker, encoder, output") { job };
+        show.SetAction(async (r, _) =>
         {
-            case [] or ["list"]:
-                var campaign = a.Get("campaign") is { } c ? $"?campaign={Uri.EscapeDataString(IdArguments.Parse<Fleet.Shared.Campaigns.CampaignId>(c).Value)}" : "";
-                var list = await api.GetAsync<JobList>("api/v1/renders" + campaign);
-                Console.Write(json ? CliJson.Of(list) : List(list));
-                return 0;
-            case ["show", var id]:
-                var job = await api.GetAsync<RenderJobView>($"api/v1/renders/jobs/{Uri.EscapeDataString(id)}");
-                Console.Write(json ? CliJson.Of(job) : Show(job));
-                return 0;
-            default:
-                throw new UsageException("use 'renders [--campaign ID]' or 'renders show JOB'");
-        }
+            using var api = ApiClient.From(r);
+            var view = await api.GetAsync<RenderJobView>($"api/v1/renders/jobs/{Uri.EscapeDataString(r.GetValue(job)!)}");
+            Console.Write(r.GetValue(FleetCli.Json) ? CliJson.Of(view) : Show(view));
+            return 0;
+        });
+
+        // Without a subcommand it lists, as it always has, --campaign included.
+        var renders = new Command("renders", "cloud render jobs and budgets: list [--campaign ID], show JOB") { campaign, list, show }.CallsApi()
+            .WithDetails("Budgets are set with 'fleet-cloud campaign budget ID --renders-per-day N'.");
+        renders.SetAction((r, _) => ListAsync(r, r.GetValue(campaign)));
+        return renders;
+    }
+
+    private static async Task<int> ListAsync(ParseResult r, string? campaignId)
+    {
+        var query = campaignId is { } c ? $"?campaign={Uri.EscapeDataString(IdArguments.Parse<Fleet.Shared.Campaigns.CampaignId>(c).Value)}" : "";
+        using var api = ApiClient.From(r);
+        var list = await api.GetAsync<JobList>("api/v1/renders" + query);
+        Console.Write(r.GetValue(FleetCli.Json) ? CliJson.Of(list) : List(list));
+        return 0;
     }
 
     public static string Budget(RenderUsageView u) =>

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using Fleet.Cloud.Api;
@@ -10,83 +11,111 @@ namespace Fleet.Cloud.Cli;
 /// <summary><c>fleet-cloud rollout start|status|list|pause|resume|abort|promote</c>: health-gated canary rollouts.</summary>
 public static class RolloutVerb
 {
-    public static readonly Verb Verb = new("rollout", "canary rollouts: start, status [--watch], list, pause, resume, abort, promote", RunAsync, ["start", "status", "list", "pause", "resume", "abort", "promote"]);
+    private static readonly Option<string?> Artifact = Required(CliOption.Text("--artifact", $"what to roll out: {ArtifactKind.Forms}", "ARTIFACT"));
+    private static readonly Option<string?> StagesOption = CliOption.Text("--stages", "the share of eligible devices at each stage, rising to 100 (default 1,5,25,100)", "1,5,25,100");
+    private static readonly Option<string?> Bake = CliOption.Text("--bake", "how long each stage is observed before the next (default 10m)", "DURATION");
+    private static readonly Option<string?> Tags = CliOption.Text("--tags", "only devices with these tags are eligible", "k=v,...");
+    private static readonly Option<string[]> Gate = CliOption.Many("--gate",
+        "a health gate (repeatable): success>=R, p95<=MS or p95<=Nx (ratio to baseline), fallback<=R, safety<=R, load-errors<=N; default success>=0.99 p95<=1.2x fallback<=0.02 load-errors<=0",
+        "GATE");
+    private static readonly Option<string?> MinSamples = CliOption.Text("--min-samples", "renders a cohort needs before its gates are judged (default 50)", "N");
+    private static readonly Option<string?> StageTimeout = CliOption.Text("--timeout", "a stage without enough samples by then pauses for a person (default 3 x --bake, at least 30m)", "DURATION");
+    private static readonly Option<string?> WriteOffAfter = CliOption.Text("--write-off-after", "a cohort device not heard from this long no longer holds the stage back (default 10m)", "DURATION");
 
-    private static readonly string Usage = $"""
-        usage: fleet-cloud rollout start --artifact {ArtifactKind.Forms}
-                   [--stages 1,5,25,100] [--bake 10m] [--tags k=v,...] [--gate success>=0.99 --gate p95<=1.2x --gate fallback<=0.02 ...]
-                   [--min-samples 50] [--timeout 30m] [--write-off-after 10m] [--reason TEXT] [--json]
-               fleet-cloud rollout status ID [--watch [--timeout 2h]] [--json]   stage, gate verdict, canary vs baseline, devices, history
-                   --watch: until the rollout ends: exit 0 completed, 3 rolled back or aborted, 4 still running at --timeout
-               fleet-cloud rollout list [--json]
-               fleet-cloud rollout pause|resume|abort|promote ID --reason TEXT [--json]
-          gates: success>=R, p95<=MS or p95<=Nx (ratio to baseline), fallback<=R, safety<=R, load-errors<=N
-                 (default: success>=0.99 p95<=1.2x fallback<=0.02 load-errors<=0). Too few samples keeps observing;
-                 a stage without enough samples by --timeout pauses for a person. A breach rolls back by itself.
-          common: [--api URL] [--token TOKEN] [--data DIR]; start and the actions need the 'operator' role.
-        """;
-
-    private static async Task<int> RunAsync(IReadOnlyList<string> argv)
+    public static Command Create()
     {
-        var a = CommandArgs.Parse(argv, "watch");
-        if (a.Flag("help") || a.Positionals.Count == 0) { Console.WriteLine(Usage); return a.Flag("help") ? 0 : 2; }
-        a.RejectUnknown([.. ApiClient.Options, "artifact", "stages", "bake", "tags", "gate", "min-samples", "timeout", "write-off-after", "reason", "watch"]);
-        var json = a.Flag("json");
-        switch (a.Positionals)
+        var startReason = CliOption.Text("--reason", "why (kept in the rollout's history and the audit log)", "TEXT");
+        var start = new Command("start", "start a canary rollout (role operator)")
         {
-            case ["start"]:
-            {
-                var body = StartBody(a);
-                using var api = ApiClient.From(a);
-                var v = await api.PostAsync<RolloutView>("api/v1/rollouts", body);
-                Console.Write(json ? CliJson.Of(v) : $"{v.Id} started: {v.Artifact} (baseline keeps {v.Previous}); stages {Stages(v.Stages)}, bake {v.Bake}\n" +
-                                                     $"watch with 'fleet-cloud rollout status {v.Id} --watch'\n");
-                return 0;
-            }
-            case ["list"]:
-            {
-                using var api = ApiClient.From(a);
-                var all = await api.GetAsync<List<RolloutView>>("api/v1/rollouts");
-                Console.Write(json ? CliJson.Of(all) : all.Count == 0 ? "no rollouts\n" : TextTable.Render(["ID", "ARTIFACT", "STATUS", "STAGE", "COHORT", "STARTED", "BY"],
-                    all.Select(r => (IReadOnlyList<string>)[r.Id, r.Artifact, FleetJson.Name(r.Status), $"{r.Stage + 1}/{r.Stages.Count} ({Pct(r.StagePercent)})",
-                        $"{r.Devices.Count}/{r.Eligible}", $"{r.StartedAt:u}", r.StartedBy])));
-                return 0;
-            }
-            case ["status", var id]:
-            {
-                using var api = ApiClient.From(a);
-                return await StatusWatch.RunAsync(() => api.GetAsync<RolloutView>($"api/v1/rollouts/{Uri.EscapeDataString(id)}"),
-                    v => json ? CliJson.Of(v) : Status(v), json,
-                    v => FleetJson.Name(v.Status) switch { "completed" => 0, "rolled-back" or "aborted" => StatusWatch.ExitEndedBadly, _ => null },
-                    a.Flag("watch"), StatusWatch.TimeoutOf(a), TimeSpan.FromSeconds(1),
-                    v => $"rollout {v.Id} is still {FleetJson.Name(v.Status)} at stage {v.Stage + 1}/{v.Stages.Count}");
-            }
-            case [var action, var id] when action is "pause" or "resume" or "abort" or "promote":
-            {
-                var reason = a.Required("reason");
-                using var api = ApiClient.From(a);
-                var v = await api.PostAsync<RolloutView>($"api/v1/rollouts/{Uri.EscapeDataString(id)}/{action}", new RolloutEndpoints.ActRequest(reason));
-                Console.Write(json ? CliJson.Of(v) : $"{v.Id}: {FleetJson.Name(v.Status)}, stage {v.Stage + 1}/{v.Stages.Count} ({Pct(v.StagePercent)})\n");
-                return 0;
-            }
-            default:
-                throw new UsageException($"unexpected '{string.Join(' ', a.Positionals)}' (see --help)");
-        }
+            Artifact, StagesOption, Bake, Tags, Gate, MinSamples, StageTimeout, WriteOffAfter, startReason,
+        }.WithDetails("""
+            Too few samples keeps observing; a stage without enough samples by --timeout pauses for a person. A breach
+            rolls back by itself.
+            """);
+        start.SetAction((r, _) => StartAsync(r, StartBody(r, r.GetValue(startReason))));
+
+        var list = new Command("list", "every rollout, newest last");
+        list.SetAction((r, _) => ListAsync(r));
+
+        var statusId = new Argument<string>("ID") { Description = "the rollout" };
+        var status = new Command("status", "stage, gate verdict, canary vs baseline, devices, history") { statusId, StatusWatch.Watch, StatusWatch.Timeout }
+            .WithDetails("--watch: until the rollout ends: exit 0 completed, 3 rolled back or aborted, 4 still running at --timeout.");
+        status.SetAction((r, _) => StatusAsync(r, r.GetValue(statusId)!));
+
+        var rollout = new Command("rollout", "canary rollouts: start, status [--watch], list, pause, resume, abort, promote") { start, status, list }.CallsApi();
+        foreach (var (action, what) in new[]
+                 {
+                     ("pause", "hold the rollout at its stage"), ("resume", "go on observing a paused rollout"),
+                     ("abort", "stop and roll back"), ("promote", "go to the next stage now"),
+                 })
+            rollout.Subcommands.Add(Act(action, what + " (role operator)"));
+        return rollout;
+    }
+
+    private static Command Act(string action, string description)
+    {
+        var id = new Argument<string>("ID") { Description = "the rollout" };
+        var reason = Required(CliOption.Text("--reason", "why (kept in the rollout's history and the audit log)", "TEXT"));
+        var command = new Command(action, description) { id, reason };
+        command.SetAction(async (r, _) =>
+        {
+            using var api = ApiClient.From(r);
+            var v = await api.PostAsync<RolloutView>($"api/v1/rollouts/{Uri.EscapeDataString(r.GetValue(id)!)}/{action}", new RolloutEndpoints.ActRequest(r.GetValue(reason)!));
+            Console.Write(r.GetValue(FleetCli.Json) ? CliJson.Of(v) : $"{v.Id}: {FleetJson.Name(v.Status)}, stage {v.Stage + 1}/{v.Stages.Count} ({Pct(v.StagePercent)})\n");
+            return 0;
+        });
+        return command;
+    }
+
+    private static async Task<int> StartAsync(ParseResult r, RolloutEndpoints.StartRequest body)
+    {
+        using var api = ApiClient.From(r);
+        var v = await api.PostAsync<RolloutView>("api/v1/rollouts", body);
+        Console.Write(r.GetValue(FleetCli.Json) ? CliJson.Of(v) : $"{v.Id} started: {v.Artifact} (baseline keeps {v.Previous}); stages {Stages(v.Stages)}, bake {v.Bake}\n" +
+                                                                  $"watch with 'fleet-cloud rollout status {v.Id} --watch'\n");
+        return 0;
+    }
+
+    private static async Task<int> ListAsync(ParseResult r)
+    {
+        using var api = ApiClient.From(r);
+        var all = await api.GetAsync<List<RolloutView>>("api/v1/rollouts");
+        Console.Write(r.GetValue(FleetCli.Json) ? CliJson.Of(all) : all.Count == 0 ? "no rollouts\n" : TextTable.Render(["ID", "ARTIFACT", "STATUS", "STAGE", "COHORT", "STARTED", "BY"],
+            all.Select(v => (IReadOnlyList<string>)[v.Id, v.Artifact, FleetJson.Name(v.Status), $"{v.Stage + 1}/{v.Stages.Count} ({Pct(v.StagePercent)})",
+                $"{v.Devices.Count}/{v.Eligible}", $"{v.StartedAt:u}", v.StartedBy])));
+        return 0;
+    }
+
+    private static async Task<int> StatusAsync(ParseResult r, string id)
+    {
+        using var api = ApiClient.From(r);
+        var json = r.GetValue(FleetCli.Json);
+        return await StatusWatch.RunAsync(() => api.GetAsync<RolloutView>($"api/v1/rollouts/{Uri.EscapeDataString(id)}"),
+            v => json ? CliJson.Of(v) : Status(v), json,
+            v => FleetJson.Name(v.Status) switch { "completed" => 0, "rolled-back" or "aborted" => StatusWatch.ExitEndedBadly, _ => null },
+            r.GetValue(StatusWatch.Watch), StatusWatch.TimeoutOf(r), TimeSpan.FromSeconds(1),
+            v => $"rollout {v.Id} is still {FleetJson.Name(v.Status)} at stage {v.Stage + 1}/{v.Stages.Count}");
     }
 
     /// <summary>The request body, checked here first so a typo never reaches the cloud.</summary>
-    private static RolloutEndpoints.StartRequest StartBody(CommandArgs a)
+    private static RolloutEndpoints.StartRequest StartBody(ParseResult r, string? reason)
     {
-        var stages = a.Get("stages")?.Split(',', StringSplitOptions.TrimEntries).Select(s =>
+        var stages = r.GetValue(StagesOption)?.Split(',', StringSplitOptions.TrimEntries).Select(s =>
             double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var p) ? p : throw new UsageException($"--stages: '{s}' is not a number")).ToList();
-        var minSamples = a.Get("min-samples") is { } m
+        var minSamples = r.GetValue(MinSamples) is { } m
             ? long.TryParse(m, out var n) ? n : throw new UsageException($"--min-samples '{m}' is not a number")
             : (long?)null;
-        var body = new RolloutEndpoints.StartRequest(a.Required("artifact"), stages, a.Get("bake"), TagText.Parse(a.Get("tags")),
-            a.GetAll("gate").ToList(), minSamples, a.Get("timeout"), a.Get("write-off-after"), a.Get("reason") ?? "");
+        var body = new RolloutEndpoints.StartRequest(r.GetValue(Artifact)!, stages, r.GetValue(Bake), TagText.Parse(r.GetValue(Tags)),
+            r.GetValue(Gate)!.ToList(), minSamples, r.GetValue(StageTimeout), r.GetValue(WriteOffAfter), reason ?? "");
         var cmd = RolloutEndpoints.ToCommand(body, "cli");
         if (RolloutBook.Invalid(cmd) is { } why) throw new UsageException(why);
         return body;
+    }
+
+    private static T Required<T>(T option) where T : Option
+    {
+        option.Required = true;
+        return option;
     }
 
     private static string Status(RolloutView v)

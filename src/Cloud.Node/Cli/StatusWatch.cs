@@ -49,11 +49,6 @@ public static class StatusWatch
         : Durations.Parse(text) is { } d && d > TimeSpan.Zero ? d
         : throw new UsageException($"--timeout '{text}' is not a duration (e.g. 60s, 10m)");
 
-    // TRANSITION: for verbs still on CommandArgs; removed with CommandArgs.
-    public static TimeSpan? TimeoutOf(CommandArgs a) => a.Get("timeout") is not { } text ? null
-        : Durations.Parse(text) is { } d && d > TimeSpan.Zero ? d
-        : throw new UsageException($"--timeout '{text}' is not a duration (e.g. 60s, 10m)");
-
     /// <returns>The exit code <paramref name="done"/> gave, or null at the deadline; and the last status seen.</returns>
     private static async Task<(int? Code, T Last)> WatchAsync<T>(Func<Task<T>> fetch, Func<T, int?> done, DateTimeOffset? deadline, TimeSpan every,
         Action<T> show)

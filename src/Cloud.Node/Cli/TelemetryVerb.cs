@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -10,30 +11,31 @@ namespace Fleet.Cloud.Cli;
 /// <summary><c>fleet-cloud telemetry [--device ID] [--campaign ID] [--cohort C] [--since 10m] [--json]</c>.</summary>
 public static class TelemetryVerb
 {
-    public static readonly Verb Verb = new("telemetry", "renders, fallbacks, render-time percentiles and CTR per variant", RunAsync);
-
-    private const string Usage = """
-        usage: fleet-cloud telemetry [--device ID] [--campaign ID] [--cohort canary|baseline] [--since 10m] [--json]
-                                     [--api URL] [--token TOKEN] [--data DIR]
-          what devices reported over the last --since (30s, 10m, 2h, 7d): per campaign version the renders, successes,
-          failures, fallback rate by reason, p50/p95/p99 render ms, impressions, clicks and CTR per variant.
-        """;
-
-    private static async Task<int> RunAsync(IReadOnlyList<string> argv)
+    public static Command Create()
     {
-        var a = CommandArgs.Parse(argv);
-        if (a.Flag("help")) { Console.WriteLine(Usage); return 0; }
-        a.RejectUnknown([.. ApiClient.Options, "device", "campaign", "cohort", "since"]);
-        if (a.Positionals.Count > 0) throw new UsageException($"unexpected '{a.Positionals[0]}'");
-        var since = a.Get("since", "10m");
-        if (Telemetry.TelemetryQuery.ParseSince(since) is null) throw new UsageException($"--since '{since}' is not a duration like 30s, 10m, 2h, 7d");
-        var query = new List<string> { "since=" + Uri.EscapeDataString(since) };
-        foreach (var name in new[] { "device", "campaign", "cohort" })
-            if (a.Get(name) is { } v) query.Add($"{name}={Uri.EscapeDataString(v)}");
-        using var api = ApiClient.From(a);
-        var report = await api.GetAsync<TelemetryReport>("api/v1/telemetry?" + string.Join('&', query));
-        Console.Write(a.Flag("json") ? JsonSerializer.Serialize(report, FleetJson.Indented) + "\n" : Table(report, since));
-        return 0;
+        var device = CliOption.Text("--device", "only this device", "ID");
+        var campaign = CliOption.Text("--campaign", "only this campaign", "ID");
+        var cohort = CliOption.Text("--cohort", "only the canary or the baseline of a rollout", "canary|baseline");
+        var since = CliOption.Text("--since", "10m", "how far back (30s, 10m, 2h, 7d)", "DURATION");
+        var telemetry = new Command("telemetry", "renders, fallbacks, render-time percentiles and CTR per variant") { device, campaign, cohort, since }
+            .CallsApi()
+            .WithDetails("""
+                What devices reported over the last --since: per campaign version the renders, successes, failures, fallback
+                rate by reason, p50/p95/p99 render ms, impressions, clicks and CTR per variant.
+                """);
+        telemetry.SetAction(async (r, _) =>
+        {
+            var window = r.GetValue(since)!;
+            if (Telemetry.TelemetryQuery.ParseSince(window) is null) throw new UsageException($"--since '{window}' is not a duration like 30s, 10m, 2h, 7d");
+            var query = new List<string> { "since=" + Uri.EscapeDataString(window) };
+            foreach (var (name, option) in new[] { ("device", device), ("campaign", campaign), ("cohort", cohort) })
+                if (r.GetValue(option) is { } v) query.Add($"{name}={Uri.EscapeDataString(v)}");
+            using var api = ApiClient.From(r);
+            var report = await api.GetAsync<TelemetryReport>("api/v1/telemetry?" + string.Join('&', query));
+            Console.Write(r.GetValue(FleetCli.Json) ? JsonSerializer.Serialize(report, FleetJson.Indented) + "\n" : Table(report, window));
+            return 0;
+        });
+        return telemetry;
     }
 
     internal static string Table(TelemetryReport r, string since)

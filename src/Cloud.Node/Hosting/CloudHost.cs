@@ -103,7 +103,7 @@ public static class CloudHost
         // With --otlp-endpoint, traces too, under the same resource: the fleet's spans under the API request that
         // started them (scrapes of /metrics are not traced).
         var otel = builder.Services.AddOpenTelemetry()
-            .ConfigureResource(r => r.AddService(CloudMetrics.ServiceName, serviceVersion: VerbDispatcher.Version, serviceInstanceId: $"{o.Host}:{o.Port}"))
+            .ConfigureResource(r => r.AddService(CloudMetrics.ServiceName, serviceVersion: FleetCli.Version, serviceInstanceId: $"{o.Host}:{o.Port}"))
             .WithMetrics(m => m.AddMeter(CloudMetrics.MeterName, GatewayMetrics.MeterName)
                 .AddAspNetCoreInstrumentation().AddRuntimeInstrumentation().AddProcessInstrumentation().WithPrometheusNames().AddPrometheusExporter());
         o.Traces.Apply(otel, Fleet.Shared.Tracing.FleetTraces.Cloud,

@@ -65,19 +65,4 @@ public static class Completion
         verb.Options.SelectMany(Names).Concat(verb.Subcommands.SelectMany(Options));
 
     private static IEnumerable<string> Names(Option o) => o.Hidden ? [] : [o.Name];
-
-    /// <summary>The script for a program still dispatched by <see cref="VerbDispatcher"/>: its verbs and their subcommands.</summary>
-    public static string Script(string program, IReadOnlyList<Verb> verbs, string shell)
-    {
-        var root = new RootCommand();
-        root.Options.Add(FleetCli.Json);
-        foreach (var verb in verbs)
-        {
-            var command = new Command(verb.Name, verb.Summary);
-            foreach (var sub in verb.Subcommands) command.Subcommands.Add(new Command(sub));
-            root.Subcommands.Add(command);
-        }
-        root.Subcommands.Add(Command(program, root));
-        return Script(program, root, shell);
-    }
 }

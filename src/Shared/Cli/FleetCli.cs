@@ -105,7 +105,7 @@ public static partial class FleetCli
         if (command.Action is null && command.Subcommands.Count > 0)
             return $"name a subcommand: {string.Join(", ", command.Subcommands.Select(s => s.Name))} (try '{string.Join(' ', Path(command).Prepend(program))} --help')";
         var first = parsed.Errors[0].Message.TrimEnd('.');
-        if (RequiredOption().Match(first) is { Success: true } option) return $"missing required option {option.Groups[1].Value}";
+        if (RequiredOption().Match(first) is { Success: true } required) return $"missing required option {required.Groups[1].Value}";
         return RequiredArgument().Match(first) is { Success: true } argument ? $"missing {argument.Groups[1].Value}" : first;
     }
 

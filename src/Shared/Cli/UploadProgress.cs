@@ -39,14 +39,6 @@ public sealed class UploadProgress
         : r.GetValue(Flag) ? new UploadProgress(label, total, Console.Error)
         : null;
 
-    // TRANSITION: for verbs still on CommandArgs; removed with CommandArgs.
-    public const string Option = "progress";
-    public static UploadProgress? ForCli(CommandArgs args, string label, long total) =>
-        args.Flag("json") ? null
-        : Terminal.StderrIsTerminal ? new UploadProgress(label, total, new Terminal.ByteBar(label, Math.Max(1, total)))
-        : args.Flag(Option) ? new UploadProgress(label, total, Console.Error)
-        : null;
-
     /// <summary>The line as it reads after <paramref name="sent"/> bytes.</summary>
     public string Line(long sent) => $"{_label}: {Mb(sent)} of {Mb(_total)} MB ({100 * Math.Min(sent, _total) / _total} %)";
 
