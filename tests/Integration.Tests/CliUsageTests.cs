@@ -79,6 +79,7 @@ public sealed class CliUsageTests
     [InlineData("cloud", new[] { "rollout", "start", "-h" }, "--gate <GATE>")]
     [InlineData("cloud", new[] { "devices", "--help" }, "--api <URL>")]
     [InlineData("cloud", new[] { "telemetry", "--help" }, "--since <DURATION>")]
+    [InlineData("cloud", new[] { "renders", "show", "--help" }, "<JOB>")]
     [InlineData("cloud", new[] { "--version" }, "fleet-cloud ")]
     [InlineData("bench", new[] { "--help" }, "FLEET_CLOUD_DLL=PATH")]
     [InlineData("bench", new[] { "--help" }, "FLEET_EDGE_DLL=PATH")]
