@@ -92,7 +92,7 @@ public static class RenderBenchmark
             if (warmed.Error is { } cold) throw new Shared.Cli.FleetException($"the next version was not warmed: {cold}");
             var first = await renderer.RenderAsync(next, Context(runs + 1), Path.Combine(data, "first-after-sync.mp4"), useCache: false, expected: nextExpected, version: NextVersion);
             if (!first.Success) throw new Shared.Cli.FleetException($"the first render after the sync failed: {first.Error}");
-            progress($"synced version: warmed in {warmed.Ms:0} ms, first render {first.TotalMs:0} ms");
+            progress($"synced version: warmed in {warmed.Ms:0} ms, first render {first.TotalMs:0} ms ({string.Join(", ", first.StageMs.Select(s => $"{s.Key} {s.Value:0}"))})");
 
             // Fixed copy: the bandit explores, so the same context may legitimately choose other copy (another cache key).
             var cached = new List<double>();

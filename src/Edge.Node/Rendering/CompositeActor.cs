@@ -10,6 +10,9 @@ namespace Fleet.Edge.Rendering;
 /// </summary>
 public sealed class CompositeActor : ReceiveActor, IWithUnboundedStash
 {
+    /// <summary>How long a warm-up waits for its processes to load: ffmpeg takes ~0.1–0.5 s here, more while the CPU is busy.</summary>
+    private static readonly TimeSpan LoadWait = TimeSpan.FromSeconds(5);
+
     private readonly RenderEngine _engine;
     private readonly bool _probe;
     private readonly bool _ownsEngine;
@@ -69,6 +72,7 @@ public sealed class CompositeActor : ReceiveActor, IWithUnboundedStash
         Receive<WarmSteps>(w =>
         {
             foreach (var like in w.Like) _engine.WarmUp(w.Prepared, like);
+            _engine.WarmStepsLoadedAsync(LoadWait).PipeTo(Sender, success: loaded => new WarmStepsLoaded(loaded));
         });
         Receive<StopWarmSteps>(_ => _engine.StopWarmSteps());
     }

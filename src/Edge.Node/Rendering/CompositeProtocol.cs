@@ -18,8 +18,14 @@ public static class CompositeProtocol
     /// <summary>Not even the static creative could be written (e.g. the output folder is not writable).</summary>
     public sealed record CompositionFailed(string Reason, IReadOnlyList<string> Fallbacks);
 
-    /// <summary>Start the fast path's processes for renders like <paramref name="Like"/> (one per grade) ahead of them; no reply.</summary>
+    /// <summary>
+    /// Start the fast path's processes for renders like <paramref name="Like"/> (one per grade) ahead of them. Answered with
+    /// <see cref="WarmStepsLoaded"/> once they have loaded and wait for a render.
+    /// </summary>
     public sealed record WarmSteps(PreparedTemplate Prepared, IReadOnlyList<RenderRequest> Like);
+
+    /// <summary>The processes of <see cref="WarmSteps"/> wait for a render (<paramref name="Loaded"/>), or the wait for them ran out.</summary>
+    public sealed record WarmStepsLoaded(bool Loaded);
 
     /// <summary>Stop every process waiting for a render: a quarantine deleted files they were started over.</summary>
     public sealed record StopWarmSteps

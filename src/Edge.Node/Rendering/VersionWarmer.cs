@@ -10,7 +10,7 @@ namespace Fleet.Edge.Rendering;
 /// <summary>
 /// Does ahead of a version's first render what that render would otherwise pay for (<see cref="WarmVersion"/>): the
 /// first hash of each asset, the template, the variant embeddings of every copy pool and the start of the fast path's
-/// ffmpeg steps. What it leaves undone, the first render does, so a failure here costs time, never an ad.
+/// ffmpeg steps, waited for until they have loaded. What it leaves undone, the first render does, so a failure here costs time, never an ad.
 /// </summary>
 internal static class VersionWarmer
 {
@@ -24,7 +24,9 @@ internal static class VersionWarmer
             if (w.Expected is { } expected && (await s.Guard.UnusableAsync(expected, owner)).Count > 0)
                 return new VersionWarmed(clock.Elapsed.TotalMilliseconds, "an asset failed verification");
             var prepared = await s.Prepared.GetAsync(campaign);
-            s.Composite.Tell(new CompositeProtocol.WarmSteps(prepared, LikelyRequests(campaign.Template)));
+            // The version is ready once its ffmpeg steps have loaded too: a render arriving while they still load pays for it.
+            var stepsLoaded = s.Composite.Ask<CompositeProtocol.WarmStepsLoaded>(
+                new CompositeProtocol.WarmSteps(prepared, LikelyRequests(campaign.Template)), s.Settings.Deadline);
 
             var model = w.Model?.Id ?? s.Settings.ModelArtifact;
             foreach (var (spec, pool) in Pools(campaign.Spec))
@@ -33,6 +35,7 @@ internal static class VersionWarmer
                     new PersonaliseProtocol.EmbedCopy(spec, RenderAd.CopyKey(spec.Id, w.CampaignVersion, model, pool), w.Model?.Directory), s.Settings.Deadline);
                 if (embedded.Error is { } why) return new VersionWarmed(clock.Elapsed.TotalMilliseconds, $"copy of pool '{pool}' not embedded: {why}");
             }
+            await stepsLoaded;
             return new VersionWarmed(clock.Elapsed.TotalMilliseconds, null);
         }
         catch (Exception e) when (e is Shared.Cli.FleetException or IOException or AskTimeoutException or TimeoutException)

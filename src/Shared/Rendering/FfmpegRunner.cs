@@ -77,6 +77,8 @@ public sealed class FfmpegProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int Id => _process.Id;
+
     /// <summary>Waits for exit; kills on cancellation or timeout; throws <see cref="FfmpegFailedException"/> on a non-zero exit.</summary>
     public async Task<FfmpegResult> WaitAsync(CancellationToken ct = default)
     {

@@ -57,6 +57,25 @@ internal static class Fifo
         return true;
     }
 
+    /// <summary>
+    /// Whether process <paramref name="pid"/> is blocked opening a named pipe for which no writer has come yet (Linux names
+    /// that kernel wait <c>wait_for_partner</c>); null where the kernel does not say (no /proc, or a sleeping process's
+    /// wait channel hidden as "0", which it also reads while the process runs).
+    /// </summary>
+    public static bool? IsWaitingForWriter(int pid)
+    {
+        try
+        {
+            var channel = File.ReadAllText($"/proc/{pid}/wchan").Trim();
+            if (channel == "wait_for_partner") return true;
+            if (channel is not ("" or "0")) return false;
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var state = stat[(stat.LastIndexOf(')') + 2)..].FirstOrDefault(); // the name in parentheses may hold spaces
+            return state is 'R' ? false : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentOutOfRangeException) { return null; }
+    }
+
     [DllImport("libc", SetLastError = true)]
     private static extern int mkfifo([MarshalAs(UnmanagedType.LPUTF8Str)] string path, uint mode);
 

@@ -68,6 +68,25 @@ public sealed class RenderEngine(FfmpegRunner runner, string? workRoot = null) :
         });
     }
 
+    /// <summary>
+    /// Waits until every process started ahead has loaded and waits on its pipe, so a render that comes next pays for no
+    /// start-up, not even one still under way. True when they all have; false when <paramref name="within"/> ran out first
+    /// or the platform cannot tell.
+    /// </summary>
+    public async Task<bool> WarmStepsLoadedAsync(TimeSpan within, CancellationToken ct = default)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var steps = new[] { Volatile.Read(ref _assembler), Volatile.Read(ref _mixer) }.Concat(_personalisers.Values).OfType<WarmStep>().ToList();
+            var loaded = steps.Select(step => step.Loaded).ToList();
+            if (loaded.Count > 0 && loaded.All(l => l is null)) return false; // this kernel does not say; one unknown among known ones is a passing state
+            if (loaded.All(l => l == true)) return true;
+            if (clock.Elapsed >= within) return false;
+            await Task.Delay(10, ct).ConfigureAwait(false);
+        }
+    }
+
     public void Dispose() => StopWarmSteps();
 
     /// <summary>Stops every process waiting for a render (e.g. when a template's files were found corrupt and deleted).</summary>

@@ -33,6 +33,12 @@ internal sealed class WarmStep : IDisposable
     /// <summary>Whether this process can serve a render of <paramref name="prepared"/>.</summary>
     public bool Fits(PreparedTemplate prepared) => prepared.Directory == Prepared.Directory && !Process.HasExited;
 
+    /// <summary>
+    /// Whether the process has done all it can before the render: loaded, and blocked on its pipe (or gone, and then of
+    /// no use either way). Null where the platform cannot tell.
+    /// </summary>
+    public bool? Loaded => Process.HasExited ? true : Fifo.IsWaitingForWriter(Process.Id);
+
     /// <summary>Whether a personalise step planned in <see cref="Dir"/> is exactly the one this process runs.</summary>
     public bool Runs(IReadOnlyList<string> plannedArgs) => _plannedArgs is { } mine && mine.SequenceEqual(plannedArgs);
 

@@ -37,21 +37,22 @@ public sealed class EspeakTts
         var key = Key(text, voice, maxSeconds);
         var cached = Path.Combine(CacheDir, key + ".wav");
         if (File.Exists(cached))
-            return new SpeechClip(cached, WavFile.Read(cached).DurationSeconds, voice.Rate, Trimmed: false, Cached: true);
+            return new SpeechClip(cached, WavFile.Read(cached).DurationSeconds, voice.Rate, Trimmed: false, Cached: true, Runs: 0);
 
         var scratch = Path.Combine(CacheDir, $".{key}.{Guid.NewGuid():N}");
         var attempt = scratch + ".a.wav";
         try
         {
-            var rate = voice.Rate;
-            await SpeakAsync(text, voice.Name, rate, attempt, ct).ConfigureAwait(false);
-            var duration = WavFile.Read(attempt).DurationSeconds;
+            // A line the voice's pace says would overrun is spoken at the fitting rate at once: one espeak-ng run, not two.
+            var rate = SpeakingPace.Predict(voice.Name, text, voice.Rate) is { } predicted && predicted > maxSeconds
+                ? FittingRate(voice.Rate, predicted, maxSeconds) : voice.Rate;
+            var duration = await SpeakAndLearnAsync(text, voice.Name, rate, attempt, ct).ConfigureAwait(false);
+            var runs = 1;
             if (duration > maxSeconds && rate < MaxRate)
             {
-                // Speaking time scales roughly inversely with rate; aim 8 % under the slot to absorb pauses.
-                rate = Math.Min(MaxRate, (int)Math.Ceiling(rate * duration / maxSeconds * 1.08));
-                await SpeakAsync(text, voice.Name, rate, attempt, ct).ConfigureAwait(false);
-                duration = WavFile.Read(attempt).DurationSeconds;
+                rate = FittingRate(rate, duration, maxSeconds);
+                duration = await SpeakAndLearnAsync(text, voice.Name, rate, attempt, ct).ConfigureAwait(false);
+                runs++;
             }
             var trimmed = false;
             if (duration > maxSeconds)
@@ -63,12 +64,24 @@ public sealed class EspeakTts
                 trimmed = true;
             }
             File.Move(attempt, cached, overwrite: true);
-            return new SpeechClip(cached, duration, rate, trimmed, Cached: false);
+            return new SpeechClip(cached, duration, rate, trimmed, Cached: false, Runs: runs);
         }
         finally
         {
             foreach (var f in new[] { attempt, scratch + ".t.wav" }) if (File.Exists(f)) File.Delete(f);
         }
+    }
+
+    /// <summary>Speaking time scales roughly inversely with rate; aim 8 % under the slot to absorb pauses.</summary>
+    private static int FittingRate(int rate, double seconds, double maxSeconds) =>
+        Math.Min(MaxRate, (int)Math.Ceiling(rate * seconds / maxSeconds * 1.08));
+
+    private async Task<double> SpeakAndLearnAsync(string text, string voice, int rate, string wav, CancellationToken ct)
+    {
+        await SpeakAsync(text, voice, rate, wav, ct).ConfigureAwait(false);
+        var seconds = WavFile.Read(wav).DurationSeconds;
+        SpeakingPace.Learn(voice, text, rate, seconds);
+        return seconds;
     }
 
     private async Task SpeakAsync(string text, string voice, int rate, string wav, CancellationToken ct)
@@ -111,8 +124,9 @@ public sealed class EspeakTts
     }
 }
 
-/// <summary>A spoken line on disk: its WAV, exact duration, the rate that made it fit and whether it had to be cut.</summary>
-public sealed record SpeechClip(string WavPath, double DurationSeconds, int Rate, bool Trimmed, bool Cached);
+/// <summary>A spoken line on disk: its WAV, exact duration, the rate that made it fit and whether it had to be cut.
+/// <paramref name="Runs"/> is how many espeak-ng runs it took (0 from the cache).</summary>
+public sealed record SpeechClip(string WavPath, double DurationSeconds, int Rate, bool Trimmed, bool Cached, int Runs);
 
 /// <summary>espeak-ng is missing or failed; the render continues captions-only.</summary>
 public sealed class SpeechUnavailableException(string message) : FleetException(message);

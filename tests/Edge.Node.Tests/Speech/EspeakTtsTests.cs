@@ -36,6 +36,21 @@ public sealed class EspeakTtsTests : IDisposable
     }
 
     [Fact]
+    public async Task Once_a_voice_has_spoken_a_line_that_would_overrun_is_spoken_fitted_in_one_run()
+    {
+        var tts = new EspeakTts(cacheDir: _dir);
+        var voice = new VoiceSpec("en-gb-x-rp", 175); // a voice no other test speaks, so its pace is learned here
+        Assert.Null(SpeakingPace.Predict(voice.Name, "anything", voice.Rate));
+        var first = await tts.SynthesiseAsync("Summer sale, shop now.", voice, maxSeconds: 10);
+        var fitted = await tts.SynthesiseAsync("Everything in the store is half price this weekend, hats and towels too.", voice, maxSeconds: 2.5);
+        Assert.Equal(1, first.Runs);
+        Assert.Equal(1, fitted.Runs);
+        Assert.True(fitted.Rate > voice.Rate, $"rate {fitted.Rate}");
+        Assert.False(fitted.Trimmed);
+        Assert.True(fitted.DurationSeconds <= 2.5, $"fitted length {fitted.DurationSeconds}");
+    }
+
+    [Fact]
     public async Task Line_starting_with_a_dash_is_spoken_not_parsed()
     {
         var tts = new EspeakTts(cacheDir: _dir);
@@ -53,6 +68,7 @@ public sealed class EspeakTtsTests : IDisposable
         var otherSlot = await tts.SynthesiseAsync("Grab yours", new VoiceSpec(), 2.5);
         Assert.False(first.Cached);
         Assert.True(again.Cached);
+        Assert.Equal(0, again.Runs);
         Assert.Equal(first.WavPath, again.WavPath);
         Assert.NotEqual(first.WavPath, otherSlot.WavPath);
         Assert.Empty(Directory.GetFiles(_dir, ".*"));

@@ -52,6 +52,35 @@ public sealed class WarmStepTests(SampleCampaignFixture sample) : IClassFixture<
     }
 
     [Fact]
+    public async Task Warming_up_ends_once_every_process_has_loaded_and_sleeps_on_its_pipe()
+    {
+        var work = sample.NewDir("warm-work");
+        using var engine = new RenderEngine(sample.Runner, work) { KeepStepsWarm = true };
+        Assert.True(await engine.WarmStepsLoadedAsync(TimeSpan.FromSeconds(1))); // nothing started, nothing to wait for
+        engine.WarmUp(sample.Prepared, new RenderRequest { Fields = sample.Fields("x") });
+        Assert.True(await engine.WarmStepsLoadedAsync(TimeSpan.FromSeconds(30)));
+
+        // Checked from outside: three ffmpeg processes over this folder, asleep and spending no more CPU.
+        var mine = Fleet.Shared.IO.ProcessTree.ChildrenOf(Environment.ProcessId)
+            .Where(c => File.ReadAllText($"/proc/{c.Pid}/cmdline").Contains(work, StringComparison.Ordinal)).ToList();
+        Assert.Equal(3, mine.Count);
+        var before = mine.Select(c => CpuTicks(c.Pid)).ToList();
+        await Task.Delay(300);
+        Assert.Equal(before, mine.Select(c => CpuTicks(c.Pid)));
+        Assert.All(mine, c => Assert.Equal('S', State(c.Pid)));
+    }
+
+    private static string[] StatFields(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        return stat[(stat.LastIndexOf(')') + 2)..].Split(' '); // [0] is field 3 (state); [11], [12] are 14 and 15 (utime, stime)
+    }
+
+    private static char State(int pid) => StatFields(pid)[0][0];
+
+    private static long CpuTicks(int pid) => StatFields(pid) is var f ? long.Parse(f[11]) + long.Parse(f[12]) : 0;
+
+    [Fact]
     public async Task Warm_steps_serve_renders_with_and_without_a_voice()
     {
         var work = sample.NewDir("warm-work");
