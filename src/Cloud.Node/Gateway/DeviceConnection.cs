@@ -29,6 +29,8 @@ public sealed class DeviceConnection : ReceiveActor, IWithTimers
     private readonly FrameRateLimit _telemetryLimit;
     private SignedKillPolicy? _latestPolicy;
     private long _sentEpoch = -1;
+    private AssignmentTable? _latestTable;
+    private int _pullsSinceStoreAsk;
     private readonly FrameRateLimit _controlLimit;
     private readonly FrameRateLimit _renewalLimit;
     private readonly DateTimeOffset? _certificateNotAfter;
@@ -122,7 +124,7 @@ public sealed class DeviceConnection : ReceiveActor, IWithTimers
                     break;
                 case KillCommands.Sync s: _targets.KillSwitch.Tell(s); break;
                 case KillCommands.Ack a: _targets.KillSwitch.Tell(a); break;
-                case GetAssignmentTable q: _targets.Campaigns.Tell(q); break;
+                case GetAssignmentTable q: AnswerTablePull(q); break;
                 case DeviceSyncReport report: _targets.Campaigns.Tell(report); break;
                 case DeviceCommands.SubmitAuditHead h: _targets.Registry.Tell(h); break;
                 case TelemetryProtocol.Batch b when !_telemetryLimit.TryTake(DateTime.UtcNow):
@@ -146,7 +148,11 @@ public sealed class DeviceConnection : ReceiveActor, IWithTimers
             Remember(p);
             SendPolicy(p);
         });
-        Receive<AssignmentTable>(Send);
+        Receive<AssignmentTable>(t =>
+        {
+            RememberTable(t);
+            Send(t);
+        });
         Receive<TelemetryProtocol.Ack>(Send);
         Receive<TelemetryProtocol.Rejected>(Send);
         Receive<DeviceReplies.AuditHeadAnswer>(Send);
@@ -161,9 +167,10 @@ public sealed class DeviceConnection : ReceiveActor, IWithTimers
         Receive<StreamEnded>(_ => Context.Stop(Self));
         Receive<CheckExpiry>(_ => WatchExpiry());
         // Broadcasts before registration finished are not sent: the device syncs policy and table once registered, and a
-        // policy kept here reaches it with its next heartbeat should that sync answer with an older epoch.
+        // policy kept here reaches it with its next heartbeat should that sync answer with an older epoch (a table kept
+        // here answers its pulls).
         Receive<SignedKillPolicy>(Remember);
-        Receive<AssignmentTable>(_ => { });
+        Receive<AssignmentTable>(RememberTable);
         Receive<CredentialsStale>(_ => { });
     }
 
@@ -211,6 +218,32 @@ public sealed class DeviceConnection : ReceiveActor, IWithTimers
     private void CatchUpOnPolicy()
     {
         if (_latestPolicy is { } p && p.Epoch > _sentEpoch) SendPolicy(p);
+    }
+
+    /// <summary>
+    /// A device pulls the table with every heartbeat, in case it missed a broadcast. The connection answers from the
+    /// newest table it has seen (broadcasts reach it through the gateway's one subscription) and asks the campaign store
+    /// only when it has none, or once every <see cref="PullsPerStoreAsk"/> pulls should the gateway itself have missed
+    /// one: the store's work stays a fraction of the fleet's heartbeats.
+    /// </summary>
+    private void AnswerTablePull(GetAssignmentTable pull)
+    {
+        if (_latestTable is { } table && ++_pullsSinceStoreAsk < PullsPerStoreAsk)
+        {
+            Send(table);
+            return;
+        }
+        _pullsSinceStoreAsk = 0;
+        _targets.Campaigns.Tell(pull);
+    }
+
+    /// <summary>At one pull per 10 s heartbeat, the store hears from each device about once a minute.</summary>
+    internal const int PullsPerStoreAsk = 6;
+
+    /// <summary>A republished table (the trust changed) has the same revision and replaces the one held.</summary>
+    private void RememberTable(AssignmentTable table)
+    {
+        if (_latestTable is null || table.Revision >= _latestTable.Revision) _latestTable = table;
     }
 
     private void Send(object message)

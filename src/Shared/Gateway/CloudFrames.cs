@@ -12,6 +12,12 @@ namespace Fleet.Shared.Gateway;
 /// <summary>What the cloud says to a device, both ways between protocol records and <see cref="CloudFrame"/>s.</summary>
 public static class CloudFrames
 {
+    /// <summary>
+    /// One frame per table: a broadcast table reaches every connection on a gateway as the same object, so it is written
+    /// as JSON once, not once per device. A frame is only read after it is made, so streams may share it.
+    /// </summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<AssignmentTable, CloudFrame> TableFrames = new();
+
     /// <summary>The frames a cloud reply becomes on the wire (a registration with credentials is two); none for anything else.</summary>
     public static IEnumerable<CloudFrame> From(object message)
     {
@@ -29,7 +35,8 @@ public static class CloudFrames
                     Traceparent = p.TraceParent ?? "" } };
                 break;
             case AssignmentTable t:
-                yield return new CloudFrame { Assignments = new Assignments { TableJson = JsonSerializer.Serialize(t, FleetJson.Options) } };
+                yield return TableFrames.GetValue(t, static table =>
+                    new CloudFrame { Assignments = new Assignments { TableJson = JsonSerializer.Serialize(table, FleetJson.Options) } });
                 break;
             case TelemetryProtocol.Ack a:
                 yield return new CloudFrame { TelemetryAck = new TelemetryAck { Seq = a.Seq, Duplicate = a.Duplicate } };

@@ -14,6 +14,7 @@ public sealed class SigningKeyRing
     private readonly TimeProvider _clock;
     // Swapped whole, so readers on other threads never see a ring mid-change.
     private volatile KeyRingState _state = KeyRingState.Empty;
+    private volatile ExportedTrust? _exported;
 
     private SigningKeyRing(IKeyRingStorage storage, TimeProvider clock)
     {
@@ -143,9 +144,10 @@ public sealed class SigningKeyRing
     }
 
     /// <summary>The public trust set devices should hold: every unrevoked key, plus the revoked kids.</summary>
-    public TrustSet ExportTrustSet() => TrustSetOf(_state);
+    public TrustSet ExportTrustSet() => Exported().Set;
 
-    public byte[] ExportTrustSetJson() => ExportTrustSet().ToJsonBytes();
+    /// <summary>The trust set as JSON; a copy the caller owns.</summary>
+    public byte[] ExportTrustSetJson() => Exported().Json.ToArray();
 
     /// <summary>
     /// The trust set with its version: the unix milliseconds of the ring's last change (a key added or revoked). Every
@@ -153,9 +155,25 @@ public sealed class SigningKeyRing
     /// </summary>
     public (TrustSet Set, long Version) ExportTrust()
     {
-        var state = _state;
-        return (TrustSetOf(state), state.Version);
+        var exported = Exported();
+        return (exported.Set, exported.State.Version);
     }
+
+    /// <summary>
+    /// The trust set of the ring's current state, built once per state: building it checks every public key (an EC key
+    /// import each), and every device registration, assignment table and kill policy carries the set.
+    /// </summary>
+    private ExportedTrust Exported()
+    {
+        var state = _state;
+        if (_exported is { } cached && ReferenceEquals(cached.State, state)) return cached;
+        var set = TrustSetOf(state);
+        var fresh = new ExportedTrust(state, set, set.ToJsonBytes());
+        _exported = fresh;
+        return fresh;
+    }
+
+    private sealed record ExportedTrust(KeyRingState State, TrustSet Set, byte[] Json);
 
     private static TrustSet TrustSetOf(KeyRingState state)
     {

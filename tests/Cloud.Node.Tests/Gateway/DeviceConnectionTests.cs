@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Akka.Actor;
 using Akka.TestKit.Xunit2;
 using Fleet.Cloud.Gateway;
+using Fleet.Shared.Campaigns;
 using Fleet.Shared.Devices;
 using Fleet.Shared.Gateway;
 using Fleet.Shared.Gateway.Wire;
@@ -97,6 +98,45 @@ public sealed class DeviceConnectionTests : TestKit
         AwaitCondition(() => queue.Reader.TryRead(out frame));
         Assert.Equal(CloudFrame.BodyOneofCase.KillPolicy, frame!.BodyCase);
         return frame.KillPolicy;
+    }
+
+    [Fact]
+    public void Table_pulls_are_answered_from_the_newest_table_seen_and_reach_the_store_once_in_every_few()
+    {
+        var (connection, queue) = Open("kiosk-1");
+        Registered("kiosk-1", queue, connection, new Dictionary<string, string>());
+        var pull = new DeviceConnection.Inbound(DeviceFrames.AssignmentRequest());
+
+        // No table seen yet: the pull goes to the store, stamped with the certificate's device, and its answer to the device.
+        connection.Tell(pull);
+        Assert.Equal("kiosk-1", _campaigns.ExpectMsg<GetAssignmentTable>().DeviceId);
+        _campaigns.Reply(new AssignmentTable(1, [], "{}"));
+        Assert.Equal(1, NextTable(queue).Revision);
+
+        // A broadcast goes out at once, and answers the next pulls without the store ...
+        connection.Tell(new AssignmentTable(2, [], "{}"));
+        Assert.Equal(2, NextTable(queue).Revision);
+        for (var i = 1; i < DeviceConnection.PullsPerStoreAsk; i++)
+        {
+            connection.Tell(pull);
+            Assert.Equal(2, NextTable(queue).Revision);
+        }
+        _campaigns.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        // ... until one in every few asks the store again, in case this gateway missed a broadcast.
+        connection.Tell(pull);
+        _campaigns.ExpectMsg<GetAssignmentTable>();
+        _campaigns.Reply(new AssignmentTable(1, [], "{}")); // a slow answer, older than the broadcast
+        Assert.Equal(1, NextTable(queue).Revision);
+        connection.Tell(pull);
+        Assert.Equal(2, NextTable(queue).Revision); // it did not replace the newer table
+    }
+
+    private static AssignmentTable NextTable(Channel<CloudFrame> queue)
+    {
+        Assert.True(SpinWait.SpinUntil(() => queue.Reader.TryPeek(out _), TimeSpan.FromSeconds(3)), "a table frame");
+        queue.Reader.TryRead(out var frame);
+        Assert.Equal(CloudFrame.BodyOneofCase.Assignments, frame!.BodyCase);
+        return System.Text.Json.JsonSerializer.Deserialize<AssignmentTable>(frame.Assignments.TableJson, Fleet.Shared.Serialization.FleetJson.Options)!;
     }
 
     [Fact]

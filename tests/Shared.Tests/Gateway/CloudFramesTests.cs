@@ -1,3 +1,4 @@
+using Fleet.Shared.Campaigns;
 using Fleet.Shared.Devices;
 using Fleet.Shared.Gateway;
 using Fleet.Shared.Gateway.Wire;
@@ -35,6 +36,16 @@ public sealed class CloudFramesTests
         // A bare trust set (no CA-signed update) stays null, never an empty string a device could try to verify.
         var bare = policy with { TrustUpdateJson = null, TraceParent = "not a trace" };
         Assert.Equal(bare with { TraceParent = null }, Assert.Single(OnTheDevice(bare)));
+    }
+
+    [Fact]
+    public void An_assignment_table_arrives_whole_and_is_written_once_for_every_stream_it_goes_to()
+    {
+        var table = new AssignmentTable(9, [new Assignment("summer-sale", 3, new Dictionary<string, string> { ["store"] = "berlin" })], "{\"keys\":[]}");
+        var read = Assert.IsType<AssignmentTable>(Assert.Single(OnTheDevice(table)));
+        Assert.Equal((9L, "summer-sale", 3, "{\"keys\":[]}"), (read.Revision, read.Assignments.Single().CampaignId, read.Assignments.Single().Version, read.TrustSetJson));
+        Assert.Same(CloudFrames.From(table).Single(), CloudFrames.From(table).Single());
+        Assert.NotSame(CloudFrames.From(table).Single(), CloudFrames.From(table with { Revision = 10 }).Single());
     }
 
     [Fact]

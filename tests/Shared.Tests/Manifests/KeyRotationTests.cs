@@ -41,6 +41,29 @@ public sealed class KeyRotationTests : IDisposable
     }
 
     [Fact]
+    public void The_exported_trust_set_is_built_once_per_ring_state_and_follows_every_change()
+    {
+        var ring = SigningKeyRing.OpenOrCreate(_dir.Path, new ManualClock(SampleManifests.Issued));
+        var first = ring.ExportTrustSet();
+        Assert.Same(first, ring.ExportTrustSet());
+        Assert.Same(first, ring.ExportTrust().Set);
+        var json = ring.ExportTrustSetJson();
+        json[0] = (byte)'X'; // the caller's copy: the next export is untouched
+        Assert.Equal((byte)'{', ring.ExportTrustSetJson()[0]);
+
+        var oldKid = ring.ActiveKid;
+        var newKid = ring.Rotate();
+        var rotated = ring.ExportTrust();
+        Assert.NotSame(first, rotated.Set);
+        Assert.True(rotated.Set.Keys.ContainsKey(newKid));
+        Assert.Contains(newKid, System.Text.Encoding.UTF8.GetString(ring.ExportTrustSetJson()));
+
+        ring.Revoke(oldKid);
+        Assert.True(ring.ExportTrustSet().IsRevoked(oldKid));
+        Assert.True(ring.ExportTrust().Version > rotated.Version);
+    }
+
+    [Fact]
     public void Active_key_cannot_be_revoked_without_rotating_first()
     {
         var ring = SigningKeyRing.OpenOrCreate(_dir.Path, new ManualClock(SampleManifests.Issued));
