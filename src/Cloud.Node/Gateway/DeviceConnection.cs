@@ -22,6 +22,9 @@ public sealed class DeviceConnection : ReceiveActor, IWithTimers
     /// <summary>Expiry is checked at least this often, so no timer is set years ahead.</summary>
     private static readonly TimeSpan MaxExpiryTimer = TimeSpan.FromDays(1);
 
+    /// <summary>Table pulls answered here per one passed to the store: at a 10 s heartbeat, once a minute per device.</summary>
+    internal const int PullsPerStoreAsk = 6;
+
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly string _deviceId;
     private readonly ChannelWriter<CloudFrame> _outbox;
@@ -236,9 +239,6 @@ public sealed class DeviceConnection : ReceiveActor, IWithTimers
         _pullsSinceStoreAsk = 0;
         _targets.Campaigns.Tell(pull);
     }
-
-    /// <summary>At one pull per 10 s heartbeat, the store hears from each device about once a minute.</summary>
-    internal const int PullsPerStoreAsk = 6;
 
     /// <summary>A republished table (the trust changed) has the same revision and replaces the one held.</summary>
     private void RememberTable(AssignmentTable table)
