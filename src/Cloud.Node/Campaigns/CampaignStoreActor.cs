@@ -151,7 +151,7 @@ public sealed class CampaignStoreActor : SnapshottingActor
     /// <summary>The current table, its directives signed by the active key; signed again only when the revision or the key changed.</summary>
     private AssignmentTable Table()
     {
-        var trustSet = Encoding.UTF8.GetString(_keys.ExportTrustSetJson());
+        var trustSet = _keys.ExportTrustSetText();
         if (_signedTable is not { } last || last.Revision != _state.Revision || last.Kid != _keys.ActiveKid)
         {
             using var signer = _keys.ActiveSigner();

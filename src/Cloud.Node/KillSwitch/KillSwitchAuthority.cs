@@ -138,7 +138,7 @@ public sealed class KillSwitchAuthority : SnapshottingActor
     {
         var policy = _state.Policy(DateTimeOffset.UtcNow);
         var envelope = _keys.Sign(JsonSerializer.SerializeToUtf8Bytes(policy, FleetJson.Options));
-        return new SignedKillPolicy(envelope.ToJson(), policy.Epoch, System.Text.Encoding.UTF8.GetString(_keys.ExportTrustSetJson()),
+        return new SignedKillPolicy(envelope.ToJson(), policy.Epoch, _keys.ExportTrustSetText(),
             _trust.Current(), _trace);
     }
 }

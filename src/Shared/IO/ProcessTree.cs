@@ -24,7 +24,13 @@ public static class ProcessTree
     public static IReadOnlyList<Child> StillAlive(IEnumerable<Child> children) =>
         children.Where(c => Read(c.Pid) is { } s && s.StartTicks == c.StartTicks && s.State != 'Z').ToList();
 
-    private sealed record Stat(string Name, char State, int ParentPid, long StartTicks);
+    /// <summary>The process's state letter (R running, S sleeping, Z zombie …); null when it is gone or unreadable.</summary>
+    public static char? StateOf(int pid) => Read(pid)?.State;
+
+    /// <summary>CPU time the process has used so far, user and system, in clock ticks; null when it is gone or unreadable.</summary>
+    public static long? CpuTicksOf(int pid) => Read(pid)?.CpuTicks;
+
+    private sealed record Stat(string Name, char State, int ParentPid, long StartTicks, long CpuTicks);
 
     private static Stat? Read(int pid)
     {
@@ -37,7 +43,9 @@ public static class ProcessTree
         var close = text.LastIndexOf(')');
         if (open < 0 || close < open) return null;
         var fields = text[(close + 2)..].Split(' ');
-        // fields[0] is field 3 (state), fields[1] field 4 (ppid), fields[19] field 22 (starttime).
-        return new Stat(text[(open + 1)..close], fields[0][0], int.Parse(fields[1]), long.Parse(fields[19]));
+        // fields[0] is field 3 (state), fields[1] field 4 (ppid), fields[11] and [12] fields 14 and 15 (utime, stime),
+        // fields[19] field 22 (starttime).
+        return new Stat(text[(open + 1)..close], fields[0][0], int.Parse(fields[1]), long.Parse(fields[19]),
+            long.Parse(fields[11]) + long.Parse(fields[12]));
     }
 }

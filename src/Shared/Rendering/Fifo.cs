@@ -69,11 +69,9 @@ internal static class Fifo
             var channel = File.ReadAllText($"/proc/{pid}/wchan").Trim();
             if (channel == "wait_for_partner") return true;
             if (channel is not ("" or "0")) return false;
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var state = stat[(stat.LastIndexOf(')') + 2)..].FirstOrDefault(); // the name in parentheses may hold spaces
-            return state is 'R' ? false : null;
+            return IO.ProcessTree.StateOf(pid) is 'R' ? false : null;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentOutOfRangeException) { return null; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
     }
 
     [DllImport("libc", SetLastError = true)]

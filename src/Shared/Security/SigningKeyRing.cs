@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text;
 using Fleet.Shared.Cli;
 
 namespace Fleet.Shared.Security;
@@ -149,6 +150,9 @@ public sealed class SigningKeyRing
     /// <summary>The trust set as JSON; a copy the caller owns.</summary>
     public byte[] ExportTrustSetJson() => Exported().Json.ToArray();
 
+    /// <summary>The trust set as JSON text, as a table or kill policy carries it.</summary>
+    public string ExportTrustSetText() => Exported().Text;
+
     /// <summary>
     /// The trust set with its version: the unix milliseconds of the ring's last change (a key added or revoked). Every
     /// change gets a later stamp than the one before, so a device can refuse an older set replayed to it.
@@ -168,12 +172,13 @@ public sealed class SigningKeyRing
         var state = _state;
         if (_exported is { } cached && ReferenceEquals(cached.State, state)) return cached;
         var set = TrustSetOf(state);
-        var fresh = new ExportedTrust(state, set, set.ToJsonBytes());
+        var json = set.ToJsonBytes();
+        var fresh = new ExportedTrust(state, set, json, Encoding.UTF8.GetString(json));
         _exported = fresh;
         return fresh;
     }
 
-    private sealed record ExportedTrust(KeyRingState State, TrustSet Set, byte[] Json);
+    private sealed record ExportedTrust(KeyRingState State, TrustSet Set, byte[] Json, string Text);
 
     private static TrustSet TrustSetOf(KeyRingState state)
     {

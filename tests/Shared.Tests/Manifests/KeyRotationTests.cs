@@ -57,6 +57,7 @@ public sealed class KeyRotationTests : IDisposable
         Assert.NotSame(first, rotated.Set);
         Assert.True(rotated.Set.Keys.ContainsKey(newKid));
         Assert.Contains(newKid, System.Text.Encoding.UTF8.GetString(ring.ExportTrustSetJson()));
+        Assert.Equal(System.Text.Encoding.UTF8.GetString(ring.ExportTrustSetJson()), ring.ExportTrustSetText());
 
         ring.Revoke(oldKid);
         Assert.True(ring.ExportTrustSet().IsRevoked(oldKid));

@@ -64,21 +64,11 @@ public sealed class WarmStepTests(SampleCampaignFixture sample) : IClassFixture<
         var mine = Fleet.Shared.IO.ProcessTree.ChildrenOf(Environment.ProcessId)
             .Where(c => File.ReadAllText($"/proc/{c.Pid}/cmdline").Contains(work, StringComparison.Ordinal)).ToList();
         Assert.Equal(3, mine.Count);
-        var before = mine.Select(c => CpuTicks(c.Pid)).ToList();
+        var before = mine.Select(c => Fleet.Shared.IO.ProcessTree.CpuTicksOf(c.Pid)).ToList();
         await Task.Delay(300);
-        Assert.Equal(before, mine.Select(c => CpuTicks(c.Pid)));
-        Assert.All(mine, c => Assert.Equal('S', State(c.Pid)));
+        Assert.Equal(before, mine.Select(c => Fleet.Shared.IO.ProcessTree.CpuTicksOf(c.Pid)));
+        Assert.All(mine, c => Assert.Equal('S', Fleet.Shared.IO.ProcessTree.StateOf(c.Pid)));
     }
-
-    private static string[] StatFields(int pid)
-    {
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        return stat[(stat.LastIndexOf(')') + 2)..].Split(' '); // [0] is field 3 (state); [11], [12] are 14 and 15 (utime, stime)
-    }
-
-    private static char State(int pid) => StatFields(pid)[0][0];
-
-    private static long CpuTicks(int pid) => StatFields(pid) is var f ? long.Parse(f[11]) + long.Parse(f[12]) : 0;
 
     [Fact]
     public async Task Warm_steps_serve_renders_with_and_without_a_voice()
