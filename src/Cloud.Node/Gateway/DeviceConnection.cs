@@ -32,6 +32,13 @@ public sealed class DeviceConnection : ReceiveActor, IWithTimers
     private readonly FrameRateLimit _telemetryLimit;
     private SignedKillPolicy? _latestPolicy;
     private long _sentEpoch = -1;
+    /// <summary>The last policy this stream carried, when, and the newest epoch the device acknowledged on it.</summary>
+    private SignedKillPolicy? _sentPolicy;
+    private DateTime _sentPolicyAt;
+    private long _ackedEpoch = -1;
+    /// <summary>Kill syncs the device asked for and the authority has not answered yet: an answer always goes out.</summary>
+    private int _syncsUnanswered;
+    private readonly TimeSpan _ackedPolicyRepeat;
     private AssignmentTable? _latestTable;
     private int _pullsSinceStoreAsk;
     private readonly FrameRateLimit _controlLimit;
@@ -50,6 +57,7 @@ public sealed class DeviceConnection : ReceiveActor, IWithTimers
         _controlLimit = new FrameRateLimit(limits.ControlFramesPerSecond, limits.ControlFrameBurst);
         _renewalLimit = new FrameRateLimit(limits.RenewalsPerSecond, limits.RenewalBurst);
         _certificateNotAfter = certificateNotAfter;
+        _ackedPolicyRepeat = limits.AckedPolicyRepeat;
         AwaitingRegistration();
     }
 
@@ -125,8 +133,14 @@ public sealed class DeviceConnection : ReceiveActor, IWithTimers
                     _targets.Registry.Tell(hb);
                     CatchUpOnPolicy();
                     break;
-                case KillCommands.Sync s: _targets.KillSwitch.Tell(s); break;
-                case KillCommands.Ack a: _targets.KillSwitch.Tell(a); break;
+                case KillCommands.Sync s:
+                    _syncsUnanswered++;
+                    _targets.KillSwitch.Tell(s);
+                    break;
+                case KillCommands.Ack a:
+                    _ackedEpoch = Math.Max(_ackedEpoch, a.Epoch);
+                    _targets.KillSwitch.Tell(a);
+                    break;
                 case GetAssignmentTable q: AnswerTablePull(q); break;
                 case DeviceSyncReport report: _targets.Campaigns.Tell(report); break;
                 case DeviceCommands.SubmitAuditHead h: _targets.Registry.Tell(h); break;
@@ -149,7 +163,9 @@ public sealed class DeviceConnection : ReceiveActor, IWithTimers
         Receive<SignedKillPolicy>(p =>
         {
             Remember(p);
-            SendPolicy(p);
+            var answersSync = _syncsUnanswered > 0;
+            if (answersSync) _syncsUnanswered--;
+            if (answersSync || !IsRepeatTheDeviceHas(p)) SendPolicy(p);
         });
         Receive<AssignmentTable>(t =>
         {
@@ -210,8 +226,23 @@ public sealed class DeviceConnection : ReceiveActor, IWithTimers
     private void SendPolicy(SignedKillPolicy policy)
     {
         _sentEpoch = Math.Max(_sentEpoch, policy.Epoch);
+        _sentPolicy = policy;
+        _sentPolicyAt = DateTime.UtcNow;
         Send(policy);
     }
+
+    /// <summary>
+    /// The authority repeats its policy (every second after a change, then every 30 s) because pub-sub between nodes can
+    /// lose a broadcast and a singleton handover can lose an ack. This stream is ordered and reliable: an epoch the device
+    /// acknowledged on it is sent again only with another trust set, or after <see cref="GatewayLimits.AckedPolicyRepeat"/>
+    /// so that an ack lost beyond the gateway is made again. At 10,000 devices the repeats would otherwise be 10,000
+    /// frames and acks a second for the twenty seconds after every change.
+    /// </summary>
+    private bool IsRepeatTheDeviceHas(SignedKillPolicy p) =>
+        p.Epoch <= _ackedEpoch && _sentPolicy is { } sent && p.Epoch <= sent.Epoch
+        && string.Equals(p.TrustSetJson, sent.TrustSetJson, StringComparison.Ordinal)
+        && string.Equals(p.TrustUpdateJson, sent.TrustUpdateJson, StringComparison.Ordinal)
+        && DateTime.UtcNow - _sentPolicyAt < _ackedPolicyRepeat;
 
     /// <summary>
     /// A broadcast can reach the stream before its registration finished, while the device's own sync is answered from

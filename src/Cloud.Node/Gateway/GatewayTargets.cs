@@ -14,6 +14,8 @@ public sealed record GatewayLimits
 {
     /// <summary>Frames queued for one device before it counts as too slow and is dropped (it reconnects and resyncs).</summary>
     public int SendQueue { get; init; } = 256;
+    /// <summary>How often a device gets a repeat of the kill policy it already acknowledged on its stream (the trust unchanged).</summary>
+    public TimeSpan AckedPolicyRepeat { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>Largest frame either side may send; a telemetry batch is a few KiB, an assignment table well under this.</summary>
     public int MaxFrameBytes { get; init; } = 1024 * 1024;
     public double TelemetryPerSecond { get; init; } = 5;

@@ -92,6 +92,47 @@ public sealed class DeviceConnectionTests : TestKit
         Assert.Equal(3L, NextPolicy(queue).Epoch); // the sync's answer, not a second catch-up before it
     }
 
+    [Fact]
+    public void Repeats_of_an_epoch_the_device_acknowledged_stay_at_the_gateway_unless_the_trust_changed_or_a_while_passed()
+    {
+        var (connection, queue) = Open("kiosk-1", new GatewayLimits { AckedPolicyRepeat = TimeSpan.FromSeconds(1) });
+        Registered("kiosk-1", queue, connection, new Dictionary<string, string>());
+        connection.Tell(new SignedKillPolicy("{}", 4, "trust-a"));
+        Assert.Equal(4L, NextPolicy(queue).Epoch);
+        // Not acknowledged yet: the authority's repeat goes out.
+        connection.Tell(new SignedKillPolicy("{}", 4, "trust-a"));
+        Assert.Equal(4L, NextPolicy(queue).Epoch);
+        connection.Tell(new DeviceConnection.Inbound(DeviceFrames.KillAck(new KillCommands.Ack("kiosk-1", 4, DateTimeOffset.UtcNow))));
+        _kill.ExpectMsg<KillCommands.Ack>();
+
+        // Acknowledged: the repeat stays here; a sync the device asks for is still answered.
+        connection.Tell(new SignedKillPolicy("{}", 4, "trust-a"));
+        AssertNothingQueued(connection, queue);
+        connection.Tell(new DeviceConnection.Inbound(DeviceFrames.KillSync()));
+        _kill.ExpectMsg<KillCommands.Sync>();
+        _kill.Reply(new SignedKillPolicy("{}", 4, "trust-a"));
+        Assert.Equal(4L, NextPolicy(queue).Epoch);
+
+        // Another trust set with the same epoch goes out, and so does a repeat once the interval has passed.
+        connection.Tell(new SignedKillPolicy("{}", 4, "trust-b"));
+        Assert.Equal("trust-b", NextPolicy(queue).TrustSetJson);
+        connection.Tell(new SignedKillPolicy("{}", 4, "trust-b"));
+        AssertNothingQueued(connection, queue);
+        Thread.Sleep(TimeSpan.FromSeconds(1.2));
+        connection.Tell(new SignedKillPolicy("{}", 4, "trust-b"));
+        Assert.Equal(4L, NextPolicy(queue).Epoch);
+        connection.Tell(new SignedKillPolicy("{}", 5, "trust-b"));
+        Assert.Equal(5L, NextPolicy(queue).Epoch);
+    }
+
+    /// <summary>Once the registry has the heartbeat sent now, the connection handled everything sent before it: nothing was queued.</summary>
+    private void AssertNothingQueued(IActorRef connection, Channel<CloudFrame> queue)
+    {
+        connection.Tell(new DeviceConnection.Inbound(DeviceFrames.Heartbeat("inst-1")));
+        _registry.ExpectMsg<DeviceCommands.Heartbeat>();
+        Assert.False(queue.Reader.TryRead(out var frame), $"a {frame?.BodyCase} frame was queued");
+    }
+
     private Fleet.Shared.Gateway.Wire.KillPolicy NextPolicy(Channel<CloudFrame> queue)
     {
         CloudFrame? frame = null;

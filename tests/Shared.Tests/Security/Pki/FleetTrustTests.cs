@@ -50,6 +50,29 @@ public sealed class FleetTrustTests : IDisposable
     }
 
     [Fact]
+    public void A_certificate_is_chained_to_the_ca_once_and_its_dates_and_revocation_are_checked_every_time()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var revoked = new RevocationList(null);
+        var trust = new FleetTrust(_pki.Ca.Certificate, revoked, () => now);
+        var cert = _pki.Device("kiosk-1");
+        Assert.Null(trust.Check(cert));
+        using (var sameDer = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(cert.RawData))
+            Assert.Null(trust.Check(sameDer));
+        Assert.Equal(1, trust.ChainsBuilt);
+        // A refusal is not remembered: the chain is built again each time.
+        using var other = new TestPki();
+        var foreign = other.Device("kiosk-1");
+        Assert.Contains("not issued by the fleet CA", trust.Check(foreign));
+        Assert.Contains("not issued by the fleet CA", trust.Check(foreign));
+        Assert.Equal(3, trust.ChainsBuilt);
+        revoked.Add("kiosk-1");
+        Assert.Equal("device kiosk-1 is revoked", trust.Check(cert));
+        now = cert.NotAfter.ToUniversalTime().AddMinutes(1);
+        Assert.Contains("expired at", trust.Check(cert));
+    }
+
+    [Fact]
     public void The_ca_key_is_private_reloads_and_is_never_overwritten()
     {
         if (!OperatingSystem.IsWindows())
