@@ -16,6 +16,7 @@ public sealed class SigningKeyRing
     // Swapped whole, so readers on other threads never see a ring mid-change.
     private volatile KeyRingState _state = KeyRingState.Empty;
     private volatile ExportedTrust? _exported;
+    private volatile ActiveKey? _active;
 
     private SigningKeyRing(IKeyRingStorage storage, TimeProvider clock)
     {
@@ -138,11 +139,23 @@ public sealed class SigningKeyRing
         return EnvelopeSigner.FromPkcs8(key.Kid, key.PrivateKey!);
     }
 
+    /// <summary>
+    /// Signs with the active key, imported once per ring state: every device's kill sync is a signature, and importing
+    /// the private key cost more than signing. One signature at a time per key (an ECDsa object is not thread-safe).
+    /// </summary>
     public SignedEnvelope Sign(ReadOnlySpan<byte> payload)
     {
-        using var signer = ActiveSigner();
-        return signer.Sign(payload);
+        var state = _state;
+        if (_active is not { } active || !ReferenceEquals(active.State, state))
+        {
+            var key = state.Keys[state.ActiveKid];
+            // The signer of a replaced state is left to the finalizer: another thread may still be signing with it.
+            _active = active = new ActiveKey(state, EnvelopeSigner.FromPkcs8(key.Kid, key.PrivateKey!));
+        }
+        lock (active.Signer) return active.Signer.Sign(payload);
     }
+
+    private sealed record ActiveKey(KeyRingState State, EnvelopeSigner Signer);
 
     /// <summary>The public trust set devices should hold: every unrevoked key, plus the revoked kids.</summary>
     public TrustSet ExportTrustSet() => Exported().Set;

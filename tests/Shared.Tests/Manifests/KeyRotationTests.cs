@@ -41,7 +41,7 @@ public sealed class KeyRotationTests : IDisposable
     }
 
     [Fact]
-    public void The_exported_trust_set_is_built_once_per_ring_state_and_follows_every_change()
+    public void The_exported_trust_set_and_the_signer_are_built_once_per_ring_state_and_follow_every_change()
     {
         var ring = SigningKeyRing.OpenOrCreate(_dir.Path, new ManualClock(SampleManifests.Issued));
         var first = ring.ExportTrustSet();
@@ -52,8 +52,10 @@ public sealed class KeyRotationTests : IDisposable
         Assert.Equal((byte)'{', ring.ExportTrustSetJson()[0]);
 
         var oldKid = ring.ActiveKid;
+        Assert.Equal(oldKid, ring.Sign("before"u8).Kid);
         var newKid = ring.Rotate();
         var rotated = ring.ExportTrust();
+        Assert.Equal(newKid, ring.Sign("after"u8).Kid);
         Assert.NotSame(first, rotated.Set);
         Assert.True(rotated.Set.Keys.ContainsKey(newKid));
         Assert.Contains(newKid, System.Text.Encoding.UTF8.GetString(ring.ExportTrustSetJson()));
