@@ -29,6 +29,10 @@ public sealed class KillSwitchAuthority : SnapshottingActor
     private static readonly TimeSpan SlowRepeat = TimeSpan.FromSeconds(30);
     private DateTimeOffset _changedAt = DateTimeOffset.MinValue;
 
+    /// <summary>How long recorded acks wait to be written together: at 10,000 devices a change brings 10,000 acks within seconds.</summary>
+    internal static readonly TimeSpan AckWriteDelay = TimeSpan.FromMilliseconds(200);
+    private readonly List<KillEvents.Acked> _unwritten = new();
+
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly SigningKeyRing _keys;
     private readonly TrustUpdateIssuer _trust;
@@ -56,19 +60,20 @@ public sealed class KillSwitchAuthority : SnapshottingActor
         Command<Engage>(cmd => Decide(_state.Handle(cmd, DateTimeOffset.UtcNow), $"engaged {cmd.Scope} by {cmd.IssuedBy}",
             FleetTraces.Cloud.Start("kill.engage", cmd.TraceParent)?.SetTag("kill.scope", cmd.Scope.ToString())));
         Command<Release>(cmd => Decide(_state.Handle(cmd, DateTimeOffset.UtcNow), $"released {cmd.Id} by {cmd.IssuedBy}", null));
-        // Every device acknowledges every change: recorded at once, written without holding up the next ack (writes in
-        // flight together share one journal batch). A lost write costs nothing: devices acknowledge each repeat again.
+        // Every device acknowledges every change: recorded at once, written together a moment later (one row for the
+        // acks of many devices, not one each). A lost write costs little: devices acknowledge the repeats again.
         Command<Ack>(ack =>
         {
-            var events = _state.Handle(ack, DateTimeOffset.UtcNow);
-            if (events.Count == 0) return;
-            foreach (var e in events) _state = _state.Apply(e);
+            if (_state.Handle(ack, DateTimeOffset.UtcNow) is not { } acked) return;
+            _state = _state.Apply(acked);
             // The device's trace context is only this span's parent: it joins the ack to the change's trace.
             FleetTraces.Cloud.Start("kill.ack", ack.TraceParent)?.SetTag("fleet.device_id", ack.DeviceId).SetTag("kill.epoch", ack.Epoch).Dispose();
             KillMetrics.Acknowledged(_state, ack.Epoch, DateTimeOffset.UtcNow);
             KillMetrics.State(_state);
-            PersistAllAsync(events, _ => { });
+            _unwritten.Add(acked);
+            if (!Timers.IsTimerActive(WriteAcks.Instance)) Timers.StartSingleTimer(WriteAcks.Instance, WriteAcks.Instance, AckWriteDelay);
         });
+        Command<WriteAcks>(_ => WriteUnwrittenAcks());
         Command<Sync>(_ => Sender.Tell(Sign()));
         Command<GetState>(_ => Sender.Tell(_state.ToView()));
     }
@@ -97,6 +102,7 @@ public sealed class KillSwitchAuthority : SnapshottingActor
     private void Decide((Result Result, IReadOnlyList<IFleetEvent> Events) decision, string what, System.Diagnostics.Activity? span)
     {
         var sender = Sender;
+        WriteUnwrittenAcks();
         if (decision.Result.Error is not null)
         {
             span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, decision.Result.Error).Dispose();
@@ -127,11 +133,24 @@ public sealed class KillSwitchAuthority : SnapshottingActor
         Timers.StartPeriodicTimer(Repeat.Instance, Repeat.Instance, FastRepeat);
     }
 
+    private void WriteUnwrittenAcks()
+    {
+        if (_unwritten.Count == 0) return;
+        var batch = new KillEvents.AckedBatch(_unwritten.ToList());
+        _unwritten.Clear();
+        PersistAsync(batch, _ => { });
+    }
+
     private void Broadcast() => _mediator.Tell(new Publish(KillSwitchTopics.Policy, Sign()));
 
     private sealed class Repeat : IDeadLetterSuppression
     {
         public static readonly Repeat Instance = new();
+    }
+
+    private sealed class WriteAcks : IDeadLetterSuppression
+    {
+        public static readonly WriteAcks Instance = new();
     }
 
     private SignedKillPolicy Sign()

@@ -36,11 +36,11 @@ public sealed record KillSwitchState
         return (new Result(record.Directive, evt.Epoch, null), new IFleetEvent[] { evt });
     }
 
-    /// <summary>Only a confirmation of a newer epoch (that exists) is recorded; repeats and stale acks change nothing.</summary>
-    public IReadOnlyList<IFleetEvent> Handle(Ack ack, DateTimeOffset now) =>
+    /// <summary>Only a confirmation of a newer epoch (that exists) is recorded (null: repeats and stale acks change nothing).</summary>
+    public KillEvents.Acked? Handle(Ack ack, DateTimeOffset now) =>
         ack.Epoch <= Epoch && (!Acks.TryGetValue(ack.DeviceId, out var known) || ack.Epoch > known.Epoch)
-            ? new IFleetEvent[] { new KillEvents.Acked(ack.DeviceId, ack.Epoch, now) }
-            : Array.Empty<IFleetEvent>();
+            ? new KillEvents.Acked(ack.DeviceId, ack.Epoch, now)
+            : null;
 
     public KillSwitchState Apply(IFleetEvent evt) => evt switch
     {
@@ -56,6 +56,7 @@ public sealed record KillSwitchState
                 .ToImmutableList(),
         },
         KillEvents.Acked a => this with { Acks = Acks.SetItem(a.DeviceId, new DeviceAck(a.Epoch, a.At)) },
+        KillEvents.AckedBatch b => this with { Acks = Acks.SetItems(b.Acks.Select(a => KeyValuePair.Create(a.DeviceId, new DeviceAck(a.Epoch, a.At)))) },
         _ => throw new ArgumentOutOfRangeException(nameof(evt), evt.GetType().Name, "not a kill-switch event"),
     };
 

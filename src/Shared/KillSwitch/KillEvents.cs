@@ -13,4 +13,8 @@ public static class KillEvents
 
     [PersistedAs("kill-acked.v1")]
     public sealed record Acked(string DeviceId, long Epoch, DateTimeOffset At) : IFleetEvent;
+
+    /// <summary>Acknowledgements written together: every device answers a change within seconds, and a row each would not scale.</summary>
+    [PersistedAs("kill-acked-batch.v1")]
+    public sealed record AckedBatch(IReadOnlyList<Acked> Acks) : IFleetEvent;
 }

@@ -66,10 +66,23 @@ public sealed class KillSwitchStateTests
     public void Acknowledgements_only_move_forward_and_never_past_the_current_epoch()
     {
         var s = Engaged(out _);
-        Assert.Empty(s.Handle(new Ack("kiosk-1", 2, T0), T0));            // an epoch that does not exist
-        s = Apply(s, s.Handle(new Ack("kiosk-1", 1, T0), T0.AddMilliseconds(40)));
+        Assert.Null(s.Handle(new Ack("kiosk-1", 2, T0), T0));            // an epoch that does not exist
+        s = s.Apply(s.Handle(new Ack("kiosk-1", 1, T0), T0.AddMilliseconds(40))!);
         Assert.Equal(1, s.Acks["kiosk-1"].Epoch);
-        Assert.Empty(s.Handle(new Ack("kiosk-1", 1, T0), T0.AddSeconds(1))); // a repeat
-        Assert.Empty(s.Handle(new Ack("kiosk-1", 0, T0), T0.AddSeconds(1))); // a stale one
+        Assert.Null(s.Handle(new Ack("kiosk-1", 1, T0), T0.AddSeconds(1))); // a repeat
+        Assert.Null(s.Handle(new Ack("kiosk-1", 0, T0), T0.AddSeconds(1))); // a stale one
+    }
+
+    [Fact]
+    public void A_batch_of_acknowledgements_applies_each_and_the_later_of_one_devices_two_wins()
+    {
+        var s = Engaged(out _);
+        s = s.Apply(new KillEvents.AckedBatch([
+            new KillEvents.Acked("kiosk-1", 1, T0.AddSeconds(1)),
+            new KillEvents.Acked("kiosk-2", 0, T0.AddSeconds(1)),
+            new KillEvents.Acked("kiosk-2", 1, T0.AddSeconds(2)),
+        ]));
+        Assert.Equal((1L, T0.AddSeconds(1)), (s.Acks["kiosk-1"].Epoch, s.Acks["kiosk-1"].ReceivedAt));
+        Assert.Equal((1L, T0.AddSeconds(2)), (s.Acks["kiosk-2"].Epoch, s.Acks["kiosk-2"].ReceivedAt));
     }
 }

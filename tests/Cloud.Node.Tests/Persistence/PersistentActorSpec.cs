@@ -51,6 +51,15 @@ public abstract class PersistentActorSpec() : TestKit($"""
         }
     }
 
+    /// <summary>The sequence number of the last event <paramref name="persistenceId"/> wrote (deleted ones included).</summary>
+    protected long HighestSequenceNr(string persistenceId)
+    {
+        var probe = CreateTestProbe();
+        Akka.Persistence.Persistence.Instance.Apply(Sys).JournalFor(null)
+            .Tell(new ReplayMessages(0, long.MaxValue, 0, persistenceId, probe.Ref));
+        return probe.ExpectMsg<RecoverySuccess>(Wait).HighestSequenceNr;
+    }
+
     /// <summary>The sequence number of the latest snapshot at or below <paramref name="upTo"/> (null: none).</summary>
     protected long? SnapshotOf(string persistenceId, long upTo = long.MaxValue)
     {

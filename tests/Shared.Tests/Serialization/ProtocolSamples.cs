@@ -237,6 +237,7 @@ public static class ProtocolSamples
         new KillEvents.Engaged(Directive()),
         new KillEvents.Released("kill-1", 2, "sre", "fixed", At),
         new KillEvents.Acked("kiosk-1", 1, At),
+        new KillEvents.AckedBatch(L(new KillEvents.Acked("kiosk-1", 1, At), new KillEvents.Acked("kiosk-2", 1, At))),
         new DeviceEvents.EnrolmentCodeIssued("ab12", At, new Dictionary<string, string> { ["store"] = "berlin" }, At),
         new DeviceEvents.Enrolled("0A1B2C", At, "code", At, new Dictionary<string, string> { ["store"] = "berlin" }),
         new DeviceEvents.Revoked("admin", At),
