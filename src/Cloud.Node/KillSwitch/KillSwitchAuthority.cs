@@ -30,7 +30,7 @@ public sealed class KillSwitchAuthority : SnapshottingActor
     private DateTimeOffset _changedAt = DateTimeOffset.MinValue;
 
     /// <summary>How long recorded acks wait to be written together: at 10,000 devices a change brings 10,000 acks within seconds.</summary>
-    internal static readonly TimeSpan AckWriteDelay = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan AckWriteDelay = TimeSpan.FromMilliseconds(200);
     private readonly List<KillEvents.Acked> _unwritten = new();
 
     private readonly ILoggingAdapter _log = Context.GetLogger();

@@ -19,7 +19,7 @@ public sealed class FleetTrust(X509Certificate2 ca, RevocationList? revoked = nu
     /// revocation are still checked every time. Bounded: emptied when full.
     /// </summary>
     private readonly ConcurrentDictionary<string, byte> _chained = new(StringComparer.Ordinal);
-    internal const int MaxChained = 100_000;
+    private const int MaxChained = 100_000;
 
     /// <summary>Chains this instance has built (each certificate once while it is remembered); for tests.</summary>
     internal int ChainsBuilt;
