@@ -41,7 +41,7 @@ public sealed class KeyRotationTests : IDisposable
     }
 
     [Fact]
-    public void The_exported_trust_set_and_the_signer_are_built_once_per_ring_state_and_follow_every_change()
+    public void The_exported_trust_set_is_built_once_per_ring_state_and_it_and_the_signing_key_follow_every_change()
     {
         var ring = SigningKeyRing.OpenOrCreate(_dir.Path, new ManualClock(SampleManifests.Issued));
         var first = ring.ExportTrustSet();
