@@ -55,10 +55,14 @@ public sealed record KillSwitchState
             Kills = Kills.Select(k => k.Directive.Id == r.Id ? k with { ReleasedAt = r.At, ReleasedBy = r.By, ReleaseReason = r.Reason, ReleaseEpoch = r.Epoch } : k)
                 .ToImmutableList(),
         },
-        KillEvents.Acked a => this with { Acks = Acks.SetItem(a.DeviceId, new DeviceAck(a.Epoch, a.At)) },
-        KillEvents.AckedBatch b => this with { Acks = Acks.SetItems(b.Acks.Select(a => KeyValuePair.Create(a.DeviceId, new DeviceAck(a.Epoch, a.At)))) },
+        KillEvents.Acked a => WithAcks([a]),
+        KillEvents.AckedBatch b => WithAcks(b.Acks),
         _ => throw new ArgumentOutOfRangeException(nameof(evt), evt.GetType().Name, "not a kill-switch event"),
     };
+
+    /// <summary>The later of one device's two acks in a batch wins.</summary>
+    private KillSwitchState WithAcks(IEnumerable<KillEvents.Acked> acks) =>
+        this with { Acks = Acks.SetItems(acks.Select(a => KeyValuePair.Create(a.DeviceId, new DeviceAck(a.Epoch, a.At)))) };
 
     public KillPolicy Policy(DateTimeOffset now) => new(Epoch, ActiveKills.Select(k => k.Directive).ToList(), now);
 

@@ -15,8 +15,7 @@ public sealed class SigningKeyRing
     private readonly TimeProvider _clock;
     // Swapped whole, so readers on other threads never see a ring mid-change.
     private volatile KeyRingState _state = KeyRingState.Empty;
-    private volatile ExportedTrust? _exported;
-    private volatile ActiveKey? _active;
+    private volatile Derived? _derived;
 
     private SigningKeyRing(IKeyRingStorage storage, TimeProvider clock)
     {
@@ -132,9 +131,10 @@ public sealed class SigningKeyRing
         s with { Keys = s.Keys.SetItem(key.Kid, key with { RevokedAt = NextChange(s), PrivateKey = null }) };
 
     /// <summary>A signer for the active key; dispose it after use.</summary>
-    public EnvelopeSigner ActiveSigner()
+    public EnvelopeSigner ActiveSigner() => SignerOf(_state);
+
+    private static EnvelopeSigner SignerOf(KeyRingState state)
     {
-        var state = _state;
         var key = state.Keys[state.ActiveKid];
         return EnvelopeSigner.FromPkcs8(key.Kid, key.PrivateKey!);
     }
@@ -145,26 +145,18 @@ public sealed class SigningKeyRing
     /// </summary>
     public SignedEnvelope Sign(ReadOnlySpan<byte> payload)
     {
-        var state = _state;
-        if (_active is not { } active || !ReferenceEquals(active.State, state))
-        {
-            var key = state.Keys[state.ActiveKid];
-            // The signer of a replaced state is left to the finalizer: another thread may still be signing with it.
-            _active = active = new ActiveKey(state, EnvelopeSigner.FromPkcs8(key.Kid, key.PrivateKey!));
-        }
-        lock (active.Signer) return active.Signer.Sign(payload);
+        var signer = Current().Signer;
+        lock (signer) return signer.Sign(payload);
     }
 
-    private sealed record ActiveKey(KeyRingState State, EnvelopeSigner Signer);
-
     /// <summary>The public trust set devices should hold: every unrevoked key, plus the revoked kids.</summary>
-    public TrustSet ExportTrustSet() => Exported().Set;
+    public TrustSet ExportTrustSet() => Current().Trust.Set;
 
     /// <summary>The trust set as JSON; a copy the caller owns.</summary>
-    public byte[] ExportTrustSetJson() => Exported().Json.ToArray();
+    public byte[] ExportTrustSetJson() => Current().Trust.Json.ToArray();
 
     /// <summary>The trust set as JSON text, as a table or kill policy carries it.</summary>
-    public string ExportTrustSetText() => Exported().Text;
+    public string ExportTrustSetText() => Current().Trust.Text;
 
     /// <summary>
     /// The trust set with its version: the unix milliseconds of the ring's last change (a key added or revoked). Every
@@ -172,26 +164,40 @@ public sealed class SigningKeyRing
     /// </summary>
     public (TrustSet Set, long Version) ExportTrust()
     {
-        var exported = Exported();
-        return (exported.Set, exported.State.Version);
+        var current = Current();
+        return (current.Trust.Set, current.State.Version);
     }
 
-    /// <summary>
-    /// The trust set of the ring's current state, built once per state: building it checks every public key (an EC key
-    /// import each), and every device registration, assignment table and kill policy carries the set.
-    /// </summary>
-    private ExportedTrust Exported()
+    /// <summary>What the ring's current state yields, made once per state and again only after a change (rotate, revoke,
+    /// retire, reload).</summary>
+    private Derived Current()
     {
         var state = _state;
-        if (_exported is { } cached && ReferenceEquals(cached.State, state)) return cached;
-        var set = TrustSetOf(state);
-        var json = set.ToJsonBytes();
-        var fresh = new ExportedTrust(state, set, json, Encoding.UTF8.GetString(json));
-        _exported = fresh;
+        if (_derived is { } cached && ReferenceEquals(cached.State, state)) return cached;
+        var fresh = new Derived(state);
+        _derived = fresh;
         return fresh;
     }
 
-    private sealed record ExportedTrust(KeyRingState State, TrustSet Set, byte[] Json, string Text);
+    /// <summary>
+    /// The trust set (building it checks every public key, an EC key import each, and every device registration,
+    /// assignment table and kill policy carries it) and the active key's signer, each made on first use. The signer of
+    /// a replaced state is left to the finalizer: another thread may still be signing with it.
+    /// </summary>
+    private sealed class Derived(KeyRingState state)
+    {
+        private readonly Lazy<(TrustSet Set, byte[] Json, string Text)> _trust = new(() =>
+        {
+            var set = TrustSetOf(state);
+            var json = set.ToJsonBytes();
+            return (set, json, Encoding.UTF8.GetString(json));
+        });
+        private readonly Lazy<EnvelopeSigner> _signer = new(() => SignerOf(state));
+
+        public KeyRingState State => state;
+        public (TrustSet Set, byte[] Json, string Text) Trust => _trust.Value;
+        public EnvelopeSigner Signer => _signer.Value;
+    }
 
     private static TrustSet TrustSetOf(KeyRingState state)
     {

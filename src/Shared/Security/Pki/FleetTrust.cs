@@ -21,8 +21,10 @@ public sealed class FleetTrust(X509Certificate2 ca, RevocationList? revoked = nu
     private readonly ConcurrentDictionary<string, byte> _chained = new(StringComparer.Ordinal);
     private const int MaxChained = 100_000;
 
+    private int _chainsBuilt;
+
     /// <summary>Chains this instance has built (each certificate once while it is remembered); for tests.</summary>
-    internal int ChainsBuilt;
+    internal int ChainsBuilt => _chainsBuilt;
 
     /// <summary>Null when the certificate is acceptable, otherwise why not.</summary>
     public string? Check(X509Certificate2? cert)
@@ -43,7 +45,7 @@ public sealed class FleetTrust(X509Certificate2 ca, RevocationList? revoked = nu
     {
         var key = Convert.ToBase64String(cert.GetCertHash(HashAlgorithmName.SHA256));
         if (now <= Ca.NotAfter.ToUniversalTime() && _chained.ContainsKey(key)) return null;
-        Interlocked.Increment(ref ChainsBuilt);
+        Interlocked.Increment(ref _chainsBuilt);
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.Add(Ca);
