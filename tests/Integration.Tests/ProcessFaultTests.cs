@@ -4,7 +4,7 @@ using Fleet.Shared.Devices;
 namespace Fleet.Integration.Tests;
 
 /// <summary>Faults seen from outside: real processes, SIGKILL, bad flags, unreachable peers.</summary>
-[Collection(SecondClusterCollection.Name)]
+[Collection(ClusterCollection.Name)]
 public sealed class ProcessFaultTests
 {
     [Fact]
