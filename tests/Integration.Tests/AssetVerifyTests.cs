@@ -11,7 +11,7 @@ namespace Fleet.Integration.Tests;
 /// A corrupt stored asset (an SD card flips a byte) is never rendered: found at use or by the scrub, quarantined, fetched
 /// again from the cloud while renders fall back, counted in telemetry; <c>fleet-edge store verify</c> finds it too.
 /// </summary>
-[Collection(ClusterCollection.Name)]
+[Collection(SecondClusterCollection.Name)]
 public sealed class AssetVerifyTests
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(90) };

@@ -4,7 +4,7 @@ using Fleet.Shared.Audit;
 namespace Fleet.Integration.Tests;
 
 /// <summary>`fleet-edge audit verify` and `fleet-cloud audit verify` on tampered logs: exit 1, naming the first broken entry.</summary>
-[Collection(ClusterCollection.Name)]
+[Collection(SecondClusterCollection.Name)]
 public sealed class AuditVerifyTests
 {
     public static TheoryData<string, string, string> Tampering => new()

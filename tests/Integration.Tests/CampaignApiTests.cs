@@ -6,7 +6,7 @@ using Fleet.Shared.Security;
 namespace Fleet.Integration.Tests;
 
 /// <summary>The campaign API against a real cloud node: roles, publishing, validation, keys, models, audit.</summary>
-[Collection(ClusterCollection.Name)]
+[Collection(SecondClusterCollection.Name)]
 public sealed class CampaignApiTests
 {
     [Fact]

@@ -5,7 +5,7 @@ using static Fleet.Shared.Campaigns.CampaignReplies;
 namespace Fleet.Integration.Tests;
 
 /// <summary>Human review of a version's copy against a real cloud node: API, roles, audit, persistence, CLI, and the rollout hold.</summary>
-[Collection(ClusterCollection.Name)]
+[Collection(SecondClusterCollection.Name)]
 public sealed class CopyReviewTests
 {
     private static readonly TimeSpan Within = TimeSpan.FromSeconds(60);

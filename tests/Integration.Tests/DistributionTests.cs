@@ -9,7 +9,7 @@ using Fleet.Shared.Security;
 namespace Fleet.Integration.Tests;
 
 /// <summary>Publish → assignment through the cluster → devices fetch, verify and run it; device tokens and signed URLs.</summary>
-[Collection(ClusterCollection.Name)]
+[Collection(SecondClusterCollection.Name)]
 public sealed class DistributionTests
 {
     [Fact]

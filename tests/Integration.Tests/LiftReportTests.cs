@@ -16,7 +16,7 @@ namespace Fleet.Integration.Tests;
 /// report counts each batch once (replays, a report write that failed after the journal write), survives a cloud
 /// restart, answers on the API and the CLI, and forgets hours past retention.
 /// </summary>
-[Collection(ClusterCollection.Name)]
+[Collection(SecondClusterCollection.Name)]
 public sealed class LiftReportTests
 {
     private static readonly DateTimeOffset Now = DateTimeOffset.UtcNow;

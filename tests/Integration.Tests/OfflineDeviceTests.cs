@@ -11,7 +11,7 @@ namespace Fleet.Integration.Tests;
 /// while its cloud connection fails again and again, keeps enforcing the last kill it received, and leaves no helper
 /// process (ffmpeg, espeak-ng) behind however it is stopped.
 /// </summary>
-[Collection(ClusterCollection.Name)]
+[Collection(SecondClusterCollection.Name)]
 public sealed class OfflineDeviceTests
 {
     private static readonly TimeSpan Within = TimeSpan.FromSeconds(60);

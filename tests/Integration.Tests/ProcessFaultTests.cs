@@ -4,7 +4,7 @@ using Fleet.Shared.Devices;
 namespace Fleet.Integration.Tests;
 
 /// <summary>Faults seen from outside: real processes, SIGKILL, bad flags, unreachable peers.</summary>
-[Collection(ClusterCollection.Name)]
+[Collection(SecondClusterCollection.Name)]
 public sealed class ProcessFaultTests
 {
     [Fact]

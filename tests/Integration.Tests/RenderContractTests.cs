@@ -5,7 +5,7 @@ using Fleet.Shared.RenderJobs;
 namespace Fleet.Integration.Tests;
 
 /// <summary><c>POST /api/v1/ads/render</c> on a real cloud with a real device: the version in force for that device, modes, and context.</summary>
-[Collection(ClusterCollection.Name)]
+[Collection(SecondClusterCollection.Name)]
 public sealed class RenderContractTests
 {
     private static readonly TimeSpan Within = TimeSpan.FromSeconds(90);

@@ -6,7 +6,7 @@ using Npgsql;
 namespace Fleet.Integration.Tests;
 
 /// <summary>An e-mail address used as a user id never leaves the device: not in the cloud's database, logs or API.</summary>
-[Collection(ClusterCollection.Name)]
+[Collection(SecondClusterCollection.Name)]
 public sealed class TelemetryPrivacyTests
 {
     private const string Email = "alice.private@example.com";

@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Fleet.Integration.Tests;
 
 /// <summary>A misbehaving device member sends malformed, replayed and impersonating batches: none counts, each is logged.</summary>
-[Collection(ClusterCollection.Name)]
+[Collection(SecondClusterCollection.Name)]
 public sealed class TelemetryRejectionTests
 {
     [Fact]

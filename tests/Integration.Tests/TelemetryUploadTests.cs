@@ -6,7 +6,7 @@ namespace Fleet.Integration.Tests;
 /// Renders performed on a device reach the cloud exactly once, through restarts and crashes on either side: the device
 /// enrolled and uploading through the gateway, whose node restarts under it.
 /// </summary>
-[Collection(ClusterCollection.Name)]
+[Collection(SecondClusterCollection.Name)]
 public sealed class TelemetryUploadTests
 {
     /// <summary>Many small batches and a slow link, so a restart lands in the middle of the uploads.</summary>

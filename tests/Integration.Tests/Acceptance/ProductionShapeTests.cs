@@ -10,7 +10,7 @@ namespace Fleet.Integration.Tests.Acceptance;
 /// gateway. One journey through what an SRE does at 3 a.m.: rotate, revoke the old key, lose the node that hosts the
 /// singletons; every kill reaches every device, content published on a survivor reaches them, certificates renew.
 /// </summary>
-[Collection(ClusterCollection.Name)]
+[Collection(SecondClusterCollection.Name)]
 public sealed class ProductionShapeTests
 {
     private static readonly TimeSpan Within = TimeSpan.FromSeconds(90);

@@ -18,7 +18,7 @@ namespace Fleet.Integration.Tests.Gateway;
 /// Device certificates renew through the device's own stream, for its own id only, never for a revoked device; an
 /// expired certificate neither connects nor stays connected. A real gateway and registry, real TLS on loopback.
 /// </summary>
-[Collection(ClusterCollection.Name)]
+[Collection(SecondClusterCollection.Name)]
 public sealed class CertificateRenewalTests
 {
     private static async Task<(CloudUnderTest Cloud, FleetCa Ca)> StartAsync(TempDir tmp, TimeSpan? deviceCertLifetime = null)

@@ -11,7 +11,7 @@ namespace Fleet.Integration.Tests.Gateway;
 /// What a device holding a valid certificate can and cannot do on its stream, tried with hand-made frames against a
 /// real gateway: it can only speak for itself, in order, within the frame size; anything else ends its stream.
 /// </summary>
-[Collection(ClusterCollection.Name)]
+[Collection(SecondClusterCollection.Name)]
 public sealed class GatewayFrameTests
 {
     private static async Task<(CloudUnderTest Cloud, FleetCa Ca)> StartAsync(TempDir tmp)

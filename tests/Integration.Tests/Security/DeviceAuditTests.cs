@@ -17,7 +17,7 @@ namespace Fleet.Integration.Tests.Security;
 /// The device's audit log records its renders without their context; its signed chain head reaches the cloud through
 /// the gateway, and the cloud uses the heads to prove a copy of the log was (not) rewritten.
 /// </summary>
-[Collection(ClusterCollection.Name)]
+[Collection(SecondClusterCollection.Name)]
 public sealed class DeviceAuditTests
 {
     private static readonly TimeSpan Within = TimeSpan.FromSeconds(60);

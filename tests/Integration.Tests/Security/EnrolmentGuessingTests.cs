@@ -14,7 +14,7 @@ using Microsoft.Data.Sqlite;
 namespace Fleet.Integration.Tests.Security;
 
 /// <summary>Guessing enrolment codes against a real cloud: refused before the fleet CA signs, then rate-limited, and no trace kept.</summary>
-[Collection(ClusterCollection.Name)]
+[Collection(SecondClusterCollection.Name)]
 public sealed class EnrolmentGuessingTests
 {
     private const string WrongCode = "enrolment code is unknown or already used";

@@ -17,7 +17,7 @@ namespace Fleet.Integration.Tests.Security;
 /// a device revocation made through one reaches the others (and a node started later), and a node whose key secret
 /// does not open the database's keys refuses to start.
 /// </summary>
-[Collection(ClusterCollection.Name)]
+[Collection(SecondClusterCollection.Name)]
 public sealed class SharedControlKeysTests
 {
     /// <summary>
