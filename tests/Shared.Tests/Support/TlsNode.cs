@@ -23,9 +23,6 @@ public sealed class TlsNode(IHost host) : IDisposable
             SeedNodes = new[] { $"akka.tcp://{FleetCluster.SystemName}@127.0.0.1:{seedPort}" },
             Tls = tls,
             LogLevel = "ERROR",
-            // These tests are about who may join. A test host starved by the suite's other work (integration tests run
-            // beside it) must not let the failure detector call an honest member unreachable and have it downed.
-            HeartbeatPause = TimeSpan.FromSeconds(30),
         };
         var built = Host.CreateDefaultBuilder()
             .ConfigureLogging(l => l.ClearProviders())
