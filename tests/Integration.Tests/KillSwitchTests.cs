@@ -7,7 +7,7 @@ namespace Fleet.Integration.Tests;
 /// The kill-switch across a real cluster, to enrolled devices through the gateway (mutual TLS): broadcast,
 /// acknowledgement, offline devices, control-node hand-over with the device failing over to another gateway.
 /// </summary>
-[Collection(ClusterCollection.Name)]
+[Collection(MetricsValuesCollection.Name)]
 public sealed class KillSwitchTests
 {
     private static readonly TimeSpan Within = TimeSpan.FromSeconds(60);

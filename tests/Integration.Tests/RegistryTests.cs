@@ -127,3 +127,14 @@ public sealed class SecondClusterCollection
 {
     public const string Name = "cluster-2";
 }
+
+/// <summary>
+/// Cluster tests that assert a cloud's Prometheus values. A cloud's meters belong to the process (one node per process in
+/// production), so another in-process cloud beside them would change the values they read: they run alone, after both
+/// queues.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MetricsValuesCollection
+{
+    public const string Name = "cluster-metrics";
+}

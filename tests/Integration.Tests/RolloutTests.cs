@@ -8,7 +8,7 @@ using Fleet.Shared.Rollouts;
 namespace Fleet.Integration.Tests;
 
 /// <summary>Canary rollouts across a real cluster: gates from real telemetry, automatic rollback of a corrupt model, hand-over, bad input.</summary>
-[Collection(ClusterCollection.Name)]
+[Collection(MetricsValuesCollection.Name)]
 public sealed class RolloutTests
 {
     private static readonly TimeSpan Within = TimeSpan.FromSeconds(90);
