@@ -111,7 +111,7 @@ public sealed class RegistryTests
 
 /// <summary>
 /// Cluster tests start cloud and device processes and keep them busy, so they run in two queues, one test at a time in
-/// each, side by side (on two cores the integration tests took 18-20 minutes so, against 25 one at a time), without piling
+/// each, side by side (on two cores the integration tests took 15-16 minutes so, against 26 one at a time), without piling
 /// every process onto the machine at once. The queues are balanced by the test classes' measured durations. <c>./fleet
 /// test</c> runs them after the unit assemblies, whose in-process clusters this load would starve.
 /// </summary>
