@@ -79,6 +79,16 @@ public sealed class DeviceConnection : ReceiveActor, IWithTimers
     /// <summary>Ends the device's stream with a reason it is shown (revocation, a refused frame).</summary>
     public sealed record Close(string Reason);
 
+    /// <summary>
+    /// A control node left the cluster. The device's credentials may name that node's API, so the device is asked to
+    /// renew them. The kill authority may have left with it, and acks it had not written yet are lost: acknowledged
+    /// epochs are forgotten here, so the new authority's first repeats reach the device and it acknowledges again.
+    /// </summary>
+    public sealed class ControlNodeGone
+    {
+        public static readonly ControlNodeGone Instance = new();
+    }
+
     protected override void PreStart() => WatchExpiry();
 
     protected override void PostStop() => _outbox.TryComplete();
@@ -175,7 +185,11 @@ public sealed class DeviceConnection : ReceiveActor, IWithTimers
         Receive<TelemetryProtocol.Ack>(Send);
         Receive<TelemetryProtocol.Rejected>(Send);
         Receive<DeviceReplies.AuditHeadAnswer>(Send);
-        Receive<CredentialsStale>(_ => _outbox.TryWrite(CloudFrames.RenewCredentials()));
+        Receive<ControlNodeGone>(_ =>
+        {
+            _outbox.TryWrite(CloudFrames.RenewCredentials());
+            _ackedEpoch = -1;
+        });
         Common();
     }
 
@@ -190,7 +204,7 @@ public sealed class DeviceConnection : ReceiveActor, IWithTimers
         // here answers its pulls).
         Receive<SignedKillPolicy>(Remember);
         Receive<AssignmentTable>(RememberTable);
-        Receive<CredentialsStale>(_ => { });
+        Receive<ControlNodeGone>(_ => { });
     }
 
     /// <summary>The registry accepted the device (again): its tags from now on, and the answer (with credentials) to the device.</summary>
@@ -232,10 +246,11 @@ public sealed class DeviceConnection : ReceiveActor, IWithTimers
     }
 
     /// <summary>
-    /// The authority repeats its policy (every second after a change, then every 30 s) because pub-sub between nodes can
-    /// lose a broadcast and a singleton handover can lose an ack. This stream is ordered and reliable: an epoch the device
-    /// acknowledged on it is sent again only with another trust set, or after <see cref="GatewayLimits.AckedPolicyRepeat"/>
-    /// so that an ack lost beyond the gateway is made again. At 10,000 devices the repeats would otherwise be 10,000
+    /// The authority repeats its policy (every second after a change or a takeover, then every 30 s) because pub-sub
+    /// between nodes can lose a broadcast and a singleton handover can lose an ack. This stream is ordered and reliable:
+    /// an epoch the device acknowledged on it is sent again only with another trust set, after a control node left
+    /// (<see cref="ControlNodeGone"/>), or after <see cref="GatewayLimits.AckedPolicyRepeat"/> so that an ack lost
+    /// beyond the gateway otherwise is made again. At 10,000 devices the repeats would otherwise be 10,000
     /// frames and acks a second for the twenty seconds after every change.
     /// </summary>
     private bool IsRepeatTheDeviceHas(SignedKillPolicy p) =>

@@ -61,8 +61,9 @@ public sealed class GatewayActor : ReceiveActor
             _log.Warning("device {0} was revoked: closing its stream", n.DeviceId);
             connection.Tell(new DeviceConnection.Close($"device '{n.DeviceId}' is revoked"));
         });
-        // Credentials name the API of the control node that issued them; once one is gone, devices ask for fresh ones.
-        Receive<ClusterEvent.MemberRemoved>(e => e.Member.HasRole(FleetCluster.ControlRole), _ => FanOut(CredentialsStale.Instance));
+        // Credentials name the API of the control node that issued them, and the kill authority may have moved: once a
+        // control node is gone, devices ask for fresh credentials and acknowledge the policy again.
+        Receive<ClusterEvent.MemberRemoved>(e => e.Member.HasRole(FleetCluster.ControlRole), _ => FanOut(DeviceConnection.ControlNodeGone.Instance));
         Receive<ClusterEvent.MemberRemoved>(_ => { });
         Receive<GetConnected>(_ => Sender.Tell(new Connected(_connections.Keys.Order(StringComparer.Ordinal).ToList())));
         Receive<SubscribeAck>(_ => { });

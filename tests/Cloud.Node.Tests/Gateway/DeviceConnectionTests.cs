@@ -125,6 +125,32 @@ public sealed class DeviceConnectionTests : TestKit
         Assert.Equal(5L, NextPolicy(queue).Epoch);
     }
 
+    [Fact]
+    public void A_control_node_leaving_asks_for_fresh_credentials_and_lets_the_next_repeat_through_to_be_acknowledged_again()
+    {
+        var (connection, queue) = Open("kiosk-1");
+        Registered("kiosk-1", queue, connection, new Dictionary<string, string>());
+        connection.Tell(new SignedKillPolicy("{}", 4, "trust-a"));
+        Assert.Equal(4L, NextPolicy(queue).Epoch);
+        connection.Tell(new DeviceConnection.Inbound(DeviceFrames.KillAck(new KillCommands.Ack("kiosk-1", 4, DateTimeOffset.UtcNow))));
+        _kill.ExpectMsg<KillCommands.Ack>();
+        connection.Tell(new SignedKillPolicy("{}", 4, "trust-a"));
+        AssertNothingQueued(connection, queue);
+
+        // The node that held the authority left, perhaps with that ack unwritten: the new authority's repeat goes out ...
+        connection.Tell(DeviceConnection.ControlNodeGone.Instance);
+        CloudFrame? renew = null;
+        AwaitCondition(() => queue.Reader.TryRead(out renew));
+        Assert.Equal(CloudFrame.BodyOneofCase.RenewCredentials, renew!.BodyCase);
+        connection.Tell(new SignedKillPolicy("{}", 4, "trust-a"));
+        Assert.Equal(4L, NextPolicy(queue).Epoch);
+        // ... and once the device acknowledged it again, the repeats stay here again.
+        connection.Tell(new DeviceConnection.Inbound(DeviceFrames.KillAck(new KillCommands.Ack("kiosk-1", 4, DateTimeOffset.UtcNow))));
+        Assert.Equal(4L, _kill.ExpectMsg<KillCommands.Ack>().Epoch);
+        connection.Tell(new SignedKillPolicy("{}", 4, "trust-a"));
+        AssertNothingQueued(connection, queue);
+    }
+
     /// <summary>Once the registry has the heartbeat sent now, the connection handled everything sent before it: nothing was queued.</summary>
     private void AssertNothingQueued(IActorRef connection, Channel<CloudFrame> queue)
     {
