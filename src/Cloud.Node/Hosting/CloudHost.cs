@@ -127,7 +127,7 @@ public static class CloudHost
             .AddDeviceRegistry(isControl, pki?.Trust, pki is null ? null
                 : new DeviceCertificateRenewal(pki.Ca, pki.Revoked, o.DeviceCertificateLifetime, sp.GetRequiredService<CloudAudit>()))
             .AddTelemetryIngest(isControl, cohorts, o.TelemetryRetention, reports, o.ReportRetention)
-            .AddKillSwitch(isControl, keys, trustUpdates)
+            .AddKillSwitch(isControl, keys, trustUpdates, o.KillAckWriteDelay)
             .AddCampaignStore(isControl, keys, trustUpdates)
             .AddRollouts(isControl, ct => sp.GetRequiredService<DeviceDirectory>().ListAsync(ct), o.RolloutTick, sp.GetRequiredService<CloudAudit>(), o.RequireReview)
             .AddRenders(isControl, o.Roles.Contains(FleetCluster.RenderRole), () => new WorkerRenderer(sp.GetRequiredService<ContentStore>(), paths.RenderWork,

@@ -63,6 +63,8 @@ public sealed record CloudOptions
     public string? StoreDir { get; init; }
     /// <summary>Tests only: an injected render-worker fault (a hang or a throw before each render).</summary>
     public Func<Fleet.Shared.RenderJobs.RenderJobSpec, CancellationToken, Task>? RenderFault { get; init; }
+    /// <summary>Tests only: how long the kill authority's acks wait to be written (a long wait loses them at a handover).</summary>
+    public TimeSpan? KillAckWriteDelay { get; init; }
     /// <summary>Akka's own log level (benchmarks run at ERROR).</summary>
     public string AkkaLogLevel { get; init; } = "WARNING";
     /// <summary>Console log format and levels (<c>--log-format</c>, <c>--log-level</c>, <c>--akka-log-level</c>).</summary>

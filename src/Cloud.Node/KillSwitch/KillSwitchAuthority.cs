@@ -30,7 +30,8 @@ public sealed class KillSwitchAuthority : SnapshottingActor
     private DateTimeOffset _changedAt = DateTimeOffset.MinValue;
 
     /// <summary>How long recorded acks wait to be written together: at 10,000 devices a change brings 10,000 acks within seconds.</summary>
-    private static readonly TimeSpan AckWriteDelay = TimeSpan.FromMilliseconds(200);
+    public static readonly TimeSpan DefaultAckWriteDelay = TimeSpan.FromMilliseconds(200);
+    private readonly TimeSpan _ackWriteDelay;
     private readonly List<KillEvents.Acked> _unwritten = new();
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -41,10 +42,11 @@ public sealed class KillSwitchAuthority : SnapshottingActor
     /// <summary>The broadcast span of the change that made the current epoch: every repeat of that epoch carries it.</summary>
     private string? _trace;
 
-    public KillSwitchAuthority(SigningKeyRing keys, TrustUpdateIssuer trust)
+    public KillSwitchAuthority(SigningKeyRing keys, TrustUpdateIssuer trust, TimeSpan ackWriteDelay)
     {
         _keys = keys;
         _trust = trust;
+        _ackWriteDelay = ackWriteDelay;
         Recover<IFleetEvent>(e => _state = _state.Apply(e));
         Recover<RecoveryCompleted>(_ =>
         {
@@ -71,7 +73,7 @@ public sealed class KillSwitchAuthority : SnapshottingActor
             KillMetrics.Acknowledged(_state, ack.Epoch, DateTimeOffset.UtcNow);
             KillMetrics.State(_state);
             _unwritten.Add(acked);
-            if (!Timers.IsTimerActive(WriteAcks.Instance)) Timers.StartSingleTimer(WriteAcks.Instance, WriteAcks.Instance, AckWriteDelay);
+            if (!Timers.IsTimerActive(WriteAcks.Instance)) Timers.StartSingleTimer(WriteAcks.Instance, WriteAcks.Instance, _ackWriteDelay);
         });
         Command<WriteAcks>(_ => WriteUnwrittenAcks());
         Command<Sync>(_ => Sender.Tell(Sign()));
@@ -96,7 +98,11 @@ public sealed class KillSwitchAuthority : SnapshottingActor
     protected override bool AroundReceive(Receive receive, object message) =>
         !CommandGuard.Admit(Context, message, Context.GetLogger()) || base.AroundReceive(receive, message);
 
-    public static Props Props(SigningKeyRing keys, TrustUpdateIssuer trust) => Akka.Actor.Props.Create(() => new KillSwitchAuthority(keys, trust));
+    public static Props Props(SigningKeyRing keys, TrustUpdateIssuer trust, TimeSpan? ackWriteDelay = null)
+    {
+        var delay = ackWriteDelay ?? DefaultAckWriteDelay;
+        return Akka.Actor.Props.Create(() => new KillSwitchAuthority(keys, trust, delay));
+    }
 
     /// <param name="span">The change's span (engage), ended once persisted and broadcast; null when not tracing.</param>
     private void Decide((Result Result, IReadOnlyList<IFleetEvent> Events) decision, string what, System.Diagnostics.Activity? span)

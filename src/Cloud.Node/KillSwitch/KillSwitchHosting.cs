@@ -9,11 +9,12 @@ namespace Fleet.Cloud.KillSwitch;
 public static class KillSwitchHosting
 {
     /// <summary>The kill-switch authority is a singleton on control nodes; other nodes talk to it through a proxy.</summary>
-    public static AkkaConfigurationBuilder AddKillSwitch(this AkkaConfigurationBuilder b, bool isControl, SigningKeyRing keys, TrustUpdateIssuer trust)
+    public static AkkaConfigurationBuilder AddKillSwitch(this AkkaConfigurationBuilder b, bool isControl, SigningKeyRing keys, TrustUpdateIssuer trust,
+        TimeSpan? ackWriteDelay = null)
     {
         var options = new ClusterSingletonOptions { Role = FleetCluster.ControlRole };
         return isControl
-            ? b.WithSingleton<KillSwitchAuthorityKey>(ActorNames.Singletons.KillSwitch, SingletonSupervision.Props(KillSwitchAuthority.Props(keys, trust), ActorNames.Singletons.KillSwitch), options)
+            ? b.WithSingleton<KillSwitchAuthorityKey>(ActorNames.Singletons.KillSwitch, SingletonSupervision.Props(KillSwitchAuthority.Props(keys, trust, ackWriteDelay), ActorNames.Singletons.KillSwitch), options)
             : b.WithSingletonProxy<KillSwitchAuthorityKey>(ActorNames.Singletons.KillSwitch, options);
     }
 }
