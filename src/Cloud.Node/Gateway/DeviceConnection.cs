@@ -249,8 +249,8 @@ public sealed class DeviceConnection : ReceiveActor, IWithTimers
     /// The authority repeats its policy (every second after a change or a takeover, then every 30 s) because pub-sub
     /// between nodes can lose a broadcast and a singleton handover can lose an ack. This stream is ordered and reliable:
     /// an epoch the device acknowledged on it is sent again only with another trust set, after a control node left
-    /// (<see cref="ControlNodeGone"/>), or after <see cref="GatewayLimits.AckedPolicyRepeat"/> so that an ack lost
-    /// beyond the gateway otherwise is made again. At 10,000 devices the repeats would otherwise be 10,000
+    /// (<see cref="ControlNodeGone"/>), or after <see cref="GatewayLimits.AckedPolicyRepeat"/>, so that an ack lost
+    /// beyond the gateway in any other way is made again. At 10,000 devices the repeats would otherwise be 10,000
     /// frames and acks a second for the twenty seconds after every change.
     /// </summary>
     private bool IsRepeatTheDeviceHas(SignedKillPolicy p) =>

@@ -30,7 +30,7 @@ public sealed class KillSwitchAuthority : SnapshottingActor
     private DateTimeOffset _changedAt = DateTimeOffset.MinValue;
 
     /// <summary>How long recorded acks wait to be written together: at 10,000 devices a change brings 10,000 acks within seconds.</summary>
-    public static readonly TimeSpan DefaultAckWriteDelay = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan DefaultAckWriteDelay = TimeSpan.FromMilliseconds(200);
     private readonly TimeSpan _ackWriteDelay;
     private readonly List<KillEvents.Acked> _unwritten = new();
 
