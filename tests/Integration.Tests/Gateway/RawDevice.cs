@@ -38,6 +38,15 @@ public sealed class RawDevice : IDisposable
     public static DeviceFacts Facts(string deviceId) => new(deviceId, "inst-" + deviceId, "raw", 2, 1024, "x64", "Linux", Array.Empty<string>(),
         Array.Empty<string>(), "0.1.0", new Dictionary<string, string>());
 
+    /// <summary>
+    /// Whether <paramref name="e"/> is how a refused TLS handshake reaches the client: the call is Unavailable, or (TLS 1.3
+    /// lets the client finish its side before the server refuses its certificate, so the socket may close mid-way) an
+    /// Internal status carrying the failed HTTP/2 connection, or the connection error itself. All mean no connection was made.
+    /// </summary>
+    public static bool IsRefusedHandshake(Exception e) =>
+        e is RpcException { StatusCode: StatusCode.Unavailable } or HttpRequestException or IOException
+            or RpcException { StatusCode: StatusCode.Internal, Status.DebugException: HttpRequestException };
+
     /// <summary>A registration as the real agent sends it: facts for <paramref name="deviceId"/>, signed with this certificate's key.</summary>
     public DeviceFrame Register(string deviceId)
     {
