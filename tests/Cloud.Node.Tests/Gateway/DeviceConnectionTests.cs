@@ -102,8 +102,7 @@ public sealed class DeviceConnectionTests : TestKit
         // Not acknowledged yet: the authority's repeat goes out.
         connection.Tell(new SignedKillPolicy("{}", 4, "trust-a"));
         Assert.Equal(4L, NextPolicy(queue).Epoch);
-        connection.Tell(new DeviceConnection.Inbound(DeviceFrames.KillAck(new KillCommands.Ack("kiosk-1", 4, DateTimeOffset.UtcNow))));
-        _kill.ExpectMsg<KillCommands.Ack>();
+        Acknowledge(connection, 4);
 
         // Acknowledged: the repeat stays here; a sync the device asks for is still answered.
         connection.Tell(new SignedKillPolicy("{}", 4, "trust-a"));
@@ -132,8 +131,7 @@ public sealed class DeviceConnectionTests : TestKit
         Registered("kiosk-1", queue, connection, new Dictionary<string, string>());
         connection.Tell(new SignedKillPolicy("{}", 4, "trust-a"));
         Assert.Equal(4L, NextPolicy(queue).Epoch);
-        connection.Tell(new DeviceConnection.Inbound(DeviceFrames.KillAck(new KillCommands.Ack("kiosk-1", 4, DateTimeOffset.UtcNow))));
-        _kill.ExpectMsg<KillCommands.Ack>();
+        Acknowledge(connection, 4);
         connection.Tell(new SignedKillPolicy("{}", 4, "trust-a"));
         AssertNothingQueued(connection, queue);
 
@@ -145,10 +143,16 @@ public sealed class DeviceConnectionTests : TestKit
         connection.Tell(new SignedKillPolicy("{}", 4, "trust-a"));
         Assert.Equal(4L, NextPolicy(queue).Epoch);
         // ... and once the device acknowledged it again, the repeats stay here again.
-        connection.Tell(new DeviceConnection.Inbound(DeviceFrames.KillAck(new KillCommands.Ack("kiosk-1", 4, DateTimeOffset.UtcNow))));
-        Assert.Equal(4L, _kill.ExpectMsg<KillCommands.Ack>().Epoch);
+        Acknowledge(connection, 4);
         connection.Tell(new SignedKillPolicy("{}", 4, "trust-a"));
         AssertNothingQueued(connection, queue);
+    }
+
+    /// <summary>The device acknowledges <paramref name="epoch"/> on its stream, and the ack reaches the kill authority.</summary>
+    private void Acknowledge(IActorRef connection, long epoch)
+    {
+        connection.Tell(new DeviceConnection.Inbound(DeviceFrames.KillAck(new KillCommands.Ack("kiosk-1", epoch, DateTimeOffset.UtcNow))));
+        Assert.Equal(epoch, _kill.ExpectMsg<KillCommands.Ack>().Epoch);
     }
 
     /// <summary>Once the registry has the heartbeat sent now, the connection handled everything sent before it: nothing was queued.</summary>
