@@ -143,6 +143,17 @@ public static partial class BenchVerb
         return r.WithinBudget ? 0 : 1;
     }
 
+    private static async Task<int> TlsAsync(int connections, bool json)
+    {
+        var r = await WithProgress(json, p => TlsFloorBenchmark.RunAsync(connections, p));
+        if (json) return Json(r, 0);
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}; {r.Connections} idle mutual-TLS connections (ECDSA P-256), " +
+                          $"handshakes done in {r.HandshakeSeconds:0.0} s");
+        Console.WriteLine($"server side: RSS {r.RssBeforeMb:0} MB before, {r.RssAfterMb:0} MB connected -> {r.KbPerConnection:0.0} KB per connection " +
+                          $"({r.KbPerConnection:0} MB per 1,000), of which the managed heap {r.ManagedKbPerConnection:0.0} KB");
+        return 0;
+    }
+
     private static async Task<int> GatewayAsync(string cloudDll, int devices, int gateways, int rounds, int parallel, bool json)
     {
         var r = await WithProgress(json, p => GatewayBenchmark.RunAsync(cloudDll, devices, gateways, rounds, parallel, p));

@@ -9,7 +9,7 @@ public static partial class BenchVerb
     private const string SampleCampaign = "samples/summer-sale";
 
     public static IEnumerable<Command> Create() =>
-        [Render(), Memory(), Join(), Kill(), Gateway(), ConsoleBench(), Rollout(), Delegate(), Telemetry(), Events(), Audit(), Offline(), Learning(), Metrics()];
+        [Render(), Memory(), Join(), Kill(), Gateway(), Tls(), TlsClients(), ConsoleBench(), Rollout(), Delegate(), Telemetry(), Events(), Audit(), Offline(), Learning(), Metrics()];
 
     private static Command Render()
     {
@@ -100,6 +100,32 @@ public static partial class BenchVerb
                 """);
         command.SetAction((r, _) => GatewayAsync(CloudDllOf(r, cloudDll), r.GetValue(devices), r.GetValue(gateways), r.GetValue(rounds),
             r.GetValue(parallel), r.GetValue(FleetCli.Json)));
+        return command;
+    }
+
+    private static Command Tls()
+    {
+        var connections = CliOption.Int("--connections", 3000, "idle mutual-TLS connections", 1, 60_000);
+        var command = new Command("tls", "what mutual TLS alone costs per connection: the floor under the gateway's memory") { connections }
+            .WithDetails("""
+                This process holds --connections idle server-side TLS streams with the gateway's handshake settings (a
+                node certificate, a device certificate required, a throwaway fleet CA as the only root); a child process
+                holds their clients. Measures this process's RSS and managed heap before and after, per connection: what
+                TLS costs a gateway per device before HTTP/2, gRPC or actors. A reference, with no budget of its own.
+                """);
+        command.SetAction((r, _) => TlsAsync(r.GetValue(connections), r.GetValue(FleetCli.Json)));
+        return command;
+    }
+
+    /// <summary>The client side of <c>tls</c>, run as its child process.</summary>
+    private static Command TlsClients()
+    {
+        var port = new Argument<int>("port");
+        var connections = new Argument<int>("connections");
+        var pfx = new Argument<string>("pfx");
+        var command = new Command(TlsFloorBenchmark.ClientsCommand, "the client side of 'tls' (run by it)") { port, connections, pfx };
+        command.Hidden = true;
+        command.SetAction((r, _) => TlsFloorBenchmark.ClientsAsync(r.GetValue(port), r.GetValue(connections), r.GetValue(pfx)!));
         return command;
     }
 
