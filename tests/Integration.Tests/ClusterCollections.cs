@@ -20,9 +20,9 @@ public sealed class SecondClusterCollection
 }
 
 /// <summary>
-/// Tests that read values belonging to the whole test process: a cloud's Prometheus values (its meters belong to the
-/// process, one node per process in production, so another in-process cloud beside them would change what they read)
-/// and the process's memory. They run alone, after both queues.
+/// Cluster tests that assert a cloud's Prometheus values. A cloud's meters belong to the process (one node per process in
+/// production), so another in-process cloud beside them would change the values they read: they run alone, after both
+/// queues.
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class MetricsValuesCollection
