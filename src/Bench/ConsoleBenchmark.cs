@@ -51,9 +51,7 @@ public static class ConsoleBenchmark
 
     public static async Task<Result> RunAsync(string cloudDll, int devices, int rounds, int parallel, Action<string> progress)
     {
-        var fileLimit = ProcessProbe.RaiseOpenFileLimit(devices + 4096);
-        if (fileLimit >= 0 && fileLimit < devices + 1024)
-            throw new FleetException($"the open-file limit is {fileLimit}, too low for {devices} connections: raise it (ulimit -n {devices + 4096}) and run again");
+        ProcessProbe.RequireOpenFiles(devices, devices + 4096, devices + 1024);
         var ids = SimulatorIdentities.LoadOrIssue(SimulatorIdentities.DefaultDir, devices);
         progress($"{devices} device certificates ready in {ids.Seconds:0.0} s");
         var root = Path.Combine(Path.GetTempPath(), "fleet-bench-console-" + Guid.NewGuid().ToString("N")[..8]);

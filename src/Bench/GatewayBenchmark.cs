@@ -45,9 +45,7 @@ public static class GatewayBenchmark
     public static async Task<Result> RunAsync(string cloudDll, int devices, int gateways, int rounds, int parallel, Action<string> progress)
     {
         // Each device holds a socket in this process and one in a gateway: both need the open-file limit for it.
-        var fileLimit = ProcessProbe.RaiseOpenFileLimit(devices + 4096);
-        if (fileLimit >= 0 && fileLimit < devices / gateways + 1024)
-            throw new FleetException($"the open-file limit is {fileLimit}, too low for {devices} connections: raise it (ulimit -n {devices + 4096}) and run again");
+        var fileLimit = ProcessProbe.RequireOpenFiles(devices, devices + 4096, devices / gateways + 1024);
         var ids = SimulatorIdentities.LoadOrIssue(SimulatorIdentities.DefaultDir, devices);
         progress($"{devices} device certificates ready in {ids.Seconds:0.0} s ({ids.Issued} issued now, the rest from {SimulatorIdentities.DefaultDir})");
         var root = Path.Combine(Path.GetTempPath(), "fleet-bench-gateway-" + Guid.NewGuid().ToString("N")[..8]);

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Fleet.Shared.Cli;
 using Fleet.Shared.IO;
 
 namespace Fleet.Bench;
@@ -46,6 +47,18 @@ public static class ProcessProbe
         // The command name (in parentheses) may hold spaces: count the fields after it. utime and stime are fields 14 and 15.
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         return (long.Parse(fields[11]) + long.Parse(fields[12])) / (double)ClockTicks();
+    }
+
+    /// <summary>
+    /// Raises the open-file limit to <paramref name="wanted"/> for a benchmark holding <paramref name="connections"/>;
+    /// one line saying what to run when the limit in force stays below <paramref name="atLeast"/>. Returns the limit.
+    /// </summary>
+    public static long RequireOpenFiles(int connections, long wanted, long atLeast)
+    {
+        var limit = RaiseOpenFileLimit(wanted);
+        if (limit >= 0 && limit < atLeast)
+            throw new FleetException($"the open-file limit is {limit}, too low for {connections} connections: raise it (ulimit -n {wanted}) and run again");
+        return limit;
     }
 
     /// <summary>

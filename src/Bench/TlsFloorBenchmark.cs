@@ -19,17 +19,17 @@ public static class TlsFloorBenchmark
 {
     public const string ClientsCommand = "tls-clients";
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(30);
 
     public sealed record Result(int Connections, double RssBeforeMb, double RssAfterMb, double KbPerConnection, double ManagedKbPerConnection, double HandshakeSeconds);
 
     public static async Task<Result> RunAsync(int connections, Action<string> progress)
     {
-        var fileLimit = ProcessProbe.RaiseOpenFileLimit(2 * connections + 1024);
-        if (fileLimit >= 0 && fileLimit < connections + 256)
-            throw new FleetException($"the open-file limit is {fileLimit}, too low for {connections} connections: raise it (ulimit -n {2 * connections + 1024}) and run again");
+        ProcessProbe.RequireOpenFiles(connections, 2 * connections + 1024, connections + 256);
         var dir = Directory.CreateTempSubdirectory("fleet-bench-tls-").FullName;
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         var held = new List<SslStream>();
+        Process? clients = null;
         try
         {
             using var ca = FleetCa.Create(Path.Combine(dir, FleetCa.KeyFile));
@@ -41,7 +41,7 @@ public static class TlsFloorBenchmark
             {
                 ServerCertificateContext = SslStreamCertificateContext.Create(server, null),
                 ClientCertificateRequired = true,
-                CertificateChainPolicy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck, CustomTrustStore = { ca.Certificate } },
+                CertificateChainPolicy = new FleetTrust(ca.Certificate).TlsChainPolicy(),
                 RemoteCertificateValidationCallback = (_, _, _, errors) => errors == SslPolicyErrors.None,
             };
             listener.Start(connections);
@@ -49,10 +49,11 @@ public static class TlsFloorBenchmark
 
             var before = Measure();
             var clock = Stopwatch.StartNew();
-            using var clients = Process.Start(new ProcessStartInfo("dotnet")
+            // Its stdin is a pipe from here: the clients hold their connections until it closes (or this process kills them).
+            clients = Process.Start(new ProcessStartInfo("dotnet")
             {
                 ArgumentList = { typeof(TlsFloorBenchmark).Assembly.Location, ClientsCommand, port.ToString(), connections.ToString(), pfx },
-                RedirectStandardInput = true, RedirectStandardOutput = true,
+                RedirectStandardInput = true,
             })!;
             while (held.Count < connections)
             {
@@ -60,7 +61,12 @@ public static class TlsFloorBenchmark
                 if (await Task.WhenAny(accept, clients.WaitForExitAsync()) != accept)
                     throw new FleetException($"the client process exited after {held.Count} of {connections} connections");
                 var tls = new SslStream(new NetworkStream(await accept, ownsSocket: true));
-                await tls.AuthenticateAsServerAsync(options);
+                try { await tls.AuthenticateAsServerAsync(options).WaitAsync(HandshakeTimeout); }
+                catch (TimeoutException)
+                {
+                    tls.Dispose();
+                    throw new FleetException($"a client's handshake did not finish within {HandshakeTimeout.TotalSeconds:0} s ({held.Count} of {connections} connected)");
+                }
                 held.Add(tls);
                 _ = tls.ReadAsync(new byte[1]).AsTask().ContinueWith(_ => { }, TaskScheduler.Default); // idle, as a device's stream is
                 if (held.Count % 1000 == 0) progress($"{held.Count} of {connections} connected ({clock.Elapsed.TotalSeconds:0.0} s)");
@@ -68,23 +74,23 @@ public static class TlsFloorBenchmark
             var handshakes = clock.Elapsed.TotalSeconds;
             await Task.Delay(Settle);
             var after = Measure();
-            clients.Kill();
             return new Result(connections, before.RssMb, after.RssMb, (after.RssMb - before.RssMb) * 1024 / connections,
                 (after.ManagedBytes - before.ManagedBytes) / 1024.0 / connections, handshakes);
         }
         finally
         {
+            if (clients is { HasExited: false }) clients.Kill();
+            clients?.Dispose();
             foreach (var tls in held) tls.Dispose();
             Directory.Delete(dir, recursive: true);
         }
     }
 
+    /// <summary>The managed heap after a full collection (with finalizers run), then the RSS that leaves.</summary>
     private static (double RssMb, long ManagedBytes) Measure()
     {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        return (ProcessProbe.RssMb(Environment.ProcessId), GC.GetTotalMemory(forceFullCollection: true));
+        var managed = GC.GetTotalMemory(forceFullCollection: true);
+        return (ProcessProbe.RssMb(Environment.ProcessId), managed);
     }
 
     /// <summary>The child's side: <paramref name="connections"/> TLS clients with the device certificate, held until stdin closes.</summary>

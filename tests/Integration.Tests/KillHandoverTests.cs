@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using Fleet.Cloud.KillSwitch;
-using Fleet.Shared.KillSwitch;
 
 namespace Fleet.Integration.Tests;
 
@@ -22,21 +20,18 @@ public sealed class KillHandoverTests
         // The device's stream is on the gateway that stays: it acknowledged the epoch there, so repeats of it stay back.
         await using var edge = EdgeUnderTest.StartEnrolled(await first.EnrolAsync("kiosk-1", tmp.Sub("e")), gateways: new[] { second.Gateway });
         await second.WaitForDevicesUpAsync(1);
-        var engaged = await first.Api.PostAsync<KillCommands.Result>("api/v1/kill", new KillSwitchEndpoints.EngageRequest("model:minilm@1.0.0", "test: bad output"));
-        var id = engaged.Directive!.Id;
-        await Eventually.Until(() => StatusAsync(first, id), s => s.Pending == 0, TimeSpan.FromSeconds(60), "the ack on the first node's authority");
+        var id = (await KillSwitchTests.EngageAsync(first, "model:minilm@1.0.0")).Directive!.Id;
+        await Eventually.Until(() => KillSwitchTests.StatusAsync(first, id), s => s.Pending == 0, TimeSpan.FromSeconds(60), "the ack on the first node's authority");
 
         await first.DisposeAsync(); // the oldest node leaves with the authority and the unwritten ack
         var left = Stopwatch.StartNew();
-        var taken = await Eventually.Until(() => StatusAsync(second, id), _ => true, TimeSpan.FromSeconds(60), "the new authority's status");
+        var taken = await Eventually.Until(() => KillSwitchTests.StatusAsync(second, id), _ => true, TimeSpan.FromSeconds(60), "the new authority's status");
         var retaken = left.Elapsed;
-        await Eventually.Until(() => StatusAsync(second, id), s => s.Pending == 0, TimeSpan.FromSeconds(60), "the ack made again on the new authority");
+        await Eventually.Until(() => KillSwitchTests.StatusAsync(second, id), s => s.Pending == 0, TimeSpan.FromSeconds(60), "the ack made again on the new authority");
 
         // The gateway lets the new authority's repeats through (a control node left); held back, the device would
         // acknowledge again only with the 30 s repeat of an acknowledged epoch, or when the trust set's bytes changed.
         Assert.True(left.Elapsed - retaken < TimeSpan.FromSeconds(10),
             $"acknowledged again {(left.Elapsed - retaken).TotalSeconds:0.0} s after the new authority answered (it first showed {taken.Pending} pending)");
     }
-
-    private static Task<KillStatus> StatusAsync(CloudUnderTest cloud, string id) => cloud.Api.GetAsync<KillStatus>($"api/v1/kill/{id}");
 }

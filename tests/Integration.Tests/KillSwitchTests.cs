@@ -12,9 +12,9 @@ public sealed class KillSwitchTests
 {
     private static readonly TimeSpan Within = TimeSpan.FromSeconds(60);
 
-    private static Task<KillStatus> StatusAsync(CloudUnderTest cloud, string id) => cloud.Api.GetAsync<KillStatus>($"api/v1/kill/{id}");
+    internal static Task<KillStatus> StatusAsync(CloudUnderTest cloud, string id) => cloud.Api.GetAsync<KillStatus>($"api/v1/kill/{id}");
 
-    private static async Task<KillCommands.Result> EngageAsync(CloudUnderTest cloud, string scope) =>
+    internal static async Task<KillCommands.Result> EngageAsync(CloudUnderTest cloud, string scope) =>
         await cloud.Api.PostAsync<KillCommands.Result>("api/v1/kill", new KillSwitchEndpoints.EngageRequest(scope, "test: bad output"));
 
     [Fact]

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text.Json;
+using Fleet.Bench;
 
 namespace Fleet.Integration.Tests;
 
@@ -13,15 +13,10 @@ public sealed class TlsFloorBenchmarkTests
     [Fact]
     public async Task Idle_mutual_tls_connections_are_held_and_their_cost_per_connection_is_reported()
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { FleetProcess.BenchDll, "tls", "--connections", "1000", "--json" }) psi.ArgumentList.Add(a);
-        using var bench = Process.Start(psi)!;
-        var stderr = bench.StandardError.ReadToEndAsync();
-        var stdout = await bench.StandardOutput.ReadToEndAsync();
-        await bench.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
-        Assert.True(bench.ExitCode == 0, await stderr);
+        var run = await ChildProcess.RunAsync("dotnet", FleetProcess.BenchDll, "tls", "--connections", "1000", "--json").WaitAsync(TimeSpan.FromMinutes(2));
+        Assert.True(run.ExitCode == 0, run.Err);
 
-        var r = JsonDocument.Parse(stdout).RootElement;
+        var r = JsonDocument.Parse(run.Out).RootElement;
         Assert.Equal(1000, r.GetProperty("connections").GetInt32());
         // Each server-side stream holds managed state and OpenSSL's; a measurement of nothing would be about zero.
         var managed = r.GetProperty("managed_kb_per_connection").GetDouble();

@@ -40,8 +40,6 @@ public sealed class GatewayServer(IServiceProvider node, string host, int port, 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders().AddSimpleConsole(c => { c.SingleLine = true; c.TimestampFormat = "HH:mm:ss.fff "; })
             .AddFilter("Microsoft", LogLevel.Warning).AddFilter("System", LogLevel.Warning).AddFilter("Grpc", LogLevel.Warning);
-        var chainPolicy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
-        chainPolicy.CustomTrustStore.Add(trust.Ca);
         builder.WebHost.ConfigureKestrel(k => k.Listen(EndpointOf(host, port), listen =>
         {
             listen.Protocols = HttpProtocols.Http2;
@@ -51,7 +49,7 @@ public sealed class GatewayServer(IServiceProvider node, string host, int port, 
                 https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
                 https.ClientCertificateValidation = (cert, _, _) => Accept(cert, trust, log);
                 // TLS builds its own chain before that check: against the fleet CA alone, not the system's roots.
-                https.OnAuthenticate = (_, tls) => tls.CertificateChainPolicy = chainPolicy;
+                https.OnAuthenticate = (_, tls) => tls.CertificateChainPolicy = trust.TlsChainPolicy();
                 https.HandshakeTimeout = TimeSpan.FromSeconds(10);
                 // Revocation is the fleet's own list (FleetTrust.Check); the fleet CA publishes no CRL or OCSP to fetch.
                 https.CheckCertificateRevocation = false;

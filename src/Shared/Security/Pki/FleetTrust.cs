@@ -26,6 +26,17 @@ public sealed class FleetTrust(X509Certificate2 ca, RevocationList? revoked = nu
     /// <summary>Chains this instance has built (each certificate once while it is remembered); for tests.</summary>
     internal int ChainsBuilt => _chainsBuilt;
 
+    /// <summary>
+    /// The chain a TLS handshake builds for a peer: to this CA alone, not the machine's roots, with no revocation fetch
+    /// (the fleet's own list is checked by <see cref="Check"/>). A new policy each call: a handshake may change its own.
+    /// </summary>
+    public X509ChainPolicy TlsChainPolicy() => new()
+    {
+        TrustMode = X509ChainTrustMode.CustomRootTrust,
+        RevocationMode = X509RevocationMode.NoCheck,
+        CustomTrustStore = { Ca },
+    };
+
     /// <summary>Null when the certificate is acceptable, otherwise why not.</summary>
     public string? Check(X509Certificate2? cert)
     {

@@ -50,6 +50,18 @@ public sealed class FleetTrustTests : IDisposable
     }
 
     [Fact]
+    public void The_tls_chain_policy_reaches_this_ca_alone()
+    {
+        var trust = new FleetTrust(_pki.Ca.Certificate);
+        using var other = new TestPki();
+        using var own = new System.Security.Cryptography.X509Certificates.X509Chain { ChainPolicy = trust.TlsChainPolicy() };
+        Assert.True(own.Build(_pki.Device("kiosk-1")));
+        using var foreign = new System.Security.Cryptography.X509Certificates.X509Chain { ChainPolicy = trust.TlsChainPolicy() };
+        Assert.False(foreign.Build(other.Device("kiosk-1")));
+        Assert.NotSame(trust.TlsChainPolicy(), trust.TlsChainPolicy());
+    }
+
+    [Fact]
     public void A_certificate_is_chained_to_the_ca_once_and_its_dates_and_revocation_are_checked_every_time()
     {
         var now = DateTimeOffset.UtcNow;
