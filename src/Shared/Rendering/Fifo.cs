@@ -10,6 +10,7 @@ namespace Fleet.Shared.Rendering;
 internal static class Fifo
 {
     private const int ENXIO = 6;
+    private const int O_RDONLY = 0;
     private const int O_WRONLY = 1;
     private const int F_GETFL = 3;
     private const int F_SETFL = 4;
@@ -55,6 +56,17 @@ internal static class Fifo
         await using var pipe = new FileStream(new SafeFileHandle(fd, ownsHandle: true), FileAccess.Write, bufferSize: 0);
         await write(pipe, ct).ConfigureAwait(false);
         return true;
+    }
+
+    /// <summary>
+    /// Opens <paramref name="path"/> for reading without waiting for a writer, and never reads: while it is held, a writer's
+    /// open returns at once and its data waits in the pipe for the real reader. End of file still comes when the writer closes.
+    /// </summary>
+    public static SafeFileHandle HoldOpen(string path)
+    {
+        var fd = open(path, O_RDONLY | ONonBlock);
+        if (fd < 0) throw new IOException($"cannot open pipe {path}: errno {Marshal.GetLastPInvokeError()}");
+        return new SafeFileHandle(fd, ownsHandle: true);
     }
 
     /// <summary>

@@ -87,16 +87,38 @@ public sealed class RenderEngine(FfmpegRunner runner, string? workRoot = null) :
         }
     }
 
-    public void Dispose() => StopWarmSteps();
+    public void Dispose()
+    {
+        _disposed = true;
+        StopWarmSteps();
+    }
 
     /// <summary>Stops every process waiting for a render (e.g. when a template's files were found corrupt and deleted).</summary>
     public void StopWarmSteps()
     {
+        WaitForRefill();
         Interlocked.Exchange(ref _assembler, null)?.Dispose();
         Interlocked.Exchange(ref _mixer, null)?.Dispose();
         foreach (var grade in _personalisers.Keys)
             if (_personalisers.TryRemove(grade, out var waiting)) waiting.Dispose();
     }
+
+    /// <summary>The processes started in place of those the last render used (tests wait for it).</summary>
+    internal Task Refilled => Volatile.Read(ref _refill);
+
+    private Task _refill = Task.CompletedTask;
+    private volatile bool _disposed;
+
+    // Starting three processes takes 10-30 ms here: done after the render has answered, not before. A step that cannot
+    // start now is started cold by the next render, which says why if it fails too.
+    private void RefillLater(PreparedTemplate prepared, RenderRequest? like) =>
+        Volatile.Write(ref _refill, Task.Run(() =>
+        {
+            try { if (!_disposed) WarmUp(prepared, like); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception or FfmpegMissingException) { }
+        }));
+
+    private void WaitForRefill() => Refilled.Wait();
 
     private void Refill(ref WarmStep? slot, PreparedTemplate prepared, Func<FfmpegRunner, PreparedTemplate, string, WarmStep?> start)
     {
@@ -118,6 +140,8 @@ public sealed class RenderEngine(FfmpegRunner runner, string? workRoot = null) :
     private async Task<RenderResult> RunAsync(Func<string, string, RenderPlan> plan, string outputPath, CancellationToken ct,
         PreparedTemplate? fastFor, RenderRequest? request)
     {
+        // A render right after another takes the processes started for it, not a cold start.
+        await Refilled.ConfigureAwait(false);
         var total = Stopwatch.StartNew();
         var output = Path.GetFullPath(outputPath);
         var outDir = Path.GetDirectoryName(output)!;
@@ -169,7 +193,7 @@ public sealed class RenderEngine(FfmpegRunner runner, string? workRoot = null) :
             TryDelete(temp);
             try { if (Directory.Exists(work)) Directory.Delete(work, recursive: true); }
             catch (IOException) { }
-            if (fastFor is not null && !ct.IsCancellationRequested) WarmUp(fastFor, request);
+            if (fastFor is not null && !ct.IsCancellationRequested) RefillLater(fastFor, request);
         }
     }
 
@@ -186,7 +210,7 @@ public sealed class RenderEngine(FfmpegRunner runner, string? workRoot = null) :
             // Without named pipes the "pipes" are plain files, made just before the last step reads them.
             if (step == p.Steps[^1] && p.Audio is { } audio)
             {
-                foreach (var f in p.Feeds ?? Array.Empty<PipeFeed>())
+                foreach (var f in (p.Feeds ?? Array.Empty<PipeFeed>()).Where(f => !f.WrittenByStep))
                 {
                     await using var pipe = File.Create(f.Pipe);
                     foreach (var source in f.Sources)
@@ -212,6 +236,9 @@ public sealed class RenderEngine(FfmpegRunner runner, string? workRoot = null) :
     private async Task RunSideBySideAsync(RenderPlan p, WarmSteps warm, Task<string?> voice, List<StepTiming> timings, CancellationToken ct)
     {
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        // A pipe the first step writes itself is held open for reading here, so that step's open does not wait for the
+        // assembler to reach it: its first frames wait in the pipe instead.
+        using var held = p.Feeds!.FirstOrDefault(f => f.WrittenByStep) is { } direct ? Fifo.HoldOpen(direct.Pipe) : null;
         var clock = Stopwatch.StartNew();
         var audio = p.Audio!;
         var tasks = new List<Task>();
@@ -297,7 +324,7 @@ public sealed class RenderEngine(FfmpegRunner runner, string? workRoot = null) :
     private static async Task FeedPartsAsync(Task producer, Func<bool> consumerGone, IReadOnlyList<PipeFeed> feeds, CancellationToken ct)
     {
         await producer.ConfigureAwait(false);
-        foreach (var f in feeds)
+        foreach (var f in feeds.Where(f => !f.WrittenByStep))
             if (!await Fifo.FeedAsync(f.Pipe, f.Sources, consumerGone, ct).ConfigureAwait(false))
                 return; // the reader is gone; its own result says why
     }

@@ -38,7 +38,7 @@ public static class RenderPlanner
             // keyframe is encoded and the plate's prepared copy-frames complete each GOP.
             var still = segment.StillSkipFrames is not null && layers.All(l => l.Range == window);
             var sourceInput = input++;
-            args.AddRange(new[] { "-i", p.PathOf(segment.File) });
+            args.AddRange(new[] { "-threads", "1", "-i", p.PathOf(segment.File) });
             var draws = Draws(p, layers, texts, ref input, args);
             var label = $"v{index}";
             var drawWindow = still ? new FrameRange(segment.StartFrame, segment.StartFrame + 1) : window;
@@ -46,6 +46,11 @@ public static class RenderPlanner
                 t.Personalised, p.Encoder.FilterSuffix);
             outputs.Add((segment, label, Path.Combine(workDir, $"part{index:000}.h264"), still ? segment.Frames / t.Fps : 1, still));
         }
+        // A single range of moving footage is encoded straight into the pipe the assemble step reads, so it muxes each
+        // frame as it comes out instead of waiting for the step to end. With several ranges each needs a file: ffmpeg
+        // opens every output before it writes any, and the assembler reads them one after another.
+        var direct = outputs is [{ Still: false } only] ? Pipe(only.File, 0) : null;
+        if (direct is not null) outputs[0] = outputs[0] with { File = direct };
 
         args.AddRange(new[] { "-filter_complex", graph.ToString().TrimEnd(';') });
         foreach (var o in outputs)
@@ -69,10 +74,10 @@ public static class RenderPlanner
                 Entry(p.PathOf(s.File), s.Frames);
                 continue;
             }
-            var sources = made.Still ? new[] { made.File, p.PathOf(s.StillSkipFrames!) } : new[] { made.File };
+            var sources = made.Still ? new[] { made.File, p.PathOf(s.StillSkipFrames!) } : made.File == direct ? Array.Empty<string>() : new[] { made.File };
             for (var i = 0; i < made.Repeat; i++)
             {
-                var pipe = Path.ChangeExtension(made.File, $"pipe{i}");
+                var pipe = Pipe(made.File, i);
                 feeds.Add(new PipeFeed(pipe, sources));
                 Entry(pipe, made.Still ? t.Fps : s.Frames);
             }
@@ -93,6 +98,8 @@ public static class RenderPlanner
         steps.Add(new FfmpegStep("assemble", AssembleArgs(p, listPath, audio.Pipe, tempOutput)));
         return new RenderPlan(RenderPath.Fast, p.Encoder.Codec, files, steps, tempOutput, feeds, audio);
     }
+
+    private static string Pipe(string part, int repeat) => Path.ChangeExtension(part, $"pipe{repeat}");
 
     /// <summary>Name of the fast path's audio step (only with a voice).</summary>
     public const string MixStep = "mix";

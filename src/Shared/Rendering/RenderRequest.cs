@@ -35,8 +35,14 @@ public sealed record RenderPlan(RenderPath Path, string Encoder, IReadOnlyList<P
     public PlannedFile? ConcatList => Files.FirstOrDefault(f => f.Path.EndsWith(".ffconcat", StringComparison.Ordinal));
 }
 
-/// <summary>Write <paramref name="Sources"/> (made by the first step or prepared), in order, into the pipe <paramref name="Pipe"/> (read by the last).</summary>
-public sealed record PipeFeed(string Pipe, IReadOnlyList<string> Sources);
+/// <summary>
+/// Write <paramref name="Sources"/> (made by the first step or prepared), in order, into the pipe <paramref name="Pipe"/> (read
+/// by the last); no sources: the first step writes into the pipe itself.
+/// </summary>
+public sealed record PipeFeed(string Pipe, IReadOnlyList<string> Sources)
+{
+    public bool WrittenByStep => Sources.Count == 0;
+}
 
 /// <summary>
 /// The fast path's audio track as the assemble step reads it from <paramref name="Pipe"/> (ADTS). Without a mix, the

@@ -101,6 +101,7 @@ public sealed class FastPathRenderTests(SampleCampaignFixture sample) : IClassFi
     [InlineData(true, true)]
     [InlineData(false, true)]
     [InlineData(true, false)]
+    [InlineData(false, false)]
     public async Task Every_fast_path_variant_gives_the_same_frame_exact_clip(bool still, bool pipes)
     {
         // Without the still-plate shortcut every personalised frame is encoded; without pipes the steps run in order.

@@ -75,9 +75,29 @@ public sealed class RenderPlannerTests
         var list = Assert.Single(plan.Files, f => f.Path.EndsWith("parts.ffconcat")).Content;
         Assert.Contains("file '/prep/seg000.h264'\nduration 7\n", list);
         Assert.Contains("file '/work/part001.pipe0'\nduration 3\n", list);
-        var feed = Assert.Single(plan.Feeds!);
-        Assert.Equal(new[] { "/work/part001.h264" }, feed.Sources);
+        // One moving range: encoded straight into the pipe the assembler reads, nothing fed after it.
+        Assert.True(Assert.Single(plan.Feeds!).WrittenByStep);
+        Assert.Equal("/work/part001.pipe0", personalise[^1]);
         Assert.Equal("/out/.x.partial", assemble[^1]);
+    }
+
+    [Fact]
+    public void Several_moving_ranges_are_each_encoded_to_a_file_and_fed_to_the_assembler_in_turn()
+    {
+        // ffmpeg opens all its outputs before writing any, and the assembler reads them in order: pipes would wait on each other.
+        var two = Prepared(false) with
+        {
+            Template = Template with { Personalised = new[] { new FrameRange(0, 30), new FrameRange(210, 300) } },
+            Segments = new[]
+            {
+                new PreparedSegment { StartFrame = 0, EndFrame = 30, Personalised = true, File = "seg000.mp4" },
+                new PreparedSegment { StartFrame = 30, EndFrame = 210, Personalised = false, File = "seg001.h264" },
+                new PreparedSegment { StartFrame = 210, EndFrame = 300, Personalised = true, File = "seg002.mp4" },
+            },
+        };
+        var plan = RenderPlanner.PlanFast(two, Request("Hi"), "/work", "/out/.x.partial");
+        Assert.Equal(new[] { "/work/part000.h264", "/work/part002.h264" }, plan.Feeds!.SelectMany(f => f.Sources));
+        Assert.Equal(new[] { "/work/part000.h264", "/work/part002.h264" }, plan.Steps[0].Arguments.Where(a => a.StartsWith("/work/part")));
     }
 
     [Fact]

@@ -32,8 +32,10 @@ public sealed class WarmStepTests(SampleCampaignFixture sample) : IClassFixture<
             Assert.Equal(2, Directory.GetDirectories(work, "fleet-warm-*").Length); // assembler and mixer
             var one = await engine.RenderFastAsync(sample.Prepared, first, Path.Combine(sample.NewDir("first"), "ad.mp4"));
             Assert.Contains(one.Steps, s => s.Step == "personalise"); // nothing to say which layers and grade come next
+            await engine.Refilled; // started after the render answered
             Assert.Equal(3, Directory.GetDirectories(work, "fleet-warm-*").Length); // and now a personaliser
             second = await engine.RenderFastAsync(sample.Prepared, request, warmOut);
+            await engine.Refilled;
             Assert.Equal(3, Directory.GetDirectories(work, "fleet-warm-*").Length); // replacements wait for the next render
             // Another grade is another filter graph: the waiting process does not run it, a fresh one does.
             graded = await engine.RenderFastAsync(sample.Prepared, request with { Grade = "warm" }, Path.Combine(sample.NewDir("graded"), "ad.mp4"));
@@ -83,6 +85,7 @@ public sealed class WarmStepTests(SampleCampaignFixture sample) : IClassFixture<
             Assert.Contains(r.Steps, s => s.Step == "assemble(warm)");
             // Without a voice nothing is mixed: the waiting mixer is kept for the next voiced render, which uses it.
             Assert.Equal(voice is null ? "" : "mix(warm)", r.Steps.FirstOrDefault(s => s.Step.StartsWith("mix"))?.Step ?? "");
+            await engine.Refilled;
             Assert.Equal(3, Directory.GetDirectories(work, "fleet-warm-*").Length); // assembler, mixer, personaliser
             Assert.Equal(300, MediaProbe.Read(output).VideoPackets);
             Assert.True(MediaProbe.Read(output).HasAudio);
@@ -100,6 +103,7 @@ public sealed class WarmStepTests(SampleCampaignFixture sample) : IClassFixture<
             var r = await engine.RenderFastAsync(sample.Prepared,
                 new RenderRequest { Fields = sample.Fields("x"), PendingVoice = Task.FromResult<string?>(null) }, output);
             Assert.DoesNotContain(r.Steps, s => s.Step.StartsWith("mix"));
+            await engine.Refilled;
             Assert.Equal(3, Directory.GetDirectories(work, "fleet-warm-*").Length); // a fresh mixer waits for the next voice
         }
         Assert.Empty(Directory.GetFileSystemEntries(work));
