@@ -5,7 +5,8 @@ namespace Fleet.Shared.Rendering;
 
 /// <summary>
 /// Named pipes (Linux/macOS) that let the assemble step start while the personalise step is still encoding: ffmpeg's
-/// concat demuxer opens each pipe only when it reaches it, and the engine feeds it the finished part then.
+/// concat demuxer opens each pipe only when it reaches it, and the engine feeds it the finished part then (or the
+/// personalise step writes into it as it encodes).
 /// </summary>
 internal static class Fifo
 {

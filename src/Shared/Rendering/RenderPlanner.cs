@@ -38,6 +38,7 @@ public static class RenderPlanner
             // keyframe is encoded and the plate's prepared copy-frames complete each GOP.
             var still = segment.StillSkipFrames is not null && layers.All(l => l.Range == window);
             var sourceInput = input++;
+            // One decoding thread: x264 keeps the cores busy, and a frame-threaded decoder adds only its start-up and hand-offs.
             args.AddRange(new[] { "-threads", "1", "-i", p.PathOf(segment.File) });
             var draws = Draws(p, layers, texts, ref input, args);
             var label = $"v{index}";

@@ -25,8 +25,8 @@ public sealed record RenderRequest
 /// <summary>
 /// A render broken into files to write and ffmpeg runs; the last run writes <see cref="TempOutput"/>. With
 /// <see cref="Feeds"/> and <see cref="Audio"/> (fast path), the steps may run side by side: the last reads named pipes that
-/// are fed the earlier steps' outputs as each finishes (or, where pipes are unavailable, the steps run in order and the
-/// pipes are plain files).
+/// the first step writes itself or that are fed the earlier steps' outputs as each finishes (or, where pipes are
+/// unavailable, the steps run in order and the pipes are plain files).
 /// </summary>
 public sealed record RenderPlan(RenderPath Path, string Encoder, IReadOnlyList<PlannedFile> Files, IReadOnlyList<FfmpegStep> Steps, string TempOutput,
     IReadOnlyList<PipeFeed>? Feeds = null, AudioFeed? Audio = null)
