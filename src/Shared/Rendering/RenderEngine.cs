@@ -96,7 +96,7 @@ public sealed class RenderEngine(FfmpegRunner runner, string? workRoot = null) :
     /// <summary>Stops every process waiting for a render (e.g. when a template's files were found corrupt and deleted).</summary>
     public void StopWarmSteps()
     {
-        WaitForRefill();
+        Refilled.Wait(); // a refill under way would otherwise start processes after this stopped the others
         Interlocked.Exchange(ref _assembler, null)?.Dispose();
         Interlocked.Exchange(ref _mixer, null)?.Dispose();
         foreach (var grade in _personalisers.Keys)
@@ -117,8 +117,6 @@ public sealed class RenderEngine(FfmpegRunner runner, string? workRoot = null) :
             try { if (!_disposed) WarmUp(prepared, like); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception or FfmpegMissingException) { }
         }));
-
-    private void WaitForRefill() => Refilled.Wait();
 
     private void Refill(ref WarmStep? slot, PreparedTemplate prepared, Func<FfmpegRunner, PreparedTemplate, string, WarmStep?> start)
     {
