@@ -21,7 +21,8 @@ public static class TelemetryVerb
             .CallsApi()
             .WithDetails("""
                 What devices reported over the last --since: per campaign version the renders, successes, failures, fallback
-                rate by reason, p50/p95/p99 render ms, impressions, clicks and CTR per variant.
+                rate by reason, p50/p95/p99 render ms (of renders that ran; cache hits are counted, not timed),
+                impressions, clicks and CTR per variant.
                 """);
         telemetry.SetAction(async (r, _) =>
         {

@@ -47,11 +47,17 @@ public sealed record GateVerdict(GateVerdictKind Kind, string Detail)
 
 public enum GateVerdictKind { Observe, Pass, Breach }
 
-/// <summary>Pure gate evaluation: too few samples is never a pass; a load error breaches at once.</summary>
+/// <summary>
+/// Pure gate evaluation: too few samples is never a pass; a load error breaches at once. A p95 gate needs
+/// <c>minSamples</c> timed renders (renders that ran, not cache hits) of the canary, and a ratio as many of the baseline:
+/// the p95 of two renders is their maximum. Short of them, <paramref name="referenceP95Ms"/> (the baseline when the
+/// stage before passed) stands in for the baseline.
+/// </summary>
 public static class GateEvaluator
 {
-    public static GateVerdict Evaluate(IReadOnlyList<Gate> gates, HealthWindow canary, HealthWindow baseline, long minSamples)
+    public static GateVerdict Evaluate(IReadOnlyList<Gate> gates, HealthWindow canary, HealthWindow baseline, long minSamples, double? referenceP95Ms = null)
     {
+        var baselineP95 = baseline.Timed >= minSamples && baseline.P95Ms is { } measured ? measured : referenceP95Ms;
         // A model that fails to load breaches immediately: waiting for samples would only hide it.
         var loadGate = gates.FirstOrDefault(g => g.Metric == GateMetric.LoadErrors);
         if (loadGate is not null && canary.LoadErrors > loadGate.Threshold)
@@ -60,26 +66,26 @@ public static class GateEvaluator
             return GateVerdict.Observe($"canary has {canary.Renders} of {minSamples} renders needed");
         foreach (var gate in gates)
         {
-            var (value, limit, missing) = Judge(gate, canary, baseline);
+            var (value, limit, missing) = Judge(gate, canary, baseline, baselineP95, minSamples);
             if (missing is not null) return GateVerdict.Observe($"{gate}: {missing}");
             if (gate.AtLeast ? value < limit : value > limit)
                 return new GateVerdict(GateVerdictKind.Breach, $"{gate}: canary {Format(gate, value)}" +
-                    (gate.RelativeToBaseline ? $" vs baseline {baseline.P95Ms:0} ms (limit {limit:0} ms)" : ""));
+                    (gate.RelativeToBaseline ? $" vs baseline {baselineP95:0} ms (limit {limit:0} ms)" : ""));
         }
         return new GateVerdict(GateVerdictKind.Pass, $"{gates.Count} gate(s) passed on {canary.Renders} canary renders");
     }
 
     /// <summary>The canary's value and the limit it must meet, or why it cannot be judged yet.</summary>
-    private static (double Value, double Limit, string? Missing) Judge(Gate g, HealthWindow canary, HealthWindow baseline) => g.Metric switch
+    private static (double Value, double Limit, string? Missing) Judge(Gate g, HealthWindow canary, HealthWindow baseline, double? baselineP95, long minSamples) => g.Metric switch
     {
         GateMetric.Success => (canary.SuccessRate, g.Threshold, null),
         GateMetric.Fallback => (canary.FallbackRate, g.Threshold, null),
         GateMetric.Safety => (canary.SafetyRate, g.Threshold, null),
         GateMetric.LoadErrors => (canary.LoadErrors, g.Threshold, null),
-        GateMetric.P95 when canary.P95Ms is null => (0, 0, "canary has no render times yet"),
+        GateMetric.P95 when canary.Timed < minSamples || canary.P95Ms is null => (0, 0, $"canary has {canary.Timed} of {minSamples} timed renders needed (cache hits are not timed)"),
         GateMetric.P95 when !g.RelativeToBaseline => (canary.P95Ms.Value, g.Threshold, null),
-        GateMetric.P95 when baseline.P95Ms is null => (0, 0, "baseline has no render times to compare with"),
-        _ => (canary.P95Ms!.Value, g.Threshold * baseline.P95Ms!.Value, null),
+        GateMetric.P95 when baselineP95 is null => (0, 0, $"baseline has {baseline.Timed} of {minSamples} timed renders needed to compare with"),
+        _ => (canary.P95Ms!.Value, g.Threshold * baselineP95!.Value, null),
     };
 
     private static string Format(Gate g, double v) => g.Metric switch

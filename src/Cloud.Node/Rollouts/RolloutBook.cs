@@ -141,8 +141,7 @@ public sealed record RolloutBook
         }
 
         var canary = canaryHealth with { LoadErrors = devices.Count(d => d.State == DeviceRolloutState.Failed) };
-        if (baseline.P95Ms is null && r.ReferenceP95Ms is { } reference) baseline = baseline with { P95Ms = reference };
-        var verdict = GateEvaluator.Evaluate(r.Def.Gates.Select(Gate.Parse).ToList(), canary, baseline, r.Def.MinSamples);
+        var verdict = GateEvaluator.Evaluate(r.Def.Gates.Select(Gate.Parse).ToList(), canary, baseline, r.Def.MinSamples, r.ReferenceP95Ms);
         var stage = $"stage {r.Stage + 1}/{r.Def.Stages.Count} ({Percent(r.Percent)})";
         var elapsed = now - r.StageStartedAt;
         string shown = verdict.Detail;
@@ -154,7 +153,7 @@ public sealed record RolloutBook
         else if (r.Status == RolloutStatus.Running && verdict.Kind == GateVerdictKind.Pass && elapsed >= r.Def.Bake)
             events.Add(r.Stage == r.Def.Stages.Count - 1
                 ? Status(r, RolloutStatus.Completed, Gates, $"{stage} passed: {verdict.Detail}", now)
-                : new RolloutEvents.StageEntered(r.Id, r.Stage + 1, Gates, $"{stage} passed: {verdict.Detail}", now, baseline.P95Ms));
+                : new RolloutEvents.StageEntered(r.Id, r.Stage + 1, Gates, $"{stage} passed: {verdict.Detail}", now, baseline.Timed >= r.Def.MinSamples ? baseline.P95Ms : null));
         else if (r.Status == RolloutStatus.Running && verdict.Kind == GateVerdictKind.Observe && elapsed >= r.Def.Timeout)
             events.Add(Status(r, RolloutStatus.Paused, Gates, $"{stage} timed out after {r.Def.Timeout} still observing ({verdict.Detail}); a person decides: resume, promote or abort", now));
         else if (verdict.Kind == GateVerdictKind.Pass)

@@ -59,7 +59,7 @@ public static class TelemetryQuery
         var list = groups.ToList();
         if (list.Count == 0) return Fleet.Shared.Rollouts.HealthWindow.Empty;
         var g = list.Aggregate(GroupAggregate.Merge);
-        return new Fleet.Shared.Rollouts.HealthWindow(g.Renders, g.Successes, g.FallbackRenders, g.SafetyBlocks, 0, g.RenderMs.Quantile(0.95));
+        return new Fleet.Shared.Rollouts.HealthWindow(g.Renders, g.Successes, g.FallbackRenders, g.SafetyBlocks, 0, g.RenderMs.Quantile(0.95), g.RenderMs.Count);
     }
 
     private static CampaignReport Campaign(string id, string version, GroupAggregate g)

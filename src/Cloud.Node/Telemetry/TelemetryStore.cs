@@ -99,9 +99,10 @@ public sealed record TelemetryStore(ImmutableDictionary<string, DeviceTelemetry>
         if (a.Groups.Count > MaxGroupsPerBatch) return "too many groups";
         foreach (var g in a.Groups)
         {
-            if (g.Renders < 0 || g.Successes < 0 || g.Successes > g.Renders || g.CacheHits > g.Renders || g.FallbackRenders > g.Renders || g.FallbackRenders < 0)
+            if (g.Renders < 0 || g.Successes < 0 || g.Successes > g.Renders || g.CacheHits < 0 || g.CacheHits > g.Renders || g.FallbackRenders > g.Renders || g.FallbackRenders < 0)
                 return "counts do not add up";
-            if (g.RenderMs.Count != g.Renders || g.RenderMs.Buckets.Any(kv => kv.Value < 0 || kv.Key is < 0 or > LatencyHistogram.MaxBucket))
+            // A device times the renders that ran (not its cache hits); one from before that timed every render is accepted.
+            if ((g.RenderMs.Count != g.Renders - g.CacheHits && g.RenderMs.Count != g.Renders) || g.RenderMs.Buckets.Any(kv => kv.Value < 0 || kv.Key is < 0 or > LatencyHistogram.MaxBucket))
                 return "render-time histogram does not match the render count";
             if (!Ids(g.CampaignId, g.TemplateId) || !Versions(g.CampaignVersion, g.ModelVersion)) return "an id is not an identifier";
             if (g.Fallbacks.Keys.Any(k => TelemetryText.Reason(k) != k) || g.Encoders.Keys.Any(k => TelemetryText.Id(k) != k)

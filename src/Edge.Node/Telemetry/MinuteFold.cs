@@ -27,9 +27,14 @@ public static class MinuteFold
         }
         var stages = new Dictionary<string, double>(g.StageMsSum);
         foreach (var (stage, ms) in e.StageMs) { var s = TelemetryText.Id(stage); stages[s] = stages.GetValueOrDefault(s) + Math.Max(0, ms); }
+        // Render times are of renders that ran the pipeline: a cache hit's lookup would make a canary that renders look
+        // slow next to a baseline that replays (the rollout gates compare these); cache hits are counted apart.
         var buckets = new Dictionary<int, long>(g.RenderMsBuckets);
-        var bucket = LatencyHistogram.BucketOf(e.TotalMs);
-        buckets[bucket] = buckets.GetValueOrDefault(bucket) + 1;
+        if (!e.CacheHit)
+        {
+            var bucket = LatencyHistogram.BucketOf(e.TotalMs);
+            buckets[bucket] = buckets.GetValueOrDefault(bucket) + 1;
+        }
         var updated = g with
         {
             Renders = g.Renders + 1,

@@ -12,7 +12,8 @@ public enum RolloutAction { Pause, Resume, Abort, Promote }
 public enum DeviceRolloutState { NotYetNotified, Assigned, Running, Failed, RolledBack, WrittenOff }
 
 /// <summary>Render health over a window, for one cohort (canary or baseline).</summary>
-public sealed record HealthWindow(long Renders, long Successes, long Fallbacks, long SafetyBlocks, long LoadErrors, double? P95Ms) : IFleetProtocol
+/// <param name="Timed">The renders that ran the pipeline, whose times <see cref="P95Ms"/> is of (cache hits are counted, not timed).</param>
+public sealed record HealthWindow(long Renders, long Successes, long Fallbacks, long SafetyBlocks, long LoadErrors, double? P95Ms, long Timed = 0) : IFleetProtocol
 {
     public static readonly HealthWindow Empty = new(0, 0, 0, 0, 0, null);
 

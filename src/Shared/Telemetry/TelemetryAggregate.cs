@@ -24,6 +24,7 @@ public sealed record TelemetryAggregate(
 }
 
 /// <summary>Counts for one (campaign, campaign version, model version, template): the artifact versions a rollout gates on.</summary>
+/// <param name="RenderMs">The times of the renders that ran the pipeline, <c>Renders - CacheHits</c> of them: a cache hit is counted, not timed.</param>
 /// <param name="Learning">
 /// What the fleet prior learns from: per (context bucket, copy variant) the impression starts, clicks and completes of
 /// personalised renders (never holdout ones), k-anonymous like the variant rows; bucket keys are place/time only.

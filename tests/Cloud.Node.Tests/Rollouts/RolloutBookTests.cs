@@ -13,8 +13,8 @@ public sealed class RolloutBookTests
     private static readonly DateTimeOffset T0 = new(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);
     private static readonly Dictionary<string, string> NoTags = new();
     private static readonly CampaignReplies.ArtifactResolved SaleV3 = new(RolloutArtifact.Parse("campaign:sale@3"), "sale", 3, 2, null, "sale v2");
-    private static readonly HealthWindow Healthy = new(100, 100, 0, 0, 0, 200);
-    private static readonly HealthWindow Broken = new(100, 60, 40, 0, 0, 200);
+    private static readonly HealthWindow Healthy = new(100, 100, 0, 0, 0, 200, Timed: 100);
+    private static readonly HealthWindow Broken = new(100, 60, 40, 0, 0, 200, Timed: 100);
 
     private static Start StartCmd(IReadOnlyList<double>? stages = null, TimeSpan? bake = null, TimeSpan? timeout = null, long minSamples = 20) =>
         new(SaleV3.Artifact, stages ?? [10, 50, 100], bake ?? TimeSpan.FromMinutes(5), NoTags, [], minSamples,
@@ -103,7 +103,7 @@ public sealed class RolloutBookTests
     public void Too_few_samples_never_pass_and_a_stage_that_times_out_pauses_for_a_person()
     {
         var fleet = Fleet(10);
-        var thin = new HealthWindow(3, 3, 0, 0, 0, 150);
+        var thin = new HealthWindow(3, 3, 0, 0, 0, 150, Timed: 3);
         var book = Observe(Started(StartCmd(timeout: TimeSpan.FromMinutes(20))), fleet, T0.AddMinutes(10), thin).Book;
         var r = book.Rollouts.Single();
         Assert.Equal((RolloutStatus.Running, 0), (r.Status, r.Stage));

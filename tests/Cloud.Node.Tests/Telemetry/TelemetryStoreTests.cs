@@ -63,6 +63,20 @@ public sealed class TelemetryStoreTests
     }
 
     [Fact]
+    public void A_render_time_histogram_must_time_the_renders_that_ran_or_every_render_as_a_device_before_that_did()
+    {
+        var minute = SyntheticTelemetry.Minute(T0, 4);
+        var g = minute.Groups[0];
+        var timesRendered = minute with { Groups = [g with { CacheHits = 1, RenderMs = LatencyHistogram.Empty.Add(250, 3) }] };
+        var timesEvery = minute with { Groups = [g with { CacheHits = 1 }] };
+        var timesTooFew = minute with { Groups = [g with { CacheHits = 1, RenderMs = LatencyHistogram.Empty.Add(250, 2) }] };
+        Assert.Null(TelemetryStore.Malformed(timesRendered));
+        Assert.Null(TelemetryStore.Malformed(timesEvery));
+        Assert.Equal("render-time histogram does not match the render count", TelemetryStore.Malformed(timesTooFew));
+        Assert.Equal("counts do not add up", TelemetryStore.Malformed(minute with { Groups = [g with { CacheHits = -1, RenderMs = LatencyHistogram.Empty.Add(250, 5) }] }));
+    }
+
+    [Fact]
     public void Arm_rows_merge_by_arm_and_a_batch_with_impossible_arm_counts_is_rejected()
     {
         var personalised = new ArmCounts(ArmCounts.Personalised, 10, 9, 8, 7, 6, 2, 40_000);

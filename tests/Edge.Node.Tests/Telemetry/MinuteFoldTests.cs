@@ -24,7 +24,8 @@ public sealed class MinuteFoldTests
         Assert.Equal(renders.Count(r => r.Success), g.Successes);
         Assert.Equal(renders.Count(r => r.Fallbacks.Count > 0), g.FallbackRenders);
         Assert.Equal(renders.SelectMany(r => r.Fallbacks).GroupBy(f => f).ToDictionary(x => x.Key, x => (long)x.Count()), g.Fallbacks);
-        Assert.Equal(91, g.RenderMs.Count);
+        Assert.Equal(renders.Count(r => r.CacheHit), g.CacheHits);
+        Assert.Equal(renders.Count(r => !r.CacheHit), g.RenderMs.Count);
         Assert.Equal(renders.Sum(r => r.SafetyBlocks), g.SafetyBlocks);
         Assert.Equal(91, g.Encoders["libx264"]);
         Assert.Equal(renders.Sum(r => r.StageMs["speech"]), g.StageMsSum["speech"], 6);
@@ -80,12 +81,23 @@ public sealed class MinuteFoldTests
     }
 
     [Fact]
+    public void A_cache_hit_is_counted_but_not_timed_so_render_times_stay_those_of_renders_that_ran()
+    {
+        var rendered = SyntheticTelemetry.Render(1) with { TotalMs = 400, CacheHit = false };
+        var replays = Enumerable.Range(0, 9).Select(_ => rendered with { TotalMs = 2, CacheHit = true });
+        var g = Assert.Single(MinuteFold.Seal(Fold(replays.Prepend(rendered)), k: 5).Groups);
+        Assert.Equal((10L, 9L), (g.Renders, g.CacheHits));
+        Assert.Equal(1, g.RenderMs.Count);
+        Assert.InRange(g.RenderMs.Quantile(0.5)!.Value, 380, 420);
+    }
+
+    [Fact]
     public void Hour_roll_up_keeps_every_count()
     {
         var minutes = Enumerable.Range(0, 5).Select(i => MinuteFold.Seal(Fold(Enumerable.Range(i * 10, 10).Select(j => SyntheticTelemetry.Render(j))), 5)).ToList();
         var hour = TelemetryAggregate.Merge(minutes, T0, 60);
         Assert.Equal(50, hour.Renders);
         Assert.Equal(minutes.Sum(m => m.Groups.Sum(g => g.Successes)), hour.Groups.Sum(g => g.Successes));
-        Assert.Equal(50, hour.Groups.Sum(g => g.RenderMs.Count));
+        Assert.Equal(Enumerable.Range(0, 50).Count(j => !SyntheticTelemetry.Render(j).CacheHit), hour.Groups.Sum(g => g.RenderMs.Count));
     }
 }

@@ -121,9 +121,9 @@ public static class ProtocolSamples
     public static ArtifactOverlay Overlay() => new("r1", ArtifactKind.Campaign, "summer-sale", "3", null, L("kiosk-1"), Tags, 2);
 
     public static RolloutView RolloutView() => new("r1", "campaign:summer-sale@3", "summer-sale v2", RolloutStatus.Running, L(1.0, 100.0), 0, 1, At,
-        TimeSpan.FromMinutes(10), L("success>=0.99"), 50, Tags, 20, "observing", new HealthWindow(10, 9, 1, 0, 0, 230), HealthWindow.Empty,
+        TimeSpan.FromMinutes(10), L("success>=0.99"), 50, Tags, 20, "observing", new HealthWindow(10, 9, 1, 0, 0, 230, 8), HealthWindow.Empty,
         L(new RolloutDeviceView("kiosk-1", DeviceRolloutState.Running, "summer-sale@3")), L(new RolloutTransition(At, "started", "op", "new copy")), "op", At, null,
-        L(new GateSample(At, new HealthWindow(10, 9, 1, 0, 0, 230), HealthWindow.Empty)));
+        L(new GateSample(At, new HealthWindow(10, 9, 1, 0, 0, 230, 8), HealthWindow.Empty)));
 
     private static IEnumerable<object> Rollouts() => new object[]
     {
@@ -133,7 +133,7 @@ public static class ProtocolSamples
         Artifact(),
         Overlay(),
         new DeviceModel("minilm", "2.0.0", "model-corrupt: bad protobuf"),
-        new HealthWindow(10, 9, 1, 0, 0, 230),
+        new HealthWindow(10, 9, 1, 0, 0, 230, 8),
         new RolloutCommands.Start(Artifact(), L(1.0, 100.0), TimeSpan.FromMinutes(10), Tags, L("p95<=1.2x"), 50, TimeSpan.FromMinutes(30), TimeSpan.FromMinutes(10), "op", "new model"),
         new RolloutCommands.Act("r1", RolloutAction.Abort, "bad copy", "op"),
         new RolloutCommands.Get("r1"),
@@ -156,7 +156,7 @@ public static class ProtocolSamples
         new CampaignReplies.ArtifactResolved(Artifact(), null, null, null, new string('c', 64), "minilm as each manifest names it"),
         new CampaignReplies.OverlayApplied("overlay r1 set", 4),
         new TelemetryProtocol.HealthQuery(L("kiosk-1"), L("kiosk-2"), At, "summer-sale", "3", null),
-        new TelemetryProtocol.HealthReply(new HealthWindow(10, 9, 1, 0, 0, 230), HealthWindow.Empty),
+        new TelemetryProtocol.HealthReply(new HealthWindow(10, 9, 1, 0, 0, 230, 8), HealthWindow.Empty),
     };
 
     public static TelemetryReport Report() => new(At.AddMinutes(-10), At, null, "summer-sale", null, 2,
