@@ -29,4 +29,16 @@ public sealed class RenderBudgetTests
         var broken = Run("whole", 1000, 950, 1000) with { Output = new OutputCheck.Report(299, 300, 10, 10, true, true, 0, 0, false) };
         Assert.Equal(["output check failed"], broken.Missed);
     }
+
+    [Fact]
+    public void The_regression_check_judges_the_speed_up_at_three_quarters_of_its_budget_and_the_output()
+    {
+        var slowButNoRegression = Run("sample", 300, 1000, 500); // 3.33x: misses the full budgets, not the floor of 3x
+        Assert.Equal(3, slowButNoRegression.Missed.Count);
+        Assert.Empty(slowButNoRegression.RegressionMissed);
+        Assert.Equal(["speed-up 2.27x < 3x (regression floor, 75 % of the 4x budget)"], Run("sample", 440, 1000, 300).RegressionMissed);
+        Assert.Empty(Run("whole", 1000, 950, 1000).RegressionMissed);
+        var broken = Run("moving", 400, 1000, 300) with { Output = new OutputCheck.Report(299, 300, 10, 10, true, true, 0, 0, false) };
+        Assert.Equal(["output check failed"], broken.RegressionMissed);
+    }
 }
