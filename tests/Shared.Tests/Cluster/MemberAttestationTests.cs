@@ -43,7 +43,8 @@ public sealed class MemberAttestationTests : IDisposable
         await UntilAsync(() => seed.Cluster.State.Members.All(m => m.Address != liar.Cluster.SelfAddress), TimeSpan.FromSeconds(20), "the liar was not removed");
         // The seed attested the honest node (settled: never refused after that); it is still Up and nothing else was refused.
         while (((MemberAttested)await attested.ReceiveAsync(TimeSpan.FromSeconds(30))).Address != honest.Cluster.SelfAddress) { }
-        Assert.Contains(seed.Cluster.State.Members, m => m.Address == honest.Cluster.SelfAddress && m.Status == MemberStatus.Up);
+        Assert.True(seed.Cluster.State.Members.Any(m => m.Address == honest.Cluster.SelfAddress && m.Status == MemberStatus.Up),
+            $"the honest node is not Up at the seed; members: {string.Join(", ", seed.Cluster.State.Members)}; unreachable: {string.Join(", ", seed.Cluster.State.Unreachable)}");
         await Assert.ThrowsAnyAsync<Exception>(() => refusals.ReceiveAsync(TimeSpan.FromMilliseconds(200)));
     }
 

@@ -23,6 +23,9 @@ public sealed class TlsNode(IHost host) : IDisposable
             SeedNodes = new[] { $"akka.tcp://{FleetCluster.SystemName}@127.0.0.1:{seedPort}" },
             Tls = tls,
             LogLevel = "ERROR",
+            // These tests are about who may join, not failure detection: three nodes in one test process on a loaded
+            // 2-core machine can miss Akka's default 3 s of heartbeats, and the split-brain resolver then downs one.
+            HeartbeatPause = TimeSpan.FromSeconds(6),
         };
         var built = Host.CreateDefaultBuilder()
             .ConfigureLogging(l => l.ClearProviders())
