@@ -18,7 +18,7 @@ public static class RolloutVerb
     private static readonly Option<string[]> Gate = CliOption.Many("--gate",
         "a health gate (repeatable): success>=R, p95<=MS or p95<=Nx (ratio to baseline), fallback<=R, safety<=R, load-errors<=N; default success>=0.99 p95<=1.2x fallback<=0.02 load-errors<=0",
         "GATE");
-    private static readonly Option<string?> MinSamples = CliOption.Text("--min-samples", "renders a cohort needs before its gates are judged (default 50)", "N");
+    private static readonly Option<string?> MinSamples = CliOption.Text("--min-samples", "renders a cohort needs before its gates are judged (default 50); a p95 gate counts renders that ran, not cache hits", "N");
     private static readonly Option<string?> StageTimeout = CliOption.Text("--timeout", "a stage without enough samples by then pauses for a person (default 3 x --bake, at least 30m)", "DURATION");
     private static readonly Option<string?> WriteOffAfter = CliOption.Text("--write-off-after", "a cohort device not heard from this long no longer holds the stage back (default 10m)", "DURATION");
 
