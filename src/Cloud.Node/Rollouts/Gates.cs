@@ -50,7 +50,7 @@ public enum GateVerdictKind { Observe, Pass, Breach }
 /// <summary>
 /// Pure gate evaluation: too few samples is never a pass; a load error breaches at once. A p95 gate needs
 /// <c>minSamples</c> timed renders (renders that ran, not cache hits) of the canary, and a ratio as many of the baseline:
-/// the p95 of two renders is their maximum. Short of them, <paramref name="referenceP95Ms"/> (the baseline when the
+/// the p95 of two renders is their maximum. Short of them, <c>referenceP95Ms</c> (the baseline when the
 /// stage before passed) stands in for the baseline.
 /// </summary>
 public static class GateEvaluator

@@ -24,7 +24,7 @@ public sealed class TlsNode(IHost host) : IDisposable
             Tls = tls,
             LogLevel = "ERROR",
             // These tests are about who may join, not failure detection: three nodes in one test process on a loaded
-            // 2-core machine can miss Akka's default 3 s of heartbeats, and the split-brain resolver then downs one.
+            // 2-core machine can miss Akka's default 3 s of heartbeats, and a node called unreachable may then be downed.
             HeartbeatPause = TimeSpan.FromSeconds(6),
         };
         var built = Host.CreateDefaultBuilder()
