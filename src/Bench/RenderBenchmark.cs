@@ -37,7 +37,7 @@ public static class RenderBenchmark
             .. CachedMs.P50 > CachedP50BudgetMs ? [$"cached render p50 {CachedMs.P50:0.0} ms > {CachedP50BudgetMs} ms"] : Array.Empty<string>(),
             .. TtsMs.P50 > TtsP50BudgetMs ? [$"TTS p50 {TtsMs.P50:0.0} ms > {TtsP50BudgetMs} ms"] : Array.Empty<string>(),
             .. FirstAfterSyncMs > Variant.FirstAfterSyncBudgetMs ? [$"first render after sync {FirstAfterSyncMs:0.0} ms > {Variant.FirstAfterSyncBudgetMs} ms"] : Array.Empty<string>(),
-            .. Output.Passed ? Array.Empty<string>() : ["output check failed"],
+            .. OutputMissed,
         ];
 
         /// <summary>
@@ -50,8 +50,10 @@ public static class RenderBenchmark
             .. Speedup < Variant.SpeedupBudget * RegressionShare
                 ? [$"speed-up {Speedup:0.00}x < {Variant.SpeedupBudget * RegressionShare:0.##}x (regression floor, {RegressionShare * 100:0} % of the {Variant.SpeedupBudget}x budget)"]
                 : Array.Empty<string>(),
-            .. Output.Passed ? Array.Empty<string>() : ["output check failed"],
+            .. OutputMissed,
         ];
+
+        private string[] OutputMissed => Output.Passed ? [] : ["output check failed"];
     }
 
     private static readonly string[] Dayparts = { "morning", "afternoon", "evening", "night" };

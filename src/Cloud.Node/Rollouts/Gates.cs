@@ -57,7 +57,7 @@ public static class GateEvaluator
 {
     public static GateVerdict Evaluate(IReadOnlyList<Gate> gates, HealthWindow canary, HealthWindow baseline, long minSamples, double? referenceP95Ms = null)
     {
-        var baselineP95 = baseline.Timed >= minSamples && baseline.P95Ms is { } measured ? measured : referenceP95Ms;
+        var baselineP95 = baseline.TimedP95(minSamples) ?? referenceP95Ms;
         // A model that fails to load breaches immediately: waiting for samples would only hide it.
         var loadGate = gates.FirstOrDefault(g => g.Metric == GateMetric.LoadErrors);
         if (loadGate is not null && canary.LoadErrors > loadGate.Threshold)
@@ -82,8 +82,8 @@ public static class GateEvaluator
         GateMetric.Fallback => (canary.FallbackRate, g.Threshold, null),
         GateMetric.Safety => (canary.SafetyRate, g.Threshold, null),
         GateMetric.LoadErrors => (canary.LoadErrors, g.Threshold, null),
-        GateMetric.P95 when canary.Timed < minSamples || canary.P95Ms is null => (0, 0, $"canary has {canary.Timed} of {minSamples} timed renders needed (cache hits are not timed)"),
-        GateMetric.P95 when !g.RelativeToBaseline => (canary.P95Ms.Value, g.Threshold, null),
+        GateMetric.P95 when canary.TimedP95(minSamples) is null => (0, 0, $"canary has {canary.Timed} of {minSamples} timed renders needed (cache hits are not timed)"),
+        GateMetric.P95 when !g.RelativeToBaseline => (canary.P95Ms!.Value, g.Threshold, null),
         GateMetric.P95 when baselineP95 is null => (0, 0, $"baseline has {baseline.Timed} of {minSamples} timed renders needed to compare with"),
         _ => (canary.P95Ms!.Value, g.Threshold * baselineP95!.Value, null),
     };

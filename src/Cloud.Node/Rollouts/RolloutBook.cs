@@ -153,7 +153,7 @@ public sealed record RolloutBook
         else if (r.Status == RolloutStatus.Running && verdict.Kind == GateVerdictKind.Pass && elapsed >= r.Def.Bake)
             events.Add(r.Stage == r.Def.Stages.Count - 1
                 ? Status(r, RolloutStatus.Completed, Gates, $"{stage} passed: {verdict.Detail}", now)
-                : new RolloutEvents.StageEntered(r.Id, r.Stage + 1, Gates, $"{stage} passed: {verdict.Detail}", now, baseline.Timed >= r.Def.MinSamples ? baseline.P95Ms : null));
+                : new RolloutEvents.StageEntered(r.Id, r.Stage + 1, Gates, $"{stage} passed: {verdict.Detail}", now, baseline.TimedP95(r.Def.MinSamples)));
         else if (r.Status == RolloutStatus.Running && verdict.Kind == GateVerdictKind.Observe && elapsed >= r.Def.Timeout)
             events.Add(Status(r, RolloutStatus.Paused, Gates, $"{stage} timed out after {r.Def.Timeout} still observing ({verdict.Detail}); a person decides: resume, promote or abort", now));
         else if (verdict.Kind == GateVerdictKind.Pass)

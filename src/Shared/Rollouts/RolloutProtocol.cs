@@ -20,6 +20,9 @@ public sealed record HealthWindow(long Renders, long Successes, long Fallbacks, 
     public double SuccessRate => Renders == 0 ? 1 : (double)Successes / Renders;
     public double FallbackRate => Renders == 0 ? 0 : (double)Fallbacks / Renders;
     public double SafetyRate => Renders == 0 ? 0 : (double)SafetyBlocks / Renders;
+
+    /// <summary>The p95, once at least <paramref name="minSamples"/> renders were timed: the p95 of two is their maximum.</summary>
+    public double? TimedP95(long minSamples) => Timed >= minSamples ? P95Ms : null;
 }
 
 /// <summary>Messages to and from the rollout coordinator (a persistent cluster singleton on <c>control</c>).</summary>
