@@ -10,9 +10,13 @@ public sealed class OrtEmbeddingSession(InferenceSession session) : IEmbeddingSe
     public const string HiddenState = "last_hidden_state";
     private static readonly string[] OutputNames = [HiddenState];
 
-    /// <summary>One Run for the whole batch; InferenceSession.Run is thread-safe, so no lock here.</summary>
-    public void Dispose() => session.Dispose();
+    public void Dispose()
+    {
+        session.Dispose();
+        IO.NativeHeap.Trim(); // a closed model's weights would otherwise stay resident in the C heap
+    }
 
+    /// <summary>One Run for the whole batch; InferenceSession.Run is thread-safe, so no lock here.</summary>
     public float[][] Run(TokenBatch batch)
     {
         long[] shape = [batch.Batch, batch.SeqLen];
