@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Fleet.Edge.Hosting;
 using Fleet.Shared.Cli;
+using Fleet.Shared.IO;
 using Fleet.Shared.Rendering;
 
 namespace Fleet.Edge.Cli;

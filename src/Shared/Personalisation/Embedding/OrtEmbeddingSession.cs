@@ -13,7 +13,7 @@ public sealed class OrtEmbeddingSession(InferenceSession session) : IEmbeddingSe
     public void Dispose()
     {
         session.Dispose();
-        IO.NativeHeap.Trim(); // a closed model's weights would otherwise stay resident in the C heap
+        IO.NativeHeap.Trim(); // the free pages the closed session leaves between live blocks
     }
 
     /// <summary>One Run for the whole batch; InferenceSession.Run is thread-safe, so no lock here.</summary>

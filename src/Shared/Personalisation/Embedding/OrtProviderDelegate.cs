@@ -33,7 +33,7 @@ public sealed class OrtProviderDelegate(string name) : IAcceleratorDelegate
         using var sessionOptions = SessionOptionsFor(options.IntraOpThreads, options.AllowSpinning);
         ExecutionProviders.Append(sessionOptions, Name);
         var session = new InferenceSession(options.ModelPath, sessionOptions);
-        IO.NativeHeap.Trim(); // the parsed model file is freed by now, but stays resident until trimmed
+        IO.NativeHeap.Trim(); // the parsed model file is freed by now, in pieces among the session's own blocks
         if (!session.OutputMetadata.ContainsKey(OrtEmbeddingSession.HiddenState) || !session.InputMetadata.ContainsKey("input_ids"))
         {
             session.Dispose();
