@@ -77,6 +77,27 @@ public sealed record AudioSplice(int PrefixFrames)
     [JsonIgnore]
     public int DropFrames => PrerollFrames + 1;
 
+    /// <summary>Frames the mix encodes past the last one kept, so that one was encoded with the music after it, as in one encode.</summary>
+    public const int PostrollFrames = 1;
+
+    /// <summary>
+    /// The prepared frame the track goes back to once the voice and its ducking are over, so the mix encodes only the
+    /// voice's span: the music is the same on both sides of this seam too. Bed frame k decodes from the windows of frames
+    /// k-1 and k, and frame k's window starts at sample (k-1)·1024: the first frame whose window starts after the voice, one
+    /// later for margin. Null when the clip ends before that frame's window does: the mix then runs to the end.
+    /// </summary>
+    public int? ResumeFrame(TemplateSpec t)
+    {
+        if (t.Voice is not { } voice) return null;
+        var voiceEnd = (long)(voice.StartFrame + voice.MaxFrames) * FilterGraph.SampleRate / t.Fps;
+        var clipEnd = (long)t.DurationFrames * FilterGraph.SampleRate / t.Fps;
+        var frame = (int)((voiceEnd + Adts.FrameSamples - 1) / Adts.FrameSamples) + 2;
+        return (long)(frame + 1) * Adts.FrameSamples <= clipEnd ? frame : null;
+    }
+
+    /// <summary>How many frames the mix writes when the track resumes at <paramref name="resumeFrame"/>.</summary>
+    public int MixFramesUntil(int resumeFrame) => DropFrames + resumeFrame - PrefixFrames + PostrollFrames;
+
     /// <summary>
     /// The seam for a voice that starts at <paramref name="voiceStartSample"/>: the last prefix frame's window must end
     /// before the voice (or its ducking) begins. Null when that leaves no room for the preroll.

@@ -303,7 +303,7 @@ public sealed class RenderEngine(FfmpegRunner runner, string? workRoot = null) :
     }
 
     // The bed's frames before the seam at once (the assembler muxes them beside the untouched cuts), then the mixed frames
-    // when the mix is done, or the rest of the bed when no voice came.
+    // when the mix is done (and the bed's again once the voice is over), or the rest of the bed when no voice came.
     private static async Task WriteAudioAsync(Stream track, AudioFeed audio, Task<FfmpegResult?> mix, CancellationToken ct)
     {
         var bed = await File.ReadAllBytesAsync(audio.Bed, ct).ConfigureAwait(false);
@@ -316,7 +316,16 @@ public sealed class RenderEngine(FfmpegRunner runner, string? workRoot = null) :
             return;
         }
         var frames = await File.ReadAllBytesAsync(audio.Mixed, ct).ConfigureAwait(false);
-        await track.WriteAsync(frames.AsMemory(Adts.OffsetOfFrame(frames, audio.DropFrames)), ct).ConfigureAwait(false);
+        var from = Adts.OffsetOfFrame(frames, audio.DropFrames);
+        if (audio.ResumeFrame is not { } resume)
+        {
+            await track.WriteAsync(frames.AsMemory(from), ct).ConfigureAwait(false);
+            return;
+        }
+        // The voice is over: the mixed frames up to the resume frame, then the bed's own from it.
+        var to = Adts.OffsetOfFrame(frames, audio.DropFrames + resume - audio.BedFrames);
+        await track.WriteAsync(frames.AsMemory(from, to - from), ct).ConfigureAwait(false);
+        await track.WriteAsync(bed.AsMemory(Adts.OffsetOfFrame(bed, resume)), ct).ConfigureAwait(false);
     }
 
     private static async Task FeedPartsAsync(Task producer, Func<bool> consumerGone, IReadOnlyList<PipeFeed> feeds, CancellationToken ct)

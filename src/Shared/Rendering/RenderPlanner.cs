@@ -11,8 +11,8 @@ public static class RenderPlanner
 {
     /// <summary>
     /// The fast path, processes that run side by side: (1) re-encode only the personalised ranges with the template's
-    /// exact encoder settings; (2) with a voice, mix and encode the audio from just before the voice slot on (the music
-    /// before it was encoded when the template was prepared); (3) concat the pre-cut untouched segments and the new
+    /// exact encoder settings; (2) with a voice, mix and encode the audio of the voice slot, from just before it to just
+    /// after (the music around it was encoded when the template was prepared); (3) concat the pre-cut untouched segments and the new
     /// ranges, and the prepared music frames and the new audio frames, all by stream copy. Step 3 reads the new ranges and
     /// the audio through named pipes, so it muxes what is ready while steps 1 and 2 are still encoding.
     /// </summary>
@@ -94,7 +94,8 @@ public static class RenderPlanner
             var voice = Path.Combine(workDir, "voice.wav");
             var mixed = Path.Combine(workDir, "mix.aac");
             steps.Add(new FfmpegStep(MixStep, MixArgs(p, voice, mixed)));
-            audio = audio with { Mixed = mixed, BedFrames = p.VoiceSplice?.PrefixFrames ?? 0, DropFrames = p.VoiceSplice?.DropFrames ?? 0, Voice = voice };
+            audio = audio with { Mixed = mixed, BedFrames = p.VoiceSplice?.PrefixFrames ?? 0, DropFrames = p.VoiceSplice?.DropFrames ?? 0, Voice = voice,
+                ResumeFrame = p.VoiceSplice?.ResumeFrame(t) };
         }
         steps.Add(new FfmpegStep("assemble", AssembleArgs(p, listPath, audio.Pipe, tempOutput)));
         return new RenderPlan(RenderPath.Fast, p.Encoder.Codec, files, steps, tempOutput, feeds, audio);
@@ -107,14 +108,17 @@ public static class RenderPlanner
 
     /// <summary>
     /// Arguments of the fast path's mix step: the bed from the splice's <see cref="AudioSplice.EncodeFrom"/> on, ducked, with
-    /// the voice at its offset, as raw AAC frames (ADTS) to append to the prepared prefix. The voice may be a named pipe:
-    /// this is also what a pre-started mix process runs.
+    /// the voice at its offset, as raw AAC frames (ADTS) to append to the prepared prefix; up to the splice's
+    /// <see cref="AudioSplice.ResumeFrame"/> where the prepared frames take over again. The voice may be a named pipe: this
+    /// is also what a pre-started mix process runs.
     /// </summary>
     public static IReadOnlyList<string> MixArgs(PreparedTemplate p, string voiceWav, string output)
     {
         var graph = new StringBuilder();
         FilterGraph.AudioMix(graph, p.Template, musicInput: 0, voiceInput: 1, p.VoiceSplice?.EncodeFrom ?? 0);
         var args = new List<string> { "-i", p.PathOf(p.MusicWav), "-f", "wav", "-i", voiceWav, "-filter_complex", graph.ToString(), "-map", "[aout]" };
+        if (p.VoiceSplice is { } splice && splice.ResumeFrame(p.Template) is { } resume)
+            args.AddRange(new[] { "-frames:a", FilterGraph.Int(splice.MixFramesUntil(resume)) });
         args.AddRange(FilterGraph.AudioArgs);
         args.AddRange(new[] { "-f", "adts", output });
         return args;

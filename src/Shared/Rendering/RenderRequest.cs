@@ -48,9 +48,11 @@ public sealed record PipeFeed(string Pipe, IReadOnlyList<string> Sources)
 /// The fast path's audio track as the assemble step reads it from <paramref name="Pipe"/> (ADTS). Without a mix, the
 /// prepared <paramref name="Bed"/> whole. With one: the bed's first <paramref name="BedFrames"/> frames, then the frames of
 /// <paramref name="Mixed"/> (written by the mix step from the voice the engine puts at <paramref name="Voice"/>) from frame
-/// <paramref name="DropFrames"/> on; or, when no voice comes after all, the rest of the bed.
+/// <paramref name="DropFrames"/> on; or, when no voice comes after all, the rest of the bed. With a
+/// <paramref name="ResumeFrame"/>, the mixed frames stop where that bed frame would be and the bed's own frames follow.
 /// </summary>
-public sealed record AudioFeed(string Pipe, string Bed, string? Mixed = null, int BedFrames = 0, int DropFrames = 0, string? Voice = null);
+public sealed record AudioFeed(string Pipe, string Bed, string? Mixed = null, int BedFrames = 0, int DropFrames = 0, string? Voice = null,
+    int? ResumeFrame = null);
 
 /// <summary>A UTF-8 file the plan needs on disk before ffmpeg runs (drawtext sources, concat lists).</summary>
 public sealed record PlannedFile(string Path, string Content);

@@ -70,8 +70,9 @@ public sealed class FastPathRenderTests(SampleCampaignFixture sample) : IClassFi
     [Fact]
     public async Task Spliced_audio_sounds_like_one_encode_of_the_whole_mix()
     {
-        // The fast path reuses the prepared music frames up to just before the voice and encodes only from there on; the
-        // full path encodes the same mix in one go. Off by one AAC frame (21 ms) the two would be uncorrelated music.
+        // The fast path reuses the prepared music frames up to just before the voice and from just after it, and encodes only
+        // the voice's span; the full path encodes the same mix in one go. Off by one AAC frame (21 ms) the two would be
+        // uncorrelated music.
         var request = new RenderRequest { Fields = sample.Fields("Splice"), VoiceWav = Voice() };
         var engine = new RenderEngine(sample.Runner);
         var fast = Path.Combine(sample.NewDir("splice-fast"), "ad.mp4");
@@ -84,6 +85,9 @@ public sealed class FastPathRenderTests(SampleCampaignFixture sample) : IClassFi
         var seam = 2 * sample.Prepared.VoiceSplice!.Sample;
         Assert.InRange(SignalToNoiseDb(b, a, 0, b.Length), 25, double.MaxValue);
         Assert.InRange(SignalToNoiseDb(b, a, seam - 2 * 4096, seam + 2 * 4096), 20, double.MaxValue);
+        // After the voice the prepared frames take over again (bed frame k starts at sample (k - 1) * 1024).
+        var resume = 2 * (sample.Prepared.VoiceSplice.ResumeFrame(sample.Prepared.Template)!.Value - 1) * 1024;
+        Assert.InRange(SignalToNoiseDb(b, a, resume - 2 * 4096, resume + 2 * 4096), 20, double.MaxValue);
     }
 
     private static double SignalToNoiseDb(short[] reference, short[] test, int from, int to)

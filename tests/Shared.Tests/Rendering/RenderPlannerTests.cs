@@ -127,7 +127,11 @@ public sealed class RenderPlannerTests
         Assert.Contains("atrim=end=2.9", graph); // 87 frames at 30 fps: the voice can never overrun its slot
         Assert.Contains("if(between(t,0.066667,2.966667),0.3,1)", graph);
         Assert.Equal("adts", args[^2]);
-        Assert.Equal(new AudioFeed("/work/audio.aac", "/prep/music.aac", "/work/mix.aac", BedFrames: 328, DropFrames: 3, Voice: "/work/voice.wav"), plan.Audio);
+        // The voice slot ends at sample 475200 (frame 297): bed frame 467 is the second whose window starts after it, so
+        // the track resumes there; the mix writes its 3 dropped frames, 467 - 328 kept ones and one more.
+        Assert.Equal("143", args[args.IndexOf("-frames:a") + 1]);
+        Assert.Equal(new AudioFeed("/work/audio.aac", "/prep/music.aac", "/work/mix.aac", BedFrames: 328, DropFrames: 3, Voice: "/work/voice.wav",
+            ResumeFrame: 467), plan.Audio);
         Assert.Equal("/work/voice.wav", args[args.IndexOf("wav") + 2]); // the engine puts the voice there once it is spoken
     }
 
@@ -137,6 +141,26 @@ public sealed class RenderPlannerTests
         var plan = RenderPlanner.PlanFast(Prepared(true), Request("Hi") with { VoiceWav = null }, "/work", "/out/.x.partial");
         Assert.Equal(new[] { "personalise", "assemble" }, plan.Steps.Select(s => s.Name));
         Assert.Equal(new AudioFeed("/work/audio.aac", "/prep/music.aac"), plan.Audio);
+    }
+
+    [Theory]
+    [InlineData(120, 87, 326)] // moving footage: the voice ends at sample 331200, the bed takes over 3 s before the clip ends
+    [InlineData(210, 87, 467)]
+    [InlineData(213, 87, null)] // the voice slot ends with the clip: nothing to resume
+    [InlineData(210, 89, null)] // frame 470's window would run past the clip's end
+    public void The_track_goes_back_to_the_prepared_bed_two_frames_after_the_voice(int start, int frames, int? resume)
+    {
+        var t = Template with { Voice = Template.Voice! with { StartFrame = start, MaxFrames = frames } };
+        var splice = AudioSplice.Before(FilterGraph.VoiceStartSample(t))!;
+        Assert.Equal(resume, splice.ResumeFrame(t));
+        var args = RenderPlanner.MixArgs(Prepared(true) with { Template = t, VoiceSplice = splice }, "/work/voice.wav", "/work/mix.aac").ToList();
+        if (resume is { } r)
+        {
+            var voiceEnd = (start + frames) * 1600;
+            Assert.True((r - 2) * 1024 >= voiceEnd && (r - 3) * 1024 < voiceEnd, "one frame of margin after the first whose window starts after the voice");
+            Assert.Equal($"{splice.DropFrames + r - splice.PrefixFrames + AudioSplice.PostrollFrames}", args[args.IndexOf("-frames:a") + 1]);
+        }
+        else Assert.DoesNotContain("-frames:a", args);
     }
 
     [Fact]
