@@ -75,7 +75,18 @@ public sealed class FfmpegProcess : IDisposable
         _stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
     }
 
-    public bool HasExited => _process.HasExited;
+    /// <summary>
+    /// Whether the process has ended; also true once this handle is disposed: a waiting step may be checked by one thread
+    /// (a warm-up waiting for it to load) just as another stops it (a render that used it, or a refill that replaced it).
+    /// </summary>
+    public bool HasExited
+    {
+        get
+        {
+            try { return _process.HasExited; }
+            catch (InvalidOperationException) { return true; } // disposed: no process is associated with it any more
+        }
+    }
 
     public int Id => _process.Id;
 
@@ -110,7 +121,7 @@ public sealed class FfmpegProcess : IDisposable
 
     public void Dispose()
     {
-        if (!_process.HasExited) Kill();
+        if (!HasExited) Kill();
         _process.Dispose();
     }
 

@@ -55,6 +55,15 @@ public sealed class RenderEngine(FfmpegRunner runner, string? workRoot = null) :
     public void WarmUp(PreparedTemplate prepared, RenderRequest? like = null)
     {
         if (!KeepStepsWarm || !UsePipes) return;
+        // The refill after a render and a version's warm-up may run at once: one at a time, so they never both start a
+        // step for the same slot and stop each other's.
+        lock (_warming) WarmUpOneAtATime(prepared, like);
+    }
+
+    private readonly object _warming = new();
+
+    private void WarmUpOneAtATime(PreparedTemplate prepared, RenderRequest? like)
+    {
         Refill(ref _assembler, prepared, WarmStep.TryStartAssembler);
         if (prepared.Template.Voice is not null) Refill(ref _mixer, prepared, WarmStep.TryStartMixer);
         if (like is null || (_personalisers.TryGetValue(like.Grade, out var waiting) && waiting.Fits(prepared))) return;

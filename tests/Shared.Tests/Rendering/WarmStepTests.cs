@@ -73,6 +73,44 @@ public sealed class WarmStepTests(SampleCampaignFixture sample) : IClassFixture<
     }
 
     [Fact]
+    public void A_waiting_step_stopped_by_another_thread_reads_as_gone_and_may_be_stopped_again()
+    {
+        var step = WarmStep.TryStartAssembler(sample.Runner, sample.Prepared, sample.NewDir("stopped"))!;
+        step.Dispose(); // a render that used it, or a refill that replaced it, while a warm-up still polls it
+        Assert.True(step.Loaded);
+        Assert.True(step.Process.HasExited);
+        Assert.False(step.Fits(sample.Prepared));
+        step.Dispose();
+    }
+
+    [Fact]
+    public async Task Warm_ups_at_once_start_each_step_once_and_never_trip_over_each_other()
+    {
+        var work = sample.NewDir("warm-race");
+        using var engine = new RenderEngine(sample.Runner, work) { KeepStepsWarm = true };
+        var like = new RenderRequest { Fields = sample.Fields("x") };
+        for (var round = 0; round < 3; round++)
+        {
+            // As the refill after a render and a version's warm-up (with its wait for them to load) do.
+            var warmUps = Enumerable.Range(0, 4).Select(_ => Task.Run(() => engine.WarmUp(sample.Prepared, like))).ToList();
+            var loaded = engine.WarmStepsLoadedAsync(TimeSpan.FromSeconds(30));
+            await Task.WhenAll(warmUps);
+            Assert.True(await loaded);
+            Assert.True(await engine.WarmStepsLoadedAsync(TimeSpan.FromSeconds(30)));
+            Assert.Equal(3, Running(work)); // assemble, mix, personalise, each once
+            engine.StopWarmSteps();
+            for (var wait = 0; wait < 50 && Running(work) > 0; wait++) await Task.Delay(100); // the stopped ones end
+        }
+    }
+
+    // This process's ffmpeg children working in the folder (one that ends while being read is not counted).
+    private static int Running(string work) => Fleet.Shared.IO.ProcessTree.ChildrenOf(Environment.ProcessId).Count(c =>
+    {
+        try { return File.ReadAllText($"/proc/{c.Pid}/cmdline").Contains(work, StringComparison.Ordinal); }
+        catch (IOException) { return false; }
+    });
+
+    [Fact]
     public async Task Warm_steps_serve_renders_with_and_without_a_voice()
     {
         var work = sample.NewDir("warm-work");
