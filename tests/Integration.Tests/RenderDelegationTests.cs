@@ -164,7 +164,9 @@ public sealed class RenderDelegationTests
             Telemetry = new Fleet.Edge.Telemetry.TelemetrySettings { SampleInterval = TimeSpan.FromSeconds(1) },
         }));
         var local = device.Local;
-        await Task.Delay(TimeSpan.FromSeconds(3)); // two samples: the first CPU reading needs a second one to compare with
+        // Two samples: the first CPU reading needs a second one to compare with. On a machine busy with other tests the
+        // agent's first sample can come seconds after its start, so this waits for several sample intervals.
+        await Task.Delay(TimeSpan.FromSeconds(8));
 
         var reply = await RenderAsync(local, new { headline = "Sunglasses from {{price}}", cta = "Shop now" });
         Assert.True(reply.Outcome.Success);
