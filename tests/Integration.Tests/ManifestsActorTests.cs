@@ -232,6 +232,24 @@ public sealed class ManifestsActorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_version_in_force_is_announced_again_once_the_model_it_pins_is_verified_so_renders_get_ready_for_that_model()
+    {
+        var bytes = await File.ReadAllBytesAsync(Fleet.Shared.Personalisation.Embedding.MiniLmOptions.Default.ModelPath);
+        _cloud.Assets[Sha(bytes)] = bytes;
+        var pinned = new ArtifactRef("minilm-pinned", "2.0.0", Sha(bytes));
+        var announced = Inbox.Create(_system);
+        _system.EventStream.Subscribe(announced.Receiver, typeof(VersionInForce));
+        Serve(1, heroSeed: 1, model: pinned);
+        Assign(1);
+
+        // In force first, rendering with the built-in model while the pinned one downloads and is test-run.
+        Assert.Equal(new VersionInForce(Campaign, 1), await announced.ReceiveAsync(TimeSpan.FromSeconds(20)));
+        // Then again once the pinned model is what its renders use: the render pipeline embeds its copy with that model now.
+        Assert.Equal(new VersionInForce(Campaign, 1), await announced.ReceiveAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal(pinned.Id, (await _actor.Ask<ActiveCampaign>(new GetActiveCampaign(Campaign), TimeSpan.FromSeconds(3))).Model.Id);
+    }
+
+    [Fact]
     public async Task A_download_cut_half_way_with_the_cloud_gone_resumes_later_and_never_runs_a_half_written_asset()
     {
         Serve(1, heroSeed: 1);
@@ -310,9 +328,9 @@ public sealed class ManifestsActorTests : IAsyncLifetime
         Eventually.Until(Status, s => s.Running.Any(r => r.Version == version), timeout ?? TimeSpan.FromSeconds(20), $"v{version} running");
 
     /// <summary>Puts a signed manifest and its assets on the fake cloud.</summary>
-    private Manifest Serve(int version, int heroSeed, int heroBytes = 200_000)
+    private Manifest Serve(int version, int heroSeed, int heroBytes = 200_000, ArtifactRef? model = null)
     {
-        var m = Build(version, heroSeed, DateTimeOffset.UtcNow, heroBytes);
+        var m = Build(version, heroSeed, DateTimeOffset.UtcNow, heroBytes) with { Model = model ?? DefaultModel.Ref };
         _cloud.Manifests[$"{Campaign}/{version}"] = ManifestSigner.Sign(m, _ring).ToJsonBytes();
         return m;
     }

@@ -159,11 +159,13 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
     /// <summary>Model overlays that apply to this device take their model name's slot; a withdrawn one puts the manifest's model back.</summary>
     private void FollowModelOverlays(AssignmentTable t)
     {
-        foreach (var gone in _models.Direct(t.ActiveOverlays.Where(o => o.Kind == Fleet.Shared.Rollouts.ArtifactKind.Model && o.AppliesTo(_deviceId, _tags))))
+        var withdrawn = _models.Direct(t.ActiveOverlays.Where(o => o.Kind == Fleet.Shared.Rollouts.ArtifactKind.Model && o.AppliesTo(_deviceId, _tags)));
+        foreach (var gone in withdrawn)
         {
             AgentLog.Write($"manifests: model {gone.ArtifactId} no longer directed; back to the manifest's model");
             Record(Shared.Audit.AuditCommands.Actions.ModelSwap, gone.Name, $"{gone.ArtifactId} -> the manifest's model (overlay withdrawn)");
         }
+        AnnounceInForce(m => withdrawn.Any(gone => gone.Name == m.Model.Name));
         _modelFiles.CollectGarbage(_models.Shas);
         KickModels();
     }
@@ -202,6 +204,7 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
                 ? $"manifests: {who} {p.Overlay.ArtifactId} loaded and verified; renders use it from now on"
                 : $"manifests: {who} {p.Overlay.ArtifactId} refused ({p.Error}); {(directed ? "keeping the model in use" : "its campaigns render with the built-in model")}");
             if (p.Error is null) Record(Shared.Audit.AuditCommands.Actions.ModelSwap, p.Overlay.Name, $"{(directed ? "" : "pinned ")}-> {p.Overlay.ArtifactId} sha256 {p.Overlay.Sha256}");
+            if (p.Model is { } ready) AnnounceInForce(m => ModelFor(m).Id == ready.Id);
             else if (pinned) Record(Shared.Audit.AuditCommands.Actions.ModelSwap, p.Overlay.Name, $"pinned {p.Overlay.ArtifactId} refused: {p.Error}");
         }
         Report();
@@ -279,7 +282,7 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
         var freed = _cache.CollectGarbage();
         AgentLog.Write($"manifests: running {v.CampaignId} v{v.Version} (signed by {v.Signed.Kid}{(freed > 0 ? $", freed {freed} bytes" : "")})");
         Record(Shared.Audit.AuditCommands.Actions.ManifestSwap, v.CampaignId, $"{was} -> v{v.Version} signed by {v.Signed.Kid}");
-        Context.System.EventStream.Publish(new VersionInForce(v.CampaignId, v.Version));
+        AnnounceInForce(m => m.CampaignId == v.CampaignId);
         FollowPinnedModels();
         SyncPrior(v.CampaignId, v.Version);
         Report();
@@ -294,6 +297,17 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
         Report();
         KickModels();
         Kick();
+    }
+
+    /// <summary>
+    /// The render pipeline gets a campaign in force ready (<see cref="VersionInForce"/>) when it goes into force and when
+    /// the model its renders use changes: otherwise the first render on a new model embeds every copy pool with it, which
+    /// made a model canary's first render the slowest one its p95 gate compared.
+    /// </summary>
+    private void AnnounceInForce(Func<Manifest, bool> which)
+    {
+        foreach (var signed in _inForce.Values.Where(s => which(s.Manifest)))
+            Context.System.EventStream.Publish(new VersionInForce(signed.Manifest.CampaignId, signed.Manifest.Version));
     }
 
     private void Record(string action, string subject, string detail) => _audit?.Tell(new Shared.Audit.AuditCommands.Record(Name, action, subject, detail));

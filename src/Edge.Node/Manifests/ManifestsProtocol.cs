@@ -19,7 +19,10 @@ public static class ManifestsProtocol
 
     public sealed record NoActiveCampaign(string CampaignId, string Reason);
 
-    /// <summary>Published on the event stream when a verified version goes into force (the render pipeline gets ready for it).</summary>
+    /// <summary>
+    /// Published on the event stream when a verified version goes into force, and again when the model its renders use
+    /// changes (a rollout's model verified or withdrawn, a pinned model verified): the render pipeline gets ready for it.
+    /// </summary>
     public sealed record VersionInForce(string CampaignId, int Version);
 
     public sealed record GetStatus
