@@ -98,6 +98,7 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
         Receive<Store.AssetQuarantined>(Repair);
         Receive<GetActiveCampaign>(q => Sender.Tell(Active(q.CampaignId)));
         Receive<GetStatus>(_ => Sender.Tell(CurrentStatus()));
+        Receive<RenderPipelineListening>(_ => AnnounceInForce(_ => true));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -111,7 +112,17 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
         Func<string, Task<string?>>? prepare = null, HttpClient? http = null) =>
         Akka.Actor.Props.Create(() => new ManifestsActor(deviceId, tags, dataDir, clock, root, audit, guard, prepare, http));
 
-    protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(Store.AssetQuarantined));
+    /// <summary>
+    /// The versions kept from the last run are announced at start and again whenever a render pipeline starts listening
+    /// (<see cref="RenderPipelineListening"/>): whichever of the two actors starts second, one announcement reaches the other,
+    /// so after a restart (online or not) the first ad costs what every other does.
+    /// </summary>
+    protected override void PreStart()
+    {
+        Context.System.EventStream.Subscribe(Self, typeof(Store.AssetQuarantined));
+        Context.System.EventStream.Subscribe(Self, typeof(RenderPipelineListening));
+        AnnounceInForce(_ => true);
+    }
 
     protected override void PostStop()
     {

@@ -25,6 +25,12 @@ public static class ManifestsProtocol
     /// </summary>
     public sealed record VersionInForce(string CampaignId, int Version);
 
+    /// <summary>Published by a render pipeline once it listens for <see cref="VersionInForce"/>: every version in force is announced again.</summary>
+    public sealed record RenderPipelineListening
+    {
+        public static readonly RenderPipelineListening Instance = new();
+    }
+
     public sealed record GetStatus
     {
         public static readonly GetStatus Instance = new();

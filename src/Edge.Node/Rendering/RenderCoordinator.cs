@@ -117,7 +117,9 @@ public sealed class RenderCoordinator : ReceiveActor
         Context.System.EventStream.Subscribe(Self, typeof(Shared.Tokens.DeviceCredentials));
         Context.System.EventStream.Subscribe(Self, typeof(Shared.Telemetry.ResourceSample));
         Context.System.EventStream.Subscribe(Self, typeof(Store.AssetQuarantined));
-        if (_inForce is not null) Context.System.EventStream.Subscribe(Self, typeof(Manifests.ManifestsProtocol.VersionInForce));
+        if (_inForce is null) return;
+        Context.System.EventStream.Subscribe(Self, typeof(Manifests.ManifestsProtocol.VersionInForce));
+        Context.System.EventStream.Publish(Manifests.ManifestsProtocol.RenderPipelineListening.Instance);
     }
 
     protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
