@@ -232,7 +232,7 @@ public sealed class ManifestsActorTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_version_in_force_is_announced_again_once_the_model_it_pins_is_verified_so_renders_get_ready_for_that_model()
+    public async Task A_version_in_force_is_announced_again_once_the_model_it_pins_is_verified_and_a_stored_model_is_used_after_a_restart_offline()
     {
         var bytes = await File.ReadAllBytesAsync(Fleet.Shared.Personalisation.Embedding.MiniLmOptions.Default.ModelPath);
         _cloud.Assets[Sha(bytes)] = bytes;
@@ -246,6 +246,14 @@ public sealed class ManifestsActorTests : IAsyncLifetime
         Assert.Equal(new VersionInForce(Campaign, 1), await announced.ReceiveAsync(TimeSpan.FromSeconds(20)));
         // Then again once the pinned model is what its renders use: the render pipeline embeds its copy with that model now.
         Assert.Equal(new VersionInForce(Campaign, 1), await announced.ReceiveAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal(pinned.Id, (await _actor.Ask<ActiveCampaign>(new GetActiveCampaign(Campaign), TimeSpan.FromSeconds(3))).Model.Id);
+
+        // Restarted with no cloud: the stored model is verified again and used, not the built-in one, and announced as such.
+        await _actor.GracefulStop(TimeSpan.FromSeconds(3));
+        _cloud.Down = true;
+        _actor = StartActor(sendCredentials: false);
+        Assert.Equal(new VersionInForce(Campaign, 1), await announced.ReceiveAsync(TimeSpan.FromSeconds(20))); // kept from the last run
+        Assert.Equal(new VersionInForce(Campaign, 1), await announced.ReceiveAsync(TimeSpan.FromSeconds(60))); // its model ready
         Assert.Equal(pinned.Id, (await _actor.Ask<ActiveCampaign>(new GetActiveCampaign(Campaign), TimeSpan.FromSeconds(3))).Model.Id);
     }
 

@@ -188,12 +188,16 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
         KickModels();
     }
 
-    /// <summary>Prepares the next directed or pinned model that is neither ready nor refused, one at a time.</summary>
+    /// <summary>
+    /// Prepares the next directed or pinned model that is neither ready nor refused, one at a time. Without credentials
+    /// (a restart with no cloud) the models already in the store are made ready, so a pinned model outlives a reboot offline.
+    /// </summary>
     private void KickModels()
     {
-        if (_modelBusy || _credentials is null || _models.Next() is not { } overlay) return;
+        if (_modelBusy || _models.Next(o => _credentials is not null || _modelFiles.IsStored(o)) is not { } overlay) return;
         _modelBusy = true;
-        _modelFiles.PrepareAsync(new Uri(_credentials.ApiUrl.TrimEnd('/') + "/"), _credentials.Token, overlay, _stop.Token)
+        var api = _credentials is null ? null : new Uri(_credentials.ApiUrl.TrimEnd('/') + "/");
+        _modelFiles.PrepareAsync(api, _credentials?.Token, overlay, _stop.Token)
             .PipeTo(Self, success: r => new ModelPrepared(overlay, r.Model, r.Error), failure: e => new ModelPrepared(overlay, null, $"model-failed: {e.Message}"));
     }
 

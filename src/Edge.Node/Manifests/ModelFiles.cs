@@ -21,13 +21,20 @@ public sealed class ModelFiles(string dataDir, HttpClient http, Store.AssetGuard
     private readonly ContentStore _store = new(Path.Combine(dataDir, "models", "content"));
     private readonly string _root = Path.Combine(dataDir, "models");
 
-    /// <summary>The model ready to render with, or a one-line reason (<see cref="DownloadFailed"/>, <c>sha-mismatch</c>, <c>model-corrupt</c> …).</summary>
-    public async Task<(ModelInUse? Model, string? Error)> PrepareAsync(Uri api, string token, ArtifactOverlay overlay, CancellationToken ct)
+    /// <summary>Whether the model's bytes are in this device's store already (so it can be made ready without its cloud).</summary>
+    public bool IsStored(ArtifactOverlay overlay) => _store.Has(overlay.Sha256!);
+
+    /// <summary>
+    /// The model ready to render with, or a one-line reason (<see cref="DownloadFailed"/>, <c>sha-mismatch</c>, <c>model-corrupt</c> …).
+    /// Without a cloud (<paramref name="api"/> null) only a stored model can be made ready.
+    /// </summary>
+    public async Task<(ModelInUse? Model, string? Error)> PrepareAsync(Uri? api, string? token, ArtifactOverlay overlay, CancellationToken ct)
     {
         var sha = overlay.Sha256!;
         if (_store.Has(sha)) await _guard.CheckAsync(_store.PathOf(sha), sha, $"model {overlay.ArtifactId} (download)");
         if (!_store.Has(sha))
         {
+            if (api is null || token is null) return (null, $"{DownloadFailed}: no cloud to fetch {overlay.ArtifactId} from");
             try
             {
                 using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(api, $"api/v1/assets/{sha}"));

@@ -46,8 +46,9 @@ public sealed class ModelSlots
     /// <summary>The sha256 of every model a slot wants (the rest may be deleted).</summary>
     public IReadOnlySet<string> Shas => _directed.Values.Concat(_pinned.Values).Select(s => s.Overlay.Sha256!).ToHashSet(StringComparer.Ordinal);
 
-    /// <summary>The next model that is neither ready nor refused.</summary>
-    public ArtifactOverlay? Next() => _directed.Values.Concat(_pinned.Values).FirstOrDefault(s => s.Ready is null && s.Error is null)?.Overlay;
+    /// <summary>The next model that is neither ready nor refused and that <paramref name="can"/> prepare now.</summary>
+    public ArtifactOverlay? Next(Func<ArtifactOverlay, bool> can) =>
+        _directed.Values.Concat(_pinned.Values).FirstOrDefault(s => s.Ready is null && s.Error is null && can(s.Overlay))?.Overlay;
 
     /// <summary>A test run's outcome, kept in every slot that still wants that model; which kinds of slot took it.</summary>
     public (bool Directed, bool Pinned) Settle(ArtifactOverlay o, ModelInUse? model, string? error)

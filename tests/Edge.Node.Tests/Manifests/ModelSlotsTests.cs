@@ -25,12 +25,13 @@ public sealed class ModelSlotsTests
         slots.Pin([m.Model]);
         Assert.Equal(DefaultModel.Ref.Id, slots.For(m).Id);
         Assert.Equal(DefaultModel.Ref.Id, Assert.Single(slots.States([m])).Id);
-        var next = slots.Next()!;
+        Assert.Null(slots.Next(_ => false)); // nothing it can prepare now (no cloud, not stored)
+        var next = slots.Next(_ => true)!;
         Assert.Equal((Pinned.Id, Pinned.Sha256), (next.ArtifactId, next.Sha256));
 
         Assert.Equal((false, true), slots.Settle(next, new ModelInUse(Pinned.Id, "/models/b"), null));
         Assert.Equal(("minilm-pinned@2.0.0", "/models/b"), (slots.For(m).Id, slots.For(m).Directory));
-        Assert.Null(slots.Next());
+        Assert.Null(slots.Next(_ => true));
         Assert.Contains(Pinned.Sha256, slots.Shas);
     }
 
@@ -40,12 +41,12 @@ public sealed class ModelSlotsTests
         var slots = new ModelSlots();
         var m = Pinning(Pinned);
         slots.Pin([m.Model, DefaultModel.Ref]);
-        slots.Settle(slots.Next()!, null, "sha-mismatch: arrived as 4a64cee3d413");
+        slots.Settle(slots.Next(_ => true)!, null, "sha-mismatch: arrived as 4a64cee3d413");
         Assert.Equal(DefaultModel.Ref.Id, slots.For(m).Id);
         var states = slots.States([m]);
         Assert.Contains(states, s => s.Id == Pinned.Id && s.Error!.StartsWith("sha-mismatch"));
         Assert.Contains(states, s => s.Id == DefaultModel.Ref.Id && s.Error is null);
-        Assert.Null(slots.Next()); // refused: not tried again until the model changes
+        Assert.Null(slots.Next(_ => true)); // refused: not tried again until the model changes
         slots.Pin([]);
         Assert.DoesNotContain(Pinned.Sha256, slots.Shas);
     }
