@@ -219,8 +219,8 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
                 ? $"manifests: {who} {p.Overlay.ArtifactId} loaded and verified; renders use it from now on"
                 : $"manifests: {who} {p.Overlay.ArtifactId} refused ({p.Error}); {(directed ? "keeping the model in use" : "its campaigns render with the built-in model")}");
             if (p.Error is null) Record(Shared.Audit.AuditCommands.Actions.ModelSwap, p.Overlay.Name, $"{(directed ? "" : "pinned ")}-> {p.Overlay.ArtifactId} sha256 {p.Overlay.Sha256}");
-            if (p.Model is { } ready) AnnounceInForce(m => ModelFor(m).Id == ready.Id);
             else if (pinned) Record(Shared.Audit.AuditCommands.Actions.ModelSwap, p.Overlay.Name, $"pinned {p.Overlay.ArtifactId} refused: {p.Error}");
+            if (p.Model is { } ready) AnnounceInForce(m => ModelFor(m).Id == ready.Id);
         }
         Report();
         KickModels();
