@@ -21,9 +21,11 @@ public sealed class NativeHeapTests
     public void Memory_freed_between_live_blocks_stays_resident_until_a_trim_hands_it_back()
     {
         if (!OperatingSystem.IsLinux()) return;
-        // 64 MB in 64 KB blocks (under glibc's mmap threshold, so from the heap), each followed by a small block that
-        // stays: the freed blocks cannot merge into the heap's top, so only a trim can return them (as a parsed model file).
-        // The freed blocks' own pages are asked about (mincore), not the process's RSS, which other threads move.
+        // 64 MB in 64 KB blocks (under glibc's mmap threshold, so from the heap), each followed by one of the same size
+        // that stays: the freed blocks cannot merge with each other or into the heap's top (which glibc trims by itself),
+        // so only a trim can return them, as with a parsed model file. A small block would not do: in a heap other tests
+        // have used, it comes from a free list elsewhere. The freed blocks' own pages are asked about (mincore), not the
+        // process's RSS, which other threads move.
         var ones = Enumerable.Repeat((byte)1, BlockBytes).ToArray();
         var freed = new IntPtr[Blocks];
         var kept = new IntPtr[Blocks];
@@ -31,7 +33,7 @@ public sealed class NativeHeapTests
         {
             freed[i] = Marshal.AllocHGlobal(BlockBytes);
             Marshal.Copy(ones, 0, freed[i], BlockBytes); // resident, not just reserved
-            kept[i] = Marshal.AllocHGlobal(32);
+            kept[i] = Marshal.AllocHGlobal(BlockBytes);
         }
         try
         {
