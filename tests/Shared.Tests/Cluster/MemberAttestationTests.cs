@@ -44,7 +44,8 @@ public sealed class MemberAttestationTests : IDisposable
         // The seed attested the honest node (settled: never refused after that); it is still Up and nothing else was refused.
         while (((MemberAttested)await attested.ReceiveAsync(TimeSpan.FromSeconds(30))).Address != honest.Cluster.SelfAddress) { }
         Assert.True(seed.Cluster.State.Members.Any(m => m.Address == honest.Cluster.SelfAddress && m.Status == MemberStatus.Up),
-            $"the honest node is not Up at the seed; members: {string.Join(", ", seed.Cluster.State.Members)}; unreachable: {string.Join(", ", seed.Cluster.State.Unreachable)}");
+            $"the honest node is not Up at the seed; members: {string.Join(", ", seed.Cluster.State.Members)}; unreachable: {string.Join(", ", seed.Cluster.State.Unreachable)}; "
+            + $"the honest node's own shutdown reason: {CoordinatedShutdown.Get(honest.System).ShutdownReason?.ToString() ?? "none"}");
         await Assert.ThrowsAnyAsync<Exception>(() => refusals.ReceiveAsync(TimeSpan.FromMilliseconds(200)));
     }
 
