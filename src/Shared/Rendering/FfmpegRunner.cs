@@ -70,6 +70,7 @@ public sealed class FfmpegProcess : IDisposable
     internal FfmpegProcess(Process process, TimeSpan timeout, bool captureStdout)
     {
         _process = process;
+        Id = process.Id; // read once: a disposed Process no longer says, and a waiting step is checked while another thread may stop it
         _timeout = timeout;
         _stdout = captureStdout ? process.StandardOutput.ReadToEndAsync(CancellationToken.None) : DrainAsync(process.StandardOutput);
         _stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
@@ -88,7 +89,7 @@ public sealed class FfmpegProcess : IDisposable
         }
     }
 
-    public int Id => _process.Id;
+    public int Id { get; }
 
     /// <summary>Waits for exit; kills on cancellation or timeout; throws <see cref="FfmpegFailedException"/> on a non-zero exit.</summary>
     public async Task<FfmpegResult> WaitAsync(CancellationToken ct = default)

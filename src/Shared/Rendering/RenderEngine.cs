@@ -13,6 +13,7 @@ public sealed class RenderEngine(FfmpegRunner runner, string? workRoot = null) :
     private static readonly UTF8Encoding Utf8NoBom = new(encoderShouldEmitUTF8Identifier: false);
     private WarmStep? _assembler;
     private WarmStep? _mixer;
+    private readonly object _warming = new();
     // One per grade: the grade is chosen per render, and each plans another filter graph.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, WarmStep> _personalisers = new(StringComparer.Ordinal);
 
@@ -59,8 +60,6 @@ public sealed class RenderEngine(FfmpegRunner runner, string? workRoot = null) :
         // step for the same slot and stop each other's.
         lock (_warming) WarmUpOneAtATime(prepared, like);
     }
-
-    private readonly object _warming = new();
 
     private void WarmUpOneAtATime(PreparedTemplate prepared, RenderRequest? like)
     {

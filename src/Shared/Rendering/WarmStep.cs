@@ -37,14 +37,7 @@ internal sealed class WarmStep : IDisposable
     /// Whether the process has done all it can before the render: loaded, and blocked on its pipe (or gone, and then of
     /// no use either way). Null where the platform cannot tell.
     /// </summary>
-    public bool? Loaded
-    {
-        get
-        {
-            try { return Process.HasExited ? true : Fifo.IsWaitingForWriter(Process.Id); }
-            catch (InvalidOperationException) { return true; } // stopped while being checked: gone
-        }
-    }
+    public bool? Loaded => Process.HasExited ? true : Fifo.IsWaitingForWriter(Process.Id);
 
     /// <summary>Whether a personalise step planned in <see cref="Dir"/> is exactly the one this process runs.</summary>
     public bool Runs(IReadOnlyList<string> plannedArgs) => _plannedArgs is { } mine && mine.SequenceEqual(plannedArgs);
