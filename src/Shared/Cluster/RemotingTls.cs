@@ -12,6 +12,7 @@ namespace Fleet.Shared.Cluster;
 /// certificate <see cref="Trust"/> accepts (issued by the fleet CA, in date, not revoked; never a device certificate).
 /// A refused peer is one warning line. TLS sees a certificate, not a member, so the node also runs a
 /// <see cref="NodeAttestor"/> that downs any member whose claimed address and roles its certificate does not grant.
+/// A failed outbound handshake refuses that connection, not this node (<see cref="PeerHandshakeGuard"/>).
 /// </summary>
 public sealed record RemotingTls(X509Certificate2 Certificate, FleetTrust Trust)
 {
@@ -30,6 +31,8 @@ public sealed record RemotingTls(X509Certificate2 Certificate, FleetTrust Trust)
     {
         builder
             .AddHocon("akka.remote.dot-netty.tcp.enable-ssl = on", HoconAddMode.Prepend)
+            .AddHocon(PeerHandshakeGuard.Hocon, HoconAddMode.Prepend)
+            .AddStartup((system, _) => PeerHandshakeGuard.Install(system))
             .AddSetup(new DotNettySslSetup(Certificate, suppressValidation: false, requireMutualAuthentication: true,
                 validateCertificateHostname: false, customValidator: Validate));
         return RunsAttestor

@@ -14,7 +14,11 @@ public sealed class TlsNode(IHost host) : IDisposable
 
     public Akka.Cluster.Cluster Cluster => Akka.Cluster.Cluster.Get(System);
 
-    public static async Task<TlsNode> StartAsync(int port, int seedPort, RemotingTls? tls, params string[] roles)
+    public static Task<TlsNode> StartAsync(int port, int seedPort, RemotingTls? tls, params string[] roles) =>
+        StartLoggingAsync(port, seedPort, tls, "ERROR", roles);
+
+    /// <param name="logLevel">The lowest Akka log level published on the event stream (a test that waits for a warning).</param>
+    public static async Task<TlsNode> StartLoggingAsync(int port, int seedPort, RemotingTls? tls, string logLevel, params string[] roles)
     {
         var settings = new NodeSettings
         {
@@ -22,7 +26,7 @@ public sealed class TlsNode(IHost host) : IDisposable
             Roles = roles.Length == 0 ? new[] { FleetCluster.ControlRole } : roles,
             SeedNodes = new[] { $"akka.tcp://{FleetCluster.SystemName}@127.0.0.1:{seedPort}" },
             Tls = tls,
-            LogLevel = "ERROR",
+            LogLevel = logLevel,
             // These tests are about who may join, not failure detection: three nodes in one test process on a loaded
             // 2-core machine can miss Akka's default 3 s of heartbeats, and a node called unreachable may then be downed.
             HeartbeatPause = TimeSpan.FromSeconds(6),
