@@ -258,6 +258,37 @@ public sealed class ManifestsActorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_rollout_model_directed_to_the_device_is_kept_after_a_restart_offline_and_a_tampered_kept_table_is_not()
+    {
+        var bytes = await File.ReadAllBytesAsync(Fleet.Shared.Personalisation.Embedding.MiniLmOptions.Default.ModelPath);
+        _cloud.Assets[Sha(bytes)] = bytes;
+        var directed = new ArtifactOverlay("r1", Fleet.Shared.Rollouts.ArtifactKind.Model, DefaultModel.Ref.Name, "2.0.0", Sha(bytes), ["kiosk-t"],
+            new Dictionary<string, string>(), null);
+        Serve(1, heroSeed: 1);
+        _actor.Tell(Signed(Table(1, ++_revision) with { Overlays = [directed] }));
+        await ModelInUse(directed.ArtifactId);
+
+        // Restarted with no cloud: the kept table is verified again and the stored rollout model is used.
+        await _actor.GracefulStop(TimeSpan.FromSeconds(3));
+        _cloud.Down = true;
+        _actor = StartActor(sendCredentials: false);
+        await ModelInUse(directed.ArtifactId);
+
+        // A kept table whose signature no longer covers its directives is not obeyed: the manifest's model renders.
+        await _actor.GracefulStop(TimeSpan.FromSeconds(3));
+        var kept = Path.Combine(_tmp.Sub("edge"), "manifests", "assignments.json");
+        await File.WriteAllTextAsync(kept, (await File.ReadAllTextAsync(kept)).Replace("\"signature\":\"", "\"signature\":\"AAAA", StringComparison.Ordinal));
+        _actor = StartActor(sendCredentials: false);
+        var status = await WaitRunning(1);
+        Assert.StartsWith("kept assignment table refused: ", status.LastError);
+        Assert.Equal(DefaultModel.Ref.Id, (await _actor.Ask<ActiveCampaign>(new GetActiveCampaign(Campaign), TimeSpan.FromSeconds(3))).Model.Id);
+    }
+
+    private Task<ActiveCampaign> ModelInUse(string id) =>
+        Eventually.Until(() => _actor.Ask<ActiveCampaign>(new GetActiveCampaign(Campaign), TimeSpan.FromSeconds(3)), a => a.Model.Id == id,
+            TimeSpan.FromSeconds(60), $"model {id} in use");
+
+    [Fact]
     public async Task A_download_cut_half_way_with_the_cloud_gone_resumes_later_and_never_runs_a_half_written_asset()
     {
         Serve(1, heroSeed: 1);

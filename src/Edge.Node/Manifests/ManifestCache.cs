@@ -32,6 +32,7 @@ public sealed class ManifestCache
     private string TrustPath => Path.Combine(Root, TrustFile);
     private string RejectionsPath => Path.Combine(Root, "rejections.json");
     private string RevisionPath => Path.Combine(Root, "assignments-revision");
+    private string DirectivesPath => Path.Combine(Root, "assignments.json");
 
     /// <summary>The revision of the last verified assignment table (0: none yet), kept so a restart does not reopen the door to a replay.</summary>
     public long LoadAssignmentRevision() =>
@@ -39,6 +40,15 @@ public sealed class ManifestCache
 
     public void SaveAssignmentRevision(long revision) =>
         Fleet.Shared.IO.PrivateFile.WriteNew(RevisionPath, revision.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>
+    /// The signed directives of the last verified assignment table, kept so its rollout model overlays outlive a restart
+    /// without the cloud. Only the signature is kept and trusted: the caller verifies it again, as any received table.
+    /// </summary>
+    public AssignmentTable? LoadAssignments() =>
+        File.Exists(DirectivesPath) ? new AssignmentTable(0, [], "", SignedJson: File.ReadAllText(DirectivesPath)) : null;
+
+    public void SaveAssignments(AssignmentTable verified) => WriteAtomic(DirectivesPath, System.Text.Encoding.UTF8.GetBytes(verified.SignedJson!));
 
     /// <summary>The kept envelope (current, or previous) of each campaign that still verifies against <paramref name="trust"/>; expiry is not checked, so offline devices keep rendering.</summary>
     public Dictionary<string, SignedManifest> LoadInForce(TrustSet trust, Action<string, string> dropped)

@@ -71,7 +71,9 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
         _held = OpenTrust(root);
         _trust = _held?.Set ?? TrustSet.Empty;
         _inForce = _cache.LoadInForce(_trust, (id, why) => AgentLog.Write($"manifests: dropped kept {id}: {why}"));
+        _table = KeptTable();
         FollowPinnedModels();
+        if (_table is not null) FollowModelOverlays(_table);
 
         Receive<DeviceCredentials>(c =>
         {
@@ -149,11 +151,26 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
         if (t.Revision != _heldRevision) _cache.SaveAssignmentRevision(_heldRevision = t.Revision);
         var changed = _table is null || t.Revision != _table.Revision || adopted;
         _table = t;
+        if (changed) _cache.SaveAssignments(t);
         if (changed) _refused.Clear();
         if (changed) SyncPriors();
         DropWithdrawn(t);
         FollowPinnedModels();
         FollowModelOverlays(t);
+    }
+
+    /// <summary>
+    /// The table kept from the last run, verified again (trust, revision): a device restarted without its cloud keeps the
+    /// rollout models it was directed to instead of falling back to the manifest's until the cloud answers.
+    /// </summary>
+    private AssignmentTable? KeptTable()
+    {
+        if (_cache.LoadAssignments() is not { } kept) return null;
+        var (t, refusal) = SignedAssignments.Verify(kept, _trust, _heldRevision, _clock.GetUtcNow());
+        if (t is not null) return t;
+        _lastError = $"kept {refusal}";
+        AgentLog.Write($"manifests: {_lastError}; rollout models wait for the cloud's table");
+        return null;
     }
 
     /// <summary>A kept version the fleet withdrew leaves force at once; the assigned version (or nothing) replaces it.</summary>
