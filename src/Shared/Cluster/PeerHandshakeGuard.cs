@@ -1,7 +1,7 @@
 using System.Reflection;
+using Akka;
 using Akka.Actor;
 using Akka.Event;
-using Akka;
 using Akka.Util;
 
 namespace Fleet.Shared.Cluster;
@@ -19,7 +19,8 @@ namespace Fleet.Shared.Cluster;
 /// How: a first shutdown phase (<see cref="Phase"/>, <c>recover = off</c>, which Akka documents as "the shutdown is
 /// aborted") fails when the reason is the transport's handshake failure, so no later phase runs. Akka's coordinated
 /// shutdown runs only once per system, so the guard then re-arms it (two private fields, checked at start: an Akka
-/// upgrade that renames them fails every TLS node's start, not a shutdown at 3 a.m.).
+/// upgrade that renames them fails every TLS node's start, not a shutdown at 3 a.m.). A shutdown asked for in the instant
+/// between the abort and the re-arm gets the aborted run's answer and does not run.
 /// </remarks>
 internal static class PeerHandshakeGuard
 {
@@ -40,8 +41,8 @@ internal static class PeerHandshakeGuard
 
     public static void Install(ActorSystem system)
     {
-        var runStarted = Field("_runStarted");
-        var runPromise = Field("_runPromise");
+        var runStarted = Field("_runStarted", typeof(AtomicReference<CoordinatedShutdown.Reason>));
+        var runPromise = Field("_runPromise", typeof(TaskCompletionSource<Done>));
         var shutdown = CoordinatedShutdown.Get(system);
         var log = Akka.Event.Logging.GetLogger(system, typeof(PeerHandshakeGuard));
         shutdown.AddTask(Phase, "refuse-shutdown-on-peer-handshake-failure", () =>
@@ -66,7 +67,7 @@ internal static class PeerHandshakeGuard
         }, TaskContinuationOptions.ExecuteSynchronously);
     }
 
-    private static FieldInfo Field(string name) =>
-        typeof(CoordinatedShutdown).GetField(name, BindingFlags.Instance | BindingFlags.NonPublic)
-        ?? throw new MissingFieldException($"{nameof(CoordinatedShutdown)}.{name} is gone in this Akka version: {nameof(PeerHandshakeGuard)} cannot re-arm the shutdown");
+    private static FieldInfo Field(string name, Type type) =>
+        typeof(CoordinatedShutdown).GetField(name, BindingFlags.Instance | BindingFlags.NonPublic) is { } f && f.FieldType == type ? f
+        : throw new MissingFieldException($"{nameof(CoordinatedShutdown)}.{name} ({type.Name}) is gone in this Akka version: {nameof(PeerHandshakeGuard)} cannot re-arm the shutdown");
 }
