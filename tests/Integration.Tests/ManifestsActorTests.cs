@@ -258,6 +258,44 @@ public sealed class ManifestsActorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_verified_model_is_warmed_through_the_render_pipeline_before_renders_switch_to_it()
+    {
+        var bytes = await File.ReadAllBytesAsync(Fleet.Shared.Personalisation.Embedding.MiniLmOptions.Default.ModelPath);
+        _cloud.Assets[Sha(bytes)] = bytes;
+        var directed = new ArtifactOverlay("r1", Fleet.Shared.Rollouts.ArtifactKind.Model, DefaultModel.Ref.Name, "2.0.0", Sha(bytes), ["kiosk-t"],
+            new Dictionary<string, string>(), null);
+        Serve(1, heroSeed: 1);
+        Assign(1);
+        await WaitRunning(1);
+        var asked = Inbox.Create(_system);
+        var pipeline = _system.ActorOf(Props.Create(() => new HeldPipeline(asked.Receiver)));
+        _system.EventStream.Publish(new RenderPipelineListening(pipeline));
+
+        _actor.Tell(Signed(Table(1, ++_revision) with { Overlays = [directed] }));
+        var warm = (WarmWithModel)await asked.ReceiveAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal((Campaign, directed.ArtifactId), (warm.CampaignId, warm.Model.Id));
+        // Verified, but renders keep the model they use until the pipeline says it is ready.
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        Assert.Equal(DefaultModel.Ref.Id, (await _actor.Ask<ActiveCampaign>(new GetActiveCampaign(Campaign), TimeSpan.FromSeconds(3))).Model.Id);
+
+        pipeline.Tell(HeldPipeline.Answer);
+        await ModelInUse(directed.ArtifactId);
+    }
+
+    /// <summary>A render pipeline that reports each warm-up it is asked for and answers only when told to.</summary>
+    private sealed class HeldPipeline : ReceiveActor
+    {
+        public const string Answer = "answer";
+
+        public HeldPipeline(IActorRef report)
+        {
+            var waiting = new List<IActorRef>();
+            Receive<WarmWithModel>(w => { waiting.Add(Sender); report.Tell(w); });
+            Receive<string>(_ => waiting.ForEach(a => a.Tell(new ModelWarmed(null))));
+        }
+    }
+
+    [Fact]
     public async Task A_rollout_model_directed_to_the_device_is_kept_after_a_restart_offline_and_a_tampered_kept_table_is_not()
     {
         var bytes = await File.ReadAllBytesAsync(Fleet.Shared.Personalisation.Embedding.MiniLmOptions.Default.ModelPath);

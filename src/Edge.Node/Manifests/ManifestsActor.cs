@@ -21,6 +21,8 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
 {
     public const string Name = Fleet.Shared.Cluster.ActorNames.Edge.Manifests;
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(15);
+    /// <summary>How long renders wait on the old model for the pipeline to warm up with a new one.</summary>
+    private static readonly TimeSpan WarmTimeout = TimeSpan.FromSeconds(30);
     /// <summary>A failed sync is tried again after 1, 2, 4, 8, then every 15 s; the cache stays in force meanwhile.</summary>
     private static readonly Fleet.Shared.Resilience.Backoff SyncBackoff = new(TimeSpan.FromSeconds(1), MaxRetryDelay);
 
@@ -48,6 +50,7 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
     private long _heldRevision;
     private string? _lastTableRefusal;
     private IActorRef? _reportTo;
+    private IActorRef? _pipeline;
     private string? _busyWith;
     private string? _lastError;
     private int _failures;
@@ -100,7 +103,14 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
         Receive<Store.AssetQuarantined>(Repair);
         Receive<GetActiveCampaign>(q => Sender.Tell(Active(q.CampaignId)));
         Receive<GetStatus>(_ => Sender.Tell(CurrentStatus()));
-        Receive<RenderPipelineListening>(_ => AnnounceInForce(_ => true));
+        Receive<RenderPipelineListening>(l =>
+        {
+            _pipeline = l.Pipeline;
+            Context.Watch(l.Pipeline);
+            AnnounceInForce(_ => true);
+        });
+        Receive<Terminated>(t => { if (t.ActorRef.Equals(_pipeline)) _pipeline = null; });
+        Receive<ModelSwitch>(SwitchModel);
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -228,19 +238,51 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
             Timers.StartSingleTimer(RetryModels.Instance, RetryModels.Instance, MaxRetryDelay);
             return;
         }
-        var (directed, pinned) = _models.Settle(p.Overlay, p.Model, p.Error);
+        var pipeline = p.Model is null ? null : _pipeline;
+        var (directed, pinned) = _models.Settle(p.Overlay, p.Model, p.Error, warming: pipeline is not null);
         if (directed || pinned)
         {
             var who = directed ? "model" : "pinned model";
-            AgentLog.Write(p.Error is null
-                ? $"manifests: {who} {p.Overlay.ArtifactId} loaded and verified; renders use it from now on"
-                : $"manifests: {who} {p.Overlay.ArtifactId} refused ({p.Error}); {(directed ? "keeping the model in use" : "its campaigns render with the built-in model")}");
-            if (p.Error is null) Record(Shared.Audit.AuditCommands.Actions.ModelSwap, p.Overlay.Name, $"{(directed ? "" : "pinned ")}-> {p.Overlay.ArtifactId} sha256 {p.Overlay.Sha256}");
-            else if (pinned) Record(Shared.Audit.AuditCommands.Actions.ModelSwap, p.Overlay.Name, $"pinned {p.Overlay.ArtifactId} refused: {p.Error}");
-            if (p.Model is { } ready) AnnounceInForce(m => ModelFor(m).Id == ready.Id);
+            if (p.Error is not null)
+            {
+                AgentLog.Write($"manifests: {who} {p.Overlay.ArtifactId} refused ({p.Error}); {(directed ? "keeping the model in use" : "its campaigns render with the built-in model")}");
+                if (pinned) Record(Shared.Audit.AuditCommands.Actions.ModelSwap, p.Overlay.Name, $"pinned {p.Overlay.ArtifactId} refused: {p.Error}");
+            }
+            else if (pipeline is not null) WarmBeforeSwitch(pipeline, p.Overlay, p.Model!, who);
+            else Switched(p.Overlay, p.Model!, directed);
         }
         Report();
         KickModels();
+    }
+
+    /// <summary>
+    /// Each version in force that is about to render with the new model is warmed with it first (its copy embedded, its
+    /// ffmpeg steps waiting); renders keep the model they use until then, so a model canary's first renders do not pay
+    /// for the switch. The switch happens when the warm-up answers, fails or times out.
+    /// </summary>
+    private void WarmBeforeSwitch(IActorRef pipeline, ArtifactOverlay overlay, ModelInUse ready, string who)
+    {
+        var versions = _inForce.Values.Select(s => s.Manifest).Where(m => _models.For(m, warming: true).Id == ready.Id).ToList();
+        AgentLog.Write($"manifests: {who} {overlay.ArtifactId} verified; warming {versions.Count} campaign(s) up with it before renders switch");
+        Task.WhenAll(versions.Select(m => pipeline.Ask<ModelWarmed>(new WarmWithModel(m.CampaignId, ready), WarmTimeout)))
+            .PipeTo(Self, success: r => new ModelSwitch(overlay, ready, r.Select(w => w.Error).FirstOrDefault(e => e is not null)),
+                failure: e => new ModelSwitch(overlay, ready, e.GetBaseException().Message));
+    }
+
+    private void SwitchModel(ModelSwitch s)
+    {
+        if (s.Error is not null) AgentLog.Write($"manifests: {s.Overlay.ArtifactId} not warmed up ahead ({s.Error}); its first renders do the rest");
+        var (directed, pinned) = _models.Warmed(s.Overlay);
+        if (!directed && !pinned) return; // withdrawn or replaced while warming
+        Switched(s.Overlay, s.Model, directed);
+        Report();
+    }
+
+    private void Switched(ArtifactOverlay overlay, ModelInUse ready, bool directed)
+    {
+        AgentLog.Write($"manifests: {(directed ? "model" : "pinned model")} {overlay.ArtifactId} loaded and verified; renders use it from now on");
+        Record(Shared.Audit.AuditCommands.Actions.ModelSwap, overlay.Name, $"{(directed ? "" : "pinned ")}-> {overlay.ArtifactId} sha256 {overlay.Sha256}");
+        AnnounceInForce(m => ModelFor(m).Id == ready.Id);
     }
 
     /// <summary>Starts the next fetch the plan calls for, one at a time.</summary>
@@ -392,6 +434,8 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
     private sealed record PreparedAhead(FetchOutcome.Verified Verified, string? Error);
 
     private sealed record ModelPrepared(ArtifactOverlay Overlay, ModelInUse? Model, string? Error);
+
+    private sealed record ModelSwitch(ArtifactOverlay Overlay, ModelInUse Model, string? Error);
 
     /// <summary>Fetches the fleet prior of every campaign version in force (the table changed, the hour came round).</summary>
     private void SyncPriors()

@@ -25,11 +25,18 @@ public static class ManifestsProtocol
     /// </summary>
     public sealed record VersionInForce(string CampaignId, int Version);
 
-    /// <summary>Published by a render pipeline once it listens for <see cref="VersionInForce"/>: every version in force is announced again.</summary>
-    public sealed record RenderPipelineListening
-    {
-        public static readonly RenderPipelineListening Instance = new();
-    }
+    /// <summary>
+    /// Published by a render pipeline once it listens for <see cref="VersionInForce"/>: every version in force is announced
+    /// again, and from then on a newly verified model is warmed through <paramref name="Pipeline"/> (<see cref="WarmWithModel"/>)
+    /// before renders switch to it.
+    /// </summary>
+    public sealed record RenderPipelineListening(Akka.Actor.IActorRef Pipeline);
+
+    /// <summary>Asked of the render pipeline before renders of a version in force switch to <paramref name="Model"/>; answered with <see cref="ModelWarmed"/>.</summary>
+    public sealed record WarmWithModel(string CampaignId, Personalisation.ModelInUse Model);
+
+    /// <param name="Error">Why the pipeline is not (fully) ready; the switch happens all the same and the first render does the rest.</param>
+    public sealed record ModelWarmed(string? Error);
 
     public sealed record GetStatus
     {

@@ -12,7 +12,11 @@ namespace Fleet.Edge.Manifests;
 /// </summary>
 public sealed class ModelSlots
 {
-    public sealed record Slot(ArtifactOverlay Overlay, ModelInUse? Ready, string? Error);
+    /// <param name="Warming">Ready, but renders keep the model they use until the render pipeline has warmed up with it.</param>
+    public sealed record Slot(ArtifactOverlay Overlay, ModelInUse? Ready, string? Error, bool Warming = false)
+    {
+        public ModelInUse? InUse(bool counting) => counting || !Warming ? Ready : null;
+    }
 
     private readonly Dictionary<string, Slot> _directed = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Slot> _pinned = new(StringComparer.Ordinal);
@@ -50,36 +54,46 @@ public sealed class ModelSlots
     public ArtifactOverlay? Next(Func<ArtifactOverlay, bool> can) =>
         _directed.Values.Concat(_pinned.Values).FirstOrDefault(s => s.Ready is null && s.Error is null && can(s.Overlay))?.Overlay;
 
-    /// <summary>A test run's outcome, kept in every slot that still wants that model; which kinds of slot took it.</summary>
-    public (bool Directed, bool Pinned) Settle(ArtifactOverlay o, ModelInUse? model, string? error)
+    /// <summary>
+    /// A test run's outcome, kept in every slot that still wants that model; which kinds of slot took it. A model that
+    /// passed with <paramref name="warming"/> is not used until <see cref="Warmed"/>.
+    /// </summary>
+    public (bool Directed, bool Pinned) Settle(ArtifactOverlay o, ModelInUse? model, string? error, bool warming = false) =>
+        Update(o, _ => true, s => s with { Ready = model, Error = error, Warming = warming && model is not null });
+
+    /// <summary>The render pipeline is ready for the model: renders use it from now on, in the slots still warming it.</summary>
+    public (bool Directed, bool Pinned) Warmed(ArtifactOverlay o) => Update(o, s => s.Warming, s => s with { Warming = false });
+
+    private (bool Directed, bool Pinned) Update(ArtifactOverlay o, Func<Slot, bool> applies, Func<Slot, Slot> change)
     {
-        var directed = _directed.TryGetValue(o.Name, out var d) && d.Overlay.Sha256 == o.Sha256;
-        if (directed) _directed[o.Name] = d! with { Ready = model, Error = error };
-        var pinned = _pinned.TryGetValue(o.Sha256!, out var p);
-        if (pinned) _pinned[o.Sha256!] = p! with { Ready = model, Error = error };
+        var directed = _directed.TryGetValue(o.Name, out var d) && d.Overlay.Sha256 == o.Sha256 && applies(d);
+        if (directed) _directed[o.Name] = change(d!);
+        var pinned = _pinned.TryGetValue(o.Sha256!, out var p) && applies(p!);
+        if (pinned) _pinned[o.Sha256!] = change(p!);
         return (directed, pinned);
     }
 
     /// <summary>A stored model file failed its check: it is verified again before any render uses it.</summary>
     public void Forget(string sha)
     {
-        foreach (var (name, slot) in _directed.Where(m => m.Value.Overlay.Sha256 == sha).ToList()) _directed[name] = slot with { Ready = null, Error = null };
-        if (_pinned.TryGetValue(sha, out var pin)) _pinned[sha] = pin with { Ready = null, Error = null };
+        foreach (var (name, slot) in _directed.Where(m => m.Value.Overlay.Sha256 == sha).ToList()) _directed[name] = new Slot(slot.Overlay, null, null);
+        if (_pinned.TryGetValue(sha, out var pin)) _pinned[sha] = new Slot(pin.Overlay, null, null);
     }
 
     /// <summary>
-    /// The model a rollout switched this device to, once verified; otherwise the one the manifest pins, once verified;
-    /// otherwise the built-in one (and it is named as such).
+    /// The model a rollout switched this device to, once verified (and warmed); otherwise the one the manifest pins, once
+    /// verified (and warmed); otherwise the built-in one (and it is named as such). <paramref name="warming"/>: the model
+    /// renders will use once the models warming now are warmed.
     /// </summary>
-    public ModelInUse For(Manifest m) =>
-        _directed.TryGetValue(m.Model.Name, out var slot) && slot.Ready is { } ready ? ready
-        : _pinned.TryGetValue(m.Model.Sha256, out var pin) && pin.Ready is { } pinned ? pinned
+    public ModelInUse For(Manifest m, bool warming = false) =>
+        _directed.TryGetValue(m.Model.Name, out var slot) && slot.InUse(warming) is { } ready ? ready
+        : _pinned.TryGetValue(m.Model.Sha256, out var pin) && pin.InUse(warming) is { } pinned ? pinned
         : new ModelInUse(DefaultModel.Ref.Id, null);
 
     /// <summary>Models renders use now, and models this device was told to use but refused (with why).</summary>
     public List<DeviceModel> States(IEnumerable<Manifest> inForce) =>
         inForce.Select(m => For(m).Id)
-            .Concat(_directed.Values.Where(m => m.Ready is not null).Select(m => m.Ready!.Id))
+            .Concat(_directed.Values.Where(m => m.InUse(false) is not null).Select(m => m.Ready!.Id))
             .Distinct(StringComparer.Ordinal).Select(id => ArtifactRef.Parse(id, "")).Select(r => new DeviceModel(r.Name, r.Version, null))
             .Concat(_directed.Values.Concat(_pinned.Values).Where(m => m.Error is not null).Select(m => new DeviceModel(m.Overlay.Name, m.Overlay.Version, m.Error)))
             .ToList();

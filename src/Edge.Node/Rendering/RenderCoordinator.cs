@@ -60,7 +60,9 @@ public sealed class RenderCoordinator : ReceiveActor
             _jobs[job] = req.Artifacts(settings);
         });
         Receive<WarmVersion>(w => VersionWarmer.WarmAsync(w, _services).PipeTo(Sender));
-        Receive<Manifests.ManifestsProtocol.VersionInForce>(v => WarmInForce(v));
+        Receive<Manifests.ManifestsProtocol.VersionInForce>(v => WarmInForce(v.CampaignId, null).PipeTo(Self, failure: e => new VersionWarmed(0, e.GetBaseException().Message)));
+        Receive<Manifests.ManifestsProtocol.WarmWithModel>(w => WarmInForce(w.CampaignId, w.Model)
+            .PipeTo(Sender, success: r => new Manifests.ManifestsProtocol.ModelWarmed(r.Error), failure: e => new Manifests.ManifestsProtocol.ModelWarmed(e.GetBaseException().Message)));
         Receive<VersionWarmed>(w =>
         {
             if (w.Error is not null) Hosting.AgentLog.Write($"render: not warmed ahead ({w.Error}); the first render does the rest");
@@ -99,16 +101,15 @@ public sealed class RenderCoordinator : ReceiveActor
         PreparedTemplates? prepared = null, Func<string, Task<Manifests.CampaignInForce?>>? inForce = null, HttpClient? cloudHttp = null) =>
         Akka.Actor.Props.Create(() => new RenderCoordinator(settings, policy, personalise, guard, audit, prepared, inForce, cloudHttp));
 
-    // The version the manifests actor just put in force, found as a render would find it, then warmed; a campaign no
-    // longer in force by then is skipped.
-    private void WarmInForce(Manifests.ManifestsProtocol.VersionInForce v)
+    // The campaign the manifests actor names, found as a render would find it, then warmed with the model its renders use
+    // (or the one they are about to switch to); a campaign no longer in force by then is skipped.
+    private Task<VersionWarmed> WarmInForce(string campaignId, Personalisation.ModelInUse? model)
     {
-        if (_inForce is not { } find) return;
+        if (_inForce is not { } find) return Task.FromResult(new VersionWarmed(0, null));
         var services = _services;
-        Task.Run(async () => await find(v.CampaignId) is { } c
-                ? await VersionWarmer.WarmAsync(new WarmVersion(c.Campaign, c.Version, c.Model, c.Expected), services)
-                : new VersionWarmed(0, null))
-            .PipeTo(Self, failure: e => new VersionWarmed(0, e.GetBaseException().Message));
+        return Task.Run(async () => await find(campaignId) is { } c
+            ? await VersionWarmer.WarmAsync(new WarmVersion(c.Campaign, c.Version, model ?? c.Model, c.Expected), services)
+            : new VersionWarmed(0, null));
     }
 
     protected override void PreStart()
@@ -119,7 +120,7 @@ public sealed class RenderCoordinator : ReceiveActor
         Context.System.EventStream.Subscribe(Self, typeof(Store.AssetQuarantined));
         if (_inForce is null) return;
         Context.System.EventStream.Subscribe(Self, typeof(Manifests.ManifestsProtocol.VersionInForce));
-        Context.System.EventStream.Publish(Manifests.ManifestsProtocol.RenderPipelineListening.Instance);
+        Context.System.EventStream.Publish(new Manifests.ManifestsProtocol.RenderPipelineListening(Self));
     }
 
     protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);

@@ -36,6 +36,28 @@ public sealed class ModelSlotsTests
     }
 
     [Fact]
+    public void A_model_verified_while_the_pipeline_warms_up_runs_only_once_warmed_and_a_forgotten_one_never()
+    {
+        var slots = new ModelSlots();
+        var m = Pinning(Pinned);
+        slots.Pin([m.Model]);
+        var next = slots.Next(_ => true)!;
+        Assert.Equal((false, true), slots.Settle(next, new ModelInUse(Pinned.Id, "/models/b"), null, warming: true));
+        Assert.Equal(DefaultModel.Ref.Id, slots.For(m).Id);
+        Assert.Equal(Pinned.Id, slots.For(m, warming: true).Id);
+        Assert.Null(slots.Next(_ => true)); // verified: not offered again while it warms
+        Assert.Equal((false, true), slots.Warmed(next));
+        Assert.Equal(Pinned.Id, slots.For(m).Id);
+        Assert.Equal((false, false), slots.Warmed(next)); // once
+
+        // The file failed its check while the pipeline warmed: the late answer switches nothing.
+        slots.Settle(next, new ModelInUse(Pinned.Id, "/models/b"), null, warming: true);
+        slots.Forget(Pinned.Sha256);
+        Assert.Equal((false, false), slots.Warmed(next));
+        Assert.Equal(DefaultModel.Ref.Id, slots.For(m).Id);
+    }
+
+    [Fact]
     public void A_refused_pinned_model_is_reported_with_why_and_the_built_in_model_runs()
     {
         var slots = new ModelSlots();
