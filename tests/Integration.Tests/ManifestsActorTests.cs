@@ -237,23 +237,27 @@ public sealed class ManifestsActorTests : IAsyncLifetime
         var bytes = await File.ReadAllBytesAsync(Fleet.Shared.Personalisation.Embedding.MiniLmOptions.Default.ModelPath);
         _cloud.Assets[Sha(bytes)] = bytes;
         var pinned = new ArtifactRef("minilm-pinned", "2.0.0", Sha(bytes));
-        var announced = Inbox.Create(_system);
-        _system.EventStream.Subscribe(announced.Receiver, typeof(VersionInForce));
+        var seen = Inbox.Create(_system);
+        _system.ActorOf(Props.Create(() => new PipelineStandIn(seen.Receiver, false)));
+        Assert.Equal(PipelineStandIn.Listening, await seen.ReceiveAsync(TimeSpan.FromSeconds(5)));
         Serve(1, heroSeed: 1, model: pinned);
         Assign(1);
 
-        // In force first, rendering with the built-in model while the pinned one downloads and is test-run.
-        Assert.Equal(new VersionInForce(Campaign, 1), await announced.ReceiveAsync(TimeSpan.FromSeconds(20)));
-        // Then again once the pinned model is what its renders use: the render pipeline embeds its copy with that model now.
-        Assert.Equal(new VersionInForce(Campaign, 1), await announced.ReceiveAsync(TimeSpan.FromSeconds(60)));
+        // In force first, rendering with the built-in model while the pinned one downloads and is test-run; the pipeline
+        // warms up with the pinned model before renders switch to it, then the version is announced with it.
+        Assert.Equal(new VersionInForce(Campaign, 1), await seen.ReceiveAsync(TimeSpan.FromSeconds(20)));
+        Assert.Equal(pinned.Id, ((WarmWithModel)await seen.ReceiveAsync(TimeSpan.FromSeconds(60))).Model.Id);
+        Assert.Equal(new VersionInForce(Campaign, 1), await seen.ReceiveAsync(TimeSpan.FromSeconds(20)));
         Assert.Equal(pinned.Id, (await _actor.Ask<ActiveCampaign>(new GetActiveCampaign(Campaign), TimeSpan.FromSeconds(3))).Model.Id);
 
-        // Restarted with no cloud: the stored model is verified again and used, not the built-in one, and announced as such.
+        // Restarted with no cloud: the pipeline learns of the new actor and hears the version kept from the last run; the
+        // stored model is verified again, warmed up with and used, not the built-in one.
         await _actor.GracefulStop(TimeSpan.FromSeconds(3));
         _cloud.Down = true;
         _actor = StartActor(sendCredentials: false);
-        Assert.Equal(new VersionInForce(Campaign, 1), await announced.ReceiveAsync(TimeSpan.FromSeconds(20))); // kept from the last run
-        Assert.Equal(new VersionInForce(Campaign, 1), await announced.ReceiveAsync(TimeSpan.FromSeconds(60))); // its model ready
+        Assert.Equal(new VersionInForce(Campaign, 1), await seen.ReceiveAsync(TimeSpan.FromSeconds(20)));
+        Assert.Equal(pinned.Id, ((WarmWithModel)await seen.ReceiveAsync(TimeSpan.FromSeconds(60))).Model.Id);
+        Assert.Equal(new VersionInForce(Campaign, 1), await seen.ReceiveAsync(TimeSpan.FromSeconds(20)));
         Assert.Equal(pinned.Id, (await _actor.Ask<ActiveCampaign>(new GetActiveCampaign(Campaign), TimeSpan.FromSeconds(3))).Model.Id);
     }
 
@@ -268,30 +272,52 @@ public sealed class ManifestsActorTests : IAsyncLifetime
         Assign(1);
         await WaitRunning(1);
         var asked = Inbox.Create(_system);
-        var pipeline = _system.ActorOf(Props.Create(() => new HeldPipeline(asked.Receiver)));
-        _system.EventStream.Publish(new RenderPipelineListening(pipeline));
+        var pipeline = _system.ActorOf(Props.Create(() => new PipelineStandIn(asked.Receiver, true)));
+        Assert.Equal(PipelineStandIn.Listening, await asked.ReceiveAsync(TimeSpan.FromSeconds(5)));
 
         _actor.Tell(Signed(Table(1, ++_revision) with { Overlays = [directed] }));
-        var warm = (WarmWithModel)await asked.ReceiveAsync(TimeSpan.FromSeconds(60));
+        WarmWithModel? warm = null;
+        while (warm is null) warm = await asked.ReceiveAsync(TimeSpan.FromSeconds(60)) as WarmWithModel; // after v1's announcement
         Assert.Equal((Campaign, directed.ArtifactId), (warm.CampaignId, warm.Model.Id));
         // Verified, but renders keep the model they use until the pipeline says it is ready.
         await Task.Delay(TimeSpan.FromMilliseconds(500));
         Assert.Equal(DefaultModel.Ref.Id, (await _actor.Ask<ActiveCampaign>(new GetActiveCampaign(Campaign), TimeSpan.FromSeconds(3))).Model.Id);
 
-        pipeline.Tell(HeldPipeline.Answer);
+        pipeline.Tell(PipelineStandIn.Answer);
         await ModelInUse(directed.ArtifactId);
     }
 
-    /// <summary>A render pipeline that reports each warm-up it is asked for and answers only when told to.</summary>
-    private sealed class HeldPipeline : ReceiveActor
+    /// <summary>
+    /// Stands in for the render pipeline's side of the start-up handshake and warm-ups: reports each announcement and
+    /// warm-up request, and answers warm-ups at once or, with <c>hold</c>, only when told <see cref="Answer"/>.
+    /// </summary>
+    private sealed class PipelineStandIn : ReceiveActor
     {
-        public const string Answer = "answer";
+        public const string Answer = "answer", Listening = "listening";
 
-        public HeldPipeline(IActorRef report)
+        private readonly IActorRef _report;
+
+        public PipelineStandIn(IActorRef report, bool hold)
         {
+            _report = report;
             var waiting = new List<IActorRef>();
-            Receive<WarmWithModel>(w => { waiting.Add(Sender); report.Tell(w); });
+            Receive<ManifestsStarted>(m => m.Manifests.Tell(new RenderPipelineListening(Self)));
+            Receive<VersionInForce>(v => report.Tell(v));
+            Receive<WarmWithModel>(w =>
+            {
+                report.Tell(w);
+                if (hold) waiting.Add(Sender);
+                else Sender.Tell(new ModelWarmed(null));
+            });
             Receive<string>(_ => waiting.ForEach(a => a.Tell(new ModelWarmed(null))));
+        }
+
+        protected override void PreStart()
+        {
+            Context.System.EventStream.Subscribe(Self, typeof(VersionInForce));
+            Context.System.EventStream.Subscribe(Self, typeof(ManifestsStarted));
+            Context.System.EventStream.Publish(new RenderPipelineListening(Self));
+            _report.Tell(Listening);
         }
     }
 

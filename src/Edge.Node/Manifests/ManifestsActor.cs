@@ -125,15 +125,15 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
         Akka.Actor.Props.Create(() => new ManifestsActor(deviceId, tags, dataDir, clock, root, audit, guard, prepare, http));
 
     /// <summary>
-    /// The versions kept from the last run are announced at start and again whenever a render pipeline starts listening
-    /// (<see cref="RenderPipelineListening"/>): whichever of the two actors starts second, one announcement reaches the other,
-    /// so after a restart (online or not) the first ad costs what every other does.
+    /// The versions kept from the last run are announced once a render pipeline listens (<see cref="RenderPipelineListening"/>):
+    /// it says so as it starts, and answers <see cref="ManifestsStarted"/>, so whichever of the two actors starts second, the
+    /// pipeline is known here and after a restart (online or not) the first ad costs what every other does.
     /// </summary>
     protected override void PreStart()
     {
         Context.System.EventStream.Subscribe(Self, typeof(Store.AssetQuarantined));
         Context.System.EventStream.Subscribe(Self, typeof(RenderPipelineListening));
-        AnnounceInForce(_ => true);
+        Context.System.EventStream.Publish(new ManifestsStarted(Self));
     }
 
     protected override void PostStop()

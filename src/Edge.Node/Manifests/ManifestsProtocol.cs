@@ -26,11 +26,14 @@ public static class ManifestsProtocol
     public sealed record VersionInForce(string CampaignId, int Version);
 
     /// <summary>
-    /// Published by a render pipeline once it listens for <see cref="VersionInForce"/>: every version in force is announced
-    /// again, and from then on a newly verified model is warmed through <paramref name="Pipeline"/> (<see cref="WarmWithModel"/>)
-    /// before renders switch to it.
+    /// Published by a render pipeline once it listens for <see cref="VersionInForce"/>, and told to the manifests actor in
+    /// answer to <see cref="ManifestsStarted"/>: every version in force is announced, and from then on a newly verified
+    /// model is warmed up through <paramref name="Pipeline"/> (<see cref="WarmWithModel"/>) before renders switch to it.
     /// </summary>
     public sealed record RenderPipelineListening(Akka.Actor.IActorRef Pipeline);
+
+    /// <summary>Published by the manifests actor as it starts: a render pipeline already listening answers with <see cref="RenderPipelineListening"/>.</summary>
+    public sealed record ManifestsStarted(Akka.Actor.IActorRef Manifests);
 
     /// <summary>Asked of the render pipeline before renders of a version in force switch to <paramref name="Model"/>; answered with <see cref="ModelWarmed"/>.</summary>
     public sealed record WarmWithModel(string CampaignId, Personalisation.ModelInUse Model);

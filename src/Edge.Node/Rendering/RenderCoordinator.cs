@@ -61,6 +61,7 @@ public sealed class RenderCoordinator : ReceiveActor
         });
         Receive<WarmVersion>(w => VersionWarmer.WarmAsync(w, _services).PipeTo(Sender));
         Receive<Manifests.ManifestsProtocol.VersionInForce>(v => WarmInForce(v.CampaignId, null).PipeTo(Self, failure: e => new VersionWarmed(0, e.GetBaseException().Message)));
+        Receive<Manifests.ManifestsProtocol.ManifestsStarted>(m => m.Manifests.Tell(new Manifests.ManifestsProtocol.RenderPipelineListening(Self)));
         Receive<Manifests.ManifestsProtocol.WarmWithModel>(w => WarmInForce(w.CampaignId, w.Model)
             .PipeTo(Sender, success: r => new Manifests.ManifestsProtocol.ModelWarmed(r.Error), failure: e => new Manifests.ManifestsProtocol.ModelWarmed(e.GetBaseException().Message)));
         Receive<VersionWarmed>(w =>
@@ -120,6 +121,7 @@ public sealed class RenderCoordinator : ReceiveActor
         Context.System.EventStream.Subscribe(Self, typeof(Store.AssetQuarantined));
         if (_inForce is null) return;
         Context.System.EventStream.Subscribe(Self, typeof(Manifests.ManifestsProtocol.VersionInForce));
+        Context.System.EventStream.Subscribe(Self, typeof(Manifests.ManifestsProtocol.ManifestsStarted));
         Context.System.EventStream.Publish(new Manifests.ManifestsProtocol.RenderPipelineListening(Self));
     }
 
