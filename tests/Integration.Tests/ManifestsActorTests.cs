@@ -264,10 +264,7 @@ public sealed class ManifestsActorTests : IAsyncLifetime
     [Fact]
     public async Task A_verified_model_is_warmed_through_the_render_pipeline_before_renders_switch_to_it()
     {
-        var bytes = await File.ReadAllBytesAsync(Fleet.Shared.Personalisation.Embedding.MiniLmOptions.Default.ModelPath);
-        _cloud.Assets[Sha(bytes)] = bytes;
-        var directed = new ArtifactOverlay("r1", Fleet.Shared.Rollouts.ArtifactKind.Model, DefaultModel.Ref.Name, "2.0.0", Sha(bytes), ["kiosk-t"],
-            new Dictionary<string, string>(), null);
+        var directed = await ServeDirectedModel();
         Serve(1, heroSeed: 1);
         Assign(1);
         await WaitRunning(1);
@@ -324,10 +321,7 @@ public sealed class ManifestsActorTests : IAsyncLifetime
     [Fact]
     public async Task A_rollout_model_directed_to_the_device_is_kept_after_a_restart_offline_and_a_tampered_kept_table_is_not()
     {
-        var bytes = await File.ReadAllBytesAsync(Fleet.Shared.Personalisation.Embedding.MiniLmOptions.Default.ModelPath);
-        _cloud.Assets[Sha(bytes)] = bytes;
-        var directed = new ArtifactOverlay("r1", Fleet.Shared.Rollouts.ArtifactKind.Model, DefaultModel.Ref.Name, "2.0.0", Sha(bytes), ["kiosk-t"],
-            new Dictionary<string, string>(), null);
+        var directed = await ServeDirectedModel();
         Serve(1, heroSeed: 1);
         _actor.Tell(Signed(Table(1, ++_revision) with { Overlays = [directed] }));
         await ModelInUse(directed.ArtifactId);
@@ -346,6 +340,15 @@ public sealed class ManifestsActorTests : IAsyncLifetime
         var status = await WaitRunning(1);
         Assert.StartsWith("kept assignment table refused: ", status.LastError);
         Assert.Equal(DefaultModel.Ref.Id, (await _actor.Ask<ActiveCampaign>(new GetActiveCampaign(Campaign), TimeSpan.FromSeconds(3))).Model.Id);
+    }
+
+    /// <summary>The real model's bytes on the fake cloud, as a rollout's model directed to this device (another version of the manifest's model).</summary>
+    private async Task<ArtifactOverlay> ServeDirectedModel()
+    {
+        var bytes = await File.ReadAllBytesAsync(Fleet.Shared.Personalisation.Embedding.MiniLmOptions.Default.ModelPath);
+        _cloud.Assets[Sha(bytes)] = bytes;
+        return new ArtifactOverlay("r1", Fleet.Shared.Rollouts.ArtifactKind.Model, DefaultModel.Ref.Name, "2.0.0", Sha(bytes), ["kiosk-t"],
+            new Dictionary<string, string>(), null);
     }
 
     private Task<ActiveCampaign> ModelInUse(string id) =>

@@ -15,7 +15,7 @@ public sealed class ModelSlots
     /// <param name="Warming">Ready, but renders keep the model they use until the render pipeline has warmed up with it.</param>
     public sealed record Slot(ArtifactOverlay Overlay, ModelInUse? Ready, string? Error, bool Warming = false)
     {
-        public ModelInUse? InUse(bool counting) => counting || !Warming ? Ready : null;
+        public ModelInUse? InUse(bool includeWarming) => includeWarming || !Warming ? Ready : null;
     }
 
     private readonly Dictionary<string, Slot> _directed = new(StringComparer.Ordinal);
