@@ -170,13 +170,14 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>
-    /// The table kept from the last run, verified again (trust, revision): a device restarted without its cloud keeps the
-    /// rollout models it was directed to instead of falling back to the manifest's until the cloud answers.
+    /// The table kept from the last run, verified again (signature, revoked keys, revision; not its key's end, as for kept
+    /// manifests: it was in date when received): a device restarted without its cloud keeps the rollout models it was
+    /// directed to instead of falling back to the manifest's until the cloud answers.
     /// </summary>
     private AssignmentTable? KeptTable()
     {
         if (_cache.LoadAssignments() is not { } kept) return null;
-        var (t, refusal) = SignedAssignments.Verify(kept, _trust, _heldRevision, _clock.GetUtcNow());
+        var (t, refusal) = SignedAssignments.Verify(kept, _trust, _heldRevision, at: null);
         if (t is not null) return t;
         _lastError = $"kept {refusal}";
         AgentLog.Write($"manifests: {_lastError}; rollout models wait for the cloud's table");
