@@ -264,7 +264,9 @@ public sealed class ManifestsActor : ReceiveActor, IWithTimers
     private void WarmBeforeSwitch(IActorRef pipeline, ArtifactOverlay overlay, ModelInUse ready, string who)
     {
         var versions = _inForce.Values.Select(s => s.Manifest).Where(m => _models.For(m, warming: true).Id == ready.Id).ToList();
-        AgentLog.Write($"manifests: {who} {overlay.ArtifactId} verified; warming {versions.Count} campaign(s) up with it before renders switch");
+        AgentLog.Write(versions.Count == 0
+            ? $"manifests: {who} {overlay.ArtifactId} verified; no version in force renders with it, nothing to warm up"
+            : $"manifests: {who} {overlay.ArtifactId} verified; warming {versions.Count} campaign(s) up with it before renders switch");
         Task.WhenAll(versions.Select(m => pipeline.Ask<ModelWarmed>(new WarmWithModel(m.CampaignId, ready), WarmTimeout)))
             .PipeTo(Self, success: r => new ModelSwitch(overlay, ready, r.Select(w => w.Error).FirstOrDefault(e => e is not null)),
                 failure: e => new ModelSwitch(overlay, ready, e.GetBaseException().Message));

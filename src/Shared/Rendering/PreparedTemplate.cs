@@ -95,8 +95,11 @@ public sealed record AudioSplice(int PrefixFrames)
         return (long)(frame + 1) * Adts.FrameSamples <= clipEnd ? frame : null;
     }
 
+    /// <summary>The mix's frame that plays where the bed's frame <paramref name="bedFrame"/> would (from the seam on).</summary>
+    public int MixedFrameAt(int bedFrame) => DropFrames + bedFrame - PrefixFrames;
+
     /// <summary>How many frames the mix writes when the track resumes at <paramref name="resumeFrame"/>.</summary>
-    public int MixFramesUntil(int resumeFrame) => DropFrames + resumeFrame - PrefixFrames + PostrollFrames;
+    public int MixFramesUntil(int resumeFrame) => MixedFrameAt(resumeFrame) + PostrollFrames;
 
     /// <summary>
     /// The seam for a voice that starts at <paramref name="voiceStartSample"/>: the last prefix frame's window must end

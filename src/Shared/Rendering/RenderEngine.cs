@@ -315,7 +315,7 @@ public sealed class RenderEngine(FfmpegRunner runner, string? workRoot = null) :
     private static async Task WriteAudioAsync(Stream track, AudioFeed audio, Task<FfmpegResult?> mix, CancellationToken ct)
     {
         var bed = await File.ReadAllBytesAsync(audio.Bed, ct).ConfigureAwait(false);
-        var seam = audio.Mixed is null ? bed.Length : Adts.OffsetOfFrame(bed, audio.BedFrames);
+        var seam = audio.Mixed is null ? bed.Length : Adts.OffsetOfFrame(bed, audio.Splice?.PrefixFrames ?? 0);
         await track.WriteAsync(bed.AsMemory(0, seam), ct).ConfigureAwait(false);
         if (audio.Mixed is null) return;
         if (await mix.ConfigureAwait(false) is null)
@@ -324,14 +324,14 @@ public sealed class RenderEngine(FfmpegRunner runner, string? workRoot = null) :
             return;
         }
         var frames = await File.ReadAllBytesAsync(audio.Mixed, ct).ConfigureAwait(false);
-        var from = Adts.OffsetOfFrame(frames, audio.DropFrames);
-        if (audio.ResumeFrame is not { } resume)
+        var from = Adts.OffsetOfFrame(frames, audio.Splice?.DropFrames ?? 0);
+        if (audio is not { ResumeFrame: { } resume, Splice: { } splice })
         {
             await track.WriteAsync(frames.AsMemory(from), ct).ConfigureAwait(false);
             return;
         }
         // The voice is over: the mixed frames up to the resume frame, then the bed's own from it.
-        var to = Adts.OffsetOfFrame(frames, audio.DropFrames + resume - audio.BedFrames);
+        var to = Adts.OffsetOfFrame(frames, splice.MixedFrameAt(resume));
         await track.WriteAsync(frames.AsMemory(from, to - from), ct).ConfigureAwait(false);
         await track.WriteAsync(bed.AsMemory(Adts.OffsetOfFrame(bed, resume)), ct).ConfigureAwait(false);
     }

@@ -94,8 +94,7 @@ public static class RenderPlanner
             var voice = Path.Combine(workDir, "voice.wav");
             var mixed = Path.Combine(workDir, "mix.aac");
             steps.Add(new FfmpegStep(MixStep, MixArgs(p, voice, mixed)));
-            audio = audio with { Mixed = mixed, BedFrames = p.VoiceSplice?.PrefixFrames ?? 0, DropFrames = p.VoiceSplice?.DropFrames ?? 0, Voice = voice,
-                ResumeFrame = p.VoiceSplice?.ResumeFrame(t) };
+            audio = audio with { Mixed = mixed, Splice = p.VoiceSplice, Voice = voice, ResumeFrame = p.VoiceSplice?.ResumeFrame(t) };
         }
         steps.Add(new FfmpegStep("assemble", AssembleArgs(p, listPath, audio.Pipe, tempOutput)));
         return new RenderPlan(RenderPath.Fast, p.Encoder.Codec, files, steps, tempOutput, feeds, audio);

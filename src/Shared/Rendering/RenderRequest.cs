@@ -46,12 +46,12 @@ public sealed record PipeFeed(string Pipe, IReadOnlyList<string> Sources)
 
 /// <summary>
 /// The fast path's audio track as the assemble step reads it from <paramref name="Pipe"/> (ADTS). Without a mix, the
-/// prepared <paramref name="Bed"/> whole. With one: the bed's first <paramref name="BedFrames"/> frames, then the frames of
-/// <paramref name="Mixed"/> (written by the mix step from the voice the engine puts at <paramref name="Voice"/>) from frame
-/// <paramref name="DropFrames"/> on; or, when no voice comes after all, the rest of the bed. With a
-/// <paramref name="ResumeFrame"/>, the mixed frames stop where that bed frame would be and the bed's own frames follow.
+/// prepared <paramref name="Bed"/> whole. With one: the bed's frames up to the <paramref name="Splice"/>, then the frames of
+/// <paramref name="Mixed"/> (written by the mix step from the voice the engine puts at <paramref name="Voice"/>) after its
+/// dropped ones; or, when no voice comes after all, the rest of the bed. With a <paramref name="ResumeFrame"/>, the mixed
+/// frames stop where that bed frame would be and the bed's own frames follow. No splice: the mix is the whole track.
 /// </summary>
-public sealed record AudioFeed(string Pipe, string Bed, string? Mixed = null, int BedFrames = 0, int DropFrames = 0, string? Voice = null,
+public sealed record AudioFeed(string Pipe, string Bed, string? Mixed = null, AudioSplice? Splice = null, string? Voice = null,
     int? ResumeFrame = null);
 
 /// <summary>A UTF-8 file the plan needs on disk before ffmpeg runs (drawtext sources, concat lists).</summary>

@@ -130,8 +130,10 @@ public sealed class RenderPlannerTests
         // The voice slot ends at sample 475200 (frame 297): bed frame 467 is the second whose window starts after it, so
         // the track resumes there; the mix writes its 3 dropped frames, 467 - 328 kept ones and one more.
         Assert.Equal("143", args[args.IndexOf("-frames:a") + 1]);
-        Assert.Equal(new AudioFeed("/work/audio.aac", "/prep/music.aac", "/work/mix.aac", BedFrames: 328, DropFrames: 3, Voice: "/work/voice.wav",
+        Assert.Equal(new AudioFeed("/work/audio.aac", "/prep/music.aac", "/work/mix.aac", new AudioSplice(328), Voice: "/work/voice.wav",
             ResumeFrame: 467), plan.Audio);
+        Assert.Equal(3, plan.Audio!.Splice!.DropFrames);
+        Assert.Equal(142, plan.Audio.Splice.MixedFrameAt(467)); // the track keeps mixed frames 3 to 141, then bed frame 467 on
         Assert.Equal("/work/voice.wav", args[args.IndexOf("wav") + 2]); // the engine puts the voice there once it is spoken
     }
 
