@@ -2,8 +2,11 @@ using Microsoft.ML.OnnxRuntime;
 
 namespace Fleet.Shared.Personalisation.Embedding;
 
-/// <summary>An ONNX Runtime session of a sentence-transformer export; runs one batch and mean-pools it.</summary>
-public sealed class OrtEmbeddingSession(InferenceSession session) : IEmbeddingSession
+/// <summary>
+/// An ONNX Runtime session of a sentence-transformer export; runs one batch and mean-pools it. It owns the model file's
+/// mapped lookup tables it reads, if any, and releases them after itself.
+/// </summary>
+public sealed class OrtEmbeddingSession(InferenceSession session, MappedLookupTables? tables = null) : IEmbeddingSession
 {
     public InferenceSession Session => session;
 
@@ -13,6 +16,7 @@ public sealed class OrtEmbeddingSession(InferenceSession session) : IEmbeddingSe
     public void Dispose()
     {
         session.Dispose();
+        tables?.Dispose();
         IO.NativeHeap.Trim(); // the free pages the closed session leaves between live blocks
     }
 

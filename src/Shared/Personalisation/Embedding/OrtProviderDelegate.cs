@@ -32,14 +32,23 @@ public sealed class OrtProviderDelegate(string name) : IAcceleratorDelegate
     {
         using var sessionOptions = SessionOptionsFor(options.IntraOpThreads, options.AllowSpinning);
         ExecutionProviders.Append(sessionOptions, Name);
-        var session = new InferenceSession(options.ModelPath, sessionOptions);
+        var tables = MappedLookupTables.TryMap(options.ModelPath);
+        tables?.AddTo(sessionOptions);
+        InferenceSession session;
+        try { session = new InferenceSession(options.ModelPath, sessionOptions); }
+        catch
+        {
+            tables?.Dispose();
+            throw;
+        }
         IO.NativeHeap.Trim(); // the parsed model file is freed by now, in pieces among the session's own blocks
+        var opened = new OrtEmbeddingSession(session, tables);
         if (!session.OutputMetadata.ContainsKey(OrtEmbeddingSession.HiddenState) || !session.InputMetadata.ContainsKey("input_ids"))
         {
-            session.Dispose();
+            opened.Dispose();
             throw new EmbeddingModelException("model-corrupt",
                 $"Embedding model {options.ModelPath} lacks input_ids/{OrtEmbeddingSession.HiddenState}: not a sentence-transformer export.");
         }
-        return new OrtEmbeddingSession(session);
+        return opened;
     }
 }
