@@ -67,7 +67,12 @@ internal static class OnnxInitializerLayout
         if (name is null || raw is not { } r || r.Length < minBytes || ElementOf(type) is not { } kind) return null;
         var (element, size) = kind;
         // Only a tensor whose bytes are exactly its shape, aligned for its element, is handed over as it lies.
-        if (dims.Aggregate(1L, (a, d) => a * d) * size != r.Length || r.Offset % size != 0) return null;
+        if (dims.Any(d => d < 0) || r.Offset % size != 0) return null;
+        try
+        {
+            if (checked(dims.Aggregate(1L, (a, d) => checked(a * d)) * size) != r.Length) return null;
+        }
+        catch (OverflowException) { return null; }
         return new Table(name, element, dims.ToArray(), r.Offset, r.Length);
     }
 
