@@ -93,7 +93,7 @@ public sealed class ModelSlots
     /// <summary>Models renders use now, and models this device was told to use but refused (with why).</summary>
     public List<DeviceModel> States(IEnumerable<Manifest> inForce) =>
         inForce.Select(m => For(m).Id)
-            .Concat(_directed.Values.Where(m => m.InUse(false) is not null).Select(m => m.Ready!.Id))
+            .Concat(_directed.Values.Select(m => m.InUse(includeWarming: false)).OfType<ModelInUse>().Select(m => m.Id))
             .Distinct(StringComparer.Ordinal).Select(id => ArtifactRef.Parse(id, "")).Select(r => new DeviceModel(r.Name, r.Version, null))
             .Concat(_directed.Values.Concat(_pinned.Values).Where(m => m.Error is not null).Select(m => new DeviceModel(m.Overlay.Name, m.Overlay.Version, m.Error)))
             .ToList();

@@ -32,14 +32,8 @@ public sealed class MappedLookupTables : IDisposable
             foreach (var t in tables)
             {
                 // One view per table: the file's other pages are never mapped, so nothing else of it becomes resident.
+                // A view outlives the tensor over its address: Dispose releases the tensors first.
                 var view = file.CreateViewAccessor(t.Offset, t.Bytes, MemoryMappedFileAccess.Read);
-                var added = false;
-                view.SafeMemoryMappedViewHandle.DangerousAddRef(ref added); // held until Dispose: ONNX Runtime reads the address
-                if (!added)
-                {
-                    view.Dispose();
-                    throw new IOException("the mapping closed while it was set up");
-                }
                 _views.Add(view);
                 var start = view.SafeMemoryMappedViewHandle.DangerousGetHandle() + (nint)view.PointerOffset;
                 _values.Add(OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, t.ElementType, t.Shape, start, t.Bytes));
@@ -58,26 +52,29 @@ public sealed class MappedLookupTables : IDisposable
     /// </summary>
     public static MappedLookupTables? TryMap(string modelPath)
     {
+        FileStream? stream = null;
+        MemoryMappedFile? file = null;
         try
         {
-            IReadOnlyList<OnnxInitializerLayout.Table> tables;
-            using (var stream = new FileStream(modelPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 16 * 1024))
-            {
-                if (stream.Length < MinBytes) return null;
-                tables = OnnxInitializerLayout.LookupTables(stream, MinBytes);
-            }
+            // The layout is read and the file mapped through one handle, so the offsets are those of the mapped file.
+            stream = new FileStream(modelPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 16 * 1024);
+            if (stream.Length < MinBytes) return null;
+            var tables = OnnxInitializerLayout.LookupTables(stream, MinBytes);
             if (tables.Count == 0) return null;
-            var file = MemoryMappedFile.CreateFromFile(modelPath, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
-            try { return new MappedLookupTables(file, tables); }
-            catch
-            {
-                file.Dispose();
-                throw;
-            }
+            file = MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
+            stream = null; // the mapping owns it now
+            var mapped = new MappedLookupTables(file, tables);
+            file = null;
+            return mapped;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or ArgumentException or OnnxRuntimeException)
         {
             return null;
+        }
+        finally
+        {
+            file?.Dispose();
+            stream?.Dispose();
         }
     }
 
@@ -92,11 +89,7 @@ public sealed class MappedLookupTables : IDisposable
     {
         foreach (var v in _values) v.Dispose();
         _values.Clear();
-        foreach (var view in _views)
-        {
-            view.SafeMemoryMappedViewHandle.DangerousRelease();
-            view.Dispose();
-        }
+        foreach (var view in _views) view.Dispose();
         _views.Clear();
         _file.Dispose();
     }

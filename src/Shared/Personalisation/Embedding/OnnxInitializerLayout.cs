@@ -18,9 +18,8 @@ internal static class OnnxInitializerLayout
     /// <summary>Inline tensors of at least <paramref name="minBytes"/> that every node reading them reads as a Gather's table.</summary>
     public static IReadOnlyList<Table> LookupTables(Stream file, long minBytes)
     {
-        var length = file.Length;
-        var reader = new WireReader(file, length);
-        var graph = reader.Fields(0, length).FirstOrDefault(f => f.Number == ModelGraph && f.Wire == Delimited);
+        var reader = new WireReader(file);
+        var graph = reader.Fields(0, file.Length).FirstOrDefault(f => f.Number == ModelGraph && f.Wire == Delimited);
         if (graph.Length == 0) return [];
         var readers = new Dictionary<string, bool>(StringComparer.Ordinal); // name -> read only as a Gather's data input
         var tensors = new List<Table>();
@@ -90,14 +89,16 @@ internal static class OnnxInitializerLayout
     /// Protobuf fields read from a seekable stream, payloads skipped unless asked for; a malformed length or wire type ends
     /// the walk with <see cref="InvalidDataException"/>.
     /// </summary>
-    private sealed class WireReader(Stream file, long length)
+    private sealed class WireReader(Stream file)
     {
+        private readonly long _length = file.Length;
+
         /// <summary>One field: <see cref="Value"/> for a varint; <see cref="Offset"/> and <see cref="Length"/> of a delimited payload.</summary>
         public readonly record struct Field(int Number, int Wire, long Value, long Offset, long Length);
 
         public IEnumerable<Field> Fields(long from, long to)
         {
-            if (to > length) throw new InvalidDataException("field runs past the end of the file");
+            if (to > _length) throw new InvalidDataException("field runs past the end of the file");
             var at = from;
             while (at < to)
             {
@@ -143,7 +144,7 @@ internal static class OnnxInitializerLayout
             long value = 0;
             for (var shift = 0; shift < 64; shift += 7)
             {
-                if (at >= length) throw new InvalidDataException("varint runs past the end of the file");
+                if (at >= _length) throw new InvalidDataException("varint runs past the end of the file");
                 var b = file.ReadByte();
                 at++;
                 value |= (long)(b & 0x7f) << shift;
